@@ -1,0 +1,123 @@
+//===- CompileDriver.cpp - cim-opt's ONNX compile path --------------------===//
+
+#include "compiler/driver/CompileDriver.h"
+
+#include "compiler/driver/FrozenInputs.h"
+#include "compiler/emitter/PlanEmitter.h"
+#include "compiler/importer/OnnxImporter.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace cimlir {
+
+namespace {
+
+/// "FILE: node 'conv1' (Conv, domain 'ai.onnx', opset 17)" for an imported node's
+/// location, "FILE" for a file location.
+std::string describeLocation(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    Location child = name.getChildLoc();
+    if (auto inner = dyn_cast<NameLoc>(child))
+      return describeLocation(inner.getChildLoc()) + ": node '" + name.getName().str() + "' (" +
+             inner.getName().str() + ")";
+    std::string where = describeLocation(child);
+    return (where.empty() ? "" : where + ": ") + name.getName().str();
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file.getFilename().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      return describeLocation(fused.getLocations().front());
+  return "";
+}
+
+} // namespace
+
+int compileMain(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  namespace cl = llvm::cl;
+  cl::OptionCategory category("cim-opt (ONNX input)");
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx | model.onnxtext>"),
+                             cl::Required, cl::cat(category));
+  cl::opt<std::string> output("o", cl::desc("output file (the plan, or the IR with --emit)"),
+                              cl::value_desc("file"), cl::init("-"), cl::cat(category));
+  cl::opt<std::string> device("device", cl::desc("device preset or file (default: digital)"),
+                              cl::init("digital"), cl::cat(category));
+  cl::opt<std::string> emit("emit",
+                            cl::desc("what to write: plan (default), mlir (the IR the plan is "
+                                     "made from), import (the IR right after import)"),
+                            cl::init("plan"), cl::cat(category));
+  cl::opt<std::string> freeze("freeze-inputs",
+                              cl::desc("turn the graph inputs found in this .npz into constants"),
+                              cl::value_desc("file.npz"), cl::init(""), cl::cat(category));
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
+
+  MLIRContext context;
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Remark)
+      return success();
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                                           : "note";
+    std::string where = describeLocation(diag.getLocation());
+    llvm::errs() << "cim-opt: " << (where.empty() ? "" : where + ": ") << kind << ": "
+                 << diag.str() << "\n";
+    return success();
+  });
+
+  if (emit != "plan" && emit != "mlir" && emit != "import") {
+    llvm::errs() << "cim-opt: error: --emit=" << emit << " is not one of plan, mlir, import\n";
+    return 1;
+  }
+  if (emit == "plan" && output == "-") {
+    llvm::errs() << "cim-opt: error: give the plan file with -o PLAN.bin\n";
+    return 1;
+  }
+  if (device != "digital") {
+    llvm::errs() << "cim-opt: error: unknown device '" << device
+                 << "': this cim-opt knows the preset 'digital' (every layer in fp32)\n";
+    return 1;
+  }
+
+  FrozenInputs frozen;
+  if (!freeze.empty() && failed(loadFrozenInputs(context, freeze, frozen)))
+    return 1;
+  auto imported = importOnnxModel(context, input, frozen);
+  if (failed(imported))
+    return 1;
+  ModuleOp module = *imported->module;
+
+  if (emit != "import") {
+    PassManager pm(&context);
+    buildCompilePipeline(pm);
+    if (failed(pm.run(module)))
+      return 1;
+  }
+
+  if (emit == "plan")
+    return failed(emitPlan(module, input, output)) ? 1 : 0;
+
+  std::string error;
+  auto out = openOutputFile(output, &error);
+  if (!out) {
+    llvm::errs() << "cim-opt: error: " << error << "\n";
+    return 1;
+  }
+  module.print(out->os());
+  out->os() << "\n";
+  out->keep();
+  return 0;
+}
+
+} // namespace cimlir

@@ -1,0 +1,215 @@
+//===- PlanEmitter.cpp - final IR to plan.bin -----------------------------===//
+//
+// Walks func.func @main once: block arguments are the graph inputs, onnx.Constant ops
+// become tensor sections, every other op a step whose attributes are written by name
+// (integers, floats, i64 arrays). The runtime's PlanWriter owns the file layout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/emitter/PlanEmitter.h"
+
+#include "dialects/onnx/OnnxOps.h"
+#include "runtime/plan/PlanWriter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/JSON.h"
+
+#include <deque>
+
+using namespace mlir;
+
+namespace cimlir {
+
+namespace {
+
+/// The runtime's dtype name of a tensor element type (runtime/core/DType.h).
+std::optional<StringRef> dtypeName(Type t) {
+  if (t.isF32()) return StringRef("float32");
+  if (t.isF64()) return StringRef("float64");
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1: return StringRef("bool");
+    case 8: return StringRef(u ? "uint8" : "int8");
+    case 16: return StringRef(u ? "uint16" : "int16");
+    case 32: if (!u) return StringRef("int32"); break;
+    case 64: if (!u) return StringRef("int64"); break;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The name a location gives an op: the ONNX node name for imported ops.
+std::string locationName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (auto n = locationName(l); !n.empty())
+        return n;
+  return "";
+}
+
+class Emitter {
+public:
+  LogicalResult run(func::FuncOp main, const std::string &sourceName, const std::string &path);
+
+private:
+  int64_t addValue(Value v, StringRef name);
+  FailureOr<ArrayRef<char>> constantBytes(Location loc, ElementsAttr attr);
+  FailureOr<llvm::json::Object> stepAttributes(Operation *op);
+
+  llvm::DenseMap<Value, int64_t> ids_;
+  llvm::json::Array values_;
+  std::deque<std::vector<char>> expanded_; // bytes of splat/bool constants, alive until written
+};
+
+int64_t Emitter::addValue(Value v, StringRef name) {
+  auto type = cast<RankedTensorType>(v.getType());
+  llvm::json::Array shape;
+  for (int64_t d : type.getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  values_.push_back(llvm::json::Object{
+      {"name", name.str()},
+      {"dtype", dtypeName(type.getElementType())->str()},
+      {"shape", std::move(shape)}});
+  int64_t id = static_cast<int64_t>(values_.size()) - 1;
+  ids_[v] = id;
+  return id;
+}
+
+FailureOr<ArrayRef<char>> Emitter::constantBytes(Location loc, ElementsAttr attr) {
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return emitError(loc) << "constant refers to a missing resource blob";
+    return blob->getData();
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return emitError(loc) << "unsupported constant attribute kind";
+  Type elem = dense.getElementType();
+  if (!dense.isSplat() && !elem.isInteger(1))
+    return dense.getRawData();
+  // Splats store one element and bools are bit-packed: write every element out.
+  std::vector<char> &bytes = expanded_.emplace_back();
+  unsigned width = elem.getIntOrFloatBitWidth();
+  if (elem.isInteger(1)) {
+    for (bool b : dense.getValues<bool>())
+      bytes.push_back(b ? 1 : 0);
+  } else {
+    ArrayRef<char> one = dense.getRawData();
+    size_t elemBytes = width / 8;
+    for (int64_t i = 0, n = dense.getNumElements(); i < n; ++i)
+      bytes.insert(bytes.end(), one.begin(), one.begin() + elemBytes);
+  }
+  return ArrayRef<char>(bytes);
+}
+
+FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
+  llvm::json::Object attrs;
+  for (NamedAttribute a : op->getAttrs()) {
+    Attribute v = a.getValue();
+    if (auto i = dyn_cast<IntegerAttr>(v))
+      attrs[a.getName().str()] = i.getInt();
+    else if (auto f = dyn_cast<FloatAttr>(v))
+      attrs[a.getName().str()] = f.getValueAsDouble();
+    else if (auto arr = dyn_cast<DenseI64ArrayAttr>(v))
+      attrs[a.getName().str()] = llvm::json::Array(arr.asArrayRef());
+    else
+      return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
+  }
+  return attrs;
+}
+
+LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
+                           const std::string &path) {
+  plan::PlanWriter writer;
+  llvm::json::Array inputs, outputs, constants, steps;
+
+  for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
+    auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    std::string n = name ? name.str() : "input" + std::to_string(i);
+    if (!isa<RankedTensorType>(arg.getType()) ||
+        !dtypeName(cast<RankedTensorType>(arg.getType()).getElementType()))
+      return main.emitError() << "graph input '" << n << "' has a type plans cannot hold";
+    inputs.push_back(llvm::json::Object{{"name", n}, {"value", addValue(arg, n)}});
+  }
+
+  WalkResult walk = main.getBody().walk([&](Operation *op) -> WalkResult {
+    if (isa<func::ReturnOp>(op))
+      return WalkResult::advance();
+    if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "onnx")
+      return op->emitError() << "op '" << op->getName() << "' cannot be written into a plan "
+                             << "(run the full pipeline first)";
+    for (Value r : op->getResults())
+      if (!isa<RankedTensorType>(r.getType()) ||
+          !dtypeName(cast<RankedTensorType>(r.getType()).getElementType()))
+        return op->emitError() << "result type " << r.getType() << " cannot be written into a plan";
+    std::string name = locationName(op->getLoc());
+    if (auto c = dyn_cast<onnx::ConstantOp>(op)) {
+      auto bytes = constantBytes(op->getLoc(), c.getValue());
+      if (failed(bytes))
+        return WalkResult::interrupt();
+      int64_t id = addValue(c.getResult(), name);
+      uint32_t section = writer.addTensor("const:" + (name.empty() ? std::to_string(id) : name),
+                                          bytes->data(), bytes->size());
+      constants.push_back(llvm::json::Object{{"value", id}, {"section", section}});
+      return WalkResult::advance();
+    }
+    auto attrs = stepAttributes(op);
+    if (failed(attrs))
+      return WalkResult::interrupt();
+    llvm::json::Array in, out;
+    for (Value v : op->getOperands())
+      in.push_back(ids_.lookup(v));
+    for (Value v : op->getResults())
+      out.push_back(addValue(v, name));
+    steps.push_back(llvm::json::Object{{"op", op->getName().stripDialect().str()},
+                                       {"name", name},
+                                       {"inputs", std::move(in)},
+                                       {"outputs", std::move(out)},
+                                       {"attrs", std::move(*attrs)}});
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto name = main.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    outputs.push_back(llvm::json::Object{
+        {"name", name ? name.str() : "output" + std::to_string(i)}, {"value", ids_.lookup(v)}});
+  }
+
+  llvm::json::Object meta{{"format", 1},
+                          {"producer", "cim-opt " CIMLIR_VERSION},
+                          {"source", sourceName},
+                          {"inputs", std::move(inputs)},
+                          {"outputs", std::move(outputs)},
+                          {"values", std::move(values_)},
+                          {"constants", std::move(constants)},
+                          {"steps", std::move(steps)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(meta));
+  writer.setMetadata(std::move(text));
+  writer.setProducer("cim-opt " CIMLIR_VERSION);
+  std::string error = writer.write(path);
+  if (!error.empty())
+    return emitError(main.getLoc()) << error;
+  return success();
+}
+
+} // namespace
+
+LogicalResult emitPlan(ModuleOp module, const std::string &sourceName, const std::string &path) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError() << "no func.func @main to write into a plan";
+  return Emitter().run(main, sourceName, path);
+}
+
+} // namespace cimlir

@@ -1,0 +1,19 @@
+//===- PlanEmitter.h - final IR to plan.bin ---------------------*- C++ -*-===//
+#ifndef CIMLIR_COMPILER_EMITTER_PLANEMITTER_H
+#define CIMLIR_COMPILER_EMITTER_PLANEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace cimlir {
+
+/// Writes the plan of `module`'s func.func @main to `path` (runtime/plan/PlanFormat.h).
+/// Every onnx op becomes one step, every constant one 64-byte aligned section. On failure
+/// emits a diagnostic and leaves no file at `path`.
+mlir::LogicalResult emitPlan(mlir::ModuleOp module, const std::string &sourceName,
+                             const std::string &path);
+
+} // namespace cimlir
+
+#endif

@@ -1,0 +1,419 @@
+//===- NodeImport.cpp - one ONNX node to onnx dialect ops -----------------===//
+
+#include "compiler/importer/NodeImport.h"
+
+#include "dialects/onnx/OnnxOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+
+namespace cimlir {
+
+namespace {
+
+using AttrProto = ::onnx::AttributeProto;
+
+const AttrProto *findAttr(const ::onnx::NodeProto &n, StringRef name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t getInt(const ::onnx::NodeProto &n, StringRef name, int64_t dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->i() : dflt;
+}
+
+float getFloat(const ::onnx::NodeProto &n, StringRef name, float dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->f() : dflt;
+}
+
+std::optional<SmallVector<int64_t>> getInts(const ::onnx::NodeProto &n, StringRef name) {
+  const AttrProto *a = findAttr(n, name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+std::string getString(const ::onnx::NodeProto &n, StringRef name, StringRef dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->s() : dflt.str();
+}
+
+/// Builds `opName` generically from operands and attributes, inferring its result
+/// type with the op's own shape rules; fails (with their diagnostic) when they refuse.
+FailureOr<Value> buildOp(NodeContext &ctx, StringRef opName, ValueRange operands,
+                         ArrayRef<NamedAttribute> attrs) {
+  MLIRContext *mctx = ctx.builder.getContext();
+  OperationState state(ctx.loc, opName);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  auto registered = state.name.getRegisteredInfo();
+  auto infer = registered ? registered->getInterface<InferTypeOpInterface>() : nullptr;
+  if (!infer)
+    return emitError(ctx.loc) << "internal: " << opName << " has no type inference";
+  SmallVector<Type> types;
+  if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands,
+                                     DictionaryAttr::get(mctx, attrs), OpaqueProperties(nullptr),
+                                     RegionRange(), types)))
+    return failure();
+  state.addTypes(types);
+  return ctx.builder.create(state)->getResult(0);
+}
+
+LogicalResult expectInputs(NodeContext &ctx, size_t minCount, size_t maxCount) {
+  size_t n = ctx.inputs.size();
+  // Trailing absent optional inputs are written as "" in ONNX.
+  while (n > 0 && !ctx.inputs[n - 1])
+    --n;
+  if (n < minCount || n > maxCount)
+    return emitError(ctx.loc) << ctx.node.op_type() << " takes " << minCount
+                              << (minCount == maxCount ? "" : " to " + std::to_string(maxCount))
+                              << " inputs, the node has " << n;
+  for (size_t i = 0; i < minCount; ++i)
+    if (!ctx.inputs[i])
+      return emitError(ctx.loc) << ctx.node.op_type() << " input " << i << " is required";
+  ctx.inputs.resize(maxCount);
+  return success();
+}
+
+LogicalResult expectOneOutput(NodeContext &ctx) {
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    if (!ctx.node.output(i).empty())
+      return emitError(ctx.loc) << ctx.node.op_type() << " output " << i << " ('"
+                                << ctx.node.output(i)
+                                << "') is not supported: cimlir imports inference graphs "
+                                   "with the first output only";
+  return success();
+}
+
+/// Simple ops: operands as given, no attributes.
+LogicalResult importPlain(NodeContext &ctx, StringRef opName, size_t numInputs) {
+  if (failed(expectInputs(ctx, numInputs, numInputs)) || failed(expectOneOutput(ctx)))
+    return failure();
+  auto v = buildOp(ctx, opName, ctx.inputs, {});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+/// Window attributes shared by Conv and the pools: strides, dilations, and pads with
+/// auto_pad resolved against the (static) input spatial sizes.
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kernel,
+                               bool ceilMode) {
+  auto xt = dyn_cast<RankedTensorType>(x.getType());
+  if (!xt || xt.getRank() < 3)
+    return emitError(ctx.loc) << ctx.node.op_type() << " needs an input of rank >= 3";
+  size_t spatial = xt.getRank() - 2;
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  if (w.kernel.size() != spatial)
+    return emitError(ctx.loc) << ctx.node.op_type() << " kernel_shape has " << w.kernel.size()
+                              << " entries for " << spatial << " spatial axes";
+  w.strides = getInts(ctx.node, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations = getInts(ctx.node, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.pads = getInts(ctx.node, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (w.strides.size() != spatial || w.dilations.size() != spatial || w.pads.size() != 2 * spatial)
+    return emitError(ctx.loc) << ctx.node.op_type()
+                              << " strides, dilations and pads do not match the input rank";
+  std::string autoPad = getString(ctx.node, "auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = xt.getDimSize(2 + i), s = w.strides[i];
+      if (ShapedType::isDynamic(in) || s < 1)
+        return emitError(ctx.loc) << "auto_pad needs static spatial sizes and strides >= 1";
+      int64_t out = (in + s - 1) / s;
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * s + span - in);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    return emitError(ctx.loc) << "unknown auto_pad '" << autoPad << "'";
+  }
+  (void)ceilMode;
+  return w;
+}
+
+LogicalResult importConv(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 3)) || failed(expectOneOutput(ctx)))
+    return failure();
+  auto wt = dyn_cast<RankedTensorType>(ctx.inputs[1].getType());
+  if (!wt || wt.getRank() < 3)
+    return emitError(ctx.loc) << "Conv needs W of rank >= 3";
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (auto ks = getInts(ctx.node, "kernel_shape"); ks && *ks != kernel)
+    return emitError(ctx.loc) << "Conv kernel_shape does not match W's shape";
+  auto w = importWindow(ctx, ctx.inputs[0], kernel, false);
+  if (failed(w))
+    return failure();
+  Builder &b = ctx.builder;
+  SmallVector<Value> operands = {ctx.inputs[0], ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  auto v = buildOp(ctx, "onnx.Conv", operands,
+                   {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(w->strides)),
+                    b.getNamedAttr("pads", b.getDenseI64ArrayAttr(w->pads)),
+                    b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w->dilations)),
+                    b.getNamedAttr("group", b.getI64IntegerAttr(getInt(ctx.node, "group", 1)))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importPool(NodeContext &ctx, bool isMax) {
+  if (failed(expectInputs(ctx, 1, 1)))
+    return failure();
+  if (isMax && ctx.node.output_size() > 1 && !ctx.node.output(1).empty())
+    return emitError(ctx.loc) << "MaxPool with an Indices output is not supported";
+  if (failed(expectOneOutput(ctx)))
+    return failure();
+  auto kernel = getInts(ctx.node, "kernel_shape");
+  if (!kernel)
+    return emitError(ctx.loc) << ctx.node.op_type() << " needs kernel_shape";
+  bool ceil = getInt(ctx.node, "ceil_mode", 0) != 0;
+  auto w = importWindow(ctx, ctx.inputs[0], *kernel, ceil);
+  if (failed(w))
+    return failure();
+  Builder &b = ctx.builder;
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("kernel_shape", b.getDenseI64ArrayAttr(w->kernel)),
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr(w->strides)),
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(w->pads)),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w->dilations)),
+      b.getNamedAttr("ceil_mode", b.getI64IntegerAttr(ceil))};
+  if (!isMax)
+    attrs.push_back(b.getNamedAttr("count_include_pad",
+                                   b.getI64IntegerAttr(getInt(ctx.node, "count_include_pad", 0))));
+  auto v = buildOp(ctx, isMax ? "onnx.MaxPool" : "onnx.AveragePool", ctx.inputs[0], attrs);
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importGemm(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 3)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  SmallVector<Value> operands = {ctx.inputs[0], ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  auto v = buildOp(ctx, "onnx.Gemm", operands,
+                   {b.getNamedAttr("alpha", b.getF32FloatAttr(getFloat(ctx.node, "alpha", 1.0f))),
+                    b.getNamedAttr("beta", b.getF32FloatAttr(getFloat(ctx.node, "beta", 1.0f))),
+                    b.getNamedAttr("transA", b.getI64IntegerAttr(getInt(ctx.node, "transA", 0))),
+                    b.getNamedAttr("transB", b.getI64IntegerAttr(getInt(ctx.node, "transB", 0)))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importBatchNorm(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 5, 5)))
+    return failure();
+  if (getInt(ctx.node, "training_mode", 0) != 0)
+    return emitError(ctx.loc) << "BatchNormalization with training_mode = 1 is not supported "
+                                 "(cimlir runs inference graphs)";
+  if (failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  auto v = buildOp(ctx, "onnx.BatchNormalization", ctx.inputs,
+                   {b.getNamedAttr("epsilon", b.getF32FloatAttr(getFloat(ctx.node, "epsilon", 1e-5f)))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+/// Builds a constant i64 shape vector.
+Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())}, ctx.builder.getI64Type());
+  return onnx::ConstantOp::create(ctx.builder, ctx.loc, DenseIntElementsAttr::get(type, dims));
+}
+
+LogicalResult importSoftmax(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  auto xt = dyn_cast<RankedTensorType>(ctx.inputs[0].getType());
+  if (!xt)
+    return emitError(ctx.loc) << "Softmax needs a ranked input";
+  int64_t rank = xt.getRank();
+  int64_t axis = getInt(ctx.node, "axis", ctx.opset >= 13 ? -1 : 1);
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+    return emitError(ctx.loc) << "Softmax axis " << axis << " is out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  // Before opset 13, Softmax normalised over all axes from `axis` on (the input coerced
+  // to 2-D). That equals the new form when axis is the last one; otherwise import it as
+  // Reshape to [d0, .., d(axis-1), rest] -> Softmax(axis) -> Reshape back, which keeps
+  // the batch dimension apart.
+  if (ctx.opset >= 13 || axis == rank - 1) {
+    auto v = buildOp(ctx, "onnx.Softmax", ctx.inputs[0],
+                     {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+    if (failed(v))
+      return failure();
+    ctx.results.push_back(*v);
+    return success();
+  }
+  NamedAttribute noZero = b.getNamedAttr("allowzero", b.getI64IntegerAttr(0));
+  SmallVector<int64_t> flat(axis, 0);
+  flat.push_back(-1);
+  auto folded = buildOp(ctx, "onnx.Reshape", {ctx.inputs[0], shapeConstant(ctx, flat)}, noZero);
+  if (failed(folded))
+    return failure();
+  auto soft = buildOp(ctx, "onnx.Softmax", *folded, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+  if (failed(soft))
+    return failure();
+  SmallVector<int64_t> dims(xt.getShape());
+  for (int64_t &d : dims)
+    if (ShapedType::isDynamic(d))
+      d = 0; // copied from the (batch) dimension of the folded tensor
+  auto back = buildOp(ctx, "onnx.Reshape", {*soft, shapeConstant(ctx, dims)}, noZero);
+  if (failed(back))
+    return failure();
+  ctx.results.push_back(*back);
+  return success();
+}
+
+LogicalResult importReshape(NodeContext &ctx) {
+  if (ctx.opset < 5)
+    return emitError(ctx.loc) << "Reshape before opset 5 (shape as an attribute) is not supported";
+  if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  auto v = buildOp(ctx, "onnx.Reshape", ctx.inputs,
+                   {b.getNamedAttr("allowzero", b.getI64IntegerAttr(getInt(ctx.node, "allowzero", 0)))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importFlatten(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  auto v = buildOp(ctx, "onnx.Flatten", ctx.inputs,
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(getInt(ctx.node, "axis", 1)))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importTranspose(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  auto xt = dyn_cast<RankedTensorType>(ctx.inputs[0].getType());
+  if (!xt)
+    return emitError(ctx.loc) << "Transpose needs a ranked input";
+  SmallVector<int64_t> perm;
+  for (int64_t i = xt.getRank() - 1; i >= 0; --i)
+    perm.push_back(i);
+  perm = getInts(ctx.node, "perm").value_or(perm);
+  Builder &b = ctx.builder;
+  auto v = buildOp(ctx, "onnx.Transpose", ctx.inputs,
+                   {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult importConstant(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 0, 0)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  ElementsAttr value;
+  if (const AttrProto *a = findAttr(ctx.node, "value")) {
+    auto t = importTensor(ctx.loc, a->t(), ctx.tensors);
+    if (failed(t))
+      return failure();
+    value = *t;
+  } else if (const AttrProto *a = findAttr(ctx.node, "value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), a->f());
+  } else if (const AttrProto *a = findAttr(ctx.node, "value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getF32Type()), ArrayRef<float>(v));
+  } else if (const AttrProto *a = findAttr(ctx.node, "value_int")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), a->i());
+  } else if (const AttrProto *a = findAttr(ctx.node, "value_ints")) {
+    SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type()), ArrayRef<int64_t>(v));
+  } else {
+    return emitError(ctx.loc) << "Constant needs one of value, value_float(s), value_int(s); "
+                                 "sparse and string constants are not supported";
+  }
+  ctx.results.push_back(onnx::ConstantOp::create(ctx.builder, ctx.loc, value));
+  return success();
+}
+
+using Importer = LogicalResult (*)(NodeContext &);
+
+const llvm::StringMap<Importer> &importers() {
+  static const llvm::StringMap<Importer> table = {
+      {"Add", [](NodeContext &c) { return importPlain(c, "onnx.Add", 2); }},
+      {"AveragePool", [](NodeContext &c) { return importPool(c, false); }},
+      {"BatchNormalization", importBatchNorm},
+      {"Constant", importConstant},
+      {"Conv", importConv},
+      {"Div", [](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }},
+      {"Flatten", importFlatten},
+      {"Gemm", importGemm},
+      {"GlobalAveragePool", [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }},
+      {"Identity", [](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }},
+      {"MatMul", [](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }},
+      {"MaxPool", [](NodeContext &c) { return importPool(c, true); }},
+      {"Mul", [](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }},
+      {"Relu", [](NodeContext &c) { return importPlain(c, "onnx.Relu", 1); }},
+      {"Reshape", importReshape},
+      {"Softmax", importSoftmax},
+      {"Sub", [](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }},
+      {"Transpose", importTranspose},
+  };
+  return table;
+}
+
+} // namespace
+
+ArrayRef<StringRef> supportedOpTypes() {
+  static const SmallVector<StringRef> names = [] {
+    SmallVector<StringRef> v;
+    for (const auto &e : importers())
+      v.push_back(e.getKey());
+    llvm::sort(v);
+    return v;
+  }();
+  return names;
+}
+
+LogicalResult importNode(NodeContext &ctx) {
+  auto it = importers().find(ctx.node.op_type());
+  if (it == importers().end())
+    return emitError(ctx.loc) << "op type '" << ctx.node.op_type() << "' is not supported (supported: "
+                              << llvm::join(supportedOpTypes(), ", ") << ")";
+  return it->second(ctx);
+}
+
+} // namespace cimlir

@@ -1,0 +1,208 @@
+//===- OnnxImporter.cpp - ONNX graph to func.func @main -------------------===//
+
+#include "compiler/importer/OnnxImporter.h"
+
+#include "compiler/importer/ModelLoader.h"
+#include "compiler/importer/NodeImport.h"
+#include "compiler/importer/TensorImport.h"
+#include "dialects/onnx/OnnxOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+
+namespace cimlir {
+
+ImportedModel::ImportedModel() = default;
+ImportedModel::~ImportedModel() = default;
+ImportedModel::ImportedModel(ImportedModel &&) = default;
+ImportedModel &ImportedModel::operator=(ImportedModel &&) = default;
+
+namespace {
+
+/// The type of a graph input: static except a leading batch dimension, which may be
+/// symbolic (dim_param or no value) and becomes `?`.
+FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInfoProto &vi) {
+  const auto &type = vi.type();
+  if (!type.has_tensor_type())
+    return emitError(loc) << "graph input '" << vi.name() << "' is not a tensor";
+  const auto &tt = type.tensor_type();
+  Type elem = importElementType(loc.getContext(), tt.elem_type());
+  if (!elem)
+    return emitError(loc) << "graph input '" << vi.name() << "' has unsupported element type "
+                          << ::onnx::TensorProto::DataType_Name(
+                                 static_cast<::onnx::TensorProto::DataType>(tt.elem_type()));
+  if (!tt.has_shape())
+    return emitError(loc) << "graph input '" << vi.name() << "' has no shape";
+  SmallVector<int64_t> dims;
+  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+    const auto &d = tt.shape().dim(i);
+    if (d.has_dim_value() && d.dim_value() >= 0) {
+      dims.push_back(d.dim_value());
+    } else if (i == 0) {
+      dims.push_back(ShapedType::kDynamic);
+    } else {
+      return emitError(loc) << "graph input '" << vi.name() << "' has a symbolic dimension "
+                            << i << " ('" << d.dim_param()
+                            << "'); only the leading batch dimension may be symbolic";
+    }
+  }
+  return RankedTensorType::get(dims, elem);
+}
+
+/// A frozen input's array must have the input's element type and shape (any size for
+/// the batch dimension).
+LogicalResult checkFrozenType(Location loc, StringRef name, RankedTensorType declared,
+                              ElementsAttr value) {
+  auto actual = cast<RankedTensorType>(value.getType());
+  bool ok = actual.getElementType() == declared.getElementType() &&
+            actual.getRank() == declared.getRank();
+  for (int64_t i = 0; ok && i < declared.getRank(); ++i)
+    ok = declared.isDynamicDim(i) || declared.getDimSize(i) == actual.getDimSize(i);
+  if (!ok)
+    return emitError(loc) << "frozen input '" << name << "' is " << actual
+                          << " but the graph declares " << declared;
+  return success();
+}
+
+int64_t opsetFor(const ::onnx::ModelProto &model, const std::string &domain) {
+  for (const auto &o : model.opset_import())
+    if (o.domain() == domain || (domain == "ai.onnx" && o.domain().empty()) ||
+        (domain.empty() && o.domain() == "ai.onnx"))
+      return o.version();
+  return -1;
+}
+
+/// Where diagnostics about a node point: NameLoc(node name, NameLoc(op type, domain
+/// and opset, file)). The outer name is the node's (its first output's when unnamed):
+/// the plan records it as the layer's name.
+Location nodeLocation(MLIRContext *ctx, StringRef file, const ::onnx::NodeProto &node,
+                      int64_t opset) {
+  std::string name = node.name().empty() ? (node.output_size() ? node.output(0) : "") : node.name();
+  std::string what = node.op_type() + ", domain '" +
+                     (node.domain().empty() ? "ai.onnx" : node.domain()) + "', opset " +
+                     std::to_string(opset);
+  return NameLoc::get(StringAttr::get(ctx, name),
+                      NameLoc::get(StringAttr::get(ctx, what), FileLineColLoc::get(ctx, file, 0, 0)));
+}
+
+} // namespace
+
+FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string &path,
+                                         const FrozenInputs &frozen) {
+  context.loadDialect<onnx::OnnxDialect, func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  ImportedModel result;
+  result.proto = std::make_unique<::onnx::ModelProto>();
+  if (failed(loadModelProto(fileLoc, path, *result.proto)))
+    return failure();
+  const ::onnx::ModelProto &model = *result.proto;
+  const ::onnx::GraphProto &graph = model.graph();
+
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  TensorSource tensors{std::string(dir), &result.externalData};
+
+  OpBuilder builder(&context);
+  result.module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(result.module->getBody());
+  llvm::StringMap<Value> values;
+
+  // Initializers may be listed among the graph inputs (IR version < 4): they are
+  // constants, not inputs.
+  llvm::StringMap<const ::onnx::TensorProto *> initializers;
+  for (const auto &t : graph.initializer())
+    initializers[t.name()] = &t;
+  SmallVector<const ::onnx::ValueInfoProto *> inputs;
+  SmallVector<Type> inputTypes;
+  for (const auto &vi : graph.input()) {
+    if (initializers.count(vi.name()))
+      continue;
+    auto t = importInputType(fileLoc, vi);
+    if (failed(t))
+      return failure();
+    if (auto it = frozen.find(vi.name()); it != frozen.end()) {
+      if (failed(checkFrozenType(fileLoc, vi.name(), *t, it->second)))
+        return failure();
+      continue;
+    }
+    inputs.push_back(&vi);
+    inputTypes.push_back(*t);
+  }
+
+  auto func = func::FuncOp::create(builder, fileLoc, "main", builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  SmallVector<Attribute> argNames;
+  for (auto [i, vi] : llvm::enumerate(inputs)) {
+    values[vi->name()] = body->getArgument(i);
+    func.setArgAttr(i, "onnx.name", builder.getStringAttr(vi->name()));
+  }
+
+  for (const auto &vi : graph.input())
+    if (auto it = frozen.find(vi.name()); it != frozen.end() && !initializers.count(vi.name()))
+      values[vi.name()] = onnx::ConstantOp::create(
+          builder, NameLoc::get(builder.getStringAttr("frozen input '" + vi.name() + "'"), fileLoc),
+          it->second);
+
+  for (const auto &t : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr("initializer '" + t.name() + "'"), fileLoc);
+    auto attr = importTensor(loc, t, tensors);
+    if (failed(attr))
+      return failure();
+    values[t.name()] = onnx::ConstantOp::create(builder, loc, *attr);
+  }
+
+  for (const auto &node : graph.node()) {
+    std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
+    int64_t opset = opsetFor(model, node.domain());
+    Location loc = nodeLocation(&context, path, node, opset);
+    if (domain != "ai.onnx")
+      return emitError(loc) << "op type '" << node.op_type() << "' of domain '" << domain
+                            << "' is not supported (cimlir imports the default ONNX domain)";
+    NodeContext ctx{node, opset, {}, builder, loc, tensors, {}};
+    for (const auto &name : node.input()) {
+      if (name.empty()) {
+        ctx.inputs.push_back(Value());
+        continue;
+      }
+      auto it = values.find(name);
+      if (it == values.end())
+        return emitError(loc) << "input '" << name
+                              << "' is not produced by any earlier node, initializer or graph input";
+      ctx.inputs.push_back(it->second);
+    }
+    if (failed(importNode(ctx)))
+      return failure();
+    for (auto [i, v] : llvm::enumerate(ctx.results))
+      if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
+        values[node.output(i)] = v;
+  }
+
+  SmallVector<Value> outputs;
+  SmallVector<Type> outputTypes;
+  for (const auto &vi : graph.output()) {
+    auto it = values.find(vi.name());
+    if (it == values.end())
+      return emitError(fileLoc) << "graph output '" << vi.name() << "' is never produced";
+    outputs.push_back(it->second);
+    outputTypes.push_back(it->second.getType());
+  }
+  func::ReturnOp::create(builder, fileLoc, outputs);
+  func.setFunctionType(builder.getFunctionType(inputTypes, outputTypes));
+  for (auto [i, vi] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(vi.name()));
+
+  if (failed(verify(*result.module)))
+    return failure();
+  return result;
+}
+
+} // namespace cimlir

@@ -1,0 +1,236 @@
+//===- OnnxNNOps.cpp - matrix products, convolution, pooling, norms -------===//
+
+#include "dialects/onnx/OnnxOps.h"
+#include "dialects/onnx/ShapeInference.h"
+
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace cimlir::onnx;
+
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto a = rankedOperand(loc, adaptor.getA(), "Gemm A");
+  auto b = rankedOperand(loc, adaptor.getB(), "Gemm B");
+  if (failed(a) || failed(b) || failed(requireF32(loc, *a, "Gemm", "A")) ||
+      failed(requireF32(loc, *b, "Gemm", "B")))
+    return failure();
+  if (a->getRank() != 2 || b->getRank() != 2)
+    return emitOptionalError(loc, "Gemm needs 2-D A and B, got ", *a, " and ", *b);
+  bool transA = adaptor.getTransA() != 0, transB = adaptor.getTransB() != 0;
+  int64_t m = a->getDimSize(transA ? 1 : 0), k = a->getDimSize(transA ? 0 : 1);
+  int64_t kb = b->getDimSize(transB ? 1 : 0), n = b->getDimSize(transB ? 0 : 1);
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(kb) || ShapedType::isDynamic(n))
+    return emitOptionalError(loc, "Gemm needs static K and N; only M may be the batch");
+  if (k != kb)
+    return emitOptionalError(loc, "Gemm inner dimensions differ: A gives K = ", k,
+                             ", B gives K = ", kb);
+  SmallVector<int64_t> y = {m, n};
+  if (Value c = adaptor.getC()) {
+    auto tc = rankedOperand(loc, c, "Gemm C");
+    if (failed(tc) || failed(requireF32(loc, *tc, "Gemm", "C")))
+      return failure();
+    SmallVector<int64_t> out;
+    if (tc->getRank() > 2 || !OpTrait::util::getBroadcastedShape(y, tc->getShape(), out) ||
+        out != y)
+      return emitOptionalError(loc, "Gemm C ", *tc, " is not broadcastable to [", m, ",", n,
+                               "]");
+  }
+  types.push_back(RankedTensorType::get(y, a->getElementType()));
+  return success();
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto a = rankedOperand(loc, adaptor.getA(), "MatMul A");
+  auto b = rankedOperand(loc, adaptor.getB(), "MatMul B");
+  if (failed(a) || failed(b) || failed(requireF32(loc, *a, "MatMul", "A")) ||
+      failed(requireF32(loc, *b, "MatMul", "B")))
+    return failure();
+  if (a->getRank() < 1 || b->getRank() < 1)
+    return emitOptionalError(loc, "MatMul operands must have rank >= 1");
+  // numpy.matmul: 1-D operands are promoted to matrices and the added axis dropped.
+  SmallVector<int64_t> sa(a->getShape()), sb(b->getShape());
+  bool vecA = sa.size() == 1, vecB = sb.size() == 1;
+  if (vecA)
+    sa.insert(sa.begin(), 1);
+  if (vecB)
+    sb.push_back(1);
+  int64_t k = sa.back(), kb = sb[sb.size() - 2];
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(kb) || k != kb)
+    return emitOptionalError(loc, "MatMul inner dimensions must be static and equal, got ", *a,
+                             " and ", *b);
+  SmallVector<int64_t> batch;
+  ArrayRef<int64_t> ba(sa.data(), sa.size() - 2), bb(sb.data(), sb.size() - 2);
+  if (!OpTrait::util::getBroadcastedShape(ba, bb, batch))
+    return emitOptionalError(loc, "MatMul batch dimensions of ", *a, " and ", *b,
+                             " do not broadcast");
+  SmallVector<int64_t> y = batch;
+  if (!vecA)
+    y.push_back(sa[sa.size() - 2]);
+  if (!vecB)
+    y.push_back(sb.back());
+  types.push_back(RankedTensorType::get(y, a->getElementType()));
+  return success();
+}
+
+/// Checks the per-spatial-axis attribute lists of conv and pooling ops.
+static LogicalResult checkWindowAttrs(std::optional<Location> loc, StringRef op, size_t spatial,
+                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                                      ArrayRef<int64_t> dilations) {
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
+    return emitOptionalError(loc, op, " with ", spatial,
+                             " spatial axes needs that many strides and dilations and twice "
+                             "that many pads");
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "Conv X");
+  auto w = rankedOperand(loc, adaptor.getW(), "Conv W");
+  if (failed(x) || failed(w) || failed(requireF32(loc, *x, "Conv", "X")) ||
+      failed(requireF32(loc, *w, "Conv", "W")))
+    return failure();
+  if (x->getRank() < 3 || w->getRank() != x->getRank())
+    return emitOptionalError(loc, "Conv needs X [N,C,D...] and W [M,C/group,K...] of one rank, got ",
+                             *x, " and ", *w);
+  if (!w->hasStaticShape())
+    return emitOptionalError(loc, "Conv needs a statically shaped W");
+  size_t spatial = x->getRank() - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations();
+  if (failed(checkWindowAttrs(loc, "Conv", spatial, strides, pads, dilations)))
+    return failure();
+  int64_t group = static_cast<int64_t>(adaptor.getGroup());
+  int64_t c = x->getDimSize(1), m = w->getDimSize(0);
+  if (group < 1 || ShapedType::isDynamic(c) || c % group != 0 || m % group != 0 ||
+      w->getDimSize(1) * group != c)
+    return emitOptionalError(loc, "Conv channels do not match: X has C = ", c, ", W is ", *w,
+                             ", group = ", group);
+  if (Value b = adaptor.getB()) {
+    auto tb = rankedOperand(loc, b, "Conv B");
+    if (failed(tb))
+      return failure();
+    if (tb->getRank() != 1 || tb->getDimSize(0) != m)
+      return emitOptionalError(loc, "Conv B must be [", m, "], got ", *tb);
+  }
+  SmallVector<int64_t> y = {x->getDimSize(0), m};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = x->getDimSize(2 + i);
+    if (ShapedType::isDynamic(in))
+      return emitOptionalError(loc, "Conv needs static spatial dimensions, got ", *x);
+    auto o = windowOutputSize(loc, in, w->getDimSize(2 + i), strides[i], pads[i],
+                              pads[spatial + i], dilations[i], false);
+    if (failed(o))
+      return failure();
+    y.push_back(*o);
+  }
+  types.push_back(RankedTensorType::get(y, x->getElementType()));
+  return success();
+}
+
+/// Output type of max and average pooling.
+static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value input,
+                               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                               bool ceilMode, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, input, op.str() + " X");
+  if (failed(x))
+    return failure();
+  if (x->getRank() < 3)
+    return emitOptionalError(loc, op, " needs X [N,C,D...], got ", *x);
+  size_t spatial = x->getRank() - 2;
+  if (kernel.size() != spatial)
+    return emitOptionalError(loc, op, " kernel_shape has ", kernel.size(), " entries for ",
+                             spatial, " spatial axes");
+  if (failed(checkWindowAttrs(loc, op, spatial, strides, pads, dilations)))
+    return failure();
+  SmallVector<int64_t> y = {x->getDimSize(0), x->getDimSize(1)};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = x->getDimSize(2 + i);
+    if (ShapedType::isDynamic(in))
+      return emitOptionalError(loc, op, " needs static spatial dimensions, got ", *x);
+    if (pads[i] >= (kernel[i] - 1) * dilations[i] + 1 ||
+        pads[spatial + i] >= (kernel[i] - 1) * dilations[i] + 1)
+      return emitOptionalError(loc, op, " pads must be smaller than the window");
+    auto o = windowOutputSize(loc, in, kernel[i], strides[i], pads[i], pads[spatial + i],
+                              dilations[i], ceilMode);
+    if (failed(o))
+      return failure();
+    y.push_back(*o);
+  }
+  types.push_back(RankedTensorType::get(y, x->getElementType()));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "MaxPool X");
+  if (failed(x))
+    return failure();
+  Type e = x->getElementType();
+  if (!e.isF32() && !e.isInteger(8))
+    return emitOptionalError(loc, "MaxPool supports float32, int8 and uint8, got ", e);
+  return inferPool(loc, "MaxPool", adaptor.getX(), adaptor.getKernelShape(),
+                   adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
+                   adaptor.getCeilMode() != 0, types);
+}
+
+LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "AveragePool X");
+  if (failed(x) || failed(requireF32(loc, *x, "AveragePool", "X")))
+    return failure();
+  return inferPool(loc, "AveragePool", adaptor.getX(), adaptor.getKernelShape(),
+                   adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
+                   adaptor.getCeilMode() != 0, types);
+}
+
+LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                    Adaptor adaptor,
+                                                    SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "GlobalAveragePool X");
+  if (failed(x) || failed(requireF32(loc, *x, "GlobalAveragePool", "X")))
+    return failure();
+  if (x->getRank() < 3)
+    return emitOptionalError(loc, "GlobalAveragePool needs X [N,C,D...], got ", *x);
+  SmallVector<int64_t> y(x->getShape());
+  for (size_t i = 2; i < y.size(); ++i)
+    y[i] = 1;
+  types.push_back(RankedTensorType::get(y, x->getElementType()));
+  return success();
+}
+
+LogicalResult BatchNormalizationOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                     Adaptor adaptor,
+                                                     SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "BatchNormalization X");
+  if (failed(x) || failed(requireF32(loc, *x, "BatchNormalization", "X")))
+    return failure();
+  if (x->getRank() < 2 || ShapedType::isDynamic(x->getDimSize(1)))
+    return emitOptionalError(loc, "BatchNormalization needs X [N,C,...] with static C");
+  int64_t c = x->getDimSize(1);
+  for (Value v : {adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
+                  adaptor.getInputVar()}) {
+    auto t = rankedOperand(loc, v, "BatchNormalization parameter");
+    if (failed(t) || failed(requireF32(loc, *t, "BatchNormalization", "parameters")))
+      return failure();
+    if (t->getRank() != 1 || t->getDimSize(0) != c)
+      return emitOptionalError(loc, "BatchNormalization parameters must be [", c, "], got ", *t);
+  }
+  types.push_back(*x);
+  return success();
+}
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getInput(), "Softmax input");
+  if (failed(x) || failed(requireF32(loc, *x, "Softmax", "input")))
+    return failure();
+  int64_t axis = static_cast<int64_t>(adaptor.getAxis()), rank = x->getRank();
+  if (axis < -rank || axis >= rank)
+    return emitOptionalError(loc, "Softmax axis ", axis, " is out of range for ", *x);
+  types.push_back(*x);
+  return success();
+}

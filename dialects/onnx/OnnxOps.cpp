@@ -1,0 +1,78 @@
+//===- OnnxOps.cpp - onnx constants, identity and elementwise ops ---------===//
+//
+// Type inference and folders of the simple ops. The matrix, convolution and pooling
+// ops are in OnnxNNOps.cpp, the shape ops in OnnxShapeOps.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/onnx/OnnxOps.h"
+#include "dialects/onnx/ShapeInference.h"
+
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace cimlir::onnx;
+
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxOps.cpp.inc"
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto t = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
+  if (!t || !t.hasStaticShape())
+    return emitOptionalError(loc, "onnx.Constant needs a statically shaped value");
+  types.push_back(t);
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult IdentityOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+OpFoldResult IdentityOp::fold(FoldAdaptor) { return getInput(); }
+
+LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto t = rankedOperand(loc, adaptor.getX(), "Relu input");
+  if (failed(t))
+    return failure();
+  Type e = t->getElementType();
+  if (!e.isF32() && !e.isF64() && !e.isSignlessInteger())
+    return emitOptionalError(loc, "Relu supports float and signed integer tensors, got ", e);
+  types.push_back(*t);
+  return success();
+}
+
+/// NumPy broadcasting of A and B, which must share one element type. Each broadcast
+/// dimension must be static or, when dynamic (the batch), meet 1 or another dynamic dim.
+static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opName, Value a,
+                                    Value b, SmallVectorImpl<Type> &types) {
+  auto ta = rankedOperand(loc, a, opName.str() + " input A");
+  auto tb = rankedOperand(loc, b, opName.str() + " input B");
+  if (failed(ta) || failed(tb))
+    return failure();
+  if (ta->getElementType() != tb->getElementType())
+    return emitOptionalError(loc, opName, " needs one element type, got ", ta->getElementType(),
+                             " and ", tb->getElementType());
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(ta->getShape(), tb->getShape(), shape))
+    return emitOptionalError(loc, opName, " operands ", *ta, " and ", *tb,
+                             " are not broadcast-compatible");
+  types.push_back(RankedTensorType::get(shape, ta->getElementType()));
+  return success();
+}
+
+#define CIMLIR_BINARY_INFER(OP, NAME)                                                       \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,            \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {       \
+    return inferBroadcast(loc, NAME, adaptor.getA(), adaptor.getB(), types);                \
+  }
+CIMLIR_BINARY_INFER(AddOp, "Add")
+CIMLIR_BINARY_INFER(SubOp, "Sub")
+CIMLIR_BINARY_INFER(MulOp, "Mul")
+CIMLIR_BINARY_INFER(DivOp, "Div")
+#undef CIMLIR_BINARY_INFER

@@ -1,0 +1,17 @@
+//===- OnnxOps.h - onnx dialect operations ----------------------*- C++ -*-===//
+#ifndef CIMLIR_DIALECTS_ONNX_ONNXOPS_H
+#define CIMLIR_DIALECTS_ONNX_ONNXOPS_H
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "dialects/onnx/OnnxOps.h.inc"
+
+#endif

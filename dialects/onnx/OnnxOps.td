@@ -1,0 +1,167 @@
+//===- OnnxOps.td - onnx dialect operations ------------------*- tablegen -*-===//
+//
+// Result types are inferred (InferTypeOpAdaptor): the importer builds each op from
+// its operands and attributes and gets the static shape ONNX's rules give, and the
+// verifier checks that a parsed op's result type is that shape.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CIMLIR_ONNX_OPS_TD
+#define CIMLIR_ONNX_OPS_TD
+
+include "dialects/onnx/OnnxDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class Onnx_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Onnx_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])>;
+
+//===----------------------------------------------------------------------===//
+// Constants and identity
+//===----------------------------------------------------------------------===//
+
+def Onnx_ConstantOp : Onnx_InferredOp<"Constant", [ConstantLike]> {
+  let summary = "a constant tensor (an initializer or a Constant node)";
+  let description = [{
+    Initializers become `onnx.Constant` ops whose value is a dense resource, so large
+    weights stay out of the IR text and are never copied.
+    ```mlir
+    %w = onnx.Constant {value = dense_resource<fc1.weight> : tensor<256x784xf32>} : tensor<256x784xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+  let hasFolder = 1;
+}
+
+def Onnx_IdentityOp : Onnx_InferredOp<"Identity"> {
+  let summary = "returns its input";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+def Onnx_ReluOp : Onnx_InferredOp<"Relu"> {
+  let summary = "max(x, 0)";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+class Onnx_BinaryOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
+  let summary = what # " with NumPy broadcasting";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+def Onnx_AddOp : Onnx_BinaryOp<"Add", "A + B">;
+def Onnx_SubOp : Onnx_BinaryOp<"Sub", "A - B">;
+def Onnx_MulOp : Onnx_BinaryOp<"Mul", "A * B">;
+def Onnx_DivOp : Onnx_BinaryOp<"Div", "A / B (integer division truncates)">;
+
+//===----------------------------------------------------------------------===//
+// Matrix products (the layers that go to CIM crossbars when B/W are constant)
+//===----------------------------------------------------------------------===//
+
+def Onnx_GemmOp : Onnx_InferredOp<"Gemm"> {
+  let summary = "Y = alpha * op(A) * op(B) + beta * C";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B,
+                   Optional<AnyRankedTensor>:$C,
+                   F32Attr:$alpha, F32Attr:$beta, I64Attr:$transA, I64Attr:$transB);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_MatMulOp : Onnx_InferredOp<"MatMul"> {
+  let summary = "numpy.matmul";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ConvOp : Onnx_InferredOp<"Conv"> {
+  let summary = "N-d convolution; auto_pad resolved into explicit pads";
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, Optional<AnyRankedTensor>:$B,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and normalisation
+//===----------------------------------------------------------------------===//
+
+def Onnx_MaxPoolOp : Onnx_InferredOp<"MaxPool"> {
+  let summary = "N-d max pooling; auto_pad resolved, ceil_mode kept";
+  let arguments = (ins AnyRankedTensor:$X, DenseI64ArrayAttr:$kernel_shape,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$ceil_mode);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_AveragePoolOp : Onnx_InferredOp<"AveragePool"> {
+  let summary = "N-d average pooling; auto_pad resolved, ceil_mode kept";
+  let arguments = (ins AnyRankedTensor:$X, DenseI64ArrayAttr:$kernel_shape,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$ceil_mode,
+                   I64Attr:$count_include_pad);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_GlobalAveragePoolOp : Onnx_InferredOp<"GlobalAveragePool"> {
+  let summary = "mean over all spatial axes";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_BatchNormalizationOp : Onnx_InferredOp<"BatchNormalization"> {
+  let summary = "inference-mode batch normalisation (training_mode = 0)";
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$scale, AnyRankedTensor:$B,
+                   AnyRankedTensor:$input_mean, AnyRankedTensor:$input_var, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SoftmaxOp : Onnx_InferredOp<"Softmax"> {
+  let summary = "softmax along one axis (opset 13 semantics; older opsets are rewritten)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Onnx_ReshapeOp : Onnx_InferredOp<"Reshape"> {
+  let summary = "reshape to a constant shape (0 copies, -1 infers, allowzero)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$shape, I64Attr:$allowzero);
+  let results = (outs AnyRankedTensor:$reshaped);
+  let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_FlattenOp : Onnx_InferredOp<"Flatten"> {
+  let summary = "flatten to 2-D at `axis`";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_TransposeOp : Onnx_InferredOp<"Transpose"> {
+  let summary = "permute axes";
+  let arguments = (ins AnyRankedTensor:$data, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$transposed);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // CIMLIR_ONNX_OPS_TD

@@ -1,0 +1,62 @@
+//===- ShapeInference.cpp - shape rules shared by onnx ops ----------------===//
+
+#include "dialects/onnx/ShapeInference.h"
+
+using namespace mlir;
+
+namespace cimlir::onnx {
+
+std::optional<int64_t> batchAwareProduct(llvm::ArrayRef<int64_t> dims) {
+  int64_t staticPart = 1;
+  int dynamicCount = 0;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      ++dynamicCount;
+    else
+      staticPart *= d;
+  }
+  if (dynamicCount == 0)
+    return staticPart;
+  // N * 0 is 0 whatever N is.
+  if (staticPart == 0)
+    return 0;
+  if (dynamicCount == 1 && staticPart == 1)
+    return ShapedType::kDynamic;
+  return std::nullopt;
+}
+
+FailureOr<RankedTensorType> rankedOperand(std::optional<Location> loc, Value v,
+                                          llvm::StringRef what) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t)
+    return emitOptionalError(loc, what, " must be a ranked tensor, got ", v.getType());
+  return t;
+}
+
+LogicalResult requireF32(std::optional<Location> loc, RankedTensorType t, llvm::StringRef op,
+                         llvm::StringRef operand) {
+  if (t.getElementType().isF32())
+    return success();
+  return emitOptionalError(loc, op, " supports float32 ", operand, " only, got ",
+                           t.getElementType());
+}
+
+FailureOr<int64_t> windowOutputSize(std::optional<Location> loc, int64_t in, int64_t kernel,
+                                    int64_t stride, int64_t padBegin, int64_t padEnd,
+                                    int64_t dilation, bool ceilMode) {
+  if (kernel < 1 || stride < 1 || dilation < 1 || padBegin < 0 || padEnd < 0)
+    return emitOptionalError(loc, "window needs kernel, stride and dilation >= 1 and pads >= 0");
+  int64_t span = (kernel - 1) * dilation + 1;
+  int64_t room = in + padBegin + padEnd - span;
+  if (room < 0)
+    return emitOptionalError(loc, "window of extent ", span, " does not fit an input of ", in,
+                             " with pads ", padBegin, "+", padEnd);
+  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  // As PyTorch and onnxruntime: with ceil_mode the last window must start inside the
+  // input or its begin padding.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+} // namespace cimlir::onnx

@@ -1,0 +1,40 @@
+//===- ShapeInference.h - shape rules shared by onnx ops --------*- C++ -*-===//
+//
+// A dimension is either static or dynamic; every dynamic dimension stands for the one
+// batch size N bound at run time. Products of dimensions stay representable only as
+// a static number or N itself: helpers here refuse anything else (N*3, N*N).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CIMLIR_DIALECTS_ONNX_SHAPEINFERENCE_H
+#define CIMLIR_DIALECTS_ONNX_SHAPEINFERENCE_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+
+#include <optional>
+
+namespace cimlir::onnx {
+
+/// Product of dims in the batch-aware sense: a static number, or N (returned as
+/// ShapedType::kDynamic) when exactly one factor is N and the others multiply to 1.
+/// Returns std::nullopt when the product is not representable.
+std::optional<int64_t> batchAwareProduct(llvm::ArrayRef<int64_t> dims);
+
+/// The ranked tensor type of `v`, or an error at `loc` naming `what`.
+mlir::FailureOr<mlir::RankedTensorType> rankedOperand(std::optional<mlir::Location> loc,
+                                                      mlir::Value v, llvm::StringRef what);
+
+/// Fails with an error at `loc` unless `t` has element type f32.
+mlir::LogicalResult requireF32(std::optional<mlir::Location> loc, mlir::RankedTensorType t,
+                               llvm::StringRef op, llvm::StringRef operand);
+
+/// Output extent of a sliding window (conv or pool) along one axis; fails if the
+/// window does not fit even once.
+mlir::FailureOr<int64_t> windowOutputSize(std::optional<mlir::Location> loc, int64_t in,
+                                          int64_t kernel, int64_t stride, int64_t padBegin,
+                                          int64_t padEnd, int64_t dilation, bool ceilMode);
+
+} // namespace cimlir::onnx
+
+#endif

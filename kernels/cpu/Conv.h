@@ -1,0 +1,22 @@
+// cimlir CPU kernels: N-d convolution (1-D, 2-D, 3-D), float32.
+#pragma once
+
+#include "runtime/core/Tensor.h"
+
+#include <vector>
+
+namespace cimlir::cpu {
+
+/// Attributes after the compiler's normalisation: every list has one entry per spatial
+/// axis (pads: all begins, then all ends, as ONNX orders them); auto_pad already resolved.
+struct ConvParams {
+  std::vector<int64_t> strides;
+  std::vector<int64_t> pads;
+  std::vector<int64_t> dilations;
+  int64_t group = 1;
+};
+
+/// X [N, C, D1..Dk], W [M, C/group, K1..Kk], B [M] or null; Y pre-allocated [N, M, O1..Ok].
+void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y);
+
+} // namespace cimlir::cpu

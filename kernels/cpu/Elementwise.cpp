@@ -1,0 +1,236 @@
+#include "kernels/cpu/Elementwise.h"
+
+#include "kernels/cpu/Check.h"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace cimlir::cpu {
+
+using detail::fail;
+using detail::requireDType;
+
+namespace {
+
+const char *opName(BinaryOp op) {
+  switch (op) {
+  case BinaryOp::Add:
+    return "add";
+  case BinaryOp::Sub:
+    return "sub";
+  case BinaryOp::Mul:
+    return "mul";
+  case BinaryOp::Div:
+    return "div";
+  }
+  return "binary";
+}
+
+/// Integer arithmetic wraps (as onnxruntime's does on every target) instead of being
+/// undefined: it runs in an unsigned type at least as wide as int, so neither signed
+/// overflow nor the promotion of uint16 * uint16 to a signed int can occur.
+template <typename T>
+using Wide = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+
+template <BinaryOp Op, typename T> inline T apply(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (Op == BinaryOp::Add)
+      return a + b;
+    else if constexpr (Op == BinaryOp::Sub)
+      return a - b;
+    else if constexpr (Op == BinaryOp::Mul)
+      return a * b;
+    else
+      return a / b;
+  } else {
+    using U = Wide<T>;
+    if constexpr (Op == BinaryOp::Add)
+      return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+    else if constexpr (Op == BinaryOp::Sub)
+      return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+    else if constexpr (Op == BinaryOp::Mul)
+      return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+    else if constexpr (std::is_signed_v<T>)
+      // lowest / -1 overflows; negation in U wraps it to lowest, as two's complement does.
+      return b == -1 ? static_cast<T>(U(0) - static_cast<U>(a)) : static_cast<T>(a / b);
+    else
+      return static_cast<T>(a / b);
+  }
+}
+
+/// Y's axes after dropping size-1 axes and merging neighbours that both operands either
+/// span or broadcast alike, so the inner loop is as long as possible.
+struct Plan {
+  std::vector<int64_t> extent, strideA, strideB; // strides in elements, 0 when broadcast
+};
+
+Plan makePlan(const Shape &a, const Shape &b, const Shape &out) {
+  size_t rank = out.size();
+  auto dimOf = [rank](const Shape &s, size_t i) {
+    return i < rank - s.size() ? int64_t(1) : s[i - (rank - s.size())];
+  };
+  std::vector<int64_t> ext;
+  std::vector<bool> spanA, spanB;
+  for (size_t i = 0; i < rank; ++i) {
+    if (out[i] == 1)
+      continue;
+    bool sa = dimOf(a, i) != 1, sb = dimOf(b, i) != 1;
+    if (!ext.empty() && spanA.back() == sa && spanB.back() == sb) {
+      ext.back() *= out[i];
+    } else {
+      ext.push_back(out[i]);
+      spanA.push_back(sa);
+      spanB.push_back(sb);
+    }
+  }
+  Plan p;
+  size_t r = ext.size();
+  p.extent = ext;
+  p.strideA.assign(r, 0);
+  p.strideB.assign(r, 0);
+  int64_t na = 1, nb = 1;
+  for (size_t i = r; i-- > 0;) {
+    if (spanA[i]) {
+      p.strideA[i] = na;
+      na *= ext[i];
+    }
+    if (spanB[i]) {
+      p.strideB[i] = nb;
+      nb *= ext[i];
+    }
+  }
+  return p;
+}
+
+template <BinaryOp Op, typename T>
+void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
+  const T *av = a.data<T>();
+  const T *bv = b.data<T>();
+  T *yv = y.data<T>();
+  int64_t n = y.numel();
+  if (n == 0)
+    return;
+  if constexpr (Op == BinaryOp::Div && std::is_integral_v<T>) {
+    // Checked before anything is written, so a failing division leaves Y untouched.
+    const T *end = bv + b.numel();
+    if (std::find(bv, end, T(0)) != end)
+      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) +
+                      " divisor " + shapeToString(b.shape()) + " holds a 0)");
+  }
+
+  Plan p = makePlan(a.shape(), b.shape(), y.shape());
+  size_t r = p.extent.size();
+  if (r == 0) {
+    yv[0] = apply<Op>(av[0], bv[0]);
+    return;
+  }
+  // The innermost merged axis is spanned by at least one operand, with stride 1.
+  int64_t inner = p.extent[r - 1], ia = p.strideA[r - 1], ib = p.strideB[r - 1];
+  std::vector<int64_t> idx(r, 0);
+  int64_t offA = 0, offB = 0;
+  for (int64_t done = 0; done < n; done += inner) {
+    const T *ra = av + offA;
+    const T *rb = bv + offB;
+    T *ry = yv + done;
+    // Separate loops for the three stride patterns let the compiler vectorise each.
+    if (ia == 1 && ib == 1)
+      for (int64_t j = 0; j < inner; ++j)
+        ry[j] = apply<Op>(ra[j], rb[j]);
+    else if (ia == 1)
+      for (int64_t j = 0; j < inner; ++j)
+        ry[j] = apply<Op>(ra[j], rb[0]);
+    else
+      for (int64_t j = 0; j < inner; ++j)
+        ry[j] = apply<Op>(ra[0], rb[j]);
+    for (size_t i = r - 1; i-- > 0;) {
+      offA += p.strideA[i];
+      offB += p.strideB[i];
+      if (++idx[i] < p.extent[i])
+        break;
+      offA -= p.strideA[i] * idx[i];
+      offB -= p.strideB[i] * idx[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+template <BinaryOp Op> void binaryOp(const Tensor &a, const Tensor &b, Tensor &y) {
+  switch (a.dtype()) {
+  case DType::F32:
+    return binaryTyped<Op, float>(a, b, y);
+  case DType::F64:
+    return binaryTyped<Op, double>(a, b, y);
+  case DType::I8:
+    return binaryTyped<Op, int8_t>(a, b, y);
+  case DType::U8:
+    return binaryTyped<Op, uint8_t>(a, b, y);
+  case DType::I16:
+    return binaryTyped<Op, int16_t>(a, b, y);
+  case DType::U16:
+    return binaryTyped<Op, uint16_t>(a, b, y);
+  case DType::I32:
+    return binaryTyped<Op, int32_t>(a, b, y);
+  case DType::I64:
+    return binaryTyped<Op, int64_t>(a, b, y);
+  default:
+    fail(opName(Op), std::string("unsupported dtype ") + dtypeName(a.dtype()));
+  }
+}
+
+template <typename T> void reluTyped(const Tensor &x, Tensor &y) {
+  const T *xv = x.data<T>();
+  T *yv = y.data<T>();
+  int64_t n = x.numel();
+  for (int64_t i = 0; i < n; ++i)
+    yv[i] = xv[i] < T(0) ? T(0) : xv[i]; // NaN stays NaN, as max(NaN, 0) does in ONNX
+}
+
+} // namespace
+
+void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y) {
+  const char *kn = opName(op);
+  requireDType(kn, "A", a, a.dtype());
+  requireDType(kn, "B", b, a.dtype());
+  requireDType(kn, "Y", y, a.dtype());
+  Shape out;
+  if (!detail::broadcastShapes(a.shape(), b.shape(), out))
+    fail(kn, "shapes " + shapeToString(a.shape()) + " and " + shapeToString(b.shape()) +
+                 " do not broadcast");
+  detail::requireShape(kn, "Y", y, out);
+  switch (op) {
+  case BinaryOp::Add:
+    return binaryOp<BinaryOp::Add>(a, b, y);
+  case BinaryOp::Sub:
+    return binaryOp<BinaryOp::Sub>(a, b, y);
+  case BinaryOp::Mul:
+    return binaryOp<BinaryOp::Mul>(a, b, y);
+  case BinaryOp::Div:
+    return binaryOp<BinaryOp::Div>(a, b, y);
+  }
+  fail(kn, "unknown binary op");
+}
+
+void relu(const Tensor &x, Tensor &y) {
+  const char *kn = "relu";
+  requireDType(kn, "X", x, x.dtype());
+  requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  switch (x.dtype()) {
+  case DType::F32:
+    return reluTyped<float>(x, y);
+  case DType::F64:
+    return reluTyped<double>(x, y);
+  case DType::I8:
+    return reluTyped<int8_t>(x, y);
+  case DType::I16:
+    return reluTyped<int16_t>(x, y);
+  case DType::I32:
+    return reluTyped<int32_t>(x, y);
+  case DType::I64:
+    return reluTyped<int64_t>(x, y);
+  default:
+    fail(kn, std::string("unsupported dtype ") + dtypeName(x.dtype()));
+  }
+}
+
+} // namespace cimlir::cpu

@@ -1,0 +1,165 @@
+#include "kernels/cpu/Gemm.h"
+
+#include "kernels/cpu/Check.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+namespace cimlir::cpu {
+
+using detail::blasInt;
+using detail::fail;
+using detail::requireDType;
+using detail::requireShape;
+
+namespace {
+
+/// Row-major C[m,n] = alpha * op(A) * op(B) + beta * C with dense operands. Degenerate
+/// extents are handled here because BLAS rejects leading dimensions of 0.
+void sgemm(const char *kernel, bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+           float alpha, const float *a, const float *b, float beta, float *c) {
+  if (m == 0 || n == 0)
+    return;
+  if (k == 0) {
+    for (int64_t i = 0; i < m * n; ++i)
+      c[i] = beta == 0.0f ? 0.0f : beta * c[i];
+    return;
+  }
+  int lda = blasInt(kernel, transA ? m : k);
+  int ldb = blasInt(kernel, transB ? k : n);
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              blasInt(kernel, m), blasInt(kernel, n), blasInt(kernel, k), alpha, a, lda, b, ldb,
+              beta, c, blasInt(kernel, n));
+}
+
+} // namespace
+
+void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float beta, bool transA,
+          bool transB, Tensor &y) {
+  const char *k = "gemm";
+  requireDType(k, "A", a, DType::F32);
+  requireDType(k, "B", b, DType::F32);
+  requireDType(k, "Y", y, DType::F32);
+  if (a.rank() != 2 || b.rank() != 2)
+    fail(k, "A " + shapeToString(a.shape()) + " and B " + shapeToString(b.shape()) +
+                " must both be rank 2");
+  int64_t m = transA ? a.dim(1) : a.dim(0);
+  int64_t kA = transA ? a.dim(0) : a.dim(1);
+  int64_t kB = transB ? b.dim(1) : b.dim(0);
+  int64_t n = transB ? b.dim(0) : b.dim(1);
+  if (kA != kB)
+    fail(k, "inner extents differ: op(A) is [" + std::to_string(m) + "," + std::to_string(kA) +
+                "], op(B) is [" + std::to_string(kB) + "," + std::to_string(n) + "]");
+  requireShape(k, "Y", y, {m, n});
+
+  // C is validated even when beta == 0 so that a malformed plan is caught either way.
+  int64_t cRows = 1, cCols = 1;
+  if (c) {
+    requireDType(k, "C", *c, DType::F32);
+    const Shape &cs = c->shape();
+    if (cs.size() > 2)
+      fail(k, "C " + shapeToString(cs) + " has rank above 2");
+    cCols = cs.empty() ? 1 : cs.back();
+    cRows = cs.size() == 2 ? cs[0] : 1;
+    if ((cRows != 1 && cRows != m) || (cCols != 1 && cCols != n))
+      fail(k, "C " + shapeToString(cs) + " does not broadcast to Y " + shapeToString(y.shape()));
+  }
+
+  float *out = y.data<float>();
+  // As in BLAS, beta == 0 means C is not read at all (a NaN in C does not propagate).
+  bool useC = c && beta != 0.0f;
+  if (useC) {
+    const float *cv = c->data<float>();
+    for (int64_t i = 0; i < m; ++i) {
+      const float *row = cv + (cRows == 1 ? 0 : i * cCols);
+      float *dst = out + i * n;
+      if (cCols == 1)
+        std::fill(dst, dst + n, beta * row[0]);
+      else
+        for (int64_t j = 0; j < n; ++j)
+          dst[j] = beta * row[j];
+    }
+  }
+  sgemm(k, transA, transB, m, n, kA, alpha, a.data<float>(), b.data<float>(), useC ? 1.0f : 0.0f,
+        out);
+}
+
+void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
+  const char *k = "matmul";
+  requireDType(k, "A", a, DType::F32);
+  requireDType(k, "B", b, DType::F32);
+  requireDType(k, "Y", y, DType::F32);
+  if (a.rank() < 1 || b.rank() < 1)
+    fail(k, "operands must have rank >= 1, got A " + shapeToString(a.shape()) + " and B " +
+                shapeToString(b.shape()));
+
+  // numpy.matmul: a 1-D A gains a leading 1, a 1-D B a trailing 1; both vanish in Y.
+  Shape as = a.shape(), bs = b.shape();
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec)
+    as.insert(as.begin(), 1);
+  if (bVec)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], kA = as.back();
+  int64_t kB = bs[bs.size() - 2], n = bs.back();
+  if (kA != kB)
+    fail(k, "inner extents differ: A " + shapeToString(a.shape()) + ", B " +
+                shapeToString(b.shape()));
+  Shape aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2), outBatch;
+  if (!detail::broadcastShapes(aBatch, bBatch, outBatch))
+    fail(k, "batch extents of A " + shapeToString(a.shape()) + " and B " +
+                shapeToString(b.shape()) + " do not broadcast");
+  Shape outShape = outBatch;
+  if (!aVec)
+    outShape.push_back(m);
+  if (!bVec)
+    outShape.push_back(n);
+  requireShape(k, "Y", y, outShape);
+
+  const float *av = a.data<float>();
+  const float *bv = b.data<float>();
+  float *out = y.data<float>();
+  int64_t batches = shapeNumel(outBatch);
+  if (batches == 0)
+    return;
+
+  // A B shared by every batch lets the whole batch of A run as one tall product, which is
+  // the common Linear-after-Conv case and far faster than many small calls.
+  if (shapeNumel(bBatch) == 1) {
+    sgemm(k, false, false, batches * m, n, kA, 1.0f, av, bv, 0.0f, out);
+    return;
+  }
+
+  // Element strides (in matrices) of A and B over the output batch axes; 0 where broadcast.
+  size_t rank = outBatch.size();
+  std::vector<int64_t> aStride(rank, 0), bStride(rank, 0);
+  int64_t sa = 1, sb = 1;
+  for (size_t i = rank; i-- > 0;) {
+    size_t ia = i + aBatch.size(), ib = i + bBatch.size();
+    if (ia >= rank) {
+      int64_t d = aBatch[ia - rank];
+      aStride[i] = d == 1 ? 0 : sa;
+      sa *= d;
+    }
+    if (ib >= rank) {
+      int64_t d = bBatch[ib - rank];
+      bStride[i] = d == 1 ? 0 : sb;
+      sb *= d;
+    }
+  }
+  for (int64_t t = 0; t < batches; ++t) {
+    // Batches are few and each is a whole GEMM, so decoding the index costs nothing.
+    int64_t rem = t, aOff = 0, bOff = 0;
+    for (size_t i = rank; i-- > 0;) {
+      int64_t ix = rem % outBatch[i];
+      rem /= outBatch[i];
+      aOff += ix * aStride[i];
+      bOff += ix * bStride[i];
+    }
+    sgemm(k, false, false, m, n, kA, 1.0f, av + aOff * m * kA, bv + bOff * kA * n, 0.0f,
+          out + t * m * n);
+  }
+}
+
+} // namespace cimlir::cpu

@@ -1,0 +1,18 @@
+// cimlir CPU kernels: dense matrix products in float32 (cim-numerics.md §8, fp32 digital).
+#pragma once
+
+#include "runtime/core/Tensor.h"
+
+namespace cimlir::cpu {
+
+/// ONNX Gemm: Y = alpha * op(A) * op(B) + beta * C, op = transpose when the flag is set.
+/// A, B rank 2; C (optional, may be null) unidirectionally broadcastable to Y [M,N].
+/// Y is pre-allocated [M,N]. float32 only, no TF32-like shortcuts.
+void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float beta, bool transA,
+          bool transB, Tensor &y);
+
+/// ONNX/NumPy MatMul with batch broadcasting (1-D operands promoted and squeezed as
+/// numpy.matmul does). Y is pre-allocated with the broadcast result shape. float32.
+void matmul(const Tensor &a, const Tensor &b, Tensor &y);
+
+} // namespace cimlir::cpu

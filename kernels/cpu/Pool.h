@@ -1,0 +1,29 @@
+// cimlir CPU kernels: max, average and global average pooling over N-d windows.
+#pragma once
+
+#include "runtime/core/Tensor.h"
+
+#include <vector>
+
+namespace cimlir::cpu {
+
+/// Attributes after normalisation: one entry per spatial axis (pads: begins then ends);
+/// auto_pad and ceil_mode already resolved by the compiler into pads/the output shape, so
+/// the kernel reads the output extent from Y's shape. Windows may extend past the end of
+/// the input (ceil_mode): such positions are skipped (max) or not counted (average).
+struct PoolParams {
+  std::vector<int64_t> kernel;
+  std::vector<int64_t> strides;
+  std::vector<int64_t> pads;
+  std::vector<int64_t> dilations;
+  bool countIncludePad = false; // AveragePool only: pads (not ceil-mode overhang) count
+};
+
+/// X [N, C, D1..Dk] -> Y [N, C, O1..Ok]. float32 and uint8 (and int8).
+void maxPool(const Tensor &x, const PoolParams &p, Tensor &y);
+/// float32 only.
+void averagePool(const Tensor &x, const PoolParams &p, Tensor &y);
+/// X [N, C, D1..Dk] -> Y [N, C, 1..1]; float32.
+void globalAveragePool(const Tensor &x, Tensor &y);
+
+} // namespace cimlir::cpu

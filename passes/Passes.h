@@ -1,0 +1,24 @@
+//===- Passes.h - cimlir passes ---------------------------------*- C++ -*-===//
+#ifndef CIMLIR_PASSES_PASSES_H
+#define CIMLIR_PASSES_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace cimlir {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// The full compile pipeline from imported onnx IR to plan-ready IR.
+void buildCompilePipeline(mlir::OpPassManager &pm);
+
+/// Registers the passes and the `cim-compile` pipeline with the global registry.
+void registerCompilerPasses();
+
+} // namespace cimlir
+
+#endif

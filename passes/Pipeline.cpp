@@ -1,0 +1,30 @@
+//===- Pipeline.cpp - the cim-compile pipeline ----------------------------===//
+//
+// The compile pipeline, built in code and registered as `cim-compile` so that
+// `cim-opt --pass-pipeline='builtin.module(cim-compile)'` runs exactly what
+// `cim-opt model.onnx -o plan.bin` runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace cimlir {
+
+void buildCompilePipeline(mlir::OpPassManager &pm) {
+  // Folds onnx.Identity away and deduplicates constants.
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
+}
+
+void registerCompilerPasses() {
+  registerCimlirPasses();
+  mlir::PassPipelineRegistration<>("cim-compile",
+                                   "the full cimlir compile pipeline (onnx -> plan-ready IR)",
+                                   buildCompilePipeline);
+}
+
+} // namespace cimlir

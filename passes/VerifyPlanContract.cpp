@@ -1,0 +1,66 @@
+//===- VerifyPlanContract.cpp - is the IR ready for plan emission? --------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace cimlir {
+#define GEN_PASS_DEF_VERIFYPLANCONTRACT
+#include "passes/Passes.h.inc"
+} // namespace cimlir
+
+using namespace mlir;
+
+namespace {
+
+/// Element types the runtime holds (runtime/core/DType.h).
+bool isPlanElementType(Type t) {
+  if (t.isF32() || t.isF64())
+    return true;
+  auto i = dyn_cast<IntegerType>(t);
+  if (!i)
+    return false;
+  unsigned w = i.getWidth();
+  return w == 1 || w == 8 || w == 16 || ((w == 32 || w == 64) && !i.isUnsigned());
+}
+
+LogicalResult checkType(Operation *op, Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t)
+    return op->emitError() << "plans hold ranked tensors only, got " << type;
+  if (!isPlanElementType(t.getElementType()))
+    return op->emitError() << "plans cannot hold element type " << t.getElementType();
+  int dynamic = llvm::count_if(t.getShape(), ShapedType::isDynamic);
+  if (dynamic > 1)
+    return op->emitError() << "type " << t
+                           << " has more than one batch dimension; cim-run binds one";
+  return success();
+}
+
+struct VerifyPlanContractPass
+    : public cimlir::impl::VerifyPlanContractBase<VerifyPlanContractPass> {
+  void runOnOperation() final {
+    func::FuncOp func = getOperation();
+    bool ok = true;
+    for (BlockArgument arg : func.getArguments())
+      ok &= succeeded(checkType(func, arg.getType()));
+    func.getBody().walk([&](Operation *op) {
+      if (isa<func::ReturnOp>(op))
+        return;
+      if (!isa_and_nonnull<cimlir::onnx::OnnxDialect>(op->getDialect())) {
+        op->emitError() << "op '" << op->getName() << "' has no runtime step";
+        ok = false;
+        return;
+      }
+      for (Type t : op->getResultTypes())
+        ok &= succeeded(checkType(op, t));
+      ++numSteps;
+    });
+    if (!ok)
+      signalPassFailure();
+  }
+};
+
+} // namespace

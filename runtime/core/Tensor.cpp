@@ -1,0 +1,80 @@
+#include "runtime/core/Tensor.h"
+
+#include "runtime/core/Error.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace cimlir {
+
+int64_t shapeNumel(const Shape &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string shapeToString(const Shape &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ",";
+    s += shape[i] < 0 ? std::string("N") : std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+Tensor Tensor::allocate(DType dtype, Shape shape) {
+  for (int64_t d : shape)
+    if (d < 0)
+      throw Error("internal: allocating a tensor of unbound shape " + shapeToString(shape));
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  size_t bytes = t.byteSize();
+  size_t rounded = (bytes + 63) / 64 * 64;
+  if (rounded == 0)
+    rounded = 64;
+  void *p = std::aligned_alloc(64, rounded);
+  if (!p)
+    throw Error("out of host memory allocating " + std::to_string(bytes) + " bytes");
+  std::memset(p, 0, rounded);
+  t.data_ = p;
+  t.owner_ = std::shared_ptr<const void>(p, [](const void *q) { std::free(const_cast<void *>(q)); });
+  return t;
+}
+
+Tensor Tensor::view(DType dtype, Shape shape, void *data, std::shared_ptr<const void> owner) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.data_ = data;
+  t.owner_ = std::move(owner);
+  return t;
+}
+
+Tensor Tensor::reshaped(Shape shape) const {
+  if (shapeNumel(shape) != numel())
+    throw Error("internal: reshape " + shapeToString(shape_) + " to " + shapeToString(shape));
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::sliceRows(int64_t begin, int64_t end) const {
+  Tensor t = *this;
+  int64_t rowBytes = shape_.empty() ? 0 : static_cast<int64_t>(byteSize()) / std::max<int64_t>(shape_[0], 1);
+  t.shape_[0] = end - begin;
+  t.data_ = static_cast<char *>(data_) + begin * rowBytes;
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  Tensor t = allocate(dtype_, shape_);
+  if (byteSize())
+    std::memcpy(t.data_, data_, byteSize());
+  return t;
+}
+
+} // namespace cimlir

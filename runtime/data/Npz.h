@@ -1,0 +1,23 @@
+// cimlir runtime: NumPy .npy/.npz files (the --inputs/--outputs of cim-run, and datasets).
+#pragma once
+
+#include "runtime/core/Tensor.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cimlir {
+
+/// Reads every array of a .npz archive (stored or deflated members, C order, little
+/// endian, the dtypes of DType). Throws cimlir::Error naming the file and member.
+std::map<std::string, Tensor> readNpz(const std::string &path);
+
+/// Writes arrays to a .npz archive, numpy.load-compatible. The archive appears at `path`
+/// only once complete (written beside it, then renamed); on error nothing is left behind.
+void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arrays);
+
+/// One .npy file; same rules as readNpz.
+Tensor readNpy(const std::string &path);
+
+} // namespace cimlir

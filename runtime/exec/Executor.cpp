@@ -1,0 +1,110 @@
+#include "runtime/exec/Executor.h"
+
+#include "runtime/core/Error.h"
+
+#include <set>
+
+namespace cimlir {
+
+std::string describeSpec(const TensorSpec &spec) {
+  return std::string(dtypeName(spec.dtype)) + " " + shapeToString(spec.shape);
+}
+
+Executor::Executor(std::shared_ptr<const Program> program, std::unique_ptr<Backend> backend)
+    : program_(std::move(program)), backend_(std::move(backend)) {
+  const auto &steps = program_->steps();
+  for (const Step &s : steps)
+    kernels_.push_back(backend_->prepare(*program_, s));
+
+  // Free each intermediate right after its last reader, so peak memory follows the
+  // widest point of the graph rather than its sum.
+  std::vector<int64_t> lastUse(program_->values().size(), -1);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (int64_t v : steps[i].inputs)
+      lastUse[v] = static_cast<int64_t>(i);
+    for (int64_t v : steps[i].outputs)
+      lastUse[v] = std::max<int64_t>(lastUse[v], static_cast<int64_t>(i));
+  }
+  std::set<int64_t> keep(program_->outputIds().begin(), program_->outputIds().end());
+  releaseAfter_.resize(steps.size());
+  for (size_t v = 0; v < lastUse.size(); ++v)
+    if (lastUse[v] >= 0 && !keep.count(static_cast<int64_t>(v)) && !program_->constant(v))
+      releaseAfter_[lastUse[v]].push_back(static_cast<int64_t>(v));
+}
+
+int64_t Executor::bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots) const {
+  const auto &specs = program_->inputs();
+  for (const auto &[name, t] : inputs) {
+    bool known = false;
+    for (const auto &s : specs)
+      known |= s.name == name;
+    if (!known) {
+      std::string names;
+      for (const auto &s : specs)
+        names += (names.empty() ? "'" : ", '") + s.name + "'";
+      throw Error("input '" + name + "' is not an input of the plan (its inputs: " + names + ")");
+    }
+  }
+  int64_t batch = -1;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TensorSpec &spec = specs[i];
+    auto it = inputs.find(spec.name);
+    if (it == inputs.end())
+      throw Error("input '" + spec.name + "' is missing (expected " + describeSpec(spec) + ")");
+    const Tensor &t = it->second;
+    bool ok = t.dtype() == spec.dtype && t.rank() == static_cast<int64_t>(spec.shape.size());
+    for (size_t d = 0; ok && d < spec.shape.size(); ++d) {
+      if (spec.shape[d] >= 0) {
+        ok = t.dim(d) == spec.shape[d];
+      } else {
+        ok = t.dim(d) >= 1 && (batch < 0 || t.dim(d) == batch);
+        batch = t.dim(d);
+      }
+    }
+    if (!ok)
+      throw Error("input '" + spec.name + "' is " + dtypeName(t.dtype()) + " " +
+                  shapeToString(t.shape()) + " but the plan expects " + describeSpec(spec) +
+                  (batch > 0 ? " with N = " + std::to_string(batch) : std::string()));
+    slots[program_->inputIds()[i]] = t;
+  }
+  return batch < 0 ? 1 : batch;
+}
+
+TensorMap Executor::run(const TensorMap &inputs) {
+  const auto &values = program_->values();
+  std::vector<Tensor> slots(values.size());
+  int64_t batch = bindInputs(inputs, slots);
+  for (size_t v = 0; v < values.size(); ++v)
+    if (const Tensor *c = program_->constant(static_cast<int64_t>(v)))
+      slots[v] = *c;
+
+  const auto &steps = program_->steps();
+  std::vector<const Tensor *> in;
+  std::vector<Tensor *> out;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step &s = steps[i];
+    in.clear();
+    out.clear();
+    for (int64_t v : s.inputs)
+      in.push_back(&slots[v]);
+    for (int64_t v : s.outputs) {
+      slots[v] = Tensor::allocate(values[v].dtype, bindBatch(values[v].shape, batch));
+      out.push_back(&slots[v]);
+    }
+    try {
+      kernels_[i]->run(in, out);
+    } catch (const Error &e) {
+      throw Error("step " + s.op + " '" + s.name + "': " + e.what());
+    }
+    for (int64_t v : releaseAfter_[i])
+      slots[v] = Tensor();
+  }
+
+  TensorMap result;
+  const auto &outs = program_->outputs();
+  for (size_t i = 0; i < outs.size(); ++i)
+    result[outs[i].name] = slots[program_->outputIds()[i]];
+  return result;
+}
+
+} // namespace cimlir

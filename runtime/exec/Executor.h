@@ -1,0 +1,40 @@
+// cimlir runtime: runs a program's steps on one batch of inputs.
+//
+// Thread-compatible: one thread at a time may call run().
+#pragma once
+
+#include "runtime/exec/Backend.h"
+#include "runtime/exec/Program.h"
+
+#include <memory>
+#include <vector>
+
+namespace cimlir {
+
+class Executor {
+public:
+  /// Prepares every step on `backend`; throws cimlir::Error for a step it cannot run.
+  Executor(std::shared_ptr<const Program> program, std::unique_ptr<Backend> backend);
+
+  /// Runs the program on `inputs` (keyed by graph input name, each with the plan's dtype
+  /// and shape, the batch dimension of any size >= 1 but the same for all). Returns the
+  /// graph outputs keyed by name. Throws cimlir::Error with one line naming the input
+  /// and what was expected when an input is missing or does not match.
+  TensorMap run(const TensorMap &inputs);
+
+  const Program &program() const { return *program_; }
+  const Backend &backend() const { return *backend_; }
+
+private:
+  int64_t bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots) const;
+
+  std::shared_ptr<const Program> program_;
+  std::unique_ptr<Backend> backend_;
+  std::vector<std::unique_ptr<StepKernel>> kernels_;
+  std::vector<std::vector<int64_t>> releaseAfter_; // values whose last use is step i
+};
+
+/// "float32 [N,1,28,28]": how a plan tensor is described in messages.
+std::string describeSpec(const TensorSpec &spec);
+
+} // namespace cimlir

@@ -1,0 +1,51 @@
+// cimlir plan: opens and verifies plan.bin (PlanFormat.h).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cimlir::plan {
+
+/// A verified, memory-mapped plan file. Sections stay mapped as long as any shared_ptr
+/// to the PlanFile lives (tensors view them without copying).
+class PlanFile {
+public:
+  /// Maps `path` and checks magic, version, header, table and every section checksum and
+  /// bound; parses the metadata JSON. Throws cimlir::Error with one line naming the file
+  /// and what is wrong ("plan.bin: section 3 'const:fc1.weight' checksum mismatch ...").
+  static std::shared_ptr<PlanFile> open(const std::string &path);
+  ~PlanFile();
+  PlanFile(const PlanFile &) = delete;
+  PlanFile &operator=(const PlanFile &) = delete;
+
+  const std::string &path() const { return path_; }
+  const nlohmann::json &metadata() const { return metadata_; }
+  const std::string &producer() const { return producer_; }
+  uint64_t deviceFingerprint() const { return fingerprint_; }
+  size_t sectionCount() const { return sections_.size(); }
+  /// Bytes of section `index` (64-byte aligned); throws for an index out of range.
+  const void *sectionData(uint32_t index) const;
+  uint64_t sectionSize(uint32_t index) const;
+  const std::string &sectionName(uint32_t index) const;
+
+private:
+  PlanFile() = default;
+  struct Section {
+    std::string name;
+    const unsigned char *data;
+    uint64_t size;
+  };
+  std::string path_;
+  std::string producer_;
+  uint64_t fingerprint_ = 0;
+  void *map_ = nullptr;
+  size_t mapSize_ = 0;
+  std::vector<Section> sections_;
+  nlohmann::json metadata_;
+};
+
+} // namespace cimlir::plan

@@ -1,0 +1,97 @@
+#include "runtime/plan/PlanWriter.h"
+
+#include "runtime/plan/Crc32.h"
+#include "runtime/plan/PlanFormat.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <unistd.h>
+
+namespace cimlir::plan {
+
+namespace {
+
+uint64_t alignUp(uint64_t v) { return (v + kAlignment - 1) / kAlignment * kAlignment; }
+
+void copyName(char *dst, size_t cap, const std::string &src) {
+  std::memset(dst, 0, cap);
+  std::memcpy(dst, src.data(), std::min(src.size(), cap - 1));
+}
+
+/// Removes the temporary file unless release() was called.
+struct TempFile {
+  std::string path;
+  bool keep = false;
+  ~TempFile() {
+    if (!keep)
+      std::remove(path.c_str());
+  }
+};
+
+} // namespace
+
+uint32_t PlanWriter::addTensor(std::string name, const void *data, size_t size) {
+  tensors_.push_back({std::move(name), data, size});
+  return static_cast<uint32_t>(tensors_.size()); // section 0 is the metadata
+}
+
+std::string PlanWriter::write(const std::string &path) const {
+  std::vector<Blob> sections;
+  sections.push_back({"metadata", metadata_.data(), metadata_.size()});
+  sections.insert(sections.end(), tensors_.begin(), tensors_.end());
+
+  std::vector<SectionEntry> table(sections.size());
+  uint64_t offset = alignUp(sizeof(FileHeader) + table.size() * sizeof(SectionEntry));
+  for (size_t i = 0; i < sections.size(); ++i) {
+    SectionEntry &e = table[i];
+    std::memset(&e, 0, sizeof e);
+    e.kind = static_cast<uint32_t>(i == 0 ? SectionKind::Metadata : SectionKind::Tensor);
+    e.crc = crc32(sections[i].data, sections[i].size);
+    e.offset = offset;
+    e.size = sections[i].size;
+    copyName(e.name, sizeof e.name, sections[i].name);
+    offset = alignUp(offset + e.size);
+  }
+
+  FileHeader h;
+  std::memset(&h, 0, sizeof h);
+  std::memcpy(h.magic, kMagic, sizeof h.magic);
+  h.formatVersion = kFormatVersion;
+  h.sectionCount = static_cast<uint32_t>(table.size());
+  h.deviceFingerprint = fingerprint_;
+  h.tableCrc = crc32(table.data(), table.size() * sizeof(SectionEntry));
+  copyName(h.producer, sizeof h.producer, producer_);
+  h.headerCrc = crc32(&h, offsetof(FileHeader, headerCrc));
+
+  TempFile tmp{path + ".tmp." + std::to_string(::getpid())};
+  std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(tmp.path.c_str(), "wb"), std::fclose);
+  if (!f)
+    return "cannot create " + tmp.path + ": " + std::strerror(errno);
+  static const char zeros[kAlignment] = {};
+  uint64_t pos = 0;
+  auto put = [&](const void *data, size_t size) {
+    if (size && std::fwrite(data, 1, size, f.get()) != size)
+      return false;
+    pos += size;
+    return true;
+  };
+  auto padTo = [&](uint64_t target) { return put(zeros, static_cast<size_t>(target - pos)); };
+  bool ok = put(&h, sizeof h) && put(table.data(), table.size() * sizeof(SectionEntry));
+  for (size_t i = 0; ok && i < sections.size(); ++i)
+    ok = padTo(table[i].offset) && put(sections[i].data, sections[i].size);
+  ok = ok && padTo(alignUp(pos));
+  if (!ok || std::fflush(f.get()) != 0)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  if (std::fclose(f.release()) != 0)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  if (std::rename(tmp.path.c_str(), path.c_str()) != 0)
+    return "cannot move the plan into place at " + path + ": " + std::strerror(errno);
+  tmp.keep = true;
+  return "";
+}
+
+} // namespace cimlir::plan

@@ -1,0 +1,40 @@
+// cimlir plan: writes plan.bin (PlanFormat.h). Used by the compiler's emitter.
+//
+// Exception-free interface (the compiler is built with -fno-exceptions): write() returns
+// an error message, empty on success. The file appears at its path only when complete.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cimlir::plan {
+
+class PlanWriter {
+public:
+  /// Sets the metadata JSON text (section 0).
+  void setMetadata(std::string json) { metadata_ = std::move(json); }
+  void setDeviceFingerprint(uint64_t fingerprint) { fingerprint_ = fingerprint; }
+  void setProducer(std::string producer) { producer_ = std::move(producer); }
+  /// Adds one constant's raw bytes as a section and returns its section index. The bytes
+  /// are not copied: they must stay alive until write() returns.
+  uint32_t addTensor(std::string name, const void *data, size_t size);
+
+  /// Writes the plan to a temporary file beside `path`, then renames it into place.
+  /// Returns "" on success, else one line saying what failed; no file is left behind.
+  std::string write(const std::string &path) const;
+
+private:
+  struct Blob {
+    std::string name;
+    const void *data;
+    size_t size;
+  };
+  std::string metadata_;
+  std::string producer_;
+  uint64_t fingerprint_ = 0;
+  std::vector<Blob> tensors_;
+};
+
+} // namespace cimlir::plan

@@ -1,0 +1,128 @@
+#include "runtime/tooling/Metrics.h"
+
+#include "runtime/core/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace cimlir {
+
+bool isClassScores(const Tensor &t) {
+  return t.rank() == 2 && t.dim(1) >= 2 && (t.dtype() == DType::F32 || t.dtype() == DType::F64);
+}
+
+namespace {
+
+/// Element `i` of a numeric tensor as double.
+double at(const Tensor &t, int64_t i) {
+  switch (t.dtype()) {
+  case DType::F32: return t.data<float>()[i];
+  case DType::F64: return t.data<double>()[i];
+  case DType::I8: return t.data<int8_t>()[i];
+  case DType::U8: return t.data<uint8_t>()[i];
+  case DType::I16: return t.data<int16_t>()[i];
+  case DType::U16: return t.data<uint16_t>()[i];
+  case DType::I32: return t.data<int32_t>()[i];
+  case DType::I64: return static_cast<double>(t.data<int64_t>()[i]);
+  case DType::Bool: return t.data<uint8_t>()[i] != 0;
+  }
+  return 0;
+}
+
+} // namespace
+
+Metrics::Metrics(std::string classOutput, std::optional<std::vector<int64_t>> labels,
+                 std::optional<std::vector<int64_t>> referencePredictions,
+                 TensorMap referenceOutputs, Tolerance tolerance, bool perSampleRuns)
+    : classOutput_(std::move(classOutput)), labels_(std::move(labels)),
+      referencePredictions_(std::move(referencePredictions)),
+      referenceOutputs_(std::move(referenceOutputs)), tolerance_(tolerance),
+      perSampleRuns_(perSampleRuns) {}
+
+void Metrics::add(int64_t begin, int64_t count, const TensorMap &outputs) {
+  samples_ += count;
+  auto it = outputs.find(classOutput_);
+  if (it != outputs.end() && !perSampleRuns_ && isClassScores(it->second) &&
+      (labels_ || referencePredictions_))
+    addClassification(begin, it->second);
+  for (const auto &[name, out] : outputs)
+    if (referenceOutputs_.count(name))
+      addReference(begin, count, name, out);
+}
+
+void Metrics::addClassification(int64_t begin, const Tensor &logits) {
+  const int64_t n = logits.dim(0), c = logits.dim(1);
+  std::vector<int64_t> order(c);
+  for (int64_t r = 0; r < n; ++r) {
+    int64_t sample = begin + r;
+    std::iota(order.begin(), order.end(), 0);
+    // Ties go to the lower index, as numpy.argmax.
+    std::partial_sort(order.begin(), order.begin() + std::min<int64_t>(5, c), order.end(),
+                      [&](int64_t a, int64_t b) {
+                        double va = at(logits, r * c + a), vb = at(logits, r * c + b);
+                        return va > vb || (va == vb && a < b);
+                      });
+    ++classified_;
+    if (labels_ && sample < static_cast<int64_t>(labels_->size())) {
+      int64_t label = (*labels_)[sample];
+      correct_ += order[0] == label;
+      correctTop5_ += std::find(order.begin(), order.begin() + std::min<int64_t>(5, c), label) !=
+                      order.begin() + std::min<int64_t>(5, c);
+    }
+    if (referencePredictions_ && sample < static_cast<int64_t>(referencePredictions_->size()))
+      agree_ += order[0] == (*referencePredictions_)[sample];
+  }
+}
+
+void Metrics::addReference(int64_t begin, int64_t count, const std::string &name, const Tensor &out) {
+  const Tensor &ref = referenceOutputs_.at(name);
+  // Per-sample runs (static plans): reference row i is the whole output of sample i.
+  Tensor expected = ref.sliceRows(begin, begin + count);
+  if (perSampleRuns_)
+    expected = expected.reshaped(out.shape());
+  if (expected.shape() != out.shape()) {
+    ++mismatches_;
+    worst_ = "output '" + name + "' has shape " + shapeToString(out.shape()) +
+             " but the reference has " + shapeToString(expected.shape());
+    return;
+  }
+  for (int64_t i = 0, n = out.numel(); i < n; ++i) {
+    double o = at(out, i), e = at(expected, i);
+    double err = std::fabs(o - e);
+    bool nanMatch = std::isnan(o) && std::isnan(e);
+    ++compared_;
+    if (!nanMatch && !(err <= tolerance_.atol + tolerance_.rtol * std::fabs(e))) {
+      if (mismatches_ == 0 || err > maxAbsError_)
+        worst_ = "output '" + name + "' element " + std::to_string(i) + " of sample " +
+                 std::to_string(begin) + ".." + std::to_string(begin + count - 1) + " is " +
+                 std::to_string(o) + ", the reference " + std::to_string(e);
+      ++mismatches_;
+    }
+    if (!nanMatch)
+      maxAbsError_ = std::max(maxAbsError_, err);
+  }
+}
+
+nlohmann::json Metrics::summary() const {
+  nlohmann::json j;
+  j["samples"] = samples_;
+  if (labels_ && classified_ > 0) {
+    j["accuracy"] = double(correct_) / classified_;
+    j["top5_accuracy"] = double(correctTop5_) / classified_;
+    j["correct"] = correct_;
+  }
+  if (referencePredictions_ && classified_ > 0)
+    j["reference_agreement"] = double(agree_) / classified_;
+  if (!referenceOutputs_.empty()) {
+    j["max_abs_error"] = maxAbsError_;
+    j["elements_compared"] = compared_;
+    j["elements_outside_tolerance"] = mismatches_;
+    j["outputs_match_reference"] = mismatches_ == 0;
+    j["rtol"] = tolerance_.rtol;
+    j["atol"] = tolerance_.atol;
+  }
+  return j;
+}
+
+} // namespace cimlir

@@ -1,0 +1,60 @@
+// cimlir runtime: metrics of a run over a dataset, accumulated batch by batch.
+#pragma once
+
+#include "runtime/core/Tensor.h"
+#include "runtime/data/Dataset.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cimlir {
+
+/// Tolerances for comparing outputs with reference outputs (numpy.allclose's rule,
+/// |out - ref| <= atol + rtol * |ref|; the ONNX backend tests' defaults).
+struct Tolerance {
+  double rtol = 1e-3;
+  double atol = 1e-7;
+};
+
+class Metrics {
+public:
+  /// `classOutput`: the graph output whose argmax is the predicted class (the first
+  /// output). `labels`, `referencePredictions` (framework predictions) and
+  /// `referenceOutputs` may each be absent/empty.
+  Metrics(std::string classOutput, std::optional<std::vector<int64_t>> labels,
+          std::optional<std::vector<int64_t>> referencePredictions, TensorMap referenceOutputs,
+          Tolerance tolerance, bool perSampleRuns);
+
+  /// Adds the outputs of samples [begin, begin + count).
+  void add(int64_t begin, int64_t count, const TensorMap &outputs);
+
+  /// {"samples", "accuracy", "top5_accuracy", "reference_agreement", "max_abs_error",
+  ///  "outputs_match_reference", ...} for what was measured.
+  nlohmann::json summary() const;
+  /// False when reference outputs exist and some output is outside the tolerance.
+  bool outputsMatchReference() const { return mismatches_ == 0; }
+  /// One line describing the worst mismatch, for the error message.
+  const std::string &worstMismatch() const { return worst_; }
+
+private:
+  void addClassification(int64_t begin, const Tensor &logits);
+  void addReference(int64_t begin, int64_t count, const std::string &name, const Tensor &out);
+
+  std::string classOutput_;
+  std::optional<std::vector<int64_t>> labels_, referencePredictions_;
+  TensorMap referenceOutputs_;
+  Tolerance tolerance_;
+  bool perSampleRuns_;
+  int64_t samples_ = 0, correct_ = 0, correctTop5_ = 0, agree_ = 0, classified_ = 0;
+  int64_t compared_ = 0, mismatches_ = 0;
+  double maxAbsError_ = 0;
+  std::string worst_;
+};
+
+/// Whether `t` holds a class score row per sample ([N, C] with C >= 2, float).
+bool isClassScores(const Tensor &t);
+
+} // namespace cimlir

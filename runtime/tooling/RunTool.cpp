@@ -1,0 +1,208 @@
+#include "runtime/tooling/RunTool.h"
+
+#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/core/Error.h"
+#include "runtime/data/Npz.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/tooling/Progress.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace cimlir {
+
+namespace {
+
+/// Concatenates per-batch outputs along axis 0 (or stacks them on a new leading axis
+/// when every run is one whole sample of a static plan).
+class OutputCollector {
+public:
+  explicit OutputCollector(bool stack) : stack_(stack) {}
+  void add(const TensorMap &outputs) {
+    for (const auto &[name, t] : outputs)
+      parts_[name].push_back(t);
+  }
+  std::map<std::string, Tensor> result() const {
+    std::map<std::string, Tensor> out;
+    for (const auto &[name, parts] : parts_) {
+      if (!stack_ && parts.size() == 1) {
+        out[name] = parts[0];
+        continue;
+      }
+      Shape shape = parts[0].shape();
+      int64_t rows = 0;
+      for (const Tensor &p : parts)
+        rows += stack_ ? 1 : p.dim(0);
+      if (stack_)
+        shape.insert(shape.begin(), rows);
+      else
+        shape[0] = rows;
+      Tensor all = Tensor::allocate(parts[0].dtype(), shape);
+      char *dst = static_cast<char *>(all.raw());
+      for (const Tensor &p : parts) {
+        std::memcpy(dst, p.raw(), p.byteSize());
+        dst += p.byteSize();
+      }
+      out[name] = all;
+    }
+    return out;
+  }
+
+private:
+  bool stack_;
+  std::map<std::string, std::vector<Tensor>> parts_;
+};
+
+/// Writes text to `path` through a temporary file, so no partial file is left.
+void writeFileAtomically(const std::string &path, const std::string &text) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw Error("cannot write " + path + ": " + std::strerror(errno));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("cannot write " + path + ": " + std::strerror(errno));
+  }
+}
+
+std::optional<std::vector<int64_t>> readPredictions(const std::string &path) {
+  auto arrays = readNpz(path);
+  auto it = arrays.find("predictions");
+  if (it == arrays.end())
+    throw Error(path + ": no 'predictions' array (the framework's predicted class per sample)");
+  const Tensor &t = it->second;
+  if (t.rank() != 1 || (t.dtype() != DType::I64 && t.dtype() != DType::I32))
+    throw Error(path + ": 'predictions' must be a 1-D int64 or int32 array");
+  std::vector<int64_t> out(t.numel());
+  for (int64_t i = 0; i < t.numel(); ++i)
+    out[i] = t.dtype() == DType::I64 ? t.data<int64_t>()[i] : t.data<int32_t>()[i];
+  return out;
+}
+
+int runInner(const RunOptions &o) {
+  if (o.batch < 1)
+    throw Error("--batch must be at least 1");
+  if (o.inputs.empty() == o.dataset.empty())
+    throw Error("give exactly one of --inputs IN.npz and --dataset PATH");
+
+  auto program = Program::load(o.plan);
+  Executor executor(program, createCpuBackend());
+  const bool perSample = !program->hasBatchAxis();
+
+  std::unique_ptr<Dataset> dataset;
+  TensorMap wholeInputs;
+  int64_t total = 1;
+  if (!o.dataset.empty()) {
+    dataset = openDataset(o.dataset, o.split, program->inputs(), program->outputs());
+    total = dataset->size();
+  } else {
+    wholeInputs = readNpz(o.inputs);
+  }
+  if (o.limit >= 0)
+    total = std::min(total, o.limit);
+  // A static plan runs one whole sample at a time.
+  const int64_t batch = perSample ? 1 : o.batch;
+
+  std::optional<std::vector<int64_t>> predictions;
+  if (!o.reference.empty())
+    predictions = readPredictions(o.reference);
+  Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
+                  dataset ? dataset->labels() : std::nullopt, predictions,
+                  dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
+  OutputCollector collector(perSample && dataset != nullptr);
+
+  Progress progress(dataset ? total : 0);
+  auto start = std::chrono::steady_clock::now();
+  if (dataset) {
+    for (int64_t begin = 0; begin < total; begin += batch) {
+      int64_t count = std::min(batch, total - begin);
+      TensorMap outputs = executor.run(dataset->inputs(begin, count));
+      metrics.add(begin, count, outputs);
+      if (!o.outputs.empty())
+        collector.add(outputs);
+      progress.update(begin + count);
+    }
+  } else {
+    TensorMap outputs = executor.run(wholeInputs);
+    total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
+    metrics.add(0, total, outputs);
+    collector.add(outputs);
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  nlohmann::json report = metrics.summary();
+  report["seconds"] = seconds;
+  report["samples_per_second"] = seconds > 0 ? total / seconds : 0.0;
+  report["plan"] = o.plan;
+  report["plan_producer"] = program->producer();
+  report["model"] = program->source();
+  report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
+  report["batch"] = batch;
+  report["backend"] = executor.backend().name();
+  report["tool"] = "cim-run " CIMLIR_VERSION;
+
+  if (!o.outputs.empty())
+    writeNpz(o.outputs, collector.result());
+  if (!o.report.empty())
+    writeFileAtomically(o.report, report.dump(2) + "\n");
+
+  if (!o.quiet) {
+    std::string line;
+    char buf[160];
+    if (report.contains("accuracy")) {
+      std::snprintf(buf, sizeof buf, "accuracy %.4f (%lld/%lld)", report["accuracy"].get<double>(),
+                    static_cast<long long>(report["correct"].get<int64_t>()),
+                    static_cast<long long>(total));
+      line += buf;
+    }
+    if (report.contains("reference_agreement")) {
+      std::snprintf(buf, sizeof buf, "%sagreement with reference %.4f", line.empty() ? "" : " | ",
+                    report["reference_agreement"].get<double>());
+      line += buf;
+    }
+    if (report.contains("max_abs_error")) {
+      std::snprintf(buf, sizeof buf, "%smax abs error %.3g vs reference", line.empty() ? "" : " | ",
+                    report["max_abs_error"].get<double>());
+      line += buf;
+    }
+    std::snprintf(buf, sizeof buf, "%s%lld samples in %.3f s (%.1f samples/s)",
+                  line.empty() ? "" : " | ", static_cast<long long>(total), seconds,
+                  report["samples_per_second"].get<double>());
+    line += buf;
+    std::cout << line << std::endl;
+  }
+  if (!metrics.outputsMatchReference()) {
+    std::cerr << "cim-run: error: outputs differ from the reference beyond rtol "
+              << o.tolerance.rtol << ", atol " << o.tolerance.atol << ": " << metrics.worstMismatch()
+              << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int runTool(const RunOptions &options) {
+  try {
+    return runInner(options);
+  } catch (const Error &e) {
+    std::cerr << "cim-run: error: " << e.what() << std::endl;
+  } catch (const std::bad_alloc &) {
+    std::cerr << "cim-run: error: out of host memory (try a smaller --batch)" << std::endl;
+  } catch (const std::exception &e) {
+    std::cerr << "cim-run: error: " << e.what() << std::endl;
+  }
+  return 1;
+}
+
+} // namespace cimlir

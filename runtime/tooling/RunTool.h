@@ -1,0 +1,30 @@
+// cimlir runtime: what `cim-run` does, as a library (tools/cim-run is a thin main).
+#pragma once
+
+#include "runtime/tooling/Metrics.h"
+
+#include <cstdint>
+#include <string>
+
+namespace cimlir {
+
+struct RunOptions {
+  std::string plan;
+  std::string inputs;     // --inputs IN.npz
+  std::string outputs;    // --outputs OUT.npz
+  std::string dataset;    // --dataset PATH
+  std::string split = "test";
+  std::string reference;  // --reference R.npz with `predictions` (and/or `logits`)
+  std::string report;     // --report R.json
+  int64_t batch = 64;
+  int64_t limit = -1;     // at most this many samples
+  Tolerance tolerance;
+  bool quiet = false;
+};
+
+/// Runs the plan as the options say, prints a summary line to stdout and writes the
+/// report and outputs files (each complete or not at all). Returns the exit code; errors
+/// are printed as one line "cim-run: error: ..." to stderr.
+int runTool(const RunOptions &options);
+
+} // namespace cimlir

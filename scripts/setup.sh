@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything cimlir needs on a fresh Debian (bookworm) machine, from Debian's
+# packages and PyPI only. Safe to run again: it installs only what is missing.
+# docs/dependencies.md says why each package is there.
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config python3
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  protobuf-compiler libprotobuf-dev libonnx-dev
+  libonnx-testdata
+  dataset-fashion-mnist
+  libgtest-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev
+  zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,36 @@
+// Test utility: writes the int64 tensors of an ONNX test-data set (input_K.pb) into a
+// .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX node tests feed
+// shape-like operands (Reshape's shape) as graph inputs; cimlir needs them constant.
+// Exit code 0 when it wrote some, 3 when the set has none (and writes nothing).
+#include "runtime/core/Error.h"
+#include "runtime/data/Npz.h"
+#include "runtime/data/OnnxTensorFile.h"
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    std::cerr << "usage: freeze-shape-inputs TEST_DATA_SET_DIR OUT.npz\n";
+    return 2;
+  }
+  try {
+    std::map<std::string, cimlir::Tensor> frozen;
+    for (int k = 0;; ++k) {
+      auto file = std::filesystem::path(argv[1]) / ("input_" + std::to_string(k) + ".pb");
+      if (!std::filesystem::exists(file))
+        break;
+      cimlir::NamedTensor t = cimlir::readOnnxTensorFile(file.string());
+      if (t.tensor.dtype() == cimlir::DType::I64)
+        frozen[t.name] = t.tensor;
+    }
+    if (frozen.empty())
+      return 3;
+    cimlir::writeNpz(argv[2], frozen);
+    return 0;
+  } catch (const cimlir::Error &e) {
+    std::cerr << "freeze-shape-inputs: " << e.what() << "\n";
+    return 1;
+  }
+}

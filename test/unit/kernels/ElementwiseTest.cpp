@@ -1,0 +1,253 @@
+#include "kernels/cpu/Elementwise.h"
+
+#include "KernelTestUtil.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace cimlir::cpu {
+namespace {
+
+using test::Rng;
+
+const BinaryOp kOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
+const char *kOpNames[] = {"add", "sub", "mul", "div"};
+
+/// Random values of T; divisors stay away from zero. The integer ranges are chosen so the
+/// int64 reference never overflows, while 8- and 16-bit types still wrap.
+template <typename T> T randomValue(Rng &rng, bool divisor) {
+  if constexpr (std::is_floating_point_v<T>) {
+    double mag = divisor ? rng.uniform(0.5, 10.0) : rng.uniform(0.0, 10.0);
+    return static_cast<T>(rng.coin() ? mag : -mag);
+  } else {
+    int64_t lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();
+    if constexpr (sizeof(T) == 4) {
+      lo = std::is_signed_v<T> ? -30000 : 0;
+      hi = 30000;
+    } else if constexpr (sizeof(T) == 8) {
+      lo = -1000000000;
+      hi = 1000000000;
+    }
+    if (divisor && sizeof(T) >= 4)
+      hi = 100, lo = std::is_signed_v<T> ? -100 : 1;
+    int64_t v = 0;
+    do
+      v = rng.range(lo, hi);
+    while (divisor && v == 0);
+    return static_cast<T>(v);
+  }
+}
+
+template <typename T> Tensor randomTensor(Rng &rng, DType dt, const Shape &s, bool divisor) {
+  Tensor t = Tensor::allocate(dt, s);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<T>()[i] = randomValue<T>(rng, divisor);
+  return t;
+}
+
+/// The operation in a wider type, wrapped back to T the way two's complement does.
+template <typename T> T reference(BinaryOp op, T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+    case BinaryOp::Add:
+      return a + b;
+    case BinaryOp::Sub:
+      return a - b;
+    case BinaryOp::Mul:
+      return a * b;
+    default:
+      return a / b;
+    }
+  } else {
+    int64_t x = a, y = b, r = 0;
+    switch (op) {
+    case BinaryOp::Add:
+      r = x + y;
+      break;
+    case BinaryOp::Sub:
+      r = x - y;
+      break;
+    case BinaryOp::Mul:
+      r = x * y;
+      break;
+    default:
+      r = x / y; // C++ truncates toward zero, as ONNX specifies
+      break;
+    }
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(static_cast<uint64_t>(r)));
+  }
+}
+
+/// Element of `s` (right-aligned, size-1 axes broadcast) read by output index `idx`.
+int64_t broadcastOffset(const Shape &s, const std::vector<int64_t> &idx) {
+  int64_t off = 0;
+  size_t lead = idx.size() - s.size();
+  for (size_t i = 0; i < s.size(); ++i)
+    off = off * s[i] + (s[i] == 1 ? 0 : idx[lead + i]);
+  return off;
+}
+
+template <typename T>
+void checkBinary(Rng &rng, DType dt, const Shape &as, const Shape &bs, const Shape &ys) {
+  for (int o = 0; o < 4; ++o) {
+    BinaryOp op = kOps[o];
+    SCOPED_TRACE(std::string(dtypeName(dt)) + " " + kOpNames[o] + " " + shapeToString(as) +
+                 " with " + shapeToString(bs));
+    Tensor a = randomTensor<T>(rng, dt, as, false);
+    Tensor b = randomTensor<T>(rng, dt, bs, op == BinaryOp::Div);
+    Tensor y = randomTensor<T>(rng, dt, ys, false);
+    binary(op, a, b, y);
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      std::vector<int64_t> idx = test::unravel(i, ys);
+      T want = reference<T>(op, a.data<T>()[broadcastOffset(as, idx)],
+                            b.data<T>()[broadcastOffset(bs, idx)]);
+      // One IEEE operation per element on both sides, so even floats match exactly.
+      ASSERT_EQ(y.data<T>()[i], want) << "element " << i;
+    }
+  }
+}
+
+struct ShapeCase {
+  Shape a, b, y;
+};
+
+/// Fixed broadcasting patterns plus random ones derived from a random output shape.
+std::vector<ShapeCase> shapeCases(Rng &rng) {
+  std::vector<ShapeCase> cases = {
+      {{2, 3, 4}, {4}, {2, 3, 4}},         {{2, 1, 4}, {3, 1}, {2, 3, 4}},
+      {{}, {3, 5}, {3, 5}},                {{4, 3}, {}, {4, 3}},
+      {{}, {}, {}},                        {{7, 9}, {7, 9}, {7, 9}},
+      {{1}, {3, 4}, {3, 4}},               {{5, 1, 1}, {1, 4, 3}, {5, 4, 3}},
+      {{2, 3, 1, 5}, {3, 6, 1}, {2, 3, 6, 5}}, {{33}, {33}, {33}},
+  };
+  for (int r = 0; r < 8; ++r) {
+    Shape y;
+    int64_t rank = rng.range(1, 5);
+    for (int64_t i = 0; i < rank; ++i)
+      y.push_back(rng.range(1, 6));
+    auto derive = [&] {
+      Shape s(y.begin() + rng.range(0, rank), y.end());
+      for (auto &d : s)
+        if (rng.range(0, 2) == 0)
+          d = 1;
+      return s;
+    };
+    Shape a = derive(), b = derive();
+    // Broadcasting both operands may shrink an axis to 1 on both sides.
+    Shape out(std::max(a.size(), b.size()), 1);
+    for (size_t i = 0; i < out.size(); ++i) {
+      size_t fromEnd = out.size() - i;
+      int64_t da = fromEnd <= a.size() ? a[a.size() - fromEnd] : 1;
+      int64_t db = fromEnd <= b.size() ? b[b.size() - fromEnd] : 1;
+      out[i] = std::max(da, db);
+    }
+    cases.push_back({a, b, out});
+  }
+  return cases;
+}
+
+TEST(Binary, AllTypesWithBroadcasting) {
+  CIMLIR_RANDOM_TEST();
+  for (const ShapeCase &sc : shapeCases(rng)) {
+    checkBinary<float>(rng, DType::F32, sc.a, sc.b, sc.y);
+    checkBinary<double>(rng, DType::F64, sc.a, sc.b, sc.y);
+    checkBinary<int8_t>(rng, DType::I8, sc.a, sc.b, sc.y);
+    checkBinary<uint8_t>(rng, DType::U8, sc.a, sc.b, sc.y);
+    checkBinary<int16_t>(rng, DType::I16, sc.a, sc.b, sc.y);
+    checkBinary<uint16_t>(rng, DType::U16, sc.a, sc.b, sc.y);
+    checkBinary<int32_t>(rng, DType::I32, sc.a, sc.b, sc.y);
+    checkBinary<int64_t>(rng, DType::I64, sc.a, sc.b, sc.y);
+  }
+}
+
+TEST(Binary, IntegerDivisionTruncatesTowardZero) {
+  Tensor a = Tensor::allocate(DType::I32, {4});
+  Tensor b = Tensor::allocate(DType::I32, {4});
+  const int32_t av[] = {7, -7, 7, std::numeric_limits<int32_t>::min()};
+  const int32_t bv[] = {2, 2, -2, -1};
+  std::memcpy(a.raw(), av, sizeof(av));
+  std::memcpy(b.raw(), bv, sizeof(bv));
+  Tensor y = Tensor::allocate(DType::I32, {4});
+  binary(BinaryOp::Div, a, b, y);
+  EXPECT_EQ(y.data<int32_t>()[0], 3);
+  EXPECT_EQ(y.data<int32_t>()[1], -3);
+  EXPECT_EQ(y.data<int32_t>()[2], -3);
+  EXPECT_EQ(y.data<int32_t>()[3], std::numeric_limits<int32_t>::min()); // wraps, no trap
+}
+
+TEST(Binary, IntegerDivisionByZeroThrowsAndLeavesY) {
+  CIMLIR_RANDOM_TEST();
+  for (DType dt : {DType::U8, DType::I32, DType::I64}) {
+    SCOPED_TRACE(dtypeName(dt));
+    Shape s = {rng.range(1, 5), rng.range(2, 6)};
+    Tensor a = Tensor::allocate(dt, s), b = Tensor::allocate(dt, s), y = Tensor::allocate(dt, s);
+    size_t es = dtypeSize(dt);
+    for (int64_t i = 0; i < b.numel(); ++i) {
+      // Little-endian: writing the low byte makes every element 1..100 whatever its width.
+      static_cast<uint8_t *>(a.raw())[i * es] = static_cast<uint8_t>(rng.range(1, 100));
+      static_cast<uint8_t *>(b.raw())[i * es] = static_cast<uint8_t>(rng.range(1, 100));
+      static_cast<uint8_t *>(y.raw())[i * es] = 42;
+    }
+    int64_t zeroAt = rng.range(0, b.numel() - 1);
+    std::memset(static_cast<uint8_t *>(b.raw()) + zeroAt * es, 0, es);
+    Tensor before = y.clone();
+    EXPECT_THROW(binary(BinaryOp::Div, a, b, y), Error);
+    EXPECT_EQ(std::memcmp(y.raw(), before.raw(), y.byteSize()), 0);
+  }
+  // Floating-point division by zero is IEEE, not an error.
+  Tensor fa = Tensor::allocate(DType::F32, {1}), fb = Tensor::allocate(DType::F32, {1});
+  fa.data<float>()[0] = 1.0f;
+  Tensor fy = Tensor::allocate(DType::F32, {1});
+  EXPECT_NO_THROW(binary(BinaryOp::Div, fa, fb, fy));
+  EXPECT_EQ(fy.data<float>()[0], std::numeric_limits<float>::infinity());
+}
+
+TEST(Binary, RejectsMismatchedShapesAndTypes) {
+  auto t = [](DType d, Shape s) { return Tensor::allocate(d, std::move(s)); };
+  Tensor y23 = t(DType::F32, {2, 3});
+  EXPECT_THROW(binary(BinaryOp::Add, t(DType::F32, {2, 3}), t(DType::F32, {4}), y23), Error);
+  Tensor y33 = t(DType::F32, {3, 3});
+  EXPECT_THROW(binary(BinaryOp::Add, t(DType::F32, {2, 3}), t(DType::F32, {3}), y33), Error);
+  EXPECT_THROW(binary(BinaryOp::Mul, t(DType::F32, {2, 3}), t(DType::I32, {3}), y23), Error);
+  Tensor yb = t(DType::Bool, {2});
+  EXPECT_THROW(binary(BinaryOp::Add, t(DType::Bool, {2}), t(DType::Bool, {2}), yb), Error);
+  EXPECT_NO_THROW(binary(BinaryOp::Add, t(DType::F32, {2, 3}), t(DType::F32, {3}), y23));
+}
+
+template <typename T> void checkRelu(Rng &rng, DType dt) {
+  Shape s = {rng.range(1, 4), rng.range(1, 40)};
+  SCOPED_TRACE(std::string(dtypeName(dt)) + " " + shapeToString(s));
+  Tensor x = randomTensor<T>(rng, dt, s, false);
+  Tensor y = randomTensor<T>(rng, dt, s, false);
+  relu(x, y);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    T v = x.data<T>()[i];
+    ASSERT_EQ(y.data<T>()[i], v > 0 ? v : T(0)) << "element " << i;
+  }
+}
+
+TEST(Relu, AllTypes) {
+  CIMLIR_RANDOM_TEST();
+  checkRelu<float>(rng, DType::F32);
+  checkRelu<double>(rng, DType::F64);
+  checkRelu<int8_t>(rng, DType::I8);
+  checkRelu<int16_t>(rng, DType::I16);
+  checkRelu<int32_t>(rng, DType::I32);
+  checkRelu<int64_t>(rng, DType::I64);
+}
+
+TEST(Relu, RejectsMismatches) {
+  Tensor x = Tensor::allocate(DType::F32, {2, 3});
+  Tensor yShape = Tensor::allocate(DType::F32, {3, 2});
+  EXPECT_THROW(relu(x, yShape), Error);
+  Tensor yType = Tensor::allocate(DType::F64, {2, 3});
+  EXPECT_THROW(relu(x, yType), Error);
+  Tensor xu = Tensor::allocate(DType::U8, {2});
+  Tensor yu = Tensor::allocate(DType::U8, {2});
+  EXPECT_THROW(relu(xu, yu), Error); // unsigned relu is the identity; not in the contract
+}
+
+} // namespace
+} // namespace cimlir::cpu

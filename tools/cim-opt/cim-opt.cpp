@@ -1,0 +1,37 @@
+//===- cim-opt.cpp - the cimlir compiler driver ---------------------------===//
+//
+//   cim-opt MODEL.onnx|MODEL.onnxtext [--device digital] [--freeze-inputs IN.npz]
+//           [--emit=plan|mlir|import] -o PLAN.bin
+//   cim-opt FILE.mlir [mlir-opt options]      (runs passes, for lit tests)
+//
+// ONNX inputs go through the importer and the cim-compile pipeline; anything else is
+// handed to MlirOptMain with cimlir's dialects and passes registered.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/CompileDriver.h"
+#include "dialects/onnx/OnnxDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringRef.h"
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg(argv[i]);
+    if (arg.starts_with("-"))
+      continue;
+    if (arg.ends_with(".onnx") || arg.ends_with(".onnxtext"))
+      return cimlir::compileMain(argc, argv);
+  }
+  mlir::DialectRegistry registry;
+  registry.insert<cimlir::onnx::OnnxDialect, mlir::func::FuncDialect>();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  cimlir::registerCompilerPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "cimlir optimizer driver\n", registry));
+}
