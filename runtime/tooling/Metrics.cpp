@@ -43,7 +43,7 @@ Metrics::Metrics(std::string classOutput, std::optional<std::vector<int64_t>> la
 void Metrics::add(int64_t begin, int64_t count, const TensorMap &outputs) {
   samples_ += count;
   auto it = outputs.find(classOutput_);
-  if (it != outputs.end() && !perSampleRuns_ && isClassScores(it->second) &&
+  if (it != outputs.end() && isClassScores(it->second) && it->second.dim(0) == count &&
       (labels_ || referencePredictions_))
     addClassification(begin, it->second);
   for (const auto &[name, out] : outputs)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds cimlir into build/ (tools at build/bin/cim-opt and build/bin/cim-run).
+# Extra arguments go to CMake's configure step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${CIMLIR_JOBS:-$(nproc)}
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit "$@"
+fi
+cmake --build build -j "$jobs"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds cimlir and runs every test: GoogleTest unit tests, the lit/FileCheck tests and
+# the end-to-end tests (bundled models on Fashion-MNIST, ONNX backend node tests), all
+# through ctest. GPU tests (label gpu) skip themselves where no GPU is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+# No LLVM or MLIR in the runtime: it must build without them.
+if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' runtime kernels; then
+  echo "runtime/ or kernels/ include LLVM or MLIR headers" >&2
+  exit 1
+fi
+cd build
+ctest --output-on-failure -j "${CIMLIR_JOBS:-$(nproc)}"
