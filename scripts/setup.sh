@@ -10,7 +10,7 @@ APT_PACKAGES=(
   protobuf-compiler libprotobuf-dev libonnx-dev
   libonnx-testdata
   dataset-fashion-mnist
-  libgtest-dev libbenchmark-dev
+  libgtest-dev
   nlohmann-json3-dev libcli11-dev
   zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
 )

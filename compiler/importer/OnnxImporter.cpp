@@ -153,8 +153,9 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
           it->second);
 
   for (const auto &t : graph.initializer()) {
-    Location loc = NameLoc::get(builder.getStringAttr("initializer '" + t.name() + "'"), fileLoc);
-    auto attr = importTensor(loc, t, tensors);
+    // importTensor's messages name the tensor; the location names the file.
+    Location loc = NameLoc::get(builder.getStringAttr(t.name()), fileLoc);
+    auto attr = importTensor(fileLoc, t, tensors);
     if (failed(attr))
       return failure();
     values[t.name()] = onnx::ConstantOp::create(builder, loc, *attr);

@@ -33,5 +33,14 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   cimlir::registerCompilerPasses();
   return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "cimlir optimizer driver\n", registry));
+      mlir::MlirOptMain(argc, argv,
+                        "cimlir compiler\n\n"
+                        "  cim-opt MODEL.onnx [--device digital] [--emit=plan|mlir|import]\n"
+                        "          [--freeze-inputs IN.npz] -o PLAN.bin\n"
+                        "      compiles an ONNX model (binary .onnx or textual .onnxtext) into a\n"
+                        "      plan for cim-run; `cim-opt MODEL.onnx --help` lists those options.\n"
+                        "  cim-opt FILE.mlir [options below]\n"
+                        "      runs passes on IR, like mlir-opt (the cim-compile pipeline is\n"
+                        "      --pass-pipeline='builtin.module(cim-compile)').\n",
+                        registry));
 }

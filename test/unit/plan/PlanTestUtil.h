@@ -1,0 +1,130 @@
+// Helpers shared by the plan and runtime unit tests: a scratch directory, a fresh seed
+// per test (printed through SCOPED_TRACE, replayable with CIMLIR_TEST_SEED=<seed>), raw
+// file access and matching of cimlir::Error messages by key words.
+#pragma once
+
+#include "runtime/core/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cimlir::plantest {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
+class TempDir {
+public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "cimlir-plan-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+
+  const fs::path &path() const { return path_; }
+  std::string file(const std::string &name) const { return (path_ / name).string(); }
+  /// Names of everything in the directory (to check that nothing was left behind).
+  std::vector<std::string> entries() const {
+    std::vector<std::string> out;
+    for (const auto &e : fs::directory_iterator(path_))
+      out.push_back(e.path().filename().string());
+    return out;
+  }
+
+private:
+  fs::path path_;
+};
+
+inline uint32_t freshSeed() {
+  if (const char *s = std::getenv("CIMLIR_TEST_SEED"))
+    return static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
+  return std::random_device{}();
+}
+
+/// Declares `seed` and `gen` (std::mt19937) and records the seed in every failure.
+#define CIMLIR_SEEDED_RNG()                                                                        \
+  const uint32_t seed = ::cimlir::plantest::freshSeed();                                           \
+  SCOPED_TRACE("random seed " + std::to_string(seed) + " (replay with CIMLIR_TEST_SEED=" +         \
+               std::to_string(seed) + ")");                                                        \
+  std::mt19937 gen(seed)
+
+inline int64_t randInt(std::mt19937 &gen, int64_t lo, int64_t hi) { // inclusive
+  return std::uniform_int_distribution<int64_t>(lo, hi)(gen);
+}
+
+inline std::vector<unsigned char> randomBytes(std::mt19937 &gen, size_t n) {
+  std::vector<unsigned char> out(n);
+  for (auto &b : out)
+    b = static_cast<unsigned char>(gen());
+  return out;
+}
+
+inline std::vector<unsigned char> readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void writeBytes(const std::string &path, const std::vector<unsigned char> &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
+}
+
+/// Runs `fn`, which must throw cimlir::Error; returns its message ("" if it did not throw,
+/// after recording a failure).
+inline std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const cimlir::Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "did not throw cimlir::Error";
+  return "";
+}
+
+/// Whether `message` contains every word of `all`.
+inline ::testing::AssertionResult containsAll(const std::string &message,
+                                              std::initializer_list<std::string> all) {
+  for (const auto &w : all)
+    if (message.find(w) == std::string::npos)
+      return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << w << "\"";
+  return ::testing::AssertionSuccess();
+}
+
+/// Whether `message` contains at least one word of `any`.
+inline ::testing::AssertionResult containsAny(const std::string &message,
+                                              std::initializer_list<std::string> any) {
+  for (const auto &w : any)
+    if (message.find(w) != std::string::npos)
+      return ::testing::AssertionSuccess();
+  std::string words;
+  for (const auto &w : any)
+    words += (words.empty() ? "\"" : ", \"") + w + "\"";
+  return ::testing::AssertionFailure() << "message \"" << message << "\" contains none of " << words;
+}
+
+} // namespace cimlir::plantest
