@@ -132,7 +132,30 @@ void forEachOutput(const PoolGeometry &g, const T *x, T *y, Reduce &&reduce) {
   }
 }
 
+/// The 2-D case (nearly every CNN) without the N-d bookkeeping of forEachOutput and
+/// visitWindow; same windows, same result.
+template <typename T> void maxPool2d(const PoolGeometry &g, const T *x, T *y) {
+  const auto &rowsW = g.windows[0], &colsW = g.windows[1];
+  const int64_t width = g.in[1], dy = g.dilations[0], dx = g.dilations[1];
+  for (int64_t p = 0; p < g.planes; ++p) {
+    const T *plane = x + p * g.inSize;
+    T *out = y + p * g.outSize;
+    for (const AxisWindow &a : rowsW)
+      for (const AxisWindow &b : colsW) {
+        T best = std::numeric_limits<T>::lowest();
+        for (int64_t ty = a.tapLo; ty < a.tapHi; ++ty) {
+          const T *row = plane + (a.start + ty * dy) * width + b.start;
+          for (int64_t tx = b.tapLo; tx < b.tapHi; ++tx)
+            best = std::max(best, row[tx * dx]);
+        }
+        *out++ = best;
+      }
+  }
+}
+
 template <typename T> void maxPoolTyped(const PoolGeometry &g, const T *x, T *y) {
+  if (g.k == 2)
+    return maxPool2d(g, x, y);
   std::vector<int64_t> tap(g.k);
   int64_t dl = g.dilations[g.k - 1];
   forEachOutput(g, x, y, [&](const T *plane, T *out, const std::vector<const AxisWindow *> &w,

@@ -2,6 +2,7 @@
 
 #include "runtime/core/Error.h"
 
+#include <chrono>
 #include <set>
 
 namespace cimlir {
@@ -27,6 +28,7 @@ Executor::Executor(std::shared_ptr<const Program> program, std::unique_ptr<Backe
   }
   std::set<int64_t> keep(program_->outputIds().begin(), program_->outputIds().end());
   releaseAfter_.resize(steps.size());
+  stepSeconds_.assign(steps.size(), 0.0);
   for (size_t v = 0; v < lastUse.size(); ++v)
     if (lastUse[v] >= 0 && !keep.count(static_cast<int64_t>(v)) && !program_->constant(v))
       releaseAfter_[lastUse[v]].push_back(static_cast<int64_t>(v));
@@ -91,11 +93,14 @@ TensorMap Executor::run(const TensorMap &inputs) {
       slots[v] = Tensor::allocate(values[v].dtype, bindBatch(values[v].shape, batch));
       out.push_back(&slots[v]);
     }
+    auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       kernels_[i]->run(in, out);
     } catch (const Error &e) {
       throw Error("step " + s.op + " '" + s.name + "': " + e.what());
     }
+    if (profiling_)
+      stepSeconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (int64_t v : releaseAfter_[i])
       slots[v] = Tensor();
   }

@@ -22,6 +22,12 @@ public:
   /// and what was expected when an input is missing or does not match.
   TensorMap run(const TensorMap &inputs);
 
+  /// Accumulates wall time per step across runs (off by default; adds two clock reads
+  /// per step).
+  void enableProfiling(bool on) { profiling_ = on; }
+  /// Seconds spent in each step (indexed like program().steps()) since construction.
+  const std::vector<double> &stepSeconds() const { return stepSeconds_; }
+
   const Program &program() const { return *program_; }
   const Backend &backend() const { return *backend_; }
 
@@ -32,6 +38,8 @@ private:
   std::unique_ptr<Backend> backend_;
   std::vector<std::unique_ptr<StepKernel>> kernels_;
   std::vector<std::vector<int64_t>> releaseAfter_; // values whose last use is step i
+  bool profiling_ = false;
+  std::vector<double> stepSeconds_;
 };
 
 /// "float32 [N,1,28,28]": how a plan tensor is described in messages.

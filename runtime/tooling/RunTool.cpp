@@ -6,6 +6,7 @@
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -89,6 +90,25 @@ std::optional<std::vector<int64_t>> readPredictions(const std::string &path) {
   return out;
 }
 
+/// Per-step times, slowest first, as JSON rows; also printed to stderr as a table.
+nlohmann::json profileTable(const Executor &executor, double totalSeconds) {
+  const auto &steps = executor.program().steps();
+  const auto &secs = executor.stepSeconds();
+  std::vector<size_t> order(steps.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return secs[a] > secs[b]; });
+  nlohmann::json rows = nlohmann::json::array();
+  std::fprintf(stderr, "%-8s %-7s %-20s %s\n", "seconds", "share", "op", "step");
+  for (size_t i : order) {
+    double share = totalSeconds > 0 ? secs[i] / totalSeconds : 0.0;
+    std::fprintf(stderr, "%8.4f %6.1f%% %-20s %s\n", secs[i], 100 * share, steps[i].op.c_str(),
+                 steps[i].name.c_str());
+    rows.push_back({{"step", i}, {"op", steps[i].op}, {"name", steps[i].name}, {"seconds", secs[i]}});
+  }
+  return rows;
+}
+
 int runInner(const RunOptions &o) {
   if (o.batch < 1)
     throw Error("--batch must be at least 1");
@@ -97,6 +117,7 @@ int runInner(const RunOptions &o) {
 
   auto program = Program::load(o.plan);
   Executor executor(program, createCpuBackend());
+  executor.enableProfiling(o.profile);
   const bool perSample = !program->hasBatchAxis();
 
   std::unique_ptr<Dataset> dataset;
@@ -150,6 +171,9 @@ int runInner(const RunOptions &o) {
   report["batch"] = batch;
   report["backend"] = executor.backend().name();
   report["tool"] = "cim-run " CIMLIR_VERSION;
+
+  if (o.profile)
+    report["profile"] = profileTable(executor, seconds);
 
   if (!o.outputs.empty())
     writeNpz(o.outputs, collector.result());

@@ -20,6 +20,7 @@ struct RunOptions {
   int64_t limit = -1;     // at most this many samples
   Tolerance tolerance;
   bool quiet = false;
+  bool profile = false;   // --profile: time per step, printed and reported
 };
 
 /// Runs the plan as the options say, prints a summary line to stdout and writes the

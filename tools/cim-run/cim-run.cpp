@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
   app.add_option("--rtol", o.tolerance.rtol, "relative tolerance against reference outputs");
   app.add_option("--atol", o.tolerance.atol, "absolute tolerance against reference outputs");
   app.add_flag("--quiet", o.quiet, "print no summary line");
+  app.add_flag("--profile", o.profile, "time every step; print a table to stderr, add it to the report");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
