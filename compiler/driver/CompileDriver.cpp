@@ -16,6 +16,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+
 using namespace mlir;
 
 namespace cimlir {
@@ -39,6 +41,22 @@ std::string describeLocation(Location loc) {
     if (!fused.getLocations().empty())
       return describeLocation(fused.getLocations().front());
   return "";
+}
+
+/// Names come from the model file: escape control characters so that one error stays
+/// one line and cannot carry terminal escape sequences.
+std::string printable(llvm::StringRef text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 } // namespace
@@ -71,8 +89,9 @@ int compileMain(int argc, char **argv) {
                        : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
                                                                            : "note";
     std::string where = describeLocation(diag.getLocation());
-    llvm::errs() << "cim-opt: " << (where.empty() ? "" : where + ": ") << kind << ": "
-                 << diag.str() << "\n";
+    llvm::errs() << printable("cim-opt: " + (where.empty() ? "" : where + ": ") + kind + ": " +
+                              diag.str())
+                 << "\n";
     return success();
   });
 

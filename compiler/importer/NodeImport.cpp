@@ -369,6 +369,67 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
+/// The attributes each op type may carry, with their types, over all opsets (older
+/// opsets' attributes included, so that old models import); anything else is an error,
+/// so a mistyped attribute is never read as a default.
+const llvm::StringMap<llvm::StringMap<AttrProto::AttributeType>> &attributeSchema() {
+  using A = AttrProto;
+  static const llvm::StringMap<llvm::StringMap<A::AttributeType>> schema = [] {
+    llvm::StringMap<llvm::StringMap<A::AttributeType>> m;
+    llvm::StringMap<A::AttributeType> binary = {{"broadcast", A::INT}, {"consumed_inputs", A::INTS}};
+    for (const char *op : {"Add", "Sub", "Mul", "Div"})
+      m[op] = binary;
+    m["Relu"] = {{"consumed_inputs", A::INTS}};
+    m["Identity"] = {};
+    m["MatMul"] = {};
+    m["GlobalAveragePool"] = {};
+    m["Gemm"] = {{"alpha", A::FLOAT}, {"beta", A::FLOAT}, {"transA", A::INT}, {"transB", A::INT},
+                 {"broadcast", A::INT}};
+    llvm::StringMap<A::AttributeType> window = {
+        {"auto_pad", A::STRING}, {"kernel_shape", A::INTS}, {"pads", A::INTS},
+        {"strides", A::INTS}, {"dilations", A::INTS}};
+    m["Conv"] = window;
+    m["Conv"]["group"] = A::INT;
+    m["MaxPool"] = window;
+    m["MaxPool"]["ceil_mode"] = A::INT;
+    m["MaxPool"]["storage_order"] = A::INT;
+    m["AveragePool"] = window;
+    m["AveragePool"]["ceil_mode"] = A::INT;
+    m["AveragePool"]["count_include_pad"] = A::INT;
+    m["BatchNormalization"] = {{"epsilon", A::FLOAT}, {"momentum", A::FLOAT},
+                               {"training_mode", A::INT}, {"spatial", A::INT},
+                               {"is_test", A::INT}, {"consumed_inputs", A::INTS}};
+    m["Softmax"] = {{"axis", A::INT}};
+    m["Reshape"] = {{"allowzero", A::INT}, {"shape", A::INTS}, {"consumed_inputs", A::INTS}};
+    m["Flatten"] = {{"axis", A::INT}};
+    m["Transpose"] = {{"perm", A::INTS}};
+    m["Constant"] = {{"value", A::TENSOR}, {"value_float", A::FLOAT}, {"value_floats", A::FLOATS},
+                     {"value_int", A::INT}, {"value_ints", A::INTS}, {"value_string", A::STRING},
+                     {"value_strings", A::STRINGS}, {"sparse_value", A::SPARSE_TENSOR}};
+    return m;
+  }();
+  return schema;
+}
+
+/// Checks the node's attributes against attributeSchema().
+LogicalResult checkAttributes(NodeContext &ctx) {
+  const auto &schema = attributeSchema().find(ctx.node.op_type())->second;
+  for (const auto &a : ctx.node.attribute()) {
+    auto it = schema.find(a.name());
+    if (it == schema.end())
+      return emitError(ctx.loc) << ctx.node.op_type() << " has no attribute '" << a.name() << "'";
+    if (a.type() != it->second)
+      return emitError(ctx.loc) << "attribute '" << a.name() << "' is "
+                                << AttrProto::AttributeType_Name(a.type()) << ", expected "
+                                << AttrProto::AttributeType_Name(it->second);
+  }
+  // Before opset 7, binary ops broadcast only with broadcast = 1 and an `axis`, which
+  // means something else than NumPy broadcasting.
+  if (getInt(ctx.node, "broadcast", 0) != 0 && findAttr(ctx.node, "axis"))
+    return emitError(ctx.loc) << "legacy broadcasting with an axis (opset < 7) is not supported";
+  return success();
+}
+
 using Importer = LogicalResult (*)(NodeContext &);
 
 const llvm::StringMap<Importer> &importers() {
@@ -413,6 +474,8 @@ LogicalResult importNode(NodeContext &ctx) {
   if (it == importers().end())
     return emitError(ctx.loc) << "op type '" << ctx.node.op_type() << "' is not supported (supported: "
                               << llvm::join(supportedOpTypes(), ", ") << ")";
+  if (failed(checkAttributes(ctx)))
+    return failure();
   return it->second(ctx);
 }
 

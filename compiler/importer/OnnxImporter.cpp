@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/onnx_pb.h>
@@ -35,14 +36,15 @@ FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInf
   Type elem = importElementType(loc.getContext(), tt.elem_type());
   if (!elem)
     return emitError(loc) << "graph input '" << vi.name() << "' has unsupported element type "
-                          << ::onnx::TensorProto::DataType_Name(
-                                 static_cast<::onnx::TensorProto::DataType>(tt.elem_type()));
+                          << onnxTypeName(tt.elem_type());
   if (!tt.has_shape())
     return emitError(loc) << "graph input '" << vi.name() << "' has no shape";
   SmallVector<int64_t> dims;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
-    if (d.has_dim_value() && d.dim_value() >= 0) {
+    if (d.has_dim_value() && d.dim_value() < 0) {
+      return emitError(loc) << "graph input '" << vi.name() << "' has a negative dimension " << i;
+    } else if (d.has_dim_value()) {
       dims.push_back(d.dim_value());
     } else if (i == 0) {
       dims.push_back(ShapedType::kDynamic);
@@ -70,6 +72,9 @@ LogicalResult checkFrozenType(Location loc, StringRef name, RankedTensorType dec
   return success();
 }
 
+/// The newest opset of the default domain that ONNX 1.12 (Debian's libonnx) defines.
+constexpr int64_t kNewestOpset = 17;
+
 int64_t opsetFor(const ::onnx::ModelProto &model, const std::string &domain) {
   for (const auto &o : model.opset_import())
     if (o.domain() == domain || (domain == "ai.onnx" && o.domain().empty()) ||
@@ -80,10 +85,13 @@ int64_t opsetFor(const ::onnx::ModelProto &model, const std::string &domain) {
 
 /// Where diagnostics about a node point: NameLoc(node name, NameLoc(op type, domain
 /// and opset, file)). The outer name is the node's (its first output's when unnamed):
-/// the plan records it as the layer's name.
+/// the plan records it as the layer's name; "#index" for a node with neither.
 Location nodeLocation(MLIRContext *ctx, StringRef file, const ::onnx::NodeProto &node,
-                      int64_t opset) {
-  std::string name = node.name().empty() ? (node.output_size() ? node.output(0) : "") : node.name();
+                      int index, int64_t opset) {
+  std::string name = !node.name().empty() ? node.name()
+                     : node.output_size() && !node.output(0).empty()
+                         ? node.output(0)
+                         : "#" + std::to_string(index);
   std::string what = node.op_type() + ", domain '" +
                      (node.domain().empty() ? "ai.onnx" : node.domain()) + "', opset " +
                      std::to_string(opset);
@@ -103,6 +111,41 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     return failure();
   const ::onnx::ModelProto &model = *result.proto;
   const ::onnx::GraphProto &graph = model.graph();
+  int64_t defaultOpset = opsetFor(model, "");
+  if (defaultOpset < 1)
+    return emitError(fileLoc) << "the model imports no opset of the default ONNX domain";
+  if (defaultOpset > kNewestOpset)
+    return emitError(fileLoc) << "the model uses opset " << defaultOpset
+                              << " of the default domain; cimlir imports opsets up to "
+                              << kNewestOpset << " (ONNX 1.12)";
+  if (graph.output_size() == 0)
+    return emitError(fileLoc) << "the graph has no outputs";
+  // Every name is defined once: graph inputs, initializers and node outputs share one
+  // namespace (initializers may repeat as graph inputs, IR version < 4).
+  {
+    llvm::StringSet<> inputNames, defined;
+    for (const auto &vi : graph.input())
+      if (!inputNames.insert(vi.name()).second)
+        return emitError(fileLoc) << "graph input '" << vi.name() << "' is declared twice";
+    for (const auto &t : graph.initializer())
+      if (!defined.insert(t.name()).second)
+        return emitError(fileLoc) << "initializer '" << t.name() << "' is defined twice";
+    for (const auto &vi : graph.input())
+      defined.insert(vi.name());
+    for (const auto &node : graph.node())
+      for (const auto &out : node.output())
+        if (!out.empty() && !defined.insert(out).second)
+          return emitError(fileLoc) << "value '" << out << "' is defined twice (by node '"
+                                    << node.name() << "' and before it)";
+    llvm::StringSet<> outputNames;
+    for (const auto &vi : graph.output())
+      if (!outputNames.insert(vi.name()).second)
+        return emitError(fileLoc) << "graph output '" << vi.name() << "' is listed twice";
+    for (const auto &entry : frozen)
+      if (!inputNames.contains(entry.getKey()))
+        return emitError(fileLoc) << "--freeze-inputs: '" << entry.getKey().str()
+                                  << "' is not a graph input of the model";
+  }
 
   llvm::SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
@@ -161,10 +204,10 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     values[t.name()] = onnx::ConstantOp::create(builder, loc, *attr);
   }
 
-  for (const auto &node : graph.node()) {
+  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
     int64_t opset = opsetFor(model, node.domain());
-    Location loc = nodeLocation(&context, path, node, opset);
+    Location loc = nodeLocation(&context, path, node, static_cast<int>(index), opset);
     if (domain != "ai.onnx")
       return emitError(loc) << "op type '" << node.op_type() << "' of domain '" << domain
                             << "' is not supported (cimlir imports the default ONNX domain)";

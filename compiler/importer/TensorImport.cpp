@@ -7,6 +7,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/onnx_pb.h>
@@ -17,6 +18,15 @@ namespace cimlir {
 
 /// Tensors with more elements than this, of a float type, become dense resources.
 static constexpr int64_t kResourceThreshold = 16;
+/// No tensor cimlir can hold has more elements (2^40: 4 TiB of float32).
+static constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+std::string onnxTypeName(int onnxType) {
+  std::string name;
+  if (::onnx::TensorProto::DataType_IsValid(onnxType))
+    name = ::onnx::TensorProto::DataType_Name(static_cast<::onnx::TensorProto::DataType>(onnxType));
+  return name.empty() ? "code " + std::to_string(onnxType) : name;
+}
 
 Type importElementType(MLIRContext *ctx, int onnxType) {
   Builder b(ctx);
@@ -36,40 +46,67 @@ Type importElementType(MLIRContext *ctx, int onnxType) {
 
 namespace {
 
-/// Reads the external-data location of `t` into a view of a mapped file slice.
+/// Parses a decimal byte count of an external-data entry; fails on anything else.
+std::optional<uint64_t> parseByteCount(const std::string &text) {
+  uint64_t v = 0;
+  if (text.empty() || llvm::StringRef(text).getAsInteger(10, v))
+    return std::nullopt;
+  return v;
+}
+
+/// Reads the external-data location of `t` into a view of a mapped file slice. The file
+/// must lie inside the model's folder (after resolving symbolic links) and hold all the
+/// bytes the tensor's shape needs.
 FailureOr<ArrayRef<char>> externalBytes(Location loc, const ::onnx::TensorProto &t,
-                                        const TensorSource &source, size_t expected) {
+                                        const TensorSource &source, uint64_t expected) {
   std::string location;
   uint64_t offset = 0, length = expected;
   for (const auto &kv : t.external_data()) {
-    if (kv.key() == "location")
+    std::optional<uint64_t> n;
+    if (kv.key() == "location") {
       location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::strtoull(kv.value().c_str(), nullptr, 10);
-    else if (kv.key() == "length")
-      length = std::strtoull(kv.value().c_str(), nullptr, 10);
+      continue;
+    }
+    if (kv.key() != "offset" && kv.key() != "length")
+      continue; // "checksum" and others are advisory
+    if (!(n = parseByteCount(kv.value())))
+      return emitError(loc) << "initializer '" << t.name() << "': external data " << kv.key()
+                            << " '" << kv.value() << "' is not a byte count";
+    (kv.key() == "offset" ? offset : length) = *n;
   }
   if (location.empty())
     return emitError(loc) << "initializer '" << t.name() << "' has external data with no location";
-  // The path must stay inside the model's folder: no absolute paths, no "..".
-  llvm::StringRef rel(location);
-  if (llvm::sys::path::is_absolute(rel) || rel.contains(".."))
-    return emitError(loc) << "initializer '" << t.name() << "': external data path '" << location
-                          << "' leaves the model's folder";
   if (length != expected)
     return emitError(loc) << "initializer '" << t.name() << "': external data length " << length
                           << " does not match its shape (" << expected << " bytes)";
+  llvm::StringRef rel(location);
   llvm::SmallString<256> full(source.modelDir);
   llvm::sys::path::append(full, location);
-  auto buffer = llvm::MemoryBuffer::getFileSlice(full, expected, offset);
+  llvm::SmallString<256> realDir, realFile;
+  bool inside = !llvm::sys::path::is_absolute(rel) && !rel.contains("..");
+  if (inside && !llvm::sys::fs::real_path(source.modelDir, realDir) &&
+      !llvm::sys::fs::real_path(full, realFile))
+    inside = llvm::StringRef(realFile).starts_with((realDir + "/").str());
+  if (!inside && llvm::sys::fs::exists(full))
+    return emitError(loc) << "initializer '" << t.name() << "': external data path '" << location
+                          << "' leaves the model's folder";
+  if (!inside)
+    return emitError(loc) << "initializer '" << t.name() << "': external data path '" << location
+                          << "' is not a file inside the model's folder";
+  uint64_t fileSize = 0;
+  if (std::error_code ec = llvm::sys::fs::file_size(realFile, fileSize))
+    return emitError(loc) << "initializer '" << t.name() << "': cannot read " << full << ": "
+                          << ec.message();
+  if (offset > fileSize || expected > fileSize - offset)
+    return emitError(loc) << "initializer '" << t.name() << "': external file " << full << " has "
+                          << fileSize << " bytes, too few for " << expected << " bytes at offset "
+                          << offset;
+  auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, expected, offset);
   if (!buffer)
     return emitError(loc) << "initializer '" << t.name() << "': cannot read " << expected
                           << " bytes at offset " << offset << " of " << full << ": "
                           << buffer.getError().message();
   ArrayRef<char> bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
-  if (bytes.size() != expected)
-    return emitError(loc) << "initializer '" << t.name() << "': external file " << full
-                          << " is too short";
   source.mappedFiles->push_back(std::move(*buffer));
   return bytes;
 }
@@ -91,21 +128,21 @@ FailureOr<ElementsAttr> importTensor(Location loc, const ::onnx::TensorProto &t,
   Type elem = importElementType(ctx, t.data_type());
   if (!elem)
     return emitError(loc) << "tensor '" << t.name() << "' has data type "
-                          << ::onnx::TensorProto::DataType_Name(
-                                 static_cast<::onnx::TensorProto::DataType>(t.data_type()))
-                          << ", which cimlir does not support";
+                          << onnxTypeName(t.data_type()) << ", which cimlir does not support";
   SmallVector<int64_t> shape;
   int64_t count = 1;
   for (int64_t d : t.dims()) {
     if (d < 0)
       return emitError(loc) << "tensor '" << t.name() << "' has a negative dimension";
+    if (__builtin_mul_overflow(count, d, &count) || count > kMaxElements)
+      return emitError(loc) << "tensor '" << t.name() << "' has more than " << kMaxElements
+                            << " elements";
     shape.push_back(d);
-    count *= d;
   }
   auto type = RankedTensorType::get(shape, elem);
   unsigned width = elem.getIntOrFloatBitWidth();
-  size_t elemBytes = width == 1 ? 1 : width / 8;
-  size_t expected = static_cast<size_t>(count) * elemBytes;
+  uint64_t elemBytes = width == 1 ? 1 : width / 8;
+  uint64_t expected = static_cast<uint64_t>(count) * elemBytes;
 
   // Raw little-endian bytes: raw_data or external data.
   std::optional<ArrayRef<char>> raw;
@@ -125,9 +162,16 @@ FailureOr<ElementsAttr> importTensor(Location loc, const ::onnx::TensorProto &t,
     bool isFloat = isa<FloatType>(elem);
     if (isFloat && count > kResourceThreshold) {
       size_t align = reinterpret_cast<uintptr_t>(raw->data()) % elemBytes == 0 ? elemBytes : 1;
+      // The bytes belong to the ModelProto or the mapped file (ImportedModel owns both).
+      // GCC 12 warns, wrongly, about llvm::unique_function's storage when the blob moves.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
       AsmResourceBlob blob = UnmanagedAsmResourceBlob::allocateWithAlign(*raw, align);
       std::string key = t.name().empty() ? std::string("tensor") : t.name();
-      return cast<ElementsAttr>(DenseResourceElementsAttr::get(type, key, std::move(blob)));
+      auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
+#pragma GCC diagnostic pop
+      return cast<ElementsAttr>(attr);
+
     }
     if (width == 1) {
       SmallVector<bool> bits;

@@ -21,6 +21,9 @@ namespace cimlir {
 /// bool -> i1, ...), or null for a type cimlir does not support.
 mlir::Type importElementType(mlir::MLIRContext *ctx, int onnxType);
 
+/// "FLOAT", "FLOAT16", ... or "code N" for an unknown TensorProto.DataType.
+std::string onnxTypeName(int onnxType);
+
 /// Where external-data tensors are looked up, and who keeps their mapped bytes alive.
 struct TensorSource {
   std::string modelDir;

@@ -151,6 +151,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value 
     int64_t in = x->getDimSize(2 + i);
     if (ShapedType::isDynamic(in))
       return emitOptionalError(loc, op, " needs static spatial dimensions, got ", *x);
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
+      return emitOptionalError(loc, op, " needs kernel_shape, strides and dilations >= 1");
     if (pads[i] >= (kernel[i] - 1) * dilations[i] + 1 ||
         pads[spatial + i] >= (kernel[i] - 1) * dilations[i] + 1)
       return emitOptionalError(loc, op, " pads must be smaller than the window");

@@ -41,7 +41,7 @@ LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (failed(t))
     return failure();
   Type e = t->getElementType();
-  if (!e.isF32() && !e.isF64() && !e.isSignlessInteger())
+  if (!e.isF32() && !e.isF64() && !(e.isSignlessInteger() && !e.isInteger(1)))
     return emitOptionalError(loc, "Relu supports float and signed integer tensors, got ", e);
   types.push_back(*t);
   return success();
@@ -58,6 +58,8 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opNam
   if (ta->getElementType() != tb->getElementType())
     return emitOptionalError(loc, opName, " needs one element type, got ", ta->getElementType(),
                              " and ", tb->getElementType());
+  if (ta->getElementType().isInteger(1))
+    return emitOptionalError(loc, opName, " does not take bool tensors");
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(ta->getShape(), tb->getShape(), shape))
     return emitOptionalError(loc, opName, " operands ", *ta, " and ", *tb,
