@@ -11,5 +11,12 @@ if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' runtime kernels; then
   echo "runtime/ or kernels/ include LLVM or MLIR headers" >&2
   exit 1
 fi
-cd build
-ctest --output-on-failure -j "${CIMLIR_JOBS:-$(nproc)}"
+jobs=${CIMLIR_JOBS:-$(nproc)}
+(cd build && ctest --output-on-failure -j "$jobs")
+
+# The runtime and cim-run alone, with no LLVM, MLIR, protobuf or ONNX: they must build
+# and pass their unit tests that way too.
+cmake -S . -B build-runtime -G Ninja -DCIMLIR_BUILD_COMPILER=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_ONNX=ON -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON > /dev/null
+cmake --build build-runtime -j "$jobs"
+(cd build-runtime && ctest --output-on-failure -j "$jobs")
