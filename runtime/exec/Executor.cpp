@@ -60,9 +60,12 @@ int64_t Executor::bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots
         ok = t.dim(d) == spec.shape[d];
       } else {
         ok = t.dim(d) >= 1 && (batch < 0 || t.dim(d) == batch);
-        batch = t.dim(d);
+        if (batch < 0)
+          batch = t.dim(d);
       }
     }
+    if (ok && !t.defined())
+      throw Error("input '" + spec.name + "' has no data");
     if (!ok)
       throw Error("input '" + spec.name + "' is " + dtypeName(t.dtype()) + " " +
                   shapeToString(t.shape()) + " but the plan expects " + describeSpec(spec) +

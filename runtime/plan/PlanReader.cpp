@@ -4,6 +4,7 @@
 #include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -68,6 +69,7 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
   if (crc32(tablePtr, tableBytes) != h.tableCrc)
     throw fail("section table checksum mismatch: the file is corrupted");
 
+  uint64_t paddedEnd = 0;
   for (uint32_t i = 0; i < h.sectionCount; ++i) {
     SectionEntry e;
     std::memcpy(&e, tablePtr + i * sizeof e, sizeof e);
@@ -83,7 +85,12 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
     if (e.kind != static_cast<uint32_t>(expected))
       throw fail(label + " has an unexpected kind " + std::to_string(e.kind));
     plan->sections_.push_back({name, base + e.offset, e.size});
+    paddedEnd = std::max<uint64_t>(paddedEnd, (e.offset + e.size + kAlignment - 1) / kAlignment * kAlignment);
   }
+  // The writer pads the file to a multiple of 64 bytes; a shorter file lost its tail.
+  if (fileSize < paddedEnd)
+    throw fail("truncated: the file ends " + std::to_string(paddedEnd - fileSize) +
+               " bytes before its last section's padding");
 
   const auto &meta = plan->sections_[0];
   plan->metadata_ = nlohmann::json::parse(meta.data, meta.data + meta.size, nullptr,

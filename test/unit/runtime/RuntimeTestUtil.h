@@ -96,6 +96,7 @@ inline void expectClose(const Tensor &got, const std::vector<double> &ref,
                         const std::string &what) {
   ASSERT_EQ(got.dtype(), DType::F32) << what;
   ASSERT_EQ(static_cast<size_t>(got.numel()), ref.size()) << what;
+  ASSERT_TRUE(got.raw() != nullptr || ref.empty()) << what << " has no storage";
   int bad = 0;
   for (size_t i = 0; i < ref.size() && bad < 10; ++i) {
     double s = scale.empty() ? std::fabs(ref[i]) : scale[i];
