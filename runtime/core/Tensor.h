@@ -16,8 +16,14 @@ namespace cimlir {
 
 using Shape = std::vector<int64_t>;
 
-/// Number of elements of a shape (1 for a scalar).
+/// Number of elements of a shape (1 for a scalar, 0 when any dimension is 0). Throws
+/// cimlir::Error when the count does not fit int64 (a corrupt or hostile shape).
 int64_t shapeNumel(const Shape &shape);
+/// Same, without throwing: false when the count does not fit int64 (`numel` is then
+/// unspecified).
+bool checkedShapeNumel(const Shape &shape, int64_t &numel);
+/// Elements times `itemSize`: false when either the count or the byte size overflows int64.
+bool checkedShapeBytes(const Shape &shape, size_t itemSize, int64_t &bytes);
 /// "[2,3,4]": how shapes appear in messages.
 std::string shapeToString(const Shape &shape);
 
@@ -25,7 +31,8 @@ class Tensor {
 public:
   Tensor() = default;
 
-  /// New zero-filled tensor with 64-byte aligned storage.
+  /// New zero-filled tensor with 64-byte aligned storage. Throws cimlir::Error when the
+  /// byte size overflows or the memory is not there.
   static Tensor allocate(DType dtype, Shape shape);
   /// Tensor over `data`, kept alive by `owner` (which may be null for static data).
   static Tensor view(DType dtype, Shape shape, void *data, std::shared_ptr<const void> owner);

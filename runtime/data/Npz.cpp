@@ -13,6 +13,7 @@
 #include "runtime/data/Npz.h"
 
 #include "runtime/core/Error.h"
+#include "runtime/core/OutputFile.h"
 
 #include <zip.h>
 
@@ -20,8 +21,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <random>
-#include <unistd.h>
 
 namespace cimlir {
 
@@ -331,24 +330,12 @@ std::string npyHeaderFor(const Tensor &t, const std::string &where) {
 
 std::string zipError(zip_error_t *e) { return zip_error_strerror(e); }
 
-// A name beside `path` that no one else uses: same directory, so rename() is atomic.
-std::string tempNameBeside(const std::string &path) {
-  std::random_device rd;
-  char suffix[64];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%ld-%08x", static_cast<long>(getpid()),
-                static_cast<unsigned>(rd()));
-  return path + suffix;
-}
-
-// Owns a half-written archive: on unwinding, drops it and removes the temp file.
+// Owns a half-written archive: on unwinding, drops it (the OutputFile removes the file).
 struct PendingArchive {
   zip_t *za = nullptr;
-  std::string tmp;
   ~PendingArchive() {
     if (za)
       zip_discard(za);
-    if (!tmp.empty())
-      std::remove(tmp.c_str());
   }
 };
 
@@ -432,17 +419,17 @@ void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arra
       throw Error(where + " has no data");
     headers.push_back(npyHeaderFor(t, where));
   }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(path + ": is a directory; cannot write a .npz there");
-
+  // A temporary file beside the target (or in $TMPDIR for a device or FIFO); commit()
+  // renames it into place or copies it into the node. A directory target is refused here.
+  OutputFile out(path);
   PendingArchive pending;
-  pending.tmp = tempNameBeside(path);
   if (arrays.empty()) {
-    writeEmptyZip(pending.tmp, path);
+    writeEmptyZip(out.tempPath(), path);
   } else {
     int code = 0;
-    pending.za = zip_open(pending.tmp.c_str(), ZIP_CREATE | ZIP_EXCL, &code);
+    // ZIP_TRUNCATE: the temporary file exists (empty). zip_close writes its own temporary
+    // file beside ours and renames it onto ours, which is what we want.
+    pending.za = zip_open(out.tempPath().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
     if (!pending.za) {
       zip_error_t e;
       zip_error_init_with_code(&e, code);
@@ -475,9 +462,7 @@ void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arra
       throw Error(path + ": cannot write: " + zipError(zip_get_error(pending.za)));
     pending.za = nullptr;
   }
-  if (std::rename(pending.tmp.c_str(), path.c_str()) != 0)
-    throw Error(path + ": cannot move the finished archive into place: " + std::strerror(errno));
-  pending.tmp.clear();
+  out.commit();
 }
 
 } // namespace cimlir

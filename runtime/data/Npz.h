@@ -14,7 +14,8 @@ namespace cimlir {
 std::map<std::string, Tensor> readNpz(const std::string &path);
 
 /// Writes arrays to a .npz archive, numpy.load-compatible. The archive appears at `path`
-/// only once complete (written beside it, then renamed); on error nothing is left behind.
+/// only once complete (through an OutputFile: renamed over a regular file, symbolic links
+/// followed, or copied into a device or FIFO); on error nothing is left behind.
 void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arrays);
 
 /// One .npy file; same rules as readNpz.

@@ -86,6 +86,16 @@ void Program::parse(const nlohmann::json &meta) {
     }
     if (batchDims > 1)
       r.fail(where + " has more than one batch dimension");
+    // Every size computed from a shape later (constant sections, buffers) must fit int64;
+    // the batch dimension counts as 1 here and is checked when a batch is allocated.
+    Shape oneSample = bindBatch(info.shape, 1);
+    int64_t numel, bytes;
+    if (!checkedShapeNumel(oneSample, numel))
+      r.fail(where + " '" + info.name + "' has shape " + shapeToString(info.shape) +
+             " whose element count overflows int64");
+    if (!checkedShapeBytes(oneSample, dtypeSize(info.dtype), bytes))
+      r.fail(where + " '" + info.name + "' has shape " + shapeToString(info.shape) + " of " +
+             dtypeName(info.dtype) + " whose size in bytes overflows int64");
     values_.push_back(std::move(info));
   }
   const int64_t numValues = static_cast<int64_t>(values_.size());

@@ -1,5 +1,7 @@
 #include "runtime/plan/PlanWriter.h"
 
+#include "runtime/core/Error.h"
+#include "runtime/core/OutputFile.h"
 #include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 
@@ -9,7 +11,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <unistd.h>
 
 namespace cimlir::plan {
 
@@ -21,16 +22,6 @@ void copyName(char *dst, size_t cap, const std::string &src) {
   std::memset(dst, 0, cap);
   std::memcpy(dst, src.data(), std::min(src.size(), cap - 1));
 }
-
-/// Removes the temporary file unless release() was called.
-struct TempFile {
-  std::string path;
-  bool keep = false;
-  ~TempFile() {
-    if (!keep)
-      std::remove(path.c_str());
-  }
-};
 
 } // namespace
 
@@ -67,30 +58,34 @@ std::string PlanWriter::write(const std::string &path) const {
   copyName(h.producer, sizeof h.producer, producer_);
   h.headerCrc = crc32(&h, offsetof(FileHeader, headerCrc));
 
-  TempFile tmp{path + ".tmp." + std::to_string(::getpid())};
-  std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(tmp.path.c_str(), "wb"), std::fclose);
-  if (!f)
-    return "cannot create " + tmp.path + ": " + std::strerror(errno);
-  static const char zeros[kAlignment] = {};
-  uint64_t pos = 0;
-  auto put = [&](const void *data, size_t size) {
-    if (size && std::fwrite(data, 1, size, f.get()) != size)
-      return false;
-    pos += size;
-    return true;
-  };
-  auto padTo = [&](uint64_t target) { return put(zeros, static_cast<size_t>(target - pos)); };
-  bool ok = put(&h, sizeof h) && put(table.data(), table.size() * sizeof(SectionEntry));
-  for (size_t i = 0; ok && i < sections.size(); ++i)
-    ok = padTo(table[i].offset) && put(sections[i].data, sections[i].size);
-  ok = ok && padTo(alignUp(pos));
-  if (!ok || std::fflush(f.get()) != 0)
-    return "cannot write " + path + ": " + std::strerror(errno);
-  if (std::fclose(f.release()) != 0)
-    return "cannot write " + path + ": " + std::strerror(errno);
-  if (std::rename(tmp.path.c_str(), path.c_str()) != 0)
-    return "cannot move the plan into place at " + path + ": " + std::strerror(errno);
-  tmp.keep = true;
+  try {
+    OutputFile out(path);
+    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(out.tempPath().c_str(), "wb"), std::fclose);
+    if (!f)
+      return "cannot write " + path + ": " + std::strerror(errno);
+    static const char zeros[kAlignment] = {};
+    uint64_t pos = 0;
+    auto put = [&](const void *data, size_t size) {
+      if (size && std::fwrite(data, 1, size, f.get()) != size)
+        return false;
+      pos += size;
+      return true;
+    };
+    auto padTo = [&](uint64_t target) { return put(zeros, static_cast<size_t>(target - pos)); };
+    bool ok = put(&h, sizeof h) && put(table.data(), table.size() * sizeof(SectionEntry));
+    for (size_t i = 0; ok && i < sections.size(); ++i)
+      ok = padTo(table[i].offset) && put(sections[i].data, sections[i].size);
+    ok = ok && padTo(alignUp(pos));
+    if (!ok || std::fflush(f.get()) != 0)
+      return "cannot write " + path + ": " + std::strerror(errno);
+    if (std::fclose(f.release()) != 0)
+      return "cannot write " + path + ": " + std::strerror(errno);
+    out.commit();
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    return "cannot write " + path + ": " + e.what();
+  }
   return "";
 }
 

@@ -66,6 +66,11 @@ void Metrics::addClassification(int64_t begin, const Tensor &logits) {
     ++classified_;
     if (labels_ && sample < static_cast<int64_t>(labels_->size())) {
       int64_t label = (*labels_)[sample];
+      if (label < 0 || label >= c)
+        throw Error("the label of sample " + std::to_string(sample) + " is " +
+                    std::to_string(label) + ", outside the " + std::to_string(c) +
+                    " classes [0, " + std::to_string(c) + ") of output '" + classOutput_ +
+                    "'; check that the dataset's labels match the model");
       correct_ += order[0] == label;
       correctTop5_ += std::find(order.begin(), order.begin() + std::min<int64_t>(5, c), label) !=
                       order.begin() + std::min<int64_t>(5, c);

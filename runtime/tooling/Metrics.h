@@ -28,7 +28,8 @@ public:
           std::optional<std::vector<int64_t>> referencePredictions, TensorMap referenceOutputs,
           Tolerance tolerance, bool perSampleRuns);
 
-  /// Adds the outputs of samples [begin, begin + count).
+  /// Adds the outputs of samples [begin, begin + count). Throws cimlir::Error when a
+  /// scored sample's label is not a class of the class output ([0, C)), naming the sample.
   void add(int64_t begin, int64_t count, const TensorMap &outputs);
 
   /// {"samples", "accuracy", "top5_accuracy", "reference_agreement", "max_abs_error",

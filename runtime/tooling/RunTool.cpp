@@ -2,17 +2,18 @@
 
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/core/Error.h"
+#include "runtime/core/OutputFile.h"
+#include "runtime/core/Printable.h"
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <unistd.h>
 
 namespace cimlir {
 
@@ -58,24 +59,6 @@ private:
   std::map<std::string, std::vector<Tensor>> parts_;
 };
 
-/// Writes text to `path` through a temporary file, so no partial file is left.
-void writeFileAtomically(const std::string &path, const std::string &text) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw Error("cannot write " + path + ": " + std::strerror(errno));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error("cannot write " + path + ": " + std::strerror(errno));
-  }
-}
-
 std::optional<std::vector<int64_t>> readPredictions(const std::string &path) {
   auto arrays = readNpz(path);
   auto it = arrays.find("predictions");
@@ -102,16 +85,47 @@ nlohmann::json profileTable(const Executor &executor, double totalSeconds) {
   std::fprintf(stderr, "%-8s %-7s %-20s %s\n", "seconds", "share", "op", "step");
   for (size_t i : order) {
     double share = totalSeconds > 0 ? secs[i] / totalSeconds : 0.0;
-    std::fprintf(stderr, "%8.4f %6.1f%% %-20s %s\n", secs[i], 100 * share, steps[i].op.c_str(),
-                 steps[i].name.c_str());
-    rows.push_back({{"step", i}, {"op", steps[i].op}, {"name", steps[i].name}, {"seconds", secs[i]}});
+    // Names come from the model: escape control bytes so a row stays one terminal line.
+    std::fprintf(stderr, "%8.4f %6.1f%% %-20s %s\n", secs[i], 100 * share,
+                 printable(steps[i].op).c_str(), printable(steps[i].name).c_str());
+    rows.push_back(
+        {{"step", i}, {"op", steps[i].op}, {"name", steps[i].name}, {"seconds", secs[i]}});
   }
   return rows;
+}
+
+/// A --reference must have a prediction for every sample that is evaluated.
+void checkReferenceLength(const std::string &path, const std::vector<int64_t> &predictions,
+                          int64_t samples) {
+  if (static_cast<int64_t>(predictions.size()) < samples)
+    throw Error(path + ": 'predictions' has " + std::to_string(predictions.size()) +
+                " entries but " + std::to_string(samples) + " samples are evaluated");
+}
+
+/// The samples that --inputs holds, when the arrays say so before running: 1 for a plan
+/// without a batch axis, else the batch dimension of the first input that has one. The
+/// executor checks the arrays against the plan; this only lets --reference be checked early.
+std::optional<int64_t> inputSampleCount(const Program &program, const TensorMap &inputs) {
+  if (!program.hasBatchAxis())
+    return 1;
+  for (const TensorSpec &spec : program.inputs()) {
+    auto it = inputs.find(spec.name);
+    if (it == inputs.end() || it->second.rank() != static_cast<int64_t>(spec.shape.size()))
+      continue;
+    for (size_t axis = 0; axis < spec.shape.size(); ++axis)
+      if (spec.shape[axis] < 0)
+        return it->second.dim(static_cast<int64_t>(axis));
+  }
+  return std::nullopt;
 }
 
 int runInner(const RunOptions &o) {
   if (o.batch < 1)
     throw Error("--batch must be at least 1");
+  if (!std::isfinite(o.tolerance.rtol) || o.tolerance.rtol < 0)
+    throw Error("--rtol must be a finite number >= 0");
+  if (!std::isfinite(o.tolerance.atol) || o.tolerance.atol < 0)
+    throw Error("--atol must be a finite number >= 0");
   if (o.inputs.empty() == o.dataset.empty())
     throw Error("give exactly one of --inputs IN.npz and --dataset PATH");
 
@@ -135,8 +149,13 @@ int runInner(const RunOptions &o) {
   const int64_t batch = perSample ? 1 : o.batch;
 
   std::optional<std::vector<int64_t>> predictions;
-  if (!o.reference.empty())
+  if (!o.reference.empty()) {
     predictions = readPredictions(o.reference);
+    if (dataset)
+      checkReferenceLength(o.reference, *predictions, total);
+    else if (auto n = inputSampleCount(*program, wholeInputs))
+      checkReferenceLength(o.reference, *predictions, *n);
+  }
   Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
                   dataset ? dataset->labels() : std::nullopt, predictions,
                   dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
@@ -156,6 +175,10 @@ int runInner(const RunOptions &o) {
   } else {
     TensorMap outputs = executor.run(wholeInputs);
     total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
+    // The sample count of --inputs is the batch the plan ran on (checked by the executor);
+    // checked again here for inputs whose count inputSampleCount could not tell.
+    if (predictions)
+      checkReferenceLength(o.reference, *predictions, total);
     metrics.add(0, total, outputs);
     collector.add(outputs);
   }
@@ -177,8 +200,11 @@ int runInner(const RunOptions &o) {
 
   if (!o.outputs.empty())
     writeNpz(o.outputs, collector.result());
-  if (!o.report.empty())
-    writeFileAtomically(o.report, report.dump(2) + "\n");
+  if (!o.report.empty()) {
+    // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
+    writeOutputFile(o.report,
+                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
 
   if (!o.quiet) {
     std::string line;
@@ -207,8 +233,8 @@ int runInner(const RunOptions &o) {
   }
   if (!metrics.outputsMatchReference()) {
     std::cerr << "cim-run: error: outputs differ from the reference beyond rtol "
-              << o.tolerance.rtol << ", atol " << o.tolerance.atol << ": " << metrics.worstMismatch()
-              << std::endl;
+              << o.tolerance.rtol << ", atol " << o.tolerance.atol << ": "
+              << printable(metrics.worstMismatch()) << std::endl;
     return 1;
   }
   return 0;
@@ -220,11 +246,12 @@ int runTool(const RunOptions &options) {
   try {
     return runInner(options);
   } catch (const Error &e) {
-    std::cerr << "cim-run: error: " << e.what() << std::endl;
+    // Messages quote names from models, plans and datasets: one line, no escape codes.
+    std::cerr << "cim-run: error: " << printable(e.what()) << std::endl;
   } catch (const std::bad_alloc &) {
     std::cerr << "cim-run: error: out of host memory (try a smaller --batch)" << std::endl;
   } catch (const std::exception &e) {
-    std::cerr << "cim-run: error: " << e.what() << std::endl;
+    std::cerr << "cim-run: error: " << printable(e.what()) << std::endl;
   }
   return 1;
 }

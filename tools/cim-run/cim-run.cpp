@@ -2,9 +2,57 @@
 //
 //   cim-run PLAN.bin --dataset PATH [--split test] [--batch 64] [--limit N] [--report R.json]
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
+#include "runtime/core/Printable.h"
 #include "runtime/tooling/RunTool.h"
 
 #include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+namespace {
+
+/// Numeric options are taken as text and checked here, so that a bad value gets one
+/// readable line ("--batch: 0 is not a positive integer") and a value that does not fit
+/// int64 is an error, never clamped.
+struct BadValue {
+  std::string message;
+};
+
+int64_t parseInt(const std::string &option, const std::string &text, int64_t min,
+                 const char *what) {
+  std::string shown = cimlir::printable(text);
+  const char *b = text.data(), *e = text.data() + text.size();
+  if (b != e && *b == '+')
+    ++b;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(b, e, v);
+  if (b == e || end != e || (ec != std::errc() && ec != std::errc::result_out_of_range))
+    throw BadValue{option + ": '" + shown + "' is not " + what};
+  if (ec == std::errc::result_out_of_range)
+    throw BadValue{option + ": " + shown + " does not fit in a 64-bit integer"};
+  if (v < min)
+    throw BadValue{option + ": " + shown + " is not " + what};
+  return v;
+}
+
+double parseTolerance(const std::string &option, const std::string &text) {
+  std::string bad =
+      option + " must be a finite number >= 0 (got '" + cimlir::printable(text) + "')";
+  char *end = nullptr;
+  // Overflow gives inf (refused); underflow a tiny number or 0, which is fine.
+  double v = text.empty() ? NAN : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0)
+    throw BadValue{bad};
+  return v;
+}
+
+} // namespace
 
 int main(int argc, char **argv) {
   cimlir::RunOptions o;
@@ -17,24 +65,43 @@ int main(int argc, char **argv) {
                  "test-data directory (test_data_set_*/*.pb)");
   app.add_option("--split", o.split, "IDX split: test (t10k-*) or train")
       ->check(CLI::IsMember({"test", "train"}));
-  app.add_option("--batch", o.batch, "samples per run (default 64)")->check(CLI::PositiveNumber);
-  app.add_option("--limit", o.limit, "evaluate at most this many samples")
-      ->check(CLI::NonNegativeNumber);
+  std::optional<std::string> batch, limit, rtol, atol;
+  app.add_option("--batch", batch, "samples per run, a positive integer (default 64)")
+      ->type_name("INT");
+  app.add_option("--limit", limit, "evaluate at most this many samples (an integer >= 0)")
+      ->type_name("INT");
   app.add_option("--reference", o.reference,
                  "a .npz with the framework's `predictions`; reports agreement");
   app.add_option("--report", o.report, "write a JSON report here");
-  app.add_option("--rtol", o.tolerance.rtol, "relative tolerance against reference outputs");
-  app.add_option("--atol", o.tolerance.atol, "absolute tolerance against reference outputs");
+  app.add_option("--rtol", rtol, "relative tolerance against reference outputs (default 1e-3)")
+      ->type_name("FLOAT");
+  app.add_option("--atol", atol, "absolute tolerance against reference outputs (default 1e-7)")
+      ->type_name("FLOAT");
   app.add_flag("--quiet", o.quiet, "print no summary line");
-  app.add_flag("--profile", o.profile, "time every step; print a table to stderr, add it to the report");
+  app.add_flag("--profile", o.profile,
+               "time every step; print a table to stderr, add it to the report");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() != 0) {
-      std::cerr << "cim-run: error: " << e.what() << " (see cim-run --help)" << std::endl;
+      std::cerr << "cim-run: error: " << cimlir::printable(e.what()) << " (see cim-run --help)"
+                << std::endl;
       return 2;
     }
     return app.exit(e);
+  }
+  try {
+    if (batch)
+      o.batch = parseInt("--batch", *batch, 1, "a positive integer");
+    if (limit)
+      o.limit = parseInt("--limit", *limit, 0, "a non-negative integer");
+    if (rtol)
+      o.tolerance.rtol = parseTolerance("--rtol", *rtol);
+    if (atol)
+      o.tolerance.atol = parseTolerance("--atol", *atol);
+  } catch (const BadValue &bad) {
+    std::cerr << "cim-run: error: " << bad.message << std::endl;
+    return 2;
   }
   return cimlir::runTool(o);
 }

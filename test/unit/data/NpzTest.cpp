@@ -5,6 +5,9 @@
 #include "runtime/data/Npz.h"
 
 #include <cmath>
+#include <iterator>
+
+#include <sys/stat.h>
 
 using namespace cimlir;
 using namespace cimlir::testing;
@@ -315,4 +318,73 @@ TEST(Npz, RandomCorruptionIsAnErrorOrAValidReadNeverACrash) {
     }
   }
   EXPECT_GT(errors, 0);
+}
+
+TEST(Npz, WritesThroughASymlinkAndKeepsIt) {
+  TempDir dir;
+  fs::create_directory(dir.path() / "store");
+  std::string real = dir.file("store/out.npz"), link = dir.file("latest.npz");
+  writeNpz(real, {{"old", randomTensor(DType::F32, {9})}});
+  fs::create_symlink("store/out.npz", link);
+  Tensor fresh = randomTensor(DType::I32, {3, 7}), empty = Tensor::allocate(DType::F32, {0, 2});
+  writeNpz(link, {{"fresh", fresh}, {"empty", empty}});
+  EXPECT_TRUE(fs::is_symlink(link)) << "the link was replaced by a file";
+  ASSERT_TRUE(fs::is_regular_file(fs::symlink_status(real)));
+  auto back = readNpz(real);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_TRUE(sameTensor(back.at("fresh"), fresh));
+  EXPECT_TRUE(sameTensor(back.at("empty"), empty));
+  EXPECT_EQ(dir.entries().size(), 2u) << "temp file left behind";
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path() / "store"), fs::directory_iterator()),
+            1)
+      << "temp file left beside the file the link names";
+
+  // A dangling link: the archive appears where it points; an empty archive as well.
+  std::string dangling = dir.file("next.npz");
+  fs::create_symlink("store/next.npz", dangling);
+  writeNpz(dangling, {});
+  EXPECT_TRUE(fs::is_symlink(dangling));
+  EXPECT_TRUE(readNpz(dir.file("store/next.npz")).empty());
+}
+
+TEST(Npz, ReplacedArchiveKeepsItsPermissions) {
+  TempDir dir;
+  std::string path = dir.file("p.npz");
+  writeNpz(path, {{"a", randomTensor(DType::U8, {4})}});
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  Tensor t = randomTensor(DType::F64, {5});
+  writeNpz(path, {{"b", t}});
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  EXPECT_TRUE(sameTensor(readNpz(path).at("b"), t));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"p.npz"});
+}
+
+TEST(Npz, WritesToDevNullWhichStaysACharacterDevice) {
+  // The temporary archive of a device goes to $TMPDIR: point it at a scratch directory to
+  // check that nothing is left there (nor in /dev).
+  TempDir tmp;
+  const char *old = std::getenv("TMPDIR");
+  std::string saved = old ? old : "";
+  setenv("TMPDIR", tmp.path().c_str(), 1);
+  std::string msg;
+  try {
+    writeNpz("/dev/null",
+             {{"x", randomTensor(DType::F32, {64, 33})}, {"y", randomTensor(DType::I64, {100})}});
+    writeNpz("/dev/null", {});
+  } catch (const Error &e) {
+    msg = e.what();
+  }
+  if (old)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
+  EXPECT_EQ(msg, "");
+  struct stat st;
+  ASSERT_EQ(::lstat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null was replaced";
+  EXPECT_TRUE(tmp.entries().empty()) << "left in $TMPDIR: " << tmp.entries()[0];
+  for (const auto &e : fs::directory_iterator("/dev"))
+    EXPECT_EQ(e.path().filename().string().find("null.tmp"), std::string::npos)
+        << "left in /dev: " << e.path();
 }

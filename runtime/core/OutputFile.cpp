@@ -1,0 +1,202 @@
+#include "runtime/core/OutputFile.h"
+
+#include "runtime/core/Error.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cimlir {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string errnoText(int err) { return std::strerror(err); }
+
+/// `path` with symbolic links followed, also dangling ones (then the path the last link
+/// names, which does not exist). Directory components are left as they are: the target's
+/// directory is reached the same way either way.
+std::string resolveLinks(const std::string &path) {
+  std::string p = path;
+  for (int hops = 0;; ++hops) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+      return p; // nonexistent or not a link; errors surface when the file is created
+    if (hops >= 40)
+      throw Error(path + ": too many levels of symbolic links");
+    std::string link(static_cast<size_t>(st.st_size > 0 ? st.st_size : 255) + 1, '\0');
+    ssize_t n;
+    while ((n = ::readlink(p.c_str(), link.data(), link.size())) >= 0 &&
+           static_cast<size_t>(n) == link.size())
+      link.resize(link.size() * 2);
+    if (n < 0)
+      throw Error(path + ": cannot read the symbolic link " + p + ": " + errnoText(errno));
+    link.resize(static_cast<size_t>(n));
+    if (link.empty())
+      throw Error(path + ": the symbolic link " + p + " is empty");
+    fs::path next(link);
+    p = next.is_absolute() ? link : (fs::path(p).parent_path() / next).string();
+  }
+}
+
+/// Creates a new, empty file `<prefix><random>` with O_EXCL (the umask applies to its
+/// mode, as for any new file); returns its name.
+std::string createUnique(const std::string &prefix, const std::string &path, mode_t mode) {
+  std::random_device rd;
+  std::mt19937_64 gen((uint64_t(rd()) << 32) ^ rd() ^ uint64_t(::getpid()));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "%012llx",
+                  static_cast<unsigned long long>(gen() & 0xffffffffffffULL));
+    std::string name = prefix + suffix;
+    int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd >= 0) {
+      ::close(fd);
+      return name;
+    }
+    if (errno != EEXIST)
+      throw Error(path + ": cannot create: " + errnoText(errno));
+  }
+  throw Error(path + ": cannot create a temporary file beside it (100 names taken)");
+}
+
+bool writeAll(int fd, const char *data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+/// Copies the bytes of file `from` into `to`, opened for writing as it is (no truncation,
+/// no creation): a device, FIFO or socket.
+void copyInto(const std::string &from, const std::string &to, const std::string &path) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    throw Error(path + ": cannot reopen the temporary file " + from + ": " + errnoText(errno));
+  int out;
+  while ((out = ::open(to.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY)) < 0 && errno == EINTR) {
+  }
+  if (out < 0) {
+    int err = errno;
+    ::close(in);
+    throw Error(path + ": cannot open for writing: " + errnoText(err));
+  }
+  char buf[1 << 16];
+  std::string failure;
+  while (failure.empty()) {
+    ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      failure = "cannot read the temporary file " + from + ": " + errnoText(errno);
+    else if (n == 0)
+      break;
+    else if (!writeAll(out, buf, static_cast<size_t>(n)))
+      failure = "write error: " + errnoText(errno);
+  }
+  ::close(in);
+  if (::close(out) != 0 && failure.empty() && errno != EINTR)
+    failure = "write error: " + errnoText(errno);
+  if (!failure.empty())
+    throw Error(path + ": " + failure);
+}
+
+} // namespace
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
+  if (path_.empty())
+    throw Error("empty output path");
+  struct stat st;
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode))
+      throw Error(path_ + ": is a directory");
+    // A device, FIFO or socket: commit() opens the path itself, which follows every link
+    // (also /proc's, as in /dev/stdout, whose text readlink cannot resolve). Nothing is
+    // renamed onto it, so the temporary file need not (and in /dev often cannot) live
+    // beside it.
+    target_ = path_;
+    std::error_code ec;
+    fs::path dir = fs::temp_directory_path(ec);
+    if (ec)
+      dir = "/tmp";
+    temp_ = createUnique((dir / "cimlir-output-").string(), path_, 0600);
+    return;
+  }
+  // A regular file or nothing: replaced by a rename in the directory of the file that the
+  // links name, so that the links stay.
+  target_ = resolveLinks(path_);
+  bool exists = ::stat(target_.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode))
+    throw Error(path_ + ": is a directory");
+  // A long file name is shortened so that the suffix still fits in NAME_MAX.
+  fs::path t(target_);
+  std::string base = t.filename().string();
+  if (base.size() > 200)
+    base.resize(200);
+  std::string prefix = (t.parent_path() / ("." + base + ".tmp-")).string();
+  // A new file gets 0666 & ~umask; a replaced regular file keeps its permission bits,
+  // set at commit() (the temporary file must stay writable until then).
+  temp_ = createUnique(prefix, path_, exists ? 0600 : 0666);
+  if (exists && S_ISREG(st.st_mode)) {
+    keepMode_ = true;
+    mode_ = static_cast<unsigned>(st.st_mode & 07777);
+  }
+}
+
+OutputFile::~OutputFile() {
+  if (!committed_ && !temp_.empty())
+    ::unlink(temp_.c_str());
+}
+
+void OutputFile::commit() {
+  if (committed_)
+    return;
+  struct stat st;
+  bool exists = ::stat(target_.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT)
+    throw Error(path_ + ": " + errnoText(errno));
+  if (exists && S_ISDIR(st.st_mode))
+    throw Error(path_ + ": is a directory");
+  if (!exists || S_ISREG(st.st_mode)) {
+    if (keepMode_)
+      ::chmod(temp_.c_str(), static_cast<mode_t>(mode_)); // best effort, as cp does
+    if (::rename(temp_.c_str(), target_.c_str()) != 0)
+      throw Error(path_ + ": cannot move the finished file into place: " + errnoText(errno));
+  } else {
+    copyInto(temp_, target_, path_);
+    ::unlink(temp_.c_str());
+  }
+  committed_ = true;
+}
+
+void writeOutputFile(const std::string &path, std::string_view bytes) {
+  OutputFile out(path);
+  int fd = ::open(out.tempPath().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(path + ": cannot write: " + errnoText(errno));
+  bool ok = writeAll(fd, bytes.data(), bytes.size());
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok)
+    throw Error(path + ": write error: " + errnoText(err));
+  out.commit();
+}
+
+} // namespace cimlir

@@ -1,0 +1,54 @@
+// cimlir runtime: an output file that appears at its path only once complete.
+//
+// Every file a tool writes (plans, .npz outputs, JSON reports) goes through OutputFile:
+// write the bytes to tempPath(), then commit(). What commit() does depends on what the
+// target is at that moment:
+//   - a regular file or nothing: the temporary file is renamed over it (atomic: readers
+//     see the old file or the new one, never half of one);
+//   - a character/block device, FIFO or socket (`-o /dev/null`, `--report >(...)` style
+//     targets): the bytes are copied into the node opened for writing; the node is neither
+//     truncated nor replaced;
+//   - a directory: an Error.
+// Symbolic links are followed: the file a link names is replaced and the link is kept; a
+// dangling link makes the file it names. Without commit(), the destructor removes the
+// temporary file, so an error anywhere leaves no partial file behind.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cimlir {
+
+class OutputFile {
+public:
+  /// Resolves `path` and creates an empty temporary regular file for it: beside the
+  /// resolved target (same directory, so the rename is atomic) or, when the target is a
+  /// device, FIFO or socket, in the system's temporary directory. Throws cimlir::Error
+  /// naming the path when the target is a directory or the file cannot be created.
+  explicit OutputFile(std::string path);
+  ~OutputFile();
+  OutputFile(const OutputFile &) = delete;
+  OutputFile &operator=(const OutputFile &) = delete;
+
+  /// The path as given (what messages name).
+  const std::string &path() const { return path_; }
+  /// Where the bytes end up: `path` with symbolic links resolved.
+  const std::string &target() const { return target_; }
+  /// The temporary file to write; it exists (empty) until commit() or destruction.
+  const std::string &tempPath() const { return temp_; }
+
+  /// Moves the temporary file's content to the target (see above). Throws cimlir::Error
+  /// naming the path and the reason; the temporary file is removed either way.
+  void commit();
+
+private:
+  std::string path_, target_, temp_;
+  bool committed_ = false;
+  bool keepMode_ = false; // the replaced file's permission bits, applied by commit()
+  unsigned mode_ = 0;
+};
+
+/// Writes `bytes` to `path` through an OutputFile (complete or not at all).
+void writeOutputFile(const std::string &path, std::string_view bytes);
+
+} // namespace cimlir

@@ -1,0 +1,106 @@
+// Helpers for the core tests: a scratch directory, a fresh seed per process (printed, and
+// replayable with CIMLIR_TEST_SEED=<seed>), file access and matching of cimlir::Error.
+#pragma once
+
+#include "runtime/core/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cimlir::coretest {
+
+namespace fs = std::filesystem;
+
+/// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
+class TempDir {
+public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "cimlir-core-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+
+  const fs::path &path() const { return path_; }
+  std::string file(const std::string &name) const { return (path_ / name).string(); }
+  /// Sorted names of everything in the directory (to check that nothing was left behind).
+  std::vector<std::string> entries() const {
+    std::vector<std::string> out;
+    for (const auto &e : fs::directory_iterator(path_))
+      out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+private:
+  fs::path path_;
+};
+
+/// One generator per process, seeded freshly; the seed is printed so a failure reproduces.
+inline std::mt19937_64 &rng() {
+  static std::mt19937_64 gen = [] {
+    uint64_t seed = std::random_device{}();
+    if (const char *s = std::getenv("CIMLIR_TEST_SEED"))
+      seed = std::strtoull(s, nullptr, 10);
+    std::printf("core tests: random seed %llu (CIMLIR_TEST_SEED=%llu replays it)\n",
+                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
+    return std::mt19937_64(seed);
+  }();
+  return gen;
+}
+
+inline std::string randomBytes(size_t n) {
+  std::string s(n, '\0');
+  for (char &c : s)
+    c = static_cast<char>(rng()());
+  return s;
+}
+
+inline void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+inline std::string readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// Runs f and returns the cimlir::Error message it throws (fails the test if none).
+inline std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const Error &e) {
+    std::string msg = e.what();
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << "error is not one line: " << msg;
+    return msg;
+  } catch (const std::exception &e) {
+    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "expected a cimlir::Error, nothing was thrown";
+  return {};
+}
+
+inline bool contains(const std::string &haystack, const std::string &needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+} // namespace cimlir::coretest
