@@ -116,7 +116,11 @@ void Program::parse(const nlohmann::json &meta) {
       std::string where = std::string(key) + " entry";
       int64_t id = r.integer(io, "value", where);
       checkId(id, where);
-      specs.push_back({r.string(io, "name", where), values_[id].dtype, values_[id].shape});
+      std::string name = r.string(io, "name", where);
+      for (const TensorSpec &other : specs)
+        if (other.name == name)
+          r.fail(std::string("graph ") + key + " name '" + name + "' appears twice");
+      specs.push_back({name, values_[id].dtype, values_[id].shape});
       ids.push_back(id);
     }
   };
@@ -176,9 +180,9 @@ void Program::parse(const nlohmann::json &meta) {
       r.fail(where + ".attrs is not an object");
     steps_.push_back(std::move(step));
   }
-  for (int64_t id : outputIds_)
-    if (!defined[id])
-      r.fail("graph output '" + values_[id].name + "' is never computed");
+  for (size_t i = 0; i < outputIds_.size(); ++i)
+    if (!defined[outputIds_[i]])
+      r.fail("graph output '" + outputs_[i].name + "' is never computed");
 }
 
 } // namespace cimlir
