@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/core/Error.h"
+#include "test/unit/common/TempDir.h"
 #include "runtime/core/Tensor.h"
 
 #include <gtest/gtest.h>
@@ -22,32 +23,7 @@ namespace cimlir::testing {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cimlir-data-test-XXXXXX").string();
-    if (!mkdtemp(tmpl.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path &path() const { return path_; }
-  std::string file(const std::string &name) const { return (path_ / name).string(); }
-  /// Names of everything in the directory (to check that nothing was left behind).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto &e : fs::directory_iterator(path_))
-      out.push_back(e.path().filename().string());
-    return out;
-  }
-
-private:
-  fs::path path_;
-};
+using cimlir::test::TempDir;
 
 /// One generator per test, seeded freshly; the seed is printed so a failure reproduces.
 inline std::mt19937_64 &rng() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/core/Error.h"
+#include "test/unit/common/TempDir.h"
 
 #include <gtest/gtest.h>
 
@@ -23,35 +24,7 @@ namespace cimlir::plantest {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cimlir-plan-test-XXXXXX").string();
-    if (!mkdtemp(tmpl.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-
-  const fs::path &path() const { return path_; }
-  std::string file(const std::string &name) const { return (path_ / name).string(); }
-  /// Names of everything in the directory (to check that nothing was left behind).
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto &e : fs::directory_iterator(path_))
-      out.push_back(e.path().filename().string());
-    return out;
-  }
-
-private:
-  fs::path path_;
-};
+using cimlir::test::TempDir;
 
 inline uint32_t freshSeed() {
   if (const char *s = std::getenv("CIMLIR_TEST_SEED"))
