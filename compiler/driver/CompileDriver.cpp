@@ -78,6 +78,10 @@ int compileMain(int argc, char **argv) {
   cl::opt<std::string> freeze("freeze-inputs",
                               cl::desc("turn the graph inputs found in this .npz into constants"),
                               cl::value_desc("file.npz"), cl::init(""), cl::cat(category));
+  cl::opt<bool> printWeights("print-weights",
+                             cl::desc("with --emit: print every weight in full (by default "
+                                      "weights over 1 KiB print as \"__elided__\")"),
+                             cl::init(false), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
 
@@ -133,7 +137,12 @@ int compileMain(int argc, char **argv) {
     llvm::errs() << "cim-opt: error: " << error << "\n";
     return 1;
   }
-  module.print(out->os());
+  // A model's weights would drown the IR (gigabytes of hex for an LLM); keep them out
+  // unless asked for.
+  OpPrintingFlags flags;
+  if (!printWeights)
+    flags.elideLargeResourceString(1024);
+  module.print(out->os(), flags);
   out->os() << "\n";
   out->keep();
   return 0;
