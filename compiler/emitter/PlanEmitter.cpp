@@ -54,7 +54,8 @@ std::string locationName(Location loc) {
 
 class Emitter {
 public:
-  LogicalResult run(func::FuncOp main, const std::string &sourceName, const std::string &path);
+  LogicalResult run(func::FuncOp main, const std::string &sourceName, const std::string &path,
+                    uint64_t deviceFingerprint, const std::string &deviceJson);
 
 private:
   int64_t addValue(Value v, StringRef name);
@@ -125,7 +126,8 @@ FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
 }
 
 LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
-                           const std::string &path) {
+                           const std::string &path, uint64_t deviceFingerprint,
+                           const std::string &deviceJson) {
   plan::PlanWriter writer;
   llvm::json::Array inputs, outputs, constants, steps;
 
@@ -187,6 +189,7 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   llvm::json::Object meta{{"format", 1},
                           {"producer", "cim-opt " CIMLIR_VERSION},
                           {"source", sourceName},
+                          {"device", deviceJson},
                           {"inputs", std::move(inputs)},
                           {"outputs", std::move(outputs)},
                           {"values", std::move(values_)},
@@ -197,6 +200,7 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   os << llvm::json::Value(std::move(meta));
   writer.setMetadata(std::move(text));
   writer.setProducer("cim-opt " CIMLIR_VERSION);
+  writer.setDeviceFingerprint(deviceFingerprint);
   std::string error = writer.write(path);
   if (!error.empty())
     return emitError(main.getLoc()) << error;
@@ -205,11 +209,12 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
 
 } // namespace
 
-LogicalResult emitPlan(ModuleOp module, const std::string &sourceName, const std::string &path) {
+LogicalResult emitPlan(ModuleOp module, const std::string &sourceName, const std::string &path,
+                       uint64_t deviceFingerprint, const std::string &deviceJson) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError() << "no func.func @main to write into a plan";
-  return Emitter().run(main, sourceName, path);
+  return Emitter().run(main, sourceName, path, deviceFingerprint, deviceJson);
 }
 
 } // namespace cimlir

@@ -4,15 +4,18 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <cstdint>
 #include <string>
 
 namespace cimlir {
 
 /// Writes the plan of `module`'s func.func @main to `path` (runtime/plan/PlanFormat.h).
-/// Every onnx op becomes one step, every constant one 64-byte aligned section. On failure
-/// emits a diagnostic and leaves no file at `path`.
+/// Every onnx op becomes one step, every constant one 64-byte aligned section; the
+/// resolved device file is recorded in the metadata and its fingerprint in the header.
+/// On failure emits a diagnostic and leaves no file at `path`.
 mlir::LogicalResult emitPlan(mlir::ModuleOp module, const std::string &sourceName,
-                             const std::string &path);
+                             const std::string &path, uint64_t deviceFingerprint,
+                             const std::string &deviceJson);
 
 } // namespace cimlir
 

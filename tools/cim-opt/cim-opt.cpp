@@ -22,6 +22,15 @@
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg(argv[i]);
+    if (arg == "--print-device" || arg == "-print-device") {
+      if (i + 1 >= argc) {
+        llvm::errs() << "cim-opt: error: --print-device needs a preset name or a device file\n";
+        return 1;
+      }
+      return cimlir::printDeviceMain(argv[i + 1]);
+    }
+    if (arg.consume_front("--print-device=") || arg.consume_front("-print-device="))
+      return cimlir::printDeviceMain(arg.str());
     if (arg.starts_with("-"))
       continue;
     if (arg.ends_with(".onnx") || arg.ends_with(".onnxtext"))
@@ -39,6 +48,9 @@ int main(int argc, char **argv) {
                         "          [--freeze-inputs IN.npz] -o PLAN.bin\n"
                         "      compiles an ONNX model (binary .onnx or textual .onnxtext) into a\n"
                         "      plan for cim-run; `cim-opt MODEL.onnx --help` lists those options.\n"
+                        "  cim-opt --print-device PRESET|FILE\n"
+                        "      prints the resolved device file (presets: digital, cim-ideal,\n"
+                        "      rram-256, harsh).\n"
                         "  cim-opt FILE.mlir [options below]\n"
                         "      runs passes on IR, like mlir-opt (the cim-compile pipeline is\n"
                         "      --pass-pipeline='builtin.module(cim-compile)').\n",
