@@ -70,6 +70,7 @@ void Program::parse(const nlohmann::json &meta) {
   if (r.integer(meta, "format", "metadata") != 1)
     r.fail("unsupported metadata format");
   source_ = meta.contains("source") && meta["source"].is_string() ? meta["source"].get<std::string>() : "";
+  device_ = meta.contains("device") && meta["device"].is_string() ? meta["device"].get<std::string>() : "";
 
   for (const auto &v : r.array(meta, "values", "metadata")) {
     ValueInfo info;

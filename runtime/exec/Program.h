@@ -40,6 +40,8 @@ public:
   const std::string &path() const { return file_->path(); }
   const std::string &producer() const { return file_->producer(); }
   const std::string &source() const { return source_; }
+  /// The resolved device file the plan was compiled for (JSON text; empty if none).
+  const std::string &device() const { return device_; }
   const std::vector<ValueInfo> &values() const { return values_; }
   const std::vector<Step> &steps() const { return steps_; }
   /// Graph inputs and outputs in graph order, and their value ids.
@@ -58,6 +60,7 @@ private:
 
   std::shared_ptr<plan::PlanFile> file_;
   std::string source_;
+  std::string device_;
   std::vector<ValueInfo> values_;
   std::vector<Step> steps_;
   std::vector<TensorSpec> inputs_, outputs_;

@@ -190,6 +190,8 @@ int runInner(const RunOptions &o) {
   report["plan"] = o.plan;
   report["plan_producer"] = program->producer();
   report["model"] = program->source();
+  if (!program->device().empty())
+    report["device"] = nlohmann::json::parse(program->device(), nullptr, /*allow_exceptions=*/false);
   report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
   report["batch"] = batch;
   report["backend"] = executor.backend().name();
