@@ -1,0 +1,52 @@
+// cimlir CIM kernels: the scalar quantization rules shared by weights and inputs
+// (cim-numerics.md §1, §3, §5).
+//
+// All float work is float32 with IEEE division (x / s, never x · (1/s)) and round-half-to-even,
+// so that every backend derives the same integers.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace cimlir::cpu::cim {
+
+/// qmax = 2^(bits-1) - 1 of a signed symmetric quantizer.
+inline int32_t symmetricQmax(int bits) { return (int32_t(1) << (bits - 1)) - 1; }
+
+/// The p-th percentile of `values` (0 <= p <= 100) by the rule of §1: sorted v_0 <= ... <= v_{n-1},
+/// h = (n-1)·p/100, v_floor(h) + (h - floor(h))·(v_ceil(h) - v_floor(h)) in float64, rounded to
+/// float32. It is evaluated exactly as numpy.percentile(values.astype(float64), p) (default
+/// "linear" method) does: h = (n-1)·(p/100), and for h - floor(h) >= 0.5 the equivalent
+/// v_ceil - (v_ceil - v_floor)·(1 - (h - floor(h))), so that Python references agree bit for bit.
+/// `values` is reordered (partially sorted); an empty list gives 0.
+float percentileInPlace(std::vector<float> &values, double p);
+
+/// The clip of §1/§3: max |v| for p >= 100, else the p-th percentile of |v|.
+float clipValue(const float *values, int64_t count, int64_t stride, double percentile);
+
+/// s = clip / qmax in float32 (IEEE division); a clip of 0 gives 1.
+inline float symmetricScale(float clip, int32_t qmax) {
+  return clip == 0.0f ? 1.0f : clip / static_cast<float>(qmax);
+}
+
+/// clamp(rint(v / s), -qmax, qmax), rint half to even. v and s must be finite, s > 0.
+inline int32_t quantizeSymmetric(float v, float s, int32_t qmax) {
+  float q = std::nearbyint(v / s);
+  float lim = static_cast<float>(qmax);
+  q = q < -lim ? -lim : (q > lim ? lim : q);
+  return static_cast<int32_t>(q);
+}
+
+/// rint(num / den) in exact integer arithmetic, half to even; den > 0.
+inline int64_t roundDivHalfEven(int64_t num, int64_t den) {
+  bool negative = num < 0;
+  uint64_t a = negative ? uint64_t(0) - static_cast<uint64_t>(num) : static_cast<uint64_t>(num);
+  uint64_t d = static_cast<uint64_t>(den);
+  uint64_t q = a / d, r = a % d;
+  if (2 * r > d || (2 * r == d && (q & 1)))
+    ++q;
+  return negative ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
+}
+
+} // namespace cimlir::cpu::cim
