@@ -8,7 +8,7 @@ def VerifyPlanContract : Pass<"cim-verify-plan-contract", "::mlir::func::FuncOp"
   let summary = "Checks that a function is ready to be written into a plan";
   let description = [{
     Runs last, before plan emission (like torch-mlir's backend-contract check): every
-    op must be one the runtime executes (an `onnx` op or `func.return`), every tensor
+    op must be one the runtime executes (an `onnx` or `cim` op, or `func.return`), every tensor
     ranked with an element type plans hold, and every dynamic dimension must be a
     batch dimension that cim-run can bind. Fails with one error per offending op.
 
@@ -16,6 +16,37 @@ def VerifyPlanContract : Pass<"cim-verify-plan-contract", "::mlir::func::FuncOp"
   }];
   let statistics = [
     Statistic<"numSteps", "steps", "Number of ops that become plan steps">,
+  ];
+}
+
+def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
+  let summary = "Places the layers with constant weights on CIM crossbars, as the device says";
+  let description = [{
+    Rewrites every `onnx.Gemm` and `onnx.MatMul` whose B is constant and every `onnx.Conv`
+    whose W is constant (cim-numerics.md §0) into a `cim.linear` op carrying the layer's
+    resolved device settings, unless the device marks the layer digital (§8), in which
+    case the onnx op stays and runs in fp32. Gemm's transA becomes a digital
+    `onnx.Transpose` before the layer (§0). A MatMul with a 1-D activation stays digital.
+
+    ```mlir
+    %y = onnx.Gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 1 : i64}
+    // becomes, under --device rram-256:
+    %y = cim.linear %x, %w, %b {kind = "gemm", layer = "/fc1/Gemm", settings = {...}, ...}
+    ```
+
+    Guarantees: numerics are unchanged for digital layers; every `cim.linear` names its
+    layer (the ONNX node name) and carries settings that passed the device-file checks.
+    Fails with an error naming the layer when the device asks for a digital precision
+    other than fp32, which the runtime does not implement yet.
+  }];
+  let options = [
+    Option<"device", "device", "std::string", /*default=*/"\"digital\"",
+           "device file or preset (docs/device-files.md)">,
+  ];
+  let dependentDialects = ["::cimlir::cim::CimDialect"];
+  let statistics = [
+    Statistic<"numCimLayers", "cim-layers", "Layers placed on crossbars">,
+    Statistic<"numDigitalLayers", "digital-layers", "Layers with constant weights left digital">,
   ];
 }
 

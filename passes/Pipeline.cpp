@@ -14,17 +14,18 @@
 
 namespace cimlir {
 
-void buildCompilePipeline(mlir::OpPassManager &pm) {
+void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
+  pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device}));
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 
 void registerCompilerPasses() {
   registerCimlirPasses();
-  mlir::PassPipelineRegistration<>("cim-compile",
-                                   "the full cimlir compile pipeline (onnx -> plan-ready IR)",
-                                   buildCompilePipeline);
+  mlir::PassPipelineRegistration<>(
+      "cim-compile", "the full cimlir compile pipeline (onnx -> plan-ready IR), digital device",
+      [](mlir::OpPassManager &pm) { buildCompilePipeline(pm); });
 }
 
 } // namespace cimlir

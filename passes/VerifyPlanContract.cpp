@@ -2,6 +2,7 @@
 
 #include "passes/Passes.h"
 
+#include "dialects/cim/CimDialect.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -49,7 +50,7 @@ struct VerifyPlanContractPass
     func.getBody().walk([&](Operation *op) {
       if (isa<func::ReturnOp>(op))
         return;
-      if (!isa_and_nonnull<cimlir::onnx::OnnxDialect>(op->getDialect())) {
+      if (!isa_and_nonnull<cimlir::onnx::OnnxDialect, cimlir::cim::CimDialect>(op->getDialect())) {
         op->emitError() << "op '" << op->getName() << "' has no runtime step";
         ok = false;
         return;

@@ -8,9 +8,6 @@
 #include "passes/Passes.h"
 #include "runtime/device/DeviceConfig.h"
 
-#include "dialects/onnx/OnnxOps.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Matchers.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -62,43 +59,6 @@ std::string printable(llvm::StringRef text) {
     }
   }
   return out;
-}
-
-/// The ONNX node name of an imported op (NameLoc(node name, ...)).
-std::string nodeName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "";
-}
-
-/// Whether `op` is a layer cim-numerics.md §0 places on crossbars: MatMul or Gemm with a
-/// constant B, Conv with a constant W.
-bool isCimCandidate(Operation *op) {
-  if (isa<onnx::MatMulOp, onnx::GemmOp, onnx::ConvOp>(op))
-    return matchPattern(op->getOperand(1), m_Constant());
-  return false;
-}
-
-/// This compiler runs every layer digitally (§8); the CIM lowering comes with the cim
-/// dialect. Refuses a device that puts a layer on crossbars, naming the layer.
-LogicalResult checkLayersDigital(ModuleOp module, const device::DeviceConfig &dev) {
-  WalkResult result = module.walk([&](Operation *op) {
-    if (!isCimCandidate(op))
-      return WalkResult::advance();
-    device::LayerSettings settings;
-    if (std::string error = device::tryResolveLayer(dev, nodeName(op), settings); !error.empty()) {
-      op->emitError() << error;
-      return WalkResult::interrupt();
-    }
-    if (!settings.digital.enabled || settings.digital.precision != device::DigitalPrecision::Fp32) {
-      op->emitError() << "device '" << dev.name << "' puts this layer on "
-                      << (settings.digital.enabled ? "a quantized digital unit" : "CIM crossbars")
-                      << "; this cim-opt compiles digital fp32 layers only (--device digital)";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
 }
 
 } // namespace
@@ -173,12 +133,9 @@ int compileMain(int argc, char **argv) {
     return 1;
   ModuleOp module = *imported->module;
 
-  if (failed(checkLayersDigital(module, deviceConfig)))
-    return 1;
-
   if (emit != "import") {
     PassManager pm(&context);
-    buildCompilePipeline(pm);
+    buildCompilePipeline(pm, device);
     if (failed(pm.run(module)))
       return 1;
   }

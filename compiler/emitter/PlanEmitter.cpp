@@ -8,6 +8,7 @@
 
 #include "compiler/emitter/PlanEmitter.h"
 
+#include "dialects/cim/CimOps.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "runtime/plan/PlanWriter.h"
 
@@ -50,6 +51,47 @@ std::string locationName(Location loc) {
       if (auto n = locationName(l); !n.empty())
         return n;
   return "";
+}
+
+/// The inverse of the lowering's JSON-to-attribute mapping: dictionaries, arrays, strings,
+/// bools, integers and floats.
+FailureOr<llvm::json::Value> attrToJson(Attribute a) {
+  if (auto d = dyn_cast<DictionaryAttr>(a)) {
+    llvm::json::Object o;
+    for (NamedAttribute e : d) {
+      auto v = attrToJson(e.getValue());
+      if (failed(v))
+        return failure();
+      o[e.getName().str()] = std::move(*v);
+    }
+    return llvm::json::Value(std::move(o));
+  }
+  if (auto arr = dyn_cast<ArrayAttr>(a)) {
+    llvm::json::Array out;
+    for (Attribute e : arr) {
+      auto v = attrToJson(e);
+      if (failed(v))
+        return failure();
+      out.push_back(std::move(*v));
+    }
+    return llvm::json::Value(std::move(out));
+  }
+  if (auto s = dyn_cast<StringAttr>(a))
+    return llvm::json::Value(s.str());
+  if (auto b = dyn_cast<BoolAttr>(a))
+    return llvm::json::Value(b.getValue());
+  if (auto i = dyn_cast<IntegerAttr>(a))
+    return llvm::json::Value(i.getInt());
+  if (auto f = dyn_cast<FloatAttr>(a))
+    return llvm::json::Value(f.getValueAsDouble());
+  return failure();
+}
+
+/// The step op of an IR op: onnx ops keep their ONNX name, cim.linear is "CimLinear".
+std::string stepOpName(Operation *op) {
+  if (isa<cim::LinearOp>(op))
+    return "CimLinear";
+  return op->getName().stripDialect().str();
 }
 
 class Emitter {
@@ -112,6 +154,9 @@ FailureOr<ArrayRef<char>> Emitter::constantBytes(Location loc, ElementsAttr attr
 FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
   llvm::json::Object attrs;
   for (NamedAttribute a : op->getAttrs()) {
+    // A CIM layer's name is the step's name, not one of its attributes.
+    if (isa<cim::LinearOp>(op) && a.getName() == "layer")
+      continue;
     Attribute v = a.getValue();
     if (auto i = dyn_cast<IntegerAttr>(v))
       attrs[a.getName().str()] = i.getInt();
@@ -119,6 +164,18 @@ FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
       attrs[a.getName().str()] = f.getValueAsDouble();
     else if (auto arr = dyn_cast<DenseI64ArrayAttr>(v))
       attrs[a.getName().str()] = llvm::json::Array(arr.asArrayRef());
+    else if (auto str = dyn_cast<StringAttr>(v))
+      attrs[a.getName().str()] = str.str();
+    else if (auto dict = dyn_cast<DictionaryAttr>(v)) {
+      // Nested settings travel as JSON text (the device library parses them at run time).
+      auto json = attrToJson(dict);
+      if (failed(json))
+        return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << *json;
+      attrs[a.getName().str()] = text;
+    }
     else
       return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
   }
@@ -143,14 +200,16 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   WalkResult walk = main.getBody().walk([&](Operation *op) -> WalkResult {
     if (isa<func::ReturnOp>(op))
       return WalkResult::advance();
-    if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "onnx")
+    if (!isa_and_nonnull<onnx::OnnxDialect, cim::CimDialect>(op->getDialect()))
       return op->emitError() << "op '" << op->getName() << "' cannot be written into a plan "
                              << "(run the full pipeline first)";
     for (Value r : op->getResults())
       if (!isa<RankedTensorType>(r.getType()) ||
           !dtypeName(cast<RankedTensorType>(r.getType()).getElementType()))
         return op->emitError() << "result type " << r.getType() << " cannot be written into a plan";
-    std::string name = locationName(op->getLoc());
+    // A CIM layer's name is its id's seed (§9): take it from the op, not the location.
+    auto linear = dyn_cast<cim::LinearOp>(op);
+    std::string name = linear ? linear.getLayer().str() : locationName(op->getLoc());
     if (auto c = dyn_cast<onnx::ConstantOp>(op)) {
       auto bytes = constantBytes(op->getLoc(), c.getValue());
       if (failed(bytes))
@@ -169,7 +228,7 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
       in.push_back(ids_.lookup(v));
     for (Value v : op->getResults())
       out.push_back(addValue(v, name));
-    steps.push_back(llvm::json::Object{{"op", op->getName().stripDialect().str()},
+    steps.push_back(llvm::json::Object{{"op", stepOpName(op)},
                                        {"name", name},
                                        {"inputs", std::move(in)},
                                        {"outputs", std::move(out)},

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/CompileDriver.h"
+#include "dialects/cim/CimDialect.h"
 #include "dialects/onnx/OnnxDialect.h"
 #include "passes/Passes.h"
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv) {
       return cimlir::compileMain(argc, argv);
   }
   mlir::DialectRegistry registry;
-  registry.insert<cimlir::onnx::OnnxDialect, mlir::func::FuncDialect>();
+  registry.insert<cimlir::onnx::OnnxDialect, cimlir::cim::CimDialect, mlir::func::FuncDialect>();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   cimlir::registerCompilerPasses();
