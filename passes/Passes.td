@@ -50,4 +50,28 @@ def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   ];
 }
 
+def MapCrossbars : Pass<"cim-map-crossbars", "::mlir::func::FuncOp"> {
+  let summary = "Tiles each CIM layer onto crossbar arrays (cim-numerics.md §2)";
+  let description = [{
+    For every `cim.linear`, cuts each group's K x N weight matrix into row blocks of
+    `crossbar.rows` and column blocks of floor(`crossbar.cols` / 2) outputs (each output
+    uses a differential column pair), one array per (row block, column block, weight
+    slice), and records the mapping as the op's `mapping` attribute:
+
+    ```mlir
+    cim.linear ... {mapping = {arrays = 16 : i64, col_blocks = 1 : i64, groups = 1 : i64,
+                               k = 784 : i64, n = 256 : i64, row_blocks = 4 : i64,
+                               rows_per_sample = 1 : i64, slices = 4 : i64,
+                               utilisation = 0.765625 : f64}, ...}
+    ```
+    arrays = row_blocks · col_blocks · slices · groups and utilisation =
+    2·K·N·slices·groups / (arrays · rows · cols). `rows_per_sample` is how many rows of x
+    one sample feeds the layer (1 for Gemm, OH·OW for Conv, the middle axes for an N-D
+    MatMul), which the cost report multiplies by. Numbers do not change.
+  }];
+  let statistics = [
+    Statistic<"numArrays", "arrays", "Crossbar arrays of all layers">,
+  ];
+}
+
 #endif // CIMLIR_PASSES_TD

@@ -18,6 +18,7 @@ void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device}));
+  pm.addNestedPass<mlir::func::FuncOp>(createMapCrossbars());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 

@@ -3,6 +3,7 @@
 #include "compiler/driver/CompileDriver.h"
 
 #include "compiler/driver/FrozenInputs.h"
+#include "compiler/driver/LayerReport.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "passes/Passes.h"
@@ -90,6 +91,11 @@ int compileMain(int argc, char **argv) {
   cl::opt<std::string> freeze("freeze-inputs",
                               cl::desc("turn the graph inputs found in this .npz into constants"),
                               cl::value_desc("file.npz"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> report("report",
+                              cl::desc("write a CSV table of the layers: placement, shapes, "
+                                       "arrays, utilisation, DAC slices and ADC conversions "
+                                       "per sample"),
+                              cl::value_desc("file.csv"), cl::init(""), cl::cat(category));
   cl::opt<bool> printWeights("print-weights",
                              cl::desc("with --emit: print every weight in full (by default "
                                       "weights over 1 KiB print as \"__elided__\")"),
@@ -139,6 +145,8 @@ int compileMain(int argc, char **argv) {
     if (failed(pm.run(module)))
       return 1;
   }
+  if (!report.empty() && failed(writeLayerReport(module, report)))
+    return 1;
 
   if (emit == "plan")
     return failed(emitPlan(module, input, output, device::fingerprint(deviceConfig),

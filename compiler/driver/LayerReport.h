@@ -1,0 +1,19 @@
+//===- LayerReport.h - cim-opt --report: the per-layer cost table ---------*- C++ -*-===//
+#ifndef CIMLIR_COMPILER_DRIVER_LAYERREPORT_H
+#define CIMLIR_COMPILER_DRIVER_LAYERREPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace cimlir {
+
+/// Writes a CSV table with one row per layer with constant weights (cim-numerics.md §0):
+/// where it runs (cim or digital), its shapes, and for CIM layers the crossbar mapping
+/// (arrays, utilisation) and, per sample, the DAC input-slice vectors applied and the ADC
+/// conversions. Reads the `mapping` attributes of cim-map-crossbars.
+mlir::LogicalResult writeLayerReport(mlir::ModuleOp module, const std::string &path);
+
+} // namespace cimlir
+
+#endif
