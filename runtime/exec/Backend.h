@@ -4,11 +4,25 @@
 #include "runtime/core/Tensor.h"
 #include "runtime/exec/Program.h"
 
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace cimlir {
+
+/// Where a batch sits in the evaluation, for kernels whose random effects are keyed by the
+/// sample (cim-numerics.md §9): fresh noise must not depend on how a dataset is batched, so
+/// a kernel needs the dataset index of the batch's first sample, and the repeat (chip) index
+/// of `cim-run --repeats`. Kernels without randomness ignore it.
+struct RunContext {
+  /// Dataset index of the first sample of this batch (0 for a whole --inputs file).
+  int64_t firstSample = 0;
+  /// Which repeat of the evaluation this is (0, 1, ... for cim-run --repeats).
+  int64_t repeat = 0;
+};
 
 /// A step with its attributes parsed, ready to run on tensors of any batch size.
 class StepKernel {
@@ -16,7 +30,11 @@ public:
   virtual ~StepKernel() = default;
   /// `outputs` are allocated by the executor with the step's output shapes bound to the
   /// run's batch size; the kernel fills them.
-  virtual void run(const std::vector<const Tensor *> &inputs, const std::vector<Tensor *> &outputs) = 0;
+  virtual void run(const std::vector<const Tensor *> &inputs, const std::vector<Tensor *> &outputs,
+                   const RunContext &context) = 0;
+  /// What the kernel did since it was prepared, for cim-run's report (e.g. the CIM
+  /// counters of a CimLinear step); null for kernels with nothing to report.
+  virtual nlohmann::json report() const { return nullptr; }
 };
 
 class Backend {

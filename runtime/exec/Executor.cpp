@@ -75,7 +75,9 @@ int64_t Executor::bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots
   return batch < 0 ? 1 : batch;
 }
 
-TensorMap Executor::run(const TensorMap &inputs) {
+TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
+  if (context.firstSample < 0 || context.repeat < 0)
+    throw Error("internal: run context with a negative sample or repeat index");
   const auto &values = program_->values();
   std::vector<Tensor> slots(values.size());
   int64_t batch = bindInputs(inputs, slots);
@@ -98,7 +100,7 @@ TensorMap Executor::run(const TensorMap &inputs) {
     }
     auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
-      kernels_[i]->run(in, out);
+      kernels_[i]->run(in, out, context);
     } catch (const Error &e) {
       throw Error("step " + s.op + " '" + s.name + "': " + e.what());
     }

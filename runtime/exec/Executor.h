@@ -19,14 +19,18 @@ public:
   /// Runs the program on `inputs` (keyed by graph input name, each with the plan's dtype
   /// and shape, the batch dimension of any size >= 1 but the same for all). Returns the
   /// graph outputs keyed by name. Throws cimlir::Error with one line naming the input
-  /// and what was expected when an input is missing or does not match.
-  TensorMap run(const TensorMap &inputs);
+  /// and what was expected when an input is missing or does not match. `context` tells
+  /// kernels with sample-keyed randomness where this batch sits in the dataset.
+  TensorMap run(const TensorMap &inputs, const RunContext &context = {});
 
   /// Accumulates wall time per step across runs (off by default; adds two clock reads
   /// per step).
   void enableProfiling(bool on) { profiling_ = on; }
   /// Seconds spent in each step (indexed like program().steps()) since construction.
   const std::vector<double> &stepSeconds() const { return stepSeconds_; }
+
+  /// What step i's kernel reports (StepKernel::report; null for most steps).
+  nlohmann::json stepReport(size_t step) const { return kernels_.at(step)->report(); }
 
   const Program &program() const { return *program_; }
   const Backend &backend() const { return *backend_; }

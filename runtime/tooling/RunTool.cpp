@@ -7,6 +7,7 @@
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
+#include "runtime/tooling/RepeatReport.h"
 
 #include <algorithm>
 #include <chrono>
@@ -73,10 +74,11 @@ std::optional<std::vector<int64_t>> readPredictions(const std::string &path) {
   return out;
 }
 
-/// Per-step times, slowest first, as JSON rows; also printed to stderr as a table.
-nlohmann::json profileTable(const Executor &executor, double totalSeconds) {
-  const auto &steps = executor.program().steps();
-  const auto &secs = executor.stepSeconds();
+/// Per-step times (summed over repeats), slowest first, as JSON rows; also printed to
+/// stderr as a table.
+nlohmann::json profileTable(const Program &program, const std::vector<double> &secs,
+                            double totalSeconds) {
+  const auto &steps = program.steps();
   std::vector<size_t> order(steps.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
@@ -92,6 +94,16 @@ nlohmann::json profileTable(const Executor &executor, double totalSeconds) {
         {{"step", i}, {"op", steps[i].op}, {"name", steps[i].name}, {"seconds", secs[i]}});
   }
   return rows;
+}
+
+/// What the run changed about the CIM layers, for the report.
+nlohmann::json runParameters(const RunOptions &o) {
+  nlohmann::json p;
+  p["repeats"] = o.repeats;
+  p["set"] = o.cim.settings;
+  p["seed"] = o.cim.seed ? nlohmann::json(*o.cim.seed) : nlohmann::json(nullptr);
+  p["chip_seed"] = o.cim.chipSeed ? nlohmann::json(*o.cim.chipSeed) : nlohmann::json(nullptr);
+  return p;
 }
 
 /// A --reference must have a prediction for every sample that is evaluated.
@@ -128,10 +140,15 @@ int runInner(const RunOptions &o) {
     throw Error("--atol must be a finite number >= 0");
   if (o.inputs.empty() == o.dataset.empty())
     throw Error("give exactly one of --inputs IN.npz and --dataset PATH");
+  if (o.repeats < 1)
+    throw Error("--repeats must be at least 1");
+  if (o.repeats > 1 && !o.outputs.empty())
+    throw Error("--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to pick "
+                "the chip)");
+  // A bad --set is refused before anything is loaded, even for a plan without CIM layers.
+  checkOverrides(o.cim);
 
   auto program = Program::load(o.plan);
-  Executor executor(program, createCpuBackend());
-  executor.enableProfiling(o.profile);
   const bool perSample = !program->hasBatchAxis();
 
   std::unique_ptr<Dataset> dataset;
@@ -156,37 +173,66 @@ int runInner(const RunOptions &o) {
     else if (auto n = inputSampleCount(*program, wholeInputs))
       checkReferenceLength(o.reference, *predictions, *n);
   }
-  Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
-                  dataset ? dataset->labels() : std::nullopt, predictions,
-                  dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
+  // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
+  // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
+  std::vector<nlohmann::json> summaries;
+  LayerReports layers;
+  std::vector<double> stepSeconds(program->steps().size(), 0.0);
+  bool outputsMatch = true;
+  std::string worstMismatch, backendName;
   OutputCollector collector(perSample && dataset != nullptr);
-
-  Progress progress(dataset ? total : 0);
-  auto start = std::chrono::steady_clock::now();
-  if (dataset) {
-    for (int64_t begin = 0; begin < total; begin += batch) {
-      int64_t count = std::min(batch, total - begin);
-      TensorMap outputs = executor.run(dataset->inputs(begin, count));
-      metrics.add(begin, count, outputs);
-      if (!o.outputs.empty())
+  Progress progress(dataset ? total * o.repeats : 0);
+  double seconds = 0.0;
+  for (int64_t r = 0; r < o.repeats; ++r) {
+    CpuBackendOptions backendOptions;
+    backendOptions.cim = o.cim;
+    backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(r);
+    Executor executor(program, createCpuBackend(backendOptions));
+    executor.enableProfiling(o.profile);
+    backendName = executor.backend().name();
+    Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
+                    dataset ? dataset->labels() : std::nullopt, predictions,
+                    dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
+    const bool collect = r == 0 && !o.outputs.empty();
+    auto start = std::chrono::steady_clock::now();
+    if (dataset) {
+      for (int64_t begin = 0; begin < total; begin += batch) {
+        int64_t count = std::min(batch, total - begin);
+        // The dataset index of the batch's first sample keys the fresh noise (§9), so
+        // results do not depend on --batch.
+        TensorMap outputs = executor.run(dataset->inputs(begin, count), RunContext{begin, r});
+        metrics.add(begin, count, outputs);
+        if (collect)
+          collector.add(outputs);
+        progress.update(r * total + begin + count);
+      }
+    } else {
+      TensorMap outputs = executor.run(wholeInputs, RunContext{0, r});
+      total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
+      // The sample count of --inputs is the batch the plan ran on (checked by the executor);
+      // checked again here for inputs whose count inputSampleCount could not tell.
+      if (predictions)
+        checkReferenceLength(o.reference, *predictions, total);
+      metrics.add(0, total, outputs);
+      if (r == 0)
         collector.add(outputs);
-      progress.update(begin + count);
     }
-  } else {
-    TensorMap outputs = executor.run(wholeInputs);
-    total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
-    // The sample count of --inputs is the batch the plan ran on (checked by the executor);
-    // checked again here for inputs whose count inputSampleCount could not tell.
-    if (predictions)
-      checkReferenceLength(o.reference, *predictions, total);
-    metrics.add(0, total, outputs);
-    collector.add(outputs);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    summaries.push_back(metrics.summary());
+    if (outputsMatch && !metrics.outputsMatchReference()) {
+      outputsMatch = false;
+      worstMismatch = metrics.worstMismatch() +
+                      (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
+    }
+    layers.add(executor);
+    for (size_t i = 0; i < stepSeconds.size(); ++i)
+      stepSeconds[i] += executor.stepSeconds()[i];
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  nlohmann::json report = metrics.summary();
+  nlohmann::json report = combineRepeats(summaries);
+  const int64_t evaluated = total * o.repeats;
   report["seconds"] = seconds;
-  report["samples_per_second"] = seconds > 0 ? total / seconds : 0.0;
+  report["samples_per_second"] = seconds > 0 ? evaluated / seconds : 0.0;
   report["plan"] = o.plan;
   report["plan_producer"] = program->producer();
   report["model"] = program->source();
@@ -194,11 +240,14 @@ int runInner(const RunOptions &o) {
     report["device"] = nlohmann::json::parse(program->device(), nullptr, /*allow_exceptions=*/false);
   report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
   report["batch"] = batch;
-  report["backend"] = executor.backend().name();
+  report["backend"] = backendName;
   report["tool"] = "cim-run " CIMLIR_VERSION;
+  report["repeats"] = o.repeats;
+  report["run_parameters"] = runParameters(o);
+  report["layers"] = layers.json();
 
   if (o.profile)
-    report["profile"] = profileTable(executor, seconds);
+    report["profile"] = profileTable(*program, stepSeconds, seconds);
 
   if (!o.outputs.empty())
     writeNpz(o.outputs, collector.result());
@@ -209,39 +258,24 @@ int runInner(const RunOptions &o) {
   }
 
   if (!o.quiet) {
-    std::string line;
-    char buf[160];
-    if (report.contains("accuracy")) {
-      std::snprintf(buf, sizeof buf, "accuracy %.4f (%lld/%lld)", report["accuracy"].get<double>(),
-                    static_cast<long long>(report["correct"].get<int64_t>()),
-                    static_cast<long long>(total));
-      line += buf;
-    }
-    if (report.contains("reference_agreement")) {
-      std::snprintf(buf, sizeof buf, "%sagreement with reference %.4f", line.empty() ? "" : " | ",
-                    report["reference_agreement"].get<double>());
-      line += buf;
-    }
-    if (report.contains("max_abs_error")) {
-      std::snprintf(buf, sizeof buf, "%smax abs error %.3g vs reference", line.empty() ? "" : " | ",
-                    report["max_abs_error"].get<double>());
-      line += buf;
-    }
-    std::snprintf(buf, sizeof buf, "%s%lld samples in %.3f s (%.1f samples/s)",
-                  line.empty() ? "" : " | ", static_cast<long long>(total), seconds,
+    std::string line = metricsLine(report, total, o.repeats);
+    char buf[200];
+    const std::string chips =
+        o.repeats > 1 ? " \u00d7 " + std::to_string(o.repeats) + " chips" : std::string();
+    std::snprintf(buf, sizeof buf, "%s%lld samples%s in %.3f s (%.1f samples/s)",
+                  line.empty() ? "" : " | ", static_cast<long long>(total), chips.c_str(), seconds,
                   report["samples_per_second"].get<double>());
     line += buf;
     std::cout << line << std::endl;
   }
-  if (!metrics.outputsMatchReference()) {
+  if (!outputsMatch) {
     std::cerr << "cim-run: error: outputs differ from the reference beyond rtol "
               << o.tolerance.rtol << ", atol " << o.tolerance.atol << ": "
-              << printable(metrics.worstMismatch()) << std::endl;
+              << printable(worstMismatch) << std::endl;
     return 1;
   }
   return 0;
 }
-
 } // namespace
 
 int runTool(const RunOptions &options) {

@@ -1,6 +1,7 @@
 // cimlir runtime: what `cim-run` does, as a library (tools/cim-run is a thin main).
 #pragma once
 
+#include "runtime/backends/cpu/CimSettings.h"
 #include "runtime/tooling/Metrics.h"
 
 #include <cstdint>
@@ -21,6 +22,10 @@ struct RunOptions {
   Tolerance tolerance;
   bool quiet = false;
   bool profile = false;   // --profile: time per step, printed and reported
+  /// --set KEY=VALUE, --seed, --chip-seed: run-time parameters of every CIM layer
+  /// (cim.chipSeedOffset is set per repeat).
+  CimOverrides cim;
+  int64_t repeats = 1;    // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
 };
 
 /// Runs the plan as the options say, prints a summary line to stdout and writes the

@@ -2,6 +2,7 @@
 //
 //   cim-run PLAN.bin --dataset PATH [--split test] [--batch 64] [--limit N] [--report R.json]
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
+//   CIM run-time parameters: [--set KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
 #include "runtime/core/Printable.h"
 #include "runtime/tooling/RunTool.h"
 
@@ -14,6 +15,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -41,6 +43,30 @@ int64_t parseInt(const std::string &option, const std::string &text, int64_t min
   return v;
 }
 
+uint64_t parseSeed(const std::string &option, const std::string &text) {
+  std::string shown = cimlir::printable(text);
+  const char *b = text.data(), *e = text.data() + text.size();
+  if (b != e && *b == '+')
+    ++b;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(b, e, v);
+  if (b == e || end != e || (ec != std::errc() && ec != std::errc::result_out_of_range))
+    throw BadValue{option + ": '" + shown + "' is not an integer in 0..18446744073709551615"};
+  if (ec == std::errc::result_out_of_range)
+    throw BadValue{option + ": " + shown + " does not fit in 64 bits (0..18446744073709551615)"};
+  return v;
+}
+
+/// A --set must look like KEY=VALUE; whether KEY and VALUE are allowed is decided later
+/// (device::applySetting), as a run-time error rather than a command-line one.
+std::string checkAssignment(const std::string &text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw BadValue{"--set: '" + cimlir::printable(text) +
+                   "' is not KEY=VALUE (e.g. --set adc.bits=6)"};
+  return text;
+}
+
 double parseTolerance(const std::string &option, const std::string &text) {
   std::string bad =
       option + " must be a finite number >= 0 (got '" + cimlir::printable(text) + "')";
@@ -65,7 +91,8 @@ int main(int argc, char **argv) {
                  "test-data directory (test_data_set_*/*.pb)");
   app.add_option("--split", o.split, "IDX split: test (t10k-*) or train")
       ->check(CLI::IsMember({"test", "train"}));
-  std::optional<std::string> batch, limit, rtol, atol;
+  std::optional<std::string> batch, limit, rtol, atol, seed, chipSeed, repeats;
+  std::vector<std::string> settings;
   app.add_option("--batch", batch, "samples per run, a positive integer (default 64)")
       ->type_name("INT");
   app.add_option("--limit", limit, "evaluate at most this many samples (an integer >= 0)")
@@ -77,6 +104,19 @@ int main(int argc, char **argv) {
       ->type_name("FLOAT");
   app.add_option("--atol", atol, "absolute tolerance against reference outputs (default 1e-7)")
       ->type_name("FLOAT");
+  app.add_option("--set", settings,
+                 "change a run-time parameter of every CIM layer (adc.*, noise.*), e.g. "
+                 "adc.bits=6; repeatable, applied in order")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  app.add_option("--seed", seed, "noise.seed: the seed of read and ADC noise (0..2^64-1)")
+      ->type_name("N");
+  app.add_option("--chip-seed", chipSeed,
+                 "noise.chip_seed: the chip (stuck-at faults, programming noise), 0..2^64-1")
+      ->type_name("N");
+  app.add_option("--repeats", repeats,
+                 "evaluate N chips (chip seed, chip seed + 1, ...); reports mean and std")
+      ->type_name("N");
   app.add_flag("--quiet", o.quiet, "print no summary line");
   app.add_flag("--profile", o.profile,
                "time every step; print a table to stderr, add it to the report");
@@ -99,6 +139,17 @@ int main(int argc, char **argv) {
       o.tolerance.rtol = parseTolerance("--rtol", *rtol);
     if (atol)
       o.tolerance.atol = parseTolerance("--atol", *atol);
+    for (const std::string &assignment : settings)
+      o.cim.settings.push_back(checkAssignment(assignment));
+    if (seed)
+      o.cim.seed = parseSeed("--seed", *seed);
+    if (chipSeed)
+      o.cim.chipSeed = parseSeed("--chip-seed", *chipSeed);
+    if (repeats)
+      o.repeats = parseInt("--repeats", *repeats, 1, "a positive integer");
+    if (o.repeats > 1 && !o.outputs.empty())
+      throw BadValue{"--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to "
+                     "pick the chip)"};
   } catch (const BadValue &bad) {
     std::cerr << "cim-run: error: " << bad.message << std::endl;
     return 2;

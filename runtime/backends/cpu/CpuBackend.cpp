@@ -8,6 +8,8 @@
 #include "kernels/cpu/Layout.h"
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
+#include "runtime/backends/cpu/CimLinearStep.h"
+#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/core/Error.h"
 
 #include <cstring>
@@ -26,59 +28,15 @@ class LambdaKernel : public StepKernel {
 public:
   using Fn = std::function<void(const In &, const Out &)>;
   explicit LambdaKernel(Fn fn) : fn_(std::move(fn)) {}
-  void run(const In &inputs, const Out &outputs) override { fn_(inputs, outputs); }
+  void run(const In &inputs, const Out &outputs, const RunContext &) override {
+    fn_(inputs, outputs);
+  }
 
 private:
   Fn fn_;
 };
 
-/// Reads a step's attributes; a missing or mistyped one is a corrupt plan.
-class Attrs {
-public:
-  Attrs(const Program &program, const Step &step) : program_(program), step_(step) {}
-
-  int64_t i(const char *key) const {
-    const auto &v = get(key);
-    if (!v.is_number_integer())
-      fail(std::string("attribute '") + key + "' is not an integer");
-    return v.get<int64_t>();
-  }
-  float f(const char *key) const {
-    const auto &v = get(key);
-    if (!v.is_number())
-      fail(std::string("attribute '") + key + "' is not a number");
-    return v.get<float>();
-  }
-  std::vector<int64_t> ints(const char *key) const {
-    const auto &v = get(key);
-    std::vector<int64_t> out;
-    if (!v.is_array())
-      fail(std::string("attribute '") + key + "' is not a list");
-    for (const auto &e : v) {
-      if (!e.is_number_integer())
-        fail(std::string("attribute '") + key + "' holds a non-integer");
-      out.push_back(e.get<int64_t>());
-    }
-    return out;
-  }
-  void arity(size_t minIn, size_t maxIn) const {
-    if (step_.inputs.size() < minIn || step_.inputs.size() > maxIn || step_.outputs.size() != 1)
-      fail("has " + std::to_string(step_.inputs.size()) + " inputs and " +
-           std::to_string(step_.outputs.size()) + " outputs");
-  }
-  [[noreturn]] void fail(const std::string &what) const {
-    throw Error(program_.path() + ": step " + step_.op + " '" + step_.name + "' " + what);
-  }
-
-private:
-  const nlohmann::json &get(const char *key) const {
-    if (!step_.attrs.contains(key))
-      fail(std::string("has no attribute '") + key + "'");
-    return step_.attrs.at(key);
-  }
-  const Program &program_;
-  const Step &step_;
-};
+using Attrs = StepAttrs;
 
 std::unique_ptr<StepKernel> kernel(LambdaKernel::Fn fn) {
   return std::make_unique<LambdaKernel>(std::move(fn));
@@ -182,6 +140,8 @@ const std::map<std::string, Factory> &factories() {
            cpu::batchNorm(*in[0], *in[1], *in[2], *in[3], *in[4], eps, *out[0]);
          });
        }},
+      // The CIM layer (docs/plan-format.md): programs the chip here, at plan load.
+      {"CimLinear", [](const Attrs &a) { return prepareCimLinear(a, a.options().cim); }},
       {"Softmax",
        [](const Attrs &a) {
          a.arity(1, 1);
@@ -197,18 +157,24 @@ const std::map<std::string, Factory> &factories() {
 
 class CpuBackend : public Backend {
 public:
+  explicit CpuBackend(CpuBackendOptions options) : options_(std::move(options)) {}
   std::string name() const override { return "cpu"; }
   std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) override {
-    Attrs attrs(program, step);
+    Attrs attrs(program, step, options_);
     auto it = factories().find(step.op);
     if (it == factories().end())
       attrs.fail("has an op the CPU backend does not implement (plan from a newer cim-opt?)");
     return it->second(attrs);
   }
+
+private:
+  CpuBackendOptions options_;
 };
 
 } // namespace
 
-std::unique_ptr<Backend> createCpuBackend() { return std::make_unique<CpuBackend>(); }
+std::unique_ptr<Backend> createCpuBackend(const CpuBackendOptions &options) {
+  return std::make_unique<CpuBackend>(options);
+}
 
 } // namespace cimlir

@@ -1,0 +1,111 @@
+#include "runtime/backends/cpu/CimLowering.h"
+
+#include "runtime/core/Error.h"
+
+#include <algorithm>
+
+namespace cimlir {
+
+Tensor transposedWeights(const Tensor &w) {
+  const int64_t N = w.dim(0), K = w.dim(1);
+  Tensor out = Tensor::allocate(DType::F32, {K, N});
+  const float *src = w.data<float>();
+  float *dst = out.data<float>();
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k)
+      dst[k * N + n] = src[n * K + k];
+  return out;
+}
+
+Tensor convGroupWeights(const Tensor &w, int64_t groups, int64_t g) {
+  const int64_t N = w.dim(0) / groups;
+  int64_t K = 1;
+  for (int64_t d = 1; d < w.rank(); ++d)
+    K *= w.dim(d);
+  Tensor out = Tensor::allocate(DType::F32, {K, N});
+  const float *src = w.data<float>() + g * N * K;
+  float *dst = out.data<float>();
+  for (int64_t j = 0; j < N; ++j)
+    for (int64_t k = 0; k < K; ++k)
+      dst[k * N + j] = src[j * K + k];
+  return out;
+}
+
+int64_t ConvGeometry::patchSize() const {
+  int64_t k = channelsPerGroup();
+  for (int64_t e : kernel)
+    k *= e;
+  return k;
+}
+
+int64_t ConvGeometry::positions() const {
+  int64_t p = 1;
+  for (int64_t o : out)
+    p *= o;
+  return p;
+}
+
+bool ConvGeometry::bind(const Shape &xShape) {
+  const int64_t d = spatialRank();
+  in.assign(xShape.end() - d, xShape.end());
+  out.assign(static_cast<size_t>(d), 0);
+  for (int64_t a = 0; a < d; ++a) {
+    int64_t span = dilations[a] * (kernel[a] - 1) + 1;
+    int64_t room = in[a] + pads[a] + pads[a + d] - span;
+    if (room < 0)
+      return false;
+    out[a] = room / strides[a] + 1;
+  }
+  return true;
+}
+
+void im2col(const float *x, const ConvGeometry &geo, int64_t g, int64_t n0, int64_t n1,
+            float *out) {
+  const int64_t d = geo.spatialRank();
+  const int64_t cg = geo.channelsPerGroup(), P = geo.positions(), K = geo.patchSize();
+  int64_t plane = 1, taps = 1;
+  for (int64_t a = 0; a < d; ++a) {
+    plane *= geo.in[a];
+    taps *= geo.kernel[a];
+  }
+  // coord[a][o·k_a + t]: the input coordinate that tap t of output o reads on axis a, or -1
+  // in the padding. Precomputed so the inner loops only add offsets.
+  std::vector<std::vector<int64_t>> coord(static_cast<size_t>(d));
+  for (int64_t a = 0; a < d; ++a) {
+    coord[a].resize(static_cast<size_t>(geo.out[a] * geo.kernel[a]));
+    for (int64_t o = 0; o < geo.out[a]; ++o)
+      for (int64_t t = 0; t < geo.kernel[a]; ++t) {
+        int64_t c = o * geo.strides[a] - geo.pads[a] + t * geo.dilations[a];
+        coord[a][o * geo.kernel[a] + t] = c >= 0 && c < geo.in[a] ? c : -1;
+      }
+  }
+  std::vector<int64_t> o(static_cast<size_t>(d)), t(static_cast<size_t>(d));
+  std::vector<int64_t> offset(static_cast<size_t>(taps)); // input offset of each tap, or -1
+  for (int64_t p = 0; p < P; ++p) {
+    for (int64_t a = d - 1, rest = p; a >= 0; --a) {
+      o[a] = rest % geo.out[a];
+      rest /= geo.out[a];
+    }
+    for (int64_t q = 0; q < taps; ++q) {
+      for (int64_t a = d - 1, rest = q; a >= 0; --a) {
+        t[a] = rest % geo.kernel[a];
+        rest /= geo.kernel[a];
+      }
+      int64_t off = 0;
+      for (int64_t a = 0; a < d && off >= 0; ++a) {
+        int64_t c = coord[a][o[a] * geo.kernel[a] + t[a]];
+        off = c < 0 ? -1 : off * geo.in[a] + c;
+      }
+      offset[q] = off;
+    }
+    for (int64_t n = n0; n < n1; ++n) {
+      const float *image = x + (n * geo.channels + g * cg) * plane;
+      float *row = out + ((n - n0) * P + p) * K;
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t q = 0; q < taps; ++q)
+          row[c * taps + q] = offset[q] < 0 ? 0.0f : image[c * plane + offset[q]];
+    }
+  }
+}
+
+} // namespace cimlir

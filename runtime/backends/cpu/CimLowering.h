@@ -1,0 +1,51 @@
+// cimlir runtime: how a CimLinear step becomes the matrix products of the CIM kernel
+// (cim-numerics.md §0): the per-group weight matrices W_g [K,N] and, for convolutions, the
+// im2col rows x [M,K].
+//
+// The K order of a convolution patch is ONNX's W[Cout, Cin/g, k1, ..., kd] flattened:
+// k = ((c·k1 + d1)·k2 + d2)·... (for 2-D: (c·kh + dy)·kw + dx), so row m of W (one output
+// channel) is column m of W_g as it lies in memory. Rows of a group's im2col matrix run over
+// (image, output position) with the position row-major (oy·OW + ox), which is the row order
+// §9 keys the fresh noise with.
+#pragma once
+
+#include "runtime/core/Tensor.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace cimlir {
+
+/// W [K,N] of a Gemm with transB, whose constant is given as [N,K]: a fresh float32 copy.
+Tensor transposedWeights(const Tensor &w);
+
+/// W_g [K,N] of group g of a convolution weight W [M, C/groups, k1..kd]: K = (C/groups)·prod(k),
+/// N = M/groups, W_g[k,j] = W[g·N + j] flattened at k.
+Tensor convGroupWeights(const Tensor &w, int64_t groups, int64_t g);
+
+/// A convolution's shape: the attributes (normalised as for the Conv step: one entry per
+/// spatial axis, pads all begins then all ends) and, once bound to an input, its extents.
+struct ConvGeometry {
+  int64_t channels = 0;    ///< C
+  int64_t outChannels = 0; ///< M
+  int64_t groups = 1;
+  std::vector<int64_t> kernel, strides, pads, dilations;
+  std::vector<int64_t> in, out; ///< spatial extents of x and y (set by bind)
+
+  int64_t spatialRank() const { return static_cast<int64_t>(kernel.size()); }
+  int64_t channelsPerGroup() const { return channels / groups; }
+  int64_t outputsPerGroup() const { return outChannels / groups; }
+  /// K of a group: (C/groups)·prod(k).
+  int64_t patchSize() const;
+  /// Output positions per image, prod(O): the rows per sample of §9.
+  int64_t positions() const;
+  /// Sets `in` from x [N, C, D1..Dd] and computes `out`; false when some O_i < 1.
+  bool bind(const Shape &xShape);
+};
+
+/// The im2col rows of images [n0, n1) of x [N, C, D...] for group g: row (n-n0)·P + p holds
+/// the patch of output position p (P = positions()), K = patchSize() values in the order
+/// above, zero where the patch reaches into the padding. `out` has (n1-n0)·P·K floats.
+void im2col(const float *x, const ConvGeometry &geo, int64_t g, int64_t n0, int64_t n1, float *out);
+
+} // namespace cimlir

@@ -1,0 +1,222 @@
+// The CimLinear step's randomness and run-time parameters (cim-numerics.md §9, §10): outputs
+// bitwise identical at batch sizes 1, 7 and 64 with read noise on (the executor passes the
+// dataset index of a batch's first sample), fresh noise keyed by the seed and the repeat,
+// static effects by the chip seed, --set adc.bits changing outputs, and the per-layer
+// counters a step reports.
+#include "runtime/core/Error.h"
+#include "test/unit/runtime/CimStepTestUtil.h"
+
+#include <gtest/gtest.h>
+
+namespace cimlir::runtimetest {
+namespace {
+
+/// A one-step plan of each kind; `x` holds 64 samples for it.
+struct Case {
+  std::string kind, path;
+  Tensor x;
+};
+
+device::LayerSettings noisySettings() {
+  device::LayerSettings s;
+  s.crossbar.rows = 16; // several row blocks
+  s.adc.bits = 6;
+  s.noise.read = 0.05;
+  return s;
+}
+
+Case writeCase(std::mt19937 &gen, const TempDir &dir, const std::string &kind,
+               const device::LayerSettings &s) {
+  Case c;
+  c.kind = kind;
+  c.path = dir.file(kind + ".bin");
+  PlanBuilder b;
+  if (kind == "gemm") {
+    int64_t x = b.input("x", DType::F32, {-1, 40});
+    int64_t w = b.constant("w", randomF32(gen, {5, 40}));
+    int64_t y = b.value("y", DType::F32, {-1, 5});
+    b.step("CimLinear", "/fc/Gemm", {x, w}, {y},
+           cimAttrs("gemm", s, {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}));
+    b.output("y", y);
+    c.x = randomF32(gen, {64, 40});
+  } else if (kind == "matmul3d") {
+    int64_t x = b.input("x", DType::F32, {-1, 3, 20});
+    int64_t w = b.constant("w", randomF32(gen, {20, 6}));
+    int64_t y = b.value("y", DType::F32, {-1, 3, 6});
+    b.step("CimLinear", "/attn/proj", {x, w}, {y}, cimAttrs("matmul", s));
+    b.output("y", y);
+    c.x = randomF32(gen, {64, 3, 20});
+  } else {
+    int64_t x = b.input("x", DType::F32, {-1, 4, 5, 5});
+    int64_t w = b.constant("w", randomF32(gen, {6, 2, 3, 3}));
+    int64_t bias = b.constant("b", randomF32(gen, {6}));
+    int64_t y = b.value("y", DType::F32, {-1, 6, 5, 5});
+    b.step("CimLinear", "/conv/Conv", {x, w, bias}, {y},
+           cimAttrs(
+               "conv", s,
+               {{"strides", {1, 1}}, {"pads", {1, 1, 1, 1}}, {"dilations", {1, 1}}, {"group", 2}}));
+    b.output("y", y);
+    c.x = randomF32(gen, {64, 4, 5, 5});
+  }
+  b.write(c.path);
+  return c;
+}
+
+/// Runs samples [0, 64) in batches of `batch` as cim-run does and concatenates the outputs.
+Tensor runInBatches(Executor &ex, const Tensor &x, int64_t batch, int64_t repeat = 0) {
+  std::vector<Tensor> parts;
+  for (int64_t begin = 0; begin < x.dim(0); begin += batch) {
+    int64_t end = std::min(x.dim(0), begin + batch);
+    parts.push_back(
+        ex.run({{"x", x.sliceRows(begin, end).clone()}}, RunContext{begin, repeat}).at("y"));
+  }
+  Shape shape = parts[0].shape();
+  shape[0] = x.dim(0);
+  Tensor all = Tensor::allocate(DType::F32, shape);
+  char *dst = static_cast<char *>(all.raw());
+  for (const Tensor &p : parts) {
+    std::memcpy(dst, p.raw(), p.byteSize());
+    dst += p.byteSize();
+  }
+  return all;
+}
+
+TEST(CimStepRun, ReadNoiseIsKeyedBySampleSoBatchingChangesNothing) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  for (const char *kind : {"gemm", "matmul3d", "conv"}) {
+    SCOPED_TRACE(kind);
+    Case c = writeCase(gen, dir, kind, noisySettings());
+    Executor ex = cimExecutor(c.path);
+    Tensor whole = runInBatches(ex, c.x, 64);
+    EXPECT_TRUE(sameBytes(runInBatches(ex, c.x, 1), whole)) << "batch 1";
+    EXPECT_TRUE(sameBytes(runInBatches(ex, c.x, 7), whole)) << "batch 7";
+    // A fresh executor (chip programmed again) gives the same numbers too.
+    Executor again = cimExecutor(c.path);
+    EXPECT_TRUE(sameBytes(runInBatches(again, c.x, 64), whole)) << "second executor";
+    // The noise is on: without it the outputs differ.
+    Executor exq = cimExecutor(c.path, [] {
+      CpuBackendOptions o;
+      o.cim.settings = {"noise.read=0"};
+      return o;
+    }());
+    EXPECT_FALSE(sameBytes(runInBatches(exq, c.x, 64), whole)) << "read noise has no effect";
+  }
+}
+
+TEST(CimStepRun, SeedAndRepeatKeyTheFreshNoise) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  Case c = writeCase(gen, dir, "conv", noisySettings());
+  auto withSeed = [&](std::optional<uint64_t> seed, std::vector<std::string> set = {}) {
+    CpuBackendOptions o;
+    o.cim.seed = seed;
+    o.cim.settings = std::move(set);
+    Executor ex = cimExecutor(c.path, o);
+    return runInBatches(ex, c.x, 64);
+  };
+  Tensor s1 = withSeed(1), s1again = withSeed(1), s2 = withSeed(2);
+  EXPECT_TRUE(sameBytes(s1, s1again));
+  EXPECT_FALSE(sameBytes(s1, s2));
+  // --seed N is noise.seed=N, applied after --set.
+  EXPECT_TRUE(sameBytes(withSeed(std::nullopt, {"noise.seed=1"}), s1));
+  EXPECT_TRUE(sameBytes(withSeed(1, {"noise.seed=5"}), s1));
+  // The repeat index is part of the fresh key (§9).
+  Executor ex = cimExecutor(c.path);
+  EXPECT_FALSE(sameBytes(runInBatches(ex, c.x, 64, 0), runInBatches(ex, c.x, 64, 1)));
+}
+
+TEST(CimStepRun, ChipSeedKeysTheStaticEffects) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  device::LayerSettings s;
+  s.noise.program = 0.05;
+  s.noise.stuckAtMax = 0.01;
+  for (const char *kind : {"gemm", "conv"}) {
+    SCOPED_TRACE(kind);
+    Case c = writeCase(gen, dir, kind, s);
+    auto chip = [&](std::optional<uint64_t> chipSeed, uint64_t offset = 0) {
+      CpuBackendOptions o;
+      o.cim.chipSeed = chipSeed;
+      o.cim.chipSeedOffset = offset;
+      Executor ex = cimExecutor(c.path, o);
+      return runInBatches(ex, c.x, 64);
+    };
+    Tensor a = chip(3), b = chip(3), other = chip(4);
+    EXPECT_TRUE(sameBytes(a, b)) << "same chip seed, same chip";
+    EXPECT_FALSE(sameBytes(a, other)) << "another chip seed, another chip";
+    // Chip r of --repeats is chip seed + r; the plan's chip seed (0) is the base without
+    // --chip-seed.
+    EXPECT_TRUE(sameBytes(chip(3, 1), other));
+    EXPECT_TRUE(sameBytes(chip(std::nullopt, 3), a));
+    // Without read noise the batching does not matter either way.
+    CpuBackendOptions o;
+    o.cim.chipSeed = 3;
+    Executor ex = cimExecutor(c.path, o);
+    EXPECT_TRUE(sameBytes(runInBatches(ex, c.x, 7), a));
+  }
+}
+
+TEST(CimStepRun, SetAdcBitsChangesOutputsAndTheReport) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  device::LayerSettings s; // 8-bit `full` ADC, no noise
+  std::mt19937 same = gen; // the same W and x for the plan compiled with 6 bits below
+  Case c = writeCase(gen, dir, "gemm", s);
+  Executor plain = cimExecutor(c.path);
+  CpuBackendOptions o;
+  o.cim.settings = {"adc.bits=6"};
+  Executor six = cimExecutor(c.path, o);
+  EXPECT_FALSE(sameBytes(runInBatches(plain, c.x, 64), runInBatches(six, c.x, 64)));
+  EXPECT_EQ(plain.stepReport(0)["adc_bits"], 8);
+  EXPECT_EQ(six.stepReport(0)["adc_bits"], 6);
+  // A per-layer value is replaced too; --set does the same as compiling with the value.
+  device::LayerSettings compiled = s;
+  compiled.adc.bits = 6;
+  TempDir other;
+  Case c6 = writeCase(same, other, "gemm", compiled);
+  ASSERT_TRUE(sameBytes(c6.x, c.x));
+  Executor ex6 = cimExecutor(c6.path);
+  EXPECT_TRUE(sameBytes(runInBatches(ex6, c.x, 64), runInBatches(six, c.x, 64)));
+  EXPECT_EQ(ex6.stepReport(0)["adc_bits"], 6);
+}
+
+TEST(CimStepRun, ReportCountsWhatTheCrossbarsDid) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  device::LayerSettings s;
+  s.crossbar.rows = 16;
+  s.crossbar.cols = 4; // 2 outputs per array
+  s.weights.slices = {1, 2, 2, 2};
+  s.inputs.hybridAnalogBits = 4; // 3 one-bit DAC slices, the rest digital
+  s.inputs.slices = {1, 1, 1};
+  Case gemm = writeCase(gen, dir, "gemm", s); // K 40 -> 3 row blocks, N 5 -> 3 column blocks
+  Executor ex = cimExecutor(gemm.path);
+  EXPECT_EQ(ex.stepReport(0)["samples"], 0);
+  runInBatches(ex, gemm.x, 7);
+  json r = ex.stepReport(0);
+  EXPECT_EQ(r["name"], "/fc/Gemm");
+  EXPECT_EQ(r["kind"], "gemm");
+  EXPECT_EQ(r["groups"], 1);
+  EXPECT_EQ(r["arrays"], 3 * 3 * 4);
+  EXPECT_EQ(r["samples"], 64);
+  const int64_t M = 64, R = 3, C = 3, T = 3, S = 4, N = 5, K = 40;
+  EXPECT_EQ(r["counters"]["dac_input_slices"], M * R * T);
+  EXPECT_EQ(r["counters"]["array_reads"], M * R * C * T * S);
+  EXPECT_EQ(r["counters"]["adc_conversions"], M * R * T * S * N);
+  EXPECT_EQ(r["counters"]["digital_elements"], M * K);
+  EXPECT_GT(r["counters"]["digital_nonzero"].get<int64_t>(), 0);
+
+  // Conv: every image is a sample of OH·OW = 25 rows, two groups of K = 18, N = 3.
+  Case conv = writeCase(gen, dir, "conv", idealSettings());
+  Executor exc = cimExecutor(conv.path);
+  runInBatches(exc, conv.x, 64);
+  json rc = exc.stepReport(0);
+  EXPECT_EQ(rc["samples"], 64);
+  EXPECT_EQ(rc["groups"], 2);
+  EXPECT_EQ(rc["counters"]["dac_input_slices"], 2 * 64 * 25 * 1 * 7);
+  EXPECT_EQ(rc["counters"]["adc_conversions"], 0); // ideal: nothing converted
+}
+
+} // namespace
+} // namespace cimlir::runtimetest
