@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A bundled model compiled for a CIM device and run on the first LIMIT Fashion-MNIST test
+# images: its predictions must agree with the framework's on at least MIN_AGREEMENT of
+# them (the CIM path end to end: lowering, mapping, plan, programming, DAC/ADC numerics).
+#   run_cim_model_test.sh BIN_DIR MODEL_BASENAME DEVICE LIMIT MIN_AGREEMENT DATASET_DIR WORK_DIR
+set -euo pipefail
+bin=$1 model=$2 device=$3 limit=$4 min=$5 dataset=$6 work=$7
+rm -rf "$work" && mkdir -p "$work"
+"$bin/cim-opt" "$model.onnx" --device "$device" -o "$work/plan.bin"
+"$bin/cim-run" "$work/plan.bin" --dataset "$dataset" --limit "$limit" \
+  --reference "$model.reference.npz" --report "$work/report.json"
+python3 - "$work/report.json" "$min" "$limit" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["samples"] == int(sys.argv[3]), report["samples"]
+assert report["reference_agreement"] >= float(sys.argv[2]), report["reference_agreement"]
+assert any(layer.get("per_sample") for layer in report["layers"]), "no CIM layer ran"
+PY
