@@ -137,4 +137,16 @@ std::vector<int64_t> tensorToLabels(const Tensor &t) {
   return out;
 }
 
+const TensorSpec &singleInput(const std::string &path, const std::string &kind,
+                              const std::vector<TensorSpec> &graphInputs, const std::string &hint) {
+  if (graphInputs.size() != 1) {
+    std::vector<std::string> names;
+    for (const auto &s : graphInputs)
+      names.push_back(s.name);
+    throw Error("dataset " + path + ": " + kind + " dataset feeds exactly one graph input, but the plan has " +
+                std::to_string(graphInputs.size()) + " (" + quotedList(names) + "); " + hint);
+  }
+  return graphInputs[0];
+}
+
 } // namespace cimlir::data_detail

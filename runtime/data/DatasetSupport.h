@@ -33,6 +33,11 @@ std::string dimsWithX(const Shape &dims);
 /// "'a', 'b'": names as they appear in messages.
 std::string quotedList(const std::vector<std::string> &names);
 
+/// The one graph input of a plan that a single-array dataset (IDX, .npy) feeds; throws
+/// "dataset PATH: a KIND dataset feeds exactly one graph input, but the plan has N (...); HINT".
+const TensorSpec &singleInput(const std::string &path, const std::string &kind,
+                              const std::vector<TensorSpec> &graphInputs, const std::string &hint);
+
 /// Throws an internal Error unless [begin, begin+count) lies within [0, size).
 void checkRange(int64_t begin, int64_t count, int64_t size, const std::string &what);
 

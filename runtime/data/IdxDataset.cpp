@@ -98,17 +98,8 @@ std::unique_ptr<Dataset> openIdxDataset(const std::string &path, const std::stri
     labelsPath = labelsBeside(fs::path(path)); // optional for a file given directly
   }
 
-  if (graphInputs.size() != 1) {
-    std::vector<std::string> names;
-    for (const auto &s : graphInputs)
-      names.push_back(s.name);
-    throw Error("dataset " + imagesPath +
-                ": an IDX dataset feeds exactly one graph input, but "
-                "the plan has " +
-                std::to_string(graphInputs.size()) + " (" + quotedList(names) +
-                "); use an .npz dataset");
-  }
-  const TensorSpec &input = graphInputs[0];
+  const TensorSpec &input =
+      singleInput(imagesPath, "an IDX", graphInputs, "use an .npz dataset");
   // The leading axis is the batch (-1) or a fixed number of samples per run: either way
   // the dataset yields rows along it, and the rest is one sample.
   if (input.shape.empty())

@@ -135,18 +135,9 @@ std::unique_ptr<Dataset> openNpzDataset(const std::string &path,
 
 std::unique_ptr<Dataset> openNpyDataset(const std::string &path,
                                         const std::vector<TensorSpec> &graphInputs) {
-  if (graphInputs.size() != 1) {
-    std::vector<std::string> names;
-    for (const auto &s : graphInputs)
-      names.push_back(s.name);
-    throw Error("dataset " + path +
-                ": a .npy dataset feeds exactly one graph input, but the "
-                "plan has " +
-                std::to_string(graphInputs.size()) + " (" + quotedList(names) +
-                "); use a .npz with one array per input");
-  }
+  const TensorSpec &spec =
+      singleInput(path, "a .npy", graphInputs, "use a .npz with one array per input");
   Tensor t = readNpy(path);
-  const TensorSpec &spec = graphInputs[0];
   checkArray(path, std::filesystem::path(path).stem().string(), t, spec, "input");
   TensorMap inputs{{spec.name, t}};
   return std::make_unique<ArrayDataset>("npy:" + path, t.dim(0), std::move(inputs), std::nullopt,
