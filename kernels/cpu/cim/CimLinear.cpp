@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -20,11 +21,13 @@ __extension__ typedef __int128 int128;
 
 [[noreturn]] void fail(const std::string &message) { throw Error("cim_linear: " + message); }
 
-/// u_i of §3: sign(v) · ((|v| >> offset) & (2^width - 1)).
-inline int32_t signMagnitudeSlice(int32_t v, int offset, int width) {
-  int32_t magnitude = ((v < 0 ? -v : v) >> offset) & ((int32_t(1) << width) - 1);
-  return v < 0 ? -magnitude : magnitude;
-}
+/// Scratch space of the fresh draws of one row (reused across rows).
+struct FreshDraws {
+  std::vector<PhiloxCounter> counters;
+  std::vector<PhiloxBlock> blocks;
+  std::vector<double> z;
+  std::vector<int64_t> offset; // per (i, j): start of its normals in z, -1 if not drawn
+};
 
 /// Everything one call derives from the shapes and parameters.
 struct Plan {
@@ -52,17 +55,39 @@ struct Plan {
   uint32_t rowInSample(int64_t m) const { return static_cast<uint32_t>(m % rows.rowsPerSample); }
   int32_t cellRange(int j) const { return (int32_t(1) << b[j]) - 1; }
 
-  /// Fresh standard normals of outputs [0, N) of one (kind, r, i, j, m) draw (§9).
-  void freshNormals(FreshKind kind, int64_t r, int i, int j, int64_t m, double *z) const {
-    for (int64_t n0 = 0; n0 < N; n0 += 4) {
-      PhiloxBlock block =
-          philox4x32_10(freshCounter(kind, sample(m), rowInSample(m), static_cast<uint32_t>(r), i,
-                                     j, static_cast<uint32_t>(n0)),
-                        freshKey);
-      std::array<double, 4> normals = normals4(block);
-      for (int64_t t = 0; t < 4 && n0 + t < N; ++t)
-        z[n0 + t] = normals[t];
+  /// 2^shift as a double, shift = o_i + p_j (scaling by it is exact, like ldexp).
+  double pow2(int shift) const { return std::ldexp(1.0, shift); }
+  /// Blocks of one (i, j) draw: the fresh counters cover outputs in fours (§9).
+  int64_t blocksPerPair() const { return (N + 3) / 4; }
+
+  /// The fresh standard normals of one (kind, r, m) for the (i, j) pairs whose input slice i
+  /// is `active`: pair (i, j)'s normal of output n is draws.z[draws.offset[i·S + j] + n].
+  /// Drawn in one batch (Philox.h), so the numbers are those of §9's layout.
+  void drawFresh(FreshKind kind, int64_t r, int64_t m, const std::vector<uint8_t> &active,
+                 FreshDraws &draws) const {
+    const int64_t nb = blocksPerPair();
+    draws.offset.assign(static_cast<size_t>(T * S), -1);
+    int64_t used = 0;
+    for (int i = 0; i < T; ++i)
+      used += active[i] ? S * nb : 0;
+    draws.counters.resize(static_cast<size_t>(used));
+    PhiloxCounter *counter = draws.counters.data();
+    for (int i = 0; i < T; ++i) {
+      if (!active[i])
+        continue;
+      for (int j = 0; j < S; ++j) {
+        draws.offset[i * S + j] = (counter - draws.counters.data()) * 4;
+        const PhiloxCounter first =
+            freshCounter(kind, sample(m), rowInSample(m), static_cast<uint32_t>(r), i, j, 0);
+        for (int64_t block = 0; block < nb; ++block, ++counter)
+          *counter = {first[0], first[1], static_cast<uint32_t>(block), first[3]};
+      }
     }
+    const int64_t count = static_cast<int64_t>(draws.counters.size());
+    draws.blocks.resize(static_cast<size_t>(count));
+    draws.z.resize(static_cast<size_t>(count * 4));
+    philoxBlocks(draws.counters.data(), count, freshKey, draws.blocks.data());
+    normalsFromBlocks(draws.blocks.data(), count, draws.z.data());
   }
 };
 
@@ -125,17 +150,26 @@ struct Sums {
   std::vector<double> f64;  // with noise
 };
 
+/// Outputs per register-blocked chunk of the integer partial sums (integerPartialSums).
+constexpr int64_t kChunk = 64;
+
 /// The per-row-block operands, shared by all rows.
 struct BlockOperands {
-  std::vector<int32_t> wInt;              // ideal: W~ [R_r, N]
-  std::vector<double> wDouble;            // ideal with programming noise
-  std::vector<std::vector<int8_t>> dInt;  // full/dynamic: L~+ - L~- per slice [R_r, N]
-  std::vector<std::vector<float>> dFloat; // full/dynamic with programming noise
+  std::vector<int32_t> wInt;   // ideal: W~ [R_r, N]
+  std::vector<double> wDouble; // ideal with programming noise
+  // full/dynamic: L~+ - L~- of every slice side by side, [R_r, ld] (slice j at column j·N,
+  // ld = S·N rounded up to kChunk, zero padded), so that one pass over a row's active inputs
+  // gives the partial sums of all slices.
+  std::vector<int16_t> dInt;
+  int64_t ld = 0;
+  bool narrowSums = false;   // every |P| of this block fits int16
+  std::vector<float> dFloat; // with programming noise, [R_r, S·N]
 };
 
 BlockOperands loadBlock(const Plan &plan, const ProgrammedWeights &w, int64_t k0, int64_t k1) {
   BlockOperands ops;
-  const size_t count = static_cast<size_t>((k1 - k0) * plan.N);
+  const int64_t rows = k1 - k0, N = plan.N, SN = plan.S * N;
+  const size_t count = static_cast<size_t>(rows * N);
   if (plan.mode == AdcMode::Ideal) {
     if (plan.noisyLevels) {
       ops.wDouble.resize(count);
@@ -146,42 +180,146 @@ BlockOperands loadBlock(const Plan &plan, const ProgrammedWeights &w, int64_t k0
     }
     return ops;
   }
-  for (int j = 0; j < plan.S; ++j) {
-    if (plan.noisyLevels) {
-      ops.dFloat.emplace_back(count);
-      w.differentialLevels(j, k0, k1, ops.dFloat.back().data());
-    } else {
-      ops.dInt.emplace_back(count);
-      w.differentialLevels(j, k0, k1, ops.dInt.back().data());
+  if (plan.noisyLevels) {
+    ops.dFloat.resize(static_cast<size_t>(rows * SN));
+    std::vector<float> slice(count);
+    for (int j = 0; j < plan.S; ++j) {
+      w.differentialLevels(j, k0, k1, slice.data());
+      for (int64_t k = 0; k < rows; ++k)
+        std::copy(slice.begin() + k * N, slice.begin() + (k + 1) * N,
+                  ops.dFloat.begin() + k * SN + j * N);
     }
+    return ops;
   }
+  ops.ld = (SN + kChunk - 1) / kChunk * kChunk;
+  ops.dInt.assign(static_cast<size_t>(rows * ops.ld), 0);
+  std::vector<int8_t> slice(count);
+  int64_t maxCell = 0;
+  for (int j = 0; j < plan.S; ++j) {
+    w.differentialLevels(j, k0, k1, slice.data());
+    for (int64_t k = 0; k < rows; ++k)
+      std::copy(slice.begin() + k * N, slice.begin() + (k + 1) * N,
+                ops.dInt.begin() + k * ops.ld + j * N);
+    maxCell = std::max<int64_t>(maxCell, plan.cellRange(j));
+  }
+  const int64_t maxInput = (int64_t(1) << *std::max_element(plan.a.begin(), plan.a.end())) - 1;
+  ops.narrowSums = rows * maxInput * maxCell < (int64_t(1) << 15);
   return ops;
 }
 
-/// Slices u_i of the analog inputs of row m over rows [k0, k1) of row block r, and their
-/// sums of squares (for the read-noise variance).
-void sliceInputs(const Plan &plan, const int16_t *l, int64_t k0, int64_t k1,
-                 std::vector<std::vector<int8_t>> &u, std::vector<int64_t> &sumSquares) {
+/// The DAC slices u_i of one row over one row block, kept sparse: slice i's nonzero entries
+/// (row within the block, value), count[i] of them, and its sum of squares (for the
+/// read-noise variance).
+struct RowSlices {
+  std::vector<std::vector<int32_t>> index, value; // [T][rows], the first count[i] used
+  std::vector<int32_t> count;
+  std::vector<int64_t> sumSquares;
+  std::vector<uint8_t> active;                                    // sumSquares[i] != 0
+  std::vector<int32_t> inputIndex, inputMagnitude, inputNegative; // nonzero l of the block
+
+  RowSlices(int T, int64_t rows)
+      : index(T, std::vector<int32_t>(rows)), value(T, std::vector<int32_t>(rows)), count(T),
+        sumSquares(T), active(T), inputIndex(rows), inputMagnitude(rows), inputNegative(rows) {}
+};
+
+/// u_i of the analog inputs l over rows [k0, k1) of a row block (§3), compacted without
+/// branches so that the loops vectorise.
+CIMLIR_VECTOR_CLONES
+void sliceInputs(const Plan &plan, const int16_t *l, int64_t k0, int64_t k1, RowSlices &slices) {
+  int32_t inputs = 0;
+  for (int64_t k = k0; k < k1; ++k) {
+    const int32_t v = l[k];
+    slices.inputIndex[inputs] = static_cast<int32_t>(k - k0);
+    slices.inputMagnitude[inputs] = v < 0 ? -v : v;
+    slices.inputNegative[inputs] = v < 0;
+    inputs += v != 0;
+  }
   for (int i = 0; i < plan.T; ++i) {
-    u[i].resize(static_cast<size_t>(k1 - k0));
+    const int32_t shift = plan.o[i], mask = (int32_t(1) << plan.a[i]) - 1;
+    int32_t *index = slices.index[i].data(), *value = slices.value[i].data();
+    int32_t used = 0;
     int64_t ss = 0;
-    for (int64_t k = k0; k < k1; ++k) {
-      int32_t v = signMagnitudeSlice(l[k], plan.o[i], plan.a[i]);
-      u[i][k - k0] = static_cast<int8_t>(v);
-      ss += static_cast<int64_t>(v) * v;
+    for (int32_t e = 0; e < inputs; ++e) {
+      const int32_t magnitude = (slices.inputMagnitude[e] >> shift) & mask;
+      index[used] = slices.inputIndex[e];
+      value[used] = slices.inputNegative[e] ? -magnitude : magnitude;
+      used += magnitude != 0;
+      ss += magnitude * magnitude;
     }
-    sumSquares[i] = ss;
+    slices.count[i] = used;
+    slices.sumSquares[i] = ss;
+    slices.active[i] = ss != 0;
+  }
+}
+
+/// P[i][t] = sum over slice i's nonzero entries (k, u) of u · D[k][t], t < SN, for integer
+/// levels D [rows, ld] (ld = SN padded to kChunk with zeros). kChunk outputs at a time are
+/// accumulated in vector registers (GCC vector types, lowered to whatever the clone of the
+/// caller has: SSE2, AVX2 or AVX-512): in int16 lanes when every |P| fits (`narrow`:
+/// rows·(2^a - 1)·(2^b - 1) < 2^15), else in int32 (§10 bounds |P| below 2^31). Always inlined,
+/// so that it is compiled inside each clone of adcRowBlock.
+using I16x32 = int16_t __attribute__((vector_size(64)));
+using I16x16 = int16_t __attribute__((vector_size(32)));
+using I32x16 = int32_t __attribute__((vector_size(64)));
+static_assert(kChunk == 64, "integerPartialSums holds 64 outputs: 2 x I16x32 or 4 x I32x16");
+
+template <typename V> [[gnu::always_inline]] inline V loadVector(const int16_t *p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+[[gnu::always_inline]] inline void integerPartialSums(const RowSlices &slices, int T,
+                                                      const int16_t *D, int64_t ld, int64_t SN,
+                                                      bool narrow, int32_t *P) {
+  for (int i = 0; i < T; ++i) {
+    int32_t *out = P + i * SN;
+    if (!slices.active[i]) {
+      std::fill(out, out + SN, 0);
+      continue;
+    }
+    const int32_t *index = slices.index[i].data();
+    const int32_t *value = slices.value[i].data();
+    const int32_t nonzero = slices.count[i];
+    for (int64_t t0 = 0; t0 < SN; t0 += kChunk) {
+      int32_t chunk[kChunk];
+      if (narrow) {
+        I16x32 acc0 = {}, acc1 = {};
+        for (int32_t e = 0; e < nonzero; ++e) {
+          const int16_t *d = D + index[e] * ld + t0;
+          const int16_t u = static_cast<int16_t>(value[e]);
+          acc0 += u * loadVector<I16x32>(d);
+          acc1 += u * loadVector<I16x32>(d + 32);
+        }
+        for (int t = 0; t < 32; ++t) {
+          chunk[t] = acc0[t];
+          chunk[32 + t] = acc1[t];
+        }
+      } else {
+        I32x16 acc[4] = {};
+        for (int32_t e = 0; e < nonzero; ++e) {
+          const int16_t *d = D + index[e] * ld + t0;
+          const int32_t u = value[e];
+          for (int q = 0; q < 4; ++q)
+            acc[q] += u * __builtin_convertvector(loadVector<I16x16>(d + 16 * q), I32x16);
+        }
+        for (int q = 0; q < 4; ++q)
+          for (int t = 0; t < 16; ++t)
+            chunk[16 * q + t] = acc[q][t];
+      }
+      std::copy(chunk, chunk + std::min(kChunk, SN - t0), out + t0);
+    }
   }
 }
 
 /// Ideal ADC (Q(P) = P) for rows [m0, m1) and row block r: sum_{i,j} 2^{o_i+p_j} P equals
 /// l · W~ over the block plus the weighted read noise of every (i, j) pair.
+CIMLIR_VECTOR_CLONES
 void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, int64_t r,
                    int64_t m0, int64_t m1, Sums &sums) {
   const int64_t N = plan.N, k0 = plan.rowBegin(r), k1 = plan.rowEnd(r);
-  std::vector<std::vector<int8_t>> u(plan.T);
-  std::vector<int64_t> sumSquares(plan.T);
-  std::vector<double> z(static_cast<size_t>(N));
+  RowSlices slices(plan.T, k1 - k0);
+  FreshDraws draws;
   for (int64_t m = m0; m < m1; ++m) {
     if (!in.finite[m])
       continue;
@@ -213,15 +351,16 @@ void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops,
     }
     if (plan.sigmaRead == 0.0)
       continue;
-    sliceInputs(plan, l, k0, k1, u, sumSquares);
+    sliceInputs(plan, l, k0, k1, slices);
+    plan.drawFresh(FreshKind::ReadNoise, r, m, slices.active, draws);
     for (int i = 0; i < plan.T; ++i) {
-      if (sumSquares[i] == 0)
+      if (!slices.active[i])
         continue;
       for (int j = 0; j < plan.S; ++j) {
-        double sd = std::sqrt(2.0 * static_cast<double>(sumSquares[i])) * plan.sigmaRead *
-                    plan.cellRange(j);
-        double weight = std::ldexp(1.0, plan.o[i] + plan.p[j]);
-        plan.freshNormals(FreshKind::ReadNoise, r, i, j, m, z.data());
+        const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares[i])) *
+                          plan.sigmaRead * plan.cellRange(j);
+        const double weight = plan.pow2(plan.o[i] + plan.p[j]);
+        const double *z = draws.z.data() + draws.offset[i * plan.S + j];
         for (int64_t n = 0; n < N; ++n)
           acc[n] += weight * (sd * z[n]);
       }
@@ -230,109 +369,124 @@ void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops,
 }
 
 /// `full` and `dynamic` ADC for rows [m0, m1) and row block r: every (i, j) partial sum, its
-/// read noise, full scale, code and weighted contribution.
+/// read noise, full scale, code and weighted contribution. Compiled for several x86-64
+/// levels (Philox.h's CIMLIR_VECTOR_CLONES; no FMA contraction, so the same bits on each).
+CIMLIR_VECTOR_CLONES
 void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, int64_t r,
                  int64_t m0, int64_t m1, Sums &sums, CimTrace *trace) {
-  const int64_t N = plan.N, k0 = plan.rowBegin(r), k1 = plan.rowEnd(r), rows = k1 - k0;
+  const int64_t N = plan.N, SN = plan.S * N, k0 = plan.rowBegin(r), k1 = plan.rowEnd(r),
+                rows = k1 - k0;
   const int32_t qA = plan.qmaxAdc;
-  std::vector<std::vector<int8_t>> u(plan.T);
-  std::vector<int64_t> sumSquares(plan.T);
-  std::vector<int32_t> pInt(static_cast<size_t>(N));
-  std::vector<double> pDouble(static_cast<size_t>(N)), z(static_cast<size_t>(N));
-  std::vector<double> adcNoise(static_cast<size_t>(N));
+  const bool readNoise = plan.sigmaRead > 0.0, adcNoise = plan.sigmaAdcLsb > 0.0;
+  RowSlices slices(plan.T, k1 - k0);
+  const std::vector<uint8_t> &active = slices.active;
+  const std::vector<uint8_t> all(plan.T, 1);
+  std::vector<int32_t> pInt(static_cast<size_t>(plan.T * SN));
+  std::vector<double> pNoisy(plan.exact ? 0 : static_cast<size_t>(plan.T * SN));
+  std::vector<double> p(static_cast<size_t>(N)), code(static_cast<size_t>(N));
+  FreshDraws readDraws, adcDraws;
   for (int64_t m = m0; m < m1; ++m) {
     if (!in.finite[m])
       continue;
-    sliceInputs(plan, in.analog.data() + m * plan.K, k0, k1, u, sumSquares);
+    sliceInputs(plan, in.analog.data() + m * plan.K, k0, k1, slices);
+
+    // §4: P[i][j·N + n] = sum_k u_i[k] · (L~+ - L~-)_j[k, n] for all slices j at once; exact
+    // in integers for integer levels, in double with programming noise.
+    if (!plan.noisyLevels) {
+      integerPartialSums(slices, plan.T, ops.dInt.data(), ops.ld, SN, ops.narrowSums, pInt.data());
+      if (!plan.exact)
+        std::copy(pInt.begin(), pInt.end(), pNoisy.begin());
+    } else {
+      std::fill(pNoisy.begin(), pNoisy.end(), 0.0);
+      for (int i = 0; i < plan.T; ++i) {
+        double *acc = pNoisy.data() + i * SN;
+        for (int32_t e = 0; e < slices.count[i]; ++e) {
+          const double uk = slices.value[i][e];
+          const float *d = ops.dFloat.data() + slices.index[i][e] * SN;
+          for (int64_t t = 0; t < SN; ++t)
+            acc[t] += uk * static_cast<double>(d[t]);
+        }
+      }
+    }
+    if (readNoise)
+      plan.drawFresh(FreshKind::ReadNoise, r, m, active, readDraws);
+    if (adcNoise)
+      plan.drawFresh(FreshKind::AdcNoise, r, m, all, adcDraws);
+
     for (int i = 0; i < plan.T; ++i)
       for (int j = 0; j < plan.S; ++j) {
-        // §4: P = sum_k u_i[k] · (L~+ - L~-)[k, n], exact in int32 for integer levels.
-        if (!plan.noisyLevels) {
-          std::fill(pInt.begin(), pInt.end(), 0);
-          for (int64_t k = 0; k < rows; ++k) {
-            int32_t uk = u[i][k];
-            if (uk == 0)
-              continue;
-            const int8_t *d = ops.dInt[j].data() + k * N;
-            for (int64_t n = 0; n < N; ++n)
-              pInt[n] += uk * d[n];
-          }
-          for (int64_t n = 0; n < N; ++n)
-            pDouble[n] = pInt[n];
-        } else {
-          std::fill(pDouble.begin(), pDouble.end(), 0.0);
-          for (int64_t k = 0; k < rows; ++k) {
-            int32_t uk = u[i][k];
-            if (uk == 0)
-              continue;
-            const float *d = ops.dFloat[j].data() + k * N;
-            for (int64_t n = 0; n < N; ++n)
-              pDouble[n] += uk * static_cast<double>(d[n]);
-          }
-        }
-        if (plan.sigmaRead > 0.0 && sumSquares[i] > 0) {
-          double sd = std::sqrt(2.0 * static_cast<double>(sumSquares[i])) * plan.sigmaRead *
-                      plan.cellRange(j);
-          plan.freshNormals(FreshKind::ReadNoise, r, i, j, m, z.data());
-          for (int64_t n = 0; n < N; ++n)
-            pDouble[n] += sd * z[n];
-        }
-        if (plan.sigmaAdcLsb > 0.0)
-          plan.freshNormals(FreshKind::AdcNoise, r, i, j, m, adcNoise.data());
-
+        // A silent input slice gives P = 0 exactly (no read noise: its variance is 0), so
+        // every code is 0 unless ADC noise can move it.
+        if (!active[i] && !adcNoise && !trace)
+          continue;
+        const int pair = i * plan.S + j;
+        const double weight = plan.pow2(plan.o[i] + plan.p[j]);
         // §5: one full scale per (r, i, j) (`full`) or per (r, c, i, j, m) (`dynamic`).
-        const int shift = plan.o[i] + plan.p[j];
         const int64_t fullFs = rows * ((int64_t(1) << plan.a[i]) - 1) * plan.cellRange(j);
-        for (int64_t c = 0; c < plan.colBlocks; ++c) {
-          const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
-          if (plan.exact) {
+        if (plan.exact) {
+          const int32_t *pij = pInt.data() + i * SN + j * N;
+          const int shift = plan.o[i] + plan.p[j];
+          int128 *acc = sums.i128.data() + m * N;
+          for (int64_t c = 0; c < plan.colBlocks; ++c) {
+            const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
             int64_t fs = fullFs;
             if (plan.mode == AdcMode::Dynamic) {
               fs = 0;
               for (int64_t n = n0; n < n1; ++n)
-                fs = std::max<int64_t>(fs, std::abs(static_cast<int64_t>(pInt[n])));
+                fs = std::max<int64_t>(fs, std::abs(static_cast<int64_t>(pij[n])));
             }
-            int128 *acc = sums.i128.data() + m * N;
             for (int64_t n = n0; n < n1; ++n) {
               int64_t code = 0;
               if (fs > 0)
-                code = std::clamp<int64_t>(roundDivHalfEven(static_cast<int64_t>(pInt[n]) * qA, fs),
+                code = std::clamp<int64_t>(roundDivHalfEven(static_cast<int64_t>(pij[n]) * qA, fs),
                                            -qA, qA);
               acc[n] += static_cast<int128>(code) * fs * (int128(1) << shift);
               if (trace) {
                 size_t t = trace->index(m, r, i, j, n);
-                trace->partialSums[t] = pInt[n];
+                trace->partialSums[t] = pij[n];
                 trace->fullScales[t] = static_cast<double>(fs);
                 trace->codes[t] = static_cast<int32_t>(code);
               }
             }
-            continue;
           }
+          continue;
+        }
+        // With noise: P (+ read noise), then the ADC in double.
+        const double *pij = pNoisy.data() + i * SN + j * N;
+        if (readNoise && active[i]) {
+          const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares[i])) *
+                            plan.sigmaRead * plan.cellRange(j);
+          const double *z = readDraws.z.data() + readDraws.offset[pair];
+          for (int64_t n = 0; n < N; ++n)
+            p[n] = pij[n] + sd * z[n];
+        } else {
+          std::copy(pij, pij + N, p.begin());
+        }
+        const double *za = adcNoise ? adcDraws.z.data() + adcDraws.offset[pair] : nullptr;
+        double *acc = sums.f64.data() + m * N;
+        for (int64_t c = 0; c < plan.colBlocks; ++c) {
+          const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
           double fs = static_cast<double>(fullFs);
           if (plan.mode == AdcMode::Dynamic) {
             fs = 0.0;
             for (int64_t n = n0; n < n1; ++n)
-              fs = std::max(fs, std::fabs(pDouble[n]));
+              fs = std::max(fs, std::fabs(p[n]));
           }
-          const double delta = fs / qA;
-          double *acc = sums.f64.data() + m * N;
+          const double delta = fs / qA, limit = static_cast<double>(qA);
           for (int64_t n = n0; n < n1; ++n) {
-            double code = 0.0;
-            if (fs > 0.0) {
-              double noisy = pDouble[n];
-              if (plan.sigmaAdcLsb > 0.0)
-                noisy += plan.sigmaAdcLsb * delta * adcNoise[n];
-              code = std::clamp(std::nearbyint(noisy / delta), -static_cast<double>(qA),
-                                static_cast<double>(qA));
-            }
-            acc[n] += std::ldexp(delta * code, shift);
-            if (trace) {
-              size_t t = trace->index(m, r, i, j, n);
-              trace->partialSums[t] = pDouble[n];
-              trace->fullScales[t] = fs;
-              trace->codes[t] = static_cast<int32_t>(code);
-            }
+            const double noisy = za ? p[n] + plan.sigmaAdcLsb * delta * za[n] : p[n];
+            code[n] = fs > 0.0 ? std::clamp(std::nearbyint(noisy / delta), -limit, limit) : 0.0;
           }
+          if (fs > 0.0)
+            for (int64_t n = n0; n < n1; ++n)
+              acc[n] += (delta * code[n]) * weight;
+          if (trace)
+            for (int64_t n = n0; n < n1; ++n) {
+              size_t t = trace->index(m, r, i, j, n);
+              trace->partialSums[t] = p[n];
+              trace->fullScales[t] = fs;
+              trace->codes[t] = static_cast<int32_t>(code[n]);
+            }
         }
       }
   }

@@ -22,6 +22,13 @@
 // per slice pair, and adds the read noise of every (r, i, j) pair with its weight 2^{o_i + p_j}:
 // the same numbers up to float summation order.
 //
+// How it is fast without changing a number: the slices of a row are kept sparse (only nonzero
+// u_i[k] are applied, like a DAC that skips zero inputs), the partial sums of all weight slices
+// are accumulated at once in vector registers (int16 lanes when every |P| fits, else int32),
+// the fresh normals of a row are drawn in one vectorised batch (Philox.h), and the hot loops
+// are compiled for AVX-512, AVX2 and baseline x86-64 with no FMA contraction, so every clone
+// gives the same bits. Rows are split over threads (Parallel.h).
+//
 // Rows with a non-finite x give a row of NaN in y (nothing else in that row is computed).
 //
 // Not modelled (see docs/numerics.md): conductance drift and retention; IR drop, wire and

@@ -1,23 +1,17 @@
 #include "kernels/cpu/cim/Philox.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace cimlir::cpu::cim {
 
 namespace {
 
-constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
-constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
-constexpr uint32_t kPhiloxW0 = 0x9E3779B9u; // golden ratio
-constexpr uint32_t kPhiloxW1 = 0xBB67AE85u; // sqrt(3) - 1
-
-constexpr double kTwoPi = 6.283185307179586476925286766559;
-
-inline void mulhilo(uint32_t a, uint32_t b, uint32_t &hi, uint32_t &lo) {
-  uint64_t product = static_cast<uint64_t>(a) * b;
-  hi = static_cast<uint32_t>(product >> 32);
-  lo = static_cast<uint32_t>(product);
-}
+constexpr uint64_t kPhiloxM0 = 0xD2511F53u;
+constexpr uint64_t kPhiloxM1 = 0xCD9E8D57u;
+constexpr uint64_t kPhiloxW0 = 0x9E3779B9u; // golden ratio
+constexpr uint64_t kPhiloxW1 = 0xBB67AE85u; // sqrt(3) - 1
 
 PhiloxKey splitKey(uint64_t key) {
   return {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)};
@@ -25,18 +19,10 @@ PhiloxKey splitKey(uint64_t key) {
 
 } // namespace
 
-PhiloxBlock philox4x32_10(PhiloxCounter ctr, PhiloxKey key) {
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      key[0] += kPhiloxW0;
-      key[1] += kPhiloxW1;
-    }
-    uint32_t hi0, lo0, hi1, lo1;
-    mulhilo(kPhiloxM0, ctr[0], hi0, lo0);
-    mulhilo(kPhiloxM1, ctr[2], hi1, lo1);
-    ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0};
-  }
-  return ctr;
+PhiloxBlock philox4x32_10(PhiloxCounter counter, PhiloxKey key) {
+  PhiloxBlock block;
+  philoxBlocks(&counter, 1, key, &block);
+  return block;
 }
 
 uint64_t splitmix64(uint64_t z) {
@@ -75,16 +61,163 @@ uint64_t probabilityThreshold(double p) {
   return bound <= 0.0 ? 0 : static_cast<uint64_t>(bound);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Words to normals. ln and sin/cos are evaluated here with plain IEEE double operations
+// (series with enough terms for full double precision), not with libm: the same code runs
+// scalar, SSE2, AVX2 or AVX-512 (the batch function below is compiled for each) and gives the
+// same bits on every one of them, because this file is compiled with -ffp-contract=off (no
+// FMA contraction) and every operation is a correctly rounded +, -, ·, / or sqrt.
+
+namespace {
+
+inline double bitsToDouble(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+inline uint64_t doubleToBits(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+
+/// w as a double, through the signed conversion every x86-64 vector level has.
+inline double wordToDouble(uint32_t w) {
+  return static_cast<double>(static_cast<int32_t>(w ^ 0x80000000u)) + 2147483648.0;
+}
+
+/// -2 ln u for u = uniformOpen(w) = (w + 0.5) · 2^-32. With x = w + 0.5 = 2^e · m,
+/// m in [sqrt(1/2), sqrt(2)): ln u = (e - 32) ln 2 + ln m, and ln m = 2 atanh(s) with
+/// s = (m - 1) / (m + 1), |s| <= 0.1716, summed to s^23 (the next term is below 2^-56).
+inline double minusTwoLogUniform(uint32_t w) {
+  const double x = wordToDouble(w) + 0.5; // exact
+  const uint64_t bits = doubleToBits(x);
+  // m > sqrt(2) (compared on the mantissa bits) moves one factor 2 from m to the exponent.
+  const uint64_t mantissa = bits & 0x000fffffffffffffull;
+  const uint64_t big = mantissa > 0x6a09e667f3bcdull ? 1 : 0; // 1.4142135623730951's bits
+  const double m = bitsToDouble((mantissa | 0x3ff0000000000000ull) - (big << 52));
+  // The unbiased exponent as a double without an int64 -> double conversion (vectorises).
+  const double e = bitsToDouble(0x4330000000000000ull | ((bits >> 52) + big)) - 0x1p52 - 1023.0;
+  const double s = (m - 1.0) / (m + 1.0);
+  const double s2 = s * s;
+  double series = 1.0 / 23;
+  series = series * s2 + 1.0 / 21;
+  series = series * s2 + 1.0 / 19;
+  series = series * s2 + 1.0 / 17;
+  series = series * s2 + 1.0 / 15;
+  series = series * s2 + 1.0 / 13;
+  series = series * s2 + 1.0 / 11;
+  series = series * s2 + 1.0 / 9;
+  series = series * s2 + 1.0 / 7;
+  series = series * s2 + 1.0 / 5;
+  series = series * s2 + 1.0 / 3;
+  const double logM = 2.0 * s + 2.0 * s * s2 * series;
+  // ln 2 split so that (e - 32) · kLn2Hi is exact (fdlibm's constants).
+  constexpr double kLn2Hi = 6.93147180369123816490e-01;
+  constexpr double kLn2Lo = 1.90821492927058770002e-10;
+  const double k = e - 32.0;
+  const double logU = (k * kLn2Hi + (k * kLn2Lo + logM));
+  return -2.0 * logU;
+}
+
+/// cos and sin of 2π u for u = uniformOpen(w): t = 4u = (w + 0.5) · 2^-30 exactly, q =
+/// rint(t) its quadrant, x = 2π (t - q) / 4 in [-π/4, π/4], Taylor series to x^17 / x^16 (the
+/// remainder is below 2^-60), rotated by q quarter turns.
+inline void cosSinTwoPiUniform(uint32_t w, double &c, double &s) {
+  constexpr double kTwoPi = 6.283185307179586476925286766559;
+  const double t = (wordToDouble(w) + 0.5) * 0x1p-30;
+  // rint without a libm call: adding and subtracting 2^52 rounds t (< 4) half to even.
+  const double q = (t + 0x1p52) - 0x1p52;
+  const double x = kTwoPi * ((t - q) * 0.25);
+  const double x2 = x * x;
+  double sp = -1.0 / 355687428096000.0; // -1/17!
+  sp = sp * x2 + 1.0 / 1307674368000.0; // 1/15!
+  sp = sp * x2 - 1.0 / 6227020800.0;
+  sp = sp * x2 + 1.0 / 39916800.0;
+  sp = sp * x2 - 1.0 / 362880.0;
+  sp = sp * x2 + 1.0 / 5040.0;
+  sp = sp * x2 - 1.0 / 120.0;
+  sp = sp * x2 + 1.0 / 6.0;
+  const double sinX = x - x * x2 * sp;
+  double cp = 1.0 / 20922789888000.0; // 1/16!
+  cp = cp * x2 - 1.0 / 87178291200.0;
+  cp = cp * x2 + 1.0 / 479001600.0;
+  cp = cp * x2 - 1.0 / 3628800.0;
+  cp = cp * x2 + 1.0 / 40320.0;
+  cp = cp * x2 - 1.0 / 720.0;
+  cp = cp * x2 + 1.0 / 24.0;
+  cp = cp * x2 - 0.5;
+  const double cosX = 1.0 + x2 * cp;
+  // Rotate by q quarter turns (q in 0..4, 4 a full turn): cos(x + qπ/2) = cos x · cq - sin x · sq
+  // and sin(x + qπ/2) = sin x · cq + cos x · sq with cq, sq in {-1, 0, 1}, which is exact.
+  const int32_t quarter = static_cast<int32_t>(q) & 3;
+  const double cq = static_cast<double>(((quarter + 1) & 1) * (1 - (quarter & 2)));
+  const double sq = static_cast<double>((quarter & 1) * (1 - (quarter & 2)));
+  c = cosX * cq - sinX * sq;
+  s = sinX * cq + cosX * sq;
+}
+
+} // namespace
+
 double normalFromPair(uint32_t a, uint32_t b) {
-  return std::sqrt(-2.0 * std::log(uniformOpen(a))) * std::cos(kTwoPi * uniformOpen(b));
+  double c, s;
+  cosSinTwoPiUniform(b, c, s);
+  return std::sqrt(minusTwoLogUniform(a)) * c;
 }
 
 std::array<double, 4> normals4(const PhiloxBlock &w) {
-  double r0 = std::sqrt(-2.0 * std::log(uniformOpen(w[0])));
-  double t0 = kTwoPi * uniformOpen(w[1]);
-  double r1 = std::sqrt(-2.0 * std::log(uniformOpen(w[2])));
-  double t1 = kTwoPi * uniformOpen(w[3]);
-  return {r0 * std::cos(t0), r0 * std::sin(t0), r1 * std::cos(t1), r1 * std::sin(t1)};
+  std::array<double, 4> out;
+  normalsFromBlocks(&w, 1, out.data());
+  return out;
+}
+
+CIMLIR_VECTOR_CLONES
+void philoxBlocks(const PhiloxCounter *counters, int64_t count, PhiloxKey key, PhiloxBlock *out) {
+  // Lanes hold 32-bit words in 64-bit integers so that the 32x32 -> 64-bit products map to
+  // the vector unsigned multiply (pmuludq) on every x86-64 level.
+  constexpr int kLanes = 16;
+  constexpr uint64_t kLow = 0xffffffffull;
+  for (int64_t b0 = 0; b0 < count; b0 += kLanes) {
+    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - b0));
+    uint64_t c0[kLanes] = {}, c1[kLanes] = {}, c2[kLanes] = {}, c3[kLanes] = {};
+    for (int l = 0; l < lanes; ++l) {
+      c0[l] = counters[b0 + l][0];
+      c1[l] = counters[b0 + l][1];
+      c2[l] = counters[b0 + l][2];
+      c3[l] = counters[b0 + l][3];
+    }
+    uint64_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      for (int l = 0; l < kLanes; ++l) {
+        const uint64_t p0 = kPhiloxM0 * (c0[l] & kLow);
+        const uint64_t p1 = kPhiloxM1 * (c2[l] & kLow);
+        const uint64_t n0 = (p1 >> 32) ^ c1[l] ^ k0;
+        const uint64_t n2 = (p0 >> 32) ^ c3[l] ^ k1;
+        c1[l] = p1 & kLow;
+        c3[l] = p0 & kLow;
+        c0[l] = n0;
+        c2[l] = n2;
+      }
+      k0 = (k0 + kPhiloxW0) & kLow;
+      k1 = (k1 + kPhiloxW1) & kLow;
+    }
+    for (int l = 0; l < lanes; ++l)
+      out[b0 + l] = {static_cast<uint32_t>(c0[l]), static_cast<uint32_t>(c1[l]),
+                     static_cast<uint32_t>(c2[l]), static_cast<uint32_t>(c3[l])};
+  }
+}
+
+CIMLIR_VECTOR_CLONES
+void normalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out) {
+  static_assert(sizeof(PhiloxBlock) == 4 * sizeof(uint32_t), "blocks are packed words");
+  const uint32_t *words = blocks[0].data();
+  for (int64_t pair = 0; pair < 2 * count; ++pair) {
+    double c, s;
+    cosSinTwoPiUniform(words[2 * pair + 1], c, s);
+    const double radius = std::sqrt(minusTwoLogUniform(words[2 * pair]));
+    out[2 * pair] = radius * c;
+    out[2 * pair + 1] = radius * s;
+  }
 }
 
 } // namespace cimlir::cpu::cim

@@ -31,13 +31,25 @@
 //
 // Words to numbers: uniform u = (w + 0.5) · 2^-32, exactly representable in double and strictly
 // inside (0, 1). normals4 applies Box–Muller to the pairs (w0, w1) and (w2, w3):
-//   z0 = sqrt(-2 ln u0) cos(2π u1), z1 = sqrt(-2 ln u0) sin(2π u1), z2, z3 likewise.
+//   z0 = sqrt(-2 ln u0) cos(2π u1), z1 = sqrt(-2 ln u0) sin(2π u1), z2, z3 likewise,
+// with ln, cos and sin evaluated by series in plain IEEE double arithmetic (Philox.cpp), not
+// libm, so that the numbers are the same bits on every x86-64 (scalar, AVX2, AVX-512) and
+// every libc.
 // A probability p is applied as the integer test w < probabilityThreshold(p), which is the same
 // as u < p for the uniform above (so a backend without float64 can decide stuck cells exactly).
 #pragma once
 
 #include <array>
 #include <cstdint>
+
+// Hot CIM loops are compiled for AVX-512 (x86-64-v4: F, BW, DQ, VL), AVX2 and baseline x86-64 and
+// the best one is picked at load time (GCC's target_clones). The kernels are built with
+// -ffp-contract=off, so every clone does the same IEEE operations and gives the same bits.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CIMLIR_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define CIMLIR_VECTOR_CLONES
+#endif
 
 namespace cimlir::cpu::cim {
 
@@ -75,6 +87,13 @@ inline double uniformOpen(uint32_t w) { return (static_cast<double>(w) + 0.5) * 
 /// The number of words w with uniformOpen(w) < p, so that `w < threshold` is `u < p`
 /// (0 for p <= 0, 2^32 for p >= 1).
 uint64_t probabilityThreshold(double p);
+
+/// philox4x32_10 of `count` counters at once (vectorised; the same blocks).
+void philoxBlocks(const PhiloxCounter *counters, int64_t count, PhiloxKey key, PhiloxBlock *out);
+
+/// normals4 of `count` blocks at once, block b's normals at out[4b .. 4b + 3] (vectorised; the
+/// same numbers).
+void normalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out);
 
 /// Four standard normals from one block (Box–Muller on (w0, w1) and (w2, w3)).
 std::array<double, 4> normals4(const PhiloxBlock &block);

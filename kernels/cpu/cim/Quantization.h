@@ -38,8 +38,17 @@ inline int32_t quantizeSymmetric(float v, float s, int32_t qmax) {
   return static_cast<int32_t>(q);
 }
 
-/// rint(num / den) in exact integer arithmetic, half to even; den > 0.
+/// rint(num / den), half to even, exactly; den > 0. For |num| < 2^52 (every ADC code of
+/// cim-numerics.md §5: |P·qmax_a| < 2^46) one IEEE double division and rint give the exact
+/// result: num and den are exact doubles, the quotient q is off by at most half an ulp,
+/// 2^-53·|q| < 1/(2·den), less than the distance 1/(2·den) from any other quotient of these
+/// integers to a half-integer, and a half-integer q itself is representable. Larger |num|
+/// takes the integer path.
 inline int64_t roundDivHalfEven(int64_t num, int64_t den) {
+  constexpr int64_t kExactDouble = int64_t(1) << 52;
+  if (num > -kExactDouble && num < kExactDouble && den < kExactDouble)
+    return static_cast<int64_t>(
+        std::nearbyint(static_cast<double>(num) / static_cast<double>(den)));
   bool negative = num < 0;
   uint64_t a = negative ? uint64_t(0) - static_cast<uint64_t>(num) : static_cast<uint64_t>(num);
   uint64_t d = static_cast<uint64_t>(den);

@@ -147,6 +147,39 @@ TEST(CimLinear, FullAndDynamicCodesMatchBruteForce) {
     }
 }
 
+// Wide slices on tall blocks give partial sums beyond int16 (256 · 127 · 127 here), and many
+// outputs span several register chunks of the partial-sum kernel: codes stay exact.
+TEST(CimLinear, WideSlicesAndManyOutputsStayExact) {
+  CIMLIR_CIM_RANDOM_TEST();
+  for (AdcMode mode : {AdcMode::Full, AdcMode::Dynamic}) {
+    CimParams p;
+    p.weights.slices = {7};
+    p.inputs.slices = rng.coin() ? std::vector<int>{7} : std::vector<int>{3, 4};
+    p.crossbar.rows = 256;
+    p.crossbar.cols = 64;
+    p.adc.mode = mode;
+    p.adc.bits = 12;
+    p.layerId = rng.u64();
+    const int64_t M = 3, K = 300, N = 150;
+    SCOPED_TRACE(describe(p, M, K, N));
+    Tensor x = rng.f32({M, K}), w = rng.f32({K, N});
+    for (int64_t i = 0; i < M * K; ++i) // same sign: large |P|
+      x.data<float>()[i] = std::fabs(x.data<float>()[i]);
+    for (int64_t i = 0; i < K * N; ++i)
+      w.data<float>()[i] = std::fabs(w.data<float>()[i]) + 0.5f;
+    ProgrammedWeights pw = ProgrammedWeights::program(w, p);
+    CimRun run = runCim(x, pw, p, nullptr);
+    test::RefCim ref = test::referenceCim(x, w, p, nullptr);
+    int64_t largest = 0;
+    for (size_t e = 0; e < ref.codes.size(); ++e) {
+      ASSERT_EQ(run.trace.partialSums[e], static_cast<double>(ref.P[e])) << "entry " << e;
+      ASSERT_EQ(run.trace.codes[e], ref.codes[e]) << "entry " << e;
+      largest = std::max<int64_t>(largest, std::abs(ref.P[e]));
+    }
+    EXPECT_GT(largest, 1 << 15);
+  }
+}
+
 TEST(CimLinear, StuckAtFaultsKeepEveryModeExact) {
   CIMLIR_CIM_RANDOM_TEST();
   for (AdcMode mode : {AdcMode::Ideal, AdcMode::Full, AdcMode::Dynamic})

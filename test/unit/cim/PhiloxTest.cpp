@@ -47,6 +47,60 @@ TEST(CimPhilox, ProbabilityThresholdIsTheUniformTest) {
   }
 }
 
+// The batch generator runs blocks in vector lanes: every lane position gives the reference
+// block (Random123's vectors placed at several positions of batches that cross lane groups).
+TEST(CimPhilox, BatchMatchesKnownAnswersInEveryLane) {
+  const PhiloxCounter kCounter = {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u};
+  const PhiloxKey kKey = {0xa4093822u, 0x299f31d0u};
+  const PhiloxBlock kExpected = {0xd16cfe09u, 0x94fdcceb, 0x5001e420u, 0x24126ea1u};
+  for (int64_t count : {1, 15, 16, 17, 40}) {
+    std::vector<PhiloxCounter> counters(static_cast<size_t>(count));
+    for (int64_t b = 0; b < count; ++b)
+      counters[b] = {static_cast<uint32_t>(b), 1u, 2u, 3u};
+    for (int64_t at : {int64_t(0), count / 2, count - 1})
+      counters[at] = kCounter;
+    std::vector<PhiloxBlock> blocks(static_cast<size_t>(count));
+    philoxBlocks(counters.data(), count, kKey, blocks.data());
+    for (int64_t b = 0; b < count; ++b)
+      if (counters[b] == kCounter)
+        EXPECT_EQ(blocks[b], kExpected) << "count " << count << " lane " << b;
+      else
+        EXPECT_NE(blocks[b], kExpected);
+  }
+}
+
+// The series of Philox.cpp (not libm) against libm's Box–Muller, over random words and the
+// words where the angle crosses a quarter turn or the radius is largest; and the batch equals
+// normals4 one block at a time.
+TEST(CimPhilox, NormalsMatchLibmBoxMuller) {
+  CIMLIR_CIM_RANDOM_TEST();
+  std::vector<PhiloxBlock> blocks;
+  for (uint32_t w : {0u, 1u, 2u, 0x3fffffffu, 0x40000000u, 0x7fffffffu, 0x80000000u, 0xbfffffffu,
+                     0xc0000000u, 0xfffffffeu, 0xffffffffu})
+    blocks.push_back({w, w, w ^ 0x5a5a5a5au, w});
+  for (int b = 0; b < 20000; ++b)
+    blocks.push_back({static_cast<uint32_t>(rng.u64()), static_cast<uint32_t>(rng.u64()),
+                      static_cast<uint32_t>(rng.u64()), static_cast<uint32_t>(rng.u64())});
+  std::vector<double> z(4 * blocks.size());
+  normalsFromBlocks(blocks.data(), static_cast<int64_t>(blocks.size()), z.data());
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    std::array<double, 4> one = normals4(blocks[b]);
+    for (int h = 0; h < 2; ++h) {
+      const double radius = std::sqrt(-2.0 * std::log(uniformOpen(blocks[b][2 * h])));
+      const double angle = 6.283185307179586476925286766559 * uniformOpen(blocks[b][2 * h + 1]);
+      const double expected[2] = {radius * std::cos(angle), radius * std::sin(angle)};
+      for (int q = 0; q < 2; ++q) {
+        const size_t at = 4 * b + 2 * h + q;
+        ASSERT_EQ(z[at], one[2 * h + q]) << "block " << b;
+        // libm's 2π·u loses up to an ulp of the angle; the radius is below 6.7.
+        ASSERT_NEAR(z[at], expected[q], 1e-14)
+            << "block " << b << " words " << blocks[b][2 * h] << ", " << blocks[b][2 * h + 1];
+      }
+    }
+    ASSERT_EQ(normalFromPair(blocks[b][0], blocks[b][1]), z[4 * b]);
+  }
+}
+
 TEST(CimPhilox, NormalsAreStandard) {
   CIMLIR_CIM_RANDOM_TEST();
   PhiloxKey key = {static_cast<uint32_t>(rng.u64()), static_cast<uint32_t>(rng.u64())};

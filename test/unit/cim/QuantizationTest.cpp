@@ -72,6 +72,16 @@ TEST(CimQuantization, RoundingIsHalfToEvenEverywhere) {
       num = (2 * rng.range(-500, 500) + 1) * (den % 2 == 0 ? den / 2 : den);
     ASSERT_EQ(roundDivHalfEven(num, den), test::refDivRint(num, den)) << num << "/" << den;
   }
+  // Both paths: the double division up to |num| < 2^52 (near the limit, with large
+  // denominators where the quotient's rounding error is largest) and the integer one beyond.
+  for (int t = 0; t < 100000; ++t) {
+    int64_t den = rng.range(1, int64_t(1) << 31);
+    int64_t num = rng.range(-(int64_t(1) << 53), int64_t(1) << 53);
+    if (rng.coin(0.3)) // ties near the limit
+      num = (2 * rng.range(-(int64_t(1) << 20), int64_t(1) << 20) + 1) *
+            (den % 2 == 0 ? den / 2 : den);
+    ASSERT_EQ(roundDivHalfEven(num, den), test::refDivRint(num, den)) << num << "/" << den;
+  }
   EXPECT_EQ(roundDivHalfEven(5, 2), 2);
   EXPECT_EQ(roundDivHalfEven(7, 2), 4);
   EXPECT_EQ(roundDivHalfEven(-5, 2), -2);
