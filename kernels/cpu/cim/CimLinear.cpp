@@ -1,14 +1,15 @@
 #include "kernels/cpu/cim/CimLinear.h"
 
 #include "kernels/cpu/cim/Parallel.h"
+#include "kernels/cpu/cim/PartialSums.h"
 #include "kernels/cpu/cim/Philox.h"
 #include "kernels/cpu/cim/Quantization.h"
 #include "runtime/core/Error.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace cimlir::cpu::cim {
@@ -150,166 +151,29 @@ struct Sums {
   std::vector<double> f64;  // with noise
 };
 
-/// Outputs per register-blocked chunk of the integer partial sums (integerPartialSums).
-constexpr int64_t kChunk = 64;
-
-/// The per-row-block operands, shared by all rows.
+/// The per-row-block operands, shared by all rows: the chip's effective weights W~ (ideal
+/// ADC, §6 applied to the levels directly) or every slice's levels (full/dynamic).
 struct BlockOperands {
-  std::vector<int32_t> wInt;   // ideal: W~ [R_r, N]
-  std::vector<double> wDouble; // ideal with programming noise
-  // full/dynamic: L~+ - L~- of every slice side by side, [R_r, ld] (slice j at column j·N,
-  // ld = S·N rounded up to kChunk, zero padded), so that one pass over a row's active inputs
-  // gives the partial sums of all slices.
-  std::vector<int16_t> dInt;
-  int64_t ld = 0;
-  bool narrowSums = false;   // every |P| of this block fits int16
-  std::vector<float> dFloat; // with programming noise, [R_r, S·N]
+  std::vector<int32_t> wInt;         // ideal: W~ [R_r, N]
+  std::vector<double> wDouble;       // ideal with programming noise
+  std::optional<SliceLevels> levels; // full/dynamic
 };
 
 BlockOperands loadBlock(const Plan &plan, const ProgrammedWeights &w, int64_t k0, int64_t k1) {
   BlockOperands ops;
-  const int64_t rows = k1 - k0, N = plan.N, SN = plan.S * N;
-  const size_t count = static_cast<size_t>(rows * N);
-  if (plan.mode == AdcMode::Ideal) {
-    if (plan.noisyLevels) {
-      ops.wDouble.resize(count);
-      w.effectiveWeights(k0, k1, ops.wDouble.data());
-    } else {
-      ops.wInt.resize(count);
-      w.effectiveWeights(k0, k1, ops.wInt.data());
-    }
+  if (plan.mode != AdcMode::Ideal) {
+    ops.levels.emplace(w, k0, k1, *std::max_element(plan.a.begin(), plan.a.end()));
     return ops;
   }
+  const size_t count = static_cast<size_t>((k1 - k0) * plan.N);
   if (plan.noisyLevels) {
-    ops.dFloat.resize(static_cast<size_t>(rows * SN));
-    std::vector<float> slice(count);
-    for (int j = 0; j < plan.S; ++j) {
-      w.differentialLevels(j, k0, k1, slice.data());
-      for (int64_t k = 0; k < rows; ++k)
-        std::copy(slice.begin() + k * N, slice.begin() + (k + 1) * N,
-                  ops.dFloat.begin() + k * SN + j * N);
-    }
-    return ops;
+    ops.wDouble.resize(count);
+    w.effectiveWeights(k0, k1, ops.wDouble.data());
+  } else {
+    ops.wInt.resize(count);
+    w.effectiveWeights(k0, k1, ops.wInt.data());
   }
-  ops.ld = (SN + kChunk - 1) / kChunk * kChunk;
-  ops.dInt.assign(static_cast<size_t>(rows * ops.ld), 0);
-  std::vector<int8_t> slice(count);
-  int64_t maxCell = 0;
-  for (int j = 0; j < plan.S; ++j) {
-    w.differentialLevels(j, k0, k1, slice.data());
-    for (int64_t k = 0; k < rows; ++k)
-      std::copy(slice.begin() + k * N, slice.begin() + (k + 1) * N,
-                ops.dInt.begin() + k * ops.ld + j * N);
-    maxCell = std::max<int64_t>(maxCell, plan.cellRange(j));
-  }
-  const int64_t maxInput = (int64_t(1) << *std::max_element(plan.a.begin(), plan.a.end())) - 1;
-  ops.narrowSums = rows * maxInput * maxCell < (int64_t(1) << 15);
   return ops;
-}
-
-/// The DAC slices u_i of one row over one row block, kept sparse: slice i's nonzero entries
-/// (row within the block, value), count[i] of them, and its sum of squares (for the
-/// read-noise variance).
-struct RowSlices {
-  std::vector<std::vector<int32_t>> index, value; // [T][rows], the first count[i] used
-  std::vector<int32_t> count;
-  std::vector<int64_t> sumSquares;
-  std::vector<uint8_t> active;                                    // sumSquares[i] != 0
-  std::vector<int32_t> inputIndex, inputMagnitude, inputNegative; // nonzero l of the block
-
-  RowSlices(int T, int64_t rows)
-      : index(T, std::vector<int32_t>(rows)), value(T, std::vector<int32_t>(rows)), count(T),
-        sumSquares(T), active(T), inputIndex(rows), inputMagnitude(rows), inputNegative(rows) {}
-};
-
-/// u_i of the analog inputs l over rows [k0, k1) of a row block (§3), compacted without
-/// branches so that the loops vectorise.
-CIMLIR_VECTOR_CLONES
-void sliceInputs(const Plan &plan, const int16_t *l, int64_t k0, int64_t k1, RowSlices &slices) {
-  int32_t inputs = 0;
-  for (int64_t k = k0; k < k1; ++k) {
-    const int32_t v = l[k];
-    slices.inputIndex[inputs] = static_cast<int32_t>(k - k0);
-    slices.inputMagnitude[inputs] = v < 0 ? -v : v;
-    slices.inputNegative[inputs] = v < 0;
-    inputs += v != 0;
-  }
-  for (int i = 0; i < plan.T; ++i) {
-    const int32_t shift = plan.o[i], mask = (int32_t(1) << plan.a[i]) - 1;
-    int32_t *index = slices.index[i].data(), *value = slices.value[i].data();
-    int32_t used = 0;
-    int64_t ss = 0;
-    for (int32_t e = 0; e < inputs; ++e) {
-      const int32_t magnitude = (slices.inputMagnitude[e] >> shift) & mask;
-      index[used] = slices.inputIndex[e];
-      value[used] = slices.inputNegative[e] ? -magnitude : magnitude;
-      used += magnitude != 0;
-      ss += magnitude * magnitude;
-    }
-    slices.count[i] = used;
-    slices.sumSquares[i] = ss;
-    slices.active[i] = ss != 0;
-  }
-}
-
-/// P[i][t] = sum over slice i's nonzero entries (k, u) of u · D[k][t], t < SN, for integer
-/// levels D [rows, ld] (ld = SN padded to kChunk with zeros). kChunk outputs at a time are
-/// accumulated in vector registers (GCC vector types, lowered to whatever the clone of the
-/// caller has: SSE2, AVX2 or AVX-512): in int16 lanes when every |P| fits (`narrow`:
-/// rows·(2^a - 1)·(2^b - 1) < 2^15), else in int32 (§10 bounds |P| below 2^31). Always inlined,
-/// so that it is compiled inside each clone of adcRowBlock.
-using I16x32 = int16_t __attribute__((vector_size(64)));
-using I16x16 = int16_t __attribute__((vector_size(32)));
-using I32x16 = int32_t __attribute__((vector_size(64)));
-static_assert(kChunk == 64, "integerPartialSums holds 64 outputs: 2 x I16x32 or 4 x I32x16");
-
-template <typename V> [[gnu::always_inline]] inline V loadVector(const int16_t *p) {
-  V v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-[[gnu::always_inline]] inline void integerPartialSums(const RowSlices &slices, int T,
-                                                      const int16_t *D, int64_t ld, int64_t SN,
-                                                      bool narrow, int32_t *P) {
-  for (int i = 0; i < T; ++i) {
-    int32_t *out = P + i * SN;
-    if (!slices.active[i]) {
-      std::fill(out, out + SN, 0);
-      continue;
-    }
-    const int32_t *index = slices.index[i].data();
-    const int32_t *value = slices.value[i].data();
-    const int32_t nonzero = slices.count[i];
-    for (int64_t t0 = 0; t0 < SN; t0 += kChunk) {
-      int32_t chunk[kChunk];
-      if (narrow) {
-        I16x32 acc0 = {}, acc1 = {};
-        for (int32_t e = 0; e < nonzero; ++e) {
-          const int16_t *d = D + index[e] * ld + t0;
-          const int16_t u = static_cast<int16_t>(value[e]);
-          acc0 += u * loadVector<I16x32>(d);
-          acc1 += u * loadVector<I16x32>(d + 32);
-        }
-        for (int t = 0; t < 32; ++t) {
-          chunk[t] = acc0[t];
-          chunk[32 + t] = acc1[t];
-        }
-      } else {
-        I32x16 acc[4] = {};
-        for (int32_t e = 0; e < nonzero; ++e) {
-          const int16_t *d = D + index[e] * ld + t0;
-          const int32_t u = value[e];
-          for (int q = 0; q < 4; ++q)
-            acc[q] += u * __builtin_convertvector(loadVector<I16x16>(d + 16 * q), I32x16);
-        }
-        for (int q = 0; q < 4; ++q)
-          for (int t = 0; t < 16; ++t)
-            chunk[16 * q + t] = acc[q][t];
-      }
-      std::copy(chunk, chunk + std::min(kChunk, SN - t0), out + t0);
-    }
-  }
 }
 
 /// Ideal ADC (Q(P) = P) for rows [m0, m1) and row block r: sum_{i,j} 2^{o_i+p_j} P equals
@@ -318,7 +182,7 @@ CIMLIR_VECTOR_CLONES
 void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, int64_t r,
                    int64_t m0, int64_t m1, Sums &sums) {
   const int64_t N = plan.N, k0 = plan.rowBegin(r), k1 = plan.rowEnd(r);
-  RowSlices slices(plan.T, k1 - k0);
+  DacSlices slices(plan.a, plan.o, k1 - k0);
   FreshDraws draws;
   for (int64_t m = m0; m < m1; ++m) {
     if (!in.finite[m])
@@ -351,13 +215,13 @@ void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops,
     }
     if (plan.sigmaRead == 0.0)
       continue;
-    sliceInputs(plan, l, k0, k1, slices);
-    plan.drawFresh(FreshKind::ReadNoise, r, m, slices.active, draws);
+    slices.slice(l + k0, k1 - k0);
+    plan.drawFresh(FreshKind::ReadNoise, r, m, slices.activeMask(), draws);
     for (int i = 0; i < plan.T; ++i) {
-      if (!slices.active[i])
+      if (!slices.active(i))
         continue;
       for (int j = 0; j < plan.S; ++j) {
-        const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares[i])) *
+        const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares(i))) *
                           plan.sigmaRead * plan.cellRange(j);
         const double weight = plan.pow2(plan.o[i] + plan.p[j]);
         const double *z = draws.z.data() + draws.offset[i * plan.S + j];
@@ -378,9 +242,10 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
                 rows = k1 - k0;
   const int32_t qA = plan.qmaxAdc;
   const bool readNoise = plan.sigmaRead > 0.0, adcNoise = plan.sigmaAdcLsb > 0.0;
-  RowSlices slices(plan.T, k1 - k0);
-  const std::vector<uint8_t> &active = slices.active;
+  DacSlices slices(plan.a, plan.o, rows);
+  const std::vector<uint8_t> &active = slices.activeMask();
   const std::vector<uint8_t> all(plan.T, 1);
+  const SliceLevels &levels = *ops.levels;
   std::vector<int32_t> pInt(static_cast<size_t>(plan.T * SN));
   std::vector<double> pNoisy(plan.exact ? 0 : static_cast<size_t>(plan.T * SN));
   std::vector<double> p(static_cast<size_t>(N)), code(static_cast<size_t>(N));
@@ -388,25 +253,16 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
   for (int64_t m = m0; m < m1; ++m) {
     if (!in.finite[m])
       continue;
-    sliceInputs(plan, in.analog.data() + m * plan.K, k0, k1, slices);
+    slices.slice(in.analog.data() + m * plan.K + k0, rows);
 
-    // §4: P[i][j·N + n] = sum_k u_i[k] · (L~+ - L~-)_j[k, n] for all slices j at once; exact
-    // in integers for integer levels, in double with programming noise.
-    if (!plan.noisyLevels) {
-      integerPartialSums(slices, plan.T, ops.dInt.data(), ops.ld, SN, ops.narrowSums, pInt.data());
+    // §4: the partial sums of every (i, j) (PartialSums.h): exact integers without
+    // programming noise, else double.
+    if (levels.integer()) {
+      levels.partialSums(slices, pInt.data());
       if (!plan.exact)
         std::copy(pInt.begin(), pInt.end(), pNoisy.begin());
     } else {
-      std::fill(pNoisy.begin(), pNoisy.end(), 0.0);
-      for (int i = 0; i < plan.T; ++i) {
-        double *acc = pNoisy.data() + i * SN;
-        for (int32_t e = 0; e < slices.count[i]; ++e) {
-          const double uk = slices.value[i][e];
-          const float *d = ops.dFloat.data() + slices.index[i][e] * SN;
-          for (int64_t t = 0; t < SN; ++t)
-            acc[t] += uk * static_cast<double>(d[t]);
-        }
-      }
+      levels.partialSums(slices, pNoisy.data());
     }
     if (readNoise)
       plan.drawFresh(FreshKind::ReadNoise, r, m, active, readDraws);
@@ -454,7 +310,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
         // With noise: P (+ read noise), then the ADC in double.
         const double *pij = pNoisy.data() + i * SN + j * N;
         if (readNoise && active[i]) {
-          const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares[i])) *
+          const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares(i))) *
                             plan.sigmaRead * plan.cellRange(j);
           const double *z = readDraws.z.data() + readDraws.offset[pair];
           for (int64_t n = 0; n < N; ++n)
