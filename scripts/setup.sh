@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libgtest-dev
   nlohmann-json3-dev libcli11-dev
   zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
+  python3-matplotlib
 )
 
 missing=()
