@@ -38,7 +38,8 @@ struct Plan {
   std::vector<int> a, o;                   // input slice widths and offsets
   std::vector<int> b, p;                   // weight slice widths and offsets
   int T = 0, S = 0;
-  int32_t qmaxX = 0, qmaxAnalog = 0, qmaxAdc = 0;
+  int32_t qmaxAdc = 0;
+  std::vector<float> calibratedFullScales; // `calibrated` mode: FS per (i, j)
   bool hybrid = false;
   AdcMode mode = AdcMode::Full;
   double sigmaRead = 0.0;   // sigma_r
@@ -119,15 +120,7 @@ Inputs quantizeInputs(const Plan &plan, const CimParams &params, const Quantized
         in.finite[m] = 0;
         continue;
       }
-      float s = symmetricScale(clipValue(row, K, 1, params.inputs.clipPercentile), plan.qmaxX);
-      in.scale[m] = s;
-      int16_t *l = in.analog.data() + m * K;
-      for (int64_t k = 0; k < K; ++k) {
-        int32_t xq = quantizeSymmetric(row[k], s, plan.qmaxX);
-        int32_t analog = std::clamp(xq, -plan.qmaxAnalog, plan.qmaxAnalog);
-        l[k] = static_cast<int16_t>(analog);
-        residual[k] = xq - analog;
-      }
+      in.scale[m] = quantizeInputRow(row, K, params, in.analog.data() + m * K, residual.data());
       if (!plan.hybrid)
         continue;
       int64_t *dig = in.digital.data() + m * N;
@@ -277,7 +270,8 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
           continue;
         const int pair = i * plan.S + j;
         const double weight = plan.pow2(plan.o[i] + plan.p[j]);
-        // §5: one full scale per (r, i, j) (`full`) or per (r, c, i, j, m) (`dynamic`).
+        // §5: one full scale per (r, i, j) (`full`), per (r, c, i, j, m) (`dynamic`) or per
+        // (i, j) from calibration (`calibrated`).
         const int64_t fullFs = rows * ((int64_t(1) << plan.a[i]) - 1) * plan.cellRange(j);
         if (plan.exact) {
           const int32_t *pij = pInt.data() + i * SN + j * N;
@@ -322,7 +316,9 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
         double *acc = sums.f64.data() + m * N;
         for (int64_t c = 0; c < plan.colBlocks; ++c) {
           const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
-          double fs = static_cast<double>(fullFs);
+          double fs = plan.mode == AdcMode::Calibrated
+                          ? static_cast<double>(plan.calibratedFullScales[pair])
+                          : static_cast<double>(fullFs);
           if (plan.mode == AdcMode::Dynamic) {
             fs = 0.0;
             for (int64_t n = n0; n < n1; ++n)
@@ -364,9 +360,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.p = w.sliceOffsets();
   plan.T = static_cast<int>(plan.a.size());
   plan.S = static_cast<int>(plan.b.size());
-  plan.qmaxX = symmetricQmax(params.inputs.bits);
   plan.hybrid = params.inputs.hybridAnalogBits != 0;
-  plan.qmaxAnalog = plan.hybrid ? symmetricQmax(params.inputs.hybridAnalogBits) : plan.qmaxX;
   plan.qmaxAdc = symmetricQmax(params.adc.bits);
   plan.mode = params.adc.mode;
   plan.sigmaRead = params.noise.read;
@@ -374,7 +368,11 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
                          ? 0.0
                          : params.adc.noiseLsb / std::sqrt(static_cast<double>(params.adc.samples));
   plan.noisyLevels = !w.integerLevels();
-  plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0;
+  // Calibrated full scales are percentiles (not integers): that mode always takes the double
+  // path of the ADC.
+  plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0 &&
+               plan.mode != AdcMode::Calibrated;
+  plan.calibratedFullScales = params.adc.calibratedFullScales;
   plan.rows = rows;
   plan.freshKey = freshKey(params.noise.seed, params.noise.repeat, params.layerId);
   return plan;

@@ -2,15 +2,15 @@
 //
 // cimLinear() computes, for x [M,K] float32 and weights programmed on a chip (ProgrammedWeights,
 // WeightProgramming.h), y [M,N] float32:
-//   §3  per-row input scale s_x (dynamic_row; max or clip percentile of |x[m,:]|), xq, and the
-//       sign-magnitude DAC slices u_i;
+//   §3  the input scale s_x (dynamic_row: max or clip percentile of |x[m,:]| per row; static:
+//       the layer's calibrated scale), xq, and the sign-magnitude DAC slices u_i;
 //   §4  the partial sum P of every (row block r, input slice i, weight slice j, row m, output n)
 //       over the programmed levels, plus read noise drawn in the output form §4 allows,
 //       N(0, 2·sigma_r^2·r_j^2·sum_{k in r} u_i[m,k]^2) per (r, i, j, m, n);
-//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = R_r·(2^a_i - 1)·r_j) or `dynamic` (FS = max |P|
-//       over the outputs of column block c, per (r, c, i, j, m)), thermal noise n_a; without
-//       read, programming and ADC noise every code is rint(P·qmax_a / FS) in exact integer
-//       arithmetic, half to even;
+//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = R_r·(2^a_i - 1)·r_j), `dynamic` (FS = max |P|
+//       over the outputs of column block c, per (r, c, i, j, m)) or `calibrated` (the layer's
+//       FS per (i, j), Calibration.h), thermal noise n_a; in `full` and `dynamic` without read,
+//       programming and ADC noise every code is rint(P·qmax_a / FS) exactly, half to even;
 //   §6  y = fl32(s_x·s_w) · fl32(sum_{r,i,j} 2^{o_i + p_j} Q(P)) + bias, where the sum is exact
 //       (int64; in `full`/`dynamic` an exact int128 numerator over qmax_a) without noise;
 //   §7  hybrid inputs: the analog path runs on l = clamp(xq, ±(2^{h-1} - 1)) and d = xq - l is
@@ -36,8 +36,7 @@
 // error, per-column mismatch; device-to-device variation other than the Gaussian programming
 // noise, and correlated (row/column) faults; input- or conductance-dependent read noise (read
 // noise is Gaussian, in units of the cell range, per cell and read); temperature; write
-// endurance and write-verify; timing, latency and energy (only the counters below). Not yet
-// implemented: `static` input scales and the `calibrated` ADC (they come with calibration).
+// endurance and write-verify; timing, latency and energy (only the counters below).
 #pragma once
 
 #include "kernels/cpu/cim/CimParams.h"

@@ -58,6 +58,8 @@ const char *adcModeName(AdcMode mode) {
     return "full";
   case AdcMode::Dynamic:
     return "dynamic";
+  case AdcMode::Calibrated:
+    return "calibrated";
   }
   return "?";
 }
@@ -100,6 +102,23 @@ void validateCimParams(const CimParams &p, const std::string &where) {
   checkNonNegative(where, "noise.stuck_at_max", p.noise.stuckAtMax);
   if (p.noise.stuckAtMin + p.noise.stuckAtMax > 1.0)
     bad(where, "noise.stuck_at_min + noise.stuck_at_max", "exceeds 1");
+  if (p.inputs.scale == InputScaleMode::Static &&
+      !(p.inputs.staticScale > 0.0f && std::isfinite(p.inputs.staticScale)))
+    bad(where, "inputs.scale",
+        "is static but the calibrated scale is " + std::to_string(p.inputs.staticScale) +
+            " (compile with calibration data)");
+  if (p.adc.mode == AdcMode::Calibrated) {
+    const size_t pairs = a.size() * b.size();
+    if (p.adc.calibratedFullScales.size() != pairs)
+      bad(where, "adc.mode",
+          "is calibrated but the layer has " + std::to_string(p.adc.calibratedFullScales.size()) +
+              " calibrated full scales, expected " + std::to_string(pairs) +
+              " (one per input and weight slice pair; compile with calibration data)");
+    for (float fs : p.adc.calibratedFullScales)
+      if (!(fs >= 0.0f) || !std::isfinite(fs))
+        bad(where, "adc.mode",
+            "is calibrated but a calibrated full scale is " + std::to_string(fs));
+  }
 }
 
 std::vector<int> resolvedWeightSlices(const CimParams &p) {

@@ -19,10 +19,10 @@
 namespace cimlir::cpu::cim {
 
 enum class WeightGranularity { PerChannel, PerTensor };
-/// Only `dynamic_row` for now; `static` (calibrated per-layer scale) comes with calibration.
-enum class InputScaleMode { DynamicRow };
-/// `calibrated` comes with calibration.
-enum class AdcMode { Ideal, Full, Dynamic };
+/// §3: a scale per row of x, or one calibrated scale per layer (inputs.staticScale).
+enum class InputScaleMode { DynamicRow, Static };
+/// §5; `calibrated` uses adc.calibratedFullScales.
+enum class AdcMode { Ideal, Full, Dynamic, Calibrated };
 
 const char *adcModeName(AdcMode mode);
 
@@ -40,6 +40,8 @@ struct CimParams {
     /// DAC slice widths, LSB first; empty = bits - 1 (or hybridAnalogBits - 1) one-bit slices.
     std::vector<int> slices;
     InputScaleMode scale = InputScaleMode::DynamicRow;
+    /// s_x of `static` mode, from calibration (Calibration.h); > 0.
+    float staticScale = 0.0f;
     double clipPercentile = 100.0;
     /// h of §7: 0 = off, else 2 <= h <= bits.
     int hybridAnalogBits = 0;
@@ -55,6 +57,9 @@ struct CimParams {
     int bits = 8;
     double noiseLsb = 0.0; ///< sigma_a of §5, in LSB
     int samples = 1;       ///< S of §5: conversions averaged
+    /// FS of `calibrated` mode per (input slice i, weight slice j), at [i·S + j], from
+    /// calibration (Calibration.h); finite and >= 0.
+    std::vector<float> calibratedFullScales;
   } adc;
 
   struct Noise {
@@ -75,7 +80,8 @@ struct CimParams {
 /// satisfy §10: bits in 2..16, slice widths in 1..7 summing to the magnitude bits, h in {0} or
 /// 2..inputs.bits, crossbar.rows >= 1, crossbar.cols >= 2, rows·(2^max a - 1)·(2^max b - 1) <
 /// 2^31, noise and probabilities non-negative and finite, p_min + p_max <= 1, percentiles in
-/// [0, 100], adc.samples >= 1.
+/// [0, 100], adc.samples >= 1, a positive finite inputs.staticScale in `static` mode and T·S
+/// finite, non-negative adc.calibratedFullScales in `calibrated` mode.
 void validateCimParams(const CimParams &params, const std::string &where = "cim layer");
 
 /// Weight slice widths after defaulting (§2): weights.slices, or bits - 1 ones.

@@ -5,6 +5,8 @@
 // so that every backend derives the same integers.
 #pragma once
 
+#include "kernels/cpu/cim/CimParams.h"
+
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -22,6 +24,19 @@ inline int32_t symmetricQmax(int bits) { return (int32_t(1) << (bits - 1)) - 1; 
 /// `values` is reordered (partially sorted); an empty list gives 0.
 float percentileInPlace(std::vector<float> &values, double p);
 
+/// Where the p-th percentile of n sorted values lies (the rule of §1): between the order
+/// statistics `lower` and lower + 1 at fraction `g` (g = 0 when h reaches the last value).
+/// n >= 1.
+struct PercentileRank {
+  int64_t lower = 0;
+  double g = 0.0;
+};
+PercentileRank percentileRank(int64_t n, double p);
+
+/// v_lower + g·(v_upper - v_lower) evaluated as numpy does (see percentileInPlace), rounded to
+/// float32.
+float interpolatePercentile(double lower, double upper, double g);
+
 /// The clip of §1/§3: max |v| for p >= 100, else the p-th percentile of |v|.
 float clipValue(const float *values, int64_t count, int64_t stride, double percentile);
 
@@ -37,6 +52,13 @@ inline int32_t quantizeSymmetric(float v, float s, int32_t qmax) {
   q = q < -lim ? -lim : (q > lim ? lim : q);
   return static_cast<int32_t>(q);
 }
+
+/// §3 and §7 for one row x[0, K) (finite): s_x (`static`: params.inputs.staticScale; else from
+/// the row's clip), then xq = clamp(rint(x / s_x), ±qmax_x), the analog part
+/// l = clamp(xq, ±qmax of hybrid_analog_bits) (= xq without hybrid) and, when `residual` is
+/// given, the digital part d = xq - l. Returns s_x.
+float quantizeInputRow(const float *x, int64_t K, const CimParams &params, int16_t *analog,
+                       int32_t *residual);
 
 /// rint(num / den), half to even, exactly; den > 0. For |num| < 2^52 (every ADC code of
 /// cim-numerics.md §5: |P·qmax_a| < 2^46) one IEEE double division and rint give the exact

@@ -68,7 +68,8 @@ struct RefCim {
   std::vector<float> sx, sw;            // [M], [N]
   std::vector<int64_t> wq;              // [K,N]
   std::vector<int64_t> xq, analog, dig; // [M,K]
-  std::vector<int64_t> P, FS, codes;    // [m][r][i][j][n] (codes: non-ideal modes)
+  std::vector<int64_t> P, codes;        // [m][r][i][j][n] (codes: non-ideal modes)
+  std::vector<double> FS;               // [m][r][i][j][n]: integers except `calibrated`
   std::vector<double> sumSquares;       // [m][r][i]: sum of u_i^2 over the block
   std::vector<double> y, mag;           // expected y and the sum of |terms| behind it
   int64_t digitalNonzero = 0;
@@ -123,7 +124,9 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
     std::vector<double> mags;
     for (int64_t k = 0; k < K; ++k)
       mags.push_back(std::fabs(xv[m * K + k]));
-    ref.sx[m] = refScale(mags, p.inputs.clipPercentile, p.inputs.bits);
+    ref.sx[m] = p.inputs.scale == InputScaleMode::Static
+                    ? p.inputs.staticScale
+                    : refScale(mags, p.inputs.clipPercentile, p.inputs.bits);
     for (int64_t k = 0; k < K; ++k) {
       int64_t q = refQuant(xv[m * K + k], ref.sx[m], p.inputs.bits);
       int64_t l = std::clamp(q, -qmaxAnalog, qmaxAnalog);
@@ -194,6 +197,17 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
         for (int64_t i = 0; i < T; ++i)
           for (int64_t j = 0; j < S; ++j)
             for (int64_t n = 0; n < N; ++n) {
+              size_t e = ref.at(m, r, i, j, n);
+              if (p.adc.mode == AdcMode::Calibrated) {
+                // A calibrated FS is a float: code = rint(P / (FS / qmax_a)) in double.
+                double fs = p.adc.calibratedFullScales[i * S + j];
+                ref.FS[e] = fs;
+                ref.codes[e] = fs == 0.0 ? 0
+                                         : std::clamp(refRint(static_cast<double>(ref.P[e]) /
+                                                              (fs / static_cast<double>(qA))),
+                                                      -qA, qA);
+                continue;
+              }
               int64_t fs = 0;
               if (p.adc.mode == AdcMode::Full) {
                 int64_t rowsInBlock = std::min(K, (r + 1) * R) - r * R;
@@ -203,8 +217,7 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
                 for (int64_t n2 = c * Nc; n2 < std::min(N, (c + 1) * Nc); ++n2)
                   fs = std::max<int64_t>(fs, std::llabs(ref.P[ref.at(m, r, i, j, n2)]));
               }
-              size_t e = ref.at(m, r, i, j, n);
-              ref.FS[e] = fs;
+              ref.FS[e] = static_cast<double>(fs);
               ref.codes[e] = fs == 0 ? 0 : std::clamp(refDivRint(ref.P[e] * qA, fs), -qA, qA);
             }
 
@@ -218,9 +231,8 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
         for (int64_t i = 0; i < T; ++i)
           for (int64_t j = 0; j < S; ++j) {
             size_t e = ref.at(m, r, i, j, n);
-            double q = p.adc.mode == AdcMode::Ideal
-                           ? static_cast<double>(ref.P[e])
-                           : static_cast<double>(ref.FS[e]) * ref.codes[e] / qA;
+            double q = p.adc.mode == AdcMode::Ideal ? static_cast<double>(ref.P[e])
+                                                    : ref.FS[e] * ref.codes[e] / qA;
             sum += std::ldexp(q, o[i] + pj[j]);
             sumAbs += std::ldexp(std::fabs(q), o[i] + pj[j]);
           }
