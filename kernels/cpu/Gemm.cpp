@@ -13,24 +13,28 @@ using detail::fail;
 using detail::requireDType;
 using detail::requireShape;
 
-namespace {
-
-/// Row-major C[m,n] = alpha * op(A) * op(B) + beta * C with dense operands. Degenerate
-/// extents are handled here because BLAS rejects leading dimensions of 0.
 void sgemm(const char *kernel, bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-           float alpha, const float *a, const float *b, float beta, float *c) {
+           float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+           float *c, int64_t ldc) {
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
-    for (int64_t i = 0; i < m * n; ++i)
-      c[i] = beta == 0.0f ? 0.0f : beta * c[i];
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     return;
   }
-  int lda = blasInt(kernel, transA ? m : k);
-  int ldb = blasInt(kernel, transB ? k : n);
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              blasInt(kernel, m), blasInt(kernel, n), blasInt(kernel, k), alpha, a, lda, b, ldb,
-              beta, c, blasInt(kernel, n));
+              blasInt(kernel, m), blasInt(kernel, n), blasInt(kernel, k), alpha, a,
+              blasInt(kernel, lda), b, blasInt(kernel, ldb), beta, c, blasInt(kernel, ldc));
+}
+
+namespace {
+
+/// sgemm over dense operands (leading dimensions from the extents).
+void denseSgemm(const char *kernel, bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+                float alpha, const float *a, const float *b, float beta, float *c) {
+  sgemm(kernel, transA, transB, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
 }
 
 } // namespace
@@ -81,8 +85,8 @@ void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float 
           dst[j] = beta * row[j];
     }
   }
-  sgemm(k, transA, transB, m, n, kA, alpha, a.data<float>(), b.data<float>(), useC ? 1.0f : 0.0f,
-        out);
+  denseSgemm(k, transA, transB, m, n, kA, alpha, a.data<float>(), b.data<float>(),
+             useC ? 1.0f : 0.0f, out);
 }
 
 void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
@@ -127,7 +131,7 @@ void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
   // A B shared by every batch lets the whole batch of A run as one tall product, which is
   // the common Linear-after-Conv case and far faster than many small calls.
   if (shapeNumel(bBatch) == 1) {
-    sgemm(k, false, false, batches * m, n, kA, 1.0f, av, bv, 0.0f, out);
+    denseSgemm(k, false, false, batches * m, n, kA, 1.0f, av, bv, 0.0f, out);
     return;
   }
 
@@ -157,8 +161,8 @@ void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
       aOff += ix * aStride[i];
       bOff += ix * bStride[i];
     }
-    sgemm(k, false, false, m, n, kA, 1.0f, av + aOff * m * kA, bv + bOff * kA * n, 0.0f,
-          out + t * m * n);
+    denseSgemm(k, false, false, m, n, kA, 1.0f, av + aOff * m * kA, bv + bOff * kA * n, 0.0f,
+               out + t * m * n);
   }
 }
 

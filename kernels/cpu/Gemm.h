@@ -15,4 +15,12 @@ void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float 
 /// numpy.matmul does). Y is pre-allocated with the broadcast result shape. float32.
 void matmul(const Tensor &a, const Tensor &b, Tensor &y);
 
+/// Row-major C[m,n] = alpha·op(A)·op(B) + beta·C on raw float32 buffers with leading
+/// dimensions lda, ldb, ldc (BLAS's sgemm, float32 throughout). Degenerate extents are handled
+/// here (BLAS rejects leading dimensions of 0); beta == 0 does not read C. `kernel` names the
+/// caller in errors (an extent beyond BLAS's 32-bit int).
+void sgemm(const char *kernel, bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+           float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+           float *c, int64_t ldc);
+
 } // namespace cimlir::cpu

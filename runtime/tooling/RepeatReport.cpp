@@ -97,7 +97,8 @@ void LayerReports::add(const Executor &executor) {
   size_t next = 0;
   for (size_t i = 0; i < steps; ++i) {
     nlohmann::json r = executor.stepReport(i);
-    if (r.is_null())
+    // Only the CIM layers: a DigitalLinear step reports no crossbars, counters or chip seed.
+    if (r.is_null() || r.value("op", "") != "CimLinear")
       continue;
     if (first_) {
       r["step"] = i;

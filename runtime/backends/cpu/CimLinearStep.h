@@ -1,14 +1,14 @@
 // cimlir runtime: the CPU backend's CimLinear step, a weight-stationary layer on CIM
 // crossbars (cim-numerics.md; the step format is in docs/plan-format.md).
 //
-// prepare (plan load): parse the attributes and the layer's device settings, apply the
-// run-time overrides (CimSettings.h), derive each group's W_g [K,N] (CimLowering.h) and
+// prepare (plan load): parse the attributes (LinearStepLayout.h) and the layer's device
+// settings, apply the run-time overrides (CimSettings.h), derive each group's W_g [K,N] and
 // program it onto a chip (ProgrammedWeights::program, with the chip seed in effect). Only
 // the compact programmed form (Wq as int8/int16 plus what faults need) is kept.
-// run (per batch): lower x to rows (gemm/matmul rows, conv im2col patches), call
-// cpu::cim::cimLinear per group with the §9 row mapping taken from the RunContext
-// (dataset index of the batch's first sample, repeat index), then apply Gemm's alpha/beta·C,
-// reshape (matmul) or scatter and add the bias (conv).
+// run (per batch): LinearStepLayout lowers x to rows (gemm/matmul rows, conv im2col
+// patches) and calls cpu::cim::cimLinear per group with the §9 row mapping taken from the
+// RunContext (dataset index of the batch's first sample, repeat index), then applies Gemm's
+// alpha/beta·C, reshapes (matmul) or scatters and adds the bias (conv).
 // report: CimCounters summed over every run since prepare, and the samples they cover.
 #pragma once
 

@@ -9,6 +9,7 @@
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
+#include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/core/Error.h"
 
@@ -142,6 +143,8 @@ const std::map<std::string, Factory> &factories() {
        }},
       // The CIM layer (docs/plan-format.md): programs the chip here, at plan load.
       {"CimLinear", [](const Attrs &a) { return prepareCimLinear(a, a.options().cim); }},
+      // A layer kept digital in the precision of cim-numerics.md §8 (docs/plan-format.md).
+      {"DigitalLinear", [](const Attrs &a) { return prepareDigitalLinear(a); }},
       {"Softmax",
        [](const Attrs &a) {
          a.arity(1, 1);

@@ -6,6 +6,7 @@
 // test's own im2col), and the steps the backend refuses.
 #include "runtime/core/Error.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
+#include "test/unit/runtime/ConvCaseUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -85,95 +86,9 @@ TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
 
 // --- Conv ----------------------------------------------------------------------------
 
-struct ConvCase {
-  int64_t C = 1, M = 1, groups = 1, H = 1, W = 1, kh = 1, kw = 1;
-  int64_t sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
-  bool oneD = false; // W == kw == 1 axis dropped: x [N, C, H]
-  Tensor w, bias;
-  int64_t OH() const { return (H + pt + pb - dh * (kh - 1) - 1) / sh + 1; }
-  int64_t OW() const { return oneD ? 1 : (W + pl + pr - dw * (kw - 1) - 1) / sw + 1; }
-  int64_t K() const { return C / groups * kh * kw; }
-  int64_t Ng() const { return M / groups; }
-};
-
-ConvCase randomConv(std::mt19937 &gen, bool oneD) {
-  ConvCase c;
-  c.oneD = oneD;
-  c.groups = randInt(gen, 1, 3);
-  c.C = c.groups * randInt(gen, 1, 3);
-  c.M = c.groups * randInt(gen, 1, 4);
-  c.kh = randInt(gen, 1, 3);
-  c.dh = randInt(gen, 1, 2);
-  c.sh = randInt(gen, 1, 2);
-  c.pt = randInt(gen, 0, 2);
-  c.pb = randInt(gen, 0, 2);
-  c.H = randInt(gen, c.dh * (c.kh - 1) + 1, 9);
-  if (!oneD) {
-    c.kw = randInt(gen, 1, 3);
-    c.dw = randInt(gen, 1, 2);
-    c.sw = randInt(gen, 1, 2);
-    c.pl = randInt(gen, 0, 2);
-    c.pr = randInt(gen, 0, 2);
-    c.W = randInt(gen, c.dw * (c.kw - 1) + 1, 9);
-  }
-  c.w = randomF32(gen,
-                  oneD ? Shape{c.M, c.C / c.groups, c.kh} : Shape{c.M, c.C / c.groups, c.kh, c.kw});
-  c.bias = randomF32(gen, {c.M});
-  return c;
-}
-
-json convAttrs(const ConvCase &c) {
-  if (c.oneD)
-    return {
-        {"strides", {c.sh}}, {"pads", {c.pt, c.pb}}, {"dilations", {c.dh}}, {"group", c.groups}};
-  return {{"strides", {c.sh, c.sw}},
-          {"pads", {c.pt, c.pl, c.pb, c.pr}},
-          {"dilations", {c.dh, c.dw}},
-          {"group", c.groups}};
-}
-
 void writeConvPlan(const ConvCase &c, const device::LayerSettings &settings, bool withBias,
                    const std::string &path, const std::string &name = "/conv/Conv") {
-  PlanBuilder b;
-  int64_t x = b.input("x", DType::F32, c.oneD ? Shape{-1, c.C, c.H} : Shape{-1, c.C, c.H, c.W});
-  int64_t wId = b.constant("w", c.w);
-  std::vector<int64_t> ins = {x, wId};
-  if (withBias)
-    ins.push_back(b.constant("b", c.bias));
-  int64_t y =
-      b.value("y", DType::F32, c.oneD ? Shape{-1, c.M, c.OH()} : Shape{-1, c.M, c.OH(), c.OW()});
-  b.step("CimLinear", name, ins, {y}, cimAttrs("conv", settings, convAttrs(c)));
-  b.output("y", y);
-  b.write(path);
-}
-
-/// The test's own im2col of image n, group g: row oy·OW + ox, K index (c·kh + dy)·kw + dx.
-std::vector<float> patches(const ConvCase &c, const Tensor &x, int64_t n, int64_t g) {
-  const int64_t cg = c.C / c.groups, OH = c.OH(), OW = c.OW(), K = c.K();
-  std::vector<float> out(static_cast<size_t>(OH * OW * K), 0.0f);
-  for (int64_t oy = 0; oy < OH; ++oy)
-    for (int64_t ox = 0; ox < OW; ++ox)
-      for (int64_t ch = 0; ch < cg; ++ch)
-        for (int64_t dy = 0; dy < c.kh; ++dy)
-          for (int64_t dx = 0; dx < c.kw; ++dx) {
-            int64_t iy = oy * c.sh - c.pt + dy * c.dh, ix = ox * c.sw - c.pl + dx * c.dw;
-            if (iy < 0 || iy >= c.H || ix < 0 || ix >= c.W)
-              continue;
-            int64_t channel = g * cg + ch;
-            out[(oy * OW + ox) * K + (ch * c.kh + dy) * c.kw + dx] =
-                x.data<float>()[((n * c.C + channel) * c.H + iy) * c.W + ix];
-          }
-  return out;
-}
-
-/// W_g [K, N/g]: column j is output channel g·Ng + j, flattened.
-std::vector<float> groupWeights(const ConvCase &c, int64_t g) {
-  const int64_t K = c.K(), Ng = c.Ng();
-  std::vector<float> out(static_cast<size_t>(K * Ng));
-  for (int64_t j = 0; j < Ng; ++j)
-    for (int64_t k = 0; k < K; ++k)
-      out[k * Ng + j] = c.w.data<float>()[(g * Ng + j) * K + k];
-  return out;
+  writeConvStep(c, "CimLinear", cimAttrs("conv", settings, convAttrs(c)), withBias, path, name);
 }
 
 std::vector<float> convReference(const ConvCase &c, const Tensor &x, bool withBias) {

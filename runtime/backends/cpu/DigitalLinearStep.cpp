@@ -1,0 +1,67 @@
+#include "runtime/backends/cpu/DigitalLinearStep.h"
+
+#include "kernels/cpu/DigitalLinear.h"
+#include "runtime/backends/cpu/LinearStepLayout.h"
+#include "runtime/core/Error.h"
+
+namespace cimlir {
+
+namespace {
+
+using In = std::vector<const Tensor *>;
+using Out = std::vector<Tensor *>;
+
+class DigitalLinearKernel : public StepKernel {
+public:
+  explicit DigitalLinearKernel(const StepAttrs &a);
+  void run(const In &in, const Out &out, const RunContext &context) override;
+  nlohmann::json report() const override;
+
+private:
+  LinearStepLayout layout_;
+  std::string name_;
+  cpu::DigitalPrecision precision_ = cpu::DigitalPrecision::Fp32;
+  std::vector<cpu::DigitalWeights> weights_; // one per group
+  int64_t samples_ = 0;
+};
+
+DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
+    : layout_(a, "digital weights are prepared when the plan is loaded"), name_(a.step().name) {
+  const std::string precision = a.s("precision");
+  if (!cpu::parseDigitalPrecision(precision, precision_))
+    a.fail("has precision '" + precision + "', expected fp32, bf16, int8 or w8a16");
+  for (int64_t g = 0; g < layout_.groups(); ++g) {
+    try {
+      weights_.push_back(cpu::DigitalWeights::prepare(layout_.groupWeights(a, g), precision_));
+    } catch (const Error &e) {
+      a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
+    }
+  }
+}
+
+void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
+  samples_ +=
+      layout_.run(in, *out[0], context.firstSample,
+                  [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &) {
+                    cpu::digitalLinear(x, weights_[g], nullptr, z);
+                  });
+}
+
+nlohmann::json DigitalLinearKernel::report() const {
+  return {{"name", name_},
+          {"op", "DigitalLinear"},
+          {"kind", layout_.kindName()},
+          {"precision", cpu::digitalPrecisionName(precision_)},
+          {"groups", layout_.groups()},
+          {"k", layout_.rows()},
+          {"n", layout_.cols()},
+          {"samples", samples_}};
+}
+
+} // namespace
+
+std::unique_ptr<StepKernel> prepareDigitalLinear(const StepAttrs &attrs) {
+  return std::make_unique<DigitalLinearKernel>(attrs);
+}
+
+} // namespace cimlir
