@@ -83,10 +83,6 @@ QuantizedRows quantizeRows(const float *x, int64_t M, int64_t K) {
           }
           const float s = cim::symmetricScale(cim::clipValue(row, K, 1, 100.0), kQmax);
           q.scales[m] = s;
-          // A max |x| below 127·2^-150 gives a scale that underflows to 0;
-          // y = fl32(0·s_w)·Σ is 0 whatever xq is, so xq stays 0.
-          if (s == 0.0f)
-            continue;
           quantizeRow(row, K, s, q.levels.data() + m * K);
         }
       });

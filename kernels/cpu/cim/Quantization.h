@@ -40,9 +40,12 @@ float interpolatePercentile(double lower, double upper, double g);
 /// The clip of §1/§3: max |v| for p >= 100, else the p-th percentile of |v|.
 float clipValue(const float *values, int64_t count, int64_t stride, double percentile);
 
-/// s = clip / qmax in float32 (IEEE division); a clip of 0 gives 1.
+/// s = clip / qmax in float32 (IEEE division); a clip of 0 gives 1, and so does a clip so
+/// small (below qmax·2^-150) that s underflows to 0: every value then quantizes to 0, as it
+/// would for any s this small, and x / s stays defined.
 inline float symmetricScale(float clip, int32_t qmax) {
-  return clip == 0.0f ? 1.0f : clip / static_cast<float>(qmax);
+  const float s = clip / static_cast<float>(qmax);
+  return s == 0.0f ? 1.0f : s;
 }
 
 /// clamp(rint(v / s), -qmax, qmax), rint half to even. v and s must be finite, s > 0.

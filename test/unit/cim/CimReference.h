@@ -42,7 +42,8 @@ inline float refScale(const std::vector<double> &mags, double percentile, int bi
   float clip = percentile >= 100.0 ? static_cast<float>(*std::max_element(mags.begin(), mags.end()))
                                    : refPercentile(mags, percentile);
   float qmax = static_cast<float>((1 << (bits - 1)) - 1);
-  return clip == 0.0f ? 1.0f : clip / qmax;
+  const float s = clip / qmax;
+  return s == 0.0f ? 1.0f : s; // a clip of 0, or one whose scale underflows, gives 1
 }
 
 inline int64_t refQuant(float v, float s, int bits) {

@@ -64,6 +64,8 @@ TEST(CimQuantization, RoundingIsHalfToEvenEverywhere) {
   EXPECT_EQ(quantizeSymmetric(-1000.0f, 1.0f, 127), -127);
   EXPECT_EQ(symmetricScale(0.0f, 127), 1.0f);
   EXPECT_EQ(symmetricScale(1.0f, 127), 1.0f / 127.0f);
+  EXPECT_EQ(symmetricScale(1e-44f, 127), 1.0f); // 1e-44 / 127 underflows: like a clip of 0
+  EXPECT_EQ(quantizeSymmetric(1e-44f, symmetricScale(1e-44f, 127), 127), 0);
   CIMLIR_CIM_RANDOM_TEST();
   for (int t = 0; t < 100000; ++t) {
     int64_t den = rng.range(1, 5000);

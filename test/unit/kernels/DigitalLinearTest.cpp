@@ -251,9 +251,9 @@ TEST(DigitalLinearInt8, ZeroRowsAndColumnsHaveScaleOne) {
   }
 }
 
-TEST(DigitalLinearInt8, ScaleThatUnderflowsGivesZero) {
-  // max |x| = 40·2^-149: max / 127 underflows to 0 in float32; the row quantizes to 0 and y
-  // is the bias (docs/numerics.md §8).
+TEST(DigitalLinearInt8, ScaleThatUnderflowsIsOne) {
+  // max |x| = 40·2^-149: max / 127 underflows to 0 in float32, so the scale is 1 (as for a
+  // clip of 0); the row quantizes to 0 and y is the bias (docs/numerics.md §8).
   Tensor x = fromValues({2, 3}, {fromBits(40), -fromBits(7), 0.0f, 1.0f, -2.0f, 0.5f});
   Tensor w = fromValues({3, 2}, {0.5f, -1.0f, 2.0f, 0.25f, -0.75f, 1.0f});
   Tensor bias = fromValues({2}, {0.125f, -3.0f});

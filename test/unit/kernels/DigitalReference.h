@@ -67,7 +67,8 @@ inline float scaleOf(const float *v, int64_t count, int64_t stride) {
   float mx = 0.0f;
   for (int64_t i = 0; i < count; ++i)
     mx = std::max(mx, std::fabs(v[i * stride]));
-  return mx == 0.0f ? 1.0f : mx / 127.0f;
+  const float s = mx / 127.0f;
+  return s == 0.0f ? 1.0f : s; // a clip of 0, or one whose scale underflows, gives 1
 }
 
 /// clamp(rint(v / s), -127, 127): the quotient in float32, half to even done by hand.
@@ -127,7 +128,7 @@ inline Result digitalLinear(const std::string &precision, const float *x, int64_
         continue; // a NaN row
       const float sx = scaleOf(row, K, 1);
       for (int64_t k = 0; k < K; ++k)
-        xq[k] = sx == 0.0f ? 0 : levelOf(row[k], sx); // an underflowed scale quantizes to 0
+        xq[k] = levelOf(row[k], sx);
       for (int64_t n = 0; n < N; ++n) {
         int64_t sum = 0;
         for (int64_t k = 0; k < K; ++k)
