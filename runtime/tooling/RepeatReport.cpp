@@ -25,10 +25,12 @@ nlohmann::json combineRepeats(const std::vector<nlohmann::json> &summaries) {
     std::vector<double> values;
     for (const auto &s : summaries)
       values.push_back(s.at(name).get<double>());
-    double mean = 0.0;
+    // Shifted by the first value, so that chips that agree give exactly that value and a std
+    // of exactly 0 (sum / n of equal values need not be the value in floating point).
+    double shift = 0.0;
     for (double v : values)
-      mean += v;
-    mean /= static_cast<double>(n);
+      shift += v - values[0];
+    const double mean = values[0] + shift / static_cast<double>(n);
     double var = 0.0;
     for (double v : values)
       var += (v - mean) * (v - mean);
