@@ -41,6 +41,7 @@ struct Plan {
   double sigmaAdcLsb = 0.0; // sigma_a / sqrt(S): the ADC noise in LSB after averaging
   bool noisyLevels = false; // programming noise: float levels
   bool exact = false;       // integer partial sums, full scales and codes
+  std::vector<int64_t> fullScales; // `full` mode, per (r, i, j)
   RowMapping rows;
   PhiloxKey freshKey{};
 
@@ -51,6 +52,7 @@ struct Plan {
   }
   uint32_t rowInSample(int64_t m) const { return static_cast<uint32_t>(m % rows.rowsPerSample); }
   int32_t cellRange(int j) const { return (int32_t(1) << b[j]) - 1; }
+  int64_t fullScale(int64_t r, int i, int j) const { return fullScales[(r * T + i) * S + j]; }
 
   /// Fresh standard normals of outputs [0, N) of one (kind, r, i, j, m) draw (§9).
   void freshNormals(FreshKind kind, int64_t r, int i, int j, int64_t m, double *z) const {
@@ -282,7 +284,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
 
         // §5: one full scale per (r, i, j) (`full`) or per (r, c, i, j, m) (`dynamic`).
         const int shift = plan.o[i] + plan.p[j];
-        const int64_t fullFs = rows * ((int64_t(1) << plan.a[i]) - 1) * plan.cellRange(j);
+        const int64_t fullFs = plan.fullScale(r, i, j);
         for (int64_t c = 0; c < plan.colBlocks; ++c) {
           const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
           if (plan.exact) {
@@ -345,7 +347,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.K = x.dim(1);
   plan.N = w.cols();
   plan.R = params.crossbar.rows;
-  plan.rowBlocks = (plan.K + plan.R - 1) / plan.R;
+  plan.rowBlocks = rowBlockCount(plan.K, plan.R);
   plan.colsPerBlock = params.crossbar.cols / 2;
   plan.colBlocks = (plan.N + plan.colsPerBlock - 1) / plan.colsPerBlock;
   plan.a = resolvedInputSlices(params);
@@ -365,6 +367,9 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
                          : params.adc.noiseLsb / std::sqrt(static_cast<double>(params.adc.samples));
   plan.noisyLevels = !w.integerLevels();
   plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0;
+  plan.fullScales = params.adc.fullScales.empty()
+                        ? fullModeScales(plan.K, plan.R, plan.a, plan.b)
+                        : params.adc.fullScales;
   plan.rows = rows;
   plan.freshKey = freshKey(params.noise.seed, params.noise.repeat, params.layerId);
   return plan;
@@ -394,10 +399,18 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
          std::to_string(rows.firstSample) + ", " + std::to_string(rows.rowsPerSample));
   if (x.dim(0) > 0 && rows.firstSample + (x.dim(0) - 1) / rows.rowsPerSample >= limit)
     fail("sample index exceeds 2^32 - 1 (the fresh-noise counters of Philox.h)");
-  int64_t rowBlocks = (x.dim(1) + params.crossbar.rows - 1) / params.crossbar.rows;
+  int64_t rowBlocks = rowBlockCount(x.dim(1), params.crossbar.rows);
   if (rowBlocks >= (int64_t(1) << 22))
     fail("K = " + std::to_string(x.dim(1)) + " gives " + std::to_string(rowBlocks) +
          " row blocks, at most 2^22 - 1 supported (the fresh-noise counters of Philox.h)");
+  const std::vector<int64_t> &fs = params.adc.fullScales;
+  const size_t pairs = static_cast<size_t>(rowBlocks) * resolvedInputSlices(params).size() *
+                       static_cast<size_t>(w.sliceCount());
+  if (!fs.empty() && fs.size() != pairs)
+    fail("adc.fullScales has " + std::to_string(fs.size()) + " entries, expected " +
+         std::to_string(pairs) + " (row blocks x input slices x weight slices)");
+  if (std::any_of(fs.begin(), fs.end(), [](int64_t v) { return v < 0; }))
+    fail("adc.fullScales holds a negative full scale");
 }
 
 } // namespace

@@ -7,7 +7,8 @@
 //   §4  the partial sum P of every (row block r, input slice i, weight slice j, row m, output n)
 //       over the programmed levels, plus read noise drawn in the output form §4 allows,
 //       N(0, 2·sigma_r^2·r_j^2·sum_{k in r} u_i[m,k]^2) per (r, i, j, m, n);
-//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = R_r·(2^a_i - 1)·r_j) or `dynamic` (FS = max |P|
+//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = params.adc.fullScales, by default
+//       fullModeScales(): R_r·(2^a_i - 1)·r_j) or `dynamic` (FS = max |P|
 //       over the outputs of column block c, per (r, c, i, j, m)), thermal noise n_a; without
 //       read, programming and ADC noise every code is rint(P·qmax_a / FS) in exact integer
 //       arithmetic, half to even;

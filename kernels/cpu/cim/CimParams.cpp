@@ -122,4 +122,20 @@ std::vector<int> sliceOffsets(const std::vector<int> &widths) {
   return offsets;
 }
 
+int64_t rowBlockCount(int64_t K, int64_t rows) { return (K + rows - 1) / rows; }
+
+std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<int> &inputSlices,
+                                    const std::vector<int> &weightSlices) {
+  std::vector<int64_t> out;
+  const int64_t blocks = rowBlockCount(K, rows);
+  out.reserve(static_cast<size_t>(blocks) * inputSlices.size() * weightSlices.size());
+  for (int64_t r = 0; r < blocks; ++r) {
+    const int64_t rowsInBlock = std::min(K, (r + 1) * rows) - r * rows;
+    for (int a : inputSlices)
+      for (int b : weightSlices)
+        out.push_back(rowsInBlock * ((int64_t(1) << a) - 1) * ((int64_t(1) << b) - 1));
+  }
+  return out;
+}
+
 } // namespace cimlir::cpu::cim
