@@ -403,14 +403,7 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
   if (rowBlocks >= (int64_t(1) << 22))
     fail("K = " + std::to_string(x.dim(1)) + " gives " + std::to_string(rowBlocks) +
          " row blocks, at most 2^22 - 1 supported (the fresh-noise counters of Philox.h)");
-  const std::vector<int64_t> &fs = params.adc.fullScales;
-  const size_t pairs = static_cast<size_t>(rowBlocks) * resolvedInputSlices(params).size() *
-                       static_cast<size_t>(w.sliceCount());
-  if (!fs.empty() && fs.size() != pairs)
-    fail("adc.fullScales has " + std::to_string(fs.size()) + " entries, expected " +
-         std::to_string(pairs) + " (row blocks x input slices x weight slices)");
-  if (std::any_of(fs.begin(), fs.end(), [](int64_t v) { return v < 0; }))
-    fail("adc.fullScales holds a negative full scale");
+  validateFullScales(params, x.dim(1), static_cast<size_t>(w.sliceCount()), "cim_linear");
 }
 
 } // namespace

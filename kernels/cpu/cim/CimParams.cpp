@@ -102,6 +102,19 @@ void validateCimParams(const CimParams &p, const std::string &where) {
     bad(where, "noise.stuck_at_min + noise.stuck_at_max", "exceeds 1");
 }
 
+void validateFullScales(const CimParams &p, int64_t K, size_t weightSlices,
+                        const std::string &where) {
+  const std::vector<int64_t> &fs = p.adc.fullScales;
+  const size_t pairs = static_cast<size_t>(rowBlockCount(K, p.crossbar.rows)) *
+                       resolvedInputSlices(p).size() * weightSlices;
+  if (!fs.empty() && fs.size() != pairs)
+    bad(where, "adc.full_scales",
+        "has " + std::to_string(fs.size()) + " entries, expected " + std::to_string(pairs) +
+            " (row blocks x input slices x weight slices)");
+  if (std::any_of(fs.begin(), fs.end(), [](int64_t v) { return v < 0; }))
+    bad(where, "adc.full_scales", "holds a negative full scale");
+}
+
 std::vector<int> resolvedWeightSlices(const CimParams &p) {
   return p.weights.slices.empty() ? ones(p.weights.bits - 1) : p.weights.slices;
 }

@@ -82,6 +82,12 @@ struct CimParams {
 /// [0, 100], adc.samples >= 1.
 void validateCimParams(const CimParams &params, const std::string &where = "cim layer");
 
+/// Throws cimlir::Error (naming `where`) unless params.adc.fullScales is empty or holds one
+/// full scale >= 0 per (row block, input slice, weight slice) of a layer with K rows and
+/// `weightSlices` weight slices.
+void validateFullScales(const CimParams &params, int64_t K, size_t weightSlices,
+                        const std::string &where);
+
 /// Weight slice widths after defaulting (§2): weights.slices, or bits - 1 ones.
 std::vector<int> resolvedWeightSlices(const CimParams &params);
 /// DAC slice widths after defaulting (§3, §7): inputs.slices, or (h or bits) - 1 ones.

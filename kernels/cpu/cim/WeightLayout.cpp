@@ -8,9 +8,7 @@ namespace cimlir::cpu::cim {
 
 namespace {
 
-[[noreturn]] void fail(const std::string &message) {
-  throw Error("cim weight layout: " + message);
-}
+[[noreturn]] void fail(const std::string &message) { throw Error("cim weight layout: " + message); }
 
 int64_t elementCount(const WeightLayout &layout) { return layout.groups * layout.K * layout.N; }
 

@@ -1,7 +1,7 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 
 #include "kernels/cpu/cim/CimLinear.h"
-#include "kernels/cpu/cim/LayerId.h"
+#include "kernels/cpu/cim/WeightLayout.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/CimLowering.h"
 #include "runtime/core/Error.h"
@@ -46,7 +46,8 @@ public:
   nlohmann::json report() const override;
 
 private:
-  void programGroup(const StepAttrs &a, const Tensor &wg, const cim::CimParams &base, int64_t g);
+  void programChips(const StepAttrs &a, const Tensor &levels, const cim::WeightLayout &layout,
+                    const CimStepParams &decided);
   /// The parameters of one call on group g: those the chip was programmed with, and the
   /// repeat index that keys the fresh noise with the seed (§9).
   cim::CimParams callParams(int64_t g, const RunContext &context) const {
@@ -59,7 +60,7 @@ private:
   void runConv(const In &in, Tensor &y, const RunContext &context);
 
   Kind kind_ = Kind::Gemm;
-  std::string layerName_; // keys the layer ids "<name>#g<group>"
+  std::string layerName_;
   float alpha_ = 1.0f, beta_ = 1.0f;
   ConvGeometry conv_;
   device::LayerSettings settings_;
@@ -83,22 +84,21 @@ CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrid
   else
     a.fail("has kind '" + kind + "', expected gemm, matmul or conv");
   a.arity(2, kind_ == Kind::MatMul ? 2 : 3);
-  // §9: an unnamed node is keyed by its first output's name.
   layerName_ = step.name.empty() ? program.values()[step.outputs[0]].name : step.name;
 
-  cim::CimParams base;
-  try {
-    settings_ = cimStepSettings(a.s("settings"), overrides, "settings");
-    base = toCimParams(settings_, "settings");
-  } catch (const Error &e) {
-    a.fail(e.what());
-  }
+  // Everything the compiler decided (weights, inputs, hybrid, mapping, adc, noise), with the
+  // run-time overrides; nothing is derived again from device settings.
+  CimStepParams decided = readCimStep(a, overrides);
+  settings_ = decided.settings;
 
+  // W is Wq, the integers cim-quantize-weights wrote, in the layer's own layout.
   const Tensor *w = program.constant(step.inputs[1]);
   if (!w)
     a.fail("input 1 (W) is not a constant: CIM weights are programmed when the plan is loaded");
-  if (w->dtype() != DType::F32)
-    a.fail("W is " + describe(*w) + ", expected float32");
+  const DType levels = settings_.weights.bits <= 8 ? DType::I8 : DType::I16;
+  if (w->dtype() != levels)
+    a.fail("W is " + describe(*w) + ", expected the " + dtypeName(levels) + " levels of " +
+           std::to_string(settings_.weights.bits) + "-bit weights");
 
   if (kind_ != Kind::Conv) {
     if (w->rank() != 2)
@@ -111,7 +111,7 @@ CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrid
       if (a.has("transA") && a.i("transA") != 0)
         a.fail("has transA = 1; the compiler transposes A digitally before a CimLinear step");
     }
-    programGroup(a, transposed ? transposedWeights(*w) : *w, base, 0);
+    programChips(a, *w, cim::WeightLayout::matrix(w->shape(), transposed), decided);
     return;
   }
 
@@ -136,25 +136,41 @@ CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrid
   conv_.outChannels = w->dim(0);
   conv_.channels = w->dim(1) * conv_.groups;
   conv_.kernel.assign(w->shape().begin() + 2, w->shape().end());
-  for (int64_t g = 0; g < conv_.groups; ++g)
-    programGroup(a, convGroupWeights(*w, conv_.groups, g), base, g);
+  programChips(a, *w, cim::WeightLayout::conv(w->shape(), conv_.groups), decided);
 }
 
-void CimLinearKernel::programGroup(const StepAttrs &a, const Tensor &wg, const cim::CimParams &base,
-                                   int64_t g) {
-  cim::CimParams p = base;
-  p.layerId = cim::layerId(layerName_, g);
+void CimLinearKernel::programChips(const StepAttrs &a, const Tensor &levels,
+                                   const cim::WeightLayout &layout, const CimStepParams &decided) {
+  K_ = layout.K;
+  N_ = layout.N;
+  if (static_cast<int64_t>(decided.layerIds.size()) != layout.groups)
+    a.fail("has " + std::to_string(decided.layerIds.size()) + " noise.layer_ids for " +
+           std::to_string(layout.groups) + " groups");
+  cim::CimParams base;
   try {
-    chips_.push_back(cim::ProgrammedWeights::program(wg, p));
+    base = toCimParams(settings_, "settings");
   } catch (const Error &e) {
-    a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
+    a.fail(e.what());
   }
-  K_ = wg.dim(0);
-  N_ = wg.dim(1);
-  const cim::ProgrammedWeights &chip = chips_.back();
-  const int64_t perArray = p.crossbar.cols / 2;
-  arrays_ += (K_ + p.crossbar.rows - 1) / p.crossbar.rows * ((N_ + perArray - 1) / perArray) *
-             chip.sliceCount();
+  // The plan's full scales, as cim-configure-adc wrote them: the kernel converts with these
+  // (programming checks that they fit the layer).
+  base.adc.fullScales = decided.fullScales;
+  const cim::WeightGranularity granularity = base.weights.granularity;
+  for (int64_t g = 0; g < layout.groups; ++g) {
+    cim::CimParams p = base;
+    p.layerId = decided.layerIds[g];
+    try {
+      chips_.push_back(cim::ProgrammedWeights::program(
+          cim::groupQuantizedWeights(levels, decided.weightScales, layout, g, p.weights.bits,
+                                     granularity),
+          p));
+    } catch (const Error &e) {
+      a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
+    }
+    const int64_t perArray = p.crossbar.cols / 2;
+    arrays_ += cim::rowBlockCount(K_, p.crossbar.rows) * ((N_ + perArray - 1) / perArray) *
+               chips_.back().sliceCount();
+  }
 }
 
 void CimLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
