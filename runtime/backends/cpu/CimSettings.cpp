@@ -54,6 +54,9 @@ void checkOffsets(const StepAttrs &a, const std::string &section) {
 } // namespace
 
 CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
+  if (a.has("settings"))
+    a.fail("holds device settings instead of the compiler's decisions (a plan from an older "
+           "cim-opt); compile the model again");
   // The device-file fields, validated by the device-file parser as any file is ("settings:
   // FIELD: ..."); the built-in `layers` entries it adds do not apply: the compiler already
   // resolved them for this node.

@@ -344,6 +344,9 @@ TEST(CimStepErrors, MalformedStepsNameTheProblem) {
         [](CimStep &s) { s.attrs["noise"]["layer_ids"].push_back(1); });
   fails("u.bin", {"noise.seed"}, [](CimStep &s) { s.attrs["noise"]["seed"] = -1; });
   // W is the integer Wq of the weights' bits.
+  fails("old.bin", {"older cim-opt", "compile the model again"}, [](CimStep &s) {
+    s.attrs = {{"kind", "gemm"}, {"settings", "{}"}};
+  });
   fails("wq.bin", {"W is int8", "int16 levels of 12-bit weights"}, [](CimStep &s) {
     s.attrs["weights"]["bits"] = 12;
     s.attrs["weights"]["slices"] = {4, 4, 3};
