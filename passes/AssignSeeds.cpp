@@ -30,8 +30,7 @@ struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
     auto stuckMax = noise.takeNumber("stuck_at_max");
     auto seed = noise.takeSeed("seed");
     auto chipSeed = noise.takeSeed("chip_seed");
-    if (failed(read) || failed(program) || failed(stuckMin) || failed(stuckMax) || failed(seed) ||
-        failed(chipSeed))
+    if (failed(noise.status()))
       return failure();
     Builder b(op.getContext());
     Type u64 = b.getIntegerType(64, /*isSigned=*/false);

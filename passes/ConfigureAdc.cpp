@@ -43,7 +43,7 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
     auto percentile = adc.takeNumber("percentile");
     auto noiseLsb = adc.takeNumber("noise_lsb");
     auto samples = adc.takeInteger("samples");
-    if (failed(mode) || failed(bits) || failed(percentile) || failed(noiseLsb) || failed(samples))
+    if (failed(adc.status()))
       return failure();
     if (*mode == "calibrated")
       return layerError(op) << "adc.mode 'calibrated' needs full scales calibrated on data, "

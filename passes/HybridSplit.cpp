@@ -28,7 +28,7 @@ struct HybridSplitPass : public cimlir::impl::HybridSplitBase<HybridSplitPass> {
       return success(); // decided already
     auto h = inputs.takeInteger("hybrid_analog_bits");
     auto bits = inputs.peekInteger("bits");
-    if (failed(h) || failed(bits))
+    if (failed(inputs.status()))
       return failure();
     if (*h != 0 && (*h < 2 || *h > *bits))
       return layerError(op) << "inputs.hybrid_analog_bits is " << *h << ", expected 0 or 2.."

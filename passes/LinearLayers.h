@@ -68,6 +68,8 @@ public:
   mlir::FailureOr<llvm::SmallVector<int64_t>> takeIntegers(llvm::StringRef field);
   /// A seed: a non-negative integer up to 2^64 - 1.
   mlir::FailureOr<uint64_t> takeSeed(llvm::StringRef field);
+  /// Failure once a field was missing or mistyped (its error is out).
+  mlir::LogicalResult status() const { return mlir::failure(failed_); }
   void commit();
 
 private:

@@ -32,7 +32,7 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
                                "cim-map-crossbars";
     SettingsSection crossbar(op, "crossbar");
     auto rows = crossbar.takeInteger("rows"), cols = crossbar.takeInteger("cols");
-    if (failed(rows) || failed(cols))
+    if (failed(crossbar.status()))
       return failure();
     if (*rows < 1 || *cols < 2)
       return layerError(op) << "crossbar " << *rows << " x " << *cols

@@ -65,7 +65,7 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     auto slices = weights.takeIntegers("slices");
     auto granularity = weights.takeString("granularity");
     auto clip = weights.takeNumber("clip_percentile");
-    if (failed(bits) || failed(slices) || failed(granularity) || failed(clip))
+    if (failed(weights.status()))
       return failure();
     if (*granularity != "per_channel" && *granularity != "per_tensor")
       return layerError(op) << "weights.granularity is '" << *granularity

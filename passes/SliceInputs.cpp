@@ -30,7 +30,7 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     auto slices = inputs.takeIntegers("slices");
     auto scale = inputs.takeString("scale");
     auto clip = inputs.takeNumber("clip_percentile");
-    if (failed(bits) || failed(slices) || failed(scale) || failed(clip))
+    if (failed(inputs.status()))
       return failure();
     if (*scale == "static")
       return layerError(op) << "inputs.scale 'static' needs a scale calibrated on data, which "
