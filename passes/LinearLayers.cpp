@@ -112,7 +112,7 @@ FailureOr<int64_t> SettingsSection::peekInteger(StringRef field) {
   auto a = dyn_cast_or_null<IntegerAttr>(find(field));
   if (!a)
     return missing(field, "an integer");
-  return a.getInt();
+  return a.getValue().getSExtValue();
 }
 
 FailureOr<int64_t> SettingsSection::takeInteger(StringRef field) {
@@ -128,7 +128,7 @@ FailureOr<double> SettingsSection::takeNumber(StringRef field) {
   Attribute a = find(field);
   std::optional<double> v;
   if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-    v = static_cast<double>(i.getInt());
+    v = static_cast<double>(i.getValue().getSExtValue());
   else if (auto f = dyn_cast_or_null<FloatAttr>(a))
     v = f.getValueAsDouble();
   if (!v)
@@ -159,7 +159,7 @@ FailureOr<SmallVector<int64_t>> SettingsSection::takeIntegers(StringRef field) {
       auto i = dyn_cast<IntegerAttr>(e);
       if (!i)
         return missing(field, "a list of integers");
-      out.push_back(i.getInt());
+      out.push_back(i.getValue().getSExtValue());
     }
   } else {
     return missing(field, "a list of integers");
@@ -173,7 +173,7 @@ FailureOr<uint64_t> SettingsSection::takeSeed(StringRef field) {
     return failure(); // one error per layer
   auto a = dyn_cast_or_null<IntegerAttr>(find(field));
   // An i64 seed is below 2^63; the device settings write larger ones as ui64.
-  if (!a || (!a.getType().isUnsignedInteger() && a.getInt() < 0))
+  if (!a || (!a.getType().isUnsignedInteger() && a.getValue().isNegative()))
     return missing(field, "a seed (an integer in 0..2^64-1)");
   taken_.push_back(field.str());
   return a.getValue().getZExtValue();
