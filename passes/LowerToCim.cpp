@@ -1,12 +1,10 @@
 //===- LowerToCim.cpp - place constant-weight layers on crossbars ---------===//
 
+#include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "dialects/cim/CimOps.h"
-#include "dialects/onnx/OnnxOps.h"
 #include "runtime/device/DeviceConfig.h"
 
-#include "mlir/IR/Matchers.h"
 #include "llvm/Support/JSON.h"
 
 namespace cimlir {
@@ -19,15 +17,8 @@ using namespace cimlir;
 
 namespace {
 
-/// The ONNX node name the importer put in the op's location.
-std::string layerName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return "";
-}
-
 /// A JSON value as an attribute: objects become dictionaries, so the settings read like
-/// the device file in the IR.
+/// the device file in the IR. Integers above 2^63 - 1 (seeds) become ui64.
 Attribute jsonToAttr(MLIRContext *ctx, const llvm::json::Value &v) {
   Builder b(ctx);
   if (auto *o = v.getAsObject()) {
@@ -48,6 +39,8 @@ Attribute jsonToAttr(MLIRContext *ctx, const llvm::json::Value &v) {
     return b.getBoolAttr(*bl);
   if (auto i = v.getAsInteger())
     return b.getI64IntegerAttr(*i);
+  if (auto u = v.getAsUINT64())
+    return b.getIntegerAttr(b.getIntegerType(64, /*isSigned=*/false), *u);
   if (auto d = v.getAsNumber())
     return b.getF64FloatAttr(*d);
   return b.getUnitAttr(); // JSON null: not produced by the device library
@@ -64,74 +57,37 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
   }
 
   void runOnOperation() final {
-    SmallVector<Operation *> candidates;
+    SmallVector<Operation *> layers;
     getOperation().walk([&](Operation *op) {
-      if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
-          matchPattern(op->getOperand(1), m_Constant()))
-        candidates.push_back(op);
+      if (isLinearLayer(op))
+        layers.push_back(op);
     });
-    for (Operation *op : candidates)
+    for (Operation *op : layers)
       if (failed(lower(op)))
         return signalPassFailure();
   }
 
 private:
   LogicalResult lower(Operation *op) {
-    std::string name = layerName(op);
     device::LayerSettings settings;
-    if (std::string error = device::tryResolveLayer(config_, name, settings); !error.empty())
+    if (std::string error = device::tryResolveLayer(config_, layerName(op), settings);
+        !error.empty())
       return op->emitError() << error;
+    Builder b(op->getContext());
     if (settings.digital.enabled) {
-      if (settings.digital.precision != device::DigitalPrecision::Fp32)
-        return op->emitError() << "digital precision '" << device::toString(settings.digital.precision)
-                               << "' is not implemented yet; use fp32";
+      // Kept digital (§8): cim-digital-layers decides what that becomes.
+      op->setAttr(kDigitalPrecisionAttr,
+                  b.getStringAttr(device::toString(settings.digital.precision)));
       ++numDigitalLayers;
       return success();
     }
     auto parsed = llvm::json::parse(device::toJsonText(settings, -1));
     if (!parsed)
-      return op->emitError() << "internal: unreadable layer settings";
-    auto settingsAttr = cast<DictionaryAttr>(jsonToAttr(op->getContext(), *parsed));
-
-    OpBuilder b(op);
-    SmallVector<NamedAttribute> attrs = {b.getNamedAttr("layer", b.getStringAttr(name)),
-                                         b.getNamedAttr("settings", settingsAttr)};
-    SmallVector<Value> operands(op->getOperands());
-    if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
-      if (gemm.getTransA() != 0) {
-        // transA is a digital transpose in front of the crossbars (§0).
-        auto at = cast<RankedTensorType>(gemm.getA().getType());
-        auto tt = RankedTensorType::get({at.getDimSize(1), at.getDimSize(0)}, at.getElementType());
-        operands[0] = onnx::TransposeOp::create(b, op->getLoc(), tt, gemm.getA(),
-                                                b.getDenseI64ArrayAttr({1, 0}));
-      }
-      attrs.append({b.getNamedAttr("kind", b.getStringAttr("gemm")),
-                    b.getNamedAttr("alpha", gemm.getAlphaAttr()),
-                    b.getNamedAttr("beta", gemm.getBetaAttr()),
-                    b.getNamedAttr("transB", gemm.getTransBAttr())});
-    } else if (auto mm = dyn_cast<onnx::MatMulOp>(op)) {
-      auto at = cast<RankedTensorType>(mm.getA().getType());
-      auto bt = cast<RankedTensorType>(mm.getB().getType());
-      if (at.getRank() < 2 || bt.getRank() != 2) {
-        ++numDigitalLayers; // a vector or batched weight: no crossbar mapping (§0)
-        return success();
-      }
-      attrs.push_back(b.getNamedAttr("kind", b.getStringAttr("matmul")));
-    } else {
-      auto conv = cast<onnx::ConvOp>(op);
-      attrs.append({b.getNamedAttr("kind", b.getStringAttr("conv")),
-                    b.getNamedAttr("strides", conv.getStridesAttr()),
-                    b.getNamedAttr("pads", conv.getPadsAttr()),
-                    b.getNamedAttr("dilations", conv.getDilationsAttr()),
-                    b.getNamedAttr("group", conv.getGroupAttr())});
-    }
-    OperationState state(op->getLoc(), cim::LinearOp::getOperationName());
-    state.addOperands(operands);
-    state.addAttributes(attrs);
-    state.addTypes(op->getResultTypes());
-    Operation *linear = b.create(state);
-    op->replaceAllUsesWith(linear);
-    op->erase();
+      return layerError(op) << "internal: unreadable layer settings";
+    // A layer on crossbars is not digital: `settings` holds what the CIM passes decide.
+    parsed->getAsObject()->erase("digital");
+    replaceWithLinear(op, cim::LinearOp::getOperationName(),
+                      {b.getNamedAttr("settings", jsonToAttr(op->getContext(), *parsed))});
     ++numCimLayers;
     return success();
   }

@@ -1,4 +1,14 @@
 //===- Passes.td - cimlir passes -----------------------------*- tablegen -*-===//
+//
+// The CIM passes, in the order cim-compile runs them (Pipeline.cpp): cim-lower-to-cim,
+// cim-digital-layers, cim-hybrid-split, cim-quantize-weights, cim-slice-inputs,
+// cim-map-crossbars, cim-configure-adc, cim-assign-seeds, cim-verify-plan-contract.
+// cim-lower-to-cim puts each layer's resolved device settings on its cim.linear as
+// `settings`; every later pass takes the fields it decides out of `settings` and writes its
+// decision as an attribute of its own (dialects/cim/CimOps.td), which the plan emitter
+// writes into the CimLinear step and the runtime reads (docs/plan-format.md).
+//
+//===----------------------------------------------------------------------===//
 #ifndef CIMLIR_PASSES_TD
 #define CIMLIR_PASSES_TD
 
@@ -10,7 +20,14 @@ def VerifyPlanContract : Pass<"cim-verify-plan-contract", "::mlir::func::FuncOp"
     Runs last, before plan emission (like torch-mlir's backend-contract check): every
     op must be one the runtime executes (an `onnx` or `cim` op, or `func.return`), every tensor
     ranked with an element type plans hold, and every dynamic dimension must be a
-    batch dimension that cim-run can bind. Fails with one error per offending op.
+    batch dimension that cim-run can bind. Every `cim.linear` must have all its decisions
+    (`weights`, `inputs`, `mapping`, `adc`, `noise`) and no `settings` left, and no op may
+    still carry cim-lower-to-cim's digital mark. Fails with one error per offending op:
+
+    ```mlir
+    // error: layer 'fc': has device settings no pass decided: adc.bits adc.mode ...
+    %y = cim.linear %x, %wq {kind = "matmul", layer = "fc", settings = {adc = {...}}, ...}
+    ```
 
     Guarantees: a function that passes is accepted by the plan emitter.
   }];
@@ -22,22 +39,28 @@ def VerifyPlanContract : Pass<"cim-verify-plan-contract", "::mlir::func::FuncOp"
 def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   let summary = "Places the layers with constant weights on CIM crossbars, as the device says";
   let description = [{
-    Rewrites every `onnx.Gemm` and `onnx.MatMul` whose B is constant and every `onnx.Conv`
-    whose W is constant (cim-numerics.md §0) into a `cim.linear` op carrying the layer's
-    resolved device settings, unless the device marks the layer digital (§8), in which
-    case the onnx op stays and runs in fp32. Gemm's transA becomes a digital
-    `onnx.Transpose` before the layer (§0). A MatMul with a 1-D activation stays digital.
+    Resolves the device file for every `onnx.Gemm` and `onnx.MatMul` whose B is constant and
+    every `onnx.Conv` whose W is constant (cim-numerics.md §0), by ONNX node name. A layer
+    on CIM becomes a `cim.linear` carrying its resolved device settings as `settings` (the
+    sections of the device file but `digital`), which the later passes decide one by one.
+    A layer the device keeps digital (§8) stays the onnx op, marked with its precision
+    (`cim.digital_precision`) for cim-digital-layers. Gemm's transA becomes a digital
+    `onnx.Transpose` before the layer (§0). A MatMul with a 1-D activation stays the onnx
+    op, unmarked (it has no crossbar mapping).
 
     ```mlir
     %y = onnx.Gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 1 : i64}
     // becomes, under --device rram-256:
-    %y = cim.linear %x, %w, %b {kind = "gemm", layer = "/fc1/Gemm", settings = {...}, ...}
+    %y = cim.linear %x, %w, %b {kind = "gemm", layer = "/fc1/Gemm", alpha = 1.0 : f32,
+           beta = 1.0 : f32, transB = 1 : i64,
+           settings = {adc = {bits = 8 : i64, mode = "full", ...}, crossbar = {...},
+                       inputs = {...}, noise = {...}, weights = {...}}}
+    // and under a device that keeps it digital in bf16:
+    %y = onnx.Gemm %x, %w, %b {cim.digital_precision = "bf16", alpha = 1.0 : f32, ...}
     ```
 
     Guarantees: numerics are unchanged for digital layers; every `cim.linear` names its
     layer (the ONNX node name) and carries settings that passed the device-file checks.
-    Fails with an error naming the layer when the device asks for a digital precision
-    other than fp32, which the runtime does not implement yet.
   }];
   let options = [
     Option<"device", "device", "std::string", /*default=*/"\"digital\"",
@@ -50,27 +73,184 @@ def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   ];
 }
 
+def DigitalLayers : Pass<"cim-digital-layers", "::mlir::func::FuncOp"> {
+  let summary = "Lowers the layers the device keeps digital (cim-numerics.md §8)";
+  let description = [{
+    Takes cim-lower-to-cim's mark off every layer the device keeps digital. An fp32 layer
+    stays the onnx op it is (its numbers do not change); a layer in `bf16`, `int8` or
+    `w8a16` becomes a `cim.digital_linear` with the same operands (W stays float32) and
+    kind attributes and the `precision`, which plans hold as a `DigitalLinear` step.
+
+    ```mlir
+    %y = onnx.Gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32,
+           cim.digital_precision = "bf16", transA = 0 : i64, transB = 1 : i64}
+    // becomes
+    %y = cim.digital_linear %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, kind = "gemm",
+           layer = "/fc1/Gemm", precision = "bf16", transB = 1 : i64}
+    ```
+
+    Guarantees: no op carries `cim.digital_precision` afterwards. Fails, naming the layer,
+    for a mark on an op that is not a linear layer with a constant weight.
+  }];
+  let dependentDialects = ["::cimlir::cim::CimDialect"];
+  let statistics = [
+    Statistic<"numFp32Layers", "fp32-layers", "Digital layers left as onnx ops (fp32)">,
+    Statistic<"numReducedLayers", "reduced-precision-layers",
+              "Digital layers in bf16, int8 or w8a16 (cim.digital_linear)">,
+  ];
+}
+
+def HybridSplit : Pass<"cim-hybrid-split", "::mlir::func::FuncOp"> {
+  let summary = "Splits hybrid layers' inputs into an analog clamp and a digital residual (§7)";
+  let description = [{
+    Takes `inputs.hybrid_analog_bits` = h out of every `cim.linear`'s settings. With h > 0
+    the layer's quantized input xq runs on the crossbars clamped to ±(2^(h−1) − 1), and the
+    residual d = xq − clamp(xq) is multiplied digitally and exactly; the pass records h and
+    the clamp as `hybrid`. The DAC then carries h − 1 magnitude bits: cim-slice-inputs
+    writes those analog DAC slices (h − 1 one-bit slices unless the device gives
+    `inputs.slices`). With h = 0 nothing is written.
+
+    ```mlir
+    cim.linear ... {settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 4 : i64,
+                                          slices = [1, 1, 1], ...}}}
+    // becomes
+    cim.linear ... {hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64},
+                    settings = {inputs = {bits = 8 : i64, slices = [1, 1, 1], ...}}}
+    ```
+
+    Runs before cim-slice-inputs. Fails, naming the layer, when h is neither 0 nor in
+    2..inputs.bits.
+  }];
+  let statistics = [
+    Statistic<"numHybridLayers", "hybrid-layers", "Layers with a digital residual">,
+  ];
+}
+
+def QuantizeWeights : Pass<"cim-quantize-weights", "::mlir::func::FuncOp"> {
+  let summary = "Quantizes and slices each CIM layer's weights at compile time (§1, §2)";
+  let description = [{
+    Takes `weights` (bits, slices, granularity, clip_percentile) out of every `cim.linear`'s
+    settings and quantizes each group's W_g with the CIM kernels' own quantizeWeights
+    (kernels/cpu/cim, the code the runtime used to run at load): s_w = clip / qmax_w per
+    output channel (or per group), Wq = clamp(rint(W / s_w)). The float32 weight operand is
+    replaced by Wq as an integer constant of the same shape (i8, i16 above 8 bits), and
+    the decision recorded as `weights`: the scales (output channel order g·N + n, or one per
+    group), the slice widths b_j and their offsets p_j (§2).
+
+    ```mlir
+    %w = onnx.Constant {value = dense<[[0.5, -1.0], [0.25, 2.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
+    %y = cim.linear %x, %w {kind = "matmul", layer = "m", settings = {weights = {bits = 8 : i64,
+           clip_percentile = 100 : i64, granularity = "per_channel", slices = [1, 2, 2, 2]}}}
+    // becomes
+    %wq = onnx.Constant {value = dense<[[127, -64], [64, 127]]> : tensor<2x2xi8>} : tensor<2x2xi8>
+    %y = cim.linear %x, %wq {kind = "matmul", layer = "m", weights = {bits = 8 : i64,
+           clip_percentile = 1.000000e+02 : f64, granularity = "per_channel",
+           offsets = array<i64: 0, 1, 3, 5>, scales = array<f32: 0.00393700786, 0.0157480314>,
+           slices = array<i64: 1, 2, 2, 2>}}
+    ```
+
+    Guarantees: the plan holds the integers and scales the runtime programs; numbers do not
+    change. Fails, naming the layer, for a weight that is not a constant or not finite, or
+    settings that do not pass §10's checks.
+  }];
+  let statistics = [
+    Statistic<"numWeights", "weights", "Weights quantized">,
+  ];
+}
+
+def SliceInputs : Pass<"cim-slice-inputs", "::mlir::func::FuncOp"> {
+  let summary = "Decides each CIM layer's input quantization and DAC slices (§3)";
+  let description = [{
+    Takes `inputs` (bits, slices, scale, clip_percentile) out of every `cim.linear`'s
+    settings and records them as `inputs`, with the DAC slice widths a_i and their offsets
+    o_i. A hybrid layer (`hybrid`, cim-hybrid-split) slices its h − 1 analog bits; any
+    other layer its B_x − 1 magnitude bits.
+
+    ```mlir
+    cim.linear ... {settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64,
+                                          scale = "dynamic_row", slices = [1, 2, 4]}}}
+    // becomes
+    cim.linear ... {inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64,
+                              offsets = array<i64: 0, 1, 3>, scale = "dynamic_row",
+                              slices = array<i64: 1, 2, 4>}}
+    ```
+
+    Fails, naming the layer, for `static` input scales (they need calibration, which is
+    not implemented yet) and when cim-hybrid-split has not run.
+  }];
+  let statistics = [
+    Statistic<"numDacSlices", "dac-slices", "DAC slices of all layers">,
+  ];
+}
+
 def MapCrossbars : Pass<"cim-map-crossbars", "::mlir::func::FuncOp"> {
   let summary = "Tiles each CIM layer onto crossbar arrays (cim-numerics.md §2)";
   let description = [{
-    For every `cim.linear`, cuts each group's K x N weight matrix into row blocks of
-    `crossbar.rows` and column blocks of floor(`crossbar.cols` / 2) outputs (each output
-    uses a differential column pair), one array per (row block, column block, weight
-    slice), and records the mapping as the op's `mapping` attribute:
+    Takes `crossbar` (rows, cols) out of every `cim.linear`'s settings, cuts each group's
+    K x N weight matrix into row blocks of `rows` and column blocks of floor(`cols` / 2)
+    outputs (each output uses a differential column pair), one array per (row block,
+    column block, weight slice), and records the mapping as the op's `mapping` attribute:
 
     ```mlir
-    cim.linear ... {mapping = {arrays = 16 : i64, col_blocks = 1 : i64, groups = 1 : i64,
-                               k = 784 : i64, n = 256 : i64, row_blocks = 4 : i64,
+    cim.linear ... {mapping = {arrays = 16 : i64, col_blocks = 1 : i64, cols = 256 : i64,
+                               groups = 1 : i64, k = 800 : i64, n = 128 : i64,
+                               row_blocks = 4 : i64, rows = 256 : i64,
                                rows_per_sample = 1 : i64, slices = 4 : i64,
-                               utilisation = 0.765625 : f64}, ...}
+                               utilisation = 0.78125 : f64}, ...}
     ```
     arrays = row_blocks · col_blocks · slices · groups and utilisation =
     2·K·N·slices·groups / (arrays · rows · cols). `rows_per_sample` is how many rows of x
     one sample feeds the layer (1 for Gemm, OH·OW for Conv, the middle axes for an N-D
-    MatMul), which the cost report multiplies by. Numbers do not change.
+    MatMul), which the cost report multiplies by. Numbers do not change. Runs after
+    cim-quantize-weights (the slices come from `weights`).
   }];
   let statistics = [
     Statistic<"numArrays", "arrays", "Crossbar arrays of all layers">,
+  ];
+}
+
+def ConfigureAdc : Pass<"cim-configure-adc", "::mlir::func::FuncOp"> {
+  let summary = "Decides each CIM layer's ADC and its full scales (§5)";
+  let description = [{
+    Takes `adc` (mode, bits, percentile, noise_lsb, samples) out of every `cim.linear`'s
+    settings and records it as `adc` with `full_scales`: the `full` mode's full scale
+    FS = R_r·(2^a_i − 1)·(2^b_j − 1) of every (row block r, DAC slice i, weight slice j),
+    at (r·T + i)·S + j, R_r the rows of block r. They are written whatever the mode, since
+    `cim-run --set adc.mode=full` may select it; the runtime converts with them.
+
+    ```mlir
+    // K = 300 on 128-row arrays (blocks of 128, 128, 44), DAC slices [1, 2], weight slices [3]:
+    cim.linear ... {adc = {bits = 6 : i64, full_scales = array<i64: 896, 2688, 896, 2688, 308, 924>,
+                           mode = "full", noise_lsb = 0.000000e+00 : f64,
+                           percentile = 1.000000e+02 : f64, samples = 1 : i64}, ...}
+    ```
+
+    Runs after cim-quantize-weights, cim-slice-inputs and cim-map-crossbars. Fails, naming
+    the layer, for the `calibrated` mode (it needs calibration, not implemented yet).
+  }];
+  let statistics = [
+    Statistic<"numFullScales", "full-scales", "Full scales of all layers">,
+  ];
+}
+
+def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
+  let summary = "Decides each CIM layer's noise, seeds and layer ids (§4, §9)";
+  let description = [{
+    Takes `noise` (read, program, stuck_at_min, stuck_at_max, seed, chip_seed) out of every
+    `cim.linear`'s settings and records it as `noise`, with `layer_ids`: FNV-1a 64 of
+    "<layer>#g<g>" for each group g (kernels/cpu/cim/LayerId.h), which key the chip's
+    static effects (with chip_seed) and the fresh noise (with seed). cim-run may change
+    the seeds (--seed, --chip-seed, --repeats), never the layer ids.
+
+    ```mlir
+    cim.linear ... {layer = "fc", noise = {chip_seed = 0 : ui64,
+                    layer_ids = [938935453466667776 : ui64], program = 0.000000e+00 : f64,
+                    read = 1.000000e-02 : f64, seed = 0 : ui64, stuck_at_max = 0.000000e+00 : f64,
+                    stuck_at_min = 0.000000e+00 : f64}, ...}
+    ```
+  }];
+  let statistics = [
+    Statistic<"numLayerIds", "layer-ids", "Layer ids (one per group) assigned">,
   ];
 }
 

@@ -17,8 +17,15 @@ namespace cimlir {
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
+  // Placement, then one decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device}));
+  pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
+  pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
+  pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
+  pm.addNestedPass<mlir::func::FuncOp>(createSliceInputs());
   pm.addNestedPass<mlir::func::FuncOp>(createMapCrossbars());
+  pm.addNestedPass<mlir::func::FuncOp>(createConfigureAdc());
+  pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 

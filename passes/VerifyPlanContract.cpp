@@ -1,5 +1,6 @@
 //===- VerifyPlanContract.cpp - is the IR ready for plan emission? --------===//
 
+#include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
 #include "dialects/cim/CimDialect.h"
@@ -13,6 +14,7 @@ namespace cimlir {
 } // namespace cimlir
 
 using namespace mlir;
+using namespace cimlir;
 
 namespace {
 
@@ -40,6 +42,23 @@ LogicalResult checkType(Operation *op, Type type) {
   return success();
 }
 
+/// A cim.linear is ready when every decision is made: no device setting is left undecided
+/// and each decision the runtime reads is there.
+LogicalResult checkLinear(cim::LinearOp op) {
+  if (auto settings = op.getSettingsAttr()) {
+    auto diag = layerError(op) << "has device settings no pass decided:";
+    for (NamedAttribute section : settings)
+      for (NamedAttribute field : cast<DictionaryAttr>(section.getValue()))
+        diag << " " << section.getName().getValue() << "." << field.getName().getValue();
+    return diag << " (run the whole cim-compile pipeline)";
+  }
+  if (!op.getWeightsAttr() || !op.getInputsAttr() || !op.getMappingAttr() || !op.getAdcAttr() ||
+      !op.getNoiseAttr())
+    return layerError(op) << "lacks one of weights, inputs, mapping, adc, noise (run the whole "
+                             "cim-compile pipeline)";
+  return success();
+}
+
 struct VerifyPlanContractPass
     : public cimlir::impl::VerifyPlanContractBase<VerifyPlanContractPass> {
   void runOnOperation() final {
@@ -55,6 +74,12 @@ struct VerifyPlanContractPass
         ok = false;
         return;
       }
+      if (op->hasAttr(kDigitalPrecisionAttr)) {
+        layerError(op) << "is marked digital but not lowered (run cim-digital-layers)";
+        ok = false;
+      }
+      if (auto linear = dyn_cast<cim::LinearOp>(op))
+        ok &= succeeded(checkLinear(linear));
       for (Type t : op->getResultTypes())
         ok &= succeeded(checkType(op, t));
       ++numSteps;

@@ -47,14 +47,13 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path) {
         "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample\n";
   module.walk([&](Operation *op) {
     if (auto linear = dyn_cast<cim::LinearOp>(op)) {
-      DictionaryAttr m = op->getAttrOfType<DictionaryAttr>("mapping");
+      DictionaryAttr m = linear.getMappingAttr();
       if (!m)
         return;
-      DictionaryAttr s = linear.getSettings();
-      auto inputs = s.getAs<DictionaryAttr>("inputs");
-      auto inSlices = inputs ? inputs.getAs<ArrayAttr>("slices") : ArrayAttr();
+      auto inputs = linear.getInputsAttr();
+      auto inSlices = inputs ? inputs.getAs<DenseI64ArrayAttr>("slices") : DenseI64ArrayAttr();
       int64_t t = inSlices ? static_cast<int64_t>(inSlices.size()) : 0;
-      auto adc = s.getAs<DictionaryAttr>("adc");
+      auto adc = linear.getAdcAttr();
       auto mode = adc ? adc.getAs<StringAttr>("mode") : StringAttr();
       bool converts = !mode || mode.getValue() != "ideal";
       int64_t rows = intAt(m, "", "rows_per_sample"), rb = intAt(m, "", "row_blocks");
@@ -69,12 +68,14 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path) {
          << "," << conversions << "\n";
       return;
     }
-    if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
-        matchPattern(op->getOperand(1), m_Constant())) {
-      // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.
+    // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.
+    if (auto digital = dyn_cast<cim::DigitalLinearOp>(op))
+      os << csv(digital.getLayer()) << "," << digital.getKind() << ",digital"
+         << std::string(12, ',') << "\n";
+    else if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
+             matchPattern(op->getOperand(1), m_Constant()))
       os << csv(nameOf(op)) << "," << op->getName().stripDialect().lower() << ",digital"
          << std::string(12, ',') << "\n";
-    }
   });
   out->keep();
   return success();

@@ -2,7 +2,8 @@
 //
 // Walks func.func @main once: block arguments are the graph inputs, onnx.Constant ops
 // become tensor sections, every other op a step whose attributes are written by name
-// (integers, floats, i64 arrays). The runtime's PlanWriter owns the file layout.
+// (integers, floats, strings, arrays; a cim.linear's decisions as JSON objects). The
+// runtime's PlanWriter owns the file layout.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,8 +54,8 @@ std::string locationName(Location loc) {
   return "";
 }
 
-/// The inverse of the lowering's JSON-to-attribute mapping: dictionaries, arrays, strings,
-/// bools, integers and floats.
+/// An attribute as plan JSON: integers (ui64 ones unsigned), floats, strings, bools, dense
+/// i64/f32 arrays, and arrays and dictionaries of those (a cim.linear's decisions).
 FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   if (auto d = dyn_cast<DictionaryAttr>(a)) {
     llvm::json::Object o;
@@ -76,21 +77,35 @@ FailureOr<llvm::json::Value> attrToJson(Attribute a) {
     }
     return llvm::json::Value(std::move(out));
   }
+  if (auto ints = dyn_cast<DenseI64ArrayAttr>(a))
+    return llvm::json::Value(llvm::json::Array(ints.asArrayRef()));
+  if (auto floats = dyn_cast<DenseF32ArrayAttr>(a)) {
+    llvm::json::Array out;
+    for (float f : floats.asArrayRef())
+      out.push_back(static_cast<double>(f)); // printed exactly, read back to the same float
+    return llvm::json::Value(std::move(out));
+  }
   if (auto s = dyn_cast<StringAttr>(a))
     return llvm::json::Value(s.str());
   if (auto b = dyn_cast<BoolAttr>(a))
     return llvm::json::Value(b.getValue());
-  if (auto i = dyn_cast<IntegerAttr>(a))
+  if (auto i = dyn_cast<IntegerAttr>(a)) {
+    if (i.getType().isUnsignedInteger())
+      return llvm::json::Value(static_cast<uint64_t>(i.getValue().getZExtValue()));
     return llvm::json::Value(i.getInt());
+  }
   if (auto f = dyn_cast<FloatAttr>(a))
     return llvm::json::Value(f.getValueAsDouble());
   return failure();
 }
 
-/// The step op of an IR op: onnx ops keep their ONNX name, cim.linear is "CimLinear".
+/// The step op of an IR op: onnx ops keep their ONNX name, cim.linear is "CimLinear" and
+/// cim.digital_linear "DigitalLinear".
 std::string stepOpName(Operation *op) {
   if (isa<cim::LinearOp>(op))
     return "CimLinear";
+  if (isa<cim::DigitalLinearOp>(op))
+    return "DigitalLinear";
   return op->getName().stripDialect().str();
 }
 
@@ -114,10 +129,9 @@ int64_t Emitter::addValue(Value v, StringRef name) {
   llvm::json::Array shape;
   for (int64_t d : type.getShape())
     shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  values_.push_back(llvm::json::Object{
-      {"name", name.str()},
-      {"dtype", dtypeName(type.getElementType())->str()},
-      {"shape", std::move(shape)}});
+  values_.push_back(llvm::json::Object{{"name", name.str()},
+                                       {"dtype", dtypeName(type.getElementType())->str()},
+                                       {"shape", std::move(shape)}});
   int64_t id = static_cast<int64_t>(values_.size()) - 1;
   ids_[v] = id;
   return id;
@@ -155,29 +169,12 @@ FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
   llvm::json::Object attrs;
   for (NamedAttribute a : op->getAttrs()) {
     // A CIM layer's name is the step's name, not one of its attributes.
-    if (isa<cim::LinearOp>(op) && a.getName() == "layer")
+    if (cim::getLayerAttr(op) && a.getName() == "layer")
       continue;
-    Attribute v = a.getValue();
-    if (auto i = dyn_cast<IntegerAttr>(v))
-      attrs[a.getName().str()] = i.getInt();
-    else if (auto f = dyn_cast<FloatAttr>(v))
-      attrs[a.getName().str()] = f.getValueAsDouble();
-    else if (auto arr = dyn_cast<DenseI64ArrayAttr>(v))
-      attrs[a.getName().str()] = llvm::json::Array(arr.asArrayRef());
-    else if (auto str = dyn_cast<StringAttr>(v))
-      attrs[a.getName().str()] = str.str();
-    else if (auto dict = dyn_cast<DictionaryAttr>(v)) {
-      // Nested settings travel as JSON text (the device library parses them at run time).
-      auto json = attrToJson(dict);
-      if (failed(json))
-        return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      os << *json;
-      attrs[a.getName().str()] = text;
-    }
-    else
+    auto value = attrToJson(a.getValue());
+    if (failed(value))
       return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
+    attrs[a.getName().str()] = std::move(*value);
   }
   return attrs;
 }
@@ -208,8 +205,8 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
           !dtypeName(cast<RankedTensorType>(r.getType()).getElementType()))
         return op->emitError() << "result type " << r.getType() << " cannot be written into a plan";
     // A CIM layer's name is its id's seed (§9): take it from the op, not the location.
-    auto linear = dyn_cast<cim::LinearOp>(op);
-    std::string name = linear ? linear.getLayer().str() : locationName(op->getLoc());
+    auto layer = cim::getLayerAttr(op);
+    std::string name = layer ? layer.str() : locationName(op->getLoc());
     if (auto c = dyn_cast<onnx::ConstantOp>(op)) {
       auto bytes = constantBytes(op->getLoc(), c.getValue());
       if (failed(bytes))
@@ -241,8 +238,8 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto name = main.getResultAttrOfType<StringAttr>(i, "onnx.name");
-    outputs.push_back(llvm::json::Object{
-        {"name", name ? name.str() : "output" + std::to_string(i)}, {"value", ids_.lookup(v)}});
+    outputs.push_back(llvm::json::Object{{"name", name ? name.str() : "output" + std::to_string(i)},
+                                         {"value", ids_.lookup(v)}});
   }
 
   llvm::json::Object meta{{"format", 1},

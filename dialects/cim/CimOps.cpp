@@ -8,29 +8,96 @@ using namespace cimlir::cim;
 #define GET_OP_CLASSES
 #include "dialects/cim/CimOps.cpp.inc"
 
-/// Each kind has the operand ranks and attributes its runtime step reads.
-LogicalResult LinearOp::verify() {
-  auto x = getX().getType(), w = getWeight().getType();
-  if (!x.getElementType().isF32() || !w.getElementType().isF32())
-    return emitOpError("takes float32 x and weights");
+namespace {
+
+/// Each kind has the operand ranks and attributes its runtime step reads (§0). Shared by
+/// cim.linear and cim.digital_linear, which have the same kinds.
+template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
+  auto x = op.getX().getType(), w = op.getWeight().getType();
+  if (!x.getElementType().isF32())
+    return op.emitOpError("takes float32 x");
   if (!w.hasStaticShape())
-    return emitOpError("needs statically shaped weights");
-  StringRef kind = getKind();
+    return op.emitOpError("needs statically shaped weights");
+  StringRef kind = op.getKind();
   if (kind == "gemm") {
-    if (x.getRank() != 2 || w.getRank() != 2 || !getAlpha() || !getBeta() || !getTransB())
-      return emitOpError("of kind gemm needs 2-D x and W and alpha, beta, transB");
+    if (x.getRank() != 2 || w.getRank() != 2 || !op.getAlpha() || !op.getBeta() || !op.getTransB())
+      return op.emitOpError("of kind gemm needs 2-D x and W and alpha, beta, transB");
   } else if (kind == "matmul") {
-    if (x.getRank() < 2 || w.getRank() != 2 || getBias())
-      return emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
+    if (x.getRank() < 2 || w.getRank() != 2 || op.getBias())
+      return op.emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
   } else if (kind == "conv") {
-    if (x.getRank() < 3 || w.getRank() != x.getRank() || !getStrides() || !getPads() ||
-        !getDilations() || !getGroup())
-      return emitOpError("of kind conv needs x [N,C,D...], W [M,C/g,K...] and strides, pads, "
-                         "dilations, group");
+    if (x.getRank() < 3 || w.getRank() != x.getRank() || !op.getStrides() || !op.getPads() ||
+        !op.getDilations() || !op.getGroup())
+      return op.emitOpError("of kind conv needs x [N,C,D...], W [M,C/g,K...] and strides, pads, "
+                            "dilations, group");
+    int64_t group = *op.getGroup();
+    if (group < 1 || w.getDimSize(0) % group != 0)
+      return op.emitOpError("has group ")
+             << group << ", which must divide the " << w.getDimSize(0) << " output channels of W";
   } else {
-    return emitOpError("has unknown kind '") << kind << "' (gemm, matmul or conv)";
+    return op.emitOpError("has unknown kind '") << kind << "' (gemm, matmul or conv)";
   }
-  if (getLayer().empty())
-    return emitOpError("needs the layer's name");
+  if (op.getLayer().empty())
+    return op.emitOpError("needs the layer's name");
+  return success();
+}
+
+template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
+  auto w = op.getWeight().getType();
+  LinearShape s;
+  if (op.getKind() == "conv") {
+    s.groups = *op.getGroup();
+    s.k = w.getNumElements() / w.getDimSize(0);
+    s.n = w.getDimSize(0) / s.groups;
+    s.outputMajor = true;
+    return s;
+  }
+  s.outputMajor = op.getKind() == "gemm" && *op.getTransB() != 0;
+  s.k = w.getDimSize(s.outputMajor ? 1 : 0);
+  s.n = w.getDimSize(s.outputMajor ? 0 : 1);
+  return s;
+}
+
+} // namespace
+
+namespace cimlir::cim {
+
+LinearShape getLinearShape(Operation *op) {
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return linearShapeOf(linear);
+  return linearShapeOf(cast<DigitalLinearOp>(op));
+}
+
+unsigned quantizedWeightWidth(int64_t bits) { return bits <= 8 ? 8 : 16; }
+
+} // namespace cimlir::cim
+
+/// W is float32 until cim-quantize-weights replaces it by Wq, with `weights` saying how.
+LogicalResult LinearOp::verify() {
+  if (failed(verifyLinearForm(*this)) || failed(verifyLinearDecisions(*this)))
+    return failure();
+  Type elem = getWeight().getType().getElementType();
+  if (!getWeightsAttr()) {
+    if (!elem.isF32())
+      return emitOpError("takes float32 weights until they are quantized (no `weights` yet)");
+    return success();
+  }
+  int64_t bits = getWeightsAttr().getAs<IntegerAttr>("bits").getInt();
+  unsigned width = quantizedWeightWidth(bits);
+  if (!elem.isSignlessInteger(width))
+    return emitOpError("has weights quantized to ")
+           << bits << " bits, so W must be i" << width << ", got " << elem;
+  return success();
+}
+
+LogicalResult DigitalLinearOp::verify() {
+  if (failed(verifyLinearForm(*this)))
+    return failure();
+  if (!getWeight().getType().getElementType().isF32())
+    return emitOpError("takes float32 weights");
+  StringRef p = getPrecision();
+  if (p != "bf16" && p != "int8" && p != "w8a16")
+    return emitOpError("has precision '")
+           << p << "' (bf16, int8 or w8a16; an fp32 layer stays its onnx op)";
   return success();
 }

@@ -13,4 +13,33 @@
 #define GET_OP_CLASSES
 #include "dialects/cim/CimOps.h.inc"
 
+namespace cimlir::cim {
+
+/// The matrix product a linear layer op computes, per group (cim-numerics.md §0): `groups`
+/// matrices W_g [k, n]. gemm/matmul: one group of W [K,N] (or [N,K] with transB); conv: W [M,
+/// C/g, k...] gives k = (C/g)·prod(k...), n = M/g.
+struct LinearShape {
+  int64_t groups = 1, k = 0, n = 0;
+  /// W[n][k] (gemm with transB, conv) rather than W[k][n].
+  bool outputMajor = false;
+};
+/// The `layer` (the ONNX node name) of a cim.linear or cim.digital_linear; null for any
+/// other op.
+inline mlir::StringAttr getLayerAttr(mlir::Operation *op) {
+  return mlir::isa<LinearOp, DigitalLinearOp>(op) ? op->getAttrOfType<mlir::StringAttr>("layer")
+                                                  : mlir::StringAttr();
+}
+
+/// The shape of a verified cim.linear or cim.digital_linear.
+LinearShape getLinearShape(mlir::Operation *op);
+
+/// The integer width of W once quantized to `bits` (§1): 8, or 16 above 8 bits.
+unsigned quantizedWeightWidth(int64_t bits);
+
+/// Checks the decisions attached to a cim.linear (weights, hybrid, inputs, mapping, adc,
+/// noise), each where present (CimLinearAttrs.cpp).
+mlir::LogicalResult verifyLinearDecisions(LinearOp op);
+
+} // namespace cimlir::cim
+
 #endif

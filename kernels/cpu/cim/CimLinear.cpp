@@ -39,7 +39,8 @@ struct Plan {
   std::vector<int> b, p;                   // weight slice widths and offsets
   int T = 0, S = 0;
   int32_t qmaxAdc = 0;
-  std::vector<float> calibratedFullScales; // `calibrated` mode: FS per (i, j)
+  std::vector<int64_t> fullScales;         // `full` mode, per (r, i, j)
+  std::vector<float> calibratedFullScales; // `calibrated` mode, per (i, j)
   bool hybrid = false;
   AdcMode mode = AdcMode::Full;
   double sigmaRead = 0.0;   // sigma_r
@@ -56,6 +57,7 @@ struct Plan {
   }
   uint32_t rowInSample(int64_t m) const { return static_cast<uint32_t>(m % rows.rowsPerSample); }
   int32_t cellRange(int j) const { return (int32_t(1) << b[j]) - 1; }
+  int64_t fullScale(int64_t r, int i, int j) const { return fullScales[(r * T + i) * S + j]; }
 
   /// 2^shift as a double, shift = o_i + p_j (scaling by it is exact, like ldexp).
   double pow2(int shift) const { return std::ldexp(1.0, shift); }
@@ -272,7 +274,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
         const double weight = plan.pow2(plan.o[i] + plan.p[j]);
         // §5: one full scale per (r, i, j) (`full`), per (r, c, i, j, m) (`dynamic`) or per
         // (i, j) from calibration (`calibrated`).
-        const int64_t fullFs = rows * ((int64_t(1) << plan.a[i]) - 1) * plan.cellRange(j);
+        const int64_t fullFs = plan.fullScale(r, i, j);
         if (plan.exact) {
           const int32_t *pij = pInt.data() + i * SN + j * N;
           const int shift = plan.o[i] + plan.p[j];
@@ -351,7 +353,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.K = x.dim(1);
   plan.N = w.cols();
   plan.R = params.crossbar.rows;
-  plan.rowBlocks = (plan.K + plan.R - 1) / plan.R;
+  plan.rowBlocks = rowBlockCount(plan.K, plan.R);
   plan.colsPerBlock = params.crossbar.cols / 2;
   plan.colBlocks = (plan.N + plan.colsPerBlock - 1) / plan.colsPerBlock;
   plan.a = resolvedInputSlices(params);
@@ -372,6 +374,9 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   // path of the ADC.
   plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0 &&
                plan.mode != AdcMode::Calibrated;
+  plan.fullScales = params.adc.fullScales.empty()
+                        ? fullModeScales(plan.K, plan.R, plan.a, plan.b)
+                        : params.adc.fullScales;
   plan.calibratedFullScales = params.adc.calibratedFullScales;
   plan.rows = rows;
   plan.freshKey = freshKey(params.noise.seed, params.noise.repeat, params.layerId);
@@ -402,10 +407,11 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
          std::to_string(rows.firstSample) + ", " + std::to_string(rows.rowsPerSample));
   if (x.dim(0) > 0 && rows.firstSample + (x.dim(0) - 1) / rows.rowsPerSample >= limit)
     fail("sample index exceeds 2^32 - 1 (the fresh-noise counters of Philox.h)");
-  int64_t rowBlocks = (x.dim(1) + params.crossbar.rows - 1) / params.crossbar.rows;
+  int64_t rowBlocks = rowBlockCount(x.dim(1), params.crossbar.rows);
   if (rowBlocks >= (int64_t(1) << 22))
     fail("K = " + std::to_string(x.dim(1)) + " gives " + std::to_string(rowBlocks) +
          " row blocks, at most 2^22 - 1 supported (the fresh-noise counters of Philox.h)");
+  validateFullScales(params, x.dim(1), static_cast<size_t>(w.sliceCount()), "cim_linear");
 }
 
 } // namespace

@@ -7,10 +7,11 @@
 //   §4  the partial sum P of every (row block r, input slice i, weight slice j, row m, output n)
 //       over the programmed levels, plus read noise drawn in the output form §4 allows,
 //       N(0, 2·sigma_r^2·r_j^2·sum_{k in r} u_i[m,k]^2) per (r, i, j, m, n);
-//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = R_r·(2^a_i - 1)·r_j), `dynamic` (FS = max |P|
-//       over the outputs of column block c, per (r, c, i, j, m)) or `calibrated` (the layer's
-//       FS per (i, j), Calibration.h), thermal noise n_a; in `full` and `dynamic` without read,
-//       programming and ADC noise every code is rint(P·qmax_a / FS) exactly, half to even;
+//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = params.adc.fullScales, by default
+//       fullModeScales(): R_r·(2^a_i - 1)·r_j), `dynamic` (FS = max |P| over the outputs of
+//       column block c, per (r, c, i, j, m)) or `calibrated` (the layer's FS per (i, j),
+//       Calibration.h), thermal noise n_a; in `full` and `dynamic` without read, programming
+//       and ADC noise every code is rint(P·qmax_a / FS) exactly, half to even;
 //   §6  y = fl32(s_x·s_w) · fl32(sum_{r,i,j} 2^{o_i + p_j} Q(P)) + bias, where the sum is exact
 //       (int64; in `full`/`dynamic` an exact int128 numerator over qmax_a) without noise;
 //   §7  hybrid inputs: the analog path runs on l = clamp(xq, ±(2^{h-1} - 1)) and d = xq - l is

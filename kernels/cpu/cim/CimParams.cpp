@@ -121,6 +121,19 @@ void validateCimParams(const CimParams &p, const std::string &where) {
   }
 }
 
+void validateFullScales(const CimParams &p, int64_t K, size_t weightSlices,
+                        const std::string &where) {
+  const std::vector<int64_t> &fs = p.adc.fullScales;
+  const size_t pairs = static_cast<size_t>(rowBlockCount(K, p.crossbar.rows)) *
+                       resolvedInputSlices(p).size() * weightSlices;
+  if (!fs.empty() && fs.size() != pairs)
+    bad(where, "adc.full_scales",
+        "has " + std::to_string(fs.size()) + " entries, expected " + std::to_string(pairs) +
+            " (row blocks x input slices x weight slices)");
+  if (std::any_of(fs.begin(), fs.end(), [](int64_t v) { return v < 0; }))
+    bad(where, "adc.full_scales", "holds a negative full scale");
+}
+
 std::vector<int> resolvedWeightSlices(const CimParams &p) {
   return p.weights.slices.empty() ? ones(p.weights.bits - 1) : p.weights.slices;
 }
@@ -139,6 +152,22 @@ std::vector<int> sliceOffsets(const std::vector<int> &widths) {
     o += widths[i];
   }
   return offsets;
+}
+
+int64_t rowBlockCount(int64_t K, int64_t rows) { return (K + rows - 1) / rows; }
+
+std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<int> &inputSlices,
+                                    const std::vector<int> &weightSlices) {
+  std::vector<int64_t> out;
+  const int64_t blocks = rowBlockCount(K, rows);
+  out.reserve(static_cast<size_t>(blocks) * inputSlices.size() * weightSlices.size());
+  for (int64_t r = 0; r < blocks; ++r) {
+    const int64_t rowsInBlock = std::min(K, (r + 1) * rows) - r * rows;
+    for (int a : inputSlices)
+      for (int b : weightSlices)
+        out.push_back(rowsInBlock * ((int64_t(1) << a) - 1) * ((int64_t(1) << b) - 1));
+  }
+  return out;
 }
 
 } // namespace cimlir::cpu::cim

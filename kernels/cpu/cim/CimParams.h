@@ -57,6 +57,10 @@ struct CimParams {
     int bits = 8;
     double noiseLsb = 0.0; ///< sigma_a of §5, in LSB
     int samples = 1;       ///< S of §5: conversions averaged
+    /// The full scales of `full` mode, one per (row block r, input slice i, weight slice j) at
+    /// index (r·T + i)·S + j; empty means fullModeScales(). A plan carries them (written by
+    /// the compiler's cim-configure-adc pass), and the runtime passes them on.
+    std::vector<int64_t> fullScales;
     /// FS of `calibrated` mode per (input slice i, weight slice j), at [i·S + j], from
     /// calibration (Calibration.h); finite and >= 0.
     std::vector<float> calibratedFullScales;
@@ -84,11 +88,25 @@ struct CimParams {
 /// finite, non-negative adc.calibratedFullScales in `calibrated` mode.
 void validateCimParams(const CimParams &params, const std::string &where = "cim layer");
 
+/// Throws cimlir::Error (naming `where`) unless params.adc.fullScales is empty or holds one
+/// full scale >= 0 per (row block, input slice, weight slice) of a layer with K rows and
+/// `weightSlices` weight slices.
+void validateFullScales(const CimParams &params, int64_t K, size_t weightSlices,
+                        const std::string &where);
+
 /// Weight slice widths after defaulting (§2): weights.slices, or bits - 1 ones.
 std::vector<int> resolvedWeightSlices(const CimParams &params);
 /// DAC slice widths after defaulting (§3, §7): inputs.slices, or (h or bits) - 1 ones.
 std::vector<int> resolvedInputSlices(const CimParams &params);
 /// Offsets of slices (LSB first): offsets[i] = sum of widths[l] for l < i.
 std::vector<int> sliceOffsets(const std::vector<int> &widths);
+/// Row blocks of a layer with K rows on arrays of `rows` word lines: ceil(K / rows).
+int64_t rowBlockCount(int64_t K, int64_t rows);
+/// §5's `full` mode full scales of a layer with K rows: FS[(r·T + i)·S + j] = R_r·(2^{a_i} - 1)·
+/// (2^{b_j} - 1), the largest ideal |P| of row block r (R_r rows: `rows`, the last block what
+/// is left), DAC slice i (widths `inputSlices`, T of them) and weight slice j (`weightSlices`,
+/// S of them).
+std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<int> &inputSlices,
+                                    const std::vector<int> &weightSlices);
 
 } // namespace cimlir::cpu::cim

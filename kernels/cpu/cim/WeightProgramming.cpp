@@ -87,6 +87,8 @@ ProgrammedWeights ProgrammedWeights::program(QuantizedWeights quantized, const C
   pw.q_ = std::move(quantized);
   pw.params_ = params;
   pw.widths_ = resolvedWeightSlices(params);
+  // The chip keeps its parameters for every call: full scales must fit it too.
+  validateFullScales(params, K, pw.widths_.size(), "cim weight programming");
   pw.offsets_ = cim::sliceOffsets(pw.widths_);
   const CimParams::Noise &noise = params.noise;
   pw.hasFaults_ = noise.stuckAtMin > 0.0 || noise.stuckAtMax > 0.0;

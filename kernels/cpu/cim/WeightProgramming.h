@@ -62,7 +62,8 @@ public:
   /// noise.stuckAt*, noise.chipSeed and layerId.
   static ProgrammedWeights program(const Tensor &w, const CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
-  /// Programs already quantized weights (e.g. read from a plan).
+  /// Programs already quantized weights (e.g. read from a plan). Also checks that
+  /// params.adc.fullScales, when given, fits the layer (validateFullScales).
   static ProgrammedWeights program(QuantizedWeights quantized, const CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
 

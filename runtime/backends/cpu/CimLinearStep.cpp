@@ -1,7 +1,7 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 
 #include "kernels/cpu/cim/CimLinear.h"
-#include "kernels/cpu/cim/LayerId.h"
+#include "kernels/cpu/cim/WeightLayout.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/core/Error.h"
@@ -14,6 +14,16 @@ namespace cim = cpu::cim;
 using In = std::vector<const Tensor *>;
 using Out = std::vector<Tensor *>;
 
+/// The element type of a layer's integer weight levels (cim-quantize-weights).
+DType levelType(const CimStepParams &decided) {
+  return decided.settings.weights.bits <= 8 ? DType::I8 : DType::I16;
+}
+
+std::string levelWhat(const CimStepParams &decided) {
+  return std::string("the ") + dtypeName(levelType(decided)) + " levels of " +
+         std::to_string(decided.settings.weights.bits) + "-bit weights";
+}
+
 class CimLinearKernel : public StepKernel {
 public:
   CimLinearKernel(const StepAttrs &a, const CimOverrides &overrides);
@@ -21,7 +31,7 @@ public:
   nlohmann::json report() const override;
 
 private:
-  void programGroup(const StepAttrs &a, const Tensor &wg, const cim::CimParams &base, int64_t g);
+  void programChips(const StepAttrs &a);
   /// The parameters of one call on group g: those the chip was programmed with, and the
   /// repeat index that keys the fresh noise with the seed (§9).
   cim::CimParams callParams(int64_t g, const RunContext &context) const {
@@ -30,9 +40,11 @@ private:
     return p;
   }
 
+  // Everything the compiler decided (weights, inputs, hybrid, mapping, adc, noise), with the
+  // run-time overrides; nothing is derived again from device settings.
+  CimStepParams decided_;
   LinearStepLayout layout_;
-  std::string layerName_; // keys the layer ids "<name>#g<group>"
-  device::LayerSettings settings_;
+  std::string layerName_;
   std::vector<cim::ProgrammedWeights> chips_; // one per group
   int64_t arrays_ = 0;                        // crossbar arrays of all groups (§2)
   cim::CimCounters counters_;
@@ -40,35 +52,45 @@ private:
 };
 
 CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrides)
-    : layout_(a, "CIM weights are programmed when the plan is loaded") {
+    : decided_(readCimStep(a, overrides)),
+      layout_(a, "CIM weights are programmed when the plan is loaded", levelType(decided_),
+              levelWhat(decided_)) {
   const Step &step = a.step();
-  // §9: an unnamed node is keyed by its first output's name.
   layerName_ = step.name.empty() ? a.program().values()[step.outputs[0]].name : step.name;
+  programChips(a);
+}
 
+void CimLinearKernel::programChips(const StepAttrs &a) {
+  // W is Wq, the integers cim-quantize-weights wrote, in the layer's own layout.
+  const Tensor &levels = *a.program().constant(a.step().inputs[1]);
+  const cim::WeightLayout &layout = layout_.weightLayout();
+  if (static_cast<int64_t>(decided_.layerIds.size()) != layout.groups)
+    a.fail("has " + std::to_string(decided_.layerIds.size()) + " noise.layer_ids for " +
+           std::to_string(layout.groups) + " groups");
   cim::CimParams base;
   try {
-    settings_ = cimStepSettings(a.s("settings"), overrides, "settings");
-    base = toCimParams(settings_, "settings");
+    base = toCimParams(decided_.settings, "settings");
   } catch (const Error &e) {
     a.fail(e.what());
   }
-  for (int64_t g = 0; g < layout_.groups(); ++g)
-    programGroup(a, layout_.groupWeights(a, g), base, g);
-}
-
-void CimLinearKernel::programGroup(const StepAttrs &a, const Tensor &wg, const cim::CimParams &base,
-                                   int64_t g) {
-  cim::CimParams p = base;
-  p.layerId = cim::layerId(layerName_, g);
-  try {
-    chips_.push_back(cim::ProgrammedWeights::program(wg, p));
-  } catch (const Error &e) {
-    a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
+  // The plan's full scales, as cim-configure-adc wrote them: the kernel converts with these
+  // (programming checks that they fit the layer).
+  base.adc.fullScales = decided_.fullScales;
+  for (int64_t g = 0; g < layout.groups; ++g) {
+    cim::CimParams p = base;
+    p.layerId = decided_.layerIds[g];
+    try {
+      chips_.push_back(cim::ProgrammedWeights::program(
+          cim::groupQuantizedWeights(levels, decided_.weightScales, layout, g, p.weights.bits,
+                                     p.weights.granularity),
+          p));
+    } catch (const Error &e) {
+      a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
+    }
+    const int64_t perArray = p.crossbar.cols / 2;
+    arrays_ += cim::rowBlockCount(layout.K, p.crossbar.rows) *
+               ((layout.N + perArray - 1) / perArray) * chips_.back().sliceCount();
   }
-  const cim::ProgrammedWeights &chip = chips_.back();
-  const int64_t perArray = p.crossbar.cols / 2;
-  arrays_ += (wg.dim(0) + p.crossbar.rows - 1) / p.crossbar.rows *
-             ((wg.dim(1) + perArray - 1) / perArray) * chip.sliceCount();
 }
 
 void CimLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
@@ -82,6 +104,7 @@ void CimLinearKernel::run(const In &in, const Out &out, const RunContext &contex
 }
 
 nlohmann::json CimLinearKernel::report() const {
+  const device::LayerSettings &settings = decided_.settings;
   nlohmann::json counters = {{"dac_input_slices", counters_.dacInputSlices},
                              {"array_reads", counters_.arrayReads},
                              {"adc_conversions", counters_.adcConversions},
@@ -94,12 +117,12 @@ nlohmann::json CimLinearKernel::report() const {
           {"k", layout_.rows()},
           {"n", layout_.cols()},
           {"arrays", arrays_},
-          {"adc_mode", device::toString(settings_.adc.mode)},
-          {"adc_bits", settings_.adc.bits},
+          {"adc_mode", device::toString(settings.adc.mode)},
+          {"adc_bits", settings.adc.bits},
           // Everything the layer ran with, --set included (its chip seed is "chip_seed").
-          {"settings", nlohmann::json::parse(device::toJsonText(settings_, -1))},
-          {"seed", settings_.noise.seed},
-          {"chip_seed", settings_.noise.chipSeed},
+          {"settings", nlohmann::json::parse(device::toJsonText(settings, -1))},
+          {"seed", settings.noise.seed},
+          {"chip_seed", settings.noise.chipSeed},
           {"samples", samples_},
           {"counters", counters}};
 }

@@ -6,31 +6,6 @@
 
 namespace cimlir {
 
-Tensor transposedWeights(const Tensor &w) {
-  const int64_t N = w.dim(0), K = w.dim(1);
-  Tensor out = Tensor::allocate(DType::F32, {K, N});
-  const float *src = w.data<float>();
-  float *dst = out.data<float>();
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k)
-      dst[k * N + n] = src[n * K + k];
-  return out;
-}
-
-Tensor convGroupWeights(const Tensor &w, int64_t groups, int64_t g) {
-  const int64_t N = w.dim(0) / groups;
-  int64_t K = 1;
-  for (int64_t d = 1; d < w.rank(); ++d)
-    K *= w.dim(d);
-  Tensor out = Tensor::allocate(DType::F32, {K, N});
-  const float *src = w.data<float>() + g * N * K;
-  float *dst = out.data<float>();
-  for (int64_t j = 0; j < N; ++j)
-    for (int64_t k = 0; k < K; ++k)
-      dst[k * N + j] = src[j * K + k];
-  return out;
-}
-
 int64_t ConvGeometry::patchSize() const {
   int64_t k = channelsPerGroup();
   for (int64_t e : kernel)

@@ -1,6 +1,6 @@
-// cimlir runtime: how a CimLinear step becomes the matrix products of the CIM kernel
-// (cim-numerics.md §0): the per-group weight matrices W_g [K,N] and, for convolutions, the
-// im2col rows x [M,K].
+// cimlir runtime: how a CimLinear convolution becomes the matrix products of the CIM kernel
+// (cim-numerics.md §0): the im2col rows x [M,K] (the per-group weight matrices W_g [K,N] are
+// kernels/cpu/cim/WeightLayout.h's).
 //
 // The K order of a convolution patch is ONNX's W[Cout, Cin/g, k1, ..., kd] flattened:
 // k = ((c·k1 + d1)·k2 + d2)·... (for 2-D: (c·kh + dy)·kw + dx), so row m of W (one output
@@ -15,13 +15,6 @@
 #include <vector>
 
 namespace cimlir {
-
-/// W [K,N] of a Gemm with transB, whose constant is given as [N,K]: a fresh float32 copy.
-Tensor transposedWeights(const Tensor &w);
-
-/// W_g [K,N] of group g of a convolution weight W [M, C/groups, k1..kd]: K = (C/groups)·prod(k),
-/// N = M/groups, W_g[k,j] = W[g·N + j] flattened at k.
-Tensor convGroupWeights(const Tensor &w, int64_t groups, int64_t g);
 
 /// A convolution's shape: the attributes (normalised as for the Conv step: one entry per
 /// spatial axis, pads all begins then all ends) and, once bound to an input, its extents.

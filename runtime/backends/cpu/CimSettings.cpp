@@ -1,28 +1,94 @@
 #include "runtime/backends/cpu/CimSettings.h"
 
+#include "kernels/cpu/cim/Quantization.h"
 #include "runtime/core/Error.h"
+#include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
 
 namespace cim = cpu::cim;
 
-device::LayerSettings cimStepSettings(const std::string &settingsText,
-                                      const CimOverrides &overrides, const std::string &where) {
-  // The text is a device file without `name` and `layers`; its top-level sections are the
-  // layer's settings. The built-in `layers` entries the parser adds do not apply: the
-  // compiler already resolved them for this node.
-  device::LayerSettings settings = device::parseDeviceText(settingsText, where).defaults;
-  if (settings.isDigital())
-    throw Error(where + ": digital.enabled is true, but a digital layer is compiled to plain "
-                        "onnx ops, never to CimLinear (plan from a mismatched cim-opt?)");
-  for (const std::string &assignment : overrides.settings)
-    device::applySetting(settings, assignment);
+namespace {
+
+/// Where each field of a device file is among a CimLinear step's decisions; the sections
+/// have the device file's names except crossbar (in `mapping`) and the hybrid bits.
+const std::vector<std::pair<const char *, const char *>> &deviceFields() {
+  static const std::vector<std::pair<const char *, const char *>> fields = {
+      {"mapping.rows", "crossbar.rows"},
+      {"mapping.cols", "crossbar.cols"},
+      {"weights.bits", "weights.bits"},
+      {"weights.slices", "weights.slices"},
+      {"weights.granularity", "weights.granularity"},
+      {"weights.clip_percentile", "weights.clip_percentile"},
+      {"inputs.bits", "inputs.bits"},
+      {"inputs.slices", "inputs.slices"},
+      {"inputs.scale", "inputs.scale"},
+      {"inputs.clip_percentile", "inputs.clip_percentile"},
+      {"adc.mode", "adc.mode"},
+      {"adc.bits", "adc.bits"},
+      {"adc.percentile", "adc.percentile"},
+      {"adc.noise_lsb", "adc.noise_lsb"},
+      {"adc.samples", "adc.samples"},
+      {"noise.read", "noise.read"},
+      {"noise.program", "noise.program"},
+      {"noise.stuck_at_min", "noise.stuck_at_min"},
+      {"noise.stuck_at_max", "noise.stuck_at_max"},
+      {"noise.seed", "noise.seed"},
+      {"noise.chip_seed", "noise.chip_seed"},
+  };
+  return fields;
+}
+
+/// `slices` and `offsets` of a decision: offsets must be the sums of the widths below each.
+void checkOffsets(const StepAttrs &a, const std::string &section) {
+  std::vector<int64_t> widths = a.ints((section + ".slices").c_str());
+  std::vector<int64_t> offsets = a.ints((section + ".offsets").c_str());
+  std::vector<int64_t> expected(widths.size());
+  for (size_t i = 1; i < widths.size(); ++i)
+    expected[i] = expected[i - 1] + widths[i - 1];
+  if (offsets != expected)
+    a.fail("attribute '" + section + ".offsets' is not the sums of " + section +
+           ".slices below each slice");
+}
+
+} // namespace
+
+CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
+  if (a.has("settings"))
+    a.fail("holds device settings instead of the compiler's decisions (a plan from an older "
+           "cim-opt); compile the model again");
+  // The device-file fields, validated by the device-file parser as any file is ("settings:
+  // FIELD: ..."); the built-in `layers` entries it adds do not apply: the compiler already
+  // resolved them for this node.
+  nlohmann::ordered_json file = nlohmann::ordered_json::object();
+  for (const auto &[at, field] : deviceFields()) {
+    std::string f = field;
+    size_t dot = f.find('.');
+    file[f.substr(0, dot)][f.substr(dot + 1)] = a.raw(at);
+  }
+  file["inputs"]["hybrid_analog_bits"] = a.has("hybrid") ? a.i("hybrid.analog_bits") : 0;
+  checkOffsets(a, "weights");
+  checkOffsets(a, "inputs");
+  CimStepParams out;
+  try {
+    out.settings = device::parseDevice(file, "settings").defaults;
+    for (const std::string &assignment : overrides.settings)
+      device::applySetting(out.settings, assignment);
+  } catch (const Error &e) {
+    a.fail(e.what());
+  }
+  if (a.has("hybrid") &&
+      a.i("hybrid.analog_qmax") != cim::symmetricQmax(out.settings.inputs.hybridAnalogBits))
+    a.fail("attribute 'hybrid.analog_qmax' is not 2^(hybrid.analog_bits - 1) - 1");
   if (overrides.seed)
-    settings.noise.seed = *overrides.seed;
+    out.settings.noise.seed = *overrides.seed;
   if (overrides.chipSeed)
-    settings.noise.chipSeed = *overrides.chipSeed;
-  settings.noise.chipSeed += overrides.chipSeedOffset; // wraps modulo 2^64 by definition
-  return settings;
+    out.settings.noise.chipSeed = *overrides.chipSeed;
+  out.settings.noise.chipSeed += overrides.chipSeedOffset; // wraps modulo 2^64 by definition
+  out.weightScales = a.floats("weights.scales");
+  out.fullScales = a.ints("adc.full_scales");
+  out.layerIds = a.u64s("noise.layer_ids");
+  return out;
 }
 
 cim::CimParams toCimParams(const device::LayerSettings &s, const std::string &where) {

@@ -1,13 +1,16 @@
-// cimlir runtime: the device settings of a CimLinear step, as the CPU kernel runs them.
+// cimlir runtime: the parameters of a CimLinear step, as the CPU kernel runs them.
 //
-// The compiler writes each CimLinear step's resolved settings (device::toJsonText of the
-// layer's LayerSettings) into the plan. At plan load the backend reads them back, applies the
-// run-time overrides of cim-run (--set, --seed, --chip-seed, the chip of --repeats) exactly as
-// cim-numerics.md §10 allows, and converts them to the kernel's CimParams. Keeping this apart
-// from the kernel keeps one place that decides what a run may change.
+// The compiler's passes decide every parameter of a CIM layer and write them into its
+// CimLinear step (docs/plan-format.md): `weights`, `inputs`, `hybrid`, `mapping`, `adc` and
+// `noise`. At plan load the backend reads those decisions back (readCimStep), with the
+// device-file fields among them validated by the device-file rules; applies the run-time
+// overrides of cim-run (--set, --seed, --chip-seed, the chip of --repeats) exactly as
+// cim-numerics.md §10 allows; and converts them to the kernel's CimParams (toCimParams).
+// Keeping this apart from the kernel keeps one place that decides what a run may change.
 #pragma once
 
 #include "kernels/cpu/cim/CimParams.h"
+#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/device/DeviceConfig.h"
 
 #include <cstdint>
@@ -29,16 +32,25 @@ struct CimOverrides {
   uint64_t chipSeedOffset = 0;
 };
 
-/// The settings a CimLinear step runs with: `settingsText` (the step's "settings" attribute)
-/// parsed and validated, then the overrides. Throws cimlir::Error (naming `where` and the
-/// field) for invalid text, for a layer whose settings say digital (the compiler emits plain
-/// onnx ops for those, never CimLinear), and for an override that §10 refuses.
-device::LayerSettings cimStepSettings(const std::string &settingsText,
-                                      const CimOverrides &overrides, const std::string &where);
+/// What a CimLinear step's plan decided, with the overrides applied.
+struct CimStepParams {
+  /// The device-file fields of the decisions (crossbar from `mapping`, weights, inputs with
+  /// h from `hybrid`, adc, noise; digital off), after the overrides.
+  device::LayerSettings settings;
+  std::vector<float> weightScales; ///< weights.scales: s_w of the whole layer
+  std::vector<int64_t> fullScales; ///< adc.full_scales, per (row block, input, weight slice)
+  std::vector<uint64_t> layerIds;  ///< noise.layer_ids, one per group
+};
 
-/// The CPU kernel's parameters for `settings` (layerId and noise.repeat left 0). Throws
-/// cimlir::Error naming `where` for what the kernel does not implement yet: `static` input
-/// scales and the `calibrated` ADC (both come with calibration).
+/// Reads a CimLinear step's decisions and applies `overrides`. Throws cimlir::Error naming
+/// the step for a missing or mistyped attribute, values the device-file rules refuse, slice
+/// offsets that are not the sums of the widths below them, an analog clamp that is not
+/// 2^(h-1) - 1, and an override that §10 refuses.
+CimStepParams readCimStep(const StepAttrs &attrs, const CimOverrides &overrides);
+
+/// The CPU kernel's parameters for `settings` (layerId, noise.repeat and adc.fullScales left
+/// empty). Throws cimlir::Error naming `where` for what the kernel does not implement yet:
+/// `static` input scales and the `calibrated` ADC (both come with calibration).
 cpu::cim::CimParams toCimParams(const device::LayerSettings &settings, const std::string &where);
 
 /// Checks the overrides before anything runs, so that a bad --set is refused even by a plan

@@ -26,7 +26,8 @@ private:
 };
 
 DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
-    : layout_(a, "digital weights are prepared when the plan is loaded"), name_(a.step().name) {
+    : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
+      name_(a.step().name) {
   const std::string precision = a.s("precision");
   if (!cpu::parseDigitalPrecision(precision, precision_))
     a.fail("has precision '" + precision + "', expected fp32, bf16, int8 or w8a16");

@@ -19,7 +19,8 @@ std::string describe(const Tensor &t) {
 
 } // namespace
 
-LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &constantWhy) {
+LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &constantWhy,
+                                   DType weightType, const std::string &weightWhat) {
   const Step &step = a.step();
   std::string kind = a.s("kind");
   if (kind == "gemm")
@@ -35,8 +36,8 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
   const Tensor *w = a.program().constant(step.inputs[1]);
   if (!w)
     a.fail("input 1 (W) is not a constant: " + constantWhy);
-  if (w->dtype() != DType::F32)
-    a.fail("W is " + describe(*w) + ", expected float32");
+  if (w->dtype() != weightType)
+    a.fail("W is " + describe(*w) + ", expected " + weightWhat);
 
   if (kind_ != LinearKind::Conv) {
     if (w->rank() != 2)
@@ -48,8 +49,9 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
       if (a.has("transA") && a.i("transA") != 0)
         a.fail("has transA = 1; the compiler transposes A digitally before a " + step.op + " step");
     }
-    k_ = w->dim(transB_ ? 1 : 0);
-    n_ = w->dim(transB_ ? 0 : 1);
+    weights_ = cpu::cim::WeightLayout::matrix(w->shape(), transB_);
+    k_ = weights_.K;
+    n_ = weights_.N;
     return;
   }
 
@@ -74,6 +76,7 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
   conv_.outChannels = w->dim(0);
   conv_.channels = w->dim(1) * conv_.groups;
   conv_.kernel.assign(w->shape().begin() + 2, w->shape().end());
+  weights_ = cpu::cim::WeightLayout::conv(w->shape(), conv_.groups);
   k_ = conv_.patchSize();
   n_ = conv_.outputsPerGroup();
 }
@@ -91,10 +94,7 @@ const char *LinearStepLayout::kindName() const {
 }
 
 Tensor LinearStepLayout::groupWeights(const StepAttrs &a, int64_t g) const {
-  const Tensor &w = *a.program().constant(a.step().inputs[1]);
-  if (kind_ == LinearKind::Conv)
-    return convGroupWeights(w, conv_.groups, g);
-  return transB_ ? transposedWeights(w) : w;
+  return cpu::cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights_, g);
 }
 
 int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,

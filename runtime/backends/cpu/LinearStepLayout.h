@@ -11,6 +11,7 @@
 // cim-numerics.md §0 and §6 order them).
 #pragma once
 
+#include "kernels/cpu/cim/WeightLayout.h"
 #include "runtime/backends/cpu/CimLowering.h"
 #include "runtime/backends/cpu/StepAttrs.h"
 
@@ -24,10 +25,13 @@ enum class LinearKind { Gemm, MatMul, Conv };
 
 class LinearStepLayout {
 public:
-  /// Reads the step's kind, arity, W (input 1) and the kind's attributes. `constantWhy` ends
-  /// the message for a W that is not a constant ("... is not a constant: <why>"). Fails
-  /// through `a` (one line naming the step) on anything malformed.
-  LinearStepLayout(const StepAttrs &a, const std::string &constantWhy);
+  /// Reads the step's kind, arity, W (input 1, a constant of element type `weightType`:
+  /// float32 for DigitalLinear, the integer levels for CimLinear; `weightWhat` describes it
+  /// in the message) and the kind's attributes. `constantWhy` ends the message for a W that is
+  /// not a constant ("... is not a constant: <why>"). Fails through `a` (one line naming the
+  /// step) on anything malformed.
+  LinearStepLayout(const StepAttrs &a, const std::string &constantWhy, DType weightType,
+                   const std::string &weightWhat);
 
   LinearKind kind() const { return kind_; }
   /// "gemm", "matmul" or "conv".
@@ -37,8 +41,11 @@ public:
   int64_t rows() const { return k_; }
   int64_t cols() const { return n_; }
 
-  /// W_g [K,N] of group g from the step's W: W itself (matmul, gemm), its transpose (gemm with
-  /// transB) or the group's output channels flattened (conv).
+  /// Where each group's matrix W_g [K,N] lies in the step's W (cim-numerics.md §0): W itself
+  /// (matmul, gemm), its transpose (gemm with transB) or the group's output channels
+  /// flattened (conv). The same definition the compiler quantizes weights with.
+  const cpu::cim::WeightLayout &weightLayout() const { return weights_; }
+  /// W_g [K,N] of group g, copied out of the step's W.
   Tensor groupWeights(const StepAttrs &a, int64_t g) const;
 
   /// Which samples the rows of one product belong to (cim-numerics.md §9): row m is row
@@ -69,6 +76,7 @@ private:
   float alpha_ = 1.0f, beta_ = 1.0f;
   bool transB_ = false;
   ConvGeometry conv_;
+  cpu::cim::WeightLayout weights_;
   int64_t k_ = 0, n_ = 0;
 };
 

@@ -2,7 +2,8 @@
 //
 // A missing or mistyped attribute, or a step with the wrong number of inputs and outputs,
 // is a corrupt plan (or one from a newer cim-opt): every failure throws cimlir::Error with
-// one line naming the plan, the op and the step.
+// one line naming the plan, the op and the step. A key with dots ("weights.bits") names a
+// field of an object attribute (a CimLinear step's decisions).
 #pragma once
 
 #include "runtime/core/Error.h"
@@ -26,7 +27,9 @@ public:
   /// The backend's options (run-time overrides for CIM steps).
   const CpuBackendOptions &options() const { return options_; }
 
-  bool has(const char *key) const { return step_.attrs.contains(key); }
+  bool has(const char *key) const { return find(key) != nullptr; }
+  /// The attribute as the plan holds it (its type unchecked).
+  const nlohmann::json &raw(const char *key) const { return get(key); }
   int64_t i(const char *key) const {
     const auto &v = get(key);
     if (!v.is_number_integer())
@@ -45,15 +48,29 @@ public:
       fail(std::string("attribute '") + key + "' is not a string");
     return v.get<std::string>();
   }
+  /// An integer in 0..2^64-1 (seeds, layer ids).
+  uint64_t u64(const char *key) const { return unsignedValue(get(key), key); }
   std::vector<int64_t> ints(const char *key) const {
-    const auto &v = get(key);
     std::vector<int64_t> out;
-    if (!v.is_array())
-      fail(std::string("attribute '") + key + "' is not a list");
-    for (const auto &e : v) {
+    for (const auto &e : list(key)) {
       if (!e.is_number_integer())
         fail(std::string("attribute '") + key + "' holds a non-integer");
       out.push_back(e.get<int64_t>());
+    }
+    return out;
+  }
+  std::vector<uint64_t> u64s(const char *key) const {
+    std::vector<uint64_t> out;
+    for (const auto &e : list(key))
+      out.push_back(unsignedValue(e, key));
+    return out;
+  }
+  std::vector<float> floats(const char *key) const {
+    std::vector<float> out;
+    for (const auto &e : list(key)) {
+      if (!e.is_number())
+        fail(std::string("attribute '") + key + "' holds a non-number");
+      out.push_back(e.get<float>());
     }
     return out;
   }
@@ -67,10 +84,36 @@ public:
   }
 
 private:
+  /// The attribute at `key`, descending into objects at each '.'; null when absent.
+  const nlohmann::json *find(const std::string &key) const {
+    const nlohmann::json *at = &step_.attrs;
+    for (size_t begin = 0;;) {
+      size_t dot = key.find('.', begin);
+      std::string part = key.substr(begin, dot == std::string::npos ? dot : dot - begin);
+      if (!at->is_object() || !at->contains(part))
+        return nullptr;
+      at = &at->at(part);
+      if (dot == std::string::npos)
+        return at;
+      begin = dot + 1;
+    }
+  }
   const nlohmann::json &get(const char *key) const {
-    if (!step_.attrs.contains(key))
+    const nlohmann::json *v = find(key);
+    if (!v)
       fail(std::string("has no attribute '") + key + "'");
-    return step_.attrs.at(key);
+    return *v;
+  }
+  const nlohmann::json &list(const char *key) const {
+    const auto &v = get(key);
+    if (!v.is_array())
+      fail(std::string("attribute '") + key + "' is not a list");
+    return v;
+  }
+  uint64_t unsignedValue(const nlohmann::json &v, const char *key) const {
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+      fail(std::string("attribute '") + key + "' is not an integer in 0..2^64-1");
+    return v.get<uint64_t>();
   }
   const Program &program_;
   const Step &step_;

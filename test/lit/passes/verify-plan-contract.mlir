@@ -1,5 +1,6 @@
 // RUN: cim-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect -cim-verify-plan-contract | FileCheck %s
-// The contract holds for onnx ops on ranked tensors with one batch dimension.
+// The contract holds for onnx ops on ranked tensors with one batch dimension, and for
+// cim.linear ops with every decision made and no device setting left undecided.
 
 // CHECK-LABEL: func.func @ready
 func.func @ready(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
@@ -28,4 +29,39 @@ func.func @half(%x: tensor<4xf16>) -> tensor<4xf16> {
 // expected-error @+1 {{has more than one batch dimension}}
 func.func @two_batch_dims(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   return %x : tensor<?x?xf32>
+}
+
+// -----
+
+// A cim.linear with every decision made is ready.
+// CHECK-LABEL: func.func @decided
+func.func @decided(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // CHECK: cim.linear
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}, noise = {chip_seed = 0 : ui64, layer_ids = [1 : ui64], program = 0.0, read = 0.0, seed = 0 : ui64, stuck_at_max = 0.0, stuck_at_min = 0.0}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @undecided(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{layer 'fc': has device settings no pass decided: adc.bits adc.mode (run the whole cim-compile pipeline)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", settings = {adc = {bits = 8 : i64, mode = "full"}}, weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @missing_decision(%x: tensor<?x5xf32>, %w: tensor<5x2xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{layer 'fc': lacks one of weights, inputs, mapping, adc, noise (run the whole cim-compile pipeline)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc"} : (tensor<?x5xf32>, tensor<5x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @still_marked(%x: tensor<?x5xf32>) -> tensor<?x2xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<5x2xf32>} : tensor<5x2xf32>
+  // expected-error @+1 {{is marked digital but not lowered (run cim-digital-layers)}}
+  %y = onnx.MatMul %x, %w {cim.digital_precision = "bf16"} : (tensor<?x5xf32>, tensor<5x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
 }

@@ -1,9 +1,12 @@
 #include "kernels/cpu/cim/CimLinear.h"
+#include "kernels/cpu/cim/Quantization.h"
 
 #include "CimReference.h"
 #include "CimTestUtil.h"
 #include "runtime/core/Error.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace cimlir::cpu::cim {
@@ -178,6 +181,55 @@ TEST(CimLinear, WideSlicesAndManyOutputsStayExact) {
     }
     EXPECT_GT(largest, 1 << 15);
   }
+}
+
+TEST(CimLinear, FullModeTakesTheFullScalesItIsGiven) {
+  // A plan carries the full scales (cim-configure-adc); the kernel converts with those, and
+  // without them with fullModeScales(), which is what the reference computes.
+  CIMLIR_CIM_RANDOM_TEST();
+  for (int t = 0; t < 6; ++t) {
+    CimParams p = test::randomParams(rng, AdcMode::Full);
+    int64_t M = rng.range(1, 5), K = test::randomK(rng, p.crossbar.rows);
+    int64_t N = test::randomN(rng, p.crossbar.cols);
+    SCOPED_TRACE(describe(p, M, K, N));
+    Tensor x = randomInputs(rng, M, K), w = rng.f32({K, N});
+    ProgrammedWeights pw = ProgrammedWeights::program(w, p);
+    test::RefCim ref = test::referenceCim(x, w, p, nullptr);
+    const std::vector<int64_t> formula =
+        fullModeScales(K, p.crossbar.rows, resolvedInputSlices(p), resolvedWeightSlices(p));
+    CimParams given = p;
+    given.adc.fullScales = formula;
+    CimRun byFormula = runCim(x, pw, given, nullptr), byDefault = runCim(x, pw, p, nullptr);
+    EXPECT_TRUE(bitwiseEqual(byFormula.y, byDefault.y));
+    for (size_t e = 0; e < ref.FS.size(); ++e)
+      ASSERT_EQ(byDefault.trace.fullScales[e], static_cast<double>(ref.FS[e])) << "entry " << e;
+    // Other full scales (e.g. calibrated ones) are used as given.
+    for (int64_t &fs : given.adc.fullScales)
+      fs = rng.range(0, 3 * fs);
+    CimRun custom = runCim(x, pw, given, nullptr);
+    const int64_t T = ref.T, S = ref.S, qA = symmetricQmax(p.adc.bits);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t r = 0; r < ref.Rb; ++r)
+        for (int64_t i = 0; i < T; ++i)
+          for (int64_t j = 0; j < S; ++j)
+            for (int64_t n = 0; n < N; ++n) {
+              const size_t e = custom.trace.index(m, r, i, j, n);
+              const int64_t fs = given.adc.fullScales[(r * T + i) * S + j];
+              ASSERT_EQ(custom.trace.fullScales[e], static_cast<double>(fs));
+              const int64_t P = static_cast<int64_t>(custom.trace.partialSums[e]);
+              const int64_t code = fs == 0 ? 0
+                                           : std::clamp<int64_t>(
+                                                 std::llround(std::nearbyint(
+                                                     static_cast<long double>(P) * qA / fs)),
+                                                 -qA, qA);
+              ASSERT_EQ(custom.trace.codes[e], code) << "P " << P << " FS " << fs;
+            }
+  }
+  CimParams p;
+  Tensor x = Tensor::allocate(DType::F32, {1, 4}), w = Tensor::allocate(DType::F32, {4, 2});
+  ProgrammedWeights pw = ProgrammedWeights::program(w, p);
+  p.adc.fullScales = {1, 2, 3};
+  EXPECT_THROW(runCim(x, pw, p, nullptr), Error);
 }
 
 TEST(CimLinear, StuckAtFaultsKeepEveryModeExact) {

@@ -33,28 +33,30 @@ Case writeCase(std::mt19937 &gen, const TempDir &dir, const std::string &kind,
   PlanBuilder b;
   if (kind == "gemm") {
     int64_t x = b.input("x", DType::F32, {-1, 40});
-    int64_t w = b.constant("w", randomF32(gen, {5, 40}));
     int64_t y = b.value("y", DType::F32, {-1, 5});
-    b.step("CimLinear", "/fc/Gemm", {x, w}, {y},
-           cimAttrs("gemm", s, {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}));
+    addCimStep(b, "/fc/Gemm",
+               cimStep("/fc/Gemm", "gemm", s, randomF32(gen, {5, 40}),
+                       {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}),
+               x, {}, y);
     b.output("y", y);
     c.x = randomF32(gen, {64, 40});
   } else if (kind == "matmul3d") {
     int64_t x = b.input("x", DType::F32, {-1, 3, 20});
-    int64_t w = b.constant("w", randomF32(gen, {20, 6}));
     int64_t y = b.value("y", DType::F32, {-1, 3, 6});
-    b.step("CimLinear", "/attn/proj", {x, w}, {y}, cimAttrs("matmul", s));
+    addCimStep(b, "/attn/proj", cimStep("/attn/proj", "matmul", s, randomF32(gen, {20, 6})), x, {},
+               y);
     b.output("y", y);
     c.x = randomF32(gen, {64, 3, 20});
   } else {
     int64_t x = b.input("x", DType::F32, {-1, 4, 5, 5});
-    int64_t w = b.constant("w", randomF32(gen, {6, 2, 3, 3}));
+    Tensor w = randomF32(gen, {6, 2, 3, 3});
     int64_t bias = b.constant("b", randomF32(gen, {6}));
     int64_t y = b.value("y", DType::F32, {-1, 6, 5, 5});
-    b.step("CimLinear", "/conv/Conv", {x, w, bias}, {y},
-           cimAttrs(
-               "conv", s,
-               {{"strides", {1, 1}}, {"pads", {1, 1, 1, 1}}, {"dilations", {1, 1}}, {"group", 2}}));
+    addCimStep(
+        b, "/conv/Conv",
+        cimStep("/conv/Conv", "conv", s, w,
+                {{"strides", {1, 1}}, {"pads", {1, 1, 1, 1}}, {"dilations", {1, 1}}, {"group", 2}}),
+        x, {bias}, y);
     b.output("y", y);
     c.x = randomF32(gen, {64, 4, 5, 5});
   }

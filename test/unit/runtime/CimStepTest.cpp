@@ -3,12 +3,16 @@
 // the quantization written out): Gemm with transB, alpha, beta and C; 2-D and 3-D MatMul;
 // 2-D and 1-D Conv with groups, pads, strides, dilations and bias, im2col in §0's K order.
 // Also: the conv K order under row blocks and a noisy chip (conv equals a gemm on the
-// test's own im2col), and the steps the backend refuses.
+// test's own im2col); the steps the backend refuses; and that the plan's decisions (full
+// scales, layer ids) are the ones the step runs with.
+#include "kernels/cpu/cim/CimLinear.h"
 #include "runtime/core/Error.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
 #include "test/unit/runtime/ConvCaseUtil.h"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 
 namespace cimlir::runtimetest {
 namespace {
@@ -27,11 +31,12 @@ TEST(CimStepGemm, MatchesIdealReferenceWithTransBAlphaBetaAndC) {
     Tensor c = randomF32(gen, cShape);
     PlanBuilder b;
     int64_t x = b.input("x", DType::F32, {-1, K});
-    int64_t wId = b.constant("w", w), cId = b.constant("c", c);
+    int64_t cId = b.constant("c", c);
     int64_t y = b.value("y", DType::F32, {-1, N});
-    b.step("CimLinear", "/fc/Gemm", {x, wId, cId}, {y},
-           cimAttrs("gemm", idealSettings(),
-                    {{"alpha", alpha}, {"beta", beta}, {"transB", transB ? 1 : 0}}));
+    addCimStep(b, "/fc/Gemm",
+               cimStep("/fc/Gemm", "gemm", idealSettings(), w,
+                       {{"alpha", alpha}, {"beta", beta}, {"transB", transB ? 1 : 0}}),
+               x, {cId}, y);
     b.output("y", y);
     std::string path = dir.file("gemm" + std::to_string(variant) + ".bin");
     b.write(path);
@@ -67,9 +72,8 @@ TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
     Shape xs = rank == 2 ? Shape{-1, K} : Shape{-1, T, K};
     Shape ys = rank == 2 ? Shape{-1, N} : Shape{-1, T, N};
     int64_t x = b.input("x", DType::F32, xs);
-    int64_t wId = b.constant("w", w);
     int64_t y = b.value("y", DType::F32, ys);
-    b.step("CimLinear", "/proj/MatMul", {x, wId}, {y}, cimAttrs("matmul", idealSettings()));
+    addCimStep(b, "/proj/MatMul", cimStep("/proj/MatMul", "matmul", idealSettings(), w), x, {}, y);
     b.output("y", y);
     std::string path = dir.file("mm" + std::to_string(rank) + ".bin");
     b.write(path);
@@ -88,7 +92,16 @@ TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
 
 void writeConvPlan(const ConvCase &c, const device::LayerSettings &settings, bool withBias,
                    const std::string &path, const std::string &name = "/conv/Conv") {
-  writeConvStep(c, "CimLinear", cimAttrs("conv", settings, convAttrs(c)), withBias, path, name);
+  PlanBuilder b;
+  int64_t x = b.input("x", DType::F32, c.oneD ? Shape{-1, c.C, c.H} : Shape{-1, c.C, c.H, c.W});
+  std::vector<int64_t> others;
+  if (withBias)
+    others.push_back(b.constant("b", c.bias));
+  int64_t y =
+      b.value("y", DType::F32, c.oneD ? Shape{-1, c.M, c.OH()} : Shape{-1, c.M, c.OH(), c.OW()});
+  addCimStep(b, name, cimStep(name, "conv", settings, c.w, convAttrs(c)), x, others, y);
+  b.output("y", y);
+  b.write(path);
 }
 
 std::vector<float> convReference(const ConvCase &c, const Tensor &x, bool withBias) {
@@ -160,10 +173,10 @@ TEST(CimStepConv, KOrderHoldsWithRowBlocksAdcAndANoisyChip) {
   std::copy(wg.begin(), wg.end(), wTensor.data<float>());
   PlanBuilder b;
   int64_t xi = b.input("x", DType::F32, {-1, K});
-  int64_t wi = b.constant("w", wTensor);
   int64_t yi = b.value("y", DType::F32, {-1, c.M});
-  b.step("CimLinear", "/layer", {xi, wi}, {yi},
-         cimAttrs("gemm", s, {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}}));
+  addCimStep(b, "/layer",
+             cimStep("/layer", "gemm", s, wTensor, {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}}),
+             xi, {}, yi);
   b.output("y", yi);
   std::string gemmPath = dir.file("gemm.bin");
   b.write(gemmPath);
@@ -180,28 +193,22 @@ TEST(CimStepConv, KOrderHoldsWithRowBlocksAdcAndANoisyChip) {
 
 // --- Refusals ------------------------------------------------------------------------
 
+/// A one-step gemm plan; `edit` changes the step's attributes before it is written.
 std::string writeGemm(const TempDir &dir, const device::LayerSettings &s, const std::string &name,
                       json extra = {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}},
-                      const std::string &kind = "gemm") {
+                      const std::function<void(CimStep &)> &edit = {}) {
   PlanBuilder b;
   int64_t x = b.input("x", DType::F32, {-1, 6});
   std::mt19937 gen(1);
-  int64_t w = b.constant("w", randomF32(gen, {6, 3}));
+  CimStep step = cimStep("/fc", "gemm", s, randomF32(gen, {6, 3}), std::move(extra));
+  if (edit)
+    edit(step);
   int64_t y = b.value("y", DType::F32, {-1, 3});
-  b.step("CimLinear", "/fc", {x, w}, {y}, cimAttrs(kind, s, std::move(extra)));
+  addCimStep(b, "/fc", step, x, {}, y);
   b.output("y", y);
   std::string path = dir.file(name);
   b.write(path);
   return path;
-}
-
-TEST(CimStepErrors, DigitalSettingsAreRefused) {
-  TempDir dir;
-  device::LayerSettings s = idealSettings();
-  s.digital.enabled = true;
-  std::string path = writeGemm(dir, s, "digital.bin");
-  std::string msg = errorOf([&] { cimExecutor(path); });
-  EXPECT_TRUE(containsAll(msg, {"CimLinear", "'/fc'", "digital.enabled"})) << msg;
 }
 
 TEST(CimStepErrors, CompileTimeFieldsCannotBeSet) {
@@ -226,35 +233,118 @@ TEST(CimStepErrors, CompileTimeFieldsCannotBeSet) {
 
 TEST(CimStepErrors, MalformedStepsNameTheProblem) {
   TempDir dir;
-  EXPECT_TRUE(containsAll(errorOf([&] {
-                            cimExecutor(
-                                writeGemm(dir, idealSettings(), "k.bin", json::object(), "dense"));
-                          }),
-                          {"'/fc'", "kind 'dense'"}));
-  EXPECT_TRUE(containsAll(
-      errorOf([&] { cimExecutor(writeGemm(dir, idealSettings(), "a.bin", json::object())); }),
-      {"'/fc'", "'alpha'"}));
-  EXPECT_TRUE(containsAll(errorOf([&] {
-                            cimExecutor(writeGemm(
-                                dir, idealSettings(), "t.bin",
-                                {{"alpha", 1.0}, {"beta", 1.0}, {"transA", 1}, {"transB", 0}}));
-                          }),
-                          {"transA"}));
-  device::LayerSettings calibrated = idealSettings();
-  calibrated.adc.mode = device::AdcMode::Calibrated;
-  EXPECT_TRUE(containsAll(errorOf([&] { cimExecutor(writeGemm(dir, calibrated, "c.bin")); }),
-                          {"'/fc'", "calibrated", "not implemented"}));
+  auto fails = [&](const std::string &file, std::initializer_list<std::string> words,
+                   const std::function<void(CimStep &)> &edit,
+                   json extra = {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}}) {
+    std::string msg =
+        errorOf([&] { cimExecutor(writeGemm(dir, idealSettings(), file, extra, edit)); });
+    EXPECT_TRUE(containsAll(msg, {"'/fc'"})) << msg;
+    EXPECT_TRUE(containsAll(msg, words)) << msg;
+  };
+  fails("k.bin", {"kind 'dense'"}, [](CimStep &s) { s.attrs["kind"] = "dense"; });
+  fails("a.bin", {"'alpha'"}, {}, json::object());
+  fails("t.bin", {"transA"}, {}, {{"alpha", 1.0}, {"beta", 1.0}, {"transA", 1}, {"transB", 0}});
+  fails("c.bin", {"calibrated", "not implemented"},
+        [](CimStep &s) { s.attrs["adc"]["mode"] = "calibrated"; });
+  fails("s.bin", {"static", "not implemented"},
+        [](CimStep &s) { s.attrs["inputs"]["scale"] = "static"; });
+  // Every decision is read from the plan, and checked.
+  fails("b.bin", {"settings", "adc.bits", "2..16"},
+        [](CimStep &s) { s.attrs["adc"]["bits"] = 20; });
+  fails("m.bin", {"'noise.read'"}, [](CimStep &s) { s.attrs["noise"].erase("read"); });
+  fails("o.bin", {"weights.offsets", "sums"},
+        [](CimStep &s) { s.attrs["weights"]["offsets"][1] = 2; });
+  fails("i.bin", {"inputs.offsets", "sums"},
+        [](CimStep &s) { s.attrs["inputs"]["offsets"] = {0}; });
+  fails("q.bin", {"hybrid.analog_qmax"}, [](CimStep &s) {
+    s.attrs["inputs"]["slices"] = {1, 1, 1};
+    s.attrs["inputs"]["offsets"] = {0, 1, 2};
+    s.attrs["hybrid"] = {{"analog_bits", 4}, {"analog_qmax", 8}};
+  });
+  fails("w.bin", {"scales", "one per output channel"},
+        [](CimStep &s) { s.attrs["weights"]["scales"].erase(0); });
+  fails("f.bin", {"adc.full_scales", "row blocks"},
+        [](CimStep &s) { s.attrs["adc"]["full_scales"].push_back(7); });
+  fails("l.bin", {"noise.layer_ids", "1 groups"},
+        [](CimStep &s) { s.attrs["noise"]["layer_ids"].push_back(1); });
+  fails("u.bin", {"noise.seed"}, [](CimStep &s) { s.attrs["noise"]["seed"] = -1; });
+  // W is the integer Wq of the weights' bits.
+  fails("old.bin", {"older cim-opt", "compile the model again"}, [](CimStep &s) {
+    s.attrs = {{"kind", "gemm"}, {"settings", "{}"}};
+  });
+  fails("wq.bin", {"W is int8", "int16 levels of 12-bit weights"}, [](CimStep &s) {
+    s.attrs["weights"]["bits"] = 12;
+    s.attrs["weights"]["slices"] = {4, 4, 3};
+    s.attrs["weights"]["offsets"] = {0, 4, 8};
+  });
 
   // W must be a constant: the chip is programmed at load.
   PlanBuilder b;
   int64_t x = b.input("x", DType::F32, {-1, 6});
-  int64_t w = b.input("w", DType::F32, {6, 3});
+  int64_t w = b.input("w", DType::I8, {6, 3});
   int64_t y = b.value("y", DType::F32, {-1, 3});
-  b.step("CimLinear", "/fc", {x, w}, {y}, cimAttrs("matmul", idealSettings()));
+  std::mt19937 gen(1);
+  b.step("CimLinear", "/fc", {x, w}, {y},
+         cimStep("/fc", "matmul", idealSettings(), randomF32(gen, {6, 3})).attrs);
   b.output("y", y);
   std::string path = dir.file("w.bin");
   b.write(path);
   EXPECT_TRUE(containsAll(errorOf([&] { cimExecutor(path); }), {"'/fc'", "not a constant"}));
+}
+
+// --- The plan's decisions are the ones that count ----------------------------------------
+
+/// Runs x [M,K] through a one-step plan with `step` named `name`.
+Tensor runStep(const TempDir &dir, const std::string &name, const CimStep &step, const Tensor &x,
+               const std::string &file) {
+  const int64_t N = step.attrs["mapping"]["n"];
+  PlanBuilder b;
+  int64_t xi = b.input("x", DType::F32, {-1, x.dim(1)}), y = b.value("y", DType::F32, {-1, N});
+  addCimStep(b, name, step, xi, {}, y);
+  b.output("y", y);
+  b.write(dir.file(file));
+  return cimExecutor(dir.file(file)).run({{"x", x}}).at("y");
+}
+
+TEST(CimStepDecisions, TheKernelConvertsWithThePlansFullScales) {
+  // A plan whose full scales are not the `full` formula's: the step converts with them, as
+  // the kernel does when given them directly.
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  device::LayerSettings s;
+  s.crossbar.rows = 8;
+  s.adc.bits = 5;
+  const int64_t K = 20, N = 4;
+  Tensor w = randomF32(gen, {K, N}), x = randomF32(gen, {9, K});
+  CimStep formula = cimStep("/fc", "gemm", s, w, {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}});
+  CimStep custom = formula;
+  for (auto &fs : custom.attrs["adc"]["full_scales"])
+    fs = fs.get<int64_t>() * randInt(gen, 1, 3) / 2;
+  Tensor byFormula = runStep(dir, "/fc", formula, x, "formula.bin");
+  Tensor byPlan = runStep(dir, "/fc", custom, x, "custom.bin");
+  EXPECT_FALSE(sameBytes(byFormula, byPlan));
+  cpu::cim::CimParams p = toCimParams(s, "test");
+  p.layerId = cpu::cim::layerId("/fc", 0);
+  p.adc.fullScales = custom.attrs["adc"]["full_scales"].get<std::vector<int64_t>>();
+  Tensor direct = Tensor::allocate(DType::F32, {9, N});
+  cpu::cim::cimLinear(x, cpu::cim::ProgrammedWeights::program(w, p), p, nullptr, {}, direct);
+  EXPECT_TRUE(sameBytes(byPlan, direct));
+}
+
+TEST(CimStepDecisions, TheChipIsKeyedByThePlansLayerIds) {
+  // With programming noise the chip depends on the layer id: the id the plan gives is the
+  // one used, whatever the step's name.
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  device::LayerSettings s;
+  s.noise.program = 0.05;
+  Tensor w = randomF32(gen, {12, 5}), x = randomF32(gen, {6, 12});
+  json extra = {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}};
+  Tensor a = runStep(dir, "/a", cimStep("/a", "gemm", s, w, extra), x, "a.bin");
+  Tensor b = runStep(dir, "/b", cimStep("/b", "gemm", s, w, extra), x, "b.bin");
+  Tensor aNamedB = runStep(dir, "/b", cimStep("/a", "gemm", s, w, extra), x, "ab.bin");
+  EXPECT_FALSE(sameBytes(a, b)) << "another layer, another chip";
+  EXPECT_TRUE(sameBytes(a, aNamedB)) << "the plan's layer id, not the step name";
 }
 
 } // namespace

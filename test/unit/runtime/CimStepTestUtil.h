@@ -1,9 +1,12 @@
 // Helpers for the CimLinear step tests: hand-built plans with CimLinear steps (the format
-// of docs/plan-format.md), device settings as the compiler writes them, and an independent
-// reference of an ideal CIM layer (cim-numerics.md §1, §3, §6 written out here, not taken
-// from the kernel).
+// of docs/plan-format.md) holding what the compiler's passes decide for given device
+// settings, and an independent reference of an ideal CIM layer (cim-numerics.md §1, §3, §6
+// written out here, not taken from the kernel).
 #pragma once
 
+#include "kernels/cpu/cim/LayerId.h"
+#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cpu/cim/WeightLayout.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/exec/Executor.h"
@@ -23,12 +26,76 @@ inline device::LayerSettings idealSettings() {
   return s;
 }
 
-/// The attrs of a CimLinear step with `settings`, plus the kind's own attributes.
-inline json cimAttrs(const std::string &kind, const device::LayerSettings &settings,
-                     json extra = json::object()) {
+/// A CimLinear step as the compiler writes it for float weights `w` (in the kind's layout:
+/// gemm [K,N] or [N,K] with transB, matmul [K,N], conv [M, C/g, k...]) under `settings`:
+/// `levels` is Wq, the step's W constant, and `attrs` the kind's attributes (`extra`) with
+/// the decisions of the CIM passes (weights, inputs, hybrid, mapping, adc, noise), made
+/// with the kernels' own functions as the passes make them.
+struct CimStep {
+  Tensor levels;
+  json attrs;
+};
+
+inline CimStep cimStep(const std::string &name, const std::string &kind,
+                       const device::LayerSettings &s, const Tensor &w,
+                       json extra = json::object()) {
+  namespace kc = cpu::cim;
+  const kc::WeightLayout layout =
+      kind == "conv" ? kc::WeightLayout::conv(w.shape(), extra.value("group", int64_t(1)))
+                     : kc::WeightLayout::matrix(w.shape(), extra.value("transB", 0) != 0);
+  kc::LayerWeights q = kc::quantizeLayerWeights(w, layout, toCimParams(s, "test"));
+  auto sliced = [](const std::vector<int> &widths) {
+    std::vector<int> offsets = kc::sliceOffsets(widths);
+    return std::make_pair(json(widths), json(offsets));
+  };
+  auto [wSlices, wOffsets] = sliced(s.weights.slices);
+  auto [aSlices, aOffsets] = sliced(s.inputs.slices);
+  json ids = json::array();
+  for (int64_t g = 0; g < layout.groups; ++g)
+    ids.push_back(kc::layerId(name, g));
   extra["kind"] = kind;
-  extra["settings"] = device::toJsonText(settings, -1);
-  return extra;
+  extra["weights"] = {{"bits", s.weights.bits},
+                      {"granularity", device::toString(s.weights.granularity)},
+                      {"clip_percentile", s.weights.clipPercentile},
+                      {"scales", q.scales},
+                      {"slices", wSlices},
+                      {"offsets", wOffsets}};
+  extra["inputs"] = {{"bits", s.inputs.bits},
+                     {"scale", device::toString(s.inputs.scale)},
+                     {"clip_percentile", s.inputs.clipPercentile},
+                     {"slices", aSlices},
+                     {"offsets", aOffsets}};
+  if (s.inputs.hybridAnalogBits)
+    extra["hybrid"] = {{"analog_bits", s.inputs.hybridAnalogBits},
+                       {"analog_qmax", kc::symmetricQmax(s.inputs.hybridAnalogBits)}};
+  extra["mapping"] = {{"rows", s.crossbar.rows},
+                      {"cols", s.crossbar.cols},
+                      {"k", layout.K},
+                      {"n", layout.N},
+                      {"groups", layout.groups}};
+  extra["adc"] = {{"mode", device::toString(s.adc.mode)},
+                  {"bits", s.adc.bits},
+                  {"percentile", s.adc.percentile},
+                  {"noise_lsb", s.adc.noiseLsb},
+                  {"samples", s.adc.samples},
+                  {"full_scales", kc::fullModeScales(layout.K, s.crossbar.rows, s.inputs.slices,
+                                                     s.weights.slices)}};
+  extra["noise"] = {{"read", s.noise.read},
+                    {"program", s.noise.program},
+                    {"stuck_at_min", s.noise.stuckAtMin},
+                    {"stuck_at_max", s.noise.stuckAtMax},
+                    {"seed", s.noise.seed},
+                    {"chip_seed", s.noise.chipSeed},
+                    {"layer_ids", ids}};
+  return {q.levels, extra};
+}
+
+/// Adds step `name` to `b` with `inputs` = {x, Wq (a new constant), the rest of `others`}.
+inline void addCimStep(PlanBuilder &b, const std::string &name, const CimStep &step, int64_t x,
+                       std::vector<int64_t> others, int64_t y) {
+  std::vector<int64_t> ins = {x, b.constant(name + ".wq", step.levels)};
+  ins.insert(ins.end(), others.begin(), others.end());
+  b.step("CimLinear", name, ins, {y}, step.attrs);
 }
 
 inline Executor cimExecutor(const std::string &path, const CpuBackendOptions &options = {}) {

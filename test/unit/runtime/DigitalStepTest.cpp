@@ -256,8 +256,8 @@ TEST(DigitalStepReport, CimRunListsOnlyTheCimLayers) {
   int64_t y = b.value("y", DType::F32, {-1, 3});
   b.step("DigitalLinear", "/fc1", {x, b.constant("w1", randomF32(gen, {5, 4}))}, {h},
          digitalAttrs("matmul", "w8a16"));
-  b.step("CimLinear", "/fc2", {h, b.constant("w2", randomF32(gen, {4, 3}))}, {y},
-         cimAttrs("matmul", idealSettings()));
+  addCimStep(b, "/fc2", cimStep("/fc2", "matmul", idealSettings(), randomF32(gen, {4, 3})), h,
+             {}, y);
   b.output("y", y);
   const std::string path = dir.file("two.bin");
   b.write(path);

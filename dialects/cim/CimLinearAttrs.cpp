@@ -1,0 +1,271 @@
+//===- CimLinearAttrs.cpp - the decisions a cim.linear carries ------------===//
+//
+// Each pass of the CIM pipeline writes one dictionary attribute on a cim.linear (CimOps.td
+// lists them). The verifier checks every one that is there: field types and ranges, slice
+// widths that sum to the bits they carry with offsets that are their prefix sums, and lengths
+// that fit the weights, the groups and the other decisions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/cim/CimOps.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+
+using namespace mlir;
+using namespace cimlir::cim;
+
+namespace {
+
+/// One dictionary attribute of the op; every failure is an op error naming "dict.field".
+class Section {
+public:
+  Section(LinearOp op, StringRef name, DictionaryAttr dict) : op_(op), name_(name), dict_(dict) {}
+
+  /// An error about field `field` (empty: the whole dictionary).
+  InFlightDiagnostic error(StringRef field) {
+    auto diag = op_.emitOpError() << name_;
+    if (!field.empty())
+      diag << "." << field;
+    diag << " ";
+    return diag;
+  }
+
+  FailureOr<int64_t> integer(StringRef field, int64_t lo, int64_t hi) {
+    auto a = dict_.getAs<IntegerAttr>(field);
+    if (!a || !a.getType().isSignlessInteger(64))
+      return error(field) << "must be an i64 integer";
+    if (a.getInt() < lo || a.getInt() > hi)
+      return error(field) << "is " << a.getInt() << ", expected " << lo << ".." << hi;
+    return a.getInt();
+  }
+  FailureOr<double> number(StringRef field, double lo, double hi) {
+    auto a = dict_.getAs<FloatAttr>(field);
+    if (!a || !a.getType().isF64())
+      return error(field) << "must be an f64 number";
+    double v = a.getValueAsDouble();
+    if (!std::isfinite(v) || v < lo || v > hi)
+      return error(field) << "is " << v << ", expected " << lo << ".." << hi;
+    return v;
+  }
+  FailureOr<StringRef> choice(StringRef field, ArrayRef<StringRef> choices) {
+    auto a = dict_.getAs<StringAttr>(field);
+    if (!a || !llvm::is_contained(choices, a.getValue()))
+      return error(field) << "must be one of \"" << llvm::join(choices, "\", \"") << "\"";
+    return a.getValue();
+  }
+  FailureOr<uint64_t> u64(StringRef field) {
+    auto a = dict_.getAs<IntegerAttr>(field);
+    if (!a || !a.getType().isUnsignedInteger(64))
+      return error(field) << "must be a ui64 integer";
+    return a.getValue().getZExtValue();
+  }
+  FailureOr<ArrayRef<int64_t>> ints(StringRef field) {
+    auto a = dict_.getAs<DenseI64ArrayAttr>(field);
+    if (!a)
+      return error(field) << "must be an array<i64>";
+    return a.asArrayRef();
+  }
+  FailureOr<ArrayRef<float>> floats(StringRef field) {
+    auto a = dict_.getAs<DenseF32ArrayAttr>(field);
+    if (!a)
+      return error(field) << "must be an array<f32>";
+    return a.asArrayRef();
+  }
+  /// Slice widths (1..7 bits each, at most 15, summing to `bits`) and their offsets.
+  FailureOr<ArrayRef<int64_t>> slices(int64_t bits, StringRef what) {
+    auto widths = ints("slices"), offsets = ints("offsets");
+    if (failed(widths) || failed(offsets))
+      return failure();
+    if (widths->empty() || widths->size() > 15)
+      return error("slices") << "has " << widths->size() << " slices, expected 1..15";
+    int64_t sum = 0;
+    for (int64_t w : *widths) {
+      if (w < 1 || w > 7)
+        return error("slices") << "has a slice of " << w << " bits, expected 1..7";
+      sum += w;
+    }
+    if (sum != bits)
+      return error("slices") << "sums to " << sum << " bits, expected " << bits << " (" << what
+                             << ")";
+    if (offsets->size() != widths->size())
+      return error("offsets") << "has " << offsets->size() << " entries for " << widths->size()
+                              << " slices";
+    for (size_t i = 0, at = 0; i < widths->size(); at += (*widths)[i], ++i)
+      if ((*offsets)[i] != static_cast<int64_t>(at))
+        return error("offsets") << "must be the sums of the slices below each ([" << i << "] is "
+                                << (*offsets)[i] << ", expected " << at << ")";
+    return *widths;
+  }
+  /// No fields other than `known`.
+  LogicalResult only(ArrayRef<StringRef> known) {
+    for (NamedAttribute a : dict_)
+      if (!llvm::is_contained(known, a.getName().getValue()))
+        return error(a.getName().getValue())
+               << "is not a field of " << name_ << " (" << llvm::join(known, ", ") << ")";
+    return success();
+  }
+
+private:
+  LinearOp op_;
+  StringRef name_;
+  DictionaryAttr dict_;
+};
+
+/// What the later checks need from the earlier decisions.
+struct Decided {
+  std::optional<int64_t> weightSlices, inputSlices, rowBlocks;
+};
+
+LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &decided) {
+  Section s(op, "weights", op.getWeightsAttr());
+  auto bits = s.integer("bits", 2, 16);
+  auto granularity = s.choice("granularity", {"per_channel", "per_tensor"});
+  if (failed(bits) || failed(granularity) || failed(s.number("clip_percentile", 0, 100)))
+    return failure();
+  auto slices = s.slices(*bits - 1, "weights.bits - 1");
+  auto scales = s.floats("scales");
+  if (failed(slices) || failed(scales) ||
+      failed(s.only({"bits", "granularity", "clip_percentile", "scales", "slices", "offsets"})))
+    return failure();
+  int64_t expected = *granularity == "per_tensor" ? shape.groups : shape.groups * shape.n;
+  if (static_cast<int64_t>(scales->size()) != expected)
+    return s.error("scales") << "has " << scales->size() << " scales, expected " << expected
+                             << (*granularity == "per_tensor" ? " (one per group)"
+                                                              : " (one per output channel)");
+  for (float v : *scales)
+    if (!(v > 0.0f) || !std::isfinite(v))
+      return s.error("scales") << "holds " << v << ", expected finite scales > 0";
+  decided.weightSlices = slices->size();
+  return success();
+}
+
+LogicalResult verifyHybridAndInputs(LinearOp op, Decided &decided) {
+  std::optional<int64_t> analogBits;
+  if (auto hybrid = op.getHybridAttr()) {
+    Section s(op, "hybrid", hybrid);
+    auto h = s.integer("analog_bits", 2, 16);
+    auto qmax = s.integer("analog_qmax", 1, (int64_t(1) << 15) - 1);
+    if (failed(h) || failed(qmax) || failed(s.only({"analog_bits", "analog_qmax"})))
+      return failure();
+    if (*qmax != (int64_t(1) << (*h - 1)) - 1)
+      return s.error("analog_qmax")
+             << "is " << *qmax
+             << ", expected 2^(analog_bits - 1) - 1 = " << (int64_t(1) << (*h - 1)) - 1;
+    analogBits = *h;
+  }
+  auto inputs = op.getInputsAttr();
+  if (!inputs)
+    return success();
+  Section s(op, "inputs", inputs);
+  auto bits = s.integer("bits", 2, 16);
+  if (failed(bits) || failed(s.choice("scale", {"dynamic_row", "static"})) ||
+      failed(s.number("clip_percentile", 0, 100)))
+    return failure();
+  if (analogBits && *analogBits > *bits)
+    return s.error("bits") << "is " << *bits << ", below hybrid.analog_bits " << *analogBits;
+  auto slices = analogBits ? s.slices(*analogBits - 1, "hybrid.analog_bits - 1: the DAC "
+                                                       "carries the analog part")
+                           : s.slices(*bits - 1, "inputs.bits - 1");
+  if (failed(slices) || failed(s.only({"bits", "scale", "clip_percentile", "slices", "offsets"})))
+    return failure();
+  decided.inputSlices = slices->size();
+  return success();
+}
+
+LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &decided) {
+  Section s(op, "mapping", op.getMappingAttr());
+  const int64_t big = std::numeric_limits<int32_t>::max();
+  auto rows = s.integer("rows", 1, big), cols = s.integer("cols", 2, big);
+  auto k = s.integer("k", 1, std::numeric_limits<int64_t>::max());
+  auto n = s.integer("n", 1, std::numeric_limits<int64_t>::max());
+  auto groups = s.integer("groups", 1, std::numeric_limits<int64_t>::max());
+  auto rowBlocks = s.integer("row_blocks", 1, std::numeric_limits<int64_t>::max());
+  auto slices = s.integer("slices", 1, 15);
+  if (failed(rows) || failed(cols) || failed(k) || failed(n) || failed(groups) ||
+      failed(rowBlocks) || failed(slices) ||
+      failed(s.only({"rows", "cols", "k", "n", "groups", "row_blocks", "col_blocks", "slices",
+                     "arrays", "rows_per_sample", "utilisation"})))
+    return failure();
+  if (*k != shape.k || *n != shape.n || *groups != shape.groups)
+    return s.error("") << "is for " << *groups << " groups of " << *k << " x " << *n
+                       << ", but W holds " << shape.groups << " of " << shape.k << " x " << shape.n;
+  if (*rowBlocks != (*k + *rows - 1) / *rows)
+    return s.error("row_blocks") << "is " << *rowBlocks
+                                 << ", expected ceil(k / rows) = " << (*k + *rows - 1) / *rows;
+  if (decided.weightSlices && *slices != *decided.weightSlices)
+    return s.error("slices") << "is " << *slices << ", but weights.slices has "
+                             << *decided.weightSlices;
+  decided.rowBlocks = *rowBlocks;
+  return success();
+}
+
+LogicalResult verifyAdc(LinearOp op, const Decided &decided) {
+  Section s(op, "adc", op.getAdcAttr());
+  if (failed(s.choice("mode", {"ideal", "full", "dynamic", "calibrated"})) ||
+      failed(s.integer("bits", 2, 16)) || failed(s.number("percentile", 0, 100)) ||
+      failed(s.number("noise_lsb", 0, INFINITY)) ||
+      failed(s.integer("samples", 1, std::numeric_limits<int32_t>::max())))
+    return failure();
+  auto fullScales = s.ints("full_scales");
+  if (failed(fullScales) ||
+      failed(s.only({"mode", "bits", "percentile", "noise_lsb", "samples", "full_scales"})))
+    return failure();
+  if (!decided.rowBlocks || !decided.inputSlices || !decided.weightSlices)
+    return s.error("") << "needs mapping, inputs and weights (its full scales are per row "
+                          "block, input slice and weight slice)";
+  int64_t pairs = *decided.rowBlocks * *decided.inputSlices * *decided.weightSlices;
+  if (static_cast<int64_t>(fullScales->size()) != pairs)
+    return s.error("full_scales") << "has " << fullScales->size() << " entries, expected " << pairs
+                                  << " (row blocks x input slices x weight slices)";
+  for (int64_t v : *fullScales)
+    if (v < 0)
+      return s.error("full_scales") << "holds " << v << ", expected full scales >= 0";
+  return success();
+}
+
+LogicalResult verifyNoise(LinearOp op, const LinearShape &shape) {
+  Section s(op, "noise", op.getNoiseAttr());
+  if (failed(s.number("read", 0, INFINITY)) || failed(s.number("program", 0, INFINITY)))
+    return failure();
+  auto lo = s.number("stuck_at_min", 0, 1), hi = s.number("stuck_at_max", 0, 1);
+  if (failed(lo) || failed(hi) || failed(s.u64("seed")) || failed(s.u64("chip_seed")))
+    return failure();
+  if (*lo + *hi > 1.0)
+    return s.error("stuck_at_min") << "+ noise.stuck_at_max exceeds 1";
+  auto ids = op.getNoiseAttr().getAs<ArrayAttr>("layer_ids");
+  if (!ids || !llvm::all_of(ids, [](Attribute a) {
+        auto i = dyn_cast<IntegerAttr>(a);
+        return i && i.getType().isUnsignedInteger(64);
+      }))
+    return s.error("layer_ids") << "must be an array of ui64 integers";
+  if (static_cast<int64_t>(ids.size()) != shape.groups)
+    return s.error("layer_ids") << "has " << ids.size() << " ids for " << shape.groups << " groups";
+  return s.only(
+      {"read", "program", "stuck_at_min", "stuck_at_max", "seed", "chip_seed", "layer_ids"});
+}
+
+} // namespace
+
+namespace cimlir::cim {
+
+LogicalResult verifyLinearDecisions(LinearOp op) {
+  const LinearShape shape = getLinearShape(op);
+  Decided decided;
+  if (op.getWeightsAttr() && failed(verifyWeights(op, shape, decided)))
+    return failure();
+  if (failed(verifyHybridAndInputs(op, decided)))
+    return failure();
+  if (op.getMappingAttr() && failed(verifyMapping(op, shape, decided)))
+    return failure();
+  if (op.getAdcAttr() && failed(verifyAdc(op, decided)))
+    return failure();
+  if (op.getNoiseAttr() && failed(verifyNoise(op, shape)))
+    return failure();
+  return success();
+}
+
+} // namespace cimlir::cim

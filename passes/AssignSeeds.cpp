@@ -1,0 +1,55 @@
+//===- AssignSeeds.cpp - noise, seeds and layer ids (§4, §9) ---------------===//
+
+#include "passes/LinearLayers.h"
+#include "passes/Passes.h"
+
+#include "kernels/cpu/cim/LayerId.h"
+
+namespace cimlir {
+#define GEN_PASS_DEF_ASSIGNSEEDS
+#include "passes/Passes.h.inc"
+} // namespace cimlir
+
+using namespace mlir;
+using namespace cimlir;
+
+namespace {
+
+struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
+  void runOnOperation() final {
+    if (failed(forEachUndecided(getOperation(), "noise",
+                                [&](cim::LinearOp op) { return assign(op); })))
+      signalPassFailure();
+  }
+
+  LogicalResult assign(cim::LinearOp op) {
+    SettingsSection noise(op, "noise");
+    auto read = noise.takeNumber("read");
+    auto program = noise.takeNumber("program");
+    auto stuckMin = noise.takeNumber("stuck_at_min");
+    auto stuckMax = noise.takeNumber("stuck_at_max");
+    auto seed = noise.takeSeed("seed");
+    auto chipSeed = noise.takeSeed("chip_seed");
+    if (failed(noise.status()))
+      return failure();
+    Builder b(op.getContext());
+    Type u64 = b.getIntegerType(64, /*isSigned=*/false);
+    // §9: the chip of group g is keyed by FNV-1a 64 of "<layer>#g<g>".
+    SmallVector<Attribute> ids;
+    for (int64_t g = 0, groups = cim::getLinearShape(op).groups; g < groups; ++g)
+      ids.push_back(b.getIntegerAttr(u64, cpu::cim::layerId(op.getLayer(), g)));
+    op.setNoiseAttr(
+        b.getDictionaryAttr({b.getNamedAttr("read", b.getF64FloatAttr(*read)),
+                             b.getNamedAttr("program", b.getF64FloatAttr(*program)),
+                             b.getNamedAttr("stuck_at_min", b.getF64FloatAttr(*stuckMin)),
+                             b.getNamedAttr("stuck_at_max", b.getF64FloatAttr(*stuckMax)),
+                             b.getNamedAttr("seed", b.getIntegerAttr(u64, *seed)),
+                             b.getNamedAttr("chip_seed", b.getIntegerAttr(u64, *chipSeed)),
+                             b.getNamedAttr("layer_ids", b.getArrayAttr(ids))}));
+    noise.commit();
+    numLayerIds += static_cast<int64_t>(ids.size());
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,124 @@
+//===- QuantizeWeights.cpp - s_w, Wq and the weight slices (§1, §2) -------===//
+
+#include "passes/LinearLayers.h"
+#include "passes/Passes.h"
+
+#include "dialects/onnx/OnnxOps.h"
+#include "kernels/cpu/cim/WeightLayout.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+namespace cimlir {
+#define GEN_PASS_DEF_QUANTIZEWEIGHTS
+#include "passes/Passes.h.inc"
+} // namespace cimlir
+
+using namespace mlir;
+using namespace cimlir;
+namespace kcim = cimlir::cpu::cim;
+
+namespace {
+
+/// Constants up to this many elements print their values in the IR; larger ones become
+/// resources, which `cim-opt --emit=mlir` leaves out of the text (as the importer does).
+constexpr int64_t kInlineElements = 16;
+
+/// The float32 values of a constant weight, in its layout.
+FailureOr<std::vector<float>> floatValues(cim::LinearOp op, ElementsAttr value) {
+  std::vector<float> out(static_cast<size_t>(value.getNumElements()));
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != out.size() * sizeof(float))
+      return layerError(op) << "the weight's resource blob is missing or has the wrong size";
+    std::memcpy(out.data(), blob->getData().data(), out.size() * sizeof(float));
+    return out;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return layerError(op) << "the weight is neither a dense nor a resource constant";
+  llvm::copy(dense.getValues<float>(), out.begin());
+  return out;
+}
+
+/// Wq as a constant of W's shape: dense when small, else a resource named after W's.
+template <typename T>
+ElementsAttr levelsAttr(RankedTensorType type, const T *levels, StringRef key) {
+  ArrayRef<T> data(levels, static_cast<size_t>(type.getNumElements()));
+  if (type.getNumElements() <= kInlineElements)
+    return DenseElementsAttr::get(type, data);
+  return DenseResourceElementsAttr::get(type, key,
+                                        HeapAsmResourceBlob::allocateAndCopyInferAlign(data));
+}
+
+struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWeightsPass> {
+  void runOnOperation() final {
+    if (failed(forEachUndecided(getOperation(), "weights",
+                                [&](cim::LinearOp op) { return quantize(op); })))
+      signalPassFailure();
+  }
+
+  LogicalResult quantize(cim::LinearOp op) {
+    SettingsSection weights(op, "weights");
+    auto bits = weights.takeInteger("bits");
+    auto slices = weights.takeIntegers("slices");
+    auto granularity = weights.takeString("granularity");
+    auto clip = weights.takeNumber("clip_percentile");
+    if (failed(weights.status()))
+      return failure();
+    if (*granularity != "per_channel" && *granularity != "per_tensor")
+      return layerError(op) << "weights.granularity is '" << *granularity
+                            << "', expected per_channel or per_tensor";
+    if (*bits < 2 || *bits > 16)
+      return layerError(op) << "weights.bits is " << *bits << ", expected 2..16";
+    kcim::CimParams params;
+    params.weights.bits = static_cast<int>(*bits);
+    params.weights.slices.assign(slices->begin(), slices->end());
+    params.weights.granularity = *granularity == "per_tensor" ? kcim::WeightGranularity::PerTensor
+                                                              : kcim::WeightGranularity::PerChannel;
+    params.weights.clipPercentile = *clip;
+
+    auto constant = op.getWeight().getDefiningOp<onnx::ConstantOp>();
+    if (!constant)
+      return layerError(op) << "W is not an onnx.Constant; CIM weights are programmed before "
+                               "the layer runs";
+    auto w = floatValues(op, constant.getValue());
+    if (failed(w))
+      return failure();
+    const cim::LinearShape shape = cim::getLinearShape(op);
+    kcim::WeightLayout layout{shape.groups, shape.k, shape.n, shape.outputMajor};
+    auto wType = op.getWeight().getType();
+    Tensor wTensor = Tensor::view(DType::F32, Shape(wType.getShape()), w->data(), nullptr);
+    kcim::LayerWeights quantized;
+    if (std::string error = kcim::tryQuantizeLayerWeights(wTensor, layout, params, quantized);
+        !error.empty())
+      return layerError(op) << error;
+
+    // Wq replaces W, in W's layout (the runtime takes each group's matrix out of it).
+    OpBuilder b(op);
+    auto type =
+        RankedTensorType::get(wType.getShape(), b.getIntegerType(cim::quantizedWeightWidth(*bits)));
+    auto res = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
+    std::string key = (res ? res.getRawHandle().getKey().str() : std::string("weights")) + "_q";
+    ElementsAttr levels = *bits <= 8 ? levelsAttr(type, quantized.levels.data<int8_t>(), key)
+                                     : levelsAttr(type, quantized.levels.data<int16_t>(), key);
+    auto wq = onnx::ConstantOp::create(b, constant.getLoc(), type, levels);
+    op.getWeightMutable().assign(wq);
+    if (constant->use_empty())
+      constant->erase();
+
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),
+        b.getNamedAttr("granularity", b.getStringAttr(*granularity)),
+        b.getNamedAttr("clip_percentile", b.getF64FloatAttr(*clip)),
+        b.getNamedAttr("scales", b.getDenseF32ArrayAttr(quantized.scales))};
+    attrs.append(sliceAttrs(b, *slices));
+    op.setWeightsAttr(b.getDictionaryAttr(attrs));
+    weights.commit();
+    numWeights += wType.getNumElements();
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,36 @@
+// RUN: cim-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(cim-slice-inputs))' | FileCheck %s
+// §3: the input quantizer (bits, dynamic_row scale, clip percentile) and the DAC slices with
+// their offsets; over h - 1 bits for a hybrid layer.
+
+// CHECK-LABEL: func.func @slices
+// CHECK: cim.linear %arg0, %arg1 {inputs = {bits = 8 : i64, clip_percentile = 9.950000e+01 : f64, offsets = array<i64: 0, 1, 3>, scale = "dynamic_row", slices = array<i64: 1, 2, 4>}, kind = "matmul", layer = "s"}
+func.func @slices(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  %y = cim.linear %x, %w {kind = "matmul", layer = "s", settings = {inputs = {bits = 8 : i64, clip_percentile = 99.5 : f64, scale = "dynamic_row", slices = [1, 2, 4]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// The analog part of a hybrid layer (h = 4): three one-bit DAC slices.
+// CHECK-LABEL: func.func @hybrid
+// CHECK: hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0, 1, 2>, scale = "dynamic_row", slices = array<i64: 1, 1, 1>}
+func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  %y = cim.linear %x, %w {kind = "matmul", layer = "h", hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "dynamic_row", slices = [1, 1, 1]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @static_scale(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{layer 'st': inputs.scale 'static' needs a scale calibrated on data, which cimlir does not implement yet; use dynamic_row}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "st", settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "static", slices = [7]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @before_hybrid_split(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{layer 'early': inputs.hybrid_analog_bits is not decided yet; run cim-hybrid-split before cim-slice-inputs}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "early", settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, hybrid_analog_bits = 0 : i64, scale = "dynamic_row", slices = [7]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
