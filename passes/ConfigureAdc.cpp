@@ -45,9 +45,8 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
     auto samples = adc.takeInteger("samples");
     if (failed(adc.status()))
       return failure();
-    if (*mode == "calibrated")
-      return layerError(op) << "adc.mode 'calibrated' needs full scales calibrated on data, "
-                               "which cimlir does not implement yet; use full or dynamic";
+    // A `calibrated` ADC needs its full scales from calibration: cim-apply-calibration
+    // writes them.
     // `full` mode's full scales, written whatever the mode: cim-run --set adc.mode=full may
     // select it, and the runtime converts with what the plan says.
     std::vector<int64_t> fullScales =

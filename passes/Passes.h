@@ -16,8 +16,18 @@ namespace cimlir {
 #include "passes/Passes.h.inc"
 
 /// The full compile pipeline from imported onnx IR to plan-ready IR, for a device file
-/// or preset.
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
+/// or preset: buildPlacementPipeline then buildDecisionPipeline. `calibrationTable`, when
+/// given, is the table cim-apply-calibration reads (layers with `static` inputs or a
+/// `calibrated` ADC need one).
+void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital",
+                          const std::string &calibrationTable = "");
+/// Its first part: canonicalize, cim-lower-to-cim, cim-digital-layers. After it, every CIM
+/// layer is a cim.linear with its resolved device `settings` and its float W (what
+/// calibration needs).
+void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device);
+/// The rest: one pass per decision, cim-apply-calibration (with a table), and the plan
+/// contract check.
+void buildDecisionPipeline(mlir::OpPassManager &pm, const std::string &calibrationTable = "");
 
 /// Registers the passes and the `cim-compile` pipeline with the global registry.
 void registerCompilerPasses();

@@ -2,7 +2,8 @@
 //
 // The CIM passes, in the order cim-compile runs them (Pipeline.cpp): cim-lower-to-cim,
 // cim-digital-layers, cim-hybrid-split, cim-quantize-weights, cim-slice-inputs,
-// cim-map-crossbars, cim-configure-adc, cim-assign-seeds, cim-verify-plan-contract.
+// cim-map-crossbars, cim-configure-adc, cim-apply-calibration (with a calibration table),
+// cim-assign-seeds, cim-verify-plan-contract.
 // cim-lower-to-cim puts each layer's resolved device settings on its cim.linear as
 // `settings`; every later pass takes the fields it decides out of `settings` and writes its
 // decision as an attribute of its own (dialects/cim/CimOps.td), which the plan emitter
@@ -175,8 +176,9 @@ def SliceInputs : Pass<"cim-slice-inputs", "::mlir::func::FuncOp"> {
                               slices = array<i64: 1, 2, 4>}}
     ```
 
-    Fails, naming the layer, for `static` input scales (they need calibration, which is
-    not implemented yet) and when cim-hybrid-split has not run.
+    `static` input scales are recorded as `scale = "static"`; their values (s_x per group)
+    come from calibration (cim-apply-calibration). Fails, naming the layer, for an unknown
+    scale and when cim-hybrid-split has not run.
   }];
   let statistics = [
     Statistic<"numDacSlices", "dac-slices", "DAC slices of all layers">,
@@ -225,11 +227,43 @@ def ConfigureAdc : Pass<"cim-configure-adc", "::mlir::func::FuncOp"> {
                            percentile = 1.000000e+02 : f64, samples = 1 : i64}, ...}
     ```
 
-    Runs after cim-quantize-weights, cim-slice-inputs and cim-map-crossbars. Fails, naming
-    the layer, for the `calibrated` mode (it needs calibration, not implemented yet).
+    Runs after cim-quantize-weights, cim-slice-inputs and cim-map-crossbars. The
+    `calibrated` mode is recorded as such; its full scales come from calibration
+    (cim-apply-calibration).
   }];
   let statistics = [
     Statistic<"numFullScales", "full-scales", "Full scales of all layers">,
+  ];
+}
+
+def ApplyCalibration : Pass<"cim-apply-calibration", "::mlir::func::FuncOp"> {
+  let summary = "Attaches calibrated input scales and ADC full scales from a table (§3, §5)";
+  let description = [{
+    Reads a calibration table (JSON, docs/numerics.md "Calibration"; `cim-opt --calibration`
+    measures one, `--save-calibration` keeps it) and, for every `cim.linear` whose decided
+    `inputs.scale` is `static` or whose `adc.mode` is `calibrated`, writes the layer's values:
+    `inputs.static_scales` (array<f32>, s_x per group) and `adc.calibrated_full_scales`
+    (array<f32>, groups·T·S, group-major then (input slice i, weight slice j)).
+
+    ```mlir
+    // table: "layers": {"fc": {"groups": [ {"input_scale": 0.5, "adc_full_scales": [3, 7]} ] }}
+    cim.linear ... {inputs = {scale = "static", ...}, adc = {mode = "calibrated", ...}}
+    // becomes
+    cim.linear ... {inputs = {scale = "static", static_scales = array<f32: 5.000000e-01>, ...},
+                    adc = {calibrated_full_scales = array<f32: 3.0, 7.0>, mode = "calibrated", ...}}
+    ```
+
+    Other layers and table entries for layers not in the function are left alone. Runs after
+    cim-configure-adc. Fails, naming the layer, for a layer the table lacks, a wrong number of
+    groups or of full scales, and a scale that is not finite and > 0 (full scales: >= 0);
+    and, naming the file, for an unreadable table.
+  }];
+  let options = [
+    Option<"table", "table", "std::string", /*default=*/"\"\"",
+           "calibration table (JSON) to read">,
+  ];
+  let statistics = [
+    Statistic<"numCalibrated", "calibrated-layers", "Layers given calibrated values">,
   ];
 }
 

@@ -14,19 +14,32 @@
 
 namespace cimlir {
 
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
+void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
-  // Placement, then one decision per pass (Passes.td says what each reads and writes).
+  // Placement: cim.linear with the resolved device settings, digital layers lowered.
   pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device}));
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
+}
+
+void buildDecisionPipeline(mlir::OpPassManager &pm, const std::string &calibrationTable) {
+  // One decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
   pm.addNestedPass<mlir::func::FuncOp>(createSliceInputs());
   pm.addNestedPass<mlir::func::FuncOp>(createMapCrossbars());
   pm.addNestedPass<mlir::func::FuncOp>(createConfigureAdc());
+  if (!calibrationTable.empty())
+    pm.addNestedPass<mlir::func::FuncOp>(
+        createApplyCalibration(ApplyCalibrationOptions{calibrationTable}));
   pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
+}
+
+void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device,
+                          const std::string &calibrationTable) {
+  buildPlacementPipeline(pm, device);
+  buildDecisionPipeline(pm, calibrationTable);
 }
 
 void registerCompilerPasses() {

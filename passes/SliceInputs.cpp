@@ -32,11 +32,10 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     auto clip = inputs.takeNumber("clip_percentile");
     if (failed(inputs.status()))
       return failure();
-    if (*scale == "static")
-      return layerError(op) << "inputs.scale 'static' needs a scale calibrated on data, which "
-                               "cimlir does not implement yet; use dynamic_row";
-    if (*scale != "dynamic_row")
-      return layerError(op) << "inputs.scale is '" << *scale << "', expected dynamic_row";
+    // `static` needs s_x per group from calibration: cim-apply-calibration writes it.
+    if (*scale != "dynamic_row" && *scale != "static")
+      return layerError(op) << "inputs.scale is '" << *scale << "', expected dynamic_row or "
+                                                             "static";
     Builder b(op.getContext());
     SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),

@@ -56,6 +56,15 @@ LogicalResult checkLinear(cim::LinearOp op) {
       !op.getNoiseAttr())
     return layerError(op) << "lacks one of weights, inputs, mapping, adc, noise (run the whole "
                              "cim-compile pipeline)";
+  if (op.getInputsAttr().getAs<StringAttr>("scale") == "static" &&
+      !op.getInputsAttr().contains("static_scales"))
+    return layerError(op) << "has inputs.scale 'static' but no inputs.static_scales (compile "
+                             "with cim-opt --calibration DATASET, or run cim-apply-calibration)";
+  if (op.getAdcAttr().getAs<StringAttr>("mode") == "calibrated" &&
+      !op.getAdcAttr().contains("calibrated_full_scales"))
+    return layerError(op) << "has adc.mode 'calibrated' but no adc.calibrated_full_scales "
+                             "(compile with cim-opt --calibration DATASET, or run "
+                             "cim-apply-calibration)";
   return success();
 }
 

@@ -2,6 +2,7 @@
 
 #include "compiler/driver/CompileDriver.h"
 
+#include "compiler/driver/CalibrationData.h"
 #include "compiler/driver/FrozenInputs.h"
 #include "compiler/driver/LayerReport.h"
 #include "compiler/emitter/PlanEmitter.h"
@@ -15,6 +16,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -100,6 +103,25 @@ int compileMain(int argc, char **argv) {
                              cl::desc("with --emit: print every weight in full (by default "
                                       "weights over 1 KiB print as \"__elided__\")"),
                              cl::init(false), cl::cat(category));
+  cl::opt<std::string> calibration(
+      "calibration",
+      cl::desc("calibrate the layers with static input scales or a calibrated ADC on this "
+               "dataset (as cim-run --dataset takes it: IDX folder, .npz, ONNX test data)"),
+      cl::value_desc("dataset"), cl::init(""), cl::cat(category));
+  cl::opt<int64_t> calibrationLimit("calibration-limit",
+                                    cl::desc("calibrate on at most this many samples (512)"),
+                                    cl::init(512), cl::cat(category));
+  cl::opt<std::string> calibrationSplit(
+      "calibration-split",
+      cl::desc("IDX split to calibrate on (default train: calibrating on the test set would "
+               "leak it into the plan)"),
+      cl::init("train"), cl::cat(category));
+  cl::opt<std::string> calibrationTable(
+      "calibration-table", cl::desc("use this saved calibration table instead of data"),
+      cl::value_desc("table.json"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> saveCalibration(
+      "save-calibration", cl::desc("write the calibration table measured with --calibration"),
+      cl::value_desc("table.json"), cl::init(""), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
 
@@ -125,6 +147,20 @@ int compileMain(int argc, char **argv) {
     llvm::errs() << "cim-opt: error: give the plan file with -o PLAN.bin\n";
     return 1;
   }
+  if (!calibration.empty() && !calibrationTable.empty()) {
+    llvm::errs() << "cim-opt: error: give one of --calibration DATASET and --calibration-table "
+                    "FILE\n";
+    return 1;
+  }
+  if (!saveCalibration.empty() && calibration.empty()) {
+    llvm::errs() << "cim-opt: error: --save-calibration keeps the table measured with "
+                    "--calibration DATASET; give that too\n";
+    return 1;
+  }
+  if (calibrationLimit < 1) {
+    llvm::errs() << "cim-opt: error: --calibration-limit must be at least 1\n";
+    return 1;
+  }
   device::DeviceConfig deviceConfig;
   if (std::string error = device::tryLoadDevice(device, deviceConfig); !error.empty()) {
     llvm::errs() << printable("cim-opt: error: " + error) << "\n";
@@ -139,18 +175,70 @@ int compileMain(int argc, char **argv) {
     return 1;
   ModuleOp module = *imported->module;
 
+  // Calibration (docs/numerics.md): between placement and the decisions, on the float model.
+  std::string calibrationText;
+  SmallString<128> measuredTable;
+  std::optional<llvm::FileRemover> removeMeasured;
   if (emit != "import") {
-    PassManager pm(&context);
-    buildCompilePipeline(pm, device);
-    if (failed(pm.run(module)))
+    PassManager placement(&context);
+    buildPlacementPipeline(placement, device);
+    if (failed(placement.run(module)))
+      return 1;
+    std::string table;
+    std::optional<CalibrationNeed> need = findCalibrationNeed(module);
+    if (need && calibration.empty() && calibrationTable.empty()) {
+      llvm::errs() << printable("cim-opt: error: layer '" + need->layer + "': " + need->what +
+                                " needs calibration; give --calibration DATASET (or "
+                                "--calibration-table FILE)")
+                   << "\n";
+      return 1;
+    }
+    if (!need && (!calibration.empty() || !calibrationTable.empty()))
+      llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
+                      "nothing to calibrate\n";
+    if (need && !calibrationTable.empty())
+      table = calibrationTable;
+    if (need && !calibration.empty()) {
+      CalibrationDataOptions options;
+      options.dataset = calibration;
+      options.split = calibrationSplit;
+      options.limit = calibrationLimit;
+      options.sourceName = input;
+      options.deviceFingerprint = device::fingerprint(deviceConfig);
+      options.deviceJson = device::toJsonText(deviceConfig, -1);
+      auto measured = calibrateModule(module, options);
+      if (failed(measured))
+        return 1;
+      calibrationText = std::move(*measured);
+      if (std::error_code ec =
+              llvm::sys::fs::createTemporaryFile("cim-calibration", "json", measuredTable)) {
+        llvm::errs() << "cim-opt: error: cannot create a temporary calibration table: "
+                     << ec.message() << "\n";
+        return 1;
+      }
+      removeMeasured.emplace(measuredTable);
+      if (failed(writeTextFile(context, measuredTable.str().str(), calibrationText)))
+        return 1;
+      table = measuredTable.str().str();
+    }
+    PassManager decisions(&context);
+    buildDecisionPipeline(decisions, table);
+    if (failed(decisions.run(module)))
       return 1;
   }
   if (!report.empty() && failed(writeLayerReport(module, report)))
     return 1;
 
+  // The table is kept once everything else succeeded (--emit=import does no calibration).
+  auto saveTable = [&]() -> LogicalResult {
+    if (saveCalibration.empty() || calibrationText.empty())
+      return success();
+    return writeTextFile(context, saveCalibration, calibrationText);
+  };
   if (emit == "plan")
     return failed(emitPlan(module, input, output, device::fingerprint(deviceConfig),
-                           device::toJsonText(deviceConfig, -1)))
+                           device::toJsonText(deviceConfig, -1))) ||
+                   failed(saveTable())
                ? 1
                : 0;
 
@@ -167,6 +255,8 @@ int compileMain(int argc, char **argv) {
     flags.elideLargeResourceString(1024);
   module.print(out->os(), flags);
   out->os() << "\n";
+  if (failed(saveTable()))
+    return 1;
   out->keep();
   return 0;
 }

@@ -120,6 +120,23 @@ struct Decided {
   std::optional<int64_t> weightSlices, inputSlices, rowBlocks;
 };
 
+/// Calibrated values (cim-apply-calibration): `count` finite floats, each > 0 (`positive`) or
+/// >= 0.
+LogicalResult calibratedValues(Section &s, StringRef field, int64_t count, StringRef what,
+                               bool positive) {
+  auto values = s.floats(field);
+  if (failed(values))
+    return failure();
+  if (static_cast<int64_t>(values->size()) != count)
+    return s.error(field) << "has " << values->size() << " entries, expected " << count << " ("
+                          << what << ")";
+  for (float v : *values)
+    if (!std::isfinite(v) || (positive ? !(v > 0.0f) : v < 0.0f))
+      return s.error(field) << "holds " << v << ", expected finite values "
+                            << (positive ? "> 0" : ">= 0");
+  return success();
+}
+
 LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &decided) {
   Section s(op, "weights", op.getWeightsAttr());
   auto bits = s.integer("bits", 2, 16);
@@ -143,7 +160,7 @@ LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &deci
   return success();
 }
 
-LogicalResult verifyHybridAndInputs(LinearOp op, Decided &decided) {
+LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decided &decided) {
   std::optional<int64_t> analogBits;
   if (auto hybrid = op.getHybridAttr()) {
     Section s(op, "hybrid", hybrid);
@@ -162,15 +179,22 @@ LogicalResult verifyHybridAndInputs(LinearOp op, Decided &decided) {
     return success();
   Section s(op, "inputs", inputs);
   auto bits = s.integer("bits", 2, 16);
-  if (failed(bits) || failed(s.choice("scale", {"dynamic_row", "static"})) ||
-      failed(s.number("clip_percentile", 0, 100)))
+  auto scale = s.choice("scale", {"dynamic_row", "static"});
+  if (failed(bits) || failed(scale) || failed(s.number("clip_percentile", 0, 100)))
     return failure();
+  if (inputs.contains("static_scales")) {
+    if (*scale != "static")
+      return s.error("static_scales") << "is for inputs.scale 'static', not '" << *scale << "'";
+    if (failed(calibratedValues(s, "static_scales", shape.groups, "one per group", true)))
+      return failure();
+  }
   if (analogBits && *analogBits > *bits)
     return s.error("bits") << "is " << *bits << ", below hybrid.analog_bits " << *analogBits;
   auto slices = analogBits ? s.slices(*analogBits - 1, "hybrid.analog_bits - 1: the DAC "
                                                        "carries the analog part")
                            : s.slices(*bits - 1, "inputs.bits - 1");
-  if (failed(slices) || failed(s.only({"bits", "scale", "clip_percentile", "slices", "offsets"})))
+  if (failed(slices) ||
+      failed(s.only({"bits", "scale", "clip_percentile", "slices", "offsets", "static_scales"})))
     return failure();
   decided.inputSlices = slices->size();
   return success();
@@ -203,16 +227,16 @@ LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &deci
   return success();
 }
 
-LogicalResult verifyAdc(LinearOp op, const Decided &decided) {
+LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &decided) {
   Section s(op, "adc", op.getAdcAttr());
-  if (failed(s.choice("mode", {"ideal", "full", "dynamic", "calibrated"})) ||
-      failed(s.integer("bits", 2, 16)) || failed(s.number("percentile", 0, 100)) ||
+  auto mode = s.choice("mode", {"ideal", "full", "dynamic", "calibrated"});
+  if (failed(mode) || failed(s.integer("bits", 2, 16)) || failed(s.number("percentile", 0, 100)) ||
       failed(s.number("noise_lsb", 0, INFINITY)) ||
       failed(s.integer("samples", 1, std::numeric_limits<int32_t>::max())))
     return failure();
   auto fullScales = s.ints("full_scales");
-  if (failed(fullScales) ||
-      failed(s.only({"mode", "bits", "percentile", "noise_lsb", "samples", "full_scales"})))
+  if (failed(fullScales) || failed(s.only({"mode", "bits", "percentile", "noise_lsb", "samples",
+                                           "full_scales", "calibrated_full_scales"})))
     return failure();
   if (!decided.rowBlocks || !decided.inputSlices || !decided.weightSlices)
     return s.error("") << "needs mapping, inputs and weights (its full scales are per row "
@@ -224,6 +248,14 @@ LogicalResult verifyAdc(LinearOp op, const Decided &decided) {
   for (int64_t v : *fullScales)
     if (v < 0)
       return s.error("full_scales") << "holds " << v << ", expected full scales >= 0";
+  if (op.getAdcAttr().contains("calibrated_full_scales")) {
+    if (*mode != "calibrated")
+      return s.error("calibrated_full_scales")
+             << "is for adc.mode 'calibrated', not '" << *mode << "'";
+    return calibratedValues(s, "calibrated_full_scales",
+                            shape.groups * *decided.inputSlices * *decided.weightSlices,
+                            "groups x input slices x weight slices", false);
+  }
   return success();
 }
 
@@ -257,11 +289,11 @@ LogicalResult verifyLinearDecisions(LinearOp op) {
   Decided decided;
   if (op.getWeightsAttr() && failed(verifyWeights(op, shape, decided)))
     return failure();
-  if (failed(verifyHybridAndInputs(op, decided)))
+  if (failed(verifyHybridAndInputs(op, shape, decided)))
     return failure();
   if (op.getMappingAttr() && failed(verifyMapping(op, shape, decided)))
     return failure();
-  if (op.getAdcAttr() && failed(verifyAdc(op, decided)))
+  if (op.getAdcAttr() && failed(verifyAdc(op, shape, decided)))
     return failure();
   if (op.getNoiseAttr() && failed(verifyNoise(op, shape)))
     return failure();

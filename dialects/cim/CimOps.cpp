@@ -96,8 +96,7 @@ LogicalResult DigitalLinearOp::verify() {
   if (!getWeight().getType().getElementType().isF32())
     return emitOpError("takes float32 weights");
   StringRef p = getPrecision();
-  if (p != "bf16" && p != "int8" && p != "w8a16")
-    return emitOpError("has precision '")
-           << p << "' (bf16, int8 or w8a16; an fp32 layer stays its onnx op)";
+  if (p != "fp32" && p != "bf16" && p != "int8" && p != "w8a16")
+    return emitOpError("has precision '") << p << "' (fp32, bf16, int8 or w8a16)";
   return success();
 }

@@ -40,12 +40,15 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
       in W's own layout.
     - `hybrid` (cim-hybrid-split, §7; only with h > 0): `analog_bits` (h) and `analog_qmax`
       (2^(h−1) − 1, the analog clamp).
-    - `inputs` (cim-slice-inputs, §3): `bits`, `scale` (`dynamic_row`), `clip_percentile`,
+    - `inputs` (cim-slice-inputs, §3): `bits`, `scale` (`dynamic_row` or `static`),
+      `clip_percentile`, `static_scales` (`static` only, cim-apply-calibration: s_x per group),
       and the DAC `slices` (a_i) and `offsets` (o_i), over h − 1 magnitude bits with `hybrid`.
     - `mapping` (cim-map-crossbars, §2): the array size (`rows`, `cols`) and the tiling.
     - `adc` (cim-configure-adc, §5): `mode`, `bits`, `percentile`, `noise_lsb`, `samples`
       and `full_scales`, the `full` mode's R_r·(2^a_i − 1)·(2^b_j − 1) per (row block r,
-      input slice i, weight slice j) at (r·T + i)·S + j.
+      input slice i, weight slice j) at (r·T + i)·S + j; a `calibrated` ADC also
+      `calibrated_full_scales` (cim-apply-calibration: FS per (group g, input slice i, weight
+      slice j) at (g·T + i)·S + j).
     - `noise` (cim-assign-seeds, §4, §9): `read`, `program`, `stuck_at_min`, `stuck_at_max`,
       `seed`, `chip_seed` and `layer_ids` (one per group).
     ```mlir
@@ -86,7 +89,8 @@ def Cim_DigitalLinearOp : Cim_Op<"digital_linear", [Pure]> {
     operands, fp32 accumulation), `int8` (W8A8: per-channel weights, per-row activations,
     int32 accumulation) or `w8a16` (int8 per-channel weights, bf16 activations). A layer
     the device keeps digital in fp32 stays the onnx op it was. `cim-digital-layers` creates
-    it; plans get a `DigitalLinear` step.
+    it; plans get a `DigitalLinear` step. `fp32` is taken too: cim-opt's calibration plan
+    (docs/numerics.md, "Calibration") computes every CIM layer so, on its float W.
     ```mlir
     %y = cim.digital_linear %x, %w, %b {kind = "gemm", layer = "/fc1/Gemm", precision = "bf16",
            alpha = 1.0 : f32, beta = 1.0 : f32, transB = 1 : i64}

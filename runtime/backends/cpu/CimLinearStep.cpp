@@ -76,9 +76,32 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
   // The plan's full scales, as cim-configure-adc wrote them: the kernel converts with these
   // (programming checks that they fit the layer).
   base.adc.fullScales = decided_.fullScales;
+  // The calibrated values (cim-apply-calibration), one set per group.
+  const bool isStatic = base.inputs.scale == cim::InputScaleMode::Static;
+  const bool calibrated = base.adc.mode == cim::AdcMode::Calibrated;
+  if (isStatic && static_cast<int64_t>(decided_.staticScales.size()) != layout.groups)
+    a.fail("has inputs.scale 'static' but " + std::to_string(decided_.staticScales.size()) +
+           " inputs.static_scales for " + std::to_string(layout.groups) +
+           " groups (compile with cim-opt --calibration DATASET)");
+  const size_t pairs = cim::resolvedInputSlices(base).size() * cim::resolvedWeightSlices(base).size();
+  if (calibrated && decided_.calibratedFullScales.size() != pairs * layout.groups)
+    a.fail(decided_.calibratedFullScales.empty()
+               ? std::string("has adc.mode 'calibrated' but the plan holds no "
+                             "adc.calibrated_full_scales (compile with a calibrated ADC and "
+                             "cim-opt --calibration DATASET)")
+               : "has " + std::to_string(decided_.calibratedFullScales.size()) +
+                     " adc.calibrated_full_scales, expected " +
+                     std::to_string(pairs * layout.groups) + " (groups x input slices x weight "
+                     "slices)");
   for (int64_t g = 0; g < layout.groups; ++g) {
     cim::CimParams p = base;
     p.layerId = decided_.layerIds[g];
+    if (isStatic)
+      p.inputs.staticScale = decided_.staticScales[g];
+    if (calibrated)
+      p.adc.calibratedFullScales.assign(
+          decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * g,
+          decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * (g + 1));
     try {
       chips_.push_back(cim::ProgrammedWeights::program(
           cim::groupQuantizedWeights(levels, decided_.weightScales, layout, g, p.weights.bits,

@@ -88,6 +88,10 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   out.weightScales = a.floats("weights.scales");
   out.fullScales = a.ints("adc.full_scales");
   out.layerIds = a.u64s("noise.layer_ids");
+  if (a.has("inputs.static_scales"))
+    out.staticScales = a.floats("inputs.static_scales");
+  if (a.has("adc.calibrated_full_scales"))
+    out.calibratedFullScales = a.floats("adc.calibrated_full_scales");
   return out;
 }
 
@@ -100,12 +104,10 @@ cim::CimParams toCimParams(const device::LayerSettings &s, const std::string &wh
                               : cim::WeightGranularity::PerChannel;
   p.weights.clipPercentile = s.weights.clipPercentile;
 
-  if (s.inputs.scale == device::InputScale::Static)
-    throw Error(where + ": inputs.scale 'static' is not implemented yet (it needs calibration); "
-                        "use dynamic_row");
   p.inputs.bits = s.inputs.bits;
   p.inputs.slices = s.inputs.slices;
-  p.inputs.scale = cim::InputScaleMode::DynamicRow;
+  p.inputs.scale = s.inputs.scale == device::InputScale::Static ? cim::InputScaleMode::Static
+                                                                : cim::InputScaleMode::DynamicRow;
   p.inputs.clipPercentile = s.inputs.clipPercentile;
   p.inputs.hybridAnalogBits = s.inputs.hybridAnalogBits;
 
@@ -123,8 +125,8 @@ cim::CimParams toCimParams(const device::LayerSettings &s, const std::string &wh
     p.adc.mode = cim::AdcMode::Dynamic;
     break;
   case device::AdcMode::Calibrated:
-    throw Error(where + ": adc.mode 'calibrated' is not implemented yet (it needs calibration); "
-                        "use --set adc.mode=full or dynamic");
+    p.adc.mode = cim::AdcMode::Calibrated;
+    break;
   }
   p.adc.bits = s.adc.bits;
   p.adc.noiseLsb = s.adc.noiseLsb;
@@ -136,7 +138,13 @@ cim::CimParams toCimParams(const device::LayerSettings &s, const std::string &wh
   p.noise.stuckAtMax = s.noise.stuckAtMax;
   p.noise.seed = s.noise.seed;
   p.noise.chipSeed = s.noise.chipSeed;
-  cim::validateCimParams(p, where);
+  // The calibrated values come later (the plan's, or calibration's own); check the rest with
+  // stand-ins that validateCimParams accepts, so that a bad field is named here.
+  cim::CimParams check = p;
+  check.inputs.staticScale = 1.0f;
+  check.adc.calibratedFullScales.assign(
+      cim::resolvedInputSlices(p).size() * cim::resolvedWeightSlices(p).size(), 0.0f);
+  cim::validateCimParams(check, where);
   return p;
 }
 

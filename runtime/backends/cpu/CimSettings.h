@@ -40,6 +40,11 @@ struct CimStepParams {
   std::vector<float> weightScales; ///< weights.scales: s_w of the whole layer
   std::vector<int64_t> fullScales; ///< adc.full_scales, per (row block, input, weight slice)
   std::vector<uint64_t> layerIds;  ///< noise.layer_ids, one per group
+  /// inputs.static_scales: s_x per group (`static` inputs only; cim-apply-calibration).
+  std::vector<float> staticScales;
+  /// adc.calibrated_full_scales: FS per (group, input slice i, weight slice j) at
+  /// (g·T + i)·S + j (a `calibrated` ADC only; cim-apply-calibration).
+  std::vector<float> calibratedFullScales;
 };
 
 /// Reads a CimLinear step's decisions and applies `overrides`. Throws cimlir::Error naming
@@ -49,8 +54,10 @@ struct CimStepParams {
 CimStepParams readCimStep(const StepAttrs &attrs, const CimOverrides &overrides);
 
 /// The CPU kernel's parameters for `settings` (layerId, noise.repeat and adc.fullScales left
-/// empty). Throws cimlir::Error naming `where` for what the kernel does not implement yet:
-/// `static` input scales and the `calibrated` ADC (both come with calibration).
+/// empty). `static` inputs and the `calibrated` ADC map to their modes with their values
+/// (inputs.staticScale, adc.calibratedFullScales) left empty: the caller sets them (from the
+/// plan, or from calibration itself) and the kernel validates them. Throws cimlir::Error
+/// naming `where` for any other field validateCimParams refuses.
 cpu::cim::CimParams toCimParams(const device::LayerSettings &settings, const std::string &where);
 
 /// Checks the overrides before anything runs, so that a bad --set is refused even by a plan

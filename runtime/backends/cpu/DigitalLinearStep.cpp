@@ -1,6 +1,7 @@
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 
 #include "kernels/cpu/DigitalLinear.h"
+#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/core/Error.h"
 
@@ -23,11 +24,12 @@ private:
   cpu::DigitalPrecision precision_ = cpu::DigitalPrecision::Fp32;
   std::vector<cpu::DigitalWeights> weights_; // one per group
   int64_t samples_ = 0;
+  LinearRowsTap tap_; // CpuBackendOptions::digitalRowsTap
 };
 
 DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
     : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
-      name_(a.step().name) {
+      name_(a.step().name), tap_(a.options().digitalRowsTap) {
   const std::string precision = a.s("precision");
   if (!cpu::parseDigitalPrecision(precision, precision_))
     a.fail("has precision '" + precision + "', expected fp32, bf16, int8 or w8a16");
@@ -44,6 +46,8 @@ void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &co
   samples_ +=
       layout_.run(in, *out[0], context.firstSample,
                   [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &) {
+                    if (tap_)
+                      tap_(name_, g, x);
                     cpu::digitalLinear(x, weights_[g], nullptr, z);
                   });
 }

@@ -27,8 +27,12 @@ func.func @ideal(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 
 // -----
 
+// A calibrated ADC is recorded with its percentile; its full scales come from calibration
+// (cim-apply-calibration), not from this pass.
+// CHECK-LABEL: func.func @calibrated
+// CHECK: adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.000000e+00 : f64, percentile = 9.900000e+01 : f64, samples = 1 : i64}
+// CHECK-NOT: calibrated_full_scales
 func.func @calibrated(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  // expected-error @+1 {{layer 'cal': adc.mode 'calibrated' needs full scales calibrated on data, which cimlir does not implement yet; use full or dynamic}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "cal", settings = {adc = {bits = 8 : i64, mode = "calibrated", noise_lsb = 0 : i64, percentile = 99 : i64, samples = 1 : i64}}, weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

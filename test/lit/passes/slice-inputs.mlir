@@ -21,9 +21,21 @@ func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
 
 // -----
 
+// A static scale is recorded as the mode; its values (s_x per group) come from calibration
+// (cim-apply-calibration), not from this pass.
+// CHECK-LABEL: func.func @static_scale
+// CHECK: inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0>, scale = "static", slices = array<i64: 7>}
+// CHECK-NOT: static_scales
 func.func @static_scale(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{layer 'st': inputs.scale 'static' needs a scale calibrated on data, which cimlir does not implement yet; use dynamic_row}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "st", settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "static", slices = [7]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @unknown_scale(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{layer 'u': inputs.scale is 'per_tensor', expected dynamic_row or static}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "u", settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "per_tensor", slices = [7]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
 

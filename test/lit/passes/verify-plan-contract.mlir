@@ -65,3 +65,30 @@ func.func @still_marked(%x: tensor<?x5xf32>) -> tensor<?x2xf32> {
   %y = onnx.MatMul %x, %w {cim.digital_precision = "bf16"} : (tensor<?x5xf32>, tensor<5x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
+
+// -----
+
+// A static layer needs its calibrated scales, a calibrated ADC its full scales
+// (cim-apply-calibration); with them the layer is ready.
+func.func @static_uncalibrated(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{layer 'st': has inputs.scale 'static' but no inputs.static_scales (compile with cim-opt --calibration DATASET, or run cim-apply-calibration)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "st", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}, noise = {chip_seed = 0 : ui64, layer_ids = [1 : ui64], program = 0.0, read = 0.0, seed = 0 : ui64, stuck_at_max = 0.0, stuck_at_min = 0.0}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @adc_uncalibrated(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{layer 'cal': has adc.mode 'calibrated' but no adc.calibrated_full_scales (compile with cim-opt --calibration DATASET, or run cim-apply-calibration)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "cal", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}, noise = {chip_seed = 0 : ui64, layer_ids = [1 : ui64], program = 0.0, read = 0.0, seed = 0 : ui64, stuck_at_max = 0.0, stuck_at_min = 0.0}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @calibrated_ready
+func.func @calibrated_ready(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // CHECK: cim.linear
+  %y = cim.linear %x, %w {kind = "matmul", layer = "ok", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>, static_scales = array<f32: 0.5>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, calibrated_full_scales = array<f32: 3.0, 4.5>, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}, noise = {chip_seed = 0 : ui64, layer_ids = [1 : ui64], program = 0.0, read = 0.0, seed = 0 : ui64, stuck_at_max = 0.0, stuck_at_min = 0.0}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

@@ -1,0 +1,115 @@
+//===- CalibrationData.cpp - cim-opt --calibration ------------------------===//
+
+#include "compiler/driver/CalibrationData.h"
+
+#include "compiler/emitter/PlanEmitter.h"
+#include "dialects/cim/CimOps.h"
+#include "runtime/core/Error.h"
+#include "runtime/core/OutputFile.h"
+#include "runtime/tooling/CalibrationRun.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+
+using namespace mlir;
+
+namespace cimlir {
+
+namespace {
+
+/// A string field of one section of a cim.linear's settings ("" when absent).
+StringRef setting(cim::LinearOp op, StringRef section, StringRef field) {
+  DictionaryAttr settings = op.getSettingsAttr();
+  auto dict = settings ? settings.getAs<DictionaryAttr>(section) : nullptr;
+  auto value = dict ? dict.getAs<StringAttr>(field) : nullptr;
+  return value ? value.getValue() : StringRef();
+}
+
+/// The calibration plan's IR: every cim.linear a cim.digital_linear in fp32 on its float W
+/// with its settings as `calibrate`; every cim.digital_linear in fp32.
+LogicalResult toCalibrationModule(ModuleOp module) {
+  SmallVector<cim::LinearOp> linears;
+  module.walk([&](cim::LinearOp op) { linears.push_back(op); });
+  Builder b(module.getContext());
+  for (cim::LinearOp op : linears) {
+    if (!op.getSettingsAttr() || !cast<RankedTensorType>(op.getWeight().getType())
+                                      .getElementType()
+                                      .isF32())
+      return op.emitError() << "layer '" << op.getLayer()
+                            << "': calibration needs the layer's settings and float W (run "
+                               "it right after placement)";
+    OpBuilder builder(op);
+    OperationState state(op.getLoc(), cim::DigitalLinearOp::getOperationName());
+    state.addOperands(op->getOperands());
+    for (NamedAttribute a : op->getAttrs())
+      if (a.getName() != "settings")
+        state.addAttribute(a.getName(), a.getValue());
+    state.addAttribute("precision", b.getStringAttr("fp32"));
+    state.addAttribute("calibrate", op.getSettingsAttr());
+    state.addTypes(op->getResultTypes());
+    Operation *digital = builder.create(state);
+    op->replaceAllUsesWith(digital);
+    op->erase();
+  }
+  module.walk([&](cim::DigitalLinearOp op) { op.setPrecision("fp32"); });
+  return success();
+}
+
+} // namespace
+
+std::optional<CalibrationNeed> findCalibrationNeed(ModuleOp module) {
+  std::optional<CalibrationNeed> need;
+  module.walk([&](cim::LinearOp op) {
+    if (setting(op, "inputs", "scale") == "static")
+      need = CalibrationNeed{op.getLayer().str(), "inputs.scale 'static'"};
+    else if (setting(op, "adc", "mode") == "calibrated")
+      need = CalibrationNeed{op.getLayer().str(), "adc.mode 'calibrated'"};
+    return need ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return need;
+}
+
+FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOptions &options) {
+  MLIRContext &context = *module.getContext();
+  Location loc = FileLineColLoc::get(&context, options.dataset, 0, 0);
+  OwningOpRef<ModuleOp> clone(module.clone());
+  if (failed(toCalibrationModule(*clone)))
+    return failure();
+  SmallString<128> planPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cim-calibration", "plan", planPath))
+    return emitError(loc) << "cannot create a temporary calibration plan: " << ec.message();
+  llvm::FileRemover removePlan(planPath);
+  if (failed(emitPlan(*clone, options.sourceName, planPath.str().str(), options.deviceFingerprint,
+                      options.deviceJson)))
+    return failure();
+  try {
+    CalibrationOptions run;
+    run.plan = planPath.str().str();
+    run.dataset = options.dataset;
+    run.split = options.split;
+    run.limit = options.limit;
+    run.batch = options.batch;
+    return calibrationTableJson(runCalibration(run));
+  } catch (const Error &e) {
+    return emitError(loc) << e.what();
+  } catch (const std::bad_alloc &) {
+    return emitError(loc) << "calibration ran out of host memory (try a smaller "
+                             "--calibration-limit)";
+  } catch (const std::exception &e) {
+    return emitError(loc) << e.what();
+  }
+}
+
+LogicalResult writeTextFile(MLIRContext &context, const std::string &path,
+                            const std::string &text) {
+  try {
+    writeOutputFile(path, text);
+  } catch (const std::exception &e) {
+    return emitError(FileLineColLoc::get(&context, path, 0, 0)) << e.what();
+  }
+  return success();
+}
+
+} // namespace cimlir

@@ -1,0 +1,58 @@
+//===- CalibrationData.h - cim-opt --calibration ----------------*- C++ -*-===//
+//
+// Calibration from data for the layers whose device asks for `static` input scales or a
+// `calibrated` ADC (docs/numerics.md, "Calibration"). After the placement pipeline, every CIM
+// layer is a cim.linear with its resolved `settings` and its float W; calibrateModule turns a
+// clone of the module into a calibration plan (each cim.linear a cim.digital_linear in fp32
+// on W, carrying its settings as `calibrate`; every digital layer in fp32 too: calibration
+// observes the fp32 network), writes it to a temporary file and runs the runtime's
+// calibration (runtime/tooling/CalibrationRun.h) on it. The result is the table
+// cim-apply-calibration reads.
+//
+// This file calls the runtime, which throws cimlir::Error: it is compiled with exceptions
+// (CMakeLists.txt) and turns them into diagnostics, so none crosses into the compiler.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CIMLIR_COMPILER_DRIVER_CALIBRATIONDATA_H
+#define CIMLIR_COMPILER_DRIVER_CALIBRATIONDATA_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cimlir {
+
+/// The first cim.linear (in IR order) whose settings need calibration: its layer name and
+/// what needs it ("inputs.scale 'static'" or "adc.mode 'calibrated'").
+struct CalibrationNeed {
+  std::string layer;
+  std::string what;
+};
+std::optional<CalibrationNeed> findCalibrationNeed(mlir::ModuleOp module);
+
+struct CalibrationDataOptions {
+  std::string dataset;
+  std::string split = "train";
+  int64_t limit = 512;
+  int64_t batch = 64;
+  /// For the calibration plan's metadata.
+  std::string sourceName;
+  uint64_t deviceFingerprint = 0;
+  std::string deviceJson;
+};
+
+/// Runs calibration on `module` (after the placement pipeline; the module is not changed)
+/// and returns the table's JSON text, or emits one error and fails.
+mlir::FailureOr<std::string> calibrateModule(mlir::ModuleOp module,
+                                             const CalibrationDataOptions &options);
+
+/// Writes `text` to `path` atomically (the runtime's OutputFile): emits an error naming the
+/// path and fails when it cannot.
+mlir::LogicalResult writeTextFile(mlir::MLIRContext &context, const std::string &path,
+                                  const std::string &text);
+
+} // namespace cimlir
+
+#endif

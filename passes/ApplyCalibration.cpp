@@ -1,0 +1,151 @@
+//===- ApplyCalibration.cpp - calibrated scales from a table (§3, §5) -----===//
+//
+// The table is JSON (docs/numerics.md, "Calibration"): {"layers": {NAME: {"groups":
+// [{"input_scale": s_x, "adc_full_scales": [FS at i·S + j, ...]}, ...]}}, ...}. cim-opt
+// --calibration measures it (runtime/tooling/CalibrationRun.h); this pass only reads it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/LinearLayers.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace cimlir {
+#define GEN_PASS_DEF_APPLYCALIBRATION
+#include "passes/Passes.h.inc"
+} // namespace cimlir
+
+using namespace mlir;
+using namespace cimlir;
+
+namespace {
+
+/// A number as messages show it: 0.5, -2, inf.
+std::string shown(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+/// The entries of a decided slice list.
+int64_t sliceCount(DictionaryAttr decision) {
+  auto slices = decision ? decision.getAs<DenseI64ArrayAttr>("slices") : nullptr;
+  return slices ? static_cast<int64_t>(slices.size()) : 0;
+}
+
+struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCalibrationPass> {
+  using ApplyCalibrationBase::ApplyCalibrationBase;
+
+  LogicalResult initialize(MLIRContext *ctx) final {
+    Location loc = FileLineColLoc::get(ctx, table, 0, 0);
+    if (table.empty())
+      return emitError(UnknownLoc::get(ctx)) << "cim-apply-calibration needs table=FILE";
+    auto buffer = llvm::MemoryBuffer::getFile(table);
+    if (!buffer)
+      return emitError(loc) << "cannot read the calibration table: "
+                            << buffer.getError().message();
+    auto parsed = llvm::json::parse((*buffer)->getBuffer());
+    if (!parsed)
+      return emitError(loc) << "the calibration table is not JSON: "
+                            << llvm::toString(parsed.takeError());
+    const llvm::json::Object *root = parsed->getAsObject();
+    const llvm::json::Object *layers = root ? root->getObject("layers") : nullptr;
+    if (!layers)
+      return emitError(loc) << "the calibration table has no object \"layers\"";
+    root_ = std::make_shared<llvm::json::Value>(std::move(*parsed));
+    return success();
+  }
+
+  void runOnOperation() final {
+    WalkResult result = getOperation().walk([&](cim::LinearOp op) {
+      return failed(apply(op)) ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult apply(cim::LinearOp op) {
+    DictionaryAttr inputs = op.getInputsAttr(), adc = op.getAdcAttr();
+    const bool isStatic = inputs && inputs.getAs<StringAttr>("scale") == "static";
+    const bool calibrated = adc && adc.getAs<StringAttr>("mode") == "calibrated";
+    if (!inputs || !adc)
+      return layerError(op) << "needs its inputs and adc decided; run cim-apply-calibration "
+                               "after cim-configure-adc";
+    if (!isStatic && !calibrated)
+      return success();
+    const llvm::json::Object *layers = root_->getAsObject()->getObject("layers");
+    const llvm::json::Value *entry = layers->get(op.getLayer());
+    if (!entry)
+      return layerError(op) << "is not in the calibration table " << table
+                            << " (calibrate with the same model and device)";
+    const llvm::json::Object *layer = entry->getAsObject();
+    const llvm::json::Array *groups = layer ? layer->getArray("groups") : nullptr;
+    if (!groups)
+      return layerError(op) << "the calibration table " << table
+                            << " has no array \"groups\" for it";
+    const int64_t G = cim::getLinearShape(op).groups;
+    if (static_cast<int64_t>(groups->size()) != G)
+      return layerError(op) << "the calibration table " << table << " has " << groups->size()
+                            << " groups for it, expected " << G;
+    const int64_t pairs = sliceCount(inputs) * sliceCount(op.getWeightsAttr());
+    SmallVector<float> scales, fullScales;
+    for (int64_t g = 0; g < G; ++g) {
+      const llvm::json::Object *group = (*groups)[g].getAsObject();
+      auto where = [&]() {
+        return layerError(op) << "the calibration table " << table << ", group " << g << ": ";
+      };
+      if (!group)
+        return where() << "is not an object";
+      if (isStatic) {
+        std::optional<double> s = group->getNumber("input_scale");
+        if (!s)
+          return where() << "has no number \"input_scale\" (the layer's inputs are static)";
+        if (!std::isfinite(static_cast<float>(*s)) || !(static_cast<float>(*s) > 0.0f))
+          return where() << "input_scale is " << shown(*s) << ", expected a finite scale > 0";
+        scales.push_back(static_cast<float>(*s));
+      }
+      if (calibrated) {
+        const llvm::json::Array *fs = group->getArray("adc_full_scales");
+        if (!fs)
+          return where() << "has no array \"adc_full_scales\" (the layer's ADC is calibrated)";
+        if (static_cast<int64_t>(fs->size()) != pairs)
+          return where() << "has " << fs->size() << " adc_full_scales, expected " << pairs
+                         << " (input slices x weight slices)";
+        for (const llvm::json::Value &v : *fs) {
+          std::optional<double> d = v.getAsNumber();
+          if (!d)
+            return where() << "adc_full_scales holds a non-number";
+          if (!std::isfinite(static_cast<float>(*d)) || static_cast<float>(*d) < 0.0f)
+            return where() << "adc_full_scales holds " << shown(*d)
+                           << ", expected finite full scales >= 0";
+          fullScales.push_back(static_cast<float>(*d));
+        }
+      }
+    }
+    Builder b(op.getContext());
+    if (isStatic) {
+      NamedAttrList attrs(inputs);
+      attrs.set("static_scales", b.getDenseF32ArrayAttr(scales));
+      op.setInputsAttr(attrs.getDictionary(op.getContext()));
+    }
+    if (calibrated) {
+      NamedAttrList attrs(adc);
+      attrs.set("calibrated_full_scales", b.getDenseF32ArrayAttr(fullScales));
+      op.setAdcAttr(attrs.getDictionary(op.getContext()));
+    }
+    ++numCalibrated;
+    return success();
+  }
+
+  std::shared_ptr<llvm::json::Value> root_;
+};
+
+} // namespace

@@ -1,0 +1,199 @@
+#include "runtime/tooling/CalibrationRun.h"
+
+#include "kernels/cpu/cim/Calibration.h"
+#include "runtime/backends/cpu/CimSettings.h"
+#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/backends/cpu/LinearStepLayout.h"
+#include "runtime/backends/cpu/StepAttrs.h"
+#include "runtime/core/Error.h"
+#include "runtime/device/DeviceJson.h"
+#include "runtime/exec/Executor.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace cimlir {
+
+namespace {
+
+namespace cim = cpu::cim;
+
+/// One layer to calibrate: a DigitalLinear step of the calibration plan with `calibrate`.
+struct Target {
+  std::string layer;
+  cim::CimParams params; // the layer's, without calibrated values
+  bool isStatic = false, calibrated = false;
+  double percentile = 100.0;
+  std::vector<Tensor> weights; // W_g [K,N] per group
+  std::vector<float> scales;   // pass 1's s_x per group
+  std::vector<cim::InputRangeCalibrator> inputs;
+  std::vector<cim::AdcRangeCalibrator> adcs;
+  std::vector<std::vector<float>> fullScales;
+};
+
+std::string where(const Target &t) { return "layer '" + t.layer + "'"; }
+
+/// The parameters the input calibrator validates: only inputs.bits and clip_percentile
+/// matter to it, so the modes that need calibrated values are set aside.
+cim::CimParams inputProbe(cim::CimParams p) {
+  p.inputs.scale = cim::InputScaleMode::DynamicRow;
+  p.adc.mode = cim::AdcMode::Full;
+  return p;
+}
+
+/// The layer's parameters with pass 1's scale of group g.
+cim::CimParams groupParams(const Target &t, int64_t g) {
+  cim::CimParams p = t.params;
+  if (t.isStatic)
+    p.inputs.staticScale = t.scales.at(g);
+  return p;
+}
+
+class Runner {
+public:
+  explicit Runner(const CalibrationOptions &o) : o_(o), program_(Program::load(o.plan)) {
+    if (o.batch < 1)
+      throw Error("calibration: the batch must be at least 1");
+    if (o.limit < 1)
+      throw Error("calibration: the sample limit must be at least 1");
+    CpuBackendOptions none;
+    for (const Step &step : program_->steps()) {
+      if (step.op != "DigitalLinear" || !step.attrs.contains("calibrate"))
+        continue;
+      StepAttrs a(*program_, step, none);
+      Target t;
+      t.layer = step.name; // a layer's step is named after it (the ONNX node name)
+      if (step.name.empty() || byStep_.count(step.name))
+        a.fail("needs a unique step name to be calibrated");
+      try {
+        device::LayerSettings s =
+            device::parseDevice(nlohmann::ordered_json(step.attrs.at("calibrate")), "calibrate")
+                .defaults;
+        t.params = toCimParams(s, "calibrate");
+        t.isStatic = s.inputs.scale == device::InputScale::Static;
+        t.calibrated = s.adc.mode == device::AdcMode::Calibrated;
+        t.percentile = s.adc.percentile;
+      } catch (const Error &e) {
+        a.fail(e.what());
+      }
+      LinearStepLayout layout(a, "calibration reads W when the plan is loaded", DType::F32,
+                              "float32");
+      for (int64_t g = 0; g < layout.groups(); ++g)
+        t.weights.push_back(layout.groupWeights(a, g));
+      byStep_[step.name] = targets_.size();
+      targets_.push_back(std::move(t));
+    }
+  }
+
+  CalibrationTable run() {
+    CalibrationTable table;
+    auto dataset = openDataset(o_.dataset, o_.split, program_->inputs(), program_->outputs());
+    table.dataset = dataset->describe() + (o_.split.empty() ? "" : " split " + o_.split);
+    table.samples = std::min(dataset->size(), o_.limit);
+    if (table.samples == 0)
+      throw Error("calibration: the dataset " + dataset->describe() + " holds no samples");
+    // Pass 1: static scales, and the full scales of layers that need no static scale.
+    bool second = false;
+    for (Target &t : targets_) {
+      for (size_t g = 0; g < t.weights.size(); ++g) {
+        if (t.isStatic)
+          t.inputs.emplace_back(inputProbe(t.params));
+        else if (t.calibrated)
+          t.adcs.emplace_back(t.weights[g], t.params, t.percentile);
+      }
+      second |= t.isStatic && t.calibrated;
+    }
+    pass(*dataset, table.samples, /*first=*/true);
+    for (Target &t : targets_)
+      for (size_t g = 0; g < t.inputs.size(); ++g)
+        t.scales.push_back(guarded(t, [&] { return t.inputs[g].scale(); }));
+    // Pass 2: the full scales of static layers, with their scales of pass 1.
+    if (second) {
+      for (Target &t : targets_)
+        if (t.isStatic && t.calibrated)
+          for (size_t g = 0; g < t.weights.size(); ++g)
+            guarded(t, [&] {
+              t.adcs.emplace_back(t.weights[g], groupParams(t, g), t.percentile);
+              return 0;
+            });
+      pass(*dataset, table.samples, /*first=*/false);
+    }
+    for (Target &t : targets_) {
+      LayerCalibration &out = table.layers[t.layer];
+      out.inputScales = t.scales;
+      for (const cim::AdcRangeCalibrator &adc : t.adcs)
+        out.adcFullScales.push_back(guarded(t, [&] { return adc.fullScales(); }));
+    }
+    return table;
+  }
+
+private:
+  template <typename F> auto guarded(const Target &t, F f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const Error &e) {
+      throw Error("calibration: " + where(t) + ": " + e.what());
+    }
+  }
+
+  void pass(Dataset &dataset, int64_t total, bool first) {
+    CpuBackendOptions options;
+    options.digitalRowsTap = [&](const std::string &step, int64_t g, const Tensor &rows) {
+      auto it = byStep_.find(step);
+      if (it == byStep_.end())
+        return;
+      Target &t = targets_[it->second];
+      if (first && t.isStatic)
+        guarded(t, [&] { t.inputs.at(g).add(rows); return 0; });
+      else if (first != t.isStatic && t.calibrated)
+        guarded(t, [&] { t.adcs.at(g).add(rows); return 0; });
+    };
+    Executor executor(program_, createCpuBackend(options));
+    const int64_t batch = program_->hasBatchAxis() ? o_.batch : 1;
+    for (int64_t begin = 0; begin < total; begin += batch) {
+      const int64_t count = std::min(batch, total - begin);
+      executor.run(dataset.inputs(begin, count), RunContext{begin, 0});
+    }
+  }
+
+  const CalibrationOptions &o_;
+  std::shared_ptr<const Program> program_;
+  std::vector<Target> targets_;
+  std::map<std::string, size_t> byStep_;
+};
+
+} // namespace
+
+CalibrationTable runCalibration(const CalibrationOptions &options) {
+  return Runner(options).run();
+}
+
+std::string calibrationTableJson(const CalibrationTable &table) {
+  nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+  for (const auto &[name, layer] : table.layers) {
+    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+    const size_t n = std::max(layer.inputScales.size(), layer.adcFullScales.size());
+    for (size_t g = 0; g < n; ++g) {
+      nlohmann::ordered_json group = nlohmann::ordered_json::object();
+      // float -> double is exact, and the shortest double text reads back to the same float.
+      if (g < layer.inputScales.size())
+        group["input_scale"] = static_cast<double>(layer.inputScales[g]);
+      if (g < layer.adcFullScales.size()) {
+        nlohmann::ordered_json fs = nlohmann::ordered_json::array();
+        for (float v : layer.adcFullScales[g])
+          fs.push_back(static_cast<double>(v));
+        group["adc_full_scales"] = fs;
+      }
+      groups.push_back(group);
+    }
+    layers[name] = {{"groups", groups}};
+  }
+  nlohmann::ordered_json out = {{"format", "cimlir-calibration"},
+                                {"version", 1},
+                                {"dataset", table.dataset},
+                                {"samples", table.samples},
+                                {"layers", layers}};
+  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+} // namespace cimlir

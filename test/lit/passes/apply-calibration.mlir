@@ -1,0 +1,101 @@
+// RUN: cim-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%S/Inputs/calibration-table.json}))' | FileCheck %s
+// RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.missing.json}))' 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: echo '{"layers": [' > %t.bad.json
+// RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.bad.json}))' 2>&1 | FileCheck %s --check-prefix=NOTJSON
+// RUN: echo '{"layer": {}}' > %t.nolayers.json
+// RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.nolayers.json}))' 2>&1 | FileCheck %s --check-prefix=NOLAYERS
+// cim-apply-calibration writes a table's values (docs/numerics.md, "Calibration") onto the
+// layers with static inputs (inputs.static_scales, one per group) or a calibrated ADC
+// (adc.calibrated_full_scales, groups x T x S); other layers and other table entries are
+// left alone. Here T = 1 DAC slice and S = 2 weight slices.
+// NOFILE: error: cannot read the calibration table: {{.*}}
+// NOTJSON: error: the calibration table is not JSON: {{.*}}
+// NOLAYERS: error: the calibration table has no object "layers"
+
+// CHECK-LABEL: func.func @fc
+// CHECK: adc = {bits = 8 : i64, calibrated_full_scales = array<f32: 3.000000e+00, 4.500000e+00>, full_scales = array<i64: 5, 15>, mode = "calibrated"
+// CHECK-SAME: inputs = {bits = 2 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0>, scale = "static", slices = array<i64: 1>, static_scales = array<f32: 5.000000e-01>}
+func.func @fc(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// Static inputs with a full ADC, and a calibrated ADC with dynamic_row inputs.
+// CHECK-LABEL: func.func @two
+// CHECK: cim.linear %arg0, %arg1 {adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", {{.*}}inputs = {{{.*}}, static_scales = array<f32: 2.500000e-01>}, kind = "matmul", layer = "static_only"
+// CHECK: cim.linear %arg0, %arg1 {adc = {bits = 8 : i64, calibrated_full_scales = array<f32: 0.000000e+00, 7.000000e+00>, full_scales = {{.*}}, scale = "dynamic_row", slices = array<i64: 1>}, kind = "matmul", layer = "adc_only"
+// CHECK: cim.linear %arg0, %arg1 {adc = {bits = 8 : i64, full_scales = {{.*}}, scale = "dynamic_row", slices = array<i64: 1>}, kind = "matmul", layer = "untouched"
+func.func @two(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  %a = cim.linear %x, %w {kind = "matmul", layer = "static_only", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %b = cim.linear %x, %w {kind = "matmul", layer = "adc_only", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %c = cim.linear %x, %w {kind = "matmul", layer = "untouched", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %s = onnx.Add %a, %b : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  %t = onnx.Add %s, %c : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
+  return %t : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @missing(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'missing': is not in the calibration table {{.*}}calibration-table.json (calibrate with the same model and device)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "missing", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @groups(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'groups': the calibration table {{.*}}calibration-table.json has 2 groups for it, expected 1}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "groups", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @pairs(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'pairs': the calibration table {{.*}}, group 0: has 3 adc_full_scales, expected 2 (input slices x weight slices)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "pairs", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @negative(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'negative': the calibration table {{.*}}, group 0: adc_full_scales holds -2, expected finite full scales >= 0}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "negative", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @infinite(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'infinite': the calibration table {{.*}}, group 0: input_scale is inf, expected a finite scale > 0}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "infinite", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @zero_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'zero_scale': the calibration table {{.*}}, group 0: input_scale is 0, expected a finite scale > 0}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "zero_scale", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @no_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'no_scale': the calibration table {{.*}}, group 0: has no number "input_scale" (the layer's inputs are static)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "no_scale", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @text(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
+  // expected-error-re @+1 {{layer 'text': the calibration table {{.*}}, group 0: adc_full_scales holds a non-number}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "text", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
