@@ -93,7 +93,7 @@ FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOpt
     run.batch = options.batch;
     return calibrationTableJson(runCalibration(run));
   } catch (const Error &e) {
-    return emitError(loc) << e.what();
+    return emitError(loc) << "calibration: " << e.what();
   } catch (const std::bad_alloc &) {
     return emitError(loc) << "calibration ran out of host memory (try a smaller "
                              "--calibration-limit)";

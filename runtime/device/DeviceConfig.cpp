@@ -264,7 +264,8 @@ void applySetting(LayerSettings &settings, const std::string &key, const std::st
   if (field->kind == Kind::Enum && key == "adc.mode" && v == ojson("calibrated") &&
       settings.adc.mode != AdcMode::Calibrated)
     rep.fail(key, "'calibrated' needs full scales calibrated when the plan is compiled; "
-                  "recompile with cim-opt");
+                  "recompile with cim-opt --calibration DATASET and a device whose adc.mode "
+                  "is calibrated");
   ojson obj = {{field->section, {{field->name, v}}}};
   LayerSettings changed = settings;
   applySections(changed, obj, "", rep);

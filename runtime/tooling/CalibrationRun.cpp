@@ -88,7 +88,7 @@ public:
   CalibrationTable run() {
     CalibrationTable table;
     auto dataset = openDataset(o_.dataset, o_.split, program_->inputs(), program_->outputs());
-    table.dataset = dataset->describe() + (o_.split.empty() ? "" : " split " + o_.split);
+    table.dataset = dataset->describe();
     table.samples = std::min(dataset->size(), o_.limit);
     if (table.samples == 0)
       throw Error("calibration: the dataset " + dataset->describe() + " holds no samples");

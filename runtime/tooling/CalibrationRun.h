@@ -39,7 +39,7 @@ struct LayerCalibration {
 };
 
 struct CalibrationTable {
-  std::string dataset; ///< what was run (Dataset::describe and the split)
+  std::string dataset; ///< what was run (Dataset::describe)
   int64_t samples = 0;
   std::map<std::string, LayerCalibration> layers; ///< keyed by ONNX node name
 };

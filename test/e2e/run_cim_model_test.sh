@@ -4,12 +4,14 @@
 # them (the CIM path end to end: lowering, mapping, plan, programming, DAC/ADC numerics).
 # With DIGITAL_STEPS = yes the plan must also hold DigitalLinear steps (layers the device keeps
 # digital in a reduced precision, cim-numerics.md §8).
+# Arguments after DIGITAL_STEPS go to cim-opt (e.g. --calibration DIR).
 #   run_cim_model_test.sh BIN_DIR MODEL_BASENAME DEVICE LIMIT MIN_AGREEMENT DATASET_DIR WORK_DIR
-#                         [DIGITAL_STEPS]
+#                         [DIGITAL_STEPS [CIM_OPT_ARGS...]]
 set -euo pipefail
 bin=$1 model=$2 device=$3 limit=$4 min=$5 dataset=$6 work=$7 digital=${8:-no}
+shift $(($# < 8 ? $# : 8))
 rm -rf "$work" && mkdir -p "$work"
-"$bin/cim-opt" "$model.onnx" --device "$device" -o "$work/plan.bin"
+"$bin/cim-opt" "$model.onnx" --device "$device" "$@" -o "$work/plan.bin"
 if [ "$digital" = yes ] && ! grep -q '"DigitalLinear"' "$work/plan.bin"; then
   echo "the plan has no DigitalLinear step" >&2
   exit 1

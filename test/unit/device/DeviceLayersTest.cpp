@@ -231,7 +231,8 @@ TEST(DeviceSet, ValuesFollowTheFileRules) {
             "--set: adc.mode: 'fast' is not one of ideal, full, dynamic, calibrated");
   EXPECT_EQ(err("adc.mode", "calibrated"),
             "--set: adc.mode: 'calibrated' needs full scales calibrated when the plan is "
-            "compiled; recompile with cim-opt");
+            "compiled; recompile with cim-opt --calibration DATASET and a device whose "
+            "adc.mode is calibrated");
   EXPECT_EQ(err("adc.bitz", "4"),
             "--set: adc.bitz: unknown field (run-time parameters: adc.mode, adc.bits, "
             "adc.noise_lsb, adc.samples, noise.read, noise.program, noise.stuck_at_min, "

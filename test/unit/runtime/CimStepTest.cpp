@@ -244,10 +244,20 @@ TEST(CimStepErrors, MalformedStepsNameTheProblem) {
   fails("k.bin", {"kind 'dense'"}, [](CimStep &s) { s.attrs["kind"] = "dense"; });
   fails("a.bin", {"'alpha'"}, {}, json::object());
   fails("t.bin", {"transA"}, {}, {{"alpha", 1.0}, {"beta", 1.0}, {"transA", 1}, {"transB", 0}});
-  fails("c.bin", {"calibrated", "not implemented"},
+  // Calibrated layers need their calibrated values (cim-apply-calibration), of the right
+  // count and range.
+  fails("c.bin", {"calibrated", "no adc.calibrated_full_scales", "--calibration"},
         [](CimStep &s) { s.attrs["adc"]["mode"] = "calibrated"; });
-  fails("s.bin", {"static", "not implemented"},
+  fails("s.bin", {"static", "0 inputs.static_scales for 1 groups", "--calibration"},
         [](CimStep &s) { s.attrs["inputs"]["scale"] = "static"; });
+  fails("c2.bin", {"3 adc.calibrated_full_scales, expected"}, [](CimStep &s) {
+    s.attrs["adc"]["mode"] = "calibrated";
+    s.attrs["adc"]["calibrated_full_scales"] = {1.0, 2.0, 3.0};
+  });
+  fails("s2.bin", {"group 0", "calibrated scale is -1"}, [](CimStep &s) {
+    s.attrs["inputs"]["scale"] = "static";
+    s.attrs["inputs"]["static_scales"] = {-1.0};
+  });
   // Every decision is read from the plan, and checked.
   fails("b.bin", {"settings", "adc.bits", "2..16"},
         [](CimStep &s) { s.attrs["adc"]["bits"] = 20; });

@@ -245,6 +245,39 @@ TEST(DigitalStepConv, GroupsPadsStridesDilationsAndBias) {
     }
 }
 
+TEST(DigitalStepTap, SeesEachGroupsRowsBeforeTheProduct) {
+  // CpuBackendOptions::digitalRowsTap (what calibration observes): called with the step's
+  // name, the group and the rows the product multiplies, which for a conv are each group's
+  // im2col patches of every image, in image order, and the output is unchanged by it.
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  for (int trial = 0; trial < 3; ++trial) {
+    ConvCase c = randomConv(gen, trial == 2);
+    const std::string path = dir.file("tap" + std::to_string(trial) + ".bin");
+    writeConvStep(c, "DigitalLinear", digitalAttrs("conv", "fp32", convAttrs(c)), true, path);
+    const int64_t N = randInt(gen, 1, 5);
+    Tensor x = randomF32(gen, trial == 2 ? Shape{N, c.C, c.H} : Shape{N, c.C, c.H, c.W});
+    std::vector<std::vector<float>> seen(static_cast<size_t>(c.groups));
+    std::vector<std::string> names;
+    CpuBackendOptions options;
+    options.digitalRowsTap = [&](const std::string &step, int64_t g, const Tensor &rows) {
+      names.push_back(step);
+      ASSERT_EQ(rows.rank(), 2);
+      ASSERT_EQ(rows.dim(1), c.K());
+      seen.at(static_cast<size_t>(g))
+          .insert(seen[g].end(), rows.data<float>(), rows.data<float>() + rows.numel());
+    };
+    Tensor tapped = cimExecutor(path, options).run({{"x", x}}).at("y");
+    Tensor plain = cimExecutor(path).run({{"x", x}}).at("y");
+    EXPECT_TRUE(sameBytes(tapped, plain));
+    ASSERT_FALSE(names.empty());
+    for (const std::string &name : names)
+      EXPECT_EQ(name, "/conv/Conv");
+    for (int64_t g = 0; g < c.groups; ++g)
+      EXPECT_EQ(seen[g], stackedPatches(c, x, g)) << "group " << g;
+  }
+}
+
 TEST(DigitalStepReport, CimRunListsOnlyTheCimLayers) {
   // cim-run's per-layer report (LayerReports) sums the crossbar counters of CimLinear steps;
   // a DigitalLinear step beside them reports its own fields and is left out there.
