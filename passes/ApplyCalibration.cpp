@@ -50,8 +50,7 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
       return emitError(UnknownLoc::get(ctx)) << "cim-apply-calibration needs table=FILE";
     auto buffer = llvm::MemoryBuffer::getFile(table);
     if (!buffer)
-      return emitError(loc) << "cannot read the calibration table: "
-                            << buffer.getError().message();
+      return emitError(loc) << "cannot read the calibration table: " << buffer.getError().message();
     auto parsed = llvm::json::parse((*buffer)->getBuffer());
     if (!parsed)
       return emitError(loc) << "the calibration table is not JSON: "

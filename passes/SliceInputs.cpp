@@ -34,8 +34,7 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
       return failure();
     // `static` needs s_x per group from calibration: cim-apply-calibration writes it.
     if (*scale != "dynamic_row" && *scale != "static")
-      return layerError(op) << "inputs.scale is '" << *scale << "', expected dynamic_row or "
-                                                             "static";
+      return layerError(op) << "inputs.scale is '" << *scale << "', expected dynamic_row or static";
     Builder b(op.getContext());
     SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),

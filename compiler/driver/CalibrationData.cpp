@@ -34,9 +34,8 @@ LogicalResult toCalibrationModule(ModuleOp module) {
   module.walk([&](cim::LinearOp op) { linears.push_back(op); });
   Builder b(module.getContext());
   for (cim::LinearOp op : linears) {
-    if (!op.getSettingsAttr() || !cast<RankedTensorType>(op.getWeight().getType())
-                                      .getElementType()
-                                      .isF32())
+    if (!op.getSettingsAttr() ||
+        !cast<RankedTensorType>(op.getWeight().getType()).getElementType().isF32())
       return op.emitError() << "layer '" << op.getLayer()
                             << "': calibration needs the layer's settings and float W (run "
                                "it right after placement)";

@@ -144,9 +144,15 @@ private:
         return;
       Target &t = targets_[it->second];
       if (first && t.isStatic)
-        guarded(t, [&] { t.inputs.at(g).add(rows); return 0; });
+        guarded(t, [&] {
+          t.inputs.at(g).add(rows);
+          return 0;
+        });
       else if (first != t.isStatic && t.calibrated)
-        guarded(t, [&] { t.adcs.at(g).add(rows); return 0; });
+        guarded(t, [&] {
+          t.adcs.at(g).add(rows);
+          return 0;
+        });
     };
     Executor executor(program_, createCpuBackend(options));
     const int64_t batch = program_->hasBatchAxis() ? o_.batch : 1;
@@ -164,9 +170,7 @@ private:
 
 } // namespace
 
-CalibrationTable runCalibration(const CalibrationOptions &options) {
-  return Runner(options).run();
-}
+CalibrationTable runCalibration(const CalibrationOptions &options) { return Runner(options).run(); }
 
 std::string calibrationTableJson(const CalibrationTable &table) {
   nlohmann::ordered_json layers = nlohmann::ordered_json::object();

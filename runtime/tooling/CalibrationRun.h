@@ -23,10 +23,10 @@
 namespace cimlir {
 
 struct CalibrationOptions {
-  std::string plan;           ///< the calibration plan (above)
-  std::string dataset;        ///< as cim-run --dataset takes it
+  std::string plan;            ///< the calibration plan (above)
+  std::string dataset;         ///< as cim-run --dataset takes it
   std::string split = "train"; ///< IDX split: calibrate on training data, never the test set
-  int64_t limit = 512;        ///< at most this many samples
+  int64_t limit = 512;         ///< at most this many samples
   int64_t batch = 64;
 };
 

@@ -2,6 +2,9 @@
 //
 //   cim-opt MODEL.onnx|MODEL.onnxtext [--device digital] [--freeze-inputs IN.npz]
 //           [--emit=plan|mlir|import] -o PLAN.bin
+//   cim-opt MODEL.onnx --device D --calibration DATASET [--calibration-limit N]
+//           [--calibration-split train] [--save-calibration T.json] -o PLAN.bin
+//   cim-opt MODEL.onnx --device D --calibration-table T.json -o PLAN.bin
 //   cim-opt FILE.mlir [mlir-opt options]      (runs passes, for lit tests)
 //
 // ONNX inputs go through the importer and the cim-compile pipeline; anything else is
@@ -46,7 +49,7 @@ int main(int argc, char **argv) {
       mlir::MlirOptMain(argc, argv,
                         "cimlir compiler\n\n"
                         "  cim-opt MODEL.onnx [--device digital] [--emit=plan|mlir|import]\n"
-                        "          [--freeze-inputs IN.npz] -o PLAN.bin\n"
+                        "          [--freeze-inputs IN.npz] [--calibration DATASET] -o PLAN.bin\n"
                         "      compiles an ONNX model (binary .onnx or textual .onnxtext) into a\n"
                         "      plan for cim-run; `cim-opt MODEL.onnx --help` lists those options.\n"
                         "  cim-opt --print-device PRESET|FILE\n"

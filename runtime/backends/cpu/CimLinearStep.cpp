@@ -83,7 +83,8 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
     a.fail("has inputs.scale 'static' but " + std::to_string(decided_.staticScales.size()) +
            " inputs.static_scales for " + std::to_string(layout.groups) +
            " groups (compile with cim-opt --calibration DATASET)");
-  const size_t pairs = cim::resolvedInputSlices(base).size() * cim::resolvedWeightSlices(base).size();
+  const size_t pairs =
+      cim::resolvedInputSlices(base).size() * cim::resolvedWeightSlices(base).size();
   if (calibrated && decided_.calibratedFullScales.size() != pairs * layout.groups)
     a.fail(decided_.calibratedFullScales.empty()
                ? std::string("has adc.mode 'calibrated' but the plan holds no "
@@ -91,8 +92,8 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
                              "cim-opt --calibration DATASET)")
                : "has " + std::to_string(decided_.calibratedFullScales.size()) +
                      " adc.calibrated_full_scales, expected " +
-                     std::to_string(pairs * layout.groups) + " (groups x input slices x weight "
-                     "slices)");
+                     std::to_string(pairs * layout.groups) +
+                     " (groups x input slices x weight slices)");
   for (int64_t g = 0; g < layout.groups; ++g) {
     cim::CimParams p = base;
     p.layerId = decided_.layerIds[g];
