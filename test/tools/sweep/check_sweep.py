@@ -14,6 +14,8 @@
 import csv
 import json
 import math
+import os
+import stat
 import struct
 import sys
 
@@ -75,6 +77,13 @@ def main(spec_path, csv_path, png_path, chips, samples):
             assert float(r["accuracy_std"]) > 0, f"{where}: noisy chips agree exactly"
             checked_spread += 1
     assert checked_zero and checked_spread, "the spec needs a noise-free and a very noisy point"
+
+    # Outputs get a plain new file's mode (not the 0600 of their temporary files).
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (csv_path, png_path):
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == 0o666 & ~umask, f"{path} has mode {oct(mode)}"
 
     with open(png_path, "rb") as f:
         head = f.read(24)
