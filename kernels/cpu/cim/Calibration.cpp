@@ -31,7 +31,11 @@ constexpr int64_t kMaxBins = int64_t(1) << 24;
 
 InputRangeCalibrator::InputRangeCalibrator(const CimParams &params)
     : bits_(params.inputs.bits), percentile_(params.inputs.clipPercentile) {
-  validateCimParams(params, "cim calibration");
+  // The scale and full scales this calibration is for are not known yet: check the rest.
+  CimParams uncalibrated = params;
+  uncalibrated.inputs.scale = InputScaleMode::DynamicRow;
+  uncalibrated.adc.mode = AdcMode::Full;
+  validateCimParams(uncalibrated, "cim calibration");
 }
 
 void InputRangeCalibrator::add(const Tensor &x) {

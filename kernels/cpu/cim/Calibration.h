@@ -28,7 +28,8 @@ namespace cimlir::cpu::cim {
 
 class InputRangeCalibrator {
 public:
-  /// Uses params.inputs.bits and params.inputs.clipPercentile.
+  /// Uses params.inputs.bits and params.inputs.clipPercentile; the layer's own parameters
+  /// (`static` inputs without their scale yet, a `calibrated` ADC) are accepted.
   explicit InputRangeCalibrator(const CimParams &params);
 
   /// Adds the rows of x [M,K] float32.

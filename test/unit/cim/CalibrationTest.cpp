@@ -55,6 +55,8 @@ TEST(CimCalibration, StaticInputScaleIsTheClipOverEveryRow) {
         << "percentile " << p.inputs.clipPercentile;
   }
   CimParams p;
+  p.inputs.scale = InputScaleMode::Static; // what is being calibrated: no scale yet
+  p.adc.mode = AdcMode::Calibrated;
   InputRangeCalibrator zeros(p);
   zeros.add(Tensor::allocate(DType::F32, {2, 3})); // a clip of 0 gives s_x = 1
   EXPECT_EQ(zeros.scale(), 1.0f);

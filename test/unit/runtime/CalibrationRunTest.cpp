@@ -1,0 +1,91 @@
+// Calibration from data through the runtime (runtime/tooling/CalibrationRun.h) on a grouped
+// convolution: each group's static input scale and calibrated ADC full scales are those of
+// its own rows, computed here from the test's own im2col and weight matrices
+// (ConvCaseUtil.h) and the kernels' calibrators.
+#include "runtime/tooling/CalibrationRun.h"
+
+#include "kernels/cpu/cim/Calibration.h"
+#include "runtime/backends/cpu/CimSettings.h"
+#include "runtime/core/Error.h"
+#include "runtime/data/Npz.h"
+#include "runtime/device/DeviceJson.h"
+#include "test/unit/common/TempDir.h"
+#include "test/unit/runtime/ConvCaseUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace cimlir::runtimetest {
+namespace {
+
+TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
+  std::mt19937 gen(11);
+  ConvCase c;
+  c.groups = 2;
+  c.C = 4;
+  c.M = 6;
+  c.H = c.W = 5;
+  c.kh = c.kw = 3;
+  c.pt = c.pl = c.pb = c.pr = 1;
+  c.w = randomF32(gen, {c.M, c.C / c.groups, c.kh, c.kw});
+  c.bias = randomF32(gen, {c.M});
+  const json settings = {{"crossbar", {{"rows", 8}, {"cols", 8}}},
+                         {"inputs", {{"scale", "static"}}},
+                         {"adc", {{"mode", "calibrated"}, {"percentile", 99.0}}}};
+  json attrs = convAttrs(c);
+  attrs["kind"] = "conv";
+  attrs["precision"] = "fp32";
+  attrs["calibrate"] = settings;
+  TempDir dir;
+  const std::string plan = dir.file("calibration.bin");
+  writeConvStep(c, "DigitalLinear", attrs, true, plan);
+
+  // Group 1's channels are ten times group 0's: the groups need different scales.
+  Tensor x = randomF32(gen, {10, c.C, c.H, c.W});
+  for (int64_t n = 0; n < 10; ++n)
+    for (int64_t ch = 2; ch < 4; ++ch)
+      for (int64_t p = 0; p < c.H * c.W; ++p)
+        x.data<float>()[(n * c.C + ch) * c.H * c.W + p] *= 10.0f;
+  const std::string data = dir.file("data.npz");
+  writeNpz(data, {{"x", x}});
+
+  CalibrationOptions options;
+  options.plan = plan;
+  options.dataset = data;
+  options.limit = 7; // the first 7 of 10 samples, in batches of 3
+  options.batch = 3;
+  const CalibrationTable table = runCalibration(options);
+  EXPECT_EQ(table.samples, 7);
+  ASSERT_EQ(table.layers.count("/conv/Conv"), 1u);
+  const LayerCalibration &got = table.layers.at("/conv/Conv");
+  ASSERT_EQ(got.inputScales.size(), 2u);
+  ASSERT_EQ(got.adcFullScales.size(), 2u);
+
+  const device::LayerSettings s =
+      device::parseDevice(nlohmann::ordered_json(settings), "test").defaults;
+  for (int64_t g = 0; g < 2; ++g) {
+    cpu::cim::CimParams p = toCimParams(s, "test");
+    // The rows of group g over the 7 samples, from the test's own im2col.
+    const int64_t P = c.OH() * c.OW(), K = c.K();
+    Tensor rows = Tensor::allocate(DType::F32, {7 * P, K});
+    for (int64_t n = 0; n < 7; ++n) {
+      std::vector<float> patch = patches(c, x, n, g);
+      std::copy(patch.begin(), patch.end(), rows.data<float>() + n * P * K);
+    }
+    cpu::cim::InputRangeCalibrator inputs(p);
+    inputs.add(rows);
+    EXPECT_EQ(got.inputScales[g], inputs.scale()) << "group " << g;
+    p.inputs.staticScale = inputs.scale();
+    std::vector<float> wg = groupWeights(c, g);
+    Tensor w = Tensor::allocate(DType::F32, {K, c.Ng()});
+    std::copy(wg.begin(), wg.end(), w.data<float>());
+    cpu::cim::AdcRangeCalibrator adc(w, p, 99.0);
+    adc.add(rows);
+    EXPECT_EQ(got.adcFullScales[g], adc.fullScales()) << "group " << g;
+  }
+  EXPECT_GT(got.inputScales[1], 5.0f * got.inputScales[0]);
+}
+
+} // namespace
+} // namespace cimlir::runtimetest
