@@ -210,6 +210,8 @@ void philoxBlocks(const PhiloxCounter *counters, int64_t count, PhiloxKey key, P
 CIMLIR_VECTOR_CLONES
 void normalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out) {
   static_assert(sizeof(PhiloxBlock) == 4 * sizeof(uint32_t), "blocks are packed words");
+  if (count <= 0) // a row with no active slice draws nothing (and may pass no storage)
+    return;
   const uint32_t *words = blocks[0].data();
   for (int64_t pair = 0; pair < 2 * count; ++pair) {
     double c, s;
