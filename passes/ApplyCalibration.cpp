@@ -8,6 +8,7 @@
 
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
+#include "runtime/device/DeviceConfig.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -41,6 +42,65 @@ int64_t sliceCount(DictionaryAttr decision) {
   return slices ? static_cast<int64_t>(slices.size()) : 0;
 }
 
+/// The first field of `object` not among `known`, as "PATH: unknown field (known: ...)".
+std::string unknownField(const llvm::json::Object &object, const std::string &path,
+                         std::initializer_list<const char *> known) {
+  for (const auto &kv : object) {
+    bool ok = false;
+    for (const char *k : known)
+      ok |= kv.first == k;
+    if (ok)
+      continue;
+    std::string names;
+    for (const char *k : known)
+      names += (names.empty() ? "" : ", ") + std::string(k);
+    return path + kv.first.str() + ": unknown field (known: " + names + ")";
+  }
+  return "";
+}
+
+/// The header and the fields of every layer and group (docs/numerics.md, "Calibration");
+/// the values themselves are checked where a layer uses them. "" when the table is fine.
+std::string checkTable(const llvm::json::Object &root) {
+  if (std::string bad =
+          unknownField(root, "", {"format", "version", "dataset", "samples", "layers"});
+      !bad.empty())
+    return bad;
+  std::optional<llvm::StringRef> format = root.getString("format");
+  if (!root.get("format"))
+    return "format: missing (expected \"cimlir-calibration\")";
+  if (!format || *format != "cimlir-calibration")
+    return "format: expected \"cimlir-calibration\"; not a cimlir calibration table";
+  const llvm::json::Value *version = root.get("version");
+  if (!version)
+    return "version: missing (expected 1)";
+  if (version->kind() != llvm::json::Value::Number || version->getAsInteger() != 1)
+    return "version: expected the integer 1 (this cim-opt reads version 1 only)";
+  if (const llvm::json::Value *d = root.get("dataset"); d && !d->getAsString())
+    return "dataset: expected a string";
+  if (const llvm::json::Value *n = root.get("samples"); n && !n->getAsInteger())
+    return "samples: expected an integer";
+  for (const auto &[name, value] : *root.getObject("layers")) {
+    std::string path = "layers." + name.str() + ".";
+    const llvm::json::Object *layer = value.getAsObject();
+    if (!layer)
+      return path.substr(0, path.size() - 1) + ": expected an object";
+    if (std::string bad = unknownField(*layer, path, {"groups"}); !bad.empty())
+      return bad;
+    const llvm::json::Array *groups = layer->getArray("groups");
+    if (!groups)
+      continue; // named where the layer is used
+    for (size_t g = 0; g < groups->size(); ++g)
+      if (const llvm::json::Object *group = (*groups)[g].getAsObject())
+        if (std::string bad =
+                unknownField(*group, path + "groups[" + std::to_string(g) + "].",
+                             {"input_scale", "adc_full_scales"});
+            !bad.empty())
+          return bad;
+  }
+  return "";
+}
+
 struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCalibrationPass> {
   using ApplyCalibrationBase::ApplyCalibrationBase;
 
@@ -51,6 +111,11 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
     auto buffer = llvm::MemoryBuffer::getFile(table);
     if (!buffer)
       return emitError(loc) << "cannot read the calibration table: " << buffer.getError().message();
+    // Device files' rules first (runtime/device): the depth before llvm::json's recursive
+    // parser sees the text, and duplicate keys, which it would resolve silently.
+    std::string structural = device::checkJsonText((*buffer)->getBuffer(), table);
+    if (!structural.empty())
+      return emitError(loc) << "the calibration table " << structural;
     auto parsed = llvm::json::parse((*buffer)->getBuffer());
     if (!parsed)
       return emitError(loc) << "the calibration table is not JSON: "
@@ -59,6 +124,8 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
     const llvm::json::Object *layers = root ? root->getObject("layers") : nullptr;
     if (!layers)
       return emitError(loc) << "the calibration table has no object \"layers\"";
+    if (std::string bad = checkTable(*root); !bad.empty())
+      return emitError(loc) << "the calibration table " << table << ": " << bad;
     root_ = std::make_shared<llvm::json::Value>(std::move(*parsed));
     return success();
   }

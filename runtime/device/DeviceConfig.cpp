@@ -110,9 +110,12 @@ DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
   return d;
 }
 
-DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceName) {
-  // Duplicate keys and absurd nesting are refused while parsing (a JSON object would keep
-  // only one of two equal keys, silently).
+namespace {
+
+/// JSON text as device files read it: duplicate keys and absurd nesting are refused while
+/// parsing (a JSON object would keep only one of two equal keys, silently; a deep file would
+/// exhaust the stack of a recursive reader). Errors are one-line cimlir::Errors.
+ojson parseStrict(std::string_view text, const std::string &sourceName) {
   struct Frame {
     bool object;
     std::string path;
@@ -172,7 +175,24 @@ DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceNam
     size_t at = what.find("] ");
     rep.fail("", "JSON error: " + (at == std::string::npos ? what : what.substr(at + 2)));
   }
-  return parseDevice(root, sourceName);
+  return root;
+}
+
+} // namespace
+
+DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceName) {
+  return parseDevice(parseStrict(text, sourceName), sourceName);
+}
+
+std::string checkJsonText(std::string_view text, const std::string &sourceName) noexcept {
+  try {
+    parseStrict(text, sourceName);
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    return printable(sourceName) + ": " + e.what();
+  }
+  return "";
 }
 
 DeviceConfig loadDevice(const std::string &fileOrPreset) {
@@ -235,8 +255,20 @@ const std::vector<std::string> &runtimeSettingKeys() {
   return keys;
 }
 
-void applySetting(LayerSettings &settings, const std::string &key, const std::string &value) {
-  Reporter rep{"--set"};
+namespace {
+
+/// "KEY=VALUE" split at the first '='.
+std::pair<std::string, std::string> splitAssignment(const std::string &assignment) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos)
+    throw Error("--set: " + shown(assignment) + ": expected KEY=VALUE (e.g. adc.bits=6)");
+  return {assignment.substr(0, eq), assignment.substr(eq + 1)};
+}
+
+/// One --set value, checked with its own field's type and range rules only; the rules that
+/// tie fields together are checked once, on the final state (applyAll).
+void applyOne(LayerSettings &settings, const std::string &key, const std::string &value,
+              const Reporter &rep) {
   const Field *field = nullptr;
   for (const auto &f : schema())
     if (f.key() == key)
@@ -261,23 +293,41 @@ void applySetting(LayerSettings &settings, const std::string &key, const std::st
   }
   if (v.is_discarded() || v.is_structured())
     v = value;
-  if (field->kind == Kind::Enum && key == "adc.mode" && v == ojson("calibrated") &&
-      settings.adc.mode != AdcMode::Calibrated)
-    rep.fail(key, "'calibrated' needs full scales calibrated when the plan is compiled; "
-                  "recompile with cim-opt --calibration DATASET and a device whose adc.mode "
-                  "is calibrated");
   ojson obj = {{field->section, {{field->name, v}}}};
+  applySections(settings, obj, "", rep);
+}
+
+/// The assignments in order, then the final state checked as a whole: a sequence whose end
+/// is valid is accepted whatever it passes through.
+void applyAll(LayerSettings &settings,
+              const std::vector<std::pair<std::string, std::string>> &assignments) {
+  Reporter rep{"--set"};
   LayerSettings changed = settings;
-  applySections(changed, obj, "", rep);
+  for (const auto &[key, value] : assignments)
+    applyOne(changed, key, value, rep);
+  if (changed.adc.mode == AdcMode::Calibrated && settings.adc.mode != AdcMode::Calibrated)
+    rep.fail("adc.mode", "'calibrated' needs full scales calibrated when the plan is compiled; "
+                         "recompile with cim-opt --calibration DATASET and a device whose "
+                         "adc.mode is calibrated");
   checkLayer(changed, "", rep);
   settings = std::move(changed);
 }
 
+} // namespace
+
+void applySetting(LayerSettings &settings, const std::string &key, const std::string &value) {
+  applyAll(settings, {{key, value}});
+}
+
 void applySetting(LayerSettings &settings, const std::string &assignment) {
-  size_t eq = assignment.find('=');
-  if (eq == std::string::npos)
-    throw Error("--set: " + shown(assignment) + ": expected KEY=VALUE (e.g. adc.bits=6)");
-  applySetting(settings, assignment.substr(0, eq), assignment.substr(eq + 1));
+  applyAll(settings, {splitAssignment(assignment)});
+}
+
+void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments) {
+  std::vector<std::pair<std::string, std::string>> split;
+  for (const std::string &a : assignments)
+    split.push_back(splitAssignment(a));
+  applyAll(settings, split);
 }
 
 ojson toJson(const LayerSettings &settings) {

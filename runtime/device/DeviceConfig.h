@@ -148,6 +148,13 @@ DeviceConfig loadDevice(const std::string &fileOrPreset);
 /// Syntax errors name the line and column: "dev.json:3:14: JSON syntax error: ...".
 DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceName);
 
+/// The structural rules of device files for any JSON text (for the compiler, which has no
+/// exceptions: the calibration table): valid JSON, nesting at most 64 levels deep, no key twice
+/// in one object. Returns "" when the text passes, else one error line naming `sourceName` and
+/// the path ("t.json: layers.\"/fc\".groups[0].input_scale: duplicate field (...)"). The
+/// depth is checked before anything recursive reads the text.
+std::string checkJsonText(std::string_view text, const std::string &sourceName) noexcept;
+
 /// The presets, in the order the docs list them: digital, cim-ideal, rram-256, harsh.
 const std::vector<std::string> &presetNames();
 bool isPreset(const std::string &name);
@@ -178,6 +185,11 @@ const std::vector<LayerEntry> &defaultLayerEntries();
 void applySetting(LayerSettings &settings, const std::string &key, const std::string &value);
 /// The same with "KEY=VALUE" in one string.
 void applySetting(LayerSettings &settings, const std::string &assignment);
+/// Several "KEY=VALUE" assignments in order (cim-run's --set list): each value is checked
+/// with its own field's type and range as it is applied; the rules between fields (p_min +
+/// p_max <= 1, adc.mode=calibrated only on a calibrated layer) are checked once, on the final
+/// state. On error `settings` is left as it was.
+void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments);
 /// The keys applySetting accepts.
 const std::vector<std::string> &runtimeSettingKeys();
 

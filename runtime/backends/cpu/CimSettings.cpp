@@ -72,8 +72,7 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   CimStepParams out;
   try {
     out.settings = device::parseDevice(file, "settings").defaults;
-    for (const std::string &assignment : overrides.settings)
-      device::applySetting(out.settings, assignment);
+    device::applySettings(out.settings, overrides.settings);
   } catch (const Error &e) {
     a.fail(e.what());
   }
@@ -152,9 +151,10 @@ void checkOverrides(const CimOverrides &overrides) {
   // A calibrated layer is the most permissive one: every run-time value that some layer can
   // take applies to it (adc.mode=calibrated is refused only on layers that are not).
   device::LayerSettings probe;
+  // Each value's own type and range; the rules between fields are checked again on every
+  // layer's final state (readCimStep), with its own values, naming the layer.
   probe.adc.mode = device::AdcMode::Calibrated;
-  for (const std::string &assignment : overrides.settings)
-    device::applySetting(probe, assignment);
+  device::applySettings(probe, overrides.settings);
 }
 
 } // namespace cimlir

@@ -4,12 +4,15 @@
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.bad.json}))' 2>&1 | FileCheck %s --check-prefix=NOTJSON
 // RUN: echo '{"layer": {}}' > %t.nolayers.json
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.nolayers.json}))' 2>&1 | FileCheck %s --check-prefix=NOLAYERS
+// RUN: echo '{"format": "cimlir-calibration", "version": 1, "layers": {"fc": {"groups": [{"input_scale": 1e999}]}}}' > %t.overflow.json
+// RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.overflow.json}))' 2>&1 | FileCheck %s --check-prefix=OVERFLOW
+// OVERFLOW: error: the calibration table {{.*}}overflow.json: JSON error: number overflow parsing '1e999'
 // cim-apply-calibration writes a table's values (docs/numerics.md, "Calibration") onto the
 // layers with static inputs (inputs.static_scales, one per group) or a calibrated ADC
 // (adc.calibrated_full_scales, groups x T x S); other layers and other table entries are
 // left alone. Here T = 1 DAC slice and S = 2 weight slices.
 // NOFILE: error: cannot read the calibration table: {{.*}}
-// NOTJSON: error: the calibration table is not JSON: {{.*}}
+// NOTJSON: error: the calibration table {{.*}}bad.json:2:1: JSON syntax error: {{.*}}
 // NOLAYERS: error: the calibration table has no object "layers"
 
 // CHECK-LABEL: func.func @fc
@@ -71,7 +74,7 @@ func.func @negative(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> 
 // -----
 
 func.func @infinite(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  // expected-error-re @+1 {{layer 'infinite': the calibration table {{.*}}, group 0: input_scale is inf, expected a finite scale > 0}}
+  // expected-error-re @+1 {{layer 'infinite': the calibration table {{.*}}, group 0: input_scale is 1e+39, expected a finite scale > 0}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "infinite", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "full", noise_lsb = 0.0, percentile = 100.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

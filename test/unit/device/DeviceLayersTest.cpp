@@ -260,6 +260,34 @@ TEST(DeviceSet, CalibratedStaysCalibrated) {
   EXPECT_FALSE(errorOf([&] { applySetting(s, "adc.mode", "calibrated"); }).empty());
 }
 
+TEST(DeviceSet, SequencesAreCheckedByTheirFinalState) {
+  auto d = parseDeviceText(R"({"adc": {"mode": "calibrated", "percentile": 99.9}})", "x");
+  LayerSettings s = resolveLayer(d, "/fc");
+  // Through full and back: the layer's own calibrated ADC.
+  EXPECT_NO_THROW(applySettings(s, {"adc.mode=full", "adc.mode=calibrated"}));
+  EXPECT_EQ(s.adc.mode, AdcMode::Calibrated);
+  // Through p_min + p_max > 1 to a valid end.
+  EXPECT_NO_THROW(applySettings(
+      s, {"noise.stuck_at_min=0.9", "noise.stuck_at_max=0.5", "noise.stuck_at_min=0"}));
+  EXPECT_EQ(s.noise.stuckAtMin, 0.0);
+  EXPECT_EQ(s.noise.stuckAtMax, 0.5);
+  // An invalid end is refused, and the settings stay as they were.
+  LayerSettings before = s;
+  EXPECT_EQ(errorOf([&] { applySettings(s, {"noise.stuck_at_min=0.9"}); }),
+            "--set: noise.stuck_at_min + noise.stuck_at_max: 0.9 + 0.5 is more than 1");
+  EXPECT_EQ(s, before);
+  // Each value's own type and range, even when a later one replaces it.
+  EXPECT_EQ(errorOf([&] { applySettings(s, {"adc.bits=6.5", "adc.bits=6"}); }),
+            "--set: adc.bits: expected an integer, got 6.5");
+  EXPECT_EQ(s, before);
+  // calibrated at the end of a sequence on a layer that is not calibrated.
+  LayerSettings full;
+  EXPECT_FALSE(errorOf([&] { applySettings(full, {"adc.mode=calibrated", "adc.mode=full",
+                                                  "adc.mode=calibrated"}); })
+                   .empty());
+  EXPECT_NO_THROW(applySettings(full, {"adc.mode=calibrated", "adc.mode=full"}));
+}
+
 TEST(DeviceSet, EveryRuntimeKeyTakesAValidValue) {
   const std::vector<std::pair<std::string, std::string>> values = {
       {"adc.mode", "full"},        {"adc.bits", "2"},           {"adc.noise_lsb", "1"},
