@@ -50,7 +50,9 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
   using LowerToCimBase::LowerToCimBase;
 
   LogicalResult initialize(MLIRContext *ctx) final {
-    std::string error = device::tryLoadDevice(this->device, config_);
+    std::string error = this->deviceJson.empty()
+                            ? device::tryLoadDevice(this->device, config_)
+                            : device::tryParseDeviceText(this->deviceJson, this->device, config_);
     if (!error.empty())
       return emitError(UnknownLoc::get(ctx)) << error;
     return success();

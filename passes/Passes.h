@@ -23,8 +23,11 @@ void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "
                           const std::string &calibrationTable = "");
 /// Its first part: canonicalize, cim-lower-to-cim, cim-digital-layers. After it, every CIM
 /// layer is a cim.linear with its resolved device `settings` and its float W (what
-/// calibration needs).
-void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device);
+/// calibration needs). `deviceJson`, when given, is `device` already loaded and resolved
+/// (device::toJsonText): the pass reads no file then (a device file is read once, also
+/// when it is a pipe); `device` only names it in messages.
+void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
+                            const std::string &deviceJson = "");
 /// The rest: one pass per decision, cim-apply-calibration (with a table), and the plan
 /// contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm, const std::string &calibrationTable = "");

@@ -14,11 +14,12 @@
 
 namespace cimlir {
 
-void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device) {
+void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
+                            const std::string &deviceJson) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
   // Placement: cim.linear with the resolved device settings, digital layers lowered.
-  pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device}));
+  pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device, deviceJson}));
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
 }
 

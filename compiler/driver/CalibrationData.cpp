@@ -88,11 +88,14 @@ FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOpt
     run.plan = planPath.str().str();
     run.dataset = options.dataset;
     run.split = options.split;
+    run.splitGiven = options.splitGiven;
     run.limit = options.limit;
     run.batch = options.batch;
     return calibrationTableJson(runCalibration(run));
   } catch (const Error &e) {
-    return emitError(loc) << "calibration: " << e.what();
+    // The runner's messages mostly say "calibration: " already: one prefix.
+    std::string what = e.what();
+    return emitError(loc) << (what.rfind("calibration: ", 0) == 0 ? "" : "calibration: ") << what;
   } catch (const std::bad_alloc &) {
     return emitError(loc) << "calibration ran out of host memory (try a smaller "
                              "--calibration-limit)";

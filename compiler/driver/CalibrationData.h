@@ -35,6 +35,7 @@ std::optional<CalibrationNeed> findCalibrationNeed(mlir::ModuleOp module);
 struct CalibrationDataOptions {
   std::string dataset;
   std::string split = "train";
+  bool splitGiven = false;
   int64_t limit = 512;
   int64_t batch = 64;
   /// For the calibration plan's metadata.

@@ -8,6 +8,7 @@
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "passes/Passes.h"
+#include "runtime/core/OutputFile.h"
 #include "runtime/device/DeviceConfig.h"
 
 
@@ -63,6 +64,16 @@ std::string printable(llvm::StringRef text) {
     }
   }
   return out;
+}
+
+/// The IR as --emit writes it. A model's weights would drown the IR (gigabytes of hex for
+/// an LLM); they stay out unless asked for.
+void printModule(ModuleOp module, llvm::raw_ostream &os, bool printWeights) {
+  OpPrintingFlags flags;
+  if (!printWeights)
+    flags.elideLargeResourceString(1024);
+  module.print(os, flags);
+  os << "\n";
 }
 
 } // namespace
@@ -152,20 +163,71 @@ int compileMain(int argc, char **argv) {
                     "FILE\n";
     return 1;
   }
+  if (saveCalibration.getNumOccurrences() && saveCalibration.empty()) {
+    llvm::errs() << "cim-opt: error: --save-calibration needs a file name\n";
+    return 1;
+  }
   if (!saveCalibration.empty() && calibration.empty()) {
     llvm::errs() << "cim-opt: error: --save-calibration keeps the table measured with "
                     "--calibration DATASET; give that too\n";
+    return 1;
+  }
+  if (!saveCalibration.empty() && emit == "import") {
+    llvm::errs() << "cim-opt: error: --emit=import does no calibration: --save-calibration "
+                    "would write nothing (drop it or --emit)\n";
+    return 1;
+  }
+  if (calibrationLimit.getNumOccurrences() && calibration.empty()) {
+    llvm::errs() << "cim-opt: error: --calibration-limit applies to --calibration DATASET"
+                 << (calibrationTable.empty() ? "" : " (a --calibration-table is not measured)")
+                 << "; give that too or drop it\n";
+    return 1;
+  }
+  if (calibrationSplit.getNumOccurrences() && calibration.empty()) {
+    llvm::errs() << "cim-opt: error: --calibration-split applies to --calibration DATASET; "
+                    "give that too or drop it\n";
     return 1;
   }
   if (calibrationLimit < 1) {
     llvm::errs() << "cim-opt: error: --calibration-limit must be at least 1\n";
     return 1;
   }
+  // The device file is read once, here; the placement pass gets the resolved device.
   device::DeviceConfig deviceConfig;
   if (std::string error = device::tryLoadDevice(device, deviceConfig); !error.empty()) {
     llvm::errs() << printable("cim-opt: error: " + error) << "\n";
     return 1;
   }
+  const std::string deviceJson = device::toJsonText(deviceConfig, -1);
+
+  // A run writes all its outputs or none: no output may be an input or another output,
+  // and every output is staged (its folder checked) before the long work, then committed
+  // together once everything was written.
+  const std::string outputPath = output == "-" ? std::string() : std::string(output);
+  std::string deviceFile = llvm::sys::fs::exists(device) ? std::string(device) : std::string();
+  if (std::string error = checkDistinctFiles(
+          {{"-o", outputPath}, {"--report", report}, {"--save-calibration", saveCalibration}},
+          {{"the model", input},
+           {"--device", deviceFile},
+           {"--calibration", calibration},
+           {"--calibration-table", calibrationTable},
+           {"--freeze-inputs", freeze}});
+      !error.empty()) {
+    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+    return 1;
+  }
+  OutputSet staged;
+  std::string outputTemp, reportTemp, tableTemp;
+  const std::string reportPath = report, tablePath = saveCalibration;
+  for (auto [path, temp] :
+       {std::pair<const std::string *, std::string *>{&outputPath, &outputTemp},
+        {&reportPath, &reportTemp},
+        {&tablePath, &tableTemp}})
+    if (!path->empty())
+      if (std::string error = staged.tryAdd(*path, *temp); !error.empty()) {
+        llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+        return 1;
+      }
 
   FrozenInputs frozen;
   if (!freeze.empty() && failed(loadFrozenInputs(context, freeze, frozen)))
@@ -181,7 +243,7 @@ int compileMain(int argc, char **argv) {
   std::optional<llvm::FileRemover> removeMeasured;
   if (emit != "import") {
     PassManager placement(&context);
-    buildPlacementPipeline(placement, device);
+    buildPlacementPipeline(placement, device, deviceJson);
     if (failed(placement.run(module)))
       return 1;
     std::string table;
@@ -193,6 +255,11 @@ int compileMain(int argc, char **argv) {
                    << "\n";
       return 1;
     }
+    if (!need && !saveCalibration.empty()) {
+      llvm::errs() << "cim-opt: error: no layer has static input scales or a calibrated ADC: "
+                      "--save-calibration would write no table (drop it)\n";
+      return 1;
+    }
     if (!need && (!calibration.empty() || !calibrationTable.empty()))
       llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
                       "nothing to calibrate\n";
@@ -202,10 +269,11 @@ int compileMain(int argc, char **argv) {
       CalibrationDataOptions options;
       options.dataset = calibration;
       options.split = calibrationSplit;
+      options.splitGiven = calibrationSplit.getNumOccurrences() > 0;
       options.limit = calibrationLimit;
       options.sourceName = input;
       options.deviceFingerprint = device::fingerprint(deviceConfig);
-      options.deviceJson = device::toJsonText(deviceConfig, -1);
+      options.deviceJson = deviceJson;
       auto measured = calibrateModule(module, options);
       if (failed(measured))
         return 1;
@@ -226,38 +294,42 @@ int compileMain(int argc, char **argv) {
     if (failed(decisions.run(module)))
       return 1;
   }
-  if (!report.empty() && failed(writeLayerReport(module, report)))
+  if (!report.empty() && failed(writeLayerReport(module, reportTemp, report)))
+    return 1;
+  if (!saveCalibration.empty() && failed(writeTextFile(context, tableTemp, calibrationText)))
     return 1;
 
-  // The table is kept once everything else succeeded (--emit=import does no calibration).
-  auto saveTable = [&]() -> LogicalResult {
-    if (saveCalibration.empty() || calibrationText.empty())
-      return success();
-    return writeTextFile(context, saveCalibration, calibrationText);
-  };
-  if (emit == "plan")
-    return failed(emitPlan(module, input, output, device::fingerprint(deviceConfig),
-                           device::toJsonText(deviceConfig, -1))) ||
-                   failed(saveTable())
-               ? 1
-               : 0;
-
-  std::string error;
-  auto out = openOutputFile(output, &error);
-  if (!out) {
-    llvm::errs() << "cim-opt: error: " << error << "\n";
+  if (emit == "plan") {
+    if (failed(emitPlan(module, input, outputTemp, device::fingerprint(deviceConfig), deviceJson)))
+      return 1;
+  } else if (!outputPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(outputTemp, ec);
+    if (!ec) {
+      printModule(module, os, printWeights);
+      os.close();
+      ec = os.error();
+      os.clear_error();
+    }
+    if (ec) {
+      llvm::errs() << printable("cim-opt: error: " + outputPath + ": write error: " + ec.message())
+                   << "\n";
+      return 1;
+    }
+  }
+  if (std::string error = staged.tryCommitAll(); !error.empty()) {
+    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
     return 1;
   }
-  // A model's weights would drown the IR (gigabytes of hex for an LLM); keep them out
-  // unless asked for.
-  OpPrintingFlags flags;
-  if (!printWeights)
-    flags.elideLargeResourceString(1024);
-  module.print(out->os(), flags);
-  out->os() << "\n";
-  if (failed(saveTable()))
-    return 1;
-  out->keep();
+  if (emit != "plan" && outputPath.empty()) {
+    printModule(module, llvm::outs(), printWeights);
+    llvm::outs().flush();
+    if (std::error_code ec = llvm::outs().error()) {
+      llvm::outs().clear_error();
+      llvm::errs() << "cim-opt: error: standard output: write error: " << ec.message() << "\n";
+      return 1;
+    }
+  }
   return 0;
 }
 

@@ -7,7 +7,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -37,12 +37,13 @@ std::string csv(StringRef s) {
 
 } // namespace
 
-LogicalResult writeLayerReport(ModuleOp module, const std::string &path) {
-  std::string error;
-  auto out = openOutputFile(path, &error);
-  if (!out)
-    return module.emitError() << error;
-  llvm::raw_ostream &os = out->os();
+LogicalResult writeLayerReport(ModuleOp module, const std::string &path,
+                               const std::string &name) {
+  Location loc = FileLineColLoc::get(module.getContext(), name, 0, 0);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return emitError(loc) << "cannot write: " << ec.message();
   os << "layer,kind,placement,groups,k,n,rows_per_sample,row_blocks,col_blocks,weight_slices,"
         "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample\n";
   module.walk([&](Operation *op) {
@@ -77,7 +78,11 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path) {
       os << csv(nameOf(op)) << "," << op->getName().stripDialect().lower() << ",digital"
          << std::string(12, ',') << "\n";
   });
-  out->keep();
+  os.close();
+  if (std::error_code err = os.error()) {
+    os.clear_error(); // else raw_fd_ostream's destructor is a fatal error
+    return emitError(loc) << "write error: " << err.message();
+  }
   return success();
 }
 

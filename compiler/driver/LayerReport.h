@@ -12,7 +12,10 @@ namespace cimlir {
 /// where it runs (cim or digital), its shapes, and for CIM layers the crossbar mapping
 /// (arrays, utilisation) and, per sample, the DAC input-slice vectors applied and the ADC
 /// conversions. Reads the `mapping` attributes of cim-map-crossbars.
-mlir::LogicalResult writeLayerReport(mlir::ModuleOp module, const std::string &path);
+/// Writes the per-layer CSV to `path`; messages name `name` (the file asked for, when
+/// `path` is its staged temporary file). A write error is one diagnostic naming `name`.
+mlir::LogicalResult writeLayerReport(mlir::ModuleOp module, const std::string &path,
+                                     const std::string &name);
 
 } // namespace cimlir
 

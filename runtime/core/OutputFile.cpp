@@ -129,6 +129,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     // renamed onto it, so the temporary file need not (and in /dev often cannot) live
     // beside it.
     target_ = path_;
+    special_ = true;
     std::error_code ec;
     fs::path dir = fs::temp_directory_path(ec);
     if (ec)
@@ -197,6 +198,93 @@ void writeOutputFile(const std::string &path, std::string_view bytes) {
   if (!ok)
     throw Error(path + ": write error: " + errnoText(err));
   out.commit();
+}
+
+OutputFile &OutputSet::add(const std::string &path) {
+  files_.push_back(std::make_unique<OutputFile>(path));
+  return *files_.back();
+}
+
+std::string OutputSet::tryAdd(const std::string &path, std::string &tempPath) {
+  try {
+    tempPath = add(path).tempPath();
+    return "";
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+}
+
+void OutputSet::commitAll() {
+  for (bool copies : {true, false})
+    for (auto &file : files_)
+      if (file->copiesIntoNode() == copies)
+        file->commit();
+}
+
+std::string OutputSet::tryCommitAll() {
+  try {
+    commitAll();
+    return "";
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+}
+
+namespace {
+
+/// What two names are compared by: the file's identity when it exists, else its
+/// normalised absolute path (links in the existing part followed).
+struct FileKey {
+  bool exists = false, shareable = false;
+  fs::path path; // normalised absolute path (for a missing file)
+};
+
+FileKey keyOf(const std::string &name) {
+  FileKey key;
+  std::error_code ec;
+  fs::file_status st = fs::status(name, ec);
+  key.exists = !ec && fs::exists(st);
+  key.shareable = key.exists && (fs::is_character_file(st) || fs::is_block_file(st) ||
+                                 fs::is_fifo(st) || fs::is_socket(st));
+  fs::path p = fs::weakly_canonical(fs::absolute(name, ec), ec);
+  if (ec)
+    p = fs::absolute(name, ec).lexically_normal();
+  key.path = p;
+  return key;
+}
+
+bool sameFile(const std::string &a, const FileKey &ka, const std::string &b, const FileKey &kb) {
+  if (ka.shareable || kb.shareable)
+    return false;
+  if (ka.exists && kb.exists) {
+    std::error_code ec;
+    bool same = fs::equivalent(a, b, ec);
+    return !ec && same;
+  }
+  return ka.exists == kb.exists && ka.path == kb.path;
+}
+
+} // namespace
+
+std::string checkDistinctFiles(const std::vector<NamedFile> &outputs,
+                               const std::vector<NamedFile> &inputs) {
+  auto skip = [](const NamedFile &f) { return f.path.empty() || f.path == "-"; };
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (skip(outputs[i]))
+      continue;
+    FileKey ki = keyOf(outputs[i].path);
+    auto refuse = [&](const NamedFile &other, const char *what) {
+      return outputs[i].flag + " " + outputs[i].path + " is the same file as " + other.flag +
+             " " + other.path + " (" + what + "): give another file";
+    };
+    for (size_t j = 0; j < i; ++j)
+      if (!skip(outputs[j]) && sameFile(outputs[i].path, ki, outputs[j].path, keyOf(outputs[j].path)))
+        return refuse(outputs[j], "another output");
+    for (const NamedFile &in : inputs)
+      if (!skip(in) && sameFile(outputs[i].path, ki, in.path, keyOf(in.path)))
+        return refuse(in, "an input");
+  }
+  return "";
 }
 
 } // namespace cimlir

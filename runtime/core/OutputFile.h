@@ -14,8 +14,10 @@
 // temporary file, so an error anywhere leaves no partial file behind.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cimlir {
 
@@ -36,6 +38,9 @@ public:
   const std::string &target() const { return target_; }
   /// The temporary file to write; it exists (empty) until commit() or destruction.
   const std::string &tempPath() const { return temp_; }
+  /// Whether commit() copies into a device, FIFO or socket (which can fail, e.g. on
+  /// /dev/full) rather than renaming (which does not, once the temporary file exists).
+  bool copiesIntoNode() const { return special_; }
 
   /// Moves the temporary file's content to the target (see above). Throws cimlir::Error
   /// naming the path and the reason; the temporary file is removed either way.
@@ -44,11 +49,45 @@ public:
 private:
   std::string path_, target_, temp_;
   bool committed_ = false;
+  bool special_ = false;
   bool keepMode_ = false; // the replaced file's permission bits, applied by commit()
   unsigned mode_ = 0;
 };
 
 /// Writes `bytes` to `path` through an OutputFile (complete or not at all).
 void writeOutputFile(const std::string &path, std::string_view bytes);
+
+/// All the outputs of one run: a run writes all of them or none. Each output is staged
+/// (an OutputFile whose temporary file the run writes) when the run starts, which also
+/// checks its destination (folder exists, not a directory) before any long work; when
+/// every output was written, commitAll() moves them into place: the copies into devices,
+/// FIFOs and sockets first (they can fail), then the renames (which do not). An error
+/// before commitAll() leaves no output created or changed.
+class OutputSet {
+public:
+  /// Stages `path`; throws cimlir::Error as OutputFile does. Returns the staged file
+  /// (write its tempPath()); it lives as long as the set.
+  OutputFile &add(const std::string &path);
+  /// The exception-free form for the compiler: "" or the one-line error.
+  std::string tryAdd(const std::string &path, std::string &tempPath);
+  void commitAll();
+  std::string tryCommitAll();
+
+private:
+  std::vector<std::unique_ptr<OutputFile>> files_;
+};
+
+/// A file a run reads or writes, with the flag that names it ("-o", "--report").
+struct NamedFile {
+  std::string flag, path;
+};
+
+/// "" when every output is a different file from every other output and every input;
+/// else the one-line refusal naming both. Files are compared by filesystem identity when
+/// both exist (links followed), else by normalised absolute path. Devices, FIFOs and
+/// sockets (/dev/null, /dev/stdout, pipes) may be named more than once. Empty paths and
+/// "-" are skipped.
+std::string checkDistinctFiles(const std::vector<NamedFile> &outputs,
+                               const std::vector<NamedFile> &inputs);
 
 } // namespace cimlir

@@ -89,6 +89,9 @@ public:
     CalibrationTable table;
     auto dataset = openDataset(o_.dataset, o_.split, program_->inputs(), program_->outputs());
     table.dataset = dataset->describe();
+    if (o_.splitGiven && dataset->describe().rfind("idx:", 0) != 0)
+      throw Error("--calibration-split " + o_.split + ": the dataset " + o_.dataset +
+                  " has no splits (only an IDX dataset does); drop it");
     table.samples = std::min(dataset->size(), o_.limit);
     if (table.samples == 0)
       throw Error("calibration: the dataset " + dataset->describe() + " holds no samples");
@@ -132,7 +135,12 @@ private:
     try {
       return f();
     } catch (const Error &e) {
-      throw Error("calibration: " + where(t) + ": " + e.what());
+      // One "calibration" prefix: the kernels' own ("cim calibration: ") is dropped.
+      std::string what = e.what();
+      const std::string kernel = "cim calibration: ";
+      if (what.rfind(kernel, 0) == 0)
+        what.erase(0, kernel.size());
+      throw Error("calibration: " + where(t) + ": " + what);
     }
   }
 

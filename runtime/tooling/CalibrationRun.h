@@ -26,6 +26,7 @@ struct CalibrationOptions {
   std::string plan;            ///< the calibration plan (above)
   std::string dataset;         ///< as cim-run --dataset takes it
   std::string split = "train"; ///< IDX split: calibrate on training data, never the test set
+  bool splitGiven = false;     ///< the split was asked for: refused for a dataset without splits
   int64_t limit = 512;         ///< at most this many samples
   int64_t batch = 64;
 };

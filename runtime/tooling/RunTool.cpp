@@ -147,6 +147,17 @@ int runInner(const RunOptions &o) {
                 "the chip)");
   // A bad --set is refused before anything is loaded, even for a plan without CIM layers.
   checkOverrides(o.cim);
+  // The outputs are written all or none: an output may not be an input or another output,
+  // and each is staged (its folder checked) before the long work.
+  if (std::string error = checkDistinctFiles(
+          {{"--outputs", o.outputs}, {"--report", o.report}},
+          {{"the plan", o.plan}, {"--inputs", o.inputs}, {"--dataset", o.dataset},
+           {"--reference", o.reference}});
+      !error.empty())
+    throw Error(error);
+  OutputSet staged;
+  const OutputFile *outputsFile = o.outputs.empty() ? nullptr : &staged.add(o.outputs);
+  const OutputFile *reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
 
   auto program = Program::load(o.plan);
   const bool perSample = !program->hasBatchAxis();
@@ -249,13 +260,25 @@ int runInner(const RunOptions &o) {
   if (o.profile)
     report["profile"] = profileTable(*program, stepSeconds, seconds);
 
-  if (!o.outputs.empty())
-    writeNpz(o.outputs, collector.result());
-  if (!o.report.empty()) {
-    // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
-    writeOutputFile(o.report,
-                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  try {
+    if (outputsFile)
+      writeNpz(outputsFile->tempPath(), collector.result());
+    if (reportFile) {
+      // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
+      writeOutputFile(reportFile->tempPath(),
+                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                          "\n");
+    }
+  } catch (const Error &e) {
+    // Messages name the file asked for, not its temporary file.
+    std::string text = e.what();
+    for (const OutputFile *f : {outputsFile, reportFile})
+      if (f)
+        for (size_t at; (at = text.find(f->tempPath())) != std::string::npos;)
+          text.replace(at, f->tempPath().size(), f->path());
+    throw Error(text);
   }
+  staged.commitAll();
 
   if (!o.quiet) {
     std::string line = metricsLine(report, total, o.repeats);

@@ -362,3 +362,51 @@ TEST(OutputFile, RepeatedWritesOfRandomSizesLeaveExactlyTheLastContent) {
   EXPECT_EQ(readBytes(path), last);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"many.bin"});
 }
+
+// OutputSet: a run's outputs appear together, or none of them when one fails.
+TEST(OutputSet, CommitsEveryOutputOrNone) {
+  TempDir dir, tmp;
+  ScopedTmpDir scoped(tmp.path().string());
+  {
+    OutputSet set;
+    fill(set.add(dir.file("a.bin")), "a");
+    fill(set.add(dir.file("b.bin")), "b");
+    // Left without commitAll(): neither appears, no temporary file stays.
+  }
+  EXPECT_TRUE(dir.entries().empty());
+  {
+    OutputSet set;
+    fill(set.add(dir.file("a.bin")), "a");
+    fill(set.add("/dev/full"), "full");
+    // The copy into /dev/full fails first: a.bin is not created.
+    std::string msg = errorOf([&] { set.commitAll(); });
+    EXPECT_TRUE(contains(msg, "/dev/full")) << msg;
+  }
+  EXPECT_TRUE(dir.entries().empty());
+  EXPECT_TRUE(tmp.entries().empty());
+  OutputSet set;
+  fill(set.add(dir.file("a.bin")), "a");
+  fill(set.add(dir.file("b.bin")), "b");
+  set.commitAll();
+  EXPECT_EQ(readBytes(dir.file("a.bin")), "a");
+  EXPECT_EQ(readBytes(dir.file("b.bin")), "b");
+}
+
+TEST(OutputSet, RefusesAnOutputThatIsAnInputOrAnotherOutput) {
+  TempDir dir;
+  writeBytes(dir.file("in.bin"), "in");
+  fs::create_symlink("in.bin", dir.file("link.bin"));
+  fs::create_directory(dir.file("sub"));
+  // Existing files by identity (links followed), missing ones by normalised path.
+  std::string msg = checkDistinctFiles({{"-o", dir.file("link.bin")}}, {{"--in", dir.file("in.bin")}});
+  EXPECT_TRUE(contains(msg, "-o " + dir.file("link.bin") + " is the same file as --in")) << msg;
+  msg = checkDistinctFiles({{"-o", dir.file("new.bin")}, {"--report", dir.file("sub/../new.bin")}},
+                           {});
+  EXPECT_TRUE(contains(msg, "--report")) << msg;
+  EXPECT_TRUE(contains(msg, "(another output)")) << msg;
+  // Different files, devices named twice, "-" and empty paths: accepted.
+  EXPECT_EQ(checkDistinctFiles({{"-o", dir.file("a.bin")}, {"--report", dir.file("b.bin")},
+                                {"-x", "/dev/null"}, {"-y", "/dev/null"}, {"-z", "-"}, {"-w", ""}},
+                               {{"--in", dir.file("in.bin")}, {"--s", "-"}}),
+            "");
+}
