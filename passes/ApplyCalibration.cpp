@@ -59,6 +59,57 @@ std::string unknownField(const llvm::json::Object &object, const std::string &pa
   return "";
 }
 
+/// The layer's decided value named like "inputs.bits" (the attribute dictionary, then the
+/// field; hybrid.analog_bits is 0 without a hybrid split), as JSON; null when absent.
+llvm::json::Value decidedValue(cim::LinearOp op, llvm::StringRef key) {
+  auto [section, field] = key.split('.');
+  DictionaryAttr dict;
+  if (section == "inputs")
+    dict = op.getInputsAttr();
+  else if (section == "weights")
+    dict = op.getWeightsAttr();
+  else if (section == "adc")
+    dict = op.getAdcAttr();
+  else if (section == "hybrid")
+    dict = op->getAttrOfType<DictionaryAttr>("hybrid");
+  else if (section == "crossbar")
+    return decidedValue(op, ("mapping." + field).str());
+  else if (section == "mapping")
+    dict = op->getAttrOfType<DictionaryAttr>("mapping");
+  if (section == "hybrid" && !dict)
+    return int64_t(0);
+  Attribute a = dict ? dict.get(field) : Attribute();
+  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
+    return i.getInt();
+  if (auto f = dyn_cast_or_null<FloatAttr>(a))
+    return f.getValueAsDouble();
+  if (auto s = dyn_cast_or_null<StringAttr>(a))
+    return s.getValue().str();
+  if (auto v = dyn_cast_or_null<DenseI64ArrayAttr>(a)) {
+    llvm::json::Array out;
+    for (int64_t e : v.asArrayRef())
+      out.push_back(e);
+    return llvm::json::Value(std::move(out));
+  }
+  return nullptr;
+}
+
+/// Numbers compare by value (100 equals 100.0), the rest as JSON.
+bool sameValue(const llvm::json::Value &a, const llvm::json::Value &b) {
+  if (a.getAsNumber() && b.getAsNumber())
+    return *a.getAsNumber() == *b.getAsNumber();
+  const llvm::json::Array *x = a.getAsArray(), *y = b.getAsArray();
+  if (x && y) {
+    if (x->size() != y->size())
+      return false;
+    for (size_t i = 0; i < x->size(); ++i)
+      if (!sameValue((*x)[i], (*y)[i]))
+        return false;
+    return true;
+  }
+  return a == b;
+}
+
 /// The header and the fields of every layer and group (docs/numerics.md, "Calibration");
 /// the values themselves are checked where a layer uses them. "" when the table is fine.
 std::string checkTable(const llvm::json::Object &root) {
@@ -85,16 +136,15 @@ std::string checkTable(const llvm::json::Object &root) {
     const llvm::json::Object *layer = value.getAsObject();
     if (!layer)
       return path.substr(0, path.size() - 1) + ": expected an object";
-    if (std::string bad = unknownField(*layer, path, {"groups"}); !bad.empty())
+    if (std::string bad = unknownField(*layer, path, {"groups", "measured_for"}); !bad.empty())
       return bad;
     const llvm::json::Array *groups = layer->getArray("groups");
     if (!groups)
       continue; // named where the layer is used
     for (size_t g = 0; g < groups->size(); ++g)
       if (const llvm::json::Object *group = (*groups)[g].getAsObject())
-        if (std::string bad =
-                unknownField(*group, path + "groups[" + std::to_string(g) + "].",
-                             {"input_scale", "adc_full_scales"});
+        if (std::string bad = unknownField(*group, path + "groups[" + std::to_string(g) + "].",
+                                           {"input_scale", "adc_full_scales"});
             !bad.empty())
           return bad;
   }
@@ -157,6 +207,24 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
     if (!groups)
       return layerError(op) << "the calibration table " << table
                             << " has no array \"groups\" for it";
+    // A table measured for other settings does not fit this layer: name the first field
+    // that differs ("measured_for" is written by cim-opt --calibration; a hand-written table
+    // may leave it out).
+    if (const llvm::json::Object *measured = layer->getObject("measured_for"))
+      for (const auto &[key, value] : *measured) {
+        llvm::json::Value decided = decidedValue(op, key);
+        if (decided.kind() == llvm::json::Value::Null)
+          return layerError(op) << "the calibration table " << table << ": measured_for."
+                                << key.str() << ": not a setting of the layer";
+        if (!sameValue(decided, value)) {
+          std::string was, is;
+          llvm::raw_string_ostream(was) << value;
+          llvm::raw_string_ostream(is) << decided;
+          return layerError(op) << "the calibration table " << table << " was measured for "
+                                << key.str() << " = " << was << ", the layer has " << is
+                                << " (calibrate again for this device)";
+        }
+      }
     const int64_t G = cim::getLinearShape(op).groups;
     if (static_cast<int64_t>(groups->size()) != G)
       return layerError(op) << "the calibration table " << table << " has " << groups->size()

@@ -124,6 +124,8 @@ public:
     for (Target &t : targets_) {
       LayerCalibration &out = table.layers[t.layer];
       out.inputScales = t.scales;
+      out.measuredFor = t.params;
+      out.percentile = t.percentile;
       for (const cim::AdcRangeCalibrator &adc : t.adcs)
         out.adcFullScales.push_back(guarded(t, [&] { return adc.fullScales(); }));
     }
@@ -198,7 +200,23 @@ std::string calibrationTableJson(const CalibrationTable &table) {
       }
       groups.push_back(group);
     }
-    layers[name] = {{"groups", groups}};
+    const cpu::cim::CimParams &p = layer.measuredFor;
+    // What the values were measured for, under the IR attributes' names (cim-apply-calibration
+    // compares them with the layer's decisions).
+    nlohmann::ordered_json measuredFor = {
+        {"crossbar.rows", p.crossbar.rows},
+        {"weights.bits", p.weights.bits},
+        {"weights.slices", cpu::cim::resolvedWeightSlices(p)},
+        {"weights.granularity", p.weights.granularity == cpu::cim::WeightGranularity::PerTensor
+                                    ? "per_tensor"
+                                    : "per_channel"},
+        {"weights.clip_percentile", p.weights.clipPercentile},
+        {"inputs.bits", p.inputs.bits},
+        {"inputs.slices", cpu::cim::resolvedInputSlices(p)},
+        {"inputs.clip_percentile", p.inputs.clipPercentile},
+        {"hybrid.analog_bits", p.inputs.hybridAnalogBits},
+        {"adc.percentile", layer.percentile}};
+    layers[name] = {{"groups", groups}, {"measured_for", measuredFor}};
   }
   nlohmann::ordered_json out = {{"format", "cimlir-calibration"},
                                 {"version", 1},

@@ -15,6 +15,8 @@
 // when some layer is both. The table (CalibrationTable) is what cim-apply-calibration reads.
 #pragma once
 
+#include "kernels/cpu/cim/CimParams.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,6 +39,11 @@ struct LayerCalibration {
   std::vector<float> inputScales;
   /// FS per group, each T·S values at [i·S + j] (a `calibrated` ADC), empty otherwise.
   std::vector<std::vector<float>> adcFullScales;
+  /// The layer's parameters the values depend on (inputs, weights, crossbar rows,
+  /// adc.percentile), written as the table's "measured_for" so that cim-apply-calibration
+  /// refuses the table for a layer compiled with other ones.
+  cpu::cim::CimParams measuredFor;
+  double percentile = 100.0;
 };
 
 struct CalibrationTable {
