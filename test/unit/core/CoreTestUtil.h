@@ -4,6 +4,7 @@
 
 #include "runtime/core/Error.h"
 #include "test/unit/common/TempDir.h"
+#include "test/unit/common/TestRng.h"
 
 #include <gtest/gtest.h>
 
@@ -25,18 +26,8 @@ namespace fs = std::filesystem;
 
 using cimlir::test::TempDir;
 
-/// One generator per process, seeded freshly; the seed is printed so a failure reproduces.
-inline std::mt19937_64 &rng() {
-  static std::mt19937_64 gen = [] {
-    uint64_t seed = std::random_device{}();
-    if (const char *s = std::getenv("CIMLIR_TEST_SEED"))
-      seed = std::strtoull(s, nullptr, 10);
-    std::printf("core tests: random seed %llu (CIMLIR_TEST_SEED=%llu replays it)\n",
-                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
-    return std::mt19937_64(seed);
-  }();
-  return gen;
-}
+/// One generator per process (TestRng.h).
+inline std::mt19937_64 &rng() { return cimlir::test::processRng("core tests"); }
 
 inline std::string randomBytes(size_t n) {
   std::string s(n, '\0');

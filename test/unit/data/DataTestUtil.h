@@ -4,6 +4,7 @@
 
 #include "runtime/core/Error.h"
 #include "test/unit/common/TempDir.h"
+#include "test/unit/common/TestRng.h"
 #include "runtime/core/Tensor.h"
 
 #include <gtest/gtest.h>
@@ -25,15 +26,8 @@ namespace fs = std::filesystem;
 
 using cimlir::test::TempDir;
 
-/// One generator per test, seeded freshly; the seed is printed so a failure reproduces.
-inline std::mt19937_64 &rng() {
-  static std::mt19937_64 gen = [] {
-    uint64_t seed = std::random_device{}();
-    std::printf("data tests: random seed %llu\n", static_cast<unsigned long long>(seed));
-    return std::mt19937_64(seed);
-  }();
-  return gen;
-}
+/// One generator per process (TestRng.h).
+inline std::mt19937_64 &rng() { return cimlir::test::processRng("data tests"); }
 
 /// A tensor of random values over the dtype's whole range (bools 0/1).
 inline Tensor randomTensor(DType dtype, const Shape &shape) {
