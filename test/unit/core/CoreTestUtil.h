@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/core/Error.h"
+#include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 #include "test/unit/common/TestRng.h"
 
@@ -46,21 +47,7 @@ inline std::string readBytes(const std::string &path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-/// Runs f and returns the cimlir::Error message it throws (fails the test if none).
-inline std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "error is not one line: " << msg;
-    return msg;
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "expected a cimlir::Error, nothing was thrown";
-  return {};
-}
+using cimlir::test::errorOf;
 
 inline bool contains(const std::string &haystack, const std::string &needle) {
   return haystack.find(needle) != std::string::npos;

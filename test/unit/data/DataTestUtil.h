@@ -3,9 +3,10 @@
 #pragma once
 
 #include "runtime/core/Error.h"
+#include "runtime/core/Tensor.h"
+#include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 #include "test/unit/common/TestRng.h"
-#include "runtime/core/Tensor.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -151,20 +152,6 @@ private:
   std::string out_;
 };
 
-/// Runs f and returns the cimlir::Error message it throws (fails the test if none).
-inline std::string errorOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const Error &e) {
-    std::string msg = e.what();
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "error is not one line: " << msg;
-    return msg;
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "expected a cimlir::Error, nothing was thrown";
-  return {};
-}
+using cimlir::test::errorOf;
 
 } // namespace cimlir::testing

@@ -5,6 +5,7 @@
 #include "runtime/core/Error.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/device/DeviceJson.h"
+#include "test/unit/common/ErrorOf.h"
 
 #include "test/unit/common/TempDir.h"
 
@@ -25,22 +26,7 @@ namespace cimlir::devicetest {
 namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
-/// Runs `fn`, which must throw cimlir::Error; returns its message ("" after recording a
-/// failure if it did not throw). Every message must be one line.
-inline std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const cimlir::Error &e) {
-    std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
-    return message;
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "did not throw cimlir::Error";
-  return "";
-}
+using cimlir::test::errorOf;
 
 /// The error of parsing `text` as the file "dev.json".
 inline std::string fileError(const std::string &text) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/core/Error.h"
+#include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 
 #include <gtest/gtest.h>
@@ -35,8 +36,8 @@ inline uint32_t freshSeed() {
 /// Declares `seed` and `gen` (std::mt19937) and records the seed in every failure.
 #define CIMLIR_SEEDED_RNG()                                                                        \
   const uint32_t seed = ::cimlir::plantest::freshSeed();                                           \
-  SCOPED_TRACE("random seed " + std::to_string(seed) + " (replay with CIMLIR_TEST_SEED=" +         \
-               std::to_string(seed) + ")");                                                        \
+  SCOPED_TRACE("random seed " + std::to_string(seed) +                                             \
+               " (replay with CIMLIR_TEST_SEED=" + std::to_string(seed) + ")");                    \
   std::mt19937 gen(seed)
 
 inline int64_t randInt(std::mt19937 &gen, int64_t lo, int64_t hi) { // inclusive
@@ -59,25 +60,13 @@ inline std::vector<unsigned char> readBytes(const std::string &path) {
 
 inline void writeBytes(const std::string &path, const std::vector<unsigned char> &bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char *>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out)
     throw std::runtime_error("cannot write " + path);
 }
 
-/// Runs `fn`, which must throw cimlir::Error; returns its message ("" if it did not throw,
-/// after recording a failure).
-inline std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const cimlir::Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "threw a non-cimlir exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "did not throw cimlir::Error";
-  return "";
-}
+using cimlir::test::errorOf;
 
 /// Whether `message` contains every word of `all`.
 inline ::testing::AssertionResult containsAll(const std::string &message,
@@ -97,7 +86,8 @@ inline ::testing::AssertionResult containsAny(const std::string &message,
   std::string words;
   for (const auto &w : any)
     words += (words.empty() ? "\"" : ", \"") + w + "\"";
-  return ::testing::AssertionFailure() << "message \"" << message << "\" contains none of " << words;
+  return ::testing::AssertionFailure()
+         << "message \"" << message << "\" contains none of " << words;
 }
 
 } // namespace cimlir::plantest
