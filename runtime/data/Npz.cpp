@@ -452,6 +452,10 @@ void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arra
         zip_source_free(src);
         throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
       }
+      // A fixed time stamp (1980-01-01, the first the zip format can hold), so that the same
+      // arrays always give the same bytes (outputs of one plan compare with cmp).
+      if (zip_file_set_mtime(pending.za, static_cast<zip_uint64_t>(idx), 315532800, 0) != 0)
+        throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
       // Stored, like np.savez: the data is rarely compressible and this is faster.
       if (zip_set_file_compression(pending.za, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) !=
           0)
