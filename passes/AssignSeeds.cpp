@@ -3,7 +3,7 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "kernels/cpu/cim/LayerId.h"
+#include "kernels/cim/LayerId.h"
 
 namespace cimlir {
 #define GEN_PASS_DEF_ASSIGNSEEDS
@@ -37,7 +37,7 @@ struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
     // §9: the chip of group g is keyed by FNV-1a 64 of "<layer>#g<g>".
     SmallVector<Attribute> ids;
     for (int64_t g = 0, groups = cim::getLinearShape(op).groups; g < groups; ++g)
-      ids.push_back(b.getIntegerAttr(u64, cpu::cim::layerId(op.getLayer(), g)));
+      ids.push_back(b.getIntegerAttr(u64, cim::layerId(op.getLayer(), g)));
     op.setNoiseAttr(
         b.getDictionaryAttr({b.getNamedAttr("read", b.getF64FloatAttr(*read)),
                              b.getNamedAttr("program", b.getF64FloatAttr(*program)),

@@ -3,7 +3,7 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 
 namespace cimlir {
 #define GEN_PASS_DEF_CONFIGUREADC
@@ -50,7 +50,7 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
     // `full` mode's full scales, written whatever the mode: cim-run --set adc.mode=full may
     // select it, and the runtime converts with what the plan says.
     std::vector<int64_t> fullScales =
-        cpu::cim::fullModeScales(mapping.getAs<IntegerAttr>("k").getInt(),
+        cim::fullModeScales(mapping.getAs<IntegerAttr>("k").getInt(),
                                  mapping.getAs<IntegerAttr>("rows").getInt(), a, b);
     Builder builder(op.getContext());
     op.setAdcAttr(builder.getDictionaryAttr(

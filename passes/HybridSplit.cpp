@@ -3,7 +3,7 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/Quantization.h"
 
 namespace cimlir {
 #define GEN_PASS_DEF_HYBRIDSPLIT
@@ -40,7 +40,7 @@ struct HybridSplitPass : public cimlir::impl::HybridSplitBase<HybridSplitPass> {
     op.setHybridAttr(b.getDictionaryAttr(
         {b.getNamedAttr("analog_bits", b.getI64IntegerAttr(*h)),
          b.getNamedAttr("analog_qmax",
-                        b.getI64IntegerAttr(cpu::cim::symmetricQmax(static_cast<int>(*h))))}));
+                        b.getI64IntegerAttr(cim::symmetricQmax(static_cast<int>(*h))))}));
     ++numHybridLayers;
     return success();
   }

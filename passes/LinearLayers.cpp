@@ -3,7 +3,7 @@
 #include "passes/LinearLayers.h"
 
 #include "dialects/onnx/OnnxOps.h"
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -82,7 +82,7 @@ LogicalResult forEachUndecided(Operation *root, StringRef decision,
 }
 
 SmallVector<NamedAttribute, 2> sliceAttrs(Builder &b, ArrayRef<int64_t> widths) {
-  std::vector<int> offsets = cpu::cim::sliceOffsets(std::vector<int>(widths.begin(), widths.end()));
+  std::vector<int> offsets = cim::sliceOffsets(std::vector<int>(widths.begin(), widths.end()));
   return {b.getNamedAttr("slices", b.getDenseI64ArrayAttr(widths)),
           b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(
                                         SmallVector<int64_t>(offsets.begin(), offsets.end())))};

@@ -3,7 +3,7 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 
 namespace cimlir {
 #define GEN_PASS_DEF_MAPCROSSBARS
@@ -48,7 +48,7 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
     }
     const int64_t k = shape.k, n = shape.n, groups = shape.groups;
     const int64_t slices = weightSlices.size();
-    int64_t rowBlocks = cpu::cim::rowBlockCount(k, *rows), colBlocks = ceilDiv(n, *cols / 2);
+    int64_t rowBlocks = cim::rowBlockCount(k, *rows), colBlocks = ceilDiv(n, *cols / 2);
     int64_t arrays = rowBlocks * colBlocks * slices * groups;
     double utilisation = 2.0 * k * n * slices * groups / (double(arrays) * *rows * *cols);
     Builder b(op.getContext());

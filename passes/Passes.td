@@ -134,8 +134,8 @@ def QuantizeWeights : Pass<"cim-quantize-weights", "::mlir::func::FuncOp"> {
   let summary = "Quantizes and slices each CIM layer's weights at compile time (§1, §2)";
   let description = [{
     Takes `weights` (bits, slices, granularity, clip_percentile) out of every `cim.linear`'s
-    settings and quantizes each group's W_g with the CIM kernels' own quantizeWeights
-    (kernels/cpu/cim, the code the runtime used to run at load): s_w = clip / qmax_w per
+    settings and quantizes each group's W_g with the backend-neutral quantizeWeights
+    (kernels/cim/Quantization.h, which every backend shares): s_w = clip / qmax_w per
     output channel (or per group), Wq = clamp(rint(W / s_w)). The float32 weight operand is
     replaced by Wq as an integer constant of the same shape (i8, i16 above 8 bits), and
     the decision recorded as `weights`: the scales (output channel order g·N + n, or one per
@@ -275,7 +275,7 @@ def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   let description = [{
     Takes `noise` (read, program, stuck_at_min, stuck_at_max, seed, chip_seed) out of every
     `cim.linear`'s settings and records it as `noise`, with `layer_ids`: FNV-1a 64 of
-    "<layer>#g<g>" for each group g (kernels/cpu/cim/LayerId.h), which key the chip's
+    "<layer>#g<g>" for each group g (kernels/cim/LayerId.h), which key the chip's
     static effects (with chip_seed) and the fresh noise (with seed). cim-run may change
     the seeds (--seed, --chip-seed, --repeats), never the layer ids.
 

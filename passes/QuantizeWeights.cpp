@@ -4,7 +4,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/onnx/OnnxOps.h"
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/WeightLayout.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -17,7 +17,6 @@ namespace cimlir {
 
 using namespace mlir;
 using namespace cimlir;
-namespace kcim = cimlir::cpu::cim;
 
 namespace {
 
@@ -72,11 +71,11 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
                             << "', expected per_channel or per_tensor";
     if (*bits < 2 || *bits > 16)
       return layerError(op) << "weights.bits is " << *bits << ", expected 2..16";
-    kcim::CimParams params;
+    cim::CimParams params;
     params.weights.bits = static_cast<int>(*bits);
     params.weights.slices.assign(slices->begin(), slices->end());
-    params.weights.granularity = *granularity == "per_tensor" ? kcim::WeightGranularity::PerTensor
-                                                              : kcim::WeightGranularity::PerChannel;
+    params.weights.granularity = *granularity == "per_tensor" ? cim::WeightGranularity::PerTensor
+                                                              : cim::WeightGranularity::PerChannel;
     params.weights.clipPercentile = *clip;
 
     auto constant = op.getWeight().getDefiningOp<onnx::ConstantOp>();
@@ -87,11 +86,11 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     if (failed(w))
       return failure();
     const cim::LinearShape shape = cim::getLinearShape(op);
-    kcim::WeightLayout layout{shape.groups, shape.k, shape.n, shape.outputMajor};
+    cim::WeightLayout layout{shape.groups, shape.k, shape.n, shape.outputMajor};
     auto wType = op.getWeight().getType();
     Tensor wTensor = Tensor::view(DType::F32, Shape(wType.getShape()), w->data(), nullptr);
-    kcim::LayerWeights quantized;
-    if (std::string error = kcim::tryQuantizeLayerWeights(wTensor, layout, params, quantized);
+    cim::LayerWeights quantized;
+    if (std::string error = cim::tryQuantizeLayerWeights(wTensor, layout, params, quantized);
         !error.empty())
       return layerError(op) << error;
 

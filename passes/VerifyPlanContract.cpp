@@ -18,7 +18,7 @@ using namespace cimlir;
 
 namespace {
 
-/// Element types the runtime holds (runtime/core/DType.h).
+/// Element types the runtime holds (core/DType.h).
 bool isPlanElementType(Type t) {
   if (t.isF32() || t.isF64())
     return true;

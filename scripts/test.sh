@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 # No LLVM or MLIR in the runtime: it must build without them.
-if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' runtime kernels; then
-  echo "runtime/ or kernels/ include LLVM or MLIR headers" >&2
+if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' core runtime kernels; then
+  echo "core/, runtime/ or kernels/ include LLVM or MLIR headers" >&2
   exit 1
 fi
 jobs=${CIMLIR_JOBS:-$(nproc)}

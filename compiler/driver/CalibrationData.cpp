@@ -4,8 +4,8 @@
 
 #include "compiler/emitter/PlanEmitter.h"
 #include "dialects/cim/CimOps.h"
-#include "runtime/core/Error.h"
-#include "runtime/core/OutputFile.h"
+#include "core/Error.h"
+#include "core/OutputFile.h"
 #include "runtime/tooling/CalibrationRun.h"
 
 #include "mlir/IR/Builders.h"

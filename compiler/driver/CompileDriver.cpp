@@ -8,7 +8,8 @@
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "passes/Passes.h"
-#include "runtime/core/OutputFile.h"
+#include "core/OutputFile.h"
+#include "core/Printable.h"
 #include "runtime/device/DeviceConfig.h"
 
 
@@ -48,22 +49,6 @@ std::string describeLocation(Location loc) {
     if (!fused.getLocations().empty())
       return describeLocation(fused.getLocations().front());
   return "";
-}
-
-/// Names come from the model file: escape control characters so that one error stays
-/// one line and cannot carry terminal escape sequences.
-std::string printable(llvm::StringRef text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 /// The IR as --emit writes it. A model's weights would drown the IR (gigabytes of hex for

@@ -8,7 +8,7 @@
 
 #include "compiler/driver/FrozenInputs.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/Npz.h"
 
 #include "mlir/IR/Builders.h"

@@ -26,7 +26,7 @@ namespace cimlir {
 
 namespace {
 
-/// The runtime's dtype name of a tensor element type (runtime/core/DType.h).
+/// The runtime's dtype name of a tensor element type (core/DType.h).
 std::optional<StringRef> dtypeName(Type t) {
   if (t.isF32()) return StringRef("float32");
   if (t.isF64()) return StringRef("float64");

@@ -4,8 +4,8 @@
 // cimlir::Error naming the kernel and the operand, never in an out-of-bounds read.
 #pragma once
 
-#include "runtime/core/Error.h"
-#include "runtime/core/Tensor.h"
+#include "core/Error.h"
+#include "core/Tensor.h"
 
 #include <algorithm>
 #include <cstdint>

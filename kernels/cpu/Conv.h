@@ -1,7 +1,7 @@
 // cimlir CPU kernels: N-d convolution (1-D, 2-D, 3-D), float32.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <vector>
 

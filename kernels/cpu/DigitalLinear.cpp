@@ -3,9 +3,9 @@
 #include "kernels/cpu/Bf16.h"
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
-#include "kernels/cpu/cim/CimParams.h"
-#include "kernels/cpu/cim/Parallel.h"
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/CimParams.h"
+#include "kernels/cpu/Parallel.h"
+#include "kernels/cim/Quantization.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 
 #include <algorithm>
@@ -73,7 +73,7 @@ QuantizedRows quantizeRows(const float *x, int64_t M, int64_t K) {
   q.levels.assign(static_cast<size_t>(M * K), 0);
   q.scales.assign(static_cast<size_t>(M), 1.0f);
   q.finite.assign(static_cast<size_t>(M), 1);
-  cim::detail::parallelFor(
+  detail::parallelFor(
       M, std::max<int64_t>(1, 4096 / std::max<int64_t>(K, 1)), [&](int64_t m0, int64_t m1) {
         for (int64_t m = m0; m < m1; ++m) {
           const float *row = x + m * K;
@@ -143,7 +143,7 @@ void runInt8(const float *x, const DigitalWeights &w, const float *b, int64_t M,
   const int64_t rowBlocks = (M + kRowBlock - 1) / kRowBlock;
   const int64_t tasks = rowBlocks * ((N + kColumnBlock - 1) / kColumnBlock);
   const int64_t work = std::max<int64_t>(1, std::min(M, kRowBlock) * K * kColumnBlock);
-  cim::detail::parallelFor(
+  detail::parallelFor(
       tasks, std::max<int64_t>(1, (int64_t(1) << 18) / work), [&](int64_t t0, int64_t t1) {
         std::vector<int64_t> sums(static_cast<size_t>(kRowBlock * kColumnBlock));
         for (int64_t t = t0; t < t1; ++t) {

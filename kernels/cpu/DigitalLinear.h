@@ -19,7 +19,7 @@
 // infinity (like the CIM kernel); the float precisions propagate them as IEEE arithmetic does.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // cimlir CPU kernels: elementwise arithmetic with NumPy (multidirectional) broadcasting.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 namespace cimlir::cpu {
 

@@ -1,7 +1,7 @@
 // cimlir CPU kernels: dense matrix products in float32 (cim-numerics.md §8, fp32 digital).
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 namespace cimlir::cpu {
 

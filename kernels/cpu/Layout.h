@@ -1,7 +1,7 @@
 // cimlir CPU kernels: data movement that does not depend on the element type.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 // cimlir CPU kernels: inference-mode normalisation and softmax.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 namespace cimlir::cpu {
 

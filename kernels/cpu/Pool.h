@@ -1,7 +1,7 @@
 // cimlir CPU kernels: max, average and global average pooling over N-d windows.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <vector>
 

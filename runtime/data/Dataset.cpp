@@ -2,7 +2,7 @@
 // (a .npz is a zip, a .npy starts with \x93NUMPY, an IDX file with 0x0000TTRR or is
 // gzipped), so a renamed file still opens and a wrong file gets a message that says
 // what was expected.
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/DatasetSupport.h"
 
 #include <cerrno>

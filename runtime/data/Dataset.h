@@ -7,7 +7,7 @@
 // shape or dtype does not match.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <map>
 #include <memory>

@@ -1,7 +1,7 @@
 // Helpers shared by the dataset kinds (see DatasetSupport.h).
 #include "runtime/data/DatasetSupport.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cstring>
 

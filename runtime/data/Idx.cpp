@@ -9,7 +9,7 @@
 // is an Error naming both sizes, never a huge allocation or a crash.
 #include "runtime/data/Idx.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <zlib.h>
 

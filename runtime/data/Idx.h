@@ -1,7 +1,7 @@
 // cimlir runtime: IDX files (the MNIST family's format), plain or gzip-compressed.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <string>
 

@@ -3,7 +3,7 @@
 // The images feed the plan's one graph input: each sample's values (28x28 bytes for
 // MNIST) are reshaped to the input's per-sample dims and converted to its dtype. u8 ->
 // float32 keeps the raw 0..255 values: normalisation belongs to the model.
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/DatasetSupport.h"
 #include "runtime/data/Idx.h"
 

@@ -12,8 +12,8 @@
 // huge allocation.
 #include "runtime/data/Npz.h"
 
-#include "runtime/core/Error.h"
-#include "runtime/core/OutputFile.h"
+#include "core/Error.h"
+#include "core/OutputFile.h"
 
 #include <zip.h>
 

@@ -1,7 +1,7 @@
 // cimlir runtime: NumPy .npy/.npz files (the --inputs/--outputs of cim-run, and datasets).
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <map>
 #include <string>

@@ -5,7 +5,7 @@
 // refused (naming both) rather than silently rounded, so what runs is what was saved.
 // An integer `labels` array gives class labels; arrays named like graph outputs are
 // reference outputs (compared against by cim-run, as for ONNX test data).
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/DatasetSupport.h"
 #include "runtime/data/Npz.h"
 

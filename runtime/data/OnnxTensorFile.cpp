@@ -5,7 +5,7 @@
 // this cim-run was built, so the rest of the runtime needs no #ifdefs.
 #include "runtime/data/OnnxTensorFile.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #ifdef CIMLIR_HAVE_PROTOBUF
 

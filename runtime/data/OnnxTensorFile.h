@@ -4,7 +4,7 @@
 // readOnnxTensorFile throws an Error that says so.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <string>
 

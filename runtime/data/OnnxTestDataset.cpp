@@ -8,7 +8,7 @@
 //  - static: the plan has fixed shapes. Each set is one "sample" that is run whole:
 //    size() is the number of sets, inputs(i, 1) returns set i's tensors unchanged, and
 //    referenceOutputs() stacks the sets' outputs along a new leading axis.
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/DatasetSupport.h"
 #include "runtime/data/OnnxTensorFile.h"
 

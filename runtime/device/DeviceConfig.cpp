@@ -4,8 +4,9 @@
 #include "runtime/device/DeviceJson.h"
 #include "runtime/device/DeviceSchema.h"
 
-#include "runtime/core/Error.h"
-#include "runtime/core/Printable.h"
+#include "core/Error.h"
+#include "core/Fnv1a.h"
+#include "core/Printable.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -405,15 +406,6 @@ std::string toJsonText(const DeviceConfig &device, int indent) {
 
 std::string toJsonText(const LayerSettings &settings, int indent) {
   return toJson(settings).dump(indent);
-}
-
-uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 14695981039346656037ull;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 uint64_t fingerprint(const DeviceConfig &device) { return fnv1a64(toJsonText(device, -1)); }

@@ -203,8 +203,6 @@ std::string toJsonText(const LayerSettings &settings, int indent = -1);
 
 /// FNV-1a 64 of the compact canonical JSON (toJsonText(device, -1)), for the plan header.
 uint64_t fingerprint(const DeviceConfig &device);
-/// FNV-1a 64 of bytes (also §9's layer id of "<node name>#g<group>").
-uint64_t fnv1a64(std::string_view bytes);
 
 const char *toString(Granularity g);
 const char *toString(InputScale s);

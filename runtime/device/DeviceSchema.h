@@ -2,8 +2,8 @@
 // --set and printing. Internal to runtime/device (not part of the public API).
 #pragma once
 
-#include "runtime/core/Error.h"
-#include "runtime/core/Printable.h"
+#include "core/Error.h"
+#include "core/Printable.h"
 #include "runtime/device/DeviceConfig.h"
 
 #include <nlohmann/json.hpp>

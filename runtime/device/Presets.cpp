@@ -3,7 +3,7 @@
 // lists them; `cim-opt --print-device NAME` prints one resolved.
 #include "runtime/device/DeviceConfig.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <utility>
 

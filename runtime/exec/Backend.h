@@ -1,7 +1,7 @@
 // cimlir runtime: what a backend provides to the executor.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 #include "runtime/exec/Program.h"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "runtime/exec/Executor.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <chrono>
 #include <set>

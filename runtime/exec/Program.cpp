@@ -1,6 +1,6 @@
 #include "runtime/exec/Program.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 namespace cimlir {
 

@@ -4,7 +4,7 @@
 // executor and the kernels can trust ids, shapes and constant sizes.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 #include "runtime/data/Dataset.h"
 #include "runtime/plan/PlanReader.h"
 

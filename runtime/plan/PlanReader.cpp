@@ -1,6 +1,6 @@
 #include "runtime/plan/PlanReader.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 

@@ -1,7 +1,7 @@
 #include "runtime/plan/PlanWriter.h"
 
-#include "runtime/core/Error.h"
-#include "runtime/core/OutputFile.h"
+#include "core/Error.h"
+#include "core/OutputFile.h"
 #include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 

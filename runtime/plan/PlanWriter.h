@@ -21,7 +21,7 @@ public:
   /// are not copied: they must stay alive until write() returns.
   uint32_t addTensor(std::string name, const void *data, size_t size);
 
-  /// Writes the plan through an OutputFile (runtime/core/OutputFile.h): a temporary file
+  /// Writes the plan through an OutputFile (core/OutputFile.h): a temporary file
   /// renamed over a regular file (symbolic links followed), copied into a device or FIFO.
   /// Returns "" on success, else one line saying what failed; no file is left behind.
   std::string write(const std::string &path) const;

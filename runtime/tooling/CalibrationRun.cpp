@@ -5,7 +5,7 @@
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/backends/cpu/StepAttrs.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/device/DeviceJson.h"
 #include "runtime/exec/Executor.h"
 
@@ -16,7 +16,6 @@ namespace cimlir {
 
 namespace {
 
-namespace cim = cpu::cim;
 
 /// One layer to calibrate: a DigitalLinear step of the calibration plan with `calibrate`.
 struct Target {
@@ -26,8 +25,8 @@ struct Target {
   double percentile = 100.0;
   std::vector<Tensor> weights; // W_g [K,N] per group
   std::vector<float> scales;   // pass 1's s_x per group
-  std::vector<cim::InputRangeCalibrator> inputs;
-  std::vector<cim::AdcRangeCalibrator> adcs;
+  std::vector<cpu::InputRangeCalibrator> inputs;
+  std::vector<cpu::AdcRangeCalibrator> adcs;
   std::vector<std::vector<float>> fullScales;
 };
 
@@ -126,7 +125,7 @@ public:
       out.inputScales = t.scales;
       out.measuredFor = t.params;
       out.percentile = t.percentile;
-      for (const cim::AdcRangeCalibrator &adc : t.adcs)
+      for (const cpu::AdcRangeCalibrator &adc : t.adcs)
         out.adcFullScales.push_back(guarded(t, [&] { return adc.fullScales(); }));
     }
     return table;
@@ -200,19 +199,19 @@ std::string calibrationTableJson(const CalibrationTable &table) {
       }
       groups.push_back(group);
     }
-    const cpu::cim::CimParams &p = layer.measuredFor;
+    const cim::CimParams &p = layer.measuredFor;
     // What the values were measured for, under the IR attributes' names (cim-apply-calibration
     // compares them with the layer's decisions).
     nlohmann::ordered_json measuredFor = {
         {"crossbar.rows", p.crossbar.rows},
         {"weights.bits", p.weights.bits},
-        {"weights.slices", cpu::cim::resolvedWeightSlices(p)},
-        {"weights.granularity", p.weights.granularity == cpu::cim::WeightGranularity::PerTensor
+        {"weights.slices", cim::resolvedWeightSlices(p)},
+        {"weights.granularity", p.weights.granularity == cim::WeightGranularity::PerTensor
                                     ? "per_tensor"
                                     : "per_channel"},
         {"weights.clip_percentile", p.weights.clipPercentile},
         {"inputs.bits", p.inputs.bits},
-        {"inputs.slices", cpu::cim::resolvedInputSlices(p)},
+        {"inputs.slices", cim::resolvedInputSlices(p)},
         {"inputs.clip_percentile", p.inputs.clipPercentile},
         {"hybrid.analog_bits", p.inputs.hybridAnalogBits},
         {"adc.percentile", layer.percentile}};

@@ -15,7 +15,7 @@
 // when some layer is both. The table (CalibrationTable) is what cim-apply-calibration reads.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 
 #include <cstdint>
 #include <map>
@@ -42,7 +42,7 @@ struct LayerCalibration {
   /// The layer's parameters the values depend on (inputs, weights, crossbar rows,
   /// adc.percentile), written as the table's "measured_for" so that cim-apply-calibration
   /// refuses the table for a layer compiled with other ones.
-  cpu::cim::CimParams measuredFor;
+  cim::CimParams measuredFor;
   double percentile = 100.0;
 };
 

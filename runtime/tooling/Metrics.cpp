@@ -1,6 +1,6 @@
 #include "runtime/tooling/Metrics.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>

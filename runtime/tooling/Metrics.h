@@ -1,7 +1,7 @@
 // cimlir runtime: metrics of a run over a dataset, accumulated batch by batch.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 #include "runtime/data/Dataset.h"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "runtime/tooling/RepeatReport.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <cstdio>

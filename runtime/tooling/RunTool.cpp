@@ -1,9 +1,9 @@
 #include "runtime/tooling/RunTool.h"
 
 #include "runtime/backends/cpu/CpuBackend.h"
-#include "runtime/core/Error.h"
-#include "runtime/core/OutputFile.h"
-#include "runtime/core/Printable.h"
+#include "core/Error.h"
+#include "core/OutputFile.h"
+#include "core/Printable.h"
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"

@@ -2,7 +2,7 @@
 // .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX node tests feed
 // shape-like operands (Reshape's shape) as graph inputs; cimlir needs them constant.
 // Exit code 0 when it wrote some, 3 when the set has none (and writes nothing).
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/Npz.h"
 #include "runtime/data/OnnxTensorFile.h"
 

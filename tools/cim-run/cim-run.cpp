@@ -3,7 +3,7 @@
 //   cim-run PLAN.bin --dataset PATH [--split test] [--batch 64] [--limit N] [--report R.json]
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
 //   CIM run-time parameters: [--set KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
-#include "runtime/core/Printable.h"
+#include "core/Printable.h"
 #include "runtime/tooling/RunTool.h"
 
 #include <CLI/CLI.hpp>

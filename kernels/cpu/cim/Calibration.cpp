@@ -1,14 +1,16 @@
 #include "kernels/cpu/cim/Calibration.h"
 
 #include "kernels/cpu/cim/PartialSums.h"
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/Quantization.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
+
+using namespace cimlir::cim;
 
 namespace {
 
@@ -172,4 +174,4 @@ std::vector<float> AdcRangeCalibrator::fullScales() const {
   return out;
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

@@ -17,20 +17,20 @@
 // a pure function of the rows added (in any order or batching).
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
-#include "runtime/core/Tensor.h"
+#include "kernels/cim/CimParams.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
 
 class InputRangeCalibrator {
 public:
   /// Uses params.inputs.bits and params.inputs.clipPercentile; the layer's own parameters
   /// (`static` inputs without their scale yet, a `calibrated` ADC) are accepted.
-  explicit InputRangeCalibrator(const CimParams &params);
+  explicit InputRangeCalibrator(const cim::CimParams &params);
 
   /// Adds the rows of x [M,K] float32.
   void add(const Tensor &x);
@@ -52,7 +52,7 @@ public:
   /// `w` is the group's float32 weight matrix [K,N]. `params` is the layer's (inputs.scale
   /// `static` needs inputs.staticScale); its noise and adc.mode are ignored. Throws
   /// cimlir::Error for invalid parameters or a histogram over the 2^24-bin limit.
-  AdcRangeCalibrator(const Tensor &w, const CimParams &params, double percentile);
+  AdcRangeCalibrator(const Tensor &w, const cim::CimParams &params, double percentile);
 
   void add(const Tensor &x);
   int64_t rows() const { return rows_; }
@@ -67,4 +67,4 @@ private:
   int64_t rows_ = 0;
 };
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

@@ -1,10 +1,10 @@
 #include "kernels/cpu/cim/CimLinear.h"
 
-#include "kernels/cpu/cim/Parallel.h"
+#include "kernels/cpu/Parallel.h"
 #include "kernels/cpu/cim/PartialSums.h"
-#include "kernels/cpu/cim/Philox.h"
-#include "kernels/cpu/cim/Quantization.h"
-#include "runtime/core/Error.h"
+#include "kernels/cim/Philox.h"
+#include "kernels/cim/Quantization.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +12,9 @@
 #include <optional>
 #include <string>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
+
+using namespace cimlir::cim;
 
 using detail::parallelFor;
 
@@ -514,4 +516,4 @@ CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const C
   return counters;
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

@@ -40,14 +40,14 @@
 // endurance and write-verify; timing, latency and energy (only the counters below).
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
 
 /// How rows of x map to dataset samples (§9): row m is row (m % rowsPerSample) of sample
 /// firstSample + m / rowsPerSample. Gemm and 2-D MatMul: rowsPerSample = 1. Conv: OH·OW (row
@@ -103,8 +103,8 @@ struct CimTrace {
 /// and an optional bias [N] float32. `params` must have the programming fields the weights were
 /// programmed with (ProgrammedWeights::sameProgramming); its other fields (inputs, crossbar,
 /// adc, read noise, seed, repeat) apply to this call. Throws cimlir::Error on bad arguments.
-CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const CimParams &params,
+CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const cim::CimParams &params,
                       const Tensor *bias, const RowMapping &rows, Tensor &y,
                       CimTrace *trace = nullptr);
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

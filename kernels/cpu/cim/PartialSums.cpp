@@ -1,11 +1,13 @@
 #include "kernels/cpu/cim/PartialSums.h"
 
-#include "kernels/cpu/cim/Philox.h"
+#include "kernels/cim/Philox.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
+
+using namespace cimlir::cim;
 
 namespace {
 
@@ -167,4 +169,4 @@ void SliceLevels::partialSums(const DacSlices &u, double *P) const {
   }
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

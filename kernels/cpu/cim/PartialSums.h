@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
 
 /// The DAC slices u_i of one row over one row block (§3), sparse: slice i has count[i] nonzero
 /// entries (index[i][e] = row within the block, value[i][e] = u_i) and sum of squares
@@ -76,4 +76,4 @@ private:
   std::vector<float> noisy_;    // with programming noise, [rows, width]
 };
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

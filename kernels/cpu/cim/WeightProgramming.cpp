@@ -1,15 +1,17 @@
 #include "kernels/cpu/cim/WeightProgramming.h"
 
-#include "kernels/cpu/cim/Parallel.h"
-#include "kernels/cpu/cim/Quantization.h"
-#include "runtime/core/Error.h"
+#include "kernels/cpu/Parallel.h"
+#include "kernels/cim/Quantization.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cpu {
+
+using namespace cimlir::cim;
 
 using detail::parallelFor;
 
@@ -23,41 +25,6 @@ namespace {
 int64_t rowGrain(int64_t n) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)); }
 
 } // namespace
-
-QuantizedWeights quantizeWeights(const Tensor &w, const CimParams &params) {
-  validateCimParams(params);
-  if (w.dtype() != DType::F32 || w.rank() != 2 || !w.defined())
-    fail("W must be a float32 matrix [K,N], got " + std::string(dtypeName(w.dtype())) + " " +
-         shapeToString(w.shape()));
-  const int64_t K = w.dim(0), N = w.dim(1);
-  const float *wv = w.data<float>();
-  for (int64_t i = 0; i < K * N; ++i)
-    if (!std::isfinite(wv[i]))
-      fail("W[" + std::to_string(i / N) + "," + std::to_string(i % N) + "] is not finite");
-
-  QuantizedWeights q;
-  q.bits = params.weights.bits;
-  q.granularity = params.weights.granularity;
-  const int32_t qmax = symmetricQmax(q.bits);
-  const double p = params.weights.clipPercentile;
-  if (q.granularity == WeightGranularity::PerTensor) {
-    q.scales.assign(1, symmetricScale(clipValue(wv, K * N, 1, p), qmax));
-  } else {
-    q.scales.resize(static_cast<size_t>(N));
-    for (int64_t n = 0; n < N; ++n)
-      q.scales[n] = symmetricScale(clipValue(wv + n, K, N, p), qmax);
-  }
-  q.levels = Tensor::allocate(q.bits <= 8 ? DType::I8 : DType::I16, {K, N});
-  for (int64_t k = 0; k < K; ++k)
-    for (int64_t n = 0; n < N; ++n) {
-      int32_t v = quantizeSymmetric(wv[k * N + n], q.scale(n), qmax);
-      if (q.bits <= 8)
-        q.levels.data<int8_t>()[k * N + n] = static_cast<int8_t>(v);
-      else
-        q.levels.data<int16_t>()[k * N + n] = static_cast<int16_t>(v);
-    }
-  return q;
-}
 
 ProgrammedWeights ProgrammedWeights::program(const Tensor &w, const CimParams &params,
                                              size_t levelCacheBytes) {
@@ -239,4 +206,4 @@ bool ProgrammedWeights::sameProgramming(const CimParams &o) const {
          o.layerId == p.layerId;
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

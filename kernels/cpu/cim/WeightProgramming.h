@@ -13,37 +13,16 @@
 // numbers either way), so a large layer never materialises float copies of all its slices.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
-#include "kernels/cpu/cim/Philox.h"
-#include "runtime/core/Tensor.h"
+#include "kernels/cim/CimParams.h"
+#include "kernels/cim/Philox.h"
+#include "kernels/cim/Quantization.h"
+#include "core/Tensor.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace cimlir::cpu::cim {
-
-/// §1: the quantized weights of one group matrix.
-struct QuantizedWeights {
-  int bits = 8;
-  WeightGranularity granularity = WeightGranularity::PerChannel;
-  /// s_w: N entries (per channel) or one (per tensor).
-  std::vector<float> scales;
-  /// Wq [K,N], int8 when bits <= 8, else int16.
-  Tensor levels;
-
-  int64_t rows() const { return levels.dim(0); }
-  int64_t cols() const { return levels.dim(1); }
-  float scale(int64_t n) const { return scales.size() == 1 ? scales[0] : scales[n]; }
-  int32_t at(int64_t k, int64_t n) const {
-    int64_t idx = k * cols() + n;
-    return levels.dtype() == DType::I8 ? levels.data<int8_t>()[idx] : levels.data<int16_t>()[idx];
-  }
-};
-
-/// §1: s_w per column (or per tensor) from max |W| or the clip percentile, Wq = clamp(rint(W /
-/// s_w)). `w` is float32 [K,N] and finite. Uses params.weights only.
-QuantizedWeights quantizeWeights(const Tensor &w, const CimParams &params);
+namespace cimlir::cpu {
 
 enum class CellFault : uint8_t { None, StuckAtMin, StuckAtMax };
 
@@ -60,15 +39,15 @@ class ProgrammedWeights {
 public:
   /// Quantizes `w` (float32 [K,N]) and programs it with params' weights.*, noise.program,
   /// noise.stuckAt*, noise.chipSeed and layerId.
-  static ProgrammedWeights program(const Tensor &w, const CimParams &params,
+  static ProgrammedWeights program(const Tensor &w, const cim::CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
   /// Programs already quantized weights (e.g. read from a plan). Also checks that
   /// params.adc.fullScales, when given, fits the layer (validateFullScales).
-  static ProgrammedWeights program(QuantizedWeights quantized, const CimParams &params,
+  static ProgrammedWeights program(cim::QuantizedWeights quantized, const cim::CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
 
-  const QuantizedWeights &quantized() const { return q_; }
-  const CimParams &params() const { return params_; }
+  const cim::QuantizedWeights &quantized() const { return q_; }
+  const cim::CimParams &params() const { return params_; }
   int64_t rows() const { return q_.rows(); }
   int64_t cols() const { return q_.cols(); }
   int sliceCount() const { return static_cast<int>(widths_.size()); }
@@ -98,19 +77,19 @@ public:
 
   /// True when the programming fields (weights.*, noise.program, noise.stuckAt*, chipSeed,
   /// layerId) of `other` equal those these weights were programmed with.
-  bool sameProgramming(const CimParams &other) const;
+  bool sameProgramming(const cim::CimParams &other) const;
 
 private:
   void computeLevels(int j, int64_t k0, int64_t k1, float *out) const;
 
-  QuantizedWeights q_;
-  CimParams params_;
+  cim::QuantizedWeights q_;
+  cim::CimParams params_;
   std::vector<int> widths_, offsets_;
   bool hasFaults_ = false;
-  PhiloxKey key_{};                                 // static key of (chip seed, layer)
+  cim::PhiloxKey key_{};                                 // static key of (chip seed, layer)
   uint64_t thresholdMin_ = 0, thresholdMinMax_ = 0; // stuck-at tests on Philox word 0
   std::vector<int8_t> faultyLevels_;                // [S][K][N] when faults without noise
   std::vector<float> cachedLevels_;                 // [S][K][N] when noisy and it fits
 };
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cpu

@@ -1,16 +1,15 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 
 #include "kernels/cpu/cim/CimLinear.h"
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/WeightLayout.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 namespace cimlir {
 
 namespace {
 
-namespace cim = cpu::cim;
 using In = std::vector<const Tensor *>;
 using Out = std::vector<Tensor *>;
 
@@ -45,9 +44,9 @@ private:
   CimStepParams decided_;
   LinearStepLayout layout_;
   std::string layerName_;
-  std::vector<cim::ProgrammedWeights> chips_; // one per group
+  std::vector<cpu::ProgrammedWeights> chips_; // one per group
   int64_t arrays_ = 0;                        // crossbar arrays of all groups (§2)
-  cim::CimCounters counters_;
+  cpu::CimCounters counters_;
   int64_t samples_ = 0;
 };
 
@@ -104,7 +103,7 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
           decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * g,
           decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * (g + 1));
     try {
-      chips_.push_back(cim::ProgrammedWeights::program(
+      chips_.push_back(cpu::ProgrammedWeights::program(
           cim::groupQuantizedWeights(levels, decided_.weightScales, layout, g, p.weights.bits,
                                      p.weights.granularity),
           p));
@@ -122,8 +121,8 @@ void CimLinearKernel::run(const In &in, const Out &out, const RunContext &contex
       layout_.run(in, *out[0], context.firstSample,
                   [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &rows) {
                     counters_ +=
-                        cim::cimLinear(x, chips_[g], callParams(g, context), nullptr,
-                                       cim::RowMapping{rows.firstSample, rows.rowsPerSample}, z);
+                        cpu::cimLinear(x, chips_[g], callParams(g, context), nullptr,
+                                       cpu::RowMapping{rows.firstSample, rows.rowsPerSample}, z);
                   });
 }
 

@@ -9,7 +9,7 @@
 // plan's full scales. Only the compact programmed form (Wq as int8/int16 plus what faults
 // need) is kept.
 // run (per batch): LinearStepLayout lowers x to rows (gemm/matmul rows, conv im2col
-// patches) and calls cpu::cim::cimLinear per group with the §9 row mapping taken from the
+// patches) and calls cpu::cimLinear per group with the §9 row mapping taken from the
 // RunContext (dataset index of the batch's first sample, repeat index), then applies Gemm's
 // alpha/beta·C, reshapes (matmul) or scatters and adds the bias (conv).
 // report: CimCounters summed over every run since prepare, and the samples they cover.

@@ -1,6 +1,6 @@
 #include "runtime/backends/cpu/CimLowering.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 

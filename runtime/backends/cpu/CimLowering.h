@@ -1,6 +1,6 @@
 // cimlir runtime: how a CimLinear convolution becomes the matrix products of the CIM kernel
 // (cim-numerics.md §0): the im2col rows x [M,K] (the per-group weight matrices W_g [K,N] are
-// kernels/cpu/cim/WeightLayout.h's).
+// kernels/cim/WeightLayout.h's).
 //
 // The K order of a convolution patch is ONNX's W[Cout, Cin/g, k1, ..., kd] flattened:
 // k = ((c·k1 + d1)·k2 + d2)·... (for 2-D: (c·kh + dy)·kw + dx), so row m of W (one output
@@ -9,7 +9,7 @@
 // §9 keys the fresh noise with.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <vector>

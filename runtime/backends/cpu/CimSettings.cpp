@@ -1,12 +1,11 @@
 #include "runtime/backends/cpu/CimSettings.h"
 
-#include "kernels/cpu/cim/Quantization.h"
-#include "runtime/core/Error.h"
+#include "kernels/cim/Quantization.h"
+#include "core/Error.h"
 #include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
 
-namespace cim = cpu::cim;
 
 namespace {
 

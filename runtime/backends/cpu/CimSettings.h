@@ -9,7 +9,7 @@
 // Keeping this apart from the kernel keeps one place that decides what a run may change.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 #include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/device/DeviceConfig.h"
 
@@ -58,7 +58,7 @@ CimStepParams readCimStep(const StepAttrs &attrs, const CimOverrides &overrides)
 /// (inputs.staticScale, adc.calibratedFullScales) left empty: the caller sets them (from the
 /// plan, or from calibration itself) and the kernel validates them. Throws cimlir::Error
 /// naming `where` for any other field validateCimParams refuses.
-cpu::cim::CimParams toCimParams(const device::LayerSettings &settings, const std::string &where);
+cim::CimParams toCimParams(const device::LayerSettings &settings, const std::string &where);
 
 /// Checks the overrides before anything runs, so that a bad --set is refused even by a plan
 /// without CIM layers: a malformed assignment, a key that is not a run-time parameter, or a

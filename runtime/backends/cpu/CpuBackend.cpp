@@ -11,7 +11,7 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/backends/cpu/StepAttrs.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cstring>
 #include <functional>

@@ -3,7 +3,7 @@
 #include "kernels/cpu/DigitalLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 namespace cimlir {
 

@@ -1,6 +1,6 @@
 #include "runtime/backends/cpu/LinearStepLayout.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 
@@ -49,7 +49,7 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
       if (a.has("transA") && a.i("transA") != 0)
         a.fail("has transA = 1; the compiler transposes A digitally before a " + step.op + " step");
     }
-    weights_ = cpu::cim::WeightLayout::matrix(w->shape(), transB_);
+    weights_ = cim::WeightLayout::matrix(w->shape(), transB_);
     k_ = weights_.K;
     n_ = weights_.N;
     return;
@@ -76,7 +76,7 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
   conv_.outChannels = w->dim(0);
   conv_.channels = w->dim(1) * conv_.groups;
   conv_.kernel.assign(w->shape().begin() + 2, w->shape().end());
-  weights_ = cpu::cim::WeightLayout::conv(w->shape(), conv_.groups);
+  weights_ = cim::WeightLayout::conv(w->shape(), conv_.groups);
   k_ = conv_.patchSize();
   n_ = conv_.outputsPerGroup();
 }
@@ -94,7 +94,7 @@ const char *LinearStepLayout::kindName() const {
 }
 
 Tensor LinearStepLayout::groupWeights(const StepAttrs &a, int64_t g) const {
-  return cpu::cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights_, g);
+  return cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights_, g);
 }
 
 int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,

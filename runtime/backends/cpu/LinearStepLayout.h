@@ -11,7 +11,7 @@
 // cim-numerics.md §0 and §6 order them).
 #pragma once
 
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/WeightLayout.h"
 #include "runtime/backends/cpu/CimLowering.h"
 #include "runtime/backends/cpu/StepAttrs.h"
 
@@ -44,7 +44,7 @@ public:
   /// Where each group's matrix W_g [K,N] lies in the step's W (cim-numerics.md §0): W itself
   /// (matmul, gemm), its transpose (gemm with transB) or the group's output channels
   /// flattened (conv). The same definition the compiler quantizes weights with.
-  const cpu::cim::WeightLayout &weightLayout() const { return weights_; }
+  const cim::WeightLayout &weightLayout() const { return weights_; }
   /// W_g [K,N] of group g, copied out of the step's W.
   Tensor groupWeights(const StepAttrs &a, int64_t g) const;
 
@@ -76,7 +76,7 @@ private:
   float alpha_ = 1.0f, beta_ = 1.0f;
   bool transB_ = false;
   ConvGeometry conv_;
-  cpu::cim::WeightLayout weights_;
+  cim::WeightLayout weights_;
   int64_t k_ = 0, n_ = 0;
 };
 

@@ -6,7 +6,7 @@
 // field of an object attribute (a CimLinear step's decisions).
 #pragma once
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/exec/Program.h"
 
 #include <cstdint>

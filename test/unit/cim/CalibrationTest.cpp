@@ -6,12 +6,14 @@
 
 #include "CimReference.h"
 #include "CimTestUtil.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cstring>
 #include <limits>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
+
+using namespace cimlir::cpu;
 namespace {
 
 using test::Rng;
@@ -170,4 +172,4 @@ TEST(CimCalibration, MissingOrBadCalibrationIsRefused) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

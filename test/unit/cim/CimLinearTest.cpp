@@ -1,15 +1,17 @@
 #include "kernels/cpu/cim/CimLinear.h"
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/Quantization.h"
 
 #include "CimReference.h"
 #include "CimTestUtil.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
+
+using namespace cimlir::cpu;
 namespace {
 
 using test::Rng;
@@ -540,4 +542,4 @@ TEST(CimLinear, BadParametersThrow) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

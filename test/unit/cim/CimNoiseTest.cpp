@@ -7,7 +7,9 @@
 
 #include <cstring>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
+
+using namespace cimlir::cpu;
 namespace {
 
 using test::Rng;
@@ -279,4 +281,4 @@ TEST(CimNoise, IdealAndFullAdcShareOneNoiseRealization) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -4,8 +4,8 @@
 // rational comparisons, and the recombination in double.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
-#include "runtime/core/Tensor.h"
+#include "kernels/cim/CimParams.h"
+#include "core/Tensor.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include <functional>
 #include <vector>
 
-namespace cimlir::cpu::cim::test {
+namespace cimlir::cim::test {
 
 /// Percentile per §1 by full sort (evaluated in numpy's order, see Quantization.h).
 inline float refPercentile(std::vector<double> v, double p) {
@@ -250,4 +250,4 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
   return ref;
 }
 
-} // namespace cimlir::cpu::cim::test
+} // namespace cimlir::cim::test

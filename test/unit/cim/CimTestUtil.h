@@ -5,8 +5,8 @@
 // with CIMLIR_TEST_SEED=<seed>.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
-#include "runtime/core/Tensor.h"
+#include "kernels/cim/CimParams.h"
+#include "core/Tensor.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace cimlir::cpu::cim::test {
+namespace cimlir::cim::test {
 
 inline uint32_t freshSeed() {
   if (const char *s = std::getenv("CIMLIR_TEST_SEED"))
@@ -50,10 +50,10 @@ private:
 };
 
 #define CIMLIR_CIM_RANDOM_TEST()                                                                   \
-  const uint32_t seed = ::cimlir::cpu::cim::test::freshSeed();                                     \
+  const uint32_t seed = ::cimlir::cim::test::freshSeed();                                     \
   SCOPED_TRACE("seed " + std::to_string(seed) +                                                    \
                " (replay with CIMLIR_TEST_SEED=" + std::to_string(seed) + ")");                    \
-  ::cimlir::cpu::cim::test::Rng rng(seed)
+  ::cimlir::cim::test::Rng rng(seed)
 
 /// A random split of `total` bits into slices of 1..7 bits (uneven on purpose).
 inline std::vector<int> randomSlices(Rng &rng, int total) {
@@ -118,4 +118,4 @@ inline void expectStandardNormal(const std::vector<double> &z, double meanTol = 
   EXPECT_LT(std::fabs(var - 1.0), varTol) << "variance " << var << " over " << z.size();
 }
 
-} // namespace cimlir::cpu::cim::test
+} // namespace cimlir::cim::test

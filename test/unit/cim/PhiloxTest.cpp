@@ -1,12 +1,12 @@
-#include "kernels/cpu/cim/Philox.h"
+#include "kernels/cim/Philox.h"
 
-#include "kernels/cpu/cim/LayerId.h"
+#include "kernels/cim/LayerId.h"
 
 #include "CimTestUtil.h"
 
 #include <set>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 namespace {
 
 // Random123's kat_vectors for philox4x32_10.
@@ -182,4 +182,4 @@ TEST(CimPhilox, SplitmixMatchesReference) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -1,9 +1,9 @@
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/Quantization.h"
 
 #include "CimReference.h"
 #include "CimTestUtil.h"
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 namespace {
 
 // numpy 2.4: np.float32(np.percentile(np.abs(v).astype(np.float64), p)).
@@ -91,4 +91,4 @@ TEST(CimQuantization, RoundingIsHalfToEvenEverywhere) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

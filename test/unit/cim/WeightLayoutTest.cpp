@@ -2,15 +2,15 @@
 // whole layer: the test's own index arithmetic and the per-group quantizeWeights against
 // quantizeLayerWeights and groupQuantizedWeights, on fresh random shapes; and the `full` mode
 // full scales of §5 against the formula written out here.
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/WeightLayout.h"
 
 #include "CimTestUtil.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cmath>
 #include <limits>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 namespace {
 
 using test::Rng;
@@ -149,4 +149,4 @@ TEST(CimFullScales, FullModeScalesAreRowsTimesCellAndDacRanges) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -2,9 +2,11 @@
 
 #include "CimReference.h"
 #include "CimTestUtil.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
+
+using namespace cimlir::cpu;
 namespace {
 
 using test::Rng;
@@ -202,4 +204,4 @@ TEST(CimWeightProgramming, RejectsBadWeights) {
 }
 
 } // namespace
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

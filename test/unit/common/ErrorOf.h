@@ -1,7 +1,7 @@
 // The message of the one-line cimlir::Error a call throws, for tests of bad input.
 #pragma once
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <gtest/gtest.h>
 

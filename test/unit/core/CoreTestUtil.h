@@ -2,7 +2,7 @@
 // replayable with CIMLIR_TEST_SEED=<seed>), file access and matching of cimlir::Error.
 #pragma once
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 #include "test/unit/common/TestRng.h"

@@ -3,7 +3,7 @@
 // stay what they are, a directory is an Error, and no temporary file is ever left behind.
 #include "CoreTestUtil.h"
 
-#include "runtime/core/OutputFile.h"
+#include "core/OutputFile.h"
 
 #include <atomic>
 #include <cerrno>

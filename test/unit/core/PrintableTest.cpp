@@ -1,7 +1,7 @@
 // printable(): control bytes become \xNN, everything else (UTF-8 included) stays.
 #include "CoreTestUtil.h"
 
-#include "runtime/core/Printable.h"
+#include "core/Printable.h"
 
 using namespace cimlir;
 using namespace cimlir::coretest;

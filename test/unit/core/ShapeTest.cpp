@@ -2,7 +2,7 @@
 // checked forms) when they do not; Tensor::allocate refuses sizes that overflow.
 #include "CoreTestUtil.h"
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <limits>

@@ -2,8 +2,8 @@
 // (IDX plain/gzip, serialized onnx.TensorProto by hand) and error matching.
 #pragma once
 
-#include "runtime/core/Error.h"
-#include "runtime/core/Tensor.h"
+#include "core/Error.h"
+#include "core/Tensor.h"
 #include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 #include "test/unit/common/TestRng.h"

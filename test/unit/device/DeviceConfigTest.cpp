@@ -2,6 +2,8 @@
 // round trip on fresh random configurations, fingerprints.
 #include "DeviceTestUtil.h"
 
+#include "core/Fnv1a.h"
+
 #include <unistd.h>
 
 #include <set>
@@ -451,10 +453,7 @@ TEST(DeviceJson, RoundTripOfRandomConfigs) {
 
 // ---- Fingerprint ------------------------------------------------------------------------------
 
-TEST(DeviceFingerprint, Fnv1a64ReferenceValues) {
-  EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
-  EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
-  EXPECT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ull);
+TEST(DeviceFingerprint, IsFnv1a64OfTheCanonicalJson) {
   DeviceConfig d = loadDevice("harsh");
   EXPECT_EQ(fingerprint(d), fnv1a64(toJsonText(d, -1)));
 }

@@ -2,7 +2,7 @@
 // random seed per test (replayable with CIMLIR_TEST_SEED=<seed>).
 #pragma once
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/device/DeviceJson.h"
 #include "test/unit/common/ErrorOf.h"

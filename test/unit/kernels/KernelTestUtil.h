@@ -4,8 +4,8 @@
 // can be replayed with CIMLIR_TEST_SEED=<seed>.
 #pragma once
 
-#include "runtime/core/Error.h"
-#include "runtime/core/Tensor.h"
+#include "core/Error.h"
+#include "core/Tensor.h"
 
 #include <gtest/gtest.h>
 

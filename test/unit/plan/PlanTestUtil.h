@@ -3,7 +3,7 @@
 // file access and matching of cimlir::Error messages by key words.
 #pragma once
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "test/unit/common/ErrorOf.h"
 #include "test/unit/common/TempDir.h"
 

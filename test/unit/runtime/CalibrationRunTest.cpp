@@ -6,7 +6,7 @@
 
 #include "kernels/cpu/cim/Calibration.h"
 #include "runtime/backends/cpu/CimSettings.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/data/Npz.h"
 #include "runtime/device/DeviceJson.h"
 #include "test/unit/common/TempDir.h"
@@ -65,7 +65,7 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
   const device::LayerSettings s =
       device::parseDevice(nlohmann::ordered_json(settings), "test").defaults;
   for (int64_t g = 0; g < 2; ++g) {
-    cpu::cim::CimParams p = toCimParams(s, "test");
+    cim::CimParams p = toCimParams(s, "test");
     // The rows of group g over the 7 samples, from the test's own im2col.
     const int64_t P = c.OH() * c.OW(), K = c.K();
     Tensor rows = Tensor::allocate(DType::F32, {7 * P, K});
@@ -73,14 +73,14 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
       std::vector<float> patch = patches(c, x, n, g);
       std::copy(patch.begin(), patch.end(), rows.data<float>() + n * P * K);
     }
-    cpu::cim::InputRangeCalibrator inputs(p);
+    cpu::InputRangeCalibrator inputs(p);
     inputs.add(rows);
     EXPECT_EQ(got.inputScales[g], inputs.scale()) << "group " << g;
     p.inputs.staticScale = inputs.scale();
     std::vector<float> wg = groupWeights(c, g);
     Tensor w = Tensor::allocate(DType::F32, {K, c.Ng()});
     std::copy(wg.begin(), wg.end(), w.data<float>());
-    cpu::cim::AdcRangeCalibrator adc(w, p, 99.0);
+    cpu::AdcRangeCalibrator adc(w, p, 99.0);
     adc.add(rows);
     EXPECT_EQ(got.adcFullScales[g], adc.fullScales()) << "group " << g;
   }

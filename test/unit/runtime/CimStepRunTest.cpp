@@ -3,7 +3,7 @@
 // dataset index of a batch's first sample), fresh noise keyed by the seed and the repeat,
 // static effects by the chip seed, --set adc.bits changing outputs, and the per-layer
 // counters a step reports.
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
 
 #include <gtest/gtest.h>

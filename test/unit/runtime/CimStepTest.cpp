@@ -6,7 +6,7 @@
 // test's own im2col); the steps the backend refuses; and that the plan's decisions (full
 // scales, layer ids) are the ones the step runs with.
 #include "kernels/cpu/cim/CimLinear.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
 #include "test/unit/runtime/ConvCaseUtil.h"
 
@@ -333,11 +333,11 @@ TEST(CimStepDecisions, TheKernelConvertsWithThePlansFullScales) {
   Tensor byFormula = runStep(dir, "/fc", formula, x, "formula.bin");
   Tensor byPlan = runStep(dir, "/fc", custom, x, "custom.bin");
   EXPECT_FALSE(sameBytes(byFormula, byPlan));
-  cpu::cim::CimParams p = toCimParams(s, "test");
-  p.layerId = cpu::cim::layerId("/fc", 0);
+  cim::CimParams p = toCimParams(s, "test");
+  p.layerId = cim::layerId("/fc", 0);
   p.adc.fullScales = custom.attrs["adc"]["full_scales"].get<std::vector<int64_t>>();
   Tensor direct = Tensor::allocate(DType::F32, {9, N});
-  cpu::cim::cimLinear(x, cpu::cim::ProgrammedWeights::program(w, p), p, nullptr, {}, direct);
+  cpu::cimLinear(x, cpu::ProgrammedWeights::program(w, p), p, nullptr, {}, direct);
   EXPECT_TRUE(sameBytes(byPlan, direct));
 }
 

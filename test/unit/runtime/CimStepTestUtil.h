@@ -4,9 +4,9 @@
 // written out here, not taken from the kernel).
 #pragma once
 
-#include "kernels/cpu/cim/LayerId.h"
-#include "kernels/cpu/cim/Quantization.h"
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/LayerId.h"
+#include "kernels/cim/Quantization.h"
+#include "kernels/cim/WeightLayout.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/exec/Executor.h"
@@ -39,20 +39,19 @@ struct CimStep {
 inline CimStep cimStep(const std::string &name, const std::string &kind,
                        const device::LayerSettings &s, const Tensor &w,
                        json extra = json::object()) {
-  namespace kc = cpu::cim;
-  const kc::WeightLayout layout =
-      kind == "conv" ? kc::WeightLayout::conv(w.shape(), extra.value("group", int64_t(1)))
-                     : kc::WeightLayout::matrix(w.shape(), extra.value("transB", 0) != 0);
-  kc::LayerWeights q = kc::quantizeLayerWeights(w, layout, toCimParams(s, "test"));
+  const cim::WeightLayout layout =
+      kind == "conv" ? cim::WeightLayout::conv(w.shape(), extra.value("group", int64_t(1)))
+                     : cim::WeightLayout::matrix(w.shape(), extra.value("transB", 0) != 0);
+  cim::LayerWeights q = cim::quantizeLayerWeights(w, layout, toCimParams(s, "test"));
   auto sliced = [](const std::vector<int> &widths) {
-    std::vector<int> offsets = kc::sliceOffsets(widths);
+    std::vector<int> offsets = cim::sliceOffsets(widths);
     return std::make_pair(json(widths), json(offsets));
   };
   auto [wSlices, wOffsets] = sliced(s.weights.slices);
   auto [aSlices, aOffsets] = sliced(s.inputs.slices);
   json ids = json::array();
   for (int64_t g = 0; g < layout.groups; ++g)
-    ids.push_back(kc::layerId(name, g));
+    ids.push_back(cim::layerId(name, g));
   extra["kind"] = kind;
   extra["weights"] = {{"bits", s.weights.bits},
                       {"granularity", device::toString(s.weights.granularity)},
@@ -67,7 +66,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
                      {"offsets", aOffsets}};
   if (s.inputs.hybridAnalogBits)
     extra["hybrid"] = {{"analog_bits", s.inputs.hybridAnalogBits},
-                       {"analog_qmax", kc::symmetricQmax(s.inputs.hybridAnalogBits)}};
+                       {"analog_qmax", cim::symmetricQmax(s.inputs.hybridAnalogBits)}};
   extra["mapping"] = {{"rows", s.crossbar.rows},
                       {"cols", s.crossbar.cols},
                       {"k", layout.K},
@@ -78,7 +77,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
                   {"percentile", s.adc.percentile},
                   {"noise_lsb", s.adc.noiseLsb},
                   {"samples", s.adc.samples},
-                  {"full_scales", kc::fullModeScales(layout.K, s.crossbar.rows, s.inputs.slices,
+                  {"full_scales", cim::fullModeScales(layout.K, s.crossbar.rows, s.inputs.slices,
                                                      s.weights.slices)}};
   extra["noise"] = {{"read", s.noise.read},
                     {"program", s.noise.program},

@@ -6,7 +6,7 @@
 // independent reference of test/unit/kernels/DigitalReference.h (int8 bit for bit, the float
 // precisions within its bound). Also the report and the steps the backend refuses.
 #include "kernels/cpu/DigitalLinear.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/tooling/RepeatReport.h"
 #include "test/unit/kernels/DigitalReference.h"
 #include "test/unit/runtime/CimStepTestUtil.h"

@@ -3,7 +3,7 @@
 // sizes, rows independent of the batch they run in, and refusal of mismatched inputs
 // with a message naming the input and what the plan expects.
 #include "runtime/backends/cpu/CpuBackend.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/exec/Program.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"

@@ -2,7 +2,7 @@
 // message naming the plan and the problem. Also Executor construction on steps the CPU
 // backend cannot prepare (unknown op, missing or mistyped attribute, wrong arity).
 #include "runtime/backends/cpu/CpuBackend.h"
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/exec/Program.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"

@@ -4,7 +4,7 @@
 // comparison against references computed in double.
 #pragma once
 
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 #include "runtime/plan/PlanWriter.h"
 #include "test/unit/plan/PlanTestUtil.h"
 

@@ -1,4 +1,4 @@
-#include "runtime/core/Printable.h"
+#include "core/Printable.h"
 
 namespace cimlir {
 

@@ -4,21 +4,13 @@
 // so a layer keeps its chip when other layers change (marked digital, reordered, ...).
 #pragma once
 
+#include "core/Fnv1a.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace cimlir::cpu::cim {
-
-/// FNV-1a, 64 bit: offset basis 0xcbf29ce484222325, prime 0x100000001b3.
-constexpr uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (char c : bytes) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
+namespace cimlir::cim {
 
 /// The §9 layer id of group `group` (0 for ungrouped layers) of the node named `nodeName`.
 inline uint64_t layerId(std::string_view nodeName, int64_t group) {
@@ -28,4 +20,4 @@ inline uint64_t layerId(std::string_view nodeName, int64_t group) {
   return fnv1a64(key);
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -1,10 +1,10 @@
-#include "kernels/cpu/cim/Philox.h"
+#include "kernels/cim/Philox.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 namespace {
 
@@ -222,4 +222,4 @@ void normalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out) {
   }
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -5,13 +5,14 @@
 // so that every backend derives the same integers.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
+#include "core/Tensor.h"
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 /// qmax = 2^(bits-1) - 1 of a signed symmetric quantizer.
 inline int32_t symmetricQmax(int bits) { return (int32_t(1) << (bits - 1)) - 1; }
@@ -83,4 +84,26 @@ inline int64_t roundDivHalfEven(int64_t num, int64_t den) {
   return negative ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
 }
 
-} // namespace cimlir::cpu::cim
+/// §1: the quantized weights of one group matrix.
+struct QuantizedWeights {
+  int bits = 8;
+  WeightGranularity granularity = WeightGranularity::PerChannel;
+  /// s_w: N entries (per channel) or one (per tensor).
+  std::vector<float> scales;
+  /// Wq [K,N], int8 when bits <= 8, else int16.
+  Tensor levels;
+
+  int64_t rows() const { return levels.dim(0); }
+  int64_t cols() const { return levels.dim(1); }
+  float scale(int64_t n) const { return scales.size() == 1 ? scales[0] : scales[n]; }
+  int32_t at(int64_t k, int64_t n) const {
+    int64_t idx = k * cols() + n;
+    return levels.dtype() == DType::I8 ? levels.data<int8_t>()[idx] : levels.data<int16_t>()[idx];
+  }
+};
+
+/// §1: s_w per column (or per tensor) from max |W| or the clip percentile, Wq = clamp(rint(W /
+/// s_w)). `w` is float32 [K,N] and finite. Uses params.weights only.
+QuantizedWeights quantizeWeights(const Tensor &w, const CimParams &params);
+
+} // namespace cimlir::cim

@@ -1,10 +1,10 @@
-#include "kernels/cpu/cim/WeightLayout.h"
+#include "kernels/cim/WeightLayout.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cstring>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 namespace {
 
@@ -104,4 +104,4 @@ QuantizedWeights groupQuantizedWeights(const Tensor &levels, const std::vector<f
   return q;
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -1,6 +1,6 @@
-#include "runtime/core/Tensor.h"
+#include "core/Tensor.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cstdint>

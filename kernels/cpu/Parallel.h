@@ -1,4 +1,4 @@
-// cimlir CIM kernels: a minimal parallel-for over index ranges (internal header).
+// cimlir CPU kernels: a minimal parallel-for over index ranges (internal header).
 //
 // Work is split into contiguous chunks, one per thread; every index is computed by exactly one
 // call, and the CIM kernels make each index's result independent of the split (the random
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace cimlir::cpu::cim::detail {
+namespace cimlir::cpu::detail {
 
 /// Calls fn(begin, end) over [0, count) in chunks of at least `grain` indices, on up to
 /// hardware_concurrency threads. The first exception thrown by a chunk is rethrown.
@@ -49,4 +49,4 @@ template <typename Fn> void parallelFor(int64_t count, int64_t grain, Fn &&fn) {
     std::rethrow_exception(error);
 }
 
-} // namespace cimlir::cpu::cim::detail
+} // namespace cimlir::cpu::detail

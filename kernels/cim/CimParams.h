@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 enum class WeightGranularity { PerChannel, PerTensor };
 /// §3: a scale per row of x, or one calibrated scale per layer (inputs.staticScale).
@@ -109,4 +109,4 @@ int64_t rowBlockCount(int64_t K, int64_t rows);
 std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<int> &inputSlices,
                                     const std::vector<int> &weightSlices);
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -51,7 +51,7 @@
 #define CIMLIR_VECTOR_CLONES
 #endif
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 using PhiloxCounter = std::array<uint32_t, 4>;
 using PhiloxKey = std::array<uint32_t, 2>;
@@ -100,4 +100,4 @@ std::array<double, 4> normals4(const PhiloxBlock &block);
 /// One standard normal from words a, b: sqrt(-2 ln u(a)) · cos(2π u(b)).
 double normalFromPair(uint32_t a, uint32_t b);
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

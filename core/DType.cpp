@@ -1,4 +1,4 @@
-#include "runtime/core/DType.h"
+#include "core/DType.h"
 
 namespace cimlir {
 

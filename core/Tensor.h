@@ -5,7 +5,7 @@
 // constants are never copied out of the plan.
 #pragma once
 
-#include "runtime/core/DType.h"
+#include "core/DType.h"
 
 #include <cstdint>
 #include <memory>

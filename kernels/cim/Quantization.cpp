@@ -1,8 +1,19 @@
-#include "kernels/cpu/cim/Quantization.h"
+#include "kernels/cim/Quantization.h"
+
+#include "core/Error.h"
 
 #include <algorithm>
+#include <string>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
+
+namespace {
+
+[[noreturn]] void failWeights(const std::string &message) {
+  throw Error("cim weight programming: " + message);
+}
+
+} // namespace
 
 PercentileRank percentileRank(int64_t n, double p) {
   const double h = static_cast<double>(n - 1) * (p / 100.0);
@@ -63,4 +74,40 @@ float quantizeInputRow(const float *x, int64_t K, const CimParams &params, int16
   return s;
 }
 
-} // namespace cimlir::cpu::cim
+
+QuantizedWeights quantizeWeights(const Tensor &w, const CimParams &params) {
+  validateCimParams(params);
+  if (w.dtype() != DType::F32 || w.rank() != 2 || !w.defined())
+    failWeights("W must be a float32 matrix [K,N], got " + std::string(dtypeName(w.dtype())) + " " +
+         shapeToString(w.shape()));
+  const int64_t K = w.dim(0), N = w.dim(1);
+  const float *wv = w.data<float>();
+  for (int64_t i = 0; i < K * N; ++i)
+    if (!std::isfinite(wv[i]))
+      failWeights("W[" + std::to_string(i / N) + "," + std::to_string(i % N) + "] is not finite");
+
+  QuantizedWeights q;
+  q.bits = params.weights.bits;
+  q.granularity = params.weights.granularity;
+  const int32_t qmax = symmetricQmax(q.bits);
+  const double p = params.weights.clipPercentile;
+  if (q.granularity == WeightGranularity::PerTensor) {
+    q.scales.assign(1, symmetricScale(clipValue(wv, K * N, 1, p), qmax));
+  } else {
+    q.scales.resize(static_cast<size_t>(N));
+    for (int64_t n = 0; n < N; ++n)
+      q.scales[n] = symmetricScale(clipValue(wv + n, K, N, p), qmax);
+  }
+  q.levels = Tensor::allocate(q.bits <= 8 ? DType::I8 : DType::I16, {K, N});
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t n = 0; n < N; ++n) {
+      int32_t v = quantizeSymmetric(wv[k * N + n], q.scale(n), qmax);
+      if (q.bits <= 8)
+        q.levels.data<int8_t>()[k * N + n] = static_cast<int8_t>(v);
+      else
+        q.levels.data<int16_t>()[k * N + n] = static_cast<int16_t>(v);
+    }
+  return q;
+}
+
+} // namespace cimlir::cim

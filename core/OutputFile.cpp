@@ -1,6 +1,6 @@
-#include "runtime/core/OutputFile.h"
+#include "core/OutputFile.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <cerrno>
 #include <cstdio>

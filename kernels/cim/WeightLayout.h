@@ -8,15 +8,15 @@
 // one definition of the layout and of §1.
 #pragma once
 
-#include "kernels/cpu/cim/CimParams.h"
-#include "kernels/cpu/cim/WeightProgramming.h"
-#include "runtime/core/Tensor.h"
+#include "kernels/cim/CimParams.h"
+#include "kernels/cim/Quantization.h"
+#include "core/Tensor.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 /// gemm/matmul: W [K,N], or [N,K] for a Gemm with transB; one group.
 /// conv: W [M, C/g, k1..kd], groups g: W_g[k,n] is output channel g·N + n flattened at k,
@@ -69,4 +69,4 @@ QuantizedWeights groupQuantizedWeights(const Tensor &levels, const std::vector<f
                                        const WeightLayout &layout, int64_t g, int bits,
                                        WeightGranularity granularity);
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim

@@ -1,11 +1,11 @@
-#include "kernels/cpu/cim/CimParams.h"
+#include "kernels/cim/CimParams.h"
 
-#include "runtime/core/Error.h"
+#include "core/Error.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace cimlir::cpu::cim {
+namespace cimlir::cim {
 
 namespace {
 
@@ -170,4 +170,4 @@ std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<i
   return out;
 }
 
-} // namespace cimlir::cpu::cim
+} // namespace cimlir::cim
