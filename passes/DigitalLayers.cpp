@@ -3,6 +3,8 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
+#include "kernels/cim/LayerSettings.h"
+
 namespace cimlir {
 #define GEN_PASS_DEF_DIGITALLAYERS
 #include "passes/Passes.h.inc"
@@ -30,7 +32,7 @@ struct DigitalLayersPass : public cimlir::impl::DigitalLayersBase<DigitalLayersP
     op->removeAttr(kDigitalPrecisionAttr);
     if (!precision)
       return layerError(op) << kDigitalPrecisionAttr << " must be a string";
-    if (precision.getValue() == "fp32") {
+    if (precision.getValue() == cim::toString(cim::DigitalPrecision::Fp32)) {
       ++numFp32Layers; // the onnx op computes it, numerics unchanged
       return success();
     }

@@ -18,7 +18,7 @@
 namespace cimlir {
 
 /// The mark cim-lower-to-cim puts on a layer the device keeps digital: its precision
-/// ("fp32", "bf16", "int8", "w8a16"). cim-digital-layers lowers and removes it.
+/// (a name of cim::DigitalPrecision). cim-digital-layers lowers and removes it.
 inline constexpr llvm::StringLiteral kDigitalPrecisionAttr = "cim.digital_precision";
 
 /// The ONNX node name the importer put in an op's location ("" when there is none).

@@ -79,7 +79,7 @@ private:
     if (settings.digital.enabled) {
       // Kept digital (§8): cim-digital-layers decides what that becomes.
       op->setAttr(kDigitalPrecisionAttr,
-                  b.getStringAttr(device::toString(settings.digital.precision)));
+                  b.getStringAttr(cim::toString(settings.digital.precision)));
       ++numDigitalLayers;
       return success();
     }

@@ -66,17 +66,18 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     auto clip = weights.takeNumber("clip_percentile");
     if (failed(weights.status()))
       return failure();
-    if (*granularity != "per_channel" && *granularity != "per_tensor")
-      return layerError(op) << "weights.granularity is '" << *granularity
-                            << "', expected per_channel or per_tensor";
-    if (*bits < 2 || *bits > 16)
-      return layerError(op) << "weights.bits is " << *bits << ", expected 2..16";
+    auto mode = cim::enumFromString<cim::WeightGranularity>(*granularity);
+    if (!mode)
+      return layerError(op) << "weights.granularity is '" << *granularity << "', expected one of "
+                            << cim::enumNameList<cim::WeightGranularity>();
     cim::CimParams params;
     params.weights.bits = static_cast<int>(*bits);
     params.weights.slices.assign(slices->begin(), slices->end());
-    params.weights.granularity = *granularity == "per_tensor" ? cim::WeightGranularity::PerTensor
-                                                              : cim::WeightGranularity::PerChannel;
+    params.weights.granularity = *mode;
     params.weights.clipPercentile = *clip;
+    // The device-file rules on the weights (the other sections keep valid defaults here).
+    if (auto problem = cim::checkLayerSettings(params))
+      return layerError(op) << problem->field << ": " << problem->what;
 
     auto constant = op.getWeight().getDefiningOp<onnx::ConstantOp>();
     if (!constant)

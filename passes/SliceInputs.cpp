@@ -3,6 +3,8 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
+#include "kernels/cim/LayerSettings.h"
+
 namespace cimlir {
 #define GEN_PASS_DEF_SLICEINPUTS
 #include "passes/Passes.h.inc"
@@ -33,8 +35,9 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     if (failed(inputs.status()))
       return failure();
     // `static` needs s_x per group from calibration: cim-apply-calibration writes it.
-    if (*scale != "dynamic_row" && *scale != "static")
-      return layerError(op) << "inputs.scale is '" << *scale << "', expected dynamic_row or static";
+    if (!cim::enumFromString<cim::InputScale>(*scale))
+      return layerError(op) << "inputs.scale is '" << *scale << "', expected one of "
+                            << cim::enumNameList<cim::InputScale>();
     Builder b(op.getContext());
     SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),

@@ -2,6 +2,7 @@
 
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
+#include "kernels/cim/LayerSettings.h"
 
 #include "dialects/cim/CimDialect.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -56,11 +57,11 @@ LogicalResult checkLinear(cim::LinearOp op) {
       !op.getNoiseAttr())
     return layerError(op) << "lacks one of weights, inputs, mapping, adc, noise (run the whole "
                              "cim-compile pipeline)";
-  if (op.getInputsAttr().getAs<StringAttr>("scale") == "static" &&
+  if (op.getInputsAttr().getAs<StringAttr>("scale") == cim::toString(cim::InputScale::Static) &&
       !op.getInputsAttr().contains("static_scales"))
     return layerError(op) << "has inputs.scale 'static' but no inputs.static_scales (compile "
                              "with cim-opt --calibration DATASET, or run cim-apply-calibration)";
-  if (op.getAdcAttr().getAs<StringAttr>("mode") == "calibrated" &&
+  if (op.getAdcAttr().getAs<StringAttr>("mode") == cim::toString(cim::AdcMode::Calibrated) &&
       !op.getAdcAttr().contains("calibrated_full_scales"))
     return layerError(op) << "has adc.mode 'calibrated' but no adc.calibrated_full_scales "
                              "(compile with cim-opt --calibration DATASET, or run "

@@ -1,6 +1,7 @@
 //===- CalibrationData.cpp - cim-opt --calibration ------------------------===//
 
 #include "compiler/driver/CalibrationData.h"
+#include "kernels/cim/LayerSettings.h"
 
 #include "compiler/emitter/PlanEmitter.h"
 #include "dialects/cim/CimOps.h"
@@ -45,14 +46,14 @@ LogicalResult toCalibrationModule(ModuleOp module) {
     for (NamedAttribute a : op->getAttrs())
       if (a.getName() != "settings")
         state.addAttribute(a.getName(), a.getValue());
-    state.addAttribute("precision", b.getStringAttr("fp32"));
+    state.addAttribute("precision", b.getStringAttr(cim::toString(cim::DigitalPrecision::Fp32)));
     state.addAttribute("calibrate", op.getSettingsAttr());
     state.addTypes(op->getResultTypes());
     Operation *digital = builder.create(state);
     op->replaceAllUsesWith(digital);
     op->erase();
   }
-  module.walk([&](cim::DigitalLinearOp op) { op.setPrecision("fp32"); });
+  module.walk([&](cim::DigitalLinearOp op) { op.setPrecision(cim::toString(cim::DigitalPrecision::Fp32)); });
   return success();
 }
 
@@ -61,9 +62,9 @@ LogicalResult toCalibrationModule(ModuleOp module) {
 std::optional<CalibrationNeed> findCalibrationNeed(ModuleOp module) {
   std::optional<CalibrationNeed> need;
   module.walk([&](cim::LinearOp op) {
-    if (setting(op, "inputs", "scale") == "static")
+    if (setting(op, "inputs", "scale") == cim::toString(cim::InputScale::Static))
       need = CalibrationNeed{op.getLayer().str(), "inputs.scale 'static'"};
-    else if (setting(op, "adc", "mode") == "calibrated")
+    else if (setting(op, "adc", "mode") == cim::toString(cim::AdcMode::Calibrated))
       need = CalibrationNeed{op.getLayer().str(), "adc.mode 'calibrated'"};
     return need ? WalkResult::interrupt() : WalkResult::advance();
   });

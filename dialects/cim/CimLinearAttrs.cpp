@@ -9,6 +9,8 @@
 
 #include "dialects/cim/CimOps.h"
 
+#include "kernels/cim/LayerSettings.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
@@ -42,14 +44,27 @@ public:
       return error(field) << "is " << a.getInt() << ", expected " << lo << ".." << hi;
     return a.getInt();
   }
-  FailureOr<double> number(StringRef field, double lo, double hi) {
+  /// A field a device file decides ("weights.bits" in the field table for `key`, by default
+  /// this decision's own "name.field"): its range and names are the table's.
+  FailureOr<int64_t> integer(StringRef field, StringRef key = "") {
+    const cimlir::cim::LayerField &f = tableField(field, key);
+    return integer(field, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
+  }
+  FailureOr<double> number(StringRef field, StringRef key = "") {
+    const cimlir::cim::LayerField &f = tableField(field, key);
     auto a = dict_.getAs<FloatAttr>(field);
     if (!a || !a.getType().isF64())
       return error(field) << "must be an f64 number";
-    double v = a.getValueAsDouble();
-    if (!std::isfinite(v) || v < lo || v > hi)
-      return error(field) << "is " << v << ", expected " << lo << ".." << hi;
-    return v;
+    cimlir::cim::FieldValue v;
+    v.number = a.getValueAsDouble();
+    if (f.check(v))
+      return error(field) << "is " << v.number << ", expected " << f.rangeText();
+    return v.number;
+  }
+  FailureOr<StringRef> choice(StringRef field) {
+    const std::vector<std::string> &names = *tableField(field, "").choices;
+    SmallVector<StringRef> choices(names.begin(), names.end());
+    return choice(field, choices);
   }
   FailureOr<StringRef> choice(StringRef field, ArrayRef<StringRef> choices) {
     auto a = dict_.getAs<StringAttr>(field);
@@ -83,9 +98,11 @@ public:
     if (widths->empty() || widths->size() > 15)
       return error("slices") << "has " << widths->size() << " slices, expected 1..15";
     int64_t sum = 0;
+    const cimlir::cim::LayerField &width = tableField("slices", "");
     for (int64_t w : *widths) {
-      if (w < 1 || w > 7)
-        return error("slices") << "has a slice of " << w << " bits, expected 1..7";
+      if (w < width.lo || w > width.hi)
+        return error("slices") << "has a slice of " << w << " bits, expected "
+                               << width.rangeText();
       sum += w;
     }
     if (sum != bits)
@@ -110,6 +127,13 @@ public:
   }
 
 private:
+  const cimlir::cim::LayerField &tableField(StringRef field, StringRef key) {
+    std::string name = key.empty() ? (name_ + "." + field).str() : key.str();
+    const cimlir::cim::LayerField *f = cimlir::cim::findLayerField(name);
+    assert(f && "a field of the layer settings table");
+    return *f;
+  }
+
   LinearOp op_;
   StringRef name_;
   DictionaryAttr dict_;
@@ -139,19 +163,21 @@ LogicalResult calibratedValues(Section &s, StringRef field, int64_t count, Strin
 
 LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &decided) {
   Section s(op, "weights", op.getWeightsAttr());
-  auto bits = s.integer("bits", 2, 16);
-  auto granularity = s.choice("granularity", {"per_channel", "per_tensor"});
-  if (failed(bits) || failed(granularity) || failed(s.number("clip_percentile", 0, 100)))
+  auto bits = s.integer("bits");
+  auto granularity = s.choice("granularity");
+  if (failed(bits) || failed(granularity) || failed(s.number("clip_percentile")))
     return failure();
   auto slices = s.slices(*bits - 1, "weights.bits - 1");
   auto scales = s.floats("scales");
   if (failed(slices) || failed(scales) ||
       failed(s.only({"bits", "granularity", "clip_percentile", "scales", "slices", "offsets"})))
     return failure();
-  int64_t expected = *granularity == "per_tensor" ? shape.groups : shape.groups * shape.n;
+  const bool perTensor =
+      *granularity == cimlir::cim::toString(cimlir::cim::WeightGranularity::PerTensor);
+  int64_t expected = perTensor ? shape.groups : shape.groups * shape.n;
   if (static_cast<int64_t>(scales->size()) != expected)
     return s.error("scales") << "has " << scales->size() << " scales, expected " << expected
-                             << (*granularity == "per_tensor" ? " (one per group)"
+                             << (perTensor ? " (one per group)"
                                                               : " (one per output channel)");
   for (float v : *scales)
     if (!(v > 0.0f) || !std::isfinite(v))
@@ -164,7 +190,7 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
   std::optional<int64_t> analogBits;
   if (auto hybrid = op.getHybridAttr()) {
     Section s(op, "hybrid", hybrid);
-    auto h = s.integer("analog_bits", 2, 16);
+    auto h = s.integer("analog_bits", "inputs.hybrid_analog_bits"); // 2..16: h > 0 here
     auto qmax = s.integer("analog_qmax", 1, (int64_t(1) << 15) - 1);
     if (failed(h) || failed(qmax) || failed(s.only({"analog_bits", "analog_qmax"})))
       return failure();
@@ -178,12 +204,12 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
   if (!inputs)
     return success();
   Section s(op, "inputs", inputs);
-  auto bits = s.integer("bits", 2, 16);
-  auto scale = s.choice("scale", {"dynamic_row", "static"});
-  if (failed(bits) || failed(scale) || failed(s.number("clip_percentile", 0, 100)))
+  auto bits = s.integer("bits");
+  auto scale = s.choice("scale");
+  if (failed(bits) || failed(scale) || failed(s.number("clip_percentile")))
     return failure();
   if (inputs.contains("static_scales")) {
-    if (*scale != "static")
+    if (*scale != cimlir::cim::toString(cimlir::cim::InputScale::Static))
       return s.error("static_scales") << "is for inputs.scale 'static', not '" << *scale << "'";
     if (failed(calibratedValues(s, "static_scales", shape.groups, "one per group", true)))
       return failure();
@@ -202,8 +228,7 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
 
 LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &decided) {
   Section s(op, "mapping", op.getMappingAttr());
-  const int64_t big = std::numeric_limits<int32_t>::max();
-  auto rows = s.integer("rows", 1, big), cols = s.integer("cols", 2, big);
+  auto rows = s.integer("rows", "crossbar.rows"), cols = s.integer("cols", "crossbar.cols");
   auto k = s.integer("k", 1, std::numeric_limits<int64_t>::max());
   auto n = s.integer("n", 1, std::numeric_limits<int64_t>::max());
   auto groups = s.integer("groups", 1, std::numeric_limits<int64_t>::max());
@@ -229,10 +254,9 @@ LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &deci
 
 LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &decided) {
   Section s(op, "adc", op.getAdcAttr());
-  auto mode = s.choice("mode", {"ideal", "full", "dynamic", "calibrated"});
-  if (failed(mode) || failed(s.integer("bits", 2, 16)) || failed(s.number("percentile", 0, 100)) ||
-      failed(s.number("noise_lsb", 0, INFINITY)) ||
-      failed(s.integer("samples", 1, std::numeric_limits<int32_t>::max())))
+  auto mode = s.choice("mode");
+  if (failed(mode) || failed(s.integer("bits")) || failed(s.number("percentile")) ||
+      failed(s.number("noise_lsb")) || failed(s.integer("samples")))
     return failure();
   auto fullScales = s.ints("full_scales");
   if (failed(fullScales) || failed(s.only({"mode", "bits", "percentile", "noise_lsb", "samples",
@@ -249,7 +273,7 @@ LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &de
     if (v < 0)
       return s.error("full_scales") << "holds " << v << ", expected full scales >= 0";
   if (op.getAdcAttr().contains("calibrated_full_scales")) {
-    if (*mode != "calibrated")
+    if (*mode != cimlir::cim::toString(cimlir::cim::AdcMode::Calibrated))
       return s.error("calibrated_full_scales")
              << "is for adc.mode 'calibrated', not '" << *mode << "'";
     return calibratedValues(s, "calibrated_full_scales",
@@ -261,9 +285,9 @@ LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &de
 
 LogicalResult verifyNoise(LinearOp op, const LinearShape &shape) {
   Section s(op, "noise", op.getNoiseAttr());
-  if (failed(s.number("read", 0, INFINITY)) || failed(s.number("program", 0, INFINITY)))
+  if (failed(s.number("read")) || failed(s.number("program")))
     return failure();
-  auto lo = s.number("stuck_at_min", 0, 1), hi = s.number("stuck_at_max", 0, 1);
+  auto lo = s.number("stuck_at_min"), hi = s.number("stuck_at_max");
   if (failed(lo) || failed(hi) || failed(s.u64("seed")) || failed(s.u64("chip_seed")))
     return failure();
   if (*lo + *hi > 1.0)

@@ -2,6 +2,8 @@
 
 #include "dialects/cim/CimOps.h"
 
+#include "kernels/cim/LayerSettings.h"
+
 using namespace mlir;
 using namespace cimlir::cim;
 
@@ -96,7 +98,9 @@ LogicalResult DigitalLinearOp::verify() {
   if (!getWeight().getType().getElementType().isF32())
     return emitOpError("takes float32 weights");
   StringRef p = getPrecision();
-  if (p != "fp32" && p != "bf16" && p != "int8" && p != "w8a16")
-    return emitOpError("has precision '") << p << "' (fp32, bf16, int8 or w8a16)";
+  if (!cimlir::cim::enumFromString<cimlir::cim::DigitalPrecision>(p))
+    return emitOpError("has precision '")
+           << p << "' (one of " << cimlir::cim::enumNameList<cimlir::cim::DigitalPrecision>()
+           << ")";
   return success();
 }

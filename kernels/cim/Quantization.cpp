@@ -61,8 +61,8 @@ float quantizeInputRow(const float *x, int64_t K, const CimParams &params, int16
   const int32_t qmaxX = symmetricQmax(params.inputs.bits);
   const int h = params.inputs.hybridAnalogBits;
   const int32_t qmaxAnalog = h ? symmetricQmax(h) : qmaxX;
-  const float s = params.inputs.scale == InputScaleMode::Static
-                      ? params.inputs.staticScale
+  const float s = params.inputs.scale == InputScale::Static
+                      ? params.staticScale
                       : symmetricScale(clipValue(x, K, 1, params.inputs.clipPercentile), qmaxX);
   for (int64_t k = 0; k < K; ++k) {
     const int32_t xq = quantizeSymmetric(x[k], s, qmaxX);

@@ -57,7 +57,7 @@ inline int32_t quantizeSymmetric(float v, float s, int32_t qmax) {
   return static_cast<int32_t>(q);
 }
 
-/// §3 and §7 for one row x[0, K) (finite): s_x (`static`: params.inputs.staticScale; else from
+/// §3 and §7 for one row x[0, K) (finite): s_x (`static`: params.staticScale; else from
 /// the row's clip), then xq = clamp(rint(x / s_x), ±qmax_x), the analog part
 /// l = clamp(xq, ±qmax of hybrid_analog_bits) (= xq without hybrid) and, when `residual` is
 /// given, the digital part d = xq - l. Returns s_x.

@@ -191,30 +191,6 @@ void runW8A16(const float *x, const DigitalWeights &w, const float *b, int64_t M
 
 } // namespace
 
-const char *digitalPrecisionName(DigitalPrecision precision) {
-  switch (precision) {
-  case DigitalPrecision::Fp32:
-    return "fp32";
-  case DigitalPrecision::Bf16:
-    return "bf16";
-  case DigitalPrecision::Int8:
-    return "int8";
-  case DigitalPrecision::W8A16:
-    return "w8a16";
-  }
-  return "?";
-}
-
-bool parseDigitalPrecision(const std::string &name, DigitalPrecision &precision) {
-  for (DigitalPrecision p : {DigitalPrecision::Fp32, DigitalPrecision::Bf16, DigitalPrecision::Int8,
-                             DigitalPrecision::W8A16})
-    if (name == digitalPrecisionName(p)) {
-      precision = p;
-      return true;
-    }
-  return false;
-}
-
 DigitalWeights DigitalWeights::prepare(const Tensor &w, DigitalPrecision precision) {
   requireDType(kKernel, "W", w, DType::F32);
   if (w.rank() != 2)
@@ -240,7 +216,7 @@ DigitalWeights DigitalWeights::prepare(const Tensor &w, DigitalPrecision precisi
   for (int64_t i = 0; i < count; ++i)
     if (!std::isfinite(wv[i]))
       fail(kKernel, "W[" + std::to_string(i / d.n_) + "," + std::to_string(i % d.n_) +
-                        "] is not finite: " + digitalPrecisionName(precision) +
+                        "] is not finite: " + cim::toString(precision) +
                         " has no int8 level for it");
   // §1 with the defaults: 8 bits, per channel, clip at max |W[:,n]|.
   cim::QuantizedWeights q = cim::quantizeWeights(w, cim::CimParams{});

@@ -22,17 +22,15 @@
 #include "core/Tensor.h"
 
 #include <cstdint>
+#include "kernels/cim/LayerSettings.h"
+
 #include <string>
 #include <vector>
 
 namespace cimlir::cpu {
 
-enum class DigitalPrecision { Fp32, Bf16, Int8, W8A16 };
-
-/// "fp32", "bf16", "int8", "w8a16": the names of the device file and the plan.
-const char *digitalPrecisionName(DigitalPrecision precision);
-/// The precision named `name`; false when it names none.
-bool parseDigitalPrecision(const std::string &name, DigitalPrecision &precision);
+/// §8's precisions, named as in device files and plans (cim::toString, cim::enumFromString).
+using cim::DigitalPrecision;
 
 /// The weights of one digital layer, W [K,N], in the form its precision computes with.
 class DigitalWeights {

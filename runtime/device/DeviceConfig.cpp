@@ -24,11 +24,6 @@ using namespace detail;
 
 // ---- Public API -----------------------------------------------------------------------------
 
-const char *toString(Granularity g) { return kGranularity[size_t(g)].c_str(); }
-const char *toString(InputScale s) { return kScale[size_t(s)].c_str(); }
-const char *toString(AdcMode m) { return kAdcMode[size_t(m)].c_str(); }
-const char *toString(DigitalPrecision p) { return kPrecision[size_t(p)].c_str(); }
-
 bool globMatch(std::string_view glob, std::string_view name) {
   size_t g = 0, n = 0, starG = std::string_view::npos, starN = 0;
   while (n < name.size()) {
@@ -84,6 +79,7 @@ DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
   if (auto it = file.find("layers"); it != file.end()) {
     if (!it->is_object())
       rep.fail("layers", "expected an object of \"glob\": {overrides}, got " + describe(*it));
+    const std::vector<std::string> &sections = cim::layerSections();
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
       const std::string &glob = kv.key();
       std::string prefix = "layers." + shown(glob) + ".";
@@ -95,8 +91,8 @@ DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
       if (!entry.is_object())
         rep.fail("layers." + shown(glob), "expected an object, got " + describe(entry));
       for (auto f = entry.begin(); f != entry.end(); ++f)
-        if (std::find(kSections.begin(), kSections.end(), f.key()) == kSections.end())
-          rep.fail(prefix + shown(f.key()), "unknown field (known: " + joinNames(kSections) + ")");
+        if (std::find(sections.begin(), sections.end(), f.key()) == sections.end())
+          rep.fail(prefix + shown(f.key()), "unknown field (known: " + joinNames(sections) + ")");
       LayerSettings merged = d.defaults;
       applySections(merged, entry, prefix, rep);
       checkLayer(merged, prefix, rep);
@@ -248,7 +244,7 @@ LayerSettings resolveLayer(const DeviceConfig &device, const std::string &nodeNa
 const std::vector<std::string> &runtimeSettingKeys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> out;
-    for (const auto &f : schema())
+    for (const auto &f : cim::layerFields())
       if (f.runtime)
         out.push_back(f.key());
     return out;
@@ -270,15 +266,13 @@ std::pair<std::string, std::string> splitAssignment(const std::string &assignmen
 /// tie fields together are checked once, on the final state (applyAll).
 void applyOne(LayerSettings &settings, const std::string &key, const std::string &value,
               const Reporter &rep) {
-  const Field *field = nullptr;
-  for (const auto &f : schema())
-    if (f.key() == key)
-      field = &f;
+  const cim::LayerField *field = cim::findLayerField(key);
   if (key == "adc" || key == "noise")
     rep.fail(key, "give one field, e.g. " + key + (key == "adc" ? ".bits=6" : ".read=0.02") +
                       " (run-time parameters: " + joinNames(runtimeSettingKeys()) + ")");
   bool knownOther = key == "name" || key == "layers" ||
-                    std::find(kSections.begin(), kSections.end(), key) != kSections.end();
+                    std::find(cim::layerSections().begin(), cim::layerSections().end(), key) !=
+                        cim::layerSections().end();
   if (!field && !knownOther)
     rep.fail(shown(key),
              "unknown field (run-time parameters: " + joinNames(runtimeSettingKeys()) + ")");
@@ -333,10 +327,10 @@ void applySettings(LayerSettings &settings, const std::vector<std::string> &assi
 
 ojson toJson(const LayerSettings &settings) {
   ojson out = ojson::object();
-  for (const auto &section : kSections) {
+  for (const auto &section : cim::layerSections()) {
     ojson sec = ojson::object();
-    for (const Field *f : sectionFields(section))
-      sec[f->name] = f->get(settings);
+    for (const cim::LayerField *f : sectionFields(section))
+      sec[f->name] = toJson(*f, f->get(settings));
     out[section] = std::move(sec);
   }
   return out;

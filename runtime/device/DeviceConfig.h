@@ -9,6 +9,8 @@
 // DeviceJson.h adds the nlohmann-json forms (parseDevice, toJson) for the runtime.
 #pragma once
 
+#include "kernels/cim/LayerSettings.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,101 +19,15 @@
 
 namespace cimlir::device {
 
-// ---- The settings of one layer (each struct is one section of the file) -------------------
+// ---- The settings of one layer ---------------------------------------------------------------
 
-/// `crossbar` (§2): one array has `rows` word lines and `cols` bit lines; each output uses a
-/// column pair, so an array holds cols/2 outputs of one slice.
-struct CrossbarConfig {
-  int64_t rows = 256;
-  int64_t cols = 256;
-  bool operator==(const CrossbarConfig &o) const { return rows == o.rows && cols == o.cols; }
-};
-
-enum class Granularity { PerChannel, PerTensor };
-
-/// `weights` (§1, §2): signed symmetric quantization to `bits`, magnitude bits sliced LSB first.
-struct WeightConfig {
-  int bits = 8;
-  std::vector<int> slices = std::vector<int>(7, 1); ///< LSB first, sums to bits - 1
-  Granularity granularity = Granularity::PerChannel;
-  double clipPercentile = 100.0; ///< in (0, 100]
-  bool operator==(const WeightConfig &o) const {
-    return bits == o.bits && slices == o.slices && granularity == o.granularity &&
-           clipPercentile == o.clipPercentile;
-  }
-};
-
-enum class InputScale { DynamicRow, Static };
-
-/// `inputs` (§3, §7): signed symmetric quantization to `bits`, DAC slices LSB first.
-struct InputConfig {
-  int bits = 8;
-  std::vector<int> slices = std::vector<int>(7, 1); ///< sums to bits - 1, or h - 1 if hybrid
-  InputScale scale = InputScale::DynamicRow;
-  double clipPercentile = 100.0; ///< in (0, 100]
-  int hybridAnalogBits = 0;      ///< h: 0 (off) or 2..bits (§7)
-  bool operator==(const InputConfig &o) const {
-    return bits == o.bits && slices == o.slices && scale == o.scale &&
-           clipPercentile == o.clipPercentile && hybridAnalogBits == o.hybridAnalogBits;
-  }
-};
-
-enum class AdcMode { Ideal, Full, Dynamic, Calibrated };
-
-/// `adc` (§5).
-struct AdcConfig {
-  AdcMode mode = AdcMode::Full;
-  int bits = 8;
-  double percentile = 100.0; ///< calibrated mode's full scale percentile, in (0, 100]
-  double noiseLsb = 0.0;     ///< σ_a, thermal noise in LSB
-  int64_t samples = 1;       ///< S, conversions averaged
-  bool operator==(const AdcConfig &o) const {
-    return mode == o.mode && bits == o.bits && percentile == o.percentile &&
-           noiseLsb == o.noiseLsb && samples == o.samples;
-  }
-};
-
-/// `noise` (§4, §9): levels are in units of the cell's range.
-struct NoiseConfig {
-  double read = 0.0;    ///< σ_r, fresh at every read
-  double program = 0.0; ///< σ_p, static per cell
-  double stuckAtMin = 0.0;
-  double stuckAtMax = 0.0;
-  uint64_t seed = 0;     ///< fresh effects
-  uint64_t chipSeed = 0; ///< static effects
-  bool operator==(const NoiseConfig &o) const {
-    return read == o.read && program == o.program && stuckAtMin == o.stuckAtMin &&
-           stuckAtMax == o.stuckAtMax && seed == o.seed && chipSeed == o.chipSeed;
-  }
-};
-
-enum class DigitalPrecision { Fp32, Bf16, Int8, W8A16 };
-
-/// `digital` (§8). In a file, `"digital": true` is short for `"digital": {"enabled": true}`.
-struct DigitalConfig {
-  bool enabled = false; ///< the layer is computed digitally instead of on CIM
-  DigitalPrecision precision = DigitalPrecision::Fp32;
-  bool operator==(const DigitalConfig &o) const {
-    return enabled == o.enabled && precision == o.precision;
-  }
-};
-
-/// Everything §1-§9 need for one layer: the file's defaults with the matching `layers`
-/// entries merged in (resolveLayer).
-struct LayerSettings {
-  CrossbarConfig crossbar;
-  WeightConfig weights;
-  InputConfig inputs;
-  AdcConfig adc;
-  NoiseConfig noise;
-  DigitalConfig digital;
-  bool isDigital() const { return digital.enabled; }
-  bool operator==(const LayerSettings &o) const {
-    return crossbar == o.crossbar && weights == o.weights && inputs == o.inputs && adc == o.adc &&
-           noise == o.noise && digital == o.digital;
-  }
-  bool operator!=(const LayerSettings &o) const { return !(*this == o); }
-};
+// A device file's sections are one layer's settings, defined once (with their field table and
+// §10 rules) in kernels/cim/LayerSettings.h.
+using cim::AdcMode;
+using cim::DigitalPrecision;
+using cim::InputScale;
+using cim::LayerSettings;
+using cim::WeightGranularity;
 
 /// One `layers` entry: node names matching `glob` get `overrides` merged in.
 struct LayerEntry {
@@ -204,10 +120,6 @@ std::string toJsonText(const LayerSettings &settings, int indent = -1);
 /// FNV-1a 64 of the compact canonical JSON (toJsonText(device, -1)), for the plan header.
 uint64_t fingerprint(const DeviceConfig &device);
 
-const char *toString(Granularity g);
-const char *toString(InputScale s);
-const char *toString(AdcMode m);
-const char *toString(DigitalPrecision p);
 
 // ---- Exception-free forms for the compiler (-fno-exceptions) ------------------------------
 

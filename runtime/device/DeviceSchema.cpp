@@ -13,8 +13,6 @@ namespace cimlir::device {
 
 namespace detail {
 
-constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
-
 // ---- Messages -----------------------------------------------------------------------------
 
 
@@ -58,20 +56,6 @@ std::string shown(std::string_view s) {
     out = out.substr(0, 117) + "...";
   return out;
 }
-
-std::string showList(const std::vector<int> &v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i == 16) {
-      s += ",...";
-      break;
-    }
-    s += (i ? "," : "") + std::to_string(v[i]);
-  }
-  return s + "]";
-}
-
-std::string showNumber(double d) { return ojson(d).dump(); }
 
 bool validUtf8(std::string_view s) {
   size_t i = 0;
@@ -117,166 +101,11 @@ std::string joinNames(const std::vector<std::string> &names) {
   return s;
 }
 
-// ---- The schema -----------------------------------------------------------------------------
+// ---- Fields in JSON ----------------------------------------------------------------------------
 
-
-Field makeField(const char *section, const char *name, Kind kind, double lo = 0, double hi = 0,
-                bool loOpen = false) {
-  Field f;
-  f.section = section;
-  f.name = name;
-  f.kind = kind;
-  f.lo = lo;
-  f.hi = hi;
-  f.loOpen = loOpen;
-  return f;
-}
-
-const std::vector<std::string> kSections = {"crossbar", "weights", "inputs",
-                                            "adc",      "noise",   "digital"};
-
-template <typename E> E enumAt(const std::vector<std::string> &choices, const ojson &v) {
-  auto s = v.get<std::string>();
-  return static_cast<E>(std::find(choices.begin(), choices.end(), s) - choices.begin());
-}
-
-std::vector<int> intList(const ojson &v) {
-  std::vector<int> out;
-  for (const auto &e : v)
-    out.push_back(static_cast<int>(e.get<int64_t>()));
-  return out;
-}
-
-const std::vector<std::string> kGranularity = {"per_channel", "per_tensor"};
-const std::vector<std::string> kScale = {"dynamic_row", "static"};
-const std::vector<std::string> kAdcMode = {"ideal", "full", "dynamic", "calibrated"};
-const std::vector<std::string> kPrecision = {"fp32", "bf16", "int8", "w8a16"};
-
-Field intField(const char *s, const char *n, double lo, double hi, bool runtime,
-               std::function<void(LayerSettings &, int64_t)> set,
-               std::function<int64_t(const LayerSettings &)> get) {
-  Field f = makeField(s, n, Kind::Int, lo, hi);
-  f.runtime = runtime;
-  f.set = [set](LayerSettings &l, const ojson &v) { set(l, v.get<int64_t>()); };
-  f.get = [get](const LayerSettings &l) { return ojson(get(l)); };
-  return f;
-}
-
-Field numberField(const char *s, const char *n, double lo, bool loOpen, double hi, bool runtime,
-                  std::function<double &(LayerSettings &)> ref) {
-  Field f = makeField(s, n, Kind::Number, lo, hi, loOpen);
-  f.runtime = runtime;
-  f.set = [ref](LayerSettings &l, const ojson &v) { ref(l) = v.get<double>(); };
-  f.get = [ref](const LayerSettings &l) { return ojson(ref(const_cast<LayerSettings &>(l))); };
-  return f;
-}
-
-Field seedField(const char *s, const char *n, std::function<uint64_t &(LayerSettings &)> ref) {
-  Field f = makeField(s, n, Kind::Seed);
-  f.runtime = true;
-  f.set = [ref](LayerSettings &l, const ojson &v) { ref(l) = v.get<uint64_t>(); };
-  f.get = [ref](const LayerSettings &l) { return ojson(ref(const_cast<LayerSettings &>(l))); };
-  return f;
-}
-
-template <typename E>
-Field enumField(const char *s, const char *n, const std::vector<std::string> &choices, bool runtime,
-                std::function<E &(LayerSettings &)> ref) {
-  Field f = makeField(s, n, Kind::Enum);
-  f.choices = choices;
-  f.runtime = runtime;
-  f.set = [ref, choices](LayerSettings &l, const ojson &v) { ref(l) = enumAt<E>(choices, v); };
-  f.get = [ref, choices](const LayerSettings &l) {
-    return ojson(choices[static_cast<size_t>(ref(const_cast<LayerSettings &>(l)))]);
-  };
-  return f;
-}
-
-Field slicesField(const char *s, std::function<std::vector<int> &(LayerSettings &)> ref) {
-  Field f = makeField(s, "slices", Kind::Slices, 1, 7);
-  f.set = [ref](LayerSettings &l, const ojson &v) { ref(l) = intList(v); };
-  f.get = [ref](const LayerSettings &l) { return ojson(ref(const_cast<LayerSettings &>(l))); };
-  return f;
-}
-
-/// Every field of a section, in the order files are printed and documented.
-const std::vector<Field> &schema() {
-  static const std::vector<Field> fields = [] {
-    const double inf = std::numeric_limits<double>::infinity();
-    using L = LayerSettings;
-    std::vector<Field> f;
-    f.push_back(intField(
-        "crossbar", "rows", 1, kInt32Max, false, [](L &l, int64_t v) { l.crossbar.rows = v; },
-        [](const L &l) { return l.crossbar.rows; }));
-    f.push_back(intField(
-        "crossbar", "cols", 2, kInt32Max, false, [](L &l, int64_t v) { l.crossbar.cols = v; },
-        [](const L &l) { return l.crossbar.cols; }));
-
-    f.push_back(intField(
-        "weights", "bits", 2, 16, false, [](L &l, int64_t v) { l.weights.bits = int(v); },
-        [](const L &l) { return int64_t(l.weights.bits); }));
-    f.push_back(
-        slicesField("weights", [](L &l) -> std::vector<int> & { return l.weights.slices; }));
-    f.push_back(
-        enumField<Granularity>("weights", "granularity", kGranularity, false,
-                               [](L &l) -> Granularity & { return l.weights.granularity; }));
-    f.push_back(numberField("weights", "clip_percentile", 0, true, 100, false,
-                            [](L &l) -> double & { return l.weights.clipPercentile; }));
-
-    f.push_back(intField(
-        "inputs", "bits", 2, 16, false, [](L &l, int64_t v) { l.inputs.bits = int(v); },
-        [](const L &l) { return int64_t(l.inputs.bits); }));
-    f.push_back(slicesField("inputs", [](L &l) -> std::vector<int> & { return l.inputs.slices; }));
-    f.push_back(enumField<InputScale>("inputs", "scale", kScale, false,
-                                      [](L &l) -> InputScale & { return l.inputs.scale; }));
-    f.push_back(numberField("inputs", "clip_percentile", 0, true, 100, false,
-                            [](L &l) -> double & { return l.inputs.clipPercentile; }));
-    // 0 or 2..16 here; h <= inputs.bits is checked with the whole section (checkLayer).
-    f.push_back(intField(
-        "inputs", "hybrid_analog_bits", 0, 16, false,
-        [](L &l, int64_t v) { l.inputs.hybridAnalogBits = int(v); },
-        [](const L &l) { return int64_t(l.inputs.hybridAnalogBits); }));
-
-    f.push_back(enumField<AdcMode>("adc", "mode", kAdcMode, true,
-                                   [](L &l) -> AdcMode & { return l.adc.mode; }));
-    f.push_back(intField(
-        "adc", "bits", 2, 16, true, [](L &l, int64_t v) { l.adc.bits = int(v); },
-        [](const L &l) { return int64_t(l.adc.bits); }));
-    f.push_back(numberField("adc", "percentile", 0, true, 100, false,
-                            [](L &l) -> double & { return l.adc.percentile; }));
-    f.push_back(numberField("adc", "noise_lsb", 0, false, inf, true,
-                            [](L &l) -> double & { return l.adc.noiseLsb; }));
-    f.push_back(intField(
-        "adc", "samples", 1, kInt32Max, true, [](L &l, int64_t v) { l.adc.samples = v; },
-        [](const L &l) { return l.adc.samples; }));
-
-    f.push_back(numberField("noise", "read", 0, false, inf, true,
-                            [](L &l) -> double & { return l.noise.read; }));
-    f.push_back(numberField("noise", "program", 0, false, inf, true,
-                            [](L &l) -> double & { return l.noise.program; }));
-    f.push_back(numberField("noise", "stuck_at_min", 0, false, 1, true,
-                            [](L &l) -> double & { return l.noise.stuckAtMin; }));
-    f.push_back(numberField("noise", "stuck_at_max", 0, false, 1, true,
-                            [](L &l) -> double & { return l.noise.stuckAtMax; }));
-    f.push_back(seedField("noise", "seed", [](L &l) -> uint64_t & { return l.noise.seed; }));
-    f.push_back(
-        seedField("noise", "chip_seed", [](L &l) -> uint64_t & { return l.noise.chipSeed; }));
-
-    Field enabled = makeField("digital", "enabled", Kind::Bool);
-    enabled.set = [](L &l, const ojson &v) { l.digital.enabled = v.get<bool>(); };
-    enabled.get = [](const L &l) { return ojson(l.digital.enabled); };
-    f.push_back(enabled);
-    f.push_back(enumField<DigitalPrecision>(
-        "digital", "precision", kPrecision, false,
-        [](L &l) -> DigitalPrecision & { return l.digital.precision; }));
-    return f;
-  }();
-  return fields;
-}
-
-std::vector<const Field *> sectionFields(const std::string &section) {
-  std::vector<const Field *> out;
-  for (const auto &f : schema())
+std::vector<const cim::LayerField *> sectionFields(const std::string &section) {
+  std::vector<const cim::LayerField *> out;
+  for (const auto &f : cim::layerFields())
     if (section == f.section)
       out.push_back(&f);
   return out;
@@ -284,123 +113,123 @@ std::vector<const Field *> sectionFields(const std::string &section) {
 
 std::string knownList(const std::string &section) {
   std::vector<std::string> names;
-  for (const Field *f : sectionFields(section))
+  for (const cim::LayerField *f : sectionFields(section))
     names.push_back(f->name);
   return joinNames(names);
 }
 
-// ---- Checking one value -------------------------------------------------------------------
-
-std::string rangeText(const Field &f) {
-  auto num = [](double d) {
-    if (std::isinf(d))
-      return std::string("inf");
-    return d == std::floor(d) ? std::to_string(int64_t(d)) : showNumber(d);
-  };
-  if (f.kind == Kind::Int || f.kind == Kind::Slices)
-    return std::to_string(int64_t(f.lo)) + ".." + std::to_string(int64_t(f.hi));
-  if (f.loOpen)
-    return "(" + num(f.lo) + ", " + num(f.hi) + "]";
-  return num(f.lo) + ".." + num(f.hi);
-}
-
-/// Whether the JSON integer `x` (signed or unsigned) lies in lo..hi.
-bool inRange(const ojson &x, int64_t lo, int64_t hi) {
-  if (x.is_number_unsigned()) {
-    uint64_t u = x.get<uint64_t>();
-    return (lo <= 0 || u >= uint64_t(lo)) && hi >= 0 && u <= uint64_t(hi);
-  }
-  int64_t i = x.get<int64_t>();
-  return i >= lo && i <= hi;
-}
-
-/// Checks `v` for field `f` (type and the field's own range) or throws naming `path`.
-void checkValue(const Field &f, const ojson &v, const std::string &path, const Reporter &rep) {
-  auto checkInt = [&](const ojson &x, const std::string &p, int64_t lo, int64_t hi,
-                      const std::string &extra) {
-    if (!x.is_number_integer())
-      rep.fail(p, "expected an integer, got " + describe(x));
-    if (!inRange(x, lo, hi))
-      rep.fail(p, describe(x) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi) +
-                      extra);
+cim::FieldValue fromJson(const cim::LayerField &f, const ojson &v) {
+  cim::FieldValue out;
+  // An integer beyond int64 is out of every Int field's range: keep it out.
+  auto integer = [](const ojson &x) {
+    if (x.is_number_unsigned() && x.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+      return std::numeric_limits<int64_t>::max();
+    return x.get<int64_t>();
   };
   switch (f.kind) {
-  case Kind::Int:
-    if (f.section == std::string("inputs") && f.name == std::string("hybrid_analog_bits")) {
-      if (!v.is_number_integer())
-        rep.fail(path, "expected an integer, got " + describe(v));
-      if (!inRange(v, 0, 16) || v.get<int64_t>() == 1)
-        rep.fail(path, describe(v) + " is neither 0 nor in 2..16");
-      return;
-    }
-    checkInt(v, path, int64_t(f.lo), int64_t(f.hi),
-             f.name == std::string("cols") ? " (each output uses a column pair)" : "");
-    return;
-  case Kind::Seed:
+  case cim::FieldKind::Int:
+    out.integer = integer(v);
+    break;
+  case cim::FieldKind::Seed:
+    out.seed = v.get<uint64_t>();
+    break;
+  case cim::FieldKind::Number:
+    out.number = v.get<double>();
+    break;
+  case cim::FieldKind::Enum: {
+    const auto &s = v.get_ref<const std::string &>();
+    out.integer = std::find(f.choices->begin(), f.choices->end(), s) - f.choices->begin();
+    break;
+  }
+  case cim::FieldKind::Slices:
+    for (const auto &e : v)
+      out.slices.push_back(int(std::clamp<int64_t>(integer(e), -1, 1 << 20)));
+    break;
+  case cim::FieldKind::Bool:
+    out.boolean = v.get<bool>();
+    break;
+  }
+  return out;
+}
+
+ojson toJson(const cim::LayerField &f, const cim::FieldValue &v) {
+  switch (f.kind) {
+  case cim::FieldKind::Int:
+    return ojson(v.integer);
+  case cim::FieldKind::Seed:
+    return ojson(v.seed);
+  case cim::FieldKind::Number:
+    return ojson(v.number);
+  case cim::FieldKind::Enum:
+    return ojson((*f.choices)[size_t(v.integer)]);
+  case cim::FieldKind::Slices:
+    return ojson(v.slices);
+  case cim::FieldKind::Bool:
+    return ojson(v.boolean);
+  }
+  return ojson();
+}
+
+// ---- Checking one value -------------------------------------------------------------------
+
+/// Checks `v` for field `f`: its JSON type here, its range by the field table; throws naming
+/// `path`.
+void checkValue(const cim::LayerField &f, const ojson &v, const std::string &path,
+                const Reporter &rep) {
+  switch (f.kind) {
+  case cim::FieldKind::Int:
+    if (!v.is_number_integer())
+      rep.fail(path, "expected an integer, got " + describe(v));
+    break;
+  case cim::FieldKind::Seed:
     if (!v.is_number_integer())
       rep.fail(path, "expected an integer, got " + describe(v));
     if (!v.is_number_unsigned() && v.get<int64_t>() < 0)
       rep.fail(path, describe(v) + " is outside 0..18446744073709551615");
     return;
-  case Kind::Number: {
+  case cim::FieldKind::Number:
     if (!v.is_number())
       rep.fail(path, "expected a number, got " + describe(v));
-    double d = v.get<double>();
-    if (!std::isfinite(d))
+    if (!std::isfinite(v.get<double>()))
       rep.fail(path, "expected a finite number, got " + describe(v));
-    if (d < 0 && f.lo == 0 && !f.loOpen)
-      rep.fail(path, describe(v) + " is negative");
-    if (d < f.lo || (f.loOpen && d == f.lo) || d > f.hi)
-      rep.fail(path, describe(v) + " is outside " + rangeText(f));
-    return;
-  }
-  case Kind::Enum: {
+    break;
+  case cim::FieldKind::Enum: {
     if (!v.is_string())
       rep.fail(path, "expected a string, got " + describe(v));
     const auto &s = v.get_ref<const std::string &>();
-    if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end())
-      rep.fail(path, "'" + shown(s) + "' is not one of " + joinNames(f.choices));
+    if (std::find(f.choices->begin(), f.choices->end(), s) == f.choices->end())
+      rep.fail(path, "'" + shown(s) + "' is not one of " + joinNames(*f.choices));
     return;
   }
-  case Kind::Slices:
+  case cim::FieldKind::Slices:
     if (!v.is_array())
       rep.fail(path, "expected an array of integers, got " + describe(v));
     for (size_t i = 0; i < v.size(); ++i)
-      checkInt(v[i], path + "[" + std::to_string(i) + "]", 1, 7, " (a slice is 1 to 7 bits)");
-    return;
-  case Kind::Bool:
+      if (!v[i].is_number_integer())
+        rep.fail(path + "[" + std::to_string(i) + "]",
+                 "expected an integer, got " + describe(v[i]));
+    break;
+  case cim::FieldKind::Bool:
     if (!v.is_boolean())
       rep.fail(path, "expected true or false, got " + describe(v));
     return;
   }
-}
-
-/// The canonical form of a checked value (integers as integers, numbers as doubles).
-ojson canonicalValue(const Field &f, const ojson &v) {
-  switch (f.kind) {
-  case Kind::Int:
-    return ojson(v.get<int64_t>());
-  case Kind::Seed:
-    return ojson(v.get<uint64_t>());
-  case Kind::Number:
-    return ojson(v.get<double>());
-  case Kind::Slices:
-    return ojson(intList(v));
-  default:
-    return v;
+  if (auto problem = f.check(fromJson(f, v))) {
+    if (problem->element >= 0)
+      rep.fail(path + "[" + std::to_string(problem->element) + "]",
+               describe(v[size_t(problem->element)]) + " " + problem->what);
+    rep.fail(path, describe(v) + " " + problem->what);
   }
 }
 
 // ---- Applying sections ----------------------------------------------------------------------
-
-std::vector<int> oneBitSlices(int width) { return std::vector<int>(size_t(std::max(width, 0)), 1); }
 
 /// Merges the sections of `obj` (a file's top level or a `layers` entry; keys other than the
 /// sections are the caller's business) into `s`, checking every value. A section that sets
 /// `bits` (inputs: or `hybrid_analog_bits`) without `slices` gets one-bit slices of the new width.
 void applySections(LayerSettings &s, const ojson &obj, const std::string &prefix,
                    const Reporter &rep) {
-  for (const auto &section : kSections) {
+  for (const auto &section : cim::layerSections()) {
     auto it = obj.find(section);
     if (it == obj.end())
       continue;
@@ -417,67 +246,33 @@ void applySections(LayerSettings &s, const ojson &obj, const std::string &prefix
     auto fields = sectionFields(section);
     for (auto kv = sec.begin(); kv != sec.end(); ++kv) {
       auto f = std::find_if(fields.begin(), fields.end(),
-                            [&](const Field *x) { return kv.key() == x->name; });
+                            [&](const cim::LayerField *x) { return kv.key() == x->name; });
       if (f == fields.end())
         rep.fail(spath + "." + shown(kv.key()),
                  "unknown field (known: " + knownList(section) + ")");
       checkValue(**f, kv.value(), spath + "." + (*f)->name, rep);
-      (*f)->set(s, kv.value());
+      (*f)->set(s, fromJson(**f, kv.value()));
     }
     bool slices = sec.contains("slices");
     if (section == "weights" && sec.contains("bits") && !slices)
-      s.weights.slices = oneBitSlices(s.weights.bits - 1);
+      s.weights.slices = cim::oneBitSlices(s.weights.bits - 1);
     if (section == "inputs" && (sec.contains("bits") || sec.contains("hybrid_analog_bits")) &&
         !slices)
       s.inputs.slices =
-          oneBitSlices((s.inputs.hybridAnalogBits ? s.inputs.hybridAnalogBits : s.inputs.bits) - 1);
+          cim::oneBitSlices((s.inputs.hybridAnalogBits ? s.inputs.hybridAnalogBits : s.inputs.bits) - 1);
   }
 }
 
 /// The checks that involve several fields of one layer's complete settings.
 void checkLayer(const LayerSettings &s, const std::string &prefix, const Reporter &rep) {
-  auto sum = [](const std::vector<int> &v) {
-    int64_t t = 0;
-    for (int x : v)
-      t += x;
-    return t;
-  };
-  if (sum(s.weights.slices) != s.weights.bits - 1)
-    rep.fail(prefix + "weights.slices",
-             showList(s.weights.slices) + " sums to " + std::to_string(sum(s.weights.slices)) +
-                 " but weights.bits - 1 is " + std::to_string(s.weights.bits - 1));
-  int h = s.inputs.hybridAnalogBits;
-  if (h != 0 && (h < 2 || h > s.inputs.bits))
-    rep.fail(prefix + "inputs.hybrid_analog_bits",
-             std::to_string(h) + " is neither 0 nor in 2.." + std::to_string(s.inputs.bits) +
-                 " (inputs.bits is " + std::to_string(s.inputs.bits) + ")");
-  int width = h ? h : s.inputs.bits;
-  if (sum(s.inputs.slices) != width - 1)
-    rep.fail(prefix + "inputs.slices", showList(s.inputs.slices) + " sums to " +
-                                           std::to_string(sum(s.inputs.slices)) + " but " +
-                                           (h ? "inputs.hybrid_analog_bits" : "inputs.bits") +
-                                           " - 1 is " + std::to_string(width - 1));
-  auto widest = [](const std::vector<int> &v) {
-    return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
-  };
-  int maxA = widest(s.inputs.slices), maxB = widest(s.weights.slices);
-  int64_t product = s.crossbar.rows * ((int64_t(1) << maxA) - 1) * ((int64_t(1) << maxB) - 1);
-  if (product >= (int64_t(1) << 31))
-    rep.fail(prefix + "crossbar.rows",
-             std::to_string(s.crossbar.rows) + " rows · (2^" + std::to_string(maxA) +
-                 " - 1) · (2^" + std::to_string(maxB) + " - 1) = " + std::to_string(product) +
-                 " is 2^31 or more: a partial sum would overflow int32 (use fewer rows or "
-                 "narrower inputs.slices / weights.slices)");
-  if (s.noise.stuckAtMin + s.noise.stuckAtMax > 1.0 + 1e-12)
-    rep.fail(prefix + "noise.stuck_at_min + noise.stuck_at_max",
-             showNumber(s.noise.stuckAtMin) + " + " + showNumber(s.noise.stuckAtMax) +
-                 " is more than 1");
+  if (auto problem = cim::checkAcrossFields(s))
+    rep.fail(prefix + problem->field, problem->what);
 }
 
 /// The canonical form of a checked `layers` entry (see LayerEntry::overrides).
 ojson canonicalEntry(const ojson &entry) {
   ojson out = ojson::object();
-  for (const auto &section : kSections) {
+  for (const auto &section : cim::layerSections()) {
     auto it = entry.find(section);
     if (it == entry.end())
       continue;
@@ -485,10 +280,10 @@ ojson canonicalEntry(const ojson &entry) {
     if (it->is_boolean()) {
       sec["enabled"] = *it;
     } else {
-      for (const Field *f : sectionFields(section)) {
+      for (const cim::LayerField *f : sectionFields(section)) {
         auto v = it->find(f->name);
         if (v != it->end())
-          sec[f->name] = canonicalValue(*f, *v);
+          sec[f->name] = toJson(*f, fromJson(*f, *v));
       }
     }
     out[section] = std::move(sec);

@@ -1,15 +1,16 @@
-// cimlir device files: the schema and value checks shared by DeviceConfig.cpp's parsing,
-// --set and printing. Internal to runtime/device (not part of the public API).
+// cimlir device files: JSON in and out of a layer's settings, through the one field table
+// (kernels/cim/LayerSettings.h), shared by DeviceConfig.cpp's parsing, --set and printing.
+// Internal to runtime/device (not part of the public API).
 #pragma once
 
 #include "core/Error.h"
 #include "core/Printable.h"
+#include "kernels/cim/LayerSettings.h"
 #include "runtime/device/DeviceConfig.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,35 +30,12 @@ struct Reporter {
   }
 };
 
-enum class Kind {
-  Int,    ///< a JSON integer in lo..hi
-  Seed,   ///< a JSON integer in 0..2^64-1
-  Number, ///< any finite JSON number in the range
-  Enum,   ///< one of `choices`
-  Slices, ///< an array of integers in 1..7
-  Bool,
-};
-
-struct Field {
-  const char *section = "";
-  const char *name = "";
-  Kind kind = Kind::Int;
-  double lo = 0, hi = 0; ///< Int: inclusive; Number: see loOpen / hi (inf: no bound)
-  bool loOpen = false;   ///< Number: lo excluded ((0, 100] for percentiles)
-  std::vector<std::string> choices;
-  bool runtime = false;                                    ///< may be changed by cim-run --set
-  std::function<void(LayerSettings &, const ojson &)> set; ///< from a checked value
-  std::function<ojson(const LayerSettings &)> get;         ///< the canonical value
-  std::string key() const { return std::string(section) + "." + name; }
-};
-
-/// The six sections of a device file, and the spellings of the enum fields.
-extern const std::vector<std::string> kSections, kGranularity, kScale, kAdcMode, kPrecision;
-
-/// Every field of a device file, in the order the docs and --print-device list them.
-const std::vector<Field> &schema();
-/// The fields of one section.
-std::vector<const Field *> sectionFields(const std::string &section);
+/// A field's value from JSON that has passed checkValue (its kind's JSON type).
+cim::FieldValue fromJson(const cim::LayerField &field, const ojson &value);
+/// A field's value as device files write it (integers as integers, numbers as doubles).
+ojson toJson(const cim::LayerField &field, const cim::FieldValue &value);
+/// The fields of one section, in table order.
+std::vector<const cim::LayerField *> sectionFields(const std::string &section);
 
 /// A value as the user wrote it, short: numbers and strings as JSON, containers by kind.
 std::string describe(const ojson &v);

@@ -35,7 +35,7 @@ std::string where(const Target &t) { return "layer '" + t.layer + "'"; }
 /// The parameters the input calibrator validates: only inputs.bits and clip_percentile
 /// matter to it, so the modes that need calibrated values are set aside.
 cim::CimParams inputProbe(cim::CimParams p) {
-  p.inputs.scale = cim::InputScaleMode::DynamicRow;
+  p.inputs.scale = cim::InputScale::DynamicRow;
   p.adc.mode = cim::AdcMode::Full;
   return p;
 }
@@ -44,7 +44,7 @@ cim::CimParams inputProbe(cim::CimParams p) {
 cim::CimParams groupParams(const Target &t, int64_t g) {
   cim::CimParams p = t.params;
   if (t.isStatic)
-    p.inputs.staticScale = t.scales.at(g);
+    p.staticScale = t.scales.at(g);
   return p;
 }
 
@@ -205,13 +205,11 @@ std::string calibrationTableJson(const CalibrationTable &table) {
     nlohmann::ordered_json measuredFor = {
         {"crossbar.rows", p.crossbar.rows},
         {"weights.bits", p.weights.bits},
-        {"weights.slices", cim::resolvedWeightSlices(p)},
-        {"weights.granularity", p.weights.granularity == cim::WeightGranularity::PerTensor
-                                    ? "per_tensor"
-                                    : "per_channel"},
+        {"weights.slices", p.weights.slices},
+        {"weights.granularity", cim::toString(p.weights.granularity)},
         {"weights.clip_percentile", p.weights.clipPercentile},
         {"inputs.bits", p.inputs.bits},
-        {"inputs.slices", cim::resolvedInputSlices(p)},
+        {"inputs.slices", p.inputs.slices},
         {"inputs.clip_percentile", p.inputs.clipPercentile},
         {"hybrid.analog_bits", p.inputs.hybridAnalogBits},
         {"adc.percentile", layer.percentile}};

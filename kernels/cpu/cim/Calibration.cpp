@@ -35,7 +35,7 @@ InputRangeCalibrator::InputRangeCalibrator(const CimParams &params)
     : bits_(params.inputs.bits), percentile_(params.inputs.clipPercentile) {
   // The scale and full scales this calibration is for are not known yet: check the rest.
   CimParams uncalibrated = params;
-  uncalibrated.inputs.scale = InputScaleMode::DynamicRow;
+  uncalibrated.inputs.scale = InputScale::DynamicRow;
   uncalibrated.adc.mode = AdcMode::Full;
   validateCimParams(uncalibrated, "cim calibration");
 }
@@ -87,9 +87,9 @@ AdcRangeCalibrator::AdcRangeCalibrator(const Tensor &w, const CimParams &layer, 
   CimParams &p = state->params;
   p = layer;
   // Noise-free, no device effects; the ADC mode does not matter for P.
-  p.noise = CimParams::Noise{};
+  p.noise = NoiseSettings{};
   p.adc.mode = AdcMode::Full;
-  p.adc.calibratedFullScales.clear();
+  p.calibratedFullScales.clear();
   validateCimParams(p, "cim calibration");
   checkRows(w, -1);
   const ProgrammedWeights chip = ProgrammedWeights::program(w, p);
@@ -98,7 +98,7 @@ AdcRangeCalibrator::AdcRangeCalibrator(const Tensor &w, const CimParams &layer, 
   state->N = w.dim(1);
   state->R = p.crossbar.rows;
   state->rowBlocks = (state->K + state->R - 1) / state->R;
-  state->a = resolvedInputSlices(p);
+  state->a = p.inputs.slices;
   state->o = sliceOffsets(state->a);
   state->S = chip.sliceCount();
   const int maxA = *std::max_element(state->a.begin(), state->a.end());

@@ -358,7 +358,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.rowBlocks = rowBlockCount(plan.K, plan.R);
   plan.colsPerBlock = params.crossbar.cols / 2;
   plan.colBlocks = (plan.N + plan.colsPerBlock - 1) / plan.colsPerBlock;
-  plan.a = resolvedInputSlices(params);
+  plan.a = params.inputs.slices;
   plan.o = sliceOffsets(plan.a);
   plan.b = w.sliceWidths();
   plan.p = w.sliceOffsets();
@@ -376,12 +376,12 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   // path of the ADC.
   plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0 &&
                plan.mode != AdcMode::Calibrated;
-  plan.fullScales = params.adc.fullScales.empty()
+  plan.fullScales = params.fullScales.empty()
                         ? fullModeScales(plan.K, plan.R, plan.a, plan.b)
-                        : params.adc.fullScales;
-  plan.calibratedFullScales = params.adc.calibratedFullScales;
+                        : params.fullScales;
+  plan.calibratedFullScales = params.calibratedFullScales;
   plan.rows = rows;
-  plan.freshKey = freshKey(params.noise.seed, params.noise.repeat, params.layerId);
+  plan.freshKey = freshKey(params.noise.seed, params.repeat, params.layerId);
   return plan;
 }
 

@@ -7,7 +7,7 @@
 //   §4  the partial sum P of every (row block r, input slice i, weight slice j, row m, output n)
 //       over the programmed levels, plus read noise drawn in the output form §4 allows,
 //       N(0, 2·sigma_r^2·r_j^2·sum_{k in r} u_i[m,k]^2) per (r, i, j, m, n);
-//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = params.adc.fullScales, by default
+//   §5  the ADC: `ideal` (Q(P) = P), `full` (FS = params.fullScales, by default
 //       fullModeScales(): R_r·(2^a_i - 1)·r_j), `dynamic` (FS = max |P| over the outputs of
 //       column block c, per (r, c, i, j, m)) or `calibrated` (the layer's FS per (i, j),
 //       Calibration.h), thermal noise n_a; in `full` and `dynamic` without read, programming

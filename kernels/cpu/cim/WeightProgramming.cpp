@@ -53,11 +53,11 @@ ProgrammedWeights ProgrammedWeights::program(QuantizedWeights quantized, const C
   ProgrammedWeights pw;
   pw.q_ = std::move(quantized);
   pw.params_ = params;
-  pw.widths_ = resolvedWeightSlices(params);
+  pw.widths_ = params.weights.slices;
   // The chip keeps its parameters for every call: full scales must fit it too.
   validateFullScales(params, K, pw.widths_.size(), "cim weight programming");
   pw.offsets_ = cim::sliceOffsets(pw.widths_);
-  const CimParams::Noise &noise = params.noise;
+  const NoiseSettings &noise = params.noise;
   pw.hasFaults_ = noise.stuckAtMin > 0.0 || noise.stuckAtMax > 0.0;
   pw.thresholdMin_ = probabilityThreshold(noise.stuckAtMin);
   pw.thresholdMinMax_ = probabilityThreshold(noise.stuckAtMin + noise.stuckAtMax);
@@ -198,7 +198,7 @@ void ProgrammedWeights::effectiveWeights(int64_t k0, int64_t k1, double *out) co
 
 bool ProgrammedWeights::sameProgramming(const CimParams &o) const {
   const CimParams &p = params_;
-  return o.weights.bits == p.weights.bits && resolvedWeightSlices(o) == widths_ &&
+  return o.weights.bits == p.weights.bits && o.weights.slices == widths_ &&
          o.weights.granularity == p.weights.granularity &&
          o.weights.clipPercentile == p.weights.clipPercentile &&
          o.noise.program == p.noise.program && o.noise.stuckAtMin == p.noise.stuckAtMin &&

@@ -42,7 +42,7 @@ public:
   static ProgrammedWeights program(const Tensor &w, const cim::CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
   /// Programs already quantized weights (e.g. read from a plan). Also checks that
-  /// params.adc.fullScales, when given, fits the layer (validateFullScales).
+  /// params.fullScales, when given, fits the layer (validateFullScales).
   static ProgrammedWeights program(cim::QuantizedWeights quantized, const cim::CimParams &params,
                                    size_t levelCacheBytes = kDefaultLevelCacheBytes);
 

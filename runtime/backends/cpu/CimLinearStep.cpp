@@ -35,7 +35,7 @@ private:
   /// repeat index that keys the fresh noise with the seed (§9).
   cim::CimParams callParams(int64_t g, const RunContext &context) const {
     cim::CimParams p = chips_[g].params();
-    p.noise.repeat = static_cast<uint64_t>(context.repeat);
+    p.repeat = static_cast<uint64_t>(context.repeat);
     return p;
   }
 
@@ -74,16 +74,16 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
   }
   // The plan's full scales, as cim-configure-adc wrote them: the kernel converts with these
   // (programming checks that they fit the layer).
-  base.adc.fullScales = decided_.fullScales;
+  base.fullScales = decided_.fullScales;
   // The calibrated values (cim-apply-calibration), one set per group.
-  const bool isStatic = base.inputs.scale == cim::InputScaleMode::Static;
+  const bool isStatic = base.inputs.scale == cim::InputScale::Static;
   const bool calibrated = base.adc.mode == cim::AdcMode::Calibrated;
   if (isStatic && static_cast<int64_t>(decided_.staticScales.size()) != layout.groups)
     a.fail("has inputs.scale 'static' but " + std::to_string(decided_.staticScales.size()) +
            " inputs.static_scales for " + std::to_string(layout.groups) +
            " groups (compile with cim-opt --calibration DATASET)");
   const size_t pairs =
-      cim::resolvedInputSlices(base).size() * cim::resolvedWeightSlices(base).size();
+      base.inputs.slices.size() * base.weights.slices.size();
   if (calibrated && decided_.calibratedFullScales.size() != pairs * layout.groups)
     a.fail(decided_.calibratedFullScales.empty()
                ? std::string("has adc.mode 'calibrated' but the plan holds no "
@@ -97,9 +97,9 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
     cim::CimParams p = base;
     p.layerId = decided_.layerIds[g];
     if (isStatic)
-      p.inputs.staticScale = decided_.staticScales[g];
+      p.staticScale = decided_.staticScales[g];
     if (calibrated)
-      p.adc.calibratedFullScales.assign(
+      p.calibratedFullScales.assign(
           decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * g,
           decided_.calibratedFullScales.begin() + static_cast<int64_t>(pairs) * (g + 1));
     try {
@@ -140,7 +140,7 @@ nlohmann::json CimLinearKernel::report() const {
           {"k", layout_.rows()},
           {"n", layout_.cols()},
           {"arrays", arrays_},
-          {"adc_mode", device::toString(settings.adc.mode)},
+          {"adc_mode", cim::toString(settings.adc.mode)},
           {"adc_bits", settings.adc.bits},
           // Everything the layer ran with, --set included (its chip seed is "chip_seed").
           {"settings", nlohmann::json::parse(device::toJsonText(settings, -1))},

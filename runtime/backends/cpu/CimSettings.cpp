@@ -9,33 +9,14 @@ namespace cimlir {
 
 namespace {
 
-/// Where each field of a device file is among a CimLinear step's decisions; the sections
-/// have the device file's names except crossbar (in `mapping`) and the hybrid bits.
-const std::vector<std::pair<const char *, const char *>> &deviceFields() {
-  static const std::vector<std::pair<const char *, const char *>> fields = {
-      {"mapping.rows", "crossbar.rows"},
-      {"mapping.cols", "crossbar.cols"},
-      {"weights.bits", "weights.bits"},
-      {"weights.slices", "weights.slices"},
-      {"weights.granularity", "weights.granularity"},
-      {"weights.clip_percentile", "weights.clip_percentile"},
-      {"inputs.bits", "inputs.bits"},
-      {"inputs.slices", "inputs.slices"},
-      {"inputs.scale", "inputs.scale"},
-      {"inputs.clip_percentile", "inputs.clip_percentile"},
-      {"adc.mode", "adc.mode"},
-      {"adc.bits", "adc.bits"},
-      {"adc.percentile", "adc.percentile"},
-      {"adc.noise_lsb", "adc.noise_lsb"},
-      {"adc.samples", "adc.samples"},
-      {"noise.read", "noise.read"},
-      {"noise.program", "noise.program"},
-      {"noise.stuck_at_min", "noise.stuck_at_min"},
-      {"noise.stuck_at_max", "noise.stuck_at_max"},
-      {"noise.seed", "noise.seed"},
-      {"noise.chip_seed", "noise.chip_seed"},
-  };
-  return fields;
+/// Where a field of the layer settings is among a CimLinear step's decisions: in the section
+/// of its name, except crossbar (in `mapping`); the hybrid bits and `digital` are not there.
+std::string decisionOf(const cim::LayerField &f) {
+  return (f.section == std::string("crossbar") ? std::string("mapping") : f.section) + "." +
+         f.name;
+}
+bool isDecision(const cim::LayerField &f) {
+  return f.section != std::string("digital") && f.key() != "inputs.hybrid_analog_bits";
 }
 
 /// `slices` and `offsets` of a decision: offsets must be the sums of the widths below each.
@@ -60,11 +41,9 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   // FIELD: ..."); the built-in `layers` entries it adds do not apply: the compiler already
   // resolved them for this node.
   nlohmann::ordered_json file = nlohmann::ordered_json::object();
-  for (const auto &[at, field] : deviceFields()) {
-    std::string f = field;
-    size_t dot = f.find('.');
-    file[f.substr(0, dot)][f.substr(dot + 1)] = a.raw(at);
-  }
+  for (const cim::LayerField &f : cim::layerFields())
+    if (isDecision(f))
+      file[f.section][f.name] = a.raw(decisionOf(f).c_str());
   file["inputs"]["hybrid_analog_bits"] = a.has("hybrid") ? a.i("hybrid.analog_bits") : 0;
   checkOffsets(a, "weights");
   checkOffsets(a, "inputs");
@@ -95,53 +74,12 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
 
 cim::CimParams toCimParams(const device::LayerSettings &s, const std::string &where) {
   cim::CimParams p;
-  p.weights.bits = s.weights.bits;
-  p.weights.slices = s.weights.slices;
-  p.weights.granularity = s.weights.granularity == device::Granularity::PerTensor
-                              ? cim::WeightGranularity::PerTensor
-                              : cim::WeightGranularity::PerChannel;
-  p.weights.clipPercentile = s.weights.clipPercentile;
-
-  p.inputs.bits = s.inputs.bits;
-  p.inputs.slices = s.inputs.slices;
-  p.inputs.scale = s.inputs.scale == device::InputScale::Static ? cim::InputScaleMode::Static
-                                                                : cim::InputScaleMode::DynamicRow;
-  p.inputs.clipPercentile = s.inputs.clipPercentile;
-  p.inputs.hybridAnalogBits = s.inputs.hybridAnalogBits;
-
-  p.crossbar.rows = s.crossbar.rows;
-  p.crossbar.cols = s.crossbar.cols;
-
-  switch (s.adc.mode) {
-  case device::AdcMode::Ideal:
-    p.adc.mode = cim::AdcMode::Ideal;
-    break;
-  case device::AdcMode::Full:
-    p.adc.mode = cim::AdcMode::Full;
-    break;
-  case device::AdcMode::Dynamic:
-    p.adc.mode = cim::AdcMode::Dynamic;
-    break;
-  case device::AdcMode::Calibrated:
-    p.adc.mode = cim::AdcMode::Calibrated;
-    break;
-  }
-  p.adc.bits = s.adc.bits;
-  p.adc.noiseLsb = s.adc.noiseLsb;
-  p.adc.samples = static_cast<int>(s.adc.samples); // the schema keeps it below 2^31
-
-  p.noise.read = s.noise.read;
-  p.noise.program = s.noise.program;
-  p.noise.stuckAtMin = s.noise.stuckAtMin;
-  p.noise.stuckAtMax = s.noise.stuckAtMax;
-  p.noise.seed = s.noise.seed;
-  p.noise.chipSeed = s.noise.chipSeed;
+  static_cast<cim::LayerSettings &>(p) = s;
   // The calibrated values come later (the plan's, or calibration's own); check the rest with
   // stand-ins that validateCimParams accepts, so that a bad field is named here.
   cim::CimParams check = p;
-  check.inputs.staticScale = 1.0f;
-  check.adc.calibratedFullScales.assign(
-      cim::resolvedInputSlices(p).size() * cim::resolvedWeightSlices(p).size(), 0.0f);
+  check.staticScale = 1.0f;
+  check.calibratedFullScales.assign(p.inputs.slices.size() * p.weights.slices.size(), 0.0f);
   cim::validateCimParams(check, where);
   return p;
 }

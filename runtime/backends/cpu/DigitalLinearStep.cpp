@@ -21,7 +21,7 @@ public:
 private:
   LinearStepLayout layout_;
   std::string name_;
-  cpu::DigitalPrecision precision_ = cpu::DigitalPrecision::Fp32;
+  cim::DigitalPrecision precision_ = cim::DigitalPrecision::Fp32;
   std::vector<cpu::DigitalWeights> weights_; // one per group
   int64_t samples_ = 0;
   LinearRowsTap tap_; // CpuBackendOptions::digitalRowsTap
@@ -31,8 +31,11 @@ DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
     : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
       name_(a.step().name), tap_(a.options().digitalRowsTap) {
   const std::string precision = a.s("precision");
-  if (!cpu::parseDigitalPrecision(precision, precision_))
-    a.fail("has precision '" + precision + "', expected fp32, bf16, int8 or w8a16");
+  if (auto parsed = cim::enumFromString<cim::DigitalPrecision>(precision))
+    precision_ = *parsed;
+  else
+    a.fail("has precision '" + precision + "', expected one of " +
+           cim::enumNameList<cim::DigitalPrecision>());
   for (int64_t g = 0; g < layout_.groups(); ++g) {
     try {
       weights_.push_back(cpu::DigitalWeights::prepare(layout_.groupWeights(a, g), precision_));
@@ -56,7 +59,7 @@ nlohmann::json DigitalLinearKernel::report() const {
   return {{"name", name_},
           {"op", "DigitalLinear"},
           {"kind", layout_.kindName()},
-          {"precision", cpu::digitalPrecisionName(precision_)},
+          {"precision", cim::toString(precision_)},
           {"groups", layout_.groups()},
           {"k", layout_.rows()},
           {"n", layout_.cols()},

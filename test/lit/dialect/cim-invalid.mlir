@@ -246,7 +246,7 @@ func.func @conv_group_divides(%x: tensor<1x6x3x3xf32>, %w: tensor<4x2x1x1xf32>) 
 // -----
 
 func.func @digital_fp16(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
-  // expected-error @+1 {{'cim.digital_linear' op has precision 'fp16' (fp32, bf16, int8 or w8a16)}}
+  // expected-error @+1 {{'cim.digital_linear' op has precision 'fp16' (one of fp32, bf16, int8, w8a16)}}
   %y = cim.digital_linear %x, %w {kind = "matmul", layer = "d", precision = "fp16"} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }

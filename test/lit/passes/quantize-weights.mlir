@@ -73,7 +73,7 @@ func.func @not_constant(%x: tensor<?x2xf32>, %w: tensor<2x2xf32>) -> tensor<?x2x
 
 func.func @bad_slices(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %w = onnx.Constant {value = dense<0.5> : tensor<2x2xf32>} : tensor<2x2xf32>
-  // expected-error @+1 {{layer 's': cim layer: weights.slices sums to 6 bits, expected 7 (weights.bits - 1)}}
+  // expected-error @+1 {{layer 's': weights.slices: [3,3] sums to 6 but weights.bits - 1 is 7}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "s", settings = {weights = {bits = 8 : i64, clip_percentile = 100 : i64, granularity = "per_channel", slices = [3, 3]}}} : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

@@ -40,6 +40,7 @@ TEST(CimCalibration, StaticInputScaleIsTheClipOverEveryRow) {
   for (int t = 0; t < 20; ++t) {
     CimParams p;
     p.inputs.bits = static_cast<int>(rng.range(2, 12));
+    p.inputs.slices = oneBitSlices(p.inputs.bits - 1);
     p.inputs.clipPercentile = rng.coin() ? 100.0 : rng.uniform(50.0, 99.9);
     const int64_t M = rng.range(1, 30), K = rng.range(1, 40);
     Tensor x = rng.f32({M, K}, -rng.uniform(0.1, 100), rng.uniform(0.1, 100));
@@ -57,7 +58,7 @@ TEST(CimCalibration, StaticInputScaleIsTheClipOverEveryRow) {
         << "percentile " << p.inputs.clipPercentile;
   }
   CimParams p;
-  p.inputs.scale = InputScaleMode::Static; // what is being calibrated: no scale yet
+  p.inputs.scale = InputScale::Static; // what is being calibrated: no scale yet
   p.adc.mode = AdcMode::Calibrated;
   InputRangeCalibrator zeros(p);
   zeros.add(Tensor::allocate(DType::F32, {2, 3})); // a clip of 0 gives s_x = 1
@@ -70,12 +71,12 @@ TEST(CimCalibration, AdcFullScalesArePercentilesOfNoiseFreePartialSums) {
   for (int t = 0; t < 12; ++t) {
     CimParams p = test::randomParams(rng, AdcMode::Full);
     if (rng.coin(0.3)) {
-      p.inputs.scale = InputScaleMode::Static;
-      p.inputs.staticScale = static_cast<float>(rng.uniform(0.001, 0.02));
+      p.inputs.scale = InputScale::Static;
+      p.staticScale = static_cast<float>(rng.uniform(0.001, 0.02));
     }
     if (rng.coin(0.3)) {
       p.inputs.hybridAnalogBits = static_cast<int>(rng.range(2, p.inputs.bits));
-      p.inputs.slices.clear();
+      p.inputs.slices = oneBitSlices(p.inputs.hybridAnalogBits - 1);
     }
     const double percentile = rng.coin() ? 100.0 : rng.uniform(90.0, 99.99);
     const int64_t M = rng.range(1, 9), K = test::randomK(rng, p.crossbar.rows);
@@ -110,16 +111,16 @@ TEST(CimCalibration, CalibratedAdcAndStaticInputsMatchBruteForce) {
   for (int t = 0; t < 14; ++t) {
     CimParams p = test::randomParams(rng, rng.coin() ? AdcMode::Calibrated : AdcMode::Full);
     if (p.adc.mode == AdcMode::Full || rng.coin(0.3)) {
-      p.inputs.scale = InputScaleMode::Static;
-      p.inputs.staticScale = static_cast<float>(rng.uniform(0.0005, 0.02)); // some rows clip
+      p.inputs.scale = InputScale::Static;
+      p.staticScale = static_cast<float>(rng.uniform(0.0005, 0.02)); // some rows clip
     }
     const int64_t M = rng.range(1, 7), K = test::randomK(rng, p.crossbar.rows);
     const int64_t N = test::randomN(rng, p.crossbar.cols);
     Tensor x = rng.f32({M, K}), w = rng.f32({K, N}), bias = rng.f32({N});
     if (p.adc.mode == AdcMode::Calibrated) {
-      const size_t pairs = resolvedInputSlices(p).size() * resolvedWeightSlices(p).size();
+      const size_t pairs = p.inputs.slices.size() * p.weights.slices.size();
       for (size_t e = 0; e < pairs; ++e) // fractional, zero and tiny full scales
-        p.adc.calibratedFullScales.push_back(
+        p.calibratedFullScales.push_back(
             rng.coin(0.1) ? 0.0f : static_cast<float>(rng.uniform(0.01, 2.0 * K)));
     }
     ProgrammedWeights pw = ProgrammedWeights::program(w, p);
@@ -139,18 +140,18 @@ TEST(CimCalibration, CalibratedAdcAndStaticInputsMatchBruteForce) {
 
 TEST(CimCalibration, MissingOrBadCalibrationIsRefused) {
   CimParams p;
-  p.inputs.scale = InputScaleMode::Static;
+  p.inputs.scale = InputScale::Static;
   EXPECT_THROW(validateCimParams(p), Error); // no calibrated scale
-  p.inputs.staticScale = std::numeric_limits<float>::infinity();
+  p.staticScale = std::numeric_limits<float>::infinity();
   EXPECT_THROW(validateCimParams(p), Error);
   p = CimParams{};
   p.adc.mode = AdcMode::Calibrated;
   EXPECT_THROW(validateCimParams(p), Error); // no full scales
-  p.adc.calibratedFullScales.assign(7 * 7, 1.0f);
+  p.calibratedFullScales.assign(7 * 7, 1.0f);
   EXPECT_NO_THROW(validateCimParams(p));
-  p.adc.calibratedFullScales[3] = -1.0f;
+  p.calibratedFullScales[3] = -1.0f;
   EXPECT_THROW(validateCimParams(p), Error);
-  p.adc.calibratedFullScales.pop_back();
+  p.calibratedFullScales.pop_back();
   EXPECT_THROW(validateCimParams(p), Error);
 
   // One bin per possible |P|: 2048 rows of 7-bit inputs and weights would need 2^25 bins.

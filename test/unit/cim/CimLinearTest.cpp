@@ -55,12 +55,12 @@ std::string describe(const CimParams &p, int64_t M, int64_t K, int64_t N) {
   };
   return "M " + std::to_string(M) + " K " + std::to_string(K) + " N " + std::to_string(N) +
          " rows " + std::to_string(p.crossbar.rows) + " cols " + std::to_string(p.crossbar.cols) +
-         " w " + std::to_string(p.weights.bits) + list(resolvedWeightSlices(p)) +
+         " w " + std::to_string(p.weights.bits) + list(p.weights.slices) +
          (p.weights.granularity == WeightGranularity::PerTensor ? " per-tensor" : " per-channel") +
          " clip " + std::to_string(p.weights.clipPercentile) + " x " +
-         std::to_string(p.inputs.bits) + list(resolvedInputSlices(p)) + " clip " +
+         std::to_string(p.inputs.bits) + list(p.inputs.slices) + " clip " +
          std::to_string(p.inputs.clipPercentile) + " h " +
-         std::to_string(p.inputs.hybridAnalogBits) + " adc " + adcModeName(p.adc.mode) + " " +
+         std::to_string(p.inputs.hybridAnalogBits) + " adc " + toString(p.adc.mode) + " " +
          std::to_string(p.adc.bits);
 }
 
@@ -69,7 +69,8 @@ void maybeHybrid(Rng &rng, CimParams &p, double probability) {
     return;
   p.inputs.hybridAnalogBits = static_cast<int>(rng.range(2, p.inputs.bits));
   p.inputs.slices =
-      rng.coin(0.3) ? std::vector<int>{} : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
+      rng.coin(0.3) ? oneBitSlices(p.inputs.hybridAnalogBits - 1)
+                     : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
 }
 
 bool bitwiseEqual(const Tensor &a, const Tensor &b) {
@@ -105,7 +106,7 @@ TEST(CimLinear, IdealNoiseFreeIsExactlyTheIntegerProduct) {
         for (int64_t r = 0; r < ref.Rb; ++r)
           for (int64_t i = 0; i < ref.T; ++i)
             for (int64_t j = 0; j < ref.S; ++j) {
-              std::vector<int> a = resolvedInputSlices(p), bw = resolvedWeightSlices(p);
+              std::vector<int> a = p.inputs.slices, bw = p.weights.slices;
               int o = 0, q = 0;
               for (int64_t l = 0; l < i; ++l)
                 o += a[l];
@@ -198,15 +199,15 @@ TEST(CimLinear, FullModeTakesTheFullScalesItIsGiven) {
     ProgrammedWeights pw = ProgrammedWeights::program(w, p);
     test::RefCim ref = test::referenceCim(x, w, p, nullptr);
     const std::vector<int64_t> formula =
-        fullModeScales(K, p.crossbar.rows, resolvedInputSlices(p), resolvedWeightSlices(p));
+        fullModeScales(K, p.crossbar.rows, p.inputs.slices, p.weights.slices);
     CimParams given = p;
-    given.adc.fullScales = formula;
+    given.fullScales = formula;
     CimRun byFormula = runCim(x, pw, given, nullptr), byDefault = runCim(x, pw, p, nullptr);
     EXPECT_TRUE(bitwiseEqual(byFormula.y, byDefault.y));
     for (size_t e = 0; e < ref.FS.size(); ++e)
       ASSERT_EQ(byDefault.trace.fullScales[e], static_cast<double>(ref.FS[e])) << "entry " << e;
     // Other full scales (e.g. calibrated ones) are used as given.
-    for (int64_t &fs : given.adc.fullScales)
+    for (int64_t &fs : given.fullScales)
       fs = rng.range(0, 3 * fs);
     CimRun custom = runCim(x, pw, given, nullptr);
     const int64_t T = ref.T, S = ref.S, qA = symmetricQmax(p.adc.bits);
@@ -216,7 +217,7 @@ TEST(CimLinear, FullModeTakesTheFullScalesItIsGiven) {
           for (int64_t j = 0; j < S; ++j)
             for (int64_t n = 0; n < N; ++n) {
               const size_t e = custom.trace.index(m, r, i, j, n);
-              const int64_t fs = given.adc.fullScales[(r * T + i) * S + j];
+              const int64_t fs = given.fullScales[(r * T + i) * S + j];
               ASSERT_EQ(custom.trace.fullScales[e], static_cast<double>(fs));
               const int64_t P = static_cast<int64_t>(custom.trace.partialSums[e]);
               const int64_t code = fs == 0 ? 0
@@ -230,7 +231,7 @@ TEST(CimLinear, FullModeTakesTheFullScalesItIsGiven) {
   CimParams p;
   Tensor x = Tensor::allocate(DType::F32, {1, 4}), w = Tensor::allocate(DType::F32, {4, 2});
   ProgrammedWeights pw = ProgrammedWeights::program(w, p);
-  p.adc.fullScales = {1, 2, 3};
+  p.fullScales = {1, 2, 3};
   EXPECT_THROW(runCim(x, pw, p, nullptr), Error);
 }
 
@@ -252,7 +253,7 @@ TEST(CimLinear, StuckAtFaultsKeepEveryModeExact) {
       };
       test::RefCim ref = test::referenceCim(x, w, p, nullptr, chip);
       if (mode == AdcMode::Ideal) {
-        std::vector<int> a = resolvedInputSlices(p), bw = resolvedWeightSlices(p);
+        std::vector<int> a = p.inputs.slices, bw = p.weights.slices;
         for (int64_t m = 0; m < M; ++m)
           for (int64_t n = 0; n < N; ++n) {
             int64_t sum = 0;
@@ -278,8 +279,8 @@ TEST(CimLinear, HybridIsAnalogClampPlusExactDigitalResidual) {
       CimParams p = test::randomParams(rng, mode);
       p.inputs.bits = static_cast<int>(rng.range(4, 10));
       p.inputs.hybridAnalogBits = static_cast<int>(rng.range(2, p.inputs.bits - 1));
-      p.inputs.slices =
-          rng.coin() ? std::vector<int>{} : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
+      p.inputs.slices = rng.coin() ? oneBitSlices(p.inputs.hybridAnalogBits - 1)
+                                   : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
       int64_t M = rng.range(1, 8), K = test::randomK(rng, p.crossbar.rows);
       int64_t N = test::randomN(rng, p.crossbar.cols);
       SCOPED_TRACE(describe(p, M, K, N));
@@ -380,7 +381,7 @@ TEST(CimLinear, FreshEffectsFollowSeedAndRepeatStaticEffectsFollowChipSeed) {
     seed.noise.seed += 1;
     EXPECT_FALSE(bitwiseEqual(y0, runCim(x, pw, seed, nullptr).y)) << "seed ignored";
     CimParams repeat = p;
-    repeat.noise.repeat += 1;
+    repeat.repeat += 1;
     EXPECT_FALSE(bitwiseEqual(y0, runCim(x, pw, repeat, nullptr).y)) << "repeat ignored";
     CimParams chip = p;
     chip.noise.chipSeed += 1;
@@ -393,7 +394,7 @@ TEST(CimLinear, FreshEffectsFollowSeedAndRepeatStaticEffectsFollowChipSeed) {
     Tensor q0 = runCim(x, pw, quiet, nullptr).y;
     CimParams quietSeed = quiet;
     quietSeed.noise.seed += 12345;
-    quietSeed.noise.repeat += 3;
+    quietSeed.repeat += 3;
     EXPECT_TRUE(bitwiseEqual(q0, runCim(x, pw, quietSeed, nullptr).y));
     CimParams quietChip = quiet;
     quietChip.noise.chipSeed += 1;
@@ -417,7 +418,7 @@ TEST(CimLinear, ColumnBlocksMatterOnlyInDynamicMode) {
     CimParams wide = p;
     wide.crossbar.cols = 2 * N;
     CimRun one = runCim(x, pw, wide, nullptr);
-    EXPECT_EQ(bitwiseEqual(narrow.y, one.y), mode != AdcMode::Dynamic) << adcModeName(mode);
+    EXPECT_EQ(bitwiseEqual(narrow.y, one.y), mode != AdcMode::Dynamic) << toString(mode);
     EXPECT_EQ(narrow.counters.arrayReads, 10 * one.counters.arrayReads);
   }
 }
@@ -431,7 +432,7 @@ TEST(CimLinear, CountersFollowTheMapping) {
   CimRun run = runCim(randomInputs(rng, M, K), pw, p, nullptr);
   int64_t Rb = (K + p.crossbar.rows - 1) / p.crossbar.rows;
   int64_t Cb = (N + p.crossbar.cols / 2 - 1) / (p.crossbar.cols / 2);
-  int64_t T = resolvedInputSlices(p).size(), S = resolvedWeightSlices(p).size();
+  int64_t T = p.inputs.slices.size(), S = p.weights.slices.size();
   EXPECT_EQ(run.counters.dacInputSlices, M * Rb * T);
   EXPECT_EQ(run.counters.arrayReads, M * Rb * Cb * T * S);
   EXPECT_EQ(run.counters.adcConversions, M * Rb * T * S * N);

@@ -27,7 +27,7 @@ std::vector<int> offsetsOf(const std::vector<int> &widths) { return sliceOffsets
 /// trace of the conversions (no bias), up to float32 rounding.
 void expectRecombinesTrace(const Tensor &y, const CimTrace &trace, const test::RefCim &ref,
                            const CimParams &p) {
-  std::vector<int> o = offsetsOf(resolvedInputSlices(p)), q = offsetsOf(resolvedWeightSlices(p));
+  std::vector<int> o = offsetsOf(p.inputs.slices), q = offsetsOf(p.weights.slices);
   const double qA = (1 << (p.adc.bits - 1)) - 1;
   for (int64_t m = 0; m < trace.rows; ++m)
     for (int64_t n = 0; n < trace.cols; ++n) {
@@ -64,7 +64,7 @@ TEST(CimNoise, ReadNoiseStandardizedAtTheOutput) {
   quiet.noise.read = 0.0;
   Tensor clean = run(x, pw, quiet);
   test::RefCim ref = test::referenceCim(x, w, p, nullptr, {}, /*partialSums=*/false);
-  std::vector<int> a = resolvedInputSlices(p), b = resolvedWeightSlices(p);
+  std::vector<int> a = p.inputs.slices, b = p.weights.slices;
   std::vector<int> o = offsetsOf(a), q = offsetsOf(b);
   std::vector<double> z;
   for (int64_t m = 0; m < M; ++m)
@@ -126,7 +126,7 @@ TEST(CimNoise, ReadNoiseStandardizedInThePartialSums) {
               double fs = 0.0;
               if (mode == AdcMode::Full) {
                 int64_t rows = std::min<int64_t>(K, (r + 1) * 40) - r * 40;
-                fs = static_cast<double>(rows * ((1 << resolvedInputSlices(p)[i]) - 1) *
+                fs = static_cast<double>(rows * ((1 << p.inputs.slices[i]) - 1) *
                                          pw.cellRange(static_cast<int>(j)));
               } else {
                 int64_t perBlock = p.crossbar.cols / 2, c = n / perBlock;
@@ -141,7 +141,7 @@ TEST(CimNoise, ReadNoiseStandardizedInThePartialSums) {
                       std::max(0.0, std::fabs(noisy.partialSums[e]) - noisy.fullScales[e]));
             }
           }
-    SCOPED_TRACE(adcModeName(mode));
+    SCOPED_TRACE(toString(mode));
     test::expectStandardNormal(z);
     expectRecombinesTrace(y, noisy, ref, p);
   }
@@ -169,7 +169,7 @@ TEST(CimNoise, ProgrammingNoiseStandardizedAtTheOutput) {
   quiet.noise.program = 0.0;
   Tensor clean = run(x, ProgrammedWeights::program(w, quiet), quiet);
   test::RefCim ref = test::referenceCim(x, w, p, nullptr, {}, /*partialSums=*/false);
-  std::vector<int> b = resolvedWeightSlices(p), q = offsetsOf(b);
+  std::vector<int> b = p.weights.slices, q = offsetsOf(b);
   double perCell = 0.0; // sum_j 4^{p_j} 2 sigma_p^2 r_j^2
   for (size_t j = 0; j < b.size(); ++j) {
     double rj = (1 << b[j]) - 1;
@@ -260,7 +260,7 @@ TEST(CimNoise, IdealAndFullAdcShareOneNoiseRealization) {
     ideal.adc.mode = AdcMode::Ideal;
     Tensor exact = run(x, pw, ideal);
     test::RefCim ref = test::referenceCim(x, w, p, nullptr, {}, false);
-    std::vector<int> o = offsetsOf(resolvedInputSlices(p)), q = offsetsOf(pw.sliceWidths());
+    std::vector<int> o = offsetsOf(p.inputs.slices), q = offsetsOf(pw.sliceWidths());
     for (int64_t m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) {
         double bound = 0.0;

@@ -125,8 +125,8 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
     std::vector<double> mags;
     for (int64_t k = 0; k < K; ++k)
       mags.push_back(std::fabs(xv[m * K + k]));
-    ref.sx[m] = p.inputs.scale == InputScaleMode::Static
-                    ? p.inputs.staticScale
+    ref.sx[m] = p.inputs.scale == InputScale::Static
+                    ? p.staticScale
                     : refScale(mags, p.inputs.clipPercentile, p.inputs.bits);
     for (int64_t k = 0; k < K; ++k) {
       int64_t q = refQuant(xv[m * K + k], ref.sx[m], p.inputs.bits);
@@ -139,7 +139,7 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
   }
 
   // §2, §3 slicing
-  std::vector<int> a = resolvedInputSlices(p), b = resolvedWeightSlices(p);
+  std::vector<int> a = p.inputs.slices, b = p.weights.slices;
   std::vector<int> o(a.size()), pj(b.size());
   for (size_t i = 1; i < a.size(); ++i)
     o[i] = o[i - 1] + a[i - 1];
@@ -201,7 +201,7 @@ inline RefCim referenceCim(const Tensor &x, const Tensor &w, const CimParams &p,
               size_t e = ref.at(m, r, i, j, n);
               if (p.adc.mode == AdcMode::Calibrated) {
                 // A calibrated FS is a float: code = rint(P / (FS / qmax_a)) in double.
-                double fs = p.adc.calibratedFullScales[i * S + j];
+                double fs = p.calibratedFullScales[i * S + j];
                 ref.FS[e] = fs;
                 ref.codes[e] = fs == 0.0 ? 0
                                          : std::clamp(refRint(static_cast<double>(ref.P[e]) /

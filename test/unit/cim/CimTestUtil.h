@@ -73,11 +73,13 @@ inline std::vector<int> randomSlices(Rng &rng, int total) {
 inline CimParams randomParams(Rng &rng, AdcMode mode) {
   CimParams p;
   p.weights.bits = static_cast<int>(rng.range(2, 10));
-  p.weights.slices = rng.coin(0.2) ? std::vector<int>{} : randomSlices(rng, p.weights.bits - 1);
+  p.weights.slices = rng.coin(0.2) ? oneBitSlices(p.weights.bits - 1)
+                                    : randomSlices(rng, p.weights.bits - 1);
   p.weights.granularity = rng.coin() ? WeightGranularity::PerChannel : WeightGranularity::PerTensor;
   p.weights.clipPercentile = rng.coin(0.3) ? rng.uniform(80.0, 99.9) : 100.0;
   p.inputs.bits = static_cast<int>(rng.range(2, 10));
-  p.inputs.slices = rng.coin(0.2) ? std::vector<int>{} : randomSlices(rng, p.inputs.bits - 1);
+  p.inputs.slices = rng.coin(0.2) ? oneBitSlices(p.inputs.bits - 1)
+                                   : randomSlices(rng, p.inputs.bits - 1);
   p.inputs.clipPercentile = rng.coin(0.3) ? rng.uniform(80.0, 99.9) : 100.0;
   const int64_t rowChoices[] = {7, 16, 32, 50};
   p.crossbar.rows = rowChoices[rng.range(0, 3)];

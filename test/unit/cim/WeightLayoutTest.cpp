@@ -77,7 +77,7 @@ TEST(CimWeightLayout, LayerQuantizationIsQuantizeWeightsPerGroup) {
       Case c = randomCase(rng, kind);
       CimParams p = test::randomParams(rng, AdcMode::Full);
       if (t == 5)
-        p.weights.bits = 12, p.weights.slices.clear(); // int16 levels
+        p.weights.bits = 12, p.weights.slices = oneBitSlices(11); // int16 levels
       SCOPED_TRACE(std::string(kind) + " " + shapeToString(c.shape) + " bits " +
                    std::to_string(p.weights.bits));
       Tensor w = rng.f32(c.shape, -rng.uniform(0.1, 3), rng.uniform(0.1, 3));

@@ -16,7 +16,7 @@ TEST(CimWeightProgramming, QuantizationMatchesReference) {
   for (int t = 0; t < 30; ++t) {
     CimParams p = test::randomParams(rng, AdcMode::Full);
     if (t % 5 == 0)
-      p.weights.bits = static_cast<int>(rng.range(9, 16)), p.weights.slices.clear();
+      p.weights.bits = static_cast<int>(rng.range(9, 16)), p.weights.slices = oneBitSlices(p.weights.bits - 1);
     int64_t K = rng.range(1, 90), N = rng.range(1, 40);
     Tensor w = rng.f32({K, N}, -rng.uniform(0.01, 5), rng.uniform(0.01, 5));
     if (rng.coin(0.5)) { // a zero column: clip 0 gives s_w = 1
@@ -172,7 +172,7 @@ TEST(CimWeightProgramming, StaticEffectsDependOnChipSeedAndLayerOnly) {
   EXPECT_EQ(base, levels(p, 0)) << "on-the-fly levels differ from the cached ones";
   CimParams fresh = p;
   fresh.noise.seed += 1;
-  fresh.noise.repeat += 1;
+  fresh.repeat += 1;
   fresh.noise.read = 0.3;
   fresh.adc.bits = 3;
   fresh.crossbar.rows = 7;

@@ -37,7 +37,7 @@ TEST(DeviceDefaults, EmptyFileHasTheSection10Defaults) {
   EXPECT_EQ(s.crossbar.cols, 256);
   EXPECT_EQ(s.weights.bits, 8);
   EXPECT_EQ(s.weights.slices, std::vector<int>(7, 1));
-  EXPECT_EQ(s.weights.granularity, Granularity::PerChannel);
+  EXPECT_EQ(s.weights.granularity, WeightGranularity::PerChannel);
   EXPECT_EQ(s.weights.clipPercentile, 100.0);
   EXPECT_EQ(s.inputs.bits, 8);
   EXPECT_EQ(s.inputs.slices, std::vector<int>(7, 1));

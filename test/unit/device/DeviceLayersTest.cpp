@@ -145,7 +145,7 @@ TEST(DeviceResolve, BitsWithoutSlicesGetOneBitSlices) {
   LayerSettings s = resolveLayer(d, "/adc");
   EXPECT_EQ(s.weights.slices, (std::vector<int>{1, 2, 2, 2}));
   EXPECT_EQ(s.inputs.slices, (std::vector<int>{3, 4}));
-  EXPECT_EQ(s.weights.granularity, Granularity::PerTensor);
+  EXPECT_EQ(s.weights.granularity, WeightGranularity::PerTensor);
 }
 
 TEST(DeviceResolve, DigitalEntries) {

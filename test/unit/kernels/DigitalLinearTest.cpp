@@ -33,7 +33,7 @@ Tensor run(const Tensor &x, const DigitalWeights &w, const Tensor *bias) {
 
 digitalref::Result reference(DigitalPrecision p, const Tensor &x, const Tensor &w,
                              const Tensor *bias) {
-  return digitalref::digitalLinear(digitalPrecisionName(p), x.data<float>(), x.dim(0), x.dim(1),
+  return digitalref::digitalLinear(cim::toString(p), x.data<float>(), x.dim(0), x.dim(1),
                                    w.data<float>(), w.dim(1), bias ? bias->data<float>() : nullptr);
 }
 
@@ -138,7 +138,7 @@ TEST(DigitalLinear, EveryPrecisionMatchesTheReferenceOnRandomShapes) {
       const int64_t K = 2 * rng.range(0, 600) + 1; // odd, up to past two depth blocks of 512
       const int64_t N = 2 * rng.range(0, 50) + 1;  // odd, up to past three column blocks of 32
       const bool withBias = rng.coin();
-      SCOPED_TRACE(std::string(digitalPrecisionName(p)) + " M " + std::to_string(M) + " K " +
+      SCOPED_TRACE(std::string(cim::toString(p)) + " M " + std::to_string(M) + " K " +
                    std::to_string(K) + " N " + std::to_string(N) + (withBias ? " bias" : ""));
       // Columns and rows of different magnitudes, so that scales differ.
       Tensor w = rng.f32({K, N}, -1.0, 1.0);
@@ -239,7 +239,7 @@ TEST(DigitalLinearInt8, ZeroRowsAndColumnsHaveScaleOne) {
   for (int64_t k = 0; k < K; ++k)
     w.data<float>()[k * N + 1] = 0.0f; // column 1
   for (DigitalPrecision p : {DigitalPrecision::Int8, DigitalPrecision::W8A16}) {
-    SCOPED_TRACE(digitalPrecisionName(p));
+    SCOPED_TRACE(cim::toString(p));
     const DigitalWeights d = DigitalWeights::prepare(w, p);
     EXPECT_EQ(d.scales()[1], 1.0f);
     Tensor y = run(x, d, &bias);
@@ -273,7 +273,7 @@ TEST(DigitalLinearInt8, NonFiniteRowsGiveNaNRows) {
   for (int i = 0; i < 3; ++i)
     x.data<float>()[(2 * i + 1) * K + rng.range(0, K - 1)] = bad[i]; // rows 1, 3, 5
   for (DigitalPrecision p : kAll) {
-    SCOPED_TRACE(digitalPrecisionName(p));
+    SCOPED_TRACE(cim::toString(p));
     Tensor y = run(x, DigitalWeights::prepare(w, p), &bias);
     for (int64_t m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) {
@@ -316,7 +316,7 @@ TEST(DigitalLinearInt8, SumsBeyondInt32StayExact) {
 
 TEST(DigitalLinear, EmptyExtents) {
   for (DigitalPrecision p : kAll) {
-    SCOPED_TRACE(digitalPrecisionName(p));
+    SCOPED_TRACE(cim::toString(p));
     // K = 0: the sums are 0, y = 0·scale + b = b.
     Tensor bias = fromValues({2}, {1.5f, -2.0f});
     Tensor y = run(Tensor::allocate(DType::F32, {3, 0}),
@@ -333,17 +333,6 @@ TEST(DigitalLinear, EmptyExtents) {
                   .numel(),
               0);
   }
-}
-
-TEST(DigitalLinear, PrecisionNames) {
-  for (DigitalPrecision p : kAll) {
-    DigitalPrecision parsed = DigitalPrecision::Fp32;
-    EXPECT_TRUE(parseDigitalPrecision(digitalPrecisionName(p), parsed));
-    EXPECT_EQ(parsed, p);
-  }
-  DigitalPrecision parsed;
-  for (const char *bad : {"fp16", "FP32", "", "int4", "w8a8"})
-    EXPECT_FALSE(parseDigitalPrecision(bad, parsed)) << bad;
 }
 
 std::string errorOf(const std::function<void()> &fn) {
@@ -397,7 +386,7 @@ TEST(DigitalLinear, BadArgumentsAreErrors) {
   w.data<float>()[4] = std::numeric_limits<float>::infinity();
   for (DigitalPrecision p : {DigitalPrecision::Int8, DigitalPrecision::W8A16})
     EXPECT_TRUE(has(errorOf([&] { DigitalWeights::prepare(w, p); }), "W[1,1] is not finite"))
-        << digitalPrecisionName(p);
+        << cim::toString(p);
   for (DigitalPrecision p : {DigitalPrecision::Fp32, DigitalPrecision::Bf16})
     EXPECT_NO_THROW(DigitalWeights::prepare(w, p));
 }

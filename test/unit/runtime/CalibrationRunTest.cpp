@@ -76,7 +76,7 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
     cpu::InputRangeCalibrator inputs(p);
     inputs.add(rows);
     EXPECT_EQ(got.inputScales[g], inputs.scale()) << "group " << g;
-    p.inputs.staticScale = inputs.scale();
+    p.staticScale = inputs.scale();
     std::vector<float> wg = groupWeights(c, g);
     Tensor w = Tensor::allocate(DType::F32, {K, c.Ng()});
     std::copy(wg.begin(), wg.end(), w.data<float>());

@@ -335,7 +335,7 @@ TEST(CimStepDecisions, TheKernelConvertsWithThePlansFullScales) {
   EXPECT_FALSE(sameBytes(byFormula, byPlan));
   cim::CimParams p = toCimParams(s, "test");
   p.layerId = cim::layerId("/fc", 0);
-  p.adc.fullScales = custom.attrs["adc"]["full_scales"].get<std::vector<int64_t>>();
+  p.fullScales = custom.attrs["adc"]["full_scales"].get<std::vector<int64_t>>();
   Tensor direct = Tensor::allocate(DType::F32, {9, N});
   cpu::cimLinear(x, cpu::ProgrammedWeights::program(w, p), p, nullptr, {}, direct);
   EXPECT_TRUE(sameBytes(byPlan, direct));

@@ -54,13 +54,13 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
     ids.push_back(cim::layerId(name, g));
   extra["kind"] = kind;
   extra["weights"] = {{"bits", s.weights.bits},
-                      {"granularity", device::toString(s.weights.granularity)},
+                      {"granularity", cim::toString(s.weights.granularity)},
                       {"clip_percentile", s.weights.clipPercentile},
                       {"scales", q.scales},
                       {"slices", wSlices},
                       {"offsets", wOffsets}};
   extra["inputs"] = {{"bits", s.inputs.bits},
-                     {"scale", device::toString(s.inputs.scale)},
+                     {"scale", cim::toString(s.inputs.scale)},
                      {"clip_percentile", s.inputs.clipPercentile},
                      {"slices", aSlices},
                      {"offsets", aOffsets}};
@@ -72,7 +72,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
                       {"k", layout.K},
                       {"n", layout.N},
                       {"groups", layout.groups}};
-  extra["adc"] = {{"mode", device::toString(s.adc.mode)},
+  extra["adc"] = {{"mode", cim::toString(s.adc.mode)},
                   {"bits", s.adc.bits},
                   {"percentile", s.adc.percentile},
                   {"noise_lsb", s.adc.noiseLsb},

@@ -26,10 +26,10 @@ json digitalAttrs(const std::string &kind, const std::string &precision,
   return extra;
 }
 
-cpu::DigitalPrecision precisionOf(const std::string &name) {
-  cpu::DigitalPrecision p = cpu::DigitalPrecision::Fp32;
-  EXPECT_TRUE(cpu::parseDigitalPrecision(name, p)) << name;
-  return p;
+cim::DigitalPrecision precisionOf(const std::string &name) {
+  auto p = cim::enumFromString<cim::DigitalPrecision>(name);
+  EXPECT_TRUE(p.has_value()) << name;
+  return p.value_or(cim::DigitalPrecision::Fp32);
 }
 
 /// The kernel on rows x [M,K] (row-major) and W [K,N], without bias.
