@@ -274,11 +274,12 @@ std::string checkDistinctFiles(const std::vector<NamedFile> &outputs,
       continue;
     FileKey ki = keyOf(outputs[i].path);
     auto refuse = [&](const NamedFile &other, const char *what) {
-      return outputs[i].flag + " " + outputs[i].path + " is the same file as " + other.flag +
-             " " + other.path + " (" + what + "): give another file";
+      return outputs[i].flag + " " + outputs[i].path + " is the same file as " + other.flag + " " +
+             other.path + " (" + what + "): give another file";
     };
     for (size_t j = 0; j < i; ++j)
-      if (!skip(outputs[j]) && sameFile(outputs[i].path, ki, outputs[j].path, keyOf(outputs[j].path)))
+      if (!skip(outputs[j]) &&
+          sameFile(outputs[i].path, ki, outputs[j].path, keyOf(outputs[j].path)))
         return refuse(outputs[j], "another output");
     for (const NamedFile &in : inputs)
       if (!skip(in) && sameFile(outputs[i].path, ki, in.path, keyOf(in.path)))

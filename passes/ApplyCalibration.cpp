@@ -6,9 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kernels/cim/LayerSettings.h"
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
-#include "kernels/cim/LayerSettings.h"
 #include "runtime/device/DeviceConfig.h"
 
 #include "mlir/IR/Builders.h"
@@ -191,8 +191,10 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
 
   LogicalResult apply(cim::LinearOp op) {
     DictionaryAttr inputs = op.getInputsAttr(), adc = op.getAdcAttr();
-    const bool isStatic = inputs && inputs.getAs<StringAttr>("scale") == cim::toString(cim::InputScale::Static);
-    const bool calibrated = adc && adc.getAs<StringAttr>("mode") == cim::toString(cim::AdcMode::Calibrated);
+    const bool isStatic =
+        inputs && inputs.getAs<StringAttr>("scale") == cim::toString(cim::InputScale::Static);
+    const bool calibrated =
+        adc && adc.getAs<StringAttr>("mode") == cim::toString(cim::AdcMode::Calibrated);
     if (!inputs || !adc)
       return layerError(op) << "needs its inputs and adc decided; run cim-apply-calibration "
                                "after cim-configure-adc";

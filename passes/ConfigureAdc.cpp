@@ -51,7 +51,7 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
     // select it, and the runtime converts with what the plan says.
     std::vector<int64_t> fullScales =
         cim::fullModeScales(mapping.getAs<IntegerAttr>("k").getInt(),
-                                 mapping.getAs<IntegerAttr>("rows").getInt(), a, b);
+                            mapping.getAs<IntegerAttr>("rows").getInt(), a, b);
     Builder builder(op.getContext());
     op.setAdcAttr(builder.getDictionaryAttr(
         {builder.getNamedAttr("mode", builder.getStringAttr(*mode)),

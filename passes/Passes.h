@@ -2,8 +2,8 @@
 #ifndef CIMLIR_PASSES_PASSES_H
 #define CIMLIR_PASSES_PASSES_H
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "dialects/cim/CimDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/Pass/Pass.h"
 

@@ -1,8 +1,8 @@
 //===- VerifyPlanContract.cpp - is the IR ready for plan emission? --------===//
 
+#include "kernels/cim/LayerSettings.h"
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
-#include "kernels/cim/LayerSettings.h"
 
 #include "dialects/cim/CimDialect.h"
 #include "dialects/onnx/OnnxDialect.h"

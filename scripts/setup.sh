@@ -14,6 +14,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
   python3-matplotlib
+  clang-format-14
 )
 
 missing=()

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/check-format.sh
 scripts/build.sh
 # No LLVM or MLIR in the runtime: it must build without them.
 if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' core runtime kernels; then

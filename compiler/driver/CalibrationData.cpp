@@ -4,9 +4,9 @@
 #include "kernels/cim/LayerSettings.h"
 
 #include "compiler/emitter/PlanEmitter.h"
-#include "dialects/cim/CimOps.h"
 #include "core/Error.h"
 #include "core/OutputFile.h"
+#include "dialects/cim/CimOps.h"
 #include "runtime/tooling/CalibrationRun.h"
 
 #include "mlir/IR/Builders.h"
@@ -53,7 +53,9 @@ LogicalResult toCalibrationModule(ModuleOp module) {
     op->replaceAllUsesWith(digital);
     op->erase();
   }
-  module.walk([&](cim::DigitalLinearOp op) { op.setPrecision(cim::toString(cim::DigitalPrecision::Fp32)); });
+  module.walk([&](cim::DigitalLinearOp op) {
+    op.setPrecision(cim::toString(cim::DigitalPrecision::Fp32));
+  });
   return success();
 }
 

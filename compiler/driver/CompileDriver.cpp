@@ -7,11 +7,10 @@
 #include "compiler/driver/LayerReport.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
-#include "passes/Passes.h"
 #include "core/OutputFile.h"
 #include "core/Printable.h"
+#include "passes/Passes.h"
 #include "runtime/device/DeviceConfig.h"
-
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -204,10 +203,9 @@ int compileMain(int argc, char **argv) {
   OutputSet staged;
   std::string outputTemp, reportTemp, tableTemp;
   const std::string reportPath = report, tablePath = saveCalibration;
-  for (auto [path, temp] :
-       {std::pair<const std::string *, std::string *>{&outputPath, &outputTemp},
-        {&reportPath, &reportTemp},
-        {&tablePath, &tableTemp}})
+  for (auto [path, temp] : {std::pair<const std::string *, std::string *>{&outputPath, &outputTemp},
+                            {&reportPath, &reportTemp},
+                            {&tablePath, &tableTemp}})
     if (!path->empty())
       if (std::string error = staged.tryAdd(*path, *temp); !error.empty()) {
         llvm::errs() << printable("cim-opt: error: " + error) << "\n";

@@ -22,15 +22,24 @@ namespace cimlir {
 static Type elementTypeOf(MLIRContext &ctx, DType t) {
   Builder b(&ctx);
   switch (t) {
-  case DType::F32: return b.getF32Type();
-  case DType::F64: return b.getF64Type();
-  case DType::I8: return b.getIntegerType(8);
-  case DType::U8: return b.getIntegerType(8, false);
-  case DType::I16: return b.getIntegerType(16);
-  case DType::U16: return b.getIntegerType(16, false);
-  case DType::I32: return b.getI32Type();
-  case DType::I64: return b.getI64Type();
-  case DType::Bool: return b.getI1Type();
+  case DType::F32:
+    return b.getF32Type();
+  case DType::F64:
+    return b.getF64Type();
+  case DType::I8:
+    return b.getIntegerType(8);
+  case DType::U8:
+    return b.getIntegerType(8, false);
+  case DType::I16:
+    return b.getIntegerType(16);
+  case DType::U16:
+    return b.getIntegerType(16, false);
+  case DType::I32:
+    return b.getI32Type();
+  case DType::I64:
+    return b.getI64Type();
+  case DType::Bool:
+    return b.getI1Type();
   }
   return nullptr;
 }

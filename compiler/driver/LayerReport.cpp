@@ -37,8 +37,7 @@ std::string csv(StringRef s) {
 
 } // namespace
 
-LogicalResult writeLayerReport(ModuleOp module, const std::string &path,
-                               const std::string &name) {
+LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const std::string &name) {
   Location loc = FileLineColLoc::get(module.getContext(), name, 0, 0);
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
@@ -58,15 +57,16 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path,
       auto mode = adc ? adc.getAs<StringAttr>("mode") : StringAttr();
       bool converts = !mode || mode.getValue() != "ideal";
       int64_t rows = intAt(m, "", "rows_per_sample"), rb = intAt(m, "", "row_blocks");
-      int64_t groups = intAt(m, "", "groups"), slices = intAt(m, "", "slices"), n = intAt(m, "", "n");
+      int64_t groups = intAt(m, "", "groups"), slices = intAt(m, "", "slices"),
+              n = intAt(m, "", "n");
       int64_t dac = rows * rb * t * groups;
       int64_t conversions = converts ? dac * slices * n : 0;
       auto util = m.getAs<FloatAttr>("utilisation");
       os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << groups << ","
          << intAt(m, "", "k") << "," << n << "," << rows << "," << rb << ","
-         << intAt(m, "", "col_blocks") << "," << slices << "," << t << ","
-         << intAt(m, "", "arrays") << "," << (util ? util.getValueAsDouble() : 0.0) << "," << dac
-         << "," << conversions << "\n";
+         << intAt(m, "", "col_blocks") << "," << slices << "," << t << "," << intAt(m, "", "arrays")
+         << "," << (util ? util.getValueAsDouble() : 0.0) << "," << dac << "," << conversions
+         << "\n";
       return;
     }
     // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.

@@ -28,16 +28,27 @@ namespace {
 
 /// The runtime's dtype name of a tensor element type (core/DType.h).
 std::optional<StringRef> dtypeName(Type t) {
-  if (t.isF32()) return StringRef("float32");
-  if (t.isF64()) return StringRef("float64");
+  if (t.isF32())
+    return StringRef("float32");
+  if (t.isF64())
+    return StringRef("float64");
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
-    case 1: return StringRef("bool");
-    case 8: return StringRef(u ? "uint8" : "int8");
-    case 16: return StringRef(u ? "uint16" : "int16");
-    case 32: if (!u) return StringRef("int32"); break;
-    case 64: if (!u) return StringRef("int64"); break;
+    case 1:
+      return StringRef("bool");
+    case 8:
+      return StringRef(u ? "uint8" : "int8");
+    case 16:
+      return StringRef(u ? "uint16" : "int16");
+    case 32:
+      if (!u)
+        return StringRef("int32");
+      break;
+    case 64:
+      if (!u)
+        return StringRef("int64");
+      break;
     }
   }
   return std::nullopt;

@@ -14,7 +14,8 @@ using namespace mlir;
 namespace cimlir {
 
 LogicalResult loadModelProto(Location loc, const std::string &path, ::onnx::ModelProto &model) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/true);
+  auto buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/true);
   if (!buffer)
     return emitError(loc) << "cannot read " << path << ": " << buffer.getError().message();
   llvm::StringRef bytes = (*buffer)->getBuffer();
@@ -27,8 +28,8 @@ LogicalResult loadModelProto(Location loc, const std::string &path, ::onnx::Mode
     return success();
   }
 
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(bytes.data()), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                                static_cast<int>(bytes.size()));
   stream.SetTotalBytesLimit(INT32_MAX);
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
     return emitError(loc) << "not a valid ONNX model (protobuf parse failed)";

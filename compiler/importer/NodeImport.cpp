@@ -60,9 +60,8 @@ FailureOr<Value> buildOp(NodeContext &ctx, StringRef opName, ValueRange operands
   if (!infer)
     return emitError(ctx.loc) << "internal: " << opName << " has no type inference";
   SmallVector<Type> types;
-  if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands,
-                                     DictionaryAttr::get(mctx, attrs), OpaqueProperties(nullptr),
-                                     RegionRange(), types)))
+  if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands, DictionaryAttr::get(mctx, attrs),
+                                     OpaqueProperties(nullptr), RegionRange(), types)))
     return failure();
   state.addTypes(types);
   return ctx.builder.create(state)->getResult(0);
@@ -111,8 +110,7 @@ struct Window {
   SmallVector<int64_t> kernel, strides, pads, dilations;
 };
 
-FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kernel,
-                               bool ceilMode) {
+FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kernel, bool ceilMode) {
   auto xt = dyn_cast<RankedTensorType>(x.getType());
   if (!xt || xt.getRank() < 3)
     return emitError(ctx.loc) << ctx.node.op_type() << " needs an input of rank >= 3";
@@ -235,8 +233,9 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   if (failed(expectOneOutput(ctx)))
     return failure();
   Builder &b = ctx.builder;
-  auto v = buildOp(ctx, "onnx.BatchNormalization", ctx.inputs,
-                   {b.getNamedAttr("epsilon", b.getF32FloatAttr(getFloat(ctx.node, "epsilon", 1e-5f)))});
+  auto v =
+      buildOp(ctx, "onnx.BatchNormalization", ctx.inputs,
+              {b.getNamedAttr("epsilon", b.getF32FloatAttr(getFloat(ctx.node, "epsilon", 1e-5f)))});
   if (failed(v))
     return failure();
   ctx.results.push_back(*v);
@@ -280,7 +279,8 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   auto folded = buildOp(ctx, "onnx.Reshape", {ctx.inputs[0], shapeConstant(ctx, flat)}, noZero);
   if (failed(folded))
     return failure();
-  auto soft = buildOp(ctx, "onnx.Softmax", *folded, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+  auto soft =
+      buildOp(ctx, "onnx.Softmax", *folded, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
   if (failed(soft))
     return failure();
   SmallVector<int64_t> dims(xt.getShape());
@@ -300,8 +300,9 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
     return failure();
   Builder &b = ctx.builder;
-  auto v = buildOp(ctx, "onnx.Reshape", ctx.inputs,
-                   {b.getNamedAttr("allowzero", b.getI64IntegerAttr(getInt(ctx.node, "allowzero", 0)))});
+  auto v =
+      buildOp(ctx, "onnx.Reshape", ctx.inputs,
+              {b.getNamedAttr("allowzero", b.getI64IntegerAttr(getInt(ctx.node, "allowzero", 0)))});
   if (failed(v))
     return failure();
   ctx.results.push_back(*v);
@@ -354,13 +355,15 @@ LogicalResult importConstant(NodeContext &ctx) {
   } else if (const AttrProto *a = findAttr(ctx.node, "value_floats")) {
     SmallVector<float> v(a->floats().begin(), a->floats().end());
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getF32Type()), ArrayRef<float>(v));
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getF32Type()),
+        ArrayRef<float>(v));
   } else if (const AttrProto *a = findAttr(ctx.node, "value_int")) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), a->i());
   } else if (const AttrProto *a = findAttr(ctx.node, "value_ints")) {
     SmallVector<int64_t> v(a->ints().begin(), a->ints().end());
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type()), ArrayRef<int64_t>(v));
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type()),
+        ArrayRef<int64_t>(v));
   } else {
     return emitError(ctx.loc) << "Constant needs one of value, value_float(s), value_int(s); "
                                  "sparse and string constants are not supported";
@@ -376,18 +379,24 @@ const llvm::StringMap<llvm::StringMap<AttrProto::AttributeType>> &attributeSchem
   using A = AttrProto;
   static const llvm::StringMap<llvm::StringMap<A::AttributeType>> schema = [] {
     llvm::StringMap<llvm::StringMap<A::AttributeType>> m;
-    llvm::StringMap<A::AttributeType> binary = {{"broadcast", A::INT}, {"consumed_inputs", A::INTS}};
+    llvm::StringMap<A::AttributeType> binary = {{"broadcast", A::INT},
+                                                {"consumed_inputs", A::INTS}};
     for (const char *op : {"Add", "Sub", "Mul", "Div"})
       m[op] = binary;
     m["Relu"] = {{"consumed_inputs", A::INTS}};
     m["Identity"] = {};
     m["MatMul"] = {};
     m["GlobalAveragePool"] = {};
-    m["Gemm"] = {{"alpha", A::FLOAT}, {"beta", A::FLOAT}, {"transA", A::INT}, {"transB", A::INT},
+    m["Gemm"] = {{"alpha", A::FLOAT},
+                 {"beta", A::FLOAT},
+                 {"transA", A::INT},
+                 {"transB", A::INT},
                  {"broadcast", A::INT}};
-    llvm::StringMap<A::AttributeType> window = {
-        {"auto_pad", A::STRING}, {"kernel_shape", A::INTS}, {"pads", A::INTS},
-        {"strides", A::INTS}, {"dilations", A::INTS}};
+    llvm::StringMap<A::AttributeType> window = {{"auto_pad", A::STRING},
+                                                {"kernel_shape", A::INTS},
+                                                {"pads", A::INTS},
+                                                {"strides", A::INTS},
+                                                {"dilations", A::INTS}};
     m["Conv"] = window;
     m["Conv"]["group"] = A::INT;
     m["MaxPool"] = window;
@@ -396,15 +405,16 @@ const llvm::StringMap<llvm::StringMap<AttrProto::AttributeType>> &attributeSchem
     m["AveragePool"] = window;
     m["AveragePool"]["ceil_mode"] = A::INT;
     m["AveragePool"]["count_include_pad"] = A::INT;
-    m["BatchNormalization"] = {{"epsilon", A::FLOAT}, {"momentum", A::FLOAT},
+    m["BatchNormalization"] = {{"epsilon", A::FLOAT},     {"momentum", A::FLOAT},
                                {"training_mode", A::INT}, {"spatial", A::INT},
-                               {"is_test", A::INT}, {"consumed_inputs", A::INTS}};
+                               {"is_test", A::INT},       {"consumed_inputs", A::INTS}};
     m["Softmax"] = {{"axis", A::INT}};
     m["Reshape"] = {{"allowzero", A::INT}, {"shape", A::INTS}, {"consumed_inputs", A::INTS}};
     m["Flatten"] = {{"axis", A::INT}};
     m["Transpose"] = {{"perm", A::INTS}};
-    m["Constant"] = {{"value", A::TENSOR}, {"value_float", A::FLOAT}, {"value_floats", A::FLOATS},
-                     {"value_int", A::INT}, {"value_ints", A::INTS}, {"value_string", A::STRING},
+    m["Constant"] = {{"value", A::TENSOR},          {"value_float", A::FLOAT},
+                     {"value_floats", A::FLOATS},   {"value_int", A::INT},
+                     {"value_ints", A::INTS},       {"value_string", A::STRING},
                      {"value_strings", A::STRINGS}, {"sparse_value", A::SPARSE_TENSOR}};
     return m;
   }();
@@ -442,7 +452,8 @@ const llvm::StringMap<Importer> &importers() {
       {"Div", [](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }},
       {"Flatten", importFlatten},
       {"Gemm", importGemm},
-      {"GlobalAveragePool", [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }},
+      {"GlobalAveragePool",
+       [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }},
       {"Identity", [](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }},
       {"MatMul", [](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }},
       {"MaxPool", [](NodeContext &c) { return importPool(c, true); }},
@@ -472,7 +483,8 @@ ArrayRef<StringRef> supportedOpTypes() {
 LogicalResult importNode(NodeContext &ctx) {
   auto it = importers().find(ctx.node.op_type());
   if (it == importers().end())
-    return emitError(ctx.loc) << "op type '" << ctx.node.op_type() << "' is not supported (supported: "
+    return emitError(ctx.loc) << "op type '" << ctx.node.op_type()
+                              << "' is not supported (supported: "
                               << llvm::join(supportedOpTypes(), ", ") << ")";
   if (failed(checkAttributes(ctx)))
     return failure();

@@ -23,7 +23,7 @@ namespace cimlir {
 
 struct NodeContext {
   const ::onnx::NodeProto &node;
-  int64_t opset;                        // of the node's domain
+  int64_t opset;                         // of the node's domain
   llvm::SmallVector<mlir::Value> inputs; // null for an absent optional input
   mlir::OpBuilder &builder;
   mlir::Location loc;

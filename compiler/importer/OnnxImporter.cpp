@@ -49,8 +49,8 @@ FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInf
     } else if (i == 0) {
       dims.push_back(ShapedType::kDynamic);
     } else {
-      return emitError(loc) << "graph input '" << vi.name() << "' has a symbolic dimension "
-                            << i << " ('" << d.dim_param()
+      return emitError(loc) << "graph input '" << vi.name() << "' has a symbolic dimension " << i
+                            << " ('" << d.dim_param()
                             << "'); only the leading batch dimension may be symbolic";
     }
   }
@@ -86,17 +86,17 @@ int64_t opsetFor(const ::onnx::ModelProto &model, const std::string &domain) {
 /// Where diagnostics about a node point: NameLoc(node name, NameLoc(op type, domain
 /// and opset, file)). The outer name is the node's (its first output's when unnamed):
 /// the plan records it as the layer's name; "#index" for a node with neither.
-Location nodeLocation(MLIRContext *ctx, StringRef file, const ::onnx::NodeProto &node,
-                      int index, int64_t opset) {
-  std::string name = !node.name().empty() ? node.name()
-                     : node.output_size() && !node.output(0).empty()
-                         ? node.output(0)
-                         : "#" + std::to_string(index);
+Location nodeLocation(MLIRContext *ctx, StringRef file, const ::onnx::NodeProto &node, int index,
+                      int64_t opset) {
+  std::string name = !node.name().empty()                            ? node.name()
+                     : node.output_size() && !node.output(0).empty() ? node.output(0)
+                                                                     : "#" + std::to_string(index);
   std::string what = node.op_type() + ", domain '" +
                      (node.domain().empty() ? "ai.onnx" : node.domain()) + "', opset " +
                      std::to_string(opset);
-  return NameLoc::get(StringAttr::get(ctx, name),
-                      NameLoc::get(StringAttr::get(ctx, what), FileLineColLoc::get(ctx, file, 0, 0)));
+  return NameLoc::get(
+      StringAttr::get(ctx, name),
+      NameLoc::get(StringAttr::get(ctx, what), FileLineColLoc::get(ctx, file, 0, 0)));
 }
 
 } // namespace
@@ -180,7 +180,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     inputTypes.push_back(*t);
   }
 
-  auto func = func::FuncOp::create(builder, fileLoc, "main", builder.getFunctionType(inputTypes, {}));
+  auto func =
+      func::FuncOp::create(builder, fileLoc, "main", builder.getFunctionType(inputTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   SmallVector<Attribute> argNames;
@@ -219,8 +220,9 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
       }
       auto it = values.find(name);
       if (it == values.end())
-        return emitError(loc) << "input '" << name
-                              << "' is not produced by any earlier node, initializer or graph input";
+        return emitError(loc)
+               << "input '" << name
+               << "' is not produced by any earlier node, initializer or graph input";
       ctx.inputs.push_back(it->second);
     }
     if (failed(importNode(ctx)))

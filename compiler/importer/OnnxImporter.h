@@ -12,8 +12,8 @@
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/StringMap.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <memory>
@@ -41,10 +41,10 @@ struct ImportedModel {
 using FrozenInputs = llvm::StringMap<mlir::ElementsAttr>;
 
 /// Imports the model at `path`; graph inputs named in `frozen` become constants (their
-/// shape must match the input's, a batch dimension taking the array's size). On failure, diagnostics have been emitted to `context`
-/// (one per problem, naming the node, op type, domain and opset where one is at fault).
-mlir::FailureOr<ImportedModel> importOnnxModel(mlir::MLIRContext &context,
-                                               const std::string &path,
+/// shape must match the input's, a batch dimension taking the array's size). On failure,
+/// diagnostics have been emitted to `context` (one per problem, naming the node, op type, domain
+/// and opset where one is at fault).
+mlir::FailureOr<ImportedModel> importOnnxModel(mlir::MLIRContext &context, const std::string &path,
                                                const FrozenInputs &frozen = {});
 
 } // namespace cimlir

@@ -31,16 +31,26 @@ std::string onnxTypeName(int onnxType) {
 Type importElementType(MLIRContext *ctx, int onnxType) {
   Builder b(ctx);
   switch (onnxType) {
-  case ::onnx::TensorProto::FLOAT: return b.getF32Type();
-  case ::onnx::TensorProto::DOUBLE: return b.getF64Type();
-  case ::onnx::TensorProto::INT8: return b.getIntegerType(8);
-  case ::onnx::TensorProto::UINT8: return b.getIntegerType(8, /*isSigned=*/false);
-  case ::onnx::TensorProto::INT16: return b.getIntegerType(16);
-  case ::onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
-  case ::onnx::TensorProto::INT32: return b.getI32Type();
-  case ::onnx::TensorProto::INT64: return b.getI64Type();
-  case ::onnx::TensorProto::BOOL: return b.getI1Type();
-  default: return nullptr;
+  case ::onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case ::onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case ::onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case ::onnx::TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case ::onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case ::onnx::TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case ::onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case ::onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case ::onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return nullptr;
   }
 }
 
@@ -112,8 +122,7 @@ FailureOr<ArrayRef<char>> externalBytes(Location loc, const ::onnx::TensorProto 
 }
 
 /// Element values from the typed repeated fields, widened to APInt/APFloat.
-template <typename Range>
-SmallVector<APInt> toAPInts(const Range &values, unsigned width) {
+template <typename Range> SmallVector<APInt> toAPInts(const Range &values, unsigned width) {
   SmallVector<APInt> out;
   for (auto v : values)
     out.emplace_back(width, static_cast<uint64_t>(v), /*isSigned=*/true, /*implicitTrunc=*/true);
@@ -171,7 +180,6 @@ FailureOr<ElementsAttr> importTensor(Location loc, const ::onnx::TensorProto &t,
       auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
 #pragma GCC diagnostic pop
       return cast<ElementsAttr>(attr);
-
     }
     if (width == 1) {
       SmallVector<bool> bits;

@@ -101,8 +101,7 @@ public:
     const cimlir::cim::LayerField &width = tableField("slices", "");
     for (int64_t w : *widths) {
       if (w < width.lo || w > width.hi)
-        return error("slices") << "has a slice of " << w << " bits, expected "
-                               << width.rangeText();
+        return error("slices") << "has a slice of " << w << " bits, expected " << width.rangeText();
       sum += w;
     }
     if (sum != bits)
@@ -177,8 +176,7 @@ LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &deci
   int64_t expected = perTensor ? shape.groups : shape.groups * shape.n;
   if (static_cast<int64_t>(scales->size()) != expected)
     return s.error("scales") << "has " << scales->size() << " scales, expected " << expected
-                             << (perTensor ? " (one per group)"
-                                                              : " (one per output channel)");
+                             << (perTensor ? " (one per group)" : " (one per output channel)");
   for (float v : *scales)
     if (!(v > 0.0f) || !std::isfinite(v))
       return s.error("scales") << "holds " << v << ", expected finite scales > 0";

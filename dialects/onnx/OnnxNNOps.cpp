@@ -8,8 +8,8 @@
 using namespace mlir;
 using namespace cimlir::onnx;
 
-LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   auto a = rankedOperand(loc, adaptor.getA(), "Gemm A");
   auto b = rankedOperand(loc, adaptor.getB(), "Gemm B");
   if (failed(a) || failed(b) || failed(requireF32(loc, *a, "Gemm", "A")) ||
@@ -33,8 +33,7 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     SmallVector<int64_t> out;
     if (tc->getRank() > 2 || !OpTrait::util::getBroadcastedShape(y, tc->getShape(), out) ||
         out != y)
-      return emitOptionalError(loc, "Gemm C ", *tc, " is not broadcastable to [", m, ",", n,
-                               "]");
+      return emitOptionalError(loc, "Gemm C ", *tc, " is not broadcastable to [", m, ",", n, "]");
   }
   types.push_back(RankedTensorType::get(y, a->getElementType()));
   return success();
@@ -85,16 +84,16 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc, StringRef op,
   return success();
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   auto x = rankedOperand(loc, adaptor.getX(), "Conv X");
   auto w = rankedOperand(loc, adaptor.getW(), "Conv W");
   if (failed(x) || failed(w) || failed(requireF32(loc, *x, "Conv", "X")) ||
       failed(requireF32(loc, *w, "Conv", "W")))
     return failure();
   if (x->getRank() < 3 || w->getRank() != x->getRank())
-    return emitOptionalError(loc, "Conv needs X [N,C,D...] and W [M,C/group,K...] of one rank, got ",
-                             *x, " and ", *w);
+    return emitOptionalError(
+        loc, "Conv needs X [N,C,D...] and W [M,C/group,K...] of one rank, got ", *x, " and ", *w);
   if (!w->hasStaticShape())
     return emitOptionalError(loc, "Conv needs a statically shaped W");
   size_t spatial = x->getRank() - 2;
@@ -120,8 +119,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     int64_t in = x->getDimSize(2 + i);
     if (ShapedType::isDynamic(in))
       return emitOptionalError(loc, "Conv needs static spatial dimensions, got ", *x);
-    auto o = windowOutputSize(loc, in, w->getDimSize(2 + i), strides[i], pads[i],
-                              pads[spatial + i], dilations[i], false);
+    auto o = windowOutputSize(loc, in, w->getDimSize(2 + i), strides[i], pads[i], pads[spatial + i],
+                              dilations[i], false);
     if (failed(o))
       return failure();
     y.push_back(*o);
@@ -133,8 +132,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 /// Output type of max and average pooling.
 static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value input,
                                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                               bool ceilMode, SmallVectorImpl<Type> &types) {
+                               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations, bool ceilMode,
+                               SmallVectorImpl<Type> &types) {
   auto x = rankedOperand(loc, input, op.str() + " X");
   if (failed(x))
     return failure();
@@ -142,8 +141,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value 
     return emitOptionalError(loc, op, " needs X [N,C,D...], got ", *x);
   size_t spatial = x->getRank() - 2;
   if (kernel.size() != spatial)
-    return emitOptionalError(loc, op, " kernel_shape has ", kernel.size(), " entries for ",
-                             spatial, " spatial axes");
+    return emitOptionalError(loc, op, " kernel_shape has ", kernel.size(), " entries for ", spatial,
+                             " spatial axes");
   if (failed(checkWindowAttrs(loc, op, spatial, strides, pads, dilations)))
     return failure();
   SmallVector<int64_t> y = {x->getDimSize(0), x->getDimSize(1)};
@@ -174,9 +173,8 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   Type e = x->getElementType();
   if (!e.isF32() && !e.isInteger(8))
     return emitOptionalError(loc, "MaxPool supports float32, int8 and uint8, got ", e);
-  return inferPool(loc, "MaxPool", adaptor.getX(), adaptor.getKernelShape(),
-                   adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                   adaptor.getCeilMode() != 0, types);
+  return inferPool(loc, "MaxPool", adaptor.getX(), adaptor.getKernelShape(), adaptor.getStrides(),
+                   adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode() != 0, types);
 }
 
 LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
@@ -190,8 +188,7 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Locat
 }
 
 LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                                    Adaptor adaptor,
-                                                    SmallVectorImpl<Type> &types) {
+                                                    Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto x = rankedOperand(loc, adaptor.getX(), "GlobalAveragePool X");
   if (failed(x) || failed(requireF32(loc, *x, "GlobalAveragePool", "X")))
     return failure();
@@ -213,8 +210,8 @@ LogicalResult BatchNormalizationOp::inferReturnTypes(MLIRContext *, std::optiona
   if (x->getRank() < 2 || ShapedType::isDynamic(x->getDimSize(1)))
     return emitOptionalError(loc, "BatchNormalization needs X [N,C,...] with static C");
   int64_t c = x->getDimSize(1);
-  for (Value v : {adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(),
-                  adaptor.getInputVar()}) {
+  for (Value v :
+       {adaptor.getScale(), adaptor.getB(), adaptor.getInputMean(), adaptor.getInputVar()}) {
     auto t = rankedOperand(loc, v, "BatchNormalization parameter");
     if (failed(t) || failed(requireF32(loc, *t, "BatchNormalization", "parameters")))
       return failure();

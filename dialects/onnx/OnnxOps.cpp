@@ -27,16 +27,16 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult IdentityOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult IdentityOp::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
   types.push_back(adaptor.getInput().getType());
   return success();
 }
 
 OpFoldResult IdentityOp::fold(FoldAdaptor) { return getInput(); }
 
-LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   auto t = rankedOperand(loc, adaptor.getX(), "Relu input");
   if (failed(t))
     return failure();
@@ -49,8 +49,8 @@ LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 
 /// NumPy broadcasting of A and B, which must share one element type. Each broadcast
 /// dimension must be static or, when dynamic (the batch), meet 1 or another dynamic dim.
-static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opName, Value a,
-                                    Value b, SmallVectorImpl<Type> &types) {
+static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opName, Value a, Value b,
+                                    SmallVectorImpl<Type> &types) {
   auto ta = rankedOperand(loc, a, opName.str() + " input A");
   auto tb = rankedOperand(loc, b, opName.str() + " input B");
   if (failed(ta) || failed(tb))
@@ -68,10 +68,10 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opNam
   return success();
 }
 
-#define CIMLIR_BINARY_INFER(OP, NAME)                                                       \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,            \
-                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {       \
-    return inferBroadcast(loc, NAME, adaptor.getA(), adaptor.getB(), types);                \
+#define CIMLIR_BINARY_INFER(OP, NAME)                                                              \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,  \
+                                     SmallVectorImpl<Type> &types) {                               \
+    return inferBroadcast(loc, NAME, adaptor.getA(), adaptor.getB(), types);                       \
   }
 CIMLIR_BINARY_INFER(AddOp, "Add")
 CIMLIR_BINARY_INFER(SubOp, "Sub")

@@ -82,8 +82,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     rest.fixed = in.fixed / known.fixed;
     auto d = asDim(rest);
     if (!d)
-      return emitOptionalError(loc, "Reshape of ", *x, " would fold the batch dimension into "
-                                    "another one, which cim-run cannot bind");
+      return emitOptionalError(loc, "Reshape of ", *x,
+                               " would fold the batch dimension into "
+                               "another one, which cim-run cannot bind");
     out[inferAt] = *d;
   } else if (in.batchPower != known.batchPower || in.fixed != known.fixed) {
     return emitOptionalError(loc, "Reshape of ", *x, " to a shape of another element count");

@@ -165,10 +165,12 @@ std::vector<LayerField> makeTable() {
   std::vector<LayerField> t;
   // crossbar (§2)
   t.push_back(intField(
-      "crossbar", "rows", 1, kInt32Max, false, [](const L &l) { return integerValue(l.crossbar.rows); },
+      "crossbar", "rows", 1, kInt32Max, false,
+      [](const L &l) { return integerValue(l.crossbar.rows); },
       [](L &l, const V &v) { l.crossbar.rows = v.integer; }));
   t.push_back(intField(
-      "crossbar", "cols", 2, kInt32Max, false, [](const L &l) { return integerValue(l.crossbar.cols); },
+      "crossbar", "cols", 2, kInt32Max, false,
+      [](const L &l) { return integerValue(l.crossbar.cols); },
       [](L &l, const V &v) { l.crossbar.cols = v.integer; }));
   t.back().rangeNote = " (each output uses a column pair)";
   // weights (§1, §2)
@@ -213,10 +215,12 @@ std::vector<LayerField> makeTable() {
       "adc", "bits", 2, 16, true, [](const L &l) { return integerValue(l.adc.bits); },
       [](L &l, const V &v) { l.adc.bits = int(v.integer); }));
   t.push_back(numberField(
-      "adc", "percentile", 0, true, 100, false, [](const L &l) { return numberValue(l.adc.percentile); },
+      "adc", "percentile", 0, true, 100, false,
+      [](const L &l) { return numberValue(l.adc.percentile); },
       [](L &l, const V &v) { l.adc.percentile = v.number; }));
   t.push_back(numberField(
-      "adc", "noise_lsb", 0, false, kInf, true, [](const L &l) { return numberValue(l.adc.noiseLsb); },
+      "adc", "noise_lsb", 0, false, kInf, true,
+      [](const L &l) { return numberValue(l.adc.noiseLsb); },
       [](L &l, const V &v) { l.adc.noiseLsb = v.number; }));
   t.push_back(intField(
       "adc", "samples", 1, kInt32Max, true, [](const L &l) { return integerValue(l.adc.samples); },
@@ -226,7 +230,8 @@ std::vector<LayerField> makeTable() {
       "noise", "read", 0, false, kInf, true, [](const L &l) { return numberValue(l.noise.read); },
       [](L &l, const V &v) { l.noise.read = v.number; }));
   t.push_back(numberField(
-      "noise", "program", 0, false, kInf, true, [](const L &l) { return numberValue(l.noise.program); },
+      "noise", "program", 0, false, kInf, true,
+      [](const L &l) { return numberValue(l.noise.program); },
       [](L &l, const V &v) { l.noise.program = v.number; }));
   t.push_back(numberField(
       "noise", "stuck_at_min", 0, false, 1, true,
@@ -369,18 +374,16 @@ std::optional<SettingsProblem> checkAcrossFields(const LayerSettings &s) {
                                std::to_string(s.inputs.bits) + ")"};
   const int width = h ? h : s.inputs.bits;
   if (sum(s.inputs.slices) != width - 1)
-    return SettingsProblem{"inputs.slices",
-                           formatSlices(s.inputs.slices) + " sums to " +
-                               std::to_string(sum(s.inputs.slices)) + " but " +
-                               (h ? "inputs.hybrid_analog_bits" : "inputs.bits") + " - 1 is " +
-                               std::to_string(width - 1)};
+    return SettingsProblem{"inputs.slices", formatSlices(s.inputs.slices) + " sums to " +
+                                                std::to_string(sum(s.inputs.slices)) + " but " +
+                                                (h ? "inputs.hybrid_analog_bits" : "inputs.bits") +
+                                                " - 1 is " + std::to_string(width - 1)};
   auto widest = [](const std::vector<int> &v) {
     return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
   };
   // The largest |P| of an array must fit the int32 partial sums of the kernels (§2).
   const int maxA = widest(s.inputs.slices), maxB = widest(s.weights.slices);
-  const int64_t product =
-      s.crossbar.rows * ((int64_t(1) << maxA) - 1) * ((int64_t(1) << maxB) - 1);
+  const int64_t product = s.crossbar.rows * ((int64_t(1) << maxA) - 1) * ((int64_t(1) << maxB) - 1);
   if (product >= (int64_t(1) << 31))
     return SettingsProblem{
         "crossbar.rows",

@@ -182,12 +182,12 @@ struct LayerField {
   const char *section;
   const char *name;
   FieldKind kind;
-  double lo = 0, hi = 0;   ///< Int, Number (and each Slices entry): the range
-  bool loOpen = false;     ///< Number: lo itself is outside ((0, 100] for percentiles)
-  bool zeroOrRange = false; ///< Int: 0 is allowed besides lo..hi (inputs.hybrid_analog_bits)
+  double lo = 0, hi = 0;      ///< Int, Number (and each Slices entry): the range
+  bool loOpen = false;        ///< Number: lo itself is outside ((0, 100] for percentiles)
+  bool zeroOrRange = false;   ///< Int: 0 is allowed besides lo..hi (inputs.hybrid_analog_bits)
   const char *rangeNote = ""; ///< said after a range error, e.g. " (a slice is 1 to 7 bits)"
   const std::vector<std::string> *choices = nullptr; ///< Enum: enumNames<...>()
-  bool runtime = false;     ///< cim-run --set may change it (§10: adc.* and noise.*)
+  bool runtime = false; ///< cim-run --set may change it (§10: adc.* and noise.*)
   FieldValue (*get)(const LayerSettings &) = nullptr;
   void (*set)(LayerSettings &, const FieldValue &) = nullptr;
 

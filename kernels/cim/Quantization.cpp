@@ -74,12 +74,11 @@ float quantizeInputRow(const float *x, int64_t K, const CimParams &params, int16
   return s;
 }
 
-
 QuantizedWeights quantizeWeights(const Tensor &w, const CimParams &params) {
   validateCimParams(params);
   if (w.dtype() != DType::F32 || w.rank() != 2 || !w.defined())
     failWeights("W must be a float32 matrix [K,N], got " + std::string(dtypeName(w.dtype())) + " " +
-         shapeToString(w.shape()));
+                shapeToString(w.shape()));
   const int64_t K = w.dim(0), N = w.dim(1);
   const float *wv = w.data<float>();
   for (int64_t i = 0; i < K * N; ++i)

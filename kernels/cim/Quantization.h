@@ -5,8 +5,8 @@
 // so that every backend derives the same integers.
 #pragma once
 
-#include "kernels/cim/CimParams.h"
 #include "core/Tensor.h"
+#include "kernels/cim/CimParams.h"
 
 #include <cmath>
 #include <cstdint>

@@ -8,9 +8,9 @@
 // one definition of the layout and of §1.
 #pragma once
 
+#include "core/Tensor.h"
 #include "kernels/cim/CimParams.h"
 #include "kernels/cim/Quantization.h"
-#include "core/Tensor.h"
 
 #include <cstdint>
 #include <string>

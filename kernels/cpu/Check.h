@@ -30,13 +30,12 @@ inline void requireData(const char *kernel, const char *what, const Tensor &t) {
 
 inline void requireDType(const char *kernel, const char *what, const Tensor &t, DType want) {
   if (t.dtype() != want)
-    fail(kernel, std::string(what) + " is " + dtypeName(t.dtype()) + ", expected " +
-                     dtypeName(want));
+    fail(kernel,
+         std::string(what) + " is " + dtypeName(t.dtype()) + ", expected " + dtypeName(want));
   requireData(kernel, what, t);
 }
 
-inline void requireShape(const char *kernel, const char *what, const Tensor &t,
-                         const Shape &want) {
+inline void requireShape(const char *kernel, const char *what, const Tensor &t, const Shape &want) {
   if (t.shape() != want)
     fail(kernel, std::string(what) + " has shape " + shapeToString(t.shape()) + ", expected " +
                      shapeToString(want));

@@ -95,11 +95,11 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
   if (x.rank() < 3)
     fail(kn, "X " + shapeToString(x.shape()) + " must be [N, C, D1..Dk] with k >= 1");
   if (w.rank() != x.rank())
-    fail(kn, "W " + shapeToString(w.shape()) + " must have the rank of X " +
-                 shapeToString(x.shape()));
+    fail(kn,
+         "W " + shapeToString(w.shape()) + " must have the rank of X " + shapeToString(x.shape()));
   if (y.rank() != x.rank())
-    fail(kn, "Y " + shapeToString(y.shape()) + " must have the rank of X " +
-                 shapeToString(x.shape()));
+    fail(kn,
+         "Y " + shapeToString(y.shape()) + " must have the rank of X " + shapeToString(x.shape()));
 
   ConvGeometry g;
   g.k = static_cast<size_t>(x.rank() - 2);
@@ -149,9 +149,10 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
   const float *wv = w.data<float>();
   float *yv = y.data<float>();
   int64_t rows = cg * g.kernelSize; // GEMM inner extent
-  bool pointwise = g.kernelSize == 1 && g.inSize == g.outSize &&
-                   std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; }) &&
-                   std::all_of(g.strides.begin(), g.strides.end(), [](int64_t v) { return v == 1; });
+  bool pointwise =
+      g.kernelSize == 1 && g.inSize == g.outSize &&
+      std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; }) &&
+      std::all_of(g.strides.begin(), g.strides.end(), [](int64_t v) { return v == 1; });
   std::vector<float> col;
   if (!pointwise)
     col.resize(static_cast<size_t>(rows * g.outSize));

@@ -1,11 +1,11 @@
 #include "kernels/cpu/DigitalLinear.h"
 
+#include "kernels/cim/CimParams.h"
+#include "kernels/cim/Quantization.h"
 #include "kernels/cpu/Bf16.h"
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
-#include "kernels/cim/CimParams.h"
 #include "kernels/cpu/Parallel.h"
-#include "kernels/cim/Quantization.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 
 #include <algorithm>

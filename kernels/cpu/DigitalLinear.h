@@ -21,8 +21,8 @@
 
 #include "core/Tensor.h"
 
-#include <cstdint>
 #include "kernels/cim/LayerSettings.h"
+#include <cstdint>
 
 #include <string>
 #include <vector>

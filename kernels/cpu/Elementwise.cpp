@@ -102,8 +102,7 @@ Plan makePlan(const Shape &a, const Shape &b, const Shape &out) {
   return p;
 }
 
-template <BinaryOp Op, typename T>
-void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
+template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
   const T *av = a.data<T>();
   const T *bv = b.data<T>();
   T *yv = y.data<T>();
@@ -114,8 +113,8 @@ void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
     // Checked before anything is written, so a failing division leaves Y untouched.
     const T *end = bv + b.numel();
     if (std::find(bv, end, T(0)) != end)
-      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) +
-                      " divisor " + shapeToString(b.shape()) + " holds a 0)");
+      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) + " divisor " +
+                      shapeToString(b.shape()) + " holds a 0)");
   }
 
   Plan p = makePlan(a.shape(), b.shape(), y.shape());

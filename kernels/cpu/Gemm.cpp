@@ -108,8 +108,8 @@ void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
   int64_t m = as[as.size() - 2], kA = as.back();
   int64_t kB = bs[bs.size() - 2], n = bs.back();
   if (kA != kB)
-    fail(k, "inner extents differ: A " + shapeToString(a.shape()) + ", B " +
-                shapeToString(b.shape()));
+    fail(k,
+         "inner extents differ: A " + shapeToString(a.shape()) + ", B " + shapeToString(b.shape()));
   Shape aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2), outBatch;
   if (!detail::broadcastShapes(aBatch, bBatch, outBatch))
     fail(k, "batch extents of A " + shapeToString(a.shape()) + " and B " +

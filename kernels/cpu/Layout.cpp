@@ -74,8 +74,8 @@ void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y) {
   detail::requireDType(kn, "Y", y, x.dtype());
   size_t rank = x.shape().size();
   if (perm.size() != rank)
-    fail(kn, "perm has " + std::to_string(perm.size()) + " entries for X " +
-                 shapeToString(x.shape()));
+    fail(kn,
+         "perm has " + std::to_string(perm.size()) + " entries for X " + shapeToString(x.shape()));
   std::vector<bool> seen(rank, false);
   Shape want(rank);
   for (size_t i = 0; i < rank; ++i) {

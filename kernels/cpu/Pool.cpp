@@ -158,19 +158,19 @@ template <typename T> void maxPoolTyped(const PoolGeometry &g, const T *x, T *y)
     return maxPool2d(g, x, y);
   std::vector<int64_t> tap(g.k);
   int64_t dl = g.dilations[g.k - 1];
-  forEachOutput(g, x, y, [&](const T *plane, T *out, const std::vector<const AxisWindow *> &w,
-                             bool empty) {
-    // An all-padding window (pads >= kernel, which ONNX forbids) yields lowest() as
-    // onnxruntime does rather than reading anything.
-    T best = std::numeric_limits<T>::lowest();
-    if (!empty)
-      visitWindow(g, w, tap, [&](int64_t off, int64_t count) {
-        const T *r = plane + off;
-        for (int64_t j = 0; j < count; ++j)
-          best = std::max(best, r[j * dl]);
-      });
-    *out = best;
-  });
+  forEachOutput(g, x, y,
+                [&](const T *plane, T *out, const std::vector<const AxisWindow *> &w, bool empty) {
+                  // An all-padding window (pads >= kernel, which ONNX forbids) yields lowest() as
+                  // onnxruntime does rather than reading anything.
+                  T best = std::numeric_limits<T>::lowest();
+                  if (!empty)
+                    visitWindow(g, w, tap, [&](int64_t off, int64_t count) {
+                      const T *r = plane + off;
+                      for (int64_t j = 0; j < count; ++j)
+                        best = std::max(best, r[j * dl]);
+                    });
+                  *out = best;
+                });
 }
 
 } // namespace
@@ -203,22 +203,22 @@ void averagePool(const Tensor &x, const PoolParams &p, Tensor &y) {
   PoolGeometry g = poolGeometry(kn, x, p, y);
   std::vector<int64_t> tap(g.k);
   int64_t dl = g.dilations[g.k - 1];
-  forEachOutput(g, x.data<float>(), y.data<float>(),
-                [&](const float *plane, float *out, const std::vector<const AxisWindow *> &w,
-                    bool empty) {
-                  float sum = 0.0f;
-                  int64_t count = 1;
-                  for (size_t i = 0; i < g.k; ++i)
-                    count *= p.countIncludePad ? w[i]->padTaps : w[i]->tapHi - w[i]->tapLo;
-                  if (!empty)
-                    visitWindow(g, w, tap, [&](int64_t off, int64_t n) {
-                      const float *r = plane + off;
-                      for (int64_t j = 0; j < n; ++j)
-                        sum += r[j * dl];
-                    });
-                  // A window with nothing to count averages to 0 instead of 0/0 = NaN.
-                  *out = count > 0 ? sum / static_cast<float>(count) : 0.0f;
-                });
+  forEachOutput(
+      g, x.data<float>(), y.data<float>(),
+      [&](const float *plane, float *out, const std::vector<const AxisWindow *> &w, bool empty) {
+        float sum = 0.0f;
+        int64_t count = 1;
+        for (size_t i = 0; i < g.k; ++i)
+          count *= p.countIncludePad ? w[i]->padTaps : w[i]->tapHi - w[i]->tapLo;
+        if (!empty)
+          visitWindow(g, w, tap, [&](int64_t off, int64_t n) {
+            const float *r = plane + off;
+            for (int64_t j = 0; j < n; ++j)
+              sum += r[j * dl];
+          });
+        // A window with nothing to count averages to 0 instead of 0/0 = NaN.
+        *out = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+      });
 }
 
 void globalAveragePool(const Tensor &x, Tensor &y) {

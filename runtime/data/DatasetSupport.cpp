@@ -143,7 +143,8 @@ const TensorSpec &singleInput(const std::string &path, const std::string &kind,
     std::vector<std::string> names;
     for (const auto &s : graphInputs)
       names.push_back(s.name);
-    throw Error("dataset " + path + ": " + kind + " dataset feeds exactly one graph input, but the plan has " +
+    throw Error("dataset " + path + ": " + kind +
+                " dataset feeds exactly one graph input, but the plan has " +
                 std::to_string(graphInputs.size()) + " (" + quotedList(names) + "); " + hint);
   }
   return graphInputs[0];

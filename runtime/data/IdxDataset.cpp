@@ -98,8 +98,7 @@ std::unique_ptr<Dataset> openIdxDataset(const std::string &path, const std::stri
     labelsPath = labelsBeside(fs::path(path)); // optional for a file given directly
   }
 
-  const TensorSpec &input =
-      singleInput(imagesPath, "an IDX", graphInputs, "use an .npz dataset");
+  const TensorSpec &input = singleInput(imagesPath, "an IDX", graphInputs, "use an .npz dataset");
   // The leading axis is the batch (-1) or a fixed number of samples per run: either way
   // the dataset yields rows along it, and the rest is one sample.
   if (input.shape.empty())

@@ -120,7 +120,6 @@ std::string toJsonText(const LayerSettings &settings, int indent = -1);
 /// FNV-1a 64 of the compact canonical JSON (toJsonText(device, -1)), for the plan header.
 uint64_t fingerprint(const DeviceConfig &device);
 
-
 // ---- Exception-free forms for the compiler (-fno-exceptions) ------------------------------
 
 /// loadDevice; returns "" on success, else the one-line error (out is then unchanged).

@@ -15,7 +15,6 @@ namespace detail {
 
 // ---- Messages -----------------------------------------------------------------------------
 
-
 /// A value as the user wrote it, short: numbers and strings as JSON, containers by kind.
 std::string describe(const ojson &v) {
   switch (v.type()) {
@@ -258,8 +257,8 @@ void applySections(LayerSettings &s, const ojson &obj, const std::string &prefix
       s.weights.slices = cim::oneBitSlices(s.weights.bits - 1);
     if (section == "inputs" && (sec.contains("bits") || sec.contains("hybrid_analog_bits")) &&
         !slices)
-      s.inputs.slices =
-          cim::oneBitSlices((s.inputs.hybridAnalogBits ? s.inputs.hybridAnalogBits : s.inputs.bits) - 1);
+      s.inputs.slices = cim::oneBitSlices(
+          (s.inputs.hybridAnalogBits ? s.inputs.hybridAnalogBits : s.inputs.bits) - 1);
   }
 }
 

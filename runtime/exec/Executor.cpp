@@ -98,14 +98,16 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
       slots[v] = Tensor::allocate(values[v].dtype, bindBatch(values[v].shape, batch));
       out.push_back(&slots[v]);
     }
-    auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    auto start =
+        profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       kernels_[i]->run(in, out, context);
     } catch (const Error &e) {
       throw Error("step " + s.op + " '" + s.name + "': " + e.what());
     }
     if (profiling_)
-      stepSeconds_[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      stepSeconds_[i] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (int64_t v : releaseAfter_[i])
       slots[v] = Tensor();
   }

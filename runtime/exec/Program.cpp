@@ -19,7 +19,8 @@ class MetaReader {
 public:
   explicit MetaReader(std::string path) : path_(std::move(path)) {}
 
-  const nlohmann::json &field(const nlohmann::json &obj, const char *key, const std::string &where) const {
+  const nlohmann::json &field(const nlohmann::json &obj, const char *key,
+                              const std::string &where) const {
     if (!obj.is_object() || !obj.contains(key))
       fail(where + " has no '" + key + "'");
     return obj.at(key);
@@ -36,7 +37,8 @@ public:
       fail(where + "." + key + " is not a string");
     return v.get<std::string>();
   }
-  const nlohmann::json &array(const nlohmann::json &obj, const char *key, const std::string &where) const {
+  const nlohmann::json &array(const nlohmann::json &obj, const char *key,
+                              const std::string &where) const {
     const auto &v = field(obj, key, where);
     if (!v.is_array())
       fail(where + "." + key + " is not an array");
@@ -69,8 +71,12 @@ void Program::parse(const nlohmann::json &meta) {
   MetaReader r(file_->path());
   if (r.integer(meta, "format", "metadata") != 1)
     r.fail("unsupported metadata format");
-  source_ = meta.contains("source") && meta["source"].is_string() ? meta["source"].get<std::string>() : "";
-  device_ = meta.contains("device") && meta["device"].is_string() ? meta["device"].get<std::string>() : "";
+  source_ = meta.contains("source") && meta["source"].is_string()
+                ? meta["source"].get<std::string>()
+                : "";
+  device_ = meta.contains("device") && meta["device"].is_string()
+                ? meta["device"].get<std::string>()
+                : "";
 
   for (const auto &v : r.array(meta, "values", "metadata")) {
     ValueInfo info;

@@ -33,9 +33,9 @@ struct FileHeader {
   uint64_t deviceFingerprint; // hash of the resolved device file (0 for none)
   uint32_t tableCrc;          // CRC-32 of the section table
   uint32_t reserved0;
-  char producer[24];          // "cim-opt 0.1.0", NUL-padded
+  char producer[24]; // "cim-opt 0.1.0", NUL-padded
   uint32_t reserved1;
-  uint32_t headerCrc;         // CRC-32 of bytes [0, 60)
+  uint32_t headerCrc; // CRC-32 of bytes [0, 60)
 };
 static_assert(sizeof(FileHeader) == 64, "FileHeader is 64 bytes");
 

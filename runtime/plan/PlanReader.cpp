@@ -85,7 +85,8 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
     if (e.kind != static_cast<uint32_t>(expected))
       throw fail(label + " has an unexpected kind " + std::to_string(e.kind));
     plan->sections_.push_back({name, base + e.offset, e.size});
-    paddedEnd = std::max<uint64_t>(paddedEnd, (e.offset + e.size + kAlignment - 1) / kAlignment * kAlignment);
+    paddedEnd = std::max<uint64_t>(paddedEnd,
+                                   (e.offset + e.size + kAlignment - 1) / kAlignment * kAlignment);
   }
   // The writer pads the file to a multiple of 64 bytes; a shorter file lost its tail.
   if (fileSize < paddedEnd)
@@ -107,8 +108,8 @@ PlanFile::~PlanFile() {
 
 const void *PlanFile::sectionData(uint32_t index) const {
   if (index >= sections_.size())
-    throw Error(path_ + ": metadata refers to section " + std::to_string(index) + " but the plan has " +
-                std::to_string(sections_.size()));
+    throw Error(path_ + ": metadata refers to section " + std::to_string(index) +
+                " but the plan has " + std::to_string(sections_.size()));
   return sections_[index].data;
 }
 

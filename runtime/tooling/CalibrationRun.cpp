@@ -1,11 +1,11 @@
 #include "runtime/tooling/CalibrationRun.h"
 
+#include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
 #include "runtime/backends/cpu/CimSettings.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/backends/cpu/StepAttrs.h"
-#include "core/Error.h"
 #include "runtime/device/DeviceJson.h"
 #include "runtime/exec/Executor.h"
 
@@ -15,7 +15,6 @@
 namespace cimlir {
 
 namespace {
-
 
 /// One layer to calibrate: a DigitalLinear step of the calibration plan with `calibrate`.
 struct Target {

@@ -17,15 +17,24 @@ namespace {
 /// Element `i` of a numeric tensor as double.
 double at(const Tensor &t, int64_t i) {
   switch (t.dtype()) {
-  case DType::F32: return t.data<float>()[i];
-  case DType::F64: return t.data<double>()[i];
-  case DType::I8: return t.data<int8_t>()[i];
-  case DType::U8: return t.data<uint8_t>()[i];
-  case DType::I16: return t.data<int16_t>()[i];
-  case DType::U16: return t.data<uint16_t>()[i];
-  case DType::I32: return t.data<int32_t>()[i];
-  case DType::I64: return static_cast<double>(t.data<int64_t>()[i]);
-  case DType::Bool: return t.data<uint8_t>()[i] != 0;
+  case DType::F32:
+    return t.data<float>()[i];
+  case DType::F64:
+    return t.data<double>()[i];
+  case DType::I8:
+    return t.data<int8_t>()[i];
+  case DType::U8:
+    return t.data<uint8_t>()[i];
+  case DType::I16:
+    return t.data<int16_t>()[i];
+  case DType::U16:
+    return t.data<uint16_t>()[i];
+  case DType::I32:
+    return t.data<int32_t>()[i];
+  case DType::I64:
+    return static_cast<double>(t.data<int64_t>()[i]);
+  case DType::Bool:
+    return t.data<uint8_t>()[i] != 0;
   }
   return 0;
 }
@@ -68,8 +77,8 @@ void Metrics::addClassification(int64_t begin, const Tensor &logits) {
       int64_t label = (*labels_)[sample];
       if (label < 0 || label >= c)
         throw Error("the label of sample " + std::to_string(sample) + " is " +
-                    std::to_string(label) + ", outside the " + std::to_string(c) +
-                    " classes [0, " + std::to_string(c) + ") of output '" + classOutput_ +
+                    std::to_string(label) + ", outside the " + std::to_string(c) + " classes [0, " +
+                    std::to_string(c) + ") of output '" + classOutput_ +
                     "'; check that the dataset's labels match the model");
       correct_ += order[0] == label;
       correctTop5_ += std::find(order.begin(), order.begin() + std::min<int64_t>(5, c), label) !=
@@ -80,7 +89,8 @@ void Metrics::addClassification(int64_t begin, const Tensor &logits) {
   }
 }
 
-void Metrics::addReference(int64_t begin, int64_t count, const std::string &name, const Tensor &out) {
+void Metrics::addReference(int64_t begin, int64_t count, const std::string &name,
+                           const Tensor &out) {
   const Tensor &ref = referenceOutputs_.at(name);
   // Per-sample runs (static plans): reference row i is the whole output of sample i.
   Tensor expected = ref.sliceRows(begin, begin + count);

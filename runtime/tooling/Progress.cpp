@@ -6,8 +6,8 @@
 namespace cimlir {
 
 Progress::Progress(int64_t total)
-    : total_(total), enabled_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()),
-      lastDraw_(start_) {}
+    : total_(total), enabled_(::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()), lastDraw_(start_) {}
 
 Progress::~Progress() {
   if (enabled_)

@@ -1,9 +1,9 @@
 #include "runtime/tooling/RunTool.h"
 
-#include "runtime/backends/cpu/CpuBackend.h"
 #include "core/Error.h"
 #include "core/OutputFile.h"
 #include "core/Printable.h"
+#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
@@ -149,10 +149,11 @@ int runInner(const RunOptions &o) {
   checkOverrides(o.cim);
   // The outputs are written all or none: an output may not be an input or another output,
   // and each is staged (its folder checked) before the long work.
-  if (std::string error = checkDistinctFiles(
-          {{"--outputs", o.outputs}, {"--report", o.report}},
-          {{"the plan", o.plan}, {"--inputs", o.inputs}, {"--dataset", o.dataset},
-           {"--reference", o.reference}});
+  if (std::string error = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
+                                             {{"the plan", o.plan},
+                                              {"--inputs", o.inputs},
+                                              {"--dataset", o.dataset},
+                                              {"--reference", o.reference}});
       !error.empty())
     throw Error(error);
   OutputSet staged;
@@ -248,7 +249,8 @@ int runInner(const RunOptions &o) {
   report["plan_producer"] = program->producer();
   report["model"] = program->source();
   if (!program->device().empty())
-    report["device"] = nlohmann::json::parse(program->device(), nullptr, /*allow_exceptions=*/false);
+    report["device"] =
+        nlohmann::json::parse(program->device(), nullptr, /*allow_exceptions=*/false);
   report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
   report["batch"] = batch;
   report["backend"] = backendName;
@@ -266,8 +268,7 @@ int runInner(const RunOptions &o) {
     if (reportFile) {
       // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
       writeOutputFile(reportFile->tempPath(),
-                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                          "\n");
+                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
   } catch (const Error &e) {
     // Messages name the file asked for, not its temporary file.

@@ -11,21 +11,21 @@ namespace cimlir {
 
 struct RunOptions {
   std::string plan;
-  std::string inputs;     // --inputs IN.npz
-  std::string outputs;    // --outputs OUT.npz
-  std::string dataset;    // --dataset PATH
+  std::string inputs;  // --inputs IN.npz
+  std::string outputs; // --outputs OUT.npz
+  std::string dataset; // --dataset PATH
   std::string split = "test";
-  std::string reference;  // --reference R.npz with `predictions` (and/or `logits`)
-  std::string report;     // --report R.json
+  std::string reference; // --reference R.npz with `predictions` (and/or `logits`)
+  std::string report;    // --report R.json
   int64_t batch = 64;
-  int64_t limit = -1;     // at most this many samples
+  int64_t limit = -1; // at most this many samples
   Tolerance tolerance;
   bool quiet = false;
-  bool profile = false;   // --profile: time per step, printed and reported
+  bool profile = false; // --profile: time per step, printed and reported
   /// --set KEY=VALUE, --seed, --chip-seed: run-time parameters of every CIM layer
   /// (cim.chipSeedOffset is set per repeat).
   CimOverrides cim;
-  int64_t repeats = 1;    // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
+  int64_t repeats = 1; // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
 };
 
 /// Runs the plan as the options say, prints a summary line to stdout and writes the

@@ -1,9 +1,9 @@
 #include "kernels/cpu/cim/Calibration.h"
 
-#include "kernels/cpu/cim/PartialSums.h"
-#include "kernels/cim/Quantization.h"
-#include "kernels/cpu/cim/WeightProgramming.h"
 #include "core/Error.h"
+#include "kernels/cim/Quantization.h"
+#include "kernels/cpu/cim/PartialSums.h"
+#include "kernels/cpu/cim/WeightProgramming.h"
 
 #include <algorithm>
 #include <cmath>

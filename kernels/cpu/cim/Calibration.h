@@ -17,8 +17,8 @@
 // a pure function of the rows added (in any order or batching).
 #pragma once
 
-#include "kernels/cim/CimParams.h"
 #include "core/Tensor.h"
+#include "kernels/cim/CimParams.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,10 +1,10 @@
 #include "kernels/cpu/cim/CimLinear.h"
 
-#include "kernels/cpu/Parallel.h"
-#include "kernels/cpu/cim/PartialSums.h"
+#include "core/Error.h"
 #include "kernels/cim/Philox.h"
 #include "kernels/cim/Quantization.h"
-#include "core/Error.h"
+#include "kernels/cpu/Parallel.h"
+#include "kernels/cpu/cim/PartialSums.h"
 
 #include <algorithm>
 #include <cmath>
@@ -376,9 +376,8 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   // path of the ADC.
   plan.exact = plan.sigmaRead == 0.0 && !plan.noisyLevels && plan.sigmaAdcLsb == 0.0 &&
                plan.mode != AdcMode::Calibrated;
-  plan.fullScales = params.fullScales.empty()
-                        ? fullModeScales(plan.K, plan.R, plan.a, plan.b)
-                        : params.fullScales;
+  plan.fullScales = params.fullScales.empty() ? fullModeScales(plan.K, plan.R, plan.a, plan.b)
+                                              : params.fullScales;
   plan.calibratedFullScales = params.calibratedFullScales;
   plan.rows = rows;
   plan.freshKey = freshKey(params.noise.seed, params.repeat, params.layerId);

@@ -40,9 +40,9 @@
 // endurance and write-verify; timing, latency and energy (only the counters below).
 #pragma once
 
+#include "core/Tensor.h"
 #include "kernels/cim/CimParams.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
-#include "core/Tensor.h"
 
 #include <cstdint>
 #include <vector>
@@ -103,8 +103,8 @@ struct CimTrace {
 /// and an optional bias [N] float32. `params` must have the programming fields the weights were
 /// programmed with (ProgrammedWeights::sameProgramming); its other fields (inputs, crossbar,
 /// adc, read noise, seed, repeat) apply to this call. Throws cimlir::Error on bad arguments.
-CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const cim::CimParams &params,
-                      const Tensor *bias, const RowMapping &rows, Tensor &y,
-                      CimTrace *trace = nullptr);
+CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights,
+                      const cim::CimParams &params, const Tensor *bias, const RowMapping &rows,
+                      Tensor &y, CimTrace *trace = nullptr);
 
 } // namespace cimlir::cpu

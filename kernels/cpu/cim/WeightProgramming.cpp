@@ -1,8 +1,8 @@
 #include "kernels/cpu/cim/WeightProgramming.h"
 
-#include "kernels/cpu/Parallel.h"
-#include "kernels/cim/Quantization.h"
 #include "core/Error.h"
+#include "kernels/cim/Quantization.h"
+#include "kernels/cpu/Parallel.h"
 
 #include <algorithm>
 #include <cmath>

@@ -13,10 +13,10 @@
 // numbers either way), so a large layer never materialises float copies of all its slices.
 #pragma once
 
+#include "core/Tensor.h"
 #include "kernels/cim/CimParams.h"
 #include "kernels/cim/Philox.h"
 #include "kernels/cim/Quantization.h"
-#include "core/Tensor.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -86,7 +86,7 @@ private:
   cim::CimParams params_;
   std::vector<int> widths_, offsets_;
   bool hasFaults_ = false;
-  cim::PhiloxKey key_{};                                 // static key of (chip seed, layer)
+  cim::PhiloxKey key_{};                            // static key of (chip seed, layer)
   uint64_t thresholdMin_ = 0, thresholdMinMax_ = 0; // stuck-at tests on Philox word 0
   std::vector<int8_t> faultyLevels_;                // [S][K][N] when faults without noise
   std::vector<float> cachedLevels_;                 // [S][K][N] when noisy and it fits

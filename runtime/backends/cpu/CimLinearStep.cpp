@@ -1,10 +1,10 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 
-#include "kernels/cpu/cim/CimLinear.h"
+#include "core/Error.h"
 #include "kernels/cim/WeightLayout.h"
+#include "kernels/cpu/cim/CimLinear.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "core/Error.h"
 
 namespace cimlir {
 
@@ -82,8 +82,7 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
     a.fail("has inputs.scale 'static' but " + std::to_string(decided_.staticScales.size()) +
            " inputs.static_scales for " + std::to_string(layout.groups) +
            " groups (compile with cim-opt --calibration DATASET)");
-  const size_t pairs =
-      base.inputs.slices.size() * base.weights.slices.size();
+  const size_t pairs = base.inputs.slices.size() * base.weights.slices.size();
   if (calibrated && decided_.calibratedFullScales.size() != pairs * layout.groups)
     a.fail(decided_.calibratedFullScales.empty()
                ? std::string("has adc.mode 'calibrated' but the plan holds no "

@@ -1,19 +1,17 @@
 #include "runtime/backends/cpu/CimSettings.h"
 
-#include "kernels/cim/Quantization.h"
 #include "core/Error.h"
+#include "kernels/cim/Quantization.h"
 #include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
-
 
 namespace {
 
 /// Where a field of the layer settings is among a CimLinear step's decisions: in the section
 /// of its name, except crossbar (in `mapping`); the hybrid bits and `digital` are not there.
 std::string decisionOf(const cim::LayerField &f) {
-  return (f.section == std::string("crossbar") ? std::string("mapping") : f.section) + "." +
-         f.name;
+  return (f.section == std::string("crossbar") ? std::string("mapping") : f.section) + "." + f.name;
 }
 bool isDecision(const cim::LayerField &f) {
   return f.section != std::string("digital") && f.key() != "inputs.hybrid_analog_bits";

@@ -2,6 +2,7 @@
 // file parses the step attributes once (at load) and calls the kernel per batch.
 #include "runtime/backends/cpu/CpuBackend.h"
 
+#include "core/Error.h"
 #include "kernels/cpu/Conv.h"
 #include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Gemm.h"
@@ -11,7 +12,6 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/backends/cpu/StepAttrs.h"
-#include "core/Error.h"
 
 #include <cstring>
 #include <functional>
@@ -80,14 +80,27 @@ const std::map<std::string, Factory> &factories() {
          a.arity(1, 1);
          return kernel([](const In &in, const Out &out) { cpu::relu(*in[0], *out[0]); });
        }},
-      {"Identity", [](const Attrs &a) { a.arity(1, 1); return copyKernel(); }},
-      {"Reshape", [](const Attrs &a) { a.arity(2, 2); return copyKernel(); }},
-      {"Flatten", [](const Attrs &a) { a.arity(1, 1); return copyKernel(); }},
+      {"Identity",
+       [](const Attrs &a) {
+         a.arity(1, 1);
+         return copyKernel();
+       }},
+      {"Reshape",
+       [](const Attrs &a) {
+         a.arity(2, 2);
+         return copyKernel();
+       }},
+      {"Flatten",
+       [](const Attrs &a) {
+         a.arity(1, 1);
+         return copyKernel();
+       }},
       {"Transpose",
        [](const Attrs &a) {
          a.arity(1, 1);
          auto perm = a.ints("perm");
-         return kernel([perm](const In &in, const Out &out) { cpu::transpose(*in[0], perm, *out[0]); });
+         return kernel(
+             [perm](const In &in, const Out &out) { cpu::transpose(*in[0], perm, *out[0]); });
        }},
       {"Gemm",
        [](const Attrs &a) {
@@ -131,7 +144,8 @@ const std::map<std::string, Factory> &factories() {
       {"GlobalAveragePool",
        [](const Attrs &a) {
          a.arity(1, 1);
-         return kernel([](const In &in, const Out &out) { cpu::globalAveragePool(*in[0], *out[0]); });
+         return kernel(
+             [](const In &in, const Out &out) { cpu::globalAveragePool(*in[0], *out[0]); });
        }},
       {"BatchNormalization",
        [](const Attrs &a) {

@@ -1,9 +1,9 @@
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 
+#include "core/Error.h"
 #include "kernels/cpu/DigitalLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "core/Error.h"
 
 namespace cimlir {
 

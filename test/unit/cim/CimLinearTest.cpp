@@ -68,9 +68,8 @@ void maybeHybrid(Rng &rng, CimParams &p, double probability) {
   if (!rng.coin(probability))
     return;
   p.inputs.hybridAnalogBits = static_cast<int>(rng.range(2, p.inputs.bits));
-  p.inputs.slices =
-      rng.coin(0.3) ? oneBitSlices(p.inputs.hybridAnalogBits - 1)
-                     : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
+  p.inputs.slices = rng.coin(0.3) ? oneBitSlices(p.inputs.hybridAnalogBits - 1)
+                                  : test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
 }
 
 bool bitwiseEqual(const Tensor &a, const Tensor &b) {
@@ -220,11 +219,11 @@ TEST(CimLinear, FullModeTakesTheFullScalesItIsGiven) {
               const int64_t fs = given.fullScales[(r * T + i) * S + j];
               ASSERT_EQ(custom.trace.fullScales[e], static_cast<double>(fs));
               const int64_t P = static_cast<int64_t>(custom.trace.partialSums[e]);
-              const int64_t code = fs == 0 ? 0
-                                           : std::clamp<int64_t>(
-                                                 std::llround(std::nearbyint(
-                                                     static_cast<long double>(P) * qA / fs)),
-                                                 -qA, qA);
+              const int64_t code =
+                  fs == 0 ? 0
+                          : std::clamp<int64_t>(
+                                std::llround(std::nearbyint(static_cast<long double>(P) * qA / fs)),
+                                -qA, qA);
               ASSERT_EQ(custom.trace.codes[e], code) << "P " << P << " FS " << fs;
             }
   }

@@ -4,8 +4,8 @@
 // rational comparisons, and the recombination in double.
 #pragma once
 
-#include "kernels/cim/CimParams.h"
 #include "core/Tensor.h"
+#include "kernels/cim/CimParams.h"
 
 #include <algorithm>
 #include <cmath>

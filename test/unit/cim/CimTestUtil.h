@@ -5,8 +5,8 @@
 // with CIMLIR_TEST_SEED=<seed>.
 #pragma once
 
-#include "kernels/cim/CimParams.h"
 #include "core/Tensor.h"
+#include "kernels/cim/CimParams.h"
 
 #include <gtest/gtest.h>
 
@@ -50,7 +50,7 @@ private:
 };
 
 #define CIMLIR_CIM_RANDOM_TEST()                                                                   \
-  const uint32_t seed = ::cimlir::cim::test::freshSeed();                                     \
+  const uint32_t seed = ::cimlir::cim::test::freshSeed();                                          \
   SCOPED_TRACE("seed " + std::to_string(seed) +                                                    \
                " (replay with CIMLIR_TEST_SEED=" + std::to_string(seed) + ")");                    \
   ::cimlir::cim::test::Rng rng(seed)
@@ -73,13 +73,13 @@ inline std::vector<int> randomSlices(Rng &rng, int total) {
 inline CimParams randomParams(Rng &rng, AdcMode mode) {
   CimParams p;
   p.weights.bits = static_cast<int>(rng.range(2, 10));
-  p.weights.slices = rng.coin(0.2) ? oneBitSlices(p.weights.bits - 1)
-                                    : randomSlices(rng, p.weights.bits - 1);
+  p.weights.slices =
+      rng.coin(0.2) ? oneBitSlices(p.weights.bits - 1) : randomSlices(rng, p.weights.bits - 1);
   p.weights.granularity = rng.coin() ? WeightGranularity::PerChannel : WeightGranularity::PerTensor;
   p.weights.clipPercentile = rng.coin(0.3) ? rng.uniform(80.0, 99.9) : 100.0;
   p.inputs.bits = static_cast<int>(rng.range(2, 10));
-  p.inputs.slices = rng.coin(0.2) ? oneBitSlices(p.inputs.bits - 1)
-                                   : randomSlices(rng, p.inputs.bits - 1);
+  p.inputs.slices =
+      rng.coin(0.2) ? oneBitSlices(p.inputs.bits - 1) : randomSlices(rng, p.inputs.bits - 1);
   p.inputs.clipPercentile = rng.coin(0.3) ? rng.uniform(80.0, 99.9) : 100.0;
   const int64_t rowChoices[] = {7, 16, 32, 50};
   p.crossbar.rows = rowChoices[rng.range(0, 3)];

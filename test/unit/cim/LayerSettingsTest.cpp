@@ -50,8 +50,8 @@ TEST(LayerSettings, TableNamesEveryFieldOnceAndTheDefaultsPass) {
   EXPECT_FALSE(checkLayerSettings(LayerSettings{}).has_value());
   // §10: only adc.* and noise.* change at run time.
   for (const LayerField &f : layerFields())
-    EXPECT_EQ(f.runtime, f.key() != "adc.percentile" && (std::string(f.section) == "adc" ||
-                                                         std::string(f.section) == "noise"))
+    EXPECT_EQ(f.runtime, f.key() != "adc.percentile" &&
+                             (std::string(f.section) == "adc" || std::string(f.section) == "noise"))
         << f.key();
 }
 
@@ -114,9 +114,13 @@ TEST(LayerSettings, RulesNameTheFieldAndTheRange) {
             "noise.read: -0.5 is negative");
   EXPECT_EQ(problemOf([](LayerSettings &s) { s.noise.program = NAN; }),
             "noise.program: nan is not a finite number");
-  EXPECT_EQ(problemOf([](LayerSettings &s) { s.weights.slices = {1, 8, 0}; }),
+  EXPECT_EQ(problemOf([](LayerSettings &s) {
+              s.weights.slices = {1, 8, 0};
+            }),
             "weights.slices[1]: 8 is outside 1..7 (a slice is 1 to 7 bits)");
-  EXPECT_EQ(problemOf([](LayerSettings &s) { s.weights.slices = {1, 2, 2}; }),
+  EXPECT_EQ(problemOf([](LayerSettings &s) {
+              s.weights.slices = {1, 2, 2};
+            }),
             "weights.slices: [1,2,2] sums to 5 but weights.bits - 1 is 7");
   EXPECT_EQ(problemOf([](LayerSettings &s) { s.inputs.slices = {}; }),
             "inputs.slices: [] sums to 0 but inputs.bits - 1 is 7");

@@ -16,7 +16,8 @@ TEST(CimWeightProgramming, QuantizationMatchesReference) {
   for (int t = 0; t < 30; ++t) {
     CimParams p = test::randomParams(rng, AdcMode::Full);
     if (t % 5 == 0)
-      p.weights.bits = static_cast<int>(rng.range(9, 16)), p.weights.slices = oneBitSlices(p.weights.bits - 1);
+      p.weights.bits = static_cast<int>(rng.range(9, 16)),
+      p.weights.slices = oneBitSlices(p.weights.bits - 1);
     int64_t K = rng.range(1, 90), N = rng.range(1, 40);
     Tensor w = rng.f32({K, N}, -rng.uniform(0.01, 5), rng.uniform(0.01, 5));
     if (rng.coin(0.5)) { // a zero column: clip 0 gives s_w = 1

@@ -398,15 +398,20 @@ TEST(OutputSet, RefusesAnOutputThatIsAnInputOrAnotherOutput) {
   fs::create_symlink("in.bin", dir.file("link.bin"));
   fs::create_directory(dir.file("sub"));
   // Existing files by identity (links followed), missing ones by normalised path.
-  std::string msg = checkDistinctFiles({{"-o", dir.file("link.bin")}}, {{"--in", dir.file("in.bin")}});
+  std::string msg =
+      checkDistinctFiles({{"-o", dir.file("link.bin")}}, {{"--in", dir.file("in.bin")}});
   EXPECT_TRUE(contains(msg, "-o " + dir.file("link.bin") + " is the same file as --in")) << msg;
   msg = checkDistinctFiles({{"-o", dir.file("new.bin")}, {"--report", dir.file("sub/../new.bin")}},
                            {});
   EXPECT_TRUE(contains(msg, "--report")) << msg;
   EXPECT_TRUE(contains(msg, "(another output)")) << msg;
   // Different files, devices named twice, "-" and empty paths: accepted.
-  EXPECT_EQ(checkDistinctFiles({{"-o", dir.file("a.bin")}, {"--report", dir.file("b.bin")},
-                                {"-x", "/dev/null"}, {"-y", "/dev/null"}, {"-z", "-"}, {"-w", ""}},
+  EXPECT_EQ(checkDistinctFiles({{"-o", dir.file("a.bin")},
+                                {"--report", dir.file("b.bin")},
+                                {"-x", "/dev/null"},
+                                {"-y", "/dev/null"},
+                                {"-z", "-"},
+                                {"-w", ""}},
                                {{"--in", dir.file("in.bin")}, {"--s", "-"}}),
             "");
 }

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
-#include <thread>
 #include <iterator>
+#include <thread>
 
 #include <sys/stat.h>
 

@@ -277,14 +277,17 @@ TEST(DeviceSet, SequencesAreCheckedByTheirFinalState) {
             "--set: noise.stuck_at_min + noise.stuck_at_max: 0.9 + 0.5 is more than 1");
   EXPECT_EQ(s, before);
   // Each value's own type and range, even when a later one replaces it.
-  EXPECT_EQ(errorOf([&] { applySettings(s, {"adc.bits=6.5", "adc.bits=6"}); }),
+  EXPECT_EQ(errorOf([&] {
+              applySettings(s, {"adc.bits=6.5", "adc.bits=6"});
+            }),
             "--set: adc.bits: expected an integer, got 6.5");
   EXPECT_EQ(s, before);
   // calibrated at the end of a sequence on a layer that is not calibrated.
   LayerSettings full;
-  EXPECT_FALSE(errorOf([&] { applySettings(full, {"adc.mode=calibrated", "adc.mode=full",
-                                                  "adc.mode=calibrated"}); })
-                   .empty());
+  EXPECT_FALSE(
+      errorOf([&] {
+        applySettings(full, {"adc.mode=calibrated", "adc.mode=full", "adc.mode=calibrated"});
+      }).empty());
   EXPECT_NO_THROW(applySettings(full, {"adc.mode=calibrated", "adc.mode=full"}));
 }
 

@@ -30,8 +30,8 @@ Shape outShape(const ConvCase &cc) {
 
 /// The textbook convolution: 1-D and 2-D cases are lifted to 3-D with unit leading axes,
 /// then every output is a direct sum over (c, kd, kh, kw) with explicit padding tests.
-std::vector<double> naiveConv(const ConvCase &cc, const Tensor &x, const Tensor &w,
-                              const Tensor *b, const Shape &ys, std::vector<double> &mag) {
+std::vector<double> naiveConv(const ConvCase &cc, const Tensor &x, const Tensor &w, const Tensor *b,
+                              const Shape &ys, std::vector<double> &mag) {
   size_t k = cc.in.size(), lift = 3 - k;
   int64_t in[3], ker[3], out[3], st[3], pb[3], dl[3];
   for (size_t i = 0; i < 3; ++i) {
@@ -106,10 +106,11 @@ ConvCase randomCase(Rng &rng, size_t k) {
 
 void checkCase(Rng &rng, const ConvCase &cc) {
   std::string desc = "X " + shapeToString([&] {
-    Shape s = {cc.n, cc.c};
-    s.insert(s.end(), cc.in.begin(), cc.in.end());
-    return s;
-  }()) + " K " + shapeToString(cc.kernel) + " M " + std::to_string(cc.m) + " group " +
+                       Shape s = {cc.n, cc.c};
+                       s.insert(s.end(), cc.in.begin(), cc.in.end());
+                       return s;
+                     }()) +
+                     " K " + shapeToString(cc.kernel) + " M " + std::to_string(cc.m) + " group " +
                      std::to_string(cc.group) + " strides " + shapeToString(cc.p.strides) +
                      " pads " + shapeToString(cc.p.pads) + " dilations " +
                      shapeToString(cc.p.dilations) + (cc.bias ? " bias" : "");
@@ -138,7 +139,7 @@ TEST(Conv, DepthwiseAndPointwise) {
   for (size_t k = 1; k <= 3; ++k) {
     ConvCase dw = randomCase(rng, k);
     dw.group = dw.c = dw.p.group = rng.range(2, 6); // one input channel per group
-    dw.m = dw.c * rng.range(1, 2);                    // channel multiplier 1 or 2
+    dw.m = dw.c * rng.range(1, 2);                  // channel multiplier 1 or 2
     checkCase(rng, dw);
 
     ConvCase pw; // 1x1, unit stride, no pads: the path that skips im2col
@@ -177,14 +178,14 @@ TEST(Conv, RejectsMismatchedShapes) {
   Tensor x = t({1, 4, 5, 5});
   Tensor y = t({1, 2, 3, 3});
   EXPECT_NO_THROW(conv(x, t({2, 4, 3, 3}), nullptr, p, y));
-  EXPECT_THROW(conv(x, t({2, 3, 3, 3}), nullptr, p, y), Error);   // C/group 3 vs 4
+  EXPECT_THROW(conv(x, t({2, 3, 3, 3}), nullptr, p, y), Error); // C/group 3 vs 4
   Tensor yBad = t({1, 2, 4, 3});
   EXPECT_THROW(conv(x, t({2, 4, 3, 3}), nullptr, p, yBad), Error); // O 4 vs 3
   Tensor b3 = t({3});
-  EXPECT_THROW(conv(x, t({2, 4, 3, 3}), &b3, p, y), Error);       // bias [3] for M 2
+  EXPECT_THROW(conv(x, t({2, 4, 3, 3}), &b3, p, y), Error); // bias [3] for M 2
   ConvParams g3 = p;
   g3.group = 3;
-  EXPECT_THROW(conv(x, t({2, 4, 3, 3}), nullptr, g3, y), Error);  // 3 does not divide 4
+  EXPECT_THROW(conv(x, t({2, 4, 3, 3}), nullptr, g3, y), Error); // 3 does not divide 4
   ConvParams shortPads = p;
   shortPads.pads = {0, 0};
   EXPECT_THROW(conv(x, t({2, 4, 3, 3}), nullptr, shortPads, y), Error);

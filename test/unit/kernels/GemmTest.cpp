@@ -189,18 +189,18 @@ TEST(MatMul, MatchesNaiveWithBatchBroadcasting) {
     int64_t m = rng.range(1, 17), k = rng.range(1, 70), n = rng.range(1, 19);
     int64_t b1 = rng.range(2, 4), b2 = rng.range(2, 3);
     const std::pair<Shape, Shape> cases[] = {
-        {{k}, {k}},                       // 1-D . 1-D -> scalar
-        {{k}, {k, n}},                    // vector-matrix
-        {{m, k}, {k}},                    // matrix-vector
-        {{m, k}, {k, n}},                 // plain 2-D
-        {{b1, m, k}, {k, n}},             // shared B (one tall product)
-        {{m, k}, {b1, k, n}},             // shared A
-        {{b1, m, k}, {b1, k, n}},         // batched 3-D
-        {{b1, 1, m, k}, {b2, k, n}},      // 4-D against 3-D, both broadcast
-        {{1, b2, m, k}, {b1, 1, k, n}},   // 4-D each way
-        {{k}, {b1, b2, k, n}},            // 1-D A promoted into a batch
-        {{b1, b2, m, k}, {k}},            // 1-D B squeezed out
-        {{b1, 1, m, k}, {1, 1, k, n}},    // B batch all ones
+        {{k}, {k}},                     // 1-D . 1-D -> scalar
+        {{k}, {k, n}},                  // vector-matrix
+        {{m, k}, {k}},                  // matrix-vector
+        {{m, k}, {k, n}},               // plain 2-D
+        {{b1, m, k}, {k, n}},           // shared B (one tall product)
+        {{m, k}, {b1, k, n}},           // shared A
+        {{b1, m, k}, {b1, k, n}},       // batched 3-D
+        {{b1, 1, m, k}, {b2, k, n}},    // 4-D against 3-D, both broadcast
+        {{1, b2, m, k}, {b1, 1, k, n}}, // 4-D each way
+        {{k}, {b1, b2, k, n}},          // 1-D A promoted into a batch
+        {{b1, b2, m, k}, {k}},          // 1-D B squeezed out
+        {{b1, 1, m, k}, {1, 1, k, n}},  // B batch all ones
     };
     for (const auto &[as, bs] : cases) {
       SCOPED_TRACE("A " + shapeToString(as) + " B " + shapeToString(bs));
@@ -218,15 +218,15 @@ TEST(MatMul, MatchesNaiveWithBatchBroadcasting) {
 TEST(MatMul, RejectsMismatchedShapes) {
   auto t = [](Shape s) { return Tensor::allocate(DType::F32, std::move(s)); };
   Tensor y23 = t({2, 3});
-  EXPECT_THROW(matmul(t({2, 4}), t({5, 3}), y23), Error);       // K 4 vs 5
+  EXPECT_THROW(matmul(t({2, 4}), t({5, 3}), y23), Error); // K 4 vs 5
   Tensor y3 = t({3, 2, 3});
-  EXPECT_THROW(matmul(t({3, 2, 4}), t({2, 4, 3}), y3), Error);  // batch 3 vs 2
+  EXPECT_THROW(matmul(t({3, 2, 4}), t({2, 4, 3}), y3), Error); // batch 3 vs 2
   Tensor yBad = t({2, 2, 3});
-  EXPECT_THROW(matmul(t({3, 2, 4}), t({4, 3}), yBad), Error);   // Y batch wrong
+  EXPECT_THROW(matmul(t({3, 2, 4}), t({4, 3}), yBad), Error); // Y batch wrong
   Tensor yVec = t({2, 1});
-  EXPECT_THROW(matmul(t({2, 4}), t({4}), yVec), Error);         // 1-D B must be squeezed
+  EXPECT_THROW(matmul(t({2, 4}), t({4}), yVec), Error); // 1-D B must be squeezed
   Tensor y0 = t({});
-  EXPECT_THROW(matmul(t({}), t({4}), y0), Error);               // rank 0
+  EXPECT_THROW(matmul(t({}), t({4}), y0), Error); // rank 0
   Tensor y2 = t({2});
   EXPECT_NO_THROW(matmul(t({2, 4}), t({4}), y2));
 }

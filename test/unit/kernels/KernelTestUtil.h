@@ -30,7 +30,9 @@ public:
   int64_t range(int64_t lo, int64_t hi) { // inclusive
     return std::uniform_int_distribution<int64_t>(lo, hi)(gen_);
   }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen_); }
+  double uniform(double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(gen_);
+  }
   bool coin() { return range(0, 1) == 1; }
   std::mt19937 &engine() { return gen_; }
 
@@ -48,10 +50,10 @@ private:
 };
 
 /// Declares `seed` and `rng` for one test and records the seed in every failure message.
-#define CIMLIR_RANDOM_TEST()                                                                   \
-  const uint32_t seed = ::cimlir::test::freshSeed();                                            \
-  SCOPED_TRACE("seed " + std::to_string(seed) + " (replay with CIMLIR_TEST_SEED=" +              \
-               std::to_string(seed) + ")");                                                     \
+#define CIMLIR_RANDOM_TEST()                                                                       \
+  const uint32_t seed = ::cimlir::test::freshSeed();                                               \
+  SCOPED_TRACE("seed " + std::to_string(seed) +                                                    \
+               " (replay with CIMLIR_TEST_SEED=" + std::to_string(seed) + ")");                    \
   ::cimlir::test::Rng rng(seed)
 
 /// Row-major strides of a shape, in elements.

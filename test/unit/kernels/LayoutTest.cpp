@@ -63,8 +63,8 @@ TEST(Transpose, RandomPermutationsAllElementSizes) {
 TEST(Transpose, CommonLayouts) {
   CIMLIR_RANDOM_TEST();
   Shape nchw = {rng.range(1, 3), rng.range(1, 9), rng.range(1, 9), rng.range(1, 9)};
-  checkTranspose(rng, DType::F32, nchw, {0, 2, 3, 1});              // NCHW -> NHWC
-  checkTranspose(rng, DType::F32, nchw, {0, 3, 1, 2});              // NHWC -> NCHW
+  checkTranspose(rng, DType::F32, nchw, {0, 2, 3, 1}); // NCHW -> NHWC
+  checkTranspose(rng, DType::F32, nchw, {0, 3, 1, 2}); // NHWC -> NCHW
   checkTranspose(rng, DType::U8, {rng.range(2, 70), rng.range(2, 70)}, {1, 0});
   checkTranspose(rng, DType::I64, {1, rng.range(2, 9), 1, rng.range(2, 9)}, {2, 0, 3, 1});
   checkTranspose(rng, DType::F64, {rng.range(2, 9), rng.range(2, 9), 3}, {0, 1, 2}); // identity
@@ -74,10 +74,10 @@ TEST(Transpose, RejectsBadPermOrShape) {
   Tensor x = Tensor::allocate(DType::F32, {2, 3, 4});
   Tensor y = Tensor::allocate(DType::F32, {4, 2, 3});
   EXPECT_NO_THROW(transpose(x, {2, 0, 1}, y));
-  EXPECT_THROW(transpose(x, {2, 1, 0}, y), Error);    // Y shape does not match the perm
-  EXPECT_THROW(transpose(x, {2, 0}, y), Error);       // too short
-  EXPECT_THROW(transpose(x, {2, 0, 0}, y), Error);    // repeated axis
-  EXPECT_THROW(transpose(x, {3, 0, 1}, y), Error);    // out of range
+  EXPECT_THROW(transpose(x, {2, 1, 0}, y), Error); // Y shape does not match the perm
+  EXPECT_THROW(transpose(x, {2, 0}, y), Error);    // too short
+  EXPECT_THROW(transpose(x, {2, 0, 0}, y), Error); // repeated axis
+  EXPECT_THROW(transpose(x, {3, 0, 1}, y), Error); // out of range
   EXPECT_THROW(transpose(x, {-1, 0, 1}, y), Error);
   Tensor yType = Tensor::allocate(DType::I32, {4, 2, 3});
   EXPECT_THROW(transpose(x, {2, 0, 1}, yType), Error);

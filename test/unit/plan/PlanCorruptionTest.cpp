@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <limits>
 #include <set>
-#include <csignal>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,7 +85,9 @@ protected:
     ASSERT_EQ(entryOf(bytes_, 4).offset + entryOf(bytes_, 4).size, bytes_.size());
   }
 
-  std::string seedTrace() const { return "random seed " + std::to_string(seed_) + " (CIMLIR_TEST_SEED)"; }
+  std::string seedTrace() const {
+    return "random seed " + std::to_string(seed_) + " (CIMLIR_TEST_SEED)";
+  }
 
   /// Writes `bytes` to a file and returns PlanFile::open's error message on it.
   std::string openError(const std::vector<unsigned char> &bytes) {
@@ -106,8 +108,8 @@ protected:
 
 TEST_F(PlanCorruption, TruncationAnywhereIsRefused) {
   SCOPED_TRACE(seedTrace());
-  std::set<size_t> cuts = {1, 8, 12, 32, 59, 60, 63, 64, 65, 100, tableEnd() - 1, tableEnd(),
-                           bytes_.size() - 1};
+  std::set<size_t> cuts = {
+      1, 8, 12, 32, 59, 60, 63, 64, 65, 100, tableEnd() - 1, tableEnd(), bytes_.size() - 1};
   for (size_t i = 0; i < 5; ++i) {
     SectionEntry e = entryOf(bytes_, i);
     cuts.insert(e.offset); // just before the section (after the previous padding)
@@ -135,7 +137,8 @@ TEST_F(PlanCorruption, TruncationAnywhereIsRefused) {
 TEST_F(PlanCorruption, TruncatedSectionIsNamed) {
   SCOPED_TRACE(seedTrace());
   SectionEntry e = entryOf(bytes_, 1);
-  std::vector<unsigned char> b(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(e.offset + e.size / 2));
+  std::vector<unsigned char> b(bytes_.begin(),
+                               bytes_.begin() + static_cast<std::ptrdiff_t>(e.offset + e.size / 2));
   EXPECT_TRUE(containsAll(openError(b), {badPath(), "truncated", "section 1 'const:fc1.weight'"}));
 }
 
@@ -181,7 +184,8 @@ TEST_F(PlanCorruption, FlippedSectionByteIsRefusedAndNamed) {
     std::set<uint64_t> positions = {0, e.size - 1};
     for (int k = 0; k < 16; ++k)
       positions.insert(static_cast<uint64_t>(randInt(gen_, 0, static_cast<int64_t>(e.size) - 1)));
-    std::string label = "section " + std::to_string(i) + " '" + (i == 0 ? "metadata" : names_[i - 1]) + "'";
+    std::string label =
+        "section " + std::to_string(i) + " '" + (i == 0 ? "metadata" : names_[i - 1]) + "'";
     for (uint64_t at : positions) {
       SCOPED_TRACE(label + " byte " + std::to_string(at));
       std::vector<unsigned char> b = bytes_;
@@ -198,10 +202,12 @@ TEST_F(PlanCorruption, WrongMagicIsNotAPlan) {
   setHeader(b, h); // only the magic is wrong
   EXPECT_TRUE(containsAll(openError(b), {badPath(), "not a cimlir plan"}));
 
-  std::string text = "this is a text file that is long enough to hold a plan header, but is not one\n";
+  std::string text =
+      "this is a text file that is long enough to hold a plan header, but is not one\n";
   EXPECT_TRUE(containsAll(openError(std::vector<unsigned char>(text.begin(), text.end())),
                           {badPath(), "not a cimlir plan"}));
-  EXPECT_TRUE(containsAll(openError(std::vector<unsigned char>(4096, 0)), {badPath(), "not a cimlir plan"}));
+  EXPECT_TRUE(containsAll(openError(std::vector<unsigned char>(4096, 0)),
+                          {badPath(), "not a cimlir plan"}));
 }
 
 TEST_F(PlanCorruption, OtherFormatVersionIsNamed) {
@@ -286,9 +292,16 @@ TEST_F(PlanCorruption, InconsistentTableWithValidChecksumsIsRefused) {
 
 TEST(PlanMetadata, NonJsonMetadataIsRefused) {
   TempDir dir;
-  const std::vector<std::string> bad = {"",          "not json",       "{\"a\": 1",   "{} trailing",
-                                        "[1, 2, 3]", "\"a string\"",   "42",          "null",
-                                        "{\"a\": \"\xff\xfe\"}" /* invalid UTF-8 */,  "{'a': 1}"};
+  const std::vector<std::string> bad = {"",
+                                        "not json",
+                                        "{\"a\": 1",
+                                        "{} trailing",
+                                        "[1, 2, 3]",
+                                        "\"a string\"",
+                                        "42",
+                                        "null",
+                                        "{\"a\": \"\xff\xfe\"}" /* invalid UTF-8 */,
+                                        "{'a': 1}"};
   for (const auto &text : bad) {
     SCOPED_TRACE("metadata: " + text);
     PlanWriter w;
@@ -404,7 +417,8 @@ TEST(PlanWriterTargets, SymbolicLinkIsFollowedAndKept) {
   EXPECT_EQ(0, std::memcmp(p->sectionData(1), data.data(), data.size()));
   std::vector<std::string> entries = dir.entries();
   std::sort(entries.begin(), entries.end());
-  EXPECT_EQ(entries, (std::vector<std::string>{"link.bin", "real.bin"})) << "no temporary file is left";
+  EXPECT_EQ(entries, (std::vector<std::string>{"link.bin", "real.bin"}))
+      << "no temporary file is left";
 }
 
 TEST(PlanWriterTargets, DevNullAcceptsAPlan) {

@@ -1,10 +1,10 @@
 // PlanWriter -> PlanFile::open round trips on random plans: metadata, every section's
 // bytes, sizes and names, 64-byte alignment, producer, device fingerprint, and the raw
 // layout of the file (PlanFormat.h).
+#include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/plan/PlanWriter.h"
-#include "runtime/plan/Crc32.h"
 #include "test/unit/plan/PlanTestUtil.h"
 
 #include <gtest/gtest.h>
@@ -25,9 +25,23 @@ using plan::PlanWriter;
 
 std::string randomString(std::mt19937 &gen, size_t maxLen) {
   // ASCII, characters JSON must escape, and multi-byte UTF-8.
-  static const std::vector<std::string> pieces = {
-      "a", "Z", "0", "_", " ", ".", ":", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f",
-      "\xc3\xa9" /* é */, "\xe4\xb8\xad" /* 中 */, "\xf0\x9f\x98\x80" /* 😀 */};
+  static const std::vector<std::string> pieces = {"a",
+                                                  "Z",
+                                                  "0",
+                                                  "_",
+                                                  " ",
+                                                  ".",
+                                                  ":",
+                                                  "\"",
+                                                  "\\",
+                                                  "/",
+                                                  "\n",
+                                                  "\t",
+                                                  "\x01",
+                                                  "\x1f",
+                                                  "\xc3\xa9" /* é */,
+                                                  "\xe4\xb8\xad" /* 中 */,
+                                                  "\xf0\x9f\x98\x80" /* 😀 */};
   std::string s;
   size_t n = static_cast<size_t>(randInt(gen, 0, static_cast<int64_t>(maxLen)));
   for (size_t i = 0; i < n; ++i)
@@ -99,7 +113,9 @@ size_t randomSize(std::mt19937 &gen) {
 
 uint64_t random64(std::mt19937 &gen) { return (uint64_t(gen()) << 32) | gen(); }
 
-uint64_t alignUp(uint64_t v) { return (v + plan::kAlignment - 1) / plan::kAlignment * plan::kAlignment; }
+uint64_t alignUp(uint64_t v) {
+  return (v + plan::kAlignment - 1) / plan::kAlignment * plan::kAlignment;
+}
 
 /// Checks the raw file against PlanFormat.h: header fields, table, checksums, alignment,
 /// sections in bounds and disjoint, the file padded to the alignment.
@@ -123,7 +139,8 @@ void checkRawLayout(const std::vector<unsigned char> &bytes, const std::string &
     SCOPED_TRACE("section " + std::to_string(i));
     plan::SectionEntry e;
     std::memcpy(&e, bytes.data() + sizeof h + i * sizeof e, sizeof e);
-    EXPECT_EQ(e.kind, static_cast<uint32_t>(i == 0 ? plan::SectionKind::Metadata : plan::SectionKind::Tensor));
+    EXPECT_EQ(e.kind, static_cast<uint32_t>(i == 0 ? plan::SectionKind::Metadata
+                                                   : plan::SectionKind::Tensor));
     EXPECT_EQ(e.offset % plan::kAlignment, 0u);
     EXPECT_GE(e.offset, prevEnd) << "sections overlap";
     ASSERT_LE(e.offset + e.size, bytes.size());

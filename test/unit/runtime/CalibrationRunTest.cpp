@@ -4,9 +4,9 @@
 // (ConvCaseUtil.h) and the kernels' calibrators.
 #include "runtime/tooling/CalibrationRun.h"
 
+#include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
 #include "runtime/backends/cpu/CimSettings.h"
-#include "core/Error.h"
 #include "runtime/data/Npz.h"
 #include "runtime/device/DeviceJson.h"
 #include "test/unit/common/TempDir.h"

@@ -5,8 +5,8 @@
 // Also: the conv K order under row blocks and a noisy chip (conv equals a gemm on the
 // test's own im2col); the steps the backend refuses; and that the plan's decisions (full
 // scales, layer ids) are the ones the step runs with.
-#include "kernels/cpu/cim/CimLinear.h"
 #include "core/Error.h"
+#include "kernels/cpu/cim/CimLinear.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
 #include "test/unit/runtime/ConvCaseUtil.h"
 

@@ -78,7 +78,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
                   {"noise_lsb", s.adc.noiseLsb},
                   {"samples", s.adc.samples},
                   {"full_scales", cim::fullModeScales(layout.K, s.crossbar.rows, s.inputs.slices,
-                                                     s.weights.slices)}};
+                                                      s.weights.slices)}};
   extra["noise"] = {{"read", s.noise.read},
                     {"program", s.noise.program},
                     {"stuck_at_min", s.noise.stuckAtMin},

@@ -5,8 +5,8 @@
 // test's own rows (conv: its own im2col) plus the step's epilogue, bit for bit, and match the
 // independent reference of test/unit/kernels/DigitalReference.h (int8 bit for bit, the float
 // precisions within its bound). Also the report and the steps the backend refuses.
-#include "kernels/cpu/DigitalLinear.h"
 #include "core/Error.h"
+#include "kernels/cpu/DigitalLinear.h"
 #include "runtime/tooling/RepeatReport.h"
 #include "test/unit/kernels/DigitalReference.h"
 #include "test/unit/runtime/CimStepTestUtil.h"
@@ -289,8 +289,8 @@ TEST(DigitalStepReport, CimRunListsOnlyTheCimLayers) {
   int64_t y = b.value("y", DType::F32, {-1, 3});
   b.step("DigitalLinear", "/fc1", {x, b.constant("w1", randomF32(gen, {5, 4}))}, {h},
          digitalAttrs("matmul", "w8a16"));
-  addCimStep(b, "/fc2", cimStep("/fc2", "matmul", idealSettings(), randomF32(gen, {4, 3})), h,
-             {}, y);
+  addCimStep(b, "/fc2", cimStep("/fc2", "matmul", idealSettings(), randomF32(gen, {4, 3})), h, {},
+             y);
   b.output("y", y);
   const std::string path = dir.file("two.bin");
   b.write(path);

@@ -2,9 +2,9 @@
 // fresh random inputs: Gemm+Relu and Conv -> MaxPool -> Flatten -> Gemm at several batch
 // sizes, rows independent of the batch they run in, and refusal of mismatched inputs
 // with a message naming the input and what the plan expects.
-#include "runtime/backends/cpu/CpuBackend.h"
-#include "core/Error.h"
 #include "runtime/exec/Executor.h"
+#include "core/Error.h"
+#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/exec/Program.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
@@ -22,7 +22,9 @@ double uniform(std::mt19937 &gen, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(gen);
 }
 
-Executor cpuExecutor(const std::string &path) { return Executor(Program::load(path), createCpuBackend()); }
+Executor cpuExecutor(const std::string &path) {
+  return Executor(Program::load(path), createCpuBackend());
+}
 
 // --- Gemm + Relu -------------------------------------------------------------------------
 
@@ -59,8 +61,8 @@ GemmReluCase writeGemmRelu(std::mt19937 &gen, bool transB, const std::string &pa
 }
 
 /// relu(alpha * x op(W) + beta * b) in double; `scale` gets the sum of |terms| per element.
-std::vector<double> gemmReluReference(const GemmReluCase &c, const Tensor &x, std::vector<double> &scale,
-                                      bool relu = true) {
+std::vector<double> gemmReluReference(const GemmReluCase &c, const Tensor &x,
+                                      std::vector<double> &scale, bool relu = true) {
   int64_t n = x.dim(0);
   std::vector<double> y(static_cast<size_t>(n * c.m));
   scale.assign(y.size(), 0.0);
@@ -83,7 +85,8 @@ std::vector<double> gemmReluReference(const GemmReluCase &c, const Tensor &x, st
 
 std::vector<double> rowsOf(const Tensor &t, int64_t begin, int64_t end) {
   if (t.rank() == 0 || !t.raw() || t.dim(0) < end) {
-    ADD_FAILURE() << "no rows [" << begin << "," << end << ") in a tensor " << shapeToString(t.shape());
+    ADD_FAILURE() << "no rows [" << begin << "," << end << ") in a tensor "
+                  << shapeToString(t.shape());
     return {};
   }
   int64_t width = t.numel() / t.dim(0);
@@ -113,7 +116,8 @@ TEST(ExecutorGemmRelu, MatchesReferenceAtEveryBatchSize) {
       std::vector<double> ref = gemmReluReference(c, x, scale);
       expectClose(y, ref, scale, 1e-5, 1e-6, "y");
       // The pre-activation too, so that a small case clamped to zeros still checks Gemm.
-      expectClose(out.at("pre"), gemmReluReference(c, x, scale, /*relu=*/false), scale, 1e-5, 1e-6, "pre");
+      expectClose(out.at("pre"), gemmReluReference(c, x, scale, /*relu=*/false), scale, 1e-5, 1e-6,
+                  "pre");
       EXPECT_EQ(0, std::memcmp(x.raw(), before.raw(), x.byteSize())) << "the input is not modified";
     }
   }
@@ -251,7 +255,10 @@ ConvNet writeConvNet(std::mt19937 &gen, const std::string &path) {
           {"strides", {n.stride, n.stride}}});
   int64_t pool = b.value("pool", DType::F32, {-1, n.m, n.ph, n.pw});
   b.step("MaxPool", "pool", {conv}, {pool},
-         {{"kernel_shape", {2, 2}}, {"strides", {2, 2}}, {"pads", {0, 0, 0, 0}}, {"dilations", {1, 1}}});
+         {{"kernel_shape", {2, 2}},
+          {"strides", {2, 2}},
+          {"pads", {0, 0, 0, 0}},
+          {"dilations", {1, 1}}});
   int64_t flat = b.value("flatten", DType::F32, {-1, n.f});
   b.step("Flatten", "flatten", {pool}, {flat}, {{"axis", 1}});
   int64_t fw = b.constant("fc.weight", n.fcW);
@@ -264,7 +271,8 @@ ConvNet writeConvNet(std::mt19937 &gen, const std::string &path) {
 }
 
 /// Naive loops in double; `scale` gets the sum of |terms| of the final Gemm per element.
-std::vector<double> convNetReference(const ConvNet &n, const Tensor &x, std::vector<double> &scale) {
+std::vector<double> convNetReference(const ConvNet &n, const Tensor &x,
+                                     std::vector<double> &scale) {
   int64_t batch = x.dim(0);
   const float *xv = x.data<float>();
   std::vector<double> conv(static_cast<size_t>(batch * n.m * n.oh * n.ow));
@@ -292,7 +300,9 @@ std::vector<double> convNetReference(const ConvNet &n, const Tensor &x, std::vec
           double best = -std::numeric_limits<double>::infinity();
           for (int64_t u = 0; u < 2; ++u)
             for (int64_t v = 0; v < 2; ++v)
-              best = std::max(best, conv[static_cast<size_t>(((b * n.m + m) * n.oh + 2 * i + u) * n.ow + 2 * j + v)]);
+              best = std::max(
+                  best,
+                  conv[static_cast<size_t>(((b * n.m + m) * n.oh + 2 * i + u) * n.ow + 2 * j + v)]);
           flat[static_cast<size_t>(b * n.f + (m * n.ph + i) * n.pw + j)] = best;
         }
   std::vector<double> out(static_cast<size_t>(batch * n.o));
@@ -317,11 +327,12 @@ TEST(ExecutorConvNet, ConvMaxPoolFlattenGemmMatchesNaiveLoops) {
   for (int plan = 0; plan < 4; ++plan) {
     std::string path = dir.file("convnet" + std::to_string(plan) + ".bin");
     ConvNet n = writeConvNet(gen, path);
-    SCOPED_TRACE("C " + std::to_string(n.c) + " H " + std::to_string(n.h) + " W " + std::to_string(n.w) +
-                 " M " + std::to_string(n.m) + " kernel " + std::to_string(n.kh) + "x" + std::to_string(n.kw) +
-                 " stride " + std::to_string(n.stride) + " dilation " + std::to_string(n.dil) + " pads " +
-                 std::to_string(n.pt) + std::to_string(n.pl) + std::to_string(n.pb) + std::to_string(n.pr) +
-                 " O " + std::to_string(n.o));
+    SCOPED_TRACE("C " + std::to_string(n.c) + " H " + std::to_string(n.h) + " W " +
+                 std::to_string(n.w) + " M " + std::to_string(n.m) + " kernel " +
+                 std::to_string(n.kh) + "x" + std::to_string(n.kw) + " stride " +
+                 std::to_string(n.stride) + " dilation " + std::to_string(n.dil) + " pads " +
+                 std::to_string(n.pt) + std::to_string(n.pl) + std::to_string(n.pb) +
+                 std::to_string(n.pr) + " O " + std::to_string(n.o));
     Executor ex = cpuExecutor(path);
     Tensor last;
     std::vector<double> lastRef;
@@ -376,13 +387,15 @@ TEST(ExecutorInputs, MismatchesNameTheInputAndTheExpectedSpec) {
   expectRefused({}, {"'x'", "missing", "float32 [N,4]"}, "missing input");
   expectRefused({{"x", good}, {"z", good}}, {"'z'", "not an input", "'x'"}, "unknown input");
   expectRefused({{"X", good}}, {"'X'", "not an input", "'x'"}, "input name in another case");
-  expectRefused({{"x", Tensor::allocate(DType::F64, {3, 4})}}, {"'x'", "float64 [3,4]", "float32 [N,4]"},
-                "wrong dtype");
+  expectRefused({{"x", Tensor::allocate(DType::F64, {3, 4})}},
+                {"'x'", "float64 [3,4]", "float32 [N,4]"}, "wrong dtype");
   expectRefused({{"x", Tensor::allocate(DType::I32, {3, 4})}}, {"'x'", "int32", "float32 [N,4]"},
                 "integer input");
-  expectRefused({{"x", randomF32(gen, {3, 4, 1})}}, {"'x'", "[3,4,1]", "float32 [N,4]"}, "rank too high");
+  expectRefused({{"x", randomF32(gen, {3, 4, 1})}}, {"'x'", "[3,4,1]", "float32 [N,4]"},
+                "rank too high");
   expectRefused({{"x", randomF32(gen, {12})}}, {"'x'", "[12]", "float32 [N,4]"}, "rank too low");
-  expectRefused({{"x", randomF32(gen, {3, 5})}}, {"'x'", "[3,5]", "float32 [N,4]"}, "wrong static dim");
+  expectRefused({{"x", randomF32(gen, {3, 5})}}, {"'x'", "[3,5]", "float32 [N,4]"},
+                "wrong static dim");
   expectRefused({{"x", Tensor::allocate(DType::F32, {0, 4})}}, {"'x'", "[0,4]", "float32 [N,4]"},
                 "empty batch");
 }
@@ -440,8 +453,9 @@ TEST(ExecutorInputs, BatchMismatchMessageGivesTheBoundBatch) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
   Executor ex = cpuExecutor(writeAddPlan(dir.file("plan.bin")));
-  std::string msg =
-      errorOf([&] { ex.run({{"a", randomF32(gen, {3, 4})}, {"b", randomF32(gen, {5, 4})}}); });
+  std::string msg = errorOf([&] {
+    ex.run({{"a", randomF32(gen, {3, 4})}, {"b", randomF32(gen, {5, 4})}});
+  });
   EXPECT_TRUE(containsAll(msg, {"'b'", "N = 3"}));
   EXPECT_FALSE(containsAll(msg, {"N = 5"}));
 }
@@ -457,7 +471,9 @@ TEST(ExecutorInputs, InputWithoutStorageIsRefused) {
   std::string path = dir.file("plan.bin");
   b.write(path);
   Executor ex = cpuExecutor(path);
-  std::string msg = errorOf([&] { ex.run({{"x", Tensor::view(DType::F32, {2, 4}, nullptr, nullptr)}}); });
+  std::string msg = errorOf([&] {
+    ex.run({{"x", Tensor::view(DType::F32, {2, 4}, nullptr, nullptr)}});
+  });
   EXPECT_TRUE(containsAll(msg, {"'x'"}));
 }
 

@@ -1,10 +1,10 @@
 // Program::load: what a valid plan exposes, and refusal of inconsistent metadata with a
 // message naming the plan and the problem. Also Executor construction on steps the CPU
 // backend cannot prepare (unknown op, missing or mistyped attribute, wrong arity).
-#include "runtime/backends/cpu/CpuBackend.h"
-#include "core/Error.h"
-#include "runtime/exec/Executor.h"
 #include "runtime/exec/Program.h"
+#include "core/Error.h"
+#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/exec/Executor.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
 #include <gtest/gtest.h>
@@ -197,13 +197,17 @@ const BadMetadata kBadMetadata[] = {
      [](json &m, const GemmReluPlan &) { m["inputs"].push_back(m["inputs"][0]); },
      {"graph inputs name", "appears twice"}},
     {"constant section larger than its shape",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.wId)["shape"] = {g.m, g.k + 1}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.wId)["shape"] = {g.m, g.k + 1};
+     },
      {"constant 'fc.weight'", "bytes", "needs"}},
     {"constant section smaller than its dtype needs",
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.bId)["dtype"] = "float64"; },
      {"constant 'fc.bias'", "bytes", "needs"}},
     {"constant of the wrong section",
-     [](json &m, const GemmReluPlan &) { std::swap(m["constants"][0]["section"], m["constants"][1]["section"]); },
+     [](json &m, const GemmReluPlan &) {
+       std::swap(m["constants"][0]["section"], m["constants"][1]["section"]);
+     },
      {"constant 'fc.", "bytes", "needs"}},
     {"constant refers to the metadata section",
      [](json &m, const GemmReluPlan &) { m["constants"][0]["section"] = 0; },
@@ -212,7 +216,9 @@ const BadMetadata kBadMetadata[] = {
      [](json &m, const GemmReluPlan &) { m["constants"][0]["section"] = 3; },
      {"constant 'fc.weight'", "missing section"}},
     {"constant with a batch dimension",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.wId)["shape"] = {-1, g.k}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.wId)["shape"] = {-1, g.k};
+     },
      {"constant 'fc.weight'", "batch dimension"}},
     {"unknown dtype",
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.h)["dtype"] = "float16"; },
@@ -224,22 +230,34 @@ const BadMetadata kBadMetadata[] = {
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.x)["dtype"] = 1; },
      {"value 0", "dtype", "not a string"}},
     {"more than one batch dimension",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.x)["shape"] = {-1, -1}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.x)["shape"] = {-1, -1};
+     },
      {"value 0", "more than one batch dimension"}},
     {"dimension below -1",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.y)["shape"] = {-2, g.m}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.y)["shape"] = {-2, g.m};
+     },
      {"value 4", "invalid dimension"}},
     {"dimension that is not an integer",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.y)["shape"] = {-1, 2.5}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.y)["shape"] = {-1, 2.5};
+     },
      {"value 4", "invalid dimension"}},
     {"element count that overflows int64",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.y)["shape"] = {-1, int64_t(1) << 40, int64_t(1) << 40}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.y)["shape"] = {-1, int64_t(1) << 40, int64_t(1) << 40};
+     },
      {"value 4", "overflows"}},
     {"byte size that overflows int64",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.h)["shape"] = {-1, int64_t(1) << 62}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.h)["shape"] = {-1, int64_t(1) << 62};
+     },
      {"value 3", "overflows"}},
     {"constant whose byte size overflows int64",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.wId)["shape"] = {int64_t(1) << 31, int64_t(1) << 31}; },
+     [](json &m, const GemmReluPlan &g) {
+       valueOf(m, g.wId)["shape"] = {int64_t(1) << 31, int64_t(1) << 31};
+     },
      {"fc.weight", "overflows"}},
     {"shape that is not a list",
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.y)["shape"] = "[N,4]"; },
@@ -254,12 +272,8 @@ const BadMetadata kBadMetadata[] = {
     {"unsupported metadata format",
      [](json &m, const GemmReluPlan &) { m["format"] = 2; },
      {"unsupported metadata format"}},
-    {"no metadata format",
-     [](json &m, const GemmReluPlan &) { m.erase("format"); },
-     {"'format'"}},
-    {"no steps",
-     [](json &m, const GemmReluPlan &) { m.erase("steps"); },
-     {"'steps'"}},
+    {"no metadata format", [](json &m, const GemmReluPlan &) { m.erase("format"); }, {"'format'"}},
+    {"no steps", [](json &m, const GemmReluPlan &) { m.erase("steps"); }, {"'steps'"}},
     {"values not a list",
      [](json &m, const GemmReluPlan &) { m["values"] = json::object(); },
      {"values", "not an array"}},
@@ -273,7 +287,9 @@ const BadMetadata kBadMetadata[] = {
      [](json &m, const GemmReluPlan &) { m["steps"][1]["outputs"][0] = 4.0; },
      {"step 1", "non-integer output"}},
     {"step attributes that are not an object",
-     [](json &m, const GemmReluPlan &) { m["steps"][0]["attrs"] = json::array({1, 2}); },
+     [](json &m, const GemmReluPlan &) {
+       m["steps"][0]["attrs"] = json::array({1, 2});
+     },
      {"step 0", "attrs is not an object"}},
     {"input entry without a name",
      [](json &m, const GemmReluPlan &) { m["inputs"][0].erase("name"); },
@@ -317,14 +333,25 @@ TEST_P(ExecutorPrepare, IsRefusedNamingTheStep) {
 }
 
 const BadStep kBadSteps[] = {
-    {"unknown op", [](json &s) { s["op"] = "FancyAttention"; }, {"FancyAttention", "does not implement"}},
+    {"unknown op",
+     [](json &s) { s["op"] = "FancyAttention"; },
+     {"FancyAttention", "does not implement"}},
     {"op in another case", [](json &s) { s["op"] = "gemm"; }, {"gemm", "does not implement"}},
     {"Gemm without alpha", [](json &s) { s["attrs"].erase("alpha"); }, {"Gemm", "alpha"}},
     {"Gemm without transB", [](json &s) { s["attrs"].erase("transB"); }, {"Gemm", "transB"}},
     {"Gemm without attributes", [](json &s) { s.erase("attrs"); }, {"Gemm", "attribute"}},
-    {"Gemm alpha as a string", [](json &s) { s["attrs"]["alpha"] = "1.0"; }, {"alpha", "not a number"}},
-    {"Gemm transA as a float", [](json &s) { s["attrs"]["transA"] = 0.5; }, {"transA", "not an integer"}},
-    {"Gemm with one input", [](json &s) { s["inputs"].erase(1); s["inputs"].erase(1); }, {"Gemm", "1 inputs"}},
+    {"Gemm alpha as a string",
+     [](json &s) { s["attrs"]["alpha"] = "1.0"; },
+     {"alpha", "not a number"}},
+    {"Gemm transA as a float",
+     [](json &s) { s["attrs"]["transA"] = 0.5; },
+     {"transA", "not an integer"}},
+    {"Gemm with one input",
+     [](json &s) {
+       s["inputs"].erase(1);
+       s["inputs"].erase(1);
+     },
+     {"Gemm", "1 inputs"}},
     {"Conv without group",
      [](json &s) {
        s["op"] = "Conv";

@@ -39,7 +39,9 @@ public:
     inputs_.push_back({{"name", name}, {"value", id}});
     return id;
   }
-  void output(const std::string &name, int64_t id) { outputs_.push_back({{"name", name}, {"value", id}}); }
+  void output(const std::string &name, int64_t id) {
+    outputs_.push_back({{"name", name}, {"value", id}});
+  }
   /// A constant value with its own section holding `t`'s bytes.
   int64_t constant(const std::string &name, const Tensor &t) {
     int64_t id = value(name, t.dtype(), t.shape());
@@ -53,13 +55,19 @@ public:
   }
   int64_t step(const std::string &op, const std::string &name, const std::vector<int64_t> &inputs,
                const std::vector<int64_t> &outputs, const json &attrs = json::object()) {
-    steps_.push_back({{"op", op}, {"name", name}, {"inputs", inputs}, {"outputs", outputs}, {"attrs", attrs}});
+    steps_.push_back(
+        {{"op", op}, {"name", name}, {"inputs", inputs}, {"outputs", outputs}, {"attrs", attrs}});
     return static_cast<int64_t>(steps_.size()) - 1;
   }
   json metadata() const {
-    return {{"format", 1},          {"producer", "cim-opt test"}, {"source", "handmade.onnx"},
-            {"inputs", inputs_},    {"outputs", outputs_},        {"values", values_},
-            {"constants", constants_}, {"steps", steps_}};
+    return {{"format", 1},
+            {"producer", "cim-opt test"},
+            {"source", "handmade.onnx"},
+            {"inputs", inputs_},
+            {"outputs", outputs_},
+            {"values", values_},
+            {"constants", constants_},
+            {"steps", steps_}};
   }
   /// Writes the plan with `meta` (default: metadata()) to `path`.
   void write(const std::string &path) { write(path, metadata()); }
