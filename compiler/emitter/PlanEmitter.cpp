@@ -11,6 +11,7 @@
 
 #include "dialects/cim/CimOps.h"
 #include "dialects/onnx/OnnxOps.h"
+#include "runtime/plan/PlanMetadata.h"
 #include "runtime/plan/PlanWriter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -26,28 +27,28 @@ namespace cimlir {
 
 namespace {
 
-/// The runtime's dtype name of a tensor element type (core/DType.h).
-std::optional<StringRef> dtypeName(Type t) {
+/// The runtime's dtype of a tensor element type (core/DType.h).
+std::optional<DType> dtypeOf(Type t) {
   if (t.isF32())
-    return StringRef("float32");
+    return DType::F32;
   if (t.isF64())
-    return StringRef("float64");
+    return DType::F64;
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
     case 1:
-      return StringRef("bool");
+      return DType::Bool;
     case 8:
-      return StringRef(u ? "uint8" : "int8");
+      return u ? DType::U8 : DType::I8;
     case 16:
-      return StringRef(u ? "uint16" : "int16");
+      return u ? DType::U16 : DType::I16;
     case 32:
       if (!u)
-        return StringRef("int32");
+        return DType::I32;
       break;
     case 64:
       if (!u)
-        return StringRef("int64");
+        return DType::I64;
       break;
     }
   }
@@ -128,22 +129,20 @@ public:
 private:
   int64_t addValue(Value v, StringRef name);
   FailureOr<ArrayRef<char>> constantBytes(Location loc, ElementsAttr attr);
-  FailureOr<llvm::json::Object> stepAttributes(Operation *op);
+  FailureOr<std::string> stepAttributes(Operation *op);
 
   llvm::DenseMap<Value, int64_t> ids_;
-  llvm::json::Array values_;
+  plan::Metadata meta_;
   std::deque<std::vector<char>> expanded_; // bytes of splat/bool constants, alive until written
 };
 
 int64_t Emitter::addValue(Value v, StringRef name) {
   auto type = cast<RankedTensorType>(v.getType());
-  llvm::json::Array shape;
+  plan::ValueEntry value{name.str(), *dtypeOf(type.getElementType()), {}};
   for (int64_t d : type.getShape())
-    shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  values_.push_back(llvm::json::Object{{"name", name.str()},
-                                       {"dtype", dtypeName(type.getElementType())->str()},
-                                       {"shape", std::move(shape)}});
-  int64_t id = static_cast<int64_t>(values_.size()) - 1;
+    value.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  meta_.values.push_back(std::move(value));
+  int64_t id = static_cast<int64_t>(meta_.values.size()) - 1;
   ids_[v] = id;
   return id;
 }
@@ -176,7 +175,7 @@ FailureOr<ArrayRef<char>> Emitter::constantBytes(Location loc, ElementsAttr attr
   return ArrayRef<char>(bytes);
 }
 
-FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
+FailureOr<std::string> Emitter::stepAttributes(Operation *op) {
   llvm::json::Object attrs;
   for (NamedAttribute a : op->getAttrs()) {
     // A CIM layer's name is the step's name, not one of its attributes.
@@ -187,22 +186,23 @@ FailureOr<llvm::json::Object> Emitter::stepAttributes(Operation *op) {
       return op->emitError() << "cannot write attribute '" << a.getName().str() << "' into a plan";
     attrs[a.getName().str()] = std::move(*value);
   }
-  return attrs;
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::json::Value(std::move(attrs));
+  return text;
 }
 
 LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
                            const std::string &path, uint64_t deviceFingerprint,
                            const std::string &deviceJson) {
   plan::PlanWriter writer;
-  llvm::json::Array inputs, outputs, constants, steps;
 
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
     auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
     std::string n = name ? name.str() : "input" + std::to_string(i);
     if (!isa<RankedTensorType>(arg.getType()) ||
-        !dtypeName(cast<RankedTensorType>(arg.getType()).getElementType()))
+        !dtypeOf(cast<RankedTensorType>(arg.getType()).getElementType()))
       return main.emitError() << "graph input '" << n << "' has a type plans cannot hold";
-    inputs.push_back(llvm::json::Object{{"name", n}, {"value", addValue(arg, n)}});
+    meta_.inputs.push_back({n, addValue(arg, n)});
   }
 
   WalkResult walk = main.getBody().walk([&](Operation *op) -> WalkResult {
@@ -213,7 +213,7 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
                              << "(run the full pipeline first)";
     for (Value r : op->getResults())
       if (!isa<RankedTensorType>(r.getType()) ||
-          !dtypeName(cast<RankedTensorType>(r.getType()).getElementType()))
+          !dtypeOf(cast<RankedTensorType>(r.getType()).getElementType()))
         return op->emitError() << "result type " << r.getType() << " cannot be written into a plan";
     // A CIM layer's name is its id's seed (§9): take it from the op, not the location.
     auto layer = cim::getLayerAttr(op);
@@ -225,22 +225,18 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
       int64_t id = addValue(c.getResult(), name);
       uint32_t section = writer.addTensor("const:" + (name.empty() ? std::to_string(id) : name),
                                           bytes->data(), bytes->size());
-      constants.push_back(llvm::json::Object{{"value", id}, {"section", section}});
+      meta_.constants.push_back({id, section});
       return WalkResult::advance();
     }
     auto attrs = stepAttributes(op);
     if (failed(attrs))
       return WalkResult::interrupt();
-    llvm::json::Array in, out;
+    plan::StepEntry step{stepOpName(op), name, {}, {}, std::move(*attrs)};
     for (Value v : op->getOperands())
-      in.push_back(ids_.lookup(v));
+      step.inputs.push_back(ids_.lookup(v));
     for (Value v : op->getResults())
-      out.push_back(addValue(v, name));
-    steps.push_back(llvm::json::Object{{"op", stepOpName(op)},
-                                       {"name", name},
-                                       {"inputs", std::move(in)},
-                                       {"outputs", std::move(out)},
-                                       {"attrs", std::move(*attrs)}});
+      step.outputs.push_back(addValue(v, name));
+    meta_.steps.push_back(std::move(step));
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
@@ -249,22 +245,15 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   auto ret = cast<func::ReturnOp>(main.getBody().front().getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto name = main.getResultAttrOfType<StringAttr>(i, "onnx.name");
-    outputs.push_back(llvm::json::Object{{"name", name ? name.str() : "output" + std::to_string(i)},
-                                         {"value", ids_.lookup(v)}});
+    meta_.outputs.push_back({name ? name.str() : "output" + std::to_string(i), ids_.lookup(v)});
   }
 
-  llvm::json::Object meta{{"format", 1},
-                          {"producer", "cim-opt " CIMLIR_VERSION},
-                          {"source", sourceName},
-                          {"device", deviceJson},
-                          {"inputs", std::move(inputs)},
-                          {"outputs", std::move(outputs)},
-                          {"values", std::move(values_)},
-                          {"constants", std::move(constants)},
-                          {"steps", std::move(steps)}};
+  meta_.producer = "cim-opt " CIMLIR_VERSION;
+  meta_.source = sourceName;
+  meta_.device = deviceJson;
   std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::json::Value(std::move(meta));
+  if (std::string error = plan::toMetadataJson(meta_, text); !error.empty())
+    return emitError(main.getLoc()) << error;
   writer.setMetadata(std::move(text));
   writer.setProducer("cim-opt " CIMLIR_VERSION);
   writer.setDeviceFingerprint(deviceFingerprint);
