@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tool=clang-format-14
 command -v "$tool" > /dev/null || { echo "check-format: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
-mapfile -t files < <(git ls-files '*.h' '*.cpp' '*.cu' '*.cuh')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cpp' '*.cu' '*.cuh')
 if [ "${1:-}" = --fix ]; then
   "$tool" -i "${files[@]}"
   exit 0

@@ -89,14 +89,10 @@ std::string toMetadataJson(const Metadata &m, std::string &text) noexcept {
                        {"outputs", s.outputs},
                        {"attrs", std::move(attrs)}});
     }
-    json meta = {{"format", kMetadataFormat},
-                 {"producer", m.producer},
-                 {"source", m.source},
-                 {"device", m.device},
-                 {"inputs", ioJson(m.inputs)},
-                 {"outputs", ioJson(m.outputs)},
-                 {"values", std::move(values)},
-                 {"constants", std::move(constants)},
+    json meta = {{"format", kMetadataFormat},   {"producer", m.producer},
+                 {"source", m.source},          {"device", m.device},
+                 {"inputs", ioJson(m.inputs)},  {"outputs", ioJson(m.outputs)},
+                 {"values", std::move(values)}, {"constants", std::move(constants)},
                  {"steps", std::move(steps)}};
     text = meta.dump(-1, ' ', false, json::error_handler_t::replace);
     return "";

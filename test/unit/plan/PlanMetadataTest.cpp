@@ -30,7 +30,7 @@ Metadata randomMetadata() {
   m.producer = "cim-opt " + name();
   m.source = name() + ".onnx";
   m.device = range(0, 1) ? R"({"name":"d","adc":{"bits":6}})" : "";
-  const DType dtypes[] = {DType::F32, DType::F64, DType::I8,  DType::U8, DType::I16,
+  const DType dtypes[] = {DType::F32, DType::F64, DType::I8,  DType::U8,  DType::I16,
                           DType::U16, DType::I32, DType::I64, DType::Bool};
   const int64_t values = range(1, 12);
   for (int64_t v = 0; v < values; ++v) {
@@ -129,7 +129,9 @@ TEST(PlanMetadata, ReaderNamesWhatIsWrong) {
             "p.bin: invalid plan metadata: metadata has no 'format'");
   EXPECT_EQ(errorFor([](json &j) { j["values"][0]["dtype"] = "float16"; }),
             "p.bin: invalid plan metadata: value 0 has an unknown dtype");
-  EXPECT_EQ(errorFor([](json &j) { j["values"][0]["shape"] = {2, -2}; }),
+  EXPECT_EQ(errorFor([](json &j) {
+              j["values"][0]["shape"] = {2, -2};
+            }),
             "p.bin: invalid plan metadata: value 0 has an invalid dimension");
   EXPECT_EQ(errorFor([](json &j) { j["steps"].back()["inputs"] = {"x"}; }),
             "p.bin: invalid plan metadata: step " + std::to_string(m.steps.size() - 1) +
