@@ -7,7 +7,14 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <memory>
+#include <string>
+
 namespace cimlir {
+
+namespace calibration {
+struct Table;
+} // namespace calibration
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
@@ -15,12 +22,14 @@ namespace cimlir {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-/// The full compile pipeline from imported onnx IR to plan-ready IR, for a device file
-/// or preset: buildPlacementPipeline then buildDecisionPipeline. `calibrationTable`, when
-/// given, is the table cim-apply-calibration reads (layers with `static` inputs or a
-/// `calibrated` ADC need one).
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital",
-                          const std::string &calibrationTable = "");
+/// cim-apply-calibration over a table in memory (cim-opt --calibration measured it, or read
+/// --calibration-table); `name` names it in messages.
+std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibration::Table> table,
+                                                   std::string name);
+
+/// The full compile pipeline from imported onnx IR to plan-ready IR for a device file or
+/// preset, without calibration: buildPlacementPipeline then buildDecisionPipeline.
+void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
 /// Its first part: canonicalize, cim-lower-to-cim, cim-digital-layers. After it, every CIM
 /// layer is a cim.linear with its resolved device `settings` and its float W (what
 /// calibration needs). `deviceJson`, when given, is `device` already loaded and resolved
@@ -28,9 +37,11 @@ void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "
 /// when it is a pipe); `device` only names it in messages.
 void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
                             const std::string &deviceJson = "");
-/// The rest: one pass per decision, cim-apply-calibration (with a table), and the plan
-/// contract check.
-void buildDecisionPipeline(mlir::OpPassManager &pm, const std::string &calibrationTable = "");
+/// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
+/// messages), and the plan contract check.
+void buildDecisionPipeline(mlir::OpPassManager &pm,
+                           std::shared_ptr<const calibration::Table> table = nullptr,
+                           const std::string &tableName = "");
 
 /// Registers the passes and the `cim-compile` pipeline with the global registry.
 void registerCompilerPasses();

@@ -23,24 +23,23 @@ void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
 }
 
-void buildDecisionPipeline(mlir::OpPassManager &pm, const std::string &calibrationTable) {
+void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
+                           const std::string &tableName) {
   // One decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
   pm.addNestedPass<mlir::func::FuncOp>(createSliceInputs());
   pm.addNestedPass<mlir::func::FuncOp>(createMapCrossbars());
   pm.addNestedPass<mlir::func::FuncOp>(createConfigureAdc());
-  if (!calibrationTable.empty())
-    pm.addNestedPass<mlir::func::FuncOp>(
-        createApplyCalibration(ApplyCalibrationOptions{calibrationTable}));
+  if (table)
+    pm.addNestedPass<mlir::func::FuncOp>(createApplyCalibration(std::move(table), tableName));
   pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device,
-                          const std::string &calibrationTable) {
+void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
   buildPlacementPipeline(pm, device);
-  buildDecisionPipeline(pm, calibrationTable);
+  buildDecisionPipeline(pm);
 }
 
 void registerCompilerPasses() {

@@ -13,6 +13,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
 
@@ -73,7 +74,8 @@ std::optional<CalibrationNeed> findCalibrationNeed(ModuleOp module) {
   return need;
 }
 
-FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOptions &options) {
+FailureOr<calibration::Table> calibrateModule(ModuleOp module,
+                                              const CalibrationDataOptions &options) {
   MLIRContext &context = *module.getContext();
   Location loc = FileLineColLoc::get(&context, options.dataset, 0, 0);
   OwningOpRef<ModuleOp> clone(module.clone());
@@ -94,7 +96,7 @@ FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOpt
     run.splitGiven = options.splitGiven;
     run.limit = options.limit;
     run.batch = options.batch;
-    return calibrationTableJson(runCalibration(run));
+    return runCalibration(run);
   } catch (const Error &e) {
     // The runner's messages mostly say "calibration: " already: one prefix.
     std::string what = e.what();
@@ -105,6 +107,18 @@ FailureOr<std::string> calibrateModule(ModuleOp module, const CalibrationDataOpt
   } catch (const std::exception &e) {
     return emitError(loc) << e.what();
   }
+}
+
+FailureOr<calibration::Table> readCalibrationTable(MLIRContext &context, const std::string &path) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return emitError(loc) << "cannot read the calibration table: " << buffer.getError().message();
+  calibration::Table table;
+  if (std::string error = calibration::readTable((*buffer)->getBuffer(), path, table);
+      !error.empty())
+    return emitError(loc) << "the calibration table " << error;
+  return table;
 }
 
 LogicalResult writeTextFile(MLIRContext &context, const std::string &path,

@@ -7,7 +7,7 @@
 // on W, carrying its settings as `calibrate`; every digital layer in fp32 too: calibration
 // observes the fp32 network), writes it to a temporary file and runs the runtime's
 // calibration (runtime/tooling/CalibrationRun.h) on it. The result is the table
-// cim-apply-calibration reads.
+// cim-apply-calibration takes, in memory.
 //
 // This file calls the runtime, which throws cimlir::Error: it is compiled with exceptions
 // (CMakeLists.txt) and turns them into diagnostics, so none crosses into the compiler.
@@ -15,6 +15,8 @@
 //===----------------------------------------------------------------------===//
 #ifndef CIMLIR_COMPILER_DRIVER_CALIBRATIONDATA_H
 #define CIMLIR_COMPILER_DRIVER_CALIBRATIONDATA_H
+
+#include "runtime/calibration/CalibrationTable.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -45,9 +47,14 @@ struct CalibrationDataOptions {
 };
 
 /// Runs calibration on `module` (after the placement pipeline; the module is not changed)
-/// and returns the table's JSON text, or emits one error and fails.
-mlir::FailureOr<std::string> calibrateModule(mlir::ModuleOp module,
-                                             const CalibrationDataOptions &options);
+/// and returns the table, or emits one error and fails.
+mlir::FailureOr<calibration::Table> calibrateModule(mlir::ModuleOp module,
+                                                    const CalibrationDataOptions &options);
+
+/// Reads the calibration table a user named (--calibration-table): emits one error naming
+/// the file and what is wrong, and fails, when it cannot.
+mlir::FailureOr<calibration::Table> readCalibrationTable(mlir::MLIRContext &context,
+                                                         const std::string &path);
 
 /// Writes `text` to `path` atomically (the runtime's OutputFile): emits an error naming the
 /// path and fails when it cannot.

@@ -221,15 +221,13 @@ int compileMain(int argc, char **argv) {
   ModuleOp module = *imported->module;
 
   // Calibration (docs/numerics.md): between placement and the decisions, on the float model.
-  std::string calibrationText;
-  SmallString<128> measuredTable;
-  std::optional<llvm::FileRemover> removeMeasured;
+  // The table goes to cim-apply-calibration in memory; files only where the user names them.
+  std::shared_ptr<const calibration::Table> table;
   if (emit != "import") {
     PassManager placement(&context);
     buildPlacementPipeline(placement, device, deviceJson);
     if (failed(placement.run(module)))
       return 1;
-    std::string table;
     std::optional<CalibrationNeed> need = findCalibrationNeed(module);
     if (need && calibration.empty() && calibrationTable.empty()) {
       llvm::errs() << printable("cim-opt: error: layer '" + need->layer + "': " + need->what +
@@ -246,8 +244,14 @@ int compileMain(int argc, char **argv) {
     if (!need && (!calibration.empty() || !calibrationTable.empty()))
       llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
                       "nothing to calibrate\n";
-    if (need && !calibrationTable.empty())
-      table = calibrationTable;
+    std::string tableName;
+    if (need && !calibrationTable.empty()) {
+      auto read = readCalibrationTable(context, calibrationTable);
+      if (failed(read))
+        return 1;
+      table = std::make_shared<const calibration::Table>(std::move(*read));
+      tableName = calibrationTable;
+    }
     if (need && !calibration.empty()) {
       CalibrationDataOptions options;
       options.dataset = calibration;
@@ -260,27 +264,25 @@ int compileMain(int argc, char **argv) {
       auto measured = calibrateModule(module, options);
       if (failed(measured))
         return 1;
-      calibrationText = std::move(*measured);
-      if (std::error_code ec =
-              llvm::sys::fs::createTemporaryFile("cim-calibration", "json", measuredTable)) {
-        llvm::errs() << "cim-opt: error: cannot create a temporary calibration table: "
-                     << ec.message() << "\n";
-        return 1;
-      }
-      removeMeasured.emplace(measuredTable);
-      if (failed(writeTextFile(context, measuredTable.str().str(), calibrationText)))
-        return 1;
-      table = measuredTable.str().str();
+      table = std::make_shared<const calibration::Table>(std::move(*measured));
+      tableName = "measured on " + calibration;
     }
     PassManager decisions(&context);
-    buildDecisionPipeline(decisions, table);
+    buildDecisionPipeline(decisions, table, tableName);
     if (failed(decisions.run(module)))
       return 1;
   }
   if (!report.empty() && failed(writeLayerReport(module, reportTemp, report)))
     return 1;
-  if (!saveCalibration.empty() && failed(writeTextFile(context, tableTemp, calibrationText)))
-    return 1;
+  if (!saveCalibration.empty()) {
+    std::string text;
+    if (std::string error = calibration::writeTable(*table, text); !error.empty()) {
+      llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+      return 1;
+    }
+    if (failed(writeTextFile(context, tableTemp, text)))
+      return 1;
+  }
 
   if (emit == "plan") {
     if (failed(emitPlan(module, input, outputTemp, device::fingerprint(deviceConfig), deviceJson)))

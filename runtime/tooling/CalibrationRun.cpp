@@ -83,8 +83,8 @@ public:
     }
   }
 
-  CalibrationTable run() {
-    CalibrationTable table;
+  calibration::Table run() {
+    calibration::Table table;
     auto dataset = openDataset(o_.dataset, o_.split, program_->inputs(), program_->outputs());
     table.dataset = dataset->describe();
     if (o_.splitGiven && dataset->describe().rfind("idx:", 0) != 0)
@@ -120,12 +120,15 @@ public:
       pass(*dataset, table.samples, /*first=*/false);
     }
     for (Target &t : targets_) {
-      LayerCalibration &out = table.layers[t.layer];
-      out.inputScales = t.scales;
-      out.measuredFor = t.params;
-      out.percentile = t.percentile;
-      for (const cpu::AdcRangeCalibrator &adc : t.adcs)
-        out.adcFullScales.push_back(guarded(t, [&] { return adc.fullScales(); }));
+      calibration::Layer &out = table.layers[t.layer];
+      out.groups.emplace(t.weights.size());
+      for (size_t g = 0; g < t.scales.size(); ++g)
+        out.groups->at(g).inputScale = t.scales[g]; // float -> double: exact
+      for (size_t g = 0; g < t.adcs.size(); ++g) {
+        const std::vector<float> fs = guarded(t, [&] { return t.adcs[g].fullScales(); });
+        out.groups->at(g).adcFullScales.emplace(fs.begin(), fs.end());
+      }
+      out.measuredFor = calibration::measuredFor(t.params, t.percentile);
     }
     return table;
   }
@@ -178,48 +181,8 @@ private:
 
 } // namespace
 
-CalibrationTable runCalibration(const CalibrationOptions &options) { return Runner(options).run(); }
-
-std::string calibrationTableJson(const CalibrationTable &table) {
-  nlohmann::ordered_json layers = nlohmann::ordered_json::object();
-  for (const auto &[name, layer] : table.layers) {
-    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
-    const size_t n = std::max(layer.inputScales.size(), layer.adcFullScales.size());
-    for (size_t g = 0; g < n; ++g) {
-      nlohmann::ordered_json group = nlohmann::ordered_json::object();
-      // float -> double is exact, and the shortest double text reads back to the same float.
-      if (g < layer.inputScales.size())
-        group["input_scale"] = static_cast<double>(layer.inputScales[g]);
-      if (g < layer.adcFullScales.size()) {
-        nlohmann::ordered_json fs = nlohmann::ordered_json::array();
-        for (float v : layer.adcFullScales[g])
-          fs.push_back(static_cast<double>(v));
-        group["adc_full_scales"] = fs;
-      }
-      groups.push_back(group);
-    }
-    const cim::CimParams &p = layer.measuredFor;
-    // What the values were measured for, under the IR attributes' names (cim-apply-calibration
-    // compares them with the layer's decisions).
-    nlohmann::ordered_json measuredFor = {
-        {"crossbar.rows", p.crossbar.rows},
-        {"weights.bits", p.weights.bits},
-        {"weights.slices", p.weights.slices},
-        {"weights.granularity", cim::toString(p.weights.granularity)},
-        {"weights.clip_percentile", p.weights.clipPercentile},
-        {"inputs.bits", p.inputs.bits},
-        {"inputs.slices", p.inputs.slices},
-        {"inputs.clip_percentile", p.inputs.clipPercentile},
-        {"hybrid.analog_bits", p.inputs.hybridAnalogBits},
-        {"adc.percentile", layer.percentile}};
-    layers[name] = {{"groups", groups}, {"measured_for", measuredFor}};
-  }
-  nlohmann::ordered_json out = {{"format", "cimlir-calibration"},
-                                {"version", 1},
-                                {"dataset", table.dataset},
-                                {"samples", table.samples},
-                                {"layers", layers}};
-  return out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+calibration::Table runCalibration(const CalibrationOptions &options) {
+  return Runner(options).run();
 }
 
 } // namespace cimlir

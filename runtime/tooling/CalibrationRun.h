@@ -12,13 +12,13 @@
 //    group's float W_g with the layer's parameters (s_x of pass 1 when static) and
 //    adc.percentile -> FS per (input slice i, weight slice j).
 // A layer that is calibrated but not static gets its full scales in pass 1; pass 2 runs only
-// when some layer is both. The table (CalibrationTable) is what cim-apply-calibration reads.
+// when some layer is both. The table (runtime/calibration/CalibrationTable.h) is what
+// cim-apply-calibration reads.
 #pragma once
 
-#include "kernels/cim/CimParams.h"
+#include "runtime/calibration/CalibrationTable.h"
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -33,33 +33,8 @@ struct CalibrationOptions {
   int64_t batch = 64;
 };
 
-/// One layer's calibrated values, per group.
-struct LayerCalibration {
-  /// s_x per group (`static` inputs), empty otherwise.
-  std::vector<float> inputScales;
-  /// FS per group, each T·S values at [i·S + j] (a `calibrated` ADC), empty otherwise.
-  std::vector<std::vector<float>> adcFullScales;
-  /// The layer's parameters the values depend on (inputs, weights, crossbar rows,
-  /// adc.percentile), written as the table's "measured_for" so that cim-apply-calibration
-  /// refuses the table for a layer compiled with other ones.
-  cim::CimParams measuredFor;
-  double percentile = 100.0;
-};
-
-struct CalibrationTable {
-  std::string dataset; ///< what was run (Dataset::describe)
-  int64_t samples = 0;
-  std::map<std::string, LayerCalibration> layers; ///< keyed by ONNX node name
-};
-
 /// Runs the calibration. Throws cimlir::Error (one line naming the layer where one is at fault)
 /// for a bad plan or dataset, or a layer no finite row reached.
-CalibrationTable runCalibration(const CalibrationOptions &options);
-
-/// The table as JSON text (docs/numerics.md, "Calibration"):
-/// {"format": "cimlir-calibration", "version": 1, "dataset": ..., "samples": N,
-///  "layers": {"NAME": {"groups": [{"input_scale": s, "adc_full_scales": [FS...]}, ...]}}}
-/// with "input_scale" and "adc_full_scales" present only where calibrated.
-std::string calibrationTableJson(const CalibrationTable &table);
+calibration::Table runCalibration(const CalibrationOptions &options);
 
 } // namespace cimlir

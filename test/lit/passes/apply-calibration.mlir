@@ -2,7 +2,7 @@
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.missing.json}))' 2>&1 | FileCheck %s --check-prefix=NOFILE
 // RUN: echo '{"layers": [' > %t.bad.json
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.bad.json}))' 2>&1 | FileCheck %s --check-prefix=NOTJSON
-// RUN: echo '{"layer": {}}' > %t.nolayers.json
+// RUN: echo '{"format": "cimlir-calibration", "version": 1}' > %t.nolayers.json
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.nolayers.json}))' 2>&1 | FileCheck %s --check-prefix=NOLAYERS
 // RUN: echo '{"format": "cimlir-calibration", "version": 1, "layers": {"fc": {"groups": [{"input_scale": 1e999}]}}}' > %t.overflow.json
 // RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.overflow.json}))' 2>&1 | FileCheck %s --check-prefix=OVERFLOW
@@ -13,7 +13,11 @@
 // left alone. Here T = 1 DAC slice and S = 2 weight slices.
 // NOFILE: error: cannot read the calibration table: {{.*}}
 // NOTJSON: error: the calibration table {{.*}}bad.json:2:1: JSON syntax error: {{.*}}
-// NOLAYERS: error: the calibration table has no object "layers"
+// NOLAYERS: error: the calibration table {{.*}}nolayers.json: layers: expected an object of layers by name
+// A value of the wrong type is refused with the table, naming its place in the file.
+// RUN: echo '{"format": "cimlir-calibration", "version": 1, "layers": {"text": {"groups": [{"adc_full_scales": [1, "2"]}]}}}' > %t.text.json
+// RUN: not cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-apply-calibration{table=%t.text.json}))' 2>&1 | FileCheck %s --check-prefix=TEXT
+// TEXT: error: the calibration table {{.*}}text.json: layers.text.groups[0].adc_full_scales[1]: expected a number
 
 // CHECK-LABEL: func.func @fc
 // CHECK: adc = {bits = 8 : i64, calibrated_full_scales = array<f32: 3.000000e+00, 4.500000e+00>, full_scales = array<i64: 5, 15>, mode = "calibrated"
@@ -92,13 +96,5 @@ func.func @zero_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32
 func.func @no_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'no_scale': the calibration table {{.*}}, group 0: has no number "input_scale" (the layer's inputs are static)}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "no_scale", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "static", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
-  return %y : tensor<?x2xf32>
-}
-
-// -----
-
-func.func @text(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  // expected-error-re @+1 {{layer 'text': the calibration table {{.*}}, group 0: adc_full_scales holds a non-number}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "text", weights = {bits = 4 : i64, clip_percentile = 100.0, granularity = "per_tensor", scales = array<f32: 1.0>, slices = array<i64: 1, 2>, offsets = array<i64: 0, 1>}, inputs = {bits = 2 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 1>, offsets = array<i64: 0>}, mapping = {rows = 8 : i64, cols = 8 : i64, k = 5 : i64, n = 2 : i64, groups = 1 : i64, row_blocks = 1 : i64, col_blocks = 1 : i64, slices = 2 : i64, arrays = 2 : i64, rows_per_sample = 1 : i64, utilisation = 0.3 : f64}, adc = {bits = 8 : i64, full_scales = array<i64: 5, 15>, mode = "calibrated", noise_lsb = 0.0, percentile = 99.0, samples = 1 : i64}} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

@@ -55,12 +55,12 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
   options.dataset = data;
   options.limit = 7; // the first 7 of 10 samples, in batches of 3
   options.batch = 3;
-  const CalibrationTable table = runCalibration(options);
+  const calibration::Table table = runCalibration(options);
   EXPECT_EQ(table.samples, 7);
   ASSERT_EQ(table.layers.count("/conv/Conv"), 1u);
-  const LayerCalibration &got = table.layers.at("/conv/Conv");
-  ASSERT_EQ(got.inputScales.size(), 2u);
-  ASSERT_EQ(got.adcFullScales.size(), 2u);
+  const calibration::Layer &got = table.layers.at("/conv/Conv");
+  ASSERT_TRUE(got.groups.has_value());
+  ASSERT_EQ(got.groups->size(), 2u);
 
   const device::LayerSettings s =
       device::parseDevice(nlohmann::ordered_json(settings), "test").defaults;
@@ -75,16 +75,19 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
     }
     cpu::InputRangeCalibrator inputs(p);
     inputs.add(rows);
-    EXPECT_EQ(got.inputScales[g], inputs.scale()) << "group " << g;
+    ASSERT_TRUE(got.groups->at(g).inputScale.has_value());
+    EXPECT_EQ(*got.groups->at(g).inputScale, inputs.scale()) << "group " << g;
     p.staticScale = inputs.scale();
     std::vector<float> wg = groupWeights(c, g);
     Tensor w = Tensor::allocate(DType::F32, {K, c.Ng()});
     std::copy(wg.begin(), wg.end(), w.data<float>());
     cpu::AdcRangeCalibrator adc(w, p, 99.0);
     adc.add(rows);
-    EXPECT_EQ(got.adcFullScales[g], adc.fullScales()) << "group " << g;
+    const std::vector<float> fs = adc.fullScales();
+    EXPECT_EQ(got.groups->at(g).adcFullScales, std::vector<double>(fs.begin(), fs.end()))
+        << "group " << g;
   }
-  EXPECT_GT(got.inputScales[1], 5.0f * got.inputScales[0]);
+  EXPECT_GT(*got.groups->at(1).inputScale, 5.0 * *got.groups->at(0).inputScale);
 }
 
 } // namespace
