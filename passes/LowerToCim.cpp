@@ -3,9 +3,8 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
+#include "kernels/cim/LayerSettings.h"
 #include "runtime/device/DeviceConfig.h"
-
-#include "llvm/Support/JSON.h"
 
 namespace cimlir {
 #define GEN_PASS_DEF_LOWERTOCIM
@@ -17,44 +16,67 @@ using namespace cimlir;
 
 namespace {
 
-/// A JSON value as an attribute: objects become dictionaries, so the settings read like
-/// the device file in the IR. Integers above 2^63 - 1 (seeds) become ui64.
-Attribute jsonToAttr(MLIRContext *ctx, const llvm::json::Value &v) {
-  Builder b(ctx);
-  if (auto *o = v.getAsObject()) {
-    SmallVector<NamedAttribute> entries;
-    for (const auto &kv : *o)
-      entries.push_back(b.getNamedAttr(kv.first.str(), jsonToAttr(ctx, kv.second)));
-    return b.getDictionaryAttr(entries);
+/// A layer's resolved settings as a dictionary per section, one attribute per field of the
+/// field table (kernels/cim/LayerSettings.h), so that `settings` reads like the device file:
+/// integers i64, seeds ui64, numbers f64, names strings, slices arrays of i64. `digital` is
+/// left out: a layer on crossbars is not digital.
+DictionaryAttr settingsAttr(Builder &b, const cim::LayerSettings &settings) {
+  SmallVector<NamedAttribute> sections;
+  for (const std::string &section : cim::layerSections()) {
+    if (section == "digital")
+      continue;
+    SmallVector<NamedAttribute> fields;
+    for (const cim::LayerField &f : cim::layerFields()) {
+      if (section != f.section)
+        continue;
+      const cim::FieldValue v = f.get(settings);
+      Attribute a;
+      switch (f.kind) {
+      case cim::FieldKind::Int:
+        a = b.getI64IntegerAttr(v.integer);
+        break;
+      case cim::FieldKind::Seed:
+        a = b.getIntegerAttr(b.getIntegerType(64, /*isSigned=*/false), v.seed);
+        break;
+      case cim::FieldKind::Number:
+        a = b.getF64FloatAttr(v.number);
+        break;
+      case cim::FieldKind::Enum:
+        a = b.getStringAttr((*f.choices)[static_cast<size_t>(v.integer)]);
+        break;
+      case cim::FieldKind::Slices: {
+        SmallVector<Attribute> widths;
+        for (int w : v.slices)
+          widths.push_back(b.getI64IntegerAttr(w));
+        a = b.getArrayAttr(widths);
+        break;
+      }
+      case cim::FieldKind::Bool:
+        a = b.getBoolAttr(v.boolean);
+        break;
+      }
+      fields.push_back(b.getNamedAttr(f.name, a));
+    }
+    sections.push_back(b.getNamedAttr(section, b.getDictionaryAttr(fields)));
   }
-  if (auto *a = v.getAsArray()) {
-    SmallVector<Attribute> items;
-    for (const auto &e : *a)
-      items.push_back(jsonToAttr(ctx, e));
-    return b.getArrayAttr(items);
-  }
-  if (auto s = v.getAsString())
-    return b.getStringAttr(*s);
-  if (auto bl = v.getAsBoolean())
-    return b.getBoolAttr(*bl);
-  if (auto i = v.getAsInteger())
-    return b.getI64IntegerAttr(*i);
-  if (auto u = v.getAsUINT64())
-    return b.getIntegerAttr(b.getIntegerType(64, /*isSigned=*/false), *u);
-  if (auto d = v.getAsNumber())
-    return b.getF64FloatAttr(*d);
-  return b.getUnitAttr(); // JSON null: not produced by the device library
+  return b.getDictionaryAttr(sections);
 }
 
 struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
   using LowerToCimBase::LowerToCimBase;
+  /// The device in memory (cim-opt's driver loaded it: a device file is read once).
+  explicit LowerToCimPass(std::shared_ptr<const device::DeviceConfig> loaded)
+      : loaded_(std::move(loaded)) {
+    device = loaded_->source;
+  }
 
   LogicalResult initialize(MLIRContext *ctx) final {
-    std::string error = this->deviceJson.empty()
-                            ? device::tryLoadDevice(this->device, config_)
-                            : device::tryParseDeviceText(this->deviceJson, this->device, config_);
-    if (!error.empty())
+    if (loaded_)
+      return success();
+    auto config = std::make_shared<device::DeviceConfig>();
+    if (std::string error = device::tryLoadDevice(device, *config); !error.empty())
       return emitError(UnknownLoc::get(ctx)) << error;
+    loaded_ = std::move(config);
     return success();
   }
 
@@ -72,7 +94,7 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
 private:
   LogicalResult lower(Operation *op) {
     device::LayerSettings settings;
-    if (std::string error = device::tryResolveLayer(config_, layerName(op), settings);
+    if (std::string error = device::tryResolveLayer(*loaded_, layerName(op), settings);
         !error.empty())
       return op->emitError() << error;
     Builder b(op->getContext());
@@ -83,18 +105,17 @@ private:
       ++numDigitalLayers;
       return success();
     }
-    auto parsed = llvm::json::parse(device::toJsonText(settings, -1));
-    if (!parsed)
-      return layerError(op) << "internal: unreadable layer settings";
-    // A layer on crossbars is not digital: `settings` holds what the CIM passes decide.
-    parsed->getAsObject()->erase("digital");
     replaceWithLinear(op, cim::LinearOp::getOperationName(),
-                      {b.getNamedAttr("settings", jsonToAttr(op->getContext(), *parsed))});
+                      {b.getNamedAttr("settings", settingsAttr(b, settings))});
     ++numCimLayers;
     return success();
   }
 
-  device::DeviceConfig config_;
+  std::shared_ptr<const device::DeviceConfig> loaded_;
 };
 
 } // namespace
+
+std::unique_ptr<Pass> cimlir::createLowerToCim(std::shared_ptr<const device::DeviceConfig> device) {
+  return std::make_unique<LowerToCimPass>(std::move(device));
+}

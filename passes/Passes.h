@@ -15,12 +15,18 @@ namespace cimlir {
 namespace calibration {
 struct Table;
 } // namespace calibration
+namespace device {
+struct DeviceConfig;
+} // namespace device
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// cim-lower-to-cim for a device already loaded (cim-opt's driver: the file is read once).
+std::unique_ptr<mlir::Pass> createLowerToCim(std::shared_ptr<const device::DeviceConfig> device);
 
 /// cim-apply-calibration over a table in memory (cim-opt --calibration measured it, or read
 /// --calibration-table); `name` names it in messages.
@@ -32,11 +38,9 @@ std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibra
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
 /// Its first part: canonicalize, cim-lower-to-cim, cim-digital-layers. After it, every CIM
 /// layer is a cim.linear with its resolved device `settings` and its float W (what
-/// calibration needs). `deviceJson`, when given, is `device` already loaded and resolved
-/// (device::toJsonText): the pass reads no file then (a device file is read once, also
-/// when it is a pipe); `device` only names it in messages.
-void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
-                            const std::string &deviceJson = "");
+/// calibration needs).
+void buildPlacementPipeline(mlir::OpPassManager &pm,
+                            std::shared_ptr<const device::DeviceConfig> device);
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
 /// messages), and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,

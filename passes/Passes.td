@@ -65,10 +65,8 @@ def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"device", "device", "std::string", /*default=*/"\"digital\"",
-           "device file or preset (docs/device-files.md)">,
-    Option<"deviceJson", "device-json", "std::string", /*default=*/"\"\"",
-           "the device already loaded, as JSON text (cim-opt's driver hands it over so "
-           "that the device file is read once); `device` then only names it in messages">,
+           "device file or preset (docs/device-files.md); cim-opt's driver hands the "
+           "device it loaded over in memory instead (createLowerToCim(device))">,
   ];
   let dependentDialects = ["::cimlir::cim::CimDialect"];
   let statistics = [

@@ -14,13 +14,22 @@
 
 namespace cimlir {
 
-void buildPlacementPipeline(mlir::OpPassManager &pm, const std::string &device,
-                            const std::string &deviceJson) {
+namespace {
+
+/// Placement with `lowerToCim` (which knows the device): canonicalize, then cim.linear with
+/// the resolved device settings, then the digital layers lowered.
+void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> lowerToCim) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
-  // Placement: cim.linear with the resolved device settings, digital layers lowered.
-  pm.addNestedPass<mlir::func::FuncOp>(createLowerToCim(LowerToCimOptions{device, deviceJson}));
+  pm.addNestedPass<mlir::func::FuncOp>(std::move(lowerToCim));
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
+}
+
+} // namespace
+
+void buildPlacementPipeline(mlir::OpPassManager &pm,
+                            std::shared_ptr<const device::DeviceConfig> device) {
+  addPlacementPasses(pm, createLowerToCim(std::move(device)));
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
@@ -38,7 +47,7 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
 }
 
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
-  buildPlacementPipeline(pm, device);
+  addPlacementPasses(pm, createLowerToCim(LowerToCimOptions{device})); // loads `device`
   buildDecisionPipeline(pm);
 }
 

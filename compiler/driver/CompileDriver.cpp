@@ -177,7 +177,8 @@ int compileMain(int argc, char **argv) {
     return 1;
   }
   // The device file is read once, here; the placement pass gets the resolved device.
-  device::DeviceConfig deviceConfig;
+  auto loadedDevice = std::make_shared<device::DeviceConfig>();
+  device::DeviceConfig &deviceConfig = *loadedDevice;
   if (std::string error = device::tryLoadDevice(device, deviceConfig); !error.empty()) {
     llvm::errs() << printable("cim-opt: error: " + error) << "\n";
     return 1;
@@ -225,7 +226,7 @@ int compileMain(int argc, char **argv) {
   std::shared_ptr<const calibration::Table> table;
   if (emit != "import") {
     PassManager placement(&context);
-    buildPlacementPipeline(placement, device, deviceJson);
+    buildPlacementPipeline(placement, loadedDevice);
     if (failed(placement.run(module)))
       return 1;
     std::optional<CalibrationNeed> need = findCalibrationNeed(module);
