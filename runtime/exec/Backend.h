@@ -2,11 +2,13 @@
 #pragma once
 
 #include "core/Tensor.h"
+#include "runtime/exec/CimStepParams.h"
 #include "runtime/exec/Program.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +37,24 @@ public:
   /// What the kernel did since it was prepared, for cim-run's report (e.g. the CIM
   /// counters of a CimLinear step); null for kernels with nothing to report.
   virtual nlohmann::json report() const { return nullptr; }
+};
+
+/// A tap on the rows a DigitalLinear step multiplies: called with the step's name, the group
+/// g and its rows x [M,K] (float32, host memory: gemm/matmul rows, conv im2col patches) right
+/// before the product x · W_g, once per group and chunk of rows. It observes only; the rows
+/// are valid during the call. Calibration (runtime/tooling/CalibrationRun.h) runs a float plan
+/// with one to see every layer's inputs.
+using LinearRowsTap =
+    std::function<void(const std::string &step, int64_t group, const Tensor &rows)>;
+
+/// How a backend prepares steps, the same for every backend; the defaults run the plan as
+/// compiled.
+struct BackendOptions {
+  /// Run-time parameters applied to every CimLinear step before its chip is programmed
+  /// (cim-run --set, --seed, --chip-seed, and the chip of --repeats).
+  CimOverrides cim;
+  /// Called by every DigitalLinear step before each product (unset: no tap).
+  LinearRowsTap digitalRowsTap;
 };
 
 class Backend {

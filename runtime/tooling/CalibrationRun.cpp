@@ -2,12 +2,12 @@
 
 #include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
-#include "runtime/backends/cpu/CimSettings.h"
-#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/backends/Registry.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/device/DeviceJson.h"
+#include "runtime/exec/CimStepParams.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <algorithm>
 #include <optional>
@@ -54,7 +54,7 @@ public:
       throw Error("calibration: the batch must be at least 1");
     if (o.limit < 1)
       throw Error("calibration: the sample limit must be at least 1");
-    CpuBackendOptions none;
+    BackendOptions none;
     for (const Step &step : program_->steps()) {
       if (step.op != "DigitalLinear" || !step.attrs.contains("calibrate"))
         continue;
@@ -148,7 +148,7 @@ private:
   }
 
   void pass(Dataset &dataset, int64_t total, bool first) {
-    CpuBackendOptions options;
+    BackendOptions options;
     options.digitalRowsTap = [&](const std::string &step, int64_t g, const Tensor &rows) {
       auto it = byStep_.find(step);
       if (it == byStep_.end())
@@ -165,7 +165,8 @@ private:
           return 0;
         });
     };
-    Executor executor(program_, createCpuBackend(options));
+    // The rows tap is the CPU backend's (calibration runs on the host).
+    Executor executor(program_, createBackend("cpu", options));
     const int64_t batch = program_->hasBatchAxis() ? o_.batch : 1;
     for (int64_t begin = 0; begin < total; begin += batch) {
       const int64_t count = std::min(batch, total - begin);

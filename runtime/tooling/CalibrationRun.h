@@ -5,7 +5,7 @@
 // every CIM layer as a DigitalLinear step in fp32 on its float W, carrying its resolved device
 // settings (the sections of a device file) in the attribute `calibrate`. runCalibration runs
 // that plan over the first `limit` samples of a dataset on the CPU backend and observes, through
-// CpuBackendOptions::digitalRowsTap, the rows each such layer multiplies (the rows its
+// BackendOptions::digitalRowsTap, the rows each such layer multiplies (the rows its
 // crossbars would see: gemm/matmul rows, conv im2col patches per group):
 //  - pass 1: every group of every layer with `static` inputs: InputRangeCalibrator -> s_x;
 //  - pass 2: every group of every layer with the `calibrated` ADC: AdcRangeCalibrator on the

@@ -3,7 +3,7 @@
 #include "core/Error.h"
 #include "core/OutputFile.h"
 #include "core/Printable.h"
-#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/backends/Registry.h"
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
@@ -147,6 +147,7 @@ int runInner(const RunOptions &o) {
                 "the chip)");
   // A bad --set is refused before anything is loaded, even for a plan without CIM layers.
   checkOverrides(o.cim);
+  findBackend(o.backend); // an unknown or unavailable backend before any work
   // The outputs are written all or none: an output may not be an input or another output,
   // and each is staged (its folder checked) before the long work.
   if (std::string error = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
@@ -196,10 +197,10 @@ int runInner(const RunOptions &o) {
   Progress progress(dataset ? total * o.repeats : 0);
   double seconds = 0.0;
   for (int64_t r = 0; r < o.repeats; ++r) {
-    CpuBackendOptions backendOptions;
+    BackendOptions backendOptions;
     backendOptions.cim = o.cim;
     backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(r);
-    Executor executor(program, createCpuBackend(backendOptions));
+    Executor executor(program, createBackend(o.backend, backendOptions));
     executor.enableProfiling(o.profile);
     backendName = executor.backend().name();
     Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,

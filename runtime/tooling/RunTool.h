@@ -1,7 +1,7 @@
 // cimlir runtime: what `cim-run` does, as a library (tools/cim-run is a thin main).
 #pragma once
 
-#include "runtime/backends/cpu/CimSettings.h"
+#include "runtime/exec/CimStepParams.h"
 #include "runtime/tooling/Metrics.h"
 
 #include <cstdint>
@@ -26,6 +26,8 @@ struct RunOptions {
   /// (cim.chipSeedOffset is set per repeat).
   CimOverrides cim;
   int64_t repeats = 1; // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
+  /// --backend NAME: a registered backend (runtime/backends/Registry.h) or "auto".
+  std::string backend = "auto";
 };
 
 /// Runs the plan as the options say, prints a summary line to stdout and writes the

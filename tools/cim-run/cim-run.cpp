@@ -4,6 +4,7 @@
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
 //   CIM run-time parameters: [--set KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
 #include "core/Printable.h"
+#include "runtime/backends/Registry.h"
 #include "runtime/tooling/RunTool.h"
 
 #include <CLI/CLI.hpp>
@@ -82,7 +83,7 @@ double parseTolerance(const std::string &option, const std::string &text) {
 
 int main(int argc, char **argv) {
   cimlir::RunOptions o;
-  CLI::App app{"cim-run " CIMLIR_VERSION ": run a cimlir plan (compiled by cim-opt) on the CPU"};
+  CLI::App app{"cim-run " CIMLIR_VERSION ": run a cimlir plan (compiled by cim-opt)"};
   app.add_option("plan", o.plan, "the plan file from cim-opt")->required();
   app.add_option("--inputs", o.inputs, "a .npz with an array per graph input (keyed by name)");
   app.add_option("--outputs", o.outputs, "write the graph outputs to this .npz");
@@ -117,6 +118,10 @@ int main(int argc, char **argv) {
   app.add_option("--repeats", repeats,
                  "evaluate N chips (chip seed, chip seed + 1, ...); reports mean and std")
       ->type_name("N");
+  app.add_option("--backend", o.backend,
+                 "where the plan runs: " + cimlir::backendChoices() +
+                     " (default auto: the first that can run here)")
+      ->type_name("NAME");
   app.add_flag("--quiet", o.quiet, "print no summary line");
   app.add_flag("--profile", o.profile,
                "time every step; print a table to stderr, add it to the report");

@@ -1,10 +1,10 @@
 // cimlir runtime: the CPU backend's CimLinear step, a weight-stationary layer on CIM
 // crossbars (cim-numerics.md; the step format is in docs/plan-format.md).
 //
-// prepare (plan load): read the decisions the compiler wrote into the step (CimSettings.h:
-// weights, inputs, hybrid, mapping, adc, noise), apply the run-time overrides, take each
-// group's Wq [K,N] and scales out of the plan's integer weights (LinearStepLayout.h and
-// WeightLayout.h) and program it onto a chip with the plan's layer id
+// prepare (plan load): read the decisions the compiler wrote into the step
+// (runtime/exec/CimStepParams.h: weights, inputs, hybrid, mapping, adc, noise), apply the run-time
+// overrides, take each group's Wq [K,N] and scales out of the plan's integer weights
+// (LinearStepLayout.h and WeightLayout.h) and program it onto a chip with the plan's layer id
 // (ProgrammedWeights::program, with the chip seed in effect). The kernel converts with the
 // plan's full scales. Only the compact programmed form (Wq as int8/int16 plus what faults
 // need) is kept.
@@ -15,9 +15,9 @@
 // report: CimCounters summed over every run since prepare, and the samples they cover.
 #pragma once
 
-#include "runtime/backends/cpu/CimSettings.h"
-#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/exec/Backend.h"
+#include "runtime/exec/CimStepParams.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <memory>
 

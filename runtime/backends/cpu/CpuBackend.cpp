@@ -11,7 +11,7 @@
 #include "kernels/cpu/Pool.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
-#include "runtime/backends/cpu/StepAttrs.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <cstring>
 #include <functional>
@@ -174,7 +174,7 @@ const std::map<std::string, Factory> &factories() {
 
 class CpuBackend : public Backend {
 public:
-  explicit CpuBackend(CpuBackendOptions options) : options_(std::move(options)) {}
+  explicit CpuBackend(BackendOptions options) : options_(std::move(options)) {}
   std::string name() const override { return "cpu"; }
   std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) override {
     Attrs attrs(program, step, options_);
@@ -185,12 +185,12 @@ public:
   }
 
 private:
-  CpuBackendOptions options_;
+  BackendOptions options_;
 };
 
 } // namespace
 
-std::unique_ptr<Backend> createCpuBackend(const CpuBackendOptions &options) {
+std::unique_ptr<Backend> createCpuBackend(const BackendOptions &options) {
   return std::make_unique<CpuBackend>(options);
 }
 

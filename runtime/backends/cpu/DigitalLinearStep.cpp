@@ -24,7 +24,7 @@ private:
   cim::DigitalPrecision precision_ = cim::DigitalPrecision::Fp32;
   std::vector<cpu::DigitalWeights> weights_; // one per group
   int64_t samples_ = 0;
-  LinearRowsTap tap_; // CpuBackendOptions::digitalRowsTap
+  LinearRowsTap tap_; // BackendOptions::digitalRowsTap
 };
 
 DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)

@@ -11,8 +11,8 @@
 // report: the kind, precision, extents and the samples run since prepare.
 #pragma once
 
-#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/exec/Backend.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <memory>
 

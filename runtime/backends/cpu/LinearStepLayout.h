@@ -13,7 +13,7 @@
 
 #include "kernels/cim/WeightLayout.h"
 #include "runtime/backends/cpu/CimLowering.h"
-#include "runtime/backends/cpu/StepAttrs.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <functional>
 #include <string>

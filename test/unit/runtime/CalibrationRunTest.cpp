@@ -6,9 +6,9 @@
 
 #include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
-#include "runtime/backends/cpu/CimSettings.h"
 #include "runtime/data/Npz.h"
 #include "runtime/device/DeviceJson.h"
+#include "runtime/exec/CimStepParams.h"
 #include "test/unit/common/TempDir.h"
 #include "test/unit/runtime/ConvCaseUtil.h"
 

@@ -98,7 +98,7 @@ TEST(CimStepRun, ReadNoiseIsKeyedBySampleSoBatchingChangesNothing) {
     EXPECT_TRUE(sameBytes(runInBatches(again, c.x, 64), whole)) << "second executor";
     // The noise is on: without it the outputs differ.
     Executor exq = cimExecutor(c.path, [] {
-      CpuBackendOptions o;
+      BackendOptions o;
       o.cim.settings = {"noise.read=0"};
       return o;
     }());
@@ -111,7 +111,7 @@ TEST(CimStepRun, SeedAndRepeatKeyTheFreshNoise) {
   TempDir dir;
   Case c = writeCase(gen, dir, "conv", noisySettings());
   auto withSeed = [&](std::optional<uint64_t> seed, std::vector<std::string> set = {}) {
-    CpuBackendOptions o;
+    BackendOptions o;
     o.cim.seed = seed;
     o.cim.settings = std::move(set);
     Executor ex = cimExecutor(c.path, o);
@@ -138,7 +138,7 @@ TEST(CimStepRun, ChipSeedKeysTheStaticEffects) {
     SCOPED_TRACE(kind);
     Case c = writeCase(gen, dir, kind, s);
     auto chip = [&](std::optional<uint64_t> chipSeed, uint64_t offset = 0) {
-      CpuBackendOptions o;
+      BackendOptions o;
       o.cim.chipSeed = chipSeed;
       o.cim.chipSeedOffset = offset;
       Executor ex = cimExecutor(c.path, o);
@@ -152,7 +152,7 @@ TEST(CimStepRun, ChipSeedKeysTheStaticEffects) {
     EXPECT_TRUE(sameBytes(chip(3, 1), other));
     EXPECT_TRUE(sameBytes(chip(std::nullopt, 3), a));
     // Without read noise the batching does not matter either way.
-    CpuBackendOptions o;
+    BackendOptions o;
     o.cim.chipSeed = 3;
     Executor ex = cimExecutor(c.path, o);
     EXPECT_TRUE(sameBytes(runInBatches(ex, c.x, 7), a));
@@ -166,7 +166,7 @@ TEST(CimStepRun, SetAdcBitsChangesOutputsAndTheReport) {
   std::mt19937 same = gen; // the same W and x for the plan compiled with 6 bits below
   Case c = writeCase(gen, dir, "gemm", s);
   Executor plain = cimExecutor(c.path);
-  CpuBackendOptions o;
+  BackendOptions o;
   o.cim.settings = {"adc.bits=6"};
   Executor six = cimExecutor(c.path, o);
   EXPECT_FALSE(sameBytes(runInBatches(plain, c.x, 64), runInBatches(six, c.x, 64)));

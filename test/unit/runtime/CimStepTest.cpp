@@ -214,7 +214,7 @@ std::string writeGemm(const TempDir &dir, const device::LayerSettings &s, const 
 TEST(CimStepErrors, CompileTimeFieldsCannotBeSet) {
   TempDir dir;
   std::string path = writeGemm(dir, idealSettings(), "plan.bin");
-  CpuBackendOptions options;
+  BackendOptions options;
   options.cim.settings = {"crossbar.rows=128"};
   std::string msg = errorOf([&] { cimExecutor(path, options); });
   EXPECT_TRUE(containsAll(msg, {"'/fc'", "crossbar.rows", "fixed when the plan is compiled"}))

@@ -7,7 +7,6 @@
 #include "kernels/cim/LayerId.h"
 #include "kernels/cim/Quantization.h"
 #include "kernels/cim/WeightLayout.h"
-#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/exec/Program.h"
@@ -97,8 +96,8 @@ inline void addCimStep(PlanBuilder &b, const std::string &name, const CimStep &s
   b.step("CimLinear", name, ins, {y}, step.attrs);
 }
 
-inline Executor cimExecutor(const std::string &path, const CpuBackendOptions &options = {}) {
-  return Executor(Program::load(path), createCpuBackend(options));
+inline Executor cimExecutor(const std::string &path, const BackendOptions &options = {}) {
+  return Executor(Program::load(path), makeBackend(options));
 }
 
 /// §1/§3 scale: max|v| / 127 in float32 (IEEE division), 1 for an all-zero vector.

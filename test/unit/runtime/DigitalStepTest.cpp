@@ -246,7 +246,7 @@ TEST(DigitalStepConv, GroupsPadsStridesDilationsAndBias) {
 }
 
 TEST(DigitalStepTap, SeesEachGroupsRowsBeforeTheProduct) {
-  // CpuBackendOptions::digitalRowsTap (what calibration observes): called with the step's
+  // BackendOptions::digitalRowsTap (what calibration observes): called with the step's
   // name, the group and the rows the product multiplies, which for a conv are each group's
   // im2col patches of every image, in image order, and the output is unchanged by it.
   CIMLIR_SEEDED_RNG();
@@ -259,7 +259,7 @@ TEST(DigitalStepTap, SeesEachGroupsRowsBeforeTheProduct) {
     Tensor x = randomF32(gen, trial == 2 ? Shape{N, c.C, c.H} : Shape{N, c.C, c.H, c.W});
     std::vector<std::vector<float>> seen(static_cast<size_t>(c.groups));
     std::vector<std::string> names;
-    CpuBackendOptions options;
+    BackendOptions options;
     options.digitalRowsTap = [&](const std::string &step, int64_t g, const Tensor &rows) {
       names.push_back(step);
       ASSERT_EQ(rows.rank(), 2);

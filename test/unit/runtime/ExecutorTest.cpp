@@ -4,7 +4,6 @@
 // with a message naming the input and what the plan expects.
 #include "runtime/exec/Executor.h"
 #include "core/Error.h"
-#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/exec/Program.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
@@ -22,8 +21,8 @@ double uniform(std::mt19937 &gen, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(gen);
 }
 
-Executor cpuExecutor(const std::string &path) {
-  return Executor(Program::load(path), createCpuBackend());
+Executor testExecutor(const std::string &path) {
+  return Executor(Program::load(path), makeBackend());
 }
 
 // --- Gemm + Relu -------------------------------------------------------------------------
@@ -101,7 +100,7 @@ TEST(ExecutorGemmRelu, MatchesReferenceAtEveryBatchSize) {
     std::string path = dir.file(transB ? "t.bin" : "n.bin");
     GemmReluCase c = writeGemmRelu(gen, transB, path, /*alsoOutputPre=*/true);
     SCOPED_TRACE("K " + std::to_string(c.k) + ", M " + std::to_string(c.m));
-    Executor ex = cpuExecutor(path);
+    Executor ex = testExecutor(path);
     for (int64_t n : {1, 3, 64}) {
       SCOPED_TRACE("batch " + std::to_string(n));
       Tensor x = randomF32(gen, {n, c.k});
@@ -128,7 +127,7 @@ TEST(ExecutorGemmRelu, RowsDoNotDependOnTheBatchTheyRunIn) {
   TempDir dir;
   std::string path = dir.file("plan.bin");
   GemmReluCase c = writeGemmRelu(gen, true, path);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   Tensor x64 = randomF32(gen, {64, c.k});
   Tensor y64 = ex.run({{"x", x64}}).at("y");
   std::vector<double> scale;
@@ -151,7 +150,7 @@ TEST(ExecutorGemmRelu, IntermediateGraphOutputIsKept) {
   TempDir dir;
   std::string path = dir.file("plan.bin");
   GemmReluCase c = writeGemmRelu(gen, true, path, /*alsoOutputPre=*/true);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   Tensor x = randomF32(gen, {5, c.k});
   TensorMap out = ex.run({{"x", x}});
   ASSERT_EQ(out.size(), 2u);
@@ -178,7 +177,7 @@ TEST(ExecutorGemmRelu, KernelErrorsNameTheStep) {
   b.step("Gemm", "fc", {x, w}, {h}, gemmAttrs(1, 0, 0, 1));
   b.output("y", h);
   b.write(path);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   std::string msg = errorOf([&] { ex.run({{"x", randomF32(gen, {2, c.k})}}); });
   EXPECT_TRUE(containsAll(msg, {"Gemm", "'fc'", "gemm", "[2," + std::to_string(c.m + 1) + "]"}));
 }
@@ -197,7 +196,7 @@ TEST(ExecutorGemmRelu, GraphInputsAndConstantsCanBeGraphOutputs) {
   b.output("weights", wId);
   std::string path = dir.file("plan.bin");
   b.write(path);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   Tensor in = randomF32(gen, {2, 4});
   TensorMap out = ex.run({{"x", in}});
   ASSERT_EQ(out.size(), 3u);
@@ -333,7 +332,7 @@ TEST(ExecutorConvNet, ConvMaxPoolFlattenGemmMatchesNaiveLoops) {
                  std::to_string(n.stride) + " dilation " + std::to_string(n.dil) + " pads " +
                  std::to_string(n.pt) + std::to_string(n.pl) + std::to_string(n.pb) +
                  std::to_string(n.pr) + " O " + std::to_string(n.o));
-    Executor ex = cpuExecutor(path);
+    Executor ex = testExecutor(path);
     Tensor last;
     std::vector<double> lastRef;
     for (int64_t batch : {1, 2, 5}) {
@@ -373,7 +372,7 @@ std::string writeReluPlan(const std::string &path) {
 TEST(ExecutorInputs, MismatchesNameTheInputAndTheExpectedSpec) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  Executor ex = cpuExecutor(writeReluPlan(dir.file("plan.bin")));
+  Executor ex = testExecutor(writeReluPlan(dir.file("plan.bin")));
   Tensor good = randomF32(gen, {3, 4});
   ASSERT_NO_THROW(ex.run({{"x", good}}));
 
@@ -410,7 +409,7 @@ TEST(ExecutorInputs, StaticShapesMustMatchExactly) {
   b.output("y", y);
   std::string path = dir.file("plan.bin");
   b.write(path);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   Tensor in = randomF32(gen, {2, 3});
   Tensor out = ex.run({{"x", in}}).at("y");
   ASSERT_EQ(out.shape(), (Shape{2, 3}));
@@ -435,7 +434,7 @@ std::string writeAddPlan(const std::string &path) {
 TEST(ExecutorInputs, AllBatchedInputsShareOneBatchSize) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  Executor ex = cpuExecutor(writeAddPlan(dir.file("plan.bin")));
+  Executor ex = testExecutor(writeAddPlan(dir.file("plan.bin")));
   Tensor a = randomF32(gen, {3, 4}), b = randomF32(gen, {3, 4});
   Tensor y = ex.run({{"a", a}, {"b", b}}).at("y");
   ASSERT_EQ(y.shape(), (Shape{3, 4}));
@@ -452,7 +451,7 @@ TEST(ExecutorInputs, AllBatchedInputsShareOneBatchSize) {
 TEST(ExecutorInputs, BatchMismatchMessageGivesTheBoundBatch) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  Executor ex = cpuExecutor(writeAddPlan(dir.file("plan.bin")));
+  Executor ex = testExecutor(writeAddPlan(dir.file("plan.bin")));
   std::string msg = errorOf([&] {
     ex.run({{"a", randomF32(gen, {3, 4})}, {"b", randomF32(gen, {5, 4})}});
   });
@@ -470,7 +469,7 @@ TEST(ExecutorInputs, InputWithoutStorageIsRefused) {
   b.output("y", y);
   std::string path = dir.file("plan.bin");
   b.write(path);
-  Executor ex = cpuExecutor(path);
+  Executor ex = testExecutor(path);
   std::string msg = errorOf([&] {
     ex.run({{"x", Tensor::view(DType::F32, {2, 4}, nullptr, nullptr)}});
   });
@@ -480,7 +479,7 @@ TEST(ExecutorInputs, InputWithoutStorageIsRefused) {
 TEST(ExecutorInputs, ExecutorIsReusableAfterARefusedRun) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  Executor ex = cpuExecutor(writeReluPlan(dir.file("plan.bin")));
+  Executor ex = testExecutor(writeReluPlan(dir.file("plan.bin")));
   errorOf([&] { ex.run({{"x", randomF32(gen, {2, 5})}}); });
   Tensor in = randomF32(gen, {2, 4});
   Tensor out = ex.run({{"x", in}}).at("y");

@@ -3,7 +3,6 @@
 // backend cannot prepare (unknown op, missing or mistyped attribute, wrong arity).
 #include "runtime/exec/Program.h"
 #include "core/Error.h"
-#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/exec/Executor.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
@@ -325,7 +324,7 @@ TEST_P(ExecutorPrepare, IsRefusedNamingTheStep) {
   std::string path = dir.file("plan.bin");
   g.b.write(path, meta);
   auto program = Program::load(path); // the metadata itself is consistent
-  std::string msg = errorOf([&] { Executor e(program, createCpuBackend()); });
+  std::string msg = errorOf([&] { Executor e(program, makeBackend()); });
   SCOPED_TRACE("message: " + msg);
   EXPECT_TRUE(containsAll(msg, {path, "'fc'"}));
   for (const auto &w : GetParam().words)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/Tensor.h"
+#include "runtime/backends/Registry.h"
 #include "runtime/plan/PlanWriter.h"
 #include "test/unit/plan/PlanTestUtil.h"
 
@@ -12,10 +13,22 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace cimlir::runtimetest {
+
+/// The backend these tests run on: ctest runs the suite once per registered backend, naming it
+/// in CIMLIR_TEST_BACKEND (test/unit/runtime/CMakeLists.txt); "cpu" when run by hand.
+inline std::string testBackend() {
+  const char *name = std::getenv("CIMLIR_TEST_BACKEND");
+  return name && *name ? name : "cpu";
+}
+inline std::unique_ptr<Backend> makeBackend(const BackendOptions &options = {}) {
+  return createBackend(testBackend(), options);
+}
 
 using nlohmann::json;
 using plantest::containsAll;

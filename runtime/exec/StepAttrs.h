@@ -1,4 +1,4 @@
-// cimlir runtime: reading a plan step's attributes when the CPU backend prepares it.
+// cimlir runtime: reading a plan step's attributes when a backend prepares it.
 //
 // A missing or mistyped attribute, or a step with the wrong number of inputs and outputs,
 // is a corrupt plan (or one from a newer cim-opt): every failure throws cimlir::Error with
@@ -15,17 +15,17 @@
 
 namespace cimlir {
 
-struct CpuBackendOptions;
+struct BackendOptions;
 
 class StepAttrs {
 public:
-  StepAttrs(const Program &program, const Step &step, const CpuBackendOptions &options)
+  StepAttrs(const Program &program, const Step &step, const BackendOptions &options)
       : program_(program), step_(step), options_(options) {}
 
   const Program &program() const { return program_; }
   const Step &step() const { return step_; }
   /// The backend's options (run-time overrides for CIM steps).
-  const CpuBackendOptions &options() const { return options_; }
+  const BackendOptions &options() const { return options_; }
 
   bool has(const char *key) const { return find(key) != nullptr; }
   /// The attribute as the plan holds it (its type unchecked).
@@ -117,7 +117,7 @@ private:
   }
   const Program &program_;
   const Step &step_;
-  const CpuBackendOptions &options_;
+  const BackendOptions &options_;
 };
 
 } // namespace cimlir

@@ -1,4 +1,4 @@
-#include "runtime/backends/cpu/CimSettings.h"
+#include "runtime/exec/CimStepParams.h"
 
 #include "core/Error.h"
 #include "kernels/cim/Quantization.h"

@@ -1,4 +1,5 @@
-// cimlir runtime: the parameters of a CimLinear step, as the CPU kernel runs them.
+// cimlir runtime: a CimLinear step decoded, for every backend: its parameters and the run's
+// overrides.
 //
 // The compiler's passes decide every parameter of a CIM layer and write them into its
 // CimLinear step (docs/plan-format.md): `weights`, `inputs`, `hybrid`, `mapping`, `adc` and
@@ -10,8 +11,8 @@
 #pragma once
 
 #include "kernels/cim/CimParams.h"
-#include "runtime/backends/cpu/StepAttrs.h"
 #include "runtime/device/DeviceConfig.h"
+#include "runtime/exec/StepAttrs.h"
 
 #include <cstdint>
 #include <optional>
