@@ -57,6 +57,17 @@ struct BackendOptions {
   LinearRowsTap digitalRowsTap;
 };
 
+/// Times steps for --profile. A backend times its own work: the CPU with the host clock, an
+/// asynchronous backend with events on its stream.
+class StepTimer {
+public:
+  virtual ~StepTimer() = default;
+  virtual void start(size_t step) = 0;
+  virtual void stop(size_t step) = 0;
+  /// Seconds per step accumulated so far; read after Backend::synchronize().
+  virtual std::vector<double> seconds() const = 0;
+};
+
 class Backend {
 public:
   virtual ~Backend() = default;
@@ -64,6 +75,18 @@ public:
   /// Parses and checks the step's attributes and arity. Throws cimlir::Error naming the
   /// step when the backend cannot run it.
   virtual std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) = 0;
+  /// `bytes` of activation memory where this backend's kernels read and write (the
+  /// executor's arena: one block per batch size, 64-byte aligned, reused across runs).
+  /// Throws cimlir::Error when it is not there.
+  virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
+  /// Sets `bytes` at `data` (memory from allocate) to zero before a step writes it.
+  virtual void zero(void *data, size_t bytes) = 0;
+  /// StepKernel::run enqueues a step's work, which an asynchronous backend may still be doing
+  /// when run returns; this waits for all of it. The executor calls it before it hands
+  /// outputs back.
+  virtual void synchronize() {}
+  /// A timer over `steps` steps for --profile.
+  virtual std::unique_ptr<StepTimer> createTimer(size_t steps) = 0;
 };
 
 } // namespace cimlir

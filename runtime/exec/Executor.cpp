@@ -2,7 +2,6 @@
 
 #include "core/Error.h"
 
-#include <chrono>
 #include <set>
 
 namespace cimlir {
@@ -28,10 +27,66 @@ Executor::Executor(std::shared_ptr<const Program> program, std::unique_ptr<Backe
   }
   std::set<int64_t> keep(program_->outputIds().begin(), program_->outputIds().end());
   releaseAfter_.resize(steps.size());
-  stepSeconds_.assign(steps.size(), 0.0);
   for (size_t v = 0; v < lastUse.size(); ++v)
     if (lastUse[v] >= 0 && !keep.count(static_cast<int64_t>(v)) && !program_->constant(v))
       releaseAfter_[lastUse[v]].push_back(static_cast<int64_t>(v));
+  // The arena holds what steps compute for each other; graph outputs are the caller's.
+  inArena_.assign(program_->values().size(), false);
+  for (const Step &s : steps)
+    for (int64_t v : s.outputs)
+      inArena_[v] = !keep.count(v);
+}
+
+void Executor::enableProfiling(bool on) {
+  if (on && !timer_)
+    timer_ = backend_->createTimer(program_->steps().size());
+  if (!on)
+    timer_.reset();
+}
+
+std::vector<double> Executor::stepSeconds() const {
+  return timer_ ? timer_->seconds() : std::vector<double>(program_->steps().size(), 0.0);
+}
+
+size_t Executor::arenaBytes(int64_t batch) { return arenaFor(batch).bytes; }
+
+Executor::Arena &Executor::arenaFor(int64_t batch) {
+  auto found = arenas_.find(batch);
+  if (found != arenas_.end())
+    return found->second;
+  // Linear scan over the steps: a step's outputs take the lowest gaps that fit among the
+  // values still live (first fit), and its inputs' last use frees them only after it ran, so
+  // a step never writes over what it reads.
+  const auto &values = program_->values();
+  const auto &steps = program_->steps();
+  Arena arena;
+  arena.offset.assign(values.size(), -1);
+  std::map<size_t, size_t> live; // offset -> bytes, of values not yet released
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (int64_t v : steps[i].outputs) {
+      if (!inArena_[v])
+        continue;
+      int64_t raw;
+      if (!checkedShapeBytes(bindBatch(values[v].shape, batch), dtypeSize(values[v].dtype), raw))
+        throw Error("value '" + values[v].name + "' of " + std::to_string(batch) +
+                    " samples is too large to allocate");
+      const size_t bytes = (static_cast<size_t>(raw) + 63) / 64 * 64;
+      size_t at = 0;
+      for (const auto &[offset, size] : live) {
+        if (offset >= at + bytes)
+          break;
+        at = std::max(at, offset + size);
+      }
+      live.emplace(at, bytes);
+      arena.offset[v] = static_cast<int64_t>(at);
+      arena.bytes = std::max(arena.bytes, at + bytes);
+    }
+    for (int64_t v : releaseAfter_[i])
+      if (inArena_[v])
+        live.erase(static_cast<size_t>(arena.offset[v]));
+  }
+  arena.memory = backend_->allocate(std::max<size_t>(arena.bytes, 64));
+  return arenas_.emplace(batch, std::move(arena)).first->second;
 }
 
 int64_t Executor::bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots) const {
@@ -80,7 +135,9 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
     throw Error("internal: run context with a negative sample or repeat index");
   const auto &values = program_->values();
   std::vector<Tensor> slots(values.size());
-  int64_t batch = bindInputs(inputs, slots);
+  const int64_t batch = bindInputs(inputs, slots);
+  Arena &arena = arenaFor(batch);
+  auto *base = static_cast<unsigned char *>(arena.memory.get());
   for (size_t v = 0; v < values.size(); ++v)
     if (const Tensor *c = program_->constant(static_cast<int64_t>(v)))
       slots[v] = *c;
@@ -95,22 +152,30 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
     for (int64_t v : s.inputs)
       in.push_back(&slots[v]);
     for (int64_t v : s.outputs) {
-      slots[v] = Tensor::allocate(values[v].dtype, bindBatch(values[v].shape, batch));
+      Shape shape = bindBatch(values[v].shape, batch);
+      if (arena.offset[v] >= 0) {
+        // Steps find their outputs zeroed, as in a fresh allocation.
+        slots[v] =
+            Tensor::view(values[v].dtype, std::move(shape), base + arena.offset[v], arena.memory);
+        backend_->zero(slots[v].raw(), slots[v].byteSize());
+      } else {
+        slots[v] = Tensor::allocate(values[v].dtype, std::move(shape));
+      }
       out.push_back(&slots[v]);
     }
-    auto start =
-        profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    if (timer_)
+      timer_->start(i);
     try {
       kernels_[i]->run(in, out, context);
     } catch (const Error &e) {
       throw Error("step " + s.op + " '" + s.name + "': " + e.what());
     }
-    if (profiling_)
-      stepSeconds_[i] +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (timer_)
+      timer_->stop(i);
     for (int64_t v : releaseAfter_[i])
       slots[v] = Tensor();
   }
+  backend_->synchronize();
 
   TensorMap result;
   const auto &outs = program_->outputs();

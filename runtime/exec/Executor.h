@@ -6,6 +6,7 @@
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/Program.h"
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -23,11 +24,14 @@ public:
   /// kernels with sample-keyed randomness where this batch sits in the dataset.
   TensorMap run(const TensorMap &inputs, const RunContext &context = {});
 
-  /// Accumulates wall time per step across runs (off by default; adds two clock reads
-  /// per step).
-  void enableProfiling(bool on) { profiling_ = on; }
-  /// Seconds spent in each step (indexed like program().steps()) since construction.
-  const std::vector<double> &stepSeconds() const { return stepSeconds_; }
+  /// Accumulates time per step across runs, measured by the backend (off by default).
+  void enableProfiling(bool on);
+  /// Seconds spent in each step (indexed like program().steps()) while profiling was on.
+  std::vector<double> stepSeconds() const;
+  /// Bytes of the activation arena for a batch of `batch` samples (every intermediate value
+  /// at its planned offset; graph outputs are allocated apart, as results). Plans it if no
+  /// run has used that batch size yet.
+  size_t arenaBytes(int64_t batch);
 
   /// What step i's kernel reports (StepKernel::report; null for most steps).
   nlohmann::json stepReport(size_t step) const { return kernels_.at(step)->report(); }
@@ -37,13 +41,22 @@ public:
 
 private:
   int64_t bindInputs(const TensorMap &inputs, std::vector<Tensor> &slots) const;
+  /// The arena of one batch size: each intermediate value's byte offset (-1 for constants,
+  /// graph inputs and outputs), values whose lifetimes do not overlap sharing memory.
+  struct Arena {
+    size_t bytes = 0;
+    std::vector<int64_t> offset;
+    std::shared_ptr<void> memory;
+  };
+  Arena &arenaFor(int64_t batch);
 
   std::shared_ptr<const Program> program_;
   std::unique_ptr<Backend> backend_;
   std::vector<std::unique_ptr<StepKernel>> kernels_;
   std::vector<std::vector<int64_t>> releaseAfter_; // values whose last use is step i
-  bool profiling_ = false;
-  std::vector<double> stepSeconds_;
+  std::vector<bool> inArena_;                      // intermediates: neither constant nor I/O
+  std::map<int64_t, Arena> arenas_;                // by batch size
+  std::unique_ptr<StepTimer> timer_;               // while profiling
 };
 
 /// "float32 [N,1,28,28]": how a plan tensor is described in messages.

@@ -238,8 +238,9 @@ int runInner(const RunOptions &o) {
                       (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
     }
     layers.add(executor);
+    const std::vector<double> seconds = executor.stepSeconds();
     for (size_t i = 0; i < stepSeconds.size(); ++i)
-      stepSeconds[i] += executor.stepSeconds()[i];
+      stepSeconds[i] += seconds[i];
   }
 
   nlohmann::json report = combineRepeats(summaries);

@@ -13,6 +13,8 @@
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/exec/StepAttrs.h"
 
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -183,8 +185,35 @@ public:
       attrs.fail("has an op the CPU backend does not implement (plan from a newer cim-opt?)");
     return it->second(attrs);
   }
+  std::shared_ptr<void> allocate(size_t bytes) override {
+    void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!p)
+      throw Error("out of host memory allocating " + std::to_string(bytes) +
+                  " bytes of activations");
+    return std::shared_ptr<void>(p, [](void *q) { std::free(q); });
+  }
+  void zero(void *data, size_t bytes) override { std::memset(data, 0, bytes); }
+  std::unique_ptr<StepTimer> createTimer(size_t steps) override {
+    return std::make_unique<HostTimer>(steps);
+  }
 
 private:
+  /// The host clock around each step (the CPU runs a step before run() returns).
+  class HostTimer : public StepTimer {
+  public:
+    explicit HostTimer(size_t steps) : seconds_(steps, 0.0), started_(steps) {}
+    void start(size_t step) override { started_[step] = std::chrono::steady_clock::now(); }
+    void stop(size_t step) override {
+      seconds_[step] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started_[step]).count();
+    }
+    std::vector<double> seconds() const override { return seconds_; }
+
+  private:
+    std::vector<double> seconds_;
+    std::vector<std::chrono::steady_clock::time_point> started_;
+  };
+
   BackendOptions options_;
 };
 

@@ -488,5 +488,86 @@ TEST(ExecutorInputs, ExecutorIsReusableAfterARefusedRun) {
     EXPECT_EQ(out.data<float>()[i], std::max(in.data<float>()[i], 0.0f));
 }
 
+// --- Activation arena ----------------------------------------------------------------------
+
+/// x -> Relu -> Add(·, x) -> Relu -> ... : `steps` steps, each intermediate [N, width] float32.
+void writeChain(const std::string &path, int64_t width, int steps) {
+  PlanBuilder b;
+  int64_t x = b.input("x", DType::F32, {-1, width});
+  int64_t v = x;
+  for (int i = 0; i < steps; ++i) {
+    int64_t next = b.value("v" + std::to_string(i), DType::F32, {-1, width});
+    if (i % 2 == 0)
+      b.step("Relu", "relu" + std::to_string(i), {v}, {next});
+    else
+      b.step("Add", "add" + std::to_string(i), {v, x}, {next});
+    v = next;
+  }
+  b.output("y", v);
+  b.write(path);
+}
+
+/// The chain's result by hand: relu and +x alternately, in float32 as the kernels do.
+std::vector<float> chainReference(const Tensor &x, int steps) {
+  std::vector<float> v(x.data<float>(), x.data<float>() + x.numel());
+  for (int i = 0; i < steps; ++i)
+    for (size_t e = 0; e < v.size(); ++e)
+      v[e] = i % 2 == 0 ? std::max(v[e], 0.0f) : v[e] + x.data<float>()[e];
+  return v;
+}
+
+TEST(ExecutorArena, IntermediatesWhoseLifetimesDoNotOverlapShareMemory) {
+  TempDir dir;
+  const std::string path = dir.file("chain.plan");
+  const int64_t width = 37; // 148 bytes a row: not a multiple of 64
+  writeChain(path, width, 9);
+  Executor e = testExecutor(path);
+  // A chain needs two intermediates at a time (a step's input and its output): 8 of them
+  // live in two 64-byte aligned blocks; the graph output is the caller's, outside.
+  for (int64_t batch : {1, 5, 64}) {
+    const size_t block = (static_cast<size_t>(batch * width * 4) + 63) / 64 * 64;
+    EXPECT_EQ(e.arenaBytes(batch), 2 * block) << "batch " << batch;
+  }
+}
+
+TEST(ExecutorArena, ResultsOfEveryBatchSizeSurviveLaterRuns) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  const std::string path = dir.file("chain.plan");
+  const int64_t width = static_cast<int64_t>(randInt(gen, 1, 50));
+  const int steps = static_cast<int>(randInt(gen, 1, 12));
+  writeChain(path, width, steps);
+  Executor e = testExecutor(path);
+  std::vector<std::pair<Tensor, TensorMap>> runs;
+  for (int r = 0; r < 8; ++r) {
+    Tensor x = randomF32(gen, {randInt(gen, 1, 9), width});
+    runs.emplace_back(x, e.run({{"x", x}}));
+  }
+  // Every earlier result is still its own, after runs of other sizes reused the arenas.
+  for (const auto &[x, out] : runs) {
+    const std::vector<float> want = chainReference(x, steps);
+    const Tensor &y = out.at("y");
+    ASSERT_EQ(y.numel(), static_cast<int64_t>(want.size()));
+    for (size_t i = 0; i < want.size(); ++i)
+      ASSERT_EQ(y.data<float>()[i], want[i]) << "element " << i;
+  }
+}
+
+TEST(ExecutorArena, ProfilingTimesEveryStepThroughTheBackend) {
+  TempDir dir;
+  const std::string path = dir.file("chain.plan");
+  writeChain(path, 8, 4);
+  Executor e = testExecutor(path);
+  EXPECT_EQ(e.stepSeconds(), std::vector<double>(4, 0.0)) << "off by default";
+  e.enableProfiling(true);
+  Tensor x = Tensor::allocate(DType::F32, {3, 8});
+  for (int r = 0; r < 3; ++r)
+    e.run({{"x", x}});
+  const std::vector<double> seconds = e.stepSeconds();
+  ASSERT_EQ(seconds.size(), 4u);
+  for (double s : seconds)
+    EXPECT_GE(s, 0.0);
+}
+
 } // namespace
 } // namespace cimlir::runtimetest
