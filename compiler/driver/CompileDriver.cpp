@@ -1,6 +1,7 @@
 //===- CompileDriver.cpp - cim-opt's ONNX compile path --------------------===//
 
 #include "compiler/driver/CompileDriver.h"
+#include "compiler/driver/CompileOptions.h"
 
 #include "compiler/driver/CalibrationData.h"
 #include "compiler/driver/FrozenInputs.h"
@@ -72,8 +73,209 @@ int printDeviceMain(const std::string &fileOrPreset) {
   return 0;
 }
 
-int compileMain(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
+std::string checkCompileOptions(const CompileOptions &o) {
+  if (o.emit != "plan" && o.emit != "mlir" && o.emit != "import")
+    return "--emit=" + o.emit + " is not one of plan, mlir, import";
+  if (o.emit == "plan" && o.output.empty())
+    return "give the plan file with -o PLAN.bin";
+  if (!o.calibration.empty() && !o.calibrationTable.empty())
+    return "give one of --calibration DATASET and --calibration-table FILE";
+  if (o.saveCalibration && o.saveCalibration->empty())
+    return "--save-calibration needs a file name";
+  if (o.saveCalibration && o.calibration.empty())
+    return "--save-calibration keeps the table measured with --calibration DATASET; give that "
+           "too";
+  if (o.saveCalibration && o.emit == "import")
+    return "--emit=import does no calibration: --save-calibration would write nothing (drop it "
+           "or --emit)";
+  if (o.calibrationLimit && o.calibration.empty())
+    return std::string("--calibration-limit applies to --calibration DATASET") +
+           (o.calibrationTable.empty() ? "" : " (a --calibration-table is not measured)") +
+           "; give that too or drop it";
+  if (o.calibrationSplit && o.calibration.empty())
+    return "--calibration-split applies to --calibration DATASET; give that too or drop it";
+  if (o.calibrationLimit && *o.calibrationLimit < 1)
+    return "--calibration-limit must be at least 1";
+  return "";
+}
+
+namespace {
+
+/// One compilation: the options, the device loaded once, the staged outputs and the module,
+/// through the stages in order. Each stage prints its error and fails; nothing is written
+/// until every output is ready (commit).
+class Compilation {
+public:
+  Compilation(MLIRContext &context, const CompileOptions &options)
+      : context_(context), o_(options) {}
+
+  LogicalResult loadDevice();
+  LogicalResult stageOutputs();
+  LogicalResult import();
+  /// Placement, calibration where a layer needs it, then one pass per decision.
+  LogicalResult compile();
+  LogicalResult writeOutputs();
+  LogicalResult commit();
+
+private:
+  LogicalResult fail(const std::string &error) {
+    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+    return failure();
+  }
+  LogicalResult calibrate();
+  ModuleOp module() { return *model_->module; }
+
+  MLIRContext &context_;
+  const CompileOptions &o_;
+  std::shared_ptr<device::DeviceConfig> device_;
+  std::string deviceJson_; ///< for the plan's metadata
+  OutputSet staged_;
+  std::string outputTemp_, reportTemp_, tableTemp_;
+  /// The model, its weights (in the protobuf and external data, not copied) and the module.
+  std::optional<ImportedModel> model_;
+  std::shared_ptr<const calibration::Table> table_;
+  std::string tableName_;
+};
+
+LogicalResult Compilation::loadDevice() {
+  // The device file is read once, here; the placement pass gets it in memory.
+  device_ = std::make_shared<device::DeviceConfig>();
+  if (std::string error = device::tryLoadDevice(o_.device, *device_); !error.empty())
+    return fail(error);
+  deviceJson_ = device::toJsonText(*device_, -1);
+  return success();
+}
+
+LogicalResult Compilation::stageOutputs() {
+  // A run writes all its outputs or none: no output may be an input or another output,
+  // and every output is staged (its folder checked) before the long work, then committed
+  // together once everything was written.
+  const std::string save = o_.saveCalibration.value_or("");
+  std::string deviceFile = llvm::sys::fs::exists(o_.device) ? o_.device : std::string();
+  if (std::string error = checkDistinctFiles(
+          {{"-o", o_.output}, {"--report", o_.report}, {"--save-calibration", save}},
+          {{"the model", o_.input},
+           {"--device", deviceFile},
+           {"--calibration", o_.calibration},
+           {"--calibration-table", o_.calibrationTable},
+           {"--freeze-inputs", o_.freezeInputs}});
+      !error.empty())
+    return fail(error);
+  for (auto [path, temp] : {std::pair<std::string, std::string *>{o_.output, &outputTemp_},
+                            {o_.report, &reportTemp_},
+                            {save, &tableTemp_}})
+    if (!path.empty())
+      if (std::string error = staged_.tryAdd(path, *temp); !error.empty())
+        return fail(error);
+  return success();
+}
+
+LogicalResult Compilation::import() {
+  FrozenInputs frozen;
+  if (!o_.freezeInputs.empty() && failed(loadFrozenInputs(context_, o_.freezeInputs, frozen)))
+    return failure();
+  auto imported = importOnnxModel(context_, o_.input, frozen);
+  if (failed(imported))
+    return failure();
+  model_ = std::move(*imported);
+  return success();
+}
+
+LogicalResult Compilation::compile() {
+  if (o_.emit == "import")
+    return success();
+  PassManager placement(&context_);
+  buildPlacementPipeline(placement, device_);
+  if (failed(placement.run(module())) || failed(calibrate()))
+    return failure();
+  PassManager decisions(&context_);
+  buildDecisionPipeline(decisions, table_, tableName_);
+  return decisions.run(module());
+}
+
+/// Calibration (docs/numerics.md): between placement and the decisions, on the float model.
+/// The table goes to cim-apply-calibration in memory; files only where the user names them.
+LogicalResult Compilation::calibrate() {
+  std::optional<CalibrationNeed> need = findCalibrationNeed(module());
+  if (need && o_.calibration.empty() && o_.calibrationTable.empty())
+    return fail("layer '" + need->layer + "': " + need->what +
+                " needs calibration; give --calibration DATASET (or --calibration-table FILE)");
+  if (!need && o_.saveCalibration)
+    return fail("no layer has static input scales or a calibrated ADC: --save-calibration "
+                "would write no table (drop it)");
+  if (!need) {
+    if (!o_.calibration.empty() || !o_.calibrationTable.empty())
+      llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
+                      "nothing to calibrate\n";
+    return success();
+  }
+  if (!o_.calibrationTable.empty()) {
+    auto read = readCalibrationTable(context_, o_.calibrationTable);
+    if (failed(read))
+      return failure();
+    table_ = std::make_shared<const calibration::Table>(std::move(*read));
+    tableName_ = o_.calibrationTable;
+    return success();
+  }
+  CalibrationDataOptions options;
+  options.dataset = o_.calibration;
+  options.split = o_.calibrationSplit.value_or("train");
+  options.splitGiven = o_.calibrationSplit.has_value();
+  options.limit = o_.calibrationLimit.value_or(512);
+  options.sourceName = o_.input;
+  options.deviceFingerprint = device::fingerprint(*device_);
+  options.deviceJson = deviceJson_;
+  auto measured = calibrateModule(module(), options);
+  if (failed(measured))
+    return failure();
+  table_ = std::make_shared<const calibration::Table>(std::move(*measured));
+  tableName_ = "measured on " + o_.calibration;
+  return success();
+}
+
+LogicalResult Compilation::writeOutputs() {
+  if (!o_.report.empty() && failed(writeLayerReport(module(), reportTemp_, o_.report)))
+    return failure();
+  if (o_.saveCalibration) {
+    std::string text;
+    if (std::string error = calibration::writeTable(*table_, text); !error.empty())
+      return fail(error);
+    if (failed(writeTextFile(context_, tableTemp_, text)))
+      return failure();
+  }
+  if (o_.emit == "plan")
+    return emitPlan(module(), o_.input, outputTemp_, device::fingerprint(*device_), deviceJson_);
+  if (o_.output.empty())
+    return success(); // printed to standard output once committed
+  std::error_code ec;
+  llvm::raw_fd_ostream os(outputTemp_, ec);
+  if (!ec) {
+    printModule(module(), os, o_.printWeights);
+    os.close();
+    ec = os.error();
+    os.clear_error();
+  }
+  if (ec)
+    return fail(o_.output + ": write error: " + ec.message());
+  return success();
+}
+
+LogicalResult Compilation::commit() {
+  if (std::string error = staged_.tryCommitAll(); !error.empty())
+    return fail(error);
+  if (o_.emit != "plan" && o_.output.empty()) {
+    printModule(module(), llvm::outs(), o_.printWeights);
+    llvm::outs().flush();
+    if (std::error_code ec = llvm::outs().error()) {
+      llvm::outs().clear_error();
+      return fail("standard output: write error: " + ec.message());
+    }
+  }
+  return success();
+}
+
+/// The command line as CompileOptions (llvm::cl, as MLIR tools parse theirs).
+CompileOptions parseCommandLine(int argc, char **argv) {
   namespace cl = llvm::cl;
   cl::OptionCategory category("cim-opt (ONNX input)");
   cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx | model.onnxtext>"),
@@ -120,6 +322,32 @@ int compileMain(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
 
+  CompileOptions o;
+  o.input = input;
+  o.output = output == "-" ? std::string() : std::string(output);
+  o.device = device;
+  o.emit = emit;
+  o.freezeInputs = freeze;
+  o.report = report;
+  o.printWeights = printWeights;
+  o.calibration = calibration;
+  o.calibrationTable = calibrationTable;
+  if (calibrationLimit.getNumOccurrences())
+    o.calibrationLimit = calibrationLimit;
+  if (calibrationSplit.getNumOccurrences())
+    o.calibrationSplit = calibrationSplit;
+  if (saveCalibration.getNumOccurrences())
+    o.saveCalibration = saveCalibration;
+  return o;
+}
+
+} // namespace
+
+int compile(const CompileOptions &options) {
+  if (std::string error = checkCompileOptions(options); !error.empty()) {
+    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+    return 1;
+  }
   MLIRContext context;
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Remark)
@@ -133,190 +361,16 @@ int compileMain(int argc, char **argv) {
                  << "\n";
     return success();
   });
-
-  if (emit != "plan" && emit != "mlir" && emit != "import") {
-    llvm::errs() << "cim-opt: error: --emit=" << emit << " is not one of plan, mlir, import\n";
+  Compilation c(context, options);
+  if (failed(c.loadDevice()) || failed(c.stageOutputs()) || failed(c.import()) ||
+      failed(c.compile()) || failed(c.writeOutputs()) || failed(c.commit()))
     return 1;
-  }
-  if (emit == "plan" && output == "-") {
-    llvm::errs() << "cim-opt: error: give the plan file with -o PLAN.bin\n";
-    return 1;
-  }
-  if (!calibration.empty() && !calibrationTable.empty()) {
-    llvm::errs() << "cim-opt: error: give one of --calibration DATASET and --calibration-table "
-                    "FILE\n";
-    return 1;
-  }
-  if (saveCalibration.getNumOccurrences() && saveCalibration.empty()) {
-    llvm::errs() << "cim-opt: error: --save-calibration needs a file name\n";
-    return 1;
-  }
-  if (!saveCalibration.empty() && calibration.empty()) {
-    llvm::errs() << "cim-opt: error: --save-calibration keeps the table measured with "
-                    "--calibration DATASET; give that too\n";
-    return 1;
-  }
-  if (!saveCalibration.empty() && emit == "import") {
-    llvm::errs() << "cim-opt: error: --emit=import does no calibration: --save-calibration "
-                    "would write nothing (drop it or --emit)\n";
-    return 1;
-  }
-  if (calibrationLimit.getNumOccurrences() && calibration.empty()) {
-    llvm::errs() << "cim-opt: error: --calibration-limit applies to --calibration DATASET"
-                 << (calibrationTable.empty() ? "" : " (a --calibration-table is not measured)")
-                 << "; give that too or drop it\n";
-    return 1;
-  }
-  if (calibrationSplit.getNumOccurrences() && calibration.empty()) {
-    llvm::errs() << "cim-opt: error: --calibration-split applies to --calibration DATASET; "
-                    "give that too or drop it\n";
-    return 1;
-  }
-  if (calibrationLimit < 1) {
-    llvm::errs() << "cim-opt: error: --calibration-limit must be at least 1\n";
-    return 1;
-  }
-  // The device file is read once, here; the placement pass gets the resolved device.
-  auto loadedDevice = std::make_shared<device::DeviceConfig>();
-  device::DeviceConfig &deviceConfig = *loadedDevice;
-  if (std::string error = device::tryLoadDevice(device, deviceConfig); !error.empty()) {
-    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
-    return 1;
-  }
-  const std::string deviceJson = device::toJsonText(deviceConfig, -1);
-
-  // A run writes all its outputs or none: no output may be an input or another output,
-  // and every output is staged (its folder checked) before the long work, then committed
-  // together once everything was written.
-  const std::string outputPath = output == "-" ? std::string() : std::string(output);
-  std::string deviceFile = llvm::sys::fs::exists(device) ? std::string(device) : std::string();
-  if (std::string error = checkDistinctFiles(
-          {{"-o", outputPath}, {"--report", report}, {"--save-calibration", saveCalibration}},
-          {{"the model", input},
-           {"--device", deviceFile},
-           {"--calibration", calibration},
-           {"--calibration-table", calibrationTable},
-           {"--freeze-inputs", freeze}});
-      !error.empty()) {
-    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
-    return 1;
-  }
-  OutputSet staged;
-  std::string outputTemp, reportTemp, tableTemp;
-  const std::string reportPath = report, tablePath = saveCalibration;
-  for (auto [path, temp] : {std::pair<const std::string *, std::string *>{&outputPath, &outputTemp},
-                            {&reportPath, &reportTemp},
-                            {&tablePath, &tableTemp}})
-    if (!path->empty())
-      if (std::string error = staged.tryAdd(*path, *temp); !error.empty()) {
-        llvm::errs() << printable("cim-opt: error: " + error) << "\n";
-        return 1;
-      }
-
-  FrozenInputs frozen;
-  if (!freeze.empty() && failed(loadFrozenInputs(context, freeze, frozen)))
-    return 1;
-  auto imported = importOnnxModel(context, input, frozen);
-  if (failed(imported))
-    return 1;
-  ModuleOp module = *imported->module;
-
-  // Calibration (docs/numerics.md): between placement and the decisions, on the float model.
-  // The table goes to cim-apply-calibration in memory; files only where the user names them.
-  std::shared_ptr<const calibration::Table> table;
-  if (emit != "import") {
-    PassManager placement(&context);
-    buildPlacementPipeline(placement, loadedDevice);
-    if (failed(placement.run(module)))
-      return 1;
-    std::optional<CalibrationNeed> need = findCalibrationNeed(module);
-    if (need && calibration.empty() && calibrationTable.empty()) {
-      llvm::errs() << printable("cim-opt: error: layer '" + need->layer + "': " + need->what +
-                                " needs calibration; give --calibration DATASET (or "
-                                "--calibration-table FILE)")
-                   << "\n";
-      return 1;
-    }
-    if (!need && !saveCalibration.empty()) {
-      llvm::errs() << "cim-opt: error: no layer has static input scales or a calibrated ADC: "
-                      "--save-calibration would write no table (drop it)\n";
-      return 1;
-    }
-    if (!need && (!calibration.empty() || !calibrationTable.empty()))
-      llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
-                      "nothing to calibrate\n";
-    std::string tableName;
-    if (need && !calibrationTable.empty()) {
-      auto read = readCalibrationTable(context, calibrationTable);
-      if (failed(read))
-        return 1;
-      table = std::make_shared<const calibration::Table>(std::move(*read));
-      tableName = calibrationTable;
-    }
-    if (need && !calibration.empty()) {
-      CalibrationDataOptions options;
-      options.dataset = calibration;
-      options.split = calibrationSplit;
-      options.splitGiven = calibrationSplit.getNumOccurrences() > 0;
-      options.limit = calibrationLimit;
-      options.sourceName = input;
-      options.deviceFingerprint = device::fingerprint(deviceConfig);
-      options.deviceJson = deviceJson;
-      auto measured = calibrateModule(module, options);
-      if (failed(measured))
-        return 1;
-      table = std::make_shared<const calibration::Table>(std::move(*measured));
-      tableName = "measured on " + calibration;
-    }
-    PassManager decisions(&context);
-    buildDecisionPipeline(decisions, table, tableName);
-    if (failed(decisions.run(module)))
-      return 1;
-  }
-  if (!report.empty() && failed(writeLayerReport(module, reportTemp, report)))
-    return 1;
-  if (!saveCalibration.empty()) {
-    std::string text;
-    if (std::string error = calibration::writeTable(*table, text); !error.empty()) {
-      llvm::errs() << printable("cim-opt: error: " + error) << "\n";
-      return 1;
-    }
-    if (failed(writeTextFile(context, tableTemp, text)))
-      return 1;
-  }
-
-  if (emit == "plan") {
-    if (failed(emitPlan(module, input, outputTemp, device::fingerprint(deviceConfig), deviceJson)))
-      return 1;
-  } else if (!outputPath.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(outputTemp, ec);
-    if (!ec) {
-      printModule(module, os, printWeights);
-      os.close();
-      ec = os.error();
-      os.clear_error();
-    }
-    if (ec) {
-      llvm::errs() << printable("cim-opt: error: " + outputPath + ": write error: " + ec.message())
-                   << "\n";
-      return 1;
-    }
-  }
-  if (std::string error = staged.tryCommitAll(); !error.empty()) {
-    llvm::errs() << printable("cim-opt: error: " + error) << "\n";
-    return 1;
-  }
-  if (emit != "plan" && outputPath.empty()) {
-    printModule(module, llvm::outs(), printWeights);
-    llvm::outs().flush();
-    if (std::error_code ec = llvm::outs().error()) {
-      llvm::outs().clear_error();
-      llvm::errs() << "cim-opt: error: standard output: write error: " << ec.message() << "\n";
-      return 1;
-    }
-  }
   return 0;
+}
+
+int compileMain(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  return compile(parseCommandLine(argc, argv));
 }
 
 } // namespace cimlir

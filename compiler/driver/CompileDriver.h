@@ -6,9 +6,13 @@
 
 namespace cimlir {
 
-/// Parses cim-opt's ONNX-path options, compiles, and writes the plan or prints IR.
-/// Returns the process exit code; on failure prints one error per problem to stderr
-/// and leaves no output file.
+struct CompileOptions;
+
+/// Compiles as `options` say (CompileOptions.h) and writes the plan or prints IR. Returns the
+/// process exit code; on failure prints one error line to stderr and leaves no output file.
+int compile(const CompileOptions &options);
+
+/// cim-opt's ONNX path: parses the command line into CompileOptions and compiles.
 int compileMain(int argc, char **argv);
 
 /// `cim-opt --print-device PRESET|FILE`: prints the resolved device file (every field,

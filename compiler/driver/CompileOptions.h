@@ -1,0 +1,38 @@
+//===- CompileOptions.h - what cim-opt is asked to do -----------*- C++ -*-===//
+//
+// cim-opt's ONNX-path options as plain data (CompileDriver.cpp parses the command line into
+// them), and the rules between them, checked before any work.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CIMLIR_COMPILER_DRIVER_COMPILEOPTIONS_H
+#define CIMLIR_COMPILER_DRIVER_COMPILEOPTIONS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cimlir {
+
+struct CompileOptions {
+  std::string input;  ///< model.onnx or model.onnxtext
+  std::string output; ///< -o; "" for standard output (IR only)
+  std::string device = "digital";
+  std::string emit = "plan"; ///< plan, mlir or import
+  std::string freezeInputs;  ///< --freeze-inputs IN.npz
+  std::string report;        ///< --report layers.csv
+  bool printWeights = false;
+  std::string calibration;      ///< --calibration DATASET
+  std::string calibrationTable; ///< --calibration-table FILE
+  /// Given on the command line (each is refused without --calibration).
+  std::optional<int64_t> calibrationLimit;
+  std::optional<std::string> calibrationSplit;
+  /// --save-calibration FILE (given but empty is refused too).
+  std::optional<std::string> saveCalibration;
+};
+
+/// "" when the options go together, else the one error line (without "cim-opt: error: ").
+std::string checkCompileOptions(const CompileOptions &options);
+
+} // namespace cimlir
+
+#endif
