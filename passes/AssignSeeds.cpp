@@ -24,13 +24,9 @@ struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
 
   LogicalResult assign(cim::LinearOp op) {
     SettingsSection noise(op, "noise");
-    auto read = noise.takeNumber("read");
-    auto program = noise.takeNumber("program");
-    auto stuckMin = noise.takeNumber("stuck_at_min");
-    auto stuckMax = noise.takeNumber("stuck_at_max");
-    auto seed = noise.takeSeed("seed");
-    auto chipSeed = noise.takeSeed("chip_seed");
-    if (failed(noise.status()))
+    cim::LayerSettings values;
+    auto fields = noise.takeFields(values);
+    if (failed(fields))
       return failure();
     Builder b(op.getContext());
     Type u64 = b.getIntegerType(64, /*isSigned=*/false);
@@ -38,14 +34,9 @@ struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
     SmallVector<Attribute> ids;
     for (int64_t g = 0, groups = cim::getLinearShape(op).groups; g < groups; ++g)
       ids.push_back(b.getIntegerAttr(u64, cim::layerId(op.getLayer(), g)));
-    op.setNoiseAttr(
-        b.getDictionaryAttr({b.getNamedAttr("read", b.getF64FloatAttr(*read)),
-                             b.getNamedAttr("program", b.getF64FloatAttr(*program)),
-                             b.getNamedAttr("stuck_at_min", b.getF64FloatAttr(*stuckMin)),
-                             b.getNamedAttr("stuck_at_max", b.getF64FloatAttr(*stuckMax)),
-                             b.getNamedAttr("seed", b.getIntegerAttr(u64, *seed)),
-                             b.getNamedAttr("chip_seed", b.getIntegerAttr(u64, *chipSeed)),
-                             b.getNamedAttr("layer_ids", b.getArrayAttr(ids))}));
+    SmallVector<NamedAttribute> attrs = *fields;
+    attrs.push_back(b.getNamedAttr("layer_ids", b.getArrayAttr(ids)));
+    op.setNoiseAttr(b.getDictionaryAttr(attrs));
     noise.commit();
     numLayerIds += static_cast<int64_t>(ids.size());
     return success();

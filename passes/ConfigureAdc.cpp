@@ -38,12 +38,9 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
                                "cim-quantize-weights, cim-slice-inputs and cim-map-crossbars "
                                "before cim-configure-adc";
     SettingsSection adc(op, "adc");
-    auto mode = adc.takeString("mode");
-    auto bits = adc.takeInteger("bits");
-    auto percentile = adc.takeNumber("percentile");
-    auto noiseLsb = adc.takeNumber("noise_lsb");
-    auto samples = adc.takeInteger("samples");
-    if (failed(adc.status()))
+    cim::LayerSettings values;
+    auto fields = adc.takeFields(values);
+    if (failed(fields))
       return failure();
     // A `calibrated` ADC needs its full scales from calibration: cim-apply-calibration
     // writes them.
@@ -53,13 +50,9 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
         cim::fullModeScales(mapping.getAs<IntegerAttr>("k").getInt(),
                             mapping.getAs<IntegerAttr>("rows").getInt(), a, b);
     Builder builder(op.getContext());
-    op.setAdcAttr(builder.getDictionaryAttr(
-        {builder.getNamedAttr("mode", builder.getStringAttr(*mode)),
-         builder.getNamedAttr("bits", builder.getI64IntegerAttr(*bits)),
-         builder.getNamedAttr("percentile", builder.getF64FloatAttr(*percentile)),
-         builder.getNamedAttr("noise_lsb", builder.getF64FloatAttr(*noiseLsb)),
-         builder.getNamedAttr("samples", builder.getI64IntegerAttr(*samples)),
-         builder.getNamedAttr("full_scales", builder.getDenseI64ArrayAttr(fullScales))}));
+    SmallVector<NamedAttribute> attrs = *fields;
+    attrs.push_back(builder.getNamedAttr("full_scales", builder.getDenseI64ArrayAttr(fullScales)));
+    op.setAdcAttr(builder.getDictionaryAttr(attrs));
     adc.commit();
     numFullScales += static_cast<int64_t>(fullScales.size());
     return success();

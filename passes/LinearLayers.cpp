@@ -2,6 +2,8 @@
 
 #include "passes/LinearLayers.h"
 
+#include "dialects/cim/CimFieldAttrs.h"
+
 #include "dialects/onnx/OnnxOps.h"
 #include "kernels/cim/CimParams.h"
 
@@ -81,11 +83,10 @@ LogicalResult forEachUndecided(Operation *root, StringRef decision,
   return failure(result.wasInterrupted());
 }
 
-SmallVector<NamedAttribute, 2> sliceAttrs(Builder &b, ArrayRef<int64_t> widths) {
-  std::vector<int> offsets = cim::sliceOffsets(std::vector<int>(widths.begin(), widths.end()));
-  return {b.getNamedAttr("slices", b.getDenseI64ArrayAttr(widths)),
-          b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(
-                                        SmallVector<int64_t>(offsets.begin(), offsets.end())))};
+NamedAttribute offsetsAttr(Builder &b, const std::vector<int> &widths) {
+  std::vector<int> offsets = cim::sliceOffsets(widths);
+  return b.getNamedAttr(
+      "offsets", b.getDenseI64ArrayAttr(SmallVector<int64_t>(offsets.begin(), offsets.end())));
 }
 
 // ---- SettingsSection ------------------------------------------------------------------
@@ -122,61 +123,32 @@ FailureOr<int64_t> SettingsSection::takeInteger(StringRef field) {
   return v;
 }
 
-FailureOr<double> SettingsSection::takeNumber(StringRef field) {
+FailureOr<SmallVector<NamedAttribute>> SettingsSection::takeFields(cim::LayerSettings &values,
+                                                                   ArrayRef<StringRef> except) {
   if (failed_)
     return failure(); // one error per layer
-  Attribute a = find(field);
-  std::optional<double> v;
-  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-    v = static_cast<double>(i.getValue().getSExtValue());
-  else if (auto f = dyn_cast_or_null<FloatAttr>(a))
-    v = f.getValueAsDouble();
-  if (!v)
-    return missing(field, "a number");
-  taken_.push_back(field.str());
-  return *v;
-}
-
-FailureOr<std::string> SettingsSection::takeString(StringRef field) {
-  if (failed_)
-    return failure(); // one error per layer
-  auto a = dyn_cast_or_null<StringAttr>(find(field));
-  if (!a)
-    return missing(field, "a string");
-  taken_.push_back(field.str());
-  return a.str();
-}
-
-FailureOr<SmallVector<int64_t>> SettingsSection::takeIntegers(StringRef field) {
-  if (failed_)
-    return failure(); // one error per layer
-  Attribute a = find(field);
-  SmallVector<int64_t> out;
-  if (auto dense = dyn_cast_or_null<DenseI64ArrayAttr>(a)) {
-    out.assign(dense.asArrayRef().begin(), dense.asArrayRef().end());
-  } else if (auto list = dyn_cast_or_null<ArrayAttr>(a)) {
-    for (Attribute e : list) {
-      auto i = dyn_cast<IntegerAttr>(e);
-      if (!i)
-        return missing(field, "a list of integers");
-      out.push_back(i.getValue().getSExtValue());
+  Builder b(op_.getContext());
+  SmallVector<NamedAttribute> out;
+  for (const cim::LayerField *f : cim::sectionFields(section_)) {
+    if (llvm::is_contained(except, f->name))
+      continue;
+    std::optional<cim::FieldValue> v = cim::fieldValue(*f, find(f->name), /*lenient=*/true);
+    if (!v)
+      return missing(f->name, cim::fieldKindText(*f));
+    if (std::optional<cim::FieldProblem> problem = f->check(*v)) {
+      failed_ = true;
+      auto diag = layerError(op_) << "settings." << f->key();
+      if (problem->element >= 0)
+        return diag << "[" << problem->element
+                    << "]: " << v->slices[static_cast<size_t>(problem->element)] << " "
+                    << problem->what;
+      return diag << ": " << f->format(*v) << " " << problem->what;
     }
-  } else {
-    return missing(field, "a list of integers");
+    f->set(values, *v);
+    taken_.push_back(f->name);
+    out.push_back(b.getNamedAttr(f->name, cim::fieldAttr(b, *f, *v)));
   }
-  taken_.push_back(field.str());
   return out;
-}
-
-FailureOr<uint64_t> SettingsSection::takeSeed(StringRef field) {
-  if (failed_)
-    return failure(); // one error per layer
-  auto a = dyn_cast_or_null<IntegerAttr>(find(field));
-  // An i64 seed is below 2^63; the device settings write larger ones as ui64.
-  if (!a || (!a.getType().isUnsignedInteger() && a.getValue().isNegative()))
-    return missing(field, "a seed (an integer in 0..2^64-1)");
-  taken_.push_back(field.str());
-  return a.getValue().getZExtValue();
 }
 
 void SettingsSection::commit() {

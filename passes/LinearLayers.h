@@ -9,11 +9,13 @@
 #define CIMLIR_PASSES_LINEARLAYERS_H
 
 #include "dialects/cim/CimOps.h"
+#include "kernels/cim/LayerSettings.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <string>
+#include <vector>
 
 namespace cimlir {
 
@@ -42,17 +44,18 @@ mlir::Operation *replaceWithLinear(mlir::Operation *op, llvm::StringRef opName,
 mlir::LogicalResult forEachUndecided(mlir::Operation *root, llvm::StringRef decision,
                                      llvm::function_ref<mlir::LogicalResult(cim::LinearOp)> decide);
 
-/// `slices` (widths LSB first) and `offsets` (the sum of the widths below each slice), as
-/// a cim.linear's `weights` and `inputs` hold them.
-llvm::SmallVector<mlir::NamedAttribute, 2> sliceAttrs(mlir::Builder &b,
-                                                      llvm::ArrayRef<int64_t> widths);
+/// `offsets` of slices of `widths` (LSB first): the sum of the widths below each slice, as a
+/// cim.linear's `weights` and `inputs` hold them beside `slices`.
+mlir::NamedAttribute offsetsAttr(mlir::Builder &b, const std::vector<int> &widths);
 
 /// One section of a cim.linear's `settings` (the device settings cim-lower-to-cim resolved).
-/// A pass takes the fields it decides: each take* reads a field, with an error naming the
-/// layer and the field when it is missing or mistyped (after the first such error, the
-/// others fail silently: one error per layer), and marks it taken; commit() writes
-/// `settings` back without the taken fields, dropping a section once empty and `settings`
-/// once nothing is left. What stays in `settings` is what no pass has decided yet.
+/// A pass takes the fields it decides: takeFields takes every field the field table names for
+/// the section (kernels/cim/LayerSettings.h), so that a new device-file field reaches the
+/// decision, the plan and the runtime without a change here; takeInteger reads one field. A
+/// field missing, mistyped or out of its range is an error naming the layer and the field
+/// (after the first such error, the others fail silently: one error per layer). commit()
+/// writes `settings` back without the taken fields, dropping a section once empty and
+/// `settings` once nothing is left. What stays in `settings` is what no pass has decided yet.
 class SettingsSection {
 public:
   SettingsSection(cim::LinearOp op, llvm::StringRef section);
@@ -61,13 +64,10 @@ public:
   bool has(llvm::StringRef field) const;
   mlir::FailureOr<int64_t> peekInteger(llvm::StringRef field);
   mlir::FailureOr<int64_t> takeInteger(llvm::StringRef field);
-  /// A number written as an integer or a float.
-  mlir::FailureOr<double> takeNumber(llvm::StringRef field);
-  mlir::FailureOr<std::string> takeString(llvm::StringRef field);
-  /// A list of integers ([1, 2] or array<i64: 1, 2>).
-  mlir::FailureOr<llvm::SmallVector<int64_t>> takeIntegers(llvm::StringRef field);
-  /// A seed: a non-negative integer up to 2^64 - 1.
-  mlir::FailureOr<uint64_t> takeSeed(llvm::StringRef field);
+  /// Takes every field of the section but `except`, each checked by the field table's rules,
+  /// as the decision writes them (dialects/cim/CimFieldAttrs.h), and sets them in `values`.
+  mlir::FailureOr<llvm::SmallVector<mlir::NamedAttribute>>
+  takeFields(cim::LayerSettings &values, llvm::ArrayRef<llvm::StringRef> except = {});
   /// Failure once a field was missing or mistyped (its error is out).
   mlir::LogicalResult status() const { return mlir::failure(failed_); }
   void commit();

@@ -3,6 +3,7 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
+#include "dialects/cim/CimFieldAttrs.h"
 #include "kernels/cim/LayerSettings.h"
 #include "runtime/device/DeviceConfig.h"
 
@@ -17,46 +18,17 @@ using namespace cimlir;
 namespace {
 
 /// A layer's resolved settings as a dictionary per section, one attribute per field of the
-/// field table (kernels/cim/LayerSettings.h), so that `settings` reads like the device file:
-/// integers i64, seeds ui64, numbers f64, names strings, slices arrays of i64. `digital` is
-/// left out: a layer on crossbars is not digital.
+/// field table (kernels/cim/LayerSettings.h) in the form the decisions take
+/// (dialects/cim/CimFieldAttrs.h), so that `settings` reads like the device file. `digital`
+/// is left out: a layer on crossbars is not digital.
 DictionaryAttr settingsAttr(Builder &b, const cim::LayerSettings &settings) {
   SmallVector<NamedAttribute> sections;
   for (const std::string &section : cim::layerSections()) {
     if (section == "digital")
       continue;
     SmallVector<NamedAttribute> fields;
-    for (const cim::LayerField &f : cim::layerFields()) {
-      if (section != f.section)
-        continue;
-      const cim::FieldValue v = f.get(settings);
-      Attribute a;
-      switch (f.kind) {
-      case cim::FieldKind::Int:
-        a = b.getI64IntegerAttr(v.integer);
-        break;
-      case cim::FieldKind::Seed:
-        a = b.getIntegerAttr(b.getIntegerType(64, /*isSigned=*/false), v.seed);
-        break;
-      case cim::FieldKind::Number:
-        a = b.getF64FloatAttr(v.number);
-        break;
-      case cim::FieldKind::Enum:
-        a = b.getStringAttr((*f.choices)[static_cast<size_t>(v.integer)]);
-        break;
-      case cim::FieldKind::Slices: {
-        SmallVector<Attribute> widths;
-        for (int w : v.slices)
-          widths.push_back(b.getI64IntegerAttr(w));
-        a = b.getArrayAttr(widths);
-        break;
-      }
-      case cim::FieldKind::Bool:
-        a = b.getBoolAttr(v.boolean);
-        break;
-      }
-      fields.push_back(b.getNamedAttr(f.name, a));
-    }
+    for (const cim::LayerField *f : cim::sectionFields(section))
+      fields.push_back(b.getNamedAttr(f->name, cim::fieldAttr(b, *f, f->get(settings))));
     sections.push_back(b.getNamedAttr(section, b.getDictionaryAttr(fields)));
   }
   return b.getDictionaryAttr(sections);

@@ -31,12 +31,11 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
       return layerError(op) << "has no weight slices to map; run cim-quantize-weights before "
                                "cim-map-crossbars";
     SettingsSection crossbar(op, "crossbar");
-    auto rows = crossbar.takeInteger("rows"), cols = crossbar.takeInteger("cols");
-    if (failed(crossbar.status()))
+    cim::LayerSettings values;
+    auto fields = crossbar.takeFields(values); // rows >= 1, cols >= 2: a column pair
+    if (failed(fields))
       return failure();
-    if (*rows < 1 || *cols < 2)
-      return layerError(op) << "crossbar " << *rows << " x " << *cols
-                            << " holds no differential column pair";
+    const int64_t *rows = &values.crossbar.rows, *cols = &values.crossbar.cols;
     const cim::LinearShape shape = cim::getLinearShape(op);
     int64_t rowsPerSample = 1;
     if (op.getKind() == "conv") {
@@ -52,17 +51,17 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
     int64_t arrays = rowBlocks * colBlocks * slices * groups;
     double utilisation = 2.0 * k * n * slices * groups / (double(arrays) * *rows * *cols);
     Builder b(op.getContext());
-    op.setMappingAttr(b.getDictionaryAttr(
-        {b.getNamedAttr("rows", b.getI64IntegerAttr(*rows)),
-         b.getNamedAttr("cols", b.getI64IntegerAttr(*cols)),
-         b.getNamedAttr("k", b.getI64IntegerAttr(k)), b.getNamedAttr("n", b.getI64IntegerAttr(n)),
-         b.getNamedAttr("groups", b.getI64IntegerAttr(groups)),
-         b.getNamedAttr("row_blocks", b.getI64IntegerAttr(rowBlocks)),
-         b.getNamedAttr("col_blocks", b.getI64IntegerAttr(colBlocks)),
-         b.getNamedAttr("slices", b.getI64IntegerAttr(slices)),
-         b.getNamedAttr("arrays", b.getI64IntegerAttr(arrays)),
-         b.getNamedAttr("rows_per_sample", b.getI64IntegerAttr(rowsPerSample)),
-         b.getNamedAttr("utilisation", b.getF64FloatAttr(utilisation))}));
+    SmallVector<NamedAttribute> attrs = *fields; // rows, cols
+    attrs.append({b.getNamedAttr("k", b.getI64IntegerAttr(k)),
+                  b.getNamedAttr("n", b.getI64IntegerAttr(n)),
+                  b.getNamedAttr("groups", b.getI64IntegerAttr(groups)),
+                  b.getNamedAttr("row_blocks", b.getI64IntegerAttr(rowBlocks)),
+                  b.getNamedAttr("col_blocks", b.getI64IntegerAttr(colBlocks)),
+                  b.getNamedAttr("slices", b.getI64IntegerAttr(slices)),
+                  b.getNamedAttr("arrays", b.getI64IntegerAttr(arrays)),
+                  b.getNamedAttr("rows_per_sample", b.getI64IntegerAttr(rowsPerSample)),
+                  b.getNamedAttr("utilisation", b.getF64FloatAttr(utilisation))});
+    op.setMappingAttr(b.getDictionaryAttr(attrs));
     crossbar.commit();
     numArrays += arrays;
     return success();

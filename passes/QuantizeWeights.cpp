@@ -60,24 +60,15 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
 
   LogicalResult quantize(cim::LinearOp op) {
     SettingsSection weights(op, "weights");
-    auto bits = weights.takeInteger("bits");
-    auto slices = weights.takeIntegers("slices");
-    auto granularity = weights.takeString("granularity");
-    auto clip = weights.takeNumber("clip_percentile");
-    if (failed(weights.status()))
-      return failure();
-    auto mode = cim::enumFromString<cim::WeightGranularity>(*granularity);
-    if (!mode)
-      return layerError(op) << "weights.granularity is '" << *granularity << "', expected one of "
-                            << cim::enumNameList<cim::WeightGranularity>();
     cim::CimParams params;
-    params.weights.bits = static_cast<int>(*bits);
-    params.weights.slices.assign(slices->begin(), slices->end());
-    params.weights.granularity = *mode;
-    params.weights.clipPercentile = *clip;
-    // The device-file rules on the weights (the other sections keep valid defaults here).
-    if (auto problem = cim::checkLayerSettings(params))
+    auto fields = weights.takeFields(params);
+    if (failed(fields))
+      return failure();
+    // The device-file rules across the weights' fields (the other sections keep valid
+    // defaults here).
+    if (auto problem = cim::checkAcrossFields(params))
       return layerError(op) << problem->field << ": " << problem->what;
+    const int64_t bits = params.weights.bits;
 
     auto constant = op.getWeight().getDefiningOp<onnx::ConstantOp>();
     if (!constant)
@@ -98,22 +89,19 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     // Wq replaces W, in W's layout (the runtime takes each group's matrix out of it).
     OpBuilder b(op);
     auto type =
-        RankedTensorType::get(wType.getShape(), b.getIntegerType(cim::quantizedWeightWidth(*bits)));
+        RankedTensorType::get(wType.getShape(), b.getIntegerType(cim::quantizedWeightWidth(bits)));
     auto res = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
     std::string key = (res ? res.getRawHandle().getKey().str() : std::string("weights")) + "_q";
-    ElementsAttr levels = *bits <= 8 ? levelsAttr(type, quantized.levels.data<int8_t>(), key)
-                                     : levelsAttr(type, quantized.levels.data<int16_t>(), key);
+    ElementsAttr levels = bits <= 8 ? levelsAttr(type, quantized.levels.data<int8_t>(), key)
+                                    : levelsAttr(type, quantized.levels.data<int16_t>(), key);
     auto wq = onnx::ConstantOp::create(b, constant.getLoc(), type, levels);
     op.getWeightMutable().assign(wq);
     if (constant->use_empty())
       constant->erase();
 
-    SmallVector<NamedAttribute> attrs = {
-        b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),
-        b.getNamedAttr("granularity", b.getStringAttr(*granularity)),
-        b.getNamedAttr("clip_percentile", b.getF64FloatAttr(*clip)),
-        b.getNamedAttr("scales", b.getDenseF32ArrayAttr(quantized.scales))};
-    attrs.append(sliceAttrs(b, *slices));
+    SmallVector<NamedAttribute> attrs = *fields;
+    attrs.push_back(b.getNamedAttr("scales", b.getDenseF32ArrayAttr(quantized.scales)));
+    attrs.push_back(offsetsAttr(b, params.weights.slices));
     op.setWeightsAttr(b.getDictionaryAttr(attrs));
     weights.commit();
     numWeights += wType.getNumElements();

@@ -28,25 +28,18 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     if (inputs.has("hybrid_analog_bits"))
       return layerError(op) << "inputs.hybrid_analog_bits is not decided yet; run "
                                "cim-hybrid-split before cim-slice-inputs";
-    auto bits = inputs.takeInteger("bits");
-    auto slices = inputs.takeIntegers("slices");
-    auto scale = inputs.takeString("scale");
-    auto clip = inputs.takeNumber("clip_percentile");
-    if (failed(inputs.status()))
+    // hybrid_analog_bits is cim-hybrid-split's (taken above when there); `static` scales come
+    // from calibration: cim-apply-calibration writes them.
+    cim::LayerSettings values;
+    auto fields = inputs.takeFields(values, {"hybrid_analog_bits"});
+    if (failed(fields))
       return failure();
-    // `static` needs s_x per group from calibration: cim-apply-calibration writes it.
-    if (!cim::enumFromString<cim::InputScale>(*scale))
-      return layerError(op) << "inputs.scale is '" << *scale << "', expected one of "
-                            << cim::enumNameList<cim::InputScale>();
     Builder b(op.getContext());
-    SmallVector<NamedAttribute> attrs = {
-        b.getNamedAttr("bits", b.getI64IntegerAttr(*bits)),
-        b.getNamedAttr("scale", b.getStringAttr(*scale)),
-        b.getNamedAttr("clip_percentile", b.getF64FloatAttr(*clip))};
-    attrs.append(sliceAttrs(b, *slices));
+    SmallVector<NamedAttribute> attrs = *fields;
+    attrs.push_back(offsetsAttr(b, values.inputs.slices));
     op.setInputsAttr(b.getDictionaryAttr(attrs));
     inputs.commit();
-    numDacSlices += static_cast<int64_t>(slices->size());
+    numDacSlices += static_cast<int64_t>(values.inputs.slices.size());
     return success();
   }
 };

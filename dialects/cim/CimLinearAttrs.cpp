@@ -9,6 +9,7 @@
 
 #include "dialects/cim/CimOps.h"
 
+#include "dialects/cim/CimFieldAttrs.h"
 #include "kernels/cim/LayerSettings.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -44,39 +45,30 @@ public:
       return error(field) << "is " << a.getInt() << ", expected " << lo << ".." << hi;
     return a.getInt();
   }
-  /// A field a device file decides ("weights.bits" in the field table for `key`, by default
-  /// this decision's own "name.field"): its range and names are the table's.
-  FailureOr<int64_t> integer(StringRef field, StringRef key = "") {
+  /// The fields the field table names for `tableSection` (kernels/cim/LayerSettings.h), but
+  /// `except`, as this decision holds them (CimFieldAttrs.h): each present, of its kind and in
+  /// its range; their values go into `values`. A new device-file field is checked here
+  /// without a change.
+  LogicalResult tableFields(StringRef tableSection, cimlir::cim::LayerSettings &values,
+                            ArrayRef<StringRef> except = {}) {
+    for (const cimlir::cim::LayerField *f : cimlir::cim::sectionFields(tableSection)) {
+      if (llvm::is_contained(except, f->name))
+        continue;
+      auto v = cimlir::cim::fieldValue(*f, dict_.get(f->name), /*lenient=*/false);
+      if (!v)
+        return error(f->name) << "must be " << cimlir::cim::fieldKindText(*f);
+      if (f->check(*v))
+        return error(f->name) << "is " << f->format(*v) << ", expected " << f->rangeText();
+      f->set(values, *v);
+      known_.push_back(f->name);
+    }
+    return success();
+  }
+  /// An integer in the range of the table's field `key` (hybrid.analog_bits takes
+  /// inputs.hybrid_analog_bits's 2..16: a hybrid split has h > 0).
+  FailureOr<int64_t> integerOf(StringRef field, StringRef key) {
     const cimlir::cim::LayerField &f = tableField(field, key);
     return integer(field, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
-  }
-  FailureOr<double> number(StringRef field, StringRef key = "") {
-    const cimlir::cim::LayerField &f = tableField(field, key);
-    auto a = dict_.getAs<FloatAttr>(field);
-    if (!a || !a.getType().isF64())
-      return error(field) << "must be an f64 number";
-    cimlir::cim::FieldValue v;
-    v.number = a.getValueAsDouble();
-    if (f.check(v))
-      return error(field) << "is " << v.number << ", expected " << f.rangeText();
-    return v.number;
-  }
-  FailureOr<StringRef> choice(StringRef field) {
-    const std::vector<std::string> &names = *tableField(field, "").choices;
-    SmallVector<StringRef> choices(names.begin(), names.end());
-    return choice(field, choices);
-  }
-  FailureOr<StringRef> choice(StringRef field, ArrayRef<StringRef> choices) {
-    auto a = dict_.getAs<StringAttr>(field);
-    if (!a || !llvm::is_contained(choices, a.getValue()))
-      return error(field) << "must be one of \"" << llvm::join(choices, "\", \"") << "\"";
-    return a.getValue();
-  }
-  FailureOr<uint64_t> u64(StringRef field) {
-    auto a = dict_.getAs<IntegerAttr>(field);
-    if (!a || !a.getType().isUnsignedInteger(64))
-      return error(field) << "must be a ui64 integer";
-    return a.getValue().getZExtValue();
   }
   FailureOr<ArrayRef<int64_t>> ints(StringRef field) {
     auto a = dict_.getAs<DenseI64ArrayAttr>(field);
@@ -116,8 +108,10 @@ public:
                                 << (*offsets)[i] << ", expected " << at << ")";
     return *widths;
   }
-  /// No fields other than `known`.
-  LogicalResult only(ArrayRef<StringRef> known) {
+  /// No fields other than those tableFields read and `derived` (what the pass adds).
+  LogicalResult only(ArrayRef<StringRef> derived) {
+    SmallVector<StringRef> known(known_.begin(), known_.end());
+    known.append(derived.begin(), derived.end());
     for (NamedAttribute a : dict_)
       if (!llvm::is_contained(known, a.getName().getValue()))
         return error(a.getName().getValue())
@@ -136,6 +130,7 @@ private:
   LinearOp op_;
   StringRef name_;
   DictionaryAttr dict_;
+  SmallVector<StringRef> known_; // the table's fields read so far
 };
 
 /// What the later checks need from the earlier decisions.
@@ -162,17 +157,14 @@ LogicalResult calibratedValues(Section &s, StringRef field, int64_t count, Strin
 
 LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &decided) {
   Section s(op, "weights", op.getWeightsAttr());
-  auto bits = s.integer("bits");
-  auto granularity = s.choice("granularity");
-  if (failed(bits) || failed(granularity) || failed(s.number("clip_percentile")))
+  cimlir::cim::LayerSettings values;
+  if (failed(s.tableFields("weights", values, {"slices"})))
     return failure();
-  auto slices = s.slices(*bits - 1, "weights.bits - 1");
+  auto slices = s.slices(values.weights.bits - 1, "weights.bits - 1");
   auto scales = s.floats("scales");
-  if (failed(slices) || failed(scales) ||
-      failed(s.only({"bits", "granularity", "clip_percentile", "scales", "slices", "offsets"})))
+  if (failed(slices) || failed(scales) || failed(s.only({"scales", "slices", "offsets"})))
     return failure();
-  const bool perTensor =
-      *granularity == cimlir::cim::toString(cimlir::cim::WeightGranularity::PerTensor);
+  const bool perTensor = values.weights.granularity == cimlir::cim::WeightGranularity::PerTensor;
   int64_t expected = perTensor ? shape.groups : shape.groups * shape.n;
   if (static_cast<int64_t>(scales->size()) != expected)
     return s.error("scales") << "has " << scales->size() << " scales, expected " << expected
@@ -188,7 +180,7 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
   std::optional<int64_t> analogBits;
   if (auto hybrid = op.getHybridAttr()) {
     Section s(op, "hybrid", hybrid);
-    auto h = s.integer("analog_bits", "inputs.hybrid_analog_bits"); // 2..16: h > 0 here
+    auto h = s.integerOf("analog_bits", "inputs.hybrid_analog_bits");
     auto qmax = s.integer("analog_qmax", 1, (int64_t(1) << 15) - 1);
     if (failed(h) || failed(qmax) || failed(s.only({"analog_bits", "analog_qmax"})))
       return failure();
@@ -202,13 +194,14 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
   if (!inputs)
     return success();
   Section s(op, "inputs", inputs);
-  auto bits = s.integer("bits");
-  auto scale = s.choice("scale");
-  if (failed(bits) || failed(scale) || failed(s.number("clip_percentile")))
+  cimlir::cim::LayerSettings values;
+  if (failed(s.tableFields("inputs", values, {"slices", "hybrid_analog_bits"})))
     return failure();
+  const int *bits = &values.inputs.bits;
   if (inputs.contains("static_scales")) {
-    if (*scale != cimlir::cim::toString(cimlir::cim::InputScale::Static))
-      return s.error("static_scales") << "is for inputs.scale 'static', not '" << *scale << "'";
+    if (values.inputs.scale != cimlir::cim::InputScale::Static)
+      return s.error("static_scales") << "is for inputs.scale 'static', not '"
+                                      << cimlir::cim::toString(values.inputs.scale) << "'";
     if (failed(calibratedValues(s, "static_scales", shape.groups, "one per group", true)))
       return failure();
   }
@@ -217,8 +210,7 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
   auto slices = analogBits ? s.slices(*analogBits - 1, "hybrid.analog_bits - 1: the DAC "
                                                        "carries the analog part")
                            : s.slices(*bits - 1, "inputs.bits - 1");
-  if (failed(slices) ||
-      failed(s.only({"bits", "scale", "clip_percentile", "slices", "offsets", "static_scales"})))
+  if (failed(slices) || failed(s.only({"slices", "offsets", "static_scales"})))
     return failure();
   decided.inputSlices = slices->size();
   return success();
@@ -226,16 +218,18 @@ LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decid
 
 LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &decided) {
   Section s(op, "mapping", op.getMappingAttr());
-  auto rows = s.integer("rows", "crossbar.rows"), cols = s.integer("cols", "crossbar.cols");
+  cimlir::cim::LayerSettings values;
+  if (failed(s.tableFields("crossbar", values)))
+    return failure();
+  const int64_t *rows = &values.crossbar.rows;
   auto k = s.integer("k", 1, std::numeric_limits<int64_t>::max());
   auto n = s.integer("n", 1, std::numeric_limits<int64_t>::max());
   auto groups = s.integer("groups", 1, std::numeric_limits<int64_t>::max());
   auto rowBlocks = s.integer("row_blocks", 1, std::numeric_limits<int64_t>::max());
   auto slices = s.integer("slices", 1, 15);
-  if (failed(rows) || failed(cols) || failed(k) || failed(n) || failed(groups) ||
-      failed(rowBlocks) || failed(slices) ||
-      failed(s.only({"rows", "cols", "k", "n", "groups", "row_blocks", "col_blocks", "slices",
-                     "arrays", "rows_per_sample", "utilisation"})))
+  if (failed(k) || failed(n) || failed(groups) || failed(rowBlocks) || failed(slices) ||
+      failed(s.only({"k", "n", "groups", "row_blocks", "col_blocks", "slices", "arrays",
+                     "rows_per_sample", "utilisation"})))
     return failure();
   if (*k != shape.k || *n != shape.n || *groups != shape.groups)
     return s.error("") << "is for " << *groups << " groups of " << *k << " x " << *n
@@ -252,13 +246,11 @@ LogicalResult verifyMapping(LinearOp op, const LinearShape &shape, Decided &deci
 
 LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &decided) {
   Section s(op, "adc", op.getAdcAttr());
-  auto mode = s.choice("mode");
-  if (failed(mode) || failed(s.integer("bits")) || failed(s.number("percentile")) ||
-      failed(s.number("noise_lsb")) || failed(s.integer("samples")))
+  cimlir::cim::LayerSettings values;
+  if (failed(s.tableFields("adc", values)))
     return failure();
   auto fullScales = s.ints("full_scales");
-  if (failed(fullScales) || failed(s.only({"mode", "bits", "percentile", "noise_lsb", "samples",
-                                           "full_scales", "calibrated_full_scales"})))
+  if (failed(fullScales) || failed(s.only({"full_scales", "calibrated_full_scales"})))
     return failure();
   if (!decided.rowBlocks || !decided.inputSlices || !decided.weightSlices)
     return s.error("") << "needs mapping, inputs and weights (its full scales are per row "
@@ -271,9 +263,9 @@ LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &de
     if (v < 0)
       return s.error("full_scales") << "holds " << v << ", expected full scales >= 0";
   if (op.getAdcAttr().contains("calibrated_full_scales")) {
-    if (*mode != cimlir::cim::toString(cimlir::cim::AdcMode::Calibrated))
-      return s.error("calibrated_full_scales")
-             << "is for adc.mode 'calibrated', not '" << *mode << "'";
+    if (values.adc.mode != cimlir::cim::AdcMode::Calibrated)
+      return s.error("calibrated_full_scales") << "is for adc.mode 'calibrated', not '"
+                                               << cimlir::cim::toString(values.adc.mode) << "'";
     return calibratedValues(s, "calibrated_full_scales",
                             shape.groups * *decided.inputSlices * *decided.weightSlices,
                             "groups x input slices x weight slices", false);
@@ -283,12 +275,10 @@ LogicalResult verifyAdc(LinearOp op, const LinearShape &shape, const Decided &de
 
 LogicalResult verifyNoise(LinearOp op, const LinearShape &shape) {
   Section s(op, "noise", op.getNoiseAttr());
-  if (failed(s.number("read")) || failed(s.number("program")))
+  cimlir::cim::LayerSettings values;
+  if (failed(s.tableFields("noise", values)))
     return failure();
-  auto lo = s.number("stuck_at_min"), hi = s.number("stuck_at_max");
-  if (failed(lo) || failed(hi) || failed(s.u64("seed")) || failed(s.u64("chip_seed")))
-    return failure();
-  if (*lo + *hi > 1.0)
+  if (values.noise.stuckAtMin + values.noise.stuckAtMax > 1.0)
     return s.error("stuck_at_min") << "+ noise.stuck_at_max exceeds 1";
   auto ids = op.getNoiseAttr().getAs<ArrayAttr>("layer_ids");
   if (!ids || !llvm::all_of(ids, [](Attribute a) {
@@ -298,8 +288,7 @@ LogicalResult verifyNoise(LinearOp op, const LinearShape &shape) {
     return s.error("layer_ids") << "must be an array of ui64 integers";
   if (static_cast<int64_t>(ids.size()) != shape.groups)
     return s.error("layer_ids") << "has " << ids.size() << " ids for " << shape.groups << " groups";
-  return s.only(
-      {"read", "program", "stuck_at_min", "stuck_at_max", "seed", "chip_seed", "layer_ids"});
+  return s.only({"layer_ids"});
 }
 
 } // namespace

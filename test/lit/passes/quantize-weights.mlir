@@ -82,7 +82,7 @@ func.func @bad_slices(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
 
 func.func @no_settings(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %w = onnx.Constant {value = dense<0.5> : tensor<2x2xf32>} : tensor<2x2xf32>
-  // expected-error @+1 {{layer 'n': settings.weights.bits is missing or not an integer (cim-lower-to-cim writes the device's settings)}}
+  // expected-error @+1 {{layer 'n': settings.weights.bits is missing or not an i64 integer (cim-lower-to-cim writes the device's settings)}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "n"} : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
