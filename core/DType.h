@@ -1,4 +1,4 @@
-// cimlir runtime: element types of tensors, with their ONNX and NumPy spellings.
+// cimlir core: element types of tensors, with their ONNX and NumPy spellings.
 #pragma once
 
 #include <cstddef>

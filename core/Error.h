@@ -1,4 +1,4 @@
-// cimlir runtime: the one error type the runtime throws.
+// cimlir core: the one error type the runtime throws.
 //
 // Inside runtime/ and kernels/ an unrecoverable condition (bad plan, bad dataset,
 // shape mismatch) throws cimlir::Error with one line that says what, where and how

@@ -1,4 +1,4 @@
-// cimlir runtime: an output file that appears at its path only once complete.
+// cimlir core: an output file that appears at its path only once complete.
 //
 // Every file a tool writes (plans, .npz outputs, JSON reports) goes through OutputFile:
 // write the bytes to tempPath(), then commit(). What commit() does depends on what the

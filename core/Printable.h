@@ -1,4 +1,4 @@
-// cimlir runtime: text from models, plans and datasets made safe to print on one line.
+// cimlir core: text from models, plans and datasets made safe to print on one line.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// cimlir runtime: a dense, row-major tensor with shared storage.
+// cimlir core: a dense, row-major tensor with shared storage.
 //
 // A Tensor either owns 64-byte aligned memory (Tensor::allocate) or views memory
 // owned by someone else (a mapped plan file) through the shared `owner` handle, so

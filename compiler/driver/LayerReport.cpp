@@ -2,6 +2,8 @@
 
 #include "compiler/driver/LayerReport.h"
 
+#include "kernels/cim/LayerSettings.h"
+
 #include "dialects/cim/CimOps.h"
 #include "dialects/onnx/OnnxOps.h"
 
@@ -55,7 +57,7 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
       int64_t t = inSlices ? static_cast<int64_t>(inSlices.size()) : 0;
       auto adc = linear.getAdcAttr();
       auto mode = adc ? adc.getAs<StringAttr>("mode") : StringAttr();
-      bool converts = !mode || mode.getValue() != "ideal";
+      bool converts = !mode || mode.getValue() != cim::toString(cim::AdcMode::Ideal);
       int64_t rows = intAt(m, "", "rows_per_sample"), rb = intAt(m, "", "row_blocks");
       int64_t groups = intAt(m, "", "groups"), slices = intAt(m, "", "slices"),
               n = intAt(m, "", "n");

@@ -19,7 +19,9 @@ Attribute fieldAttr(Builder &b, const LayerField &f, const FieldValue &v) {
   case FieldKind::Number:
     return b.getF64FloatAttr(v.number);
   case FieldKind::Enum:
-    return b.getStringAttr((*f.choices)[static_cast<size_t>(v.integer)]);
+    return b.getStringAttr(v.integer >= 0 && static_cast<size_t>(v.integer) < f.choices->size()
+                               ? (*f.choices)[static_cast<size_t>(v.integer)]
+                               : std::string("?"));
   case FieldKind::Slices:
     return b.getDenseI64ArrayAttr(SmallVector<int64_t>(v.slices.begin(), v.slices.end()));
   case FieldKind::Bool:

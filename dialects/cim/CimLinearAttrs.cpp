@@ -278,8 +278,9 @@ LogicalResult verifyNoise(LinearOp op, const LinearShape &shape) {
   cimlir::cim::LayerSettings values;
   if (failed(s.tableFields("noise", values)))
     return failure();
-  if (values.noise.stuckAtMin + values.noise.stuckAtMax > 1.0)
-    return s.error("stuck_at_min") << "+ noise.stuck_at_max exceeds 1";
+  // The rule across the noise fields (the other sections keep valid defaults in `values`).
+  if (auto problem = cimlir::cim::checkAcrossFields(values))
+    return op.emitOpError() << problem->field << ": " << problem->what;
   auto ids = op.getNoiseAttr().getAs<ArrayAttr>("layer_ids");
   if (!ids || !llvm::all_of(ids, [](Attribute a) {
         auto i = dyn_cast<IntegerAttr>(a);

@@ -3,13 +3,14 @@
 // LayerSettings is what a device file says about one layer: the `crossbar`, `weights`,
 // `inputs`, `adc`, `noise` and `digital` sections. The field table (layerFields) names every
 // field with its kind, default, range and whether cim-run may change it, and every user of a
-// layer's settings goes through it: the device-file reader and printer (runtime/device, via
-// LayerSettingsJson.h), the kernels' validateCimParams (CimParams.h), the runtime's reading of
+// layer's settings goes through it: the device-file reader and printer (runtime/device,
+// DeviceSchema.cpp), the kernels' validateCimParams (CimParams.h), the runtime's reading of
 // a CimLinear step and the cim dialect's verifier. Adding a field means one struct member and
 // one table entry (LayerSettings.cpp), plus its use.
 //
 // This header is plain C++17 without exceptions in its interface, so that the compiler (built
-// with -fno-exceptions) and device code can include it.
+// with -fno-exceptions) can include it. Host code: a device kernel takes the scalars it needs
+// from CimParams.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,9 @@ template <> const std::vector<std::string> &enumNames<AdcMode>();
 template <> const std::vector<std::string> &enumNames<DigitalPrecision>();
 
 template <typename Enum> const char *toString(Enum value) {
-  return enumNames<Enum>()[static_cast<size_t>(value)].c_str();
+  const auto &names = enumNames<Enum>();
+  const auto i = static_cast<size_t>(value);
+  return i < names.size() ? names[i].c_str() : "?";
 }
 /// The names joined for messages: "fp32, bf16, int8, w8a16".
 template <typename Enum> std::string enumNameList() {

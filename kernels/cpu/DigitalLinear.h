@@ -20,10 +20,9 @@
 #pragma once
 
 #include "core/Tensor.h"
-
 #include "kernels/cim/LayerSettings.h"
-#include <cstdint>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -17,7 +17,7 @@ struct Reader {
   std::string source;
 
   [[noreturn]] void fail(const std::string &path, const std::string &what) const {
-    throw Error(printable(source) + ": " + path + ": " + what);
+    throw Error(printable(source) + ": " + (path.empty() ? "" : path + ": ") + what);
   }
   void onlyKnown(const ojson &object, const std::string &path,
                  std::initializer_list<const char *> known) const {

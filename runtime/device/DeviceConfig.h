@@ -1,6 +1,7 @@
-// cimlir device files (cim-numerics.md §10): the one definition of the schema, shared by
-// cim-opt (which compiles a device into a plan) and cim-run (which changes its run-time
-// parameters with --set). docs/device-files.md is the user's reference.
+// cimlir device files (cim-numerics.md §10): files, presets, per-layer entries and --set,
+// shared by cim-opt (which compiles a device into a plan) and cim-run (which changes its
+// run-time parameters with --set). A layer's settings and their rules are defined once in
+// kernels/cim/LayerSettings.h. docs/device-files.md is the user's reference.
 //
 // This header is free of nlohmann-json and of exceptions in its interface so that the
 // compiler (built with -fno-exceptions) can include it and call the try*() forms. The
@@ -124,9 +125,6 @@ uint64_t fingerprint(const DeviceConfig &device);
 
 /// loadDevice; returns "" on success, else the one-line error (out is then unchanged).
 std::string tryLoadDevice(const std::string &fileOrPreset, DeviceConfig &out);
-/// parseDeviceText; returns "" on success, else the one-line error (out is then unchanged).
-std::string tryParseDeviceText(std::string_view text, const std::string &sourceName,
-                               DeviceConfig &out);
 /// resolveLayer; returns "" on success, else the one-line error.
 std::string tryResolveLayer(const DeviceConfig &device, const std::string &nodeName,
                             LayerSettings &out);

@@ -1,5 +1,6 @@
-// cimlir device files (cim-numerics.md §10): the schema table and the checks of single
-// values and whole layers. docs/device-files.md documents the same fields and errors.
+// cimlir device files (cim-numerics.md §10): JSON in and out of a layer's settings through the
+// field table (kernels/cim/LayerSettings.cpp, which also holds the ranges and the rules across
+// fields), and the messages. docs/device-files.md documents the same fields and errors.
 #include "runtime/device/DeviceSchema.h"
 
 #include <algorithm>
@@ -160,7 +161,9 @@ ojson toJson(const cim::LayerField &f, const cim::FieldValue &v) {
   case cim::FieldKind::Number:
     return ojson(v.number);
   case cim::FieldKind::Enum:
-    return ojson((*f.choices)[size_t(v.integer)]);
+    return ojson(v.integer >= 0 && size_t(v.integer) < f.choices->size()
+                     ? (*f.choices)[size_t(v.integer)]
+                     : std::string("?"));
   case cim::FieldKind::Slices:
     return ojson(v.slices);
   case cim::FieldKind::Bool:

@@ -54,10 +54,10 @@ struct CimStepParams {
 /// 2^(h-1) - 1, and an override that §10 refuses.
 CimStepParams readCimStep(const StepAttrs &attrs, const CimOverrides &overrides);
 
-/// The CPU kernel's parameters for `settings` (layerId, noise.repeat and adc.fullScales left
-/// empty). `static` inputs and the `calibrated` ADC map to their modes with their values
-/// (inputs.staticScale, adc.calibratedFullScales) left empty: the caller sets them (from the
-/// plan, or from calibration itself) and the kernel validates them. Throws cimlir::Error
+/// The kernel's parameters for `settings` (layerId, repeat and fullScales left empty).
+/// `static` inputs and the `calibrated` ADC keep their values (staticScale,
+/// calibratedFullScales) empty: the caller sets them (from the plan, or from calibration
+/// itself) and the kernel validates them. Throws cimlir::Error
 /// naming `where` for any other field validateCimParams refuses.
 cim::CimParams toCimParams(const device::LayerSettings &settings, const std::string &where);
 

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 
+#include <cstdint>
 #include <set>
 
 namespace cimlir {
@@ -40,8 +41,7 @@ Executor::Executor(std::shared_ptr<const Program> program, std::unique_ptr<Backe
 void Executor::enableProfiling(bool on) {
   if (on && !timer_)
     timer_ = backend_->createTimer(program_->steps().size());
-  if (!on)
-    timer_.reset();
+  profiling_ = on;
 }
 
 std::vector<double> Executor::stepSeconds() const {
@@ -70,16 +70,20 @@ Executor::Arena &Executor::arenaFor(int64_t batch) {
       if (!checkedShapeBytes(bindBatch(values[v].shape, batch), dtypeSize(values[v].dtype), raw))
         throw Error("value '" + values[v].name + "' of " + std::to_string(batch) +
                     " samples is too large to allocate");
-      const size_t bytes = (static_cast<size_t>(raw) + 63) / 64 * 64;
-      size_t at = 0;
+      // 64-byte blocks, at least one: an empty value still owns its offset in `live`.
+      const size_t bytes = std::max<size_t>(64, (static_cast<size_t>(raw) + 63) / 64 * 64);
+      size_t at = 0, end = 0;
       for (const auto &[offset, size] : live) {
         if (offset >= at + bytes)
           break;
         at = std::max(at, offset + size);
       }
+      if (__builtin_add_overflow(at, bytes, &end) || end > size_t(INT64_MAX))
+        throw Error("the activations of " + std::to_string(batch) +
+                    " samples are too large to allocate");
       live.emplace(at, bytes);
       arena.offset[v] = static_cast<int64_t>(at);
-      arena.bytes = std::max(arena.bytes, at + bytes);
+      arena.bytes = std::max(arena.bytes, end);
     }
     for (int64_t v : releaseAfter_[i])
       if (inArena_[v])
@@ -163,14 +167,14 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
       }
       out.push_back(&slots[v]);
     }
-    if (timer_)
+    if (profiling_)
       timer_->start(i);
     try {
       kernels_[i]->run(in, out, context);
     } catch (const Error &e) {
       throw Error("step " + s.op + " '" + s.name + "': " + e.what());
     }
-    if (timer_)
+    if (profiling_)
       timer_->stop(i);
     for (int64_t v : releaseAfter_[i])
       slots[v] = Tensor();

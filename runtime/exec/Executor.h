@@ -24,7 +24,8 @@ public:
   /// kernels with sample-keyed randomness where this batch sits in the dataset.
   TensorMap run(const TensorMap &inputs, const RunContext &context = {});
 
-  /// Accumulates time per step across runs, measured by the backend (off by default).
+  /// Accumulates time per step across runs, measured by the backend (off by default; turning
+  /// it off keeps what was measured).
   void enableProfiling(bool on);
   /// Seconds spent in each step (indexed like program().steps()) while profiling was on.
   std::vector<double> stepSeconds() const;
@@ -56,7 +57,8 @@ private:
   std::vector<std::vector<int64_t>> releaseAfter_; // values whose last use is step i
   std::vector<bool> inArena_;                      // intermediates: neither constant nor I/O
   std::map<int64_t, Arena> arenas_;                // by batch size
-  std::unique_ptr<StepTimer> timer_;               // while profiling
+  std::unique_ptr<StepTimer> timer_;               // once profiling was enabled
+  bool profiling_ = false;
 };
 
 /// "float32 [N,1,28,28]": how a plan tensor is described in messages.

@@ -2,7 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
-#include "runtime/backends/Registry.h"
+#include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/device/DeviceJson.h"
 #include "runtime/exec/CimStepParams.h"
@@ -165,8 +165,8 @@ private:
           return 0;
         });
     };
-    // The rows tap is the CPU backend's (calibration runs on the host).
-    Executor executor(program_, createBackend("cpu", options));
+    // Calibration observes the rows on the host: the CPU backend, whatever --backend says.
+    Executor executor(program_, createCpuBackend(options));
     const int64_t batch = program_->hasBatchAxis() ? o_.batch : 1;
     for (int64_t begin = 0; begin < total; begin += batch) {
       const int64_t count = std::min(batch, total - begin);

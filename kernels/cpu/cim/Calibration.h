@@ -50,13 +50,13 @@ private:
 class AdcRangeCalibrator {
 public:
   /// `w` is the group's float32 weight matrix [K,N]. `params` is the layer's (inputs.scale
-  /// `static` needs inputs.staticScale); its noise and adc.mode are ignored. Throws
+  /// `static` needs staticScale); its noise and adc.mode are ignored. Throws
   /// cimlir::Error for invalid parameters or a histogram over the 2^24-bin limit.
   AdcRangeCalibrator(const Tensor &w, const cim::CimParams &params, double percentile);
 
   void add(const Tensor &x);
   int64_t rows() const { return rows_; }
-  /// FS per (i, j) at [i·S + j] (CimParams::adc.calibratedFullScales). Throws cimlir::Error
+  /// FS per (i, j) at [i·S + j] (CimParams::calibratedFullScales). Throws cimlir::Error
   /// when no finite row was added.
   std::vector<float> fullScales() const;
 

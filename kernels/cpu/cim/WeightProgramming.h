@@ -1,8 +1,8 @@
-// cimlir CIM kernels: weight quantization, slicing and chip programming
-// (cim-numerics.md §1, §2 and the static effects of §4).
+// cimlir CPU kernels: chip programming (cim-numerics.md §2 and the static effects of §4).
 //
-// quantizeWeights() turns the float matrix W [K,N] of one group into scales s_w and integer
-// levels Wq (§1). ProgrammedWeights is that matrix written onto a chip: the differential cell
+// quantizeWeights() (kernels/cim/Quantization.h) turns the float matrix W [K,N] of one group
+// into scales s_w and integer levels Wq (§1). ProgrammedWeights is that matrix written onto a
+// chip: the differential cell
 // levels L^±_j of every weight slice (§2) after stuck-at faults and programming noise (§4),
 // which are a pure function of (chip_seed, layer id, j, sign, k, n) (§9, Philox.h).
 //

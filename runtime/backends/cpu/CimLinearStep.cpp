@@ -5,6 +5,7 @@
 #include "kernels/cpu/cim/CimLinear.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
+#include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
 
@@ -142,7 +143,7 @@ nlohmann::json CimLinearKernel::report() const {
           {"adc_mode", cim::toString(settings.adc.mode)},
           {"adc_bits", settings.adc.bits},
           // Everything the layer ran with, --set included (its chip seed is "chip_seed").
-          {"settings", nlohmann::json::parse(device::toJsonText(settings, -1))},
+          {"settings", nlohmann::json(device::toJson(settings))},
           {"seed", settings.noise.seed},
           {"chip_seed", settings.noise.chipSeed},
           {"samples", samples_},

@@ -221,7 +221,7 @@ func.func @signed_seed(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf
 // -----
 
 func.func @stuck_sum(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
-  // expected-error @+1 {{noise.stuck_at_min + noise.stuck_at_max exceeds 1}}
+  // expected-error @+1 {{noise.stuck_at_min + noise.stuck_at_max: 0.75 + 0.5 is more than 1}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = {chip_seed = 0 : ui64, layer_ids = [1 : ui64], program = 0.0, read = 0.0, seed = 0 : ui64, stuck_at_max = 0.5, stuck_at_min = 0.75}} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }

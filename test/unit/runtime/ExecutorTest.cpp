@@ -553,6 +553,49 @@ TEST(ExecutorArena, ResultsOfEveryBatchSizeSurviveLaterRuns) {
   }
 }
 
+TEST(ExecutorArena, EmptyValuesKeepTheirOwnPlace) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  const std::string path = dir.file("empty.plan");
+  // An empty intermediate (e: [N,0]) lives beside full ones and dies first; nothing it does
+  // may free or overlap the others.
+  PlanBuilder b;
+  int64_t x = b.input("x", DType::F32, {-1, 16}), e = b.input("e", DType::F32, {-1, 0});
+  int64_t a = b.value("a", DType::F32, {-1, 16}), z = b.value("z", DType::F32, {-1, 0});
+  int64_t s = b.value("s", DType::F32, {-1, 16}), z2 = b.value("z2", DType::F32, {-1, 0});
+  int64_t y = b.value("y", DType::F32, {-1, 16});
+  b.step("Relu", "a", {x}, {a});
+  b.step("Relu", "z", {e}, {z});
+  b.step("Add", "s", {a, x}, {s});
+  b.step("Relu", "z2", {z}, {z2});
+  b.step("Relu", "y", {s}, {y});
+  b.output("y", y);
+  b.output("z2", z2);
+  b.write(path);
+  Executor ex = testExecutor(path);
+  Tensor xv = randomF32(gen, {3, 16});
+  TensorMap out = ex.run({{"x", xv}, {"e", Tensor::allocate(DType::F32, {3, 0})}});
+  EXPECT_EQ(out.at("z2").numel(), 0);
+  for (int64_t i = 0; i < 48; ++i) {
+    const float v = xv.data<float>()[i];
+    ASSERT_EQ(out.at("y").data<float>()[i], std::max(std::max(v, 0.0f) + v, 0.0f)) << i;
+  }
+}
+
+TEST(ExecutorArena, ProfilingKeepsItsTimesWhenTurnedOff) {
+  TempDir dir;
+  const std::string path = dir.file("chain.plan");
+  writeChain(path, 8, 2);
+  Executor e = testExecutor(path);
+  e.enableProfiling(true);
+  Tensor x = Tensor::allocate(DType::F32, {3, 8});
+  e.run({{"x", x}});
+  const std::vector<double> measured = e.stepSeconds();
+  e.enableProfiling(false);
+  e.run({{"x", x}});
+  EXPECT_EQ(e.stepSeconds(), measured);
+}
+
 TEST(ExecutorArena, ProfilingTimesEveryStepThroughTheBackend) {
   TempDir dir;
   const std::string path = dir.file("chain.plan");
