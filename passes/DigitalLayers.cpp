@@ -40,8 +40,7 @@ struct DigitalLayersPass : public cimlir::impl::DigitalLayersBase<DigitalLayersP
       return layerError(op) << "digital precision '" << precision.getValue()
                             << "' applies to a Gemm, MatMul or Conv with a constant weight";
     Builder b(op->getContext());
-    replaceWithLinear(op, cim::DigitalLinearOp::getOperationName(),
-                      {b.getNamedAttr("precision", precision)});
+    replaceWithLinear<cim::DigitalLinearOp>(op, {b.getNamedAttr("precision", precision)});
     ++numReducedLayers;
     return success();
   }

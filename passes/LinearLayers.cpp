@@ -36,7 +36,8 @@ bool isLinearLayer(Operation *op) {
   return true;
 }
 
-Operation *replaceWithLinear(Operation *op, StringRef opName, ArrayRef<NamedAttribute> extra) {
+template <typename LinearOpTy>
+LinearOpTy replaceWithLinear(Operation *op, ArrayRef<NamedAttribute> extra) {
   OpBuilder b(op);
   SmallVector<NamedAttribute> attrs(extra);
   attrs.push_back(b.getNamedAttr("layer", b.getStringAttr(layerName(op))));
@@ -63,15 +64,15 @@ Operation *replaceWithLinear(Operation *op, StringRef opName, ArrayRef<NamedAttr
                   b.getNamedAttr("dilations", conv.getDilationsAttr()),
                   b.getNamedAttr("group", conv.getGroupAttr())});
   }
-  OperationState state(op->getLoc(), opName);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  state.addTypes(op->getResultTypes());
-  Operation *linear = b.create(state);
+  auto linear = LinearOpTy::create(b, op->getLoc(), op->getResultTypes(), operands, attrs);
   op->replaceAllUsesWith(linear);
   op->erase();
   return linear;
 }
+
+template cim::LinearOp replaceWithLinear<cim::LinearOp>(Operation *, ArrayRef<NamedAttribute>);
+template cim::DigitalLinearOp replaceWithLinear<cim::DigitalLinearOp>(Operation *,
+                                                                      ArrayRef<NamedAttribute>);
 
 LogicalResult forEachUndecided(Operation *root, StringRef decision,
                                function_ref<LogicalResult(cim::LinearOp)> decide) {

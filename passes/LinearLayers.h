@@ -33,11 +33,12 @@ mlir::InFlightDiagnostic layerError(mlir::Operation *op);
 /// op can compute: a MatMul needs an activation of rank >= 2 and a 2-D weight (§0).
 bool isLinearLayer(mlir::Operation *op);
 
-/// Replaces the linear layer `op` (isLinearLayer) by an op named `opName` (cim.linear or
-/// cim.digital_linear) with the same operands, `kind`, `layer` and the kind's attributes,
-/// plus `extra`; a Gemm's transA becomes an onnx.Transpose in front (§0). Returns the new op.
-mlir::Operation *replaceWithLinear(mlir::Operation *op, llvm::StringRef opName,
-                                   llvm::ArrayRef<mlir::NamedAttribute> extra);
+/// Replaces the linear layer `op` (isLinearLayer) by a LinearOpTy (cim::LinearOp or
+/// cim::DigitalLinearOp, built by its ODS builder) with the same operands, `kind`, `layer` and the
+/// kind's attributes, plus `extra`; a Gemm's transA becomes an onnx.Transpose in front (§0).
+/// Returns the new op.
+template <typename LinearOpTy>
+LinearOpTy replaceWithLinear(mlir::Operation *op, llvm::ArrayRef<mlir::NamedAttribute> extra);
 
 /// Runs `decide` on every cim.linear under `root` that has no attribute `decision` yet (a
 /// pass decides a layer once), stopping at the first failure.

@@ -77,8 +77,7 @@ private:
       ++numDigitalLayers;
       return success();
     }
-    replaceWithLinear(op, cim::LinearOp::getOperationName(),
-                      {b.getNamedAttr("settings", settingsAttr(b, settings))});
+    replaceWithLinear<cim::LinearOp>(op, {b.getNamedAttr("settings", settingsAttr(b, settings))});
     ++numCimLayers;
     return success();
   }

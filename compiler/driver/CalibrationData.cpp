@@ -42,15 +42,15 @@ LogicalResult toCalibrationModule(ModuleOp module) {
                             << "': calibration needs the layer's settings and float W (run "
                                "it right after placement)";
     OpBuilder builder(op);
-    OperationState state(op.getLoc(), cim::DigitalLinearOp::getOperationName());
-    state.addOperands(op->getOperands());
-    for (NamedAttribute a : op->getAttrs())
-      if (a.getName() != "settings")
-        state.addAttribute(a.getName(), a.getValue());
-    state.addAttribute("precision", b.getStringAttr(cim::toString(cim::DigitalPrecision::Fp32)));
-    state.addAttribute("calibrate", op.getSettingsAttr());
-    state.addTypes(op->getResultTypes());
-    Operation *digital = builder.create(state);
+    NamedAttrList attrs(op->getAttrs());
+    attrs.erase(op.getSettingsAttrName());
+    attrs.set(cim::DigitalLinearOp::getPrecisionAttrName(
+                  OperationName(cim::DigitalLinearOp::getOperationName(), op.getContext())),
+              b.getStringAttr(cim::toString(cim::DigitalPrecision::Fp32)));
+    // Not an attribute of the op: the calibration plan's extra, which the runner reads.
+    attrs.set("calibrate", op.getSettingsAttr());
+    auto digital = cim::DigitalLinearOp::create(builder, op.getLoc(), op->getResultTypes(),
+                                                op->getOperands(), attrs.getAttrs());
     op->replaceAllUsesWith(digital);
     op->erase();
   }
