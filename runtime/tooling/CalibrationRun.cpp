@@ -3,10 +3,10 @@
 #include "core/Error.h"
 #include "kernels/cpu/cim/Calibration.h"
 #include "runtime/backends/cpu/CpuBackend.h"
-#include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/device/DeviceJson.h"
 #include "runtime/exec/CimStepParams.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/exec/LinearStep.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <algorithm>
@@ -74,8 +74,8 @@ public:
       } catch (const Error &e) {
         a.fail(e.what());
       }
-      LinearStepLayout layout(a, "calibration reads W when the plan is loaded", DType::F32,
-                              "float32");
+      const LinearStep layout = LinearStep::decode(a, "calibration reads W when the plan is loaded",
+                                                   DType::F32, "float32");
       for (int64_t g = 0; g < layout.groups(); ++g)
         t.weights.push_back(layout.groupWeights(a, g));
       byStep_[step.name] = targets_.size();

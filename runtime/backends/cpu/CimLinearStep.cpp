@@ -63,7 +63,7 @@ CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrid
 void CimLinearKernel::programChips(const StepAttrs &a) {
   // W is Wq, the integers cim-quantize-weights wrote, in the layer's own layout.
   const Tensor &levels = *a.program().constant(a.step().inputs[1]);
-  const cim::WeightLayout &layout = layout_.weightLayout();
+  const cim::WeightLayout &layout = layout_.step().weights;
   if (static_cast<int64_t>(decided_.layerIds.size()) != layout.groups)
     a.fail("has " + std::to_string(decided_.layerIds.size()) + " noise.layer_ids for " +
            std::to_string(layout.groups) + " groups");
@@ -135,10 +135,10 @@ nlohmann::json CimLinearKernel::report() const {
                              {"digital_elements", counters_.digitalElements}};
   return {{"name", layerName_},
           {"op", "CimLinear"},
-          {"kind", layout_.kindName()},
+          {"kind", layout_.step().kindName()},
           {"groups", static_cast<int64_t>(chips_.size())},
-          {"k", layout_.rows()},
-          {"n", layout_.cols()},
+          {"k", layout_.step().k},
+          {"n", layout_.step().n},
           {"arrays", arrays_},
           {"adc_mode", cim::toString(settings.adc.mode)},
           {"adc_bits", settings.adc.bits},

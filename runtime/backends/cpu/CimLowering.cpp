@@ -6,34 +6,6 @@
 
 namespace cimlir {
 
-int64_t ConvGeometry::patchSize() const {
-  int64_t k = channelsPerGroup();
-  for (int64_t e : kernel)
-    k *= e;
-  return k;
-}
-
-int64_t ConvGeometry::positions() const {
-  int64_t p = 1;
-  for (int64_t o : out)
-    p *= o;
-  return p;
-}
-
-bool ConvGeometry::bind(const Shape &xShape) {
-  const int64_t d = spatialRank();
-  in.assign(xShape.end() - d, xShape.end());
-  out.assign(static_cast<size_t>(d), 0);
-  for (int64_t a = 0; a < d; ++a) {
-    int64_t span = dilations[a] * (kernel[a] - 1) + 1;
-    int64_t room = in[a] + pads[a] + pads[a + d] - span;
-    if (room < 0)
-      return false;
-    out[a] = room / strides[a] + 1;
-  }
-  return true;
-}
-
 void im2col(const float *x, const ConvGeometry &geo, int64_t g, int64_t n0, int64_t n1,
             float *out) {
   const int64_t d = geo.spatialRank();

@@ -10,31 +10,12 @@
 #pragma once
 
 #include "core/Tensor.h"
+#include "runtime/exec/LinearStep.h"
 
 #include <cstdint>
 #include <vector>
 
 namespace cimlir {
-
-/// A convolution's shape: the attributes (normalised as for the Conv step: one entry per
-/// spatial axis, pads all begins then all ends) and, once bound to an input, its extents.
-struct ConvGeometry {
-  int64_t channels = 0;    ///< C
-  int64_t outChannels = 0; ///< M
-  int64_t groups = 1;
-  std::vector<int64_t> kernel, strides, pads, dilations;
-  std::vector<int64_t> in, out; ///< spatial extents of x and y (set by bind)
-
-  int64_t spatialRank() const { return static_cast<int64_t>(kernel.size()); }
-  int64_t channelsPerGroup() const { return channels / groups; }
-  int64_t outputsPerGroup() const { return outChannels / groups; }
-  /// K of a group: (C/groups)·prod(k).
-  int64_t patchSize() const;
-  /// Output positions per image, prod(O): the rows per sample of §9.
-  int64_t positions() const;
-  /// Sets `in` from x [N, C, D1..Dd] and computes `out`; false when some O_i < 1.
-  bool bind(const Shape &xShape);
-};
 
 /// The im2col rows of images [n0, n1) of x [N, C, D...] for group g: row (n-n0)·P + p holds
 /// the patch of output position p (P = positions()), K = patchSize() values in the order

@@ -36,9 +36,10 @@ DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
   else
     a.fail("has precision '" + precision + "', expected one of " +
            cim::enumNameList<cim::DigitalPrecision>());
-  for (int64_t g = 0; g < layout_.groups(); ++g) {
+  for (int64_t g = 0; g < layout_.step().groups(); ++g) {
     try {
-      weights_.push_back(cpu::DigitalWeights::prepare(layout_.groupWeights(a, g), precision_));
+      weights_.push_back(
+          cpu::DigitalWeights::prepare(layout_.step().groupWeights(a, g), precision_));
     } catch (const Error &e) {
       a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
     }
@@ -58,11 +59,11 @@ void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &co
 nlohmann::json DigitalLinearKernel::report() const {
   return {{"name", name_},
           {"op", "DigitalLinear"},
-          {"kind", layout_.kindName()},
+          {"kind", layout_.step().kindName()},
           {"precision", cim::toString(precision_)},
-          {"groups", layout_.groups()},
-          {"k", layout_.rows()},
-          {"n", layout_.cols()},
+          {"groups", layout_.step().groups()},
+          {"k", layout_.step().k},
+          {"n", layout_.step().n},
           {"samples", samples_}};
 }
 

@@ -20,89 +20,15 @@ std::string describe(const Tensor &t) {
 } // namespace
 
 LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &constantWhy,
-                                   DType weightType, const std::string &weightWhat) {
-  const Step &step = a.step();
-  std::string kind = a.s("kind");
-  if (kind == "gemm")
-    kind_ = LinearKind::Gemm;
-  else if (kind == "matmul")
-    kind_ = LinearKind::MatMul;
-  else if (kind == "conv")
-    kind_ = LinearKind::Conv;
-  else
-    a.fail("has kind '" + kind + "', expected gemm, matmul or conv");
-  a.arity(2, kind_ == LinearKind::MatMul ? 2 : 3);
-
-  const Tensor *w = a.program().constant(step.inputs[1]);
-  if (!w)
-    a.fail("input 1 (W) is not a constant: " + constantWhy);
-  if (w->dtype() != weightType)
-    a.fail("W is " + describe(*w) + ", expected " + weightWhat);
-
-  if (kind_ != LinearKind::Conv) {
-    if (w->rank() != 2)
-      a.fail("W is " + describe(*w) + ", expected a matrix");
-    if (kind_ == LinearKind::Gemm) {
-      alpha_ = a.f("alpha");
-      beta_ = a.f("beta");
-      transB_ = a.i("transB") != 0;
-      if (a.has("transA") && a.i("transA") != 0)
-        a.fail("has transA = 1; the compiler transposes A digitally before a " + step.op + " step");
-    }
-    weights_ = cim::WeightLayout::matrix(w->shape(), transB_);
-    k_ = weights_.K;
-    n_ = weights_.N;
-    return;
-  }
-
-  conv_.strides = a.ints("strides");
-  conv_.pads = a.ints("pads");
-  conv_.dilations = a.ints("dilations");
-  conv_.groups = a.i("group");
-  const size_t d = conv_.strides.size();
-  if (d < 1 || conv_.pads.size() != 2 * d || conv_.dilations.size() != d ||
-      w->rank() != static_cast<int64_t>(d) + 2)
-    a.fail("has W " + describe(*w) + " with " + std::to_string(d) + " strides, " +
-           std::to_string(conv_.pads.size()) + " pads and " +
-           std::to_string(conv_.dilations.size()) +
-           " dilations (one per spatial axis, pads twice)");
-  for (size_t i = 0; i < d; ++i)
-    if (conv_.strides[i] < 1 || conv_.dilations[i] < 1 || conv_.pads[i] < 0 ||
-        conv_.pads[i + d] < 0 || w->dim(static_cast<int64_t>(i) + 2) < 1)
-      a.fail("has a stride, dilation or kernel extent below 1 or a negative pad");
-  if (conv_.groups < 1 || w->dim(0) % conv_.groups != 0 || w->dim(0) == 0)
-    a.fail("has group " + std::to_string(conv_.groups) + ", which must divide the " +
-           std::to_string(w->dim(0)) + " output channels of W");
-  conv_.outChannels = w->dim(0);
-  conv_.channels = w->dim(1) * conv_.groups;
-  conv_.kernel.assign(w->shape().begin() + 2, w->shape().end());
-  weights_ = cim::WeightLayout::conv(w->shape(), conv_.groups);
-  k_ = conv_.patchSize();
-  n_ = conv_.outputsPerGroup();
-}
-
-const char *LinearStepLayout::kindName() const {
-  switch (kind_) {
-  case LinearKind::Gemm:
-    return "gemm";
-  case LinearKind::MatMul:
-    return "matmul";
-  case LinearKind::Conv:
-    return "conv";
-  }
-  return "?";
-}
-
-Tensor LinearStepLayout::groupWeights(const StepAttrs &a, int64_t g) const {
-  return cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights_, g);
-}
+                                   DType weightType, const std::string &weightWhat)
+    : step_(LinearStep::decode(a, constantWhy, weightType, weightWhat)) {}
 
 int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                               const GroupProduct &product) const {
   const Tensor &x = *in[0];
   if (x.dtype() != DType::F32 || !x.defined())
     throw Error("x is " + describe(x) + ", expected float32");
-  switch (kind_) {
+  switch (step_.kind) {
   case LinearKind::Gemm:
     runGemm(in, y, firstSample, product);
     break;
@@ -119,12 +45,12 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, 
 void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
                                int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
-  if (x.rank() != 2 || x.dim(1) != k_)
-    throw Error("x is " + describe(x) + ", expected [M," + std::to_string(k_) + "]");
+  if (x.rank() != 2 || x.dim(1) != step_.k)
+    throw Error("x is " + describe(x) + ", expected [M," + std::to_string(step_.k) + "]");
   const int64_t M = x.dim(0);
-  if (y.shape() != Shape{M, n_})
+  if (y.shape() != Shape{M, step_.n})
     throw Error("y is " + describe(y) + ", expected [" + std::to_string(M) + "," +
-                std::to_string(n_) + "]");
+                std::to_string(step_.n) + "]");
   // C broadcasts as ONNX Gemm allows (rank <= 2, each extent 1 or Y's); checked even when
   // beta is 0 so that a malformed plan fails either way.
   const Tensor *c = in.size() > 2 ? in[2] : nullptr;
@@ -135,34 +61,34 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
       throw Error("C is " + describe(*c) + ", expected float32 of rank <= 2");
     cCols = cs.empty() ? 1 : cs.back();
     cRows = cs.size() == 2 ? cs[0] : 1;
-    if ((cRows != 1 && cRows != M) || (cCols != 1 && cCols != n_))
+    if ((cRows != 1 && cRows != M) || (cCols != 1 && cCols != step_.n))
       throw Error("C " + shapeToString(cs) + " does not broadcast to Y " +
                   shapeToString(y.shape()));
   }
   if (M > 0)
     product(0, x, y, Rows{firstSample, 1});
   // y = alpha·z + beta·C (§0); as in BLAS, beta = 0 does not read C.
-  const bool useC = c && beta_ != 0.0f;
-  if (alpha_ == 1.0f && !useC)
+  const bool useC = c && step_.beta != 0.0f;
+  if (step_.alpha == 1.0f && !useC)
     return;
   float *yv = y.data<float>();
   const float *cv = useC ? c->data<float>() : nullptr;
   for (int64_t m = 0; m < M; ++m)
-    for (int64_t n = 0; n < n_; ++n) {
-      float v = alpha_ * yv[m * n_ + n];
+    for (int64_t n = 0; n < step_.n; ++n) {
+      float v = step_.alpha * yv[m * step_.n + n];
       if (useC)
-        v = v + beta_ * cv[(cRows == 1 ? 0 : m * cCols) + (cCols == 1 ? 0 : n)];
-      yv[m * n_ + n] = v;
+        v = v + step_.beta * cv[(cRows == 1 ? 0 : m * cCols) + (cCols == 1 ? 0 : n)];
+      yv[m * step_.n + n] = v;
     }
 }
 
 void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample,
                                  const GroupProduct &product) const {
-  if (x.rank() < 2 || x.dim(x.rank() - 1) != k_)
-    throw Error("x is " + describe(x) + ", expected [..., " + std::to_string(k_) +
+  if (x.rank() < 2 || x.dim(x.rank() - 1) != step_.k)
+    throw Error("x is " + describe(x) + ", expected [..., " + std::to_string(step_.k) +
                 "] of rank 2 or more");
   Shape yShape = x.shape();
-  yShape.back() = n_;
+  yShape.back() = step_.n;
   if (y.shape() != yShape)
     throw Error("y is " + describe(y) + ", expected " + shapeToString(yShape));
   // §9: 2-D, every row is a sample; N-D, the first axis is the sample and the flattened
@@ -173,14 +99,14 @@ void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample
   const int64_t M = x.dim(0) * rowsPerSample;
   if (M == 0)
     return;
-  Tensor y2 = y.reshaped({M, n_});
-  product(0, x.reshaped({M, k_}), y2, Rows{firstSample, rowsPerSample});
+  Tensor y2 = y.reshaped({M, step_.n});
+  product(0, x.reshaped({M, step_.k}), y2, Rows{firstSample, rowsPerSample});
 }
 
 void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
                                int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
-  ConvGeometry geo = conv_;
+  ConvGeometry geo = step_.conv;
   if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)
     throw Error("x is " + describe(x) + ", expected [N," + std::to_string(geo.channels) +
                 ", ...] with " + std::to_string(geo.spatialRank()) + " spatial axes");

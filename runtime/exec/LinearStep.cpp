@@ -1,0 +1,123 @@
+#include "runtime/exec/LinearStep.h"
+
+#include "core/Error.h"
+
+namespace cimlir {
+
+namespace {
+
+std::string describe(const Tensor &t) {
+  return std::string(dtypeName(t.dtype())) + " " + shapeToString(t.shape());
+}
+
+} // namespace
+
+int64_t ConvGeometry::patchSize() const {
+  int64_t k = channelsPerGroup();
+  for (int64_t e : kernel)
+    k *= e;
+  return k;
+}
+
+int64_t ConvGeometry::positions() const {
+  int64_t p = 1;
+  for (int64_t o : out)
+    p *= o;
+  return p;
+}
+
+bool ConvGeometry::bind(const Shape &xShape) {
+  const int64_t d = spatialRank();
+  in.assign(xShape.end() - d, xShape.end());
+  out.assign(static_cast<size_t>(d), 0);
+  for (int64_t a = 0; a < d; ++a) {
+    int64_t span = dilations[a] * (kernel[a] - 1) + 1;
+    int64_t room = in[a] + pads[a] + pads[a + d] - span;
+    if (room < 0)
+      return false;
+    out[a] = room / strides[a] + 1;
+  }
+  return true;
+}
+
+LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
+                              const std::string &weightWhat) {
+  LinearStep s;
+  const Step &step = a.step();
+  std::string kind = a.s("kind");
+  if (kind == "gemm")
+    s.kind = LinearKind::Gemm;
+  else if (kind == "matmul")
+    s.kind = LinearKind::MatMul;
+  else if (kind == "conv")
+    s.kind = LinearKind::Conv;
+  else
+    a.fail("has kind '" + kind + "', expected gemm, matmul or conv");
+  a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
+
+  const Tensor *w = a.program().constant(step.inputs[1]);
+  if (!w)
+    a.fail("input 1 (W) is not a constant: " + constantWhy);
+  if (w->dtype() != weightType)
+    a.fail("W is " + describe(*w) + ", expected " + weightWhat);
+
+  if (s.kind != LinearKind::Conv) {
+    if (w->rank() != 2)
+      a.fail("W is " + describe(*w) + ", expected a matrix");
+    if (s.kind == LinearKind::Gemm) {
+      s.alpha = a.f("alpha");
+      s.beta = a.f("beta");
+      s.transB = a.i("transB") != 0;
+      if (a.has("transA") && a.i("transA") != 0)
+        a.fail("has transA = 1; the compiler transposes A digitally before a " + step.op + " step");
+    }
+    s.weights = cim::WeightLayout::matrix(w->shape(), s.transB);
+    s.k = s.weights.K;
+    s.n = s.weights.N;
+    return s;
+  }
+
+  s.conv.strides = a.ints("strides");
+  s.conv.pads = a.ints("pads");
+  s.conv.dilations = a.ints("dilations");
+  s.conv.groups = a.i("group");
+  const size_t d = s.conv.strides.size();
+  if (d < 1 || s.conv.pads.size() != 2 * d || s.conv.dilations.size() != d ||
+      w->rank() != static_cast<int64_t>(d) + 2)
+    a.fail("has W " + describe(*w) + " with " + std::to_string(d) + " strides, " +
+           std::to_string(s.conv.pads.size()) + " pads and " +
+           std::to_string(s.conv.dilations.size()) +
+           " dilations (one per spatial axis, pads twice)");
+  for (size_t i = 0; i < d; ++i)
+    if (s.conv.strides[i] < 1 || s.conv.dilations[i] < 1 || s.conv.pads[i] < 0 ||
+        s.conv.pads[i + d] < 0 || w->dim(static_cast<int64_t>(i) + 2) < 1)
+      a.fail("has a stride, dilation or kernel extent below 1 or a negative pad");
+  if (s.conv.groups < 1 || w->dim(0) % s.conv.groups != 0 || w->dim(0) == 0)
+    a.fail("has group " + std::to_string(s.conv.groups) + ", which must divide the " +
+           std::to_string(w->dim(0)) + " output channels of W");
+  s.conv.outChannels = w->dim(0);
+  s.conv.channels = w->dim(1) * s.conv.groups;
+  s.conv.kernel.assign(w->shape().begin() + 2, w->shape().end());
+  s.weights = cim::WeightLayout::conv(w->shape(), s.conv.groups);
+  s.k = s.conv.patchSize();
+  s.n = s.conv.outputsPerGroup();
+  return s;
+}
+
+const char *LinearStep::kindName() const {
+  switch (kind) {
+  case LinearKind::Gemm:
+    return "gemm";
+  case LinearKind::MatMul:
+    return "matmul";
+  case LinearKind::Conv:
+    return "conv";
+  }
+  return "?";
+}
+
+Tensor LinearStep::groupWeights(const StepAttrs &a, int64_t g) const {
+  return cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights, g);
+}
+
+} // namespace cimlir

@@ -1,0 +1,67 @@
+// cimlir runtime: a step that computes a layer as one matrix product per group,
+// z = f(x_g · W_g) (CimLinear and DigitalLinear, docs/plan-format.md), decoded for every
+// backend: its kind (gemm, matmul, conv), the kind's attributes, the convolution's geometry and
+// where each group's matrix W_g [K,N] lies in W (cim-numerics.md §0). How a backend lowers x to
+// rows and assembles y is its own (backends/cpu/LinearStepLayout.h).
+#pragma once
+
+#include "core/Tensor.h"
+#include "kernels/cim/WeightLayout.h"
+#include "runtime/exec/StepAttrs.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cimlir {
+
+/// A convolution's shape: the attributes (normalised as for the Conv step: one entry per
+/// spatial axis, pads all begins then all ends) and, once bound to an input, its extents.
+struct ConvGeometry {
+  int64_t channels = 0;    ///< C
+  int64_t outChannels = 0; ///< M
+  int64_t groups = 1;
+  std::vector<int64_t> kernel, strides, pads, dilations;
+  std::vector<int64_t> in, out; ///< spatial extents of x and y (set by bind)
+
+  int64_t spatialRank() const { return static_cast<int64_t>(kernel.size()); }
+  int64_t channelsPerGroup() const { return channels / groups; }
+  int64_t outputsPerGroup() const { return outChannels / groups; }
+  /// K of a group: (C/groups)·prod(k).
+  int64_t patchSize() const;
+  /// Output positions per image, prod(O): the rows per sample of §9.
+  int64_t positions() const;
+  /// Sets `in` from x [N, C, D1..Dd] and computes `out`; false when some O_i < 1.
+  bool bind(const Shape &xShape);
+};
+
+enum class LinearKind { Gemm, MatMul, Conv };
+
+struct LinearStep {
+  LinearKind kind = LinearKind::Gemm;
+  float alpha = 1.0f, beta = 1.0f; ///< gemm
+  bool transB = false;             ///< gemm
+  ConvGeometry conv;               ///< conv (not bound to an input)
+  /// Where each group's W_g [K,N] lies in the step's W: W itself (matmul, gemm), its
+  /// transpose (gemm with transB) or the group's output channels flattened (conv); the same
+  /// definition the compiler quantizes weights with.
+  cim::WeightLayout weights;
+  int64_t k = 0, n = 0; ///< K and N of each group's matrix
+
+  /// Reads the step's kind, arity, W (input 1, a constant of element type `weightType`:
+  /// float32 for DigitalLinear, the integer levels for CimLinear; `weightWhat` describes it in
+  /// the message) and the kind's attributes. `constantWhy` ends the message for a W that is not
+  /// a constant ("... is not a constant: <why>"). Fails through `a` (one line naming the step)
+  /// on anything malformed.
+  static LinearStep decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
+                           const std::string &weightWhat);
+
+  /// Groups (1 unless conv).
+  int64_t groups() const { return kind == LinearKind::Conv ? conv.groups : 1; }
+  /// "gemm", "matmul" or "conv".
+  const char *kindName() const;
+  /// W_g [K,N] of group g, copied out of the step's W.
+  Tensor groupWeights(const StepAttrs &a, int64_t g) const;
+};
+
+} // namespace cimlir
