@@ -3,6 +3,8 @@
 # Extra arguments go to CMake's configure step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache: paths below the checkout count as relative, so another clone reuses the cache.
+export CCACHE_BASEDIR="$PWD"
 jobs=${CIMLIR_JOBS:-$(nproc)}
 if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -4,6 +4,7 @@
 # through ctest. GPU tests (label gpu) skip themselves where no GPU is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CCACHE_BASEDIR="$PWD" # as scripts/build.sh: another clone reuses the cache
 scripts/setup.sh
 scripts/check-format.sh
 scripts/build.sh
