@@ -7,12 +7,11 @@
 #include "core/Error.h"
 #include "core/OutputFile.h"
 #include "dialects/cim/CimOps.h"
+#include "runtime/plan/PlanReader.h"
 #include "runtime/tooling/CalibrationRun.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
@@ -81,16 +80,14 @@ FailureOr<calibration::Table> calibrateModule(ModuleOp module,
   OwningOpRef<ModuleOp> clone(module.clone());
   if (failed(toCalibrationModule(*clone)))
     return failure();
-  SmallString<128> planPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cim-calibration", "plan", planPath))
-    return emitError(loc) << "cannot create a temporary calibration plan: " << ec.message();
-  llvm::FileRemover removePlan(planPath);
-  if (failed(emitPlan(*clone, options.sourceName, planPath.str().str(), options.deviceFingerprint,
-                      options.deviceJson)))
+  // The calibration plan stays in memory: no file the user did not name.
+  auto bytes = std::make_shared<std::vector<unsigned char>>();
+  if (failed(emitPlanToMemory(*clone, options.sourceName, options.deviceFingerprint,
+                              options.deviceJson, *bytes)))
     return failure();
   try {
     CalibrationOptions run;
-    run.plan = planPath.str().str();
+    run.plan = Program::fromPlan(plan::PlanFile::fromMemory(bytes, "the calibration plan"));
     run.dataset = options.dataset;
     run.split = options.split;
     run.splitGiven = options.splitGiven;

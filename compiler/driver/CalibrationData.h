@@ -5,8 +5,8 @@
 // layer is a cim.linear with its resolved `settings` and its float W; calibrateModule turns a
 // clone of the module into a calibration plan (each cim.linear a cim.digital_linear in fp32
 // on W, carrying its settings as `calibrate`; every digital layer in fp32 too: calibration
-// observes the fp32 network), writes it to a temporary file and runs the runtime's
-// calibration (runtime/tooling/CalibrationRun.h) on it. The result is the table
+// observes the fp32 network), writes it into memory and runs the runtime's calibration
+// (runtime/tooling/CalibrationRun.h) on it. The result is the table
 // cim-apply-calibration takes, in memory.
 //
 // This file calls the runtime, which throws cimlir::Error: it is compiled with exceptions

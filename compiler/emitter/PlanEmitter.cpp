@@ -123,8 +123,11 @@ std::string stepOpName(Operation *op) {
 
 class Emitter {
 public:
-  LogicalResult run(func::FuncOp main, const std::string &sourceName, const std::string &path,
-                    uint64_t deviceFingerprint, const std::string &deviceJson);
+  /// Builds the plan and hands the writer to `write` (a file or memory), whose error it
+  /// emits.
+  LogicalResult run(func::FuncOp main, const std::string &sourceName, uint64_t deviceFingerprint,
+                    const std::string &deviceJson,
+                    llvm::function_ref<std::string(const plan::PlanWriter &)> write);
 
 private:
   int64_t addValue(Value v, StringRef name);
@@ -192,8 +195,8 @@ FailureOr<std::string> Emitter::stepAttributes(Operation *op) {
 }
 
 LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
-                           const std::string &path, uint64_t deviceFingerprint,
-                           const std::string &deviceJson) {
+                           uint64_t deviceFingerprint, const std::string &deviceJson,
+                           llvm::function_ref<std::string(const plan::PlanWriter &)> write) {
   plan::PlanWriter writer;
 
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
@@ -257,7 +260,7 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
   writer.setMetadata(std::move(text));
   writer.setProducer("cim-opt " CIMLIR_VERSION);
   writer.setDeviceFingerprint(deviceFingerprint);
-  std::string error = writer.write(path);
+  std::string error = write(writer);
   if (!error.empty())
     return emitError(main.getLoc()) << error;
   return success();
@@ -270,7 +273,18 @@ LogicalResult emitPlan(ModuleOp module, const std::string &sourceName, const std
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError() << "no func.func @main to write into a plan";
-  return Emitter().run(main, sourceName, path, deviceFingerprint, deviceJson);
+  return Emitter().run(main, sourceName, deviceFingerprint, deviceJson,
+                       [&](const plan::PlanWriter &w) { return w.write(path); });
+}
+
+LogicalResult emitPlanToMemory(ModuleOp module, const std::string &sourceName,
+                               uint64_t deviceFingerprint, const std::string &deviceJson,
+                               std::vector<unsigned char> &bytes) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError() << "no func.func @main to write into a plan";
+  return Emitter().run(main, sourceName, deviceFingerprint, deviceJson,
+                       [&](const plan::PlanWriter &w) { return w.writeToMemory(bytes); });
 }
 
 } // namespace cimlir

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cimlir {
 
@@ -16,6 +17,12 @@ namespace cimlir {
 mlir::LogicalResult emitPlan(mlir::ModuleOp module, const std::string &sourceName,
                              const std::string &path, uint64_t deviceFingerprint,
                              const std::string &deviceJson);
+
+/// The same plan into `bytes`, for a plan that never leaves the process (cim-opt's
+/// calibration plan).
+mlir::LogicalResult emitPlanToMemory(mlir::ModuleOp module, const std::string &sourceName,
+                                     uint64_t deviceFingerprint, const std::string &deviceJson,
+                                     std::vector<unsigned char> &bytes);
 
 } // namespace cimlir
 

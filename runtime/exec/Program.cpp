@@ -14,8 +14,12 @@ Shape bindBatch(const Shape &shape, int64_t batch) {
 }
 
 std::shared_ptr<const Program> Program::load(const std::string &path) {
+  return fromPlan(plan::PlanFile::open(path));
+}
+
+std::shared_ptr<const Program> Program::fromPlan(std::shared_ptr<plan::PlanFile> file) {
   std::shared_ptr<Program> p(new Program());
-  p->file_ = plan::PlanFile::open(path);
+  p->file_ = std::move(file);
   p->parse(p->file_->metadata());
   return p;
 }

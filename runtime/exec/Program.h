@@ -36,6 +36,8 @@ class Program {
 public:
   /// Opens and verifies the plan file and its metadata. Throws cimlir::Error.
   static std::shared_ptr<const Program> load(const std::string &path);
+  /// The same for a plan already opened (a file, or bytes in memory: PlanFile::fromMemory).
+  static std::shared_ptr<const Program> fromPlan(std::shared_ptr<plan::PlanFile> file);
 
   const std::string &path() const { return file_->path(); }
   const std::string &producer() const { return file_->producer(); }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -22,12 +23,6 @@ std::string fixedString(const char *s, size_t cap) { return std::string(s, strnl
 } // namespace
 
 std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
-  auto fail = [&](const std::string &what) -> Error {
-    return Error(path + ": " + what + " (is this a plan written by cim-opt? recompile it)");
-  };
-  std::shared_ptr<PlanFile> plan(new PlanFile());
-  plan->path_ = path;
-
   int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0)
     throw Error("cannot open plan " + path + ": " + std::strerror(errno));
@@ -39,15 +34,45 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
   size_t fileSize = static_cast<size_t>(st.st_size);
   if (fileSize < sizeof(FileHeader)) {
     ::close(fd);
-    throw fail("file is " + std::to_string(fileSize) + " bytes, shorter than a plan header");
+    throw Error(path + ": file is " + std::to_string(fileSize) +
+                " bytes, shorter than a plan header (is this a plan written by cim-opt? "
+                "recompile it)");
   }
   void *map = ::mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (map == MAP_FAILED)
     throw Error("cannot map plan " + path + ": " + std::strerror(errno));
-  plan->map_ = map;
-  plan->mapSize_ = fileSize;
-  const auto *base = static_cast<const unsigned char *>(map);
+  std::shared_ptr<const void> storage(
+      map, [fileSize](const void *p) { ::munmap(const_cast<void *>(p), fileSize); });
+  return parse(path, std::move(storage), fileSize);
+}
+
+std::shared_ptr<PlanFile>
+PlanFile::fromMemory(std::shared_ptr<const std::vector<unsigned char>> bytes,
+                     const std::string &name) {
+  const size_t size = bytes->size();
+  const void *data = bytes->data();
+  if (size < sizeof(FileHeader))
+    throw Error(name + ": " + std::to_string(size) + " bytes, shorter than a plan header");
+  // 64-byte aligned sections need an aligned start: copy into aligned storage.
+  void *aligned = std::aligned_alloc(kAlignment, (size + kAlignment - 1) / kAlignment * kAlignment);
+  if (!aligned)
+    throw Error(name + ": out of host memory for the plan");
+  std::memcpy(aligned, data, size);
+  std::shared_ptr<const void> storage(aligned,
+                                      [](const void *p) { std::free(const_cast<void *>(p)); });
+  return parse(name, std::move(storage), size);
+}
+
+std::shared_ptr<PlanFile> PlanFile::parse(const std::string &path,
+                                          std::shared_ptr<const void> storage, size_t fileSize) {
+  auto fail = [&](const std::string &what) -> Error {
+    return Error(path + ": " + what + " (is this a plan written by cim-opt? recompile it)");
+  };
+  std::shared_ptr<PlanFile> plan(new PlanFile());
+  plan->path_ = path;
+  plan->storage_ = std::move(storage);
+  const auto *base = static_cast<const unsigned char *>(plan->storage_.get());
 
   FileHeader h;
   std::memcpy(&h, base, sizeof h);
@@ -99,11 +124,6 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
   if (plan->metadata_.is_discarded() || !plan->metadata_.is_object())
     throw fail("metadata is not valid JSON");
   return plan;
-}
-
-PlanFile::~PlanFile() {
-  if (map_)
-    ::munmap(map_, mapSize_);
 }
 
 const void *PlanFile::sectionData(uint32_t index) const {

@@ -18,7 +18,10 @@ public:
   /// bound; parses the metadata JSON. Throws cimlir::Error with one line naming the file
   /// and what is wrong ("plan.bin: section 3 'const:fc1.weight' checksum mismatch ...").
   static std::shared_ptr<PlanFile> open(const std::string &path);
-  ~PlanFile();
+  /// The same checks on a plan held in memory (PlanWriter::writeToMemory); `name` names it in
+  /// messages.
+  static std::shared_ptr<PlanFile>
+  fromMemory(std::shared_ptr<const std::vector<unsigned char>> bytes, const std::string &name);
   PlanFile(const PlanFile &) = delete;
   PlanFile &operator=(const PlanFile &) = delete;
 
@@ -34,6 +37,9 @@ public:
 
 private:
   PlanFile() = default;
+  /// Verifies the plan's bytes in `storage` (mapped or in memory), which it keeps alive.
+  static std::shared_ptr<PlanFile> parse(const std::string &path,
+                                         std::shared_ptr<const void> storage, size_t size);
   struct Section {
     std::string name;
     const unsigned char *data;
@@ -42,8 +48,7 @@ private:
   std::string path_;
   std::string producer_;
   uint64_t fingerprint_ = 0;
-  void *map_ = nullptr;
-  size_t mapSize_ = 0;
+  std::shared_ptr<const void> storage_; ///< the mapped file or the bytes in memory
   std::vector<Section> sections_;
   nlohmann::json metadata_;
 };

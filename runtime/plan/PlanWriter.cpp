@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 
 namespace cimlir::plan {
@@ -30,7 +31,7 @@ uint32_t PlanWriter::addTensor(std::string name, const void *data, size_t size) 
   return static_cast<uint32_t>(tensors_.size()); // section 0 is the metadata
 }
 
-std::string PlanWriter::write(const std::string &path) const {
+bool PlanWriter::serialize(const std::function<bool(const void *, size_t)> &sink) const {
   std::vector<Blob> sections;
   sections.push_back({"metadata", metadata_.data(), metadata_.size()});
   sections.insert(sections.end(), tensors_.begin(), tensors_.end());
@@ -58,24 +59,29 @@ std::string PlanWriter::write(const std::string &path) const {
   copyName(h.producer, sizeof h.producer, producer_);
   h.headerCrc = crc32(&h, offsetof(FileHeader, headerCrc));
 
+  static const char zeros[kAlignment] = {};
+  uint64_t pos = 0;
+  auto put = [&](const void *data, size_t size) {
+    if (size && !sink(data, size))
+      return false;
+    pos += size;
+    return true;
+  };
+  auto padTo = [&](uint64_t target) { return put(zeros, static_cast<size_t>(target - pos)); };
+  bool ok = put(&h, sizeof h) && put(table.data(), table.size() * sizeof(SectionEntry));
+  for (size_t i = 0; ok && i < sections.size(); ++i)
+    ok = padTo(table[i].offset) && put(sections[i].data, sections[i].size);
+  return ok && padTo(alignUp(pos));
+}
+
+std::string PlanWriter::write(const std::string &path) const {
   try {
     OutputFile out(path);
     std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(out.tempPath().c_str(), "wb"), std::fclose);
     if (!f)
       return "cannot write " + path + ": " + std::strerror(errno);
-    static const char zeros[kAlignment] = {};
-    uint64_t pos = 0;
-    auto put = [&](const void *data, size_t size) {
-      if (size && std::fwrite(data, 1, size, f.get()) != size)
-        return false;
-      pos += size;
-      return true;
-    };
-    auto padTo = [&](uint64_t target) { return put(zeros, static_cast<size_t>(target - pos)); };
-    bool ok = put(&h, sizeof h) && put(table.data(), table.size() * sizeof(SectionEntry));
-    for (size_t i = 0; ok && i < sections.size(); ++i)
-      ok = padTo(table[i].offset) && put(sections[i].data, sections[i].size);
-    ok = ok && padTo(alignUp(pos));
+    bool ok = serialize(
+        [&](const void *data, size_t size) { return std::fwrite(data, 1, size, f.get()) == size; });
     if (!ok || std::fflush(f.get()) != 0)
       return "cannot write " + path + ": " + std::strerror(errno);
     if (std::fclose(f.release()) != 0)
@@ -85,6 +91,20 @@ std::string PlanWriter::write(const std::string &path) const {
     return e.what();
   } catch (const std::exception &e) {
     return "cannot write " + path + ": " + e.what();
+  }
+  return "";
+}
+
+std::string PlanWriter::writeToMemory(std::vector<unsigned char> &bytes) const noexcept {
+  try {
+    bytes.clear();
+    serialize([&](const void *data, size_t size) {
+      const auto *p = static_cast<const unsigned char *>(data);
+      bytes.insert(bytes.end(), p, p + size);
+      return true;
+    });
+  } catch (const std::exception &e) {
+    return std::string("cannot hold the plan in memory: ") + e.what();
   }
   return "";
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,14 @@ public:
   /// renamed over a regular file (symbolic links followed), copied into a device or FIFO.
   /// Returns "" on success, else one line saying what failed; no file is left behind.
   std::string write(const std::string &path) const;
+  /// The same bytes into `bytes` (a plan that never leaves the process: cim-opt's calibration
+  /// plan). Returns "" on success, else one line.
+  std::string writeToMemory(std::vector<unsigned char> &bytes) const noexcept;
 
 private:
+  /// The file's bytes in order, to `sink` (false: stop, the write failed).
+  bool serialize(const std::function<bool(const void *, size_t)> &sink) const;
+
   struct Blob {
     std::string name;
     const void *data;

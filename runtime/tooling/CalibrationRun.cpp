@@ -49,7 +49,7 @@ cim::CimParams groupParams(const Target &t, int64_t g) {
 
 class Runner {
 public:
-  explicit Runner(const CalibrationOptions &o) : o_(o), program_(Program::load(o.plan)) {
+  explicit Runner(const CalibrationOptions &o) : o_(o), program_(o.plan) {
     if (o.batch < 1)
       throw Error("calibration: the batch must be at least 1");
     if (o.limit < 1)

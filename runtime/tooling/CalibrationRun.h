@@ -18,15 +18,18 @@
 
 #include "runtime/calibration/CalibrationTable.h"
 
+#include "runtime/exec/Program.h"
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace cimlir {
 
 struct CalibrationOptions {
-  std::string plan;            ///< the calibration plan (above)
-  std::string dataset;         ///< as cim-run --dataset takes it
+  std::shared_ptr<const Program> plan; ///< the calibration plan (above), loaded
+  std::string dataset;                 ///< as cim-run --dataset takes it
   std::string split = "train"; ///< IDX split: calibrate on training data, never the test set
   bool splitGiven = false;     ///< the split was asked for: refused for a dataset without splits
   int64_t limit = 512;         ///< at most this many samples

@@ -207,6 +207,26 @@ TEST(PlanRoundTrip, RandomPlans) {
       }
     }
     checkRawLayout(readBytes(path), text, tensors, fingerprint);
+
+    // In memory: the same bytes, read back with the same checks, sections aligned.
+    auto bytes = std::make_shared<std::vector<unsigned char>>();
+    ASSERT_EQ(w.writeToMemory(*bytes), "");
+    const auto onDisk = readBytes(path);
+    ASSERT_EQ(bytes->size(), onDisk.size());
+    EXPECT_EQ(0, std::memcmp(bytes->data(), onDisk.data(), onDisk.size()));
+    auto m = PlanFile::fromMemory(bytes, "in memory");
+    EXPECT_EQ(m->metadata(), meta);
+    ASSERT_EQ(m->sectionCount(), count + 1);
+    for (uint32_t i = 1; i < m->sectionCount(); ++i) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(m->sectionData(i)) % 64, 0u) << "64-byte aligned";
+      ASSERT_EQ(m->sectionSize(i), tensors[i - 1].size());
+      if (!tensors[i - 1].empty())
+        EXPECT_EQ(0, std::memcmp(m->sectionData(i), tensors[i - 1].data(), tensors[i - 1].size()));
+    }
+    // A flipped byte in memory is refused like one on disk.
+    auto damaged = std::make_shared<std::vector<unsigned char>>(*bytes);
+    (*damaged)[20] ^= 0x5a; // in the header (padding carries no checksum)
+    EXPECT_THROW(PlanFile::fromMemory(damaged, "in memory"), Error);
   }
   // Only the plans themselves: no temporary files left beside them.
   for (const auto &e : dir.entries())

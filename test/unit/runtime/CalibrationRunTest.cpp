@@ -51,7 +51,7 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
   writeNpz(data, {{"x", x}});
 
   CalibrationOptions options;
-  options.plan = plan;
+  options.plan = Program::load(plan);
   options.dataset = data;
   options.limit = 7; // the first 7 of 10 samples, in batches of 3
   options.batch = 3;
