@@ -372,58 +372,82 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
-/// The attributes each op type may carry, with their types, over all opsets (older
-/// opsets' attributes included, so that old models import); anything else is an error,
-/// so a mistyped attribute is never read as a default.
-const llvm::StringMap<llvm::StringMap<AttrProto::AttributeType>> &attributeSchema() {
+using Importer = LogicalResult (*)(NodeContext &);
+using AttrSchema = llvm::StringMap<AttrProto::AttributeType>;
+
+/// One supported ONNX op type: how it imports, and the attributes it may carry with their
+/// types, over all opsets (older opsets' attributes included, so that old models import);
+/// any other attribute is an error, so a mistyped attribute is never read as a default.
+struct OpImport {
+  Importer import;
+  AttrSchema attributes;
+};
+
+/// The op types the importer takes: the one list (supportedOpTypes, the unsupported-op
+/// message and docs/onnx-support.md follow it).
+const llvm::StringMap<OpImport> &opTable() {
   using A = AttrProto;
-  static const llvm::StringMap<llvm::StringMap<A::AttributeType>> schema = [] {
-    llvm::StringMap<llvm::StringMap<A::AttributeType>> m;
-    llvm::StringMap<A::AttributeType> binary = {{"broadcast", A::INT},
-                                                {"consumed_inputs", A::INTS}};
-    for (const char *op : {"Add", "Sub", "Mul", "Div"})
-      m[op] = binary;
-    m["Relu"] = {{"consumed_inputs", A::INTS}};
-    m["Identity"] = {};
-    m["MatMul"] = {};
-    m["GlobalAveragePool"] = {};
-    m["Gemm"] = {{"alpha", A::FLOAT},
-                 {"beta", A::FLOAT},
-                 {"transA", A::INT},
-                 {"transB", A::INT},
-                 {"broadcast", A::INT}};
-    llvm::StringMap<A::AttributeType> window = {{"auto_pad", A::STRING},
-                                                {"kernel_shape", A::INTS},
-                                                {"pads", A::INTS},
-                                                {"strides", A::INTS},
-                                                {"dilations", A::INTS}};
-    m["Conv"] = window;
-    m["Conv"]["group"] = A::INT;
-    m["MaxPool"] = window;
-    m["MaxPool"]["ceil_mode"] = A::INT;
-    m["MaxPool"]["storage_order"] = A::INT;
-    m["AveragePool"] = window;
-    m["AveragePool"]["ceil_mode"] = A::INT;
-    m["AveragePool"]["count_include_pad"] = A::INT;
-    m["BatchNormalization"] = {{"epsilon", A::FLOAT},     {"momentum", A::FLOAT},
-                               {"training_mode", A::INT}, {"spatial", A::INT},
-                               {"is_test", A::INT},       {"consumed_inputs", A::INTS}};
-    m["Softmax"] = {{"axis", A::INT}};
-    m["Reshape"] = {{"allowzero", A::INT}, {"shape", A::INTS}, {"consumed_inputs", A::INTS}};
-    m["Flatten"] = {{"axis", A::INT}};
-    m["Transpose"] = {{"perm", A::INTS}};
-    m["Constant"] = {{"value", A::TENSOR},          {"value_float", A::FLOAT},
-                     {"value_floats", A::FLOATS},   {"value_int", A::INT},
-                     {"value_ints", A::INTS},       {"value_string", A::STRING},
-                     {"value_strings", A::STRINGS}, {"sparse_value", A::SPARSE_TENSOR}};
+  static const llvm::StringMap<OpImport> table = [] {
+    const AttrSchema binary = {{"broadcast", A::INT}, {"consumed_inputs", A::INTS}};
+    AttrSchema window = {{"auto_pad", A::STRING},
+                         {"kernel_shape", A::INTS},
+                         {"pads", A::INTS},
+                         {"strides", A::INTS},
+                         {"dilations", A::INTS}};
+    AttrSchema conv = window, maxPool = window, averagePool = window;
+    conv["group"] = A::INT;
+    maxPool["ceil_mode"] = A::INT;
+    maxPool["storage_order"] = A::INT;
+    averagePool["ceil_mode"] = A::INT;
+    averagePool["count_include_pad"] = A::INT;
+    llvm::StringMap<OpImport> m;
+    m["Add"] = {[](NodeContext &c) { return importPlain(c, "onnx.Add", 2); }, binary};
+    m["Sub"] = {[](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }, binary};
+    m["Mul"] = {[](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }, binary};
+    m["Div"] = {[](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }, binary};
+    m["Relu"] = {[](NodeContext &c) { return importPlain(c, "onnx.Relu", 1); },
+                 {{"consumed_inputs", A::INTS}}};
+    m["Identity"] = {[](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }, {}};
+    m["MatMul"] = {[](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }, {}};
+    m["GlobalAveragePool"] = {
+        [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }, {}};
+    m["Gemm"] = {importGemm,
+                 {{"alpha", A::FLOAT},
+                  {"beta", A::FLOAT},
+                  {"transA", A::INT},
+                  {"transB", A::INT},
+                  {"broadcast", A::INT}}};
+    m["Conv"] = {importConv, conv};
+    m["MaxPool"] = {[](NodeContext &c) { return importPool(c, true); }, maxPool};
+    m["AveragePool"] = {[](NodeContext &c) { return importPool(c, false); }, averagePool};
+    m["BatchNormalization"] = {importBatchNorm,
+                               {{"epsilon", A::FLOAT},
+                                {"momentum", A::FLOAT},
+                                {"training_mode", A::INT},
+                                {"spatial", A::INT},
+                                {"is_test", A::INT},
+                                {"consumed_inputs", A::INTS}}};
+    m["Softmax"] = {importSoftmax, {{"axis", A::INT}}};
+    m["Reshape"] = {importReshape,
+                    {{"allowzero", A::INT}, {"shape", A::INTS}, {"consumed_inputs", A::INTS}}};
+    m["Flatten"] = {importFlatten, {{"axis", A::INT}}};
+    m["Transpose"] = {importTranspose, {{"perm", A::INTS}}};
+    m["Constant"] = {importConstant,
+                     {{"value", A::TENSOR},
+                      {"value_float", A::FLOAT},
+                      {"value_floats", A::FLOATS},
+                      {"value_int", A::INT},
+                      {"value_ints", A::INTS},
+                      {"value_string", A::STRING},
+                      {"value_strings", A::STRINGS},
+                      {"sparse_value", A::SPARSE_TENSOR}}};
     return m;
   }();
-  return schema;
+  return table;
 }
 
-/// Checks the node's attributes against attributeSchema().
-LogicalResult checkAttributes(NodeContext &ctx) {
-  const auto &schema = attributeSchema().find(ctx.node.op_type())->second;
+/// Checks the node's attributes against its op's schema.
+LogicalResult checkAttributes(NodeContext &ctx, const AttrSchema &schema) {
   for (const auto &a : ctx.node.attribute()) {
     auto it = schema.find(a.name());
     if (it == schema.end())
@@ -440,39 +464,12 @@ LogicalResult checkAttributes(NodeContext &ctx) {
   return success();
 }
 
-using Importer = LogicalResult (*)(NodeContext &);
-
-const llvm::StringMap<Importer> &importers() {
-  static const llvm::StringMap<Importer> table = {
-      {"Add", [](NodeContext &c) { return importPlain(c, "onnx.Add", 2); }},
-      {"AveragePool", [](NodeContext &c) { return importPool(c, false); }},
-      {"BatchNormalization", importBatchNorm},
-      {"Constant", importConstant},
-      {"Conv", importConv},
-      {"Div", [](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }},
-      {"Flatten", importFlatten},
-      {"Gemm", importGemm},
-      {"GlobalAveragePool",
-       [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }},
-      {"Identity", [](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }},
-      {"MatMul", [](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }},
-      {"MaxPool", [](NodeContext &c) { return importPool(c, true); }},
-      {"Mul", [](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }},
-      {"Relu", [](NodeContext &c) { return importPlain(c, "onnx.Relu", 1); }},
-      {"Reshape", importReshape},
-      {"Softmax", importSoftmax},
-      {"Sub", [](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }},
-      {"Transpose", importTranspose},
-  };
-  return table;
-}
-
 } // namespace
 
 ArrayRef<StringRef> supportedOpTypes() {
   static const SmallVector<StringRef> names = [] {
     SmallVector<StringRef> v;
-    for (const auto &e : importers())
+    for (const auto &e : opTable())
       v.push_back(e.getKey());
     llvm::sort(v);
     return v;
@@ -481,14 +478,14 @@ ArrayRef<StringRef> supportedOpTypes() {
 }
 
 LogicalResult importNode(NodeContext &ctx) {
-  auto it = importers().find(ctx.node.op_type());
-  if (it == importers().end())
+  auto it = opTable().find(ctx.node.op_type());
+  if (it == opTable().end())
     return emitError(ctx.loc) << "op type '" << ctx.node.op_type()
                               << "' is not supported (supported: "
                               << llvm::join(supportedOpTypes(), ", ") << ")";
-  if (failed(checkAttributes(ctx)))
+  if (failed(checkAttributes(ctx, it->second.attributes)))
     return failure();
-  return it->second(ctx);
+  return it->second.import(ctx);
 }
 
 } // namespace cimlir
