@@ -53,8 +53,8 @@ llvm::json::Value decidedValue(cim::LinearOp op, llvm::StringRef key) {
     dict = op.getWeightsAttr();
   else if (section == "adc")
     dict = op.getAdcAttr();
-  else if (section == "hybrid")
-    dict = op->getAttrOfType<DictionaryAttr>("hybrid");
+  else if (section == "hybrid" && op.getHybridAttr())
+    dict = op.getHybridAttr().toDictionary();
   else if (section == "crossbar")
     return decidedValue(op, ("mapping." + field).str());
   else if (section == "mapping")

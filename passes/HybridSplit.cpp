@@ -37,10 +37,8 @@ struct HybridSplitPass : public cimlir::impl::HybridSplitBase<HybridSplitPass> {
     if (*h == 0)
       return success();
     Builder b(op.getContext());
-    op.setHybridAttr(b.getDictionaryAttr(
-        {b.getNamedAttr("analog_bits", b.getI64IntegerAttr(*h)),
-         b.getNamedAttr("analog_qmax",
-                        b.getI64IntegerAttr(cim::symmetricQmax(static_cast<int>(*h))))}));
+    op.setHybridAttr(
+        cim::HybridAttr::get(op.getContext(), *h, cim::symmetricQmax(static_cast<int>(*h))));
     ++numHybridLayers;
     return success();
   }

@@ -116,7 +116,7 @@ def HybridSplit : Pass<"cim-hybrid-split", "::mlir::func::FuncOp"> {
     cim.linear ... {settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 4 : i64,
                                           slices = [1, 1, 1], ...}}}
     // becomes
-    cim.linear ... {hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64},
+    cim.linear ... {hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>,
                     settings = {inputs = {bits = 8 : i64, slices = [1, 1, 1], ...}}}
     ```
 

@@ -69,6 +69,9 @@ std::string locationName(Location loc) {
 /// An attribute as plan JSON: integers (ui64 ones unsigned), floats, strings, bools, dense
 /// i64/f32 arrays, and arrays and dictionaries of those (a cim.linear's decisions).
 FailureOr<llvm::json::Value> attrToJson(Attribute a) {
+  // A typed decision (dialects/cim/CimAttrs.td) is written as the object it stands for.
+  if (auto hybrid = dyn_cast<cim::HybridAttr>(a))
+    return attrToJson(hybrid.toDictionary());
   if (auto d = dyn_cast<DictionaryAttr>(a)) {
     llvm::json::Object o;
     for (NamedAttribute e : d) {

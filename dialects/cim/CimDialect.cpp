@@ -9,6 +9,7 @@ using namespace cimlir::cim;
 #include "dialects/cim/CimDialect.cpp.inc"
 
 void CimDialect::initialize() {
+  registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/cim/CimOps.cpp.inc"

@@ -21,6 +21,10 @@ def Cim_Dialect : Dialect {
     an attribute of the op, so each pass's effect shows in the IR.
   }];
   let usePropertiesForAttributes = 0;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 class Cim_Op<string mnemonic, list<Trait> traits = []>

@@ -64,12 +64,6 @@ public:
     }
     return success();
   }
-  /// An integer in the range of the table's field `key` (hybrid.analog_bits takes
-  /// inputs.hybrid_analog_bits's 2..16: a hybrid split has h > 0).
-  FailureOr<int64_t> integerOf(StringRef field, StringRef key) {
-    const cimlir::cim::LayerField &f = tableField(field, key);
-    return integer(field, static_cast<int64_t>(f.lo), static_cast<int64_t>(f.hi));
-  }
   FailureOr<ArrayRef<int64_t>> ints(StringRef field) {
     auto a = dict_.getAs<DenseI64ArrayAttr>(field);
     if (!a)
@@ -178,18 +172,8 @@ LogicalResult verifyWeights(LinearOp op, const LinearShape &shape, Decided &deci
 
 LogicalResult verifyHybridAndInputs(LinearOp op, const LinearShape &shape, Decided &decided) {
   std::optional<int64_t> analogBits;
-  if (auto hybrid = op.getHybridAttr()) {
-    Section s(op, "hybrid", hybrid);
-    auto h = s.integerOf("analog_bits", "inputs.hybrid_analog_bits");
-    auto qmax = s.integer("analog_qmax", 1, (int64_t(1) << 15) - 1);
-    if (failed(h) || failed(qmax) || failed(s.only({"analog_bits", "analog_qmax"})))
-      return failure();
-    if (*qmax != (int64_t(1) << (*h - 1)) - 1)
-      return s.error("analog_qmax")
-             << "is " << *qmax
-             << ", expected 2^(analog_bits - 1) - 1 = " << (int64_t(1) << (*h - 1)) - 1;
-    analogBits = *h;
-  }
+  if (auto hybrid = op.getHybridAttr())
+    analogBits = hybrid.getAnalogBits(); // its own rules: HybridAttr::verify
   auto inputs = op.getInputsAttr();
   if (!inputs)
     return success();

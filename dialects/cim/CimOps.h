@@ -10,6 +10,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#define GET_ATTRDEF_CLASSES
+#include "dialects/cim/CimAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/cim/CimOps.h.inc"
 

@@ -2,6 +2,7 @@
 #ifndef CIMLIR_CIM_OPS_TD
 #define CIMLIR_CIM_OPS_TD
 
+include "dialects/cim/CimAttrs.td"
 include "dialects/cim/CimDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -38,8 +39,8 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
       `scales` (s_w: one per output channel in channel order, or one per group), `slices`
       (b_j, LSB first) and `offsets` (p_j). W is then the integer Wq (i8, i16 above 8 bits)
       in W's own layout.
-    - `hybrid` (cim-hybrid-split, §7; only with h > 0): `analog_bits` (h) and `analog_qmax`
-      (2^(h−1) − 1, the analog clamp).
+    - `hybrid` (cim-hybrid-split, §7; only with h > 0): a `#cim.hybrid` attribute (CimAttrs.td)
+      with `analog_bits` (h) and `analog_qmax` (2^(h−1) − 1, the analog clamp).
     - `inputs` (cim-slice-inputs, §3): `bits`, `scale` (`dynamic_row` or `static`),
       `clip_percentile`, `static_scales` (`static` only, cim-apply-calibration: s_x per group),
       and the DAC `slices` (a_i) and `offsets` (o_i), over h − 1 magnitude bits with `hybrid`.
@@ -71,7 +72,7 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
   let arguments = !con(Cim_LinearArguments,
                        (ins OptionalAttr<DictionaryAttr>:$settings,
                             OptionalAttr<DictionaryAttr>:$weights,
-                            OptionalAttr<DictionaryAttr>:$hybrid,
+                            OptionalAttr<Cim_HybridAttr>:$hybrid,
                             OptionalAttr<DictionaryAttr>:$inputs,
                             OptionalAttr<DictionaryAttr>:$mapping,
                             OptionalAttr<DictionaryAttr>:$adc,

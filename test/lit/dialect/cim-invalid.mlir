@@ -134,7 +134,7 @@ func.func @percentile_type(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x
 
 func.func @hybrid_dac_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{inputs.slices sums to 7 bits, expected 3 (hybrid.analog_bits - 1: the DAC carries the analog part)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, inputs = {bits = 8 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 3, 4>, offsets = array<i64: 0, 3>}} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = {bits = 8 : i64, clip_percentile = 100.0, scale = "dynamic_row", slices = array<i64: 3, 4>, offsets = array<i64: 0, 3>}} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -142,7 +142,7 @@ func.func @hybrid_dac_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2
 
 func.func @hybrid_qmax(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{hybrid.analog_qmax is 8, expected 2^(analog_bits - 1) - 1 = 7}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = {analog_bits = 4 : i64, analog_qmax = 8 : i64}} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 8>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -264,5 +264,13 @@ func.func @digital_integer_weights(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> t
 func.func @digital_kind(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{'cim.digital_linear' op of kind gemm needs 2-D x and W and alpha, beta, transB}}
   %y = cim.digital_linear %x, %w {kind = "gemm", layer = "d", precision = "bf16"} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @hybrid_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{hybrid.analog_bits is 1, expected 2..16}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = #cim.hybrid<analog_bits = 1, analog_qmax = 0>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }

@@ -3,7 +3,7 @@
 // `hybrid` with h and the analog clamp 2^(h-1) - 1. The DAC slices stay for cim-slice-inputs.
 
 // CHECK-LABEL: func.func @hybrid
-// CHECK: cim.linear %arg0, %arg1 {hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, kind = "matmul", layer = "h", settings = {inputs = {bits = 8 : i64, slices = [1, 1, 1]}}}
+// CHECK: cim.linear %arg0, %arg1 {hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, kind = "matmul", layer = "h", settings = {inputs = {bits = 8 : i64, slices = [1, 1, 1]}}}
 func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
   %y = cim.linear %x, %w {kind = "matmul", layer = "h", settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 4 : i64, slices = [1, 1, 1]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
@@ -14,7 +14,7 @@ func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
 // h = 0: no hybrid; h = bits: the clamp is the whole range.
 // CHECK-LABEL: func.func @off_and_full
 // CHECK: cim.linear %arg0, %arg1 {kind = "matmul", layer = "off", settings = {inputs = {bits = 8 : i64}}}
-// CHECK: cim.linear %arg0, %arg1 {hybrid = {analog_bits = 8 : i64, analog_qmax = 127 : i64}, kind = "matmul", layer = "full"
+// CHECK: cim.linear %arg0, %arg1 {hybrid = #cim.hybrid<analog_bits = 8, analog_qmax = 127>, kind = "matmul", layer = "full"
 func.func @off_and_full(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
   %a = cim.linear %x, %w {kind = "matmul", layer = "off", settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 0 : i64}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   %b = cim.linear %x, %w {kind = "matmul", layer = "full", settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 8 : i64}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>

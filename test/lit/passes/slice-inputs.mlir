@@ -13,9 +13,9 @@ func.func @slices(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
 
 // The analog part of a hybrid layer (h = 4): three one-bit DAC slices.
 // CHECK-LABEL: func.func @hybrid
-// CHECK: hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0, 1, 2>, scale = "dynamic_row", slices = array<i64: 1, 1, 1>}
+// CHECK: hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0, 1, 2>, scale = "dynamic_row", slices = array<i64: 1, 1, 1>}
 func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "h", hybrid = {analog_bits = 4 : i64, analog_qmax = 7 : i64}, settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "dynamic_row", slices = [1, 1, 1]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "h", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "dynamic_row", slices = [1, 1, 1]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
 
