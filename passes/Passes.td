@@ -114,10 +114,10 @@ def HybridSplit : Pass<"cim-hybrid-split", "::mlir::func::FuncOp"> {
 
     ```mlir
     cim.linear ... {settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 4 : i64,
-                                          slices = [1, 1, 1], ...}}}
+                                          slices = array<i64: 1, 1, 1>, ...}}}
     // becomes
     cim.linear ... {hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>,
-                    settings = {inputs = {bits = 8 : i64, slices = [1, 1, 1], ...}}}
+                    settings = {inputs = {bits = 8 : i64, slices = array<i64: 1, 1, 1>, ...}}}
     ```
 
     Runs before cim-slice-inputs. Fails, naming the layer, when h is neither 0 nor in
@@ -142,7 +142,7 @@ def QuantizeWeights : Pass<"cim-quantize-weights", "::mlir::func::FuncOp"> {
     ```mlir
     %w = onnx.Constant {value = dense<[[0.5, -1.0], [0.25, 2.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
     %y = cim.linear %x, %w {kind = "matmul", layer = "m", settings = {weights = {bits = 8 : i64,
-           clip_percentile = 100 : i64, granularity = "per_channel", slices = [1, 2, 2, 2]}}}
+           clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", slices = array<i64: 1, 2, 2, 2>}}}
     // becomes
     %wq = onnx.Constant {value = dense<[[127, -64], [64, 127]]> : tensor<2x2xi8>} : tensor<2x2xi8>
     %y = cim.linear %x, %wq {kind = "matmul", layer = "m", weights = {bits = 8 : i64,
@@ -169,8 +169,8 @@ def SliceInputs : Pass<"cim-slice-inputs", "::mlir::func::FuncOp"> {
     other layer its B_x − 1 magnitude bits.
 
     ```mlir
-    cim.linear ... {settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64,
-                                          scale = "dynamic_row", slices = [1, 2, 4]}}}
+    cim.linear ... {settings = {inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64,
+                                          scale = "dynamic_row", slices = array<i64: 1, 2, 4>}}}
     // becomes
     cim.linear ... {inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64,
                               offsets = array<i64: 0, 1, 3>, scale = "dynamic_row",
