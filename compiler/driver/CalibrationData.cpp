@@ -81,13 +81,14 @@ FailureOr<calibration::Table> calibrateModule(ModuleOp module,
   if (failed(toCalibrationModule(*clone)))
     return failure();
   // The calibration plan stays in memory: no file the user did not name.
-  auto bytes = std::make_shared<std::vector<unsigned char>>();
+  std::vector<unsigned char> bytes;
   if (failed(emitPlanToMemory(*clone, options.sourceName, options.deviceFingerprint,
-                              options.deviceJson, *bytes)))
+                              options.deviceJson, bytes)))
     return failure();
   try {
     CalibrationOptions run;
     run.plan = Program::fromPlan(plan::PlanFile::fromMemory(bytes, "the calibration plan"));
+    std::vector<unsigned char>().swap(bytes); // the plan holds its own copy
     run.dataset = options.dataset;
     run.split = options.split;
     run.splitGiven = options.splitGiven;

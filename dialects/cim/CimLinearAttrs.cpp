@@ -1,7 +1,8 @@
 //===- CimLinearAttrs.cpp - the decisions a cim.linear carries ------------===//
 //
-// Each pass of the CIM pipeline writes one dictionary attribute on a cim.linear (CimOps.td
-// lists them). The verifier checks every one that is there: field types and ranges, slice
+// Each pass of the CIM pipeline writes one decision attribute on a cim.linear (CimOps.td
+// lists them): a dictionary, or a typed attribute of CimAttrs.td that verifies itself
+// (#cim.hybrid). The verifier checks every dictionary that is there: field types and ranges, slice
 // widths that sum to the bits they carry with offsets that are their prefix sums, and lengths
 // that fit the weights, the groups and the other decisions.
 //

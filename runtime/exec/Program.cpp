@@ -18,6 +18,8 @@ std::shared_ptr<const Program> Program::load(const std::string &path) {
 }
 
 std::shared_ptr<const Program> Program::fromPlan(std::shared_ptr<plan::PlanFile> file) {
+  if (!file)
+    throw Error("internal: no plan to load");
   std::shared_ptr<Program> p(new Program());
   p->file_ = std::move(file);
   p->parse(p->file_->metadata());

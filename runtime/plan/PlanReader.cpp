@@ -44,14 +44,14 @@ std::shared_ptr<PlanFile> PlanFile::open(const std::string &path) {
     throw Error("cannot map plan " + path + ": " + std::strerror(errno));
   std::shared_ptr<const void> storage(
       map, [fileSize](const void *p) { ::munmap(const_cast<void *>(p), fileSize); });
-  return parse(path, std::move(storage), fileSize);
+  return parse(path, std::move(storage), fileSize,
+               "(is this a plan written by cim-opt? recompile it)");
 }
 
-std::shared_ptr<PlanFile>
-PlanFile::fromMemory(std::shared_ptr<const std::vector<unsigned char>> bytes,
-                     const std::string &name) {
-  const size_t size = bytes->size();
-  const void *data = bytes->data();
+std::shared_ptr<PlanFile> PlanFile::fromMemory(const std::vector<unsigned char> &bytes,
+                                               const std::string &name) {
+  const size_t size = bytes.size();
+  const void *data = bytes.data();
   if (size < sizeof(FileHeader))
     throw Error(name + ": " + std::to_string(size) + " bytes, shorter than a plan header");
   // 64-byte aligned sections need an aligned start: copy into aligned storage.
@@ -61,13 +61,15 @@ PlanFile::fromMemory(std::shared_ptr<const std::vector<unsigned char>> bytes,
   std::memcpy(aligned, data, size);
   std::shared_ptr<const void> storage(aligned,
                                       [](const void *p) { std::free(const_cast<void *>(p)); });
-  return parse(name, std::move(storage), size);
+  return parse(name, std::move(storage), size,
+               "(an internal error: cim-opt wrote this plan itself; please report it)");
 }
 
 std::shared_ptr<PlanFile> PlanFile::parse(const std::string &path,
-                                          std::shared_ptr<const void> storage, size_t fileSize) {
+                                          std::shared_ptr<const void> storage, size_t fileSize,
+                                          const std::string &hint) {
   auto fail = [&](const std::string &what) -> Error {
-    return Error(path + ": " + what + " (is this a plan written by cim-opt? recompile it)");
+    return Error(path + ": " + what + " " + hint);
   };
   std::shared_ptr<PlanFile> plan(new PlanFile());
   plan->path_ = path;

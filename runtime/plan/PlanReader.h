@@ -10,18 +10,19 @@
 
 namespace cimlir::plan {
 
-/// A verified, memory-mapped plan file. Sections stay mapped as long as any shared_ptr
-/// to the PlanFile lives (tensors view them without copying).
+/// A verified plan: a memory-mapped file, or bytes in memory. Its storage lives as long as any
+/// shared_ptr to the PlanFile (tensors view sections without copying).
 class PlanFile {
 public:
   /// Maps `path` and checks magic, version, header, table and every section checksum and
   /// bound; parses the metadata JSON. Throws cimlir::Error with one line naming the file
   /// and what is wrong ("plan.bin: section 3 'const:fc1.weight' checksum mismatch ...").
   static std::shared_ptr<PlanFile> open(const std::string &path);
-  /// The same checks on a plan held in memory (PlanWriter::writeToMemory); `name` names it in
+  /// The same checks on a plan held in memory (PlanWriter::writeToMemory), copied into
+  /// 64-byte aligned storage of its own (`bytes` may go once it returns); `name` names it in
   /// messages.
-  static std::shared_ptr<PlanFile>
-  fromMemory(std::shared_ptr<const std::vector<unsigned char>> bytes, const std::string &name);
+  static std::shared_ptr<PlanFile> fromMemory(const std::vector<unsigned char> &bytes,
+                                              const std::string &name);
   PlanFile(const PlanFile &) = delete;
   PlanFile &operator=(const PlanFile &) = delete;
 
@@ -38,8 +39,10 @@ public:
 private:
   PlanFile() = default;
   /// Verifies the plan's bytes in `storage` (mapped or in memory), which it keeps alive.
+  /// `hint` ends every message about a malformed plan.
   static std::shared_ptr<PlanFile> parse(const std::string &path,
-                                         std::shared_ptr<const void> storage, size_t size);
+                                         std::shared_ptr<const void> storage, size_t size,
+                                         const std::string &hint);
   struct Section {
     std::string name;
     const unsigned char *data;

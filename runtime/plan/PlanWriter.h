@@ -19,7 +19,7 @@ public:
   void setDeviceFingerprint(uint64_t fingerprint) { fingerprint_ = fingerprint; }
   void setProducer(std::string producer) { producer_ = std::move(producer); }
   /// Adds one constant's raw bytes as a section and returns its section index. The bytes
-  /// are not copied: they must stay alive until write() returns.
+  /// are not copied: they must stay alive until write() or writeToMemory() returns.
   uint32_t addTensor(std::string name, const void *data, size_t size);
 
   /// Writes the plan through an OutputFile (core/OutputFile.h): a temporary file

@@ -50,6 +50,8 @@ cim::CimParams groupParams(const Target &t, int64_t g) {
 class Runner {
 public:
   explicit Runner(const CalibrationOptions &o) : o_(o), program_(o.plan) {
+    if (!program_)
+      throw Error("calibration: no calibration plan");
     if (o.batch < 1)
       throw Error("calibration: the batch must be at least 1");
     if (o.limit < 1)
@@ -74,10 +76,10 @@ public:
       } catch (const Error &e) {
         a.fail(e.what());
       }
-      const LinearStep layout = LinearStep::decode(a, "calibration reads W when the plan is loaded",
+      const LinearStep linear = LinearStep::decode(a, "calibration reads W when the plan is loaded",
                                                    DType::F32, "float32");
-      for (int64_t g = 0; g < layout.groups(); ++g)
-        t.weights.push_back(layout.groupWeights(a, g));
+      for (int64_t g = 0; g < linear.groups(); ++g)
+        t.weights.push_back(linear.groupWeights(a, g));
       byStep_[step.name] = targets_.size();
       targets_.push_back(std::move(t));
     }

@@ -4,9 +4,9 @@
 // prepare (plan load): read the decisions the compiler wrote into the step
 // (runtime/exec/CimStepParams.h: weights, inputs, hybrid, mapping, adc, noise), apply the run-time
 // overrides, take each group's Wq [K,N] and scales out of the plan's integer weights
-// (LinearStepLayout.h and WeightLayout.h) and program it onto a chip with the plan's layer id
-// (ProgrammedWeights::program, with the chip seed in effect). The kernel converts with the
-// plan's full scales. Only the compact programmed form (Wq as int8/int16 plus what faults
+// (runtime/exec/LinearStep.h and kernels/cim/WeightLayout.h) and program it onto a chip with the
+// plan's layer id (ProgrammedWeights::program, with the chip seed in effect). The kernel converts
+// with the plan's full scales. Only the compact programmed form (Wq as int8/int16 plus what faults
 // need) is kept.
 // run (per batch): LinearStepLayout lowers x to rows (gemm/matmul rows, conv im2col
 // patches) and calls cpu::cimLinear per group with the §9 row mapping taken from the

@@ -2,7 +2,7 @@
 // constant weight computed digitally in the precision of cim-numerics.md §8 (the step format
 // is in docs/plan-format.md, the formulas in docs/numerics.md).
 //
-// prepare (plan load): parse the attributes (LinearStepLayout.h) and the precision, derive
+// prepare (plan load): decode the step (runtime/exec/LinearStep.h) and the precision, derive
 // each group's W_g [K,N] and prepare it for the kernel (cpu::DigitalWeights: W itself, its
 // bf16 rounding, or int8 levels and per-channel scales).
 // run (per batch): LinearStepLayout lowers x to rows (gemm/matmul rows, conv im2col

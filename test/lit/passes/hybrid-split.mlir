@@ -24,7 +24,16 @@ func.func @off_and_full(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> (tensor<?x3
 // -----
 
 func.func @too_many_bits(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{layer 'big': inputs.hybrid_analog_bits is 9, expected 0 or 2..8 (inputs.bits)}}
+  // expected-error @+1 {{layer 'big': inputs.hybrid_analog_bits is 9, expected 0 or 2..8 (inputs.bits 8)}}
   %y = cim.linear %x, %w {kind = "matmul", layer = "big", settings = {inputs = {bits = 8 : i64, hybrid_analog_bits = 9 : i64}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// h beyond the field's range is refused even where inputs.bits (hand-written) is larger.
+func.func @wide(%x: tensor<?x5xf32>, %w: tensor<5x2xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{layer 'wide': inputs.hybrid_analog_bits is 17, expected 0 or 2..16 (inputs.bits 20)}}
+  %y = cim.linear %x, %w {kind = "matmul", layer = "wide", settings = {inputs = {bits = 20 : i64, hybrid_analog_bits = 17 : i64}}} : (tensor<?x5xf32>, tensor<5x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
 }

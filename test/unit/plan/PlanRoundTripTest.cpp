@@ -214,7 +214,7 @@ TEST(PlanRoundTrip, RandomPlans) {
     const auto onDisk = readBytes(path);
     ASSERT_EQ(bytes->size(), onDisk.size());
     EXPECT_EQ(0, std::memcmp(bytes->data(), onDisk.data(), onDisk.size()));
-    auto m = PlanFile::fromMemory(bytes, "in memory");
+    auto m = PlanFile::fromMemory(*bytes, "in memory");
     EXPECT_EQ(m->metadata(), meta);
     ASSERT_EQ(m->sectionCount(), count + 1);
     for (uint32_t i = 1; i < m->sectionCount(); ++i) {
@@ -226,7 +226,7 @@ TEST(PlanRoundTrip, RandomPlans) {
     // A flipped byte in memory is refused like one on disk.
     auto damaged = std::make_shared<std::vector<unsigned char>>(*bytes);
     (*damaged)[20] ^= 0x5a; // in the header (padding carries no checksum)
-    EXPECT_THROW(PlanFile::fromMemory(damaged, "in memory"), Error);
+    EXPECT_THROW(PlanFile::fromMemory(*damaged, "in memory"), Error);
   }
   // Only the plans themselves: no temporary files left beside them.
   for (const auto &e : dir.entries())
