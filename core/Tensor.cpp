@@ -105,4 +105,8 @@ Tensor Tensor::clone() const {
   return t;
 }
 
+std::string describeTensor(const Tensor &t) {
+  return std::string(dtypeName(t.dtype())) + " " + shapeToString(t.shape());
+}
+
 } // namespace cimlir

@@ -64,4 +64,7 @@ private:
   std::shared_ptr<const void> owner_;
 };
 
+/// "float32 [2,3]": how a tensor appears in messages.
+std::string describeTensor(const Tensor &t);
+
 } // namespace cimlir

@@ -19,9 +19,7 @@ Attribute fieldAttr(Builder &b, const LayerField &f, const FieldValue &v) {
   case FieldKind::Number:
     return b.getF64FloatAttr(v.number);
   case FieldKind::Enum:
-    return b.getStringAttr(v.integer >= 0 && static_cast<size_t>(v.integer) < f.choices->size()
-                               ? (*f.choices)[static_cast<size_t>(v.integer)]
-                               : std::string("?"));
+    return b.getStringAttr(f.choiceName(v));
   case FieldKind::Slices:
     return b.getDenseI64ArrayAttr(SmallVector<int64_t>(v.slices.begin(), v.slices.end()));
   case FieldKind::Bool:
@@ -113,14 +111,6 @@ std::string fieldKindText(const LayerField &f) {
     return "a bool";
   }
   return "";
-}
-
-SmallVector<const LayerField *> sectionFields(StringRef section) {
-  SmallVector<const LayerField *> out;
-  for (const LayerField &f : layerFields())
-    if (section == f.section)
-      out.push_back(&f);
-  return out;
 }
 
 } // namespace cimlir::cim

@@ -34,9 +34,6 @@ std::optional<FieldValue> fieldValue(const LayerField &field, mlir::Attribute a,
 /// integer", "one of \"ideal\", \"full\", ...", "an array<i64>", "a bool".
 std::string fieldKindText(const LayerField &field);
 
-/// The table's fields of `section` in table order.
-llvm::SmallVector<const LayerField *> sectionFields(llvm::StringRef section);
-
 } // namespace cimlir::cim
 
 #endif

@@ -67,7 +67,7 @@ std::string formatNumber(double value) {
   } else {
     out = digits.substr(0, 1) + (k > 1 ? "." + digits.substr(1) : "");
     const int exponent = n - 1;
-    char ebuf[8];
+    char ebuf[16];
     std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
     out += ebuf;
   }
@@ -275,6 +275,14 @@ const std::vector<LayerField> &layerFields() {
   return table;
 }
 
+std::vector<const LayerField *> sectionFields(std::string_view section) {
+  std::vector<const LayerField *> out;
+  for (const LayerField &f : layerFields())
+    if (section == f.section)
+      out.push_back(&f);
+  return out;
+}
+
 const LayerField *findLayerField(std::string_view key) {
   for (const LayerField &f : layerFields())
     if (f.key() == key)
@@ -297,6 +305,17 @@ std::string LayerField::rangeText() const {
   return bound(lo) + ".." + bound(hi);
 }
 
+const std::string *LayerField::choice(const FieldValue &v) const {
+  if (kind != FieldKind::Enum || v.integer < 0 || size_t(v.integer) >= choices->size())
+    return nullptr;
+  return &(*choices)[size_t(v.integer)];
+}
+
+std::string LayerField::choiceName(const FieldValue &v) const {
+  const std::string *name = choice(v);
+  return name ? *name : "?";
+}
+
 std::string LayerField::format(const FieldValue &v) const {
   switch (kind) {
   case FieldKind::Int:
@@ -306,9 +325,9 @@ std::string LayerField::format(const FieldValue &v) const {
   case FieldKind::Number:
     return formatNumber(v.number);
   case FieldKind::Enum:
-    return v.integer >= 0 && size_t(v.integer) < choices->size()
-               ? "\"" + (*choices)[size_t(v.integer)] + "\""
-               : "enumerator " + std::to_string(v.integer);
+    if (const std::string *name = choice(v))
+      return "\"" + *name + "\"";
+    return "enumerator " + std::to_string(v.integer);
   case FieldKind::Slices:
     return formatSlices(v.slices);
   case FieldKind::Bool:
@@ -337,7 +356,7 @@ std::optional<FieldProblem> LayerField::check(const FieldValue &v) const {
       return outside(-1);
     return std::nullopt;
   case FieldKind::Enum:
-    if (v.integer < 0 || size_t(v.integer) >= choices->size())
+    if (!choice(v))
       return FieldProblem{-1, "is not one of its names"};
     return std::nullopt;
   case FieldKind::Slices:

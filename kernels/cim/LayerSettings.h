@@ -202,6 +202,10 @@ struct LayerField {
   std::string format(const FieldValue &value) const;
   /// Whether `value` (of this field's kind) is in range; else what is wrong with it.
   std::optional<FieldProblem> check(const FieldValue &value) const;
+  /// Enum: the name of `value`, or null for an index outside the enumeration.
+  const std::string *choice(const FieldValue &value) const;
+  /// Enum: the name of `value`, or "?" outside the enumeration (for output, never a crash).
+  std::string choiceName(const FieldValue &value) const;
 };
 
 /// The sections in the order of device files and docs/device-files.md.
@@ -210,6 +214,8 @@ const std::vector<std::string> &layerSections();
 const std::vector<LayerField> &layerFields();
 /// The field "section.name", or nullptr.
 const LayerField *findLayerField(std::string_view key);
+/// The fields of `section`, in table order.
+std::vector<const LayerField *> sectionFields(std::string_view section);
 
 /// A rule that a layer's settings break: the field path it names and what is wrong.
 struct SettingsProblem {

@@ -329,7 +329,7 @@ ojson toJson(const LayerSettings &settings) {
   ojson out = ojson::object();
   for (const auto &section : cim::layerSections()) {
     ojson sec = ojson::object();
-    for (const cim::LayerField *f : sectionFields(section))
+    for (const cim::LayerField *f : cim::sectionFields(section))
       sec[f->name] = toJson(*f, f->get(settings));
     out[section] = std::move(sec);
   }

@@ -103,17 +103,9 @@ std::string joinNames(const std::vector<std::string> &names) {
 
 // ---- Fields in JSON ----------------------------------------------------------------------------
 
-std::vector<const cim::LayerField *> sectionFields(const std::string &section) {
-  std::vector<const cim::LayerField *> out;
-  for (const auto &f : cim::layerFields())
-    if (section == f.section)
-      out.push_back(&f);
-  return out;
-}
-
 std::string knownList(const std::string &section) {
   std::vector<std::string> names;
-  for (const cim::LayerField *f : sectionFields(section))
+  for (const cim::LayerField *f : cim::sectionFields(section))
     names.push_back(f->name);
   return joinNames(names);
 }
@@ -161,9 +153,7 @@ ojson toJson(const cim::LayerField &f, const cim::FieldValue &v) {
   case cim::FieldKind::Number:
     return ojson(v.number);
   case cim::FieldKind::Enum:
-    return ojson(v.integer >= 0 && size_t(v.integer) < f.choices->size()
-                     ? (*f.choices)[size_t(v.integer)]
-                     : std::string("?"));
+    return ojson(f.choiceName(v));
   case cim::FieldKind::Slices:
     return ojson(v.slices);
   case cim::FieldKind::Bool:
@@ -245,7 +235,7 @@ void applySections(LayerSettings &s, const ojson &obj, const std::string &prefix
       rep.fail(spath, std::string("expected ") +
                           (section == "digital" ? "true, false or an object" : "an object") +
                           ", got " + describe(sec));
-    auto fields = sectionFields(section);
+    auto fields = cim::sectionFields(section);
     for (auto kv = sec.begin(); kv != sec.end(); ++kv) {
       auto f = std::find_if(fields.begin(), fields.end(),
                             [&](const cim::LayerField *x) { return kv.key() == x->name; });
@@ -282,7 +272,7 @@ ojson canonicalEntry(const ojson &entry) {
     if (it->is_boolean()) {
       sec["enabled"] = *it;
     } else {
-      for (const cim::LayerField *f : sectionFields(section)) {
+      for (const cim::LayerField *f : cim::sectionFields(section)) {
         auto v = it->find(f->name);
         if (v != it->end())
           sec[f->name] = toJson(*f, fromJson(*f, *v));

@@ -34,8 +34,6 @@ struct Reporter {
 cim::FieldValue fromJson(const cim::LayerField &field, const ojson &value);
 /// A field's value as device files write it (integers as integers, numbers as doubles).
 ojson toJson(const cim::LayerField &field, const cim::FieldValue &value);
-/// The fields of one section, in table order.
-std::vector<const cim::LayerField *> sectionFields(const std::string &section);
 
 /// A value as the user wrote it, short: numbers and strings as JSON, containers by kind.
 std::string describe(const ojson &v);

@@ -4,14 +4,6 @@
 
 namespace cimlir {
 
-namespace {
-
-std::string describe(const Tensor &t) {
-  return std::string(dtypeName(t.dtype())) + " " + shapeToString(t.shape());
-}
-
-} // namespace
-
 int64_t ConvGeometry::patchSize() const {
   int64_t k = channelsPerGroup();
   for (int64_t e : kernel)
@@ -59,11 +51,11 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
   if (!w)
     a.fail("input 1 (W) is not a constant: " + constantWhy);
   if (w->dtype() != weightType)
-    a.fail("W is " + describe(*w) + ", expected " + weightWhat);
+    a.fail("W is " + describeTensor(*w) + ", expected " + weightWhat);
 
   if (s.kind != LinearKind::Conv) {
     if (w->rank() != 2)
-      a.fail("W is " + describe(*w) + ", expected a matrix");
+      a.fail("W is " + describeTensor(*w) + ", expected a matrix");
     if (s.kind == LinearKind::Gemm) {
       s.alpha = a.f("alpha");
       s.beta = a.f("beta");
@@ -84,7 +76,7 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
   const size_t d = s.conv.strides.size();
   if (d < 1 || s.conv.pads.size() != 2 * d || s.conv.dilations.size() != d ||
       w->rank() != static_cast<int64_t>(d) + 2)
-    a.fail("has W " + describe(*w) + " with " + std::to_string(d) + " strides, " +
+    a.fail("has W " + describeTensor(*w) + " with " + std::to_string(d) + " strides, " +
            std::to_string(s.conv.pads.size()) + " pads and " +
            std::to_string(s.conv.dilations.size()) +
            " dilations (one per spatial axis, pads twice)");

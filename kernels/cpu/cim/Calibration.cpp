@@ -23,7 +23,7 @@ bool finiteRow(const float *row, int64_t K) {
 void checkRows(const Tensor &x, int64_t K) {
   if (x.dtype() != DType::F32 || x.rank() != 2 || !x.defined() || (K >= 0 && x.dim(1) != K))
     fail("rows must be a float32 matrix [M," + (K >= 0 ? std::to_string(K) : std::string("K")) +
-         "], got " + std::string(dtypeName(x.dtype())) + " " + shapeToString(x.shape()));
+         "], got " + describeTensor(x));
 }
 
 /// The limit on a pair's histogram: one int64 bin per possible |P|.

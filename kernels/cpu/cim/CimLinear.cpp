@@ -398,10 +398,9 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
          ", the weights have " + std::to_string(w.rows()) + " rows");
   if (y.dtype() != DType::F32 || y.shape() != Shape{x.dim(0), w.cols()} || !y.defined())
     fail("y must be a float32 [" + std::to_string(x.dim(0)) + "," + std::to_string(w.cols()) +
-         "] tensor, got " + std::string(dtypeName(y.dtype())) + " " + shapeToString(y.shape()));
+         "] tensor, got " + describeTensor(y));
   if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{w.cols()} || !bias->defined()))
-    fail("bias must be float32 [" + std::to_string(w.cols()) + "], got " +
-         std::string(dtypeName(bias->dtype())) + " " + shapeToString(bias->shape()));
+    fail("bias must be float32 [" + std::to_string(w.cols()) + "], got " + describeTensor(*bias));
   const int64_t limit = int64_t(1) << 32;
   if (rows.rowsPerSample < 1 || rows.rowsPerSample > limit || rows.firstSample < 0)
     fail("row mapping needs firstSample >= 0 and 1 <= rowsPerSample <= 2^32, got " +

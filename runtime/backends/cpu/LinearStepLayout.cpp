@@ -13,10 +13,6 @@ namespace {
 /// chunking changes no number.
 constexpr int64_t kPatchBytes = int64_t(64) << 20;
 
-std::string describe(const Tensor &t) {
-  return std::string(dtypeName(t.dtype())) + " " + shapeToString(t.shape());
-}
-
 } // namespace
 
 LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &constantWhy,
@@ -27,7 +23,7 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, 
                               const GroupProduct &product) const {
   const Tensor &x = *in[0];
   if (x.dtype() != DType::F32 || !x.defined())
-    throw Error("x is " + describe(x) + ", expected float32");
+    throw Error("x is " + describeTensor(x) + ", expected float32");
   switch (step_.kind) {
   case LinearKind::Gemm:
     runGemm(in, y, firstSample, product);
@@ -46,10 +42,10 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
                                int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
   if (x.rank() != 2 || x.dim(1) != step_.k)
-    throw Error("x is " + describe(x) + ", expected [M," + std::to_string(step_.k) + "]");
+    throw Error("x is " + describeTensor(x) + ", expected [M," + std::to_string(step_.k) + "]");
   const int64_t M = x.dim(0);
   if (y.shape() != Shape{M, step_.n})
-    throw Error("y is " + describe(y) + ", expected [" + std::to_string(M) + "," +
+    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(M) + "," +
                 std::to_string(step_.n) + "]");
   // C broadcasts as ONNX Gemm allows (rank <= 2, each extent 1 or Y's); checked even when
   // beta is 0 so that a malformed plan fails either way.
@@ -58,7 +54,7 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
   if (c) {
     const Shape &cs = c->shape();
     if (c->dtype() != DType::F32 || cs.size() > 2)
-      throw Error("C is " + describe(*c) + ", expected float32 of rank <= 2");
+      throw Error("C is " + describeTensor(*c) + ", expected float32 of rank <= 2");
     cCols = cs.empty() ? 1 : cs.back();
     cRows = cs.size() == 2 ? cs[0] : 1;
     if ((cRows != 1 && cRows != M) || (cCols != 1 && cCols != step_.n))
@@ -85,12 +81,12 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
 void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample,
                                  const GroupProduct &product) const {
   if (x.rank() < 2 || x.dim(x.rank() - 1) != step_.k)
-    throw Error("x is " + describe(x) + ", expected [..., " + std::to_string(step_.k) +
+    throw Error("x is " + describeTensor(x) + ", expected [..., " + std::to_string(step_.k) +
                 "] of rank 2 or more");
   Shape yShape = x.shape();
   yShape.back() = step_.n;
   if (y.shape() != yShape)
-    throw Error("y is " + describe(y) + ", expected " + shapeToString(yShape));
+    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
   // §9: 2-D, every row is a sample; N-D, the first axis is the sample and the flattened
   // middle axes are the row within it.
   int64_t rowsPerSample = 1;
@@ -108,7 +104,7 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
   const Tensor &x = *in[0];
   ConvGeometry geo = step_.conv;
   if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)
-    throw Error("x is " + describe(x) + ", expected [N," + std::to_string(geo.channels) +
+    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
                 ", ...] with " + std::to_string(geo.spatialRank()) + " spatial axes");
   if (!geo.bind(x.shape()))
     throw Error("x " + shapeToString(x.shape()) + " is smaller than the dilated kernel");
@@ -117,10 +113,10 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
   Shape yShape{N, geo.outChannels};
   yShape.insert(yShape.end(), geo.out.begin(), geo.out.end());
   if (y.shape() != yShape)
-    throw Error("y is " + describe(y) + ", expected " + shapeToString(yShape));
+    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
   const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
   if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
-    throw Error("B is " + describe(*bias) + ", expected float32 [" +
+    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
                 std::to_string(geo.outChannels) + "]");
   if (N == 0)
     return;

@@ -88,10 +88,12 @@ TEST(LayerSettings, SetThenGetGivesTheValueBack) {
     EXPECT_EQ(back.slices, v.slices) << f.key();
     EXPECT_EQ(back.boolean, v.boolean) << f.key();
     // Every other field kept its default.
-    for (const LayerField &other : layerFields())
-      if (&other != &f)
+    for (const LayerField &other : layerFields()) {
+      if (&other != &f) {
         EXPECT_EQ(other.format(other.get(s)), other.format(other.get(LayerSettings{})))
             << f.key() << " changed " << other.key();
+      }
+    }
   }
 }
 

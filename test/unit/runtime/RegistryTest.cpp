@@ -30,9 +30,11 @@ TEST(BackendRegistry, AutoPicksOneThatCanRunAndEveryNameCreatesItsBackend) {
   const BackendInfo &picked = findBackend("auto");
   EXPECT_EQ(picked.unavailable(), "");
   EXPECT_EQ(createBackend("auto", {})->name(), picked.name);
-  for (const BackendInfo &b : registeredBackends())
-    if (b.unavailable().empty())
+  for (const BackendInfo &b : registeredBackends()) {
+    if (b.unavailable().empty()) {
       EXPECT_EQ(createBackend(b.name, {})->name(), b.name);
+    }
+  }
   EXPECT_NE(findBackend(testBackend()).name, "");
 }
 
