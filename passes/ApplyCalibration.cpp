@@ -36,32 +36,19 @@ std::string shown(double v) {
   return buf;
 }
 
-/// The entries of a decided slice list.
-int64_t sliceCount(DictionaryAttr decision) {
-  auto slices = decision ? decision.getAs<DenseI64ArrayAttr>("slices") : nullptr;
-  return slices ? static_cast<int64_t>(slices.size()) : 0;
-}
-
-/// The layer's decided value named like "inputs.bits" (the attribute dictionary, then the
-/// field; hybrid.analog_bits is 0 without a hybrid split), as JSON; null when absent.
+/// The layer's decided value named like "inputs.bits" (a decision, then its field, as the
+/// plan writes it; a settings section names the decision that holds its fields, as
+/// "crossbar.rows" does mapping.rows; hybrid.analog_bits is 0 without a hybrid split), as
+/// JSON; null when absent.
 llvm::json::Value decidedValue(cim::LinearOp op, llvm::StringRef key) {
   auto [section, field] = key.split('.');
-  DictionaryAttr dict;
-  if (section == "inputs")
-    dict = op.getInputsAttr();
-  else if (section == "weights")
-    dict = op.getWeightsAttr();
-  else if (section == "adc")
-    dict = op.getAdcAttr();
-  else if (section == "hybrid" && op.getHybridAttr())
-    dict = op.getHybridAttr().toDictionary();
-  else if (section == "crossbar")
-    return decidedValue(op, ("mapping." + field).str());
-  else if (section == "mapping")
-    dict = op->getAttrOfType<DictionaryAttr>("mapping");
-  if (section == "hybrid" && !dict)
+  StringRef decision = section;
+  if (const cim::LayerField *f = cim::findLayerField(key.str()); f && f->decision())
+    decision = f->decision();
+  auto attr = dyn_cast_or_null<cim::DecisionAttrInterface>(op->getAttr(decision));
+  if (decision == "hybrid" && !attr)
     return int64_t(0);
-  Attribute a = dict ? dict.get(field) : Attribute();
+  Attribute a = attr ? attr.toDictionary().get(field) : Attribute();
   if (auto i = dyn_cast_or_null<IntegerAttr>(a))
     return i.getInt();
   if (auto f = dyn_cast_or_null<FloatAttr>(a))
@@ -127,14 +114,13 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
   }
 
   LogicalResult apply(cim::LinearOp op) {
-    DictionaryAttr inputs = op.getInputsAttr(), adc = op.getAdcAttr();
-    const bool isStatic =
-        inputs && inputs.getAs<StringAttr>("scale") == cim::toString(cim::InputScale::Static);
-    const bool calibrated =
-        adc && adc.getAs<StringAttr>("mode") == cim::toString(cim::AdcMode::Calibrated);
-    if (!inputs || !adc)
-      return layerError(op) << "needs its inputs and adc decided; run cim-apply-calibration "
-                               "after cim-configure-adc";
+    cim::InputsAttr inputs = op.getInputsAttr();
+    cim::AdcAttr adc = op.getAdcAttr();
+    if (!inputs || !adc || !op.getWeightsAttr())
+      return layerError(op) << "needs its weights, inputs and adc decided; run "
+                               "cim-apply-calibration after cim-configure-adc";
+    const bool isStatic = inputs.getSettings().scale == cim::InputScale::Static;
+    const bool calibrated = adc.getSettings().mode == cim::AdcMode::Calibrated;
     if (!isStatic && !calibrated)
       return success();
     auto entry = table_->layers.find(op.getLayer().str());
@@ -171,7 +157,8 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
     if (static_cast<int64_t>(layer.groups->size()) != G)
       return layerError(op) << "the calibration table " << table << " has " << layer.groups->size()
                             << " groups for it, expected " << G;
-    const int64_t pairs = sliceCount(inputs) * sliceCount(op.getWeightsAttr());
+    const int64_t pairs = static_cast<int64_t>(inputs.getSettings().slices.size() *
+                                               op.getWeightsAttr().getSettings().slices.size());
     SmallVector<float> scales, fullScales;
     for (int64_t g = 0; g < G; ++g) {
       const calibration::Group &group = (*layer.groups)[g];
@@ -201,16 +188,12 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
       }
     }
     Builder b(op.getContext());
-    if (isStatic) {
-      NamedAttrList attrs(inputs);
-      attrs.set("static_scales", b.getDenseF32ArrayAttr(scales));
-      op.setInputsAttr(attrs.getDictionary(op.getContext()));
-    }
-    if (calibrated) {
-      NamedAttrList attrs(adc);
-      attrs.set("calibrated_full_scales", b.getDenseF32ArrayAttr(fullScales));
-      op.setAdcAttr(attrs.getDictionary(op.getContext()));
-    }
+    if (isStatic)
+      op.setInputsAttr(cim::InputsAttr::get(op.getContext(), inputs.getSettings(),
+                                            b.getDenseF32ArrayAttr(scales)));
+    if (calibrated)
+      op.setAdcAttr(cim::AdcAttr::get(op.getContext(), adc.getSettings(), adc.getFullScales(),
+                                      b.getDenseF32ArrayAttr(fullScales)));
     ++numCalibrated;
     return success();
   }

@@ -25,18 +25,13 @@ struct AssignSeedsPass : public cimlir::impl::AssignSeedsBase<AssignSeedsPass> {
   LogicalResult assign(cim::LinearOp op) {
     SettingsSection noise(op, "noise");
     cim::LayerSettings values;
-    auto fields = noise.takeFields(values);
-    if (failed(fields))
+    if (failed(noise.takeFields(values)))
       return failure();
-    Builder b(op.getContext());
-    Type u64 = b.getIntegerType(64, /*isSigned=*/false);
     // §9: the chip of group g is keyed by FNV-1a 64 of "<layer>#g<g>".
-    SmallVector<Attribute> ids;
+    SmallVector<uint64_t> ids;
     for (int64_t g = 0, groups = cim::getLinearShape(op).groups; g < groups; ++g)
-      ids.push_back(b.getIntegerAttr(u64, cim::layerId(op.getLayer(), g)));
-    SmallVector<NamedAttribute> attrs = *fields;
-    attrs.push_back(b.getNamedAttr("layer_ids", b.getArrayAttr(ids)));
-    op.setNoiseAttr(b.getDictionaryAttr(attrs));
+      ids.push_back(cim::layerId(op.getLayer(), g));
+    op.setNoiseAttr(cim::NoiseAttr::get(op.getContext(), values.noise, ids));
     noise.commit();
     numLayerIds += static_cast<int64_t>(ids.size());
     return success();

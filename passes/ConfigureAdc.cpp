@@ -15,14 +15,6 @@ using namespace cimlir;
 
 namespace {
 
-/// The widths of a decided `weights` or `inputs` slice list.
-std::vector<int> widths(DictionaryAttr decision) {
-  auto slices = decision ? decision.getAs<DenseI64ArrayAttr>("slices") : nullptr;
-  if (!slices)
-    return {};
-  return std::vector<int>(slices.asArrayRef().begin(), slices.asArrayRef().end());
-}
-
 struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass> {
   void runOnOperation() final {
     if (failed(forEachUndecided(getOperation(), "adc",
@@ -31,28 +23,27 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
   }
 
   LogicalResult configure(cim::LinearOp op) {
-    std::vector<int> a = widths(op.getInputsAttr()), b = widths(op.getWeightsAttr());
+    auto inputs = op.getInputsAttr();
+    auto weights = op.getWeightsAttr();
     auto mapping = op.getMappingAttr();
-    if (a.empty() || b.empty() || !mapping)
+    if (!inputs || !weights || !mapping)
       return layerError(op) << "needs its weight slices, DAC slices and mapping; run "
                                "cim-quantize-weights, cim-slice-inputs and cim-map-crossbars "
                                "before cim-configure-adc";
     SettingsSection adc(op, "adc");
     cim::LayerSettings values;
-    auto fields = adc.takeFields(values);
-    if (failed(fields))
+    if (failed(adc.takeFields(values)))
       return failure();
     // A `calibrated` ADC needs its full scales from calibration: cim-apply-calibration
     // writes them.
     // `full` mode's full scales, written whatever the mode: cim-run --set adc.mode=full may
     // select it, and the runtime converts with what the plan says.
     std::vector<int64_t> fullScales =
-        cim::fullModeScales(mapping.getAs<IntegerAttr>("k").getInt(),
-                            mapping.getAs<IntegerAttr>("rows").getInt(), a, b);
-    Builder builder(op.getContext());
-    SmallVector<NamedAttribute> attrs = *fields;
-    attrs.push_back(builder.getNamedAttr("full_scales", builder.getDenseI64ArrayAttr(fullScales)));
-    op.setAdcAttr(builder.getDictionaryAttr(attrs));
+        cim::fullModeScales(mapping.getK(), mapping.getCrossbar().rows, inputs.getSettings().slices,
+                            weights.getSettings().slices);
+    Builder b(op.getContext());
+    op.setAdcAttr(cim::AdcAttr::get(op.getContext(), values.adc, b.getDenseI64ArrayAttr(fullScales),
+                                    nullptr));
     adc.commit();
     numFullScales += static_cast<int64_t>(fullScales.size());
     return success();

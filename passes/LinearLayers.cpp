@@ -5,7 +5,6 @@
 #include "dialects/cim/CimFieldAttrs.h"
 
 #include "dialects/onnx/OnnxOps.h"
-#include "kernels/cim/CimParams.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -84,12 +83,6 @@ LogicalResult forEachUndecided(Operation *root, StringRef decision,
   return failure(result.wasInterrupted());
 }
 
-NamedAttribute offsetsAttr(Builder &b, const std::vector<int> &widths) {
-  std::vector<int> offsets = cim::sliceOffsets(widths);
-  return b.getNamedAttr(
-      "offsets", b.getDenseI64ArrayAttr(SmallVector<int64_t>(offsets.begin(), offsets.end())));
-}
-
 // ---- SettingsSection ------------------------------------------------------------------
 
 SettingsSection::SettingsSection(cim::LinearOp op, StringRef section)
@@ -124,16 +117,13 @@ FailureOr<int64_t> SettingsSection::takeInteger(StringRef field) {
   return v;
 }
 
-FailureOr<SmallVector<NamedAttribute>> SettingsSection::takeFields(cim::LayerSettings &values,
-                                                                   ArrayRef<StringRef> except) {
+LogicalResult SettingsSection::takeFields(cim::LayerSettings &values) {
   if (failed_)
     return failure(); // one error per layer
-  Builder b(op_.getContext());
-  SmallVector<NamedAttribute> out;
   for (const cim::LayerField *f : cim::sectionFields(section_)) {
-    if (llvm::is_contained(except, f->name))
-      continue;
-    std::optional<cim::FieldValue> v = cim::fieldValue(*f, find(f->name), /*lenient=*/true);
+    if (!f->decision())
+      continue; // decided otherwise (inputs.hybrid_analog_bits: cim-hybrid-split)
+    std::optional<cim::FieldValue> v = cim::fieldValue(*f, find(f->name));
     if (!v)
       return missing(f->name, cim::fieldKindText(*f));
     if (std::optional<cim::FieldProblem> problem = f->check(*v)) {
@@ -147,9 +137,8 @@ FailureOr<SmallVector<NamedAttribute>> SettingsSection::takeFields(cim::LayerSet
     }
     f->set(values, *v);
     taken_.push_back(f->name);
-    out.push_back(b.getNamedAttr(f->name, cim::fieldAttr(b, *f, *v)));
   }
-  return out;
+  return success();
 }
 
 void SettingsSection::commit() {

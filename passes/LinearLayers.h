@@ -45,18 +45,14 @@ LinearOpTy replaceWithLinear(mlir::Operation *op, llvm::ArrayRef<mlir::NamedAttr
 mlir::LogicalResult forEachUndecided(mlir::Operation *root, llvm::StringRef decision,
                                      llvm::function_ref<mlir::LogicalResult(cim::LinearOp)> decide);
 
-/// `offsets` of slices of `widths` (LSB first): the sum of the widths below each slice, as a
-/// cim.linear's `weights` and `inputs` hold them beside `slices`.
-mlir::NamedAttribute offsetsAttr(mlir::Builder &b, const std::vector<int> &widths);
-
 /// One section of a cim.linear's `settings` (the device settings cim-lower-to-cim resolved).
-/// A pass takes the fields it decides: takeFields takes every field the field table names for
-/// the section (kernels/cim/LayerSettings.h), so that a new device-file field reaches the
-/// decision, the plan and the runtime without a change here; takeInteger reads one field. A
-/// field missing, mistyped or out of its range is an error naming the layer and the field
-/// (after the first such error, the others fail silently: one error per layer). commit()
-/// writes `settings` back without the taken fields, dropping a section once empty and
-/// `settings` once nothing is left. What stays in `settings` is what no pass has decided yet.
+/// A pass takes the fields it decides: takeFields takes every field of the section that the
+/// field table gives to a decision (LayerField::decision, kernels/cim/LayerSettings.h), so that a
+/// new device-file field reaches the decision, the plan and the runtime without a change here;
+/// takeInteger reads one field. A field missing, mistyped or out of its range is an error naming
+/// the layer and the field (after the first such error, the others fail silently: one error per
+/// layer). commit() writes `settings` back without the taken fields, dropping a section once empty
+/// and `settings` once nothing is left. What stays in `settings` is what no pass has decided yet.
 class SettingsSection {
 public:
   SettingsSection(cim::LinearOp op, llvm::StringRef section);
@@ -65,10 +61,9 @@ public:
   bool has(llvm::StringRef field) const;
   mlir::FailureOr<int64_t> peekInteger(llvm::StringRef field);
   mlir::FailureOr<int64_t> takeInteger(llvm::StringRef field);
-  /// Takes every field of the section but `except`, each checked by the field table's rules,
-  /// as the decision writes them (dialects/cim/CimFieldAttrs.h), and sets them in `values`.
-  mlir::FailureOr<llvm::SmallVector<mlir::NamedAttribute>>
-  takeFields(cim::LayerSettings &values, llvm::ArrayRef<llvm::StringRef> except = {});
+  /// Takes every field of the section that a decision holds, each checked by the field
+  /// table's rules, and sets them in `values` (for the pass's decision attribute).
+  mlir::LogicalResult takeFields(cim::LayerSettings &values);
   /// Failure once a field was missing or mistyped (its error is out).
   mlir::LogicalResult status() const { return mlir::failure(failed_); }
   void commit();

@@ -3,8 +3,6 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
-#include "kernels/cim/CimParams.h"
-
 namespace cimlir {
 #define GEN_PASS_DEF_MAPCROSSBARS
 #include "passes/Passes.h.inc"
@@ -15,8 +13,6 @@ using namespace cimlir;
 
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass> {
   void runOnOperation() final {
     if (failed(
@@ -26,17 +22,15 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
 
   LogicalResult map(cim::LinearOp op) {
     auto weights = op.getWeightsAttr();
-    auto weightSlices = weights ? weights.getAs<DenseI64ArrayAttr>("slices") : nullptr;
-    if (!weightSlices)
+    if (!weights)
       return layerError(op) << "has no weight slices to map; run cim-quantize-weights before "
                                "cim-map-crossbars";
     SettingsSection crossbar(op, "crossbar");
     cim::LayerSettings values;
-    auto fields = crossbar.takeFields(values); // rows >= 1, cols >= 2: a column pair
-    if (failed(fields))
+    if (failed(crossbar.takeFields(values))) // rows >= 1, cols >= 2: a column pair
       return failure();
-    const int64_t *rows = &values.crossbar.rows, *cols = &values.crossbar.cols;
     const cim::LinearShape shape = cim::getLinearShape(op);
+    // The rows of x one sample gives: a conv's output pixels, a matmul's leading dimensions.
     int64_t rowsPerSample = 1;
     if (op.getKind() == "conv") {
       for (int64_t d : op.getY().getType().getShape().drop_front(2))
@@ -45,25 +39,12 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
       for (int64_t d : op.getX().getType().getShape().drop_front().drop_back())
         rowsPerSample *= d;
     }
-    const int64_t k = shape.k, n = shape.n, groups = shape.groups;
-    const int64_t slices = weightSlices.size();
-    int64_t rowBlocks = cim::rowBlockCount(k, *rows), colBlocks = ceilDiv(n, *cols / 2);
-    int64_t arrays = rowBlocks * colBlocks * slices * groups;
-    double utilisation = 2.0 * k * n * slices * groups / (double(arrays) * *rows * *cols);
-    Builder b(op.getContext());
-    SmallVector<NamedAttribute> attrs = *fields; // rows, cols
-    attrs.append({b.getNamedAttr("k", b.getI64IntegerAttr(k)),
-                  b.getNamedAttr("n", b.getI64IntegerAttr(n)),
-                  b.getNamedAttr("groups", b.getI64IntegerAttr(groups)),
-                  b.getNamedAttr("row_blocks", b.getI64IntegerAttr(rowBlocks)),
-                  b.getNamedAttr("col_blocks", b.getI64IntegerAttr(colBlocks)),
-                  b.getNamedAttr("slices", b.getI64IntegerAttr(slices)),
-                  b.getNamedAttr("arrays", b.getI64IntegerAttr(arrays)),
-                  b.getNamedAttr("rows_per_sample", b.getI64IntegerAttr(rowsPerSample)),
-                  b.getNamedAttr("utilisation", b.getF64FloatAttr(utilisation))});
-    op.setMappingAttr(b.getDictionaryAttr(attrs));
+    auto mapping = cim::MappingAttr::get(
+        op.getContext(), values.crossbar, shape.k, shape.n, shape.groups,
+        static_cast<int64_t>(weights.getSettings().slices.size()), rowsPerSample);
+    op.setMappingAttr(mapping);
     crossbar.commit();
-    numArrays += arrays;
+    numArrays += mapping.arrays();
     return success();
   }
 };

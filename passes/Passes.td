@@ -136,8 +136,9 @@ def QuantizeWeights : Pass<"cim-quantize-weights", "::mlir::func::FuncOp"> {
     (kernels/cim/Quantization.h, which every backend shares): s_w = clip / qmax_w per
     output channel (or per group), Wq = clamp(rint(W / s_w)). The float32 weight operand is
     replaced by Wq as an integer constant of the same shape (i8, i16 above 8 bits), and
-    the decision recorded as `weights`: the scales (output channel order g·N + n, or one per
-    group), the slice widths b_j and their offsets p_j (§2).
+    the decision recorded as `weights` (#cim.weights, dialects/cim/CimAttrs.td): the
+    settings with the slice widths b_j (§2) and the scales (output channel order g·N + n, or
+    one per group).
 
     ```mlir
     %w = onnx.Constant {value = dense<[[0.5, -1.0], [0.25, 2.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
@@ -145,10 +146,9 @@ def QuantizeWeights : Pass<"cim-quantize-weights", "::mlir::func::FuncOp"> {
            clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", slices = array<i64: 1, 2, 2, 2>}}}
     // becomes
     %wq = onnx.Constant {value = dense<[[127, -64], [64, 127]]> : tensor<2x2xi8>} : tensor<2x2xi8>
-    %y = cim.linear %x, %wq {kind = "matmul", layer = "m", weights = {bits = 8 : i64,
-           clip_percentile = 1.000000e+02 : f64, granularity = "per_channel",
-           offsets = array<i64: 0, 1, 3, 5>, scales = array<f32: 0.00393700786, 0.0157480314>,
-           slices = array<i64: 1, 2, 2, 2>}}
+    %y = cim.linear %x, %wq {kind = "matmul", layer = "m", weights = #cim.weights<bits = 8,
+           slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0,
+           scales = array<f32: 0.00393700786, 0.0157480314>>}
     ```
 
     Guarantees: the plan holds the integers and scales the runtime programs; numbers do not
@@ -164,20 +164,19 @@ def SliceInputs : Pass<"cim-slice-inputs", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's input quantization and DAC slices (§3)";
   let description = [{
     Takes `inputs` (bits, slices, scale, clip_percentile) out of every `cim.linear`'s
-    settings and records them as `inputs`, with the DAC slice widths a_i and their offsets
-    o_i. A hybrid layer (`hybrid`, cim-hybrid-split) slices its h − 1 analog bits; any
+    settings and records them as `inputs` (#cim.inputs), with the DAC slice widths a_i. A
+    hybrid layer (`hybrid`, cim-hybrid-split) slices its h − 1 analog bits; any
     other layer its B_x − 1 magnitude bits.
 
     ```mlir
-    cim.linear ... {settings = {inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64,
+    cim.linear ... {settings = {inputs = {bits = 8 : i64, clip_percentile = 9.950000e+01 : f64,
                                           scale = "dynamic_row", slices = array<i64: 1, 2, 4>}}}
     // becomes
-    cim.linear ... {inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64,
-                              offsets = array<i64: 0, 1, 3>, scale = "dynamic_row",
-                              slices = array<i64: 1, 2, 4>}}
+    cim.linear ... {inputs = #cim.inputs<bits = 8, slices = [1, 2, 4], scale = dynamic_row,
+                                         clip_percentile = 99.5>}
     ```
 
-    `static` input scales are recorded as `scale = "static"`; their values (s_x per group)
+    `static` input scales are recorded as `scale = static`; their values (s_x per group)
     come from calibration (cim-apply-calibration). Fails, naming the layer, for an unknown
     scale and when cim-hybrid-split has not run.
   }];
@@ -192,17 +191,17 @@ def MapCrossbars : Pass<"cim-map-crossbars", "::mlir::func::FuncOp"> {
     Takes `crossbar` (rows, cols) out of every `cim.linear`'s settings, cuts each group's
     K x N weight matrix into row blocks of `rows` and column blocks of floor(`cols` / 2)
     outputs (each output uses a differential column pair), one array per (row block,
-    column block, weight slice), and records the mapping as the op's `mapping` attribute:
+    column block, weight slice), and records the mapping as the op's `mapping` attribute
+    (#cim.mapping): the array size and what is tiled.
 
     ```mlir
-    cim.linear ... {mapping = {arrays = 16 : i64, col_blocks = 1 : i64, cols = 256 : i64,
-                               groups = 1 : i64, k = 800 : i64, n = 128 : i64,
-                               row_blocks = 4 : i64, rows = 256 : i64,
-                               rows_per_sample = 1 : i64, slices = 4 : i64,
-                               utilisation = 0.78125 : f64}, ...}
+    cim.linear ... {mapping = #cim.mapping<rows = 256, cols = 256, k = 800, n = 128, groups = 1,
+                                           slices = 4, rows_per_sample = 1>, ...}
     ```
-    arrays = row_blocks · col_blocks · slices · groups and utilisation =
-    2·K·N·slices·groups / (arrays · rows · cols). `rows_per_sample` is how many rows of x
+    The attribute derives the tiling, which plans and `cim-opt --report` show: row_blocks =
+    ceil(K / rows) (4 here), col_blocks = ceil(N / (cols / 2)) (1), arrays = row_blocks ·
+    col_blocks · slices · groups (16) and utilisation = 2·K·N·slices·groups / (arrays · rows
+    · cols) (0.78125). `rows_per_sample` is how many rows of x
     one sample feeds the layer (1 for Gemm, OH·OW for Conv, the middle axes for an N-D
     MatMul), which the cost report multiplies by. Numbers do not change. Runs after
     cim-quantize-weights (the slices come from `weights`).
@@ -216,16 +215,16 @@ def ConfigureAdc : Pass<"cim-configure-adc", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's ADC and its full scales (§5)";
   let description = [{
     Takes `adc` (mode, bits, percentile, noise_lsb, samples) out of every `cim.linear`'s
-    settings and records it as `adc` with `full_scales`: the `full` mode's full scale
+    settings and records it as `adc` (#cim.adc) with `full_scales`: the `full` mode's full scale
     FS = R_r·(2^a_i − 1)·(2^b_j − 1) of every (row block r, DAC slice i, weight slice j),
     at (r·T + i)·S + j, R_r the rows of block r. They are written whatever the mode, since
     `cim-run --set adc.mode=full` may select it; the runtime converts with them.
 
     ```mlir
     // K = 300 on 128-row arrays (blocks of 128, 128, 44), DAC slices [1, 2], weight slices [3]:
-    cim.linear ... {adc = {bits = 6 : i64, full_scales = array<i64: 896, 2688, 896, 2688, 308, 924>,
-                           mode = "full", noise_lsb = 0.000000e+00 : f64,
-                           percentile = 1.000000e+02 : f64, samples = 1 : i64}, ...}
+    cim.linear ... {adc = #cim.adc<mode = full, bits = 6, percentile = 100.0, noise_lsb = 0.0,
+                                   samples = 1,
+                                   full_scales = array<i64: 896, 2688, 896, 2688, 308, 924>>, ...}
     ```
 
     Runs after cim-quantize-weights, cim-slice-inputs and cim-map-crossbars. The
@@ -248,10 +247,11 @@ def ApplyCalibration : Pass<"cim-apply-calibration", "::mlir::func::FuncOp"> {
 
     ```mlir
     // table: "layers": {"fc": {"groups": [ {"input_scale": 0.5, "adc_full_scales": [3, 7]} ] }}
-    cim.linear ... {inputs = {scale = "static", ...}, adc = {mode = "calibrated", ...}}
+    cim.linear ... {inputs = #cim.inputs<..., scale = static, ...>,
+                    adc = #cim.adc<mode = calibrated, ..., full_scales = array<i64: ...>>}
     // becomes
-    cim.linear ... {inputs = {scale = "static", static_scales = array<f32: 5.000000e-01>, ...},
-                    adc = {calibrated_full_scales = array<f32: 3.0, 7.0>, mode = "calibrated", ...}}
+    cim.linear ... {inputs = #cim.inputs<..., static_scales = array<f32: 5.000000e-01>>,
+                    adc = #cim.adc<..., calibrated_full_scales = array<f32: 3.0, 7.0>>}
     ```
 
     Other layers and table entries for layers not in the function are left alone. Runs after
@@ -272,16 +272,15 @@ def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's noise, seeds and layer ids (§4, §9)";
   let description = [{
     Takes `noise` (read, program, stuck_at_min, stuck_at_max, seed, chip_seed) out of every
-    `cim.linear`'s settings and records it as `noise`, with `layer_ids`: FNV-1a 64 of
+    `cim.linear`'s settings and records it as `noise` (#cim.noise), with `layer_ids`: FNV-1a 64 of
     "<layer>#g<g>" for each group g (kernels/cim/LayerId.h), which key the chip's
     static effects (with chip_seed) and the fresh noise (with seed). cim-run may change
     the seeds (--seed, --chip-seed, --repeats), never the layer ids.
 
     ```mlir
-    cim.linear ... {layer = "fc", noise = {chip_seed = 0 : ui64,
-                    layer_ids = [938935453466667776 : ui64], program = 0.000000e+00 : f64,
-                    read = 1.000000e-02 : f64, seed = 0 : ui64, stuck_at_max = 0.000000e+00 : f64,
-                    stuck_at_min = 0.000000e+00 : f64}, ...}
+    cim.linear ... {layer = "fc", noise = #cim.noise<read = 0.01, program = 0.0,
+                    stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0,
+                    layer_ids = [938935453466667776]>, ...}
     ```
   }];
   let statistics = [

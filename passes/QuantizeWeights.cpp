@@ -61,8 +61,7 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
   LogicalResult quantize(cim::LinearOp op) {
     SettingsSection weights(op, "weights");
     cim::CimParams params;
-    auto fields = weights.takeFields(params);
-    if (failed(fields))
+    if (failed(weights.takeFields(params)))
       return failure();
     // The device-file rules across the weights' fields (the other sections keep valid
     // defaults here).
@@ -99,10 +98,8 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     if (constant->use_empty())
       constant->erase();
 
-    SmallVector<NamedAttribute> attrs = *fields;
-    attrs.push_back(b.getNamedAttr("scales", b.getDenseF32ArrayAttr(quantized.scales)));
-    attrs.push_back(offsetsAttr(b, params.weights.slices));
-    op.setWeightsAttr(b.getDictionaryAttr(attrs));
+    op.setWeightsAttr(cim::WeightsAttr::get(op.getContext(), params.weights,
+                                            b.getDenseF32ArrayAttr(quantized.scales)));
     weights.commit();
     numWeights += wType.getNumElements();
     return success();

@@ -28,16 +28,11 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     if (inputs.has("hybrid_analog_bits"))
       return layerError(op) << "inputs.hybrid_analog_bits is not decided yet; run "
                                "cim-hybrid-split before cim-slice-inputs";
-    // hybrid_analog_bits is cim-hybrid-split's (taken above when there); `static` scales come
-    // from calibration: cim-apply-calibration writes them.
+    // `static` scales come from calibration: cim-apply-calibration writes them.
     cim::LayerSettings values;
-    auto fields = inputs.takeFields(values, {"hybrid_analog_bits"});
-    if (failed(fields))
+    if (failed(inputs.takeFields(values)))
       return failure();
-    Builder b(op.getContext());
-    SmallVector<NamedAttribute> attrs = *fields;
-    attrs.push_back(offsetsAttr(b, values.inputs.slices));
-    op.setInputsAttr(b.getDictionaryAttr(attrs));
+    op.setInputsAttr(cim::InputsAttr::get(op.getContext(), values.inputs, nullptr));
     inputs.commit();
     numDacSlices += static_cast<int64_t>(values.inputs.slices.size());
     return success();

@@ -57,12 +57,12 @@ LogicalResult checkLinear(cim::LinearOp op) {
       !op.getNoiseAttr())
     return layerError(op) << "lacks one of weights, inputs, mapping, adc, noise (run the whole "
                              "cim-compile pipeline)";
-  if (op.getInputsAttr().getAs<StringAttr>("scale") == cim::toString(cim::InputScale::Static) &&
-      !op.getInputsAttr().contains("static_scales"))
+  if (op.getInputsAttr().getSettings().scale == cim::InputScale::Static &&
+      !op.getInputsAttr().getStaticScales())
     return layerError(op) << "has inputs.scale 'static' but no inputs.static_scales (compile "
                              "with cim-opt --calibration DATASET, or run cim-apply-calibration)";
-  if (op.getAdcAttr().getAs<StringAttr>("mode") == cim::toString(cim::AdcMode::Calibrated) &&
-      !op.getAdcAttr().contains("calibrated_full_scales"))
+  if (op.getAdcAttr().getSettings().mode == cim::AdcMode::Calibrated &&
+      !op.getAdcAttr().getCalibratedFullScales())
     return layerError(op) << "has adc.mode 'calibrated' but no adc.calibrated_full_scales "
                              "(compile with cim-opt --calibration DATASET, or run "
                              "cim-apply-calibration)";

@@ -17,12 +17,6 @@ namespace cimlir {
 
 namespace {
 
-int64_t intAt(DictionaryAttr d, StringRef section, StringRef field) {
-  auto s = section.empty() ? d : d.getAs<DictionaryAttr>(section);
-  auto v = s ? s.getAs<IntegerAttr>(field) : IntegerAttr();
-  return v ? v.getInt() : 0;
-}
-
 std::string nameOf(Operation *op) {
   if (auto n = dyn_cast<NameLoc>(op->getLoc()))
     return n.getName().str();
@@ -49,26 +43,20 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
         "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample\n";
   module.walk([&](Operation *op) {
     if (auto linear = dyn_cast<cim::LinearOp>(op)) {
-      DictionaryAttr m = linear.getMappingAttr();
+      cim::MappingAttr m = linear.getMappingAttr();
       if (!m)
         return;
       auto inputs = linear.getInputsAttr();
-      auto inSlices = inputs ? inputs.getAs<DenseI64ArrayAttr>("slices") : DenseI64ArrayAttr();
-      int64_t t = inSlices ? static_cast<int64_t>(inSlices.size()) : 0;
+      int64_t t = inputs ? static_cast<int64_t>(inputs.getSettings().slices.size()) : 0;
       auto adc = linear.getAdcAttr();
-      auto mode = adc ? adc.getAs<StringAttr>("mode") : StringAttr();
-      bool converts = !mode || mode.getValue() != cim::toString(cim::AdcMode::Ideal);
-      int64_t rows = intAt(m, "", "rows_per_sample"), rb = intAt(m, "", "row_blocks");
-      int64_t groups = intAt(m, "", "groups"), slices = intAt(m, "", "slices"),
-              n = intAt(m, "", "n");
-      int64_t dac = rows * rb * t * groups;
-      int64_t conversions = converts ? dac * slices * n : 0;
-      auto util = m.getAs<FloatAttr>("utilisation");
-      os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << groups << ","
-         << intAt(m, "", "k") << "," << n << "," << rows << "," << rb << ","
-         << intAt(m, "", "col_blocks") << "," << slices << "," << t << "," << intAt(m, "", "arrays")
-         << "," << (util ? util.getValueAsDouble() : 0.0) << "," << dac << "," << conversions
-         << "\n";
+      bool converts = !adc || adc.getSettings().mode != cim::AdcMode::Ideal;
+      int64_t rows = m.getRowsPerSample(), rb = m.rowBlocks();
+      int64_t dac = rows * rb * t * m.getGroups();
+      int64_t conversions = converts ? dac * m.getSlices() * m.getN() : 0;
+      os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << m.getGroups() << ","
+         << m.getK() << "," << m.getN() << "," << rows << "," << rb << "," << m.colBlocks() << ","
+         << m.getSlices() << "," << t << "," << m.arrays() << "," << m.utilisation() << "," << dac
+         << "," << conversions << "\n";
       return;
     }
     // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.

@@ -70,8 +70,8 @@ std::string locationName(Location loc) {
 /// i64/f32 arrays, and arrays and dictionaries of those (a cim.linear's decisions).
 FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   // A typed decision (dialects/cim/CimAttrs.td) is written as the object it stands for.
-  if (auto hybrid = dyn_cast<cim::HybridAttr>(a))
-    return attrToJson(hybrid.toDictionary());
+  if (auto decision = dyn_cast<cim::DecisionAttrInterface>(a))
+    return attrToJson(decision.toDictionary());
   if (auto d = dyn_cast<DictionaryAttr>(a)) {
     llvm::json::Object o;
     for (NamedAttribute e : d) {

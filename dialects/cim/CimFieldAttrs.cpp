@@ -28,7 +28,7 @@ Attribute fieldAttr(Builder &b, const LayerField &f, const FieldValue &v) {
   return Attribute();
 }
 
-std::optional<FieldValue> fieldValue(const LayerField &f, Attribute a, bool lenient) {
+std::optional<FieldValue> fieldValue(const LayerField &f, Attribute a) {
   FieldValue v;
   switch (f.kind) {
   case FieldKind::Int: {
@@ -42,9 +42,9 @@ std::optional<FieldValue> fieldValue(const LayerField &f, Attribute a, bool leni
     auto i = dyn_cast_or_null<IntegerAttr>(a);
     if (!i)
       return std::nullopt;
-    // An i64 seed is below 2^63 (hand-written settings); decisions write ui64.
+    // An i64 seed is below 2^63 (hand-written settings); cim-lower-to-cim writes ui64.
     if (!i.getType().isUnsignedInteger(64) &&
-        !(lenient && i.getType().isSignlessInteger(64) && !i.getValue().isNegative()))
+        !(i.getType().isSignlessInteger(64) && !i.getValue().isNegative()))
       return std::nullopt;
     v.seed = i.getValue().getZExtValue();
     return v;
@@ -54,7 +54,7 @@ std::optional<FieldValue> fieldValue(const LayerField &f, Attribute a, bool leni
       v.number = d.getValueAsDouble();
       return v;
     }
-    if (auto i = dyn_cast_or_null<IntegerAttr>(a); lenient && i) {
+    if (auto i = dyn_cast_or_null<IntegerAttr>(a)) {
       v.number = static_cast<double>(i.getValue().getSExtValue());
       return v;
     }
@@ -75,7 +75,7 @@ std::optional<FieldValue> fieldValue(const LayerField &f, Attribute a, bool leni
         v.slices.push_back(static_cast<int>(std::clamp<int64_t>(w, -1, 1 << 20)));
       return v;
     }
-    if (auto list = dyn_cast_or_null<ArrayAttr>(a); lenient && list) {
+    if (auto list = dyn_cast_or_null<ArrayAttr>(a)) {
       for (Attribute e : list) {
         auto i = dyn_cast<IntegerAttr>(e);
         if (!i)

@@ -2,9 +2,9 @@
 //
 // The fields of a layer's settings (kernels/cim/LayerSettings.h, the one field table) as MLIR
 // attributes: cim-lower-to-cim writes a layer's resolved `settings` with them, each CIM pass
-// moves the fields of its section into its decision with them, and the verifier reads the
-// decisions back with them. One form per kind: integers i64, numbers f64, names strings (of
-// the enumeration), seeds ui64, slices array<i64>, flags bool.
+// reads the fields it decides out of them, and a decision's toDictionary (the object a plan
+// writes, CimAttrs.td) gives its fields in them. One form per kind: integers i64, numbers
+// f64, names strings (of the enumeration), seeds ui64, slices array<i64>, flags bool.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CIMLIR_DIALECTS_CIM_CIMFIELDATTRS_H
@@ -24,11 +24,11 @@ namespace cimlir::cim {
 /// The attribute of `value` (of `field`'s kind).
 mlir::Attribute fieldAttr(mlir::Builder &b, const LayerField &field, const FieldValue &value);
 
-/// The value `a` holds for `field`, or nothing when it is not of the field's kind. `lenient`
-/// also takes what hand-written IR may spell otherwise: an integer for a number, a
-/// non-negative i64 for a seed, a list [..] for slices (settings); decisions are strict.
-/// The range is not checked here (LayerField::check).
-std::optional<FieldValue> fieldValue(const LayerField &field, mlir::Attribute a, bool lenient);
+/// The value `a` holds for `field`, or nothing when it is not of the field's kind. It also
+/// takes what hand-written `settings` may spell otherwise: an integer for a number, a
+/// non-negative i64 for a seed, a list [..] for slices. The range is not checked here
+/// (LayerField::check).
+std::optional<FieldValue> fieldValue(const LayerField &field, mlir::Attribute a);
 
 /// What fieldValue expects, for messages: "an i64 integer", "an f64 number", "a ui64
 /// integer", "one of \"ideal\", \"full\", ...", "an array<i64>", "a bool".

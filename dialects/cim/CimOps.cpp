@@ -84,7 +84,7 @@ LogicalResult LinearOp::verify() {
       return emitOpError("takes float32 weights until they are quantized (no `weights` yet)");
     return success();
   }
-  int64_t bits = getWeightsAttr().getAs<IntegerAttr>("bits").getInt();
+  int64_t bits = getWeightsAttr().getSettings().bits;
   unsigned width = quantizedWeightWidth(bits);
   if (!elem.isSignlessInteger(width))
     return emitOpError("has weights quantized to ")

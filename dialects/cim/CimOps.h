@@ -10,6 +10,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/cim/CimAttrInterfaces.h.inc"
+#include "dialects/cim/CimDecisionFields.h"
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/cim/CimAttrs.h.inc"
 

@@ -32,51 +32,58 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     `layer` is the ONNX node name (the layer ids of §9 are FNV-1a 64 of "layer#g<group>").
 
     `cim-lower-to-cim` creates the op with `settings`, the layer's resolved device settings
-    (docs/device-files.md, without `digital`). Each later pass takes the fields it decides
-    out of `settings` and writes its decision as an attribute of its own; once every field
-    is decided, `settings` is gone. The decisions (docs/plan-format.md has the same fields):
-    - `weights` (cim-quantize-weights, §1–§2): `bits`, `granularity`, `clip_percentile`,
-      `scales` (s_w: one per output channel in channel order, or one per group), `slices`
-      (b_j, LSB first) and `offsets` (p_j). W is then the integer Wq (i8, i16 above 8 bits)
-      in W's own layout.
-    - `hybrid` (cim-hybrid-split, §7; only with h > 0): a `#cim.hybrid` attribute (CimAttrs.td)
-      with `analog_bits` (h) and `analog_qmax` (2^(h−1) − 1, the analog clamp).
-    - `inputs` (cim-slice-inputs, §3): `bits`, `scale` (`dynamic_row` or `static`),
-      `clip_percentile`, `static_scales` (`static` only, cim-apply-calibration: s_x per group),
-      and the DAC `slices` (a_i) and `offsets` (o_i), over h − 1 magnitude bits with `hybrid`.
-    - `mapping` (cim-map-crossbars, §2): the array size (`rows`, `cols`) and the tiling.
-    - `adc` (cim-configure-adc, §5): `mode`, `bits`, `percentile`, `noise_lsb`, `samples`
-      and `full_scales`, the `full` mode's R_r·(2^a_i − 1)·(2^b_j − 1) per (row block r,
-      input slice i, weight slice j) at (r·T + i)·S + j; a `calibrated` ADC also
-      `calibrated_full_scales` (cim-apply-calibration: FS per (group g, input slice i, weight
-      slice j) at (g·T + i)·S + j).
-    - `noise` (cim-assign-seeds, §4, §9): `read`, `program`, `stuck_at_min`, `stuck_at_max`,
-      `seed`, `chip_seed` and `layer_ids` (one per group).
+    (docs/device-files.md, without `digital`), a dictionary per section. Each later pass
+    takes the fields it decides out of `settings` and writes its decision as a typed
+    attribute of its own (CimAttrs.td); once every field is decided, `settings` is gone. The
+    decisions (docs/plan-format.md has the same fields, and the values each derives):
+    - `weights` (#cim.weights, cim-quantize-weights, §1–§2): `bits`, `slices` (b_j, LSB
+      first), `granularity`, `clip_percentile`, and `scales` (s_w: one per output channel in
+      channel order, or one per group). W is then the integer Wq (i8, i16 above 8 bits) in
+      W's own layout.
+    - `hybrid` (#cim.hybrid, cim-hybrid-split, §7; only with h > 0): `analog_bits` (h) and
+      `analog_qmax` (2^(h−1) − 1, the analog clamp).
+    - `inputs` (#cim.inputs, cim-slice-inputs, §3): `bits`, the DAC `slices` (a_i, over
+      h − 1 magnitude bits with `hybrid`), `scale` (`dynamic_row` or `static`),
+      `clip_percentile`, and for `static` `static_scales` (cim-apply-calibration: s_x per
+      group).
+    - `mapping` (#cim.mapping, cim-map-crossbars, §2): the array size (`rows`, `cols`) and
+      what is tiled (`k`, `n`, `groups`, `slices`, `rows_per_sample`).
+    - `adc` (#cim.adc, cim-configure-adc, §5): `mode`, `bits`, `percentile`, `noise_lsb`,
+      `samples` and `full_scales`, the `full` mode's R_r·(2^a_i − 1)·(2^b_j − 1) per (row
+      block r, input slice i, weight slice j) at (r·T + i)·S + j; a `calibrated` ADC also
+      `calibrated_full_scales` (cim-apply-calibration: FS per (group g, input slice i,
+      weight slice j) at (g·T + i)·S + j).
+    - `noise` (#cim.noise, cim-assign-seeds, §4, §9): `read`, `program`, `stuck_at_min`,
+      `stuck_at_max`, `seed`, `chip_seed` and `layer_ids` (one per group).
     ```mlir
     %y = cim.linear %x, %wq, %b {kind = "gemm", layer = "/fc2/Gemm", alpha = 1.0 : f32,
            beta = 1.0 : f32, transB = 1 : i64,
-           weights = {bits = 8 : i64, clip_percentile = 1.0e+02, granularity = "per_channel",
-                      offsets = array<i64: 0, 1, 3, 5>, scales = array<f32: 0.00167620042, ...>,
-                      slices = array<i64: 1, 2, 2, 2>},
-           inputs = {bits = 8 : i64, clip_percentile = 1.0e+02, scale = "dynamic_row",
-                     offsets = array<i64: 0, 1, 2, 3, 4, 5, 6>, slices = array<i64: 1, 1, ...>},
-           mapping = {rows = 256 : i64, cols = 256 : i64, row_blocks = 1 : i64, ...},
-           adc = {bits = 8 : i64, full_scales = array<i64: 128, 384, ...>, mode = "full", ...},
-           noise = {chip_seed = 0 : ui64, layer_ids = [3830924897941831690 : ui64],
-                    read = 1.0e-02, seed = 0 : ui64, ...}}
+           weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel,
+                                  clip_percentile = 100.0,
+                                  scales = array<f32: 0.00167620042, ...>>,
+           inputs = #cim.inputs<bits = 8, slices = [1, 1, 1, 1, 1, 1, 1], scale = dynamic_row,
+                                clip_percentile = 100.0>,
+           mapping = #cim.mapping<rows = 256, cols = 256, k = 128, n = 10, groups = 1,
+                                  slices = 4, rows_per_sample = 1>,
+           adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0,
+                          samples = 1, full_scales = array<i64: 128, 384, ...>>,
+           noise = #cim.noise<read = 0.01, program = 0.0, stuck_at_min = 0.0,
+                              stuck_at_max = 0.0, seed = 0, chip_seed = 0,
+                              layer_ids = [3830924897941831690]>}
          : (tensor<?x128xf32>, tensor<10x128xi8>, tensor<10xf32>) -> tensor<?x10xf32>
     ```
-    The verifier checks each decision that is there: types, ranges, slice sums and offsets,
-    and lengths against the weights and groups.
+    Each decision checks its own fields (the field table's ranges, slice sums); the op
+    checks them together: lengths against the weights and groups, input slices against
+    `hybrid`, the mapping against W and the weight slices, §10's int32 partial sums.
   }];
   let arguments = !con(Cim_LinearArguments,
                        (ins OptionalAttr<DictionaryAttr>:$settings,
-                            OptionalAttr<DictionaryAttr>:$weights,
+                            OptionalAttr<Cim_WeightsAttr>:$weights,
                             OptionalAttr<Cim_HybridAttr>:$hybrid,
-                            OptionalAttr<DictionaryAttr>:$inputs,
-                            OptionalAttr<DictionaryAttr>:$mapping,
-                            OptionalAttr<DictionaryAttr>:$adc,
-                            OptionalAttr<DictionaryAttr>:$noise));
+                            OptionalAttr<Cim_InputsAttr>:$inputs,
+                            OptionalAttr<Cim_MappingAttr>:$mapping,
+                            OptionalAttr<Cim_AdcAttr>:$adc,
+                            OptionalAttr<Cim_NoiseAttr>:$noise));
   let results = (outs AnyRankedTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -283,6 +283,14 @@ std::vector<const LayerField *> sectionFields(std::string_view section) {
   return out;
 }
 
+std::vector<const LayerField *> decisionFields(std::string_view decision) {
+  std::vector<const LayerField *> out;
+  for (const LayerField &f : layerFields())
+    if (const char *d = f.decision(); d && decision == d)
+      out.push_back(&f);
+  return out;
+}
+
 const LayerField *findLayerField(std::string_view key) {
   for (const LayerField &f : layerFields())
     if (f.key() == key)
@@ -293,6 +301,13 @@ const LayerField *findLayerField(std::string_view key) {
 // ---- One field ------------------------------------------------------------------------------
 
 std::string LayerField::key() const { return std::string(section) + "." + name; }
+
+const char *LayerField::decision() const {
+  const std::string_view s = section;
+  if (s == "digital" || key() == "inputs.hybrid_analog_bits")
+    return nullptr;
+  return s == "crossbar" ? "mapping" : section;
+}
 
 std::string LayerField::rangeText() const {
   auto bound = [](double d) {

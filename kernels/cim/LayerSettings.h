@@ -196,6 +196,11 @@ struct LayerField {
 
   /// "section.name".
   std::string key() const;
+  /// The decision that holds the field as it is, in a cim.linear (an attribute of that name,
+  /// dialects/cim/CimAttrs.td) and in a plan's CimLinear step (docs/plan-format.md): its
+  /// section, but `mapping` for `crossbar`; nullptr for `digital` (no CIM layer is digital)
+  /// and inputs.hybrid_analog_bits (the `hybrid` decision holds h as analog_bits).
+  const char *decision() const;
   /// The range as messages print it: "2..16", "(0, 100]", "0..inf".
   std::string rangeText() const;
   /// `value` (of this field's kind) as device files spell it: 8, 0.01, "full", [1,2,2].
@@ -212,6 +217,8 @@ struct LayerField {
 const std::vector<std::string> &layerSections();
 /// Every field, in the order device files are printed and documented.
 const std::vector<LayerField> &layerFields();
+/// The fields `decision` holds (LayerField::decision), in table order.
+std::vector<const LayerField *> decisionFields(std::string_view decision);
 /// The field "section.name", or nullptr.
 const LayerField *findLayerField(std::string_view key);
 /// The fields of `section`, in table order.

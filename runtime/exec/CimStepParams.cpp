@@ -8,15 +8,6 @@ namespace cimlir {
 
 namespace {
 
-/// Where a field of the layer settings is among a CimLinear step's decisions: in the section
-/// of its name, except crossbar (in `mapping`); the hybrid bits and `digital` are not there.
-std::string decisionOf(const cim::LayerField &f) {
-  return (f.section == std::string("crossbar") ? std::string("mapping") : f.section) + "." + f.name;
-}
-bool isDecision(const cim::LayerField &f) {
-  return f.section != std::string("digital") && f.key() != "inputs.hybrid_analog_bits";
-}
-
 /// `slices` and `offsets` of a decision: offsets must be the sums of the widths below each.
 void checkOffsets(const StepAttrs &a, const std::string &section) {
   std::vector<int64_t> widths = a.ints((section + ".slices").c_str());
@@ -40,8 +31,8 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   // resolved them for this node.
   nlohmann::ordered_json file = nlohmann::ordered_json::object();
   for (const cim::LayerField &f : cim::layerFields())
-    if (isDecision(f))
-      file[f.section][f.name] = a.raw(decisionOf(f).c_str());
+    if (const char *decision = f.decision())
+      file[f.section][f.name] = a.raw((std::string(decision) + "." + f.name).c_str());
   file["inputs"]["hybrid_analog_bits"] = a.has("hybrid") ? a.i("hybrid.analog_bits") : 0;
   checkOffsets(a, "weights");
   checkOffsets(a, "inputs");

@@ -25,12 +25,12 @@ func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CIM-LABEL: func.func @cim
 // CIM: %[[WQ:.*]] = onnx.Constant {value = dense<{{\[\[}}7, -3, 2], [3, 3, -7]]> : tensor<2x3xi8>} : tensor<2x3xi8>
 // CIM: cim.linear %arg0, %[[WQ]] {
-// CIM-SAME: adc = {bits = 5 : i64, full_scales = array<i64: 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1>, mode = "full", noise_lsb = 0.000000e+00 : f64, percentile = 1.000000e+02 : f64, samples = 1 : i64}
+// CIM-SAME: adc = #cim.adc<mode = full, bits = 5, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1>>
 // CIM-SAME: hybrid = #cim.hybrid<analog_bits = 3, analog_qmax = 3>
-// CIM-SAME: inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0, 1>, scale = "dynamic_row", slices = array<i64: 1, 1>}
-// CIM-SAME: mapping = {arrays = 6 : i64, col_blocks = 1 : i64, cols = 4 : i64, groups = 1 : i64, k = 3 : i64, n = 2 : i64, row_blocks = 2 : i64, rows = 2 : i64, rows_per_sample = 1 : i64, slices = 3 : i64, utilisation = 7.500000e-01 : f64}
-// CIM-SAME: noise = {chip_seed = 0 : ui64, layer_ids = [5572147292922939496 : ui64], program = 0.000000e+00 : f64, read = 0.000000e+00 : f64, seed = 3 : ui64, stuck_at_max = 0.000000e+00 : f64, stuck_at_min = 0.000000e+00 : f64}
-// CIM-SAME: weights = {bits = 4 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", offsets = array<i64: 0, 1, 2>, scales = array<f32: 0.142857149, 0.142857149>, slices = array<i64: 1, 1, 1>}
+// CIM-SAME: inputs = #cim.inputs<bits = 8, slices = [1, 1], scale = dynamic_row, clip_percentile = 100.0>
+// CIM-SAME: mapping = #cim.mapping<rows = 2, cols = 4, k = 3, n = 2, groups = 1, slices = 3, rows_per_sample = 1>
+// CIM-SAME: noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 3, chip_seed = 0, layer_ids = [5572147292922939496]>
+// CIM-SAME: weights = #cim.weights<bits = 4, slices = [1, 1, 1], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 0.142857149, 0.142857149>>
 // CIM-NOT: settings
 func.func @cim(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
   %w = onnx.Constant {value = dense<[[1.0, -0.5, 0.25], [0.5, 0.5, -1.0]]> : tensor<2x3xf32>} : tensor<2x3xf32>

@@ -8,7 +8,7 @@
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[WQ:.*]] = onnx.Constant {value = dense<{{\[\[}}127, -64], [64, 127]]> : tensor<2x2xi8>} : tensor<2x2xi8>
 // CHECK-NOT: tensor<2x2xf32>
-// CHECK: cim.linear %arg0, %[[WQ]] {kind = "matmul", layer = "m", settings = {adc = {bits = 8 : i64}}, weights = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", offsets = array<i64: 0, 1, 3, 5>, scales = array<f32: 0.00393700786, 0.0157480314>, slices = array<i64: 1, 2, 2, 2>}} : (tensor<?x2xf32>, tensor<2x2xi8>) -> tensor<?x2xf32>
+// CHECK: cim.linear %arg0, %[[WQ]] {kind = "matmul", layer = "m", settings = {adc = {bits = 8 : i64}}, weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 0.00393700786, 0.0157480314>>} : (tensor<?x2xf32>, tensor<2x2xi8>) -> tensor<?x2xf32>
 func.func @matmul(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %w = onnx.Constant {value = dense<[[0.5, -1.0], [0.25, 2.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
   %y = cim.linear %x, %w {kind = "matmul", layer = "m", settings = {weights = {bits = 8 : i64, clip_percentile = 100 : i64, granularity = "per_channel", slices = [1, 2, 2, 2]}, adc = {bits = 8 : i64}}} : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
@@ -21,7 +21,7 @@ func.func @matmul(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
 // 2/7, so 1/s = 3.4999998 -> 3; group 1 (channels 2, 3) max 3, 0.5/s -> 1. One slice of 3.
 // CHECK-LABEL: func.func @conv_groups
 // CHECK: dense<{{\[\[\[\[}}3]]], {{\[\[\[}}-7]]], {{\[\[\[}}7]]], {{\[\[\[}}1]]]]> : tensor<4x1x1x1xi8>
-// CHECK: weights = {bits = 4 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_tensor", offsets = array<i64: 0>, scales = array<f32: 0.285714298, 0.428571433>, slices = array<i64: 3>}
+// CHECK: weights = #cim.weights<bits = 4, slices = [3], granularity = per_tensor, clip_percentile = 100.0, scales = array<f32: 0.285714298, 0.428571433>>
 // CHECK-NOT: settings
 func.func @conv_groups(%x: tensor<?x2x3x3xf32>) -> tensor<?x4x3x3xf32> {
   %w = onnx.Constant {value = dense<[[[[1.0]]], [[[-2.0]]], [[[3.0]]], [[[0.5]]]]> : tensor<4x1x1x1xf32>} : tensor<4x1x1x1xf32>
@@ -34,7 +34,7 @@ func.func @conv_groups(%x: tensor<?x2x3x3xf32>) -> tensor<?x4x3x3xf32> {
 // 12 bits: i16 levels in the [N,K] layout of transB; an all-zero channel gets s_w = 1.
 // CHECK-LABEL: func.func @gemm_wide
 // CHECK: dense<{{\[\[}}2047, -1024, 512], [0, 0, 0]]> : tensor<2x3xi16>
-// CHECK: weights = {bits = 12 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", offsets = array<i64: 0, 4, 8>, scales = array<f32: 4.88519785E-4, 1.000000e+00>, slices = array<i64: 4, 4, 3>}
+// CHECK: weights = #cim.weights<bits = 12, slices = [4, 4, 3], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 4.88519785E-4, 1.000000e+00>>
 func.func @gemm_wide(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
   %w = onnx.Constant {value = dense<[[1.0, -0.5, 0.25], [0.0, 0.0, 0.0]]> : tensor<2x3xf32>} : tensor<2x3xf32>
   %y = cim.linear %x, %w {kind = "gemm", layer = "g", alpha = 1.0 : f32, beta = 1.0 : f32, transB = 1 : i64, settings = {weights = {bits = 12 : i64, clip_percentile = 100 : i64, granularity = "per_channel", slices = [4, 4, 3]}}} : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x2xf32>

@@ -3,7 +3,7 @@
 // their offsets; over h - 1 bits for a hybrid layer.
 
 // CHECK-LABEL: func.func @slices
-// CHECK: cim.linear %arg0, %arg1 {inputs = {bits = 8 : i64, clip_percentile = 9.950000e+01 : f64, offsets = array<i64: 0, 1, 3>, scale = "dynamic_row", slices = array<i64: 1, 2, 4>}, kind = "matmul", layer = "s"}
+// CHECK: cim.linear %arg0, %arg1 {inputs = #cim.inputs<bits = 8, slices = [1, 2, 4], scale = dynamic_row, clip_percentile = 99.5>, kind = "matmul", layer = "s"}
 func.func @slices(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
   %y = cim.linear %x, %w {kind = "matmul", layer = "s", settings = {inputs = {bits = 8 : i64, clip_percentile = 99.5 : f64, scale = "dynamic_row", slices = [1, 2, 4]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
@@ -13,7 +13,7 @@ func.func @slices(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
 
 // The analog part of a hybrid layer (h = 4): three one-bit DAC slices.
 // CHECK-LABEL: func.func @hybrid
-// CHECK: hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0, 1, 2>, scale = "dynamic_row", slices = array<i64: 1, 1, 1>}
+// CHECK: hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = #cim.inputs<bits = 8, slices = [1, 1, 1], scale = dynamic_row, clip_percentile = 100.0>
 func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
   %y = cim.linear %x, %w {kind = "matmul", layer = "h", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "dynamic_row", slices = [1, 1, 1]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
@@ -24,7 +24,7 @@ func.func @hybrid(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
 // A static scale is recorded as the mode; its values (s_x per group) come from calibration
 // (cim-apply-calibration), not from this pass.
 // CHECK-LABEL: func.func @static_scale
-// CHECK: inputs = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, offsets = array<i64: 0>, scale = "static", slices = array<i64: 7>}
+// CHECK: inputs = #cim.inputs<bits = 8, slices = [7], scale = static, clip_percentile = 100.0>
 // CHECK-NOT: static_scales
 func.func @static_scale(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
   %y = cim.linear %x, %w {kind = "matmul", layer = "st", settings = {inputs = {bits = 8 : i64, clip_percentile = 100 : i64, scale = "static", slices = [7]}}} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>

@@ -7,6 +7,8 @@ originals, in constants of the same names). For every CimLinear step: W is Wq, i
 above 8 bits), of the original shape, and Wq and weights.scales are §1 of the float weights
 (per output channel, max |W| / qmax in float32, rint half to even; clip percentile 100 only);
 the slice offsets are the sums of the widths below each; hybrid.analog_qmax is 2^(h-1) - 1;
+the mapping's row and column blocks, arrays and utilisation follow from k, n, rows, cols,
+the weight slices and the groups (§2);
 adc.full_scales are R_r·(2^a_i - 1)·(2^b_j - 1) at (r·T + i)·S + j; noise.layer_ids are
 FNV-1a 64 of "<name>#g<g>". Prints one line per layer, or fails with an assertion.
 """
@@ -88,8 +90,18 @@ for step in steps:
         assert a["hybrid"]["analog_qmax"] == 2 ** (analog - 1) - 1, name
     assert sum(inputs["slices"]) == analog - 1 and inputs["offsets"] == prefix_sums(inputs["slices"])
 
+    # §2: the tiling. Row blocks of `rows`, column blocks of cols/2 outputs (a column pair per
+    # output), one array per (row block, column block, weight slice, group).
+    rows, cols, k, n, groups = (mapping[f] for f in ("rows", "cols", "k", "n", "groups"))
+    assert mapping["slices"] == len(weights["slices"]), name
+    row_blocks, col_blocks = -(-k // rows), -(-n // (cols // 2))
+    arrays = row_blocks * col_blocks * len(weights["slices"]) * groups
+    assert (mapping["row_blocks"], mapping["col_blocks"], mapping["arrays"]) == \
+        (row_blocks, col_blocks, arrays), (name, mapping)
+    cells = 2 * k * n * len(weights["slices"]) * groups
+    assert abs(mapping["utilisation"] - cells / (arrays * rows * cols)) < 1e-12, (name, mapping)
+
     # §5: the full scale of every (row block, DAC slice, weight slice).
-    rows, k = mapping["rows"], mapping["k"]
     expected = []
     for r in range((k + rows - 1) // rows):
         in_block = min(k, (r + 1) * rows) - r * rows
