@@ -68,6 +68,12 @@ public:
   virtual std::vector<double> seconds() const = 0;
 };
 
+/// Where a backend's kernels read and write activations (Backend::memorySpace).
+enum class MemorySpace {
+  Host,   ///< host memory: the plan's inputs and outputs are used where they are
+  Device, ///< an accelerator's: the executor copies the inputs in and the outputs out
+};
+
 class Backend {
 public:
   virtual ~Backend() = default;
@@ -75,10 +81,18 @@ public:
   /// Parses and checks the step's attributes and arity. Throws cimlir::Error naming the
   /// step when the backend cannot run it.
   virtual std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) = 0;
-  /// `bytes` of activation memory where this backend's kernels read and write (the
-  /// executor's arena: one block per batch size, 64-byte aligned, reused across runs).
+  /// Where allocate's memory is. The executor hands kernels the plan's inputs, intermediates
+  /// and outputs there; constants stay in host memory (a kernel keeps what it needs of them
+  /// from prepare: a programmed chip, weights it streams).
+  virtual MemorySpace memorySpace() const = 0;
+  /// `bytes` of activation memory in memorySpace() (the executor's arena: one block per
+  /// batch size, 64-byte aligned, reused across runs; and the graph's inputs and outputs).
   /// Throws cimlir::Error when it is not there.
   virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
+  /// Copies `bytes` from host memory to memory from allocate, and back; the executor calls
+  /// them for a Device backend, after synchronize() for the way back.
+  virtual void copyFromHost(void *data, const void *host, size_t bytes) = 0;
+  virtual void copyToHost(void *host, const void *data, size_t bytes) = 0;
   /// Sets `bytes` at `data` (memory from allocate) to zero before a step writes it.
   virtual void zero(void *data, size_t bytes) = 0;
   /// StepKernel::run enqueues a step's work, which an asynchronous backend may still be doing

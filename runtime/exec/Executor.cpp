@@ -140,6 +140,13 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
   const auto &values = program_->values();
   std::vector<Tensor> slots(values.size());
   const int64_t batch = bindInputs(inputs, slots);
+  const bool device = backend_->memorySpace() == MemorySpace::Device;
+  if (device)
+    for (int64_t v : program_->inputIds()) {
+      Tensor staged = backendTensor(slots[v].dtype(), slots[v].shape());
+      backend_->copyFromHost(staged.raw(), slots[v].raw(), slots[v].byteSize());
+      slots[v] = std::move(staged);
+    }
   Arena &arena = arenaFor(batch);
   auto *base = static_cast<unsigned char *>(arena.memory.get());
   for (size_t v = 0; v < values.size(); ++v)
@@ -163,7 +170,7 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
             Tensor::view(values[v].dtype, std::move(shape), base + arena.offset[v], arena.memory);
         backend_->zero(slots[v].raw(), slots[v].byteSize());
       } else {
-        slots[v] = Tensor::allocate(values[v].dtype, std::move(shape));
+        slots[v] = backendTensor(values[v].dtype, std::move(shape)); // a graph output
       }
       out.push_back(&slots[v]);
     }
@@ -183,9 +190,26 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
 
   TensorMap result;
   const auto &outs = program_->outputs();
-  for (size_t i = 0; i < outs.size(); ++i)
-    result[outs[i].name] = slots[program_->outputIds()[i]];
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const int64_t v = program_->outputIds()[i];
+    if (device && !program_->constant(v)) {
+      Tensor host = Tensor::allocate(slots[v].dtype(), slots[v].shape());
+      backend_->copyToHost(host.raw(), slots[v].raw(), host.byteSize());
+      slots[v] = std::move(host);
+    }
+    result[outs[i].name] = slots[v];
+  }
   return result;
+}
+
+Tensor Executor::backendTensor(DType dtype, Shape shape) const {
+  int64_t count = 0;
+  if (!checkedShapeBytes(shape, dtypeSize(dtype), count))
+    throw Error("a tensor of " + shapeToString(shape) + " is too large to allocate");
+  const size_t bytes = static_cast<size_t>(count);
+  std::shared_ptr<void> memory = backend_->allocate(std::max<size_t>(bytes, 64));
+  backend_->zero(memory.get(), bytes);
+  return Tensor::view(dtype, std::move(shape), memory.get(), memory);
 }
 
 } // namespace cimlir

@@ -30,7 +30,8 @@ public:
   /// Seconds spent in each step (indexed like program().steps()) while profiling was on.
   std::vector<double> stepSeconds() const;
   /// Bytes of the activation arena for a batch of `batch` samples (every intermediate value
-  /// at its planned offset; graph outputs are allocated apart, as results). Plans it if no
+  /// at its planned offset; graph inputs and outputs are apart: the caller's tensors, copied
+  /// in and out for a backend with Device memory). Plans it if no
   /// run has used that batch size yet.
   size_t arenaBytes(int64_t batch);
 
@@ -50,6 +51,8 @@ private:
     std::shared_ptr<void> memory;
   };
   Arena &arenaFor(int64_t batch);
+  /// A zeroed tensor of its own in the backend's memory.
+  Tensor backendTensor(DType dtype, Shape shape) const;
 
   std::shared_ptr<const Program> program_;
   std::unique_ptr<Backend> backend_;

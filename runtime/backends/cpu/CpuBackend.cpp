@@ -185,6 +185,7 @@ public:
       attrs.fail("has an op the CPU backend does not implement (plan from a newer cim-opt?)");
     return it->second(attrs);
   }
+  MemorySpace memorySpace() const override { return MemorySpace::Host; }
   std::shared_ptr<void> allocate(size_t bytes) override {
     void *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!p)
@@ -193,6 +194,12 @@ public:
     return std::shared_ptr<void>(p, [](void *q) { std::free(q); });
   }
   void zero(void *data, size_t bytes) override { std::memset(data, 0, bytes); }
+  void copyFromHost(void *data, const void *host, size_t bytes) override {
+    std::memcpy(data, host, bytes);
+  }
+  void copyToHost(void *host, const void *data, size_t bytes) override {
+    std::memcpy(host, data, bytes);
+  }
   std::unique_ptr<StepTimer> createTimer(size_t steps) override {
     return std::make_unique<HostTimer>(steps);
   }

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 
 namespace cimlir::runtimetest {
 namespace {
@@ -610,6 +611,115 @@ TEST(ExecutorArena, ProfilingTimesEveryStepThroughTheBackend) {
   ASSERT_EQ(seconds.size(), 4u);
   for (double s : seconds)
     EXPECT_GE(s, 0.0);
+}
+
+// --- A backend whose memory is its own ----------------------------------------------------
+
+/// The test backend's kernels behind memory the executor must copy in and out, as an
+/// accelerator's: allocate hands out blocks it keeps track of, every kernel checks that
+/// each activation it gets lies in a live block (constants stay in host memory), and the
+/// copies are counted.
+class StagingBackend : public Backend {
+public:
+  explicit StagingBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return "staging"; }
+  MemorySpace memorySpace() const override { return MemorySpace::Device; }
+  std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) override {
+    return std::make_unique<Checked>(*this, program, step, inner_->prepare(program, step));
+  }
+  std::shared_ptr<void> allocate(size_t bytes) override {
+    std::shared_ptr<void> block = inner_->allocate(bytes);
+    auto *start = static_cast<const char *>(block.get());
+    (*live_)[start] = bytes;
+    auto live = live_;
+    return std::shared_ptr<void>(block.get(), [block, live, start](void *) mutable {
+      live->erase(start);
+      block.reset();
+    });
+  }
+  void zero(void *data, size_t bytes) override { inner_->zero(data, bytes); }
+  void copyFromHost(void *data, const void *host, size_t bytes) override {
+    EXPECT_TRUE(isMine(data, bytes));
+    EXPECT_FALSE(isMine(host, bytes));
+    ++copiesIn;
+    std::memcpy(data, host, bytes);
+  }
+  void copyToHost(void *host, const void *data, size_t bytes) override {
+    EXPECT_TRUE(isMine(data, bytes));
+    EXPECT_FALSE(isMine(host, bytes));
+    ++copiesOut;
+    std::memcpy(host, data, bytes);
+  }
+  void synchronize() override { inner_->synchronize(); }
+  std::unique_ptr<StepTimer> createTimer(size_t steps) override {
+    return inner_->createTimer(steps);
+  }
+
+  /// Whether [p, p + bytes) lies in a block allocate handed out that is still alive.
+  bool isMine(const void *p, size_t bytes) const {
+    auto *at = static_cast<const char *>(p);
+    auto block = live_->upper_bound(at);
+    if (block == live_->begin())
+      return false;
+    --block;
+    return at >= block->first && at + bytes <= block->first + block->second;
+  }
+
+  int copiesIn = 0, copiesOut = 0;
+
+private:
+  class Checked : public StepKernel {
+  public:
+    Checked(const StagingBackend &owner, const Program &program, const Step &step,
+            std::unique_ptr<StepKernel> inner)
+        : owner_(owner), program_(program), step_(step), inner_(std::move(inner)) {}
+    void run(const std::vector<const Tensor *> &inputs, const std::vector<Tensor *> &outputs,
+             const RunContext &context) override {
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const bool constant = program_.constant(step_.inputs[i]) != nullptr;
+        EXPECT_EQ(owner_.isMine(inputs[i]->raw(), inputs[i]->byteSize()), !constant)
+            << step_.name << " input " << i << (constant ? " (a constant)" : "");
+      }
+      for (Tensor *t : outputs)
+        EXPECT_TRUE(owner_.isMine(t->raw(), t->byteSize())) << step_.name << " output";
+      inner_->run(inputs, outputs, context);
+    }
+
+  private:
+    const StagingBackend &owner_;
+    const Program &program_;
+    Step step_;
+    std::unique_ptr<StepKernel> inner_;
+  };
+
+  std::unique_ptr<Backend> inner_;
+  std::shared_ptr<std::map<const char *, size_t>> live_ =
+      std::make_shared<std::map<const char *, size_t>>();
+};
+
+TEST(ExecutorMemorySpace, DeviceMemoryIsCopiedInAndOutAndKernelsSeeOnlyIt) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  const std::string path = dir.file("gemm_relu.plan");
+  // Two outputs (y and the Gemm's own result): each comes back once per run.
+  GemmReluCase c = writeGemmRelu(gen, /*transB=*/true, path, /*alsoOutputPre=*/true);
+  auto owned = std::make_unique<StagingBackend>(makeBackend());
+  StagingBackend &staging = *owned;
+  Executor staged(Program::load(path), std::move(owned));
+  Executor plain = testExecutor(path);
+  for (int run = 1; run <= 3; ++run) {
+    Tensor x = randomF32(gen, {randInt(gen, 1, 9), c.k});
+    TensorMap got = staged.run({{"x", x}}), want = plain.run({{"x", x}});
+    EXPECT_EQ(staging.copiesIn, run);
+    EXPECT_EQ(staging.copiesOut, 2 * run);
+    for (const char *name : {"y", "pre"}) {
+      const Tensor &g = got.at(name), &w = want.at(name);
+      ASSERT_EQ(g.shape(), w.shape()) << name;
+      EXPECT_FALSE(staging.isMine(g.raw(), g.byteSize()))
+          << name << " is handed back in host memory";
+      EXPECT_EQ(std::memcmp(g.raw(), w.raw(), g.byteSize()), 0) << name;
+    }
+  }
 }
 
 } // namespace
