@@ -1,4 +1,10 @@
 //===- ModelLoader.cpp - read ONNX files into a ModelProto ----------------===//
+//
+// The importer's one exception boundary: onnx's textual parser throws (std::stoll on a number
+// out of range, ...) and protobuf may throw std::bad_alloc, so this file alone of the importer
+// is built with exceptions (CMakeLists.txt) and turns them into diagnostics.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/importer/ModelLoader.h"
 
@@ -8,6 +14,9 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/defs/parser.h>
 #include <onnx/onnx_pb.h>
+
+#include <new>
+#include <stdexcept>
 
 using namespace mlir;
 
@@ -20,19 +29,28 @@ LogicalResult loadModelProto(Location loc, const std::string &path, ::onnx::Mode
     return emitError(loc) << "cannot read " << path << ": " << buffer.getError().message();
   llvm::StringRef bytes = (*buffer)->getBuffer();
 
-  if (llvm::StringRef(path).ends_with(".onnxtext")) {
-    ::onnx::OnnxParser parser(bytes.data());
-    auto status = parser.Parse(model);
-    if (!status.IsOK())
-      return emitError(loc) << "cannot parse textual ONNX: " << status.ErrorMessage();
-    return success();
+  try {
+    if (llvm::StringRef(path).ends_with(".onnxtext")) {
+      ::onnx::OnnxParser parser(bytes.data());
+      auto status = parser.Parse(model);
+      if (!status.IsOK())
+        return emitError(loc) << "cannot parse textual ONNX: " << status.ErrorMessage();
+      return success();
+    }
+    google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                                  static_cast<int>(bytes.size()));
+    stream.SetTotalBytesLimit(INT32_MAX);
+    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+      return emitError(loc) << "not a valid ONNX model (protobuf parse failed)";
+  } catch (const std::bad_alloc &) {
+    return emitError(loc) << "out of memory reading the ONNX model";
+  } catch (const std::logic_error &e) {
+    // std::stoll and friends: std::invalid_argument, std::out_of_range.
+    return emitError(loc) << "cannot parse textual ONNX: a number is malformed or out of range ("
+                          << e.what() << ")";
+  } catch (const std::exception &e) {
+    return emitError(loc) << "cannot read the ONNX model: " << e.what();
   }
-
-  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t *>(bytes.data()),
-                                                static_cast<int>(bytes.size()));
-  stream.SetTotalBytesLimit(INT32_MAX);
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-    return emitError(loc) << "not a valid ONNX model (protobuf parse failed)";
   if (!model.has_graph())
     return emitError(loc) << "the ONNX model has no graph";
   return success();

@@ -12,6 +12,12 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace mlir;
 
 namespace cimlir {
@@ -93,7 +99,11 @@ FailureOr<ArrayRef<char>> externalBytes(Location loc, const ::onnx::TensorProto 
   llvm::SmallString<256> full(source.modelDir);
   llvm::sys::path::append(full, location);
   llvm::SmallString<256> realDir, realFile;
-  bool inside = !llvm::sys::path::is_absolute(rel) && !rel.contains("..");
+  // A ".." component leaves the folder; "w..bin" is a name like any other.
+  bool inside =
+      !llvm::sys::path::is_absolute(rel) &&
+      llvm::none_of(llvm::make_range(llvm::sys::path::begin(rel), llvm::sys::path::end(rel)),
+                    [](llvm::StringRef part) { return part == ".."; });
   if (inside && !llvm::sys::fs::real_path(source.modelDir, realDir) &&
       !llvm::sys::fs::real_path(full, realFile))
     inside = llvm::StringRef(realFile).starts_with((realDir + "/").str());
@@ -103,15 +113,29 @@ FailureOr<ArrayRef<char>> externalBytes(Location loc, const ::onnx::TensorProto 
   if (!inside)
     return emitError(loc) << "initializer '" << t.name() << "': external data path '" << location
                           << "' is not a file inside the model's folder";
-  uint64_t fileSize = 0;
-  if (std::error_code ec = llvm::sys::fs::file_size(realFile, fileSize))
+  // Opened without blocking (a FIFO would wait for a writer forever) and read only if it is
+  // a regular file.
+  const int fd = ::open(realFile.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return emitError(loc) << "initializer '" << t.name() << "': cannot read " << full << ": "
-                          << ec.message();
+                          << std::strerror(errno);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return emitError(loc) << "initializer '" << t.name() << "': external data path '" << location
+                          << "' is not a regular file";
+  const uint64_t fileSize = static_cast<uint64_t>(st.st_size);
   if (offset > fileSize || expected > fileSize - offset)
     return emitError(loc) << "initializer '" << t.name() << "': external file " << full << " has "
                           << fileSize << " bytes, too few for " << expected << " bytes at offset "
                           << offset;
-  auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, expected, offset);
+  if (expected == 0)
+    return ArrayRef<char>();
+  auto buffer =
+      llvm::MemoryBuffer::getOpenFileSlice(fd, realFile, expected, static_cast<int64_t>(offset));
   if (!buffer)
     return emitError(loc) << "initializer '" << t.name() << "': cannot read " << expected
                           << " bytes at offset " << offset << " of " << full << ": "
