@@ -22,6 +22,8 @@ std::string unescape(const std::string &s) {
   return out;
 }
 
+bool isContinuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+
 } // namespace
 
 TEST(Printable, EscapesControlBytes) {
@@ -59,5 +61,37 @@ TEST(Printable, RandomBytesBecomeOneSafeLineThatDecodesBack) {
       ASSERT_TRUE(c >= 0x20 && c != 0x7f) << "control byte " << int(c) << " in the output";
     }
     ASSERT_EQ(unescape(out), raw);
+  }
+}
+
+TEST(Printable, LongTextKeepsItsHeadAndTailAndSaysWhatWasCut) {
+  EXPECT_EQ(printable(std::string(kPrintableLimit, 'a')), std::string(kPrintableLimit, 'a'))
+      << "up to the limit, nothing is cut";
+  for (int round = 0; round < 50; ++round) {
+    const size_t limit = std::uniform_int_distribution<size_t>(16, 2000)(rng());
+    const size_t size = limit + std::uniform_int_distribution<size_t>(1, 1 << 22)(rng());
+    // "é" is two bytes: a cut may fall inside it, and must not.
+    std::string raw;
+    while (raw.size() < size)
+      raw += (raw.size() % 3 == 0) ? "\xc3\xa9" : "x\n";
+    raw.resize(size);
+    if (isContinuation(raw.back()))
+      raw.pop_back();
+    const std::string out = printable(raw, limit);
+    const size_t marker = out.find("...[");
+    ASSERT_NE(marker, std::string::npos);
+    const size_t close = out.find(" bytes cut]...", marker);
+    ASSERT_NE(close, std::string::npos);
+    const std::string head = unescape(out.substr(0, marker));
+    const std::string tail = unescape(out.substr(close + 14));
+    const size_t cut = std::stoul(out.substr(marker + 4, close - marker - 4));
+    ASSERT_EQ(head.size() + cut + tail.size(), raw.size());
+    EXPECT_EQ(raw.compare(0, head.size(), head), 0);
+    EXPECT_EQ(raw.compare(raw.size() - tail.size(), tail.size(), tail), 0);
+    EXPECT_LE(head.size() + tail.size(), limit);
+    EXPECT_GE(head.size() + tail.size() + 1, limit - 2) << "a cut moves by at most a character";
+    EXPECT_FALSE(isContinuation(raw[head.size()])) << "the head ends on a character boundary";
+    EXPECT_FALSE(!tail.empty() && isContinuation(tail.front())) << "the tail starts on one";
+    EXPECT_LE(out.size(), 4 * limit + 40) << "escapes are 4 bytes at most";
   }
 }
