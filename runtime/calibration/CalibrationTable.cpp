@@ -2,7 +2,7 @@
 
 #include "core/Error.h"
 #include "core/Printable.h"
-#include "runtime/device/DeviceConfig.h"
+#include "runtime/json/StrictJson.h"
 
 #include <nlohmann/json.hpp>
 
@@ -165,11 +165,10 @@ std::string writeTable(const Table &table, std::string &json) noexcept {
 
 std::string readTable(std::string_view text, const std::string &source, Table &out) noexcept {
   try {
-    // Device files' rules first: the depth before a recursive reader sees the text, and
-    // duplicate keys, which a JSON object would resolve silently.
-    if (std::string structural = device::checkJsonText(text, source); !structural.empty())
-      return structural;
-    out = read(ojson::parse(text.begin(), text.end()), Reader{source});
+    // The rules of every JSON reader (the depth before a recursive reader sees the text,
+    // no duplicate keys, which a JSON object would resolve silently) and a size no table
+    // needs to pass.
+    out = read(json::parseStrict<ojson>(text, source, kMaxTableBytes), Reader{source});
     return "";
   } catch (const std::exception &e) {
     return e.what();

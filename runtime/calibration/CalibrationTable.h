@@ -8,9 +8,10 @@
 //   {"format": "cimlir-calibration", "version": 1, "dataset": ..., "samples": N,
 //    "layers": {"NAME": {"groups": [{"input_scale": s, "adc_full_scales": [FS...]}, ...],
 //                        "measured_for": {"weights.bits": 8, ...}}}}
-// The reader checks the form: fields, their JSON types, format and version, the structural
-// rules of device files (nesting, duplicate keys). What the values must be for a layer (how
-// many groups and full scales, finite and positive) the pass checks where a layer uses them.
+// The reader checks the form: fields, their JSON types, format and version, the rules of
+// every JSON reader of ours (runtime/json/StrictJson.h: size, nesting, duplicate keys). What the
+// values must be for a layer (how many groups and full scales, finite and positive) the pass checks
+// where a layer uses them.
 #pragma once
 
 #include "kernels/cim/CimParams.h"
@@ -27,6 +28,8 @@ namespace cimlir::calibration {
 
 inline constexpr const char *kFormat = "cimlir-calibration";
 inline constexpr int64_t kVersion = 1;
+/// No table is larger (a few numbers per layer and group).
+inline constexpr size_t kMaxTableBytes = 64u << 20;
 
 /// One group's calibrated values: s_x of `static` inputs, FS of a `calibrated` ADC per
 /// (input slice i, weight slice j) at [i·S + j]. Each is there only where calibrated.

@@ -7,6 +7,7 @@
 #include "core/Error.h"
 #include "core/Fnv1a.h"
 #include "core/Printable.h"
+#include "runtime/json/StrictJson.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -107,89 +108,8 @@ DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
   return d;
 }
 
-namespace {
-
-/// JSON text as device files read it: duplicate keys and absurd nesting are refused while
-/// parsing (a JSON object would keep only one of two equal keys, silently; a deep file would
-/// exhaust the stack of a recursive reader). Errors are one-line cimlir::Errors.
-ojson parseStrict(std::string_view text, const std::string &sourceName) {
-  struct Frame {
-    bool object;
-    std::string path;
-    std::vector<std::string> keys;
-    size_t index = 0;
-  };
-  std::vector<Frame> frames;
-  Reporter rep{sourceName};
-  auto childPath = [&]() -> std::string {
-    if (frames.empty())
-      return "";
-    const Frame &top = frames.back();
-    if (top.object)
-      return (top.path.empty() ? "" : top.path + ".") + shown(top.keys.back());
-    return top.path + "[" + std::to_string(top.index) + "]";
-  };
-  auto elementDone = [&]() {
-    if (!frames.empty() && !frames.back().object)
-      ++frames.back().index;
-  };
-  ojson::parser_callback_t callback = [&](int, ojson::parse_event_t event, ojson &parsed) {
-    switch (event) {
-    case ojson::parse_event_t::object_start:
-    case ojson::parse_event_t::array_start:
-      if (frames.size() >= kMaxNesting)
-        rep.fail(childPath(), "nested deeper than " + std::to_string(kMaxNesting) + " levels");
-      frames.push_back({event == ojson::parse_event_t::object_start, childPath(), {}});
-      break;
-    case ojson::parse_event_t::key: {
-      Frame &top = frames.back();
-      const auto &key = parsed.get_ref<const std::string &>();
-      if (std::find(top.keys.begin(), top.keys.end(), key) != top.keys.end())
-        rep.fail((top.path.empty() ? "" : top.path + ".") + shown(key),
-                 "duplicate field (each field may appear once)");
-      top.keys.push_back(key);
-      break;
-    }
-    case ojson::parse_event_t::object_end:
-    case ojson::parse_event_t::array_end:
-      frames.pop_back();
-      elementDone();
-      break;
-    case ojson::parse_event_t::value:
-      elementDone();
-      break;
-    }
-    return true;
-  };
-  ojson root;
-  try {
-    root = ojson::parse(text.begin(), text.end(), callback);
-  } catch (const nlohmann::json::parse_error &e) {
-    throw Error(syntaxError(text, sourceName, e.byte, e.what()));
-  } catch (const nlohmann::json::exception &e) {
-    // e.g. out_of_range 406, a number too large for a double.
-    std::string what = e.what();
-    size_t at = what.find("] ");
-    rep.fail("", "JSON error: " + (at == std::string::npos ? what : what.substr(at + 2)));
-  }
-  return root;
-}
-
-} // namespace
-
 DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceName) {
-  return parseDevice(parseStrict(text, sourceName), sourceName);
-}
-
-std::string checkJsonText(std::string_view text, const std::string &sourceName) noexcept {
-  try {
-    parseStrict(text, sourceName);
-  } catch (const Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    return printable(sourceName) + ": " + e.what();
-  }
-  return "";
+  return parseDevice(json::parseStrict<ojson>(text, sourceName, kMaxFileBytes), sourceName);
 }
 
 DeviceConfig loadDevice(const std::string &fileOrPreset) {

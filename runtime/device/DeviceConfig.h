@@ -65,13 +65,6 @@ DeviceConfig loadDevice(const std::string &fileOrPreset);
 /// Syntax errors name the line and column: "dev.json:3:14: JSON syntax error: ...".
 DeviceConfig parseDeviceText(std::string_view text, const std::string &sourceName);
 
-/// The structural rules of device files for any JSON text (for the compiler, which has no
-/// exceptions: the calibration table): valid JSON, nesting at most 64 levels deep, no key twice
-/// in one object. Returns "" when the text passes, else one error line naming `sourceName` and
-/// the path ("t.json: layers.\"/fc\".groups[0].input_scale: duplicate field (...)"). The
-/// depth is checked before anything recursive reads the text.
-std::string checkJsonText(std::string_view text, const std::string &sourceName) noexcept;
-
 /// The presets, in the order the docs list them: digital, cim-ideal, rram-256, harsh.
 const std::vector<std::string> &presetNames();
 bool isPreset(const std::string &name);

@@ -291,25 +291,6 @@ ojson parseTrusted(const std::string &text, const Reporter &rep, const std::stri
   }
 }
 
-/// "a.json:3:14: JSON syntax error: ..." from nlohmann's parse error at byte `byte` (1-based).
-std::string syntaxError(std::string_view text, const std::string &source, size_t byte,
-                        const std::string &what) {
-  size_t index = std::min(byte > 0 ? byte - 1 : 0, text.size());
-  size_t line = 1, lineStart = 0;
-  for (size_t i = 0; i < index; ++i)
-    if (text[i] == '\n') {
-      ++line;
-      lineStart = i + 1;
-    }
-  size_t column = index - lineStart + 1;
-  std::string reason = what;
-  size_t at = what.find("column ");
-  if (at != std::string::npos && (at = what.find(": ", at)) != std::string::npos)
-    reason = what.substr(at + 2);
-  return printable(source) + ":" + std::to_string(line) + ":" + std::to_string(column) +
-         ": JSON syntax error: " + printable(reason);
-}
-
 } // namespace detail
 
 } // namespace cimlir::device

@@ -20,7 +20,6 @@ namespace cimlir::device::detail {
 using ojson = nlohmann::ordered_json;
 
 inline constexpr size_t kMaxFileBytes = 16u << 20;
-inline constexpr size_t kMaxNesting = 64;
 
 /// Throws for one source (a file, a preset, --set): "SOURCE: PATH: WHAT".
 struct Reporter {
@@ -51,8 +50,5 @@ void checkLayer(const LayerSettings &s, const std::string &prefix, const Reporte
 ojson canonicalEntry(const ojson &entry);
 /// Parses JSON the library wrote itself (presets, stored overrides).
 ojson parseTrusted(const std::string &text, const Reporter &rep, const std::string &path);
-/// "a.json:3:14: JSON syntax error: ..." from a parse error at byte `byte` (1-based).
-std::string syntaxError(std::string_view text, const std::string &source, size_t byte,
-                        const std::string &what);
 
 } // namespace cimlir::device::detail

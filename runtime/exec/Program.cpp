@@ -1,6 +1,8 @@
 #include "runtime/exec/Program.h"
 
 #include "core/Error.h"
+#include "core/Fnv1a.h"
+#include "runtime/device/DeviceConfig.h"
 #include "runtime/plan/PlanMetadata.h"
 
 namespace cimlir {
@@ -39,6 +41,17 @@ void Program::parse(const nlohmann::json &json) {
   };
   source_ = meta.source;
   device_ = meta.device;
+  // The plan's account of its device (cim-run's report shows it): the resolved device file
+  // the header's fingerprint names, as cim-opt wrote it.
+  if (!device_.empty() || file_->deviceFingerprint() != 0) {
+    if (fnv1a64(device_) != file_->deviceFingerprint())
+      fail("its device is not the one the header's fingerprint names");
+    try {
+      device::parseDeviceText(device_, "device");
+    } catch (const Error &e) {
+      fail(std::string("its device is not a valid device file: ") + e.what());
+    }
+  }
 
   for (const plan::ValueEntry &v : meta.values) {
     std::string where = "value " + std::to_string(values_.size());

@@ -20,6 +20,8 @@ namespace cimlir::plan {
 constexpr char kMagic[8] = {'C', 'I', 'M', 'P', 'L', 'A', 'N', '\0'};
 constexpr uint32_t kFormatVersion = 1;
 constexpr uint64_t kAlignment = 64;
+/// The metadata of any plan is smaller: the steps and their decisions, not the weights.
+constexpr uint64_t kMaxMetadataBytes = uint64_t(1) << 30;
 
 enum class SectionKind : uint32_t {
   Metadata = 1, // JSON text

@@ -1,6 +1,7 @@
 #include "runtime/plan/PlanReader.h"
 
 #include "core/Error.h"
+#include "runtime/json/StrictJson.h"
 #include "runtime/plan/Crc32.h"
 #include "runtime/plan/PlanFormat.h"
 
@@ -121,10 +122,11 @@ std::shared_ptr<PlanFile> PlanFile::parse(const std::string &path,
                " bytes before its last section's padding");
 
   const auto &meta = plan->sections_[0];
-  plan->metadata_ = nlohmann::json::parse(meta.data, meta.data + meta.size, nullptr,
-                                          /*allow_exceptions=*/false);
-  if (plan->metadata_.is_discarded() || !plan->metadata_.is_object())
-    throw fail("metadata is not valid JSON");
+  plan->metadata_ = json::parseStrict<nlohmann::json>(
+      std::string_view(reinterpret_cast<const char *>(meta.data), meta.size), path + " (metadata)",
+      kMaxMetadataBytes);
+  if (!plan->metadata_.is_object())
+    throw fail("metadata is not a JSON object");
   return plan;
 }
 

@@ -312,6 +312,24 @@ TEST(PlanMetadata, NonJsonMetadataIsRefused) {
   }
 }
 
+TEST(PlanMetadata, DeepNestingIsRefusedBeforeAnythingRecursiveReadsIt) {
+  TempDir dir;
+  // 200,000 levels overflowed the stack of the recursive reader behind Program::parse.
+  const std::string deep = "{\"steps\": [{\"attrs\": {\"a\": " + std::string(200000, '[') +
+                           std::string(200000, ']') + "}}]}";
+  for (const std::string &text : {deep, std::string("{\"a\": 1, \"a\": 2}")}) {
+    PlanWriter w;
+    w.setMetadata(text);
+    std::string path = dir.file("plan.bin");
+    ASSERT_EQ(w.write(path), "");
+    const std::string msg = errorOf([&] { PlanFile::open(path); });
+    EXPECT_TRUE(containsAll(msg, {path, "metadata"}));
+    EXPECT_TRUE(
+        containsAll(msg, {text.size() > 100 ? "nested deeper than 64 levels" : "duplicate field"}))
+        << msg;
+  }
+}
+
 TEST(PlanOpen, EmptyFileIsRefused) {
   TempDir dir;
   std::string path = dir.file("empty.bin");

@@ -3,6 +3,8 @@
 // backend cannot prepare (unknown op, missing or mistyped attribute, wrong arity).
 #include "runtime/exec/Program.h"
 #include "core/Error.h"
+#include "core/Fnv1a.h"
+#include "runtime/device/DeviceConfig.h"
 #include "runtime/exec/Executor.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
@@ -126,6 +128,47 @@ TEST(ProgramLoad, DamagedFileIsRefusedThroughPlanFile) {
   bytes.resize(bytes.size() / 2);
   plantest::writeBytes(path, bytes);
   EXPECT_TRUE(containsAll(errorOf([&] { Program::load(path); }), {path, "truncated"}));
+}
+
+TEST(ProgramLoad, DeviceIsTheOneTheHeaderNamesAndAValidDeviceFile) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  const device::DeviceConfig rram = device::loadDevice("rram-256");
+  const std::string text = device::toJsonText(rram, -1);
+  struct Case {
+    std::string device;
+    uint64_t fingerprint;
+    std::vector<std::string> words; // empty: the plan loads
+  };
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  const std::string badBits = "{\"adc\": {\"bits\": 99}}";
+  const Case cases[] = {
+      {text, device::fingerprint(rram), {}},
+      {"", 0, {}},
+      {text, device::fingerprint(rram) + 1, {"fingerprint"}},
+      {"", 12345, {"fingerprint"}},
+      {text, 0, {"fingerprint"}},
+      {badBits, fnv1a64(badBits), {"not a valid device file", "adc.bits"}},
+      {deep, fnv1a64(deep), {"not a valid device file", "nested deeper than 64 levels"}},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE("device " + c.device.substr(0, 40) + ", fingerprint " +
+                 std::to_string(c.fingerprint));
+    GemmReluPlan g(gen);
+    json meta = g.b.metadata();
+    meta["device"] = c.device;
+    g.b.setDeviceFingerprint(c.fingerprint);
+    const std::string path = dir.file("plan.bin");
+    g.b.write(path, meta);
+    if (c.words.empty()) {
+      EXPECT_EQ(Program::load(path)->device(), c.device);
+      continue;
+    }
+    const std::string msg = errorOf([&] { Program::load(path); });
+    EXPECT_TRUE(containsAll(msg, {path, "device"})) << msg;
+    for (const std::string &w : c.words)
+      EXPECT_TRUE(containsAll(msg, {w})) << msg;
+  }
 }
 
 // --- metadata validation --------------------------------------------------------------

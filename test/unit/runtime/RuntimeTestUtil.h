@@ -82,6 +82,8 @@ public:
             {"constants", constants_},
             {"steps", steps_}};
   }
+  /// The header's device fingerprint (0, no device, unless set).
+  void setDeviceFingerprint(uint64_t fingerprint) { writer_.setDeviceFingerprint(fingerprint); }
   /// Writes the plan with `meta` (default: metadata()) to `path`.
   void write(const std::string &path) { write(path, metadata()); }
   void write(const std::string &path, const json &meta) {
