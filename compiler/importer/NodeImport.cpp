@@ -2,6 +2,7 @@
 
 #include "compiler/importer/NodeImport.h"
 
+#include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -134,9 +135,20 @@ FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kern
       int64_t in = xt.getDimSize(2 + i), s = w.strides[i];
       if (ShapedType::isDynamic(in) || s < 1)
         return emitError(ctx.loc) << "auto_pad needs static spatial sizes and strides >= 1";
-      int64_t out = (in + s - 1) / s;
-      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * s + span - in);
+      if (w.kernel[i] < 1 || w.dilations[i] < 1)
+        return emitError(ctx.loc) << ctx.node.op_type() << " needs kernel_shape and dilations >= 1";
+      // total = (ceil(in / s) − 1)·s + (kernel − 1)·dilation + 1 − in, checked: the numbers
+      // come from the file.
+      const int64_t out = in / s + (in % s != 0 ? 1 : 0);
+      std::optional<int64_t> reach = checkedMul(std::max<int64_t>(out - 1, 0), s), span;
+      if ((span = checkedMul(w.kernel[i] - 1, w.dilations[i])))
+        span = checkedAdd(*span, 1);
+      reach = reach && span ? checkedAdd(*reach, *span) : std::nullopt;
+      if (!reach)
+        return emitError(ctx.loc) << ctx.node.op_type() << " auto_pad: the window of kernel "
+                                  << w.kernel[i] << ", dilation " << w.dilations[i]
+                                  << " and stride " << s << " overflows int64";
+      int64_t total = std::max<int64_t>(0, *reach - in);
       int64_t small = total / 2, large = total - small;
       w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;

@@ -5,6 +5,7 @@
 #include "compiler/importer/ModelLoader.h"
 #include "compiler/importer/NodeImport.h"
 #include "compiler/importer/TensorImport.h"
+#include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,6 +56,22 @@ FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInf
     }
   }
   return RankedTensorType::get(dims, elem);
+}
+
+/// `type` within what one tensor may hold (core/ShapeMath.h), the batch dimension counted as
+/// 1: the plan loader applies the same rule, so a model it would refuse is refused here.
+LogicalResult checkTensorSize(Location loc, Type type, const std::string &what) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t)
+    return success();
+  std::vector<int64_t> dims;
+  for (int64_t d : t.getShape())
+    dims.push_back(ShapedType::isDynamic(d) ? 1 : d);
+  Type elem = t.getElementType();
+  const size_t itemBytes = elem.isIntOrFloat() ? (elem.getIntOrFloatBitWidth() + 7) / 8 : 8;
+  if (std::string problem = tensorSizeProblem(dims, itemBytes); !problem.empty())
+    return emitError(loc) << what << " of type " << t << " " << problem;
+  return success();
 }
 
 /// A frozen input's array must have the input's element type and shape (any size for
@@ -169,7 +186,7 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     if (initializers.count(vi.name()))
       continue;
     auto t = importInputType(fileLoc, vi);
-    if (failed(t))
+    if (failed(t) || failed(checkTensorSize(fileLoc, *t, "graph input '" + vi.name() + "'")))
       return failure();
     if (auto it = frozen.find(vi.name()); it != frozen.end()) {
       if (failed(checkFrozenType(fileLoc, vi.name(), *t, it->second)))
@@ -227,6 +244,9 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     }
     if (failed(importNode(ctx)))
       return failure();
+    for (auto [i, v] : llvm::enumerate(ctx.results))
+      if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
+        return failure();
     for (auto [i, v] : llvm::enumerate(ctx.results))
       if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
         values[node.output(i)] = v;

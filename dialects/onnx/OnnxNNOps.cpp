@@ -152,13 +152,14 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value 
       return emitOptionalError(loc, op, " needs static spatial dimensions, got ", *x);
     if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
       return emitOptionalError(loc, op, " needs kernel_shape, strides and dilations >= 1");
-    if (pads[i] >= (kernel[i] - 1) * dilations[i] + 1 ||
-        pads[spatial + i] >= (kernel[i] - 1) * dilations[i] + 1)
-      return emitOptionalError(loc, op, " pads must be smaller than the window");
     auto o = windowOutputSize(loc, in, kernel[i], strides[i], pads[i], pads[spatial + i],
                               dilations[i], ceilMode);
     if (failed(o))
       return failure();
+    // (kernel - 1) · dilation fits: windowOutputSize checked it.
+    const int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+    if (pads[i] >= extent || pads[spatial + i] >= extent)
+      return emitOptionalError(loc, op, " pads must be smaller than the window");
     y.push_back(*o);
   }
   types.push_back(RankedTensorType::get(y, x->getElementType()));

@@ -9,6 +9,8 @@
 #include "dialects/onnx/OnnxOps.h"
 #include "dialects/onnx/ShapeInference.h"
 
+#include "core/ShapeMath.h"
+
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -21,14 +23,24 @@ struct Size {
   int64_t fixed = 1;
 };
 
-Size productOf(ArrayRef<int64_t> dims) {
+/// The product of `dims`, or an error when its static part overflows int64 (the dimensions
+/// come from a file: [N, 2^32+1, 2^32-1, ...] must not wrap around).
+FailureOr<Size> productOf(std::optional<Location> loc, ArrayRef<int64_t> dims) {
   Size s;
+  const bool empty = llvm::is_contained(dims, 0); // [0, 2^62, 4] holds nothing
   for (int64_t d : dims) {
-    if (ShapedType::isDynamic(d))
+    if (ShapedType::isDynamic(d)) {
       ++s.batchPower;
-    else
-      s.fixed *= d;
+    } else if (!empty) {
+      std::optional<int64_t> next = cimlir::checkedMul(s.fixed, d);
+      if (!next)
+        return emitOptionalError(loc, "the element count of dimensions [", dims,
+                                 "] overflows int64");
+      s.fixed = *next;
+    }
   }
+  if (empty)
+    s.fixed = 0;
   return s;
 }
 
@@ -73,7 +85,10 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
       out.push_back(v);
     }
   }
-  Size in = productOf(x->getShape()), known = productOf(out);
+  FailureOr<Size> inSize = productOf(loc, x->getShape()), knownSize = productOf(loc, out);
+  if (failed(inSize) || failed(knownSize))
+    return failure();
+  Size in = *inSize, known = *knownSize;
   if (inferAt >= 0) {
     Size rest{in.batchPower - known.batchPower, 0};
     if (known.fixed == 0 || in.fixed % known.fixed != 0 || rest.batchPower < 0)
@@ -103,8 +118,11 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     return emitOptionalError(loc, "Flatten axis ", axis, " is out of range for ", *x);
   if (axis < 0)
     axis += rank;
-  auto outer = asDim(productOf(x->getShape().take_front(axis)));
-  auto inner = asDim(productOf(x->getShape().drop_front(axis)));
+  FailureOr<Size> outerSize = productOf(loc, x->getShape().take_front(axis));
+  FailureOr<Size> innerSize = productOf(loc, x->getShape().drop_front(axis));
+  if (failed(outerSize) || failed(innerSize))
+    return failure();
+  auto outer = asDim(*outerSize), inner = asDim(*innerSize);
   if (!outer || !inner)
     return emitOptionalError(loc, "Flatten of ", *x, " at axis ", axis,
                              " would fold the batch dimension into another one");

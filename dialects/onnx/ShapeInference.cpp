@@ -2,6 +2,8 @@
 
 #include "dialects/onnx/ShapeInference.h"
 
+#include "core/ShapeMath.h"
+
 using namespace mlir;
 
 namespace cimlir::onnx {
@@ -44,14 +46,11 @@ LogicalResult requireF32(std::optional<Location> loc, RankedTensorType t, llvm::
 FailureOr<int64_t> windowOutputSize(std::optional<Location> loc, int64_t in, int64_t kernel,
                                     int64_t stride, int64_t padBegin, int64_t padEnd,
                                     int64_t dilation, bool ceilMode) {
-  if (kernel < 1 || stride < 1 || dilation < 1 || padBegin < 0 || padEnd < 0)
-    return emitOptionalError(loc, "window needs kernel, stride and dilation >= 1 and pads >= 0");
-  int64_t span = (kernel - 1) * dilation + 1;
-  int64_t room = in + padBegin + padEnd - span;
-  if (room < 0)
-    return emitOptionalError(loc, "window of extent ", span, " does not fit an input of ", in,
-                             " with pads ", padBegin, "+", padEnd);
-  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  WindowFit fit;
+  if (std::string problem = fitWindow({in, kernel, stride, dilation, padBegin, padEnd}, fit);
+      !problem.empty())
+    return emitOptionalError(loc, "window ", problem);
+  int64_t out = ceilMode ? fit.ceilOut : fit.floorOut;
   // As PyTorch and onnxruntime: with ceil_mode the last window must start inside the
   // input or its begin padding.
   if (ceilMode && (out - 1) * stride >= in + padBegin)

@@ -1,5 +1,7 @@
 #include "kernels/cpu/Conv.h"
 
+#include "core/ShapeMath.h"
+
 #include "kernels/cpu/Check.h"
 
 #include <cblas.h>
@@ -127,12 +129,13 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
 
   for (size_t i = 0; i < g.k; ++i) {
     int64_t d = x.dim(2 + i), kk = w.dim(2 + i);
-    int64_t span = g.dilations[i] * (kk - 1) + 1;
-    int64_t padded = d + pads[i] + pads[g.k + i];
-    if (kk < 1 || padded < span)
-      fail(kn, "kernel " + shapeToString(w.shape()) + " does not fit the padded input " +
-                   shapeToString(x.shape()) + " on spatial axis " + std::to_string(i));
-    int64_t o = (padded - span) / g.strides[i] + 1;
+    WindowFit fit;
+    if (std::string problem =
+            fitWindow({d, kk, g.strides[i], g.dilations[i], pads[i], pads[g.k + i]}, fit);
+        !problem.empty())
+      fail(kn, "kernel " + shapeToString(w.shape()) + " on X " + shapeToString(x.shape()) +
+                   ", spatial axis " + std::to_string(i) + ": window " + problem);
+    int64_t o = fit.floorOut;
     if (y.dim(2 + i) != o)
       fail(kn, "Y " + shapeToString(y.shape()) + " has extent " + std::to_string(y.dim(2 + i)) +
                    " on spatial axis " + std::to_string(i) + ", the attributes give " +

@@ -1,5 +1,7 @@
 #include "kernels/cpu/Pool.h"
 
+#include "core/ShapeMath.h"
+
 #include "kernels/cpu/Check.h"
 
 #include <algorithm>
@@ -48,13 +50,13 @@ PoolGeometry poolGeometry(const char *kn, const Tensor &x, const PoolParams &p, 
   for (size_t i = 0; i < g.k; ++i) {
     int64_t d = x.dim(2 + i), o = y.dim(2 + i), s = strides[i], dil = g.dilations[i];
     int64_t padBegin = pads[i], padEnd = pads[g.k + i];
-    int64_t span = dil * (kernel[i] - 1) + 1;
-    int64_t room = d + padBegin + padEnd - span;
-    if (room < 0)
-      fail(kn, "window of extent " + std::to_string(span) + " does not fit the padded input " +
-                   shapeToString(x.shape()) + " on spatial axis " + std::to_string(i));
+    WindowFit fit;
+    if (std::string problem = fitWindow({d, kernel[i], s, dil, padBegin, padEnd}, fit);
+        !problem.empty())
+      fail(kn, "X " + shapeToString(x.shape()) + ", spatial axis " + std::to_string(i) +
+                   ": window " + problem);
     // ceil_mode is resolved into Y's shape, so any extent between floor and ceil is legal.
-    int64_t floorOut = room / s + 1, ceilOut = ceilDiv(room, s) + 1;
+    const int64_t floorOut = fit.floorOut, ceilOut = fit.ceilOut;
     if (o < floorOut || o > ceilOut)
       fail(kn, "Y " + shapeToString(y.shape()) + " has extent " + std::to_string(o) +
                    " on spatial axis " + std::to_string(i) + ", the attributes allow " +

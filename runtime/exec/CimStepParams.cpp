@@ -1,6 +1,7 @@
 #include "runtime/exec/CimStepParams.h"
 
 #include "core/Error.h"
+#include "core/ShapeMath.h"
 #include "kernels/cim/Quantization.h"
 #include "runtime/device/DeviceJson.h"
 
@@ -12,10 +13,15 @@ namespace {
 void checkOffsets(const StepAttrs &a, const std::string &section) {
   std::vector<int64_t> widths = a.ints((section + ".slices").c_str());
   std::vector<int64_t> offsets = a.ints((section + ".offsets").c_str());
+  // The widths come from the file: their sums are checked before the widths' own range is.
   std::vector<int64_t> expected(widths.size());
-  for (size_t i = 1; i < widths.size(); ++i)
-    expected[i] = expected[i - 1] + widths[i - 1];
-  if (offsets != expected)
+  bool fits = true;
+  for (size_t i = 1; i < widths.size() && fits; ++i) {
+    std::optional<int64_t> sum = checkedAdd(expected[i - 1], widths[i - 1]);
+    fits = sum.has_value();
+    expected[i] = sum.value_or(0);
+  }
+  if (!fits || offsets != expected)
     a.fail("attribute '" + section + ".offsets' is not the sums of " + section +
            ".slices below each slice");
 }

@@ -1,5 +1,7 @@
 #include "runtime/exec/LinearStep.h"
 
+#include "core/ShapeMath.h"
+
 #include "core/Error.h"
 
 namespace cimlir {
@@ -18,18 +20,19 @@ int64_t ConvGeometry::positions() const {
   return p;
 }
 
-bool ConvGeometry::bind(const Shape &xShape) {
+std::string ConvGeometry::bind(const Shape &xShape) {
   const int64_t d = spatialRank();
   in.assign(xShape.end() - d, xShape.end());
   out.assign(static_cast<size_t>(d), 0);
   for (int64_t a = 0; a < d; ++a) {
-    int64_t span = dilations[a] * (kernel[a] - 1) + 1;
-    int64_t room = in[a] + pads[a] + pads[a + d] - span;
-    if (room < 0)
-      return false;
-    out[a] = room / strides[a] + 1;
+    WindowFit fit;
+    if (std::string problem =
+            fitWindow({in[a], kernel[a], strides[a], dilations[a], pads[a], pads[a + d]}, fit);
+        !problem.empty())
+      return "the window on spatial axis " + std::to_string(a) + " " + problem;
+    out[a] = fit.floorOut;
   }
-  return true;
+  return "";
 }
 
 LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,

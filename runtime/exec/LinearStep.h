@@ -31,8 +31,9 @@ struct ConvGeometry {
   int64_t patchSize() const;
   /// Output positions per image, prod(O): the rows per sample of §9.
   int64_t positions() const;
-  /// Sets `in` from x [N, C, D1..Dd] and computes `out`; false when some O_i < 1.
-  bool bind(const Shape &xShape);
+  /// Sets `in` from x [N, C, D1..Dd] and computes `out` (core/ShapeMath.h fitWindow); what
+  /// does not fit, or "".
+  std::string bind(const Shape &xShape);
 };
 
 enum class LinearKind { Gemm, MatMul, Conv };

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/Fnv1a.h"
+#include "core/ShapeMath.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/plan/PlanMetadata.h"
 
@@ -61,16 +62,13 @@ void Program::parse(const nlohmann::json &json) {
       batchDims += d == -1;
     if (batchDims > 1)
       fail(where + " has more than one batch dimension");
-    // Every size computed from a shape later (constant sections, buffers) must fit int64;
-    // the batch dimension counts as 1 here and is checked when a batch is allocated.
-    Shape oneSample = bindBatch(info.shape, 1);
-    int64_t numel, bytes;
-    if (!checkedShapeNumel(oneSample, numel))
-      fail(where + " '" + info.name + "' has shape " + shapeToString(info.shape) +
-           " whose element count overflows int64");
-    if (!checkedShapeBytes(oneSample, dtypeSize(info.dtype), bytes))
-      fail(where + " '" + info.name + "' has shape " + shapeToString(info.shape) + " of " +
-           dtypeName(info.dtype) + " whose size in bytes overflows int64");
+    // Every size computed from a shape later (constant sections, buffers) must fit, by the
+    // rule the compiler applies too (core/ShapeMath.h); the batch dimension counts as 1 here
+    // and is checked when a batch is allocated.
+    if (std::string problem = tensorSizeProblem(bindBatch(info.shape, 1), dtypeSize(info.dtype));
+        !problem.empty())
+      fail(where + " '" + info.name + "' of " + dtypeName(info.dtype) + " " +
+           shapeToString(info.shape) + " " + problem);
     values_.push_back(std::move(info));
   }
   const int64_t numValues = static_cast<int64_t>(values_.size());

@@ -106,14 +106,16 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
   if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)
     throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
                 ", ...] with " + std::to_string(geo.spatialRank()) + " spatial axes");
-  if (!geo.bind(x.shape()))
-    throw Error("x " + shapeToString(x.shape()) + " is smaller than the dilated kernel");
-  const int64_t N = x.dim(0), P = geo.positions(), Kg = geo.patchSize();
-  const int64_t Ng = geo.outputsPerGroup();
+  if (std::string problem = geo.bind(x.shape()); !problem.empty())
+    throw Error("x " + shapeToString(x.shape()) + ": " + problem);
+  const int64_t N = x.dim(0);
   Shape yShape{N, geo.outChannels};
   yShape.insert(yShape.end(), geo.out.begin(), geo.out.end());
   if (y.shape() != yShape)
     throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
+  // y's shape is a tensor's (its size checked): the positions do not overflow.
+  const int64_t P = geo.positions(), Kg = geo.patchSize();
+  const int64_t Ng = geo.outputsPerGroup();
   const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
   if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
     throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
@@ -123,7 +125,8 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
 
   const float *b = bias ? bias->data<float>() : nullptr;
   float *yv = y.data<float>();
-  const int64_t chunk = std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, P * Kg * 4));
+  const int64_t chunk =
+      std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, P) / std::max<int64_t>(1, Kg * 4));
   for (int64_t n0 = 0; n0 < N; n0 += chunk) {
     const int64_t n1 = std::min(N, n0 + chunk), rows = (n1 - n0) * P;
     Tensor patches = Tensor::allocate(DType::F32, {rows, Kg});

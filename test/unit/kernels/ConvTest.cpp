@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace cimlir::cpu {
 namespace {
@@ -196,6 +197,25 @@ TEST(Conv, RejectsMismatchedShapes) {
   EXPECT_THROW(conv(x, t({2, 4, 6, 6}), nullptr, p, yBig), Error); // kernel larger than X
   Tensor x64 = Tensor::allocate(DType::F64, {1, 4, 5, 5});
   EXPECT_THROW(conv(x64, t({2, 4, 3, 3}), nullptr, p, y), Error);
+}
+
+// A plan's numbers: a window whose extent or padded input overflows int64 is refused, not
+// wrapped into one that "fits" (a 5x5 kernel with dilation 2^62 once gave 4.0 everywhere).
+TEST(Conv, WindowsThatOverflowAreRefused) {
+  auto t = [](Shape s) { return Tensor::allocate(DType::F32, std::move(s)); };
+  Tensor x = t({1, 1, 8, 8}), w = t({1, 1, 5, 5}), y = t({1, 1, 1, 1});
+  const int64_t huge = int64_t(1) << 62, max = std::numeric_limits<int64_t>::max();
+  for (const ConvParams &p : {ConvParams{{1, 1}, {0, 0, 0, 0}, {huge, huge}, 1},
+                              ConvParams{{1, 1}, {max, 0, 0, 0}, {1, 1}, 1},
+                              ConvParams{{1, 1}, {0, 0, max, max}, {1, 1}, 1}}) {
+    std::string msg;
+    try {
+      conv(x, w, nullptr, p, y);
+    } catch (const Error &e) {
+      msg = e.what();
+    }
+    EXPECT_NE(msg.find("overflows int64"), std::string::npos) << msg;
+  }
 }
 
 } // namespace

@@ -267,5 +267,23 @@ TEST(Pool, RejectsMismatchedShapes) {
   EXPECT_THROW(globalAveragePool(x, g2), Error);
 }
 
+TEST(MaxPool, WindowsThatOverflowAreRefused) {
+  Tensor x = Tensor::allocate(DType::F32, {1, 1, 8, 8}),
+         y = Tensor::allocate(DType::F32, {1, 1, 1, 1});
+  const int64_t huge = int64_t(1) << 62, max = std::numeric_limits<int64_t>::max();
+  for (const PoolParams &p : {PoolParams{{5, 5}, {1, 1}, {0, 0, 0, 0}, {huge, 1}, false},
+                              PoolParams{{5, 5}, {1, 1}, {max, 0, 0, 0}, {1, 1}, false}}) {
+    for (bool average : {false, true}) {
+      std::string msg;
+      try {
+        average ? averagePool(x, p, y) : maxPool(x, p, y);
+      } catch (const Error &e) {
+        msg = e.what();
+      }
+      EXPECT_NE(msg.find("overflows int64"), std::string::npos) << msg;
+    }
+  }
+}
+
 } // namespace
 } // namespace cimlir::cpu

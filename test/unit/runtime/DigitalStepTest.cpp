@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace cimlir::runtimetest {
 namespace {
 
@@ -388,6 +390,28 @@ TEST(DigitalStepErrors, InputsOfTheWrongShapeAreRefusedAtRun) {
                             exec.run({{"x", randomF32(gen, {2, 5})}});
                           }),
                           {"DigitalLinear", "'/fc'", "x is float32 [2,5], expected [M,6]"}));
+}
+
+TEST(DigitalStepErrors, WindowsThatOverflowAreRefusedAtRun) {
+  // From a plan: dilations of 2^62 or a pad of 2^63 - 1 once wrapped into windows that "fit".
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  ConvCase c = randomConv(gen, false);
+  const int64_t huge = int64_t(1) << 62, max = std::numeric_limits<int64_t>::max();
+  json dilated = convAttrs(c), padded = convAttrs(c);
+  dilated["dilations"] = {huge, huge};
+  padded["pads"] = {max, 0, 0, 0};
+  for (const json &attrs : {dilated, padded}) {
+    const std::string path = dir.file("overflow.bin");
+    writeConvStep(c, "DigitalLinear", digitalAttrs("conv", "fp32", attrs), false, path);
+    Executor exec = cimExecutor(path);
+    Tensor x = randomF32(gen, {1, c.C, c.H, c.W});
+    EXPECT_TRUE(containsAll(errorOf([&] {
+                              exec.run({{"x", x}});
+                            }),
+                            {"'/conv/Conv'", "overflows int64"}))
+        << attrs.dump();
+  }
 }
 
 } // namespace

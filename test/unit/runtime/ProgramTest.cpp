@@ -290,17 +290,17 @@ const BadMetadata kBadMetadata[] = {
      [](json &m, const GemmReluPlan &g) {
        valueOf(m, g.y)["shape"] = {-1, int64_t(1) << 40, int64_t(1) << 40};
      },
-     {"value 4", "overflows"}},
+     {"value 4", "2^63 or more elements"}},
     {"byte size that overflows int64",
      [](json &m, const GemmReluPlan &g) {
        valueOf(m, g.h)["shape"] = {-1, int64_t(1) << 62};
      },
-     {"value 3", "overflows"}},
+     {"value 3", "more than the 2^48 bytes"}},
     {"constant whose byte size overflows int64",
      [](json &m, const GemmReluPlan &g) {
        valueOf(m, g.wId)["shape"] = {int64_t(1) << 31, int64_t(1) << 31};
      },
-     {"fc.weight", "overflows"}},
+     {"fc.weight", "more than the 2^48 bytes"}},
     {"shape that is not a list",
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.y)["shape"] = "[N,4]"; },
      {"value 4", "shape", "not an array"}},

@@ -1,0 +1,53 @@
+#include "core/ShapeMath.h"
+
+namespace cimlir {
+
+std::string tensorSizeProblem(const std::vector<int64_t> &shape, size_t itemSize) {
+  for (int64_t d : shape)
+    if (d < 0)
+      return "has a negative dimension " + std::to_string(d);
+  for (int64_t d : shape)
+    if (d == 0)
+      return ""; // holds nothing, whatever the other dimensions multiply to
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    std::optional<int64_t> next = checkedMul(count, d);
+    if (!next)
+      return "has 2^63 or more elements";
+    count = *next;
+  }
+  std::optional<int64_t> bytes = checkedMul(count, static_cast<int64_t>(itemSize));
+  if (!bytes || *bytes > kMaxTensorBytes)
+    return "has " + std::to_string(count) + " elements of " + std::to_string(itemSize) +
+           " bytes, more than the 2^48 bytes a tensor may hold";
+  return "";
+}
+
+std::string fitWindow(const WindowAxis &a, WindowFit &fit) {
+  if (a.kernel < 1 || a.stride < 1 || a.dilation < 1 || a.padBegin < 0 || a.padEnd < 0 || a.in < 0)
+    return "needs kernel, stride and dilation >= 1 and pads >= 0 (kernel " +
+           std::to_string(a.kernel) + ", stride " + std::to_string(a.stride) + ", dilation " +
+           std::to_string(a.dilation) + ", pads " + std::to_string(a.padBegin) + "+" +
+           std::to_string(a.padEnd) + ")";
+  std::optional<int64_t> span = checkedMul(a.kernel - 1, a.dilation);
+  if (span)
+    span = checkedAdd(*span, 1);
+  std::optional<int64_t> padded = checkedAdd(a.in, a.padBegin);
+  if (padded)
+    padded = checkedAdd(*padded, a.padEnd);
+  if (!span || !padded)
+    return "of kernel " + std::to_string(a.kernel) + " and dilation " + std::to_string(a.dilation) +
+           " over an input of " + std::to_string(a.in) + " with pads " +
+           std::to_string(a.padBegin) + "+" + std::to_string(a.padEnd) + " overflows int64";
+  if (*span > *padded)
+    return "of extent " + std::to_string(*span) + " does not fit an input of " +
+           std::to_string(a.in) + " with pads " + std::to_string(a.padBegin) + "+" +
+           std::to_string(a.padEnd);
+  fit.extent = *span;
+  fit.room = *padded - *span;
+  fit.floorOut = fit.room / a.stride + 1;
+  fit.ceilOut = fit.floorOut + (fit.room % a.stride != 0 ? 1 : 0);
+  return "";
+}
+
+} // namespace cimlir
