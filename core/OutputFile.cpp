@@ -3,7 +3,9 @@
 #include "core/Error.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -47,14 +49,15 @@ std::string resolveLinks(const std::string &path) {
   }
 }
 
-/// Creates a new, empty file `<prefix><random>` with O_EXCL (the umask applies to its
-/// mode, as for any new file); returns its name.
+/// Creates a new, empty file `<prefix><pid>-<random>` with O_EXCL (the umask applies to its
+/// mode, as for any new file); returns its name. The process id in the name lets a later
+/// run tell a stale temporary file (its process is gone: killed) from a live one.
 std::string createUnique(const std::string &prefix, const std::string &path, mode_t mode) {
   std::random_device rd;
   std::mt19937_64 gen((uint64_t(rd()) << 32) ^ rd() ^ uint64_t(::getpid()));
   for (int attempt = 0; attempt < 100; ++attempt) {
-    char suffix[32];
-    std::snprintf(suffix, sizeof suffix, "%012llx",
+    char suffix[48];
+    std::snprintf(suffix, sizeof suffix, "%ld-%012llx", static_cast<long>(::getpid()),
                   static_cast<unsigned long long>(gen() & 0xffffffffffffULL));
     std::string name = prefix + suffix;
     int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -66,6 +69,30 @@ std::string createUnique(const std::string &prefix, const std::string &path, mod
       throw Error(path + ": cannot create: " + errnoText(errno));
   }
   throw Error(path + ": cannot create a temporary file beside it (100 names taken)");
+}
+
+/// Removes the temporary files `<prefix><pid>-<random>` (createUnique's) in `dir` whose
+/// process no longer runs: what a run killed while it wrote this target left behind. Best
+/// effort: a file that cannot be examined or removed is left.
+void removeStaleTemporaries(const fs::path &dir, const std::string &namePrefix) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir.empty() ? fs::path(".") : dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, namePrefix.size(), namePrefix) != 0)
+      continue;
+    const char *digits = name.c_str() + namePrefix.size();
+    char *rest = nullptr;
+    errno = 0;
+    const long pid = std::strtol(digits, &rest, 10);
+    if (errno != 0 || rest == digits || *rest != '-' || pid <= 0 || pid == ::getpid())
+      continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
+      continue; // alive, or not ours to judge
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      ::unlink(it->path().c_str());
+  }
 }
 
 bool writeAll(int fd, const char *data, size_t size) {
@@ -134,6 +161,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     fs::path dir = fs::temp_directory_path(ec);
     if (ec)
       dir = "/tmp";
+    removeStaleTemporaries(dir, "cimlir-output-");
     temp_ = createUnique((dir / "cimlir-output-").string(), path_, 0600);
     return;
   }
@@ -148,7 +176,9 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
   std::string base = t.filename().string();
   if (base.size() > 200)
     base.resize(200);
-  std::string prefix = (t.parent_path() / ("." + base + ".tmp-")).string();
+  const std::string namePrefix = "." + base + ".tmp-";
+  removeStaleTemporaries(t.parent_path(), namePrefix);
+  std::string prefix = (t.parent_path() / namePrefix).string();
   // A new file gets 0666 & ~umask; a replaced regular file keeps its permission bits,
   // set at commit() (the temporary file must stay writable until then).
   temp_ = createUnique(prefix, path_, exists ? 0600 : 0666);
@@ -184,9 +214,9 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
-void writeOutputFile(const std::string &path, std::string_view bytes) {
-  OutputFile out(path);
-  int fd = ::open(out.tempPath().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+void writeStagedFile(const std::string &stagedTemp, std::string_view bytes,
+                     const std::string &path) {
+  int fd = ::open(stagedTemp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0)
     throw Error(path + ": cannot write: " + errnoText(errno));
   bool ok = writeAll(fd, bytes.data(), bytes.size());
@@ -197,6 +227,11 @@ void writeOutputFile(const std::string &path, std::string_view bytes) {
   }
   if (!ok)
     throw Error(path + ": write error: " + errnoText(err));
+}
+
+void writeOutputFile(const std::string &path, std::string_view bytes) {
+  OutputFile out(path);
+  writeStagedFile(out.tempPath(), bytes, path);
   out.commit();
 }
 

@@ -11,7 +11,11 @@
 //   - a directory: an Error.
 // Symbolic links are followed: the file a link names is replaced and the link is kept; a
 // dangling link makes the file it names. Without commit(), the destructor removes the
-// temporary file, so an error anywhere leaves no partial file behind.
+// temporary file, so an error anywhere leaves no partial file behind. A temporary file is
+// named `.<name>.tmp-<pid>-<random>` beside its target: a run killed before it could clean
+// up (kill -9) leaves one, which the next run for the same target removes once that process
+// is gone. Writers (plans, .npz, text) write a staged file in place: there is one staging
+// level, never a temporary file of a temporary file.
 #pragma once
 
 #include <memory>
@@ -56,6 +60,11 @@ private:
 
 /// Writes `bytes` to `path` through an OutputFile (complete or not at all).
 void writeOutputFile(const std::string &path, std::string_view bytes);
+/// Writes `bytes` into `stagedTemp`, the temporary file of an OutputFile the caller staged
+/// (an OutputSet's), in place: one level of staging, whatever writes the file. Throws
+/// cimlir::Error naming `path`, the output the bytes are for.
+void writeStagedFile(const std::string &stagedTemp, std::string_view bytes,
+                     const std::string &path);
 
 /// All the outputs of one run: a run writes all of them or none. Each output is staged
 /// (an OutputFile whose temporary file the run writes) when the run starts, which also

@@ -119,10 +119,10 @@ FailureOr<calibration::Table> readCalibrationTable(MLIRContext &context, const s
   return table;
 }
 
-LogicalResult writeTextFile(MLIRContext &context, const std::string &path,
-                            const std::string &text) {
+LogicalResult writeTextFile(MLIRContext &context, const std::string &stagedTemp,
+                            const std::string &path, const std::string &text) {
   try {
-    writeOutputFile(path, text);
+    writeStagedFile(stagedTemp, text, path);
   } catch (const std::exception &e) {
     return emitError(FileLineColLoc::get(&context, path, 0, 0)) << e.what();
   }

@@ -56,10 +56,11 @@ mlir::FailureOr<calibration::Table> calibrateModule(mlir::ModuleOp module,
 mlir::FailureOr<calibration::Table> readCalibrationTable(mlir::MLIRContext &context,
                                                          const std::string &path);
 
-/// Writes `text` to `path` atomically (the runtime's OutputFile): emits an error naming the
-/// path and fails when it cannot.
-mlir::LogicalResult writeTextFile(mlir::MLIRContext &context, const std::string &path,
-                                  const std::string &text);
+/// Writes `text` into `stagedTemp`, the temporary file cim-opt staged for the output `path`
+/// (core/OutputFile.h; the driver commits it): emits an error naming the path and fails when
+/// it cannot.
+mlir::LogicalResult writeTextFile(mlir::MLIRContext &context, const std::string &stagedTemp,
+                                  const std::string &path, const std::string &text);
 
 } // namespace cimlir
 

@@ -240,11 +240,12 @@ LogicalResult Compilation::writeOutputs() {
     std::string text;
     if (std::string error = calibration::writeTable(*table_, text); !error.empty())
       return fail(error);
-    if (failed(writeTextFile(context_, tableTemp_, text)))
+    if (failed(writeTextFile(context_, tableTemp_, *o_.saveCalibration, text)))
       return failure();
   }
   if (o_.emit == "plan")
-    return emitPlan(module(), o_.input, outputTemp_, device::fingerprint(*device_), deviceJson_);
+    return emitPlan(module(), o_.input, outputTemp_, o_.output, device::fingerprint(*device_),
+                    deviceJson_);
   if (o_.output.empty())
     return success(); // printed to standard output once committed
   std::error_code ec;

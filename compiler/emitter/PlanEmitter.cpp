@@ -271,13 +271,14 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
 
 } // namespace
 
-LogicalResult emitPlan(ModuleOp module, const std::string &sourceName, const std::string &path,
+LogicalResult emitPlan(ModuleOp module, const std::string &sourceName,
+                       const std::string &stagedTemp, const std::string &path,
                        uint64_t deviceFingerprint, const std::string &deviceJson) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError() << "no func.func @main to write into a plan";
   return Emitter().run(main, sourceName, deviceFingerprint, deviceJson,
-                       [&](const plan::PlanWriter &w) { return w.write(path); });
+                       [&](const plan::PlanWriter &w) { return w.writeStaged(stagedTemp, path); });
 }
 
 LogicalResult emitPlanToMemory(ModuleOp module, const std::string &sourceName,

@@ -21,6 +21,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace cimlir {
 
@@ -339,17 +343,90 @@ struct PendingArchive {
   }
 };
 
-void writeEmptyZip(const std::string &file, const std::string &path) {
+void writeEmptyZip(int fd, const std::string &path) {
   // libzip does not create an archive without members; numpy's np.savez() does (just the
   // 22-byte end-of-central-directory record), so write that by hand.
   static const unsigned char eocd[22] = {0x50, 0x4b, 0x05, 0x06};
-  std::FILE *f = std::fopen(file.c_str(), "wb");
-  if (!f)
-    throw Error(path + ": cannot create: " + std::strerror(errno));
-  bool ok = std::fwrite(eocd, 1, sizeof eocd, f) == sizeof eocd;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok)
+  if (::write(fd, eocd, sizeof eocd) != static_cast<ssize_t>(sizeof eocd))
     throw Error(path + ": write error: " + std::strerror(errno));
+}
+
+/// Where libzip writes an archive: straight into the staged file `fd`. (zip_open on a path
+/// would write a temporary file of its own beside it and rename that: a second staging
+/// level, which a kill -9 leaves behind.) Only what writing a new archive needs.
+struct FdSink {
+  int fd;
+  zip_error_t error;
+};
+
+zip_int64_t fdSinkCallback(void *state, void *data, zip_uint64_t len, zip_source_cmd_t cmd) {
+  auto *sink = static_cast<FdSink *>(state);
+  switch (cmd) {
+  case ZIP_SOURCE_SUPPORTS:
+    return ZIP_SOURCE_SUPPORTS_WRITABLE;
+  case ZIP_SOURCE_STAT: { // a new, empty archive
+    auto *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &sink->error);
+    if (!st)
+      return -1;
+    zip_stat_init(st);
+    st->size = 0;
+    st->valid |= ZIP_STAT_SIZE;
+    return sizeof *st;
+  }
+  case ZIP_SOURCE_OPEN:
+  case ZIP_SOURCE_CLOSE:
+  case ZIP_SOURCE_READ: // nothing to read: the archive is new
+  case ZIP_SOURCE_SEEK:
+  case ZIP_SOURCE_TELL:
+  case ZIP_SOURCE_COMMIT_WRITE:
+  case ZIP_SOURCE_ROLLBACK_WRITE: // the caller's OutputFile removes the file
+  case ZIP_SOURCE_REMOVE:
+  case ZIP_SOURCE_FREE:
+    return 0;
+  case ZIP_SOURCE_BEGIN_WRITE:
+    if (::ftruncate(sink->fd, 0) != 0 || ::lseek(sink->fd, 0, SEEK_SET) != 0) {
+      zip_error_set(&sink->error, ZIP_ER_WRITE, errno);
+      return -1;
+    }
+    return 0;
+  case ZIP_SOURCE_WRITE: {
+    const auto *bytes = static_cast<const char *>(data);
+    for (zip_uint64_t done = 0; done < len;) {
+      ssize_t n = ::write(sink->fd, bytes + done, static_cast<size_t>(len - done));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        zip_error_set(&sink->error, ZIP_ER_WRITE, errno);
+        return -1;
+      }
+      done += static_cast<zip_uint64_t>(n);
+    }
+    return static_cast<zip_int64_t>(len);
+  }
+  case ZIP_SOURCE_SEEK_WRITE: {
+    auto *args = ZIP_SOURCE_GET_ARGS(zip_source_args_seek_t, data, len, &sink->error);
+    if (!args)
+      return -1;
+    if (::lseek(sink->fd, static_cast<off_t>(args->offset), args->whence) < 0) {
+      zip_error_set(&sink->error, ZIP_ER_SEEK, errno);
+      return -1;
+    }
+    return 0;
+  }
+  case ZIP_SOURCE_TELL_WRITE: {
+    off_t at = ::lseek(sink->fd, 0, SEEK_CUR);
+    if (at < 0) {
+      zip_error_set(&sink->error, ZIP_ER_TELL, errno);
+      return -1;
+    }
+    return at;
+  }
+  case ZIP_SOURCE_ERROR:
+    return zip_error_to_data(&sink->error, data, len);
+  default:
+    zip_error_set(&sink->error, ZIP_ER_OPNOTSUPP, 0);
+    return -1;
+  }
 }
 
 } // namespace
@@ -408,7 +485,16 @@ std::map<std::string, Tensor> readNpz(const std::string &path) {
 }
 
 void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arrays) {
-  // Everything that can be wrong with the arrays is checked before any file exists.
+  // A temporary file beside the target (or in $TMPDIR for a device or FIFO); commit()
+  // renames it into place or copies it into the node. A directory target is refused here.
+  OutputFile out(path);
+  writeStagedNpz(out.tempPath(), path, arrays);
+  out.commit();
+}
+
+void writeStagedNpz(const std::string &stagedTemp, const std::string &path,
+                    const std::map<std::string, Tensor> &arrays) {
+  // Everything that can be wrong with the arrays is checked before any byte is written.
   std::vector<std::string> headers;
   headers.reserve(arrays.size());
   for (const auto &[key, t] : arrays) {
@@ -419,54 +505,62 @@ void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arra
       throw Error(where + " has no data");
     headers.push_back(npyHeaderFor(t, where));
   }
-  // A temporary file beside the target (or in $TMPDIR for a device or FIFO); commit()
-  // renames it into place or copies it into the node. A directory target is refused here.
-  OutputFile out(path);
-  PendingArchive pending;
+  const int fd = ::open(stagedTemp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(path + ": cannot write: " + std::strerror(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
   if (arrays.empty()) {
-    writeEmptyZip(out.tempPath(), path);
-  } else {
-    int code = 0;
-    // ZIP_TRUNCATE: the temporary file exists (empty). zip_close writes its own temporary
-    // file beside ours and renames it onto ours, which is what we want.
-    pending.za = zip_open(out.tempPath().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
-    if (!pending.za) {
-      zip_error_t e;
-      zip_error_init_with_code(&e, code);
-      std::string msg = path + ": cannot create: " + zipError(&e);
-      zip_error_fini(&e);
-      throw Error(msg);
-    }
-    size_t k = 0;
-    for (const auto &[key, t] : arrays) {
-      const std::string &hdr = headers[k++];
-      // Header and tensor bytes go in as two fragments: no copy of the array data.
-      zip_buffer_fragment_t frags[2] = {
-          {reinterpret_cast<zip_uint8_t *>(const_cast<char *>(hdr.data())), hdr.size()},
-          {static_cast<zip_uint8_t *>(const_cast<void *>(t.raw())), t.byteSize()}};
-      zip_source_t *src = zip_source_buffer_fragment(pending.za, frags, t.byteSize() ? 2 : 1, 0);
-      if (!src)
-        throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
-      zip_int64_t idx = zip_file_add(pending.za, (key + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8);
-      if (idx < 0) {
-        zip_source_free(src);
-        throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
-      }
-      // A fixed time stamp (1980-01-01, the first the zip format can hold), so that the same
-      // arrays always give the same bytes (outputs of one plan compare with cmp).
-      if (zip_file_set_mtime(pending.za, static_cast<zip_uint64_t>(idx), 315532800, 0) != 0)
-        throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
-      // Stored, like np.savez: the data is rarely compressible and this is faster.
-      if (zip_set_file_compression(pending.za, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) !=
-          0)
-        throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
-    }
-    // zip_close writes the whole archive (libzip itself goes through a temp file).
-    if (zip_close(pending.za) != 0)
-      throw Error(path + ": cannot write: " + zipError(zip_get_error(pending.za)));
-    pending.za = nullptr;
+    writeEmptyZip(fd, path);
+    return;
   }
-  out.commit();
+  FdSink sink{fd, {}};
+  zip_error_init(&sink.error);
+  std::unique_ptr<zip_error_t, void (*)(zip_error_t *)> errorGuard(&sink.error, zip_error_fini);
+  zip_error_t openError;
+  zip_error_init(&openError);
+  zip_source_t *source = zip_source_function_create(fdSinkCallback, &sink, &openError);
+  PendingArchive pending;
+  if (source) {
+    pending.za = zip_open_from_source(source, ZIP_TRUNCATE, &openError);
+    if (!pending.za)
+      zip_source_free(source);
+  }
+  if (!pending.za) {
+    std::string msg = path + ": cannot create: " + zipError(&openError);
+    zip_error_fini(&openError);
+    throw Error(msg);
+  }
+  zip_error_fini(&openError);
+  size_t k = 0;
+  for (const auto &[key, t] : arrays) {
+    const std::string &hdr = headers[k++];
+    // Header and tensor bytes go in as two fragments: no copy of the array data.
+    zip_buffer_fragment_t frags[2] = {
+        {reinterpret_cast<zip_uint8_t *>(const_cast<char *>(hdr.data())), hdr.size()},
+        {static_cast<zip_uint8_t *>(const_cast<void *>(t.raw())), t.byteSize()}};
+    zip_source_t *src = zip_source_buffer_fragment(pending.za, frags, t.byteSize() ? 2 : 1, 0);
+    if (!src)
+      throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
+    zip_int64_t idx = zip_file_add(pending.za, (key + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8);
+    if (idx < 0) {
+      zip_source_free(src);
+      throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
+    }
+    // A fixed time stamp (1980-01-01, the first the zip format can hold), so that the same
+    // arrays always give the same bytes (outputs of one plan compare with cmp).
+    if (zip_file_set_mtime(pending.za, static_cast<zip_uint64_t>(idx), 315532800, 0) != 0)
+      throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
+    // Stored, like np.savez: the data is rarely compressible and this is faster.
+    if (zip_set_file_compression(pending.za, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0) != 0)
+      throw Error(path + ": cannot add '" + key + "': " + zipError(zip_get_error(pending.za)));
+  }
+  // zip_close writes the whole archive, through the sink into the staged file.
+  if (zip_close(pending.za) != 0)
+    throw Error(path + ": cannot write: " + zipError(zip_get_error(pending.za)));
+  pending.za = nullptr;
 }
 
 } // namespace cimlir

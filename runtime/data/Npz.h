@@ -17,6 +17,10 @@ std::map<std::string, Tensor> readNpz(const std::string &path);
 /// only once complete (through an OutputFile: renamed over a regular file, symbolic links
 /// followed, or copied into a device or FIFO); on error nothing is left behind.
 void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arrays);
+/// The same archive into `stagedTemp`, the temporary file of an OutputFile the caller staged
+/// for `path` (cim-run's OutputSet), in place: messages name `path`; the caller commits.
+void writeStagedNpz(const std::string &stagedTemp, const std::string &path,
+                    const std::map<std::string, Tensor> &arrays);
 
 /// One .npy file; same rules as readNpz.
 Tensor readNpy(const std::string &path);

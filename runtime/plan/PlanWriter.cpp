@@ -74,18 +74,25 @@ bool PlanWriter::serialize(const std::function<bool(const void *, size_t)> &sink
   return ok && padTo(alignUp(pos));
 }
 
+std::string PlanWriter::writeStaged(const std::string &stagedTemp,
+                                    const std::string &path) const noexcept {
+  std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(stagedTemp.c_str(), "wb"), std::fclose);
+  if (!f)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  bool ok = serialize(
+      [&](const void *data, size_t size) { return std::fwrite(data, 1, size, f.get()) == size; });
+  if (!ok || std::fflush(f.get()) != 0)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  if (std::fclose(f.release()) != 0)
+    return "cannot write " + path + ": " + std::strerror(errno);
+  return "";
+}
+
 std::string PlanWriter::write(const std::string &path) const {
   try {
     OutputFile out(path);
-    std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(out.tempPath().c_str(), "wb"), std::fclose);
-    if (!f)
-      return "cannot write " + path + ": " + std::strerror(errno);
-    bool ok = serialize(
-        [&](const void *data, size_t size) { return std::fwrite(data, 1, size, f.get()) == size; });
-    if (!ok || std::fflush(f.get()) != 0)
-      return "cannot write " + path + ": " + std::strerror(errno);
-    if (std::fclose(f.release()) != 0)
-      return "cannot write " + path + ": " + std::strerror(errno);
+    if (std::string error = writeStaged(out.tempPath(), path); !error.empty())
+      return error;
     out.commit();
   } catch (const Error &e) {
     return e.what();

@@ -26,6 +26,9 @@ public:
   /// renamed over a regular file (symbolic links followed), copied into a device or FIFO.
   /// Returns "" on success, else one line saying what failed; no file is left behind.
   std::string write(const std::string &path) const;
+  /// The same bytes into `stagedTemp`, the temporary file of an OutputFile the caller staged
+  /// for `path` (cim-opt's OutputSet), in place: the caller commits it.
+  std::string writeStaged(const std::string &stagedTemp, const std::string &path) const noexcept;
   /// The same bytes into `bytes` (a plan that never leaves the process: cim-opt's calibration
   /// plan). Returns "" on success, else one line.
   std::string writeToMemory(std::vector<unsigned char> &bytes) const noexcept;

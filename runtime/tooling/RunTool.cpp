@@ -264,23 +264,14 @@ int runInner(const RunOptions &o) {
   if (o.profile)
     report["profile"] = profileTable(*program, stepSeconds, seconds);
 
-  try {
-    if (outputsFile)
-      writeNpz(outputsFile->tempPath(), collector.result());
-    if (reportFile) {
-      // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
-      writeOutputFile(reportFile->tempPath(),
-                      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    }
-  } catch (const Error &e) {
-    // Messages name the file asked for, not its temporary file.
-    std::string text = e.what();
-    for (const OutputFile *f : {outputsFile, reportFile})
-      if (f)
-        for (size_t at; (at = text.find(f->tempPath())) != std::string::npos;)
-          text.replace(at, f->tempPath().size(), f->path());
-    throw Error(text);
-  }
+  // Into the files staged at the start (messages name the files asked for).
+  if (outputsFile)
+    writeStagedNpz(outputsFile->tempPath(), outputsFile->path(), collector.result());
+  if (reportFile)
+    // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
+    writeStagedFile(reportFile->tempPath(),
+                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    reportFile->path());
   staged.commitAll();
 
   if (!o.quiet) {

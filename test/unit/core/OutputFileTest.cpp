@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace cimlir;
@@ -414,4 +415,35 @@ TEST(OutputSet, RefusesAnOutputThatIsAnInputOrAnotherOutput) {
                                 {"-w", ""}},
                                {{"--in", dir.file("in.bin")}, {"--s", "-"}}),
             "");
+}
+
+TEST(OutputFile, StaleTemporariesOfItsTargetAreRemovedLiveOnesKept) {
+  TempDir dir;
+  // A process that is gone (as one killed with kill -9 while it wrote) and one that runs.
+  const pid_t dead = ::fork();
+  ASSERT_GE(dead, 0);
+  if (dead == 0)
+    ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(dead, &status, 0), dead);
+  const std::string deadPid = std::to_string(dead), livePid = std::to_string(::getppid());
+  const std::string stale = dir.file(".out.plan.tmp-" + deadPid + "-0123456789ab");
+  const std::string live = dir.file(".out.plan.tmp-" + livePid + "-0123456789ab");
+  const std::string otherTarget = dir.file(".other.plan.tmp-" + deadPid + "-0123456789ab");
+  const std::string notOurs = dir.file(".out.plan.tmp-notapid");
+  for (const std::string &f : {stale, live, otherTarget, notOurs})
+    writeBytes(f, "half a plan");
+  {
+    OutputFile out(dir.file("out.plan"));
+    EXPECT_NE(out.tempPath().find(".out.plan.tmp-" + std::to_string(::getpid()) + "-"),
+              std::string::npos)
+        << out.tempPath() << ": named after its target and its process";
+    fill(out, "plan");
+    out.commit();
+  }
+  EXPECT_FALSE(fs::exists(stale)) << "its process is gone";
+  EXPECT_TRUE(fs::exists(live)) << "its process may still be writing";
+  EXPECT_TRUE(fs::exists(otherTarget)) << "another target's";
+  EXPECT_TRUE(fs::exists(notOurs)) << "not a name OutputFile makes";
+  EXPECT_EQ(readBytes(dir.file("out.plan")), "plan");
 }
