@@ -15,6 +15,7 @@ APT_PACKAGES=(
   zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
   python3-matplotlib
   clang-format-14
+  clang-22 libclang-rt-22-dev
 )
 
 missing=()

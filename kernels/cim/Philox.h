@@ -39,17 +39,10 @@
 // as u < p for the uniform above (so a backend without float64 can decide stuck cells exactly).
 #pragma once
 
+#include "kernels/cim/VectorClones.h"
+
 #include <array>
 #include <cstdint>
-
-// Hot CIM loops are compiled for AVX-512 (x86-64-v4: F, BW, DQ, VL), AVX2 and baseline x86-64 and
-// the best one is picked at load time (GCC's target_clones). The kernels are built with
-// -ffp-contract=off, so every clone does the same IEEE operations and gives the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CIMLIR_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define CIMLIR_VECTOR_CLONES
-#endif
 
 namespace cimlir::cim {
 

@@ -2,6 +2,7 @@
 
 #include "kernels/cim/CimParams.h"
 #include "kernels/cim/Quantization.h"
+#include "kernels/cim/VectorClones.h"
 #include "kernels/cpu/Bf16.h"
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
@@ -62,8 +63,7 @@ struct QuantizedRows {
 
 /// xq of one row with scale s. Baseline x86-64 rounds through a libm call per value; the
 /// AVX2 clone (SSE4.1's round instruction, the same half-to-even result) inlines it.
-__attribute__((target_clones("avx2", "default"))) void quantizeRow(const float *row, int64_t K,
-                                                                   float s, int16_t *xq) {
+CIMLIR_AVX2_CLONES void quantizeRow(const float *row, int64_t K, float s, int16_t *xq) {
   for (int64_t k = 0; k < K; ++k)
     xq[k] = static_cast<int16_t>(cim::quantizeSymmetric(row[k], s, kQmax));
 }
@@ -97,9 +97,8 @@ QuantizedRows quantizeRows(const float *x, int64_t M, int64_t K) {
 /// picked at load time where the CPU has it, runs twice as wide (the same integers).
 constexpr int kRowTile = 4, kColTile = 2;
 
-__attribute__((target_clones("avx2", "default"))) void int8Sums(const int16_t *xq, const int8_t *wT,
-                                                                int64_t M, int64_t K, int64_t n0,
-                                                                int64_t n1, int64_t *sums) {
+CIMLIR_AVX2_CLONES void int8Sums(const int16_t *xq, const int8_t *wT, int64_t M, int64_t K,
+                                 int64_t n0, int64_t n1, int64_t *sums) {
   const int64_t nb = n1 - n0;
   std::vector<int16_t> tile(static_cast<size_t>(nb * std::min(K, kDepthBlock)));
   std::vector<int32_t> acc(static_cast<size_t>(M * nb));

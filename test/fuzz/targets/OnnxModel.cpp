@@ -1,0 +1,25 @@
+// The ONNX importer (compiler/importer): any bytes, as a binary .onnx model or a textual
+// .onnxtext one (CIMLIR_FUZZ_TEXTUAL), import into verified IR or give errors; they never
+// crash, abort or hang.
+#include "compiler/importer/OnnxImporter.h"
+#include "test/fuzz/FuzzInput.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  // One context for the whole run (making one per input would dominate the time); its
+  // diagnostics are the expected errors, so they are dropped.
+  static mlir::MLIRContext *context = [] {
+    auto *c = new mlir::MLIRContext();
+    c->getDiagEngine().registerHandler([](mlir::Diagnostic &) {});
+    return c;
+  }();
+#if CIMLIR_FUZZ_TEXTUAL
+  const std::string path = cimlir::fuzz::writeInput(data, size, "model.onnxtext");
+#else
+  const std::string path = cimlir::fuzz::writeInput(data, size, "model.onnx");
+#endif
+  (void)cimlir::importOnnxModel(*context, path);
+  return 0;
+}

@@ -1,0 +1,38 @@
+// The tensor files cim-run reads (runtime/data): NumPy .npz and .npy, IDX and ONNX
+// TensorProto (*.pb) files. Any bytes are a tensor or one cimlir::Error. Which reader runs is
+// the build's choice (CIMLIR_FUZZ_READER), one target each.
+#include "core/Error.h"
+#include "runtime/data/Idx.h"
+#include "runtime/data/Npz.h"
+#include "runtime/data/OnnxTensorFile.h"
+#include "test/fuzz/FuzzInput.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  using namespace cimlir;
+#if CIMLIR_FUZZ_READER == 1
+  const std::string path = fuzz::writeInput(data, size, "input.npz");
+  try {
+    readNpz(path);
+  } catch (const Error &) {
+  }
+  try {
+    readNpy(path);
+  } catch (const Error &) {
+  }
+#elif CIMLIR_FUZZ_READER == 2
+  const std::string path = fuzz::writeInput(data, size, "input-ubyte");
+  try {
+    readIdx(path);
+  } catch (const Error &) {
+  }
+#elif CIMLIR_FUZZ_READER == 3
+  const std::string path = fuzz::writeInput(data, size, "input_0.pb");
+  try {
+    readOnnxTensorFile(path);
+  } catch (const Error &) {
+  }
+#else
+#error "CIMLIR_FUZZ_READER: 1 (npz/npy), 2 (idx) or 3 (ONNX TensorProto)"
+#endif
+  return 0;
+}
