@@ -156,7 +156,9 @@ Tensor readIdx(const std::string &path) {
 
   Tensor t = Tensor::allocate(dtype, shape);
   auto *dst = static_cast<unsigned char *>(t.raw());
-  if (item == 1) {
+  if (bytes.empty()) {
+    // A dimension of 0: nothing to copy (and no buffer to copy into).
+  } else if (item == 1) {
     std::memcpy(dst, bytes.data(), bytes.size());
   } else {
     // IDX data is big-endian; the hosts we run on are little-endian.
