@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 
 namespace cimlir::runtimetest {
 namespace {
@@ -266,6 +267,12 @@ TEST(CimStepErrors, MalformedStepsNameTheProblem) {
         [](CimStep &s) { s.attrs["weights"]["offsets"][1] = 2; });
   fails("i.bin", {"inputs.offsets", "sums"},
         [](CimStep &s) { s.attrs["inputs"]["offsets"] = {0}; });
+  // Widths whose sums overflow int64 (once undefined behaviour before a later check).
+  fails("v.bin", {"weights.offsets", "sums"}, [](CimStep &s) {
+    const int64_t huge = std::numeric_limits<int64_t>::max();
+    s.attrs["weights"]["slices"] = {huge, huge, 1};
+    s.attrs["weights"]["offsets"] = {0, huge, -2};
+  });
   fails("q.bin", {"hybrid.analog_qmax"}, [](CimStep &s) {
     s.attrs["inputs"]["slices"] = {1, 1, 1};
     s.attrs["inputs"]["offsets"] = {0, 1, 2};
