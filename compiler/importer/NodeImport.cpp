@@ -154,7 +154,8 @@ FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kern
       w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET") {
-    return emitError(ctx.loc) << "unknown auto_pad '" << autoPad << "'";
+    return emitError(ctx.loc) << "unknown auto_pad '" << autoPad
+                              << "' (NOTSET, SAME_UPPER, SAME_LOWER or VALID)";
   }
   (void)ceilMode;
   return w;

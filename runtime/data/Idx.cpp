@@ -133,10 +133,11 @@ Tensor readIdx(const std::string &path) {
     expected *= d;
   }
 
-  // Grow the buffer with the data actually read, 16 MiB at a time.
+  // Grow the buffer with the data actually read: 64 KiB first, then as much again each time
+  // (at most 16 MiB), so that a header claiming more than the file holds costs little.
   std::vector<unsigned char> bytes;
-  const size_t chunk = size_t(16) << 20;
   while (bytes.size() < expected) {
+    const size_t chunk = std::clamp<size_t>(bytes.size(), size_t(64) << 10, size_t(16) << 20);
     size_t want = static_cast<size_t>(std::min<uint64_t>(chunk, expected - bytes.size()));
     size_t old = bytes.size();
     bytes.resize(old + want);
