@@ -171,10 +171,14 @@ LogicalResult Compilation::stageOutputs() {
 }
 
 LogicalResult Compilation::import() {
+  InputShapes shapes;
+  for (const std::string &text : o_.inputShapes)
+    if (std::string error = parseInputShape(text, shapes); !error.empty())
+      return fail(error);
   FrozenInputs frozen;
   if (!o_.freezeInputs.empty() && failed(loadFrozenInputs(context_, o_.freezeInputs, frozen)))
     return failure();
-  auto imported = importOnnxModel(context_, o_.input, frozen);
+  auto imported = importOnnxModel(context_, o_.input, frozen, shapes);
   if (failed(imported))
     return failure();
   model_ = std::move(*imported);
@@ -292,6 +296,11 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   cl::opt<std::string> freeze("freeze-inputs",
                               cl::desc("turn the graph inputs found in this .npz into constants"),
                               cl::value_desc("file.npz"), cl::init(""), cl::cat(category));
+  cl::list<std::string> inputShape(
+      "input-shape",
+      cl::desc("the shape of graph input NAME, for the dimensions the model leaves symbolic: "
+               "sizes separated by x, N for a leading batch dimension (repeatable)"),
+      cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
   cl::opt<std::string> report("report",
                               cl::desc("write a CSV table of the layers: placement, shapes, "
                                        "arrays, utilisation, DAC slices and ADC conversions "
@@ -329,6 +338,7 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   o.device = device;
   o.emit = emit;
   o.freezeInputs = freeze;
+  o.inputShapes.assign(inputShape.begin(), inputShape.end());
   o.report = report;
   o.printWeights = printWeights;
   o.calibration = calibration;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cimlir {
 
@@ -19,7 +20,9 @@ struct CompileOptions {
   std::string device = "digital";
   std::string emit = "plan"; ///< plan, mlir or import
   std::string freezeInputs;  ///< --freeze-inputs IN.npz
-  std::string report;        ///< --report layers.csv
+  /// --input-shape NAME=D0xD1x... as given, in order (the importer's parseInputShape reads them).
+  std::vector<std::string> inputShapes;
+  std::string report; ///< --report layers.csv
   bool printWeights = false;
   std::string calibration;      ///< --calibration DATASET
   std::string calibrationTable; ///< --calibration-table FILE

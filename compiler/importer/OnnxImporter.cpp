@@ -28,8 +28,10 @@ ImportedModel &ImportedModel::operator=(ImportedModel &&) = default;
 namespace {
 
 /// The type of a graph input: static except a leading batch dimension, which may be
-/// symbolic (dim_param or no value) and becomes `?`.
-FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInfoProto &vi) {
+/// symbolic (dim_param, no value, or -1 as some exporters write it) and becomes `?`.
+/// `pinned` (--input-shape) sizes the dimensions the model leaves symbolic.
+FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInfoProto &vi,
+                                            const SmallVector<int64_t> *pinned) {
   const auto &type = vi.type();
   if (!type.has_tensor_type())
     return emitError(loc) << "graph input '" << vi.name() << "' is not a tensor";
@@ -39,20 +41,46 @@ FailureOr<RankedTensorType> importInputType(Location loc, const ::onnx::ValueInf
     return emitError(loc) << "graph input '" << vi.name() << "' has unsupported element type "
                           << onnxTypeName(tt.elem_type());
   if (!tt.has_shape())
-    return emitError(loc) << "graph input '" << vi.name() << "' has no shape";
+    return emitError(loc) << "graph input '" << vi.name() << "' has no shape"
+                          << (pinned ? "" : "; give it with --input-shape NAME=D0xD1x...");
+  const int rank = tt.shape().dim_size();
+  if (pinned && static_cast<int>(pinned->size()) != rank)
+    return emitError(loc) << "--input-shape " << vi.name() << ": " << pinned->size()
+                          << " dimensions, but the model declares " << rank;
+  // How the model's dimensions read, for the hint: 1xNx?x...
+  auto declared = [&]() {
+    std::string out;
+    for (int i = 0; i < rank; ++i) {
+      const auto &d = tt.shape().dim(i);
+      out += (i ? "x" : "") + (d.has_dim_value() && d.dim_value() >= 0
+                                   ? std::to_string(d.dim_value())
+                                   : (i == 0 ? std::string("N") : std::string("<size>")));
+    }
+    return out;
+  };
   SmallVector<int64_t> dims;
-  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+  for (int i = 0; i < rank; ++i) {
     const auto &d = tt.shape().dim(i);
-    if (d.has_dim_value() && d.dim_value() < 0) {
+    const bool symbolic = !d.has_dim_value() || d.dim_value() == -1;
+    if (d.has_dim_value() && d.dim_value() < -1)
       return emitError(loc) << "graph input '" << vi.name() << "' has a negative dimension " << i;
-    } else if (d.has_dim_value()) {
+    if (pinned) {
+      const int64_t p = (*pinned)[i];
+      if (!symbolic && p != d.dim_value())
+        return emitError(loc) << "--input-shape " << vi.name() << ": dimension " << i << " is "
+                              << d.dim_value() << " in the model, not "
+                              << (ShapedType::isDynamic(p) ? std::string("N") : std::to_string(p));
+      dims.push_back(p);
+    } else if (!symbolic) {
       dims.push_back(d.dim_value());
     } else if (i == 0) {
       dims.push_back(ShapedType::kDynamic);
     } else {
+      std::string name = d.has_dim_param() && !d.dim_param().empty() ? " ('" + d.dim_param() + "')"
+                                                                     : std::string();
       return emitError(loc) << "graph input '" << vi.name() << "' has a symbolic dimension " << i
-                            << " ('" << d.dim_param()
-                            << "'); only the leading batch dimension may be symbolic";
+                            << name << "; only the leading batch dimension may be: give its "
+                            << "size with --input-shape " << vi.name() << "=" << declared();
     }
   }
   return RankedTensorType::get(dims, elem);
@@ -118,8 +146,30 @@ Location nodeLocation(MLIRContext *ctx, StringRef file, const ::onnx::NodeProto 
 
 } // namespace
 
+std::string parseInputShape(StringRef text, InputShapes &shapes) {
+  auto [name, dims] = text.rsplit('=');
+  if (name.empty() || dims.empty() || name.size() == text.size())
+    return "--input-shape " + text.str() + ": expected NAME=D0xD1x... (sizes, N for the batch)";
+  SmallVector<int64_t> out;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    int64_t size = 0;
+    if (part == "N" && i == 0)
+      out.push_back(ShapedType::kDynamic);
+    else if (!part.getAsInteger(10, size) && size >= 0)
+      out.push_back(size);
+    else
+      return "--input-shape " + text.str() + ": '" + part.str() +
+             "' is not a size (an integer >= 0, or N for the leading batch dimension)";
+  }
+  if (!shapes.try_emplace(name, std::move(out)).second)
+    return "--input-shape " + name.str() + " is given twice";
+  return "";
+}
+
 FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string &path,
-                                         const FrozenInputs &frozen) {
+                                         const FrozenInputs &frozen, const InputShapes &shapes) {
   context.loadDialect<onnx::OnnxDialect, func::FuncDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   ImportedModel result;
@@ -162,6 +212,10 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
       if (!inputNames.contains(entry.getKey()))
         return emitError(fileLoc) << "--freeze-inputs: '" << entry.getKey().str()
                                   << "' is not a graph input of the model";
+    for (const auto &entry : shapes)
+      if (!inputNames.contains(entry.getKey()))
+        return emitError(fileLoc) << "--input-shape: '" << entry.getKey().str()
+                                  << "' is not a graph input of the model";
   }
 
   llvm::SmallString<256> dir(path);
@@ -185,7 +239,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
   for (const auto &vi : graph.input()) {
     if (initializers.count(vi.name()))
       continue;
-    auto t = importInputType(fileLoc, vi);
+    auto pinned = shapes.find(vi.name());
+    auto t = importInputType(fileLoc, vi, pinned == shapes.end() ? nullptr : &pinned->second);
     if (failed(t) || failed(checkTensorSize(fileLoc, *t, "graph input '" + vi.name() + "'")))
       return failure();
     if (auto it = frozen.find(vi.name()); it != frozen.end()) {

@@ -39,13 +39,23 @@ struct ImportedModel {
 
 /// Graph inputs to be imported as constants instead of function arguments, by name.
 using FrozenInputs = llvm::StringMap<mlir::ElementsAttr>;
+/// Shapes given for graph inputs (cim-opt --input-shape), by name: a size per dimension, or
+/// mlir::ShapedType::kDynamic for the batch (only the leading dimension).
+using InputShapes = llvm::StringMap<llvm::SmallVector<int64_t>>;
+
+/// "NAME=D0xD1x..." (--input-shape) into `shapes`: each D a size >= 0, or N (the batch, the
+/// leading dimension only). Returns "" or the error line.
+std::string parseInputShape(llvm::StringRef text, InputShapes &shapes);
 
 /// Imports the model at `path`; graph inputs named in `frozen` become constants (their
-/// shape must match the input's, a batch dimension taking the array's size). On failure,
+/// shape must match the input's, a batch dimension taking the array's size). A graph input's
+/// dimensions are static but a leading batch dimension (symbolic, no value, or -1); `shapes`
+/// pins those an exporter left symbolic (a static size must match the model's). On failure,
 /// diagnostics have been emitted to `context` (one per problem, naming the node, op type, domain
 /// and opset where one is at fault).
 mlir::FailureOr<ImportedModel> importOnnxModel(mlir::MLIRContext &context, const std::string &path,
-                                               const FrozenInputs &frozen = {});
+                                               const FrozenInputs &frozen = {},
+                                               const InputShapes &shapes = {});
 
 } // namespace cimlir
 
