@@ -4,12 +4,15 @@
 
 #include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
+#include "kernels/cpu/Elementwise.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <onnx/onnx_pb.h>
+
+#include <functional>
 
 using namespace mlir;
 
@@ -385,7 +388,7 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
-using Importer = LogicalResult (*)(NodeContext &);
+using Importer = std::function<LogicalResult(NodeContext &)>;
 using AttrSchema = llvm::StringMap<AttrProto::AttributeType>;
 
 /// One supported ONNX op type: how it imports, and the attributes it may carry with their
@@ -421,6 +424,10 @@ const llvm::StringMap<OpImport> &opTable() {
     m["Relu"] = {[](NodeContext &c) { return importPlain(c, "onnx.Relu", 1); },
                  {{"consumed_inputs", A::INTS}}};
     m["Identity"] = {[](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }, {}};
+    // The elementwise float functions: the CPU kernels' list (one op each in OnnxOps.td).
+    for (const std::string &type : cpu::unaryOpTypes())
+      m[type] = {[op = "onnx." + type](NodeContext &c) { return importPlain(c, op, 1); },
+                 {{"consumed_inputs", A::INTS}}};
     m["MatMul"] = {[](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }, {}};
     m["GlobalAveragePool"] = {
         [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }, {}};

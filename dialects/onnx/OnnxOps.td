@@ -54,6 +54,33 @@ def Onnx_ReluOp : Onnx_InferredOp<"Relu"> {
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
 }
 
+// A float function of every element (float32 and float64). The CPU kernels' list
+// (kernels/cpu/Elementwise.h, unaryOpTypes) is the importer's; each has its op here.
+class Onnx_UnaryFloatOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
+  let summary = what # ", elementwise";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferUnaryFloat(loc, adaptor.getX(), "}] # mnemonic # [{", types);
+    }
+  }];
+}
+def Onnx_AbsOp : Onnx_UnaryFloatOp<"Abs", "|x|">;
+def Onnx_CeilOp : Onnx_UnaryFloatOp<"Ceil", "the least integer >= x">;
+def Onnx_ErfOp : Onnx_UnaryFloatOp<"Erf", "the error function erf(x)">;
+def Onnx_ExpOp : Onnx_UnaryFloatOp<"Exp", "e^x">;
+def Onnx_FloorOp : Onnx_UnaryFloatOp<"Floor", "the greatest integer <= x">;
+def Onnx_LogOp : Onnx_UnaryFloatOp<"Log", "ln x">;
+def Onnx_NegOp : Onnx_UnaryFloatOp<"Neg", "-x">;
+def Onnx_ReciprocalOp : Onnx_UnaryFloatOp<"Reciprocal", "1 / x">;
+def Onnx_SigmoidOp : Onnx_UnaryFloatOp<"Sigmoid", "1 / (1 + e^-x)">;
+def Onnx_SqrtOp : Onnx_UnaryFloatOp<"Sqrt", "the square root of x">;
+def Onnx_TanhOp : Onnx_UnaryFloatOp<"Tanh", "tanh x">;
+
 class Onnx_BinaryOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
   let summary = what # " with NumPy broadcasting";
   let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);

@@ -58,4 +58,16 @@ FailureOr<int64_t> windowOutputSize(std::optional<Location> loc, int64_t in, int
   return out;
 }
 
+LogicalResult inferUnaryFloat(std::optional<Location> loc, Value x, llvm::StringRef opName,
+                              SmallVectorImpl<Type> &types) {
+  auto t = rankedOperand(loc, x, (opName + " input").str());
+  if (failed(t))
+    return failure();
+  if (!t->getElementType().isF32() && !t->getElementType().isF64())
+    return emitOptionalError(loc, opName, " supports float32 and float64, got ",
+                             t->getElementType());
+  types.push_back(*t);
+  return success();
+}
+
 } // namespace cimlir::onnx

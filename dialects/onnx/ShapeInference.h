@@ -35,6 +35,11 @@ mlir::FailureOr<int64_t> windowOutputSize(std::optional<mlir::Location> loc, int
                                           int64_t kernel, int64_t stride, int64_t padBegin,
                                           int64_t padEnd, int64_t dilation, bool ceilMode);
 
+/// An elementwise float function's result: X's type, X float32 or float64.
+mlir::LogicalResult inferUnaryFloat(std::optional<mlir::Location> loc, mlir::Value x,
+                                    llvm::StringRef opName,
+                                    llvm::SmallVectorImpl<mlir::Type> &types);
+
 } // namespace cimlir::onnx
 
 #endif

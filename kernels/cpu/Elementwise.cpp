@@ -3,6 +3,7 @@
 #include "kernels/cpu/Check.h"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 namespace cimlir::cpu {
@@ -229,6 +230,67 @@ void relu(const Tensor &x, Tensor &y) {
     return reluTyped<int64_t>(x, y);
   default:
     fail(kn, std::string("unsupported dtype ") + dtypeName(x.dtype()));
+  }
+}
+
+const std::vector<std::string> &unaryOpTypes() {
+  static const std::vector<std::string> names = {
+      "Abs", "Ceil", "Erf", "Exp", "Floor", "Log", "Neg", "Reciprocal", "Sigmoid", "Sqrt", "Tanh"};
+  return names;
+}
+
+namespace {
+
+template <typename T> T applyUnary(UnaryOp op, T x) {
+  switch (op) {
+  case UnaryOp::Abs:
+    return std::fabs(x);
+  case UnaryOp::Ceil:
+    return std::ceil(x);
+  case UnaryOp::Erf:
+    return std::erf(x);
+  case UnaryOp::Exp:
+    return std::exp(x);
+  case UnaryOp::Floor:
+    return std::floor(x);
+  case UnaryOp::Log:
+    return std::log(x);
+  case UnaryOp::Neg:
+    return -x;
+  case UnaryOp::Reciprocal:
+    return T(1) / x;
+  case UnaryOp::Sigmoid:
+    return T(1) / (T(1) + std::exp(-x));
+  case UnaryOp::Sqrt:
+    return std::sqrt(x);
+  case UnaryOp::Tanh:
+    return std::tanh(x);
+  }
+  return x;
+}
+
+template <typename T> void unaryTyped(UnaryOp op, const Tensor &x, Tensor &y) {
+  const T *xv = x.data<T>();
+  T *yv = y.data<T>();
+  const int64_t n = x.numel();
+  for (int64_t i = 0; i < n; ++i)
+    yv[i] = applyUnary(op, xv[i]);
+}
+
+} // namespace
+
+void unary(UnaryOp op, const Tensor &x, Tensor &y) {
+  const auto index = static_cast<size_t>(op);
+  const char *kn = index < unaryOpTypes().size() ? unaryOpTypes()[index].c_str() : "unary";
+  requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  switch (x.dtype()) {
+  case DType::F32:
+    return unaryTyped<float>(op, x, y);
+  case DType::F64:
+    return unaryTyped<double>(op, x, y);
+  default:
+    fail(kn, std::string("supports float32 and float64, got ") + dtypeName(x.dtype()));
   }
 }
 

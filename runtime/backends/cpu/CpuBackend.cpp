@@ -72,105 +72,117 @@ std::unique_ptr<StepKernel> binaryKernel(const Attrs &a, cpu::BinaryOp op) {
 }
 
 const std::map<std::string, Factory> &factories() {
-  static const std::map<std::string, Factory> table = {
-      {"Add", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Add); }},
-      {"Sub", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Sub); }},
-      {"Mul", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Mul); }},
-      {"Div", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Div); }},
-      {"Relu",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         return kernel([](const In &in, const Out &out) { cpu::relu(*in[0], *out[0]); });
-       }},
-      {"Identity",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         return copyKernel();
-       }},
-      {"Reshape",
-       [](const Attrs &a) {
-         a.arity(2, 2);
-         return copyKernel();
-       }},
-      {"Flatten",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         return copyKernel();
-       }},
-      {"Transpose",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         auto perm = a.ints("perm");
-         return kernel(
-             [perm](const In &in, const Out &out) { cpu::transpose(*in[0], perm, *out[0]); });
-       }},
-      {"Gemm",
-       [](const Attrs &a) {
-         a.arity(2, 3);
-         float alpha = a.f("alpha"), beta = a.f("beta");
-         bool ta = a.i("transA") != 0, tb = a.i("transB") != 0;
-         return kernel([=](const In &in, const Out &out) {
-           cpu::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, alpha, beta, ta, tb, *out[0]);
-         });
-       }},
-      {"MatMul",
-       [](const Attrs &a) {
-         a.arity(2, 2);
-         return kernel([](const In &in, const Out &out) { cpu::matmul(*in[0], *in[1], *out[0]); });
-       }},
-      {"Conv",
-       [](const Attrs &a) {
-         a.arity(2, 3);
-         cpu::ConvParams p;
-         p.strides = a.ints("strides");
-         p.pads = a.ints("pads");
-         p.dilations = a.ints("dilations");
-         p.group = a.i("group");
-         return kernel([p](const In &in, const Out &out) {
-           cpu::conv(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
-         });
-       }},
-      {"MaxPool",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         cpu::PoolParams p = poolParams(a);
-         return kernel([p](const In &in, const Out &out) { cpu::maxPool(*in[0], p, *out[0]); });
-       }},
-      {"AveragePool",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         cpu::PoolParams p = poolParams(a);
-         p.countIncludePad = a.i("count_include_pad") != 0;
-         return kernel([p](const In &in, const Out &out) { cpu::averagePool(*in[0], p, *out[0]); });
-       }},
-      {"GlobalAveragePool",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         return kernel(
-             [](const In &in, const Out &out) { cpu::globalAveragePool(*in[0], *out[0]); });
-       }},
-      {"BatchNormalization",
-       [](const Attrs &a) {
-         a.arity(5, 5);
-         float eps = a.f("epsilon");
-         return kernel([eps](const In &in, const Out &out) {
-           cpu::batchNorm(*in[0], *in[1], *in[2], *in[3], *in[4], eps, *out[0]);
-         });
-       }},
-      // The CIM layer (docs/plan-format.md): programs the chip here, at plan load.
-      {"CimLinear", [](const Attrs &a) { return prepareCimLinear(a, a.options().cim); }},
-      // A layer kept digital in the precision of cim-numerics.md §8 (docs/plan-format.md).
-      {"DigitalLinear", [](const Attrs &a) { return prepareDigitalLinear(a); }},
-      {"Softmax",
-       [](const Attrs &a) {
-         a.arity(1, 1);
-         int64_t axis = a.i("axis");
-         return kernel([axis](const In &in, const Out &out) {
-           int64_t ax = axis < 0 ? axis + in[0]->rank() : axis;
-           cpu::softmax(*in[0], ax, *out[0]);
-         });
-       }},
-  };
+  static const std::map<std::string, Factory> table = [] {
+    std::map<std::string, Factory> t = {
+        {"Add", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Add); }},
+        {"Sub", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Sub); }},
+        {"Mul", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Mul); }},
+        {"Div", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Div); }},
+        {"Relu",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return kernel([](const In &in, const Out &out) { cpu::relu(*in[0], *out[0]); });
+         }},
+        {"Identity",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return copyKernel();
+         }},
+        {"Reshape",
+         [](const Attrs &a) {
+           a.arity(2, 2);
+           return copyKernel();
+         }},
+        {"Flatten",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return copyKernel();
+         }},
+        {"Transpose",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           auto perm = a.ints("perm");
+           return kernel(
+               [perm](const In &in, const Out &out) { cpu::transpose(*in[0], perm, *out[0]); });
+         }},
+        {"Gemm",
+         [](const Attrs &a) {
+           a.arity(2, 3);
+           float alpha = a.f("alpha"), beta = a.f("beta");
+           bool ta = a.i("transA") != 0, tb = a.i("transB") != 0;
+           return kernel([=](const In &in, const Out &out) {
+             cpu::gemm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, alpha, beta, ta, tb,
+                       *out[0]);
+           });
+         }},
+        {"MatMul",
+         [](const Attrs &a) {
+           a.arity(2, 2);
+           return kernel(
+               [](const In &in, const Out &out) { cpu::matmul(*in[0], *in[1], *out[0]); });
+         }},
+        {"Conv",
+         [](const Attrs &a) {
+           a.arity(2, 3);
+           cpu::ConvParams p;
+           p.strides = a.ints("strides");
+           p.pads = a.ints("pads");
+           p.dilations = a.ints("dilations");
+           p.group = a.i("group");
+           return kernel([p](const In &in, const Out &out) {
+             cpu::conv(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
+           });
+         }},
+        {"MaxPool",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           cpu::PoolParams p = poolParams(a);
+           return kernel([p](const In &in, const Out &out) { cpu::maxPool(*in[0], p, *out[0]); });
+         }},
+        {"AveragePool",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           cpu::PoolParams p = poolParams(a);
+           p.countIncludePad = a.i("count_include_pad") != 0;
+           return kernel(
+               [p](const In &in, const Out &out) { cpu::averagePool(*in[0], p, *out[0]); });
+         }},
+        {"GlobalAveragePool",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return kernel(
+               [](const In &in, const Out &out) { cpu::globalAveragePool(*in[0], *out[0]); });
+         }},
+        {"BatchNormalization",
+         [](const Attrs &a) {
+           a.arity(5, 5);
+           float eps = a.f("epsilon");
+           return kernel([eps](const In &in, const Out &out) {
+             cpu::batchNorm(*in[0], *in[1], *in[2], *in[3], *in[4], eps, *out[0]);
+           });
+         }},
+        // The CIM layer (docs/plan-format.md): programs the chip here, at plan load.
+        {"CimLinear", [](const Attrs &a) { return prepareCimLinear(a, a.options().cim); }},
+        // A layer kept digital in the precision of cim-numerics.md §8 (docs/plan-format.md).
+        {"DigitalLinear", [](const Attrs &a) { return prepareDigitalLinear(a); }},
+        {"Softmax",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           int64_t axis = a.i("axis");
+           return kernel([axis](const In &in, const Out &out) {
+             int64_t ax = axis < 0 ? axis + in[0]->rank() : axis;
+             cpu::softmax(*in[0], ax, *out[0]);
+           });
+         }},
+    };
+    // The elementwise float functions (cpu::unaryOpTypes, one step type each).
+    for (size_t i = 0; i < cpu::unaryOpTypes().size(); ++i)
+      t[cpu::unaryOpTypes()[i]] = [op = static_cast<cpu::UnaryOp>(i)](const Attrs &a) {
+        a.arity(1, 1);
+        return kernel([op](const In &in, const Out &out) { cpu::unary(op, *in[0], *out[0]); });
+      };
+    return t;
+  }();
   return table;
 }
 

@@ -3,7 +3,9 @@
 #include "KernelTestUtil.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <type_traits>
 
@@ -252,6 +254,99 @@ TEST(Relu, RejectsMismatches) {
   Tensor xu = Tensor::allocate(DType::U8, {2});
   Tensor yu = Tensor::allocate(DType::U8, {2});
   EXPECT_THROW(relu(xu, yu), Error); // unsigned relu is the identity; not in the contract
+}
+
+/// The function in long double, the reference the kernels' float and double results are
+/// held to.
+long double unaryReference(UnaryOp op, long double x) {
+  switch (op) {
+  case UnaryOp::Abs:
+    return fabsl(x);
+  case UnaryOp::Ceil:
+    return ceill(x);
+  case UnaryOp::Erf:
+    return erfl(x);
+  case UnaryOp::Exp:
+    return expl(x);
+  case UnaryOp::Floor:
+    return floorl(x);
+  case UnaryOp::Log:
+    return logl(x);
+  case UnaryOp::Neg:
+    return -x;
+  case UnaryOp::Reciprocal:
+    return 1.0L / x;
+  case UnaryOp::Sigmoid:
+    return 1.0L / (1.0L + expl(-x));
+  case UnaryOp::Sqrt:
+    return sqrtl(x);
+  case UnaryOp::Tanh:
+    return tanhl(x);
+  }
+  return 0;
+}
+
+template <typename T> void checkUnary(Rng &rng, UnaryOp op, DType dt) {
+  const std::string name = unaryOpTypes()[static_cast<size_t>(op)];
+  Shape s = {rng.range(1, 4), rng.range(1, 60)};
+  SCOPED_TRACE(name + " " + dtypeName(dt) + " " + shapeToString(s));
+  Tensor x = Tensor::allocate(dt, s), y = Tensor::allocate(dt, s);
+  T *xv = x.data<T>();
+  const T special[] = {T(0),
+                       T(-0.0),
+                       T(1),
+                       T(-1),
+                       T(0.5),
+                       T(-2.5),
+                       std::numeric_limits<T>::infinity(),
+                       -std::numeric_limits<T>::infinity(),
+                       std::numeric_limits<T>::quiet_NaN(),
+                       T(88),
+                       T(-100)};
+  for (int64_t i = 0; i < x.numel(); ++i)
+    xv[i] = i < int64_t(std::size(special)) && rng.coin() ? special[i]
+                                                          : static_cast<T>(rng.uniform(-12, 12));
+  unary(op, x, y);
+  // Within a few units in the last place of the correctly rounded value.
+  const long double eps = std::numeric_limits<T>::epsilon();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const long double want = unaryReference(op, xv[i]);
+    const T got = y.data<T>()[i];
+    if (std::isnan(want)) {
+      ASSERT_TRUE(std::isnan(got)) << "x = " << xv[i];
+      continue;
+    }
+    const long double rounded = static_cast<T>(want);
+    if (std::isinf(rounded)) {
+      ASSERT_EQ(got, static_cast<T>(rounded)) << "x = " << xv[i];
+      continue;
+    }
+    if (fabsl(want) < std::numeric_limits<T>::min()) { // below the normal range: 0 or subnormal
+      ASSERT_LE(fabsl(got - want), std::numeric_limits<T>::min()) << "x = " << xv[i];
+      continue;
+    }
+    ASSERT_LE(fabsl(got - want), 4 * eps * fabsl(want))
+        << "x = " << xv[i] << ": " << got << " vs " << static_cast<double>(want);
+  }
+}
+
+TEST(Unary, EveryFunctionInFloatAndDoubleAgainstLongDouble) {
+  CIMLIR_RANDOM_TEST();
+  ASSERT_EQ(unaryOpTypes().size(), size_t(UnaryOp::Tanh) + 1) << "one name per function";
+  for (size_t i = 0; i < unaryOpTypes().size(); ++i) {
+    checkUnary<float>(rng, static_cast<UnaryOp>(i), DType::F32);
+    checkUnary<double>(rng, static_cast<UnaryOp>(i), DType::F64);
+  }
+}
+
+TEST(Unary, RejectsIntegersAndMismatches) {
+  Tensor x = Tensor::allocate(DType::F32, {2, 3});
+  Tensor yShape = Tensor::allocate(DType::F32, {3, 2}),
+         yType = Tensor::allocate(DType::F64, {2, 3});
+  EXPECT_THROW(unary(UnaryOp::Exp, x, yShape), Error);
+  EXPECT_THROW(unary(UnaryOp::Exp, x, yType), Error);
+  Tensor xi = Tensor::allocate(DType::I32, {2}), yi = Tensor::allocate(DType::I32, {2});
+  EXPECT_THROW(unary(UnaryOp::Abs, xi, yi), Error);
 }
 
 } // namespace
