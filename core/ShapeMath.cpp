@@ -29,9 +29,7 @@ std::string fitWindow(const WindowAxis &a, WindowFit &fit) {
            std::to_string(a.kernel) + ", stride " + std::to_string(a.stride) + ", dilation " +
            std::to_string(a.dilation) + ", pads " + std::to_string(a.padBegin) + "+" +
            std::to_string(a.padEnd) + ")";
-  std::optional<int64_t> span = checkedMul(a.kernel - 1, a.dilation);
-  if (span)
-    span = checkedAdd(*span, 1);
+  const std::optional<int64_t> span = windowExtent(a.kernel, a.dilation);
   std::optional<int64_t> padded = checkedAdd(a.in, a.padBegin);
   if (padded)
     padded = checkedAdd(*padded, a.padEnd);

@@ -37,6 +37,13 @@ inline constexpr int64_t kMaxTensorBytes = int64_t(1) << 48;
 /// tensor may have").
 std::string tensorSizeProblem(const std::vector<int64_t> &shape, size_t itemSize);
 
+/// The extent (kernel − 1)·dilation + 1 of a window, or nothing when it does not fit int64
+/// (kernel and dilation >= 1).
+inline std::optional<int64_t> windowExtent(int64_t kernel, int64_t dilation) {
+  std::optional<int64_t> span = checkedMul(kernel - 1, dilation);
+  return span ? checkedAdd(*span, 1) : std::nullopt;
+}
+
 /// One spatial axis of a sliding window (Conv, MaxPool, AveragePool; cim-numerics.md §0).
 struct WindowAxis {
   int64_t in = 0, kernel = 1, stride = 1, dilation = 1, padBegin = 0, padEnd = 0;

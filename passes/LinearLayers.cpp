@@ -128,12 +128,8 @@ LogicalResult SettingsSection::takeFields(cim::LayerSettings &values) {
       return missing(f->name, cim::fieldKindText(*f));
     if (std::optional<cim::FieldProblem> problem = f->check(*v)) {
       failed_ = true;
-      auto diag = layerError(op_) << "settings." << f->key();
-      if (problem->element >= 0)
-        return diag << "[" << problem->element
-                    << "]: " << v->slices[static_cast<size_t>(problem->element)] << " "
-                    << problem->what;
-      return diag << ": " << f->format(*v) << " " << problem->what;
+      const cim::SettingsProblem p = f->describe("settings." + f->key(), *v, *problem);
+      return layerError(op_) << p.field << ": " << p.what;
     }
     f->set(values, *v);
     taken_.push_back(f->name);

@@ -143,9 +143,8 @@ FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kern
       // total = (ceil(in / s) − 1)·s + (kernel − 1)·dilation + 1 − in, checked: the numbers
       // come from the file.
       const int64_t out = in / s + (in % s != 0 ? 1 : 0);
-      std::optional<int64_t> reach = checkedMul(std::max<int64_t>(out - 1, 0), s), span;
-      if ((span = checkedMul(w.kernel[i] - 1, w.dilations[i])))
-        span = checkedAdd(*span, 1);
+      std::optional<int64_t> reach = checkedMul(std::max<int64_t>(out - 1, 0), s);
+      const std::optional<int64_t> span = windowExtent(w.kernel[i], w.dilations[i]);
       reach = reach && span ? checkedAdd(*reach, *span) : std::nullopt;
       if (!reach)
         return emitError(ctx.loc) << ctx.node.op_type() << " auto_pad: the window of kernel "

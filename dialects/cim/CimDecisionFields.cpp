@@ -155,12 +155,8 @@ LogicalResult verifyDecisionFields(function_ref<InFlightDiagnostic()> emitError,
     std::optional<FieldProblem> problem = f->check(v);
     if (!problem)
       continue;
-    auto diag = emitError() << decision << "." << f->name;
-    if (problem->element >= 0)
-      return diag << "[" << problem->element
-                  << "]: " << v.slices[static_cast<size_t>(problem->element)] << " "
-                  << problem->what;
-    return diag << ": " << f->format(v) << " " << problem->what;
+    const SettingsProblem p = f->describe((decision + "." + f->name).str(), v, *problem);
+    return emitError() << p.field << ": " << p.what;
   }
   return success();
 }

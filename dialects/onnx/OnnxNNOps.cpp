@@ -3,6 +3,8 @@
 #include "dialects/onnx/OnnxOps.h"
 #include "dialects/onnx/ShapeInference.h"
 
+#include "core/ShapeMath.h"
+
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
@@ -156,8 +158,8 @@ static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value 
                               dilations[i], ceilMode);
     if (failed(o))
       return failure();
-    // (kernel - 1) · dilation fits: windowOutputSize checked it.
-    const int64_t extent = (kernel[i] - 1) * dilations[i] + 1;
+    // It fits int64: windowOutputSize checked it.
+    const int64_t extent = *cimlir::windowExtent(kernel[i], dilations[i]);
     if (pads[i] >= extent || pads[spatial + i] >= extent)
       return emitOptionalError(loc, op, " pads must be smaller than the window");
     y.push_back(*o);

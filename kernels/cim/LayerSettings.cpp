@@ -432,16 +432,20 @@ std::optional<SettingsProblem> checkAcrossFields(const LayerSettings &s) {
   return std::nullopt;
 }
 
+SettingsProblem LayerField::describe(const std::string &name, const FieldValue &value,
+                                     const FieldProblem &problem) const {
+  if (problem.element >= 0)
+    return SettingsProblem{name + "[" + std::to_string(problem.element) + "]",
+                           std::to_string(value.slices[size_t(problem.element)]) + " " +
+                               problem.what};
+  return SettingsProblem{name, format(value) + " " + problem.what};
+}
+
 std::optional<SettingsProblem> checkLayerSettings(const LayerSettings &s) {
   for (const LayerField &f : layerFields()) {
     const FieldValue v = f.get(s);
-    if (auto problem = f.check(v)) {
-      if (problem->element >= 0)
-        return SettingsProblem{f.key() + "[" + std::to_string(problem->element) + "]",
-                               std::to_string(v.slices[size_t(problem->element)]) + " " +
-                                   problem->what};
-      return SettingsProblem{f.key(), f.format(v) + " " + problem->what};
-    }
+    if (auto problem = f.check(v))
+      return f.describe(f.key(), v, *problem);
   }
   return checkAcrossFields(s);
 }

@@ -181,6 +181,12 @@ struct FieldProblem {
   std::string what;
 };
 
+/// A rule that a layer's settings break: the field path it names and what is wrong.
+struct SettingsProblem {
+  std::string field;
+  std::string what;
+};
+
 struct LayerField {
   const char *section;
   const char *name;
@@ -207,6 +213,11 @@ struct LayerField {
   std::string format(const FieldValue &value) const;
   /// Whether `value` (of this field's kind) is in range; else what is wrong with it.
   std::optional<FieldProblem> check(const FieldValue &value) const;
+  /// `problem` (from check(value)) for a message about the field called `name` where it
+  /// stands ("adc.bits", "settings.weights.slices", "weights.slices"): {name + "[2]", "9 is
+  /// outside 1..7 ..."} for a bad slice, {name, "20 is outside 2..16"} otherwise.
+  SettingsProblem describe(const std::string &name, const FieldValue &value,
+                           const FieldProblem &problem) const;
   /// Enum: the name of `value`, or null for an index outside the enumeration.
   const std::string *choice(const FieldValue &value) const;
   /// Enum: the name of `value`, or "?" outside the enumeration (for output, never a crash).
@@ -223,12 +234,6 @@ std::vector<const LayerField *> decisionFields(std::string_view decision);
 const LayerField *findLayerField(std::string_view key);
 /// The fields of `section`, in table order.
 std::vector<const LayerField *> sectionFields(std::string_view section);
-
-/// A rule that a layer's settings break: the field path it names and what is wrong.
-struct SettingsProblem {
-  std::string field;
-  std::string what;
-};
 
 /// The rules across fields of one layer's settings (§10): slice widths that sum to the
 /// magnitude bits, h in 0 or 2..inputs.bits, rows·(2^max a − 1)·(2^max b − 1) < 2^31, p_min +
