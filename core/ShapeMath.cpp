@@ -1,5 +1,7 @@
 #include "core/ShapeMath.h"
 
+#include <algorithm>
+
 namespace cimlir {
 
 std::string tensorSizeProblem(const std::vector<int64_t> &shape, size_t itemSize) {
@@ -46,6 +48,30 @@ std::string fitWindow(const WindowAxis &a, WindowFit &fit) {
   fit.floorOut = fit.room / a.stride + 1;
   fit.ceilOut = fit.floorOut + (fit.room % a.stride != 0 ? 1 : 0);
   return "";
+}
+
+SliceRange sliceRange(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  // In __int128, so that start + dim and end - start cannot overflow for any int64 input.
+  using Wide = __int128;
+  if (dim <= 0 || step == 0)
+    return {};
+  Wide s = start, e = end;
+  if (s < 0)
+    s += dim;
+  if (e < 0)
+    e += dim;
+  if (step > 0) {
+    s = std::clamp<Wide>(s, 0, dim);
+    e = std::clamp<Wide>(e, 0, dim);
+  } else {
+    s = std::clamp<Wide>(s, 0, dim - 1);
+    e = std::clamp<Wide>(e, -1, dim - 1);
+  }
+  const Wide span = e - s;
+  Wide count = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
+  if (count < 0)
+    count = 0;
+  return {static_cast<int64_t>(s), static_cast<int64_t>(count)};
 }
 
 } // namespace cimlir

@@ -61,4 +61,14 @@ struct WindowFit {
 /// does not fit an input of 8 with pads 0+0".
 std::string fitWindow(const WindowAxis &axis, WindowFit &fit);
 
+/// The elements ONNX Slice takes along an axis of `dim`: first, first + step, ... (count of
+/// them). Negative start and end count from the end; both are clamped into the axis as
+/// ONNX says ([0, dim] for a positive step, [-1, dim - 1] for a negative one), so any
+/// int64 start and end give a valid range. `step` must not be 0.
+struct SliceRange {
+  int64_t first = 0;
+  int64_t count = 0;
+};
+SliceRange sliceRange(int64_t dim, int64_t start, int64_t end, int64_t step);
+
 } // namespace cimlir

@@ -102,6 +102,12 @@ FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   }
   if (auto s = dyn_cast<StringAttr>(a))
     return llvm::json::Value(s.str());
+  if (auto t = dyn_cast<TypeAttr>(a)) { // an element type (Cast's `to`): its dtype name
+    std::optional<DType> d = dtypeOf(t.getValue());
+    if (!d)
+      return failure();
+    return llvm::json::Value(dtypeName(*d));
+  }
   if (auto b = dyn_cast<BoolAttr>(a))
     return llvm::json::Value(b.getValue());
   if (auto i = dyn_cast<IntegerAttr>(a)) {

@@ -2,6 +2,7 @@
 
 #include "compiler/importer/NodeImport.h"
 
+#include "compiler/importer/ImportSupport.h"
 #include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "kernels/cpu/Elementwise.h"
@@ -10,103 +11,11 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 
-#include <onnx/onnx_pb.h>
-
-#include <functional>
-
 using namespace mlir;
 
 namespace cimlir {
 
 namespace {
-
-using AttrProto = ::onnx::AttributeProto;
-
-const AttrProto *findAttr(const ::onnx::NodeProto &n, StringRef name) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name)
-      return &a;
-  return nullptr;
-}
-
-int64_t getInt(const ::onnx::NodeProto &n, StringRef name, int64_t dflt) {
-  const AttrProto *a = findAttr(n, name);
-  return a ? a->i() : dflt;
-}
-
-float getFloat(const ::onnx::NodeProto &n, StringRef name, float dflt) {
-  const AttrProto *a = findAttr(n, name);
-  return a ? a->f() : dflt;
-}
-
-std::optional<SmallVector<int64_t>> getInts(const ::onnx::NodeProto &n, StringRef name) {
-  const AttrProto *a = findAttr(n, name);
-  if (!a)
-    return std::nullopt;
-  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
-}
-
-std::string getString(const ::onnx::NodeProto &n, StringRef name, StringRef dflt) {
-  const AttrProto *a = findAttr(n, name);
-  return a ? a->s() : dflt.str();
-}
-
-/// Builds `opName` generically from operands and attributes, inferring its result
-/// type with the op's own shape rules; fails (with their diagnostic) when they refuse.
-FailureOr<Value> buildOp(NodeContext &ctx, StringRef opName, ValueRange operands,
-                         ArrayRef<NamedAttribute> attrs) {
-  MLIRContext *mctx = ctx.builder.getContext();
-  OperationState state(ctx.loc, opName);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  auto registered = state.name.getRegisteredInfo();
-  auto infer = registered ? registered->getInterface<InferTypeOpInterface>() : nullptr;
-  if (!infer)
-    return emitError(ctx.loc) << "internal: " << opName << " has no type inference";
-  SmallVector<Type> types;
-  if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands, DictionaryAttr::get(mctx, attrs),
-                                     OpaqueProperties(nullptr), RegionRange(), types)))
-    return failure();
-  state.addTypes(types);
-  return ctx.builder.create(state)->getResult(0);
-}
-
-LogicalResult expectInputs(NodeContext &ctx, size_t minCount, size_t maxCount) {
-  size_t n = ctx.inputs.size();
-  // Trailing absent optional inputs are written as "" in ONNX.
-  while (n > 0 && !ctx.inputs[n - 1])
-    --n;
-  if (n < minCount || n > maxCount)
-    return emitError(ctx.loc) << ctx.node.op_type() << " takes " << minCount
-                              << (minCount == maxCount ? "" : " to " + std::to_string(maxCount))
-                              << " inputs, the node has " << n;
-  for (size_t i = 0; i < minCount; ++i)
-    if (!ctx.inputs[i])
-      return emitError(ctx.loc) << ctx.node.op_type() << " input " << i << " is required";
-  ctx.inputs.resize(maxCount);
-  return success();
-}
-
-LogicalResult expectOneOutput(NodeContext &ctx) {
-  for (int i = 1; i < ctx.node.output_size(); ++i)
-    if (!ctx.node.output(i).empty())
-      return emitError(ctx.loc) << ctx.node.op_type() << " output " << i << " ('"
-                                << ctx.node.output(i)
-                                << "') is not supported: cimlir imports inference graphs "
-                                   "with the first output only";
-  return success();
-}
-
-/// Simple ops: operands as given, no attributes.
-LogicalResult importPlain(NodeContext &ctx, StringRef opName, size_t numInputs) {
-  if (failed(expectInputs(ctx, numInputs, numInputs)) || failed(expectOneOutput(ctx)))
-    return failure();
-  auto v = buildOp(ctx, opName, ctx.inputs, {});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
-}
 
 /// Window attributes shared by Conv and the pools: strides, dilations, and pads with
 /// auto_pad resolved against the (static) input spatial sizes.
@@ -184,10 +93,7 @@ LogicalResult importConv(NodeContext &ctx) {
                     b.getNamedAttr("pads", b.getDenseI64ArrayAttr(w->pads)),
                     b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(w->dilations)),
                     b.getNamedAttr("group", b.getI64IntegerAttr(getInt(ctx.node, "group", 1)))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importPool(NodeContext &ctx, bool isMax) {
@@ -215,10 +121,7 @@ LogicalResult importPool(NodeContext &ctx, bool isMax) {
     attrs.push_back(b.getNamedAttr("count_include_pad",
                                    b.getI64IntegerAttr(getInt(ctx.node, "count_include_pad", 0))));
   auto v = buildOp(ctx, isMax ? "onnx.MaxPool" : "onnx.AveragePool", ctx.inputs[0], attrs);
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importGemm(NodeContext &ctx) {
@@ -233,10 +136,7 @@ LogicalResult importGemm(NodeContext &ctx) {
                     b.getNamedAttr("beta", b.getF32FloatAttr(getFloat(ctx.node, "beta", 1.0f))),
                     b.getNamedAttr("transA", b.getI64IntegerAttr(getInt(ctx.node, "transA", 0))),
                     b.getNamedAttr("transB", b.getI64IntegerAttr(getInt(ctx.node, "transB", 0)))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importBatchNorm(NodeContext &ctx) {
@@ -251,16 +151,7 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   auto v =
       buildOp(ctx, "onnx.BatchNormalization", ctx.inputs,
               {b.getNamedAttr("epsilon", b.getF32FloatAttr(getFloat(ctx.node, "epsilon", 1e-5f)))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
-}
-
-/// Builds a constant i64 shape vector.
-Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())}, ctx.builder.getI64Type());
-  return onnx::ConstantOp::create(ctx.builder, ctx.loc, DenseIntElementsAttr::get(type, dims));
+  return pushResult(ctx, v);
 }
 
 LogicalResult importSoftmax(NodeContext &ctx) {
@@ -303,10 +194,7 @@ LogicalResult importSoftmax(NodeContext &ctx) {
     if (ShapedType::isDynamic(d))
       d = 0; // copied from the (batch) dimension of the folded tensor
   auto back = buildOp(ctx, "onnx.Reshape", {*soft, shapeConstant(ctx, dims)}, noZero);
-  if (failed(back))
-    return failure();
-  ctx.results.push_back(*back);
-  return success();
+  return pushResult(ctx, back);
 }
 
 LogicalResult importReshape(NodeContext &ctx) {
@@ -318,10 +206,7 @@ LogicalResult importReshape(NodeContext &ctx) {
   auto v =
       buildOp(ctx, "onnx.Reshape", ctx.inputs,
               {b.getNamedAttr("allowzero", b.getI64IntegerAttr(getInt(ctx.node, "allowzero", 0)))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importFlatten(NodeContext &ctx) {
@@ -330,10 +215,7 @@ LogicalResult importFlatten(NodeContext &ctx) {
   Builder &b = ctx.builder;
   auto v = buildOp(ctx, "onnx.Flatten", ctx.inputs,
                    {b.getNamedAttr("axis", b.getI64IntegerAttr(getInt(ctx.node, "axis", 1)))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importTranspose(NodeContext &ctx) {
@@ -349,10 +231,7 @@ LogicalResult importTranspose(NodeContext &ctx) {
   Builder &b = ctx.builder;
   auto v = buildOp(ctx, "onnx.Transpose", ctx.inputs,
                    {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
-  if (failed(v))
-    return failure();
-  ctx.results.push_back(*v);
-  return success();
+  return pushResult(ctx, v);
 }
 
 LogicalResult importConstant(NodeContext &ctx) {
@@ -387,22 +266,11 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
-using Importer = std::function<LogicalResult(NodeContext &)>;
-using AttrSchema = llvm::StringMap<AttrProto::AttributeType>;
-
-/// One supported ONNX op type: how it imports, and the attributes it may carry with their
-/// types, over all opsets (older opsets' attributes included, so that old models import);
-/// any other attribute is an error, so a mistyped attribute is never read as a default.
-struct OpImport {
-  Importer import;
-  AttrSchema attributes;
-};
-
 /// The op types the importer takes: the one list (supportedOpTypes, the unsupported-op
 /// message and docs/onnx-support.md follow it).
-const llvm::StringMap<OpImport> &opTable() {
+const OpTable &opTable() {
   using A = AttrProto;
-  static const llvm::StringMap<OpImport> table = [] {
+  static const OpTable table = [] {
     const AttrSchema binary = {{"broadcast", A::INT}, {"consumed_inputs", A::INTS}};
     AttrSchema window = {{"auto_pad", A::STRING},
                          {"kernel_shape", A::INTS},
@@ -415,7 +283,7 @@ const llvm::StringMap<OpImport> &opTable() {
     maxPool["storage_order"] = A::INT;
     averagePool["ceil_mode"] = A::INT;
     averagePool["count_include_pad"] = A::INT;
-    llvm::StringMap<OpImport> m;
+    OpTable m;
     m["Add"] = {[](NodeContext &c) { return importPlain(c, "onnx.Add", 2); }, binary};
     m["Sub"] = {[](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }, binary};
     m["Mul"] = {[](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }, binary};
@@ -460,6 +328,7 @@ const llvm::StringMap<OpImport> &opTable() {
                       {"value_string", A::STRING},
                       {"value_strings", A::STRINGS},
                       {"sparse_value", A::SPARSE_TENSOR}}};
+    addDataOpImports(m);
     return m;
   }();
   return table;

@@ -321,6 +321,13 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
   for (auto [i, vi] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(vi.name()));
 
+  // Constants that only fed folded ops (ConstantFolding.h), and initializers nothing reads.
+  SmallVector<onnx::ConstantOp> constants;
+  body->walk([&](onnx::ConstantOp c) { constants.push_back(c); });
+  for (onnx::ConstantOp c : constants)
+    if (c->use_empty())
+      c->erase();
+
   if (failed(verify(*result.module)))
     return failure();
   return result;

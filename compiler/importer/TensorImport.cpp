@@ -22,8 +22,6 @@ using namespace mlir;
 
 namespace cimlir {
 
-/// Tensors with more elements than this, of a float type, become dense resources.
-static constexpr int64_t kResourceThreshold = 16;
 /// No tensor cimlir can hold has more elements (2^40: 4 TiB of float32).
 static constexpr int64_t kMaxElements = int64_t(1) << 40;
 

@@ -24,6 +24,10 @@ mlir::Type importElementType(mlir::MLIRContext *ctx, int onnxType);
 /// "FLOAT", "FLOAT16", ... or "code N" for an unknown TensorProto.DataType.
 std::string onnxTypeName(int onnxType);
 
+/// Float tensors with more elements than this become dense resources (their bytes out of
+/// the IR text); smaller ones and integer tensors (shapes) DenseElementsAttr.
+constexpr int64_t kResourceThreshold = 16;
+
 /// Where external-data tensors are looked up, and who keeps their mapped bytes alive.
 struct TensorSource {
   std::string modelDir;

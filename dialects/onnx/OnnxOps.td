@@ -191,4 +191,82 @@ def Onnx_TransposeOp : Onnx_InferredOp<"Transpose"> {
   let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Data movement (OnnxDataOps.cpp). Operands that ONNX lets be tensors but that fix the
+// result's shape (Slice's starts, Unsqueeze's axes, Expand's shape, ...) are attributes:
+// the importer needs them constant, and normalises the opsets' forms into these.
+//===----------------------------------------------------------------------===//
+
+def Onnx_CastOp : Onnx_InferredOp<"Cast"> {
+  let summary = "elementwise conversion to the element type `to`";
+  let arguments = (ins AnyRankedTensor:$input, TypeAttr:$to);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ConcatOp : Onnx_InferredOp<"Concat"> {
+  let summary = "inputs joined along `axis` (non-negative)";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$concat_result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SliceOp : Onnx_InferredOp<"Slice"> {
+  let summary = "a strided slice: starts, ends and steps along distinct non-negative axes";
+  let arguments = (ins AnyRankedTensor:$data, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes, DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SqueezeOp : Onnx_InferredOp<"Squeeze"> {
+  let summary = "removes the size-1 `axes` (sorted, non-negative)";
+  let arguments = (ins AnyRankedTensor:$data, DenseI64ArrayAttr:$axes);
+  let results = (outs AnyRankedTensor:$squeezed);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_UnsqueezeOp : Onnx_InferredOp<"Unsqueeze"> {
+  let summary = "inserts size-1 axes at `axes` (sorted, non-negative, of the result)";
+  let arguments = (ins AnyRankedTensor:$data, DenseI64ArrayAttr:$axes);
+  let results = (outs AnyRankedTensor:$expanded);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_GatherOp : Onnx_InferredOp<"Gather"> {
+  let summary = "data taken at int32/int64 `indices` along `axis` (non-negative)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SplitOp : Onnx_InferredOp<"Split"> {
+  let summary = "splits `input` along `axis` into parts of the sizes `split`";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, DenseI64ArrayAttr:$split);
+  let results = (outs Variadic<AnyRankedTensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ExpandOp : Onnx_InferredOp<"Expand"> {
+  let summary = "input broadcast with `shape` (NumPy rules)";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_TileOp : Onnx_InferredOp<"Tile"> {
+  let summary = "input repeated `repeats` times along each axis";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_PadOp : Onnx_InferredOp<"Pad"> {
+  let summary = "pads (negative: crops) every axis; mode constant (fill `value`), reflect, edge or wrap";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$value,
+                   DenseI64ArrayAttr:$pads, StrAttr:$mode);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data `,` $value attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // CIMLIR_ONNX_OPS_TD

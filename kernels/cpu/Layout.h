@@ -10,4 +10,38 @@ namespace cimlir::cpu {
 /// Y = X with axes permuted: Y.shape[i] = X.shape[perm[i]]. Any dtype (moves bytes).
 void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y);
 
+/// Y[i0, .., ik] = X[maps[0][i0], .., maps[k][ik]], or `fill` (a one-element tensor of X's
+/// dtype) where any entry is -1. maps[a] has Y.dim(a) entries, each -1 or in [0, X.dim(a)).
+/// Slice, Expand, Tile and every mode of Pad are each one set of maps (below).
+void remap(const Tensor &x, const std::vector<std::vector<int64_t>> &maps, const Tensor *fill,
+           Tensor &y);
+
+/// ONNX Slice: along axes[i], the elements core/ShapeMath.h's sliceRange gives for starts[i],
+/// ends[i] and steps[i] (steps non-zero; axes distinct, each in [0, rank)); other axes whole.
+void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
+           const std::vector<int64_t> &axes, const std::vector<int64_t> &steps, Tensor &y);
+
+/// X broadcast (NumPy rules, X right-aligned) to Y's shape: ONNX Expand.
+void expand(const Tensor &x, Tensor &y);
+
+/// X repeated `repeats[a]` times along each axis a: ONNX Tile.
+void tile(const Tensor &x, const std::vector<int64_t> &repeats, Tensor &y);
+
+/// How Pad fills the border: `value`, the mirror without the edge, the edge, or wrap-around.
+enum class PadMode { Constant, Reflect, Edge, Wrap };
+/// ONNX Pad: pads = [begin_0, .., begin_k, end_0, .., end_k], negative entries crop. `value`
+/// (one element of X's dtype) fills the border in Constant mode. Reflect needs every padded
+/// axis longer than 1; the modes but Constant need non-empty padded axes.
+void pad(const Tensor &x, const std::vector<int64_t> &pads, PadMode mode, const Tensor *value,
+         Tensor &y);
+
+/// ONNX Concat: the inputs (same dtype and rank, equal but along `axis`) joined along `axis`
+/// (in [0, rank)).
+void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &y);
+
+/// ONNX Gather: Y = X taken at `indices` (int32 or int64; negative ones count from the end)
+/// along `axis`; Y's shape is X's with that axis replaced by the indices' shape. An index out
+/// of range is an Error.
+void gather(const Tensor &x, const Tensor &indices, int64_t axis, Tensor &y);
+
 } // namespace cimlir::cpu

@@ -3,6 +3,7 @@
 #include "runtime/backends/cpu/CpuBackend.h"
 
 #include "core/Error.h"
+#include "kernels/cpu/Cast.h"
 #include "kernels/cpu/Conv.h"
 #include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Gemm.h"
@@ -159,6 +160,87 @@ const std::map<std::string, Factory> &factories() {
            float eps = a.f("epsilon");
            return kernel([eps](const In &in, const Out &out) {
              cpu::batchNorm(*in[0], *in[1], *in[2], *in[3], *in[4], eps, *out[0]);
+           });
+         }},
+        {"Squeeze",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return copyKernel();
+         }},
+        {"Unsqueeze",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return copyKernel();
+         }},
+        {"Cast",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return kernel([](const In &in, const Out &out) { cpu::cast(*in[0], *out[0]); });
+         }},
+        {"Concat",
+         [](const Attrs &a) {
+           a.arity(1, a.step().inputs.size());
+           int64_t axis = a.i("axis");
+           return kernel([axis](const In &in, const Out &out) { cpu::concat(in, axis, *out[0]); });
+         }},
+        {"Slice",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           auto starts = a.ints("starts"), ends = a.ints("ends"), axes = a.ints("axes"),
+                steps = a.ints("steps");
+           return kernel([=](const In &in, const Out &out) {
+             cpu::slice(*in[0], starts, ends, axes, steps, *out[0]);
+           });
+         }},
+        {"Gather",
+         [](const Attrs &a) {
+           a.arity(2, 2);
+           int64_t axis = a.i("axis");
+           return kernel([axis](const In &in, const Out &out) {
+             cpu::gather(*in[0], *in[1], axis, *out[0]);
+           });
+         }},
+        {"Split",
+         [](const Attrs &a) {
+           int64_t axis = a.i("axis");
+           auto split = a.ints("split");
+           if (a.step().inputs.size() != 1 || a.step().outputs.size() != split.size())
+             a.fail("has " + std::to_string(a.step().outputs.size()) + " outputs for " +
+                    std::to_string(split.size()) + " sizes");
+           return kernel([axis, split](const In &in, const Out &out) {
+             int64_t begin = 0;
+             for (size_t i = 0; i < split.size(); ++i) {
+               cpu::slice(*in[0], {begin}, {begin + split[i]}, {axis}, {1}, *out[i]);
+               begin += split[i];
+             }
+           });
+         }},
+        {"Expand",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           return kernel([](const In &in, const Out &out) { cpu::expand(*in[0], *out[0]); });
+         }},
+        {"Tile",
+         [](const Attrs &a) {
+           a.arity(1, 1);
+           auto repeats = a.ints("repeats");
+           return kernel(
+               [repeats](const In &in, const Out &out) { cpu::tile(*in[0], repeats, *out[0]); });
+         }},
+        {"Pad",
+         [](const Attrs &a) {
+           a.arity(2, 2);
+           auto pads = a.ints("pads");
+           const std::string name = a.s("mode");
+           const std::map<std::string, cpu::PadMode> modes = {{"constant", cpu::PadMode::Constant},
+                                                              {"reflect", cpu::PadMode::Reflect},
+                                                              {"edge", cpu::PadMode::Edge},
+                                                              {"wrap", cpu::PadMode::Wrap}};
+           auto mode = modes.find(name);
+           if (mode == modes.end())
+             a.fail("has an unknown pad mode '" + name + "'");
+           return kernel([pads, m = mode->second](const In &in, const Out &out) {
+             cpu::pad(*in[0], pads, m, in[1], *out[0]);
            });
          }},
         // The CIM layer (docs/plan-format.md): programs the chip here, at plan load.

@@ -1,0 +1,134 @@
+//===- ImportSupport.cpp - what every node importer uses ------------------===//
+
+#include "compiler/importer/ImportSupport.h"
+
+#include "compiler/importer/ConstantFolding.h"
+#include "dialects/onnx/OnnxOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+
+namespace cimlir {
+
+const AttrProto *findAttr(const ::onnx::NodeProto &n, StringRef name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t getInt(const ::onnx::NodeProto &n, StringRef name, int64_t dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->i() : dflt;
+}
+
+float getFloat(const ::onnx::NodeProto &n, StringRef name, float dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->f() : dflt;
+}
+
+std::optional<SmallVector<int64_t>> getInts(const ::onnx::NodeProto &n, StringRef name) {
+  const AttrProto *a = findAttr(n, name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+std::string getString(const ::onnx::NodeProto &n, StringRef name, StringRef dflt) {
+  const AttrProto *a = findAttr(n, name);
+  return a ? a->s() : dflt.str();
+}
+
+/// Builds `opName` generically from operands and attributes, inferring its result
+/// types with the op's own shape rules; fails (with their diagnostic) when they refuse. An
+/// op whose operands are all constants is computed here (ConstantFolding.h): its results
+/// are constants.
+FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
+                                             ValueRange operands, ArrayRef<NamedAttribute> attrs) {
+  MLIRContext *mctx = ctx.builder.getContext();
+  OperationState state(ctx.loc, opName);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  auto registered = state.name.getRegisteredInfo();
+  auto infer = registered ? registered->getInterface<InferTypeOpInterface>() : nullptr;
+  if (!infer)
+    return emitError(ctx.loc) << "internal: " << opName << " has no type inference";
+  SmallVector<Type> types;
+  if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands, DictionaryAttr::get(mctx, attrs),
+                                     OpaqueProperties(nullptr), RegionRange(), types)))
+    return failure();
+  state.addTypes(types);
+  Operation *op = ctx.builder.create(state);
+  if (!hasConstantOperands(op))
+    return SmallVector<Value>(op->getResults());
+  auto folded = foldOnCpu(op);
+  op->erase();
+  if (failed(folded))
+    return failure();
+  SmallVector<Value> results;
+  for (ElementsAttr value : *folded)
+    results.push_back(onnx::ConstantOp::create(ctx.builder, ctx.loc, value));
+  return results;
+}
+
+/// buildOpResults for an op of one result.
+FailureOr<Value> buildOp(NodeContext &ctx, StringRef opName, ValueRange operands,
+                         ArrayRef<NamedAttribute> attrs) {
+  auto results = buildOpResults(ctx, opName, operands, attrs);
+  if (failed(results))
+    return failure();
+  return results->front();
+}
+
+LogicalResult pushResult(NodeContext &ctx, FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+LogicalResult expectInputs(NodeContext &ctx, size_t minCount, size_t maxCount) {
+  size_t n = ctx.inputs.size();
+  // Trailing absent optional inputs are written as "" in ONNX.
+  while (n > 0 && !ctx.inputs[n - 1])
+    --n;
+  if (n < minCount || n > maxCount)
+    return emitError(ctx.loc) << ctx.node.op_type() << " takes " << minCount
+                              << (minCount == maxCount ? "" : " to " + std::to_string(maxCount))
+                              << " inputs, the node has " << n;
+  for (size_t i = 0; i < minCount; ++i)
+    if (!ctx.inputs[i])
+      return emitError(ctx.loc) << ctx.node.op_type() << " input " << i << " is required";
+  ctx.inputs.resize(maxCount);
+  return success();
+}
+
+LogicalResult expectOneOutput(NodeContext &ctx) {
+  for (int i = 1; i < ctx.node.output_size(); ++i)
+    if (!ctx.node.output(i).empty())
+      return emitError(ctx.loc) << ctx.node.op_type() << " output " << i << " ('"
+                                << ctx.node.output(i)
+                                << "') is not supported: cimlir imports inference graphs "
+                                   "with the first output only";
+  return success();
+}
+
+/// Simple ops: operands as given, no attributes.
+LogicalResult importPlain(NodeContext &ctx, StringRef opName, size_t numInputs) {
+  if (failed(expectInputs(ctx, numInputs, numInputs)) || failed(expectOneOutput(ctx)))
+    return failure();
+  auto v = buildOp(ctx, opName, ctx.inputs, {});
+  if (failed(v))
+    return failure();
+  ctx.results.push_back(*v);
+  return success();
+}
+
+/// Builds a constant i64 shape vector.
+Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())}, ctx.builder.getI64Type());
+  return onnx::ConstantOp::create(ctx.builder, ctx.loc, DenseIntElementsAttr::get(type, dims));
+}
+
+} // namespace cimlir
