@@ -266,6 +266,21 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
+/// An elementwise float function; its float attributes (unaryOpTypes) become alpha and beta.
+LogicalResult importUnary(NodeContext &ctx, const cpu::UnaryOpType &type) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Builder &b = ctx.builder;
+  SmallVector<NamedAttribute> attrs;
+  if (!type.alphaName.empty())
+    attrs.push_back(
+        b.getNamedAttr("alpha", b.getF32FloatAttr(getFloat(ctx.node, type.alphaName, type.alpha))));
+  if (!type.betaName.empty())
+    attrs.push_back(
+        b.getNamedAttr("beta", b.getF32FloatAttr(getFloat(ctx.node, type.betaName, type.beta))));
+  return pushResult(ctx, buildOp(ctx, "onnx." + type.name, ctx.inputs[0], attrs));
+}
+
 /// The op types the importer takes: the one list (supportedOpTypes, the unsupported-op
 /// message and docs/onnx-support.md follow it).
 const OpTable &opTable() {
@@ -292,9 +307,14 @@ const OpTable &opTable() {
                  {{"consumed_inputs", A::INTS}}};
     m["Identity"] = {[](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }, {}};
     // The elementwise float functions: the CPU kernels' list (one op each in OnnxOps.td).
-    for (const std::string &type : cpu::unaryOpTypes())
-      m[type] = {[op = "onnx." + type](NodeContext &c) { return importPlain(c, op, 1); },
-                 {{"consumed_inputs", A::INTS}}};
+    for (const cpu::UnaryOpType &type : cpu::unaryOpTypes()) {
+      AttrSchema schema = {{"consumed_inputs", A::INTS}};
+      if (!type.alphaName.empty())
+        schema[type.alphaName] = A::FLOAT;
+      if (!type.betaName.empty())
+        schema[type.betaName] = A::FLOAT;
+      m[type.name] = {[type](NodeContext &c) { return importUnary(c, type); }, schema};
+    }
     m["MatMul"] = {[](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }, {}};
     m["GlobalAveragePool"] = {
         [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }, {}};

@@ -54,11 +54,14 @@ def Onnx_ReluOp : Onnx_InferredOp<"Relu"> {
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
 }
 
-// A float function of every element (float32 and float64). The CPU kernels' list
-// (kernels/cpu/Elementwise.h, unaryOpTypes) is the importer's; each has its op here.
+// A float function of every element (float32 and float64), with up to two float
+// parameters. The CPU kernels' list (kernels/cpu/Elementwise.h, unaryOpTypes) is the
+// importer's: it names each op's parameters (alpha and beta here, whatever ONNX calls them)
+// and their defaults; each op has its definition here.
 class Onnx_UnaryFloatOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
   let summary = what # ", elementwise";
-  let arguments = (ins AnyRankedTensor:$X);
+  let arguments = (ins AnyRankedTensor:$X, OptionalAttr<F32Attr>:$alpha,
+                   OptionalAttr<F32Attr>:$beta);
   let results = (outs AnyRankedTensor:$Y);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
   let extraClassDefinition = [{
@@ -70,16 +73,39 @@ class Onnx_UnaryFloatOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic
   }];
 }
 def Onnx_AbsOp : Onnx_UnaryFloatOp<"Abs", "|x|">;
+def Onnx_AcosOp : Onnx_UnaryFloatOp<"Acos", "arccos x">;
+def Onnx_AcoshOp : Onnx_UnaryFloatOp<"Acosh", "arcosh x">;
+def Onnx_AsinOp : Onnx_UnaryFloatOp<"Asin", "arcsin x">;
+def Onnx_AsinhOp : Onnx_UnaryFloatOp<"Asinh", "arsinh x">;
+def Onnx_AtanOp : Onnx_UnaryFloatOp<"Atan", "arctan x">;
+def Onnx_AtanhOp : Onnx_UnaryFloatOp<"Atanh", "artanh x">;
 def Onnx_CeilOp : Onnx_UnaryFloatOp<"Ceil", "the least integer >= x">;
+def Onnx_CeluOp : Onnx_UnaryFloatOp<"Celu", "max(0, x) + min(0, alpha (e^(x/alpha) - 1))">;
+def Onnx_CosOp : Onnx_UnaryFloatOp<"Cos", "cos x">;
+def Onnx_CoshOp : Onnx_UnaryFloatOp<"Cosh", "cosh x">;
+def Onnx_EluOp : Onnx_UnaryFloatOp<"Elu", "x >= 0 ? x : alpha (e^x - 1)">;
 def Onnx_ErfOp : Onnx_UnaryFloatOp<"Erf", "the error function erf(x)">;
 def Onnx_ExpOp : Onnx_UnaryFloatOp<"Exp", "e^x">;
 def Onnx_FloorOp : Onnx_UnaryFloatOp<"Floor", "the greatest integer <= x">;
+def Onnx_HardSigmoidOp : Onnx_UnaryFloatOp<"HardSigmoid", "max(0, min(1, alpha x + beta))">;
+def Onnx_HardSwishOp : Onnx_UnaryFloatOp<"HardSwish", "x max(0, min(1, x/6 + 1/2))">;
+def Onnx_LeakyReluOp : Onnx_UnaryFloatOp<"LeakyRelu", "x >= 0 ? x : alpha x">;
 def Onnx_LogOp : Onnx_UnaryFloatOp<"Log", "ln x">;
+def Onnx_MishOp : Onnx_UnaryFloatOp<"Mish", "x tanh(softplus(x))">;
 def Onnx_NegOp : Onnx_UnaryFloatOp<"Neg", "-x">;
 def Onnx_ReciprocalOp : Onnx_UnaryFloatOp<"Reciprocal", "1 / x">;
+def Onnx_RoundOp : Onnx_UnaryFloatOp<"Round", "x rounded, halves to even">;
+def Onnx_SeluOp : Onnx_UnaryFloatOp<"Selu", "beta (x > 0 ? x : alpha (e^x - 1)) (ONNX's gamma is beta)">;
 def Onnx_SigmoidOp : Onnx_UnaryFloatOp<"Sigmoid", "1 / (1 + e^-x)">;
+def Onnx_SignOp : Onnx_UnaryFloatOp<"Sign", "-1, 0 or 1">;
+def Onnx_SinOp : Onnx_UnaryFloatOp<"Sin", "sin x">;
+def Onnx_SinhOp : Onnx_UnaryFloatOp<"Sinh", "sinh x">;
+def Onnx_SoftplusOp : Onnx_UnaryFloatOp<"Softplus", "ln(1 + e^x)">;
+def Onnx_SoftsignOp : Onnx_UnaryFloatOp<"Softsign", "x / (1 + |x|)">;
 def Onnx_SqrtOp : Onnx_UnaryFloatOp<"Sqrt", "the square root of x">;
+def Onnx_TanOp : Onnx_UnaryFloatOp<"Tan", "tan x">;
 def Onnx_TanhOp : Onnx_UnaryFloatOp<"Tanh", "tanh x">;
+def Onnx_ThresholdedReluOp : Onnx_UnaryFloatOp<"ThresholdedRelu", "x > alpha ? x : 0">;
 
 class Onnx_BinaryOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
   let summary = what # " with NumPy broadcasting";

@@ -233,62 +233,151 @@ void relu(const Tensor &x, Tensor &y) {
   }
 }
 
-const std::vector<std::string> &unaryOpTypes() {
-  static const std::vector<std::string> names = {
-      "Abs", "Ceil", "Erf", "Exp", "Floor", "Log", "Neg", "Reciprocal", "Sigmoid", "Sqrt", "Tanh"};
-  return names;
+const std::vector<UnaryOpType> &unaryOpTypes() {
+  static const std::vector<UnaryOpType> types = {
+      {"Abs"},
+      {"Acos"},
+      {"Acosh"},
+      {"Asin"},
+      {"Asinh"},
+      {"Atan"},
+      {"Atanh"},
+      {"Ceil"},
+      {"Celu", "alpha", 1.0f},
+      {"Cos"},
+      {"Cosh"},
+      {"Elu", "alpha", 1.0f},
+      {"Erf"},
+      {"Exp"},
+      {"Floor"},
+      {"HardSigmoid", "alpha", 0.2f, "beta", 0.5f},
+      {"HardSwish"},
+      {"LeakyRelu", "alpha", 0.01f},
+      {"Log"},
+      {"Mish"},
+      {"Neg"},
+      {"Reciprocal"},
+      {"Round"},
+      {"Selu", "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f},
+      {"Sigmoid"},
+      {"Sign"},
+      {"Sin"},
+      {"Sinh"},
+      {"Softplus"},
+      {"Softsign"},
+      {"Sqrt"},
+      {"Tan"},
+      {"Tanh"},
+      {"ThresholdedRelu", "alpha", 1.0f},
+  };
+  return types;
 }
 
 namespace {
 
-template <typename T> T applyUnary(UnaryOp op, T x) {
+/// log(1 + e^x) without overflow for large x.
+template <typename T> T softplus(T x) {
+  return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+}
+
+/// x clamped into [0, 1]; NaN stays NaN (as numpy.clip, the ONNX reference, keeps it).
+template <typename T> T clamp01(T x) { return x < T(0) ? T(0) : x > T(1) ? T(1) : x; }
+
+template <typename T> T applyUnary(UnaryOp op, T x, T alpha, T beta) {
   switch (op) {
   case UnaryOp::Abs:
     return std::fabs(x);
+  case UnaryOp::Acos:
+    return std::acos(x);
+  case UnaryOp::Acosh:
+    return std::acosh(x);
+  case UnaryOp::Asin:
+    return std::asin(x);
+  case UnaryOp::Asinh:
+    return std::asinh(x);
+  case UnaryOp::Atan:
+    return std::atan(x);
+  case UnaryOp::Atanh:
+    return std::atanh(x);
   case UnaryOp::Ceil:
     return std::ceil(x);
+  case UnaryOp::Celu: // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+    return x > T(0) ? x : alpha * std::expm1(x / alpha);
+  case UnaryOp::Cos:
+    return std::cos(x);
+  case UnaryOp::Cosh:
+    return std::cosh(x);
+  case UnaryOp::Elu:
+    return x >= T(0) ? x : alpha * std::expm1(x);
   case UnaryOp::Erf:
     return std::erf(x);
   case UnaryOp::Exp:
     return std::exp(x);
   case UnaryOp::Floor:
     return std::floor(x);
+  case UnaryOp::HardSigmoid:
+    return clamp01(alpha * x + beta);
+  case UnaryOp::HardSwish: // x * HardSigmoid(x) with alpha 1/6, beta 1/2
+    return x * clamp01(x / T(6) + T(0.5));
+  case UnaryOp::LeakyRelu:
+    return x >= T(0) ? x : alpha * x;
   case UnaryOp::Log:
     return std::log(x);
+  case UnaryOp::Mish:
+    return x * std::tanh(softplus(x));
   case UnaryOp::Neg:
     return -x;
   case UnaryOp::Reciprocal:
     return T(1) / x;
+  case UnaryOp::Round: // halves to even: the default rounding mode
+    return std::nearbyint(x);
+  case UnaryOp::Selu:
+    return beta * (x > T(0) ? x : alpha * std::expm1(x));
   case UnaryOp::Sigmoid:
     return T(1) / (T(1) + std::exp(-x));
+  case UnaryOp::Sign:
+    return x > T(0) ? T(1) : x < T(0) ? T(-1) : x; // 0 and NaN stay
+  case UnaryOp::Sin:
+    return std::sin(x);
+  case UnaryOp::Sinh:
+    return std::sinh(x);
+  case UnaryOp::Softplus:
+    return softplus(x);
+  case UnaryOp::Softsign:
+    return x / (T(1) + std::fabs(x));
   case UnaryOp::Sqrt:
     return std::sqrt(x);
+  case UnaryOp::Tan:
+    return std::tan(x);
   case UnaryOp::Tanh:
     return std::tanh(x);
+  case UnaryOp::ThresholdedRelu:
+    return x > alpha ? x : T(0);
   }
   return x;
 }
 
-template <typename T> void unaryTyped(UnaryOp op, const Tensor &x, Tensor &y) {
+template <typename T>
+void unaryTyped(UnaryOp op, const Tensor &x, Tensor &y, float alpha, float beta) {
   const T *xv = x.data<T>();
   T *yv = y.data<T>();
   const int64_t n = x.numel();
   for (int64_t i = 0; i < n; ++i)
-    yv[i] = applyUnary(op, xv[i]);
+    yv[i] = applyUnary(op, xv[i], static_cast<T>(alpha), static_cast<T>(beta));
 }
 
 } // namespace
 
-void unary(UnaryOp op, const Tensor &x, Tensor &y) {
+void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha, float beta) {
   const auto index = static_cast<size_t>(op);
-  const char *kn = index < unaryOpTypes().size() ? unaryOpTypes()[index].c_str() : "unary";
+  const char *kn = index < unaryOpTypes().size() ? unaryOpTypes()[index].name.c_str() : "unary";
   requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
   switch (x.dtype()) {
   case DType::F32:
-    return unaryTyped<float>(op, x, y);
+    return unaryTyped<float>(op, x, y, alpha, beta);
   case DType::F64:
-    return unaryTyped<double>(op, x, y);
+    return unaryTyped<double>(op, x, y, alpha, beta);
   default:
     fail(kn, std::string("supports float32 and float64, got ") + dtypeName(x.dtype()));
   }

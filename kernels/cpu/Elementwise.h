@@ -19,12 +19,57 @@ void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y);
 void relu(const Tensor &x, Tensor &y);
 
 /// The ONNX ops that apply a float function to every element.
-enum class UnaryOp { Abs, Ceil, Erf, Exp, Floor, Log, Neg, Reciprocal, Sigmoid, Sqrt, Tanh };
-/// Their ONNX op types, in the order of the enumeration ("Abs", "Ceil", ...): the one list,
-/// which the CPU backend's steps and the importer follow.
-const std::vector<std::string> &unaryOpTypes();
-/// Y = f(X) elementwise, X and Y float32 or float64 of one shape, in X's precision (as the C
-/// library computes f: std::exp, std::erf, ...; Sigmoid as 1 / (1 + exp(-x))).
-void unary(UnaryOp op, const Tensor &x, Tensor &y);
+enum class UnaryOp {
+  Abs,
+  Acos,
+  Acosh,
+  Asin,
+  Asinh,
+  Atan,
+  Atanh,
+  Ceil,
+  Celu,
+  Cos,
+  Cosh,
+  Elu,
+  Erf,
+  Exp,
+  Floor,
+  HardSigmoid,
+  HardSwish,
+  LeakyRelu,
+  Log,
+  Mish,
+  Neg,
+  Reciprocal,
+  Round,
+  Selu,
+  Sigmoid,
+  Sign,
+  Sin,
+  Sinh,
+  Softplus,
+  Softsign,
+  Sqrt,
+  Tan,
+  Tanh,
+  ThresholdedRelu,
+};
+/// One of them as ONNX writes it: its op type and its float attributes with their defaults
+/// (up to two, called alpha and beta here whatever ONNX names them: Selu's gamma is beta).
+struct UnaryOpType {
+  std::string name;
+  std::string alphaName; ///< "" when the op has no attribute
+  float alpha = 0;
+  std::string betaName; ///< "" when the op has a second attribute
+  float beta = 0;
+};
+/// In the order of the enumeration: the one list, which the CPU backend's steps and the
+/// importer follow.
+const std::vector<UnaryOpType> &unaryOpTypes();
+/// Y = f(X) elementwise, X and Y float32 or float64 of one shape, in X's precision, with the
+/// C library's functions (std::exp, std::erf, std::expm1 for the exponential units, ...) as
+/// the ONNX operator text defines each; `alpha` and `beta` as unaryOpTypes() names them.
+void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha = 0, float beta = 0);
 
 } // namespace cimlir::cpu

@@ -259,9 +259,14 @@ const std::map<std::string, Factory> &factories() {
     };
     // The elementwise float functions (cpu::unaryOpTypes, one step type each).
     for (size_t i = 0; i < cpu::unaryOpTypes().size(); ++i)
-      t[cpu::unaryOpTypes()[i]] = [op = static_cast<cpu::UnaryOp>(i)](const Attrs &a) {
+      t[cpu::unaryOpTypes()[i].name] = [op = static_cast<cpu::UnaryOp>(i)](const Attrs &a) {
         a.arity(1, 1);
-        return kernel([op](const In &in, const Out &out) { cpu::unary(op, *in[0], *out[0]); });
+        // The parameters the op has (unaryOpTypes) must be in the step; others are unused.
+        const cpu::UnaryOpType &type = cpu::unaryOpTypes()[static_cast<size_t>(op)];
+        const float alpha = type.alphaName.empty() ? 0 : a.f("alpha");
+        const float beta = type.betaName.empty() ? 0 : a.f("beta");
+        return kernel(
+            [=](const In &in, const Out &out) { cpu::unary(op, *in[0], *out[0], alpha, beta); });
       };
     return t;
   }();
