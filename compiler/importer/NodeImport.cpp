@@ -266,6 +266,61 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
+/// Sum, Mean, Max and Min of one or more inputs: a chain of binary ops (`opName`), Mean's
+/// sum divided by the count.
+LogicalResult importVariadic(NodeContext &ctx, StringRef opName, bool mean) {
+  if (ctx.inputs.empty() || llvm::any_of(ctx.inputs, [](Value v) { return !v; }))
+    return emitError(ctx.loc) << ctx.node.op_type()
+                              << " needs one or more inputs, none of them absent";
+  if (failed(expectOneOutput(ctx)))
+    return failure();
+  Value acc = ctx.inputs[0];
+  for (Value v : ArrayRef<Value>(ctx.inputs).drop_front()) {
+    auto next = buildOp(ctx, opName, {acc, v}, {});
+    if (failed(next))
+      return failure();
+    acc = *next;
+  }
+  if (mean && ctx.inputs.size() > 1) {
+    Type elem = cast<RankedTensorType>(acc.getType()).getElementType();
+    if (!isa<FloatType>(elem))
+      return emitError(ctx.loc) << "Mean takes float tensors";
+    Value count = onnx::ConstantOp::create(
+        ctx.builder, ctx.loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, elem),
+                               ctx.builder.getFloatAttr(elem, ctx.inputs.size())));
+    return pushResult(ctx, buildOp(ctx, "onnx.Div", {acc, count}, {}));
+  }
+  ctx.results.push_back(acc);
+  return success();
+}
+
+/// Pow: base and exponent of one type. A float base takes the exponent cast to its type; an
+/// integer base with a float exponent is computed in float64 and truncated back (as
+/// onnxruntime's std::pow and cast do).
+LogicalResult importPow(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Type base = cast<RankedTensorType>(ctx.inputs[0].getType()).getElementType();
+  Type exponent = cast<RankedTensorType>(ctx.inputs[1].getType()).getElementType();
+  if (base == exponent)
+    return pushResult(ctx, buildOp(ctx, "onnx.Pow", ctx.inputs, {}));
+  auto castTo = [&](Value v, Type t) {
+    return buildOp(ctx, "onnx.Cast", v, {ctx.builder.getNamedAttr("to", TypeAttr::get(t))});
+  };
+  const Type compute = isa<FloatType>(base) ? base : ctx.builder.getF64Type();
+  auto a = base == compute ? FailureOr<Value>(ctx.inputs[0]) : castTo(ctx.inputs[0], compute);
+  if (failed(a))
+    return failure();
+  auto b = castTo(ctx.inputs[1], compute);
+  if (failed(b))
+    return failure();
+  auto power = buildOp(ctx, "onnx.Pow", {*a, *b}, {});
+  if (failed(power) || base == compute)
+    return pushResult(ctx, power);
+  return pushResult(ctx, castTo(*power, base));
+}
+
 /// An elementwise float function; its float attributes (unaryOpTypes) become alpha and beta.
 LogicalResult importUnary(NodeContext &ctx, const cpu::UnaryOpType &type) {
   if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
@@ -303,6 +358,17 @@ const OpTable &opTable() {
     m["Sub"] = {[](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }, binary};
     m["Mul"] = {[](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }, binary};
     m["Div"] = {[](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }, binary};
+    m["PRelu"] = {[](NodeContext &c) { return importPlain(c, "onnx.PRelu", 2); },
+                  {{"consumed_inputs", A::INTS}}};
+    m["Pow"] = {importPow, {}};
+    m["Max"] = {[](NodeContext &c) { return importVariadic(c, "onnx.Max", false); },
+                {{"consumed_inputs", A::INTS}}};
+    m["Min"] = {[](NodeContext &c) { return importVariadic(c, "onnx.Min", false); },
+                {{"consumed_inputs", A::INTS}}};
+    m["Sum"] = {[](NodeContext &c) { return importVariadic(c, "onnx.Add", false); },
+                {{"consumed_inputs", A::INTS}}};
+    m["Mean"] = {[](NodeContext &c) { return importVariadic(c, "onnx.Add", true); },
+                 {{"consumed_inputs", A::INTS}}};
     m["Relu"] = {[](NodeContext &c) { return importPlain(c, "onnx.Relu", 1); },
                  {{"consumed_inputs", A::INTS}}};
     m["Identity"] = {[](NodeContext &c) { return importPlain(c, "onnx.Identity", 1); }, {}};

@@ -117,6 +117,10 @@ def Onnx_AddOp : Onnx_BinaryOp<"Add", "A + B">;
 def Onnx_SubOp : Onnx_BinaryOp<"Sub", "A - B">;
 def Onnx_MulOp : Onnx_BinaryOp<"Mul", "A * B">;
 def Onnx_DivOp : Onnx_BinaryOp<"Div", "A / B (integer division truncates)">;
+def Onnx_MaxOp : Onnx_BinaryOp<"Max", "max(A, B) (NaN propagates; the importer chains more inputs)">;
+def Onnx_MinOp : Onnx_BinaryOp<"Min", "min(A, B) (NaN propagates; the importer chains more inputs)">;
+def Onnx_PowOp : Onnx_BinaryOp<"Pow", "A ^ B (B cast to A's type at import)">;
+def Onnx_PReluOp : Onnx_BinaryOp<"PRelu", "A < 0 ? A * B : A">;
 
 //===----------------------------------------------------------------------===//
 // Matrix products (the layers that go to CIM crossbars when B/W are constant)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 namespace cimlir::cpu {
@@ -23,6 +24,14 @@ const char *opName(BinaryOp op) {
     return "mul";
   case BinaryOp::Div:
     return "div";
+  case BinaryOp::Max:
+    return "max";
+  case BinaryOp::Min:
+    return "min";
+  case BinaryOp::Pow:
+    return "pow";
+  case BinaryOp::PRelu:
+    return "prelu";
   }
   return "binary";
 }
@@ -33,8 +42,36 @@ const char *opName(BinaryOp op) {
 template <typename T>
 using Wide = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
 
+/// Integer a^b by squaring, wrapping; a negative b gives 1 / a truncated.
+template <typename T> T integerPow(T a, T b) {
+  using U = Wide<T>;
+  if constexpr (std::is_signed_v<T>) {
+    if (b < 0)
+      return a == 1 ? T(1) : a == -1 ? (b % 2 ? T(-1) : T(1)) : T(0);
+  }
+  U result = 1, base = static_cast<U>(a);
+  for (auto e = static_cast<std::make_unsigned_t<T>>(b); e; e >>= 1) {
+    if (e & 1)
+      result *= base;
+    base *= base;
+  }
+  return static_cast<T>(result);
+}
+
 template <BinaryOp Op, typename T> inline T apply(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (Op == BinaryOp::Max || Op == BinaryOp::Min) {
+    if constexpr (std::is_floating_point_v<T>)
+      if (a != a || b != b)
+        return std::numeric_limits<T>::quiet_NaN();
+    return Op == BinaryOp::Max ? (a < b ? b : a) : (b < a ? b : a);
+  } else if constexpr (Op == BinaryOp::PRelu) {
+    return a < T(0) ? apply<BinaryOp::Mul>(a, b) : a;
+  } else if constexpr (Op == BinaryOp::Pow) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::pow(a, b);
+    else
+      return integerPow(a, b);
+  } else if constexpr (std::is_floating_point_v<T>) {
     if constexpr (Op == BinaryOp::Add)
       return a + b;
     else if constexpr (Op == BinaryOp::Sub)
@@ -206,6 +243,14 @@ void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y) {
     return binaryOp<BinaryOp::Mul>(a, b, y);
   case BinaryOp::Div:
     return binaryOp<BinaryOp::Div>(a, b, y);
+  case BinaryOp::Max:
+    return binaryOp<BinaryOp::Max>(a, b, y);
+  case BinaryOp::Min:
+    return binaryOp<BinaryOp::Min>(a, b, y);
+  case BinaryOp::Pow:
+    return binaryOp<BinaryOp::Pow>(a, b, y);
+  case BinaryOp::PRelu:
+    return binaryOp<BinaryOp::PRelu>(a, b, y);
   }
   fail(kn, "unknown binary op");
 }

@@ -8,11 +8,14 @@
 
 namespace cimlir::cpu {
 
-enum class BinaryOp { Add, Sub, Mul, Div };
+enum class BinaryOp { Add, Sub, Mul, Div, Max, Min, Pow, PRelu };
 
 /// Y = A op B with broadcasting; Y pre-allocated with the broadcast shape. A, B and Y share
-/// one dtype: float32, float64, int8, uint8, int16, uint16, int32, int64. Integer division
-/// truncates toward zero as ONNX (C) does; integer division by zero is an Error.
+/// one dtype: float32, float64, int8, uint8, int16, uint16, int32, int64. Integer arithmetic
+/// wraps (two's complement); integer division truncates toward zero as ONNX (C) does, and
+/// integer division by zero is an Error. Max and Min propagate NaN (as numpy.maximum does).
+/// Pow: std::pow for floats; for integers repeated multiplication, and a negative exponent
+/// gives 1 / A truncated (0 unless A is 1 or -1). PRelu: A < 0 ? A * B : A.
 void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y);
 
 /// Y = max(X, 0); float32, float64, int8, int16, int32, int64.

@@ -79,6 +79,10 @@ const std::map<std::string, Factory> &factories() {
         {"Sub", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Sub); }},
         {"Mul", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Mul); }},
         {"Div", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Div); }},
+        {"Max", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Max); }},
+        {"Min", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Min); }},
+        {"Pow", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::Pow); }},
+        {"PRelu", [](const Attrs &a) { return binaryKernel(a, cpu::BinaryOp::PRelu); }},
         {"Relu",
          [](const Attrs &a) {
            a.arity(1, 1);

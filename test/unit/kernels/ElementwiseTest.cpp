@@ -3,6 +3,7 @@
 #include "KernelTestUtil.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -14,8 +15,9 @@ namespace {
 
 using test::Rng;
 
-const BinaryOp kOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
-const char *kOpNames[] = {"add", "sub", "mul", "div"};
+const BinaryOp kOps[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul,  BinaryOp::Div,
+                         BinaryOp::Max, BinaryOp::Min, BinaryOp::PRelu};
+const char *kOpNames[] = {"add", "sub", "mul", "div", "max", "min", "prelu"};
 
 /// Random values of T; divisors stay away from zero. The integer ranges are chosen so the
 /// int64 reference never overflows, while 8- and 16-bit types still wrap.
@@ -59,6 +61,12 @@ template <typename T> T reference(BinaryOp op, T a, T b) {
       return a - b;
     case BinaryOp::Mul:
       return a * b;
+    case BinaryOp::Max:
+      return std::isnan(a) || std::isnan(b) ? a + b : std::fmax(a, b);
+    case BinaryOp::Min:
+      return std::isnan(a) || std::isnan(b) ? a + b : std::fmin(a, b);
+    case BinaryOp::PRelu:
+      return std::signbit(a) && a != 0 ? a * b : a;
     default:
       return a / b;
     }
@@ -73,6 +81,15 @@ template <typename T> T reference(BinaryOp op, T a, T b) {
       break;
     case BinaryOp::Mul:
       r = x * y;
+      break;
+    case BinaryOp::Max:
+      r = std::max(x, y);
+      break;
+    case BinaryOp::Min:
+      r = std::min(x, y);
+      break;
+    case BinaryOp::PRelu:
+      r = x < 0 ? x * y : x;
       break;
     default:
       r = x / y; // C++ truncates toward zero, as ONNX specifies
@@ -93,7 +110,7 @@ int64_t broadcastOffset(const Shape &s, const std::vector<int64_t> &idx) {
 
 template <typename T>
 void checkBinary(Rng &rng, DType dt, const Shape &as, const Shape &bs, const Shape &ys) {
-  for (int o = 0; o < 4; ++o) {
+  for (size_t o = 0; o < std::size(kOps); ++o) {
     BinaryOp op = kOps[o];
     SCOPED_TRACE(std::string(dtypeName(dt)) + " " + kOpNames[o] + " " + shapeToString(as) +
                  " with " + shapeToString(bs));
@@ -153,6 +170,32 @@ std::vector<ShapeCase> shapeCases(Rng &rng) {
     cases.push_back({a, b, out});
   }
   return cases;
+}
+
+TEST(Binary, PowAgainstLongDoubleAndRepeatedMultiplication) {
+  CIMLIR_RANDOM_TEST();
+  Tensor a = Tensor::allocate(DType::F64, {200}), b = Tensor::allocate(DType::F64, {1}),
+         y = Tensor::allocate(DType::F64, {200});
+  b.data<double>()[0] = rng.uniform(-3, 3);
+  for (int64_t i = 0; i < 200; ++i)
+    a.data<double>()[i] = rng.uniform(0.01, 5);
+  binary(BinaryOp::Pow, a, b, y);
+  for (int64_t i = 0; i < 200; ++i) {
+    const long double want = powl(a.data<double>()[i], b.data<double>()[0]);
+    ASSERT_LE(fabsl(y.data<double>()[i] - want), 4 * DBL_EPSILON * fabsl(want));
+  }
+  // Integers: wrapping products; negative exponents give 1 / base truncated.
+  Tensor ia = Tensor::allocate(DType::I32, {6}), ib = Tensor::allocate(DType::I32, {6}),
+         iy = Tensor::allocate(DType::I32, {6});
+  const int32_t base[] = {3, -2, 7, 1, -1, 5}, exponent[] = {4, 3, 20, -5, -3, -1};
+  std::copy(std::begin(base), std::end(base), ia.data<int32_t>());
+  std::copy(std::begin(exponent), std::end(exponent), ib.data<int32_t>());
+  binary(BinaryOp::Pow, ia, ib, iy);
+  uint32_t wrapped = 1;
+  for (int i = 0; i < 20; ++i)
+    wrapped *= 7u;
+  EXPECT_EQ(std::vector<int32_t>(iy.data<int32_t>(), iy.data<int32_t>() + 6),
+            (std::vector<int32_t>{81, -8, static_cast<int32_t>(wrapped), 1, -1, 0}));
 }
 
 TEST(Binary, AllTypesWithBroadcasting) {
