@@ -381,6 +381,10 @@ const OpTable &opTable() {
         schema[type.betaName] = A::FLOAT;
       m[type.name] = {[type](NodeContext &c) { return importUnary(c, type); }, schema};
     }
+    for (const std::string &type : cpu::compareOpTypes())
+      m[type] = {[op = "onnx." + type](NodeContext &c) { return importPlain(c, op, 2); }, {}};
+    m["Not"] = {[](NodeContext &c) { return importPlain(c, "onnx.Not", 1); }, {}};
+    m["Where"] = {[](NodeContext &c) { return importPlain(c, "onnx.Where", 3); }, {}};
     m["MatMul"] = {[](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }, {}};
     m["GlobalAveragePool"] = {
         [](NodeContext &c) { return importPlain(c, "onnx.GlobalAveragePool", 1); }, {}};

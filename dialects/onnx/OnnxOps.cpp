@@ -82,3 +82,53 @@ CIMLIR_BINARY_INFER(MinOp, "Min")
 CIMLIR_BINARY_INFER(PowOp, "Pow")
 CIMLIR_BINARY_INFER(PReluOp, "PRelu")
 #undef CIMLIR_BINARY_INFER
+
+LogicalResult cimlir::onnx::inferCompare(std::optional<Location> loc, StringRef opName, Value a,
+                                         Value b, bool logical, SmallVectorImpl<Type> &types) {
+  auto ta = rankedOperand(loc, a, opName.str() + " input A");
+  auto tb = rankedOperand(loc, b, opName.str() + " input B");
+  if (failed(ta) || failed(tb))
+    return failure();
+  if (ta->getElementType() != tb->getElementType())
+    return emitOptionalError(loc, opName, " needs one element type, got ", ta->getElementType(),
+                             " and ", tb->getElementType());
+  if (logical && !ta->getElementType().isInteger(1))
+    return emitOptionalError(loc, opName, " takes bool tensors, got ", *ta);
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(ta->getShape(), tb->getShape(), shape))
+    return emitOptionalError(loc, opName, " operands ", *ta, " and ", *tb,
+                             " are not broadcast-compatible");
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(ta->getContext(), 1)));
+  return success();
+}
+
+LogicalResult NotOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto t = rankedOperand(loc, adaptor.getX(), "Not input");
+  if (failed(t))
+    return failure();
+  if (!t->getElementType().isInteger(1))
+    return emitOptionalError(loc, "Not takes bool tensors, got ", *t);
+  types.push_back(*t);
+  return success();
+}
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  auto c = rankedOperand(loc, adaptor.getCondition(), "Where condition");
+  auto x = rankedOperand(loc, adaptor.getX(), "Where X");
+  auto y = rankedOperand(loc, adaptor.getY(), "Where Y");
+  if (failed(c) || failed(x) || failed(y))
+    return failure();
+  if (!c->getElementType().isInteger(1))
+    return emitOptionalError(loc, "Where condition must be bool, got ", *c);
+  if (x->getElementType() != y->getElementType())
+    return emitOptionalError(loc, "Where X and Y differ in element type: ", *x, " and ", *y);
+  SmallVector<int64_t> xy, shape;
+  if (!OpTrait::util::getBroadcastedShape(x->getShape(), y->getShape(), xy) ||
+      !OpTrait::util::getBroadcastedShape(c->getShape(), xy, shape))
+    return emitOptionalError(loc, "Where operands ", *c, ", ", *x, " and ", *y,
+                             " are not broadcast-compatible");
+  types.push_back(RankedTensorType::get(shape, x->getElementType()));
+  return success();
+}

@@ -122,6 +122,46 @@ def Onnx_MinOp : Onnx_BinaryOp<"Min", "min(A, B) (NaN propagates; the importer c
 def Onnx_PowOp : Onnx_BinaryOp<"Pow", "A ^ B (B cast to A's type at import)">;
 def Onnx_PReluOp : Onnx_BinaryOp<"PRelu", "A < 0 ? A * B : A">;
 
+// Comparisons and logical ops: a bool result (the CPU kernels' list, compareOpTypes in
+// kernels/cpu/Elementwise.h, is the importer's).
+class Onnx_CompareOp<string mnemonic, string what, bit logical = 0> : Onnx_InferredOp<mnemonic> {
+  let summary = what # " with NumPy broadcasting, a bool result";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferCompare(loc, "}] # mnemonic # [{", adaptor.getA(),
+                                          adaptor.getB(), }] # !if(logical, "true", "false") # [{,
+                                          types);
+    }
+  }];
+}
+def Onnx_EqualOp : Onnx_CompareOp<"Equal", "A == B">;
+def Onnx_GreaterOp : Onnx_CompareOp<"Greater", "A > B">;
+def Onnx_GreaterOrEqualOp : Onnx_CompareOp<"GreaterOrEqual", "A >= B">;
+def Onnx_LessOp : Onnx_CompareOp<"Less", "A < B">;
+def Onnx_LessOrEqualOp : Onnx_CompareOp<"LessOrEqual", "A <= B">;
+def Onnx_AndOp : Onnx_CompareOp<"And", "A and B (bool)", 1>;
+def Onnx_OrOp : Onnx_CompareOp<"Or", "A or B (bool)", 1>;
+def Onnx_XorOp : Onnx_CompareOp<"Xor", "A xor B (bool)", 1>;
+
+def Onnx_NotOp : Onnx_InferredOp<"Not"> {
+  let summary = "logical not (bool)";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_WhereOp : Onnx_InferredOp<"Where"> {
+  let summary = "condition ? X : Y, the three broadcast together";
+  let arguments = (ins AnyRankedTensor:$condition, AnyRankedTensor:$X, AnyRankedTensor:$Y);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Matrix products (the layers that go to CIM crossbars when B/W are constant)
 //===----------------------------------------------------------------------===//

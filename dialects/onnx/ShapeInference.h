@@ -40,6 +40,12 @@ mlir::LogicalResult inferUnaryFloat(std::optional<mlir::Location> loc, mlir::Val
                                     llvm::StringRef opName,
                                     llvm::SmallVectorImpl<mlir::Type> &types);
 
+/// A comparison's (or, `logical`, And/Or/Xor's) result: the broadcast shape of A and B,
+/// which share one element type (bool when logical), as i1.
+mlir::LogicalResult inferCompare(std::optional<mlir::Location> loc, llvm::StringRef opName,
+                                 mlir::Value a, mlir::Value b, bool logical,
+                                 llvm::SmallVectorImpl<mlir::Type> &types);
+
 } // namespace cimlir::onnx
 
 #endif

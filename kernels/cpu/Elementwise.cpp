@@ -1,9 +1,11 @@
 #include "kernels/cpu/Elementwise.h"
 
 #include "kernels/cpu/Check.h"
+#include "kernels/cpu/Layout.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -140,25 +142,19 @@ Plan makePlan(const Shape &a, const Shape &b, const Shape &out) {
   return p;
 }
 
-template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
+/// Y[i] = f(A[i'], B[i'']) over the broadcast of A and B: A and B of T, Y of R.
+template <typename T, typename R, typename F>
+void broadcastApply(const Tensor &a, const Tensor &b, Tensor &y, F f) {
   const T *av = a.data<T>();
   const T *bv = b.data<T>();
-  T *yv = y.data<T>();
-  int64_t n = y.numel();
+  R *yv = y.data<R>();
+  const int64_t n = y.numel();
   if (n == 0)
     return;
-  if constexpr (Op == BinaryOp::Div && std::is_integral_v<T>) {
-    // Checked before anything is written, so a failing division leaves Y untouched.
-    const T *end = bv + b.numel();
-    if (std::find(bv, end, T(0)) != end)
-      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) + " divisor " +
-                      shapeToString(b.shape()) + " holds a 0)");
-  }
-
   Plan p = makePlan(a.shape(), b.shape(), y.shape());
   size_t r = p.extent.size();
   if (r == 0) {
-    yv[0] = apply<Op>(av[0], bv[0]);
+    yv[0] = f(av[0], bv[0]);
     return;
   }
   // The innermost merged axis is spanned by at least one operand, with stride 1.
@@ -168,17 +164,17 @@ template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tenso
   for (int64_t done = 0; done < n; done += inner) {
     const T *ra = av + offA;
     const T *rb = bv + offB;
-    T *ry = yv + done;
+    R *ry = yv + done;
     // Separate loops for the three stride patterns let the compiler vectorise each.
     if (ia == 1 && ib == 1)
       for (int64_t j = 0; j < inner; ++j)
-        ry[j] = apply<Op>(ra[j], rb[j]);
+        ry[j] = f(ra[j], rb[j]);
     else if (ia == 1)
       for (int64_t j = 0; j < inner; ++j)
-        ry[j] = apply<Op>(ra[j], rb[0]);
+        ry[j] = f(ra[j], rb[0]);
     else
       for (int64_t j = 0; j < inner; ++j)
-        ry[j] = apply<Op>(ra[0], rb[j]);
+        ry[j] = f(ra[0], rb[j]);
     for (size_t i = r - 1; i-- > 0;) {
       offA += p.strideA[i];
       offB += p.strideB[i];
@@ -189,6 +185,17 @@ template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tenso
       idx[i] = 0;
     }
   }
+}
+
+template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
+  if constexpr (Op == BinaryOp::Div && std::is_integral_v<T>) {
+    // Checked before anything is written, so a failing division leaves Y untouched.
+    const T *bv = b.data<T>(), *end = bv + b.numel();
+    if (y.numel() && std::find(bv, end, T(0)) != end)
+      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) + " divisor " +
+                      shapeToString(b.shape()) + " holds a 0)");
+  }
+  broadcastApply<T, T>(a, b, y, [](T x, T z) { return apply<Op>(x, z); });
 }
 
 template <BinaryOp Op> void binaryOp(const Tensor &a, const Tensor &b, Tensor &y) {
@@ -426,6 +433,108 @@ void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha, float beta) {
   default:
     fail(kn, std::string("supports float32 and float64, got ") + dtypeName(x.dtype()));
   }
+}
+
+namespace {
+
+template <typename T> void compareTyped(CompareOp op, const Tensor &a, const Tensor &b, Tensor &y) {
+  auto run = [&](auto f) { broadcastApply<T, uint8_t>(a, b, y, f); };
+  switch (op) {
+  case CompareOp::Equal:
+    return run([](T x, T z) { return uint8_t(x == z); });
+  case CompareOp::Greater:
+    return run([](T x, T z) { return uint8_t(x > z); });
+  case CompareOp::GreaterOrEqual:
+    return run([](T x, T z) { return uint8_t(x >= z); });
+  case CompareOp::Less:
+    return run([](T x, T z) { return uint8_t(x < z); });
+  case CompareOp::LessOrEqual:
+    return run([](T x, T z) { return uint8_t(x <= z); });
+  case CompareOp::And:
+    return run([](T x, T z) { return uint8_t(x && z); });
+  case CompareOp::Or:
+    return run([](T x, T z) { return uint8_t(x || z); });
+  case CompareOp::Xor:
+    return run([](T x, T z) { return uint8_t(bool(x) != bool(z)); });
+  }
+}
+
+} // namespace
+
+const std::vector<std::string> &compareOpTypes() {
+  static const std::vector<std::string> names = {
+      "Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "And", "Or", "Xor"};
+  return names;
+}
+
+void compare(CompareOp op, const Tensor &a, const Tensor &b, Tensor &y) {
+  const auto index = static_cast<size_t>(op);
+  const char *kn = index < compareOpTypes().size() ? compareOpTypes()[index].c_str() : "compare";
+  const bool logical = op == CompareOp::And || op == CompareOp::Or || op == CompareOp::Xor;
+  if (logical && a.dtype() != DType::Bool)
+    fail(kn, std::string("takes bool tensors, got ") + dtypeName(a.dtype()));
+  requireDType(kn, "B", b, a.dtype());
+  requireDType(kn, "Y", y, DType::Bool);
+  detail::requireData(kn, "A", a);
+  Shape out;
+  if (!detail::broadcastShapes(a.shape(), b.shape(), out))
+    fail(kn, "shapes " + shapeToString(a.shape()) + " and " + shapeToString(b.shape()) +
+                 " do not broadcast");
+  detail::requireShape(kn, "Y", y, out);
+  switch (a.dtype()) {
+  case DType::F32:
+    return compareTyped<float>(op, a, b, y);
+  case DType::F64:
+    return compareTyped<double>(op, a, b, y);
+  case DType::I8:
+    return compareTyped<int8_t>(op, a, b, y);
+  case DType::U8:
+  case DType::Bool:
+    return compareTyped<uint8_t>(op, a, b, y);
+  case DType::I16:
+    return compareTyped<int16_t>(op, a, b, y);
+  case DType::U16:
+    return compareTyped<uint16_t>(op, a, b, y);
+  case DType::I32:
+    return compareTyped<int32_t>(op, a, b, y);
+  case DType::I64:
+    return compareTyped<int64_t>(op, a, b, y);
+  }
+  fail(kn, "unsupported dtype");
+}
+
+void logicalNot(const Tensor &x, Tensor &y) {
+  requireDType("Not", "X", x, DType::Bool);
+  requireDType("Not", "Y", y, DType::Bool);
+  detail::requireShape("Not", "Y", y, x.shape());
+  for (int64_t i = 0; i < x.numel(); ++i)
+    y.data<uint8_t>()[i] = x.data<uint8_t>()[i] ? 0 : 1;
+}
+
+void where(const Tensor &condition, const Tensor &x, const Tensor &y, Tensor &out) {
+  const char *kn = "Where";
+  requireDType(kn, "condition", condition, DType::Bool);
+  requireDType(kn, "Y", y, x.dtype());
+  requireDType(kn, "output", out, x.dtype());
+  detail::requireData(kn, "X", x);
+  Shape xy, all;
+  if (!detail::broadcastShapes(x.shape(), y.shape(), xy) ||
+      !detail::broadcastShapes(condition.shape(), xy, all))
+    fail(kn, "shapes " + shapeToString(condition.shape()) + ", " + shapeToString(x.shape()) +
+                 " and " + shapeToString(y.shape()) + " do not broadcast");
+  detail::requireShape(kn, "output", out, all);
+  // Each operand broadcast to the output's shape, then one select per element.
+  Tensor c = Tensor::allocate(DType::Bool, all), xe = Tensor::allocate(x.dtype(), all),
+         ye = Tensor::allocate(x.dtype(), all);
+  expand(condition, c);
+  expand(x, xe);
+  expand(y, ye);
+  const size_t es = dtypeSize(x.dtype());
+  auto *o = static_cast<unsigned char *>(out.raw());
+  const auto *xs = static_cast<const unsigned char *>(xe.raw());
+  const auto *ys = static_cast<const unsigned char *>(ye.raw());
+  for (int64_t i = 0; i < out.numel(); ++i)
+    std::memcpy(o + i * es, (c.data<uint8_t>()[i] ? xs : ys) + i * es, es);
 }
 
 } // namespace cimlir::cpu

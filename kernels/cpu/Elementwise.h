@@ -75,4 +75,18 @@ const std::vector<UnaryOpType> &unaryOpTypes();
 /// the ONNX operator text defines each; `alpha` and `beta` as unaryOpTypes() names them.
 void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha = 0, float beta = 0);
 
+/// The ONNX ops that compare (or combine, the logical ones) two tensors into a bool tensor.
+enum class CompareOp { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, And, Or, Xor };
+/// Their op types in the order of the enumeration: the one list the importer and the CPU
+/// backend follow.
+const std::vector<std::string> &compareOpTypes();
+/// Y (bool) = A op B with broadcasting; A and B of one dtype (bool for And, Or and Xor).
+/// Comparisons with NaN are false (Equal too), as IEEE and numpy say.
+void compare(CompareOp op, const Tensor &a, const Tensor &b, Tensor &y);
+/// Y = !X, bool.
+void logicalNot(const Tensor &x, Tensor &y);
+/// out = condition ? X : Y elementwise, the three broadcast together (NumPy rules); X, Y and
+/// out of one dtype, condition bool.
+void where(const Tensor &condition, const Tensor &x, const Tensor &y, Tensor &out);
+
 } // namespace cimlir::cpu

@@ -261,6 +261,22 @@ const std::map<std::string, Factory> &factories() {
            });
          }},
     };
+    // Comparisons and logical ops (cpu::compareOpTypes, one step type each).
+    for (size_t i = 0; i < cpu::compareOpTypes().size(); ++i)
+      t[cpu::compareOpTypes()[i]] = [op = static_cast<cpu::CompareOp>(i)](const Attrs &a) {
+        a.arity(2, 2);
+        return kernel(
+            [op](const In &in, const Out &out) { cpu::compare(op, *in[0], *in[1], *out[0]); });
+      };
+    t["Not"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      return kernel([](const In &in, const Out &out) { cpu::logicalNot(*in[0], *out[0]); });
+    };
+    t["Where"] = [](const Attrs &a) {
+      a.arity(3, 3);
+      return kernel(
+          [](const In &in, const Out &out) { cpu::where(*in[0], *in[1], *in[2], *out[0]); });
+    };
     // The elementwise float functions (cpu::unaryOpTypes, one step type each).
     for (size_t i = 0; i < cpu::unaryOpTypes().size(); ++i)
       t[cpu::unaryOpTypes()[i].name] = [op = static_cast<cpu::UnaryOp>(i)](const Attrs &a) {

@@ -455,3 +455,65 @@ TEST(Unary, RejectsIntegersAndMismatches) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+TEST(Compare, EveryOpWithBroadcastingAndNan) {
+  CIMLIR_RANDOM_TEST();
+  const Shape as = {3, 1, 4}, bs = {5, 1}, ys = {3, 5, 4};
+  Tensor a = rng.f32(as, -2, 2), b = rng.f32(bs, -2, 2);
+  a.data<float>()[0] = std::numeric_limits<float>::quiet_NaN();
+  b.data<float>()[1] = a.data<float>()[5]; // some equal pairs
+  for (size_t o = 0; o < 5; ++o) {
+    const auto op = static_cast<CompareOp>(o);
+    SCOPED_TRACE(compareOpTypes()[o]);
+    Tensor y = Tensor::allocate(DType::Bool, ys);
+    compare(op, a, b, y);
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      std::vector<int64_t> idx = test::unravel(i, ys);
+      const float x = a.data<float>()[broadcastOffset(as, idx)];
+      const float z = b.data<float>()[broadcastOffset(bs, idx)];
+      const bool want = op == CompareOp::Equal            ? x == z
+                        : op == CompareOp::Greater        ? x > z
+                        : op == CompareOp::GreaterOrEqual ? x >= z
+                        : op == CompareOp::Less           ? x < z
+                                                          : x <= z;
+      ASSERT_EQ(y.data<uint8_t>()[i], want ? 1 : 0) << x << " vs " << z;
+    }
+  }
+  Tensor p = Tensor::allocate(DType::Bool, {4}), q = Tensor::allocate(DType::Bool, {4}),
+         r = Tensor::allocate(DType::Bool, {4});
+  const uint8_t pv[] = {0, 0, 1, 1}, qv[] = {0, 1, 0, 1};
+  std::copy(std::begin(pv), std::end(pv), p.data<uint8_t>());
+  std::copy(std::begin(qv), std::end(qv), q.data<uint8_t>());
+  const std::vector<uint8_t> truth[] = {{0, 0, 0, 1}, {0, 1, 1, 1}, {0, 1, 1, 0}};
+  for (int k = 0; k < 3; ++k) {
+    compare(static_cast<CompareOp>(5 + k), p, q, r);
+    EXPECT_EQ(std::vector<uint8_t>(r.data<uint8_t>(), r.data<uint8_t>() + 4), truth[k]);
+  }
+  logicalNot(p, r);
+  EXPECT_EQ(std::vector<uint8_t>(r.data<uint8_t>(), r.data<uint8_t>() + 4),
+            (std::vector<uint8_t>{1, 1, 0, 0}));
+  EXPECT_THROW(compare(CompareOp::And, a, a, r), Error); // float operands of a logical op
+}
+
+TEST(Where, SelectsWithThreeWayBroadcasting) {
+  CIMLIR_RANDOM_TEST();
+  const Shape cs = {4, 1}, xs = {1, 3}, zs = {4, 3};
+  Tensor c = Tensor::allocate(DType::Bool, cs);
+  for (int64_t i = 0; i < 4; ++i)
+    c.data<uint8_t>()[i] = rng.coin();
+  Tensor x = rng.f32(xs), z = rng.f32(zs), out = Tensor::allocate(DType::F32, zs);
+  where(c, x, z, out);
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    std::vector<int64_t> idx = test::unravel(i, zs);
+    const float want = c.data<uint8_t>()[broadcastOffset(cs, idx)]
+                           ? x.data<float>()[broadcastOffset(xs, idx)]
+                           : z.data<float>()[broadcastOffset(zs, idx)];
+    ASSERT_EQ(out.data<float>()[i], want);
+  }
+}
+
+} // namespace
+} // namespace cimlir::cpu
