@@ -6,6 +6,7 @@
 #include "dialects/onnx/OnnxOps.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -129,6 +130,45 @@ LogicalResult importPlain(NodeContext &ctx, StringRef opName, size_t numInputs) 
 Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
   auto type = RankedTensorType::get({static_cast<int64_t>(dims.size())}, ctx.builder.getI64Type());
   return onnx::ConstantOp::create(ctx.builder, ctx.loc, DenseIntElementsAttr::get(type, dims));
+}
+
+/// The integers of a constant 0-D or 1-D input (an initializer, a Constant, or a value
+/// folded from them).
+FailureOr<SmallVector<int64_t>> constantInts(NodeContext &ctx, Value v, StringRef what) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getElementType().isInteger(1))
+    return emitError(ctx.loc) << ctx.node.op_type() << " " << what
+                              << " must be a constant integer tensor (an initializer, a Constant, "
+                                 "or computed from them)";
+  if (cast<ShapedType>(attr.getType()).getRank() > 1)
+    return emitError(ctx.loc) << ctx.node.op_type() << " " << what << " must be 1-D";
+  SmallVector<int64_t> out;
+  for (const APInt &i : attr.getValues<APInt>())
+    out.push_back(i.getSExtValue());
+  return out;
+}
+
+/// `axis` in [-rank, rank) made non-negative.
+FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return emitError(ctx.loc) << ctx.node.op_type() << " axis " << axis
+                              << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+/// Every axis of `axes` normalised against `rank`, sorted.
+FailureOr<SmallVector<int64_t>> normaliseAxes(NodeContext &ctx, ArrayRef<int64_t> axes,
+                                              int64_t rank, bool sorted) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    auto n = normaliseAxis(ctx, a, rank);
+    if (failed(n))
+      return failure();
+    out.push_back(*n);
+  }
+  if (sorted)
+    llvm::sort(out);
+  return out;
 }
 
 } // namespace cimlir

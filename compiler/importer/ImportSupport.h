@@ -34,6 +34,8 @@ using OpTable = llvm::StringMap<OpImport>;
 
 /// Adds the shape-plumbing and data-movement ops (DataOpImport.cpp) to `table`.
 void addDataOpImports(OpTable &table);
+/// Adds Reduce*, ArgMax and ArgMin (ReductionImport.cpp) to `table`.
+void addReductionImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);
@@ -63,6 +65,15 @@ mlir::LogicalResult expectInputs(NodeContext &ctx, size_t minCount, size_t maxCo
 mlir::LogicalResult expectOneOutput(NodeContext &ctx);
 /// Simple ops: operands as given, no attributes.
 mlir::LogicalResult importPlain(NodeContext &ctx, llvm::StringRef opName, size_t numInputs);
+/// The integers of a constant 0-D or 1-D input (an initializer, a Constant, or a value
+/// folded from them); an error naming the node's op and `what` otherwise.
+mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(NodeContext &ctx, mlir::Value v,
+                                                         llvm::StringRef what);
+/// `axis` in [-rank, rank) made non-negative.
+mlir::FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank);
+/// Every axis of `axes` normalised against `rank`, sorted when asked.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+normaliseAxes(NodeContext &ctx, llvm::ArrayRef<int64_t> axes, int64_t rank, bool sorted);
 /// A constant i64 vector (a shape).
 mlir::Value shapeConstant(NodeContext &ctx, llvm::ArrayRef<int64_t> dims);
 

@@ -321,6 +321,41 @@ LogicalResult importPow(NodeContext &ctx) {
   return pushResult(ctx, castTo(*power, base));
 }
 
+/// Clip: min and max from the attributes (opset < 11) or the optional inputs; an absent
+/// bound is -inf / +inf for floats, the type's limits for integers.
+LogicalResult importClip(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, ctx.opset < 11 ? 1 : 3)) || failed(expectOneOutput(ctx)))
+    return failure();
+  ctx.inputs.resize(3);
+  Type elem = cast<RankedTensorType>(ctx.inputs[0].getType()).getElementType();
+  auto scalar = [&](Attribute value) -> Value {
+    return onnx::ConstantOp::create(ctx.builder, ctx.loc,
+                                    DenseElementsAttr::get(RankedTensorType::get({}, elem), value));
+  };
+  Builder &b = ctx.builder;
+  auto bound = [&](int i, StringRef attr, bool upper) -> Value {
+    if (ctx.inputs[i])
+      return ctx.inputs[i];
+    if (auto f = dyn_cast<FloatType>(elem)) {
+      const AttrProto *a = findAttr(ctx.node, attr);
+      if (a)
+        return scalar(b.getFloatAttr(elem, a->f()));
+      return scalar(b.getFloatAttr(elem, APFloat::getInf(f.getFloatSemantics(), !upper)));
+    }
+    auto it = cast<IntegerType>(elem);
+    const unsigned w = it.getWidth();
+    APInt limit = it.isUnsigned()
+                      ? (upper ? APInt::getMaxValue(w) : APInt::getMinValue(w))
+                      : (upper ? APInt::getSignedMaxValue(w) : APInt::getSignedMinValue(w));
+    return scalar(b.getIntegerAttr(elem, limit));
+  };
+  if (ctx.opset < 11 && !isa<FloatType>(elem))
+    return emitError(ctx.loc) << "Clip before opset 11 takes float tensors";
+  return pushResult(ctx,
+                    buildOp(ctx, "onnx.Clip",
+                            {ctx.inputs[0], bound(1, "min", false), bound(2, "max", true)}, {}));
+}
+
 /// An elementwise float function; its float attributes (unaryOpTypes) become alpha and beta.
 LogicalResult importUnary(NodeContext &ctx, const cpu::UnaryOpType &type) {
   if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
@@ -383,6 +418,7 @@ const OpTable &opTable() {
     }
     for (const std::string &type : cpu::compareOpTypes())
       m[type] = {[op = "onnx." + type](NodeContext &c) { return importPlain(c, op, 2); }, {}};
+    m["Clip"] = {importClip, {{"min", A::FLOAT}, {"max", A::FLOAT}, {"consumed_inputs", A::INTS}}};
     m["Not"] = {[](NodeContext &c) { return importPlain(c, "onnx.Not", 1); }, {}};
     m["Where"] = {[](NodeContext &c) { return importPlain(c, "onnx.Where", 3); }, {}};
     m["MatMul"] = {[](NodeContext &c) { return importPlain(c, "onnx.MatMul", 2); }, {}};
@@ -419,6 +455,7 @@ const OpTable &opTable() {
                       {"value_strings", A::STRINGS},
                       {"sparse_value", A::SPARSE_TENSOR}}};
     addDataOpImports(m);
+    addReductionImports(m);
     return m;
   }();
   return table;

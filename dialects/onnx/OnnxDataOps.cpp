@@ -1,4 +1,4 @@
-//===- OnnxDataOps.cpp - Cast, Concat, Slice, Gather and other data movement ===//
+//===- OnnxDataOps.cpp - data movement, reductions and Clip -----------------===//
 //
 // A dynamic dimension is the batch N (ShapeInference.h). These ops keep it where it stays
 // whole (sliced from start to end, not repeated, not padded) and refuse what would turn it
@@ -285,5 +285,38 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     shape.push_back(*n);
   }
   types.push_back(x->clone(shape));
+  return success();
+}
+
+LogicalResult cimlir::onnx::inferReduce(std::optional<Location> loc, StringRef opName, Value data,
+                                        ArrayRef<int64_t> axes, bool keepDims,
+                                        std::optional<Type> resultElement,
+                                        SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, data, opName.str() + " data");
+  if (failed(x) || failed(checkAxes(loc, opName, axes, x->getRank())))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t a = 0; a < x->getRank(); ++a) {
+    if (!llvm::is_contained(axes, a))
+      shape.push_back(x->getDimSize(a));
+    else if (keepDims)
+      shape.push_back(1);
+  }
+  types.push_back(RankedTensorType::get(shape, resultElement.value_or(x->getElementType())));
+  return success();
+}
+
+LogicalResult ClipOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getInput(), "Clip input");
+  auto lo = rankedOperand(loc, adaptor.getMin(), "Clip min");
+  auto hi = rankedOperand(loc, adaptor.getMax(), "Clip max");
+  if (failed(x) || failed(lo) || failed(hi))
+    return failure();
+  for (RankedTensorType bound : {*lo, *hi})
+    if (bound.getElementType() != x->getElementType() || bound.getNumElements() != 1)
+      return emitOptionalError(
+          loc, "Clip min and max must be one element of the input's type, got ", bound);
+  types.push_back(*x);
   return success();
 }

@@ -339,4 +339,63 @@ def Onnx_PadOp : Onnx_InferredOp<"Pad"> {
   let assemblyFormat = "$data `,` $value attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Reductions and Clip (their shape rules in OnnxDataOps.cpp)
+//===----------------------------------------------------------------------===//
+
+// A Reduce op over `axes` (sorted, non-negative; the importer resolves ONNX's empty axes into
+// all of them, or none for noop_with_empty_axes). The CPU kernels' list (reduceOpTypes in
+// kernels/cpu/Reduce.h) is the importer's.
+class Onnx_ReduceOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
+  let summary = what # " over `axes`";
+  let arguments = (ins AnyRankedTensor:$data, DenseI64ArrayAttr:$axes, I64Attr:$keepdims);
+  let results = (outs AnyRankedTensor:$reduced);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferReduce(loc, "}] # mnemonic # [{", adaptor.getData(),
+                                         adaptor.getAxes(), adaptor.getKeepdims() != 0,
+                                         std::nullopt, types);
+    }
+  }];
+}
+def Onnx_ReduceL1Op : Onnx_ReduceOp<"ReduceL1", "sum |x|">;
+def Onnx_ReduceL2Op : Onnx_ReduceOp<"ReduceL2", "sqrt(sum x^2)">;
+def Onnx_ReduceLogSumOp : Onnx_ReduceOp<"ReduceLogSum", "log(sum x)">;
+def Onnx_ReduceLogSumExpOp : Onnx_ReduceOp<"ReduceLogSumExp", "log(sum e^x)">;
+def Onnx_ReduceMaxOp : Onnx_ReduceOp<"ReduceMax", "max">;
+def Onnx_ReduceMeanOp : Onnx_ReduceOp<"ReduceMean", "mean">;
+def Onnx_ReduceMinOp : Onnx_ReduceOp<"ReduceMin", "min">;
+def Onnx_ReduceProdOp : Onnx_ReduceOp<"ReduceProd", "product">;
+def Onnx_ReduceSumOp : Onnx_ReduceOp<"ReduceSum", "sum">;
+def Onnx_ReduceSumSquareOp : Onnx_ReduceOp<"ReduceSumSquare", "sum x^2">;
+
+class Onnx_ArgOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
+  let summary = "int64 index of the " # what # " along `axis` (non-negative)";
+  let arguments = (ins AnyRankedTensor:$data, I64Attr:$axis, I64Attr:$keepdims,
+                   I64Attr:$select_last_index);
+  let results = (outs AnyRankedTensor:$reduced);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *ctx,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferReduce(loc, "}] # mnemonic # [{", adaptor.getData(),
+                                         {adaptor.getAxis()}, adaptor.getKeepdims() != 0,
+                                         ::mlir::IntegerType::get(ctx, 64), types);
+    }
+  }];
+}
+def Onnx_ArgMaxOp : Onnx_ArgOp<"ArgMax", "first (or last) maximum">;
+def Onnx_ArgMinOp : Onnx_ArgOp<"ArgMin", "first (or last) minimum">;
+
+def Onnx_ClipOp : Onnx_InferredOp<"Clip"> {
+  let summary = "min(max(x, min), max); min and max one element each (the importer fills absent ones)";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$min, AnyRankedTensor:$max);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // CIMLIR_ONNX_OPS_TD

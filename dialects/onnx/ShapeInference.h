@@ -46,6 +46,14 @@ mlir::LogicalResult inferCompare(std::optional<mlir::Location> loc, llvm::String
                                  mlir::Value a, mlir::Value b, bool logical,
                                  llvm::SmallVectorImpl<mlir::Type> &types);
 
+/// A reduction's result: `data` without `axes` (sorted or not, distinct, in [0, rank)), or
+/// with them as size 1 when `keepDims`; of `resultElement` when given (ArgMax: i64), else
+/// the data's element type.
+mlir::LogicalResult inferReduce(std::optional<mlir::Location> loc, llvm::StringRef opName,
+                                mlir::Value data, llvm::ArrayRef<int64_t> axes, bool keepDims,
+                                std::optional<mlir::Type> resultElement,
+                                llvm::SmallVectorImpl<mlir::Type> &types);
+
 } // namespace cimlir::onnx
 
 #endif

@@ -537,4 +537,44 @@ void where(const Tensor &condition, const Tensor &x, const Tensor &y, Tensor &ou
     std::memcpy(o + i * es, (c.data<uint8_t>()[i] ? xs : ys) + i * es, es);
 }
 
+namespace {
+template <typename T> void clipTyped(const Tensor &x, T lo, T hi, Tensor &y) {
+  const T *xv = x.data<T>();
+  T *yv = y.data<T>();
+  for (int64_t i = 0; i < x.numel(); ++i)
+    yv[i] = xv[i] < lo ? lo : xv[i] > hi ? hi : xv[i];
+}
+} // namespace
+
+void clip(const Tensor &x, const Tensor &lo, const Tensor &hi, Tensor &y) {
+  const char *kn = "Clip";
+  detail::requireData(kn, "X", x);
+  requireDType(kn, "min", lo, x.dtype());
+  requireDType(kn, "max", hi, x.dtype());
+  requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  if (lo.numel() != 1 || hi.numel() != 1)
+    fail(kn, "min and max must hold one element each");
+  switch (x.dtype()) {
+  case DType::F32:
+    return clipTyped<float>(x, lo.data<float>()[0], hi.data<float>()[0], y);
+  case DType::F64:
+    return clipTyped<double>(x, lo.data<double>()[0], hi.data<double>()[0], y);
+  case DType::I8:
+    return clipTyped<int8_t>(x, lo.data<int8_t>()[0], hi.data<int8_t>()[0], y);
+  case DType::U8:
+    return clipTyped<uint8_t>(x, lo.data<uint8_t>()[0], hi.data<uint8_t>()[0], y);
+  case DType::I16:
+    return clipTyped<int16_t>(x, lo.data<int16_t>()[0], hi.data<int16_t>()[0], y);
+  case DType::U16:
+    return clipTyped<uint16_t>(x, lo.data<uint16_t>()[0], hi.data<uint16_t>()[0], y);
+  case DType::I32:
+    return clipTyped<int32_t>(x, lo.data<int32_t>()[0], hi.data<int32_t>()[0], y);
+  case DType::I64:
+    return clipTyped<int64_t>(x, lo.data<int64_t>()[0], hi.data<int64_t>()[0], y);
+  default:
+    fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
+  }
+}
+
 } // namespace cimlir::cpu

@@ -89,4 +89,8 @@ void logicalNot(const Tensor &x, Tensor &y);
 /// out of one dtype, condition bool.
 void where(const Tensor &condition, const Tensor &x, const Tensor &y, Tensor &out);
 
+/// Y = min(max(X, lo), hi) elementwise (NaN stays NaN); lo and hi one element each of X's
+/// dtype (any numeric type).
+void clip(const Tensor &x, const Tensor &lo, const Tensor &hi, Tensor &y);
+
 } // namespace cimlir::cpu

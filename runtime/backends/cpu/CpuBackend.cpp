@@ -10,6 +10,7 @@
 #include "kernels/cpu/Layout.h"
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
+#include "kernels/cpu/Reduce.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/exec/StepAttrs.h"
@@ -268,6 +269,29 @@ const std::map<std::string, Factory> &factories() {
         return kernel(
             [op](const In &in, const Out &out) { cpu::compare(op, *in[0], *in[1], *out[0]); });
       };
+    // The reductions (cpu::reduceOpTypes, one step type each), ArgMax, ArgMin and Clip.
+    for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i)
+      t[cpu::reduceOpTypes()[i]] = [op = static_cast<cpu::ReduceOp>(i)](const Attrs &a) {
+        a.arity(1, 1);
+        auto axes = a.ints("axes");
+        const bool keep = a.i("keepdims") != 0;
+        return kernel(
+            [=](const In &in, const Out &out) { cpu::reduce(op, *in[0], axes, keep, *out[0]); });
+      };
+    for (const bool max : {true, false})
+      t[max ? "ArgMax" : "ArgMin"] = [max](const Attrs &a) {
+        a.arity(1, 1);
+        const int64_t axis = a.i("axis");
+        const bool keep = a.i("keepdims") != 0, last = a.i("select_last_index") != 0;
+        return kernel([=](const In &in, const Out &out) {
+          cpu::argExtreme(max, *in[0], axis, keep, last, *out[0]);
+        });
+      };
+    t["Clip"] = [](const Attrs &a) {
+      a.arity(3, 3);
+      return kernel(
+          [](const In &in, const Out &out) { cpu::clip(*in[0], *in[1], *in[2], *out[0]); });
+    };
     t["Not"] = [](const Attrs &a) {
       a.arity(1, 1);
       return kernel([](const In &in, const Out &out) { cpu::logicalNot(*in[0], *out[0]); });

@@ -1,0 +1,234 @@
+#include "kernels/cpu/Reduce.h"
+
+#include "kernels/cpu/Check.h"
+#include "kernels/cpu/Layout.h"
+
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace cimlir::cpu {
+
+using detail::fail;
+
+const std::vector<std::string> &reduceOpTypes() {
+  static const std::vector<std::string> names = {
+      "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
+      "ReduceMean", "ReduceMin", "ReduceProd",   "ReduceSum",       "ReduceSumSquare"};
+  return names;
+}
+
+namespace {
+
+/// X with the reduced axes moved last: rows of `inner` elements, one per output element.
+struct Rows {
+  Tensor data;
+  int64_t rows = 1, inner = 1;
+};
+
+Rows reducedLast(const char *kn, const Tensor &x, const std::vector<int64_t> &axes) {
+  const int64_t rank = x.rank();
+  std::vector<bool> reduced(static_cast<size_t>(rank), false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank || reduced[static_cast<size_t>(a)])
+      fail(kn, "axis " + std::to_string(a) + " is out of range or repeated for X " +
+                   shapeToString(x.shape()));
+    reduced[static_cast<size_t>(a)] = true;
+  }
+  std::vector<int64_t> perm;
+  Shape moved;
+  Rows r;
+  for (int64_t a = 0; a < rank; ++a)
+    if (!reduced[static_cast<size_t>(a)]) {
+      perm.push_back(a);
+      moved.push_back(x.dim(a));
+      r.rows *= x.dim(a);
+    }
+  for (int64_t a = 0; a < rank; ++a)
+    if (reduced[static_cast<size_t>(a)]) {
+      perm.push_back(a);
+      moved.push_back(x.dim(a));
+      r.inner *= x.dim(a);
+    }
+  r.data = Tensor::allocate(x.dtype(), moved);
+  transpose(x, perm, r.data);
+  return r;
+}
+
+Shape reducedShape(const Tensor &x, const std::vector<int64_t> &axes, bool keepDims) {
+  Shape out;
+  for (int64_t a = 0; a < x.rank(); ++a) {
+    const bool r = std::find(axes.begin(), axes.end(), a) != axes.end();
+    if (!r)
+      out.push_back(x.dim(a));
+    else if (keepDims)
+      out.push_back(1);
+  }
+  return out;
+}
+
+template <typename T> T reduceRow(ReduceOp op, const T *v, int64_t n) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  auto wrapAdd = [](Acc a, Acc b) -> Acc {
+    if constexpr (std::is_integral_v<Acc>)
+      return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else
+      return a + b;
+  };
+  auto wrapMul = [](Acc a, Acc b) -> Acc {
+    if constexpr (std::is_integral_v<Acc>)
+      return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else
+      return a * b;
+  };
+  switch (op) {
+  case ReduceOp::Max:
+  case ReduceOp::Min: {
+    const bool max = op == ReduceOp::Max;
+    T best = max ? (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
+                                                : std::numeric_limits<T>::lowest())
+                 : (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity()
+                                                : std::numeric_limits<T>::max());
+    for (int64_t i = 0; i < n; ++i) {
+      if (v[i] != v[i])
+        return v[i]; // NaN propagates
+      if (max ? v[i] > best : v[i] < best)
+        best = v[i];
+    }
+    return best;
+  }
+  case ReduceOp::LogSumExp: {
+    if constexpr (std::is_floating_point_v<T>) {
+      double m = -std::numeric_limits<double>::infinity();
+      for (int64_t i = 0; i < n; ++i)
+        m = std::isnan(v[i]) ? v[i] : std::fmax(m, static_cast<double>(v[i]));
+      if (!std::isfinite(m))
+        return static_cast<T>(n == 0 ? -std::numeric_limits<double>::infinity() : m);
+      double s = 0;
+      for (int64_t i = 0; i < n; ++i)
+        s += std::exp(static_cast<double>(v[i]) - m);
+      return static_cast<T>(m + std::log(s));
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  Acc acc = op == ReduceOp::Prod ? Acc(1) : Acc(0);
+  for (int64_t i = 0; i < n; ++i) {
+    const Acc e = static_cast<Acc>(v[i]);
+    switch (op) {
+    case ReduceOp::L1:
+      acc = wrapAdd(acc, e < 0 ? -e : e);
+      break;
+    case ReduceOp::L2:
+    case ReduceOp::SumSquare:
+      acc = wrapAdd(acc, wrapMul(e, e));
+      break;
+    case ReduceOp::Prod:
+      acc = wrapMul(acc, e);
+      break;
+    default: // Sum, Mean, LogSum
+      acc = wrapAdd(acc, e);
+      break;
+    }
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    if (op == ReduceOp::L2)
+      return static_cast<T>(std::sqrt(acc));
+    if (op == ReduceOp::LogSum)
+      return static_cast<T>(std::log(acc));
+    if (op == ReduceOp::Mean)
+      return static_cast<T>(n ? acc / static_cast<double>(n) : std::nan(""));
+  }
+  return static_cast<T>(acc);
+}
+
+template <typename T> void reduceTyped(ReduceOp op, const Rows &r, Tensor &y) {
+  const T *x = r.data.data<T>();
+  T *out = y.data<T>();
+  for (int64_t i = 0; i < r.rows; ++i)
+    out[i] = reduceRow(op, x + i * r.inner, r.inner);
+}
+
+} // namespace
+
+void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool keepDims,
+            Tensor &y) {
+  const auto index = static_cast<size_t>(op);
+  const char *kn = index < reduceOpTypes().size() ? reduceOpTypes()[index].c_str() : "reduce";
+  detail::requireData(kn, "X", x);
+  detail::requireDType(kn, "Y", y, x.dtype());
+  Rows r = reducedLast(kn, x, axes);
+  detail::requireShape(kn, "Y", y, reducedShape(x, axes, keepDims));
+  const bool integerOk = op == ReduceOp::Max || op == ReduceOp::Min || op == ReduceOp::Prod ||
+                         op == ReduceOp::Sum || op == ReduceOp::SumSquare || op == ReduceOp::L1;
+  switch (x.dtype()) {
+  case DType::F32:
+    return reduceTyped<float>(op, r, y);
+  case DType::F64:
+    return reduceTyped<double>(op, r, y);
+  case DType::I32:
+    if (integerOk)
+      return reduceTyped<int32_t>(op, r, y);
+    break;
+  case DType::I64:
+    if (integerOk)
+      return reduceTyped<int64_t>(op, r, y);
+    break;
+  default:
+    break;
+  }
+  fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
+}
+
+namespace {
+template <typename T> void argTyped(bool max, const Rows &r, bool last, int64_t *out) {
+  const T *x = r.data.data<T>();
+  for (int64_t i = 0; i < r.rows; ++i) {
+    const T *v = x + i * r.inner;
+    int64_t best = 0;
+    for (int64_t j = 1; j < r.inner; ++j) {
+      if (v[best] != v[best])
+        break; // the first NaN wins
+      const bool better = v[j] != v[j] || (max ? v[j] > v[best] : v[j] < v[best]);
+      if (better || (last && v[j] == v[best]))
+        best = j;
+    }
+    out[i] = best;
+  }
+}
+} // namespace
+
+void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool last, Tensor &y) {
+  const char *kn = max ? "ArgMax" : "ArgMin";
+  detail::requireData(kn, "X", x);
+  detail::requireDType(kn, "Y", y, DType::I64);
+  Rows r = reducedLast(kn, x, {axis});
+  detail::requireShape(kn, "Y", y, reducedShape(x, {axis}, keepDims));
+  if (r.inner == 0 && r.rows > 0)
+    fail(kn, "axis " + std::to_string(axis) + " of X " + shapeToString(x.shape()) + " is empty");
+  int64_t *out = y.data<int64_t>();
+  switch (x.dtype()) {
+  case DType::F32:
+    return argTyped<float>(max, r, last, out);
+  case DType::F64:
+    return argTyped<double>(max, r, last, out);
+  case DType::I8:
+    return argTyped<int8_t>(max, r, last, out);
+  case DType::U8:
+    return argTyped<uint8_t>(max, r, last, out);
+  case DType::I16:
+    return argTyped<int16_t>(max, r, last, out);
+  case DType::U16:
+    return argTyped<uint16_t>(max, r, last, out);
+  case DType::I32:
+    return argTyped<int32_t>(max, r, last, out);
+  case DType::I64:
+    return argTyped<int64_t>(max, r, last, out);
+  default:
+    fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
+  }
+}
+
+} // namespace cimlir::cpu
