@@ -266,6 +266,59 @@ LogicalResult importConstant(NodeContext &ctx) {
   return success();
 }
 
+/// `v` reshaped with `count` size-1 axes appended.
+FailureOr<Value> appendUnitAxes(NodeContext &ctx, Value v, int64_t count) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> dims;
+  for (int64_t d : t.getShape())
+    dims.push_back(ShapedType::isDynamic(d) ? 0 : d); // 0 copies the batch
+  dims.append(count, 1);
+  return buildOp(ctx, "onnx.Reshape", {v, shapeConstant(ctx, dims)},
+                 {ctx.builder.getNamedAttr("allowzero", ctx.builder.getI64IntegerAttr(0))});
+}
+
+/// Add, Sub, Mul, Div. Before opset 7 broadcasting needed broadcast = 1, and an `axis`
+/// aligned B's first axis with A's axis `axis` (not right-aligned): B then gets size-1
+/// axes appended, after which NumPy broadcasting means the same.
+LogicalResult importBinary(NodeContext &ctx, StringRef opName) {
+  if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Value b = ctx.inputs[1];
+  if (getInt(ctx.node, "broadcast", 0) != 0 && findAttr(ctx.node, "axis")) {
+    const int64_t rankA = cast<RankedTensorType>(ctx.inputs[0].getType()).getRank();
+    const int64_t rankB = cast<RankedTensorType>(b.getType()).getRank();
+    auto axis = normaliseAxis(ctx, getInt(ctx.node, "axis", 0), rankA);
+    if (failed(axis))
+      return failure();
+    if (*axis + rankB > rankA)
+      return emitError(ctx.loc) << ctx.node.op_type() << " B of rank " << rankB
+                                << " does not fit A of rank " << rankA << " from axis " << *axis;
+    auto aligned = appendUnitAxes(ctx, b, rankA - *axis - rankB);
+    if (failed(aligned))
+      return failure();
+    b = *aligned;
+  }
+  return pushResult(ctx, buildOp(ctx, opName, {ctx.inputs[0], b}, {}));
+}
+
+/// PRelu. Before opset 7 a 1-D slope of the channel count applied along axis 1 (channels):
+/// it gets size-1 axes appended for the spatial ones.
+LogicalResult importPRelu(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Value slope = ctx.inputs[1];
+  auto x = cast<RankedTensorType>(ctx.inputs[0].getType());
+  auto s = cast<RankedTensorType>(slope.getType());
+  if (ctx.opset < 7 && s.getRank() == 1 && x.getRank() > 2 && s.getDimSize(0) != 1 &&
+      s.getDimSize(0) == x.getDimSize(1)) {
+    auto aligned = appendUnitAxes(ctx, slope, x.getRank() - 2);
+    if (failed(aligned))
+      return failure();
+    slope = *aligned;
+  }
+  return pushResult(ctx, buildOp(ctx, "onnx.PRelu", {ctx.inputs[0], slope}, {}));
+}
+
 /// Sum, Mean, Max and Min of one or more inputs: a chain of binary ops (`opName`), Mean's
 /// sum divided by the count.
 LogicalResult importVariadic(NodeContext &ctx, StringRef opName, bool mean) {
@@ -376,7 +429,8 @@ LogicalResult importUnary(NodeContext &ctx, const cpu::UnaryOpType &type) {
 const OpTable &opTable() {
   using A = AttrProto;
   static const OpTable table = [] {
-    const AttrSchema binary = {{"broadcast", A::INT}, {"consumed_inputs", A::INTS}};
+    const AttrSchema binary = {
+        {"broadcast", A::INT}, {"axis", A::INT}, {"consumed_inputs", A::INTS}};
     AttrSchema window = {{"auto_pad", A::STRING},
                          {"kernel_shape", A::INTS},
                          {"pads", A::INTS},
@@ -389,12 +443,11 @@ const OpTable &opTable() {
     averagePool["ceil_mode"] = A::INT;
     averagePool["count_include_pad"] = A::INT;
     OpTable m;
-    m["Add"] = {[](NodeContext &c) { return importPlain(c, "onnx.Add", 2); }, binary};
-    m["Sub"] = {[](NodeContext &c) { return importPlain(c, "onnx.Sub", 2); }, binary};
-    m["Mul"] = {[](NodeContext &c) { return importPlain(c, "onnx.Mul", 2); }, binary};
-    m["Div"] = {[](NodeContext &c) { return importPlain(c, "onnx.Div", 2); }, binary};
-    m["PRelu"] = {[](NodeContext &c) { return importPlain(c, "onnx.PRelu", 2); },
-                  {{"consumed_inputs", A::INTS}}};
+    m["Add"] = {[](NodeContext &c) { return importBinary(c, "onnx.Add"); }, binary};
+    m["Sub"] = {[](NodeContext &c) { return importBinary(c, "onnx.Sub"); }, binary};
+    m["Mul"] = {[](NodeContext &c) { return importBinary(c, "onnx.Mul"); }, binary};
+    m["Div"] = {[](NodeContext &c) { return importBinary(c, "onnx.Div"); }, binary};
+    m["PRelu"] = {importPRelu, {{"consumed_inputs", A::INTS}}};
     m["Pow"] = {importPow, {}};
     m["Max"] = {[](NodeContext &c) { return importVariadic(c, "onnx.Max", false); },
                 {{"consumed_inputs", A::INTS}}};
@@ -472,10 +525,6 @@ LogicalResult checkAttributes(NodeContext &ctx, const AttrSchema &schema) {
                                 << AttrProto::AttributeType_Name(a.type()) << ", expected "
                                 << AttrProto::AttributeType_Name(it->second);
   }
-  // Before opset 7, binary ops broadcast only with broadcast = 1 and an `axis`, which
-  // means something else than NumPy broadcasting.
-  if (getInt(ctx.node, "broadcast", 0) != 0 && findAttr(ctx.node, "axis"))
-    return emitError(ctx.loc) << "legacy broadcasting with an axis (opset < 7) is not supported";
   return success();
 }
 

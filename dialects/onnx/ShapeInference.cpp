@@ -2,6 +2,8 @@
 
 #include "dialects/onnx/ShapeInference.h"
 
+#include "kernels/cpu/Elementwise.h"
+
 #include "core/ShapeMath.h"
 
 using namespace mlir;
@@ -59,14 +61,19 @@ FailureOr<int64_t> windowOutputSize(std::optional<Location> loc, int64_t in, int
 }
 
 LogicalResult inferUnaryFloat(std::optional<Location> loc, Value x, llvm::StringRef opName,
-                              SmallVectorImpl<Type> &types) {
+                              SmallVectorImpl<Type> &results) {
   auto t = rankedOperand(loc, x, (opName + " input").str());
   if (failed(t))
     return failure();
-  if (!t->getElementType().isF32() && !t->getElementType().isF64())
-    return emitOptionalError(loc, opName, " supports float32 and float64, got ",
-                             t->getElementType());
-  types.push_back(*t);
+  const Type e = t->getElementType();
+  // The kernels' list says which functions also take signed integers (Abs, Neg, Sign).
+  const auto &types = cpu::unaryOpTypes();
+  auto it = llvm::find_if(types, [&](const cpu::UnaryOpType &u) { return u.name == opName; });
+  const bool integers = it != types.end() && it->signedIntegers;
+  if (!e.isF32() && !e.isF64() && !(integers && e.isSignlessInteger() && !e.isInteger(1)))
+    return emitOptionalError(loc, opName, " supports float32 and float64",
+                             integers ? " and signed integers" : "", ", got ", e);
+  results.push_back(*t);
   return success();
 }
 

@@ -35,7 +35,8 @@ mlir::FailureOr<int64_t> windowOutputSize(std::optional<mlir::Location> loc, int
                                           int64_t kernel, int64_t stride, int64_t padBegin,
                                           int64_t padEnd, int64_t dilation, bool ceilMode);
 
-/// An elementwise float function's result: X's type, X float32 or float64.
+/// An elementwise function's result: X's type, X float32 or float64 (or a signed integer for
+/// the functions cpu::unaryOpTypes says take them).
 mlir::LogicalResult inferUnaryFloat(std::optional<mlir::Location> loc, mlir::Value x,
                                     llvm::StringRef opName,
                                     llvm::SmallVectorImpl<mlir::Type> &types);

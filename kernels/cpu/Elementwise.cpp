@@ -287,7 +287,7 @@ void relu(const Tensor &x, Tensor &y) {
 
 const std::vector<UnaryOpType> &unaryOpTypes() {
   static const std::vector<UnaryOpType> types = {
-      {"Abs"},
+      {"Abs", "", 0, "", 0, true},
       {"Acos"},
       {"Acosh"},
       {"Asin"},
@@ -307,12 +307,12 @@ const std::vector<UnaryOpType> &unaryOpTypes() {
       {"LeakyRelu", "alpha", 0.01f},
       {"Log"},
       {"Mish"},
-      {"Neg"},
+      {"Neg", "", 0, "", 0, true},
       {"Reciprocal"},
       {"Round"},
       {"Selu", "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f},
       {"Sigmoid"},
-      {"Sign"},
+      {"Sign", "", 0, "", 0, true},
       {"Sin"},
       {"Sinh"},
       {"Softplus"},
@@ -409,6 +409,27 @@ template <typename T> T applyUnary(UnaryOp op, T x, T alpha, T beta) {
   return x;
 }
 
+/// Abs, Neg and Sign of a signed integer, wrapping (|lowest| and -lowest are lowest).
+template <typename T> T applyInteger(UnaryOp op, T x) {
+  using U = std::make_unsigned_t<T>;
+  const T negated = static_cast<T>(U(0) - static_cast<U>(x));
+  switch (op) {
+  case UnaryOp::Abs:
+    return x < 0 ? negated : x;
+  case UnaryOp::Neg:
+    return negated;
+  default: // Sign
+    return static_cast<T>((x > 0) - (x < 0));
+  }
+}
+
+template <typename T> void unaryInteger(UnaryOp op, const Tensor &x, Tensor &y) {
+  const T *xv = x.data<T>();
+  T *yv = y.data<T>();
+  for (int64_t i = 0; i < x.numel(); ++i)
+    yv[i] = applyInteger(op, xv[i]);
+}
+
 template <typename T>
 void unaryTyped(UnaryOp op, const Tensor &x, Tensor &y, float alpha, float beta) {
   const T *xv = x.data<T>();
@@ -431,8 +452,23 @@ void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha, float beta) {
   case DType::F64:
     return unaryTyped<double>(op, x, y, alpha, beta);
   default:
-    fail(kn, std::string("supports float32 and float64, got ") + dtypeName(x.dtype()));
+    break;
   }
+  if (index < unaryOpTypes().size() && unaryOpTypes()[index].signedIntegers) {
+    switch (x.dtype()) {
+    case DType::I8:
+      return unaryInteger<int8_t>(op, x, y);
+    case DType::I16:
+      return unaryInteger<int16_t>(op, x, y);
+    case DType::I32:
+      return unaryInteger<int32_t>(op, x, y);
+    case DType::I64:
+      return unaryInteger<int64_t>(op, x, y);
+    default:
+      break;
+    }
+  }
+  fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
 }
 
 namespace {

@@ -58,19 +58,23 @@ enum class UnaryOp {
   Tanh,
   ThresholdedRelu,
 };
-/// One of them as ONNX writes it: its op type and its float attributes with their defaults
-/// (up to two, called alpha and beta here whatever ONNX names them: Selu's gamma is beta).
+/// One of them as ONNX writes it: its op type, its float attributes with their defaults
+/// (up to two, called alpha and beta here whatever ONNX names them: Selu's gamma is beta),
+/// and whether it also takes signed integers (Abs, Neg, Sign). The onnx dialect's type rule
+/// reads this too.
 struct UnaryOpType {
   std::string name;
   std::string alphaName; ///< "" when the op has no attribute
   float alpha = 0;
   std::string betaName; ///< "" when the op has a second attribute
   float beta = 0;
+  bool signedIntegers = false;
 };
 /// In the order of the enumeration: the one list, which the CPU backend's steps and the
 /// importer follow.
 const std::vector<UnaryOpType> &unaryOpTypes();
-/// Y = f(X) elementwise, X and Y float32 or float64 of one shape, in X's precision, with the
+/// Y = f(X) elementwise, X and Y float32 or float64 (or a signed integer type where the op
+/// takes one; Neg wraps the lowest value to itself) of one shape, in X's precision, with the
 /// C library's functions (std::exp, std::erf, std::expm1 for the exponential units, ...) as
 /// the ONNX operator text defines each; `alpha` and `beta` as unaryOpTypes() names them.
 void unary(UnaryOp op, const Tensor &x, Tensor &y, float alpha = 0, float beta = 0);

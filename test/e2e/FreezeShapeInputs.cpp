@@ -1,6 +1,9 @@
 // Test utility: writes the int64 tensors of an ONNX test-data set (input_K.pb) into a
 // .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX node tests feed
 // shape-like operands (Reshape's shape) as graph inputs; cimlir needs them constant.
+// Only named tensors (TensorProto.name) are frozen: cim-run assigns unnamed files by
+// position among the plan's inputs, which freezing one would shift (the old PyTorch exports
+// that write them feed data, Embedding's indices, not shapes).
 // Exit code 0 when it wrote some, 3 when the set has none (and writes nothing).
 #include "core/Error.h"
 #include "runtime/data/Npz.h"
@@ -17,12 +20,12 @@ int main(int argc, char **argv) {
   }
   try {
     std::map<std::string, cimlir::Tensor> frozen;
-    for (int k = 0;; ++k) {
+    for (size_t k = 0;; ++k) {
       auto file = std::filesystem::path(argv[1]) / ("input_" + std::to_string(k) + ".pb");
       if (!std::filesystem::exists(file))
         break;
       cimlir::NamedTensor t = cimlir::readOnnxTensorFile(file.string());
-      if (t.tensor.dtype() == cimlir::DType::I64)
+      if (t.tensor.dtype() == cimlir::DType::I64 && !t.name.empty())
         frozen[t.name] = t.tensor;
     }
     if (frozen.empty())

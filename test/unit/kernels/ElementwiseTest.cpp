@@ -450,7 +450,22 @@ TEST(Unary, RejectsIntegersAndMismatches) {
   EXPECT_THROW(unary(UnaryOp::Exp, x, yShape), Error);
   EXPECT_THROW(unary(UnaryOp::Exp, x, yType), Error);
   Tensor xi = Tensor::allocate(DType::I32, {2}), yi = Tensor::allocate(DType::I32, {2});
-  EXPECT_THROW(unary(UnaryOp::Abs, xi, yi), Error);
+  EXPECT_THROW(unary(UnaryOp::Exp, xi, yi), Error); // a float function
+  Tensor xu = Tensor::allocate(DType::U8, {2}), yu = Tensor::allocate(DType::U8, {2});
+  EXPECT_THROW(unary(UnaryOp::Abs, xu, yu), Error); // signed integers only
+}
+
+TEST(Unary, AbsNegSignOfSignedIntegersWrap) {
+  Tensor x = Tensor::allocate(DType::I8, {4}), y = Tensor::allocate(DType::I8, {4});
+  const int8_t v[] = {-128, -5, 0, 7};
+  std::copy(std::begin(v), std::end(v), x.data<int8_t>());
+  auto values = [&] { return std::vector<int8_t>(y.data<int8_t>(), y.data<int8_t>() + 4); };
+  unary(UnaryOp::Abs, x, y);
+  EXPECT_EQ(values(), (std::vector<int8_t>{-128, 5, 0, 7})); // |lowest| wraps to lowest
+  unary(UnaryOp::Neg, x, y);
+  EXPECT_EQ(values(), (std::vector<int8_t>{-128, 5, 0, -7}));
+  unary(UnaryOp::Sign, x, y);
+  EXPECT_EQ(values(), (std::vector<int8_t>{-1, -1, 0, 1}));
 }
 
 } // namespace
