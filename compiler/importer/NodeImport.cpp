@@ -154,17 +154,71 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   return pushResult(ctx, v);
 }
 
-LogicalResult importSoftmax(NodeContext &ctx) {
+/// LayerNormalization: its Y, Mean and InvStdDev outputs, as the node asks.
+LogicalResult importLayerNorm(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 3)))
+    return failure();
+  const int64_t rank = cast<RankedTensorType>(ctx.inputs[0].getType()).getRank();
+  auto axis = normaliseAxis(ctx, getInt(ctx.node, "axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<Value> operands = {ctx.inputs[0], ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  Builder &b = ctx.builder;
+  auto results = buildOpResults(
+      ctx, "onnx.LayerNormalization", operands,
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(*axis)),
+       b.getNamedAttr("epsilon", b.getF32FloatAttr(getFloat(ctx.node, "epsilon", 1e-5f)))});
+  if (failed(results))
+    return failure();
+  ctx.results.append(results->begin(), results->end());
+  return success();
+}
+
+LogicalResult importLRN(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  if (!findAttr(ctx.node, "size"))
+    return emitError(ctx.loc) << "LRN needs the attribute 'size'";
+  Builder &b = ctx.builder;
+  return pushResult(
+      ctx, buildOp(ctx, "onnx.LRN", ctx.inputs[0],
+                   {b.getNamedAttr("size", b.getI64IntegerAttr(getInt(ctx.node, "size", 1))),
+                    b.getNamedAttr("alpha", b.getF32FloatAttr(getFloat(ctx.node, "alpha", 1e-4f))),
+                    b.getNamedAttr("beta", b.getF32FloatAttr(getFloat(ctx.node, "beta", 0.75f))),
+                    b.getNamedAttr("bias", b.getF32FloatAttr(getFloat(ctx.node, "bias", 1.0f)))}));
+}
+
+/// GlobalMaxPool is ReduceMax over the spatial axes, kept.
+LogicalResult importGlobalMaxPool(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  const int64_t rank = cast<RankedTensorType>(ctx.inputs[0].getType()).getRank();
+  if (rank < 3)
+    return emitError(ctx.loc) << "GlobalMaxPool needs an input of rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t a = 2; a < rank; ++a)
+    axes.push_back(a);
+  Builder &b = ctx.builder;
+  return pushResult(ctx, buildOp(ctx, "onnx.ReduceMax", ctx.inputs[0],
+                                 {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes)),
+                                  b.getNamedAttr("keepdims", b.getI64IntegerAttr(1))}));
+}
+
+/// Softmax, LogSoftmax and Hardmax (`opName`).
+LogicalResult importSoftmax(NodeContext &ctx, StringRef opName) {
   if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
     return failure();
   Builder &b = ctx.builder;
   auto xt = dyn_cast<RankedTensorType>(ctx.inputs[0].getType());
   if (!xt)
-    return emitError(ctx.loc) << "Softmax needs a ranked input";
+    return emitError(ctx.loc) << ctx.node.op_type() << " needs a ranked input";
   int64_t rank = xt.getRank();
   int64_t axis = getInt(ctx.node, "axis", ctx.opset >= 13 ? -1 : 1);
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
-    return emitError(ctx.loc) << "Softmax axis " << axis << " is out of range for rank " << rank;
+    return emitError(ctx.loc) << ctx.node.op_type() << " axis " << axis
+                              << " is out of range for rank " << rank;
   if (axis < 0)
     axis += rank;
   // Before opset 13, Softmax normalised over all axes from `axis` on (the input coerced
@@ -172,8 +226,8 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   // Reshape to [d0, .., d(axis-1), rest] -> Softmax(axis) -> Reshape back, which keeps
   // the batch dimension apart.
   if (ctx.opset >= 13 || axis == rank - 1) {
-    auto v = buildOp(ctx, "onnx.Softmax", ctx.inputs[0],
-                     {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+    auto v =
+        buildOp(ctx, opName, ctx.inputs[0], {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
     if (failed(v))
       return failure();
     ctx.results.push_back(*v);
@@ -185,8 +239,7 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   auto folded = buildOp(ctx, "onnx.Reshape", {ctx.inputs[0], shapeConstant(ctx, flat)}, noZero);
   if (failed(folded))
     return failure();
-  auto soft =
-      buildOp(ctx, "onnx.Softmax", *folded, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
+  auto soft = buildOp(ctx, opName, *folded, {b.getNamedAttr("axis", b.getI64IntegerAttr(axis))});
   if (failed(soft))
     return failure();
   SmallVector<int64_t> dims(xt.getShape());
@@ -493,7 +546,25 @@ const OpTable &opTable() {
                                 {"spatial", A::INT},
                                 {"is_test", A::INT},
                                 {"consumed_inputs", A::INTS}}};
-    m["Softmax"] = {importSoftmax, {{"axis", A::INT}}};
+    for (const char *op : {"Softmax", "LogSoftmax", "Hardmax"})
+      m[op] = {
+          [name = std::string("onnx.") + op](NodeContext &c) { return importSoftmax(c, name); },
+          {{"axis", A::INT}}};
+    m["LayerNormalization"] = {importLayerNorm,
+                               {{"axis", A::INT}, {"epsilon", A::FLOAT}, {"stash_type", A::INT}}};
+    m["InstanceNormalization"] = {
+        [](NodeContext &c) {
+          if (failed(expectInputs(c, 3, 3)) || failed(expectOneOutput(c)))
+            return failure();
+          return pushResult(
+              c, buildOp(c, "onnx.InstanceNormalization", c.inputs,
+                         {c.builder.getNamedAttr("epsilon", c.builder.getF32FloatAttr(getFloat(
+                                                                c.node, "epsilon", 1e-5f)))}));
+        },
+        {{"epsilon", A::FLOAT}}};
+    m["LRN"] = {importLRN,
+                {{"size", A::INT}, {"alpha", A::FLOAT}, {"beta", A::FLOAT}, {"bias", A::FLOAT}}};
+    m["GlobalMaxPool"] = {importGlobalMaxPool, {}};
     m["Reshape"] = {importReshape,
                     {{"allowzero", A::INT}, {"shape", A::INTS}, {"consumed_inputs", A::INTS}}};
     m["Flatten"] = {importFlatten, {{"axis", A::INT}}};

@@ -225,14 +225,80 @@ LogicalResult BatchNormalizationOp::inferReturnTypes(MLIRContext *, std::optiona
   return success();
 }
 
-LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  auto x = rankedOperand(loc, adaptor.getInput(), "Softmax input");
-  if (failed(x) || failed(requireF32(loc, *x, "Softmax", "input")))
+LogicalResult cimlir::onnx::inferSoftmaxLike(std::optional<Location> loc, StringRef opName,
+                                             Value input, int64_t axis,
+                                             SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, input, opName.str() + " input");
+  if (failed(x) || failed(requireF32(loc, *x, opName, "input")))
     return failure();
-  int64_t axis = static_cast<int64_t>(adaptor.getAxis()), rank = x->getRank();
+  const int64_t rank = x->getRank();
   if (axis < -rank || axis >= rank)
-    return emitOptionalError(loc, "Softmax axis ", axis, " is out of range for ", *x);
+    return emitOptionalError(loc, opName, " axis ", axis, " is out of range for ", *x);
+  types.push_back(*x);
+  return success();
+}
+
+LogicalResult LayerNormalizationOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                     Adaptor adaptor,
+                                                     SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "LayerNormalization X");
+  if (failed(x) || failed(requireF32(loc, *x, "LayerNormalization", "X")))
+    return failure();
+  const int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= x->getRank())
+    return emitOptionalError(loc, "LayerNormalization axis ", axis, " is out of range for ", *x);
+  ArrayRef<int64_t> normalised = x->getShape().drop_front(axis);
+  if (llvm::any_of(normalised, ShapedType::isDynamic))
+    return emitOptionalError(loc, "LayerNormalization over the batch axis is not supported");
+  for (Value v : {adaptor.getScale(), adaptor.getB()}) {
+    if (!v)
+      continue;
+    auto t = rankedOperand(loc, v, "LayerNormalization scale or bias");
+    if (failed(t) || failed(requireF32(loc, *t, "LayerNormalization", "scale and bias")))
+      return failure();
+    SmallVector<int64_t> out;
+    if (!OpTrait::util::getBroadcastedShape(t->getShape(), normalised, out) ||
+        ArrayRef<int64_t>(out) != normalised)
+      return emitOptionalError(loc, "LayerNormalization scale or bias ", *t,
+                               " does not broadcast to the normalised axes of ", *x);
+  }
+  SmallVector<int64_t> stats(x->getShape().take_front(axis));
+  stats.append(x->getRank() - axis, 1);
+  types.push_back(*x);
+  types.push_back(x->clone(stats));
+  types.push_back(x->clone(stats));
+  return success();
+}
+
+LogicalResult InstanceNormalizationOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                        Adaptor adaptor,
+                                                        SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getInput(), "InstanceNormalization input");
+  if (failed(x) || failed(requireF32(loc, *x, "InstanceNormalization", "input")))
+    return failure();
+  if (x->getRank() < 3 || ShapedType::isDynamic(x->getDimSize(1)))
+    return emitOptionalError(loc, "InstanceNormalization needs [N, C, D1, ...] with static C");
+  for (Value v : {adaptor.getScale(), adaptor.getB()}) {
+    auto t = rankedOperand(loc, v, "InstanceNormalization parameter");
+    if (failed(t) || failed(requireF32(loc, *t, "InstanceNormalization", "parameters")))
+      return failure();
+    if (t->getRank() != 1 || t->getDimSize(0) != x->getDimSize(1))
+      return emitOptionalError(loc, "InstanceNormalization parameters must be [", x->getDimSize(1),
+                               "], got ", *t);
+  }
+  types.push_back(*x);
+  return success();
+}
+
+LogicalResult LRNOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "LRN input");
+  if (failed(x) || failed(requireF32(loc, *x, "LRN", "input")))
+    return failure();
+  if (x->getRank() < 3)
+    return emitOptionalError(loc, "LRN needs [N, C, D1, ...], got ", *x);
+  if (adaptor.getSize() < 1)
+    return emitOptionalError(loc, "LRN size must be >= 1");
   types.push_back(*x);
   return success();
 }

@@ -229,11 +229,51 @@ def Onnx_BatchNormalizationOp : Onnx_InferredOp<"BatchNormalization"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def Onnx_SoftmaxOp : Onnx_InferredOp<"Softmax"> {
-  let summary = "softmax along one axis (opset 13 semantics; older opsets are rewritten)";
+// The softmax family along one axis (opset 13 semantics; older opsets are rewritten).
+class Onnx_SoftmaxLikeOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
+  let summary = what # " along one axis (opset 13 semantics; older opsets are rewritten)";
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferSoftmaxLike(loc, "}] # mnemonic # [{", adaptor.getInput(),
+                                              adaptor.getAxis(), types);
+    }
+  }];
+}
+def Onnx_SoftmaxOp : Onnx_SoftmaxLikeOp<"Softmax", "softmax">;
+def Onnx_LogSoftmaxOp : Onnx_SoftmaxLikeOp<"LogSoftmax", "log of the softmax">;
+def Onnx_HardmaxOp : Onnx_SoftmaxLikeOp<"Hardmax", "1 at the first maximum, 0 elsewhere,">;
+
+def Onnx_LayerNormalizationOp : Onnx_InferredOp<"LayerNormalization"> {
+  let summary = "normalisation over the axes from `axis` (non-negative) on";
+  let description = [{
+    Its results are Y, Mean and InvStdDev (the statistics with the normalised axes as size 1);
+    the importer maps the ones the node asks for.
+  }];
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$Scale, Optional<AnyRankedTensor>:$B,
+                   I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$Y, AnyRankedTensor:$Mean, AnyRankedTensor:$InvStdDev);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_InstanceNormalizationOp : Onnx_InferredOp<"InstanceNormalization"> {
+  let summary = "normalisation over the spatial axes per sample and channel";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale, AnyRankedTensor:$B,
+                   F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_LRNOp : Onnx_InferredOp<"LRN"> {
+  let summary = "local response normalisation across channels";
+  let arguments = (ins AnyRankedTensor:$X, I64Attr:$size, F32Attr:$alpha, F32Attr:$beta,
+                   F32Attr:$bias);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
 }
 
 //===----------------------------------------------------------------------===//

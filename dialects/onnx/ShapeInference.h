@@ -55,6 +55,11 @@ mlir::LogicalResult inferReduce(std::optional<mlir::Location> loc, llvm::StringR
                                 std::optional<mlir::Type> resultElement,
                                 llvm::SmallVectorImpl<mlir::Type> &types);
 
+/// Softmax, LogSoftmax and Hardmax: a float32 input and `axis` in [-rank, rank).
+mlir::LogicalResult inferSoftmaxLike(std::optional<mlir::Location> loc, llvm::StringRef opName,
+                                     mlir::Value input, int64_t axis,
+                                     llvm::SmallVectorImpl<mlir::Type> &types);
+
 } // namespace cimlir::onnx
 
 #endif

@@ -1,6 +1,7 @@
 #include "kernels/cpu/Normalization.h"
 
 #include "kernels/cpu/Check.h"
+#include "kernels/cpu/Layout.h"
 
 #include <algorithm>
 #include <cmath>
@@ -53,8 +54,40 @@ void batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, const T
     }
 }
 
-void softmax(const Tensor &x, int64_t axis, Tensor &y) {
-  const char *kn = "softmax";
+namespace {
+
+/// LogSoftmax and Hardmax, one line of `len` elements `stride` apart at a time.
+void softmaxLines(const float *xv, float *yv, int64_t outer, int64_t len, int64_t inner,
+                  SoftmaxKind kind) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *src = xv + o * len * inner + i;
+      float *dst = yv + o * len * inner + i;
+      int64_t at = 0;
+      for (int64_t l = 1; l < len; ++l)
+        if (src[l * inner] > src[at * inner])
+          at = l;
+      const float mx = src[at * inner];
+      if (kind == SoftmaxKind::Hardmax) {
+        for (int64_t l = 0; l < len; ++l)
+          dst[l * inner] = l == at ? 1.0f : 0.0f;
+        continue;
+      }
+      double total = 0;
+      for (int64_t l = 0; l < len; ++l)
+        total += std::exp(static_cast<double>(src[l * inner]) - mx);
+      const double logTotal = std::log(total);
+      for (int64_t l = 0; l < len; ++l)
+        dst[l * inner] = static_cast<float>(static_cast<double>(src[l * inner]) - mx - logTotal);
+    }
+}
+
+} // namespace
+
+void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind) {
+  const char *kn = kind == SoftmaxKind::Softmax      ? "softmax"
+                   : kind == SoftmaxKind::LogSoftmax ? "logSoftmax"
+                                                     : "hardmax";
   requireDType(kn, "X", x, DType::F32);
   requireDType(kn, "Y", y, DType::F32);
   requireShape(kn, "Y", y, x.shape());
@@ -71,6 +104,8 @@ void softmax(const Tensor &x, int64_t axis, Tensor &y) {
 
   const float *xv = x.data<float>();
   float *yv = y.data<float>();
+  if (kind != SoftmaxKind::Softmax)
+    return softmaxLines(xv, yv, outer, len, inner, kind);
   if (inner == 1) {
     // The last axis (the classifier case): each softmax is one contiguous row.
     for (int64_t o = 0; o < outer; ++o) {
@@ -108,6 +143,118 @@ void softmax(const Tensor &x, int64_t axis, Tensor &y) {
       for (int64_t i = 0; i < inner; ++i)
         dst[l * inner + i] /= sum[i];
   }
+}
+
+void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t axis,
+               float epsilon, Tensor &y, Tensor *mean, Tensor *invStdDev) {
+  const char *kn = "layerNorm";
+  requireDType(kn, "X", x, DType::F32);
+  requireDType(kn, "Y", y, DType::F32);
+  requireShape(kn, "Y", y, x.shape());
+  if (axis < 0 || axis >= x.rank())
+    fail(kn, "axis " + std::to_string(axis) + " is outside X " + shapeToString(x.shape()));
+  const Shape normalised(x.shape().begin() + axis, x.shape().end());
+  Shape stats(x.shape().begin(), x.shape().begin() + axis);
+  stats.resize(static_cast<size_t>(x.rank()), 1);
+  int64_t rows = 1, len = 1;
+  for (int64_t a = 0; a < axis; ++a)
+    rows *= x.dim(a);
+  for (int64_t d : normalised)
+    len *= d;
+  // Scale and bias broadcast to the normalised axes, element by element.
+  auto spread = [&](const Tensor &t, const char *what) {
+    requireDType(kn, what, t, DType::F32);
+    Shape out;
+    if (!detail::broadcastShapes(t.shape(), normalised, out) || out != normalised)
+      fail(kn, std::string(what) + " " + shapeToString(t.shape()) +
+                   " does not broadcast to the normalised axes " + shapeToString(normalised));
+    Tensor full = Tensor::allocate(DType::F32, normalised);
+    expand(t, full);
+    return full;
+  };
+  const Tensor s = spread(scale, "scale");
+  const Tensor b = bias ? spread(*bias, "B") : Tensor::allocate(DType::F32, normalised);
+  for (Tensor *t : {mean, invStdDev})
+    if (t) {
+      requireDType(kn, "a statistics output", *t, DType::F32);
+      requireShape(kn, "a statistics output", *t, stats);
+    }
+  const float *xv = x.data<float>(), *sv = s.data<float>(), *bv = b.data<float>();
+  float *yv = y.data<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *src = xv + r * len;
+    double sum = 0, squares = 0;
+    for (int64_t i = 0; i < len; ++i)
+      sum += src[i];
+    const double mu = len ? sum / static_cast<double>(len) : 0;
+    for (int64_t i = 0; i < len; ++i)
+      squares += (src[i] - mu) * (src[i] - mu);
+    const double inv = 1.0 / std::sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
+    for (int64_t i = 0; i < len; ++i)
+      yv[r * len + i] = static_cast<float>((src[i] - mu) * inv * sv[i] + bv[i]);
+    if (mean)
+      mean->data<float>()[r] = static_cast<float>(mu);
+    if (invStdDev)
+      invStdDev->data<float>()[r] = static_cast<float>(inv);
+  }
+}
+
+void instanceNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, float epsilon,
+                  Tensor &y) {
+  const char *kn = "instanceNorm";
+  requireDType(kn, "X", x, DType::F32);
+  requireDType(kn, "Y", y, DType::F32);
+  if (x.rank() < 3)
+    fail(kn, "X " + shapeToString(x.shape()) + " must be [N, C, D1, ...]");
+  requireShape(kn, "Y", y, x.shape());
+  const int64_t n = x.dim(0), c = x.dim(1), len = n && c ? x.numel() / (n * c) : 0;
+  requireDType(kn, "scale", scale, DType::F32);
+  requireShape(kn, "scale", scale, {c});
+  requireDType(kn, "B", bias, DType::F32);
+  requireShape(kn, "B", bias, {c});
+  const float *xv = x.data<float>();
+  float *yv = y.data<float>();
+  for (int64_t i = 0; i < n * c; ++i) {
+    const float *src = xv + i * len;
+    double sum = 0, squares = 0;
+    for (int64_t j = 0; j < len; ++j)
+      sum += src[j];
+    const double mu = len ? sum / static_cast<double>(len) : 0;
+    for (int64_t j = 0; j < len; ++j)
+      squares += (src[j] - mu) * (src[j] - mu);
+    const double inv = 1.0 / std::sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
+    const double a = scale.data<float>()[i % c] * inv, b = bias.data<float>()[i % c];
+    for (int64_t j = 0; j < len; ++j)
+      yv[i * len + j] = static_cast<float>((src[j] - mu) * a + b);
+  }
+}
+
+void lrn(const Tensor &x, int64_t size, float alpha, float beta, float bias, Tensor &y) {
+  const char *kn = "lrn";
+  requireDType(kn, "X", x, DType::F32);
+  requireDType(kn, "Y", y, DType::F32);
+  if (x.rank() < 3)
+    fail(kn, "X " + shapeToString(x.shape()) + " must be [N, C, D1, ...]");
+  if (size < 1)
+    fail(kn, "size " + std::to_string(size) + " must be >= 1");
+  requireShape(kn, "Y", y, x.shape());
+  const int64_t n = x.dim(0), c = x.dim(1), len = n && c ? x.numel() / (n * c) : 0;
+  // The window of channel ch: [ch - floor((size - 1) / 2), ch + ceil((size - 1) / 2)].
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  const float *xv = x.data<float>();
+  float *yv = y.data<float>();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t j = 0; j < len; ++j) {
+        double squares = 0;
+        for (int64_t k = std::max<int64_t>(0, ch - before); k <= std::min(c - 1, ch + after); ++k) {
+          const double v = xv[(img * c + k) * len + j];
+          squares += v * v;
+        }
+        const double denom =
+            std::pow(static_cast<double>(bias) + alpha / static_cast<double>(size) * squares, beta);
+        yv[(img * c + ch) * len + j] = static_cast<float>(xv[(img * c + ch) * len + j] / denom);
+      }
 }
 
 } // namespace cimlir::cpu

@@ -10,7 +10,28 @@ namespace cimlir::cpu {
 void batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, const Tensor &mean,
                const Tensor &var, float epsilon, Tensor &y);
 
-/// ONNX Softmax (opset 13): along `axis` (already non-negative), max-subtracted; float32.
-void softmax(const Tensor &x, int64_t axis, Tensor &y);
+/// The softmax family: Softmax, LogSoftmax (x - max - log(sum e^(x - max))) and Hardmax (1 at
+/// the first maximum, 0 elsewhere).
+enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
+
+/// ONNX Softmax, LogSoftmax or Hardmax (opset 13 semantics): along `axis` (already
+/// non-negative), max-subtracted; float32.
+void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind = SoftmaxKind::Softmax);
+
+/// ONNX LayerNormalization: over the axes from `axis` (non-negative) on, Y = (X - mean) /
+/// sqrt(var + epsilon) * scale + bias, scale and bias (optional: null) broadcast to those
+/// axes; mean and variance accumulated in float64. `mean` and `invStdDev` (optional) receive
+/// them with the normalised axes as size 1. Float32.
+void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t axis,
+               float epsilon, Tensor &y, Tensor *mean, Tensor *invStdDev);
+
+/// ONNX InstanceNormalization: X [N, C, ...] normalised over the spatial axes per sample and
+/// channel, then * scale[c] + bias[c]; float32.
+void instanceNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, float epsilon,
+                  Tensor &y);
+
+/// ONNX LRN: Y = X / (bias + alpha / size * sum of X^2 over the `size` channels around each
+/// one)^beta, X [N, C, ...]; float32.
+void lrn(const Tensor &x, int64_t size, float alpha, float beta, float bias, Tensor &y);
 
 } // namespace cimlir::cpu

@@ -252,16 +252,50 @@ const std::map<std::string, Factory> &factories() {
         {"CimLinear", [](const Attrs &a) { return prepareCimLinear(a, a.options().cim); }},
         // A layer kept digital in the precision of cim-numerics.md §8 (docs/plan-format.md).
         {"DigitalLinear", [](const Attrs &a) { return prepareDigitalLinear(a); }},
-        {"Softmax",
+        {"LayerNormalization",
+         [](const Attrs &a) {
+           const int64_t axis = a.i("axis");
+           const float eps = a.f("epsilon");
+           if (a.step().inputs.size() < 2 || a.step().inputs.size() > 3 ||
+               a.step().outputs.size() != 3)
+             a.fail("has " + std::to_string(a.step().inputs.size()) + " inputs and " +
+                    std::to_string(a.step().outputs.size()) + " outputs");
+           return kernel([=](const In &in, const Out &out) {
+             cpu::layerNorm(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, axis, eps, *out[0],
+                            out[1], out[2]);
+           });
+         }},
+        {"InstanceNormalization",
+         [](const Attrs &a) {
+           a.arity(3, 3);
+           const float eps = a.f("epsilon");
+           return kernel([eps](const In &in, const Out &out) {
+             cpu::instanceNorm(*in[0], *in[1], *in[2], eps, *out[0]);
+           });
+         }},
+        {"LRN",
          [](const Attrs &a) {
            a.arity(1, 1);
-           int64_t axis = a.i("axis");
-           return kernel([axis](const In &in, const Out &out) {
-             int64_t ax = axis < 0 ? axis + in[0]->rank() : axis;
-             cpu::softmax(*in[0], ax, *out[0]);
+           const int64_t size = a.i("size");
+           const float alpha = a.f("alpha"), beta = a.f("beta"), bias = a.f("bias");
+           return kernel([=](const In &in, const Out &out) {
+             cpu::lrn(*in[0], size, alpha, beta, bias, *out[0]);
            });
          }},
     };
+    // The softmax family.
+    const std::pair<const char *, cpu::SoftmaxKind> softmaxes[] = {
+        {"Softmax", cpu::SoftmaxKind::Softmax},
+        {"LogSoftmax", cpu::SoftmaxKind::LogSoftmax},
+        {"Hardmax", cpu::SoftmaxKind::Hardmax}};
+    for (const auto &[name, kind] : softmaxes)
+      t[name] = [kind = kind](const Attrs &a) {
+        a.arity(1, 1);
+        const int64_t axis = a.i("axis");
+        return kernel([=](const In &in, const Out &out) {
+          cpu::softmax(*in[0], axis < 0 ? axis + in[0]->rank() : axis, *out[0], kind);
+        });
+      };
     // Comparisons and logical ops (cpu::compareOpTypes, one step type each).
     for (size_t i = 0; i < cpu::compareOpTypes().size(); ++i)
       t[cpu::compareOpTypes()[i]] = [op = static_cast<cpu::CompareOp>(i)](const Attrs &a) {

@@ -115,3 +115,99 @@ TEST(Softmax, RejectsMismatches) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+TEST(SoftmaxFamily, LogSoftmaxAndHardmaxAgainstTheDefinition) {
+  CIMLIR_RANDOM_TEST();
+  const Shape s = {3, 5, 4};
+  Tensor x = rng.f32(s, -30, 30), y = Tensor::allocate(DType::F32, s),
+         h = Tensor::allocate(DType::F32, s);
+  x.data<float>()[1 * 4] = x.data<float>()[0]; // a tie along axis 1: the first one wins
+  softmax(x, 1, y, SoftmaxKind::LogSoftmax);
+  softmax(x, 1, h, SoftmaxKind::Hardmax);
+  for (int64_t o = 0; o < 3; ++o)
+    for (int64_t i = 0; i < 4; ++i) {
+      long double total = 0;
+      int64_t first = 0;
+      for (int64_t l = 0; l < 5; ++l) {
+        const float v = x.data<float>()[(o * 5 + l) * 4 + i];
+        total += expl(v);
+        if (v > x.data<float>()[(o * 5 + first) * 4 + i])
+          first = l;
+      }
+      for (int64_t l = 0; l < 5; ++l) {
+        const int64_t at = (o * 5 + l) * 4 + i;
+        const long double want = x.data<float>()[at] - logl(total);
+        ASSERT_NEAR(y.data<float>()[at], want, 1e-5L * (1 + fabsl(want)));
+        ASSERT_EQ(h.data<float>()[at], l == first ? 1.0f : 0.0f);
+      }
+    }
+}
+
+TEST(LayerNorm, StatisticsAndBroadcastScale) {
+  CIMLIR_RANDOM_TEST();
+  Tensor x = rng.f32({2, 3, 4}, -5, 5), scale = rng.f32({4}), bias = rng.f32({3, 1});
+  Tensor y = Tensor::allocate(DType::F32, {2, 3, 4}),
+         mean = Tensor::allocate(DType::F32, {2, 1, 1}),
+         inv = Tensor::allocate(DType::F32, {2, 1, 1});
+  layerNorm(x, scale, &bias, 1, 1e-5f, y, &mean, &inv);
+  for (int64_t r = 0; r < 2; ++r) {
+    long double mu = 0, var = 0;
+    for (int64_t i = 0; i < 12; ++i)
+      mu += x.data<float>()[r * 12 + i];
+    mu /= 12;
+    for (int64_t i = 0; i < 12; ++i)
+      var += (x.data<float>()[r * 12 + i] - mu) * (x.data<float>()[r * 12 + i] - mu);
+    var /= 12;
+    const long double istd = 1 / sqrtl(var + 1e-5L);
+    EXPECT_NEAR(mean.data<float>()[r], mu, 1e-6);
+    EXPECT_NEAR(inv.data<float>()[r], istd, 1e-5 * istd);
+    for (int64_t i = 0; i < 12; ++i) {
+      const long double want =
+          (x.data<float>()[r * 12 + i] - mu) * istd * scale.data<float>()[i % 4] +
+          bias.data<float>()[i / 4];
+      ASSERT_NEAR(y.data<float>()[r * 12 + i], want, 1e-5);
+    }
+  }
+  Tensor badScale = rng.f32({3});
+  EXPECT_THROW(layerNorm(x, badScale, nullptr, 1, 1e-5f, y, nullptr, nullptr), Error);
+}
+
+TEST(InstanceNormAndLrn, AgainstTheDefinition) {
+  CIMLIR_RANDOM_TEST();
+  Tensor x = rng.f32({2, 5, 3}, -2, 2), scale = rng.f32({5}), bias = rng.f32({5});
+  Tensor y = Tensor::allocate(DType::F32, {2, 5, 3});
+  instanceNorm(x, scale, bias, 1e-5f, y);
+  for (int64_t nc = 0; nc < 10; ++nc) {
+    long double mu = 0, var = 0;
+    for (int64_t j = 0; j < 3; ++j)
+      mu += x.data<float>()[nc * 3 + j];
+    mu /= 3;
+    for (int64_t j = 0; j < 3; ++j)
+      var += powl(x.data<float>()[nc * 3 + j] - mu, 2);
+    var /= 3;
+    for (int64_t j = 0; j < 3; ++j) {
+      const long double want =
+          (x.data<float>()[nc * 3 + j] - mu) / sqrtl(var + 1e-5L) * scale.data<float>()[nc % 5] +
+          bias.data<float>()[nc % 5];
+      ASSERT_NEAR(y.data<float>()[nc * 3 + j], want, 1e-4);
+    }
+  }
+  // LRN with size 3: the channel window [c - 1, c + 1].
+  lrn(x, 3, 0.5f, 0.75f, 2.0f, y);
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t c = 0; c < 5; ++c)
+      for (int64_t j = 0; j < 3; ++j) {
+        long double squares = 0;
+        for (int64_t k = std::max<int64_t>(0, c - 1); k <= std::min<int64_t>(4, c + 1); ++k)
+          squares += powl(x.data<float>()[(n * 5 + k) * 3 + j], 2);
+        const long double want =
+            x.data<float>()[(n * 5 + c) * 3 + j] / powl(2.0L + 0.5L / 3 * squares, 0.75L);
+        ASSERT_NEAR(y.data<float>()[(n * 5 + c) * 3 + j], want, 1e-6);
+      }
+}
+
+} // namespace
+} // namespace cimlir::cpu
