@@ -145,6 +145,20 @@ void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind) {
   }
 }
 
+namespace {
+/// The mean of `len` values and 1 / sqrt(their population variance + epsilon), in float64
+/// (two passes: the variance of values far from zero does not cancel).
+std::pair<double, double> meanAndInvStdDev(const float *v, int64_t len, float epsilon) {
+  double sum = 0, squares = 0;
+  for (int64_t i = 0; i < len; ++i)
+    sum += v[i];
+  const double mu = len ? sum / static_cast<double>(len) : 0;
+  for (int64_t i = 0; i < len; ++i)
+    squares += (v[i] - mu) * (v[i] - mu);
+  return {mu, 1.0 / std::sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon)};
+}
+} // namespace
+
 void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t axis,
                float epsilon, Tensor &y, Tensor *mean, Tensor *invStdDev) {
   const char *kn = "layerNorm";
@@ -183,13 +197,7 @@ void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t
   float *yv = y.data<float>();
   for (int64_t r = 0; r < rows; ++r) {
     const float *src = xv + r * len;
-    double sum = 0, squares = 0;
-    for (int64_t i = 0; i < len; ++i)
-      sum += src[i];
-    const double mu = len ? sum / static_cast<double>(len) : 0;
-    for (int64_t i = 0; i < len; ++i)
-      squares += (src[i] - mu) * (src[i] - mu);
-    const double inv = 1.0 / std::sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
+    const auto [mu, inv] = meanAndInvStdDev(src, len, epsilon);
     for (int64_t i = 0; i < len; ++i)
       yv[r * len + i] = static_cast<float>((src[i] - mu) * inv * sv[i] + bv[i]);
     if (mean)
@@ -216,13 +224,7 @@ void instanceNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, floa
   float *yv = y.data<float>();
   for (int64_t i = 0; i < n * c; ++i) {
     const float *src = xv + i * len;
-    double sum = 0, squares = 0;
-    for (int64_t j = 0; j < len; ++j)
-      sum += src[j];
-    const double mu = len ? sum / static_cast<double>(len) : 0;
-    for (int64_t j = 0; j < len; ++j)
-      squares += (src[j] - mu) * (src[j] - mu);
-    const double inv = 1.0 / std::sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
+    const auto [mu, inv] = meanAndInvStdDev(src, len, epsilon);
     const double a = scale.data<float>()[i % c] * inv, b = bias.data<float>()[i % c];
     for (int64_t j = 0; j < len; ++j)
       yv[i * len + j] = static_cast<float>((src[j] - mu) * a + b);
