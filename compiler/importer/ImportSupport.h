@@ -36,6 +36,9 @@ using OpTable = llvm::StringMap<OpImport>;
 void addDataOpImports(OpTable &table);
 /// Adds Reduce*, ArgMax and ArgMin (ReductionImport.cpp) to `table`.
 void addReductionImports(OpTable &table);
+/// Adds the indexing ops, Mod, IsNaN, IsInf and the ops rewritten into others
+/// (IndexingImport.cpp) to `table`.
+void addIndexingImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);

@@ -580,6 +580,7 @@ const OpTable &opTable() {
                       {"sparse_value", A::SPARSE_TENSOR}}};
     addDataOpImports(m);
     addReductionImports(m);
+    addIndexingImports(m);
     return m;
   }();
   return table;

@@ -96,6 +96,7 @@ def Onnx_NegOp : Onnx_UnaryFloatOp<"Neg", "-x">;
 def Onnx_ReciprocalOp : Onnx_UnaryFloatOp<"Reciprocal", "1 / x">;
 def Onnx_RoundOp : Onnx_UnaryFloatOp<"Round", "x rounded, halves to even">;
 def Onnx_SeluOp : Onnx_UnaryFloatOp<"Selu", "beta (x > 0 ? x : alpha (e^x - 1)) (ONNX's gamma is beta)">;
+def Onnx_ShrinkOp : Onnx_UnaryFloatOp<"Shrink", "x < -alpha ? x + beta : x > alpha ? x - beta : 0 (ONNX's lambd and bias)">;
 def Onnx_SigmoidOp : Onnx_UnaryFloatOp<"Sigmoid", "1 / (1 + e^-x)">;
 def Onnx_SignOp : Onnx_UnaryFloatOp<"Sign", "-1, 0 or 1">;
 def Onnx_SinOp : Onnx_UnaryFloatOp<"Sin", "sin x">;
@@ -121,6 +122,27 @@ def Onnx_MaxOp : Onnx_BinaryOp<"Max", "max(A, B) (NaN propagates; the importer c
 def Onnx_MinOp : Onnx_BinaryOp<"Min", "min(A, B) (NaN propagates; the importer chains more inputs)">;
 def Onnx_PowOp : Onnx_BinaryOp<"Pow", "A ^ B (B cast to A's type at import)">;
 def Onnx_PReluOp : Onnx_BinaryOp<"PRelu", "A < 0 ? A * B : A">;
+
+def Onnx_ModOp : Onnx_InferredOp<"Mod"> {
+  let summary = "remainder with NumPy broadcasting: the divisor's sign, or the dividend's (fmod)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B, I64Attr:$fmod);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_IsNaNOp : Onnx_InferredOp<"IsNaN"> {
+  let summary = "whether each element is NaN (bool)";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_IsInfOp : Onnx_InferredOp<"IsInf"> {
+  let summary = "whether each element is an infinity of the detected signs (bool)";
+  let arguments = (ins AnyRankedTensor:$X, I64Attr:$detect_negative, I64Attr:$detect_positive);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
 
 // Comparisons and logical ops: a bool result (the CPU kernels' list, compareOpTypes in
 // kernels/cpu/Elementwise.h, is the importer's).
@@ -436,6 +458,54 @@ def Onnx_ClipOp : Onnx_InferredOp<"Clip"> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$min, AnyRankedTensor:$max);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing along an axis (OnnxIndexingOps.cpp)
+//===----------------------------------------------------------------------===//
+
+def Onnx_GatherElementsOp : Onnx_InferredOp<"GatherElements"> {
+  let summary = "data at `indices` along `axis` (non-negative), element by element";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ScatterElementsOp : Onnx_InferredOp<"ScatterElements"> {
+  let summary = "data with `updates` written at `indices` along `axis` (reduction none, add, mul, max or min)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, AnyRankedTensor:$updates,
+                   I64Attr:$axis, StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_OneHotOp : Onnx_InferredOp<"OneHot"> {
+  let summary = "one-hot rows of `depth` along a new `axis` (non-negative), values [off, on]";
+  let arguments = (ins AnyRankedTensor:$indices, AnyRankedTensor:$values, I64Attr:$depth,
+                   I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_TopKOp : Onnx_InferredOp<"TopK"> {
+  let summary = "the `k` largest or smallest elements along `axis` (non-negative), sorted, and their indices";
+  let arguments = (ins AnyRankedTensor:$X, I64Attr:$k, I64Attr:$axis, I64Attr:$largest);
+  let results = (outs AnyRankedTensor:$Values, AnyRankedTensor:$Indices);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_TriluOp : Onnx_InferredOp<"Trilu"> {
+  let summary = "the upper or lower triangle (diagonal `k`) of the last two axes, the rest zero";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$upper, I64Attr:$k);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_CumSumOp : Onnx_InferredOp<"CumSum"> {
+  let summary = "running sums along `axis` (non-negative), exclusive and reverse as asked";
+  let arguments = (ins AnyRankedTensor:$x, I64Attr:$axis, I64Attr:$exclusive, I64Attr:$reverse);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
 }
 
 #endif // CIMLIR_ONNX_OPS_TD

@@ -34,6 +34,10 @@ const char *opName(BinaryOp op) {
     return "pow";
   case BinaryOp::PRelu:
     return "prelu";
+  case BinaryOp::Mod:
+    return "mod";
+  case BinaryOp::FMod:
+    return "fmod";
   }
   return "binary";
 }
@@ -66,6 +70,24 @@ template <BinaryOp Op, typename T> inline T apply(T a, T b) {
       if (a != a || b != b)
         return std::numeric_limits<T>::quiet_NaN();
     return Op == BinaryOp::Max ? (a < b ? b : a) : (b < a ? b : a);
+  } else if constexpr (Op == BinaryOp::FMod) {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::fmod(a, b);
+    else if constexpr (std::is_signed_v<T>)
+      return b == -1 ? T(0) : static_cast<T>(a % b); // lowest % -1 overflows in C
+    else
+      return static_cast<T>(a % b);
+  } else if constexpr (Op == BinaryOp::Mod) {
+    if constexpr (std::is_floating_point_v<T>) {
+      const T r = std::fmod(a, b);
+      return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+    } else {
+      const T r = apply<BinaryOp::FMod>(a, b);
+      if constexpr (std::is_signed_v<T>)
+        return r != 0 && ((r < 0) != (b < 0)) ? static_cast<T>(r + b) : r;
+      else
+        return r;
+    }
   } else if constexpr (Op == BinaryOp::PRelu) {
     return a < T(0) ? apply<BinaryOp::Mul>(a, b) : a;
   } else if constexpr (Op == BinaryOp::Pow) {
@@ -188,12 +210,13 @@ void broadcastApply(const Tensor &a, const Tensor &b, Tensor &y, F f) {
 }
 
 template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
-  if constexpr (Op == BinaryOp::Div && std::is_integral_v<T>) {
+  if constexpr ((Op == BinaryOp::Div || Op == BinaryOp::Mod || Op == BinaryOp::FMod) &&
+                std::is_integral_v<T>) {
     // Checked before anything is written, so a failing division leaves Y untouched.
     const T *bv = b.data<T>(), *end = bv + b.numel();
     if (y.numel() && std::find(bv, end, T(0)) != end)
-      fail("div", std::string("integer division by zero (") + dtypeName(b.dtype()) + " divisor " +
-                      shapeToString(b.shape()) + " holds a 0)");
+      fail(opName(Op), std::string("integer division by zero (") + dtypeName(b.dtype()) +
+                           " divisor " + shapeToString(b.shape()) + " holds a 0)");
   }
   broadcastApply<T, T>(a, b, y, [](T x, T z) { return apply<Op>(x, z); });
 }
@@ -258,6 +281,10 @@ void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y) {
     return binaryOp<BinaryOp::Pow>(a, b, y);
   case BinaryOp::PRelu:
     return binaryOp<BinaryOp::PRelu>(a, b, y);
+  case BinaryOp::Mod:
+    return binaryOp<BinaryOp::Mod>(a, b, y);
+  case BinaryOp::FMod:
+    return binaryOp<BinaryOp::FMod>(a, b, y);
   }
   fail(kn, "unknown binary op");
 }
@@ -311,6 +338,7 @@ const std::vector<UnaryOpType> &unaryOpTypes() {
       {"Reciprocal"},
       {"Round"},
       {"Selu", "alpha", 1.67326319217681884765625f, "gamma", 1.05070102214813232421875f},
+      {"Shrink", "lambd", 0.5f, "bias", 0.0f},
       {"Sigmoid"},
       {"Sign", "", 0, "", 0, true},
       {"Sin"},
@@ -385,6 +413,8 @@ template <typename T> T applyUnary(UnaryOp op, T x, T alpha, T beta) {
     return std::nearbyint(x);
   case UnaryOp::Selu:
     return beta * (x > T(0) ? x : alpha * std::expm1(x));
+  case UnaryOp::Shrink: // alpha is lambd, beta the bias
+    return x < -alpha ? x + beta : x > alpha ? x - beta : T(0);
   case UnaryOp::Sigmoid:
     return T(1) / (T(1) + std::exp(-x));
   case UnaryOp::Sign:
@@ -611,6 +641,23 @@ void clip(const Tensor &x, const Tensor &lo, const Tensor &hi, Tensor &y) {
   default:
     fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
   }
+}
+
+void classify(const Tensor &x, bool nan, bool negative, bool positive, Tensor &y) {
+  const char *kn = nan ? "IsNaN" : "IsInf";
+  requireDType(kn, "Y", y, DType::Bool);
+  detail::requireShape(kn, "Y", y, x.shape());
+  auto run = [&](auto *xv) {
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const auto v = xv[i];
+      y.data<uint8_t>()[i] = nan ? std::isnan(v) : (std::isinf(v) && (v < 0 ? negative : positive));
+    }
+  };
+  if (x.dtype() == DType::F32)
+    return run(x.data<float>());
+  if (x.dtype() == DType::F64)
+    return run(x.data<double>());
+  fail(kn, std::string("takes float32 and float64, got ") + dtypeName(x.dtype()));
 }
 
 } // namespace cimlir::cpu

@@ -8,14 +8,17 @@
 
 namespace cimlir::cpu {
 
-enum class BinaryOp { Add, Sub, Mul, Div, Max, Min, Pow, PRelu };
+enum class BinaryOp { Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Mod, FMod };
 
 /// Y = A op B with broadcasting; Y pre-allocated with the broadcast shape. A, B and Y share
 /// one dtype: float32, float64, int8, uint8, int16, uint16, int32, int64. Integer arithmetic
 /// wraps (two's complement); integer division truncates toward zero as ONNX (C) does, and
 /// integer division by zero is an Error. Max and Min propagate NaN (as numpy.maximum does).
 /// Pow: std::pow for floats; for integers repeated multiplication, and a negative exponent
-/// gives 1 / A truncated (0 unless A is 1 or -1). PRelu: A < 0 ? A * B : A.
+/// gives 1 / A truncated (0 unless A is 1 or -1). PRelu: A < 0 ? A * B : A. Mod (integers):
+/// the remainder with the divisor's sign, as Python's %; FMod: the remainder with the
+/// dividend's sign (std::fmod for floats, C's % for integers); an integer divisor of 0 is an
+/// Error for both.
 void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y);
 
 /// Y = max(X, 0); float32, float64, int8, int16, int32, int64.
@@ -47,6 +50,7 @@ enum class UnaryOp {
   Reciprocal,
   Round,
   Selu,
+  Shrink,
   Sigmoid,
   Sign,
   Sin,
@@ -96,5 +100,8 @@ void where(const Tensor &condition, const Tensor &x, const Tensor &y, Tensor &ou
 /// Y = min(max(X, lo), hi) elementwise (NaN stays NaN); lo and hi one element each of X's
 /// dtype (any numeric type).
 void clip(const Tensor &x, const Tensor &lo, const Tensor &hi, Tensor &y);
+
+/// Y (bool) = isnan(X) (`nan`), or X is -inf and `negative` or +inf and `positive`; float.
+void classify(const Tensor &x, bool nan, bool negative, bool positive, Tensor &y);
 
 } // namespace cimlir::cpu

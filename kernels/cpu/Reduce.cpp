@@ -231,4 +231,53 @@ void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool las
   }
 }
 
+namespace {
+template <typename T>
+void cumSumTyped(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y) {
+  int64_t outer = 1, len = x.dim(axis), inner = 1;
+  for (int64_t a = 0; a < axis; ++a)
+    outer *= x.dim(a);
+  for (int64_t a = axis + 1; a < x.rank(); ++a)
+    inner *= x.dim(a);
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>; // ints wrap
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const T *src = x.data<T>() + o * len * inner + i;
+      T *dst = y.data<T>() + o * len * inner + i;
+      Acc acc = 0;
+      for (int64_t step = 0; step < len; ++step) {
+        const int64_t l = reverse ? len - 1 - step : step;
+        if (exclusive) {
+          dst[l * inner] = static_cast<T>(acc);
+          acc += static_cast<Acc>(src[l * inner]);
+        } else {
+          acc += static_cast<Acc>(src[l * inner]);
+          dst[l * inner] = static_cast<T>(acc);
+        }
+      }
+    }
+}
+} // namespace
+
+void cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y) {
+  const char *kn = "CumSum";
+  detail::requireData(kn, "X", x);
+  if (axis < 0 || axis >= x.rank())
+    fail(kn, "axis " + std::to_string(axis) + " is out of range for X " + shapeToString(x.shape()));
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  switch (x.dtype()) {
+  case DType::F32:
+    return cumSumTyped<float>(x, axis, exclusive, reverse, y);
+  case DType::F64:
+    return cumSumTyped<double>(x, axis, exclusive, reverse, y);
+  case DType::I32:
+    return cumSumTyped<int32_t>(x, axis, exclusive, reverse, y);
+  case DType::I64:
+    return cumSumTyped<int64_t>(x, axis, exclusive, reverse, y);
+  default:
+    fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
+  }
+}
+
 } // namespace cimlir::cpu

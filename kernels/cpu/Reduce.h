@@ -38,4 +38,9 @@ void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool
 /// empty.
 void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool last, Tensor &y);
 
+/// ONNX CumSum along `axis`: running sums in X's type and order (as numpy.cumsum does),
+/// `exclusive` leaving each element out of its own sum, `reverse` from the end; float32/64,
+/// int32/int64 (wrapping).
+void cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y);
+
 } // namespace cimlir::cpu

@@ -1,6 +1,9 @@
-// Test utility: writes the int64 tensors of an ONNX test-data set (input_K.pb) into a
-// .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX node tests feed
-// shape-like operands (Reshape's shape) as graph inputs; cimlir needs them constant.
+// Test utility: writes the integer tensors and the scalars of an ONNX test-data set
+// (input_K.pb) into a .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX
+// node tests feed operands that fix a result's shape (Reshape's shape, CumSum's axis,
+// OneHot's depth, Range's bounds) as graph inputs; cimlir needs them constant. Freezing a
+// data input as well only moves its op's work to compile time (folding runs the same
+// kernels), so the comparison with the reference stays as strict.
 // Only named tensors (TensorProto.name) are frozen: cim-run assigns unnamed files by
 // position among the plan's inputs, which freezing one would shift (the old PyTorch exports
 // that write them feed data, Embedding's indices, not shapes).
@@ -25,7 +28,9 @@ int main(int argc, char **argv) {
       if (!std::filesystem::exists(file))
         break;
       cimlir::NamedTensor t = cimlir::readOnnxTensorFile(file.string());
-      if (t.tensor.dtype() == cimlir::DType::I64 && !t.name.empty())
+      const cimlir::DType d = t.tensor.dtype();
+      const bool integer = d == cimlir::DType::I64 || d == cimlir::DType::I32;
+      if ((integer || t.tensor.rank() == 0) && !t.name.empty())
         frozen[t.name] = t.tensor;
     }
     if (frozen.empty())

@@ -7,6 +7,7 @@
 #include "kernels/cpu/Conv.h"
 #include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Gemm.h"
+#include "kernels/cpu/Indexing.h"
 #include "kernels/cpu/Layout.h"
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
@@ -282,6 +283,73 @@ const std::map<std::string, Factory> &factories() {
              cpu::lrn(*in[0], size, alpha, beta, bias, *out[0]);
            });
          }},
+    };
+    t["Mod"] = [](const Attrs &a) {
+      return binaryKernel(a, a.i("fmod") != 0 ? cpu::BinaryOp::FMod : cpu::BinaryOp::Mod);
+    };
+    t["IsNaN"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      return kernel(
+          [](const In &in, const Out &out) { cpu::classify(*in[0], true, false, false, *out[0]); });
+    };
+    t["IsInf"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      const bool negative = a.i("detect_negative") != 0, positive = a.i("detect_positive") != 0;
+      return kernel([=](const In &in, const Out &out) {
+        cpu::classify(*in[0], false, negative, positive, *out[0]);
+      });
+    };
+    t["GatherElements"] = [](const Attrs &a) {
+      a.arity(2, 2);
+      const int64_t axis = a.i("axis");
+      return kernel([axis](const In &in, const Out &out) {
+        cpu::gatherElements(*in[0], *in[1], axis, *out[0]);
+      });
+    };
+    t["ScatterElements"] = [](const Attrs &a) {
+      a.arity(3, 3);
+      const int64_t axis = a.i("axis");
+      const std::map<std::string, cpu::ScatterReduction> reductions = {
+          {"none", cpu::ScatterReduction::None},
+          {"add", cpu::ScatterReduction::Add},
+          {"mul", cpu::ScatterReduction::Mul},
+          {"max", cpu::ScatterReduction::Max},
+          {"min", cpu::ScatterReduction::Min}};
+      auto r = reductions.find(a.s("reduction"));
+      if (r == reductions.end())
+        a.fail("has an unknown reduction '" + a.s("reduction") + "'");
+      return kernel([axis, red = r->second](const In &in, const Out &out) {
+        cpu::scatterElements(*in[0], *in[1], *in[2], axis, red, *out[0]);
+      });
+    };
+    t["OneHot"] = [](const Attrs &a) {
+      a.arity(2, 2);
+      const int64_t depth = a.i("depth"), axis = a.i("axis");
+      return kernel(
+          [=](const In &in, const Out &out) { cpu::oneHot(*in[0], depth, *in[1], axis, *out[0]); });
+    };
+    t["TopK"] = [](const Attrs &a) {
+      const int64_t k = a.i("k"), axis = a.i("axis");
+      const bool largest = a.i("largest") != 0;
+      if (a.step().inputs.size() != 1 || a.step().outputs.size() != 2)
+        a.fail("needs 1 input and 2 outputs");
+      return kernel([=](const In &in, const Out &out) {
+        cpu::topK(*in[0], k, axis, largest, *out[0], *out[1]);
+      });
+    };
+    t["Trilu"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      const bool upper = a.i("upper") != 0;
+      const int64_t k = a.i("k");
+      return kernel([=](const In &in, const Out &out) { cpu::trilu(*in[0], upper, k, *out[0]); });
+    };
+    t["CumSum"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      const int64_t axis = a.i("axis");
+      const bool exclusive = a.i("exclusive") != 0, reverse = a.i("reverse") != 0;
+      return kernel([=](const In &in, const Out &out) {
+        cpu::cumSum(*in[0], axis, exclusive, reverse, *out[0]);
+      });
     };
     // The softmax family.
     const std::pair<const char *, cpu::SoftmaxKind> softmaxes[] = {

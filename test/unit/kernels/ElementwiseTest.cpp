@@ -351,6 +351,8 @@ long double unaryReference(UnaryOp op, long double x, long double alpha, long do
     return nearbyintl(x);
   case UnaryOp::Selu:
     return beta * (x > 0 ? x : alpha * expm1l(x));
+  case UnaryOp::Shrink:
+    return x < -alpha ? x + beta : x > alpha ? x - beta : 0;
   case UnaryOp::Sigmoid:
     return 1.0L / (1.0L + expl(-x));
   case UnaryOp::Sign:
@@ -382,6 +384,8 @@ long double unaryMagnitude(UnaryOp op, long double x, long double alpha, long do
     return fabsl(alpha * x) + fabsl(beta);
   if (op == UnaryOp::HardSwish)
     return fabsl(x) * (fabsl(x) / 6 + 0.5L);
+  if (op == UnaryOp::Shrink)
+    return fabsl(x) + fabsl(beta);
   return 0;
 }
 

@@ -1,0 +1,173 @@
+//===- OnnxIndexingOps.cpp - GatherElements, ScatterElements, OneHot, ... ===//
+//
+// Type rules of the indexing ops, Mod, IsNaN and IsInf. Indices are int32 or int64; their
+// values are checked by the kernels (cimlir::Error naming the index).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/onnx/OnnxOps.h"
+#include "dialects/onnx/ShapeInference.h"
+
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace cimlir::onnx;
+
+namespace {
+
+LogicalResult requireIndices(std::optional<Location> loc, StringRef op, RankedTensorType t) {
+  if (!t.getElementType().isSignlessInteger(32) && !t.getElementType().isSignlessInteger(64))
+    return emitOptionalError(loc, op, " indices must be int32 or int64, got ", t);
+  return success();
+}
+
+LogicalResult requireAxis(std::optional<Location> loc, StringRef op, int64_t axis, int64_t rank) {
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, op, " axis ", axis, " is out of range for rank ", rank);
+  return success();
+}
+
+/// GatherElements and ScatterElements: data and indices of one rank, indices no larger.
+LogicalResult checkElements(std::optional<Location> loc, StringRef op, RankedTensorType data,
+                            RankedTensorType indices, int64_t axis) {
+  if (failed(requireIndices(loc, op, indices)) ||
+      failed(requireAxis(loc, op, axis, data.getRank())))
+    return failure();
+  if (indices.getRank() != data.getRank())
+    return emitOptionalError(loc, op, " data ", data, " and indices ", indices, " differ in rank");
+  for (int64_t a = 0; a < data.getRank(); ++a)
+    if (a != axis && !data.isDynamicDim(a) && !indices.isDynamicDim(a) &&
+        indices.getDimSize(a) > data.getDimSize(a))
+      return emitOptionalError(loc, op, " indices ", indices, " exceed data ", data, " along axis ",
+                               a);
+  return success();
+}
+
+} // namespace
+
+LogicalResult ModOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto a = rankedOperand(loc, adaptor.getA(), "Mod A");
+  auto b = rankedOperand(loc, adaptor.getB(), "Mod B");
+  if (failed(a) || failed(b))
+    return failure();
+  if (a->getElementType() != b->getElementType() || a->getElementType().isInteger(1))
+    return emitOptionalError(loc, "Mod needs one numeric element type, got ", *a, " and ", *b);
+  if (isa<FloatType>(a->getElementType()) && adaptor.getFmod() == 0)
+    return emitOptionalError(loc, "Mod of floats needs fmod = 1, as ONNX says");
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(a->getShape(), b->getShape(), shape))
+    return emitOptionalError(loc, "Mod operands ", *a, " and ", *b,
+                             " are not broadcast-compatible");
+  types.push_back(a->clone(shape));
+  return success();
+}
+
+LogicalResult IsNaNOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "IsNaN input");
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(x->getElementType()))
+    return emitOptionalError(loc, "IsNaN takes float tensors, got ", *x);
+  types.push_back(x->clone(IntegerType::get(ctx, 1)));
+  return success();
+}
+
+LogicalResult IsInfOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "IsInf input");
+  if (failed(x))
+    return failure();
+  if (!isa<FloatType>(x->getElementType()))
+    return emitOptionalError(loc, "IsInf takes float tensors, got ", *x);
+  types.push_back(x->clone(IntegerType::get(ctx, 1)));
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = rankedOperand(loc, adaptor.getData(), "GatherElements data");
+  auto indices = rankedOperand(loc, adaptor.getIndices(), "GatherElements indices");
+  if (failed(data) || failed(indices) ||
+      failed(checkElements(loc, "GatherElements", *data, *indices, adaptor.getAxis())))
+    return failure();
+  types.push_back(indices->clone(data->getElementType()));
+  return success();
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = rankedOperand(loc, adaptor.getData(), "ScatterElements data");
+  auto indices = rankedOperand(loc, adaptor.getIndices(), "ScatterElements indices");
+  auto updates = rankedOperand(loc, adaptor.getUpdates(), "ScatterElements updates");
+  if (failed(data) || failed(indices) || failed(updates) ||
+      failed(checkElements(loc, "ScatterElements", *data, *indices, adaptor.getAxis())))
+    return failure();
+  if (updates->getShape() != indices->getShape() ||
+      updates->getElementType() != data->getElementType())
+    return emitOptionalError(loc, "ScatterElements updates ", *updates,
+                             " must have the indices' shape and the data's type");
+  StringRef r = adaptor.getReduction();
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return emitOptionalError(loc, "ScatterElements reduction '", r,
+                             "' is not none, add, mul, max or min");
+  types.push_back(*data);
+  return success();
+}
+
+LogicalResult OneHotOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto indices = rankedOperand(loc, adaptor.getIndices(), "OneHot indices");
+  auto values = rankedOperand(loc, adaptor.getValues(), "OneHot values");
+  if (failed(indices) || failed(values))
+    return failure();
+  if (values->getRank() != 1 || values->getDimSize(0) != 2)
+    return emitOptionalError(loc, "OneHot values must be [off, on], got ", *values);
+  if (adaptor.getDepth() < 1)
+    return emitOptionalError(loc, "OneHot depth ", adaptor.getDepth(), " must be >= 1");
+  const int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis > indices->getRank())
+    return emitOptionalError(loc, "OneHot axis ", axis, " is out of range");
+  SmallVector<int64_t> shape(indices->getShape());
+  shape.insert(shape.begin() + axis, adaptor.getDepth());
+  types.push_back(RankedTensorType::get(shape, values->getElementType()));
+  return success();
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "TopK input");
+  if (failed(x) || failed(requireAxis(loc, "TopK", adaptor.getAxis(), x->getRank())))
+    return failure();
+  const int64_t axis = adaptor.getAxis(), k = adaptor.getK();
+  if (x->isDynamicDim(axis))
+    return emitOptionalError(loc, "TopK along the batch axis is not supported");
+  if (k < 0 || k > x->getDimSize(axis))
+    return emitOptionalError(loc, "TopK k ", k, " is outside [0, ", x->getDimSize(axis), "]");
+  SmallVector<int64_t> shape(x->getShape());
+  shape[axis] = k;
+  types.push_back(x->clone(shape));
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult TriluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getInput(), "Trilu input");
+  if (failed(x))
+    return failure();
+  if (x->getRank() < 2)
+    return emitOptionalError(loc, "Trilu needs rank >= 2, got ", *x);
+  types.push_back(*x);
+  return success();
+}
+
+LogicalResult CumSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "CumSum input");
+  if (failed(x) || failed(requireAxis(loc, "CumSum", adaptor.getAxis(), x->getRank())))
+    return failure();
+  types.push_back(*x);
+  return success();
+}

@@ -1,0 +1,277 @@
+#include "kernels/cpu/Indexing.h"
+
+#include "kernels/cpu/Check.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+namespace cimlir::cpu {
+
+using detail::fail;
+
+namespace {
+
+/// The indices as int64, each made non-negative against `dim`; an Error for one out of range.
+std::vector<int64_t> readIndices(const char *kn, const Tensor &indices, int64_t dim) {
+  detail::requireData(kn, "indices", indices);
+  std::vector<int64_t> out(static_cast<size_t>(indices.numel()));
+  for (int64_t i = 0; i < indices.numel(); ++i) {
+    int64_t v = 0;
+    if (indices.dtype() == DType::I64)
+      v = indices.data<int64_t>()[i];
+    else if (indices.dtype() == DType::I32)
+      v = indices.data<int32_t>()[i];
+    else
+      fail(kn, std::string("indices must be int32 or int64, got ") + dtypeName(indices.dtype()));
+    if (v < -dim || v >= dim)
+      fail(kn,
+           "index " + std::to_string(v) + " is out of range for an axis of " + std::to_string(dim));
+    out[static_cast<size_t>(i)] = v < 0 ? v + dim : v;
+  }
+  return out;
+}
+
+/// Row-major strides in elements.
+std::vector<int64_t> stridesOf(const Shape &s) {
+  std::vector<int64_t> st(s.size(), 1);
+  for (size_t a = s.size(); a-- > 1;)
+    st[a - 1] = st[a] * s[a];
+  return st;
+}
+
+/// The offset in a tensor of `shape` (strides `st`) of the element at the indices' flat
+/// position `flat` (indices of shape `is`), with its `axis` coordinate replaced by `at`.
+int64_t offsetWith(int64_t flat, const Shape &is, const std::vector<int64_t> &st, int64_t axis,
+                   int64_t at) {
+  int64_t off = 0;
+  for (size_t a = is.size(); a-- > 0;) {
+    const int64_t coord = flat % is[a];
+    flat /= is[a];
+    off += (static_cast<int64_t>(a) == axis ? at : coord) * st[a];
+  }
+  return off;
+}
+
+void checkElementsShapes(const char *kn, const Tensor &x, const Tensor &indices, int64_t axis) {
+  detail::requireData(kn, "X", x);
+  if (axis < 0 || axis >= x.rank())
+    fail(kn, "axis " + std::to_string(axis) + " is out of range for X " + shapeToString(x.shape()));
+  if (indices.rank() != x.rank())
+    fail(kn, "indices " + shapeToString(indices.shape()) + " and X " + shapeToString(x.shape()) +
+                 " differ in rank");
+  for (int64_t a = 0; a < x.rank(); ++a)
+    if (a != axis && indices.dim(a) > x.dim(a))
+      fail(kn, "indices " + shapeToString(indices.shape()) + " exceed X " +
+                   shapeToString(x.shape()) + " along axis " + std::to_string(a));
+}
+
+template <typename T> T combine(ScatterReduction r, T old, T update) {
+  switch (r) {
+  case ScatterReduction::Add:
+    return static_cast<T>(old + update);
+  case ScatterReduction::Mul:
+    return static_cast<T>(old * update);
+  case ScatterReduction::Max:
+    return std::max(old, update);
+  case ScatterReduction::Min:
+    return std::min(old, update);
+  default:
+    return update;
+  }
+}
+
+template <typename T>
+void scatterTyped(const std::vector<int64_t> &idx, const Tensor &indices, const Tensor &updates,
+                  int64_t axis, ScatterReduction r, Tensor &y) {
+  const std::vector<int64_t> st = stridesOf(y.shape());
+  T *yv = y.data<T>();
+  const T *uv = updates.data<T>();
+  for (int64_t i = 0; i < indices.numel(); ++i) {
+    const int64_t off = offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]);
+    yv[off] = combine(r, yv[off], uv[i]);
+  }
+}
+
+} // namespace
+
+void gatherElements(const Tensor &x, const Tensor &indices, int64_t axis, Tensor &y) {
+  const char *kn = "GatherElements";
+  checkElementsShapes(kn, x, indices, axis);
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, indices.shape());
+  const std::vector<int64_t> idx = readIndices(kn, indices, x.dim(axis));
+  const std::vector<int64_t> st = stridesOf(x.shape());
+  const size_t es = dtypeSize(x.dtype());
+  const auto *src = static_cast<const unsigned char *>(x.raw());
+  auto *dst = static_cast<unsigned char *>(y.raw());
+  for (int64_t i = 0; i < indices.numel(); ++i)
+    std::memcpy(dst + i * es,
+                src + offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]) * es,
+                es);
+}
+
+void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updates, int64_t axis,
+                     ScatterReduction reduction, Tensor &y) {
+  const char *kn = "ScatterElements";
+  checkElementsShapes(kn, x, indices, axis);
+  detail::requireDType(kn, "updates", updates, x.dtype());
+  detail::requireShape(kn, "updates", updates, indices.shape());
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  const std::vector<int64_t> idx = readIndices(kn, indices, x.dim(axis));
+  if (x.numel())
+    std::memcpy(y.raw(), x.raw(), x.byteSize());
+  if (reduction == ScatterReduction::None) { // bytes: any dtype
+    const std::vector<int64_t> st = stridesOf(x.shape());
+    const size_t es = dtypeSize(x.dtype());
+    for (int64_t i = 0; i < indices.numel(); ++i)
+      std::memcpy(static_cast<unsigned char *>(y.raw()) +
+                      offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]) * es,
+                  static_cast<const unsigned char *>(updates.raw()) + i * es, es);
+    return;
+  }
+  switch (x.dtype()) {
+  case DType::F32:
+    return scatterTyped<float>(idx, indices, updates, axis, reduction, y);
+  case DType::F64:
+    return scatterTyped<double>(idx, indices, updates, axis, reduction, y);
+  case DType::I32:
+    return scatterTyped<int32_t>(idx, indices, updates, axis, reduction, y);
+  case DType::I64:
+    return scatterTyped<int64_t>(idx, indices, updates, axis, reduction, y);
+  default:
+    fail(kn, std::string("a reduction on ") + dtypeName(x.dtype()) + " is not supported");
+  }
+}
+
+void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis, Tensor &y) {
+  const char *kn = "OneHot";
+  detail::requireData(kn, "indices", indices);
+  detail::requireDType(kn, "Y", y, values.dtype());
+  if (values.numel() != 2)
+    fail(kn, "values must hold two elements (off, on)");
+  if (depth < 1)
+    fail(kn, "depth " + std::to_string(depth) + " must be >= 1");
+  if (axis < 0 || axis > indices.rank())
+    fail(kn, "axis " + std::to_string(axis) + " is out of range");
+  Shape want = indices.shape();
+  want.insert(want.begin() + axis, depth);
+  detail::requireShape(kn, "Y", y, want);
+  int64_t outer = 1, inner = 1;
+  for (int64_t a = 0; a < axis; ++a)
+    outer *= indices.dim(a);
+  for (int64_t a = axis; a < indices.rank(); ++a)
+    inner *= indices.dim(a);
+  const size_t es = dtypeSize(values.dtype());
+  const auto *off = static_cast<const unsigned char *>(values.raw());
+  const unsigned char *on = off + es;
+  auto *dst = static_cast<unsigned char *>(y.raw());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t d = 0; d < depth; ++d)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t at = o * inner + i;
+        double v = indices.dtype() == DType::I64 ? static_cast<double>(indices.data<int64_t>()[at])
+                   : indices.dtype() == DType::I32 ? indices.data<int32_t>()[at]
+                   : indices.dtype() == DType::F32 ? indices.data<float>()[at]
+                   : indices.dtype() == DType::F64 ? indices.data<double>()[at]
+                                                   : (fail(kn, "indices must be int32, int64, "
+                                                               "float32 or float64"),
+                                                      0.0);
+        v = std::trunc(v);
+        if (v < 0)
+          v += static_cast<double>(depth);
+        std::memcpy(dst + ((o * depth + d) * inner + i) * es,
+                    v == static_cast<double>(d) ? on : off, es);
+      }
+}
+
+namespace {
+template <typename T>
+void topKTyped(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values,
+               Tensor &indices) {
+  int64_t outer = 1, len = x.dim(axis), inner = 1;
+  for (int64_t a = 0; a < axis; ++a)
+    outer *= x.dim(a);
+  for (int64_t a = axis + 1; a < x.rank(); ++a)
+    inner *= x.dim(a);
+  const T *xv = x.data<T>();
+  std::vector<int64_t> order(static_cast<size_t>(len));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const T *line = xv + o * len * inner + i;
+      auto at = [&](int64_t j) { return line[j * inner]; };
+      std::iota(order.begin(), order.end(), 0);
+      // NaN ranks above every number; equal values keep the lower index first.
+      auto before = [&](int64_t p, int64_t q) {
+        const T a = at(p), b = at(q);
+        const bool an = a != a, bn = b != b;
+        if (an || bn)
+          return largest ? (an && !bn) : (!an && bn);
+        return largest ? a > b : a < b;
+      };
+      std::stable_sort(order.begin(), order.end(), before);
+      for (int64_t j = 0; j < k; ++j) {
+        const int64_t dst = (o * k + j) * inner + i;
+        values.data<T>()[dst] = at(order[static_cast<size_t>(j)]);
+        indices.data<int64_t>()[dst] = order[static_cast<size_t>(j)];
+      }
+    }
+}
+} // namespace
+
+void topK(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values, Tensor &indices) {
+  const char *kn = "TopK";
+  detail::requireData(kn, "X", x);
+  if (axis < 0 || axis >= x.rank())
+    fail(kn, "axis " + std::to_string(axis) + " is out of range for X " + shapeToString(x.shape()));
+  if (k < 0 || k > x.dim(axis))
+    fail(kn, "k " + std::to_string(k) + " is outside [0, " + std::to_string(x.dim(axis)) + "]");
+  Shape want = x.shape();
+  want[static_cast<size_t>(axis)] = k;
+  detail::requireDType(kn, "Values", values, x.dtype());
+  detail::requireShape(kn, "Values", values, want);
+  detail::requireDType(kn, "Indices", indices, DType::I64);
+  detail::requireShape(kn, "Indices", indices, want);
+  switch (x.dtype()) {
+  case DType::F32:
+    return topKTyped<float>(x, k, axis, largest, values, indices);
+  case DType::F64:
+    return topKTyped<double>(x, k, axis, largest, values, indices);
+  case DType::I32:
+    return topKTyped<int32_t>(x, k, axis, largest, values, indices);
+  case DType::I64:
+    return topKTyped<int64_t>(x, k, axis, largest, values, indices);
+  default:
+    fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
+  }
+}
+
+void trilu(const Tensor &x, bool upper, int64_t k, Tensor &y) {
+  const char *kn = "Trilu";
+  detail::requireData(kn, "X", x);
+  if (x.rank() < 2)
+    fail(kn, "X " + shapeToString(x.shape()) + " needs rank >= 2");
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  const int64_t rows = x.dim(x.rank() - 2), cols = x.dim(x.rank() - 1);
+  const int64_t mats = rows && cols ? x.numel() / (rows * cols) : 0;
+  const size_t es = dtypeSize(x.dtype());
+  const auto *src = static_cast<const unsigned char *>(x.raw());
+  auto *dst = static_cast<unsigned char *>(y.raw());
+  for (int64_t m = 0; m < mats; ++m)
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        // Kept: c - r >= k (upper) or c - r <= k (lower); k is any int64.
+        const __int128 diff = static_cast<__int128>(c) - r;
+        const bool keep = upper ? diff >= k : diff <= k;
+        const size_t at = static_cast<size_t>((m * rows + r) * cols + c) * es;
+        if (keep)
+          std::memcpy(dst + at, src + at, es);
+        else
+          std::memset(dst + at, 0, es);
+      }
+}
+
+} // namespace cimlir::cpu
