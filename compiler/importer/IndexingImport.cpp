@@ -1,10 +1,11 @@
 //===- IndexingImport.cpp - indexing, Mod, IsNaN/IsInf and rewritten ops ---===//
 //
 // GatherElements, ScatterElements (and the Scatter of opset < 11), OneHot, TopK, Trilu,
-// CumSum, Mod, IsNaN and IsInf become their ops, with their constant inputs (TopK's k,
-// Trilu's k, CumSum's axis, OneHot's depth) as attributes. DepthToSpace and SpaceToDepth
-// become Reshape -> Transpose -> Reshape; CastLike a Cast; EyeLike and Range (of constants)
-// constants.
+// CumSum, Mod, IsNaN, IsInf and NegativeLogLikelihoodLoss become their ops, with their
+// constant inputs (TopK's k, Trilu's k, CumSum's axis, OneHot's depth) as attributes;
+// SoftmaxCrossEntropyLoss becomes LogSoftmax and NegativeLogLikelihoodLoss. DepthToSpace and
+// SpaceToDepth become Reshape -> Transpose -> Reshape; CastLike a Cast; EyeLike and Range (of
+// constants) constants.
 //
 //===----------------------------------------------------------------------===//
 
@@ -247,6 +248,36 @@ LogicalResult importRange(NodeContext &ctx) {
   return success();
 }
 
+/// NegativeLogLikelihoodLoss, and SoftmaxCrossEntropyLoss as LogSoftmax (its log_prob
+/// output) along axis 1 followed by it.
+LogicalResult importLoss(NodeContext &ctx, bool softmax) {
+  if (failed(expectInputs(ctx, 2, 3)))
+    return failure();
+  if (!softmax && failed(expectOneOutput(ctx)))
+    return failure();
+  Value input = ctx.inputs[0];
+  if (softmax) {
+    auto logProb = buildOp(ctx, "onnx.LogSoftmax", input, {intAttr(ctx, "axis", 1)});
+    if (failed(logProb))
+      return failure();
+    input = *logProb;
+  }
+  SmallVector<Value> operands = {input, ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  SmallVector<NamedAttribute> attrs = {ctx.builder.getNamedAttr(
+      "reduction", ctx.builder.getStringAttr(getString(ctx.node, "reduction", "mean")))};
+  if (findAttr(ctx.node, "ignore_index"))
+    attrs.push_back(intAttr(ctx, "ignore_index", getInt(ctx.node, "ignore_index", 0)));
+  auto loss = buildOp(ctx, "onnx.NegativeLogLikelihoodLoss", operands, attrs);
+  if (failed(loss))
+    return failure();
+  ctx.results.push_back(*loss);
+  if (softmax)
+    ctx.results.push_back(input);
+  return success();
+}
+
 } // namespace
 
 void addIndexingImports(OpTable &m) {
@@ -295,6 +326,10 @@ void addIndexingImports(OpTable &m) {
                    {{"saturate", A::INT}}};
   m["EyeLike"] = {importEyeLike, {{"dtype", A::INT}, {"k", A::INT}}};
   m["Range"] = {importRange, {}};
+  m["NegativeLogLikelihoodLoss"] = {[](NodeContext &c) { return importLoss(c, false); },
+                                    {{"reduction", A::STRING}, {"ignore_index", A::INT}}};
+  m["SoftmaxCrossEntropyLoss"] = {[](NodeContext &c) { return importLoss(c, true); },
+                                  {{"reduction", A::STRING}, {"ignore_index", A::INT}}};
 }
 
 } // namespace cimlir

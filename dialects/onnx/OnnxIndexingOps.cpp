@@ -171,3 +171,39 @@ LogicalResult CumSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   types.push_back(*x);
   return success();
 }
+
+LogicalResult NegativeLogLikelihoodLossOp::inferReturnTypes(MLIRContext *,
+                                                            std::optional<Location> loc,
+                                                            Adaptor adaptor,
+                                                            SmallVectorImpl<Type> &types) {
+  auto input = rankedOperand(loc, adaptor.getInput(), "NegativeLogLikelihoodLoss input");
+  auto target = rankedOperand(loc, adaptor.getTarget(), "NegativeLogLikelihoodLoss target");
+  if (failed(input) || failed(target))
+    return failure();
+  if (!isa<FloatType>(input->getElementType()) || input->getRank() < 2)
+    return emitOptionalError(loc, "NegativeLogLikelihoodLoss input must be float [N, C, ...], got ",
+                             *input);
+  if (failed(requireIndices(loc, "NegativeLogLikelihoodLoss", *target)))
+    return failure();
+  SmallVector<int64_t> want(input->getShape());
+  want.erase(want.begin() + 1);
+  if (target->getShape() != ArrayRef<int64_t>(want))
+    return emitOptionalError(loc, "NegativeLogLikelihoodLoss target ", *target,
+                             " must be the input's shape without axis 1");
+  if (Value w = adaptor.getWeight()) {
+    auto wt = rankedOperand(loc, w, "NegativeLogLikelihoodLoss weight");
+    if (failed(wt))
+      return failure();
+    if (wt->getElementType() != input->getElementType() || wt->getRank() != 1 ||
+        wt->getDimSize(0) != input->getDimSize(1))
+      return emitOptionalError(
+          loc, "NegativeLogLikelihoodLoss weight must be [C] of the input's type, got ", *wt);
+  }
+  StringRef r = adaptor.getReduction();
+  if (r != "none" && r != "sum" && r != "mean")
+    return emitOptionalError(loc, "NegativeLogLikelihoodLoss reduction '", r,
+                             "' is not none, sum or mean");
+  types.push_back(
+      RankedTensorType::get(r == "none" ? want : SmallVector<int64_t>(), input->getElementType()));
+  return success();
+}

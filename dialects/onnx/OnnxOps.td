@@ -508,4 +508,16 @@ def Onnx_CumSumOp : Onnx_InferredOp<"CumSum"> {
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_NegativeLogLikelihoodLossOp : Onnx_InferredOp<"NegativeLogLikelihoodLoss"> {
+  let summary = "-input[n, target, ...] * weight[target], reduced none, sum or mean";
+  let description = [{
+    SoftmaxCrossEntropyLoss imports as LogSoftmax along axis 1 followed by this op.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$target,
+                   Optional<AnyRankedTensor>:$weight, StrAttr:$reduction,
+                   OptionalAttr<I64Attr>:$ignore_index);
+  let results = (outs AnyRankedTensor:$loss);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // CIMLIR_ONNX_OPS_TD

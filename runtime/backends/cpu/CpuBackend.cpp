@@ -9,6 +9,7 @@
 #include "kernels/cpu/Gemm.h"
 #include "kernels/cpu/Indexing.h"
 #include "kernels/cpu/Layout.h"
+#include "kernels/cpu/Loss.h"
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
 #include "kernels/cpu/Reduce.h"
@@ -349,6 +350,22 @@ const std::map<std::string, Factory> &factories() {
       const bool exclusive = a.i("exclusive") != 0, reverse = a.i("reverse") != 0;
       return kernel([=](const In &in, const Out &out) {
         cpu::cumSum(*in[0], axis, exclusive, reverse, *out[0]);
+      });
+    };
+    t["NegativeLogLikelihoodLoss"] = [](const Attrs &a) {
+      a.arity(2, 3);
+      const std::string r = a.s("reduction");
+      const cpu::LossReduction reduction =
+          r == "none"  ? cpu::LossReduction::None
+          : r == "sum" ? cpu::LossReduction::Sum
+          : r == "mean"
+              ? cpu::LossReduction::Mean
+              : (a.fail("has an unknown reduction '" + r + "'"), cpu::LossReduction::None);
+      std::optional<int64_t> ignore;
+      if (a.has("ignore_index"))
+        ignore = a.i("ignore_index");
+      return kernel([=](const In &in, const Out &out) {
+        cpu::nllLoss(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, reduction, ignore, *out[0]);
       });
     };
     // The softmax family.

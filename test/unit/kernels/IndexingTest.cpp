@@ -123,3 +123,36 @@ TEST(TriluCumSumMod, AgainstTheDefinition) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+#include "kernels/cpu/Loss.h"
+
+namespace cimlir::cpu {
+namespace {
+
+TEST(NllLoss, WeightsIgnoreIndexAndReductions) {
+  // input [N=2, C=3, d=2]; targets with one ignored (-1).
+  Tensor input = Tensor::allocate(DType::F32, {2, 3, 2});
+  for (int i = 0; i < 12; ++i)
+    input.data<float>()[i] = static_cast<float>(i + 1);
+  Tensor target = ints(DType::I64, {2, 2}, {0, 2, -1, 1});
+  Tensor weight = Tensor::allocate(DType::F32, {3});
+  const float w[] = {0.5f, 2.0f, 4.0f};
+  std::copy(std::begin(w), std::end(w), weight.data<float>());
+  Tensor none = Tensor::allocate(DType::F32, {2, 2});
+  nllLoss(input, target, &weight, LossReduction::None, -1, none);
+  // input[n, t, d] at (n * 3 + t) * 2 + d: (0,0,0) = 1, (0,2,1) = 6, (1,1,1) = 10.
+  EXPECT_EQ(std::vector<float>(none.data<float>(), none.data<float>() + 4),
+            (std::vector<float>{-0.5f, -24.0f, 0.0f, -20.0f}));
+  Tensor scalar = Tensor::allocate(DType::F32, {});
+  nllLoss(input, target, &weight, LossReduction::Mean, -1, scalar);
+  EXPECT_FLOAT_EQ(scalar.data<float>()[0], -44.5f / 6.5f); // over the weights that counted
+  nllLoss(input, target, nullptr, LossReduction::Sum, -1, scalar);
+  EXPECT_FLOAT_EQ(scalar.data<float>()[0], -(1 + 6 + 10));
+  EXPECT_NE(test::errorOf([&] {
+              nllLoss(input, target, nullptr, LossReduction::Sum, {}, scalar);
+            }).find("target -1 is outside"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace cimlir::cpu

@@ -1,0 +1,20 @@
+// cimlir CPU kernels: ONNX NegativeLogLikelihoodLoss (SoftmaxCrossEntropyLoss is LogSoftmax
+// then this, at import).
+#pragma once
+
+#include "core/Tensor.h"
+
+#include <optional>
+
+namespace cimlir::cpu {
+
+enum class LossReduction { None, Sum, Mean };
+
+/// loss[n, d...] = -input[n, target[n, d...], d...] * weight[target] (weight 1 without one),
+/// 0 where target is `ignoreIndex`. Y is the losses (target's shape) for None, else a scalar:
+/// their sum, or for Mean the sum divided by the sum of the weights that counted. Input
+/// [N, C, d...] float32/64; target [N, d...] int32/int64, in [0, C) unless ignored.
+void nllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
+             LossReduction reduction, std::optional<int64_t> ignoreIndex, Tensor &y);
+
+} // namespace cimlir::cpu
