@@ -36,15 +36,17 @@ LogicalResult importShape(NodeContext &ctx) {
   };
   const int64_t start = clampToRank(getInt(ctx.node, "start", 0));
   const int64_t end = clampToRank(getInt(ctx.node, "end", rank));
-  SmallVector<int64_t> dims;
+  // The batch N is only known at run time: its entry holds 1, and the mask says it is N
+  // (NodeImport.h, BatchMasks).
+  SmallVector<int64_t> dims, batch;
   for (int64_t i = start; i < end; ++i) {
-    if (t.isDynamicDim(i))
-      return emitError(ctx.loc)
-             << "Shape of " << t << ": the batch size is only known at run time, and cimlir "
-             << "computes shapes at compile time; give the batch a size with --input-shape";
-    dims.push_back(t.getDimSize(i));
+    dims.push_back(t.isDynamicDim(i) ? 1 : t.getDimSize(i));
+    batch.push_back(t.isDynamicDim(i) ? 1 : 0);
   }
-  ctx.results.push_back(shapeConstant(ctx, dims));
+  Value shape = shapeConstant(ctx, dims);
+  if (llvm::is_contained(batch, 1))
+    ctx.batchMasks[shape] = DenseIntElementsAttr::get(cast<ShapedType>(shape.getType()), batch);
+  ctx.results.push_back(shape);
   return success();
 }
 
@@ -282,13 +284,28 @@ LogicalResult importSplit(NodeContext &ctx) {
   return success();
 }
 
-/// Expand and Tile: one constant vector input that becomes the attribute `name`.
+/// Expand and Tile: one constant vector input that becomes the attribute `name`. An Expand
+/// shape entry that is the batch size N (BatchMasks) becomes 1 where the input's dimension
+/// is the batch: broadcasting then keeps N.
 LogicalResult importWithConstantVector(NodeContext &ctx, StringRef opName, StringRef name) {
   if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
     return failure();
-  auto v = constantInts(ctx, ctx.inputs[1], name);
+  SmallVector<bool> isBatch;
+  auto v = opName == "onnx.Expand" ? constantIntsWithBatch(ctx, ctx.inputs[1], name, &isBatch)
+                                   : constantInts(ctx, ctx.inputs[1], name);
   if (failed(v))
     return failure();
+  RankedTensorType input = typeOf(ctx.inputs[0]);
+  for (auto [i, batch] : llvm::enumerate(isBatch)) {
+    if (!batch)
+      continue;
+    const int64_t at = input.getRank() - static_cast<int64_t>(v->size()) + static_cast<int64_t>(i);
+    if (at < 0 || !input.isDynamicDim(at))
+      return emitError(ctx.loc) << "Expand of " << input << " to the batch size along axis " << i
+                                << ": only an input dimension that is the batch keeps it; give "
+                                   "the batch a size with --input-shape";
+    (*v)[i] = 1;
+  }
   return pushResult(
       ctx, buildOp(ctx, opName, ctx.inputs[0],
                    {ctx.builder.getNamedAttr(name, ctx.builder.getDenseI64ArrayAttr(*v))}));

@@ -7,6 +7,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -45,6 +46,41 @@ std::string getString(const ::onnx::NodeProto &n, StringRef name, StringRef dflt
 /// types with the op's own shape rules; fails (with their diagnostic) when they refuse. An
 /// op whose operands are all constants is computed here (ConstantFolding.h): its results
 /// are constants.
+namespace {
+
+/// The operands of `opName` through which a value holding the batch size may move (its data,
+/// not its indices or bounds), or none for an op that does arithmetic on it.
+SmallVector<unsigned> maskedOperandPositions(StringRef opName, unsigned operands) {
+  static const llvm::StringSet<> movers = {
+      "onnx.Gather",   "onnx.Slice", "onnx.Squeeze",   "onnx.Unsqueeze", "onnx.Cast",
+      "onnx.Identity", "onnx.Split", "onnx.Transpose", "onnx.Flatten",   "onnx.Reshape"};
+  SmallVector<unsigned> positions;
+  if (opName == "onnx.Concat")
+    for (unsigned i = 0; i < operands; ++i)
+      positions.push_back(i);
+  else if (movers.contains(opName))
+    positions.push_back(0);
+  return positions;
+}
+
+bool anyNonZero(ElementsAttr a) {
+  auto dense = dyn_cast<DenseElementsAttr>(a);
+  if (!dense)
+    return true; // not a mask cimlir made: assume the worst
+  return llvm::any_of(dense.getRawData(), [](char c) { return c != 0; });
+}
+
+/// The error for a use of the batch size that cimlir cannot carry to run time.
+LogicalResult batchSizeUse(NodeContext &ctx) {
+  return emitError(ctx.loc) << ctx.node.op_type()
+                            << " computes with the batch size, which is only known at run time "
+                               "(cimlir computes shapes at compile time and keeps the batch "
+                               "only where it moves whole into a Reshape or Expand); give the "
+                               "batch a size with --input-shape";
+}
+
+} // namespace
+
 FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
                                              ValueRange operands, ArrayRef<NamedAttribute> attrs) {
   MLIRContext *mctx = ctx.builder.getContext();
@@ -59,10 +95,25 @@ FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
   if (failed(infer->inferReturnTypes(mctx, ctx.loc, operands, DictionaryAttr::get(mctx, attrs),
                                      OpaqueProperties(nullptr), RegionRange(), types)))
     return failure();
+  // Operands that hold the batch size (NodeImport.h, BatchMasks) may only move through data
+  // movement on constants, whose masks then move the same way.
+  const SmallVector<unsigned> positions = maskedOperandPositions(opName, operands.size());
+  bool masked = false;
+  for (auto [i, v] : llvm::enumerate(operands))
+    if (v && ctx.batchMasks.count(v)) {
+      if (!llvm::is_contained(positions, i))
+        return batchSizeUse(ctx);
+      masked = true;
+    }
   state.addTypes(types);
   Operation *op = ctx.builder.create(state);
-  if (!hasConstantOperands(op))
+  if (!hasConstantOperands(op)) {
+    if (masked) {
+      op->erase();
+      return batchSizeUse(ctx);
+    }
     return SmallVector<Value>(op->getResults());
+  }
   auto folded = foldOnCpu(op);
   op->erase();
   if (failed(folded))
@@ -70,6 +121,29 @@ FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
   SmallVector<Value> results;
   for (ElementsAttr value : *folded)
     results.push_back(onnx::ConstantOp::create(ctx.builder, ctx.loc, value));
+  if (!masked)
+    return results;
+  // The same op on the masks (zeros for the unmasked data operands) gives the results' masks.
+  SmallVector<Value> maskOperands(operands.begin(), operands.end());
+  for (unsigned i : positions) {
+    auto type = cast<RankedTensorType>(operands[i].getType());
+    ElementsAttr mask = ctx.batchMasks.lookup(operands[i]);
+    if (!mask)
+      mask = DenseElementsAttr::get(type, ctx.builder.getZeroAttr(type.getElementType()));
+    maskOperands[i] = onnx::ConstantOp::create(ctx.builder, ctx.loc, mask);
+  }
+  OperationState maskState(ctx.loc, opName);
+  maskState.addOperands(maskOperands);
+  maskState.addAttributes(attrs);
+  maskState.addTypes(types);
+  Operation *maskOp = ctx.builder.create(maskState);
+  auto masks = foldOnCpu(maskOp);
+  maskOp->erase();
+  if (failed(masks))
+    return failure();
+  for (auto [v, mask] : llvm::zip(results, *masks))
+    if (anyNonZero(mask))
+      ctx.batchMasks[v] = mask;
   return results;
 }
 
@@ -135,6 +209,13 @@ Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
 /// The integers of a constant 0-D or 1-D input (an initializer, a Constant, or a value
 /// folded from them).
 FailureOr<SmallVector<int64_t>> constantInts(NodeContext &ctx, Value v, StringRef what) {
+  if (ctx.batchMasks.count(v))
+    return batchSizeUse(ctx);
+  return constantIntsWithBatch(ctx, v, what, nullptr);
+}
+
+FailureOr<SmallVector<int64_t>> constantIntsWithBatch(NodeContext &ctx, Value v, StringRef what,
+                                                      SmallVector<bool> *isBatch) {
   DenseIntElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) || attr.getElementType().isInteger(1))
     return emitError(ctx.loc) << ctx.node.op_type() << " " << what
@@ -145,6 +226,12 @@ FailureOr<SmallVector<int64_t>> constantInts(NodeContext &ctx, Value v, StringRe
   SmallVector<int64_t> out;
   for (const APInt &i : attr.getValues<APInt>())
     out.push_back(i.getSExtValue());
+  if (isBatch) {
+    isBatch->assign(out.size(), false);
+    if (auto mask = dyn_cast_or_null<DenseIntElementsAttr>(ctx.batchMasks.lookup(v)))
+      for (auto [i, m] : llvm::enumerate(mask.getValues<APInt>()))
+        (*isBatch)[i] = !m.isZero();
+  }
   return out;
 }
 

@@ -69,9 +69,15 @@ mlir::LogicalResult expectOneOutput(NodeContext &ctx);
 /// Simple ops: operands as given, no attributes.
 mlir::LogicalResult importPlain(NodeContext &ctx, llvm::StringRef opName, size_t numInputs);
 /// The integers of a constant 0-D or 1-D input (an initializer, a Constant, or a value
-/// folded from them); an error naming the node's op and `what` otherwise.
+/// folded from them); an error naming the node's op and `what` otherwise, or when the value
+/// holds the batch size.
 mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(NodeContext &ctx, mlir::Value v,
                                                          llvm::StringRef what);
+/// The same for an input that may hold the batch size (a shape from Shape of a value with
+/// the batch dimension): `isBatch` says which entries are N (their value is a placeholder).
+mlir::FailureOr<llvm::SmallVector<int64_t>> constantIntsWithBatch(NodeContext &ctx, mlir::Value v,
+                                                                  llvm::StringRef what,
+                                                                  llvm::SmallVector<bool> *isBatch);
 /// `axis` in [-rank, rank) made non-negative.
 mlir::FailureOr<int64_t> normaliseAxis(NodeContext &ctx, int64_t axis, int64_t rank);
 /// Every axis of `axes` normalised against `rank`, sorted when asked.

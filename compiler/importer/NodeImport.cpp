@@ -256,9 +256,30 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 2, 2)) || failed(expectOneOutput(ctx)))
     return failure();
   Builder &b = ctx.builder;
-  auto v =
-      buildOp(ctx, "onnx.Reshape", ctx.inputs,
-              {b.getNamedAttr("allowzero", b.getI64IntegerAttr(getInt(ctx.node, "allowzero", 0)))});
+  const int64_t allowZero = getInt(ctx.node, "allowzero", 0);
+  Value shape = ctx.inputs[1];
+  if (ctx.batchMasks.count(shape)) {
+    // A shape that holds the batch size N (x.view(x.size(0), -1)): N at a position where the
+    // data's dimension is the batch becomes 0 (copy it), or, with no -1 beside it, -1.
+    SmallVector<bool> isBatch;
+    auto dims = constantIntsWithBatch(ctx, shape, "shape", &isBatch);
+    if (failed(dims))
+      return failure();
+    auto data = cast<RankedTensorType>(ctx.inputs[0].getType());
+    const int64_t at = llvm::find(isBatch, true) - isBatch.begin();
+    const bool one = llvm::count(isBatch, true) == 1;
+    if (one && allowZero == 0 && at < data.getRank() && data.isDynamicDim(at))
+      (*dims)[at] = 0;
+    else if (one && !llvm::is_contained(*dims, -1))
+      (*dims)[at] = -1;
+    else
+      return emitError(ctx.loc) << "Reshape of " << data << " to a shape that holds the batch "
+                                << "size more than once or beside a -1; give the batch a size "
+                                   "with --input-shape";
+    shape = shapeConstant(ctx, *dims);
+  }
+  auto v = buildOp(ctx, "onnx.Reshape", {ctx.inputs[0], shape},
+                   {b.getNamedAttr("allowzero", b.getI64IntegerAttr(allowZero))});
   return pushResult(ctx, v);
 }
 

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include <string>
 
@@ -21,6 +22,14 @@ class NodeProto;
 
 namespace cimlir {
 
+/// Shape values that hold the batch size N, which is only known at run time (Shape of a value
+/// with the batch dimension, and what data movement makes of it): each is an onnx.Constant
+/// holding 1 where N is, and its mask, of the same type, 1 there and 0 elsewhere. The ops that
+/// move such values (Gather, Concat, Slice, ...) carry the masks along as they fold; Reshape
+/// and Expand turn an N back into what keeps the batch (0 or -1, 1); any other use is an error
+/// that names the node (ImportSupport.cpp).
+using BatchMasks = llvm::DenseMap<mlir::Value, mlir::ElementsAttr>;
+
 struct NodeContext {
   const ::onnx::NodeProto &node;
   int64_t opset;                         // of the node's domain
@@ -29,6 +38,7 @@ struct NodeContext {
   mlir::Location loc;
   const TensorSource &tensors;
   llvm::SmallVector<mlir::Value> results; // filled by the importer, one per node output
+  BatchMasks &batchMasks;                 // of the whole graph
 };
 
 /// Imports `ctx.node`; fails with a diagnostic (naming the node) when its op type is

@@ -280,6 +280,7 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     values[t.name()] = onnx::ConstantOp::create(builder, loc, *attr);
   }
 
+  BatchMasks batchMasks;
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
     int64_t opset = opsetFor(model, node.domain());
@@ -287,7 +288,7 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     if (domain != "ai.onnx")
       return emitError(loc) << "op type '" << node.op_type() << "' of domain '" << domain
                             << "' is not supported (cimlir imports the default ONNX domain)";
-    NodeContext ctx{node, opset, {}, builder, loc, tensors, {}};
+    NodeContext ctx{node, opset, {}, builder, loc, tensors, {}, batchMasks};
     for (const auto &name : node.input()) {
       if (name.empty()) {
         ctx.inputs.push_back(Value());
@@ -316,6 +317,10 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     auto it = values.find(vi.name());
     if (it == values.end())
       return emitError(fileLoc) << "graph output '" << vi.name() << "' is never produced";
+    if (batchMasks.count(it->second))
+      return emitError(fileLoc) << "graph output '" << vi.name()
+                                << "' holds the batch size, which is only known at run time; "
+                                   "give the batch a size with --input-shape";
     outputs.push_back(it->second);
     outputTypes.push_back(it->second.getType());
   }
