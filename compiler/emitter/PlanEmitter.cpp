@@ -67,7 +67,7 @@ std::string locationName(Location loc) {
 }
 
 /// An attribute as plan JSON: integers (ui64 ones unsigned), floats, strings, bools, dense
-/// i64/f32 arrays, and arrays and dictionaries of those (a cim.linear's decisions).
+/// i64/f32/f64 arrays, and arrays and dictionaries of those (a cim.linear's decisions).
 FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   // A typed decision (dialects/cim/CimAttrs.td) is written as the object it stands for.
   if (auto decision = dyn_cast<cim::DecisionAttrInterface>(a))
@@ -94,6 +94,12 @@ FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   }
   if (auto ints = dyn_cast<DenseI64ArrayAttr>(a))
     return llvm::json::Value(llvm::json::Array(ints.asArrayRef()));
+  if (auto doubles = dyn_cast<DenseF64ArrayAttr>(a)) {
+    llvm::json::Array out;
+    for (double d : doubles.asArrayRef())
+      out.push_back(d); // printed with enough digits to read back the same double
+    return llvm::json::Value(std::move(out));
+  }
   if (auto floats = dyn_cast<DenseF32ArrayAttr>(a)) {
     llvm::json::Array out;
     for (float f : floats.asArrayRef())

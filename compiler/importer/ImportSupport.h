@@ -39,6 +39,8 @@ void addReductionImports(OpTable &table);
 /// Adds the indexing ops, Mod, IsNaN, IsInf and the ops rewritten into others
 /// (IndexingImport.cpp) to `table`.
 void addIndexingImports(OpTable &table);
+/// Adds Resize and Upsample (ResizeImport.cpp) to `table`.
+void addResizeImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);

@@ -602,6 +602,7 @@ const OpTable &opTable() {
     addDataOpImports(m);
     addReductionImports(m);
     addIndexingImports(m);
+    addResizeImports(m);
     return m;
   }();
   return table;

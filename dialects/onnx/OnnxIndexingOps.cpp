@@ -207,3 +207,32 @@ LogicalResult NegativeLogLikelihoodLossOp::inferReturnTypes(MLIRContext *,
       RankedTensorType::get(r == "none" ? want : SmallVector<int64_t>(), input->getElementType()));
   return success();
 }
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "Resize input");
+  if (failed(x))
+    return failure();
+  if (!x->getElementType().isF32() && !x->getElementType().isF64())
+    return emitOptionalError(loc, "Resize takes float32 and float64, got ", *x);
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  ArrayRef<double> scales = adaptor.getScales();
+  const int64_t rank = x->getRank();
+  if (static_cast<int64_t>(sizes.size()) != rank || static_cast<int64_t>(scales.size()) != rank)
+    return emitOptionalError(loc, "Resize sizes and scales need ", rank, " entries");
+  SmallVector<int64_t> shape;
+  for (int64_t a = 0; a < rank; ++a) {
+    if (x->isDynamicDim(a)) {
+      if (sizes[a] != -1 || scales[a] != 1.0)
+        return emitOptionalError(loc, "Resize of the batch axis is not supported");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (sizes[a] < 0 || !(scales[a] > 0))
+      return emitOptionalError(loc, "Resize size ", sizes[a], " or scale ", scales[a],
+                               " along axis ", a, " is invalid");
+    shape.push_back(sizes[a]);
+  }
+  types.push_back(x->clone(shape));
+  return success();
+}

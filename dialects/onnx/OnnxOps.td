@@ -520,4 +520,18 @@ def Onnx_NegativeLogLikelihoodLossOp : Onnx_InferredOp<"NegativeLogLikelihoodLos
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_ResizeOp : Onnx_InferredOp<"Resize"> {
+  let summary = "resize to `sizes` (-1 keeps the batch) with the per-axis `scales` of the coordinate mapping";
+  let description = [{
+    The importer resolves every opset's form (scales or sizes as inputs, Upsample) into the
+    output `sizes` and the `scales` the coordinate transformation uses (kernels/cpu/Resize.h).
+  }];
+  let arguments = (ins AnyRankedTensor:$X, DenseI64ArrayAttr:$sizes, DenseF64ArrayAttr:$scales,
+                   DenseF64ArrayAttr:$roi, StrAttr:$mode, StrAttr:$coordinate_transformation_mode,
+                   StrAttr:$nearest_mode, F64Attr:$cubic_coeff_a, I64Attr:$exclude_outside,
+                   F64Attr:$extrapolation_value);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // CIMLIR_ONNX_OPS_TD

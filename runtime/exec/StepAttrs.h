@@ -74,6 +74,15 @@ public:
     }
     return out;
   }
+  std::vector<double> doubles(const char *key) const {
+    std::vector<double> out;
+    for (const auto &e : list(key)) {
+      if (!e.is_number())
+        fail(std::string("attribute '") + key + "' holds a non-number");
+      out.push_back(e.get<double>());
+    }
+    return out;
+  }
   void arity(size_t minIn, size_t maxIn) const {
     if (step_.inputs.size() < minIn || step_.inputs.size() > maxIn || step_.outputs.size() != 1)
       fail("has " + std::to_string(step_.inputs.size()) + " inputs and " +

@@ -1,7 +1,8 @@
-// Test utility: writes the integer tensors and the scalars of an ONNX test-data set
-// (input_K.pb) into a .npz keyed by tensor name, for `cim-opt --freeze-inputs`. The ONNX
-// node tests feed operands that fix a result's shape (Reshape's shape, CumSum's axis,
-// OneHot's depth, Range's bounds) as graph inputs; cimlir needs them constant. Freezing a
+// Test utility: writes the integer tensors, the scalars and the short float vectors (up to 8
+// elements) of an ONNX test-data set (input_K.pb) into a .npz keyed by tensor name, for
+// `cim-opt --freeze-inputs`. The ONNX node tests feed operands that fix a result's shape
+// (Reshape's shape, CumSum's axis, OneHot's depth, Range's bounds, Resize's scales and roi)
+// as graph inputs; cimlir needs them constant. Freezing a
 // data input as well only moves its op's work to compile time (folding runs the same
 // kernels), so the comparison with the reference stays as strict.
 // Only named tensors (TensorProto.name) are frozen: cim-run assigns unnamed files by
@@ -30,7 +31,8 @@ int main(int argc, char **argv) {
       cimlir::NamedTensor t = cimlir::readOnnxTensorFile(file.string());
       const cimlir::DType d = t.tensor.dtype();
       const bool integer = d == cimlir::DType::I64 || d == cimlir::DType::I32;
-      if ((integer || t.tensor.rank() == 0) && !t.name.empty())
+      const bool shortVector = t.tensor.rank() == 1 && t.tensor.numel() <= 8;
+      if ((integer || t.tensor.rank() == 0 || shortVector) && !t.name.empty())
         frozen[t.name] = t.tensor;
     }
     if (frozen.empty())

@@ -13,6 +13,7 @@
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
 #include "kernels/cpu/Reduce.h"
+#include "kernels/cpu/Resize.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/exec/StepAttrs.h"
@@ -367,6 +368,19 @@ const std::map<std::string, Factory> &factories() {
       return kernel([=](const In &in, const Out &out) {
         cpu::nllLoss(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, reduction, ignore, *out[0]);
       });
+    };
+    t["Resize"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      cpu::ResizeParams p;
+      p.scales = a.doubles("scales");
+      p.roi = a.doubles("roi");
+      p.mode = a.s("mode");
+      p.coordinates = a.s("coordinate_transformation_mode");
+      p.nearestMode = a.s("nearest_mode");
+      p.cubicA = a.raw("cubic_coeff_a").get<double>();
+      p.excludeOutside = a.i("exclude_outside") != 0;
+      p.extrapolation = a.raw("extrapolation_value").get<double>();
+      return kernel([p](const In &in, const Out &out) { cpu::resize(*in[0], p, *out[0]); });
     };
     // The softmax family.
     const std::pair<const char *, cpu::SoftmaxKind> softmaxes[] = {
