@@ -96,6 +96,63 @@ LogicalResult importConv(NodeContext &ctx) {
   return pushResult(ctx, v);
 }
 
+/// ConvTranspose: output_shape (with auto_pad saying where odd padding goes) or auto_pad SAME
+/// (output = input * stride) resolved into pads, as the ONNX operator text says.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 2, 3)) || failed(expectOneOutput(ctx)))
+    return failure();
+  auto xt = cast<RankedTensorType>(ctx.inputs[0].getType());
+  auto wt = cast<RankedTensorType>(ctx.inputs[1].getType());
+  if (xt.getRank() < 3 || wt.getRank() != xt.getRank())
+    return emitError(ctx.loc) << "ConvTranspose needs X and W of one rank >= 3";
+  const size_t spatial = xt.getRank() - 2;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (auto ks = getInts(ctx.node, "kernel_shape"); ks && *ks != kernel)
+    return emitError(ctx.loc) << "ConvTranspose kernel_shape does not match W's shape";
+  auto strides = getInts(ctx.node, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dilations = getInts(ctx.node, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  auto pads = getInts(ctx.node, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  auto extra = getInts(ctx.node, "output_padding").value_or(SmallVector<int64_t>(spatial, 0));
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial ||
+      extra.size() != spatial)
+    return emitError(ctx.loc) << "ConvTranspose strides, dilations, pads and output_padding "
+                                 "do not match the input rank";
+  const std::string autoPad = getString(ctx.node, "auto_pad", "NOTSET");
+  auto outputShape = getInts(ctx.node, "output_shape");
+  if (outputShape && outputShape->size() == spatial + 2)
+    outputShape = SmallVector<int64_t>(outputShape->begin() + 2, outputShape->end());
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      const int64_t in = xt.getDimSize(2 + i);
+      if (ShapedType::isDynamic(in) || strides[i] < 1 || dilations[i] < 1)
+        return emitError(ctx.loc) << "ConvTranspose output_shape and auto_pad need static "
+                                     "spatial sizes, strides and dilations >= 1";
+      const int64_t want = outputShape ? (*outputShape)[i] : in * strides[i];
+      const int64_t total =
+          strides[i] * (in - 1) + extra[i] + (kernel[i] - 1) * dilations[i] + 1 - want;
+      // Halves rounded down (as the ONNX reference's Python does: a total of -1, an output
+      // one longer than the input gives, pads the end by -1).
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      const bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[spatial + i] = upper ? total - half : half;
+    }
+  } else if (autoPad == "VALID") {
+    std::fill(pads.begin(), pads.end(), 0);
+  }
+  Builder &b = ctx.builder;
+  SmallVector<Value> operands = {ctx.inputs[0], ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  return pushResult(
+      ctx, buildOp(ctx, "onnx.ConvTranspose", operands,
+                   {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+                    b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+                    b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
+                    b.getNamedAttr("output_padding", b.getDenseI64ArrayAttr(extra)),
+                    b.getNamedAttr("group", b.getI64IntegerAttr(getInt(ctx.node, "group", 1)))}));
+}
+
 LogicalResult importPool(NodeContext &ctx, bool isMax) {
   if (failed(expectInputs(ctx, 1, 1)))
     return failure();
@@ -558,6 +615,10 @@ const OpTable &opTable() {
                   {"transB", A::INT},
                   {"broadcast", A::INT}}};
     m["Conv"] = {importConv, conv};
+    AttrSchema convTranspose = conv;
+    convTranspose["output_padding"] = A::INTS;
+    convTranspose["output_shape"] = A::INTS;
+    m["ConvTranspose"] = {importConvTranspose, convTranspose};
     m["MaxPool"] = {[](NodeContext &c) { return importPool(c, true); }, maxPool};
     m["AveragePool"] = {[](NodeContext &c) { return importPool(c, false); }, averagePool};
     m["BatchNormalization"] = {importBatchNorm,

@@ -7,6 +7,8 @@
 
 #include "mlir/Dialect/Traits.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace cimlir::onnx;
 
@@ -126,6 +128,56 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     if (failed(o))
       return failure();
     y.push_back(*o);
+  }
+  types.push_back(RankedTensorType::get(y, x->getElementType()));
+  return success();
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "ConvTranspose X");
+  auto w = rankedOperand(loc, adaptor.getW(), "ConvTranspose W");
+  if (failed(x) || failed(w) || failed(requireF32(loc, *x, "ConvTranspose", "X")) ||
+      failed(requireF32(loc, *w, "ConvTranspose", "W")))
+    return failure();
+  if (x->getRank() < 3 || w->getRank() != x->getRank() || !w->hasStaticShape())
+    return emitOptionalError(loc,
+                             "ConvTranspose needs X [N,C,D...] and a static W "
+                             "[C,M/group,K...] of one rank, got ",
+                             *x, " and ", *w);
+  const size_t spatial = x->getRank() - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations(), extra = adaptor.getOutputPadding();
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial ||
+      extra.size() != spatial)
+    return emitOptionalError(loc, "ConvTranspose strides, pads, dilations and output_padding "
+                                  "do not match the input rank");
+  const int64_t group = adaptor.getGroup(), c = x->getDimSize(1);
+  if (group < 1 || ShapedType::isDynamic(c) || c % group != 0 || w->getDimSize(0) != c)
+    return emitOptionalError(loc, "ConvTranspose channels do not match: X has C = ", c, ", W is ",
+                             *w, ", group = ", group);
+  const int64_t m = w->getDimSize(1) * group;
+  if (Value b = adaptor.getB()) {
+    auto tb = rankedOperand(loc, b, "ConvTranspose B");
+    if (failed(tb))
+      return failure();
+    if (tb->getRank() != 1 || tb->getDimSize(0) != m)
+      return emitOptionalError(loc, "ConvTranspose B must be [", m, "], got ", *tb);
+  }
+  SmallVector<int64_t> y = {x->getDimSize(0), m};
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t in = x->getDimSize(2 + i), k = w->getDimSize(2 + i);
+    if (ShapedType::isDynamic(in))
+      return emitOptionalError(loc, "ConvTranspose needs static spatial dimensions, got ", *x);
+    if (strides[i] < 1 || dilations[i] < 1 || extra[i] < 0)
+      return emitOptionalError(loc, "ConvTranspose strides and dilations must be >= 1");
+    // In __int128: the attributes come from a file.
+    const __int128 o = static_cast<__int128>(strides[i]) * (in - 1) + extra[i] +
+                       static_cast<__int128>(k - 1) * dilations[i] + 1 - pads[i] -
+                       pads[spatial + i];
+    if (o < 0 || o > std::numeric_limits<int32_t>::max())
+      return emitOptionalError(loc, "ConvTranspose output size along axis ", i, " is out of range");
+    y.push_back(static_cast<int64_t>(o));
   }
   types.push_back(RankedTensorType::get(y, x->getElementType()));
   return success();

@@ -213,6 +213,19 @@ def Onnx_ConvOp : Onnx_InferredOp<"Conv"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_ConvTransposeOp : Onnx_InferredOp<"ConvTranspose"> {
+  let summary = "N-d transposed convolution; output_shape and auto_pad resolved into pads";
+  let description = [{
+    Y's spatial size is stride (D - 1) + output_padding + (K - 1) dilation + 1 - the pads.
+  }];
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, Optional<AnyRankedTensor>:$B,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$output_padding,
+                   I64Attr:$group);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling and normalisation
 //===----------------------------------------------------------------------===//

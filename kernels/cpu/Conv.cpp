@@ -4,6 +4,8 @@
 
 #include "kernels/cpu/Check.h"
 
+#include <limits>
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -190,6 +192,78 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
       }
     }
   }
+}
+
+void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
+                   Tensor &y) {
+  const char *kn = "convTranspose";
+  detail::requireDType(kn, "X", x, DType::F32);
+  detail::requireDType(kn, "W", w, DType::F32);
+  detail::requireDType(kn, "Y", y, DType::F32);
+  const int64_t rank = x.rank();
+  if (rank < 3 || w.rank() != rank || y.rank() != rank)
+    fail(kn, "X " + shapeToString(x.shape()) + ", W " + shapeToString(w.shape()) + " and Y " +
+                 shapeToString(y.shape()) + " must be [N, C, spatial...] of one rank >= 3");
+  const size_t spatial = static_cast<size_t>(rank - 2);
+  const int64_t n = x.dim(0), c = x.dim(1), g = p.group;
+  if (g < 1 || c % g != 0 || w.dim(0) != c || y.dim(0) != n || y.dim(1) != w.dim(1) * g)
+    fail(kn, "group " + std::to_string(g) + " does not fit X " + shapeToString(x.shape()) + ", W " +
+                 shapeToString(w.shape()) + " and Y " + shapeToString(y.shape()));
+  const std::vector<int64_t> strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
+  const std::vector<int64_t> dil = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
+  const std::vector<int64_t> pads =
+      detail::perAxis(kn, "pads", p.pads, 2 * spatial, 0, std::numeric_limits<int64_t>::min());
+  const int64_t m = y.dim(1), mg = m / g, cg = c / g;
+  if (b) {
+    detail::requireDType(kn, "B", *b, DType::F32);
+    detail::requireShape(kn, "B", *b, {m});
+  }
+  // Spatial sizes and row-major strides of X, W and Y.
+  std::vector<int64_t> xin(spatial), ker(spatial), out(spatial);
+  int64_t xs = 1, ks = 1, ys = 1;
+  for (size_t a = 0; a < spatial; ++a) {
+    xin[a] = x.dim(static_cast<int64_t>(a) + 2);
+    ker[a] = w.dim(static_cast<int64_t>(a) + 2);
+    out[a] = y.dim(static_cast<int64_t>(a) + 2);
+    xs *= xin[a];
+    ks *= ker[a];
+    ys *= out[a];
+  }
+  const float *xv = x.data<float>(), *wv = w.data<float>();
+  float *yv = y.data<float>();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t oc = 0; oc < m; ++oc)
+      std::fill(yv + (img * m + oc) * ys, yv + (img * m + oc + 1) * ys,
+                b ? b->data<float>()[oc] : 0.0f);
+  std::vector<int64_t> xi(spatial), ki(spatial);
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ic = 0; ic < c; ++ic) {
+      const int64_t grp = ic / cg;
+      for (int64_t xf = 0; xf < xs; ++xf) {
+        for (int64_t r = xf, a = static_cast<int64_t>(spatial) - 1; a >= 0; --a) {
+          xi[a] = r % xin[a];
+          r /= xin[a];
+        }
+        const float xval = xv[(img * c + ic) * xs + xf];
+        for (int64_t kf = 0; kf < ks; ++kf) {
+          int64_t of = 0;
+          bool inside = true;
+          for (int64_t r = kf, a = static_cast<int64_t>(spatial) - 1; a >= 0; --a) {
+            ki[a] = r % ker[a];
+            r /= ker[a];
+          }
+          for (size_t a = 0; a < spatial && inside; ++a) {
+            const int64_t o = xi[a] * strides[a] - pads[a] + ki[a] * dil[a];
+            inside = o >= 0 && o < out[a];
+            of = of * out[a] + o;
+          }
+          if (!inside)
+            continue;
+          for (int64_t oc = 0; oc < mg; ++oc)
+            yv[(img * m + grp * mg + oc) * ys + of] += xval * wv[(ic * mg + oc) * ks + kf];
+        }
+      }
+    }
 }
 
 } // namespace cimlir::cpu

@@ -19,4 +19,11 @@ struct ConvParams {
 /// X [N, C, D1..Dk], W [M, C/group, K1..Kk], B [M] or null; Y pre-allocated [N, M, O1..Ok].
 void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y);
 
+/// ONNX ConvTranspose with the same normalised attributes (output_padding and output_shape
+/// already folded into Y's shape and the pads): X [N, C, D1..Dk], W [C, M/group, K1..Kk],
+/// B [M] or null; Y [N, M, O1..Ok]. Every input position scatters into
+/// O = D * stride - pad_begin + K * dilation; positions outside Y are dropped.
+void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
+                   Tensor &y);
+
 } // namespace cimlir::cpu

@@ -142,6 +142,18 @@ const std::map<std::string, Factory> &factories() {
              cpu::conv(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
            });
          }},
+        {"ConvTranspose",
+         [](const Attrs &a) {
+           a.arity(2, 3);
+           cpu::ConvParams p;
+           p.strides = a.ints("strides");
+           p.pads = a.ints("pads");
+           p.dilations = a.ints("dilations");
+           p.group = a.i("group");
+           return kernel([p](const In &in, const Out &out) {
+             cpu::convTranspose(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
+           });
+         }},
         {"MaxPool",
          [](const Attrs &a) {
            a.arity(1, 1);

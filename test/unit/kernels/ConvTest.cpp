@@ -220,3 +220,39 @@ TEST(Conv, WindowsThatOverflowAreRefused) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+/// ConvTranspose is the adjoint of Conv with the same W, strides, pads and dilations:
+/// <conv(X), Y> = <X, convTranspose(Y)> for every X and Y, which pins every weight position
+/// without a second implementation of either.
+TEST(ConvTranspose, IsTheAdjointOfConv) {
+  CIMLIR_RANDOM_TEST();
+  for (int round = 0; round < 20; ++round) {
+    const int64_t g = rng.range(1, 2), c = g * rng.range(1, 2), m = g * rng.range(1, 3);
+    const int64_t k = rng.range(1, 3), s = rng.range(1, 3), d = rng.range(1, 2);
+    const int64_t pb = rng.range(0, 1), pe = rng.range(0, 1), o = rng.range(1, 4);
+    // The conv input size that the transposed conv gives back exactly.
+    const int64_t in = s * (o - 1) + (k - 1) * d + 1 - pb - pe;
+    if (in < 1)
+      continue;
+    ConvParams p{{s, s}, {pb, pb, pe, pe}, {d, d}, g};
+    Tensor x = rng.f32({2, c, in, in}), w = rng.f32({m, c / g, k, k});
+    Tensor y = Tensor::allocate(DType::F32, {2, m, o, o}), dy = rng.f32({2, m, o, o});
+    conv(x, w, nullptr, p, y);
+    Tensor dx = Tensor::allocate(DType::F32, {2, c, in, in});
+    convTranspose(dy, w, nullptr, p, dx);
+    double lhs = 0, rhs = 0, mag = 0;
+    for (int64_t i = 0; i < y.numel(); ++i)
+      lhs += double(y.data<float>()[i]) * dy.data<float>()[i];
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      rhs += double(x.data<float>()[i]) * dx.data<float>()[i];
+      mag += std::fabs(double(x.data<float>()[i]) * dx.data<float>()[i]);
+    }
+    ASSERT_NEAR(lhs, rhs, 1e-4 * (1 + mag)) << "round " << round;
+  }
+}
+
+} // namespace
+} // namespace cimlir::cpu
