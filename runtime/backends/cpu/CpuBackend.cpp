@@ -60,6 +60,15 @@ std::unique_ptr<StepKernel> copyKernel() {
   });
 }
 
+cpu::ConvParams convParams(const Attrs &a) {
+  cpu::ConvParams p;
+  p.strides = a.ints("strides");
+  p.pads = a.ints("pads");
+  p.dilations = a.ints("dilations");
+  p.group = a.i("group");
+  return p;
+}
+
 cpu::PoolParams poolParams(const Attrs &a) {
   cpu::PoolParams p;
   p.kernel = a.ints("kernel_shape");
@@ -133,11 +142,7 @@ const std::map<std::string, Factory> &factories() {
         {"Conv",
          [](const Attrs &a) {
            a.arity(2, 3);
-           cpu::ConvParams p;
-           p.strides = a.ints("strides");
-           p.pads = a.ints("pads");
-           p.dilations = a.ints("dilations");
-           p.group = a.i("group");
+           cpu::ConvParams p = convParams(a);
            return kernel([p](const In &in, const Out &out) {
              cpu::conv(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
            });
@@ -145,11 +150,7 @@ const std::map<std::string, Factory> &factories() {
         {"ConvTranspose",
          [](const Attrs &a) {
            a.arity(2, 3);
-           cpu::ConvParams p;
-           p.strides = a.ints("strides");
-           p.pads = a.ints("pads");
-           p.dilations = a.ints("dilations");
-           p.group = a.i("group");
+           cpu::ConvParams p = convParams(a);
            return kernel([p](const In &in, const Out &out) {
              cpu::convTranspose(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
            });
