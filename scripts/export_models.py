@@ -30,15 +30,41 @@ from onnx import numpy_helper
 torch.manual_seed(0)
 
 
+class SmallResNet(torch.nn.Module):
+    """ResNet's layout (stem, four stages of torchvision's BasicBlock or Bottleneck, pooling,
+    classifier) at a reduced width, so the small variants stay small."""
+
+    def __init__(self, block, widths=(8, 16, 32, 64), classes=10):
+        super().__init__()
+        nn = torch.nn
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 1, 1, bias=False),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True),
+                                  nn.MaxPool2d(3, 2, 1))
+        layers, inplanes = [], widths[0]
+        for i, w in enumerate(widths):
+            stride = 1 if i == 0 else 2
+            down = None
+            if stride != 1 or inplanes != w * block.expansion:
+                down = nn.Sequential(nn.Conv2d(inplanes, w * block.expansion, 1, stride, bias=False),
+                                     nn.BatchNorm2d(w * block.expansion))
+            layers.append(block(inplanes, w, stride, down))
+            inplanes = w * block.expansion
+        self.layers = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(inplanes, classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(self.layers(self.stem(x))), 1))
+
+
 def vision_small():
     import timm
     import torchvision
-    from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+    from torchvision.models.resnet import BasicBlock, Bottleneck
 
     return {
-        "resnet18_small": (lambda: ResNet(BasicBlock, [1, 1, 1, 1], num_classes=10), (1, 3, 32, 32)),
-        "resnet50_small": (lambda: ResNet(Bottleneck, [1, 1, 1, 1], num_classes=10,
-                                          width_per_group=16), (1, 3, 32, 32)),
+        "resnet18_small": (lambda: SmallResNet(BasicBlock), (1, 3, 32, 32)),
+        "resnet50_small": (lambda: SmallResNet(Bottleneck), (1, 3, 32, 32)),
         "mobilenetv2_small": (lambda: torchvision.models.mobilenet_v2(
             num_classes=10, width_mult=0.25,
             inverted_residual_setting=[[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 1, 2]]),
@@ -141,11 +167,13 @@ def export(out_dir, name, make, example, inventory, only):
                 "ops": sorted({n.op_type for n in m.graph.node}),
                 "bytes": os.path.getsize(path),
             }
-            print(f"{case}: {inventory[case]['bytes']} bytes, ops {inventory[case]['ops']}",
-                  flush=True)
+            print(f"{case}: {inventory[case]['bytes']} bytes, opset {inventory[case]['opset']}, "
+                  f"ops {inventory[case]['ops']}", flush=True)
         except Exception as e:  # report and go on: one exporter's failure is a finding
             inventory[case] = {"error": f"{type(e).__name__}: {e}"[:500]}
             print(f"{case}: export failed: {inventory[case]['error']}", flush=True)
+        with open(os.path.join(out_dir, "inventory.json"), "w") as f:  # as it goes
+            json.dump(inventory, f, indent=1, sort_keys=True)
 
 
 def main():
@@ -168,8 +196,6 @@ def main():
         for name, (make, shape, vocab) in text(False).items():
             export(args.out_dir, name, make, torch.randint(0, vocab, shape), inventory,
                args.only.split(",") if args.only else [])
-    with open(os.path.join(args.out_dir, "inventory.json"), "w") as f:
-        json.dump(inventory, f, indent=1, sort_keys=True)
     return 0
 
 

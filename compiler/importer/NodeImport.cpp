@@ -602,6 +602,16 @@ const OpTable &opTable() {
     }
     for (const std::string &type : cpu::compareOpTypes())
       m[type] = {[op = "onnx." + type](NodeContext &c) { return importPlain(c, op, 2); }, {}};
+    m["Gelu"] = {[](NodeContext &c) {
+                   if (failed(expectInputs(c, 1, 1)) || failed(expectOneOutput(c)))
+                     return failure();
+                   return pushResult(
+                       c, buildOp(c, "onnx.Gelu", c.inputs,
+                                  {c.builder.getNamedAttr("approximate",
+                                                          c.builder.getStringAttr(getString(
+                                                              c.node, "approximate", "none")))}));
+                 },
+                 {{"approximate", A::STRING}}};
     m["Clip"] = {importClip, {{"min", A::FLOAT}, {"max", A::FLOAT}, {"consumed_inputs", A::INTS}}};
     m["Not"] = {[](NodeContext &c) { return importPlain(c, "onnx.Not", 1); }, {}};
     m["Where"] = {[](NodeContext &c) { return importPlain(c, "onnx.Where", 3); }, {}};

@@ -132,3 +132,11 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   types.push_back(RankedTensorType::get(shape, x->getElementType()));
   return success();
 }
+
+LogicalResult GeluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  if (adaptor.getApproximate() != "none" && adaptor.getApproximate() != "tanh")
+    return emitOptionalError(loc, "Gelu approximate '", adaptor.getApproximate(),
+                             "' is not none or tanh");
+  return inferUnaryFloat(loc, adaptor.getX(), "Gelu", types);
+}

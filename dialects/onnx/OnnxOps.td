@@ -108,6 +108,13 @@ def Onnx_TanOp : Onnx_UnaryFloatOp<"Tan", "tan x">;
 def Onnx_TanhOp : Onnx_UnaryFloatOp<"Tanh", "tanh x">;
 def Onnx_ThresholdedReluOp : Onnx_UnaryFloatOp<"ThresholdedRelu", "x > alpha ? x : 0">;
 
+def Onnx_GeluOp : Onnx_InferredOp<"Gelu"> {
+  let summary = "x/2 (1 + erf(x / sqrt 2)), or its tanh approximation (approximate = \"tanh\")";
+  let arguments = (ins AnyRankedTensor:$X, StrAttr:$approximate);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
 class Onnx_BinaryOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
   let summary = what # " with NumPy broadcasting";
   let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);

@@ -660,4 +660,29 @@ void classify(const Tensor &x, bool nan, bool negative, bool positive, Tensor &y
   fail(kn, std::string("takes float32 and float64, got ") + dtypeName(x.dtype()));
 }
 
+namespace {
+template <typename T> void geluTyped(const Tensor &x, bool tanhApproximation, Tensor &y) {
+  const T *xv = x.data<T>();
+  T *yv = y.data<T>();
+  const T rootTwoOverPi = static_cast<T>(0.79788456080286535587989211986876373695);
+  const T invRootTwo = static_cast<T>(0.70710678118654752440084436210484903928);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const T v = xv[i];
+    yv[i] = tanhApproximation
+                ? T(0.5) * v * (T(1) + std::tanh(rootTwoOverPi * (v + T(0.044715) * v * v * v)))
+                : T(0.5) * v * (T(1) + std::erf(v * invRootTwo));
+  }
+}
+} // namespace
+
+void gelu(const Tensor &x, bool tanhApproximation, Tensor &y) {
+  requireDType("Gelu", "Y", y, x.dtype());
+  detail::requireShape("Gelu", "Y", y, x.shape());
+  if (x.dtype() == DType::F32)
+    return geluTyped<float>(x, tanhApproximation, y);
+  if (x.dtype() == DType::F64)
+    return geluTyped<double>(x, tanhApproximation, y);
+  fail("Gelu", std::string("takes float32 and float64, got ") + dtypeName(x.dtype()));
+}
+
 } // namespace cimlir::cpu

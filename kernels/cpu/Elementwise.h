@@ -104,4 +104,8 @@ void clip(const Tensor &x, const Tensor &lo, const Tensor &hi, Tensor &y);
 /// Y (bool) = isnan(X) (`nan`), or X is -inf and `negative` or +inf and `positive`; float.
 void classify(const Tensor &x, bool nan, bool negative, bool positive, Tensor &y);
 
+/// ONNX Gelu (opset 20): x/2 (1 + erf(x / sqrt 2)), or with `tanhApproximation` x/2 (1 +
+/// tanh(sqrt(2/pi) (x + 0.044715 x^3))); float32 and float64, in X's precision.
+void gelu(const Tensor &x, bool tanhApproximation, Tensor &y);
+
 } // namespace cimlir::cpu

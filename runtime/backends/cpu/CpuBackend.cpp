@@ -299,6 +299,15 @@ const std::map<std::string, Factory> &factories() {
            });
          }},
     };
+    t["Gelu"] = [](const Attrs &a) {
+      a.arity(1, 1);
+      const std::string approximate = a.s("approximate");
+      if (approximate != "none" && approximate != "tanh")
+        a.fail("has an unknown approximate '" + approximate + "'");
+      return kernel([tanh = approximate == "tanh"](const In &in, const Out &out) {
+        cpu::gelu(*in[0], tanh, *out[0]);
+      });
+    };
     t["Mod"] = [](const Attrs &a) {
       return binaryKernel(a, a.i("fmod") != 0 ? cpu::BinaryOp::FMod : cpu::BinaryOp::Mod);
     };

@@ -536,3 +536,26 @@ TEST(Where, SelectsWithThreeWayBroadcasting) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+TEST(Gelu, ExactAndTanhAgainstLongDouble) {
+  CIMLIR_RANDOM_TEST();
+  Tensor x = rng.f32({200}, -8, 8), y = Tensor::allocate(DType::F32, {200});
+  for (bool tanhApprox : {false, true}) {
+    gelu(x, tanhApprox, y);
+    for (int64_t i = 0; i < 200; ++i) {
+      const long double v = x.data<float>()[i];
+      const long double want =
+          tanhApprox ? 0.5L * v *
+                           (1 + tanhl(sqrtl(2 / 3.14159265358979323846264338327950288L) *
+                                      (v + 0.044715L * v * v * v)))
+                     : 0.5L * v * (1 + erfl(v / sqrtl(2.0L)));
+      ASSERT_NEAR(y.data<float>()[i], want, 4e-7L * (1 + fabsl(v))) << v;
+    }
+  }
+}
+
+} // namespace
+} // namespace cimlir::cpu

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# A model exported by scripts/export_models.py (models/export/NAME: model.onnx and
+# onnxruntime's outputs as test_data_set_0), compiled as exported:
+#  - digital: every output within 1e-4 relative (1e-5 absolute) of onnxruntime's;
+#  - on rram-256 crossbars: the run completes with every linear layer on CIM (random weights
+#    give no accuracy to assert; the error is printed).
+#   run_exported_model_test.sh BIN_DIR MODEL_DIR WORK_DIR
+set -euo pipefail
+bin=$1 dir=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+"$bin/cim-opt" "$dir/model.onnx" -o "$work/digital.plan"
+"$bin/cim-run" "$work/digital.plan" --dataset "$dir" --batch 1 --rtol 1e-4 --atol 1e-5
+"$bin/cim-opt" "$dir/model.onnx" --device rram-256 -o "$work/rram.plan"
+"$bin/cim-run" "$work/rram.plan" --dataset "$dir" --batch 1 --rtol 1e30 --atol 1e30 \
+  --report "$work/rram.json"
+python3 - "$work/rram.json" <<'PY'
+import json, sys
+layers = json.load(open(sys.argv[1]))["layers"]
+assert layers and all(l.get("per_sample") for l in layers), "a layer did not run on CIM"
+print(f"{len(layers)} CIM layers ran")
+PY
