@@ -14,6 +14,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/defs/parser.h>
 #include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <new>
 #include <stdexcept>
@@ -54,6 +55,19 @@ LogicalResult loadModelProto(Location loc, const std::string &path, ::onnx::Mode
   if (!model.has_graph())
     return emitError(loc) << "the ONNX model has no graph";
   return success();
+}
+
+bool inferOnnxShapes(::onnx::ModelProto &model, int64_t opset) {
+  try {
+    const auto &known = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    if (opset > known.at(::onnx::ONNX_DOMAIN).second)
+      return false;
+    ::onnx::shape_inference::InferShapes(model, ::onnx::OpSchemaRegistry::Instance(),
+                                         ::onnx::ShapeInferenceOptions(false, 0, true));
+    return true;
+  } catch (const std::exception &) {
+    return false; // a model ONNX's inference refuses; the importer's own checks name the fault
+  }
 }
 
 } // namespace cimlir

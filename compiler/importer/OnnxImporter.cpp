@@ -102,6 +102,31 @@ LogicalResult checkTensorSize(Location loc, Type type, const std::string &what) 
   return success();
 }
 
+/// The type cimlir inferred for value `name` against the one ONNX's shape inference gives:
+/// each dimension both know statically must agree, and so must the rank when ONNX knows it.
+/// A disagreement is a bug of one of them; the error says so rather than run a wrong plan.
+LogicalResult checkAgainstOnnx(Location loc, StringRef name, Type ours,
+                               const ::onnx::TypeProto &onnx) {
+  auto t = dyn_cast<RankedTensorType>(ours);
+  if (!t || !onnx.has_tensor_type() || !onnx.tensor_type().has_shape())
+    return success();
+  const auto &shape = onnx.tensor_type().shape();
+  bool agree = shape.dim_size() == t.getRank();
+  for (int i = 0; agree && i < shape.dim_size(); ++i)
+    if (shape.dim(i).has_dim_value() && !t.isDynamicDim(i))
+      agree = shape.dim(i).dim_value() == t.getDimSize(i);
+  if (agree)
+    return success();
+  std::string theirs;
+  for (int i = 0; i < shape.dim_size(); ++i)
+    theirs +=
+        (i ? "x" : "") + (shape.dim(i).has_dim_value() ? std::to_string(shape.dim(i).dim_value())
+                                                       : std::string("?"));
+  return emitError(loc) << "value '" << name << "': cimlir infers " << t
+                        << " but ONNX's shape inference gives [" << theirs
+                        << "]; one of them is wrong (please report this model)";
+}
+
 /// A frozen input's array must have the input's element type and shape (any size for
 /// the batch dimension).
 LogicalResult checkFrozenType(Location loc, StringRef name, RankedTensorType declared,
@@ -190,6 +215,12 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
                               << kNewestOpset << " (ONNX 1.16)";
   if (graph.output_size() == 0)
     return emitError(fileLoc) << "the graph has no outputs";
+  // ONNX's own shape inference, the independent check of every result type below.
+  const bool onnxShapes = inferOnnxShapes(*result.proto, defaultOpset);
+  llvm::StringMap<const ::onnx::TypeProto *> onnxTypes;
+  if (onnxShapes)
+    for (const auto &vi : graph.value_info())
+      onnxTypes[vi.name()] = &vi.type();
   // Every name is defined once: graph inputs, initializers and node outputs share one
   // namespace (initializers may repeat as graph inputs, IR version < 4).
   {
@@ -303,9 +334,14 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     }
     if (failed(importNode(ctx)))
       return failure();
-    for (auto [i, v] : llvm::enumerate(ctx.results))
+    for (auto [i, v] : llvm::enumerate(ctx.results)) {
       if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
         return failure();
+      if (v && i < static_cast<size_t>(node.output_size()))
+        if (auto it = onnxTypes.find(node.output(i)); it != onnxTypes.end())
+          if (failed(checkAgainstOnnx(loc, node.output(i), v.getType(), *it->second)))
+            return failure();
+    }
     for (auto [i, v] : llvm::enumerate(ctx.results))
       if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
         values[node.output(i)] = v;
