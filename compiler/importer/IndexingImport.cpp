@@ -278,6 +278,27 @@ LogicalResult importLoss(NodeContext &ctx, bool softmax) {
   return success();
 }
 
+/// QuantizeLinear and DequantizeLinear: axis (default 1) made non-negative; block_size
+/// (opset 21) refused.
+LogicalResult importQdq(NodeContext &ctx, StringRef opName) {
+  if (failed(expectInputs(ctx, 2, 3)) || failed(expectOneOutput(ctx)))
+    return failure();
+  if (getInt(ctx.node, "block_size", 0) != 0)
+    return emitError(ctx.loc) << ctx.node.op_type() << " with block_size is not supported";
+  const int64_t rank = typeOf(ctx.inputs[0]).getRank();
+  int64_t axis = getInt(ctx.node, "axis", 1);
+  if (typeOf(ctx.inputs[1]).getNumElements() == 1)
+    axis = 0; // per tensor: the axis plays no part
+  else if (auto n = normaliseAxis(ctx, axis, rank); succeeded(n))
+    axis = *n;
+  else
+    return failure();
+  SmallVector<Value> operands = {ctx.inputs[0], ctx.inputs[1]};
+  if (ctx.inputs[2])
+    operands.push_back(ctx.inputs[2]);
+  return pushResult(ctx, buildOp(ctx, opName, operands, {intAttr(ctx, "axis", axis)}));
+}
+
 } // namespace
 
 void addIndexingImports(OpTable &m) {
@@ -326,6 +347,10 @@ void addIndexingImports(OpTable &m) {
                    {{"saturate", A::INT}}};
   m["EyeLike"] = {importEyeLike, {{"dtype", A::INT}, {"k", A::INT}}};
   m["Range"] = {importRange, {}};
+  m["QuantizeLinear"] = {[](NodeContext &c) { return importQdq(c, "onnx.QuantizeLinear"); },
+                         {{"axis", A::INT}, {"saturate", A::INT}, {"block_size", A::INT}}};
+  m["DequantizeLinear"] = {[](NodeContext &c) { return importQdq(c, "onnx.DequantizeLinear"); },
+                           {{"axis", A::INT}, {"block_size", A::INT}}};
   m["NegativeLogLikelihoodLoss"] = {[](NodeContext &c) { return importLoss(c, false); },
                                     {{"reduction", A::STRING}, {"ignore_index", A::INT}}};
   m["SoftmaxCrossEntropyLoss"] = {[](NodeContext &c) { return importLoss(c, true); },

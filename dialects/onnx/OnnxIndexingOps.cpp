@@ -236,3 +236,60 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   types.push_back(x->clone(shape));
   return success();
 }
+
+namespace {
+/// Q/DQ's scale (float32) and zero point: one value, or one per index of `axis` of `x`.
+LogicalResult checkQuantParams(std::optional<Location> loc, StringRef op, RankedTensorType x,
+                               Value scale, Value zeroPoint, int64_t axis) {
+  auto s = rankedOperand(loc, scale, op.str() + " scale");
+  if (failed(s))
+    return failure();
+  if (!s->getElementType().isF32())
+    return emitOptionalError(loc, op, " scale must be float32, got ", *s);
+  if (s->getNumElements() != 1 && (s->getRank() != 1 || axis < 0 || axis >= x.getRank() ||
+                                   s->getDimSize(0) != x.getDimSize(axis)))
+    return emitOptionalError(loc, op, " scale ", *s,
+                             " is neither one value nor one per index of axis ", axis, " of ", x);
+  if (zeroPoint) {
+    auto z = rankedOperand(loc, zeroPoint, op.str() + " zero point");
+    if (failed(z))
+      return failure();
+    if (z->getShape() != s->getShape())
+      return emitOptionalError(loc, op, " zero point ", *z, " and scale ", *s, " differ in shape");
+  }
+  return success();
+}
+} // namespace
+
+LogicalResult QuantizeLinearOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "QuantizeLinear input");
+  if (failed(x) || failed(checkQuantParams(loc, "QuantizeLinear", *x, adaptor.getYScale(),
+                                           adaptor.getYZeroPoint(), adaptor.getAxis())))
+    return failure();
+  if (!x->getElementType().isF32())
+    return emitOptionalError(loc, "QuantizeLinear takes float32, got ", *x);
+  Type out = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  if (Value z = adaptor.getYZeroPoint())
+    out = cast<RankedTensorType>(z.getType()).getElementType();
+  if (!out.isInteger(8))
+    return emitOptionalError(loc, "QuantizeLinear output must be int8 or uint8, got ", out);
+  types.push_back(x->clone(out));
+  return success();
+}
+
+LogicalResult DequantizeLinearOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                                   Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "DequantizeLinear input");
+  if (failed(x) || failed(checkQuantParams(loc, "DequantizeLinear", *x, adaptor.getXScale(),
+                                           adaptor.getXZeroPoint(), adaptor.getAxis())))
+    return failure();
+  Type e = x->getElementType();
+  if (!e.isInteger(8) && !e.isSignlessInteger(32))
+    return emitOptionalError(loc, "DequantizeLinear takes int8, uint8 or int32, got ", *x);
+  if (Value z = adaptor.getXZeroPoint())
+    if (cast<RankedTensorType>(z.getType()).getElementType() != e)
+      return emitOptionalError(loc, "DequantizeLinear zero point and input differ in type");
+  types.push_back(x->clone(Float32Type::get(ctx)));
+  return success();
+}

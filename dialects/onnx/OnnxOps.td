@@ -540,6 +540,22 @@ def Onnx_NegativeLogLikelihoodLossOp : Onnx_InferredOp<"NegativeLogLikelihoodLos
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_QuantizeLinearOp : Onnx_InferredOp<"QuantizeLinear"> {
+  let summary = "saturate(round(x / scale) + zero_point) to int8 or uint8, per tensor or per `axis`";
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$y_scale,
+                   Optional<AnyRankedTensor>:$y_zero_point, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_DequantizeLinearOp : Onnx_InferredOp<"DequantizeLinear"> {
+  let summary = "(x - zero_point) * scale, per tensor or per `axis`";
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$x_scale,
+                   Optional<AnyRankedTensor>:$x_zero_point, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_ResizeOp : Onnx_InferredOp<"Resize"> {
   let summary = "resize to `sizes` (-1 keeps the batch) with the per-axis `scales` of the coordinate mapping";
   let description = [{

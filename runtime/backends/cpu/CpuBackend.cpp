@@ -12,6 +12,7 @@
 #include "kernels/cpu/Loss.h"
 #include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Pool.h"
+#include "kernels/cpu/QuantizeLinear.h"
 #include "kernels/cpu/Reduce.h"
 #include "kernels/cpu/Resize.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
@@ -299,6 +300,18 @@ const std::map<std::string, Factory> &factories() {
            });
          }},
     };
+    for (const bool quantize : {true, false})
+      t[quantize ? "QuantizeLinear" : "DequantizeLinear"] = [quantize](const Attrs &a) {
+        a.arity(2, 3);
+        const int64_t axis = a.i("axis");
+        return kernel([=](const In &in, const Out &out) {
+          const Tensor *zp = in.size() > 2 ? in[2] : nullptr;
+          if (quantize)
+            cpu::quantizeLinear(*in[0], *in[1], zp, axis, *out[0]);
+          else
+            cpu::dequantizeLinear(*in[0], *in[1], zp, axis, *out[0]);
+        });
+      };
     t["Gelu"] = [](const Attrs &a) {
       a.arity(1, 1);
       const std::string approximate = a.s("approximate");

@@ -1,0 +1,21 @@
+// cimlir CPU kernels: ONNX QuantizeLinear and DequantizeLinear (per tensor or per axis), the
+// quantize/dequantize pairs (QDQ) of quantized models. Not the CIM weight quantization of
+// cim-numerics.md §1 (kernels/cim/Quantization.h).
+#pragma once
+
+#include "core/Tensor.h"
+
+namespace cimlir::cpu {
+
+/// Y = saturate(round(X / scale) + zeroPoint), rounding halves to even; X float32, Y int8 or
+/// uint8 (the zero point's type, or Y's without one). `scale` and `zeroPoint` (or null) hold
+/// one element, or one per index of X's axis `axis` (non-negative).
+void quantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoint, int64_t axis,
+                    Tensor &y);
+
+/// Y = (X - zeroPoint) * scale; X int8, uint8 or int32, Y float32; scale and zero point as for
+/// quantizeLinear.
+void dequantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoint, int64_t axis,
+                      Tensor &y);
+
+} // namespace cimlir::cpu
