@@ -347,6 +347,19 @@ void addIndexingImports(OpTable &m) {
                    {{"saturate", A::INT}}};
   m["EyeLike"] = {importEyeLike, {{"dtype", A::INT}, {"k", A::INT}}};
   m["Range"] = {importRange, {}};
+  m["Einsum"] = {
+      [](NodeContext &c) {
+        if (c.inputs.empty() || llvm::any_of(c.inputs, [](Value v) { return !v; }) ||
+            failed(expectOneOutput(c)))
+          return LogicalResult(emitError(c.loc) << "Einsum needs inputs, none absent");
+        if (!findAttr(c.node, "equation"))
+          return LogicalResult(emitError(c.loc) << "Einsum needs the attribute 'equation'");
+        return pushResult(
+            c, buildOp(c, "onnx.Einsum", c.inputs,
+                       {c.builder.getNamedAttr("equation", c.builder.getStringAttr(getString(
+                                                               c.node, "equation", "")))}));
+      },
+      {{"equation", A::STRING}}};
   m["QuantizeLinear"] = {[](NodeContext &c) { return importQdq(c, "onnx.QuantizeLinear"); },
                          {{"axis", A::INT}, {"saturate", A::INT}, {"block_size", A::INT}}};
   m["DequantizeLinear"] = {[](NodeContext &c) { return importQdq(c, "onnx.DequantizeLinear"); },

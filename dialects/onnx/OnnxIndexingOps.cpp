@@ -8,6 +8,8 @@
 #include "dialects/onnx/OnnxOps.h"
 #include "dialects/onnx/ShapeInference.h"
 
+#include "kernels/cpu/Einsum.h"
+
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
@@ -291,5 +293,33 @@ LogicalResult DequantizeLinearOp::inferReturnTypes(MLIRContext *ctx, std::option
     if (cast<RankedTensorType>(z.getType()).getElementType() != e)
       return emitOptionalError(loc, "DequantizeLinear zero point and input differ in type");
   types.push_back(x->clone(Float32Type::get(ctx)));
+  return success();
+}
+
+LogicalResult EinsumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  std::vector<cimlir::Shape> shapes;
+  Type elem;
+  for (Value v : adaptor.getInputs()) {
+    auto t = rankedOperand(loc, v, "Einsum input");
+    if (failed(t))
+      return failure();
+    if (!t->hasStaticShape())
+      return emitOptionalError(loc, "Einsum needs static shapes, got ", *t);
+    if (elem && t->getElementType() != elem)
+      return emitOptionalError(loc, "Einsum inputs differ in element type");
+    elem = t->getElementType();
+    shapes.emplace_back(t->getShape().begin(), t->getShape().end());
+  }
+  if (shapes.empty())
+    return emitOptionalError(loc, "Einsum needs inputs");
+  if (!elem.isF32() && !elem.isF64())
+    return emitOptionalError(loc, "Einsum takes float32 and float64, got ", elem);
+  // The kernel's reading of the equation (kernels/cpu/Einsum.h) gives the output shape.
+  cimlir::cpu::EinsumSpec spec;
+  if (std::string problem = cimlir::cpu::parseEinsum(adaptor.getEquation().str(), shapes, spec);
+      !problem.empty())
+    return emitOptionalError(loc, "Einsum: ", problem);
+  types.push_back(RankedTensorType::get(spec.outputShape, elem));
   return success();
 }

@@ -540,6 +540,13 @@ def Onnx_NegativeLogLikelihoodLossOp : Onnx_InferredOp<"NegativeLogLikelihoodLos
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_EinsumOp : Onnx_InferredOp<"Einsum"> {
+  let summary = "Einstein summation by `equation` (any form: kernels/cpu/Einsum.h)";
+  let arguments = (ins Variadic<AnyRankedTensor>:$Inputs, StrAttr:$equation);
+  let results = (outs AnyRankedTensor:$Output);
+  let assemblyFormat = "$Inputs attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_QuantizeLinearOp : Onnx_InferredOp<"QuantizeLinear"> {
   let summary = "saturate(round(x / scale) + zero_point) to int8 or uint8, per tensor or per `axis`";
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$y_scale,

@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "kernels/cpu/Cast.h"
 #include "kernels/cpu/Conv.h"
+#include "kernels/cpu/Einsum.h"
 #include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Gemm.h"
 #include "kernels/cpu/Indexing.h"
@@ -312,6 +313,12 @@ const std::map<std::string, Factory> &factories() {
             cpu::dequantizeLinear(*in[0], *in[1], zp, axis, *out[0]);
         });
       };
+    t["Einsum"] = [](const Attrs &a) {
+      a.arity(1, a.step().inputs.size());
+      const std::string equation = a.s("equation");
+      return kernel(
+          [equation](const In &in, const Out &out) { cpu::einsum(equation, in, *out[0]); });
+    };
     t["Gelu"] = [](const Attrs &a) {
       a.arity(1, 1);
       const std::string approximate = a.s("approximate");
