@@ -465,7 +465,8 @@ class Onnx_ArgOp<string mnemonic, string what> : Onnx_InferredOp<mnemonic> {
         std::optional<::mlir::Location> loc, Adaptor adaptor,
         ::llvm::SmallVectorImpl<::mlir::Type> &types) {
       return ::cimlir::onnx::inferReduce(loc, "}] # mnemonic # [{", adaptor.getData(),
-                                         {adaptor.getAxis()}, adaptor.getKeepdims() != 0,
+                                         {static_cast<int64_t>(adaptor.getAxis())},
+                                         adaptor.getKeepdims() != 0,
                                          ::mlir::IntegerType::get(ctx, 64), types);
     }
   }];
