@@ -1,6 +1,7 @@
 //===- IndexingImport.cpp - indexing, Mod, IsNaN/IsInf and rewritten ops ---===//
 //
-// GatherElements, ScatterElements (and the Scatter of opset < 11), OneHot, TopK, Trilu,
+// GatherElements, ScatterElements (and the Scatter of opset < 11), GatherND, ScatterND,
+// OneHot, TopK, Trilu,
 // CumSum, Mod, IsNaN, IsInf and NegativeLogLikelihoodLoss become their ops, with their
 // constant inputs (TopK's k, Trilu's k, CumSum's axis, OneHot's depth) as attributes;
 // SoftmaxCrossEntropyLoss becomes LogSoftmax and NegativeLogLikelihoodLoss. DepthToSpace and
@@ -309,6 +310,24 @@ void addIndexingImports(OpTable &m) {
                           {{"axis", A::INT}, {"reduction", A::STRING}}};
   m["Scatter"] = {[](NodeContext &c) { return importElements(c, true); }, {{"axis", A::INT}}};
   m["OneHot"] = {importOneHot, {{"axis", A::INT}}};
+  m["GatherND"] = {[](NodeContext &c) {
+                     if (failed(expectInputs(c, 2, 2)) || failed(expectOneOutput(c)))
+                       return failure();
+                     return pushResult(
+                         c, buildOp(c, "onnx.GatherND", c.inputs,
+                                    {intAttr(c, "batch_dims", getInt(c.node, "batch_dims", 0))}));
+                   },
+                   {{"batch_dims", A::INT}}};
+  m["ScatterND"] = {
+      [](NodeContext &c) {
+        if (failed(expectInputs(c, 3, 3)) || failed(expectOneOutput(c)))
+          return failure();
+        return pushResult(
+            c, buildOp(c, "onnx.ScatterND", c.inputs,
+                       {c.builder.getNamedAttr("reduction", c.builder.getStringAttr(getString(
+                                                                c.node, "reduction", "none")))}));
+      },
+      {{"reduction", A::STRING}}};
   m["TopK"] = {importTopK,
                {{"axis", A::INT}, {"k", A::INT}, {"largest", A::INT}, {"sorted", A::INT}}};
   m["Trilu"] = {importTrilu, {{"upper", A::INT}}};

@@ -323,3 +323,62 @@ LogicalResult EinsumOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   types.push_back(RankedTensorType::get(spec.outputShape, elem));
   return success();
 }
+
+namespace {
+/// GatherND's output shape and ScatterND's updates shape: indices.shape[:-1] +
+/// data.shape[batchDims + m:], m the index tuples' length (static).
+FailureOr<SmallVector<int64_t>> tupleSliceShape(std::optional<Location> loc, StringRef op,
+                                                RankedTensorType data, RankedTensorType indices,
+                                                int64_t batchDims) {
+  if (failed(requireIndices(loc, op, indices)))
+    return failure();
+  if (indices.getRank() < 1 || indices.isDynamicDim(indices.getRank() - 1))
+    return emitOptionalError(loc, op, " indices need a static last axis, got ", indices);
+  const int64_t m = indices.getDimSize(indices.getRank() - 1);
+  if (batchDims < 0 || batchDims >= indices.getRank() || batchDims + m > data.getRank())
+    return emitOptionalError(loc, op, " indices ", indices, " do not fit data ", data,
+                             " with batch_dims ", batchDims);
+  for (int64_t a = 0; a < batchDims; ++a)
+    if (indices.getDimSize(a) != data.getDimSize(a))
+      return emitOptionalError(loc, op, " batch axes of ", indices, " and ", data, " differ");
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, data.getShape().drop_front(batchDims + m));
+  return shape;
+}
+} // namespace
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = rankedOperand(loc, adaptor.getData(), "GatherND data");
+  auto indices = rankedOperand(loc, adaptor.getIndices(), "GatherND indices");
+  if (failed(data) || failed(indices))
+    return failure();
+  auto shape = tupleSliceShape(loc, "GatherND", *data, *indices,
+                               static_cast<int64_t>(adaptor.getBatchDims()));
+  if (failed(shape))
+    return failure();
+  types.push_back(data->clone(*shape));
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = rankedOperand(loc, adaptor.getData(), "ScatterND data");
+  auto indices = rankedOperand(loc, adaptor.getIndices(), "ScatterND indices");
+  auto updates = rankedOperand(loc, adaptor.getUpdates(), "ScatterND updates");
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  auto shape = tupleSliceShape(loc, "ScatterND", *data, *indices, 0);
+  if (failed(shape))
+    return failure();
+  if (updates->getShape() != ArrayRef<int64_t>(*shape) ||
+      updates->getElementType() != data->getElementType())
+    return emitOptionalError(loc, "ScatterND updates ", *updates, " must be [", *shape,
+                             "] of the data's type");
+  StringRef r = adaptor.getReduction();
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return emitOptionalError(loc, "ScatterND reduction '", r,
+                             "' is not none, add, mul, max or min");
+  types.push_back(*data);
+  return success();
+}

@@ -500,6 +500,21 @@ def Onnx_ScatterElementsOp : Onnx_InferredOp<"ScatterElements"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_GatherNDOp : Onnx_InferredOp<"GatherND"> {
+  let summary = "slices of data at index tuples (the indices' last axis), after `batch_dims` shared axes";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, I64Attr:$batch_dims);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ScatterNDOp : Onnx_InferredOp<"ScatterND"> {
+  let summary = "data with `updates` combined into the slices at index tuples (reduction none, add, mul, max or min)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices, AnyRankedTensor:$updates,
+                   StrAttr:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_OneHotOp : Onnx_InferredOp<"OneHot"> {
   let summary = "one-hot rows of `depth` along a new `axis` (non-negative), values [off, on]";
   let arguments = (ins AnyRankedTensor:$indices, AnyRankedTensor:$values, I64Attr:$depth,

@@ -146,6 +146,129 @@ void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updat
   }
 }
 
+namespace {
+
+/// The element offsets in a tensor of `shape` of each index tuple of `indices` (its last axis
+/// of m entries addressing axes [first, first + m)), tuples counted per batch of `batches`.
+std::vector<int64_t> tupleOffsets(const char *kn, const Shape &shape, const Tensor &indices,
+                                  int64_t first) {
+  const int64_t m = indices.dim(indices.rank() - 1);
+  const int64_t tuples = m ? indices.numel() / m : 0;
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t a = shape.size(); a-- > 1;)
+    strides[a - 1] = strides[a] * shape[a];
+  std::vector<int64_t> out(static_cast<size_t>(tuples), 0);
+  for (int64_t t = 0; t < tuples; ++t)
+    for (int64_t k = 0; k < m; ++k) {
+      const int64_t axis = first + k;
+      int64_t v = indices.dtype() == DType::I64 ? indices.data<int64_t>()[t * m + k]
+                                                : indices.data<int32_t>()[t * m + k];
+      const int64_t dim = shape[static_cast<size_t>(axis)];
+      if (v < -dim || v >= dim)
+        fail(kn, "index " + std::to_string(v) + " is out of range for an axis of " +
+                     std::to_string(dim));
+      out[static_cast<size_t>(t)] += (v < 0 ? v + dim : v) * strides[static_cast<size_t>(axis)];
+    }
+  return out;
+}
+
+void checkTupleIndices(const char *kn, const Tensor &x, const Tensor &indices, int64_t batchDims) {
+  detail::requireData(kn, "X", x);
+  detail::requireData(kn, "indices", indices);
+  if (indices.dtype() != DType::I64 && indices.dtype() != DType::I32)
+    fail(kn, std::string("indices must be int32 or int64, got ") + dtypeName(indices.dtype()));
+  const int64_t m = indices.rank() ? indices.dim(indices.rank() - 1) : -1;
+  if (indices.rank() < 1 || batchDims < 0 || batchDims >= indices.rank() ||
+      batchDims + m > x.rank())
+    fail(kn, "indices " + shapeToString(indices.shape()) + " do not fit X " +
+                 shapeToString(x.shape()) + " with batch_dims " + std::to_string(batchDims));
+  for (int64_t a = 0; a < batchDims; ++a)
+    if (indices.dim(a) != x.dim(a))
+      fail(kn, "the batch axes of indices and X differ");
+}
+
+} // namespace
+
+void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor &y) {
+  const char *kn = "GatherND";
+  checkTupleIndices(kn, x, indices, batchDims);
+  const int64_t m = indices.dim(indices.rank() - 1);
+  Shape want(indices.shape().begin(), indices.shape().end() - 1);
+  want.insert(want.end(), x.shape().begin() + batchDims + m, x.shape().end());
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, want);
+  int64_t batches = 1, slice = 1;
+  for (int64_t a = 0; a < batchDims; ++a)
+    batches *= x.dim(a);
+  for (int64_t a = batchDims + m; a < x.rank(); ++a)
+    slice *= x.dim(a);
+  const Shape inner(x.shape().begin() + batchDims, x.shape().end());
+  const std::vector<int64_t> offsets = tupleOffsets(kn, inner, indices, 0);
+  const int64_t perBatch = batches ? static_cast<int64_t>(offsets.size()) / batches : 0;
+  int64_t batchSize = 1;
+  for (int64_t d : inner)
+    batchSize *= d;
+  const size_t es = dtypeSize(x.dtype());
+  for (size_t t = 0; t < offsets.size(); ++t) {
+    const int64_t batch = perBatch ? static_cast<int64_t>(t) / perBatch : 0;
+    std::memcpy(static_cast<unsigned char *>(y.raw()) + t * slice * es,
+                static_cast<const unsigned char *>(x.raw()) +
+                    (batch * batchSize + offsets[t]) * static_cast<int64_t>(es),
+                static_cast<size_t>(slice) * es);
+  }
+}
+
+namespace {
+template <typename T>
+void scatterNDTyped(const std::vector<int64_t> &offsets, int64_t slice, const Tensor &updates,
+                    ScatterReduction r, Tensor &y) {
+  for (size_t t = 0; t < offsets.size(); ++t)
+    for (int64_t i = 0; i < slice; ++i) {
+      T &dst = y.data<T>()[offsets[t] + i];
+      dst = combine(r, dst, updates.data<T>()[static_cast<int64_t>(t) * slice + i]);
+    }
+}
+} // namespace
+
+void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
+               ScatterReduction reduction, Tensor &y) {
+  const char *kn = "ScatterND";
+  checkTupleIndices(kn, x, indices, 0);
+  const int64_t m = indices.dim(indices.rank() - 1);
+  Shape want(indices.shape().begin(), indices.shape().end() - 1);
+  want.insert(want.end(), x.shape().begin() + m, x.shape().end());
+  detail::requireDType(kn, "updates", updates, x.dtype());
+  detail::requireShape(kn, "updates", updates, want);
+  detail::requireDType(kn, "Y", y, x.dtype());
+  detail::requireShape(kn, "Y", y, x.shape());
+  int64_t slice = 1;
+  for (int64_t a = m; a < x.rank(); ++a)
+    slice *= x.dim(a);
+  const std::vector<int64_t> offsets = tupleOffsets(kn, x.shape(), indices, 0);
+  if (x.numel())
+    std::memcpy(y.raw(), x.raw(), x.byteSize());
+  if (reduction == ScatterReduction::None) {
+    const size_t es = dtypeSize(x.dtype());
+    for (size_t t = 0; t < offsets.size(); ++t)
+      std::memcpy(static_cast<unsigned char *>(y.raw()) + offsets[t] * static_cast<int64_t>(es),
+                  static_cast<const unsigned char *>(updates.raw()) + t * slice * es,
+                  static_cast<size_t>(slice) * es);
+    return;
+  }
+  switch (x.dtype()) {
+  case DType::F32:
+    return scatterNDTyped<float>(offsets, slice, updates, reduction, y);
+  case DType::F64:
+    return scatterNDTyped<double>(offsets, slice, updates, reduction, y);
+  case DType::I32:
+    return scatterNDTyped<int32_t>(offsets, slice, updates, reduction, y);
+  case DType::I64:
+    return scatterNDTyped<int64_t>(offsets, slice, updates, reduction, y);
+  default:
+    fail(kn, std::string("a reduction on ") + dtypeName(x.dtype()) + " is not supported");
+  }
+}
+
 void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis, Tensor &y) {
   const char *kn = "OneHot";
   detail::requireData(kn, "indices", indices);

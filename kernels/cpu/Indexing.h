@@ -18,6 +18,15 @@ enum class ScatterReduction { None, Add, Mul, Max, Min };
 void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updates, int64_t axis,
                      ScatterReduction reduction, Tensor &y);
 
+/// ONNX GatherND: the first `batchDims` axes of X and the indices are shared; each index
+/// tuple (the indices' last axis, of m entries) picks X's slice at those m coordinates. Y is
+/// indices.shape[:-1] + X.shape[batchDims + m:].
+void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor &y);
+
+/// ONNX ScatterND: Y = X, then each index tuple's slice combined with its updates, in order.
+void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
+               ScatterReduction reduction, Tensor &y);
+
 /// ONNX OneHot: Y has a new axis `axis` (non-negative, of Y) of size `depth`; Y = values[1]
 /// where the position equals the index (negative indices count from depth), values[0]
 /// elsewhere; an index outside [-depth, depth) gives a row of values[0], as ONNX says.

@@ -62,6 +62,20 @@ std::unique_ptr<StepKernel> copyKernel() {
   });
 }
 
+/// ScatterElements' and ScatterND's reduction attribute.
+cpu::ScatterReduction scatterReduction(const Attrs &a) {
+  static const std::map<std::string, cpu::ScatterReduction> reductions = {
+      {"none", cpu::ScatterReduction::None},
+      {"add", cpu::ScatterReduction::Add},
+      {"mul", cpu::ScatterReduction::Mul},
+      {"max", cpu::ScatterReduction::Max},
+      {"min", cpu::ScatterReduction::Min}};
+  auto r = reductions.find(a.s("reduction"));
+  if (r == reductions.end())
+    a.fail("has an unknown reduction '" + a.s("reduction") + "'");
+  return r->second;
+}
+
 cpu::ConvParams convParams(const Attrs &a) {
   cpu::ConvParams p;
   p.strides = a.ints("strides");
@@ -353,17 +367,21 @@ const std::map<std::string, Factory> &factories() {
     t["ScatterElements"] = [](const Attrs &a) {
       a.arity(3, 3);
       const int64_t axis = a.i("axis");
-      const std::map<std::string, cpu::ScatterReduction> reductions = {
-          {"none", cpu::ScatterReduction::None},
-          {"add", cpu::ScatterReduction::Add},
-          {"mul", cpu::ScatterReduction::Mul},
-          {"max", cpu::ScatterReduction::Max},
-          {"min", cpu::ScatterReduction::Min}};
-      auto r = reductions.find(a.s("reduction"));
-      if (r == reductions.end())
-        a.fail("has an unknown reduction '" + a.s("reduction") + "'");
-      return kernel([axis, red = r->second](const In &in, const Out &out) {
+      return kernel([axis, red = scatterReduction(a)](const In &in, const Out &out) {
         cpu::scatterElements(*in[0], *in[1], *in[2], axis, red, *out[0]);
+      });
+    };
+    t["GatherND"] = [](const Attrs &a) {
+      a.arity(2, 2);
+      const int64_t batchDims = a.i("batch_dims");
+      return kernel([batchDims](const In &in, const Out &out) {
+        cpu::gatherND(*in[0], *in[1], batchDims, *out[0]);
+      });
+    };
+    t["ScatterND"] = [](const Attrs &a) {
+      a.arity(3, 3);
+      return kernel([red = scatterReduction(a)](const In &in, const Out &out) {
+        cpu::scatterND(*in[0], *in[1], *in[2], red, *out[0]);
       });
     };
     t["OneHot"] = [](const Attrs &a) {

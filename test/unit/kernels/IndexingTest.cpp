@@ -156,3 +156,42 @@ TEST(NllLoss, WeightsIgnoreIndexAndReductions) {
 
 } // namespace
 } // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+TEST(GatherScatterND, AgainstTheDefinition) {
+  CIMLIR_RANDOM_TEST();
+  // GatherND, batch_dims 1: X [2, 3, 4], indices [2, 5, 1] pick rows of each batch's [3, 4].
+  Tensor x = rng.f32({2, 3, 4});
+  std::vector<int64_t> rows;
+  for (int i = 0; i < 10; ++i)
+    rows.push_back(rng.range(-3, 2));
+  Tensor idx = ints(DType::I64, {2, 5, 1}, rows), y = Tensor::allocate(DType::F32, {2, 5, 4});
+  gatherND(x, idx, 1, y);
+  for (int b = 0; b < 2; ++b)
+    for (int t = 0; t < 5; ++t) {
+      const int64_t r = rows[b * 5 + t] < 0 ? rows[b * 5 + t] + 3 : rows[b * 5 + t];
+      for (int c = 0; c < 4; ++c)
+        ASSERT_EQ(y.data<float>()[(b * 5 + t) * 4 + c], x.data<float>()[(b * 3 + r) * 4 + c]);
+    }
+  // ScatterND with mul: full index tuples into X [3, 4].
+  Tensor d = rng.f32({3, 4}), tuples = ints(DType::I32, {3, 2}, {0, 1, 2, 3, 0, 1});
+  Tensor u = rng.f32({3}), out = Tensor::allocate(DType::F32, {3, 4});
+  scatterND(d, tuples, u, ScatterReduction::Mul, out);
+  std::vector<float> want(d.data<float>(), d.data<float>() + 12);
+  want[1] *= u.data<float>()[0];
+  want[11] *= u.data<float>()[1];
+  want[1] *= u.data<float>()[2];
+  for (int i = 0; i < 12; ++i)
+    ASSERT_FLOAT_EQ(out.data<float>()[i], want[i]);
+  Tensor far = ints(DType::I32, {1, 2}, {3, 0});
+  Tensor one = rng.f32({1});
+  EXPECT_NE(test::errorOf([&] {
+              scatterND(d, far, one, ScatterReduction::None, out);
+            }).find("index 3 is out of range"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace cimlir::cpu
