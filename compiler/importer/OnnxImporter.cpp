@@ -215,12 +215,15 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
                               << kNewestOpset << " (ONNX 1.16)";
   if (graph.output_size() == 0)
     return emitError(fileLoc) << "the graph has no outputs";
-  // ONNX's own shape inference, the independent check of every result type below.
-  const bool onnxShapes = inferOnnxShapes(*result.proto, defaultOpset);
-  llvm::StringMap<const ::onnx::TypeProto *> onnxTypes;
-  if (onnxShapes)
-    for (const auto &vi : graph.value_info())
-      onnxTypes[vi.name()] = &vi.type();
+  // Every node output's type, checked against ONNX's own shape inference once the whole
+  // graph has imported: only a model that passed cimlir's checks reaches libonnx's inference,
+  // which trusts its attributes (a stride of 0 divides by zero there).
+  struct Produced {
+    Location loc;
+    std::string name;
+    Type type;
+  };
+  std::vector<Produced> produced;
   // Every name is defined once: graph inputs, initializers and node outputs share one
   // namespace (initializers may repeat as graph inputs, IR version < 4).
   {
@@ -337,10 +340,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     for (auto [i, v] : llvm::enumerate(ctx.results)) {
       if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
         return failure();
-      if (v && i < static_cast<size_t>(node.output_size()))
-        if (auto it = onnxTypes.find(node.output(i)); it != onnxTypes.end())
-          if (failed(checkAgainstOnnx(loc, node.output(i), v.getType(), *it->second)))
-            return failure();
+      if (v && i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
+        produced.push_back({loc, node.output(i), v.getType()});
     }
     for (auto [i, v] : llvm::enumerate(ctx.results))
       if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
@@ -364,6 +365,16 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
   func.setFunctionType(builder.getFunctionType(inputTypes, outputTypes));
   for (auto [i, vi] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(vi.name()));
+
+  if (inferOnnxShapes(*result.proto, defaultOpset)) {
+    llvm::StringMap<const ::onnx::TypeProto *> onnxTypes;
+    for (const auto &vi : result.proto->graph().value_info())
+      onnxTypes[vi.name()] = &vi.type();
+    for (const Produced &p : produced)
+      if (auto it = onnxTypes.find(p.name); it != onnxTypes.end())
+        if (failed(checkAgainstOnnx(p.loc, p.name, p.type, *it->second)))
+          return failure();
+  }
 
   // Constants that only fed folded ops (ConstantFolding.h), and initializers nothing reads.
   SmallVector<onnx::ConstantOp> constants;
