@@ -50,19 +50,11 @@ LogicalResult checkElements(std::optional<Location> loc, StringRef op, RankedTen
 LogicalResult ModOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
                                       SmallVectorImpl<Type> &types) {
   auto a = rankedOperand(loc, adaptor.getA(), "Mod A");
-  auto b = rankedOperand(loc, adaptor.getB(), "Mod B");
-  if (failed(a) || failed(b))
+  if (failed(a))
     return failure();
-  if (a->getElementType() != b->getElementType() || a->getElementType().isInteger(1))
-    return emitOptionalError(loc, "Mod needs one numeric element type, got ", *a, " and ", *b);
   if (isa<FloatType>(a->getElementType()) && adaptor.getFmod() == 0)
     return emitOptionalError(loc, "Mod of floats needs fmod = 1, as ONNX says");
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(a->getShape(), b->getShape(), shape))
-    return emitOptionalError(loc, "Mod operands ", *a, " and ", *b,
-                             " are not broadcast-compatible");
-  types.push_back(a->clone(shape));
-  return success();
+  return inferBroadcast(loc, "Mod", adaptor.getA(), adaptor.getB(), types);
 }
 
 LogicalResult IsNaNOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,

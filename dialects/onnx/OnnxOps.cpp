@@ -47,10 +47,11 @@ LogicalResult ReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   return success();
 }
 
-/// NumPy broadcasting of A and B, which must share one element type. Each broadcast
-/// dimension must be static or, when dynamic (the batch), meet 1 or another dynamic dim.
-static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opName, Value a, Value b,
-                                    SmallVectorImpl<Type> &types) {
+/// NumPy broadcasting of A and B, which must share one element type: the result's shape and
+/// that type. Each broadcast dimension must be static or, when dynamic (the batch), meet 1 or
+/// another dynamic dim.
+static FailureOr<std::pair<SmallVector<int64_t>, Type>>
+broadcastOperands(std::optional<Location> loc, StringRef opName, Value a, Value b) {
   auto ta = rankedOperand(loc, a, opName.str() + " input A");
   auto tb = rankedOperand(loc, b, opName.str() + " input B");
   if (failed(ta) || failed(tb))
@@ -58,13 +59,21 @@ static LogicalResult inferBroadcast(std::optional<Location> loc, StringRef opNam
   if (ta->getElementType() != tb->getElementType())
     return emitOptionalError(loc, opName, " needs one element type, got ", ta->getElementType(),
                              " and ", tb->getElementType());
-  if (ta->getElementType().isInteger(1))
-    return emitOptionalError(loc, opName, " does not take bool tensors");
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(ta->getShape(), tb->getShape(), shape))
     return emitOptionalError(loc, opName, " operands ", *ta, " and ", *tb,
                              " are not broadcast-compatible");
-  types.push_back(RankedTensorType::get(shape, ta->getElementType()));
+  return std::make_pair(shape, ta->getElementType());
+}
+
+LogicalResult cimlir::onnx::inferBroadcast(std::optional<Location> loc, StringRef opName, Value a,
+                                           Value b, SmallVectorImpl<Type> &types) {
+  auto r = broadcastOperands(loc, opName, a, b);
+  if (failed(r))
+    return failure();
+  if (r->second.isInteger(1))
+    return emitOptionalError(loc, opName, " does not take bool tensors");
+  types.push_back(RankedTensorType::get(r->first, r->second));
   return success();
 }
 
@@ -85,20 +94,12 @@ CIMLIR_BINARY_INFER(PReluOp, "PRelu")
 
 LogicalResult cimlir::onnx::inferCompare(std::optional<Location> loc, StringRef opName, Value a,
                                          Value b, bool logical, SmallVectorImpl<Type> &types) {
-  auto ta = rankedOperand(loc, a, opName.str() + " input A");
-  auto tb = rankedOperand(loc, b, opName.str() + " input B");
-  if (failed(ta) || failed(tb))
+  auto r = broadcastOperands(loc, opName, a, b);
+  if (failed(r))
     return failure();
-  if (ta->getElementType() != tb->getElementType())
-    return emitOptionalError(loc, opName, " needs one element type, got ", ta->getElementType(),
-                             " and ", tb->getElementType());
-  if (logical && !ta->getElementType().isInteger(1))
-    return emitOptionalError(loc, opName, " takes bool tensors, got ", *ta);
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(ta->getShape(), tb->getShape(), shape))
-    return emitOptionalError(loc, opName, " operands ", *ta, " and ", *tb,
-                             " are not broadcast-compatible");
-  types.push_back(RankedTensorType::get(shape, IntegerType::get(ta->getContext(), 1)));
+  if (logical && !r->second.isInteger(1))
+    return emitOptionalError(loc, opName, " takes bool tensors, got ", r->second);
+  types.push_back(RankedTensorType::get(r->first, IntegerType::get(r->second.getContext(), 1)));
   return success();
 }
 

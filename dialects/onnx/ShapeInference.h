@@ -41,6 +41,12 @@ mlir::LogicalResult inferUnaryFloat(std::optional<mlir::Location> loc, mlir::Val
                                     llvm::StringRef opName,
                                     llvm::SmallVectorImpl<mlir::Type> &types);
 
+/// An arithmetic op's result (Add, Mod, Pow, ...): the NumPy broadcast of A and B, which
+/// share one element type other than bool.
+mlir::LogicalResult inferBroadcast(std::optional<mlir::Location> loc, llvm::StringRef opName,
+                                   mlir::Value a, mlir::Value b,
+                                   llvm::SmallVectorImpl<mlir::Type> &types);
+
 /// A comparison's (or, `logical`, And/Or/Xor's) result: the broadcast shape of A and B,
 /// which share one element type (bool when logical), as i1.
 mlir::LogicalResult inferCompare(std::optional<mlir::Location> loc, llvm::StringRef opName,

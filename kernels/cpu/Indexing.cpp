@@ -83,14 +83,40 @@ template <typename T> T combine(ScatterReduction r, T old, T update) {
 }
 
 template <typename T>
-void scatterTyped(const std::vector<int64_t> &idx, const Tensor &indices, const Tensor &updates,
-                  int64_t axis, ScatterReduction r, Tensor &y) {
-  const std::vector<int64_t> st = stridesOf(y.shape());
-  T *yv = y.data<T>();
-  const T *uv = updates.data<T>();
-  for (int64_t i = 0; i < indices.numel(); ++i) {
-    const int64_t off = offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]);
-    yv[off] = combine(r, yv[off], uv[i]);
+void updateTyped(const std::vector<int64_t> &offsets, int64_t slice, const Tensor &updates,
+                 ScatterReduction r, Tensor &y) {
+  for (size_t t = 0; t < offsets.size(); ++t)
+    for (int64_t i = 0; i < slice; ++i) {
+      T &dst = y.data<T>()[offsets[t] + i];
+      dst = combine(r, dst, updates.data<T>()[static_cast<int64_t>(t) * slice + i]);
+    }
+}
+
+/// Y (a copy of X) with update slice t, of `slice` elements, combined into the elements from
+/// offsets[t] on, in order: ScatterElements (slices of one element) and ScatterND.
+void applyUpdates(const char *kn, const Tensor &x, const std::vector<int64_t> &offsets,
+                  int64_t slice, const Tensor &updates, ScatterReduction reduction, Tensor &y) {
+  if (x.numel())
+    std::memcpy(y.raw(), x.raw(), x.byteSize());
+  if (reduction == ScatterReduction::None) { // bytes: any dtype
+    const size_t es = dtypeSize(x.dtype());
+    for (size_t t = 0; t < offsets.size(); ++t)
+      std::memcpy(static_cast<unsigned char *>(y.raw()) + offsets[t] * static_cast<int64_t>(es),
+                  static_cast<const unsigned char *>(updates.raw()) + t * slice * es,
+                  static_cast<size_t>(slice) * es);
+    return;
+  }
+  switch (x.dtype()) {
+  case DType::F32:
+    return updateTyped<float>(offsets, slice, updates, reduction, y);
+  case DType::F64:
+    return updateTyped<double>(offsets, slice, updates, reduction, y);
+  case DType::I32:
+    return updateTyped<int32_t>(offsets, slice, updates, reduction, y);
+  case DType::I64:
+    return updateTyped<int64_t>(offsets, slice, updates, reduction, y);
+  default:
+    fail(kn, std::string("a reduction on ") + dtypeName(x.dtype()) + " is not supported");
   }
 }
 
@@ -121,29 +147,12 @@ void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updat
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
   const std::vector<int64_t> idx = readIndices(kn, indices, x.dim(axis));
-  if (x.numel())
-    std::memcpy(y.raw(), x.raw(), x.byteSize());
-  if (reduction == ScatterReduction::None) { // bytes: any dtype
-    const std::vector<int64_t> st = stridesOf(x.shape());
-    const size_t es = dtypeSize(x.dtype());
-    for (int64_t i = 0; i < indices.numel(); ++i)
-      std::memcpy(static_cast<unsigned char *>(y.raw()) +
-                      offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]) * es,
-                  static_cast<const unsigned char *>(updates.raw()) + i * es, es);
-    return;
-  }
-  switch (x.dtype()) {
-  case DType::F32:
-    return scatterTyped<float>(idx, indices, updates, axis, reduction, y);
-  case DType::F64:
-    return scatterTyped<double>(idx, indices, updates, axis, reduction, y);
-  case DType::I32:
-    return scatterTyped<int32_t>(idx, indices, updates, axis, reduction, y);
-  case DType::I64:
-    return scatterTyped<int64_t>(idx, indices, updates, axis, reduction, y);
-  default:
-    fail(kn, std::string("a reduction on ") + dtypeName(x.dtype()) + " is not supported");
-  }
+  const std::vector<int64_t> st = stridesOf(x.shape());
+  std::vector<int64_t> offsets(idx.size());
+  for (int64_t i = 0; i < indices.numel(); ++i)
+    offsets[static_cast<size_t>(i)] =
+        offsetWith(i, indices.shape(), st, axis, idx[static_cast<size_t>(i)]);
+  applyUpdates(kn, x, offsets, 1, updates, reduction, y);
 }
 
 namespace {
@@ -218,18 +227,6 @@ void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor 
   }
 }
 
-namespace {
-template <typename T>
-void scatterNDTyped(const std::vector<int64_t> &offsets, int64_t slice, const Tensor &updates,
-                    ScatterReduction r, Tensor &y) {
-  for (size_t t = 0; t < offsets.size(); ++t)
-    for (int64_t i = 0; i < slice; ++i) {
-      T &dst = y.data<T>()[offsets[t] + i];
-      dst = combine(r, dst, updates.data<T>()[static_cast<int64_t>(t) * slice + i]);
-    }
-}
-} // namespace
-
 void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
                ScatterReduction reduction, Tensor &y) {
   const char *kn = "ScatterND";
@@ -244,29 +241,7 @@ void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
   int64_t slice = 1;
   for (int64_t a = m; a < x.rank(); ++a)
     slice *= x.dim(a);
-  const std::vector<int64_t> offsets = tupleOffsets(kn, x.shape(), indices, 0);
-  if (x.numel())
-    std::memcpy(y.raw(), x.raw(), x.byteSize());
-  if (reduction == ScatterReduction::None) {
-    const size_t es = dtypeSize(x.dtype());
-    for (size_t t = 0; t < offsets.size(); ++t)
-      std::memcpy(static_cast<unsigned char *>(y.raw()) + offsets[t] * static_cast<int64_t>(es),
-                  static_cast<const unsigned char *>(updates.raw()) + t * slice * es,
-                  static_cast<size_t>(slice) * es);
-    return;
-  }
-  switch (x.dtype()) {
-  case DType::F32:
-    return scatterNDTyped<float>(offsets, slice, updates, reduction, y);
-  case DType::F64:
-    return scatterNDTyped<double>(offsets, slice, updates, reduction, y);
-  case DType::I32:
-    return scatterNDTyped<int32_t>(offsets, slice, updates, reduction, y);
-  case DType::I64:
-    return scatterNDTyped<int64_t>(offsets, slice, updates, reduction, y);
-  default:
-    fail(kn, std::string("a reduction on ") + dtypeName(x.dtype()) + " is not supported");
-  }
+  applyUpdates(kn, x, tupleOffsets(kn, x.shape(), indices, 0), slice, updates, reduction, y);
 }
 
 void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis, Tensor &y) {
