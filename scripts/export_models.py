@@ -75,6 +75,57 @@ def vision_small():
     }
 
 
+class Crnn(torch.nn.Module):
+    """A CRNN as OCR recognisers build it: a convolutional feature extractor over a text-line
+    image, its columns as a sequence, a two-layer bidirectional LSTM and a per-step classifier."""
+
+    def __init__(self, classes=12, hidden=16):
+        super().__init__()
+        nn = torch.nn
+        self.cnn = nn.Sequential(nn.Conv2d(1, 8, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+                                 nn.Conv2d(8, 16, 3, 1, 1), nn.BatchNorm2d(16), nn.ReLU(),
+                                 nn.MaxPool2d((8, 1)))
+        self.rnn = nn.LSTM(16, hidden, num_layers=2, bidirectional=True)
+        self.fc = nn.Linear(2 * hidden, classes)
+
+    def forward(self, x):
+        f = self.cnn(x).squeeze(2).permute(2, 0, 1)  # [width, batch, channels]
+        y, _ = self.rnn(f)
+        return self.fc(y).log_softmax(2)
+
+
+class GruTagger(torch.nn.Module):
+    """A batch-first GRU sequence tagger (PyTorch's GRU exports with linear_before_reset=1)."""
+
+    def __init__(self, features=8, hidden=16, classes=5):
+        super().__init__()
+        self.rnn = torch.nn.GRU(features, hidden, num_layers=2, batch_first=True)
+        self.fc = torch.nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        return self.fc(self.rnn(x)[0])
+
+
+class RnnTagger(torch.nn.Module):
+    """An Elman RNN (tanh), bidirectional, returning its sequence output and last state."""
+
+    def __init__(self, features=8, hidden=12):
+        super().__init__()
+        self.rnn = torch.nn.RNN(features, hidden, bidirectional=True)
+
+    def forward(self, x):
+        y, h = self.rnn(x)
+        return y + 0.0, h + 0.0
+
+
+def recurrent_small():
+    return {
+        "crnn_small": (Crnn, (1, 1, 16, 40)),
+        "gru_small": (GruTagger, (1, 12, 8)),
+        "rnn_small": (RnnTagger, (10, 1, 8)),
+    }
+
+
 def vision_full():
     import timm
     import torchvision
@@ -184,6 +235,9 @@ def main():
     args = ap.parse_args()
     inventory = {}
     for name, (make, shape) in vision_small().items():
+        export(args.out_dir, name, make, torch.randn(*shape), inventory,
+               args.only.split(",") if args.only else [])
+    for name, (make, shape) in recurrent_small().items():
         export(args.out_dir, name, make, torch.randn(*shape), inventory,
                args.only.split(",") if args.only else [])
     for name, (make, shape, vocab) in text(True).items():

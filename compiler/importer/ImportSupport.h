@@ -41,6 +41,8 @@ void addReductionImports(OpTable &table);
 void addIndexingImports(OpTable &table);
 /// Adds Resize and Upsample (ResizeImport.cpp) to `table`.
 void addResizeImports(OpTable &table);
+/// Adds RNN, GRU and LSTM (RecurrentImport.cpp) to `table`.
+void addRecurrentImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);

@@ -674,6 +674,7 @@ const OpTable &opTable() {
     addReductionImports(m);
     addIndexingImports(m);
     addResizeImports(m);
+    addRecurrentImports(m);
     return m;
   }();
   return table;

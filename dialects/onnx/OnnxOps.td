@@ -319,6 +319,52 @@ def Onnx_LRNOp : Onnx_InferredOp<"LRN"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Recurrent layers
+//===----------------------------------------------------------------------===//
+
+// RNN, GRU and LSTM with ONNX's operands (layout 0: the importer transposes layout 1) and
+// their attributes normalised: `activations` one per direction and function, with
+// `activation_alpha` and `activation_beta` resolved for each (cpu::resolveRecurrentActivations);
+// `input_forget` is LSTM's and `linear_before_reset` GRU's (0 for the other cells).
+class Onnx_RecurrentOp<string mnemonic, string cell, dag cellResults>
+    : Onnx_InferredOp<mnemonic> {
+  let summary = "the ONNX " # cell # " layer (layout 0)";
+  let description = [{
+    X [seq, batch, input], W [D, G·H, input], R [D, G·H, H] (G gates: RNN 1, GRU 3, LSTM 4;
+    D = 2 when bidirectional), then the optional operands present, in ONNX's order, with
+    `optional_operands` holding the ONNX input index of each: 3 B [D, 2·G·H], 4 sequence_lens
+    [batch] (int32), 5 initial_h and 6 (LSTM) initial_c [D, batch, H], 7 (LSTM) P [D, 3·H].
+    Results Y [seq, D, batch, H] and Y_h (and, LSTM, Y_c) [D, batch, H]; the importer maps
+    those the node asks for.
+  }];
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$R,
+                   Variadic<AnyRankedTensor>:$optionals, DenseI64ArrayAttr:$optional_operands,
+                   I64Attr:$hidden_size, StrAttr:$direction,
+                   StrArrayAttr:$activations, DenseF32ArrayAttr:$activation_alpha,
+                   DenseF32ArrayAttr:$activation_beta, OptionalAttr<F32Attr>:$clip,
+                   I64Attr:$input_forget, I64Attr:$linear_before_reset);
+  let results = cellResults;
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> loc, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::cimlir::onnx::inferRecurrent(loc, "}] # mnemonic # [{",
+          {adaptor.getX(), adaptor.getW(), adaptor.getR(), adaptor.getOptionals(),
+           adaptor.getOptionalOperands(), static_cast<int64_t>(adaptor.getHiddenSize()),
+           adaptor.getDirection(), adaptor.getActivations().size(),
+           static_cast<int64_t>(adaptor.getInputForget()),
+           static_cast<int64_t>(adaptor.getLinearBeforeReset())}, types);
+    }
+  }];
+}
+def Onnx_RNNOp : Onnx_RecurrentOp<"RNN", "Elman RNN",
+    (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h)>;
+def Onnx_GRUOp : Onnx_RecurrentOp<"GRU", "GRU", (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h)>;
+def Onnx_LSTMOp : Onnx_RecurrentOp<"LSTM", "LSTM",
+    (outs AnyRankedTensor:$Y, AnyRankedTensor:$Y_h, AnyRankedTensor:$Y_c)>;
+
+//===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 

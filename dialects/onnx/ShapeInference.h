@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/ValueRange.h"
 
 #include <optional>
 
@@ -65,6 +66,24 @@ mlir::LogicalResult inferReduce(std::optional<mlir::Location> loc, llvm::StringR
 mlir::LogicalResult inferSoftmaxLike(std::optional<mlir::Location> loc, llvm::StringRef opName,
                                      mlir::Value input, int64_t axis,
                                      llvm::SmallVectorImpl<mlir::Type> &types);
+
+/// What the shape rule of RNN, GRU and LSTM reads (their ops share it; absent operands null).
+struct RecurrentOperands {
+  mlir::Value x, w, r;
+  mlir::ValueRange optionals;
+  llvm::ArrayRef<int64_t> optionalOperands; ///< the ONNX input index (3..7) of each optional
+
+  int64_t hiddenSize;
+  llvm::StringRef direction;
+  size_t activations;
+  int64_t inputForget, linearBeforeReset;
+};
+
+/// RNN, GRU or LSTM (opName): the operand shapes of the op's description, Y [seq, D, batch,
+/// H], Y_h (and LSTM's Y_c) [D, batch, H].
+mlir::LogicalResult inferRecurrent(std::optional<mlir::Location> loc, llvm::StringRef opName,
+                                   const RecurrentOperands &operands,
+                                   llvm::SmallVectorImpl<mlir::Type> &types);
 
 } // namespace cimlir::onnx
 

@@ -59,6 +59,15 @@ public:
     }
     return out;
   }
+  std::vector<std::string> strings(const char *key) const {
+    std::vector<std::string> out;
+    for (const auto &e : list(key)) {
+      if (!e.is_string())
+        fail(std::string("attribute '") + key + "' holds a non-string");
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
   std::vector<uint64_t> u64s(const char *key) const {
     std::vector<uint64_t> out;
     for (const auto &e : list(key))

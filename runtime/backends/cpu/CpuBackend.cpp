@@ -18,6 +18,7 @@
 #include "kernels/cpu/Resize.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
+#include "runtime/backends/cpu/RecurrentStep.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <chrono>
@@ -327,6 +328,9 @@ const std::map<std::string, Factory> &factories() {
             cpu::dequantizeLinear(*in[0], *in[1], zp, axis, *out[0]);
         });
       };
+    t["RNN"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Rnn); };
+    t["GRU"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Gru); };
+    t["LSTM"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Lstm); };
     t["Einsum"] = [](const Attrs &a) {
       a.arity(1, a.step().inputs.size());
       const std::string equation = a.s("equation");
