@@ -12,7 +12,7 @@ APT_PACKAGES=(
   dataset-fashion-mnist
   libgtest-dev
   nlohmann-json3-dev libcli11-dev
-  zlib1g-dev libzip-dev libzstd-dev libopenblas-dev
+  zlib1g-dev libzip-dev libzstd-dev libopenblas-dev libjpeg62-turbo-dev libpng-dev
   python3-matplotlib
   clang-format-14
   clang-22 libclang-rt-22-dev

@@ -46,7 +46,8 @@ bool looksLikeIdxDir(const fs::path &dir) {
 
 std::unique_ptr<Dataset> openDataset(const std::string &path, const std::string &split,
                                      const std::vector<TensorSpec> &graphInputs,
-                                     const std::vector<TensorSpec> &graphOutputs) {
+                                     const std::vector<TensorSpec> &graphOutputs,
+                                     const ImageOptions &image) {
   std::error_code ec;
   fs::path p = fs::path(path).lexically_normal();
   if (p.filename().empty())
@@ -59,9 +60,12 @@ std::unique_ptr<Dataset> openDataset(const std::string &path, const std::string 
       return data_detail::openOnnxTestDataset(path, graphInputs, graphOutputs);
     if (looksLikeIdxDir(p))
       return data_detail::openIdxDataset(path, split, graphInputs);
+    if (data_detail::looksLikeImageFolder(p.string()))
+      return data_detail::openImageFolderDataset(path, image, graphInputs);
     throw Error("dataset " + path +
-                ": the directory holds neither test_data_set_* (ONNX test "
-                "data) nor *-images-idx3-ubyte[.gz] (IDX); give one of those, a .npz or a .npy");
+                ": the directory holds neither test_data_set_* (ONNX test data), "
+                "*-images-idx3-ubyte[.gz] (IDX) nor class subdirectories of JPEG or PNG images "
+                "(an image folder); give one of those, a .npz or a .npy");
   }
 
   unsigned char head[8] = {};

@@ -26,6 +26,14 @@ struct TensorSpec {
 
 using TensorMap = std::map<std::string, Tensor>;
 
+/// How an image folder's images become samples (cim-run --image-*; 0 or empty: the
+/// default, see openDataset).
+struct ImageOptions {
+  int64_t resize = 0;
+  int64_t cropHeight = 0, cropWidth = 0;
+  std::vector<float> mean, std;
+};
+
 class Dataset {
 public:
   virtual ~Dataset() = default;
@@ -68,9 +76,18 @@ public:
 ///      of sets, inputs(i, 1) returns set i's tensors unchanged (count > 1 throws "use
 ///      --batch 1"), and referenceOutputs()[name] has shape [numSets, output shape...]:
 ///      its sliceRows(i, i+1) reshaped to the output's shape is set i's output.
+///  - an image folder, as torchvision's ImageFolder reads one: ROOT/<class>/.../<image>,
+///    JPEG or PNG, the classes the subdirectories in sorted order (a class's index is its
+///    label), the images in os.walk's sorted order. It feeds a float32 [N, 3, H, W] (RGB) or
+///    [N, 1, H, W] (grayscale) input through torchvision's ImageNet preprocessing
+///    (runtime/data/ImagePreprocess.h): the shorter side resized to `image.resize` (default
+///    floor(min(H, W) / 0.875), 256 for 224), a centre crop of the input's H x W (or
+///    `image.crop*` where the input leaves them open), x / 255, then (x - mean) / std with
+///    ImageNet's mean and std for RGB (grayscale needs them given).
 /// Throws cimlir::Error naming the file and what does not match.
 std::unique_ptr<Dataset> openDataset(const std::string &path, const std::string &split,
                                      const std::vector<TensorSpec> &graphInputs,
-                                     const std::vector<TensorSpec> &graphOutputs);
+                                     const std::vector<TensorSpec> &graphOutputs,
+                                     const ImageOptions &image = {});
 
 } // namespace cimlir

@@ -52,6 +52,11 @@ std::unique_ptr<Dataset> openNpzDataset(const std::string &path,
                                         const std::vector<TensorSpec> &graphOutputs);
 std::unique_ptr<Dataset> openNpyDataset(const std::string &path,
                                         const std::vector<TensorSpec> &graphInputs);
+/// Whether the directory has a subdirectory holding an image file (by extension).
+bool looksLikeImageFolder(const std::string &path);
+std::unique_ptr<Dataset> openImageFolderDataset(const std::string &path,
+                                                const ImageOptions &options,
+                                                const std::vector<TensorSpec> &graphInputs);
 std::unique_ptr<Dataset> openOnnxTestDataset(const std::string &path,
                                              const std::vector<TensorSpec> &graphInputs,
                                              const std::vector<TensorSpec> &graphOutputs);

@@ -168,11 +168,16 @@ int runInner(const RunOptions &o) {
   TensorMap wholeInputs;
   int64_t total = 1;
   if (!o.dataset.empty()) {
-    dataset = openDataset(o.dataset, o.split, program->inputs(), program->outputs());
+    dataset = openDataset(o.dataset, o.split, program->inputs(), program->outputs(), o.image);
     total = dataset->size();
   } else {
     wholeInputs = readNpz(o.inputs);
   }
+  const ImageOptions &im = o.image;
+  if ((im.resize || im.cropHeight || !im.mean.empty() || !im.std.empty()) &&
+      (!dataset || dataset->describe().rfind("images:", 0) != 0))
+    throw Error("--image-* options apply to an image folder given with --dataset, and " +
+                (dataset ? o.dataset + " is " + dataset->describe() : "there is none"));
   if (o.limit >= 0)
     total = std::min(total, o.limit);
   // A static plan runs one whole sample at a time.

@@ -15,6 +15,7 @@ struct RunOptions {
   std::string outputs; // --outputs OUT.npz
   std::string dataset; // --dataset PATH
   std::string split = "test";
+  ImageOptions image;    // --image-*: how an image folder's images become samples
   std::string reference; // --reference R.npz with `predictions` (and/or `logits`)
   std::string report;    // --report R.json
   int64_t batch = 64;

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +18,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -79,6 +82,36 @@ double parseTolerance(const std::string &option, const std::string &text) {
   return v;
 }
 
+/// "0.485,0.456,0.406": finite numbers separated by commas.
+std::vector<float> parseFloatList(const std::string &option, const std::string &text) {
+  std::vector<float> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t comma = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, comma - begin);
+    char *end = nullptr;
+    errno = 0;
+    const float v = item.empty() ? 0.0f : std::strtof(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
+      throw BadValue{option + " " + cimlir::printable(text) +
+                     ": expected numbers separated by commas, e.g. 0.485,0.456,0.406"};
+    out.push_back(v);
+    begin = comma + 1;
+  }
+  return out;
+}
+
+/// "224" or "224x192" (height x width).
+std::pair<int64_t, int64_t> parseCrop(const std::string &text) {
+  const size_t x = text.find('x');
+  if (x == std::string::npos) {
+    const int64_t side = parseInt("--image-crop", text, 1, "a positive size or HxW");
+    return {side, side};
+  }
+  return {parseInt("--image-crop", text.substr(0, x), 1, "a positive size or HxW"),
+          parseInt("--image-crop", text.substr(x + 1), 1, "a positive size or HxW")};
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -88,11 +121,26 @@ int main(int argc, char **argv) {
   app.add_option("--inputs", o.inputs, "a .npz with an array per graph input (keyed by name)");
   app.add_option("--outputs", o.outputs, "write the graph outputs to this .npz");
   app.add_option("--dataset", o.dataset,
-                 "IDX directory or file (MNIST family), .npz (inputs + labels), or ONNX "
-                 "test-data directory (test_data_set_*/*.pb)");
+                 "IDX directory or file (MNIST family), .npz (inputs + labels), ONNX "
+                 "test-data directory (test_data_set_*/*.pb), or image folder (CLASS/*.jpg|png)");
   app.add_option("--split", o.split, "IDX split: test (t10k-*) or train")
       ->check(CLI::IsMember({"test", "train"}));
-  std::optional<std::string> batch, limit, rtol, atol, seed, chipSeed, repeats;
+  std::optional<std::string> batch, limit, rtol, atol, seed, chipSeed, repeats, imageResize,
+      imageCrop, imageMean, imageStd;
+  app.add_option("--image-resize", imageResize,
+                 "image folder: the shorter side after resizing (default: the crop / 0.875, "
+                 "256 for 224)")
+      ->type_name("N");
+  app.add_option("--image-crop", imageCrop,
+                 "image folder: the centre crop, N or HxW (default: the model input's H x W)")
+      ->type_name("HxW");
+  app.add_option("--image-mean", imageMean,
+                 "image folder: per-channel mean after scaling to [0, 1] (default ImageNet's "
+                 "0.485,0.456,0.406)")
+      ->type_name("A,B,C");
+  app.add_option("--image-std", imageStd,
+                 "image folder: per-channel std (default ImageNet's 0.229,0.224,0.225)")
+      ->type_name("A,B,C");
   std::vector<std::string> settings;
   app.add_option("--batch", batch, "samples per run, a positive integer (default 64)")
       ->type_name("INT");
@@ -152,6 +200,14 @@ int main(int argc, char **argv) {
       o.cim.chipSeed = parseSeed("--chip-seed", *chipSeed);
     if (repeats)
       o.repeats = parseInt("--repeats", *repeats, 1, "a positive integer");
+    if (imageResize)
+      o.image.resize = parseInt("--image-resize", *imageResize, 1, "a positive integer");
+    if (imageCrop)
+      std::tie(o.image.cropHeight, o.image.cropWidth) = parseCrop(*imageCrop);
+    if (imageMean)
+      o.image.mean = parseFloatList("--image-mean", *imageMean);
+    if (imageStd)
+      o.image.std = parseFloatList("--image-std", *imageStd);
     if (o.repeats > 1 && !o.outputs.empty())
       throw BadValue{"--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to "
                      "pick the chip)"};
