@@ -18,6 +18,15 @@ namespace {
 
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE *)>;
 
+/// The largest image decoded: 100 megapixels (a 50-megapixel photo fits twice; a header
+/// that claims more is refused before any pixel memory is taken).
+constexpr int64_t kMaxPixels = 100'000'000;
+
+std::string tooLarge(int64_t width, int64_t height) {
+  return "is " + std::to_string(width) + "x" + std::to_string(height) +
+         " pixels, more than the 100 megapixels cimlir decodes";
+}
+
 [[noreturn]] void fail(const std::string &path, const std::string &what) {
   throw Error("image " + path + ": " + what);
 }
@@ -61,6 +70,11 @@ Image8 decodeJpeg(const std::string &path, std::FILE *f) {
   info.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
   info.dct_method = JDCT_ISLOW;
   info.do_fancy_upsampling = TRUE;
+  if (int64_t(info.image_width) * info.image_height > kMaxPixels) {
+    const std::string what = tooLarge(info.image_width, info.image_height);
+    jpeg_destroy_decompress(&info);
+    fail(path, what);
+  }
   jpeg_start_decompress(&info);
   img.width = info.output_width;
   img.height = info.output_height;
@@ -109,6 +123,12 @@ Image8 decodePng(const std::string &path, std::FILE *f) {
   }
   png_init_io(png, f);
   png_read_info(png, info);
+  if (int64_t(png_get_image_width(png, info)) * png_get_image_height(png, info) > kMaxPixels) {
+    const std::string what =
+        tooLarge(png_get_image_width(png, info), png_get_image_height(png, info));
+    png_destroy_read_struct(&png, &info, nullptr);
+    fail(path, what);
+  }
   const int colour = png_get_color_type(png, info);
   png_set_strip_16(png);
   png_set_strip_alpha(png);

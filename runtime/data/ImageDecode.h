@@ -21,7 +21,8 @@ bool imageDecodingAvailable();
 /// convert("RGB") or, for a grayscale file, convert("L") would give it: colour JPEGs
 /// converted to RGB by libjpeg (ISLOW DCT, fancy upsampling), PNG palettes expanded, alpha
 /// dropped, 16-bit samples reduced to their high byte (Pillow keeps 8-bit only through such
-/// a conversion too), CMYK refused. Throws cimlir::Error naming the file.
+/// a conversion too), CMYK and images over 100 megapixels refused. Throws cimlir::Error naming the
+/// file.
 Image8 decodeImageFile(const std::string &path);
 
 } // namespace cimlir

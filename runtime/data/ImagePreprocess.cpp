@@ -127,9 +127,13 @@ void preprocessImage(const Image8 &img, const ImagePreset &preset, float *out) {
   const bool wide = source.width >= source.height;
   const int64_t shortSide = wide ? source.height : source.width;
   const int64_t longSide = wide ? source.width : source.height;
-  const int64_t newLong =
-      static_cast<int64_t>(static_cast<double>(preset.resize) * static_cast<double>(longSide) /
-                           static_cast<double>(shortSide));
+  const double longAfter = static_cast<double>(preset.resize) * static_cast<double>(longSide) /
+                           static_cast<double>(shortSide);
+  if (static_cast<double>(preset.resize) * longAfter > 1e8)
+    throw Error("resizing the " + std::to_string(source.width) + "x" +
+                std::to_string(source.height) + " image to a shorter side of " +
+                std::to_string(preset.resize) + " would make it more than 100 megapixels");
+  const int64_t newLong = static_cast<int64_t>(longAfter);
   const int64_t width = wide ? newLong : preset.resize, height = wide ? preset.resize : newLong;
   const Image8 resized = (width == source.width && height == source.height)
                              ? source

@@ -44,6 +44,14 @@ for f in glob.glob(os.path.join(root, "test", "e2e", "devices", "*.json")):
 d = target("fuzz_calibration_table")
 copy(os.path.join(root, "test", "lit", "passes", "Inputs", "calibration-table.json"), d)
 
+# Images: the image-folder fixtures (JPEG 4:2:0, 4:4:4 and grayscale; PNG RGB, RGBA,
+# palette and grayscale).
+d = target("fuzz_image")
+for f in sorted(glob.glob(os.path.join(root, "test", "unit", "data", "fixtures", "imagefolder",
+                                       "*", "*"))):
+    if f.endswith((".jpg", ".jpeg", ".png")):
+        copy(f, d)
+
 # Textual models: each model of the import tests (split-file parts one by one).
 d = target("fuzz_onnx_text")
 texts = []
