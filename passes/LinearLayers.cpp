@@ -6,7 +6,10 @@
 
 #include "dialects/onnx/OnnxOps.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+
+#include <cstring>
 
 using namespace mlir;
 
@@ -72,6 +75,35 @@ LinearOpTy replaceWithLinear(Operation *op, ArrayRef<NamedAttribute> extra) {
 template cim::LinearOp replaceWithLinear<cim::LinearOp>(Operation *, ArrayRef<NamedAttribute>);
 template cim::DigitalLinearOp replaceWithLinear<cim::DigitalLinearOp>(Operation *,
                                                                       ArrayRef<NamedAttribute>);
+
+FailureOr<std::vector<float>> constantFloats(Operation *op, ElementsAttr value) {
+  std::vector<float> out(static_cast<size_t>(value.getNumElements()));
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != out.size() * sizeof(float))
+      return layerError(op) << "the weight's resource blob is missing or has the wrong size";
+    std::memcpy(out.data(), blob->getData().data(), out.size() * sizeof(float));
+    return out;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return layerError(op) << "the weight is neither a dense nor a resource constant";
+  llvm::copy(dense.getValues<float>(), out.begin());
+  return out;
+}
+
+template <typename T>
+ElementsAttr constantData(RankedTensorType type, const T *data, StringRef key) {
+  ArrayRef<T> values(data, static_cast<size_t>(type.getNumElements()));
+  if (type.getNumElements() <= 16)
+    return DenseElementsAttr::get(type, values);
+  return DenseResourceElementsAttr::get(type, key,
+                                        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+}
+
+template ElementsAttr constantData<int8_t>(RankedTensorType, const int8_t *, StringRef);
+template ElementsAttr constantData<int16_t>(RankedTensorType, const int16_t *, StringRef);
+template ElementsAttr constantData<float>(RankedTensorType, const float *, StringRef);
 
 LogicalResult forEachUndecided(Operation *root, StringRef decision,
                                function_ref<LogicalResult(cim::LinearOp)> decide) {

@@ -11,6 +11,7 @@
 #include "dialects/cim/CimOps.h"
 #include "kernels/cim/LayerSettings.h"
 
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -39,6 +40,16 @@ bool isLinearLayer(mlir::Operation *op);
 /// Returns the new op.
 template <typename LinearOpTy>
 LinearOpTy replaceWithLinear(mlir::Operation *op, llvm::ArrayRef<mlir::NamedAttribute> extra);
+
+/// The float32 values of a constant (dense or resource), in its layout; an error on `op`
+/// (naming its layer) when it has none.
+mlir::FailureOr<std::vector<float>> constantFloats(mlir::Operation *op, mlir::ElementsAttr value);
+
+/// A constant of `type` holding `data` (type's element count of T): dense when small (up to
+/// 16 elements, which the IR prints), else a resource named `key`, which `--emit=mlir` leaves
+/// out of the text as the importer does.
+template <typename T>
+mlir::ElementsAttr constantData(mlir::RankedTensorType type, const T *data, llvm::StringRef key);
 
 /// Runs `decide` on every cim.linear under `root` that has no attribute `decision` yet (a
 /// pass decides a layer once), stopping at the first failure.

@@ -2,8 +2,10 @@
 
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
+#include "passes/RecurrentLayers.h"
 
 #include "dialects/cim/CimFieldAttrs.h"
+#include "dialects/onnx/OnnxOps.h"
 #include "kernels/cim/LayerSettings.h"
 #include "runtime/device/DeviceConfig.h"
 
@@ -53,13 +55,18 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
   }
 
   void runOnOperation() final {
-    SmallVector<Operation *> layers;
+    SmallVector<Operation *> layers, recurrent;
     getOperation().walk([&](Operation *op) {
       if (isLinearLayer(op))
         layers.push_back(op);
+      else if (isa<onnx::RNNOp, onnx::GRUOp, onnx::LSTMOp>(op))
+        recurrent.push_back(op);
     });
     for (Operation *op : layers)
       if (failed(lower(op)))
+        return signalPassFailure();
+    for (Operation *op : recurrent)
+      if (failed(lowerRecurrent(op)))
         return signalPassFailure();
   }
 
@@ -79,6 +86,34 @@ private:
     }
     replaceWithLinear<cim::LinearOp>(op, {b.getNamedAttr("settings", settingsAttr(b, settings))});
     ++numCimLayers;
+    return success();
+  }
+
+  /// A recurrent layer: its two products on crossbars (RecurrentLayers.h), both with the
+  /// settings the device gives the node; kept digital, it stays the onnx op (fp32).
+  LogicalResult lowerRecurrent(Operation *op) {
+    std::string why;
+    if (!isRecurrentLayer(op, &why)) {
+      op->emitWarning() << "recurrent layer '" << layerName(op)
+                        << "' stays digital (fp32): " << why;
+      ++numDigitalLayers;
+      return success();
+    }
+    device::LayerSettings settings;
+    if (std::string error = device::tryResolveLayer(*loaded_, layerName(op), settings);
+        !error.empty())
+      return op->emitError() << error;
+    if (settings.digital.enabled) {
+      if (settings.digital.precision != cim::DigitalPrecision::Fp32)
+        return layerError(op) << "a recurrent layer kept digital runs in fp32, not "
+                              << cim::toString(settings.digital.precision);
+      ++numDigitalLayers;
+      return success();
+    }
+    Builder b(op->getContext());
+    if (failed(splitRecurrentLayer(op, b.getNamedAttr("settings", settingsAttr(b, settings)))))
+      return failure();
+    numCimLayers += 2;
     return success();
   }
 

@@ -38,6 +38,11 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
     } else if (op.getKind() == "matmul") {
       for (int64_t d : op.getX().getType().getShape().drop_front().drop_back())
         rowsPerSample *= d;
+    } else if (op.getKind() != "gemm") {
+      // A recurrent layer reads its crossbars once a step (a GRU without linear_before_reset
+      // twice): x is the input gates [seq, batch, ...].
+      const bool twice = op.getKind() == "gru" && *op.getLinearBeforeReset() == 0;
+      rowsPerSample = op.getX().getType().getDimSize(0) * (twice ? 2 : 1);
     }
     auto mapping = cim::MappingAttr::get(
         op.getContext(), values.crossbar, shape.k, shape.n, shape.groups,

@@ -8,8 +8,6 @@
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 
-#include <cstring>
-
 namespace cimlir {
 #define GEN_PASS_DEF_QUANTIZEWEIGHTS
 #include "passes/Passes.h.inc"
@@ -19,37 +17,6 @@ using namespace mlir;
 using namespace cimlir;
 
 namespace {
-
-/// Constants up to this many elements print their values in the IR; larger ones become
-/// resources, which `cim-opt --emit=mlir` leaves out of the text (as the importer does).
-constexpr int64_t kInlineElements = 16;
-
-/// The float32 values of a constant weight, in its layout.
-FailureOr<std::vector<float>> floatValues(cim::LinearOp op, ElementsAttr value) {
-  std::vector<float> out(static_cast<size_t>(value.getNumElements()));
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != out.size() * sizeof(float))
-      return layerError(op) << "the weight's resource blob is missing or has the wrong size";
-    std::memcpy(out.data(), blob->getData().data(), out.size() * sizeof(float));
-    return out;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense)
-    return layerError(op) << "the weight is neither a dense nor a resource constant";
-  llvm::copy(dense.getValues<float>(), out.begin());
-  return out;
-}
-
-/// Wq as a constant of W's shape: dense when small, else a resource named after W's.
-template <typename T>
-ElementsAttr levelsAttr(RankedTensorType type, const T *levels, StringRef key) {
-  ArrayRef<T> data(levels, static_cast<size_t>(type.getNumElements()));
-  if (type.getNumElements() <= kInlineElements)
-    return DenseElementsAttr::get(type, data);
-  return DenseResourceElementsAttr::get(type, key,
-                                        HeapAsmResourceBlob::allocateAndCopyInferAlign(data));
-}
 
 struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWeightsPass> {
   void runOnOperation() final {
@@ -73,7 +40,7 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
     if (!constant)
       return layerError(op) << "W is not an onnx.Constant; CIM weights are programmed before "
                                "the layer runs";
-    auto w = floatValues(op, constant.getValue());
+    auto w = constantFloats(op, constant.getValue());
     if (failed(w))
       return failure();
     const cim::LinearShape shape = cim::getLinearShape(op);
@@ -91,8 +58,8 @@ struct QuantizeWeightsPass : public cimlir::impl::QuantizeWeightsBase<QuantizeWe
         RankedTensorType::get(wType.getShape(), b.getIntegerType(cim::quantizedWeightWidth(bits)));
     auto res = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
     std::string key = (res ? res.getRawHandle().getKey().str() : std::string("weights")) + "_q";
-    ElementsAttr levels = bits <= 8 ? levelsAttr(type, quantized.levels.data<int8_t>(), key)
-                                    : levelsAttr(type, quantized.levels.data<int16_t>(), key);
+    ElementsAttr levels = bits <= 8 ? constantData(type, quantized.levels.data<int8_t>(), key)
+                                    : constantData(type, quantized.levels.data<int16_t>(), key);
     auto wq = onnx::ConstantOp::create(b, constant.getLoc(), type, levels);
     op.getWeightMutable().assign(wq);
     if (constant->use_empty())

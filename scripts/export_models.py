@@ -126,6 +126,50 @@ def recurrent_small():
     }
 
 
+def handmade_recurrent(out_dir, inventory, only):
+    """Recurrent layers as other exporters write them (PyTorch's cannot): a reverse GRU with
+    linear_before_reset = 0 (Keras' and tf2onnx's form) and an LSTM whose last hidden state
+    is an output, with random constant weights; onnxruntime's outputs beside them."""
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(0)
+
+    def const(name, shape, scale=0.5):
+        return numpy_helper.from_array((rng.standard_normal(shape) * scale).astype(np.float32),
+                                       name)
+
+    seq, batch, features, hidden = 7, 1, 6, 5
+    cases = {
+        "gru_lbr0_reverse": helper.make_graph(
+            [helper.make_node("GRU", ["X", "W", "R", "B"], ["Y", ""], hidden_size=hidden,
+                              direction="reverse", linear_before_reset=0)],
+            "gru", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [seq, batch, features])],
+            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [seq, 1, batch, hidden])],
+            [const("W", (1, 3 * hidden, features)), const("R", (1, 3 * hidden, hidden)),
+             const("B", (1, 6 * hidden))]),
+        "lstm_last_state": helper.make_graph(
+            [helper.make_node("LSTM", ["X", "W", "R", "B"], ["", "Y_h"], hidden_size=hidden,
+                              direction="bidirectional", layout=1)],
+            "lstm", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [batch, seq, features])],
+            [helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [batch, 2, hidden])],
+            [const("W", (2, 4 * hidden, features)), const("R", (2, 4 * hidden, hidden)),
+             const("B", (2, 8 * hidden))]),
+    }
+    for name, graph in cases.items():
+        if only and name not in only:
+            continue
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+        onnx.checker.check_model(model)
+        path = os.path.join(out_dir, name, "model.onnx")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        onnx.save(model, path)
+        shape = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim]
+        save_case(out_dir, name, path, [rng.standard_normal(shape).astype(np.float32)], ["X"])
+        inventory[name] = {"opset": [14], "ops": sorted({n.op_type for n in graph.node}),
+                           "bytes": os.path.getsize(path)}
+        print(f"{name}: {inventory[name]}", flush=True)
+
+
 def vision_full():
     import timm
     import torchvision
@@ -240,6 +284,7 @@ def main():
     for name, (make, shape) in recurrent_small().items():
         export(args.out_dir, name, make, torch.randn(*shape), inventory,
                args.only.split(",") if args.only else [])
+    handmade_recurrent(args.out_dir, inventory, args.only.split(",") if args.only else [])
     for name, (make, shape, vocab) in text(True).items():
         export(args.out_dir, name, make, torch.randint(0, vocab, shape), inventory,
                args.only.split(",") if args.only else [])

@@ -36,8 +36,22 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
     if (group < 1 || w.getDimSize(0) % group != 0)
       return op.emitOpError("has group ")
              << group << ", which must divide the " << w.getDimSize(0) << " output channels of W";
+  } else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
+    const int64_t gates = kind == "rnn" ? 1 : kind == "gru" ? 3 : 4;
+    if (!op.getHiddenSize() || !op.getDirection() || !op.getActivations() ||
+        !op.getActivationAlpha() || !op.getActivationBeta() || !op.getInputForget() ||
+        !op.getLinearBeforeReset())
+      return op.emitOpError("of kind ") << kind << " needs the cell's attributes";
+    const int64_t H = static_cast<int64_t>(*op.getHiddenSize());
+    const int64_t D = *op.getDirection() == "bidirectional" ? 2 : 1;
+    if (H < 1 || w.getShape() != ArrayRef<int64_t>{D, gates * H, H} || x.getRank() != 3 ||
+        x.getDimSize(2) != D * gates * H)
+      return op.emitOpError("of kind ") << kind << " needs W (R) [" << D << ", " << gates * H
+                                        << ", " << H << "] and x (the input gates) [seq, batch, "
+                                        << D * gates * H << "], got " << w << " and " << x;
   } else {
-    return op.emitOpError("has unknown kind '") << kind << "' (gemm, matmul or conv)";
+    return op.emitOpError("has unknown kind '")
+           << kind << "' (gemm, matmul, conv, rnn, gru or lstm)";
   }
   if (op.getLayer().empty())
     return op.emitOpError("needs the layer's name");
@@ -47,6 +61,13 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
 template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
   auto w = op.getWeight().getType();
   LinearShape s;
+  if (op.getKind() == "rnn" || op.getKind() == "gru" || op.getKind() == "lstm") {
+    s.groups = w.getDimSize(0); // a direction each
+    s.n = w.getDimSize(1);
+    s.k = w.getDimSize(2);
+    s.outputMajor = true;
+    return s;
+  }
   if (op.getKind() == "conv") {
     s.groups = *op.getGroup();
     s.k = w.getNumElements() / w.getDimSize(0);

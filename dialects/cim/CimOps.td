@@ -7,8 +7,9 @@ include "dialects/cim/CimDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 // What every linear layer op has: the matrix product of an ONNX Gemm, MatMul or Conv with a
-// constant weight (cim-numerics.md §0), its operands as the model has them and the attributes
-// its kind reads.
+// constant weight (cim-numerics.md §0), or the hidden product of an RNN, GRU or LSTM, its
+// operands as the model has them and the attributes its kind reads (the recurrent kinds: the
+// cell's, as the onnx ops hold them).
 defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
                    Optional<AnyRankedTensor>:$bias,
                    StrAttr:$kind, StrAttr:$layer,
@@ -17,7 +18,13 @@ defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
                    OptionalAttr<DenseI64ArrayAttr>:$strides,
                    OptionalAttr<DenseI64ArrayAttr>:$pads,
                    OptionalAttr<DenseI64ArrayAttr>:$dilations,
-                   OptionalAttr<I64Attr>:$group);
+                   OptionalAttr<I64Attr>:$group,
+                   OptionalAttr<I64Attr>:$hidden_size, OptionalAttr<StrAttr>:$direction,
+                   OptionalAttr<StrArrayAttr>:$activations,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+                   OptionalAttr<F32Attr>:$clip, OptionalAttr<I64Attr>:$input_forget,
+                   OptionalAttr<I64Attr>:$linear_before_reset);
 
 def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
   let summary = "a layer computed on CIM crossbars: y = CIM(x · W)";
@@ -29,6 +36,12 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     - `matmul`: y = CIM(x · W), x [..., K], W [K,N];
     - `conv`: im2col rows of x (K ordered as W[M, C/g, k...] flattened, §0) times each
       group's W_g, with `strides`, `pads`, `dilations` and `group`.
+    - `rnn`, `gru`, `lstm`: the hidden product H·R_d^T of a recurrent layer (W is R
+      [D, G·H, H], a group per direction), run step after step by the cell around it; x is
+      the input gates [seq, batch, D·G·H] (X·W^T + Wb, the layer's input projection, which
+      cim-lower-to-cim places on crossbars as a `matmul` layer of its own), y is Y
+      [seq, D, batch, H], the optional third operand B [D, 2·G·H] (its R half is read), and
+      the cell's attributes are those of onnx.RNN, onnx.GRU and onnx.LSTM.
     `layer` is the ONNX node name (the layer ids of §9 are FNV-1a 64 of "layer#g<group>").
 
     `cim-lower-to-cim` creates the op with `settings`, the layer's resolved device settings

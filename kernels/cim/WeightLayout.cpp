@@ -40,6 +40,17 @@ WeightLayout WeightLayout::conv(const Shape &shape, int64_t groups) {
   return l;
 }
 
+WeightLayout WeightLayout::recurrent(const Shape &shape) {
+  if (shape.size() != 3)
+    fail("a recurrent weight R is [D, G*H, H], got " + shapeToString(shape));
+  WeightLayout l;
+  l.groups = shape[0];
+  l.outputMajor = true;
+  l.N = shape[1];
+  l.K = shape[2];
+  return l;
+}
+
 Tensor groupMatrix(const Tensor &w, const WeightLayout &layout, int64_t g) {
   if (w.numel() != elementCount(layout) || g < 0 || g >= layout.groups)
     fail("group " + std::to_string(g) + " of a " + shapeToString(w.shape()) +

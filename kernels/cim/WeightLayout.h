@@ -21,6 +21,7 @@ namespace cimlir::cim {
 /// gemm/matmul: W [K,N], or [N,K] for a Gemm with transB; one group.
 /// conv: W [M, C/g, k1..kd], groups g: W_g[k,n] is output channel g·N + n flattened at k,
 /// K = (C/g)·prod(k), N = M/g (the K order of §0).
+/// recurrent (rnn, gru, lstm): R [D, G·H, H], a group per direction, R_d transposed.
 struct WeightLayout {
   int64_t groups = 1;
   int64_t K = 0, N = 0;     ///< of each group's matrix
@@ -31,6 +32,9 @@ struct WeightLayout {
   /// A convolution weight [M, C/g, k...]. Throws cimlir::Error unless `groups` >= 1 divides M
   /// and the rank is at least 3.
   static WeightLayout conv(const Shape &shape, int64_t groups);
+  /// A recurrent layer's R [D, G·H, H]: one group per direction d, W_d[k,n] = R[d][n][k]
+  /// (K = H, N = G·H). Throws cimlir::Error unless `shape` is 3-D.
+  static WeightLayout recurrent(const Shape &shape);
 
   /// The element index of W_g[k,n] in the weight tensor.
   int64_t index(int64_t g, int64_t k, int64_t n) const {

@@ -224,14 +224,14 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
       float *g0 = pre.data();
       switch (spec.cell) {
       case RecurrentCell::Rnn:
-        hidden(d, h.data(), batch, 0, GH, product.data());
+        hidden(d, s, h.data(), batch, 0, GH, product.data());
         gather(s, 0, 0, g0);
         finish(fn[0], g0);
         std::copy(g0, g0 + batch * H, next.begin());
         break;
       case RecurrentCell::Gru: {
         float *z = g0, *r = g0 + batch * H, *cand = g0 + 2 * batch * H;
-        hidden(d, h.data(), batch, 0, spec.linearBeforeReset ? GH : 2 * H, product.data());
+        hidden(d, s, h.data(), batch, 0, spec.linearBeforeReset ? GH : 2 * H, product.data());
         gather(s, 0, 0, z);
         finish(fn[0], z);
         gather(s, 1, 1, r);
@@ -247,7 +247,7 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
         } else {
           for (int64_t i = 0; i < batch * H; ++i)
             resetH[i] = r[i] * h[i];
-          hidden(d, resetH.data(), batch, 2 * H, GH, product.data());
+          hidden(d, seq + s, resetH.data(), batch, 2 * H, GH, product.data());
           gather(s, 2, 2, cand);
         }
         finish(fn[1], cand);
@@ -258,7 +258,7 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
       case RecurrentCell::Lstm: {
         float *in = g0, *out = g0 + batch * H, *forget = g0 + 2 * batch * H,
               *cand = g0 + 3 * batch * H;
-        hidden(d, h.data(), batch, 0, GH, product.data());
+        hidden(d, s, h.data(), batch, 0, GH, product.data());
         gather(s, 0, 0, in);
         gather(s, 2, 2, forget);
         if (pd)
@@ -337,8 +337,8 @@ void recurrent(const RecurrentSpec &spec, const Tensor &x, const Tensor &w, cons
           g[row * D * GH + d * GH + j] += io.bias->data<float>()[d * 2 * GH + j];
   }
   const float *rData = r.data<float>();
-  HiddenProduct product = [&](int64_t d, const float *h, int64_t rows, int64_t col0, int64_t col1,
-                              float *out) {
+  HiddenProduct product = [&](int64_t d, int64_t, const float *h, int64_t rows, int64_t col0,
+                              int64_t col1, float *out) {
     sgemm(kn, false, true, rows, col1 - col0, H, 1.0f, h, H, rData + (d * GH + col0) * H, H, 0.0f,
           out + col0, GH);
   };

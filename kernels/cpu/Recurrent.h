@@ -62,10 +62,12 @@ struct RecurrentSpec {
 };
 
 /// out[batch, cols) = h[batch, hidden] · R_d[cols, :]^T for the gate columns [col0, col1) of
-/// direction d (out has gateWidth() columns; only [col0, col1) are written). The hidden
-/// product of the cell: R's rows in ONNX's gate order, without its bias.
-using HiddenProduct = std::function<void(int64_t direction, const float *h, int64_t batch,
-                                         int64_t col0, int64_t col1, float *out)>;
+/// direction d (out has gateWidth() columns; at least [col0, col1) are written). The hidden
+/// product of the cell: R's rows in ONNX's gate order, without its bias. `read` numbers the
+/// products of one sequence: step s reads at s, a GRU without linear_before_reset reads
+/// (r ⊙ h) again at seq + s (a CIM layer keys its fresh noise by it).
+using HiddenProduct = std::function<void(int64_t direction, int64_t read, const float *h,
+                                         int64_t batch, int64_t col0, int64_t col1, float *out)>;
 
 /// The optional inputs and outputs of one layer (null when absent). Shapes as ONNX's with
 /// layout 0: B [D, 2·G·H] (only its R half, Rb, is read here), sequence_lens [batch] int32,

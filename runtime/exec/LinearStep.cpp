@@ -1,6 +1,7 @@
 #include "runtime/exec/LinearStep.h"
 
 #include "core/ShapeMath.h"
+#include "runtime/exec/RecurrentAttrs.h"
 
 #include "core/Error.h"
 
@@ -46,8 +47,11 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     s.kind = LinearKind::MatMul;
   else if (kind == "conv")
     s.kind = LinearKind::Conv;
-  else
-    a.fail("has kind '" + kind + "', expected gemm, matmul or conv");
+  else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
+    s.kind = LinearKind::Recurrent;
+    s.cell = recurrentSpec(a, *recurrentCellNamed(kind));
+  } else
+    a.fail("has kind '" + kind + "', expected gemm, matmul, conv, rnn, gru or lstm");
   a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
 
   const Tensor *w = a.program().constant(step.inputs[1]);
@@ -56,6 +60,17 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
   if (w->dtype() != weightType)
     a.fail("W is " + describeTensor(*w) + ", expected " + weightWhat);
 
+  if (s.kind == LinearKind::Recurrent) {
+    const cpu::RecurrentSpec &c = s.cell;
+    const Shape want = {c.directions(), c.gateWidth(), c.hidden};
+    if (c.hidden < 1 || w->shape() != want)
+      a.fail("W (R) is " + describeTensor(*w) + ", expected " + shapeToString(want) +
+             " for hidden_size " + std::to_string(c.hidden));
+    s.weights = cim::WeightLayout::recurrent(w->shape());
+    s.k = s.weights.K;
+    s.n = s.weights.N;
+    return s;
+  }
   if (s.kind != LinearKind::Conv) {
     if (w->rank() != 2)
       a.fail("W is " + describeTensor(*w) + ", expected a matrix");
@@ -107,6 +122,10 @@ const char *LinearStep::kindName() const {
     return "matmul";
   case LinearKind::Conv:
     return "conv";
+  case LinearKind::Recurrent:
+    return cell.cell == cpu::RecurrentCell::Rnn   ? "rnn"
+           : cell.cell == cpu::RecurrentCell::Gru ? "gru"
+                                                  : "lstm";
   }
   return "?";
 }

@@ -1,12 +1,14 @@
 // cimlir runtime: a step that computes a layer as one matrix product per group,
 // z = f(x_g · W_g) (CimLinear and DigitalLinear, docs/plan-format.md), decoded for every
-// backend: its kind (gemm, matmul, conv), the kind's attributes, the convolution's geometry and
+// backend: its kind (gemm, matmul, conv, or the hidden product of a recurrent cell: rnn, gru,
+// lstm), the kind's attributes, the convolution's geometry and
 // where each group's matrix W_g [K,N] lies in W (cim-numerics.md §0). How a backend lowers x to
 // rows and assembles y is its own (backends/cpu/LinearStepLayout.h).
 #pragma once
 
 #include "core/Tensor.h"
 #include "kernels/cim/WeightLayout.h"
+#include "kernels/cpu/Recurrent.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <cstdint>
@@ -36,13 +38,16 @@ struct ConvGeometry {
   std::string bind(const Shape &xShape);
 };
 
-enum class LinearKind { Gemm, MatMul, Conv };
+enum class LinearKind { Gemm, MatMul, Conv, Recurrent };
 
 struct LinearStep {
   LinearKind kind = LinearKind::Gemm;
   float alpha = 1.0f, beta = 1.0f; ///< gemm
   bool transB = false;             ///< gemm
   ConvGeometry conv;               ///< conv (not bound to an input)
+  /// rnn, gru, lstm: the cell around the hidden product H·R_d^T (W [D, G·H, H] is R; x the
+  /// input gates [seq, batch, D·G·H]; the third input B [D, 2·G·H], whose R half is read).
+  cpu::RecurrentSpec cell;
   /// Where each group's W_g [K,N] lies in the step's W: W itself (matmul, gemm), its
   /// transpose (gemm with transB) or the group's output channels flattened (conv); the same
   /// definition the compiler quantizes weights with.
@@ -57,9 +62,13 @@ struct LinearStep {
   static LinearStep decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
                            const std::string &weightWhat);
 
-  /// Groups (1 unless conv).
-  int64_t groups() const { return kind == LinearKind::Conv ? conv.groups : 1; }
-  /// "gemm", "matmul" or "conv".
+  /// Groups (1 unless conv, or a recurrent layer's directions).
+  int64_t groups() const {
+    return kind == LinearKind::Conv        ? conv.groups
+           : kind == LinearKind::Recurrent ? cell.directions()
+                                           : 1;
+  }
+  /// "gemm", "matmul", "conv", "rnn", "gru" or "lstm".
   const char *kindName() const;
   /// W_g [K,N] of group g, copied out of the step's W.
   Tensor groupWeights(const StepAttrs &a, int64_t g) const;

@@ -57,7 +57,9 @@ struct Plan {
   uint32_t sample(int64_t m) const {
     return static_cast<uint32_t>(rows.firstSample + m / rows.rowsPerSample);
   }
-  uint32_t rowInSample(int64_t m) const { return static_cast<uint32_t>(m % rows.rowsPerSample); }
+  uint32_t rowInSample(int64_t m) const {
+    return static_cast<uint32_t>(rows.rowOffset + m % rows.rowsPerSample);
+  }
   int32_t cellRange(int j) const { return (int32_t(1) << b[j]) - 1; }
   int64_t fullScale(int64_t r, int i, int j) const { return fullScales[(r * T + i) * S + j]; }
 
@@ -402,9 +404,12 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
   if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{w.cols()} || !bias->defined()))
     fail("bias must be float32 [" + std::to_string(w.cols()) + "], got " + describeTensor(*bias));
   const int64_t limit = int64_t(1) << 32;
-  if (rows.rowsPerSample < 1 || rows.rowsPerSample > limit || rows.firstSample < 0)
-    fail("row mapping needs firstSample >= 0 and 1 <= rowsPerSample <= 2^32, got " +
-         std::to_string(rows.firstSample) + ", " + std::to_string(rows.rowsPerSample));
+  if (rows.rowsPerSample < 1 || rows.rowsPerSample > limit || rows.firstSample < 0 ||
+      rows.rowOffset < 0 || rows.rowOffset > limit - rows.rowsPerSample)
+    fail("row mapping needs firstSample >= 0, 1 <= rowsPerSample and 0 <= rowOffset with "
+         "rowOffset + rowsPerSample <= 2^32, got " +
+         std::to_string(rows.firstSample) + ", " + std::to_string(rows.rowsPerSample) + ", " +
+         std::to_string(rows.rowOffset));
   if (x.dim(0) > 0 && rows.firstSample + (x.dim(0) - 1) / rows.rowsPerSample >= limit)
     fail("sample index exceeds 2^32 - 1 (the fresh-noise counters of Philox.h)");
   int64_t rowBlocks = rowBlockCount(x.dim(1), params.crossbar.rows);

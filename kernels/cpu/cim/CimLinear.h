@@ -49,13 +49,16 @@
 
 namespace cimlir::cpu {
 
-/// How rows of x map to dataset samples (§9): row m is row (m % rowsPerSample) of sample
-/// firstSample + m / rowsPerSample. Gemm and 2-D MatMul: rowsPerSample = 1. Conv: OH·OW (row
-/// oy·OW + ox). N-D MatMul: the product of the middle axes. Sample indices count from the
-/// start of the dataset, so a batch passes the index of its first sample.
+/// How rows of x map to dataset samples (§9): row m is row rowOffset + (m % rowsPerSample) of
+/// sample firstSample + m / rowsPerSample. Gemm and 2-D MatMul: rowsPerSample = 1. Conv: OH·OW
+/// (row oy·OW + ox). N-D MatMul: the product of the middle axes. A recurrent layer's hidden
+/// product reads one row per sample at a time: rowsPerSample = 1 and rowOffset the read's
+/// index (docs/numerics.md, "Recurrent layers"). Sample indices count from the start of the
+/// dataset, so a batch passes the index of its first sample.
 struct RowMapping {
   int64_t firstSample = 0;
   int64_t rowsPerSample = 1;
+  int64_t rowOffset = 0;
 };
 
 /// What one call did, for reports (sum over calls; divide by samples for "per sample").

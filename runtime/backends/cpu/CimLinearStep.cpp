@@ -121,8 +121,7 @@ void CimLinearKernel::run(const In &in, const Out &out, const RunContext &contex
       layout_.run(in, *out[0], context.firstSample,
                   [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &rows) {
                     counters_ +=
-                        cpu::cimLinear(x, chips_[g], callParams(g, context), nullptr,
-                                       cpu::RowMapping{rows.firstSample, rows.rowsPerSample}, z);
+                        cpu::cimLinear(x, chips_[g], callParams(g, context), nullptr, rows, z);
                   });
 }
 

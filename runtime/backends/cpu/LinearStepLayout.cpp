@@ -2,6 +2,8 @@
 
 #include "core/Error.h"
 
+#include "kernels/cpu/Recurrent.h"
+
 #include <algorithm>
 
 namespace cimlir {
@@ -34,6 +36,9 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, 
   case LinearKind::Conv:
     runConv(in, y, firstSample, product);
     break;
+  case LinearKind::Recurrent:
+    runRecurrent(in, y, firstSample, product);
+    return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
   }
   return x.rank() > 0 ? x.dim(0) : 0;
 }
@@ -149,6 +154,37 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
         }
     }
   }
+}
+
+void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in, Tensor &y,
+                                    int64_t firstSample, const GroupProduct &product) const {
+  const Tensor &gates = *in[0];
+  const cpu::RecurrentSpec &cell = step_.cell;
+  const int64_t D = cell.directions(), GH = cell.gateWidth(), H = cell.hidden;
+  if (gates.rank() != 3 || gates.dim(2) != D * GH)
+    throw Error("x (the input gates) is " + describeTensor(gates) + ", expected [seq, batch, " +
+                std::to_string(D * GH) + "]");
+  const int64_t seq = gates.dim(0), batch = gates.dim(1);
+  if (y.shape() != Shape{seq, D, batch, H})
+    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString({seq, D, batch, H}));
+  if (seq == 0 || batch == 0)
+    return;
+  // One read of the crossbars per step: the batch's hidden states are the rows, each the
+  // read-th row of its sample (the batch index is the sample, §9).
+  Tensor h = Tensor::allocate(DType::F32, {batch, H});
+  Tensor z = Tensor::allocate(DType::F32, {batch, GH});
+  cpu::HiddenProduct hidden = [&](int64_t d, int64_t read, const float *state, int64_t rows,
+                                  int64_t col0, int64_t col1, float *out) {
+    std::copy(state, state + rows * H, h.data<float>());
+    product(d, h, z, Rows{firstSample, 1, read});
+    for (int64_t b = 0; b < rows; ++b)
+      std::copy(z.data<float>() + b * GH + col0, z.data<float>() + b * GH + col1,
+                out + b * GH + col0);
+  };
+  cpu::RecurrentIo io;
+  io.bias = in.size() > 2 ? in[2] : nullptr;
+  io.y = &y;
+  cpu::recurrenceSteps(cell, gates, hidden, io);
 }
 
 } // namespace cimlir

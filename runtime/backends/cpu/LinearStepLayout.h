@@ -5,11 +5,14 @@
 // every backend). Per run it checks x, y and the third input, lowers x to rows
 // [M,K] (gemm and matmul rows; conv im2col patches per group, a chunk of images at a time),
 // hands each group's rows to the step's product f, and assembles y: alpha·z + beta·C (gemm),
-// z reshaped (matmul), z scattered to [N, M, O...] plus the bias (conv). The product decides
+// z reshaped (matmul), z scattered to [N, M, O...] plus the bias (conv). A recurrent kind
+// runs its cell (kernels/cpu/Recurrent.h) over the input gates x, each step's hidden product
+// being f on the batch's hidden states, direction d as group d. The product decides
 // the numbers; the layout only moves them (and adds Gemm's C and Conv's bias after it, as
 // cim-numerics.md §0 and §6 order them).
 #pragma once
 
+#include "kernels/cpu/cim/CimLinear.h"
 #include "runtime/backends/cpu/CimLowering.h"
 #include "runtime/exec/LinearStep.h"
 #include "runtime/exec/StepAttrs.h"
@@ -29,12 +32,9 @@ public:
   /// What the step computes, decoded.
   const LinearStep &step() const { return step_; }
 
-  /// Which samples the rows of one product belong to (cim-numerics.md §9): row m is row
-  /// m % rowsPerSample of sample firstSample + m / rowsPerSample.
-  struct Rows {
-    int64_t firstSample = 0;
-    int64_t rowsPerSample = 1;
-  };
+  /// Which samples the rows of one product belong to (cim-numerics.md §9; the CIM kernel's
+  /// row mapping).
+  using Rows = cpu::RowMapping;
   /// z [M,N] (pre-allocated float32) = f(x [M,K] float32) for group g.
   using GroupProduct = std::function<void(int64_t g, const Tensor &x, Tensor &z, const Rows &rows)>;
 
@@ -52,6 +52,8 @@ private:
                  const GroupProduct &product) const;
   void runConv(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                const GroupProduct &product) const;
+  void runRecurrent(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
+                    const GroupProduct &product) const;
 
   LinearStep step_;
 };

@@ -11,11 +11,6 @@
 
 namespace cimlir {
 
-/// The cell's attributes from a step (hidden_size, direction, activations with their
-/// parameters, clip, input_forget, linear_before_reset); throws cimlir::Error naming the step
-/// for a value the kernel cannot run.
-cpu::RecurrentSpec recurrentSpec(const StepAttrs &attrs, cpu::RecurrentCell cell);
-
 /// The step of an onnx.RNN, onnx.GRU or onnx.LSTM: the whole layer in float32.
 std::unique_ptr<StepKernel> prepareRecurrent(const StepAttrs &attrs, cpu::RecurrentCell cell);
 

@@ -6,7 +6,7 @@
 // cim.digital_linear checks its kind the same way, and its precision.
 
 func.func @unknown_kind(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'cim.linear' op has unknown kind 'fft' (gemm, matmul or conv)}}
+  // expected-error @+1 {{'cim.linear' op has unknown kind 'fft' (gemm, matmul, conv, rnn, gru or lstm)}}
   %y = cim.linear %x, %w {kind = "fft", layer = "l", settings = {}} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
@@ -17,6 +17,22 @@ func.func @gemm_without_alpha(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tenso
   // expected-error @+1 {{of kind gemm needs 2-D x and W and alpha, beta, transB}}
   %y = cim.linear %x, %w {kind = "gemm", layer = "l", settings = {}} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @gru_without_cell(%x: tensor<5x2x6xf32>, %w: tensor<1x6x2xf32>) -> tensor<5x1x2x2xf32> {
+  // expected-error @+1 {{of kind gru needs the cell's attributes}}
+  %y = cim.linear %x, %w {kind = "gru", layer = "l", settings = {}} : (tensor<5x2x6xf32>, tensor<1x6x2xf32>) -> tensor<5x1x2x2xf32>
+  return %y : tensor<5x1x2x2xf32>
+}
+
+// -----
+
+func.func @lstm_with_a_gru_sized_r(%x: tensor<5x2x6xf32>, %w: tensor<1x6x2xf32>) -> tensor<5x1x2x2xf32> {
+  // expected-error @+1 {{of kind lstm needs W (R) [1, 8, 2] and x (the input gates) [seq, batch, 8], got 'tensor<1x6x2xf32>' and 'tensor<5x2x6xf32>'}}
+  %y = cim.linear %x, %w {kind = "lstm", layer = "l", settings = {}, hidden_size = 2 : i64, direction = "forward", activations = ["Sigmoid", "Tanh", "Tanh"], activation_alpha = array<f32: 0.0, 0.0, 0.0>, activation_beta = array<f32: 0.0, 0.0, 0.0>, input_forget = 0 : i64, linear_before_reset = 0 : i64} : (tensor<5x2x6xf32>, tensor<1x6x2xf32>) -> tensor<5x1x2x2xf32>
+  return %y : tensor<5x1x2x2xf32>
 }
 
 // -----

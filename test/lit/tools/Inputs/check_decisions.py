@@ -72,7 +72,10 @@ for step in steps:
     # §1, per output channel. gemm with transB and conv: a channel is a row of W as stored.
     assert weights["granularity"] == "per_channel" and weights["clip_percentile"] == 100, name
     shape = value["shape"]
-    channels = shape[0] if a["kind"] == "conv" or a.get("transB") else shape[1]
+    if a["kind"] in ("rnn", "gru", "lstm"):  # R [D, G*H, H]: a channel is a row of R_d
+        channels = shape[0] * shape[1]
+    else:
+        channels = shape[0] if a["kind"] == "conv" or a.get("transB") else shape[1]
     per = len(w) // channels
     index = (lambda c, k: c * per + k) if channels == shape[0] else (lambda c, k: k * channels + c)
     qmax = 2 ** (bits - 1) - 1
