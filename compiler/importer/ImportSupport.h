@@ -43,12 +43,23 @@ void addIndexingImports(OpTable &table);
 void addResizeImports(OpTable &table);
 /// Adds RNN, GRU and LSTM (RecurrentImport.cpp) to `table`.
 void addRecurrentImports(OpTable &table);
+/// Adds the integer and QLinear ops of quantized models and DynamicQuantizeLinear
+/// (QuantizedImport.cpp) to `table`.
+void addQuantizedImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);
 float getFloat(const ::onnx::NodeProto &n, llvm::StringRef name, float dflt);
 std::optional<llvm::SmallVector<int64_t>> getInts(const ::onnx::NodeProto &n, llvm::StringRef name);
 std::string getString(const ::onnx::NodeProto &n, llvm::StringRef name, llvm::StringRef dflt);
+
+/// Window attributes shared by Conv, ConvInteger and the pools: strides, dilations, and pads
+/// with auto_pad resolved against the (static) input spatial sizes of `x`, for `kernel`.
+struct Window {
+  llvm::SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+mlir::FailureOr<Window> importWindow(NodeContext &ctx, mlir::Value x,
+                                     llvm::ArrayRef<int64_t> kernel, bool ceilMode);
 
 /// Builds `opName` generically from operands and attributes, inferring its result types
 /// with the op's own shape rules; fails (with their diagnostic) when they refuse. An op

@@ -15,14 +15,6 @@ using namespace mlir;
 
 namespace cimlir {
 
-namespace {
-
-/// Window attributes shared by Conv and the pools: strides, dilations, and pads with
-/// auto_pad resolved against the (static) input spatial sizes.
-struct Window {
-  SmallVector<int64_t> kernel, strides, pads, dilations;
-};
-
 FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kernel, bool ceilMode) {
   auto xt = dyn_cast<RankedTensorType>(x.getType());
   if (!xt || xt.getRank() < 3)
@@ -71,6 +63,8 @@ FailureOr<Window> importWindow(NodeContext &ctx, Value x, ArrayRef<int64_t> kern
   (void)ceilMode;
   return w;
 }
+
+namespace {
 
 LogicalResult importConv(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 2, 3)) || failed(expectOneOutput(ctx)))
@@ -675,6 +669,7 @@ const OpTable &opTable() {
     addIndexingImports(m);
     addResizeImports(m);
     addRecurrentImports(m);
+    addQuantizedImports(m);
     return m;
   }();
   return table;

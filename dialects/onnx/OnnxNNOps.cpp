@@ -43,17 +43,14 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   return success();
 }
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  auto a = rankedOperand(loc, adaptor.getA(), "MatMul A");
-  auto b = rankedOperand(loc, adaptor.getB(), "MatMul B");
-  if (failed(a) || failed(b) || failed(requireF32(loc, *a, "MatMul", "A")) ||
-      failed(requireF32(loc, *b, "MatMul", "B")))
-    return failure();
-  if (a->getRank() < 1 || b->getRank() < 1)
-    return emitOptionalError(loc, "MatMul operands must have rank >= 1");
-  // numpy.matmul: 1-D operands are promoted to matrices and the added axis dropped.
-  SmallVector<int64_t> sa(a->getShape()), sb(b->getShape());
+/// numpy.matmul's result shape of A and B (1-D operands promoted and the added axis dropped),
+/// with element type `element`.
+static LogicalResult inferMatMulShape(std::optional<Location> loc, StringRef op, RankedTensorType a,
+                                      RankedTensorType b, Type element,
+                                      SmallVectorImpl<Type> &types) {
+  if (a.getRank() < 1 || b.getRank() < 1)
+    return emitOptionalError(loc, op, " operands must have rank >= 1");
+  SmallVector<int64_t> sa(a.getShape()), sb(b.getShape());
   bool vecA = sa.size() == 1, vecB = sb.size() == 1;
   if (vecA)
     sa.insert(sa.begin(), 1);
@@ -61,20 +58,66 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     sb.push_back(1);
   int64_t k = sa.back(), kb = sb[sb.size() - 2];
   if (ShapedType::isDynamic(k) || ShapedType::isDynamic(kb) || k != kb)
-    return emitOptionalError(loc, "MatMul inner dimensions must be static and equal, got ", *a,
-                             " and ", *b);
+    return emitOptionalError(loc, op, " inner dimensions must be static and equal, got ", a,
+                             " and ", b);
   SmallVector<int64_t> batch;
   ArrayRef<int64_t> ba(sa.data(), sa.size() - 2), bb(sb.data(), sb.size() - 2);
   if (!OpTrait::util::getBroadcastedShape(ba, bb, batch))
-    return emitOptionalError(loc, "MatMul batch dimensions of ", *a, " and ", *b,
-                             " do not broadcast");
+    return emitOptionalError(loc, op, " batch dimensions of ", a, " and ", b, " do not broadcast");
   SmallVector<int64_t> y = batch;
   if (!vecA)
     y.push_back(sa[sa.size() - 2]);
   if (!vecB)
     y.push_back(sb.back());
-  types.push_back(RankedTensorType::get(y, a->getElementType()));
+  types.push_back(RankedTensorType::get(y, element));
   return success();
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto a = rankedOperand(loc, adaptor.getA(), "MatMul A");
+  auto b = rankedOperand(loc, adaptor.getB(), "MatMul B");
+  if (failed(a) || failed(b) || failed(requireF32(loc, *a, "MatMul", "A")) ||
+      failed(requireF32(loc, *b, "MatMul", "B")))
+    return failure();
+  return inferMatMulShape(loc, "MatMul", *a, *b, a->getElementType(), types);
+}
+
+/// An int8 or uint8 operand of an integer op, and its zero point of the same type: one value
+/// or `count` values (per row, column or channel; 0 when not checked).
+static LogicalResult requireQuantized(std::optional<Location> loc, StringRef op, StringRef what,
+                                      RankedTensorType t, Value zero, int64_t count) {
+  if (!t.getElementType().isInteger(8))
+    return emitOptionalError(loc, op, " ", what, " must be int8 or uint8, got ", t);
+  auto z = rankedOperand(loc, zero, (op + " " + what + " zero point").str());
+  if (failed(z))
+    return failure();
+  if (z->getElementType() != t.getElementType())
+    return emitOptionalError(loc, op, " ", what, " zero point must be of ", what, "'s type, got ",
+                             *z);
+  const bool one = z->getNumElements() == 1 && z->hasStaticShape();
+  const bool perIndex = z->getRank() == 1 && count > 0 && z->getDimSize(0) == count;
+  if (!one && !perIndex)
+    return emitOptionalError(loc, op, " ", what, " zero point must hold one value",
+                             count > 0 ? " or one per row, column or channel" : "", ", got ", *z);
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto a = rankedOperand(loc, adaptor.getA(), "MatMulInteger A");
+  auto b = rankedOperand(loc, adaptor.getB(), "MatMulInteger B");
+  if (failed(a) || failed(b))
+    return failure();
+  if (a->getRank() < 2 || b->getRank() < 2)
+    return emitOptionalError(loc, "MatMulInteger needs A and B of rank >= 2, got ", *a, " and ",
+                             *b);
+  if (failed(requireQuantized(loc, "MatMulInteger", "A", *a, adaptor.getAZeroPoint(),
+                              a->getDimSize(a->getRank() - 2))) ||
+      failed(requireQuantized(loc, "MatMulInteger", "B", *b, adaptor.getBZeroPoint(),
+                              b->getDimSize(b->getRank() - 1))))
+    return failure();
+  return inferMatMulShape(loc, "MatMulInteger", *a, *b, IntegerType::get(ctx, 32), types);
 }
 
 /// Checks the per-spatial-axis attribute lists of conv and pooling ops.
@@ -88,6 +131,47 @@ static LogicalResult checkWindowAttrs(std::optional<Location> loc, StringRef op,
   return success();
 }
 
+/// A convolution's result: X [N, C, D...] and W [M, C/group, K...] give [N, M, O...] of
+/// element type `element`; B (optional) must be [M].
+static LogicalResult inferConvShape(std::optional<Location> loc, StringRef op, RankedTensorType x,
+                                    RankedTensorType w, Value bias, ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                                    int64_t group, Type element, SmallVectorImpl<Type> &types) {
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return emitOptionalError(
+        loc, op, " needs X [N,C,D...] and W [M,C/group,K...] of one rank, got ", x, " and ", w);
+  if (!w.hasStaticShape())
+    return emitOptionalError(loc, op, " needs a statically shaped W");
+  size_t spatial = x.getRank() - 2;
+  if (failed(checkWindowAttrs(loc, op, spatial, strides, pads, dilations)))
+    return failure();
+  int64_t c = x.getDimSize(1), m = w.getDimSize(0);
+  if (group < 1 || ShapedType::isDynamic(c) || c % group != 0 || m % group != 0 ||
+      w.getDimSize(1) * group != c)
+    return emitOptionalError(loc, op, " channels do not match: X has C = ", c, ", W is ", w,
+                             ", group = ", group);
+  if (bias) {
+    auto tb = rankedOperand(loc, bias, (op + " B").str());
+    if (failed(tb))
+      return failure();
+    if (tb->getRank() != 1 || tb->getDimSize(0) != m)
+      return emitOptionalError(loc, op, " B must be [", m, "], got ", *tb);
+  }
+  SmallVector<int64_t> y = {x.getDimSize(0), m};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = x.getDimSize(2 + i);
+    if (ShapedType::isDynamic(in))
+      return emitOptionalError(loc, op, " needs static spatial dimensions, got ", x);
+    auto o = windowOutputSize(loc, in, w.getDimSize(2 + i), strides[i], pads[i], pads[spatial + i],
+                              dilations[i], false);
+    if (failed(o))
+      return failure();
+    y.push_back(*o);
+  }
+  types.push_back(RankedTensorType::get(y, element));
+  return success();
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
   auto x = rankedOperand(loc, adaptor.getX(), "Conv X");
@@ -95,42 +179,23 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (failed(x) || failed(w) || failed(requireF32(loc, *x, "Conv", "X")) ||
       failed(requireF32(loc, *w, "Conv", "W")))
     return failure();
-  if (x->getRank() < 3 || w->getRank() != x->getRank())
-    return emitOptionalError(
-        loc, "Conv needs X [N,C,D...] and W [M,C/group,K...] of one rank, got ", *x, " and ", *w);
-  if (!w->hasStaticShape())
-    return emitOptionalError(loc, "Conv needs a statically shaped W");
-  size_t spatial = x->getRank() - 2;
-  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
-                    dilations = adaptor.getDilations();
-  if (failed(checkWindowAttrs(loc, "Conv", spatial, strides, pads, dilations)))
+  return inferConvShape(loc, "Conv", *x, *w, adaptor.getB(), adaptor.getStrides(),
+                        adaptor.getPads(), adaptor.getDilations(),
+                        static_cast<int64_t>(adaptor.getGroup()), x->getElementType(), types);
+}
+
+LogicalResult ConvIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto x = rankedOperand(loc, adaptor.getX(), "ConvInteger X");
+  auto w = rankedOperand(loc, adaptor.getW(), "ConvInteger W");
+  if (failed(x) || failed(w) ||
+      failed(requireQuantized(loc, "ConvInteger", "X", *x, adaptor.getXZeroPoint(), 0)) ||
+      failed(requireQuantized(loc, "ConvInteger", "W", *w, adaptor.getWZeroPoint(),
+                              w->getRank() > 0 ? w->getDimSize(0) : 0)))
     return failure();
-  int64_t group = static_cast<int64_t>(adaptor.getGroup());
-  int64_t c = x->getDimSize(1), m = w->getDimSize(0);
-  if (group < 1 || ShapedType::isDynamic(c) || c % group != 0 || m % group != 0 ||
-      w->getDimSize(1) * group != c)
-    return emitOptionalError(loc, "Conv channels do not match: X has C = ", c, ", W is ", *w,
-                             ", group = ", group);
-  if (Value b = adaptor.getB()) {
-    auto tb = rankedOperand(loc, b, "Conv B");
-    if (failed(tb))
-      return failure();
-    if (tb->getRank() != 1 || tb->getDimSize(0) != m)
-      return emitOptionalError(loc, "Conv B must be [", m, "], got ", *tb);
-  }
-  SmallVector<int64_t> y = {x->getDimSize(0), m};
-  for (size_t i = 0; i < spatial; ++i) {
-    int64_t in = x->getDimSize(2 + i);
-    if (ShapedType::isDynamic(in))
-      return emitOptionalError(loc, "Conv needs static spatial dimensions, got ", *x);
-    auto o = windowOutputSize(loc, in, w->getDimSize(2 + i), strides[i], pads[i], pads[spatial + i],
-                              dilations[i], false);
-    if (failed(o))
-      return failure();
-    y.push_back(*o);
-  }
-  types.push_back(RankedTensorType::get(y, x->getElementType()));
-  return success();
+  return inferConvShape(loc, "ConvInteger", *x, *w, Value(), adaptor.getStrides(),
+                        adaptor.getPads(), adaptor.getDilations(),
+                        static_cast<int64_t>(adaptor.getGroup()), IntegerType::get(ctx, 32), types);
 }
 
 LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -220,6 +220,33 @@ def Onnx_ConvOp : Onnx_InferredOp<"Conv"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_MatMulIntegerOp : Onnx_InferredOp<"MatMulInteger"> {
+  let summary = "(A − a_zero_point) · (B − b_zero_point) in int32, numpy.matmul's shapes";
+  let description = [{
+    A and B int8 or uint8 of rank >= 2; each zero point (of its operand's type; the importer
+    makes an absent one 0) one value, or one per row of A / column of B. Also what
+    QLinearMatMul is built on (compiler/importer/QuantizedImport.cpp).
+  }];
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B, AnyRankedTensor:$a_zero_point,
+                   AnyRankedTensor:$b_zero_point);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ConvIntegerOp : Onnx_InferredOp<"ConvInteger"> {
+  let summary = "conv(X − x_zero_point, W − w_zero_point) in int32; auto_pad resolved";
+  let description = [{
+    X and W int8 or uint8; x_zero_point one value, w_zero_point one value or one per output
+    channel (the importer makes absent ones 0); padding contributes 0. Also what QLinearConv
+    is built on.
+  }];
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$x_zero_point,
+                   AnyRankedTensor:$w_zero_point, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_ConvTransposeOp : Onnx_InferredOp<"ConvTranspose"> {
   let summary = "N-d transposed convolution; output_shape and auto_pad resolved into pads";
   let description = [{

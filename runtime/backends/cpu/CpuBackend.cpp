@@ -9,6 +9,7 @@
 #include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Gemm.h"
 #include "kernels/cpu/Indexing.h"
+#include "kernels/cpu/IntegerLinear.h"
 #include "kernels/cpu/Layout.h"
 #include "kernels/cpu/Loss.h"
 #include "kernels/cpu/Normalization.h"
@@ -328,6 +329,18 @@ const std::map<std::string, Factory> &factories() {
             cpu::dequantizeLinear(*in[0], *in[1], zp, axis, *out[0]);
         });
       };
+    t["MatMulInteger"] = [](const Attrs &a) {
+      a.arity(4, 4);
+      return kernel([](const In &in, const Out &out) {
+        cpu::matMulInteger(*in[0], *in[1], *in[2], *in[3], *out[0]);
+      });
+    };
+    t["ConvInteger"] = [](const Attrs &a) {
+      a.arity(4, 4);
+      return kernel([p = convParams(a)](const In &in, const Out &out) {
+        cpu::convInteger(*in[0], *in[1], *in[2], *in[3], p, *out[0]);
+      });
+    };
     t["RNN"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Rnn); };
     t["GRU"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Gru); };
     t["LSTM"] = [](const Attrs &a) { return prepareRecurrent(a, cpu::RecurrentCell::Lstm); };

@@ -1,0 +1,24 @@
+// cimlir CPU kernels: the integer products of quantized ONNX models (QOperator form):
+// MatMulInteger and ConvInteger, exact in int32 as the ONNX reference computes them. The
+// importer builds QLinearMatMul and QLinearConv on them (compiler/importer/QuantizedImport.cpp).
+#pragma once
+
+#include "core/Tensor.h"
+#include "kernels/cpu/Conv.h"
+
+namespace cimlir::cpu {
+
+/// ONNX MatMulInteger: Y (int32) = (A − a_zero_point) · (B − b_zero_point), A and B int8 or
+/// uint8 of rank >= 2 with numpy.matmul's batch broadcasting; a_zero_point (A's type) one value
+/// or one per row of A (its second-last axis), b_zero_point (B's type) one value or one per
+/// column of B. Sums in int64, stored as int32 (wrapping, as int32 accumulators do).
+void matMulInteger(const Tensor &a, const Tensor &b, const Tensor &aZero, const Tensor &bZero,
+                   Tensor &y);
+
+/// ONNX ConvInteger: Y (int32) = conv(X − x_zero_point, W − w_zero_point) with `p` (padding
+/// contributes 0), X [N, C, D...] and W [M, C/group, K...] int8 or uint8; x_zero_point one
+/// value, w_zero_point one value or one per output channel.
+void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Tensor &wZero,
+                 const ConvParams &p, Tensor &y);
+
+} // namespace cimlir::cpu
