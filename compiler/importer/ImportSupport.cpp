@@ -79,6 +79,28 @@ LogicalResult batchSizeUse(NodeContext &ctx) {
                                "batch a size with --input-shape";
 }
 
+/// A weight the model quantized (a DequantizeLinear of int8 levels, folded): its levels,
+/// scale, zero point and axis stay on the folded constant (kQuantizedOriginAttr), for
+/// cim-quantize-weights with `weights.source` "model".
+void recordQuantizedOrigin(NodeContext &ctx, ValueRange operands, ArrayRef<NamedAttribute> attrs,
+                           Value result) {
+  ElementsAttr levels, scale, zero;
+  if (!matchPattern(operands[0], m_Constant(&levels)) || !levels.getElementType().isInteger(8) ||
+      levels.getElementType().isUnsignedInteger() ||
+      !matchPattern(operands[1], m_Constant(&scale)) ||
+      (operands.size() > 2 && operands[2] && !matchPattern(operands[2], m_Constant(&zero))))
+    return;
+  Builder &b = ctx.builder;
+  SmallVector<NamedAttribute> origin = {b.getNamedAttr("levels", levels),
+                                        b.getNamedAttr("scale", scale)};
+  if (zero)
+    origin.push_back(b.getNamedAttr("zero_point", zero));
+  for (const NamedAttribute &a : attrs)
+    if (a.getName() == "axis")
+      origin.push_back(a);
+  result.getDefiningOp()->setAttr(onnx::kQuantizedOriginAttr, b.getDictionaryAttr(origin));
+}
+
 } // namespace
 
 FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
@@ -121,6 +143,8 @@ FailureOr<SmallVector<Value>> buildOpResults(NodeContext &ctx, StringRef opName,
   SmallVector<Value> results;
   for (ElementsAttr value : *folded)
     results.push_back(onnx::ConstantOp::create(ctx.builder, ctx.loc, value));
+  if (opName == "onnx.DequantizeLinear")
+    recordQuantizedOrigin(ctx, operands, attrs, results[0]);
   if (!masked)
     return results;
   // The same op on the masks (zeros for the unmasked data operands) gives the results' masks.

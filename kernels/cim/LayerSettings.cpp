@@ -14,6 +14,10 @@ template <> const std::vector<std::string> &enumNames<WeightGranularity>() {
   static const std::vector<std::string> names = {"per_channel", "per_tensor"};
   return names;
 }
+template <> const std::vector<std::string> &enumNames<WeightSource>() {
+  static const std::vector<std::string> names = {"float", "model"};
+  return names;
+}
 template <> const std::vector<std::string> &enumNames<InputScale>() {
   static const std::vector<std::string> names = {"dynamic_row", "static"};
   return names;
@@ -187,6 +191,9 @@ std::vector<LayerField> makeTable() {
       "weights", "clip_percentile", 0, true, 100, false,
       [](const L &l) { return numberValue(l.weights.clipPercentile); },
       [](L &l, const V &v) { l.weights.clipPercentile = v.number; }));
+  t.push_back(enumField<WeightSource>(
+      "weights", "source", false, [](const L &l) { return enumValue(l.weights.source); },
+      [](L &l, const V &v) { l.weights.source = WeightSource(v.integer); }));
   // inputs (§3, §7)
   t.push_back(intField(
       "inputs", "bits", 2, 16, false, [](const L &l) { return integerValue(l.inputs.bits); },

@@ -25,6 +25,9 @@ namespace cimlir::cim {
 
 /// §1: a weight scale per output channel, or one per group.
 enum class WeightGranularity { PerChannel, PerTensor };
+/// Where a layer's integer weights come from: §1 on the float weights, or the model's own
+/// integer weights and scales when it quantized them (a DequantizeLinear of int8 levels).
+enum class WeightSource { Float, Model };
 /// §3: a scale per row of x, or one calibrated scale per layer (`static`).
 enum class InputScale { DynamicRow, Static };
 /// §5: `calibrated` uses full scales measured at compile time.
@@ -34,9 +37,10 @@ enum class DigitalPrecision { Fp32, Bf16, Int8, W8A16 };
 
 /// The spellings of an enumeration in device files, the IR, plans and messages, in the order
 /// of its values: "per_channel", "per_tensor"; "dynamic_row", "static"; "ideal", "full",
-/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16".
+/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16"; "float", "model".
 template <typename Enum> const std::vector<std::string> &enumNames();
 template <> const std::vector<std::string> &enumNames<WeightGranularity>();
+template <> const std::vector<std::string> &enumNames<WeightSource>();
 template <> const std::vector<std::string> &enumNames<InputScale>();
 template <> const std::vector<std::string> &enumNames<AdcMode>();
 template <> const std::vector<std::string> &enumNames<DigitalPrecision>();
@@ -78,9 +82,10 @@ struct WeightSettings {
   std::vector<int> slices = std::vector<int>(7, 1); ///< LSB first, summing to bits - 1
   WeightGranularity granularity = WeightGranularity::PerChannel;
   double clipPercentile = 100.0; ///< in (0, 100]
+  WeightSource source = WeightSource::Float;
   bool operator==(const WeightSettings &o) const {
     return bits == o.bits && slices == o.slices && granularity == o.granularity &&
-           clipPercentile == o.clipPercentile;
+           clipPercentile == o.clipPercentile && source == o.source;
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace cimlir::cim {
@@ -95,6 +96,66 @@ std::string tryQuantizeLayerWeights(const Tensor &w, const WeightLayout &layout,
   } catch (const std::exception &e) {
     return e.what();
   }
+}
+
+std::string tryModelLayerWeights(const Tensor &levels, const std::vector<float> &scale,
+                                 int64_t axis, const WeightLayout &layout, const CimParams &params,
+                                 LayerWeights &out) {
+  const int bits = params.weights.bits;
+  const int64_t qmax = (int64_t(1) << (bits - 1)) - 1;
+  const int64_t count = layout.groups * layout.K * layout.N;
+  if (levels.dtype() != DType::I8 || levels.numel() != count)
+    return "the model's levels are " + describeTensor(levels) + ", expected int8 with " +
+           std::to_string(count) + " elements";
+  const bool perAxis = scale.size() != 1;
+  if (scale.empty() || (perAxis && (axis < 0 || axis >= levels.rank() ||
+                                    levels.dim(axis) != static_cast<int64_t>(scale.size()))))
+    return "the model has " + std::to_string(scale.size()) + " scales along axis " +
+           std::to_string(axis) + " of " + shapeToString(levels.shape());
+  for (float s : scale)
+    if (!(s > 0) || !std::isfinite(s))
+      return "the model's weight scale " + std::to_string(s) + " is not finite and positive";
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; perAxis && d < levels.rank(); ++d)
+    inner *= levels.dim(d);
+  // Each output channel must read one model scale.
+  std::vector<int64_t> channelScale(static_cast<size_t>(layout.groups * layout.N), -1);
+  Tensor out8 = Tensor::allocate(bits <= 8 ? DType::I8 : DType::I16, levels.shape());
+  for (int64_t g = 0; g < layout.groups; ++g)
+    for (int64_t k = 0; k < layout.K; ++k)
+      for (int64_t n = 0; n < layout.N; ++n) {
+        const int64_t at = layout.index(g, k, n);
+        const int64_t q = levels.data<int8_t>()[at];
+        if (q < -qmax || q > qmax)
+          return "the model's level " + std::to_string(q) + " is outside the ±" +
+                 std::to_string(qmax) + " of " + std::to_string(bits) + "-bit weights";
+        if (bits <= 8)
+          out8.data<int8_t>()[at] = static_cast<int8_t>(q);
+        else
+          out8.data<int16_t>()[at] = static_cast<int16_t>(q);
+        const int64_t index = perAxis ? (at / inner) % levels.dim(axis) : 0;
+        int64_t &c = channelScale[g * layout.N + n];
+        if (c >= 0 && c != index)
+          return "the model's scales along axis " + std::to_string(axis) +
+                 " are not one per output channel";
+        c = index;
+      }
+  out.scales.clear();
+  if (params.weights.granularity == WeightGranularity::PerChannel) {
+    for (int64_t c : channelScale)
+      out.scales.push_back(scale[c]);
+  } else {
+    for (int64_t g = 0; g < layout.groups; ++g) {
+      const float first = scale[channelScale[g * layout.N]];
+      for (int64_t n = 0; n < layout.N; ++n)
+        if (scale[channelScale[g * layout.N + n]] != first)
+          return "weights.granularity is per_tensor, but the model's scales differ between "
+                 "output channels";
+      out.scales.push_back(first);
+    }
+  }
+  out.levels = out8;
+  return "";
 }
 
 QuantizedWeights groupQuantizedWeights(const Tensor &levels, const std::vector<float> &scales,

@@ -66,6 +66,18 @@ LayerWeights quantizeLayerWeights(const Tensor &w, const WeightLayout &layout,
 std::string tryQuantizeLayerWeights(const Tensor &w, const WeightLayout &layout,
                                     const CimParams &params, LayerWeights &out);
 
+/// A layer's quantized weights taken from the model instead of §1 (`weights.source` "model"):
+/// the int8 `levels` of its DequantizeLinear (the weight's shape; zero point 0, checked by the
+/// caller) with `scale`, one value or one per index of `axis`. The levels must lie within
+/// ±(2^(bits−1) − 1) of params.weights.bits; the scales must be one per output channel of the
+/// layout (per_channel; one model scale for all gives each channel that scale) or one per
+/// group (per_tensor), finite and positive. Returns "" and fills `out` (levels int8, or int16
+/// above 8 bits, in the layer's layout; scales as quantizeLayerWeights writes them), or what
+/// is wrong.
+std::string tryModelLayerWeights(const Tensor &levels, const std::vector<float> &scale,
+                                 int64_t axis, const WeightLayout &layout, const CimParams &params,
+                                 LayerWeights &out);
+
 /// Group g of a layer's quantized weights (`levels` and `scales` as quantizeLayerWeights
 /// writes them), ready for ProgrammedWeights::program. Throws cimlir::Error when `levels` does
 /// not have the layout's element count or `scales` has the wrong length.

@@ -63,7 +63,7 @@ func.func @no_layer_name(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4
 
 // Every decision, consistent: K = 5 on 4-row arrays is 2 row blocks; 2 x 2 x 4 full scales.
 func.func @all_decided(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -71,7 +71,7 @@ func.func @all_decided(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf3
 
 func.func @weight_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{weights.bits: 20 is outside 2..16}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 20, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 20, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -79,7 +79,7 @@ func.func @weight_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf3
 
 func.func @weight_slice_sum(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{weights.slices: [1,2,2,1] sums to 6 but weights.bits - 1 is 7}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 1], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 1], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -87,7 +87,7 @@ func.func @weight_slice_sum(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2
 
 func.func @weight_slice_width(%x: tensor<2x5xf32>, %w: tensor<5x2xi16>) -> tensor<2x2xf32> {
   // expected-error @+1 {{weights.slices[0]: 8 is outside 1..7 (a slice is 1 to 7 bits)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 9, slices = [8], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi16>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 9, slices = [8], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi16>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -97,16 +97,16 @@ func.func @weight_slice_width(%x: tensor<2x5xf32>, %w: tensor<5x2xi16>) -> tenso
 func.func @weight_missing_field(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+2 {{weights has no field 'scales' (still to give: slices)}}
   // expected-error @+1 {{failed to parse Cim_WeightsAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
 // -----
 
 func.func @weight_field_twice(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
-  // expected-error @+2 {{weights.bits is given twice (still to give: granularity, clip_percentile)}}
+  // expected-error @+2 {{weights.bits is given twice (still to give: granularity, clip_percentile, source)}}
   // expected-error @+1 {{failed to parse Cim_WeightsAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], bits = 8, granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], bits = 8, granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -114,7 +114,7 @@ func.func @weight_field_twice(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor
 
 func.func @scale_count(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{weights.scales has 1 entries, expected 2 (one per output channel)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -122,7 +122,7 @@ func.func @scale_count(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf3
 
 func.func @scale_value(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{weights.scales holds 0.000000e+00, expected finite values > 0}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 0.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 0.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -130,7 +130,7 @@ func.func @scale_value(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf3
 
 func.func @wide_levels(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{has weights quantized to 12 bits, so W must be i16, got 'i8'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 12, slices = [4, 4, 3], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 12, slices = [4, 4, 3], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -145,9 +145,9 @@ func.func @unquantized_integers(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tens
 // -----
 
 func.func @unknown_field(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
-  // expected-error @+2 {{weights has no field 'zero_point' (still to give: slices, granularity, clip_percentile)}}
+  // expected-error @+2 {{weights has no field 'zero_point' (still to give: slices, granularity, clip_percentile, source)}}
   // expected-error @+1 {{failed to parse Cim_WeightsAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, zero_point = 0, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, zero_point = 0, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -157,7 +157,7 @@ func.func @percentile_type(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x
   // expected-note @+3 {{add a trailing dot to make the literal a float}}
   // expected-error @+2 {{unexpected decimal integer literal for a floating point value}}
   // expected-error @+1 {{failed to parse Cim_WeightsAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -207,7 +207,7 @@ func.func @mapping_rows(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2x
 // The int32 partial sums (§2, §10): 2^20 rows of 7-bit input and weight slices overflow.
 func.func @partial_sum_overflow(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{crossbar.rows: 1048576 rows · (2^7 - 1) · (2^7 - 1) = 16912482304 is 2^31 or more}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 1048576, cols = 8, k = 5, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 1048576, cols = 8, k = 5, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -215,7 +215,7 @@ func.func @partial_sum_overflow(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tens
 
 func.func @mapping_slices(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{mapping.slices is 3, but weights.slices has 4}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 3, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 3, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -231,7 +231,7 @@ func.func @adc_alone(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32
 
 func.func @adc_full_scales(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{adc.full_scales has 15 entries, expected 16 (row blocks x input slices x weight slices)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -240,7 +240,7 @@ func.func @adc_full_scales(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x
 func.func @adc_mode(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+2 {{adc.mode is 'half', expected one of "ideal", "full", "dynamic", "calibrated"}}
   // expected-error @+1 {{failed to parse Cim_AdcAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = half, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = half, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -274,7 +274,7 @@ func.func @stuck_sum(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32
 // Per tensor means one scale per group.
 func.func @conv_group_scales(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x1x1xi8>) -> tensor<1x4x3x3xf32> {
   // expected-error @+1 {{weights.scales has 1 entries, expected 2 (one per group)}}
-  %y = cim.linear %x, %w {kind = "conv", layer = "c", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, weights = #cim.weights<bits = 8, slices = [7], granularity = per_tensor, clip_percentile = 100.0, scales = array<f32: 1.0>>} : (tensor<1x4x3x3xf32>, tensor<4x2x1x1xi8>) -> tensor<1x4x3x3xf32>
+  %y = cim.linear %x, %w {kind = "conv", layer = "c", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, weights = #cim.weights<bits = 8, slices = [7], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>} : (tensor<1x4x3x3xf32>, tensor<4x2x1x1xi8>) -> tensor<1x4x3x3xf32>
   return %y : tensor<1x4x3x3xf32>
 }
 

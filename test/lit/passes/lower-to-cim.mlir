@@ -14,7 +14,7 @@ func.func @gemm(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
   // CHECK: %[[Y:.*]] = cim.linear %arg0, %{{.*}}, %{{.*}} {alpha = 2.000000e+00 : f32, beta = 1.000000e+00 : f32, kind = "gemm", layer = "fc",
   // CHECK-SAME: settings = {adc = {bits = 8 : i64, mode = "full"
   // CHECK-SAME: noise = {{{.*}}read = 1.000000e-02 : f64
-  // CHECK-SAME: weights = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", slices = array<i64: 1, 2, 2, 2>}
+  // CHECK-SAME: weights = {bits = 8 : i64, clip_percentile = 1.000000e+02 : f64, granularity = "per_channel", slices = array<i64: 1, 2, 2, 2>, source = "float"}
   // CHECK-SAME: transB = 1 : i64
   // CHECK-SAME: (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
   // CHECK-NOT: digital

@@ -9,7 +9,7 @@
 // CHECK: mapping = #cim.mapping<rows = 128, cols = 64, k = 300, n = 70, groups = 1, slices = 3, rows_per_sample = 1>
 // CHECK-NOT: settings
 func.func @gemm(%x: tensor<?x300xf32>, %w: tensor<70x300xi8>) -> tensor<?x70xf32> {
-  %y = cim.linear %x, %w {kind = "gemm", layer = "fc", alpha = 1.0 : f32, beta = 1.0 : f32, transB = 1 : i64, settings = {crossbar = {rows = 128 : i64, cols = 64 : i64}}, weights = #cim.weights<bits = 8, slices = [3, 2, 2], granularity = per_tensor, clip_percentile = 100.0, scales = array<f32: 1.0>>} : (tensor<?x300xf32>, tensor<70x300xi8>) -> tensor<?x70xf32>
+  %y = cim.linear %x, %w {kind = "gemm", layer = "fc", alpha = 1.0 : f32, beta = 1.0 : f32, transB = 1 : i64, settings = {crossbar = {rows = 128 : i64, cols = 64 : i64}}, weights = #cim.weights<bits = 8, slices = [3, 2, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>} : (tensor<?x300xf32>, tensor<70x300xi8>) -> tensor<?x70xf32>
   return %y : tensor<?x70xf32>
 }
 
@@ -20,7 +20,7 @@ func.func @gemm(%x: tensor<?x300xf32>, %w: tensor<70x300xi8>) -> tensor<?x70xf32
 // CHECK-LABEL: func.func @conv
 // CHECK: mapping = #cim.mapping<rows = 256, cols = 256, k = 18, n = 2, groups = 2, slices = 7, rows_per_sample = 36>
 func.func @conv(%x: tensor<?x4x8x8xf32>, %w: tensor<4x2x3x3xi8>) -> tensor<?x4x6x6xf32> {
-  %y = cim.linear %x, %w {kind = "conv", layer = "c", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, settings = {crossbar = {rows = 256 : i64, cols = 256 : i64}}, weights = #cim.weights<bits = 8, slices = [1, 1, 1, 1, 1, 1, 1], granularity = per_tensor, clip_percentile = 100.0, scales = array<f32: 1.0, 2.0>>} : (tensor<?x4x8x8xf32>, tensor<4x2x3x3xi8>) -> tensor<?x4x6x6xf32>
+  %y = cim.linear %x, %w {kind = "conv", layer = "c", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, settings = {crossbar = {rows = 256 : i64, cols = 256 : i64}}, weights = #cim.weights<bits = 8, slices = [1, 1, 1, 1, 1, 1, 1], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>} : (tensor<?x4x8x8xf32>, tensor<4x2x3x3xi8>) -> tensor<?x4x6x6xf32>
   return %y : tensor<?x4x6x6xf32>
 }
 
@@ -30,7 +30,7 @@ func.func @conv(%x: tensor<?x4x8x8xf32>, %w: tensor<4x2x3x3xi8>) -> tensor<?x4x6
 // CHECK-LABEL: func.func @matmul
 // CHECK: rows_per_sample = 15>
 func.func @matmul(%x: tensor<?x3x5x8xf32>, %w: tensor<8x4xi8>) -> tensor<?x3x5x4xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "m", settings = {crossbar = {rows = 256 : i64, cols = 256 : i64}}, weights = #cim.weights<bits = 8, slices = [7], granularity = per_tensor, clip_percentile = 100.0, scales = array<f32: 1.0>>} : (tensor<?x3x5x8xf32>, tensor<8x4xi8>) -> tensor<?x3x5x4xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "m", settings = {crossbar = {rows = 256 : i64, cols = 256 : i64}}, weights = #cim.weights<bits = 8, slices = [7], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>} : (tensor<?x3x5x8xf32>, tensor<8x4xi8>) -> tensor<?x3x5x4xf32>
   return %y : tensor<?x3x5x4xf32>
 }
 

@@ -126,6 +126,47 @@ TEST(CimWeightLayout, ErrorsAreValuesForTheCompiler) {
                Error);
 }
 
+/// weights.source "model": a conv's per-output-channel scales (axis 0) and levels are taken as
+/// they are; 16-bit weights widen them; scales along an input axis, a per-tensor device with
+/// differing scales and levels beyond the bits are refused.
+TEST(CimWeightLayout, ModelWeightsAreTakenAsTheModelGivesThem) {
+  CimParams p;
+  const Shape shape = {4, 1, 2, 2}; // conv M = 4, group 2: C/g = 1, 2x2 kernel
+  const WeightLayout layout = WeightLayout::conv(shape, 2);
+  Tensor levels = Tensor::allocate(DType::I8, shape);
+  for (int64_t i = 0; i < levels.numel(); ++i)
+    levels.data<int8_t>()[i] = static_cast<int8_t>(i % 2 ? -(i * 7) : i * 7);
+  const std::vector<float> scale = {0.5f, 0.25f, 2.0f, 1.0f};
+  LayerWeights out;
+  ASSERT_EQ(tryModelLayerWeights(levels, scale, 0, layout, p, out), "");
+  EXPECT_EQ(out.scales, scale); // output channel g·N + n is M index g·N + n
+  ASSERT_EQ(out.levels.dtype(), DType::I8);
+  for (int64_t i = 0; i < levels.numel(); ++i)
+    EXPECT_EQ(out.levels.data<int8_t>()[i], levels.data<int8_t>()[i]);
+
+  p.weights.bits = 12;
+  p.weights.slices = {4, 4, 3};
+  ASSERT_EQ(tryModelLayerWeights(levels, {0.5f}, 1, layout, p, out), "");
+  EXPECT_EQ(out.scales, std::vector<float>(4, 0.5f)); // one model scale for every channel
+  ASSERT_EQ(out.levels.dtype(), DType::I16);
+  EXPECT_EQ(out.levels.data<int16_t>()[3], levels.data<int8_t>()[3]);
+
+  EXPECT_NE(tryModelLayerWeights(levels, {1.0f, 2.0f}, 2, layout, p, out)
+                .find("not one per output channel"),
+            std::string::npos);
+  p.weights.granularity = WeightGranularity::PerTensor;
+  EXPECT_NE(tryModelLayerWeights(levels, scale, 0, layout, p, out).find("per_tensor"),
+            std::string::npos);
+  p.weights.granularity = WeightGranularity::PerChannel;
+  p.weights.bits = 4;
+  p.weights.slices = {1, 2};
+  EXPECT_NE(tryModelLayerWeights(levels, scale, 0, layout, p, out).find("outside the ±7"),
+            std::string::npos);
+  EXPECT_NE(tryModelLayerWeights(levels, {-1.0f, 1.0f, 1.0f, 1.0f}, 0, layout, p, out)
+                .find("not finite and positive"),
+            std::string::npos);
+}
+
 TEST(CimFullScales, FullModeScalesAreRowsTimesCellAndDacRanges) {
   CIMLIR_CIM_RANDOM_TEST();
   for (int t = 0; t < 20; ++t) {

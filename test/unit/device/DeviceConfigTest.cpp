@@ -228,7 +228,7 @@ TEST(DeviceJson, ToJsonHasEveryFieldInOrder) {
   EXPECT_EQ(keys, (std::vector<std::string>{"name", "crossbar", "weights", "inputs", "adc", "noise",
                                             "digital", "layers"}));
   EXPECT_EQ(j["weights"].dump(), R"({"bits":8,"slices":[1,2,2,2],"granularity":"per_channel",)"
-                                 R"("clip_percentile":100.0})");
+                                 R"("clip_percentile":100.0,"source":"float"})");
   EXPECT_EQ(j["inputs"].dump(), R"({"bits":8,"slices":[1,1,1,1,1,1,1],"scale":"dynamic_row",)"
                                 R"("clip_percentile":100.0,"hybrid_analog_bits":0})");
   EXPECT_EQ(j["adc"].dump(),
@@ -255,7 +255,7 @@ TEST(DeviceJson, PrintedLikeTheSection10Example) {
       "  \"name\": \"rram-256\",\n"
       "  \"crossbar\": {\"rows\": 256, \"cols\": 256},\n"
       "  \"weights\": {\"bits\": 8, \"slices\": [1, 2, 2, 2], \"granularity\": \"per_channel\", "
-      "\"clip_percentile\": 100.0},\n"
+      "\"clip_percentile\": 100.0, \"source\": \"float\"},\n"
       "  \"inputs\": {\"bits\": 8, \"slices\": [1, 1, 1, 1, 1, 1, 1], \"scale\": \"dynamic_row\", "
       "\"clip_percentile\": 100.0, \"hybrid_analog_bits\": 0},\n"
       "  \"adc\": {\"mode\": \"full\", \"bits\": 8, \"percentile\": 100.0, \"noise_lsb\": 0.0, "
@@ -335,6 +335,8 @@ ojson randomSections(std::mt19937_64 &gen, bool entry) {
       s["granularity"] = pick({"per_channel", "per_tensor"});
     if (coin(gen))
       s["clip_percentile"] = percentile();
+    if (coin(gen))
+      s["source"] = pick({"float", "model"});
     j["weights"] = s;
   }
   if (coin(gen, p)) {

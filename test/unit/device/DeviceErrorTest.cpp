@@ -22,7 +22,7 @@ TEST(DeviceErrors, UnknownFieldInSection) {
             "dev.json: crossbar.rowz: unknown field (known: rows, cols)");
   const std::vector<std::pair<std::string, std::string>> sections = {
       {"crossbar", "rows, cols"},
-      {"weights", "bits, slices, granularity, clip_percentile"},
+      {"weights", "bits, slices, granularity, clip_percentile, source"},
       {"inputs", "bits, slices, scale, clip_percentile, hybrid_analog_bits"},
       {"adc", "mode, bits, percentile, noise_lsb, samples"},
       {"noise", "read, program, stuck_at_min, stuck_at_max, seed, chip_seed"},

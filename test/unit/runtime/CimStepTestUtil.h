@@ -55,6 +55,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
   extra["weights"] = {{"bits", s.weights.bits},
                       {"granularity", cim::toString(s.weights.granularity)},
                       {"clip_percentile", s.weights.clipPercentile},
+                      {"source", cim::toString(s.weights.source)},
                       {"scales", q.scales},
                       {"slices", wSlices},
                       {"offsets", wOffsets}};
