@@ -149,16 +149,17 @@ def handmade_recurrent(out_dir, inventory, only):
              const("B", (1, 6 * hidden))]),
         "lstm_last_state": helper.make_graph(
             [helper.make_node("LSTM", ["X", "W", "R", "B"], ["", "Y_h"], hidden_size=hidden,
-                              direction="bidirectional", layout=1)],
-            "lstm", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [batch, seq, features])],
-            [helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [batch, 2, hidden])],
+                              direction="bidirectional")],
+            "lstm", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [seq, batch, features])],
+            [helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [2, batch, hidden])],
             [const("W", (2, 4 * hidden, features)), const("R", (2, 4 * hidden, hidden)),
              const("B", (2, 8 * hidden))]),
     }
     for name, graph in cases.items():
         if only and name not in only:
             continue
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+        # IR version 9: what onnxruntime 1.30 reads (the helper's default is newer).
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], ir_version=9)
         onnx.checker.check_model(model)
         path = os.path.join(out_dir, name, "model.onnx")
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -248,7 +248,9 @@ LogicalResult checkQuantParams(std::optional<Location> loc, StringRef op, Ranked
     auto z = rankedOperand(loc, zeroPoint, op.str() + " zero point");
     if (failed(z))
       return failure();
-    if (z->getShape() != s->getShape())
+    // One value each may be shaped differently ([1] and a scalar, as exporters write them).
+    if (z->getNumElements() != s->getNumElements() ||
+        (s->getNumElements() != 1 && z->getShape() != s->getShape()))
       return emitOptionalError(loc, op, " zero point ", *z, " and scale ", *s, " differ in shape");
   }
   return success();

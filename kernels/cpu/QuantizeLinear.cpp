@@ -30,7 +30,8 @@ PerAxis perAxis(const char *kn, const Tensor &x, const Tensor &scale, const Tens
     for (int64_t a = axis + 1; a < x.rank(); ++a)
       p.inner *= x.dim(a);
   }
-  if (zeroPoint && zeroPoint->shape() != scale.shape())
+  if (zeroPoint && (zeroPoint->numel() != scale.numel() ||
+                    (scale.numel() != 1 && zeroPoint->shape() != scale.shape())))
     fail(kn, "the zero point's shape " + shapeToString(zeroPoint->shape()) +
                  " differs from the scale's " + shapeToString(scale.shape()));
   return p;
