@@ -37,8 +37,9 @@ struct DigitalLayersPass : public cimlir::impl::DigitalLayersBase<DigitalLayersP
       return success();
     }
     if (!isLinearLayer(op))
-      return layerError(op) << "digital precision '" << precision.getValue()
-                            << "' applies to a Gemm, MatMul or Conv with a constant weight";
+      return layerError(op)
+             << "digital precision '" << precision.getValue()
+             << "' applies to a Gemm, MatMul, Conv or ConvTranspose with a constant weight";
     Builder b(op->getContext());
     replaceWithLinear<cim::DigitalLinearOp>(op, {b.getNamedAttr("precision", precision)});
     ++numReducedLayers;

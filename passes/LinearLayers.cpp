@@ -28,7 +28,7 @@ InFlightDiagnostic layerError(Operation *op) {
 }
 
 bool isLinearLayer(Operation *op) {
-  if (!isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) ||
+  if (!isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp, onnx::ConvTransposeOp>(op) ||
       !matchPattern(op->getOperand(1), m_Constant()))
     return false;
   if (auto mm = dyn_cast<onnx::MatMulOp>(op))
@@ -58,6 +58,13 @@ LinearOpTy replaceWithLinear(Operation *op, ArrayRef<NamedAttribute> extra) {
                   b.getNamedAttr("transB", gemm.getTransBAttr())});
   } else if (isa<onnx::MatMulOp>(op)) {
     attrs.push_back(b.getNamedAttr("kind", b.getStringAttr("matmul")));
+  } else if (auto deconv = dyn_cast<onnx::ConvTransposeOp>(op)) {
+    // output_padding only sizes Y, whose type the layer keeps.
+    attrs.append({b.getNamedAttr("kind", b.getStringAttr("conv_transpose")),
+                  b.getNamedAttr("strides", deconv.getStridesAttr()),
+                  b.getNamedAttr("pads", deconv.getPadsAttr()),
+                  b.getNamedAttr("dilations", deconv.getDilationsAttr()),
+                  b.getNamedAttr("group", deconv.getGroupAttr())});
   } else {
     auto conv = cast<onnx::ConvOp>(op);
     attrs.append({b.getNamedAttr("kind", b.getStringAttr("conv")),

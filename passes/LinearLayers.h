@@ -30,8 +30,9 @@ std::string layerName(mlir::Operation *op);
 /// An error on `op` that starts by naming its layer: "layer '/fc1/Gemm': ...".
 mlir::InFlightDiagnostic layerError(mlir::Operation *op);
 
-/// An onnx.Gemm, onnx.MatMul or onnx.Conv whose weight is constant and that a linear layer
-/// op can compute: a MatMul needs an activation of rank >= 2 and a 2-D weight (§0).
+/// An onnx.Gemm, onnx.MatMul, onnx.Conv or onnx.ConvTranspose whose weight is constant and
+/// that a linear layer op can compute: a MatMul needs an activation of rank >= 2 and a 2-D
+/// weight (§0).
 bool isLinearLayer(mlir::Operation *op);
 
 /// Replaces the linear layer `op` (isLinearLayer) by a LinearOpTy (cim::LinearOp or

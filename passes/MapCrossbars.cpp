@@ -38,6 +38,9 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
     } else if (op.getKind() == "matmul") {
       for (int64_t d : op.getX().getType().getShape().drop_front().drop_back())
         rowsPerSample *= d;
+    } else if (op.getKind() == "conv_transpose") { // one row per input position
+      for (int64_t d : op.getX().getType().getShape().drop_front(2))
+        rowsPerSample *= d;
     } else if (op.getKind() != "gemm") {
       // A recurrent layer reads its crossbars once a step (a GRU without linear_before_reset
       // twice): x is the input gates [seq, batch, ...].

@@ -358,6 +358,25 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
       return emitError(fileLoc) << "graph output '" << vi.name()
                                 << "' holds the batch size, which is only known at run time; "
                                    "give the batch a size with --input-shape";
+    // The type the model declares must be the one it computes (each dimension it states).
+    if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape()) {
+      auto t = cast<RankedTensorType>(it->second.getType());
+      const auto &shape = vi.type().tensor_type().shape();
+      bool agree = shape.dim_size() == t.getRank();
+      for (int i = 0; agree && i < shape.dim_size(); ++i)
+        if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0 && !t.isDynamicDim(i))
+          agree = shape.dim(i).dim_value() == t.getDimSize(i);
+      if (!agree) {
+        std::string declared;
+        for (int i = 0; i < shape.dim_size(); ++i)
+          declared +=
+              (i ? "x" : "") + (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0
+                                    ? std::to_string(shape.dim(i).dim_value())
+                                    : std::string("?"));
+        return emitError(fileLoc) << "graph output '" << vi.name() << "' is declared [" << declared
+                                  << "] but the graph computes " << t;
+      }
+    }
     outputs.push_back(it->second);
     outputTypes.push_back(it->second.getType());
   }

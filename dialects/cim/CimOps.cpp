@@ -36,6 +36,15 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
     if (group < 1 || w.getDimSize(0) % group != 0)
       return op.emitOpError("has group ")
              << group << ", which must divide the " << w.getDimSize(0) << " output channels of W";
+  } else if (kind == "conv_transpose") {
+    if (x.getRank() < 3 || w.getRank() != x.getRank() || !op.getStrides() || !op.getPads() ||
+        !op.getDilations() || !op.getGroup())
+      return op.emitOpError("of kind conv_transpose needs x [N,C,D...], W [C,M/g,K...] and "
+                            "strides, pads, dilations, group");
+    int64_t group = *op.getGroup();
+    if (group < 1 || w.getDimSize(0) % group != 0)
+      return op.emitOpError("has group ")
+             << group << ", which must divide the " << w.getDimSize(0) << " input channels of W";
   } else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
     const int64_t gates = kind == "rnn" ? 1 : kind == "gru" ? 3 : 4;
     if (!op.getHiddenSize() || !op.getDirection() || !op.getActivations() ||
@@ -51,7 +60,7 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
                                         << D * gates * H << "], got " << w << " and " << x;
   } else {
     return op.emitOpError("has unknown kind '")
-           << kind << "' (gemm, matmul, conv, rnn, gru or lstm)";
+           << kind << "' (gemm, matmul, conv, conv_transpose, rnn, gru or lstm)";
   }
   if (op.getLayer().empty())
     return op.emitOpError("needs the layer's name");
@@ -66,6 +75,12 @@ template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
     s.n = w.getDimSize(1);
     s.k = w.getDimSize(2);
     s.outputMajor = true;
+    return s;
+  }
+  if (op.getKind() == "conv_transpose") { // W [C, M/g, k...]: a group's rows are its inputs
+    s.groups = *op.getGroup();
+    s.k = w.getDimSize(0) / s.groups;
+    s.n = w.getNumElements() / w.getDimSize(0);
     return s;
   }
   if (op.getKind() == "conv") {

@@ -36,6 +36,10 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     - `matmul`: y = CIM(x · W), x [..., K], W [K,N];
     - `conv`: im2col rows of x (K ordered as W[M, C/g, k...] flattened, §0) times each
       group's W_g, with `strides`, `pads`, `dilations` and `group`.
+    - `conv_transpose`: each input pixel's channels of group g (rows, K = C/g) times W_g
+      (W [C, M/g, k...] read as [C/g, (M/g)·prod(k)]) give its contributions, scattered to
+      the output positions i·stride − pad + t·dilation (y's shape says where it ends), with
+      `strides`, `pads`, `dilations` and `group`; the bias after all of them.
     - `rnn`, `gru`, `lstm`: the hidden product H·R_d^T of a recurrent layer (W is R
       [D, G·H, H], a group per direction), run step after step by the cell around it; x is
       the input gates [seq, batch, D·G·H] (X·W^T + Wb, the layer's input projection, which

@@ -13,6 +13,24 @@ namespace {
 
 int64_t elementCount(const WeightLayout &layout) { return layout.groups * layout.K * layout.N; }
 
+/// A convolution-like weight [A, B, k...] whose first axis `groups` divides: its groups, the
+/// first axis per group, and the elements of one index of it (B·prod(k)).
+WeightLayout groupedWeight(const Shape &shape, int64_t groups, const std::string &form,
+                           const char *firstAxis) {
+  if (shape.size() < 3)
+    fail("a " + form + ", got " + shapeToString(shape));
+  if (groups < 1 || shape[0] % groups != 0)
+    fail("group " + std::to_string(groups) + " does not divide the " + std::to_string(shape[0]) +
+         " " + firstAxis + " channels of " + shapeToString(shape));
+  WeightLayout l;
+  l.groups = groups;
+  l.K = shape[0] / groups;
+  l.N = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    l.N *= shape[d];
+  return l;
+}
+
 } // namespace
 
 WeightLayout WeightLayout::matrix(const Shape &shape, bool transposed) {
@@ -26,18 +44,10 @@ WeightLayout WeightLayout::matrix(const Shape &shape, bool transposed) {
 }
 
 WeightLayout WeightLayout::conv(const Shape &shape, int64_t groups) {
-  if (shape.size() < 3)
-    fail("a convolution weight is [M, C/g, k...], got " + shapeToString(shape));
-  if (groups < 1 || shape[0] % groups != 0)
-    fail("group " + std::to_string(groups) + " does not divide the " + std::to_string(shape[0]) +
-         " output channels of " + shapeToString(shape));
-  WeightLayout l;
-  l.groups = groups;
+  // [M, C/g, k...]: a group's output channels are its first-axis indices, each a column.
+  WeightLayout l = groupedWeight(shape, groups, "convolution weight is [M, C/g, k...]", "output");
+  std::swap(l.K, l.N);
   l.outputMajor = true;
-  l.N = shape[0] / groups;
-  l.K = 1;
-  for (size_t d = 1; d < shape.size(); ++d)
-    l.K *= shape[d];
   return l;
 }
 
@@ -50,6 +60,11 @@ WeightLayout WeightLayout::recurrent(const Shape &shape) {
   l.N = shape[1];
   l.K = shape[2];
   return l;
+}
+
+WeightLayout WeightLayout::convTranspose(const Shape &shape, int64_t groups) {
+  // [C, M/g, k...]: a group's input channels are its rows.
+  return groupedWeight(shape, groups, "transposed convolution weight is [C, M/g, k...]", "input");
 }
 
 Tensor groupMatrix(const Tensor &w, const WeightLayout &layout, int64_t g) {

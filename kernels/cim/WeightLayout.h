@@ -22,6 +22,9 @@ namespace cimlir::cim {
 /// conv: W [M, C/g, k1..kd], groups g: W_g[k,n] is output channel g·N + n flattened at k,
 /// K = (C/g)·prod(k), N = M/g (the K order of §0).
 /// recurrent (rnn, gru, lstm): R [D, G·H, H], a group per direction, R_d transposed.
+/// conv_transpose: W [C, M/g, k1..kd], groups g: W_g[k,n] is input channel g·K + k's row,
+/// K = C/g, N = (M/g)·prod(k) (output channel m of the group and kernel position t at
+/// n = m·prod(k) + t): each input pixel's channels times W_g give what it adds to the output.
 struct WeightLayout {
   int64_t groups = 1;
   int64_t K = 0, N = 0;     ///< of each group's matrix
@@ -35,10 +38,13 @@ struct WeightLayout {
   /// A recurrent layer's R [D, G·H, H]: one group per direction d, W_d[k,n] = R[d][n][k]
   /// (K = H, N = G·H). Throws cimlir::Error unless `shape` is 3-D.
   static WeightLayout recurrent(const Shape &shape);
+  /// A transposed convolution's W [C, M/g, k...]. Throws cimlir::Error unless `groups` >= 1
+  /// divides C and the rank is at least 3.
+  static WeightLayout convTranspose(const Shape &shape, int64_t groups);
 
   /// The element index of W_g[k,n] in the weight tensor.
   int64_t index(int64_t g, int64_t k, int64_t n) const {
-    return outputMajor ? (g * N + n) * K + k : k * N + n;
+    return outputMajor ? (g * N + n) * K + k : (g * K + k) * N + n;
   }
   /// Number of scales of the whole layer: groups·N per channel, groups per tensor.
   int64_t scaleCount(WeightGranularity granularity) const {

@@ -47,11 +47,14 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     s.kind = LinearKind::MatMul;
   else if (kind == "conv")
     s.kind = LinearKind::Conv;
+  else if (kind == "conv_transpose")
+    s.kind = LinearKind::ConvTranspose;
   else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
     s.kind = LinearKind::Recurrent;
     s.cell = recurrentSpec(a, *recurrentCellNamed(kind));
   } else
-    a.fail("has kind '" + kind + "', expected gemm, matmul, conv, rnn, gru or lstm");
+    a.fail("has kind '" + kind +
+           "', expected gemm, matmul, conv, conv_transpose, rnn, gru or lstm");
   a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
 
   const Tensor *w = a.program().constant(step.inputs[1]);
@@ -71,7 +74,7 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     s.n = s.weights.N;
     return s;
   }
-  if (s.kind != LinearKind::Conv) {
+  if (s.kind != LinearKind::Conv && s.kind != LinearKind::ConvTranspose) {
     if (w->rank() != 2)
       a.fail("W is " + describeTensor(*w) + ", expected a matrix");
     if (s.kind == LinearKind::Gemm) {
@@ -99,12 +102,24 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
            std::to_string(s.conv.dilations.size()) +
            " dilations (one per spatial axis, pads twice)");
   for (size_t i = 0; i < d; ++i)
-    if (s.conv.strides[i] < 1 || s.conv.dilations[i] < 1 || s.conv.pads[i] < 0 ||
-        s.conv.pads[i + d] < 0 || w->dim(static_cast<int64_t>(i) + 2) < 1)
+    // A transposed convolution may crop more than it pads (negative pads widen it).
+    if (s.conv.strides[i] < 1 || s.conv.dilations[i] < 1 ||
+        (s.kind == LinearKind::Conv && (s.conv.pads[i] < 0 || s.conv.pads[i + d] < 0)) ||
+        w->dim(static_cast<int64_t>(i) + 2) < 1)
       a.fail("has a stride, dilation or kernel extent below 1 or a negative pad");
+  const bool transposed = s.kind == LinearKind::ConvTranspose;
   if (s.conv.groups < 1 || w->dim(0) % s.conv.groups != 0 || w->dim(0) == 0)
     a.fail("has group " + std::to_string(s.conv.groups) + ", which must divide the " +
-           std::to_string(w->dim(0)) + " output channels of W");
+           std::to_string(w->dim(0)) + (transposed ? " input" : " output") + " channels of W");
+  if (transposed) { // W [C, M/g, k...]
+    s.conv.channels = w->dim(0);
+    s.conv.outChannels = w->dim(1) * s.conv.groups;
+    s.conv.kernel.assign(w->shape().begin() + 2, w->shape().end());
+    s.weights = cim::WeightLayout::convTranspose(w->shape(), s.conv.groups);
+    s.k = s.weights.K;
+    s.n = s.weights.N;
+    return s;
+  }
   s.conv.outChannels = w->dim(0);
   s.conv.channels = w->dim(1) * s.conv.groups;
   s.conv.kernel.assign(w->shape().begin() + 2, w->shape().end());
@@ -122,6 +137,8 @@ const char *LinearStep::kindName() const {
     return "matmul";
   case LinearKind::Conv:
     return "conv";
+  case LinearKind::ConvTranspose:
+    return "conv_transpose";
   case LinearKind::Recurrent:
     return cell.cell == cpu::RecurrentCell::Rnn   ? "rnn"
            : cell.cell == cpu::RecurrentCell::Gru ? "gru"

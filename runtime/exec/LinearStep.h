@@ -38,13 +38,15 @@ struct ConvGeometry {
   std::string bind(const Shape &xShape);
 };
 
-enum class LinearKind { Gemm, MatMul, Conv, Recurrent };
+enum class LinearKind { Gemm, MatMul, Conv, ConvTranspose, Recurrent };
 
 struct LinearStep {
   LinearKind kind = LinearKind::Gemm;
   float alpha = 1.0f, beta = 1.0f; ///< gemm
   bool transB = false;             ///< gemm
-  ConvGeometry conv;               ///< conv (not bound to an input)
+  /// conv (not bound to an input); conv_transpose too, with `channels` C and `outChannels` M
+  /// of the transposed convolution (W [C, M/g, k...]); its output extents come from y.
+  ConvGeometry conv;
   /// rnn, gru, lstm: the cell around the hidden product H·R_d^T (W [D, G·H, H] is R; x the
   /// input gates [seq, batch, D·G·H]; the third input B [D, 2·G·H], whose R half is read).
   cpu::RecurrentSpec cell;
@@ -64,11 +66,11 @@ struct LinearStep {
 
   /// Groups (1 unless conv, or a recurrent layer's directions).
   int64_t groups() const {
-    return kind == LinearKind::Conv        ? conv.groups
-           : kind == LinearKind::Recurrent ? cell.directions()
-                                           : 1;
+    return kind == LinearKind::Conv || kind == LinearKind::ConvTranspose ? conv.groups
+           : kind == LinearKind::Recurrent                               ? cell.directions()
+                                                                         : 1;
   }
-  /// "gemm", "matmul", "conv", "rnn", "gru" or "lstm".
+  /// "gemm", "matmul", "conv", "conv_transpose", "rnn", "gru" or "lstm".
   const char *kindName() const;
   /// W_g [K,N] of group g, copied out of the step's W.
   Tensor groupWeights(const StepAttrs &a, int64_t g) const;

@@ -36,6 +36,9 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, 
   case LinearKind::Conv:
     runConv(in, y, firstSample, product);
     break;
+  case LinearKind::ConvTranspose:
+    runConvTranspose(in, y, firstSample, product);
+    break;
   case LinearKind::Recurrent:
     runRecurrent(in, y, firstSample, product);
     return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
@@ -154,6 +157,85 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
         }
     }
   }
+}
+
+void LinearStepLayout::runConvTranspose(const std::vector<const Tensor *> &in, Tensor &y,
+                                        int64_t firstSample, const GroupProduct &product) const {
+  const Tensor &x = *in[0];
+  const ConvGeometry &geo = step_.conv;
+  const int64_t d = geo.spatialRank();
+  if (x.rank() != d + 2 || x.dim(1) != geo.channels)
+    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
+                ", ...] with " + std::to_string(d) + " spatial axes");
+  const int64_t N = x.dim(0);
+  if (y.rank() != d + 2 || y.dim(0) != N || y.dim(1) != geo.outChannels)
+    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(N) + "," +
+                std::to_string(geo.outChannels) + ", ...] with " + std::to_string(d) +
+                " spatial axes");
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
+    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
+                std::to_string(geo.outChannels) + "]");
+  int64_t inSize = 1, outSize = 1, taps = 1;
+  for (int64_t a = 0; a < d; ++a) {
+    inSize *= x.dim(2 + a);
+    outSize *= y.dim(2 + a);
+    taps *= geo.kernel[a];
+  }
+  float *yv = y.data<float>();
+  std::fill(yv, yv + y.numel(), 0.0f);
+  if (N == 0 || inSize == 0)
+    return;
+  const int64_t Cg = geo.channelsPerGroup(), Mg = geo.outputsPerGroup();
+  const int64_t chunk = std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, inSize) /
+                                                 std::max<int64_t>(1, Mg * taps * 4));
+  std::vector<int64_t> at(static_cast<size_t>(d)), tap(static_cast<size_t>(d));
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t n1 = std::min(N, n0 + chunk), rows = (n1 - n0) * inSize;
+    Tensor pixels = Tensor::allocate(DType::F32, {rows, Cg});
+    Tensor z = Tensor::allocate(DType::F32, {rows, Mg * taps});
+    for (int64_t g = 0; g < geo.groups; ++g) {
+      // Row (image, input position) holds the group's channels of that pixel.
+      for (int64_t n = n0; n < n1; ++n)
+        for (int64_t c = 0; c < Cg; ++c) {
+          const float *src = x.data<float>() + (n * geo.channels + g * Cg + c) * inSize;
+          for (int64_t p = 0; p < inSize; ++p)
+            pixels.data<float>()[((n - n0) * inSize + p) * Cg + c] = src[p];
+        }
+      // §9: the image is the sample, the input position the row.
+      product(g, pixels, z, Rows{firstSample + n0, inSize});
+      const float *zv = z.data<float>();
+      for (int64_t row = 0; row < rows; ++row) {
+        const int64_t n = n0 + row / inSize;
+        for (int64_t a = d - 1, r = row % inSize; a >= 0; --a) {
+          at[a] = r % x.dim(2 + a);
+          r /= x.dim(2 + a);
+        }
+        for (int64_t t = 0; t < taps; ++t) {
+          int64_t o = 0;
+          bool inside = true;
+          for (int64_t a = d - 1, r = t, stride = 1; a >= 0; --a) {
+            tap[a] = r % geo.kernel[a];
+            r /= geo.kernel[a];
+            const int64_t pos = at[a] * geo.strides[a] - geo.pads[a] + tap[a] * geo.dilations[a];
+            inside = inside && pos >= 0 && pos < y.dim(2 + a);
+            o += pos * stride;
+            stride *= y.dim(2 + a);
+          }
+          if (!inside)
+            continue;
+          for (int64_t m = 0; m < Mg; ++m)
+            yv[(n * geo.outChannels + g * Mg + m) * outSize + o] +=
+                zv[row * Mg * taps + m * taps + t];
+        }
+      }
+    }
+  }
+  if (bias) // after the products, as §6 adds a bias
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t m = 0; m < geo.outChannels; ++m)
+        for (int64_t o = 0; o < outSize; ++o)
+          yv[(n * geo.outChannels + m) * outSize + o] += bias->data<float>()[m];
 }
 
 void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in, Tensor &y,

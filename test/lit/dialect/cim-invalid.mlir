@@ -6,7 +6,7 @@
 // cim.digital_linear checks its kind the same way, and its precision.
 
 func.func @unknown_kind(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4xf32> {
-  // expected-error @+1 {{'cim.linear' op has unknown kind 'fft' (gemm, matmul, conv, rnn, gru or lstm)}}
+  // expected-error @+1 {{'cim.linear' op has unknown kind 'fft' (gemm, matmul, conv, conv_transpose, rnn, gru or lstm)}}
   %y = cim.linear %x, %w {kind = "fft", layer = "l", settings = {}} : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }

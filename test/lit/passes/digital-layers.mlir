@@ -27,7 +27,7 @@ func.func @precisions(%x: tensor<?x4xf32>, %a: tensor<4x2xf32>, %img: tensor<?x2
 // -----
 
 func.func @not_a_layer(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{digital precision 'bf16' applies to a Gemm, MatMul or Conv with a constant weight}}
+  // expected-error @+1 {{digital precision 'bf16' applies to a Gemm, MatMul, Conv or ConvTranspose with a constant weight}}
   %0 = onnx.Relu %x {cim.digital_precision = "bf16"} : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }

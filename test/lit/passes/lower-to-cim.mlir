@@ -71,3 +71,15 @@ func.func @conv(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
   %y = onnx.Conv %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<?x4x8x8xf32> loc("c")
   return %y : tensor<?x4x8x8xf32>
 }
+
+// -----
+
+// ConvTranspose keeps its window attributes and groups; output_padding only sized Y, whose
+// type the layer keeps.
+// CHECK-LABEL: func.func @conv_transpose
+func.func @conv_transpose(%x: tensor<?x4x5x5xf32>) -> tensor<?x6x11x11xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<4x3x3x3xf32>} : tensor<4x3x3x3xf32>
+  // CHECK: cim.linear %arg0, %{{.*}} {dilations = array<i64: 1, 1>, group = 2 : i64, kind = "conv_transpose", layer = "d", pads = array<i64: 1, 1, 0, 0>, settings = {{.*}}, strides = array<i64: 2, 2>} : (tensor<?x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x11x11xf32>
+  %y = onnx.ConvTranspose %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, output_padding = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<?x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x11x11xf32> loc("d")
+  return %y : tensor<?x6x11x11xf32>
+}
