@@ -18,13 +18,9 @@ namespace {
 
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE *)>;
 
-/// The largest image decoded: 100 megapixels (a 50-megapixel photo fits twice; a header
-/// that claims more is refused before any pixel memory is taken).
-constexpr int64_t kMaxPixels = 100'000'000;
-
-std::string tooLarge(int64_t width, int64_t height) {
-  return "is " + std::to_string(width) + "x" + std::to_string(height) +
-         " pixels, more than the 100 megapixels cimlir decodes";
+std::string tooLarge(int64_t width, int64_t height, int64_t maxPixels) {
+  return "is " + std::to_string(width) + "x" + std::to_string(height) + " pixels, more than the " +
+         std::to_string(maxPixels) + " cimlir decodes";
 }
 
 [[noreturn]] void fail(const std::string &path, const std::string &what) {
@@ -46,7 +42,7 @@ void jpegErrorExit(j_common_ptr info) {
   std::longjmp(err->jump, 1);
 }
 
-Image8 decodeJpeg(const std::string &path, std::FILE *f) {
+Image8 decodeJpeg(const std::string &path, std::FILE *f, int64_t maxPixels) {
   jpeg_decompress_struct info;
   JpegError err;
   info.err = jpeg_std_error(&err.mgr);
@@ -70,8 +66,8 @@ Image8 decodeJpeg(const std::string &path, std::FILE *f) {
   info.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
   info.dct_method = JDCT_ISLOW;
   info.do_fancy_upsampling = TRUE;
-  if (int64_t(info.image_width) * info.image_height > kMaxPixels) {
-    const std::string what = tooLarge(info.image_width, info.image_height);
+  if (int64_t(info.image_width) * info.image_height > maxPixels) {
+    const std::string what = tooLarge(info.image_width, info.image_height, maxPixels);
     jpeg_destroy_decompress(&info);
     fail(path, what);
   }
@@ -101,7 +97,7 @@ void pngErrorFn(png_structp png, png_const_charp msg) {
 }
 void pngWarningFn(png_structp, png_const_charp) {}
 
-Image8 decodePng(const std::string &path, std::FILE *f) {
+Image8 decodePng(const std::string &path, std::FILE *f, int64_t maxPixels) {
   PngError err{};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, pngErrorFn, pngWarningFn);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
@@ -123,9 +119,9 @@ Image8 decodePng(const std::string &path, std::FILE *f) {
   }
   png_init_io(png, f);
   png_read_info(png, info);
-  if (int64_t(png_get_image_width(png, info)) * png_get_image_height(png, info) > kMaxPixels) {
+  if (int64_t(png_get_image_width(png, info)) * png_get_image_height(png, info) > maxPixels) {
     const std::string what =
-        tooLarge(png_get_image_width(png, info), png_get_image_height(png, info));
+        tooLarge(png_get_image_width(png, info), png_get_image_height(png, info), maxPixels);
     png_destroy_read_struct(&png, &info, nullptr);
     fail(path, what);
   }
@@ -165,7 +161,7 @@ bool imageDecodingAvailable() {
 #endif
 }
 
-Image8 decodeImageFile(const std::string &path) {
+Image8 decodeImageFile(const std::string &path, int64_t maxPixels) {
   File f(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!f)
     fail(path, std::string("cannot open: ") + std::strerror(errno));
@@ -177,7 +173,7 @@ Image8 decodeImageFile(const std::string &path) {
   if (!jpeg && !png)
     fail(path, "neither a JPEG nor a PNG file");
 #ifdef CIMLIR_HAVE_IMAGES
-  Image8 img = jpeg ? decodeJpeg(path, f.get()) : decodePng(path, f.get());
+  Image8 img = jpeg ? decodeJpeg(path, f.get(), maxPixels) : decodePng(path, f.get(), maxPixels);
   if (img.width <= 0 || img.height <= 0)
     fail(path, "has no pixels");
   return img;

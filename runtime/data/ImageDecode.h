@@ -21,8 +21,9 @@ bool imageDecodingAvailable();
 /// convert("RGB") or, for a grayscale file, convert("L") would give it: colour JPEGs
 /// converted to RGB by libjpeg (ISLOW DCT, fancy upsampling), PNG palettes expanded, alpha
 /// dropped, 16-bit samples reduced to their high byte (Pillow keeps 8-bit only through such
-/// a conversion too), CMYK and images over 100 megapixels refused. Throws cimlir::Error naming the
-/// file.
-Image8 decodeImageFile(const std::string &path);
+/// a conversion too), CMYK and images over `maxPixels` refused before any pixel memory is
+/// taken (100 megapixels by default: a 50-megapixel photo fits twice). Throws cimlir::Error
+/// naming the file.
+Image8 decodeImageFile(const std::string &path, int64_t maxPixels = 100'000'000);
 
 } // namespace cimlir

@@ -36,7 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 #elif CIMLIR_FUZZ_READER == 4
   const std::string path = fuzz::writeInput(data, size, "image");
   try {
-    const Image8 img = decodeImageFile(path);
+    // 4 megapixels at most: a few hundred bytes can declare a 100-megapixel JPEG, whose
+    // (legitimate) seconds of decoding would read as a hang here.
+    const Image8 img = decodeImageFile(path, 4'000'000);
     // Both channel counts, and a crop that needs the image resized up or down.
     for (int64_t channels : {int64_t(1), int64_t(3)}) {
       ImagePreset preset;
