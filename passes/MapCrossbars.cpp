@@ -3,6 +3,8 @@
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 
+#include "kernels/cpu/Recurrent.h"
+
 namespace cimlir {
 #define GEN_PASS_DEF_MAPCROSSBARS
 #include "passes/Passes.h.inc"
@@ -41,7 +43,7 @@ struct MapCrossbarsPass : public cimlir::impl::MapCrossbarsBase<MapCrossbarsPass
     } else if (op.getKind() == "conv_transpose") { // one row per input position
       for (int64_t d : op.getX().getType().getShape().drop_front(2))
         rowsPerSample *= d;
-    } else if (op.getKind() != "gemm") {
+    } else if (cpu::recurrentCellOfKind(op.getKind())) {
       // A recurrent layer reads its crossbars once a step (a GRU without linear_before_reset
       // twice): x is the input gates [seq, batch, ...].
       const bool twice = op.getKind() == "gru" && *op.getLinearBeforeReset() == 0;

@@ -5,6 +5,7 @@
 #include "passes/LinearLayers.h"
 
 #include "dialects/onnx/OnnxOps.h"
+#include "kernels/cpu/Recurrent.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -16,13 +17,10 @@ namespace cimlir {
 
 namespace {
 
-/// The cell's name as a linear kind, and its gate count.
-std::pair<StringRef, int64_t> cellKind(Operation *op) {
-  if (isa<onnx::RNNOp>(op))
-    return {"rnn", 1};
-  if (isa<onnx::GRUOp>(op))
-    return {"gru", 3};
-  return {"lstm", 4};
+cpu::RecurrentCell cellOf(Operation *op) {
+  return isa<onnx::RNNOp>(op)   ? cpu::RecurrentCell::Rnn
+         : isa<onnx::GRUOp>(op) ? cpu::RecurrentCell::Gru
+                                : cpu::RecurrentCell::Lstm;
 }
 
 /// A float32 constant of zeros (dense, or a resource such as a folded Expand of zeros).
@@ -77,7 +75,9 @@ FailureOr<RecurrentLayerPair> splitRecurrentLayer(Operation *op, NamedAttribute 
   OpBuilder b(op);
   const Location loc = op->getLoc();
   const std::string name = layerName(op);
-  const auto [kind, gates] = cellKind(op);
+  const cpu::RecurrentCell cell = cellOf(op);
+  const StringRef kind = cpu::recurrentKind(cell);
+  const int64_t gates = cpu::recurrentGates(cell);
   auto x = cast<TypedValue<RankedTensorType>>(op->getOperand(0));
   auto y = cast<TypedValue<RankedTensorType>>(op->getResult(0));
   const int64_t seq = x.getType().getDimSize(0), batch = x.getType().getDimSize(1),

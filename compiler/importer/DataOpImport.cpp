@@ -97,8 +97,7 @@ LogicalResult importCast(NodeContext &ctx) {
   if (!elem)
     return emitError(ctx.loc) << "Cast to " << onnxTypeName(static_cast<int>(to->i()))
                               << " is not supported";
-  return pushResult(ctx, buildOp(ctx, "onnx.Cast", ctx.inputs[0],
-                                 {ctx.builder.getNamedAttr("to", TypeAttr::get(elem))}));
+  return pushResult(ctx, castTo(ctx, ctx.inputs[0], elem));
 }
 
 LogicalResult importConcat(NodeContext &ctx) {

@@ -230,6 +230,15 @@ Value shapeConstant(NodeContext &ctx, ArrayRef<int64_t> dims) {
   return onnx::ConstantOp::create(ctx.builder, ctx.loc, DenseIntElementsAttr::get(type, dims));
 }
 
+FailureOr<Value> castTo(NodeContext &ctx, Value v, Type to) {
+  return buildOp(ctx, "onnx.Cast", v, {ctx.builder.getNamedAttr("to", TypeAttr::get(to))});
+}
+
+FailureOr<Value> transposeBy(NodeContext &ctx, Value v, ArrayRef<int64_t> perm) {
+  return buildOp(ctx, "onnx.Transpose", v,
+                 {ctx.builder.getNamedAttr("perm", ctx.builder.getDenseI64ArrayAttr(perm))});
+}
+
 /// The integers of a constant 0-D or 1-D input (an initializer, a Constant, or a value
 /// folded from them).
 FailureOr<SmallVector<int64_t>> constantInts(NodeContext &ctx, Value v, StringRef what) {

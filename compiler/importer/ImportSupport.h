@@ -71,7 +71,7 @@ buildOpResults(NodeContext &ctx, llvm::StringRef opName, mlir::ValueRange operan
 /// buildOpResults for an op of one result.
 mlir::FailureOr<mlir::Value> buildOp(NodeContext &ctx, llvm::StringRef opName,
                                      mlir::ValueRange operands,
-                                     llvm::ArrayRef<mlir::NamedAttribute> attrs);
+                                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {});
 
 /// The node's one result `v`, or its failure.
 mlir::LogicalResult pushResult(NodeContext &ctx, mlir::FailureOr<mlir::Value> v);
@@ -100,6 +100,11 @@ mlir::FailureOr<llvm::SmallVector<int64_t>>
 normaliseAxes(NodeContext &ctx, llvm::ArrayRef<int64_t> axes, int64_t rank, bool sorted);
 /// A constant i64 vector (a shape).
 mlir::Value shapeConstant(NodeContext &ctx, llvm::ArrayRef<int64_t> dims);
+/// `v` cast to element type `to` (onnx.Cast).
+mlir::FailureOr<mlir::Value> castTo(NodeContext &ctx, mlir::Value v, mlir::Type to);
+/// `v` transposed by `perm` (onnx.Transpose).
+mlir::FailureOr<mlir::Value> transposeBy(NodeContext &ctx, mlir::Value v,
+                                         llvm::ArrayRef<int64_t> perm);
 
 } // namespace cimlir
 

@@ -136,14 +136,10 @@ LogicalResult importCumSum(NodeContext &ctx) {
                                   intAttr(ctx, "reverse", getInt(ctx.node, "reverse", 0) != 0)}));
 }
 
-/// `v` reshaped to `dims` (0 copies the batch) or transposed by `perm`.
+/// `v` reshaped to `dims` (0 copies the batch).
 FailureOr<Value> reshapeTo(NodeContext &ctx, Value v, ArrayRef<int64_t> dims) {
   return buildOp(ctx, "onnx.Reshape", {v, shapeConstant(ctx, dims)},
                  {intAttr(ctx, "allowzero", 0)});
-}
-FailureOr<Value> transposeBy(NodeContext &ctx, Value v, ArrayRef<int64_t> perm) {
-  return buildOp(ctx, "onnx.Transpose", v,
-                 {ctx.builder.getNamedAttr("perm", ctx.builder.getDenseI64ArrayAttr(perm))});
 }
 
 /// DepthToSpace (DCR or CRD) and SpaceToDepth of [N, C, H, W] with `blocksize` b.
@@ -358,10 +354,7 @@ void addIndexingImports(OpTable &m) {
                      if (failed(expectInputs(c, 2, 2)) || failed(expectOneOutput(c)))
                        return failure();
                      return pushResult(
-                         c,
-                         buildOp(c, "onnx.Cast", c.inputs[0],
-                                 {c.builder.getNamedAttr(
-                                     "to", TypeAttr::get(typeOf(c.inputs[1]).getElementType()))}));
+                         c, castTo(c, c.inputs[0], typeOf(c.inputs[1]).getElementType()));
                    },
                    {{"saturate", A::INT}}};
   m["EyeLike"] = {importEyeLike, {{"dtype", A::INT}, {"k", A::INT}}};

@@ -483,20 +483,17 @@ LogicalResult importPow(NodeContext &ctx) {
   Type exponent = cast<RankedTensorType>(ctx.inputs[1].getType()).getElementType();
   if (base == exponent)
     return pushResult(ctx, buildOp(ctx, "onnx.Pow", ctx.inputs, {}));
-  auto castTo = [&](Value v, Type t) {
-    return buildOp(ctx, "onnx.Cast", v, {ctx.builder.getNamedAttr("to", TypeAttr::get(t))});
-  };
   const Type compute = isa<FloatType>(base) ? base : ctx.builder.getF64Type();
-  auto a = base == compute ? FailureOr<Value>(ctx.inputs[0]) : castTo(ctx.inputs[0], compute);
+  auto a = base == compute ? FailureOr<Value>(ctx.inputs[0]) : castTo(ctx, ctx.inputs[0], compute);
   if (failed(a))
     return failure();
-  auto b = castTo(ctx.inputs[1], compute);
+  auto b = castTo(ctx, ctx.inputs[1], compute);
   if (failed(b))
     return failure();
   auto power = buildOp(ctx, "onnx.Pow", {*a, *b}, {});
   if (failed(power) || base == compute)
     return pushResult(ctx, power);
-  return pushResult(ctx, castTo(*power, base));
+  return pushResult(ctx, castTo(ctx, *power, base));
 }
 
 /// Clip: min and max from the attributes (opset < 11) or the optional inputs; an absent

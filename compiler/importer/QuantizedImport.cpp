@@ -34,15 +34,6 @@ Value scalar(NodeContext &ctx, Type element, double v) {
 Type elementOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
 int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
 
-FailureOr<Value> op(NodeContext &ctx, StringRef name, ValueRange operands,
-                    ArrayRef<NamedAttribute> attrs = {}) {
-  return buildOp(ctx, name, operands, attrs);
-}
-
-FailureOr<Value> castTo(NodeContext &ctx, Value v, Type to) {
-  return op(ctx, "onnx.Cast", v, {ctx.builder.getNamedAttr("to", TypeAttr::get(to))});
-}
-
 /// `v` (one value, or one per index of an axis) reshaped to broadcast along axis `axis` of a
 /// result of rank `rank`: [n] -> [n, 1, ..., 1].
 FailureOr<Value> alongAxis(NodeContext &ctx, Value v, int64_t axis, int64_t rank) {
@@ -52,8 +43,8 @@ FailureOr<Value> alongAxis(NodeContext &ctx, Value v, int64_t axis, int64_t rank
   SmallVector<int64_t> axes;
   for (int64_t a = 1; a < rank - axis; ++a)
     axes.push_back(a);
-  return op(ctx, "onnx.Unsqueeze", v,
-            {ctx.builder.getNamedAttr("axes", ctx.builder.getDenseI64ArrayAttr(axes))});
+  return buildOp(ctx, "onnx.Unsqueeze", v,
+                 {ctx.builder.getNamedAttr("axes", ctx.builder.getDenseI64ArrayAttr(axes))});
 }
 
 /// The zero point input `index`, or 0 of `like`'s element type when absent.
@@ -65,20 +56,20 @@ Value zeroPointOr0(NodeContext &ctx, size_t index, Value like) {
 /// product of the input scales, already shaped to broadcast against acc.
 FailureOr<Value> requantize(NodeContext &ctx, Value acc, Value scale, Value yScale, Value yZero) {
   Type f64 = ctx.builder.getF64Type();
-  auto factor = op(ctx, "onnx.Div", {scale, yScale});
+  auto factor = buildOp(ctx, "onnx.Div", {scale, yScale});
   if (failed(factor))
     return failure();
   auto accF = castTo(ctx, acc, f64), factorF = castTo(ctx, *factor, f64),
        zeroF = castTo(ctx, yZero, f64);
   if (failed(accF) || failed(factorF) || failed(zeroF))
     return failure();
-  auto scaled = op(ctx, "onnx.Mul", {*accF, *factorF});
+  auto scaled = buildOp(ctx, "onnx.Mul", {*accF, *factorF});
   if (failed(scaled))
     return failure();
-  auto rounded = op(ctx, "onnx.Round", *scaled);
+  auto rounded = buildOp(ctx, "onnx.Round", *scaled);
   if (failed(rounded))
     return failure();
-  auto shifted = op(ctx, "onnx.Add", {*rounded, *zeroF});
+  auto shifted = buildOp(ctx, "onnx.Add", {*rounded, *zeroF});
   if (failed(shifted))
     return failure();
   Type yType = elementOf(yZero);
@@ -86,7 +77,7 @@ FailureOr<Value> requantize(NodeContext &ctx, Value acc, Value scale, Value ySca
   const unsigned bits = yType.getIntOrFloatBitWidth();
   const double lo = isSigned ? -std::ldexp(1.0, bits - 1) : 0.0;
   const double hi = isSigned ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1;
-  auto clipped = op(ctx, "onnx.Clip", {*shifted, scalar(ctx, f64, lo), scalar(ctx, f64, hi)});
+  auto clipped = buildOp(ctx, "onnx.Clip", {*shifted, scalar(ctx, f64, lo), scalar(ctx, f64, hi)});
   if (failed(clipped))
     return failure();
   return castTo(ctx, *clipped, yType);
@@ -95,9 +86,9 @@ FailureOr<Value> requantize(NodeContext &ctx, Value acc, Value scale, Value ySca
 LogicalResult importMatMulInteger(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 2, 4)) || failed(expectOneOutput(ctx)))
     return failure();
-  return pushResult(ctx, op(ctx, "onnx.MatMulInteger",
-                            {ctx.inputs[0], ctx.inputs[1], zeroPointOr0(ctx, 2, ctx.inputs[0]),
-                             zeroPointOr0(ctx, 3, ctx.inputs[1])}));
+  return pushResult(ctx, buildOp(ctx, "onnx.MatMulInteger",
+                                 {ctx.inputs[0], ctx.inputs[1], zeroPointOr0(ctx, 2, ctx.inputs[0]),
+                                  zeroPointOr0(ctx, 3, ctx.inputs[1])}));
 }
 
 /// ConvInteger's and QLinearConv's integer convolution of x and w with their zero points.
@@ -112,11 +103,11 @@ FailureOr<Value> integerConv(NodeContext &ctx, Value x, Value w, Value xZero, Va
   if (failed(window))
     return failure();
   Builder &b = ctx.builder;
-  return op(ctx, "onnx.ConvInteger", {x, w, xZero, wZero},
-            {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
-             b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
-             b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
-             b.getNamedAttr("group", b.getI64IntegerAttr(getInt(ctx.node, "group", 1)))});
+  return buildOp(ctx, "onnx.ConvInteger", {x, w, xZero, wZero},
+                 {b.getNamedAttr("strides", b.getDenseI64ArrayAttr(window->strides)),
+                  b.getNamedAttr("pads", b.getDenseI64ArrayAttr(window->pads)),
+                  b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(window->dilations)),
+                  b.getNamedAttr("group", b.getI64IntegerAttr(getInt(ctx.node, "group", 1)))});
 }
 
 LogicalResult importConvInteger(NodeContext &ctx) {
@@ -132,7 +123,7 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 8, 8)) || failed(expectOneOutput(ctx)))
     return failure();
   const auto &in = ctx.inputs;
-  auto acc = op(ctx, "onnx.MatMulInteger", {in[0], in[3], in[2], in[5]});
+  auto acc = buildOp(ctx, "onnx.MatMulInteger", {in[0], in[3], in[2], in[5]});
   if (failed(acc))
     return failure();
   // a_scale per row of a: [M] -> [M, 1]; b_scale per column broadcasts as it is.
@@ -140,7 +131,7 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
   auto aScale = alongAxis(ctx, in[1], rank - 2, rank);
   if (failed(aScale))
     return failure();
-  auto scale = op(ctx, "onnx.Mul", {*aScale, in[4]});
+  auto scale = buildOp(ctx, "onnx.Mul", {*aScale, in[4]});
   if (failed(scale))
     return failure();
   return pushResult(ctx, requantize(ctx, *acc, *scale, in[6], in[7]));
@@ -158,13 +149,13 @@ LogicalResult importQLinearConv(NodeContext &ctx) {
   const int64_t rank = rankOf(*acc);
   if (in[8]) {
     auto bias = alongAxis(ctx, in[8], 1, rank);
-    if (failed(bias) || failed(acc = op(ctx, "onnx.Add", {*acc, *bias})))
+    if (failed(bias) || failed(acc = buildOp(ctx, "onnx.Add", {*acc, *bias})))
       return failure();
   }
   auto wScale = alongAxis(ctx, in[4], 1, rank);
   if (failed(wScale))
     return failure();
-  auto scale = op(ctx, "onnx.Mul", {in[1], *wScale});
+  auto scale = buildOp(ctx, "onnx.Mul", {in[1], *wScale});
   if (failed(scale))
     return failure();
   return pushResult(ctx, requantize(ctx, *acc, *scale, in[6], in[7]));
@@ -183,31 +174,31 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
   for (int64_t a = 0; a < rankOf(x); ++a)
     all.push_back(a);
   auto reduce = [&](StringRef name) {
-    return op(ctx, name, x,
-              {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(all)),
-               b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))});
+    return buildOp(ctx, name, x,
+                   {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(all)),
+                    b.getNamedAttr("keepdims", b.getI64IntegerAttr(0))});
   };
   Type f32 = b.getF32Type(), u8 = IntegerType::get(b.getContext(), 8, IntegerType::Unsigned);
   Value zero = scalar(ctx, f32, 0.0);
   auto lo = reduce("onnx.ReduceMin"), hi = reduce("onnx.ReduceMax");
-  if (failed(lo) || failed(hi) || failed(lo = op(ctx, "onnx.Min", {*lo, zero})) ||
-      failed(hi = op(ctx, "onnx.Max", {*hi, zero})))
+  if (failed(lo) || failed(hi) || failed(lo = buildOp(ctx, "onnx.Min", {*lo, zero})) ||
+      failed(hi = buildOp(ctx, "onnx.Max", {*hi, zero})))
     return failure();
-  auto range = op(ctx, "onnx.Sub", {*hi, *lo});
+  auto range = buildOp(ctx, "onnx.Sub", {*hi, *lo});
   if (failed(range))
     return failure();
-  auto scale = op(ctx, "onnx.Div", {*range, scalar(ctx, f32, 255.0)});
-  auto empty = op(ctx, "onnx.Equal", {*range, zero});
+  auto scale = buildOp(ctx, "onnx.Div", {*range, scalar(ctx, f32, 255.0)});
+  auto empty = buildOp(ctx, "onnx.Equal", {*range, zero});
   if (failed(scale) || failed(empty) ||
-      failed(scale = op(ctx, "onnx.Where", {*empty, scalar(ctx, f32, 1.0), *scale})))
+      failed(scale = buildOp(ctx, "onnx.Where", {*empty, scalar(ctx, f32, 1.0), *scale})))
     return failure();
-  auto start = op(ctx, "onnx.Div", {*lo, *scale});
-  if (failed(start) || failed(start = op(ctx, "onnx.Sub", {zero, *start})) ||
-      failed(start = op(ctx, "onnx.Clip", {*start, zero, scalar(ctx, f32, 255.0)})) ||
-      failed(start = op(ctx, "onnx.Round", *start)) || failed(start = castTo(ctx, *start, u8)))
+  auto start = buildOp(ctx, "onnx.Div", {*lo, *scale});
+  if (failed(start) || failed(start = buildOp(ctx, "onnx.Sub", {zero, *start})) ||
+      failed(start = buildOp(ctx, "onnx.Clip", {*start, zero, scalar(ctx, f32, 255.0)})) ||
+      failed(start = buildOp(ctx, "onnx.Round", *start)) || failed(start = castTo(ctx, *start, u8)))
     return failure();
-  auto y = op(ctx, "onnx.QuantizeLinear", {x, *scale, *start},
-              {b.getNamedAttr("axis", b.getI64IntegerAttr(1))});
+  auto y = buildOp(ctx, "onnx.QuantizeLinear", {x, *scale, *start},
+                   {b.getNamedAttr("axis", b.getI64IntegerAttr(1))});
   if (failed(y))
     return failure();
   ctx.results.append({*y, *scale, *start});

@@ -20,13 +20,6 @@ namespace cimlir {
 
 namespace {
 
-FailureOr<Value> transposeBy(NodeContext &ctx, Value v, ArrayRef<int64_t> perm) {
-  if (!v)
-    return v;
-  return buildOp(ctx, "onnx.Transpose", v,
-                 {ctx.builder.getNamedAttr("perm", ctx.builder.getDenseI64ArrayAttr(perm))});
-}
-
 LogicalResult importRecurrent(NodeContext &ctx, cpu::RecurrentCell cell) {
   const bool lstm = cell == cpu::RecurrentCell::Lstm;
   const std::string op = ctx.node.op_type();
@@ -95,6 +88,8 @@ LogicalResult importRecurrent(NodeContext &ctx, cpu::RecurrentCell cell) {
   all.resize(8);
   if (layout == 1)
     for (int i : {0, 5, 6}) {
+      if (!all[i])
+        continue;
       auto t = transposeBy(ctx, all[i], {1, 0, 2});
       if (failed(t))
         return failure();

@@ -3,6 +3,7 @@
 #include "dialects/cim/CimOps.h"
 
 #include "kernels/cim/LayerSettings.h"
+#include "kernels/cpu/Recurrent.h"
 
 using namespace mlir;
 using namespace cimlir::cim;
@@ -45,8 +46,8 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
     if (group < 1 || w.getDimSize(0) % group != 0)
       return op.emitOpError("has group ")
              << group << ", which must divide the " << w.getDimSize(0) << " input channels of W";
-  } else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
-    const int64_t gates = kind == "rnn" ? 1 : kind == "gru" ? 3 : 4;
+  } else if (auto cell = cimlir::cpu::recurrentCellOfKind(kind)) {
+    const int64_t gates = cimlir::cpu::recurrentGates(*cell);
     if (!op.getHiddenSize() || !op.getDirection() || !op.getActivations() ||
         !op.getActivationAlpha() || !op.getActivationBeta() || !op.getInputForget() ||
         !op.getLinearBeforeReset())
@@ -70,7 +71,7 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
 template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
   auto w = op.getWeight().getType();
   LinearShape s;
-  if (op.getKind() == "rnn" || op.getKind() == "gru" || op.getKind() == "lstm") {
+  if (cimlir::cpu::recurrentCellOfKind(op.getKind())) {
     s.groups = w.getDimSize(0); // a direction each
     s.n = w.getDimSize(1);
     s.k = w.getDimSize(2);

@@ -74,6 +74,25 @@ int64_t recurrentGates(RecurrentCell cell) {
   return 0;
 }
 
+const char *recurrentKind(RecurrentCell cell) {
+  switch (cell) {
+  case RecurrentCell::Rnn:
+    return "rnn";
+  case RecurrentCell::Gru:
+    return "gru";
+  case RecurrentCell::Lstm:
+    return "lstm";
+  }
+  return "?";
+}
+
+std::optional<RecurrentCell> recurrentCellOfKind(std::string_view kind) {
+  for (RecurrentCell cell : {RecurrentCell::Rnn, RecurrentCell::Gru, RecurrentCell::Lstm})
+    if (kind == recurrentKind(cell))
+      return cell;
+  return std::nullopt;
+}
+
 std::vector<std::string> defaultRecurrentActivations(RecurrentCell cell) {
   switch (cell) {
   case RecurrentCell::Rnn:
@@ -204,12 +223,17 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
       h[i] = initialH ? initialH[(d * batch) * H + i] : 0.0f;
       c[i] = initialC ? initialC[(d * batch) * H + i] : 0.0f;
     }
+    // Batch entry b's input projection of this direction at step s (a finished entry reads
+    // a valid step; its results are not kept).
+    auto inputGates = [&](int64_t s, int64_t b) {
+      const int64_t t = reverse ? std::max<int64_t>(lengths[b] - 1 - s, 0) : s;
+      return gatesX + (t * batch + b) * D * GH + d * GH;
+    };
     // Gate g's pre-activation for every batch entry: input projection + hidden product + Rb.
-    auto gather = [&](int64_t s, int64_t gate, int64_t productGate, float *out) {
+    auto gather = [&](int64_t s, int64_t gate, float *out) {
       for (int64_t b = 0; b < batch; ++b) {
-        const int64_t t = reverse ? std::max<int64_t>(lengths[b] - 1 - s, 0) : s;
-        const float *x = gatesX + (t * batch + b) * D * GH + d * GH + gate * H;
-        const float *p = product.data() + b * GH + productGate * H;
+        const float *x = inputGates(s, b) + gate * H;
+        const float *p = product.data() + b * GH + gate * H;
         for (int64_t j = 0; j < H; ++j)
           out[b * H + j] = x[j] + p[j] + (rb ? rb[gate * H + j] : 0.0f);
       }
@@ -225,21 +249,20 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
       switch (spec.cell) {
       case RecurrentCell::Rnn:
         hidden(d, s, h.data(), batch, 0, GH, product.data());
-        gather(s, 0, 0, g0);
+        gather(s, 0, g0);
         finish(fn[0], g0);
         std::copy(g0, g0 + batch * H, next.begin());
         break;
       case RecurrentCell::Gru: {
         float *z = g0, *r = g0 + batch * H, *cand = g0 + 2 * batch * H;
         hidden(d, s, h.data(), batch, 0, spec.linearBeforeReset ? GH : 2 * H, product.data());
-        gather(s, 0, 0, z);
+        gather(s, 0, z);
         finish(fn[0], z);
-        gather(s, 1, 1, r);
+        gather(s, 1, r);
         finish(fn[0], r);
         if (spec.linearBeforeReset) {
           for (int64_t b = 0; b < batch; ++b) {
-            const int64_t t = reverse ? std::max<int64_t>(lengths[b] - 1 - s, 0) : s;
-            const float *x = gatesX + (t * batch + b) * D * GH + d * GH + 2 * H;
+            const float *x = inputGates(s, b) + 2 * H;
             const float *p = product.data() + b * GH + 2 * H;
             for (int64_t j = 0; j < H; ++j)
               cand[b * H + j] = x[j] + r[b * H + j] * (p[j] + (rb ? rb[2 * H + j] : 0.0f));
@@ -248,7 +271,7 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
           for (int64_t i = 0; i < batch * H; ++i)
             resetH[i] = r[i] * h[i];
           hidden(d, seq + s, resetH.data(), batch, 2 * H, GH, product.data());
-          gather(s, 2, 2, cand);
+          gather(s, 2, cand);
         }
         finish(fn[1], cand);
         for (int64_t i = 0; i < batch * H; ++i)
@@ -259,8 +282,8 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
         float *in = g0, *out = g0 + batch * H, *forget = g0 + 2 * batch * H,
               *cand = g0 + 3 * batch * H;
         hidden(d, s, h.data(), batch, 0, GH, product.data());
-        gather(s, 0, 0, in);
-        gather(s, 2, 2, forget);
+        gather(s, 0, in);
+        gather(s, 2, forget);
         if (pd)
           for (int64_t i = 0; i < batch * H; ++i) {
             in[i] += pd[i % H] * c[i];
@@ -272,12 +295,12 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
             forget[i] = 1.0f - in[i];
         else
           finish(fn[0], forget);
-        gather(s, 3, 3, cand);
+        gather(s, 3, cand);
         finish(fn[1], cand);
         // The new cell state goes into `cand`'s place once its value is used.
         for (int64_t i = 0; i < batch * H; ++i)
           cand[i] = forget[i] * c[i] + in[i] * cand[i];
-        gather(s, 1, 1, out);
+        gather(s, 1, out);
         if (pd)
           for (int64_t i = 0; i < batch * H; ++i)
             out[i] += pd[H + i % H] * cand[i];

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cimlir::cpu {
@@ -20,6 +21,10 @@ enum class RecurrentCell { Rnn, Gru, Lstm };
 
 /// The cell's gates in ONNX's order: RNN 1 (i), GRU 3 (z, r, h), LSTM 4 (i, o, f, c).
 int64_t recurrentGates(RecurrentCell cell);
+/// The cell as the kind of the CIM layer of its hidden product: "rnn", "gru", "lstm".
+const char *recurrentKind(RecurrentCell cell);
+/// The cell of a linear layer's `kind`, or nothing for another kind.
+std::optional<RecurrentCell> recurrentCellOfKind(std::string_view kind);
 /// How many activation functions one direction takes: RNN 1 (f), GRU 2 (f, g), LSTM 3 (f, g,
 /// h), and their defaults (Tanh; Sigmoid, Tanh; Sigmoid, Tanh, Tanh).
 std::vector<std::string> defaultRecurrentActivations(RecurrentCell cell);

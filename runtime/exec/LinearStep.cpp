@@ -49,9 +49,9 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     s.kind = LinearKind::Conv;
   else if (kind == "conv_transpose")
     s.kind = LinearKind::ConvTranspose;
-  else if (kind == "rnn" || kind == "gru" || kind == "lstm") {
+  else if (auto cell = cpu::recurrentCellOfKind(kind)) {
     s.kind = LinearKind::Recurrent;
-    s.cell = recurrentSpec(a, *recurrentCellNamed(kind));
+    s.cell = recurrentSpec(a, *cell);
   } else
     a.fail("has kind '" + kind +
            "', expected gemm, matmul, conv, conv_transpose, rnn, gru or lstm");
@@ -140,9 +140,7 @@ const char *LinearStep::kindName() const {
   case LinearKind::ConvTranspose:
     return "conv_transpose";
   case LinearKind::Recurrent:
-    return cell.cell == cpu::RecurrentCell::Rnn   ? "rnn"
-           : cell.cell == cpu::RecurrentCell::Gru ? "gru"
-                                                  : "lstm";
+    return cpu::recurrentKind(cell.cell);
   }
   return "?";
 }

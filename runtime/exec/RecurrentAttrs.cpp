@@ -4,16 +4,6 @@
 
 namespace cimlir {
 
-std::optional<cpu::RecurrentCell> recurrentCellNamed(const std::string &name) {
-  if (name == "RNN" || name == "rnn")
-    return cpu::RecurrentCell::Rnn;
-  if (name == "GRU" || name == "gru")
-    return cpu::RecurrentCell::Gru;
-  if (name == "LSTM" || name == "lstm")
-    return cpu::RecurrentCell::Lstm;
-  return std::nullopt;
-}
-
 cpu::RecurrentSpec recurrentSpec(const StepAttrs &a, cpu::RecurrentCell cell) {
   cpu::RecurrentSpec s;
   s.cell = cell;

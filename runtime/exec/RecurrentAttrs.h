@@ -11,9 +11,6 @@
 
 namespace cimlir {
 
-/// The cell a step op or linear kind names: "RNN"/"rnn", "GRU"/"gru", "LSTM"/"lstm".
-std::optional<cpu::RecurrentCell> recurrentCellNamed(const std::string &name);
-
 /// The cell's attributes from a step (hidden_size, direction, activations with their
 /// parameters, clip, input_forget, linear_before_reset); throws cimlir::Error naming the step
 /// for a value the kernel cannot run.
