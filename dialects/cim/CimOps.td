@@ -6,8 +6,8 @@ include "dialects/cim/CimAttrs.td"
 include "dialects/cim/CimDialect.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-// What every linear layer op has: the matrix product of an ONNX Gemm, MatMul or Conv with a
-// constant weight (cim-numerics.md §0), or the hidden product of an RNN, GRU or LSTM, its
+// What every linear layer op has: the matrix product of an ONNX Gemm, MatMul, Conv or
+// ConvTranspose with a constant weight (cim-numerics.md §0), or the hidden product of an RNN, GRU or LSTM, its
 // operands as the model has them and the attributes its kind reads (the recurrent kinds: the
 // cell's, as the onnx ops hold them).
 defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
@@ -29,7 +29,8 @@ defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
 def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
   let summary = "a layer computed on CIM crossbars: y = CIM(x · W)";
   let description = [{
-    The matrix product of a Gemm, MatMul or Conv whose weights are constant, placed on
+    The matrix product of a Gemm, MatMul, Conv or ConvTranspose whose weights are constant
+    (or a recurrent layer's hidden product), placed on
     crossbars (cim-numerics.md §0–§7). `kind` says which ONNX op it computes and how x and
     W are read:
     - `gemm`: y = alpha · CIM(x · op(W)) + beta · C, W [K,N] or [N,K] with `transB`;

@@ -1,4 +1,5 @@
-// cimlir runtime: the CPU backend's DigitalLinear step, a Gemm, MatMul or Conv with a
+// cimlir runtime: the CPU backend's DigitalLinear step, a Gemm, MatMul, Conv or ConvTranspose
+// (or a recurrent layer's hidden product) with a
 // constant weight computed digitally in the precision of cim-numerics.md §8 (the step format
 // is in docs/plan-format.md, the formulas in docs/numerics.md).
 //
