@@ -25,5 +25,12 @@ cmake -S . -B build-runtime -G Ninja -DCIMLIR_BUILD_COMPILER=OFF \
 cmake --build build-runtime -j "$jobs"
 (cd build-runtime && ctest --output-on-failure -j "$jobs")
 
+# The self-contained tools for machines without MLIR (docs/portable-build.md): the same objects
+# (ccache), no LLVM library loaded (build_portable.sh checks), and an exported model with a
+# recurrent layer compiled and run through every check of the default build's test.
+scripts/build_portable.sh > /dev/null
+test/e2e/run_exported_model_test.sh build-portable/dist/bin models/export/crnn_small_dynamo \
+  build-portable/e2e-crnn
+
 # The readers of user files under libFuzzer, 20 seconds each (docs/reliability.md).
 scripts/fuzz.sh 20
