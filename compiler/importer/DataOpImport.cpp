@@ -13,6 +13,7 @@
 #include "compiler/importer/ImportSupport.h"
 
 #include "dialects/onnx/OnnxOps.h"
+#include "dialects/onnx/ShapeInference.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
@@ -254,7 +255,8 @@ LogicalResult importSplit(NodeContext &ctx) {
   } else {
     const int64_t d = t.getDimSize(*axis);
     if (ShapedType::isDynamic(d))
-      return emitError(ctx.loc) << "Split along the batch axis is not supported";
+      return emitError(ctx.loc) << "Split along the batch axis is not supported"
+                                << onnx::kFixedBatchHint;
     if (const AttrProto *n = findAttr(ctx.node, "num_outputs")) {
       // Opset 18: equal parts of ceil(d / n), the last one smaller when d does not divide.
       if (n->i() != outputs || outputs < 1)

@@ -667,6 +667,7 @@ const OpTable &opTable() {
     addResizeImports(m);
     addRecurrentImports(m);
     addQuantizedImports(m);
+    addControlFlowImports(m);
     return m;
   }();
   return table;

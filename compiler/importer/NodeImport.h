@@ -14,11 +14,13 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
 #include <string>
 
 namespace onnx {
+class GraphProto;
 class NodeProto;
-}
+} // namespace onnx
 
 namespace cimlir {
 
@@ -30,6 +32,11 @@ namespace cimlir {
 /// that names the node (ImportSupport.cpp).
 using BatchMasks = llvm::DenseMap<mlir::Value, mlir::ElementsAttr>;
 
+/// Imports a subgraph (an If's branch) into the scope of the graph that holds it, as if its
+/// nodes stood there, and gives the values of its outputs (OnnxImporter.cpp).
+using InlineGraph =
+    std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(const ::onnx::GraphProto &)>;
+
 struct NodeContext {
   const ::onnx::NodeProto &node;
   int64_t opset;                         // of the node's domain
@@ -39,6 +46,7 @@ struct NodeContext {
   const TensorSource &tensors;
   llvm::SmallVector<mlir::Value> results; // filled by the importer, one per node output
   BatchMasks &batchMasks;                 // of the whole graph
+  const InlineGraph &inlineGraph;
 };
 
 /// Imports `ctx.node`; fails with a diagnostic (naming the node) when its op type is

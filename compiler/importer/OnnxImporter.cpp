@@ -16,6 +16,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <functional>
+
 using namespace mlir;
 
 namespace cimlir {
@@ -104,6 +106,7 @@ LogicalResult checkTensorSize(Location loc, Type type, const std::string &what) 
 
 /// The type cimlir inferred for value `name` against the one ONNX's shape inference gives:
 /// each dimension both know statically must agree, and so must the rank when ONNX knows it.
+/// A negative size (-1, which some exporters write into value_info) is unknown.
 /// A disagreement is a bug of one of them; the error says so rather than run a wrong plan.
 LogicalResult checkAgainstOnnx(Location loc, StringRef name, Type ours,
                                const ::onnx::TypeProto &onnx) {
@@ -113,15 +116,15 @@ LogicalResult checkAgainstOnnx(Location loc, StringRef name, Type ours,
   const auto &shape = onnx.tensor_type().shape();
   bool agree = shape.dim_size() == t.getRank();
   for (int i = 0; agree && i < shape.dim_size(); ++i)
-    if (shape.dim(i).has_dim_value() && !t.isDynamicDim(i))
+    if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0 && !t.isDynamicDim(i))
       agree = shape.dim(i).dim_value() == t.getDimSize(i);
   if (agree)
     return success();
   std::string theirs;
   for (int i = 0; i < shape.dim_size(); ++i)
-    theirs +=
-        (i ? "x" : "") + (shape.dim(i).has_dim_value() ? std::to_string(shape.dim(i).dim_value())
-                                                       : std::string("?"));
+    theirs += (i ? "x" : "") + (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0
+                                    ? std::to_string(shape.dim(i).dim_value())
+                                    : std::string("?"));
   return emitError(loc) << "value '" << name << "': cimlir infers " << t
                         << " but ONNX's shape inference gives [" << theirs
                         << "]; one of them is wrong (please report this model)";
@@ -315,38 +318,77 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
   }
 
   BatchMasks batchMasks;
-  for (const auto &[index, node] : llvm::enumerate(graph.node())) {
-    std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
-    int64_t opset = opsetFor(model, node.domain());
-    Location loc = nodeLocation(&context, path, node, static_cast<int>(index), opset);
-    if (domain != "ai.onnx")
-      return emitError(loc) << "op type '" << node.op_type() << "' of domain '" << domain
-                            << "' is not supported (cimlir imports the default ONNX domain)";
-    NodeContext ctx{node, opset, {}, builder, loc, tensors, {}, batchMasks};
-    for (const auto &name : node.input()) {
-      if (name.empty()) {
-        ctx.inputs.push_back(Value());
-        continue;
+  InlineGraph inlineGraph;
+  // The nodes of `g` in order: the graph's, or an If branch's imported in the graph's scope
+  // (`nested`; its names were not among those checked above).
+  std::function<LogicalResult(const ::onnx::GraphProto &, bool)> importNodes =
+      [&](const ::onnx::GraphProto &g, bool nested) -> LogicalResult {
+    for (const auto &[index, node] : llvm::enumerate(g.node())) {
+      std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
+      int64_t opset = opsetFor(model, node.domain());
+      Location loc = nodeLocation(&context, path, node, static_cast<int>(index), opset);
+      if (domain != "ai.onnx")
+        return emitError(loc) << "op type '" << node.op_type() << "' of domain '" << domain
+                              << "' is not supported (cimlir imports the default ONNX domain)";
+      NodeContext ctx{node, opset, {}, builder, loc, tensors, {}, batchMasks, inlineGraph};
+      for (const auto &name : node.input()) {
+        if (name.empty()) {
+          ctx.inputs.push_back(Value());
+          continue;
+        }
+        auto it = values.find(name);
+        if (it == values.end())
+          return emitError(loc)
+                 << "input '" << name
+                 << "' is not produced by any earlier node, initializer or graph input";
+        ctx.inputs.push_back(it->second);
       }
-      auto it = values.find(name);
-      if (it == values.end())
-        return emitError(loc)
-               << "input '" << name
-               << "' is not produced by any earlier node, initializer or graph input";
-      ctx.inputs.push_back(it->second);
-    }
-    if (failed(importNode(ctx)))
-      return failure();
-    for (auto [i, v] : llvm::enumerate(ctx.results)) {
-      if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
+      if (failed(importNode(ctx)))
         return failure();
-      if (v && i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
-        produced.push_back({loc, node.output(i), v.getType()});
+      for (auto [i, v] : llvm::enumerate(ctx.results)) {
+        if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
+          return failure();
+        if (v && i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
+          produced.push_back({loc, node.output(i), v.getType()});
+      }
+      for (auto [i, v] : llvm::enumerate(ctx.results))
+        if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty()) {
+          if (nested && values.count(node.output(i)))
+            return emitError(loc) << "value '" << node.output(i)
+                                  << "' is defined twice (in a branch and outside it)";
+          values[node.output(i)] = v;
+        }
     }
-    for (auto [i, v] : llvm::enumerate(ctx.results))
-      if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
-        values[node.output(i)] = v;
-  }
+    return success();
+  };
+  inlineGraph = [&](const ::onnx::GraphProto &g) -> FailureOr<SmallVector<Value>> {
+    if (g.input_size() != 0)
+      return emitError(fileLoc) << "subgraph '" << g.name()
+                                << "' has inputs; an If branch has none";
+    for (const auto &t : g.initializer()) {
+      if (values.count(t.name()))
+        return emitError(fileLoc) << "initializer '" << t.name() << "' of subgraph '" << g.name()
+                                  << "' is defined twice";
+      auto attr = importTensor(fileLoc, t, tensors);
+      if (failed(attr))
+        return failure();
+      values[t.name()] = onnx::ConstantOp::create(
+          builder, NameLoc::get(builder.getStringAttr(t.name()), fileLoc), *attr);
+    }
+    if (failed(importNodes(g, true)))
+      return failure();
+    SmallVector<Value> outputs;
+    for (const auto &vi : g.output()) {
+      auto it = values.find(vi.name());
+      if (it == values.end())
+        return emitError(fileLoc) << "output '" << vi.name() << "' of subgraph '" << g.name()
+                                  << "' is never produced";
+      outputs.push_back(it->second);
+    }
+    return outputs;
+  };
+  if (failed(importNodes(graph, false)))
+    return failure();
 
   SmallVector<Value> outputs;
   SmallVector<Type> outputTypes;
@@ -358,7 +400,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
       return emitError(fileLoc) << "graph output '" << vi.name()
                                 << "' holds the batch size, which is only known at run time; "
                                    "give the batch a size with --input-shape";
-    // The type the model declares must be the one it computes (each dimension it states).
+    // The type the model declares should be the one it computes (each dimension it states);
+    // onnxruntime runs a model whose declaration is wrong and warns, and so does cimlir.
     if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape()) {
       auto t = cast<RankedTensorType>(it->second.getType());
       const auto &shape = vi.type().tensor_type().shape();
@@ -373,8 +416,9 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
               (i ? "x" : "") + (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0
                                     ? std::to_string(shape.dim(i).dim_value())
                                     : std::string("?"));
-        return emitError(fileLoc) << "graph output '" << vi.name() << "' is declared [" << declared
-                                  << "] but the graph computes " << t;
+        emitWarning(fileLoc) << "graph output '" << vi.name() << "' is declared [" << declared
+                             << "] but the graph computes " << t
+                             << "; the output has the computed shape, as in onnxruntime";
       }
     }
     outputs.push_back(it->second);

@@ -74,7 +74,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     if (isBatch(d)) { // N joined with anything is not N
       if (adaptor.getInputs().size() != 1)
         return emitOptionalError(loc, "Concat along the batch axis ", axis,
-                                 " would give the batch another size");
+                                 " would give the batch another size", kFixedBatchHint);
       shape[axis] = d;
       continue;
     }
@@ -109,7 +109,7 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                          ends[i] >= std::numeric_limits<int32_t>::max();
       if (!whole)
         return emitOptionalError(loc, "Slice of part of the batch axis ", axes[i],
-                                 " is not supported (only [0, end) with step 1)");
+                                 " is not supported (only [0, end) with step 1)", kFixedBatchHint);
       continue;
     }
     shape[axes[i]] = cimlir::sliceRange(d, starts[i], ends[i], steps[i]).count;
@@ -182,7 +182,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (axis < 0 || axis >= x->getRank())
     return emitOptionalError(loc, "Split axis ", axis, " is out of range for ", *x);
   if (isBatch(x->getDimSize(axis)))
-    return emitOptionalError(loc, "Split along the batch axis ", axis, " is not supported");
+    return emitOptionalError(loc, "Split along the batch axis ", axis, " is not supported",
+                             kFixedBatchHint);
   int64_t total = 0;
   for (int64_t part : adaptor.getSplit()) {
     std::optional<int64_t> sum = cimlir::checkedAdd(total, part);
@@ -218,7 +219,7 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     const int64_t a = rank - x->getRank() + i;
     if (isBatch(x->getDimSize(i)) && !isBatch(shape[a]))
       return emitOptionalError(loc, "Expand of ", *x, " would give the batch axis ", i,
-                               " the size ", shape[a]);
+                               " the size ", shape[a], kFixedBatchHint);
   }
   types.push_back(x->clone(shape));
   return success();
@@ -238,7 +239,8 @@ LogicalResult TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
       return emitOptionalError(loc, "Tile repeat ", r, " is negative");
     if (isBatch(d)) {
       if (r != 1)
-        return emitOptionalError(loc, "Tile of the batch axis (repeat ", r, ") is not supported");
+        return emitOptionalError(loc, "Tile of the batch axis (repeat ", r, ") is not supported",
+                                 kFixedBatchHint);
       shape.push_back(d);
       continue;
     }
@@ -271,7 +273,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     const int64_t d = x->getDimSize(a), begin = pads[a], end = pads[a + rank];
     if (isBatch(d)) {
       if (begin != 0 || end != 0)
-        return emitOptionalError(loc, "Pad of the batch axis ", a, " is not supported");
+        return emitOptionalError(loc, "Pad of the batch axis ", a, " is not supported",
+                                 kFixedBatchHint);
       shape.push_back(d);
       continue;
     }

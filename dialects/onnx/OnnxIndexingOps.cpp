@@ -136,7 +136,7 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>
     return failure();
   const int64_t axis = adaptor.getAxis(), k = adaptor.getK();
   if (x->isDynamicDim(axis))
-    return emitOptionalError(loc, "TopK along the batch axis is not supported");
+    return emitOptionalError(loc, "TopK along the batch axis is not supported", kFixedBatchHint);
   if (k < 0 || k > x->getDimSize(axis))
     return emitOptionalError(loc, "TopK k ", k, " is outside [0, ", x->getDimSize(axis), "]");
   SmallVector<int64_t> shape(x->getShape());
@@ -218,7 +218,7 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   for (int64_t a = 0; a < rank; ++a) {
     if (x->isDynamicDim(a)) {
       if (sizes[a] != -1 || scales[a] != 1.0)
-        return emitOptionalError(loc, "Resize of the batch axis is not supported");
+        return emitOptionalError(loc, "Resize of the batch axis is not supported", kFixedBatchHint);
       shape.push_back(ShapedType::kDynamic);
       continue;
     }

@@ -366,7 +366,8 @@ LogicalResult LayerNormalizationOp::inferReturnTypes(MLIRContext *, std::optiona
     return emitOptionalError(loc, "LayerNormalization axis ", axis, " is out of range for ", *x);
   ArrayRef<int64_t> normalised = x->getShape().drop_front(axis);
   if (llvm::any_of(normalised, ShapedType::isDynamic))
-    return emitOptionalError(loc, "LayerNormalization over the batch axis is not supported");
+    return emitOptionalError(loc, "LayerNormalization over the batch axis is not supported",
+                             kFixedBatchHint);
   for (Value v : {adaptor.getScale(), adaptor.getB()}) {
     if (!v)
       continue;

@@ -55,8 +55,9 @@ LogicalResult inferRecurrent(std::optional<Location> loc, StringRef opName,
     return failure();
   if (x->getRank() != 3 || ShapedType::isDynamic(x->getDimSize(0)) ||
       ShapedType::isDynamic(x->getDimSize(2)))
-    return emitOptionalError(loc, opName,
-                             " X must be [seq, batch, input] with static seq and input, got ", *x);
+    return emitOptionalError(
+        loc, opName, " X must be [seq, batch, input] with static seq and input, got ", *x,
+        x->getRank() == 3 && ShapedType::isDynamic(x->getDimSize(0)) ? kFixedBatchHint : "");
   const int64_t seq = x->getDimSize(0), batch = x->getDimSize(1), input = x->getDimSize(2);
   auto expect = [&](Value v, StringRef what, ArrayRef<int64_t> shape, bool f32) -> LogicalResult {
     if (!v)

@@ -17,6 +17,10 @@
 
 namespace cimlir::onnx {
 
+/// Ends every refusal that only a symbolic batch dimension causes: fixing the batch size
+/// (cim-opt --input-shape) lifts it.
+inline constexpr const char *kFixedBatchHint = "; give the batch a fixed size with --input-shape";
+
 /// Product of dims in the batch-aware sense: a static number, or N (returned as
 /// ShapedType::kDynamic) when exactly one factor is N and the others multiply to 1.
 /// Returns std::nullopt when the product is not representable.

@@ -15,12 +15,7 @@ rm -rf "$work" && mkdir -p "$work"
 "$bin/cim-opt" "$dir/model.onnx" --device rram-256 -o "$work/rram.plan"
 "$bin/cim-run" "$work/rram.plan" --dataset "$dir" --batch 1 --rtol 1e30 --atol 1e30 \
   --report "$work/rram.json"
-python3 - "$work/rram.json" <<'PY'
-import json, sys
-layers = json.load(open(sys.argv[1]))["layers"]
-assert layers and all(l.get("per_sample") for l in layers), "a layer did not run on CIM"
-print(f"{len(layers)} CIM layers ran")
-PY
+python3 "$(dirname "$0")/assert_cim_layers_ran.py" "$work/rram.json"
 if "$bin/cim-opt" "$dir/model.onnx" --emit=import | grep -qE 'onnx\.(RNN|GRU|LSTM) '; then
   devices=$(cd "$(dirname "$0")" && pwd)/devices
   "$bin/cim-opt" "$dir/model.onnx" --device "$devices/precise.json" -o "$work/precise.plan"

@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Fails unless cim-run's JSON report (argv[1]) lists CIM layers and every one of them ran
+(has per-sample counts); prints how many ran."""
+import json
+import sys
+
+layers = json.load(open(sys.argv[1]))["layers"]
+assert layers and all(layer.get("per_sample") for layer in layers), "a layer did not run on CIM"
+print(f"{len(layers)} CIM layers ran")
