@@ -1,10 +1,15 @@
-//===- ControlFlowImport.cpp - If with a constant condition ---------------===//
+//===- ControlFlowImport.cpp - If -----------------------------------------===//
 //
-// An If whose condition is known at import (a constant, a value folded from constants, or one
-// computed from inputs frozen with --freeze-inputs: exporters write such Ifs for a sample
-// rate, a dtype or an input size) is replaced by the branch it takes, its nodes imported in
-// the enclosing graph's scope. A condition computed at run time is refused by name: plans
-// have no control flow.
+// Plans have no control flow, so an If becomes straight-line code:
+// - a condition known at import (a constant, a value folded from constants, or one computed
+//   from inputs frozen with --freeze-inputs: exporters write such Ifs for a sample rate, a
+//   dtype or an input size) is replaced by the branch it takes, its nodes imported in the
+//   enclosing graph's scope;
+// - a condition computed at run time (openWakeWord's models run a verifier network only when
+//   the first score passes a threshold) runs both branches and picks each output with Where,
+//   which gives the If's outputs whenever both branches can run. The branches' outputs must
+//   then have one type each, and a warning says that both run (their layers count in the
+//   reports).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,27 +30,63 @@ LogicalResult importIf(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1, 1)))
     return failure();
   Value cond = ctx.inputs[0];
-  auto constant = cond.getDefiningOp<onnx::ConstantOp>();
-  if (!constant || ctx.batchMasks.count(cond))
-    return emitError(ctx.loc)
-           << "If's condition '" << ctx.node.input(0)
-           << "' is computed at run time; cimlir imports an If only when its condition is "
-              "known at import (freeze the graph inputs it depends on with --freeze-inputs)";
-  auto value = cast<ElementsAttr>(constant.getValue());
-  if (value.getNumElements() != 1 || !value.getElementType().isInteger(1))
-    return emitError(ctx.loc) << "If's condition must be one bool, got " << value.getType();
-  const bool taken = *value.value_begin<bool>();
-  const AttrProto *branch = findAttr(ctx.node, taken ? "then_branch" : "else_branch");
-  if (!branch)
-    return emitError(ctx.loc) << "If has no " << (taken ? "then_branch" : "else_branch");
-  auto outputs = ctx.inlineGraph(branch->g());
-  if (failed(outputs))
+  auto condType = cast<RankedTensorType>(cond.getType());
+  if (!condType.getElementType().isInteger(1) || !condType.hasStaticShape() ||
+      condType.getNumElements() != 1 || ctx.batchMasks.count(cond))
+    return emitError(ctx.loc) << "If's condition '" << ctx.node.input(0)
+                              << "' must be one bool, got " << condType
+                              << (condType.hasStaticShape() ? ""
+                                                            : " (give the batch a fixed size "
+                                                              "with --input-shape)");
+  const AttrProto *branches[2] = {findAttr(ctx.node, "then_branch"),
+                                  findAttr(ctx.node, "else_branch")};
+  if (!branches[0] || !branches[1])
+    return emitError(ctx.loc) << "If needs a then_branch and an else_branch";
+  auto inlineBranch = [&](bool then) -> FailureOr<SmallVector<Value>> {
+    auto outputs = ctx.inlineGraph(branches[then ? 0 : 1]->g());
+    if (succeeded(outputs) && static_cast<int>(outputs->size()) != ctx.node.output_size())
+      return emitError(ctx.loc) << "If has " << ctx.node.output_size() << " outputs but its "
+                                << (then ? "then_branch" : "else_branch") << " gives "
+                                << outputs->size();
+    return outputs;
+  };
+
+  if (auto constant = cond.getDefiningOp<onnx::ConstantOp>()) {
+    auto taken = inlineBranch(*cast<ElementsAttr>(constant.getValue()).value_begin<bool>());
+    if (failed(taken))
+      return failure();
+    ctx.results.assign(taken->begin(), taken->end());
+    return success();
+  }
+
+  auto thenOutputs = inlineBranch(true);
+  if (failed(thenOutputs))
     return failure();
-  if (static_cast<int>(outputs->size()) != ctx.node.output_size())
-    return emitError(ctx.loc) << "If has " << ctx.node.output_size() << " outputs but its "
-                              << (taken ? "then_branch" : "else_branch") << " gives "
-                              << outputs->size();
-  ctx.results.assign(outputs->begin(), outputs->end());
+  auto elseOutputs = inlineBranch(false);
+  if (failed(elseOutputs))
+    return failure();
+  for (int i = 0; i < ctx.node.output_size(); ++i)
+    if ((*thenOutputs)[i].getType() != (*elseOutputs)[i].getType())
+      return emitError(ctx.loc) << "If's condition '" << ctx.node.input(0)
+                                << "' is computed at run time and its branches give output " << i
+                                << " as " << (*thenOutputs)[i].getType() << " and "
+                                << (*elseOutputs)[i].getType()
+                                << "; cimlir runs both branches and needs one type (or freeze the "
+                                   "inputs the condition depends on with --freeze-inputs)";
+  emitWarning(ctx.loc) << "If's condition '" << ctx.node.input(0)
+                       << "' is computed at run time: both branches run and Where picks each "
+                          "output (the layers of both count in the reports)";
+  Builder &b = ctx.builder;
+  auto scalar = buildOp(ctx, "onnx.Reshape", {cond, shapeConstant(ctx, {})},
+                        {b.getNamedAttr("allowzero", b.getI64IntegerAttr(0))});
+  if (failed(scalar))
+    return failure();
+  for (int i = 0; i < ctx.node.output_size(); ++i) {
+    auto picked = buildOp(ctx, "onnx.Where", {*scalar, (*thenOutputs)[i], (*elseOutputs)[i]});
+    if (failed(picked))
+      return failure();
+    ctx.results.push_back(*picked);
+  }
   return success();
 }
 

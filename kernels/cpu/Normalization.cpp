@@ -112,24 +112,26 @@ void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind) {
       const float *src = xv + o * len;
       float *dst = yv + o * len;
       float mx = *std::max_element(src, src + len);
-      float total = 0.0f;
+      // The sum in float64: a float32 running sum over a 18k-token vocabulary drifts by 1e-4.
+      double total = 0;
       for (int64_t l = 0; l < len; ++l) {
         dst[l] = std::exp(src[l] - mx);
         total += dst[l];
       }
       for (int64_t l = 0; l < len; ++l)
-        dst[l] /= total;
+        dst[l] = static_cast<float>(dst[l] / total);
     }
     return;
   }
   // The reduction walks `inner` independent softmaxes side by side, so every pass reads
   // whole contiguous rows instead of striding by `inner` through memory.
-  std::vector<float> maxv(static_cast<size_t>(inner)), sum(static_cast<size_t>(inner));
+  std::vector<float> maxv(static_cast<size_t>(inner));
+  std::vector<double> sum(static_cast<size_t>(inner));
   for (int64_t o = 0; o < outer; ++o) {
     const float *src = xv + o * len * inner;
     float *dst = yv + o * len * inner;
     std::fill(maxv.begin(), maxv.end(), -std::numeric_limits<float>::infinity());
-    std::fill(sum.begin(), sum.end(), 0.0f);
+    std::fill(sum.begin(), sum.end(), 0.0);
     for (int64_t l = 0; l < len; ++l)
       for (int64_t i = 0; i < inner; ++i)
         maxv[i] = std::max(maxv[i], src[l * inner + i]);
@@ -141,7 +143,7 @@ void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind) {
       }
     for (int64_t l = 0; l < len; ++l)
       for (int64_t i = 0; i < inner; ++i)
-        dst[l * inner + i] /= sum[i];
+        dst[l * inner + i] = static_cast<float>(dst[l * inner + i] / sum[i]);
   }
 }
 

@@ -208,7 +208,7 @@ void averagePool(const Tensor &x, const PoolParams &p, Tensor &y) {
   forEachOutput(
       g, x.data<float>(), y.data<float>(),
       [&](const float *plane, float *out, const std::vector<const AxisWindow *> &w, bool empty) {
-        float sum = 0.0f;
+        double sum = 0.0; // as globalAveragePool: windows can be whole rows of a plane
         int64_t count = 1;
         for (size_t i = 0; i < g.k; ++i)
           count *= p.countIncludePad ? w[i]->padTaps : w[i]->tapHi - w[i]->tapLo;
@@ -219,7 +219,7 @@ void averagePool(const Tensor &x, const PoolParams &p, Tensor &y) {
               sum += r[j * dl];
           });
         // A window with nothing to count averages to 0 instead of 0/0 = NaN.
-        *out = count > 0 ? sum / static_cast<float>(count) : 0.0f;
+        *out = count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : 0.0f;
       });
 }
 

