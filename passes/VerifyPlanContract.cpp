@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/cim/CimDialect.h"
+#include "dialects/onnx/ElementTypes.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -19,22 +20,11 @@ using namespace cimlir;
 
 namespace {
 
-/// Element types the runtime holds (core/DType.h).
-bool isPlanElementType(Type t) {
-  if (t.isF32() || t.isF64())
-    return true;
-  auto i = dyn_cast<IntegerType>(t);
-  if (!i)
-    return false;
-  unsigned w = i.getWidth();
-  return w == 1 || w == 8 || w == 16 || ((w == 32 || w == 64) && !i.isUnsigned());
-}
-
 LogicalResult checkType(Operation *op, Type type) {
   auto t = dyn_cast<RankedTensorType>(type);
   if (!t)
     return op->emitError() << "plans hold ranked tensors only, got " << type;
-  if (!isPlanElementType(t.getElementType()))
+  if (!dtypeOf(t.getElementType()))
     return op->emitError() << "plans cannot hold element type " << t.getElementType();
   int dynamic = llvm::count_if(t.getShape(), ShapedType::isDynamic);
   if (dynamic > 1)

@@ -40,6 +40,8 @@ EXCLUSIONS = [
     (r"^test_(sequence|optional|split_to_sequence|concat_from_sequence|identity_sequence|"
      r"identity_opt|if_seq|if_opt|loop13_seq|loop16_seq|seq_)", "sequence and optional types"),
     (r"(^test_string|^test_strnorm|^test_regex|_STRING|_string)", "string tensors"),
+    (r"BFLOAT16", "ONNX 1.12's test data holds bfloat16 as uint16, made by truncation (Cast "
+                  "rounds to nearest even), and CastLike's 'like' with another shape"),
 ]
 
 

@@ -9,6 +9,7 @@
 #include "compiler/driver/FrozenInputs.h"
 
 #include "core/Error.h"
+#include "dialects/onnx/ElementTypes.h"
 #include "runtime/data/Npz.h"
 
 #include "mlir/IR/Builders.h"
@@ -19,31 +20,6 @@ using namespace mlir;
 
 namespace cimlir {
 
-static Type elementTypeOf(MLIRContext &ctx, DType t) {
-  Builder b(&ctx);
-  switch (t) {
-  case DType::F32:
-    return b.getF32Type();
-  case DType::F64:
-    return b.getF64Type();
-  case DType::I8:
-    return b.getIntegerType(8);
-  case DType::U8:
-    return b.getIntegerType(8, false);
-  case DType::I16:
-    return b.getIntegerType(16);
-  case DType::U16:
-    return b.getIntegerType(16, false);
-  case DType::I32:
-    return b.getI32Type();
-  case DType::I64:
-    return b.getI64Type();
-  case DType::Bool:
-    return b.getI1Type();
-  }
-  return nullptr;
-}
-
 LogicalResult loadFrozenInputs(MLIRContext &context, const std::string &path, FrozenInputs &out) {
   Location loc = FileLineColLoc::get(&context, path, 0, 0);
   std::map<std::string, Tensor> arrays;
@@ -53,7 +29,7 @@ LogicalResult loadFrozenInputs(MLIRContext &context, const std::string &path, Fr
     return emitError(loc) << e.what();
   }
   for (const auto &[name, tensor] : arrays) {
-    auto type = RankedTensorType::get(tensor.shape(), elementTypeOf(context, tensor.dtype()));
+    auto type = RankedTensorType::get(tensor.shape(), elementTypeOf(&context, tensor.dtype()));
     ArrayRef<char> raw(static_cast<const char *>(tensor.raw()), tensor.byteSize());
     if (tensor.dtype() == DType::Bool) {
       SmallVector<bool> bits;

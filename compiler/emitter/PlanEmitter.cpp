@@ -10,6 +10,7 @@
 #include "compiler/emitter/PlanEmitter.h"
 
 #include "dialects/cim/CimOps.h"
+#include "dialects/onnx/ElementTypes.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "runtime/plan/PlanMetadata.h"
 #include "runtime/plan/PlanWriter.h"
@@ -26,34 +27,6 @@ using namespace mlir;
 namespace cimlir {
 
 namespace {
-
-/// The runtime's dtype of a tensor element type (core/DType.h).
-std::optional<DType> dtypeOf(Type t) {
-  if (t.isF32())
-    return DType::F32;
-  if (t.isF64())
-    return DType::F64;
-  if (auto i = dyn_cast<IntegerType>(t)) {
-    bool u = i.isUnsigned();
-    switch (i.getWidth()) {
-    case 1:
-      return DType::Bool;
-    case 8:
-      return u ? DType::U8 : DType::I8;
-    case 16:
-      return u ? DType::U16 : DType::I16;
-    case 32:
-      if (!u)
-        return DType::I32;
-      break;
-    case 64:
-      if (!u)
-        return DType::I64;
-      break;
-    }
-  }
-  return std::nullopt;
-}
 
 /// The name a location gives an op: the ONNX node name for imported ops.
 std::string locationName(Location loc) {

@@ -700,6 +700,51 @@ ArrayRef<StringRef> supportedOpTypes() {
   return names;
 }
 
+namespace {
+
+/// The float16 or bfloat16 element type of the first operand that has one, or null.
+Type halfOperandType(const NodeContext &ctx) {
+  for (Value v : ctx.inputs)
+    if (v) {
+      Type elem = cast<ShapedType>(v.getType()).getElementType();
+      if (elem.isF16() || elem.isBF16())
+        return elem;
+    }
+  return nullptr;
+}
+
+/// Imports a node with float16 or bfloat16 operands as ONNX runtimes do on CPUs: those
+/// operands cast to float32, the op computed in float32, and each float32 result rounded to
+/// the half type, so that every op's result is what the model's types say (docs/
+/// onnx-support.md, "Half precision"). Cast and CastLike convert half values themselves, and
+/// Constant makes them.
+LogicalResult importInFloat32(NodeContext &ctx, const OpImport &op, Type half) {
+  Type f32 = ctx.builder.getF32Type();
+  llvm::SmallDenseMap<Value, Value> widened; // one Cast per value the node reads
+  for (Value &v : ctx.inputs)
+    if (v && cast<ShapedType>(v.getType()).getElementType() == half) {
+      if (!widened.count(v)) {
+        auto w = castTo(ctx, v, f32);
+        if (failed(w))
+          return failure();
+        widened[v] = *w;
+      }
+      v = widened[v];
+    }
+  if (failed(op.import(ctx)))
+    return failure();
+  for (Value &r : ctx.results)
+    if (r && cast<ShapedType>(r.getType()).getElementType().isF32()) {
+      auto rounded = castTo(ctx, r, half);
+      if (failed(rounded))
+        return failure();
+      r = *rounded;
+    }
+  return success();
+}
+
+} // namespace
+
 LogicalResult importNode(NodeContext &ctx) {
   auto it = opTable().find(ctx.node.op_type());
   if (it == opTable().end())
@@ -708,6 +753,9 @@ LogicalResult importNode(NodeContext &ctx) {
                               << llvm::join(supportedOpTypes(), ", ") << ")";
   if (failed(checkAttributes(ctx, it->second.attributes)))
     return failure();
+  const std::string &type = ctx.node.op_type();
+  if (Type half = halfOperandType(ctx); half && type != "Cast" && type != "CastLike")
+    return importInFloat32(ctx, it->second, half);
   return it->second.import(ctx);
 }
 

@@ -2,6 +2,8 @@
 
 #include "compiler/importer/TensorImport.h"
 
+#include "dialects/onnx/ElementTypes.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -33,29 +35,8 @@ std::string onnxTypeName(int onnxType) {
 }
 
 Type importElementType(MLIRContext *ctx, int onnxType) {
-  Builder b(ctx);
-  switch (onnxType) {
-  case ::onnx::TensorProto::FLOAT:
-    return b.getF32Type();
-  case ::onnx::TensorProto::DOUBLE:
-    return b.getF64Type();
-  case ::onnx::TensorProto::INT8:
-    return b.getIntegerType(8);
-  case ::onnx::TensorProto::UINT8:
-    return b.getIntegerType(8, /*isSigned=*/false);
-  case ::onnx::TensorProto::INT16:
-    return b.getIntegerType(16);
-  case ::onnx::TensorProto::UINT16:
-    return b.getIntegerType(16, /*isSigned=*/false);
-  case ::onnx::TensorProto::INT32:
-    return b.getI32Type();
-  case ::onnx::TensorProto::INT64:
-    return b.getI64Type();
-  case ::onnx::TensorProto::BOOL:
-    return b.getI1Type();
-  default:
-    return nullptr;
-  }
+  DType dtype;
+  return dtypeFromOnnx(onnxType, dtype) ? elementTypeOf(ctx, dtype) : nullptr;
 }
 
 namespace {
@@ -235,6 +216,13 @@ FailureOr<ElementsAttr> importTensor(Location loc, const ::onnx::TensorProto &t,
     if (have == count) {
       SmallVector<bool> bits(t.int32_data().begin(), t.int32_data().end());
       attr = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+    }
+  } else if (isa<FloatType>(elem)) { // float16, bfloat16: each value's 16 bits in int32_data
+    have = t.int32_data_size();
+    if (have == count) {
+      SmallVector<uint16_t> bits(t.int32_data().begin(), t.int32_data().end());
+      attr = DenseElementsAttr::getFromRawBuffer(
+          type, ArrayRef<char>(reinterpret_cast<const char *>(bits.data()), bits.size() * 2));
     }
   } else {
     have = t.int32_data_size();

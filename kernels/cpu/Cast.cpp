@@ -2,6 +2,8 @@
 
 #include "kernels/cpu/Check.h"
 
+#include "core/HalfFloat.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -18,8 +20,25 @@ struct Bool {
   uint8_t v;
 };
 
+template <typename T>
+constexpr bool kIsHalf = std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
+
 template <typename To, typename From> To convert(From x) {
-  if constexpr (std::is_same_v<To, Bool>) {
+  if constexpr (kIsHalf<From>) {
+    // Every float16 and bfloat16 value is a double: convert from that, exactly as from it.
+    return convert<To>(toDouble(x));
+  } else if constexpr (kIsHalf<To>) {
+    // One rounding, from the value itself (an integer up to 2^53 is exact as a double).
+    double v;
+    if constexpr (std::is_same_v<From, Bool>)
+      v = x.v != 0;
+    else
+      v = static_cast<double>(x);
+    if constexpr (std::is_same_v<To, Float16>)
+      return toFloat16(v);
+    else
+      return toBFloat16(v);
+  } else if constexpr (std::is_same_v<To, Bool>) {
     if constexpr (std::is_same_v<From, Bool>)
       return x;
     else
@@ -87,6 +106,10 @@ template <typename From> void castFrom(const Tensor &x, Tensor &y) {
     return castTyped<int64_t, From>(x, y);
   case DType::Bool:
     return castTyped<Bool, From>(x, y);
+  case DType::F16:
+    return castTyped<Float16, From>(x, y);
+  case DType::BF16:
+    return castTyped<BFloat16, From>(x, y);
   }
   fail("cast", "unsupported target dtype");
 }
@@ -117,6 +140,10 @@ void cast(const Tensor &x, Tensor &y) {
     return castFrom<int64_t>(x, y);
   case DType::Bool:
     return castFrom<Bool>(x, y);
+  case DType::F16:
+    return castFrom<Float16>(x, y);
+  case DType::BF16:
+    return castFrom<BFloat16>(x, y);
   }
   fail(kn, "unsupported source dtype");
 }

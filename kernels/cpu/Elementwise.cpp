@@ -565,6 +565,9 @@ void compare(CompareOp op, const Tensor &a, const Tensor &b, Tensor &y) {
     return compareTyped<int32_t>(op, a, b, y);
   case DType::I64:
     return compareTyped<int64_t>(op, a, b, y);
+  case DType::F16:
+  case DType::BF16:
+    break; // stored only: the importer computes them as float32
   }
   fail(kn, "unsupported dtype");
 }

@@ -2,6 +2,7 @@
 #include "runtime/data/DatasetSupport.h"
 
 #include "core/Error.h"
+#include "core/HalfFloat.h"
 
 #include <cstring>
 
@@ -9,12 +10,23 @@ namespace cimlir::data_detail {
 
 namespace {
 
+template <typename T>
+constexpr bool kIsHalf = std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
+
 template <typename To, typename From> void convertLoop(const From *src, To *dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    if constexpr (std::is_same_v<To, bool>)
+    if constexpr (kIsHalf<From>) { // through its exact double value
+      const double v = toDouble(src[i]);
+      convertLoop(&v, dst + i, 1);
+    } else if constexpr (std::is_same_v<To, Float16>) {
+      dst[i] = toFloat16(static_cast<double>(src[i]));
+    } else if constexpr (std::is_same_v<To, BFloat16>) {
+      dst[i] = toBFloat16(static_cast<double>(src[i]));
+    } else if constexpr (std::is_same_v<To, bool>) {
       dst[i] = src[i] != From(0);
-    else
+    } else {
       dst[i] = static_cast<To>(src[i]);
+    }
   }
 }
 
@@ -39,6 +51,10 @@ template <typename F> void withType(DType d, void *p, F &&f) {
     return f(static_cast<int64_t *>(p));
   case DType::Bool:
     return f(static_cast<bool *>(p));
+  case DType::F16:
+    return f(static_cast<Float16 *>(p));
+  case DType::BF16:
+    return f(static_cast<BFloat16 *>(p));
   }
 }
 

@@ -14,9 +14,11 @@
 
 #include "core/Error.h"
 #include "core/OutputFile.h"
+#include "runtime/data/DatasetSupport.h"
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -484,6 +486,12 @@ std::map<std::string, Tensor> readNpz(const std::string &path) {
   return out;
 }
 
+Tensor npzArrayAs(const Tensor &array, DType planDType) {
+  if (planDType == DType::BF16 && array.defined() && array.dtype() == DType::F32)
+    return data_detail::convertTensor(array, DType::BF16);
+  return array;
+}
+
 void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arrays) {
   // A temporary file beside the target (or in $TMPDIR for a device or FIFO); commit()
   // renames it into place or copies it into the node. A directory target is refused here.
@@ -493,7 +501,19 @@ void writeNpz(const std::string &path, const std::map<std::string, Tensor> &arra
 }
 
 void writeStagedNpz(const std::string &stagedTemp, const std::string &path,
-                    const std::map<std::string, Tensor> &arrays) {
+                    const std::map<std::string, Tensor> &given) {
+  // NumPy has no bfloat16: such arrays are saved as float32, which holds each of their values
+  // exactly (and NPZ datasets take float32 arrays for bfloat16 inputs).
+  std::map<std::string, Tensor> widened;
+  const bool anyBFloat16 = std::any_of(given.begin(), given.end(), [](const auto &kv) {
+    return kv.second.defined() && kv.second.dtype() == DType::BF16;
+  });
+  if (anyBFloat16)
+    for (const auto &[key, t] : given)
+      widened.emplace(key, t.defined() && t.dtype() == DType::BF16
+                               ? data_detail::convertTensor(t, DType::F32)
+                               : t);
+  const std::map<std::string, Tensor> &arrays = anyBFloat16 ? widened : given;
   // Everything that can be wrong with the arrays is checked before any byte is written.
   std::vector<std::string> headers;
   headers.reserve(arrays.size());

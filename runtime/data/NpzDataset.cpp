@@ -2,7 +2,9 @@
 // with one graph input.
 //
 // Arrays must already have the plan's dtype: a float64 array for a float32 input is
-// refused (naming both) rather than silently rounded, so what runs is what was saved.
+// refused (naming both) rather than silently rounded, so what runs is what was saved. The one
+// exception is bfloat16, which NumPy has no type for: a float32 array stands for it and is
+// rounded to nearest even (as the ONNX Cast does).
 // An integer `labels` array gives class labels; arrays named like graph outputs are
 // reference outputs (compared against by cim-run, as for ONNX test data).
 #include "core/Error.h"
@@ -42,14 +44,17 @@ private:
   TensorMap references_;
 };
 
-// Checks one array against what the plan expects of it ("input" or "output" `role`).
-void checkArray(const std::string &path, const std::string &arrayName, const Tensor &t,
+// Checks one array against what the plan expects of it ("input" or "output" `role`), after
+// rounding a float32 array for a bfloat16 one.
+void checkArray(const std::string &path, const std::string &arrayName, Tensor &t,
                 const TensorSpec &spec, const char *role) {
+  t = npzArrayAs(t, spec.dtype);
   std::string plan = std::string("plan ") + role + " '" + spec.name + "'";
   if (t.dtype() != spec.dtype)
     throw Error("dataset " + path + ": array '" + arrayName + "' is " + dtypeName(t.dtype()) +
                 " but " + plan + " expects " + dtypeName(spec.dtype) + " (convert it, e.g. " +
-                "a.astype(np." + dtypeName(spec.dtype) + "))");
+                "a.astype(np." + dtypeName(spec.dtype == DType::BF16 ? DType::F32 : spec.dtype) +
+                "))");
   if (spec.shape.empty())
     throw Error("dataset " + path + ": " + plan + " is a scalar; a dataset needs a leading " +
                 "sample axis");

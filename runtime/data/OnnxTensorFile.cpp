@@ -142,6 +142,10 @@ NamedTensor readOnnxTensorFile(const std::string &path) {
     case DType::U8:
       copyTyped<uint8_t>(proto.int32_data(), t, path, "int32_data");
       break;
+    case DType::F16:
+    case DType::BF16: // int32_data holds each value's 16 bits
+      copyTyped<uint16_t>(proto.int32_data(), t, path, "int32_data");
+      break;
     case DType::Bool: {
       // Normalise to 0/1 so a bool tensor never holds other byte values.
       const auto &f = proto.int32_data();

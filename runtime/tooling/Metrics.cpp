@@ -1,6 +1,7 @@
 #include "runtime/tooling/Metrics.h"
 
 #include "core/Error.h"
+#include "core/HalfFloat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -35,6 +36,10 @@ double at(const Tensor &t, int64_t i) {
     return static_cast<double>(t.data<int64_t>()[i]);
   case DType::Bool:
     return t.data<uint8_t>()[i] != 0;
+  case DType::F16:
+    return toDouble(t.data<Float16>()[i]);
+  case DType::BF16:
+    return toDouble(t.data<BFloat16>()[i]);
   }
   return 0;
 }

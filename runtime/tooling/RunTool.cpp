@@ -172,6 +172,9 @@ int runInner(const RunOptions &o) {
     total = dataset->size();
   } else {
     wholeInputs = readNpz(o.inputs);
+    for (const TensorSpec &spec : program->inputs())
+      if (auto it = wholeInputs.find(spec.name); it != wholeInputs.end())
+        it->second = npzArrayAs(it->second, spec.dtype);
   }
   const ImageOptions &im = o.image;
   if ((im.resize || im.cropHeight || !im.mean.empty() || !im.std.empty()) &&

@@ -19,9 +19,9 @@ func.func @foreign_op(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// expected-error @+1 {{plans cannot hold element type 'f16'}}
-func.func @half(%x: tensor<4xf16>) -> tensor<4xf16> {
-  return %x : tensor<4xf16>
+// expected-error @+1 {{plans cannot hold element type 'f8E4M3FN'}}
+func.func @fp8(%x: tensor<4xf8E4M3FN>) -> tensor<4xf8E4M3FN> {
+  return %x : tensor<4xf8E4M3FN>
 }
 
 // -----

@@ -5,6 +5,7 @@
 #include "KernelTestUtil.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace cimlir::cpu {
@@ -80,6 +81,88 @@ TEST(Cast, RandomIntegersRoundTripThroughWiderTypes) {
   cast(x, wide);
   cast(wide, back);
   EXPECT_EQ(valuesOf<int32_t>(back), valuesOf<int32_t>(x));
+}
+
+} // namespace
+} // namespace cimlir::cpu
+
+namespace cimlir::cpu {
+namespace {
+
+#ifdef __FLT16_MAX__
+/// float16 against GCC's _Float16 on fresh random values of every source type: from float32
+/// and float64 (one rounding from the double itself), from integers (int8 to int64) and
+/// back to each of them (truncation, saturation, NaN to 0 as from any float).
+TEST(Cast, Float16AgainstGccFloat16) {
+  CIMLIR_RANDOM_TEST();
+  const int64_t n = 4096;
+  Tensor f = Tensor::allocate(DType::F32, {n});
+  Tensor d = Tensor::allocate(DType::F64, {n});
+  Tensor i = Tensor::allocate(DType::I64, {n});
+  for (int64_t k = 0; k < n; ++k) {
+    f.data<float>()[k] = std::ldexp(rng.uniform(-2, 2), static_cast<int>(rng.range(-26, 17)));
+    d.data<double>()[k] = std::ldexp(rng.uniform(-2, 2), static_cast<int>(rng.range(-26, 17))) *
+                          (1 + std::ldexp(rng.uniform(0, 1), -30)); // below float's precision
+    i.data<int64_t>()[k] = rng.range(-70000, 70000);
+  }
+  auto bitsOf = [](_Float16 h) {
+    uint16_t b;
+    std::memcpy(&b, &h, 2);
+    return b;
+  };
+  for (const Tensor *x : {&f, &d, &i}) {
+    Tensor h = Tensor::allocate(DType::F16, {n});
+    cast(*x, h);
+    for (int64_t k = 0; k < n; ++k) {
+      const _Float16 want = x->dtype() == DType::F32 ? static_cast<_Float16>(x->data<float>()[k])
+                            : x->dtype() == DType::F64
+                                ? static_cast<_Float16>(x->data<double>()[k])
+                                : static_cast<_Float16>(x->data<int64_t>()[k]);
+      ASSERT_EQ(h.data<uint16_t>()[k], bitsOf(want)) << dtypeName(x->dtype()) << " element " << k;
+    }
+    // Back: float32 and float64 exactly; int32 truncating toward zero, saturating at inf.
+    Tensor back = Tensor::allocate(DType::F32, {n}), wide = Tensor::allocate(DType::F64, {n});
+    Tensor ints = Tensor::allocate(DType::I32, {n});
+    cast(h, back);
+    cast(h, wide);
+    cast(h, ints);
+    for (int64_t k = 0; k < n; ++k) {
+      _Float16 v;
+      std::memcpy(&v, h.data<uint16_t>() + k, 2);
+      ASSERT_EQ(back.data<float>()[k], static_cast<float>(v));
+      ASSERT_EQ(wide.data<double>()[k], static_cast<double>(v));
+      const float fv = static_cast<float>(v);
+      const int32_t wantInt = std::isinf(fv) ? (fv > 0 ? std::numeric_limits<int32_t>::max()
+                                                       : std::numeric_limits<int32_t>::min())
+                                             : static_cast<int32_t>(fv);
+      ASSERT_EQ(ints.data<int32_t>()[k], wantInt) << fv;
+    }
+  }
+}
+#endif
+
+/// bfloat16 against rounding a float32's bits to nearest even (the formula every framework
+/// uses), and back exactly; bools are 0 and 1.
+TEST(Cast, BFloat16RoundsToNearestEven) {
+  CIMLIR_RANDOM_TEST();
+  const int64_t n = 4096;
+  Tensor f = rng.f32({n}, -1000, 1000);
+  Tensor b = Tensor::allocate(DType::BF16, {n});
+  cast(f, b);
+  Tensor back = Tensor::allocate(DType::F32, {n});
+  cast(b, back);
+  for (int64_t k = 0; k < n; ++k) {
+    uint32_t u;
+    std::memcpy(&u, f.data<float>() + k, 4);
+    const auto want = static_cast<uint16_t>((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+    ASSERT_EQ(b.data<uint16_t>()[k], want) << f.data<float>()[k];
+    const uint32_t wantBack = uint32_t(want) << 16;
+    ASSERT_EQ(std::memcmp(back.data<float>() + k, &wantBack, 4), 0);
+  }
+  Tensor bools = tensorOf<uint8_t>(DType::Bool, {1, 0});
+  Tensor bb = Tensor::allocate(DType::BF16, {2});
+  cast(bools, bb);
+  EXPECT_EQ(valuesOf<uint16_t>(bb), (std::vector<uint16_t>{0x3F80, 0x0000}));
 }
 
 } // namespace

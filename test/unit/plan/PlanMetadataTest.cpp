@@ -127,7 +127,7 @@ TEST(PlanMetadata, ReaderNamesWhatIsWrong) {
             "p.bin: invalid plan metadata: unsupported metadata format");
   EXPECT_EQ(errorFor([](json &j) { j.erase("format"); }),
             "p.bin: invalid plan metadata: metadata has no 'format'");
-  EXPECT_EQ(errorFor([](json &j) { j["values"][0]["dtype"] = "float16"; }),
+  EXPECT_EQ(errorFor([](json &j) { j["values"][0]["dtype"] = "complex64"; }),
             "p.bin: invalid plan metadata: value 0 has an unknown dtype");
   EXPECT_EQ(errorFor([](json &j) {
               j["values"][0]["shape"] = {2, -2};

