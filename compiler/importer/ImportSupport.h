@@ -46,8 +46,10 @@ void addRecurrentImports(OpTable &table);
 /// Adds the integer and QLinear ops of quantized models and DynamicQuantizeLinear
 /// (QuantizedImport.cpp) to `table`.
 void addQuantizedImports(OpTable &table);
-/// Adds If with a constant condition (ControlFlowImport.cpp) to `table`.
+/// Adds If (ControlFlowImport.cpp) to `table`.
 void addControlFlowImports(OpTable &table);
+/// Adds the signal windows (SignalImport.cpp) to `table`.
+void addSignalImports(OpTable &table);
 
 const AttrProto *findAttr(const ::onnx::NodeProto &n, llvm::StringRef name);
 int64_t getInt(const ::onnx::NodeProto &n, llvm::StringRef name, int64_t dflt);

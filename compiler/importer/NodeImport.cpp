@@ -668,6 +668,7 @@ const OpTable &opTable() {
     addRecurrentImports(m);
     addQuantizedImports(m);
     addControlFlowImports(m);
+    addSignalImports(m);
     return m;
   }();
   return table;

@@ -2,12 +2,14 @@
 //
 // Every opset's form becomes one op: axes from the attribute (older opsets) or the constant
 // second input (ReduceSum from opset 13, the others from 18), normalised and sorted; ONNX's
-// empty axes resolved into all axes, or none with noop_with_empty_axes.
+// empty axes resolved into all axes, or none with noop_with_empty_axes. And
+// MeanVarianceNormalization, which ONNX defines by reductions.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/importer/ImportSupport.h"
 
+#include "dialects/onnx/OnnxOps.h"
 #include "kernels/cpu/Reduce.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -70,6 +72,53 @@ LogicalResult importArg(NodeContext &ctx, StringRef opName) {
                           b.getI64IntegerAttr(getInt(ctx.node, "select_last_index", 0) != 0))}));
 }
 
+/// MeanVarianceNormalization as its ONNX function body: (X - E[X]) / (sqrt(E[X²] - E[X]²) +
+/// 1e-9), the means over `axes` (default 0, 2, 3) kept as size-1 axes.
+LogicalResult importMeanVarianceNormalization(NodeContext &ctx) {
+  if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
+    return failure();
+  Value x = ctx.inputs[0];
+  const int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  auto axes = normaliseAxes(ctx, getInts(ctx.node, "axes").value_or(SmallVector<int64_t>{0, 2, 3}),
+                            rank, true);
+  if (failed(axes))
+    return failure();
+  Builder &b = ctx.builder;
+  Type elem = cast<RankedTensorType>(x.getType()).getElementType();
+  auto scalar = [&](double v) -> Value {
+    auto type = RankedTensorType::get({}, elem);
+    return onnx::ConstantOp::create(ctx.builder, ctx.loc,
+                                    DenseElementsAttr::get(type, FloatAttr::get(elem, v)));
+  };
+  auto mean = [&](Value v) {
+    return buildOp(ctx, "onnx.ReduceMean", v,
+                   {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*axes)),
+                    b.getNamedAttr("keepdims", b.getI64IntegerAttr(1))});
+  };
+  Value two = scalar(2.0);
+  auto xMean = mean(x);
+  if (failed(xMean))
+    return failure();
+  auto meanSquared = buildOp(ctx, "onnx.Pow", {*xMean, two});
+  auto xSquared = buildOp(ctx, "onnx.Pow", {x, two});
+  if (failed(meanSquared) || failed(xSquared))
+    return failure();
+  auto meanOfSquares = mean(*xSquared);
+  if (failed(meanOfSquares))
+    return failure();
+  auto variance = buildOp(ctx, "onnx.Sub", {*meanOfSquares, *meanSquared});
+  if (failed(variance))
+    return failure();
+  auto deviation = buildOp(ctx, "onnx.Sqrt", *variance);
+  auto centred = buildOp(ctx, "onnx.Sub", {x, *xMean});
+  if (failed(deviation) || failed(centred))
+    return failure();
+  auto denominator = buildOp(ctx, "onnx.Add", {*deviation, scalar(1e-9)});
+  if (failed(denominator))
+    return failure();
+  return pushResult(ctx, buildOp(ctx, "onnx.Div", {*centred, *denominator}));
+}
+
 } // namespace
 
 void addReductionImports(OpTable &m) {
@@ -80,6 +129,7 @@ void addReductionImports(OpTable &m) {
   const AttrSchema arg = {{"axis", A::INT}, {"keepdims", A::INT}, {"select_last_index", A::INT}};
   m["ArgMax"] = {[](NodeContext &c) { return importArg(c, "onnx.ArgMax"); }, arg};
   m["ArgMin"] = {[](NodeContext &c) { return importArg(c, "onnx.ArgMin"); }, arg};
+  m["MeanVarianceNormalization"] = {importMeanVarianceNormalization, {{"axes", A::INTS}}};
 }
 
 } // namespace cimlir
