@@ -23,19 +23,6 @@ cpu::RecurrentCell cellOf(Operation *op) {
                                 : cpu::RecurrentCell::Lstm;
 }
 
-/// A float32 constant of zeros (dense, or a resource such as a folded Expand of zeros).
-bool isZeroConstant(Value v) {
-  ElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
-    return false;
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    return blob && llvm::all_of(blob->getData(), [](char c) { return c == 0; });
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  return dense && llvm::all_of(dense.getValues<float>(), [](float f) { return f == 0.0f; });
-}
-
 RankedTensorType f32Type(ArrayRef<int64_t> shape, MLIRContext *ctx) {
   return RankedTensorType::get(shape, Float32Type::get(ctx));
 }
@@ -53,20 +40,11 @@ bool isRecurrentLayer(Operation *op, std::string *why) {
   if (!matchPattern(op->getOperand(1), m_Constant()) ||
       !matchPattern(op->getOperand(2), m_Constant()))
     return no("its W or R is not a constant");
+  // B's W half joins the input projection, a constant of the matmul layer; the other optional
+  // operands (sequence_lens, initial states, peepholes) are read by the cell as they come.
   auto optional = op->getAttrOfType<DenseI64ArrayAttr>("optional_operands").asArrayRef();
-  for (auto [i, index] : llvm::enumerate(optional)) {
-    Value v = op->getOperand(3 + i);
-    if (index == 3 && !matchPattern(v, m_Constant()))
-      return no("its B is not a constant");
-    if (index == 4)
-      return no("it has sequence_lens");
-    if ((index == 5 || index == 6) && !isZeroConstant(v))
-      return no("its initial state is not a constant zero");
-    if (index == 7)
-      return no("it has peepholes (P)");
-  }
-  if (op->getNumResults() == 3 && !op->getResult(2).use_empty())
-    return no("its Y_c output is used");
+  if (!optional.empty() && optional[0] == 3 && !matchPattern(op->getOperand(3), m_Constant()))
+    return no("its B is not a constant");
   return true;
 }
 
@@ -124,39 +102,22 @@ FailureOr<RecurrentLayerPair> splitRecurrentLayer(Operation *op, NamedAttribute 
   Value inputGates = onnx::TransposeOp::create(b, loc, f32Type({seq, batch, D * GH}, ctx),
                                                projection, b.getDenseI64ArrayAttr({1, 0, 2}));
 
-  // The hidden product over R, with the cell's attributes as the onnx op holds them.
-  SmallVector<NamedAttribute> attrs = {settings,
-                                       b.getNamedAttr("layer", b.getStringAttr(name + ".R")),
-                                       b.getNamedAttr("kind", b.getStringAttr(kind))};
+  // The hidden product over R, with the cell's attributes as the onnx op holds them and its
+  // optional operands (B, sequence_lens, initial states, peepholes) after R; it gives Y, Y_h
+  // and LSTM's Y_c, computed by the cell itself.
+  SmallVector<NamedAttribute> attrs = {
+      settings, b.getNamedAttr("layer", b.getStringAttr(name + ".R")),
+      b.getNamedAttr("kind", b.getStringAttr(kind)),
+      b.getNamedAttr("optional_operands", b.getDenseI64ArrayAttr(optional))};
   for (StringRef a : {"hidden_size", "direction", "activations", "activation_alpha",
                       "activation_beta", "clip", "input_forget", "linear_before_reset"})
     if (Attribute v = op->getAttr(a))
       attrs.push_back(b.getNamedAttr(a, v));
   SmallVector<Value> operands = {inputGates, op->getOperand(2)};
-  if (bias)
-    operands.push_back(bias);
-  auto hidden = cim::LinearOp::create(b, loc, TypeRange{y.getType()}, operands, attrs);
-  y.replaceAllUsesWith(hidden.getY());
-
-  // Y_h: each direction's last step of Y (forward: step seq - 1; reverse: step 0).
-  Value yH = op->getResult(1);
-  if (!yH.use_empty()) {
-    const bool reverse = op->getAttrOfType<StringAttr>("direction").getValue() == "reverse";
-    SmallVector<Value> lasts;
-    for (int64_t d = 0; d < D; ++d) {
-      const int64_t t = (reverse || d == 1) ? 0 : seq - 1;
-      lasts.push_back(onnx::SliceOp::create(
-          b, loc, f32Type({1, 1, batch, H}, ctx), hidden.getY(), b.getDenseI64ArrayAttr({t, d}),
-          b.getDenseI64ArrayAttr({t + 1, d + 1}), b.getDenseI64ArrayAttr({0, 1}),
-          b.getDenseI64ArrayAttr({1, 1})));
-    }
-    Value last = D == 1 ? lasts[0]
-                        : onnx::ConcatOp::create(b, loc, f32Type({1, D, batch, H}, ctx), lasts,
-                                                 b.getI64IntegerAttr(1))
-                              .getResult();
-    yH.replaceAllUsesWith(onnx::SqueezeOp::create(b, loc, cast<RankedTensorType>(yH.getType()),
-                                                  last, b.getDenseI64ArrayAttr({0})));
-  }
+  for (size_t i = 0; i < optional.size(); ++i)
+    operands.push_back(op->getOperand(3 + i));
+  auto hidden = cim::LinearOp::create(b, loc, op->getResultTypes(), operands, attrs);
+  op->replaceAllUsesWith(hidden->getResults());
   op->erase();
   auto input = replaceWithLinear<cim::LinearOp>(matmul, {settings});
   return RecurrentLayerPair{input, hidden};

@@ -7,7 +7,8 @@
 //    the step the row), then + Wb and back to [seq, batch, D·G·H] digitally;
 //  - the hidden product H_{t-1}·R_d^T: a layer of the cell's kind (`rnn`, `gru`, `lstm`)
 //    "<node>.R" over R [D, G·H, H], a group per direction, which runs the cell step by step
-//    over those input gates (its hidden states the rows, each read the next row of its sample).
+//    over those input gates (its hidden states the rows, each read the next row of its sample)
+//    with the layer's sequence_lens, initial states and peepholes, and gives Y, Y_h and Y_c.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CIMLIR_PASSES_RECURRENTLAYERS_H
@@ -22,8 +23,8 @@
 namespace cimlir {
 
 /// Whether `op` is an onnx.RNN, onnx.GRU or onnx.LSTM that the two layers compute: W, R and B
-/// constants, no sequence_lens and no peepholes, initial states absent or constant zeros, and
-/// Y_c unused. Otherwise, for a recurrent op, `why` says what keeps it digital.
+/// constants (the other optional operands may be anything). Otherwise, for a recurrent op,
+/// `why` says what keeps it digital.
 bool isRecurrentLayer(mlir::Operation *op, std::string *why = nullptr);
 
 struct RecurrentLayerPair {
@@ -32,8 +33,8 @@ struct RecurrentLayerPair {
 };
 
 /// Replaces `op` (isRecurrentLayer) by its two layers, each a cim.linear with the attribute
-/// `settings`, and the digital ops around them (Y_h becomes slices of Y). Fails with an error
-/// on `op` when its constants cannot be read.
+/// `settings`, and the digital ops around them. Fails with an error on `op` when its constants
+/// cannot be read.
 mlir::FailureOr<RecurrentLayerPair> splitRecurrentLayer(mlir::Operation *op,
                                                         mlir::NamedAttribute settings);
 

@@ -128,8 +128,10 @@ def recurrent_small():
 
 def handmade_recurrent(out_dir, inventory, only):
     """Recurrent layers as other exporters write them (PyTorch's cannot): a reverse GRU with
-    linear_before_reset = 0 (Keras' and tf2onnx's form) and an LSTM whose last hidden state
-    is an output, with random constant weights; onnxruntime's outputs beside them."""
+    linear_before_reset = 0 (Keras' and tf2onnx's form), an LSTM whose last hidden state is an
+    output, and a streaming LSTM as voice-activity and keyword models run one (its initial
+    states and sequence lengths are inputs, it has peepholes, its cell state is an output),
+    with random constant weights; onnxruntime's outputs beside them."""
     from onnx import TensorProto, helper
 
     rng = np.random.default_rng(0)
@@ -139,6 +141,7 @@ def handmade_recurrent(out_dir, inventory, only):
                                        name)
 
     seq, batch, features, hidden = 7, 1, 6, 5
+    streams = 3  # the streaming LSTM's batch: three streams of lengths 7, 4 and 1
     cases = {
         "gru_lbr0_reverse": helper.make_graph(
             [helper.make_node("GRU", ["X", "W", "R", "B"], ["Y", ""], hidden_size=hidden,
@@ -154,6 +157,19 @@ def handmade_recurrent(out_dir, inventory, only):
             [helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [2, batch, hidden])],
             [const("W", (2, 4 * hidden, features)), const("R", (2, 4 * hidden, hidden)),
              const("B", (2, 8 * hidden))]),
+        "lstm_stateful": helper.make_graph(
+            [helper.make_node("LSTM", ["X", "W", "R", "B", "lens", "h0", "c0", "P"],
+                              ["Y", "Y_h", "Y_c"], hidden_size=hidden)],
+            "lstm", [helper.make_tensor_value_info("X", TensorProto.FLOAT,
+                                                   [seq, streams, features]),
+                     helper.make_tensor_value_info("lens", TensorProto.INT32, [streams]),
+                     helper.make_tensor_value_info("h0", TensorProto.FLOAT, [1, streams, hidden]),
+                     helper.make_tensor_value_info("c0", TensorProto.FLOAT, [1, streams, hidden])],
+            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [seq, 1, streams, hidden]),
+             helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, [1, streams, hidden]),
+             helper.make_tensor_value_info("Y_c", TensorProto.FLOAT, [1, streams, hidden])],
+            [const("W", (1, 4 * hidden, features)), const("R", (1, 4 * hidden, hidden)),
+             const("B", (1, 8 * hidden)), const("P", (1, 3 * hidden))]),
     }
     for name, graph in cases.items():
         if only and name not in only:
@@ -164,8 +180,12 @@ def handmade_recurrent(out_dir, inventory, only):
         path = os.path.join(out_dir, name, "model.onnx")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         onnx.save(model, path)
-        shape = [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim]
-        save_case(out_dir, name, path, [rng.standard_normal(shape).astype(np.float32)], ["X"])
+        inputs = []
+        for vi in graph.input:
+            shape = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+            inputs.append(np.array([seq, 4, 1], np.int32) if vi.name == "lens"
+                          else rng.standard_normal(shape).astype(np.float32))
+        save_case(out_dir, name, path, inputs, [vi.name for vi in graph.input])
         inventory[name] = {"opset": [14], "ops": sorted({n.op_type for n in graph.node}),
                            "bytes": os.path.getsize(path)}
         print(f"{name}: {inventory[name]}", flush=True)

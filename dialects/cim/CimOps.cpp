@@ -26,7 +26,7 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
     if (x.getRank() != 2 || w.getRank() != 2 || !op.getAlpha() || !op.getBeta() || !op.getTransB())
       return op.emitOpError("of kind gemm needs 2-D x and W and alpha, beta, transB");
   } else if (kind == "matmul") {
-    if (x.getRank() < 2 || w.getRank() != 2 || op.getBias())
+    if (x.getRank() < 2 || w.getRank() != 2 || !op.getMore().empty())
       return op.emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
   } else if (kind == "conv") {
     if (x.getRank() < 3 || w.getRank() != x.getRank() || !op.getStrides() || !op.getPads() ||
@@ -59,10 +59,31 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
       return op.emitOpError("of kind ") << kind << " needs W (R) [" << D << ", " << gates * H
                                         << ", " << H << "] and x (the input gates) [seq, batch, "
                                         << D * gates * H << "], got " << w << " and " << x;
+    // The optional ONNX operands B (3), sequence_lens (4), initial_h (5), initial_c (6) and
+    // P (7, LSTM only) in rising order, one per operand after W; Y_h, and LSTM's Y_c.
+    ArrayRef<int64_t> optional;
+    if (auto a = op.getOptionalOperands())
+      optional = *a;
+    const int64_t last = *cell == cimlir::cpu::RecurrentCell::Lstm ? 7 : 6;
+    for (size_t i = 0; i < optional.size(); ++i)
+      if (optional[i] < 3 || optional[i] > last || (i > 0 && optional[i] <= optional[i - 1]))
+        return op.emitOpError("of kind ")
+               << kind << " has optional_operands that do not rise within 3.." << last;
+    if (optional.size() != op.getMore().size())
+      return op.emitOpError("has ") << op.getMore().size() << " operands after W but "
+                                    << optional.size() << " optional_operands";
+    const size_t states = *cell == cimlir::cpu::RecurrentCell::Lstm ? 2 : 1;
+    if (op.getStates().size() != states)
+      return op.emitOpError("of kind ")
+             << kind << " gives Y and " << states << " states (Y_h" << (states == 2 ? ", Y_c" : "")
+             << "), got " << op.getStates().size();
   } else {
     return op.emitOpError("has unknown kind '")
            << kind << "' (gemm, matmul, conv, conv_transpose, rnn, gru or lstm)";
   }
+  if (!cimlir::cpu::recurrentCellOfKind(kind) &&
+      (op.getMore().size() > 1 || !op.getStates().empty() || op.getOptionalOperands()))
+    return op.emitOpError("of kind ") << kind << " takes at most a bias after W and gives y";
   if (op.getLayer().empty())
     return op.emitOpError("needs the layer's name");
   return success();

@@ -11,8 +11,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // operands as the model has them and the attributes its kind reads (the recurrent kinds: the
 // cell's, as the onnx ops hold them).
 defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
-                   Optional<AnyRankedTensor>:$bias,
+                   Variadic<AnyRankedTensor>:$more,
                    StrAttr:$kind, StrAttr:$layer,
+                   OptionalAttr<DenseI64ArrayAttr>:$optional_operands,
                    OptionalAttr<F32Attr>:$alpha, OptionalAttr<F32Attr>:$beta,
                    OptionalAttr<I64Attr>:$transB,
                    OptionalAttr<DenseI64ArrayAttr>:$strides,
@@ -44,9 +45,13 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     - `rnn`, `gru`, `lstm`: the hidden product H·R_d^T of a recurrent layer (W is R
       [D, G·H, H], a group per direction), run step after step by the cell around it; x is
       the input gates [seq, batch, D·G·H] (X·W^T + Wb, the layer's input projection, which
-      cim-lower-to-cim places on crossbars as a `matmul` layer of its own), y is Y
-      [seq, D, batch, H], the optional third operand B [D, 2·G·H] (its R half is read), and
-      the cell's attributes are those of onnx.RNN, onnx.GRU and onnx.LSTM.
+      cim-lower-to-cim places on crossbars as a `matmul` layer of its own). The operands
+      after W are the ONNX op's optional ones that the node has, `optional_operands` giving
+      their ONNX indices as on onnx.RNN/GRU/LSTM: B [D, 2·G·H] (its R half is read),
+      sequence_lens, initial_h, initial_c, P. The results are Y [seq, D, batch, H] and
+      Y_h [D, batch, H] (and LSTM's Y_c), and the cell's attributes are those of onnx.RNN,
+      onnx.GRU and onnx.LSTM.
+    The other kinds take at most one operand after W, the bias (Gemm's C), and give y.
     `layer` is the ONNX node name (the layer ids of §9 are FNV-1a 64 of "layer#g<group>").
 
     `cim-lower-to-cim` creates the op with `settings`, the layer's resolved device settings
@@ -102,7 +107,7 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
                             OptionalAttr<Cim_MappingAttr>:$mapping,
                             OptionalAttr<Cim_AdcAttr>:$adc,
                             OptionalAttr<Cim_NoiseAttr>:$noise));
-  let results = (outs AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$y, Variadic<AnyRankedTensor>:$states);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -124,7 +129,7 @@ def Cim_DigitalLinearOp : Cim_Op<"digital_linear", [Pure]> {
     ```
   }];
   let arguments = !con(Cim_LinearArguments, (ins StrAttr:$precision));
-  let results = (outs AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$y, Variadic<AnyRankedTensor>:$states);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

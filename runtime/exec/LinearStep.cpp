@@ -52,10 +52,12 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
   else if (auto cell = cpu::recurrentCellOfKind(kind)) {
     s.kind = LinearKind::Recurrent;
     s.cell = recurrentSpec(a, *cell);
+    s.recurrentInputs = cimlir::recurrentInputs(a, *cell, 2);
   } else
     a.fail("has kind '" + kind +
            "', expected gemm, matmul, conv, conv_transpose, rnn, gru or lstm");
-  a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
+  if (s.kind != LinearKind::Recurrent)
+    a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
 
   const Tensor *w = a.program().constant(step.inputs[1]);
   if (!w)

@@ -9,6 +9,7 @@
 #include "core/Tensor.h"
 #include "kernels/cim/WeightLayout.h"
 #include "kernels/cpu/Recurrent.h"
+#include "runtime/exec/RecurrentAttrs.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <cstdint>
@@ -48,8 +49,11 @@ struct LinearStep {
   /// of the transposed convolution (W [C, M/g, k...]); its output extents come from y.
   ConvGeometry conv;
   /// rnn, gru, lstm: the cell around the hidden product H·R_d^T (W [D, G·H, H] is R; x the
-  /// input gates [seq, batch, D·G·H]; the third input B [D, 2·G·H], whose R half is read).
+  /// input gates [seq, batch, D·G·H]), and where its optional ONNX operands are among the
+  /// inputs after R (B [D, 2·G·H], whose R half is read; sequence_lens, initial_h, initial_c,
+  /// P); the outputs are Y, Y_h and LSTM's Y_c.
   cpu::RecurrentSpec cell;
+  RecurrentInputs recurrentInputs{};
   /// Where each group's W_g [K,N] lies in the step's W: W itself (matmul, gemm), its
   /// transpose (gemm with transB) or the group's output channels flattened (conv); the same
   /// definition the compiler quantizes weights with.

@@ -33,4 +33,42 @@ cpu::RecurrentSpec recurrentSpec(const StepAttrs &a, cpu::RecurrentCell cell) {
   return s;
 }
 
+RecurrentInputs recurrentInputs(const StepAttrs &a, cpu::RecurrentCell cell, int fixed) {
+  RecurrentInputs where;
+  where.fill(-1);
+  int next = fixed;
+  int64_t last = 2;
+  const int64_t lastIndex = cell == cpu::RecurrentCell::Lstm ? 7 : 6;
+  for (int64_t index : a.ints("optional_operands")) {
+    if (index <= last || index > lastIndex)
+      a.fail("optional_operands must rise within 3.." + std::to_string(lastIndex) + ", got " +
+             std::to_string(index));
+    where[static_cast<size_t>(index)] = next++;
+    last = index;
+  }
+  const size_t outputs = cell == cpu::RecurrentCell::Lstm ? 3 : 2;
+  if (static_cast<size_t>(next) != a.step().inputs.size() || a.step().outputs.size() != outputs)
+    a.fail("has " + std::to_string(a.step().inputs.size()) + " inputs and " +
+           std::to_string(a.step().outputs.size()) + " outputs, expected " + std::to_string(next) +
+           " and " + std::to_string(outputs));
+  return where;
+}
+
+cpu::RecurrentIo recurrentIo(const RecurrentInputs &where, const std::vector<const Tensor *> &in,
+                             const std::vector<Tensor *> &out) {
+  auto operand = [&](size_t i) {
+    return where[i] < 0 ? nullptr : in[static_cast<size_t>(where[i])];
+  };
+  cpu::RecurrentIo io;
+  io.bias = operand(3);
+  io.sequenceLens = operand(4);
+  io.initialH = operand(5);
+  io.initialC = operand(6);
+  io.peepholes = operand(7);
+  io.y = out[0];
+  io.yH = out[1];
+  io.yC = out.size() > 2 ? out[2] : nullptr;
+  return io;
+}
+
 } // namespace cimlir

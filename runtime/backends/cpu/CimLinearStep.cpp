@@ -118,7 +118,7 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
 
 void CimLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
   samples_ +=
-      layout_.run(in, *out[0], context.firstSample,
+      layout_.run(in, out, context.firstSample,
                   [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &rows) {
                     counters_ +=
                         cpu::cimLinear(x, chips_[g], callParams(g, context), nullptr, rows, z);

@@ -48,7 +48,7 @@ DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
 
 void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
   samples_ +=
-      layout_.run(in, *out[0], context.firstSample,
+      layout_.run(in, out, context.firstSample,
                   [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &) {
                     if (tap_)
                       tap_(name_, g, x);

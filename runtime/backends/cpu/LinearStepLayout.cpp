@@ -21,9 +21,11 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
                                    DType weightType, const std::string &weightWhat)
     : step_(LinearStep::decode(a, constantWhy, weightType, weightWhat)) {}
 
-int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
+int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in,
+                              const std::vector<Tensor *> &out, int64_t firstSample,
                               const GroupProduct &product) const {
   const Tensor &x = *in[0];
+  Tensor &y = *out[0];
   if (x.dtype() != DType::F32 || !x.defined())
     throw Error("x is " + describeTensor(x) + ", expected float32");
   switch (step_.kind) {
@@ -40,7 +42,7 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in, Tensor &y, 
     runConvTranspose(in, y, firstSample, product);
     break;
   case LinearKind::Recurrent:
-    runRecurrent(in, y, firstSample, product);
+    runRecurrent(in, out, firstSample, product);
     return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
   }
   return x.rank() > 0 ? x.dim(0) : 0;
@@ -238,9 +240,11 @@ void LinearStepLayout::runConvTranspose(const std::vector<const Tensor *> &in, T
           yv[(n * geo.outChannels + m) * outSize + o] += bias->data<float>()[m];
 }
 
-void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in, Tensor &y,
-                                    int64_t firstSample, const GroupProduct &product) const {
+void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in,
+                                    const std::vector<Tensor *> &out, int64_t firstSample,
+                                    const GroupProduct &product) const {
   const Tensor &gates = *in[0];
+  const Tensor &y = *out[0];
   const cpu::RecurrentSpec &cell = step_.cell;
   const int64_t D = cell.directions(), GH = cell.gateWidth(), H = cell.hidden;
   if (gates.rank() != 3 || gates.dim(2) != D * GH)
@@ -249,8 +253,6 @@ void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in, Tenso
   const int64_t seq = gates.dim(0), batch = gates.dim(1);
   if (y.shape() != Shape{seq, D, batch, H})
     throw Error("y is " + describeTensor(y) + ", expected " + shapeToString({seq, D, batch, H}));
-  if (seq == 0 || batch == 0)
-    return;
   // One read of the crossbars per step: the batch's hidden states are the rows, each the
   // read-th row of its sample (the batch index is the sample, §9).
   Tensor h = Tensor::allocate(DType::F32, {batch, H});
@@ -263,10 +265,7 @@ void LinearStepLayout::runRecurrent(const std::vector<const Tensor *> &in, Tenso
       std::copy(z.data<float>() + b * GH + col0, z.data<float>() + b * GH + col1,
                 out + b * GH + col0);
   };
-  cpu::RecurrentIo io;
-  io.bias = in.size() > 2 ? in[2] : nullptr;
-  io.y = &y;
-  cpu::recurrenceSteps(cell, gates, hidden, io);
+  cpu::recurrenceSteps(cell, gates, hidden, recurrentIo(step_.recurrentInputs, in, out));
 }
 
 } // namespace cimlir

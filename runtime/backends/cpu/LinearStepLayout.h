@@ -39,12 +39,12 @@ public:
   /// z [M,N] (pre-allocated float32) = f(x [M,K] float32) for group g.
   using GroupProduct = std::function<void(int64_t g, const Tensor &x, Tensor &z, const Rows &rows)>;
 
-  /// Runs the step on its inputs into y: checks them, calls `product` per group (and chunk of
-  /// images) on non-empty rows and assembles y. `firstSample` is the dataset index of x's
-  /// first sample. Returns the samples of the batch (x's first extent). Throws cimlir::Error
-  /// for inputs the step cannot take.
-  int64_t run(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
-              const GroupProduct &product) const;
+  /// Runs the step on its inputs into its outputs (y; a recurrent layer's Y, Y_h and Y_c):
+  /// checks them, calls `product` per group (and chunk of images) on non-empty rows and
+  /// assembles y. `firstSample` is the dataset index of x's first sample. Returns the samples
+  /// of the batch (x's first extent). Throws cimlir::Error for inputs the step cannot take.
+  int64_t run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
+              int64_t firstSample, const GroupProduct &product) const;
 
 private:
   void runGemm(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
@@ -55,8 +55,8 @@ private:
                const GroupProduct &product) const;
   void runConvTranspose(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                         const GroupProduct &product) const;
-  void runRecurrent(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
-                    const GroupProduct &product) const;
+  void runRecurrent(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
+                    int64_t firstSample, const GroupProduct &product) const;
 
   LinearStep step_;
 };
