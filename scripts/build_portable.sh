@@ -4,7 +4,7 @@
 # build-portable/dist/lib the shared libraries they need beyond glibc, found through the tools'
 # RPATH ($ORIGIN/../lib); build-portable/dist.tar.xz packs both. Takes about as long as
 # scripts/build.sh (minutes with a warm ccache, most of an hour on 2 cores without one). Extra
-# arguments go to CMake's configure step.
+# arguments go to CMake's configure step, the first time (remove build-portable to change them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"
@@ -24,6 +24,10 @@ for tool in cim-opt cim-run; do
 done
 # Every shared library the tools load, except glibc's and the C++ runtime (the target machine's
 # are at least as new as Debian 12's glibc 2.36 and GCC 12).
+if ldd "$dist"/bin/* | grep 'not found'; then
+  echo "build_portable.sh: the tools need the libraries above, which this machine lacks" >&2
+  exit 1
+fi
 ldd "$dist"/bin/* | awk '/=> \// {print $3}' | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux* | \

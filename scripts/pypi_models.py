@@ -189,7 +189,7 @@ def survey_case(name, out, test, bin_dir):
     row = {"name": name, "options": " ".join(test["cim_opt_options"]), "bound": test["digital_atol"]}
     rc, log = run([f"{bin_dir}/cim-opt", f"{out}/model.onnx", *options, "-o", f"{out}/d.plan"])
     if rc:
-        row["digital"] = "cim-opt: " + log.splitlines()[-1]
+        row["digital"] = "cim-opt: " + (log.splitlines() or ["no output"])[-1]
         return row
     rc, log = run([f"{bin_dir}/cim-run", f"{out}/d.plan", "--dataset", out, "--batch", "1",
                    "--rtol", "0", "--atol", str(test["digital_atol"]), "--report", f"{out}/d.json"])
@@ -201,7 +201,7 @@ def survey_case(name, out, test, bin_dir):
         rc, log = run([f"{bin_dir}/cim-run", f"{out}/r.plan", "--dataset", out, "--batch", "1",
                        "--rtol", "1e30", "--atol", "1e30", "--report", f"{out}/r.json"])
     row["rram"] = (f"{len(json.load(open(f'{out}/r.json'))['layers'])} CIM layers"
-                   if rc == 0 else log.splitlines()[-1])
+                   if rc == 0 else (log.splitlines() or ["no output"])[-1])
     for plan in ("d.plan", "r.plan"):
         if os.path.exists(f"{out}/{plan}"):
             os.remove(f"{out}/{plan}")

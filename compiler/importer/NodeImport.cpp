@@ -703,24 +703,39 @@ ArrayRef<StringRef> supportedOpTypes() {
 
 namespace {
 
+bool isHalf(Type elem) { return elem.isF16() || elem.isBF16(); }
+
 /// The float16 or bfloat16 element type of the first operand that has one, or null.
 Type halfOperandType(const NodeContext &ctx) {
   for (Value v : ctx.inputs)
-    if (v) {
-      Type elem = cast<ShapedType>(v.getType()).getElementType();
-      if (elem.isF16() || elem.isBF16())
-        return elem;
-    }
+    if (v && isHalf(cast<ShapedType>(v.getType()).getElementType()))
+      return cast<ShapedType>(v.getType()).getElementType();
   return nullptr;
 }
 
+/// Whether the node's float results have the half type: ONNX types an op's float outputs as
+/// its first float operand (Pow(float32, float16) is float32; DequantizeLinear's scale is its
+/// first float operand), except outputs typed by an attribute (EyeLike's dtype) and
+/// LayerNormalization's Mean and InvStdDev (float32, its stash_type).
+bool roundsResult(const NodeContext &ctx, size_t result) {
+  if (findAttr(ctx.node, "dtype") || (ctx.node.op_type() == "LayerNormalization" && result > 0))
+    return false;
+  for (Value v : ctx.inputs)
+    if (v && isa<FloatType>(cast<ShapedType>(v.getType()).getElementType()))
+      return isHalf(cast<ShapedType>(v.getType()).getElementType());
+  return false;
+}
+
 /// Imports a node with float16 or bfloat16 operands as ONNX runtimes do on CPUs: those
-/// operands cast to float32, the op computed in float32, and each float32 result rounded to
-/// the half type, so that every op's result is what the model's types say (docs/
-/// onnx-support.md, "Half precision"). Cast and CastLike convert half values themselves, and
-/// Constant makes them.
+/// operands cast to float32, the op computed in float32, and each float32 result that ONNX
+/// types as the half operand (roundsResult) rounded to the half type, so that every op's
+/// result is what the model's types say (docs/onnx-support.md, "Half precision"). Cast and
+/// CastLike convert half values themselves, and Constant makes them.
 LogicalResult importInFloat32(NodeContext &ctx, const OpImport &op, Type half) {
   Type f32 = ctx.builder.getF32Type();
+  SmallVector<bool> rounds;
+  for (size_t i = 0; i < static_cast<size_t>(ctx.node.output_size()); ++i)
+    rounds.push_back(roundsResult(ctx, i));
   llvm::SmallDenseMap<Value, Value> widened; // one Cast per value the node reads
   for (Value &v : ctx.inputs)
     if (v && cast<ShapedType>(v.getType()).getElementType() == half) {
@@ -734,8 +749,9 @@ LogicalResult importInFloat32(NodeContext &ctx, const OpImport &op, Type half) {
     }
   if (failed(op.import(ctx)))
     return failure();
-  for (Value &r : ctx.results)
-    if (r && cast<ShapedType>(r.getType()).getElementType().isF32()) {
+  for (auto [i, r] : llvm::enumerate(ctx.results))
+    if (r && i < rounds.size() && rounds[i] &&
+        cast<ShapedType>(r.getType()).getElementType().isF32()) {
       auto rounded = castTo(ctx, r, half);
       if (failed(rounded))
         return failure();

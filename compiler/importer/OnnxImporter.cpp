@@ -5,6 +5,7 @@
 #include "compiler/importer/ModelLoader.h"
 #include "compiler/importer/NodeImport.h"
 #include "compiler/importer/TensorImport.h"
+#include "core/HalfFloat.h"
 #include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
 
@@ -106,13 +107,21 @@ LogicalResult checkTensorSize(Location loc, Type type, const std::string &what) 
 
 /// The type cimlir inferred for value `name` against the one ONNX's shape inference gives:
 /// each dimension both know statically must agree, and so must the rank when ONNX knows it.
-/// A negative size (-1, which some exporters write into value_info) is unknown.
+/// A negative size (-1, which some exporters write into value_info) is unknown. The element
+/// types must agree.
 /// A disagreement is a bug of one of them; the error says so rather than run a wrong plan.
 LogicalResult checkAgainstOnnx(Location loc, StringRef name, Type ours,
                                const ::onnx::TypeProto &onnx) {
   auto t = dyn_cast<RankedTensorType>(ours);
   if (!t || !onnx.has_tensor_type() || !onnx.tensor_type().has_shape())
     return success();
+  // The element type too (where ONNX knows it): an op computed in another type than the
+  // model says (a float16 rounding too many or too few) is caught here.
+  if (Type theirs = importElementType(t.getContext(), onnx.tensor_type().elem_type());
+      theirs && theirs != t.getElementType())
+    return emitError(loc) << "value '" << name << "': cimlir infers " << t
+                          << " but ONNX's shape inference gives element type " << theirs
+                          << "; one of them is wrong (please report this model)";
   const auto &shape = onnx.tensor_type().shape();
   bool agree = shape.dim_size() == t.getRank();
   for (int i = 0; agree && i < shape.dim_size(); ++i)
@@ -143,6 +152,20 @@ LogicalResult checkFrozenType(Location loc, StringRef name, RankedTensorType dec
     return emitError(loc) << "frozen input '" << name << "' is " << actual
                           << " but the graph declares " << declared;
   return success();
+}
+
+/// A frozen float32 array for a bfloat16 input, rounded to nearest even: NumPy has no
+/// bfloat16, and .npz files hold it as float32 (runtime/data/Npz.h). Any other array as is.
+ElementsAttr asBFloat16IfDeclared(ElementsAttr value, RankedTensorType declared) {
+  if (!declared.getElementType().isBF16() || !value.getElementType().isF32())
+    return value;
+  SmallVector<uint16_t> bits;
+  for (float f : value.getValues<float>())
+    bits.push_back(toBFloat16(f).bits);
+  auto type = RankedTensorType::get(cast<RankedTensorType>(value.getType()).getShape(),
+                                    declared.getElementType());
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(reinterpret_cast<const char *>(bits.data()), bits.size() * 2));
 }
 
 /// The newest opset of the default domain cimlir imports (ONNX 1.16). Opsets 18 to 21 changed
@@ -276,6 +299,7 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     initializers[t.name()] = &t;
   SmallVector<const ::onnx::ValueInfoProto *> inputs;
   SmallVector<Type> inputTypes;
+  FrozenInputs frozenValues = frozen; // with float32 arrays for bfloat16 inputs rounded
   for (const auto &vi : graph.input()) {
     if (initializers.count(vi.name()))
       continue;
@@ -283,7 +307,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     auto t = importInputType(fileLoc, vi, pinned == shapes.end() ? nullptr : &pinned->second);
     if (failed(t) || failed(checkTensorSize(fileLoc, *t, "graph input '" + vi.name() + "'")))
       return failure();
-    if (auto it = frozen.find(vi.name()); it != frozen.end()) {
+    if (auto it = frozenValues.find(vi.name()); it != frozenValues.end()) {
+      it->second = asBFloat16IfDeclared(it->second, *t);
       if (failed(checkFrozenType(fileLoc, vi.name(), *t, it->second)))
         return failure();
       continue;
@@ -303,7 +328,8 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
   }
 
   for (const auto &vi : graph.input())
-    if (auto it = frozen.find(vi.name()); it != frozen.end() && !initializers.count(vi.name()))
+    if (auto it = frozenValues.find(vi.name());
+        it != frozenValues.end() && !initializers.count(vi.name()))
       values[vi.name()] = onnx::ConstantOp::create(
           builder, NameLoc::get(builder.getStringAttr("frozen input '" + vi.name() + "'"), fileLoc),
           it->second);
@@ -319,10 +345,13 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
 
   BatchMasks batchMasks;
   InlineGraph inlineGraph;
-  // The nodes of `g` in order: the graph's, or an If branch's imported in the graph's scope
-  // (`nested`; its names were not among those checked above).
-  std::function<LogicalResult(const ::onnx::GraphProto &, bool)> importNodes =
-      [&](const ::onnx::GraphProto &g, bool nested) -> LogicalResult {
+  // The nodes of `g` in order: the graph's (`branchNames` null), or an If branch's imported in
+  // the scope of the graph that holds it. A branch's names were not among those checked above:
+  // each must not be visible already (ONNX names are assigned once, across scopes), and
+  // `branchNames` collects them, so that they go out of scope when the branch ends (sibling
+  // branches may reuse a name, and so may the graph after the If).
+  std::function<LogicalResult(const ::onnx::GraphProto &, std::vector<std::string> *)> importNodes =
+      [&](const ::onnx::GraphProto &g, std::vector<std::string> *branchNames) -> LogicalResult {
     for (const auto &[index, node] : llvm::enumerate(g.node())) {
       std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
       int64_t opset = opsetFor(model, node.domain());
@@ -348,14 +377,19 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
       for (auto [i, v] : llvm::enumerate(ctx.results)) {
         if (v && failed(checkTensorSize(loc, v.getType(), "result " + std::to_string(i))))
           return failure();
-        if (v && i < static_cast<size_t>(node.output_size()) && !node.output(i).empty())
+        // ONNX's inference types the graph's own values (a branch's live in its subgraph).
+        if (v && !branchNames && i < static_cast<size_t>(node.output_size()) &&
+            !node.output(i).empty())
           produced.push_back({loc, node.output(i), v.getType()});
       }
       for (auto [i, v] : llvm::enumerate(ctx.results))
         if (i < static_cast<size_t>(node.output_size()) && !node.output(i).empty()) {
-          if (nested && values.count(node.output(i)))
-            return emitError(loc) << "value '" << node.output(i)
-                                  << "' is defined twice (in a branch and outside it)";
+          if (branchNames) {
+            if (values.count(node.output(i)))
+              return emitError(loc) << "value '" << node.output(i)
+                                    << "' is defined twice (in a branch and where it is visible)";
+            branchNames->push_back(node.output(i));
+          }
           values[node.output(i)] = v;
         }
     }
@@ -365,6 +399,7 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     if (g.input_size() != 0)
       return emitError(fileLoc) << "subgraph '" << g.name()
                                 << "' has inputs; an If branch has none";
+    std::vector<std::string> names;
     for (const auto &t : g.initializer()) {
       if (values.count(t.name()))
         return emitError(fileLoc) << "initializer '" << t.name() << "' of subgraph '" << g.name()
@@ -374,8 +409,9 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
         return failure();
       values[t.name()] = onnx::ConstantOp::create(
           builder, NameLoc::get(builder.getStringAttr(t.name()), fileLoc), *attr);
+      names.push_back(t.name());
     }
-    if (failed(importNodes(g, true)))
+    if (failed(importNodes(g, &names)))
       return failure();
     SmallVector<Value> outputs;
     for (const auto &vi : g.output()) {
@@ -385,9 +421,11 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
                                   << "' is never produced";
       outputs.push_back(it->second);
     }
+    for (const std::string &name : names) // out of scope
+      values.erase(name);
     return outputs;
   };
-  if (failed(importNodes(graph, false)))
+  if (failed(importNodes(graph, nullptr)))
     return failure();
 
   SmallVector<Value> outputs;

@@ -72,8 +72,10 @@ LogicalResult importArg(NodeContext &ctx, StringRef opName) {
                           b.getI64IntegerAttr(getInt(ctx.node, "select_last_index", 0) != 0))}));
 }
 
-/// MeanVarianceNormalization as its ONNX function body: (X - E[X]) / (sqrt(E[X²] - E[X]²) +
-/// 1e-9), the means over `axes` (default 0, 2, 3) kept as size-1 axes.
+/// MeanVarianceNormalization: (X - E[X]) / (sqrt(E[(X - E[X])²]) + 1e-9), the means over
+/// `axes` (default 0, 2, 3) kept as size-1 axes. ONNX's function body computes the variance
+/// as E[X²] - E[X]², the same value, but in float32 it cancels to nothing (or below zero) for
+/// data far from zero; the centred form cannot.
 LogicalResult importMeanVarianceNormalization(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1, 1)) || failed(expectOneOutput(ctx)))
     return failure();
@@ -95,23 +97,20 @@ LogicalResult importMeanVarianceNormalization(NodeContext &ctx) {
                    {b.getNamedAttr("axes", b.getDenseI64ArrayAttr(*axes)),
                     b.getNamedAttr("keepdims", b.getI64IntegerAttr(1))});
   };
-  Value two = scalar(2.0);
   auto xMean = mean(x);
   if (failed(xMean))
     return failure();
-  auto meanSquared = buildOp(ctx, "onnx.Pow", {*xMean, two});
-  auto xSquared = buildOp(ctx, "onnx.Pow", {x, two});
-  if (failed(meanSquared) || failed(xSquared))
+  auto centred = buildOp(ctx, "onnx.Sub", {x, *xMean});
+  if (failed(centred))
     return failure();
-  auto meanOfSquares = mean(*xSquared);
-  if (failed(meanOfSquares))
+  auto squares = buildOp(ctx, "onnx.Mul", {*centred, *centred});
+  if (failed(squares))
     return failure();
-  auto variance = buildOp(ctx, "onnx.Sub", {*meanOfSquares, *meanSquared});
+  auto variance = mean(*squares);
   if (failed(variance))
     return failure();
   auto deviation = buildOp(ctx, "onnx.Sqrt", *variance);
-  auto centred = buildOp(ctx, "onnx.Sub", {x, *xMean});
-  if (failed(deviation) || failed(centred))
+  if (failed(deviation))
     return failure();
   auto denominator = buildOp(ctx, "onnx.Add", {*deviation, scalar(1e-9)});
   if (failed(denominator))

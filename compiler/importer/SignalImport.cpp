@@ -9,6 +9,7 @@
 #include "compiler/importer/ImportSupport.h"
 
 #include "compiler/importer/TensorImport.h"
+#include "core/ShapeMath.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "kernels/cpu/SignalWindows.h"
 
@@ -29,6 +30,9 @@ LogicalResult importWindow(NodeContext &ctx, cpu::SignalWindow kind) {
     return failure();
   if (size->size() != 1 || (*size)[0] < 0)
     return emitError(ctx.loc) << ctx.node.op_type() << " size must be one integer >= 0";
+  // Computed here in double: a size the tensor limits refuse is refused before that.
+  if (std::string problem = tensorSizeProblem({(*size)[0]}, sizeof(double)); !problem.empty())
+    return emitError(ctx.loc) << ctx.node.op_type() << " of size " << (*size)[0] << " " << problem;
   const int code = static_cast<int>(getInt(ctx.node, "output_datatype", 1));
   Type to = importElementType(ctx.builder.getContext(), code);
   if (!to)

@@ -12,10 +12,12 @@
 set -euo pipefail
 bin=$1 dir=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
-mapfile -t options < <(python3 -c '
+# Through a file, so that a test.json without the field fails the test.
+python3 -c '
 import json, sys
 for o in json.load(open(sys.argv[1] + "/test.json"))["cim_opt_options"]:
-    print(o.replace("@DIR@", sys.argv[1]))' "$dir")
+    print(o.replace("@DIR@", sys.argv[1]))' "$dir" >"$work/options.txt"
+mapfile -t options <"$work/options.txt"
 atol=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["digital_atol"])' \
   "$dir/test.json")
 "$bin/cim-opt" "$dir/model.onnx" "${options[@]}" -o "$work/digital.plan"

@@ -1,7 +1,9 @@
 """Runs half.onnxtext through a plan (standard library only: .npz by hand, struct's 'e' is
 IEEE binary16, bfloat16 rounded by the bit formula).
   half_run.py write DIR   writes DIR/in.npz: X float16 [2, 3], B float32 [2, 2] (for bfloat16)
-  half_run.py check DIR   checks DIR/out.npz: Y float16, Z (bfloat16, saved as float32), F"""
+  half_run.py check DIR   checks DIR/out.npz: Y float16, Z (bfloat16, saved as float32), F
+  half_run.py freeze DIR  writes DIR/frozen.npz: F float32 [2] = 1.00390625 (a tie between two
+                          bfloat16 values) and 3.3, for a bfloat16 input"""
 import ast
 import struct
 import sys
@@ -43,7 +45,10 @@ def read(path):
     return out
 
 
-if sys.argv[1] == "write":
+if sys.argv[1] == "freeze":
+    with zipfile.ZipFile(sys.argv[2] + "/frozen.npz", "w") as z:
+        z.writestr("F.npy", npy("<f4", (2,), struct.pack("<2f", 1.00390625, 3.3)))
+elif sys.argv[1] == "write":
     with zipfile.ZipFile(sys.argv[2] + "/in.npz", "w") as z:
         z.writestr("X.npy", npy("<f2", (2, 3), struct.pack("<6e", *X)))
         z.writestr("B.npy", npy("<f4", (2, 2), struct.pack("<4f", *B)))
