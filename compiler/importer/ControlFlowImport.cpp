@@ -29,6 +29,8 @@ namespace {
 LogicalResult importIf(NodeContext &ctx) {
   if (failed(expectInputs(ctx, 1, 1)))
     return failure();
+  if (ctx.node.output_size() == 0) // nothing reads it: neither branch needs to run
+    return success();
   Value cond = ctx.inputs[0];
   auto condType = cast<RankedTensorType>(cond.getType());
   if (!condType.getElementType().isInteger(1) || !condType.hasStaticShape() ||

@@ -68,9 +68,9 @@ enum class UnaryOp {
 /// reads this too.
 struct UnaryOpType {
   std::string name;
-  std::string alphaName; ///< "" when the op has no attribute
+  std::string alphaName = ""; ///< "" when the op has no attribute
   float alpha = 0;
-  std::string betaName; ///< "" when the op has a second attribute
+  std::string betaName = ""; ///< "" when the op has no second attribute
   float beta = 0;
   bool signedIntegers = false;
 };
