@@ -61,10 +61,24 @@ LogicalResult importIf(NodeContext &ctx) {
     return success();
   }
 
-  auto thenOutputs = inlineBranch(true);
+  // Both branches import for the inputs as declared; one meant for other inputs (silero-vad's
+  // 8 kHz branch fed 16 kHz frames) may not, and its error then says why it was imported.
+  auto inlineEither = [&](bool then) {
+    ScopedDiagnosticHandler explain(ctx.builder.getContext(), [&](Diagnostic &d) {
+      if (d.getSeverity() == DiagnosticSeverity::Error)
+        d << " (in the " << (then ? "then_branch" : "else_branch") << " of If '"
+          << (ctx.node.name().empty() ? ctx.node.output(0) : ctx.node.name())
+          << "', imported because its condition '" << ctx.node.input(0)
+          << "' is computed at run time; freezing the graph inputs it depends on with "
+             "--freeze-inputs imports the taken branch only)";
+      return failure(); // on to the driver's handler
+    });
+    return inlineBranch(then);
+  };
+  auto thenOutputs = inlineEither(true);
   if (failed(thenOutputs))
     return failure();
-  auto elseOutputs = inlineBranch(false);
+  auto elseOutputs = inlineEither(false);
   if (failed(elseOutputs))
     return failure();
   for (int i = 0; i < ctx.node.output_size(); ++i)
