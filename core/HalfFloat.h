@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 namespace cimlir {
 
@@ -16,6 +17,10 @@ struct Float16 {
 struct BFloat16 {
   uint16_t bits;
 };
+
+/// Whether T is one of the two, for conversions written once over every element type.
+template <typename T>
+inline constexpr bool kIsHalfFloat = std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
 
 /// The exact value (every half and bfloat16 value is a double).
 double toDouble(Float16 x);

@@ -105,6 +105,23 @@ LogicalResult checkTensorSize(Location loc, Type type, const std::string &what) 
   return success();
 }
 
+/// When an ONNX shape (a value_info's or a graph output's) disagrees with `t`, the ONNX shape
+/// as "2x?x7" (a size it does not state, or states as -1 as some exporters write, is `?`);
+/// empty when they agree: the same rank, and each size both know equal.
+std::string onnxShapeDisagreement(const ::onnx::TensorShapeProto &shape, RankedTensorType t) {
+  auto known = [&](int i) { return shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0; };
+  bool agree = shape.dim_size() == t.getRank();
+  for (int i = 0; agree && i < shape.dim_size(); ++i)
+    if (known(i) && !t.isDynamicDim(i))
+      agree = shape.dim(i).dim_value() == t.getDimSize(i);
+  if (agree)
+    return "";
+  std::string text;
+  for (int i = 0; i < shape.dim_size(); ++i)
+    text += (i ? "x" : "") + (known(i) ? std::to_string(shape.dim(i).dim_value()) : "?");
+  return text;
+}
+
 /// The type cimlir inferred for value `name` against the one ONNX's shape inference gives:
 /// each dimension both know statically must agree, and so must the rank when ONNX knows it.
 /// A negative size (-1, which some exporters write into value_info) is unknown. The element
@@ -122,18 +139,9 @@ LogicalResult checkAgainstOnnx(Location loc, StringRef name, Type ours,
     return emitError(loc) << "value '" << name << "': cimlir infers " << t
                           << " but ONNX's shape inference gives element type " << theirs
                           << "; one of them is wrong (please report this model)";
-  const auto &shape = onnx.tensor_type().shape();
-  bool agree = shape.dim_size() == t.getRank();
-  for (int i = 0; agree && i < shape.dim_size(); ++i)
-    if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0 && !t.isDynamicDim(i))
-      agree = shape.dim(i).dim_value() == t.getDimSize(i);
-  if (agree)
+  const std::string theirs = onnxShapeDisagreement(onnx.tensor_type().shape(), t);
+  if (theirs.empty())
     return success();
-  std::string theirs;
-  for (int i = 0; i < shape.dim_size(); ++i)
-    theirs += (i ? "x" : "") + (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0
-                                    ? std::to_string(shape.dim(i).dim_value())
-                                    : std::string("?"));
   return emitError(loc) << "value '" << name << "': cimlir infers " << t
                         << " but ONNX's shape inference gives [" << theirs
                         << "]; one of them is wrong (please report this model)";
@@ -442,22 +450,11 @@ FailureOr<ImportedModel> importOnnxModel(MLIRContext &context, const std::string
     // onnxruntime runs a model whose declaration is wrong and warns, and so does cimlir.
     if (vi.type().has_tensor_type() && vi.type().tensor_type().has_shape()) {
       auto t = cast<RankedTensorType>(it->second.getType());
-      const auto &shape = vi.type().tensor_type().shape();
-      bool agree = shape.dim_size() == t.getRank();
-      for (int i = 0; agree && i < shape.dim_size(); ++i)
-        if (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0 && !t.isDynamicDim(i))
-          agree = shape.dim(i).dim_value() == t.getDimSize(i);
-      if (!agree) {
-        std::string declared;
-        for (int i = 0; i < shape.dim_size(); ++i)
-          declared +=
-              (i ? "x" : "") + (shape.dim(i).has_dim_value() && shape.dim(i).dim_value() >= 0
-                                    ? std::to_string(shape.dim(i).dim_value())
-                                    : std::string("?"));
+      const std::string declared = onnxShapeDisagreement(vi.type().tensor_type().shape(), t);
+      if (!declared.empty())
         emitWarning(fileLoc) << "graph output '" << vi.name() << "' is declared [" << declared
                              << "] but the graph computes " << t
                              << "; the output has the computed shape, as in onnxruntime";
-      }
     }
     outputs.push_back(it->second);
     outputTypes.push_back(it->second.getType());

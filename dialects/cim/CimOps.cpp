@@ -28,24 +28,19 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
   } else if (kind == "matmul") {
     if (x.getRank() < 2 || w.getRank() != 2 || !op.getMore().empty())
       return op.emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
-  } else if (kind == "conv") {
+  } else if (kind == "conv" || kind == "conv_transpose") {
+    // W's first axis: a convolution's output channels, a transposed one's input channels.
+    const bool transposed = kind == "conv_transpose";
     if (x.getRank() < 3 || w.getRank() != x.getRank() || !op.getStrides() || !op.getPads() ||
         !op.getDilations() || !op.getGroup())
-      return op.emitOpError("of kind conv needs x [N,C,D...], W [M,C/g,K...] and strides, pads, "
-                            "dilations, group");
+      return op.emitOpError("of kind ")
+             << kind << " needs x [N,C,D...], W " << (transposed ? "[C,M/g,K...]" : "[M,C/g,K...]")
+             << " and strides, pads, dilations, group";
     int64_t group = *op.getGroup();
     if (group < 1 || w.getDimSize(0) % group != 0)
       return op.emitOpError("has group ")
-             << group << ", which must divide the " << w.getDimSize(0) << " output channels of W";
-  } else if (kind == "conv_transpose") {
-    if (x.getRank() < 3 || w.getRank() != x.getRank() || !op.getStrides() || !op.getPads() ||
-        !op.getDilations() || !op.getGroup())
-      return op.emitOpError("of kind conv_transpose needs x [N,C,D...], W [C,M/g,K...] and "
-                            "strides, pads, dilations, group");
-    int64_t group = *op.getGroup();
-    if (group < 1 || w.getDimSize(0) % group != 0)
-      return op.emitOpError("has group ")
-             << group << ", which must divide the " << w.getDimSize(0) << " input channels of W";
+             << group << ", which must divide the " << w.getDimSize(0)
+             << (transposed ? " input" : " output") << " channels of W";
   } else if (auto cell = cimlir::cpu::recurrentCellOfKind(kind)) {
     const int64_t gates = cimlir::cpu::recurrentGates(*cell);
     if (!op.getHiddenSize() || !op.getDirection() || !op.getActivations() ||

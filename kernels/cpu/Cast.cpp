@@ -20,14 +20,11 @@ struct Bool {
   uint8_t v;
 };
 
-template <typename T>
-constexpr bool kIsHalf = std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
-
 template <typename To, typename From> To convert(From x) {
-  if constexpr (kIsHalf<From>) {
+  if constexpr (kIsHalfFloat<From>) {
     // Every float16 and bfloat16 value is a double: convert from that, exactly as from it.
     return convert<To>(toDouble(x));
-  } else if constexpr (kIsHalf<To>) {
+  } else if constexpr (kIsHalfFloat<To>) {
     // One rounding, from the value itself (an integer up to 2^53 is exact as a double).
     double v;
     if constexpr (std::is_same_v<From, Bool>)

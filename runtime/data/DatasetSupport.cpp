@@ -10,12 +10,9 @@ namespace cimlir::data_detail {
 
 namespace {
 
-template <typename T>
-constexpr bool kIsHalf = std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>;
-
 template <typename To, typename From> void convertLoop(const From *src, To *dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    if constexpr (kIsHalf<From>) { // through its exact double value
+    if constexpr (kIsHalfFloat<From>) { // through its exact double value
       const double v = toDouble(src[i]);
       convertLoop(&v, dst + i, 1);
     } else if constexpr (std::is_same_v<To, Float16>) {
