@@ -3,14 +3,24 @@
 #include "core/Error.h"
 #include "core/Printable.h"
 #include "runtime/backends/cpu/CpuBackend.h"
+#if CIMLIR_WITH_CUDA
+#include "runtime/backends/cuda/CudaBackend.h"
+#endif
 
 namespace cimlir {
 
 const std::vector<BackendInfo> &registeredBackends() {
   static const std::vector<BackendInfo> backends = {
-      {"cpu", "the reference backend: every step on the host CPU (cim-numerics.md exactly)",
-       [] { return std::string(); },
-       [](const BackendOptions &options) { return createCpuBackend(options); }},
+#if CIMLIR_WITH_CUDA
+    {"cuda",
+     "the GPU backend: CIM layers in fused tensor-core kernels, steps without a GPU kernel on "
+     "the host (docs/cuda-backend.md)",
+     [] { return cudaBackendUnavailable(); },
+     [](const BackendOptions &options) { return createCudaBackend(options); }},
+#endif
+    {"cpu", "the reference backend: every step on the host CPU (cim-numerics.md exactly)",
+     [] { return std::string(); },
+     [](const BackendOptions &options) { return createCpuBackend(options); }},
   };
   return backends;
 }

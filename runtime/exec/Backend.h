@@ -101,6 +101,9 @@ public:
   virtual void synchronize() {}
   /// A timer over `steps` steps for --profile.
   virtual std::unique_ptr<StepTimer> createTimer(size_t steps) = 0;
+  /// What the backend ran on, for cim-run's report ("backend_details"): the GPU, its peak
+  /// memory, the steps it ran on the host; null when there is nothing to say.
+  virtual nlohmann::json report() const { return nullptr; }
 };
 
 } // namespace cimlir

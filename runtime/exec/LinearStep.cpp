@@ -36,6 +36,45 @@ std::string ConvGeometry::bind(const Shape &xShape) {
   return "";
 }
 
+std::vector<int64_t> ConvGeometry::tapOffsets() const {
+  const int64_t d = spatialRank(), P = positions();
+  int64_t taps = 1;
+  for (int64_t a = 0; a < d; ++a)
+    taps *= kernel[a];
+  // coord[a][o·k_a + t]: the input coordinate that tap t of output o reads on axis a, or -1
+  // in the padding.
+  std::vector<std::vector<int64_t>> coord(static_cast<size_t>(d));
+  for (int64_t a = 0; a < d; ++a) {
+    coord[a].resize(static_cast<size_t>(out[a] * kernel[a]));
+    for (int64_t o = 0; o < out[a]; ++o)
+      for (int64_t t = 0; t < kernel[a]; ++t) {
+        int64_t c = o * strides[a] - pads[a] + t * dilations[a];
+        coord[a][o * kernel[a] + t] = c >= 0 && c < in[a] ? c : -1;
+      }
+  }
+  std::vector<int64_t> offsets(static_cast<size_t>(P * taps));
+  std::vector<int64_t> o(static_cast<size_t>(d)), t(static_cast<size_t>(d));
+  for (int64_t p = 0; p < P; ++p) {
+    for (int64_t a = d - 1, rest = p; a >= 0; --a) {
+      o[a] = rest % out[a];
+      rest /= out[a];
+    }
+    for (int64_t q = 0; q < taps; ++q) {
+      for (int64_t a = d - 1, rest = q; a >= 0; --a) {
+        t[a] = rest % kernel[a];
+        rest /= kernel[a];
+      }
+      int64_t off = 0;
+      for (int64_t a = 0; a < d && off >= 0; ++a) {
+        int64_t c = coord[a][o[a] * kernel[a] + t[a]];
+        off = c < 0 ? -1 : off * in[a] + c;
+      }
+      offsets[static_cast<size_t>(p * taps + q)] = off;
+    }
+  }
+  return offsets;
+}
+
 LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
                               const std::string &weightWhat) {
   LinearStep s;
@@ -149,6 +188,64 @@ const char *LinearStep::kindName() const {
 
 Tensor LinearStep::groupWeights(const StepAttrs &a, int64_t g) const {
   return cim::groupMatrix(*a.program().constant(a.step().inputs[1]), weights, g);
+}
+
+LinearStep::GemmShape LinearStep::bindGemm(const Tensor &x, const Tensor &y,
+                                           const Tensor *c) const {
+  if (x.rank() != 2 || x.dim(1) != k)
+    throw Error("x is " + describeTensor(x) + ", expected [M," + std::to_string(k) + "]");
+  GemmShape shape;
+  shape.M = x.dim(0);
+  if (y.shape() != Shape{shape.M, n})
+    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(shape.M) + "," +
+                std::to_string(n) + "]");
+  // C broadcasts as ONNX Gemm allows (rank <= 2, each extent 1 or Y's); checked even when
+  // beta is 0 so that a malformed plan fails either way.
+  if (c) {
+    const Shape &cs = c->shape();
+    if (c->dtype() != DType::F32 || cs.size() > 2)
+      throw Error("C is " + describeTensor(*c) + ", expected float32 of rank <= 2");
+    shape.cCols = cs.empty() ? 1 : cs.back();
+    shape.cRows = cs.size() == 2 ? cs[0] : 1;
+    if ((shape.cRows != 1 && shape.cRows != shape.M) || (shape.cCols != 1 && shape.cCols != n))
+      throw Error("C " + shapeToString(cs) + " does not broadcast to Y " +
+                  shapeToString(y.shape()));
+  }
+  return shape;
+}
+
+LinearStep::MatMulShape LinearStep::bindMatMul(const Tensor &x, const Tensor &y) const {
+  if (x.rank() < 2 || x.dim(x.rank() - 1) != k)
+    throw Error("x is " + describeTensor(x) + ", expected [..., " + std::to_string(k) +
+                "] of rank 2 or more");
+  Shape yShape = x.shape();
+  yShape.back() = n;
+  if (y.shape() != yShape)
+    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
+  // §9: 2-D, every row is a sample; N-D, the first axis is the sample and the flattened
+  // middle axes are the row within it.
+  MatMulShape shape;
+  for (int64_t a = 1; a + 1 < x.rank(); ++a)
+    shape.rowsPerSample *= x.dim(a);
+  shape.M = x.dim(0) * shape.rowsPerSample;
+  return shape;
+}
+
+ConvGeometry LinearStep::bindConv(const Tensor &x, const Tensor &y, const Tensor *bias) const {
+  ConvGeometry geo = conv;
+  if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)
+    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
+                ", ...] with " + std::to_string(geo.spatialRank()) + " spatial axes");
+  if (std::string problem = geo.bind(x.shape()); !problem.empty())
+    throw Error("x " + shapeToString(x.shape()) + ": " + problem);
+  Shape yShape{x.dim(0), geo.outChannels};
+  yShape.insert(yShape.end(), geo.out.begin(), geo.out.end());
+  if (y.shape() != yShape)
+    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
+  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
+    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
+                std::to_string(geo.outChannels) + "]");
+  return geo;
 }
 
 } // namespace cimlir

@@ -37,6 +37,10 @@ struct ConvGeometry {
   /// Sets `in` from x [N, C, D1..Dd] and computes `out` (core/ShapeMath.h fitWindow); what
   /// does not fit, or "".
   std::string bind(const Shape &xShape);
+  /// For a bound geometry: entry p·taps + q is the offset within one input channel's plane
+  /// that tap q (row-major over the kernel) of output position p (row-major) reads, or -1 in
+  /// the padding. im2col of any backend is out[.., c·taps + q] = plane_c[offset] or 0.
+  std::vector<int64_t> tapOffsets() const;
 };
 
 enum class LinearKind { Gemm, MatMul, Conv, ConvTranspose, Recurrent };
@@ -78,6 +82,24 @@ struct LinearStep {
   const char *kindName() const;
   /// W_g [K,N] of group g, copied out of the step's W.
   Tensor groupWeights(const StepAttrs &a, int64_t g) const;
+
+  // The shapes of one run, checked the same way on every backend (cimlir::Error, one line,
+  // for inputs the step cannot take); each backend lowers and assembles on its own memory.
+
+  /// gemm: x [M,K], y [M,N] and C (null, or float32 of rank <= 2 broadcasting to y).
+  struct GemmShape {
+    int64_t M = 0, cRows = 1, cCols = 1;
+  };
+  GemmShape bindGemm(const Tensor &x, const Tensor &y, const Tensor *c) const;
+  /// matmul: x [..., K] of rank >= 2 and y [..., N]; the rows of §9: every row of a 2-D x is
+  /// a sample, an N-D x has x.dim(0) samples of rowsPerSample rows.
+  struct MatMulShape {
+    int64_t M = 0, rowsPerSample = 1;
+  };
+  MatMulShape bindMatMul(const Tensor &x, const Tensor &y) const;
+  /// conv: x [N, C, D...], y [N, M, O...] and the bias (null or float32 [M]); returns the
+  /// geometry bound to x (its `in` and `out`).
+  ConvGeometry bindConv(const Tensor &x, const Tensor &y, const Tensor *bias) const;
 };
 
 } // namespace cimlir

@@ -201,6 +201,7 @@ int runInner(const RunOptions &o) {
   std::vector<double> stepSeconds(program->steps().size(), 0.0);
   bool outputsMatch = true;
   std::string worstMismatch, backendName;
+  nlohmann::json backendDetails;
   OutputCollector collector(perSample && dataset != nullptr);
   Progress progress(dataset ? total * o.repeats : 0);
   double seconds = 0.0;
@@ -246,6 +247,7 @@ int runInner(const RunOptions &o) {
                       (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
     }
     layers.add(executor);
+    backendDetails = executor.backend().report();
     const std::vector<double> seconds = executor.stepSeconds();
     for (size_t i = 0; i < stepSeconds.size(); ++i)
       stepSeconds[i] += seconds[i];
@@ -264,6 +266,8 @@ int runInner(const RunOptions &o) {
   report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
   report["batch"] = batch;
   report["backend"] = backendName;
+  if (!backendDetails.is_null())
+    report["backend_details"] = backendDetails;
   report["tool"] = "cim-run " CIMLIR_VERSION;
   report["repeats"] = o.repeats;
   report["run_parameters"] = runParameters(o);

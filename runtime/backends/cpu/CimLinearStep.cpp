@@ -26,41 +26,24 @@ std::string levelWhat(const CimStepParams &decided) {
 
 class CimLinearKernel : public StepKernel {
 public:
-  CimLinearKernel(const StepAttrs &a, const CimOverrides &overrides);
+  CimLinearKernel(const StepAttrs &a, const CimOverrides &overrides) : layer_(a, overrides) {}
   void run(const In &in, const Out &out, const RunContext &context) override;
-  nlohmann::json report() const override;
+  nlohmann::json report() const override { return layer_.report(counters_, samples_); }
 
 private:
-  void programChips(const StepAttrs &a);
-  /// The parameters of one call on group g: those the chip was programmed with, and the
-  /// repeat index that keys the fresh noise with the seed (§9).
-  cim::CimParams callParams(int64_t g, const RunContext &context) const {
-    cim::CimParams p = chips_[g].params();
-    p.repeat = static_cast<uint64_t>(context.repeat);
-    return p;
-  }
-
-  // Everything the compiler decided (weights, inputs, hybrid, mapping, adc, noise), with the
-  // run-time overrides; nothing is derived again from device settings.
-  CimStepParams decided_;
-  LinearStepLayout layout_;
-  std::string layerName_;
-  std::vector<cpu::ProgrammedWeights> chips_; // one per group
-  int64_t arrays_ = 0;                        // crossbar arrays of all groups (§2)
+  CimLayer layer_;
   cpu::CimCounters counters_;
   int64_t samples_ = 0;
 };
 
-CimLinearKernel::CimLinearKernel(const StepAttrs &a, const CimOverrides &overrides)
+} // namespace
+
+CimLayer::CimLayer(const StepAttrs &a, const CimOverrides &overrides)
     : decided_(readCimStep(a, overrides)),
       layout_(a, "CIM weights are programmed when the plan is loaded", levelType(decided_),
               levelWhat(decided_)) {
   const Step &step = a.step();
-  layerName_ = step.name.empty() ? a.program().values()[step.outputs[0]].name : step.name;
-  programChips(a);
-}
-
-void CimLinearKernel::programChips(const StepAttrs &a) {
+  name_ = step.name.empty() ? a.program().values()[step.outputs[0]].name : step.name;
   // W is Wq, the integers cim-quantize-weights wrote, in the layer's own layout.
   const Tensor &levels = *a.program().constant(a.step().inputs[1]);
   const cim::WeightLayout &layout = layout_.step().weights;
@@ -116,23 +99,20 @@ void CimLinearKernel::programChips(const StepAttrs &a) {
   }
 }
 
-void CimLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
-  samples_ +=
-      layout_.run(in, out, context.firstSample,
-                  [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &rows) {
-                    counters_ +=
-                        cpu::cimLinear(x, chips_[g], callParams(g, context), nullptr, rows, z);
-                  });
+cim::CimParams CimLayer::callParams(int64_t g, const RunContext &context) const {
+  cim::CimParams p = chips_[g].params();
+  p.repeat = static_cast<uint64_t>(context.repeat);
+  return p;
 }
 
-nlohmann::json CimLinearKernel::report() const {
+nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t samples) const {
   const device::LayerSettings &settings = decided_.settings;
-  nlohmann::json counters = {{"dac_input_slices", counters_.dacInputSlices},
-                             {"array_reads", counters_.arrayReads},
-                             {"adc_conversions", counters_.adcConversions},
-                             {"digital_nonzero", counters_.digitalNonzero},
-                             {"digital_elements", counters_.digitalElements}};
-  return {{"name", layerName_},
+  nlohmann::json counted = {{"dac_input_slices", counters.dacInputSlices},
+                            {"array_reads", counters.arrayReads},
+                            {"adc_conversions", counters.adcConversions},
+                            {"digital_nonzero", counters.digitalNonzero},
+                            {"digital_elements", counters.digitalElements}};
+  return {{"name", name_},
           {"op", "CimLinear"},
           {"kind", layout_.step().kindName()},
           {"groups", static_cast<int64_t>(chips_.size())},
@@ -145,8 +125,19 @@ nlohmann::json CimLinearKernel::report() const {
           {"settings", nlohmann::json(device::toJson(settings))},
           {"seed", settings.noise.seed},
           {"chip_seed", settings.noise.chipSeed},
-          {"samples", samples_},
-          {"counters", counters}};
+          {"samples", samples},
+          {"counters", counted}};
+}
+
+namespace {
+
+void CimLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
+  samples_ += layer_.layout().run(
+      in, out, context.firstSample,
+      [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &rows) {
+        counters_ +=
+            cpu::cimLinear(x, layer_.chips()[g], layer_.callParams(g, context), nullptr, rows, z);
+      });
 }
 
 } // namespace

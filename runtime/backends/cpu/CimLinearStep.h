@@ -15,13 +15,45 @@
 // report: CimCounters summed over every run since prepare, and the samples they cover.
 #pragma once
 
+#include "kernels/cpu/cim/CimLinear.h"
+#include "kernels/cpu/cim/WeightProgramming.h"
+#include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/CimStepParams.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace cimlir {
+
+/// A CimLinear step's layer as loaded: the decisions with the overrides, the layout and one
+/// programmed chip per group (programming is host work, the same for every backend, so the
+/// CUDA backend's step builds on this too).
+class CimLayer {
+public:
+  /// Throws cimlir::Error naming the step (see prepareCimLinear).
+  CimLayer(const StepAttrs &attrs, const CimOverrides &overrides);
+
+  const CimStepParams &decided() const { return decided_; }
+  const LinearStepLayout &layout() const { return layout_; }
+  const std::vector<cpu::ProgrammedWeights> &chips() const { return chips_; }
+  /// The parameters of one call on group g: those the chip was programmed with, and the
+  /// repeat index that keys the fresh noise with the seed (§9).
+  cim::CimParams callParams(int64_t g, const RunContext &context) const;
+  /// cim-run's per-layer report: settings, arrays, and `counters` over `samples` samples.
+  nlohmann::json report(const cpu::CimCounters &counters, int64_t samples) const;
+
+private:
+  // Everything the compiler decided (weights, inputs, hybrid, mapping, adc, noise), with the
+  // run-time overrides; nothing is derived again from device settings.
+  CimStepParams decided_;
+  LinearStepLayout layout_;
+  std::string name_;
+  std::vector<cpu::ProgrammedWeights> chips_; // one per group
+  int64_t arrays_ = 0;                        // crossbar arrays of all groups (§2)
+};
 
 /// Prepares a CimLinear step with `overrides` applied to its settings. Throws cimlir::Error
 /// naming the step for a malformed step, settings it cannot run (calibrated ADC, static

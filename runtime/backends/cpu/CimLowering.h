@@ -19,7 +19,9 @@ namespace cimlir {
 
 /// The im2col rows of images [n0, n1) of x [N, C, D...] for group g: row (n-n0)·P + p holds
 /// the patch of output position p (P = positions()), K = patchSize() values in the order
-/// above, zero where the patch reaches into the padding. `out` has (n1-n0)·P·K floats.
-void im2col(const float *x, const ConvGeometry &geo, int64_t g, int64_t n0, int64_t n1, float *out);
+/// above, zero where the patch reaches into the padding. `offsets` is geo.tapOffsets() of the
+/// bound geometry; `out` has (n1-n0)·P·K floats.
+void im2col(const float *x, const ConvGeometry &geo, const std::vector<int64_t> &offsets, int64_t g,
+            int64_t n0, int64_t n1, float *out);
 
 } // namespace cimlir

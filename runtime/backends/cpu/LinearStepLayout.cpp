@@ -51,26 +51,8 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in,
 void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
                                int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
-  if (x.rank() != 2 || x.dim(1) != step_.k)
-    throw Error("x is " + describeTensor(x) + ", expected [M," + std::to_string(step_.k) + "]");
-  const int64_t M = x.dim(0);
-  if (y.shape() != Shape{M, step_.n})
-    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(M) + "," +
-                std::to_string(step_.n) + "]");
-  // C broadcasts as ONNX Gemm allows (rank <= 2, each extent 1 or Y's); checked even when
-  // beta is 0 so that a malformed plan fails either way.
   const Tensor *c = in.size() > 2 ? in[2] : nullptr;
-  int64_t cRows = 1, cCols = 1;
-  if (c) {
-    const Shape &cs = c->shape();
-    if (c->dtype() != DType::F32 || cs.size() > 2)
-      throw Error("C is " + describeTensor(*c) + ", expected float32 of rank <= 2");
-    cCols = cs.empty() ? 1 : cs.back();
-    cRows = cs.size() == 2 ? cs[0] : 1;
-    if ((cRows != 1 && cRows != M) || (cCols != 1 && cCols != step_.n))
-      throw Error("C " + shapeToString(cs) + " does not broadcast to Y " +
-                  shapeToString(y.shape()));
-  }
+  const auto [M, cRows, cCols] = step_.bindGemm(x, y, c);
   if (M > 0)
     product(0, x, y, Rows{firstSample, 1});
   // y = alpha·z + beta·C (§0); as in BLAS, beta = 0 does not read C.
@@ -90,19 +72,7 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
 
 void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample,
                                  const GroupProduct &product) const {
-  if (x.rank() < 2 || x.dim(x.rank() - 1) != step_.k)
-    throw Error("x is " + describeTensor(x) + ", expected [..., " + std::to_string(step_.k) +
-                "] of rank 2 or more");
-  Shape yShape = x.shape();
-  yShape.back() = step_.n;
-  if (y.shape() != yShape)
-    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
-  // §9: 2-D, every row is a sample; N-D, the first axis is the sample and the flattened
-  // middle axes are the row within it.
-  int64_t rowsPerSample = 1;
-  for (int64_t a = 1; a + 1 < x.rank(); ++a)
-    rowsPerSample *= x.dim(a);
-  const int64_t M = x.dim(0) * rowsPerSample;
+  const auto [M, rowsPerSample] = step_.bindMatMul(x, y);
   if (M == 0)
     return;
   Tensor y2 = y.reshaped({M, step_.n});
@@ -112,24 +82,12 @@ void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample
 void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
                                int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
-  ConvGeometry geo = step_.conv;
-  if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)
-    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
-                ", ...] with " + std::to_string(geo.spatialRank()) + " spatial axes");
-  if (std::string problem = geo.bind(x.shape()); !problem.empty())
-    throw Error("x " + shapeToString(x.shape()) + ": " + problem);
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  const ConvGeometry geo = step_.bindConv(x, y, bias);
   const int64_t N = x.dim(0);
-  Shape yShape{N, geo.outChannels};
-  yShape.insert(yShape.end(), geo.out.begin(), geo.out.end());
-  if (y.shape() != yShape)
-    throw Error("y is " + describeTensor(y) + ", expected " + shapeToString(yShape));
   // y's shape is a tensor's (its size checked): the positions do not overflow.
   const int64_t P = geo.positions(), Kg = geo.patchSize();
   const int64_t Ng = geo.outputsPerGroup();
-  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
-  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
-    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
-                std::to_string(geo.outChannels) + "]");
   if (N == 0)
     return;
 
@@ -137,12 +95,13 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
   float *yv = y.data<float>();
   const int64_t chunk =
       std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, P) / std::max<int64_t>(1, Kg * 4));
+  const std::vector<int64_t> offsets = geo.tapOffsets();
   for (int64_t n0 = 0; n0 < N; n0 += chunk) {
     const int64_t n1 = std::min(N, n0 + chunk), rows = (n1 - n0) * P;
     Tensor patches = Tensor::allocate(DType::F32, {rows, Kg});
     Tensor z = Tensor::allocate(DType::F32, {rows, Ng});
     for (int64_t g = 0; g < geo.groups; ++g) {
-      im2col(x.data<float>(), geo, g, n0, n1, patches.data<float>());
+      im2col(x.data<float>(), geo, offsets, g, n0, n1, patches.data<float>());
       // §9: the image is the sample, oy·OW + ox (the im2col row within it) the row.
       if (rows > 0)
         product(g, patches, z, Rows{firstSample + n0, P});

@@ -1,0 +1,218 @@
+// Benchmark 10a of issue 11: one CIM layer on the GPU against the slice-pair roofline, measured
+// side by side in one process.
+//
+//   cim_layer_cuda [--size 4096] [--iterations 10]
+//
+// Cases (M = K = N = size, 256-row arrays, no programming noise):
+//   sliced:   8-bit weights in 7 one-bit slices, 8-bit inputs in 7 one-bit slices, 8-bit `full`
+//             ADC, no noise; baseline: 49 int8 GEMMs of that shape in cuBLASLt (the slice-pair
+//             roofline: every slice pair one tensor-core product).
+//   noisy:    the same with read noise 0.01; baseline: the sliced case (target: at most 1.5x).
+//   unsliced: one 7-bit weight slice and one 7-bit input slice (an 8-bit ADC); baseline: one
+//             int8 GEMM.
+// Times are medians of CUDA-event timings over the iterations after two warm-ups; the CIM
+// time includes input quantization. Prints a Markdown table for docs/benchmarks.md.
+#include "kernels/cim/CimParams.h"
+#include "kernels/cpu/cim/WeightProgramming.h"
+#include "kernels/cuda/CimChip.h"
+#include "kernels/cuda/CimLinear.h"
+#include "kernels/cuda/CudaCheck.h"
+
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace cimlir;
+
+namespace {
+
+std::shared_ptr<void> deviceAlloc(size_t bytes) {
+  void *p = nullptr;
+  cuda::check(cudaMalloc(&p, bytes), "bench allocation");
+  return std::shared_ptr<void>(p, [](void *q) { cudaFree(q); });
+}
+
+std::shared_ptr<void> deviceCopy(const void *host, size_t bytes) {
+  auto d = deviceAlloc(bytes);
+  cuda::check(cudaMemcpy(d.get(), host, bytes, cudaMemcpyHostToDevice), "bench upload");
+  return d;
+}
+
+/// Median milliseconds of `fn` over `iterations` timed runs after two warm-ups.
+double medianMs(const std::function<void()> &fn, int iterations) {
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  for (int w = 0; w < 2; ++w)
+    fn();
+  std::vector<float> ms;
+  for (int i = 0; i < iterations; ++i) {
+    cudaEventRecord(start);
+    fn();
+    cudaEventRecord(stop);
+    cuda::check(cudaEventSynchronize(stop), "timing");
+    float t = 0.0f;
+    cudaEventElapsedTime(&t, start, stop);
+    ms.push_back(t);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+void checkLt(cublasStatus_t s, const char *what) {
+  if (s != CUBLAS_STATUS_SUCCESS) {
+    std::fprintf(stderr, "cuBLASLt %s failed: %d\n", what, static_cast<int>(s));
+    std::exit(1);
+  }
+}
+
+/// An int8 x int8 -> int32 GEMM of M = N = K = n in cuBLASLt (the TN layout tensor cores take).
+class Int8Gemm {
+public:
+  explicit Int8Gemm(int64_t n) : n_(n) {
+    checkLt(cublasLtCreate(&handle_), "create");
+    checkLt(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32I, CUDA_R_32I), "desc");
+    cublasOperation_t transA = CUBLAS_OP_T;
+    checkLt(
+        cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &transA, sizeof transA),
+        "transA");
+    checkLt(cublasLtMatrixLayoutCreate(&a_, CUDA_R_8I, n, n, n), "layout A");
+    checkLt(cublasLtMatrixLayoutCreate(&b_, CUDA_R_8I, n, n, n), "layout B");
+    checkLt(cublasLtMatrixLayoutCreate(&c_, CUDA_R_32I, n, n, n), "layout C");
+    std::vector<int8_t> host(static_cast<size_t>(n * n));
+    std::mt19937 gen(1);
+    for (auto &v : host)
+      v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
+    A_ = deviceCopy(host.data(), host.size());
+    B_ = deviceCopy(host.data(), host.size());
+    C_ = deviceAlloc(static_cast<size_t>(n * n) * 4);
+    workspace_ = deviceAlloc(kWorkspace);
+    cublasLtMatmulPreference_t pref;
+    checkLt(cublasLtMatmulPreferenceCreate(&pref), "preference");
+    size_t ws = kWorkspace;
+    checkLt(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                 &ws, sizeof ws),
+            "workspace");
+    int found = 0;
+    checkLt(cublasLtMatmulAlgoGetHeuristic(handle_, desc_, a_, b_, c_, c_, pref, 1, &algo_, &found),
+            "heuristic");
+    if (found == 0) {
+      std::fprintf(stderr, "cuBLASLt found no int8 algorithm\n");
+      std::exit(1);
+    }
+    cublasLtMatmulPreferenceDestroy(pref);
+  }
+  void run() {
+    const int32_t one = 1, zero = 0;
+    checkLt(cublasLtMatmul(handle_, desc_, &one, A_.get(), a_, B_.get(), b_, &zero, C_.get(), c_,
+                           C_.get(), c_, &algo_.algo, workspace_.get(), kWorkspace, nullptr),
+            "matmul");
+  }
+
+private:
+  static constexpr size_t kWorkspace = size_t(32) << 20;
+  int64_t n_;
+  cublasLtHandle_t handle_;
+  cublasLtMatmulDesc_t desc_;
+  cublasLtMatrixLayout_t a_, b_, c_;
+  cublasLtMatmulHeuristicResult_t algo_{};
+  std::shared_ptr<void> A_, B_, C_, workspace_;
+};
+
+struct Layer {
+  cuda::DeviceCimChip chip;
+  cuda::CimCallView call;
+};
+
+Layer makeLayer(int64_t n, int sliceBits, double readNoise) {
+  cim::CimParams p;
+  p.weights.bits = 8;
+  p.inputs.bits = 8;
+  p.weights.slices = sliceBits == 1 ? cim::oneBitSlices(7) : std::vector<int>{7};
+  p.inputs.slices = p.weights.slices;
+  p.crossbar.rows = 256;
+  p.crossbar.cols = 256;
+  p.adc.mode = cim::AdcMode::Full;
+  p.adc.bits = 8;
+  p.noise.read = readNoise;
+  p.layerId = 42;
+  Tensor w = Tensor::allocate(DType::F32, {n, n});
+  std::mt19937 gen(7);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  for (int64_t i = 0; i < n * n; ++i)
+    w.data<float>()[i] = normal(gen);
+  const cpu::ProgrammedWeights programmed = cpu::ProgrammedWeights::program(w, p);
+  Layer layer;
+  layer.chip = cuda::uploadCimChip(
+      programmed, [](const void *h, size_t b, const std::string &) { return deviceCopy(h, b); });
+  layer.call = layer.chip.withRows(0, 0, 1, 0);
+  return layer;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int64_t n = 4096;
+  int iterations = 10;
+  for (int a = 1; a + 1 < argc; a += 2) {
+    if (!std::strcmp(argv[a], "--size"))
+      n = std::atoll(argv[a + 1]);
+    else if (!std::strcmp(argv[a], "--iterations"))
+      iterations = std::atoi(argv[a + 1]);
+  }
+  try {
+    cudaDeviceProp prop;
+    cuda::check(cudaGetDeviceProperties(&prop, 0), "device");
+    std::vector<float> x(static_cast<size_t>(n * n));
+    std::mt19937 gen(3);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (auto &v : x)
+      v = normal(gen);
+    auto dx = deviceCopy(x.data(), x.size() * sizeof(float));
+    auto dy = deviceAlloc(x.size() * sizeof(float));
+    auto scratch = deviceAlloc(cuda::CimScratch::bytes(n, (n + 15) / 16 * 16));
+
+    Int8Gemm gemm(n);
+    const double gemmMs = medianMs([&] { gemm.run(); }, iterations);
+    const double tops = 2.0 * n * n * n / (gemmMs * 1e-3) / 1e12;
+
+    auto timeLayer = [&](const Layer &layer) {
+      return medianMs(
+          [&] {
+            cuda::cimLinear(static_cast<const float *>(dx.get()), n, layer.chip.chip, layer.call,
+                            cuda::CimScratch::carve(scratch.get(), n, layer.chip.chip.Kpad),
+                            static_cast<float *>(dy.get()), nullptr);
+          },
+          iterations);
+    };
+    const double sliced = timeLayer(makeLayer(n, 1, 0.0));
+    const double noisy = timeLayer(makeLayer(n, 1, 0.01));
+    const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
+
+    std::printf("GPU: %s; M = K = N = %lld; int8 GEMM in cuBLASLt: %.3f ms (%.0f TOPS)\n\n",
+                prop.name, static_cast<long long>(n), gemmMs, tops);
+    std::printf("| case | cimlir ms | baseline | baseline ms | ratio |\n");
+    std::printf("|---|---|---|---|---|\n");
+    std::printf("| 7x7 one-bit slices, full 8-bit ADC | %.2f | 49 int8 GEMMs | %.2f | %.2f |\n",
+                sliced, 49 * gemmMs, sliced / (49 * gemmMs));
+    std::printf("| same, read noise 0.01 | %.2f | the noise-free layer | %.2f | %.2f |\n", noisy,
+                sliced, noisy / sliced);
+    std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,
+                gemmMs, unsliced / gemmMs);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "cim_layer_cuda: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

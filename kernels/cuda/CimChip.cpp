@@ -1,0 +1,134 @@
+#include "kernels/cuda/CimChip.h"
+
+#include "kernels/cim/Philox.h"
+#include "kernels/cim/Quantization.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cimlir::cuda {
+
+CimCallView DeviceCimChip::withRows(uint64_t repeat, int64_t firstSample, int64_t rowsPerSample,
+                                    int64_t rowOffset) const {
+  CimCallView c = call;
+  const cim::PhiloxKey key = cim::freshKey(params.noise.seed, repeat, params.layerId);
+  c.freshKey[0] = key[0];
+  c.freshKey[1] = key[1];
+  c.firstSample = firstSample;
+  c.rowsPerSample = rowsPerSample;
+  c.rowOffset = rowOffset;
+  return c;
+}
+
+DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &upload) {
+  const cim::CimParams &p = w.params();
+  DeviceCimChip d;
+  d.params = p;
+  CimChipView &chip = d.chip;
+  chip.K = w.rows();
+  chip.N = w.cols();
+  chip.Kpad = (chip.K + 15) / 16 * 16;
+  chip.S = w.sliceCount();
+  for (int j = 0; j < chip.S; ++j) {
+    chip.widths[j] = w.sliceWidths()[j];
+    chip.offsets[j] = w.sliceOffsets()[j];
+  }
+  // [S][N][Kpad], k contiguous: the MMA's column operand.
+  std::vector<int8_t> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), 0);
+  std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
+  for (int j = 0; j < chip.S; ++j) {
+    w.differentialLevels(j, 0, chip.K, rowMajor.data());
+    int8_t *slice = levels.data() + static_cast<size_t>(j) * chip.N * chip.Kpad;
+    for (int64_t k = 0; k < chip.K; ++k)
+      for (int64_t n = 0; n < chip.N; ++n)
+        slice[n * chip.Kpad + k] = rowMajor[static_cast<size_t>(k * chip.N + n)];
+  }
+  d.memory.push_back(upload(levels.data(), levels.size(), "a CIM layer's cell levels"));
+  chip.levels = static_cast<const int8_t *>(d.memory.back().get());
+  std::vector<float> scales(static_cast<size_t>(chip.N));
+  for (int64_t n = 0; n < chip.N; ++n)
+    scales[n] = w.quantized().scale(n);
+  d.memory.push_back(upload(scales.data(), scales.size() * sizeof(float), "weight scales"));
+  chip.weightScales = static_cast<const float *>(d.memory.back().get());
+
+  CimCallView &call = d.call;
+  call.T = static_cast<int>(p.inputs.slices.size());
+  const std::vector<int> inputOffsets = cim::sliceOffsets(p.inputs.slices);
+  for (int i = 0; i < call.T; ++i) {
+    call.widths[i] = p.inputs.slices[i];
+    call.offsets[i] = inputOffsets[i];
+  }
+  call.qmaxInput = cim::symmetricQmax(p.inputs.bits);
+  call.staticScale = p.inputs.scale == cim::InputScale::Static;
+  call.staticScaleValue = p.staticScale;
+  call.rows = p.crossbar.rows;
+  call.colsPerBlock = p.crossbar.cols / 2;
+  switch (p.adc.mode) {
+  case cim::AdcMode::Ideal:
+    call.adc = AdcKind::Ideal;
+    break;
+  case cim::AdcMode::Full:
+    call.adc = AdcKind::Full;
+    break;
+  case cim::AdcMode::Dynamic:
+    call.adc = AdcKind::Dynamic;
+    break;
+  case cim::AdcMode::Calibrated:
+    call.adc = AdcKind::Calibrated;
+    break;
+  }
+  call.qmaxAdc = cim::symmetricQmax(p.adc.bits);
+  const std::vector<int64_t> fullScales =
+      p.fullScales.empty()
+          ? cim::fullModeScales(chip.K, p.crossbar.rows, p.inputs.slices, w.sliceWidths())
+          : p.fullScales;
+  d.memory.push_back(
+      upload(fullScales.data(), fullScales.size() * sizeof(int64_t), "ADC full scales"));
+  call.fullScales = static_cast<const int64_t *>(d.memory.back().get());
+  if (!p.calibratedFullScales.empty()) {
+    d.memory.push_back(upload(p.calibratedFullScales.data(),
+                              p.calibratedFullScales.size() * sizeof(float),
+                              "calibrated full scales"));
+    call.calibratedFullScales = static_cast<const float *>(d.memory.back().get());
+  }
+  call.sigmaRead = p.noise.read;
+  call.sigmaAdcLsb = p.adc.mode == cim::AdcMode::Ideal
+                         ? 0.0
+                         : p.adc.noiseLsb / std::sqrt(static_cast<double>(p.adc.samples));
+  return d;
+}
+
+std::string cimGpuGap(const cim::CimParams &p, int64_t K) {
+  if (p.inputs.hybridAnalogBits != 0)
+    return "hybrid inputs";
+  if (p.noise.program != 0.0)
+    return "programming noise";
+  if (p.inputs.scale != cim::InputScale::Static && p.inputs.clipPercentile < 100.0)
+    return "an input clip percentile";
+  if (p.adc.mode == cim::AdcMode::Dynamic && p.crossbar.cols / 2 > 128)
+    return "dynamic column blocks wider than 128";
+  if (static_cast<int>(p.inputs.slices.size()) > kMaxSlices ||
+      static_cast<int>(p.weights.slices.size()) > kMaxSlices)
+    return "more than 16 slices";
+  // Exact sums are int64 on the GPU: every term qmax_a·FS·2^{o_i+p_j} summed must fit.
+  const std::vector<int> a = p.inputs.slices, b = p.weights.slices;
+  const std::vector<int> o = cim::sliceOffsets(a), q = cim::sliceOffsets(b);
+  const std::vector<int64_t> fs =
+      p.fullScales.empty() ? cim::fullModeScales(K, p.crossbar.rows, a, b) : p.fullScales;
+  const std::vector<int64_t> maxima = cim::fullModeScales(K, p.crossbar.rows, a, b);
+  long double bound = 0.0L;
+  const int64_t rowBlocks = cim::rowBlockCount(K, p.crossbar.rows);
+  const int T = static_cast<int>(a.size()), S = static_cast<int>(b.size());
+  for (int64_t r = 0; r < rowBlocks; ++r)
+    for (int i = 0; i < T; ++i)
+      for (int j = 0; j < S; ++j) {
+        const size_t at = static_cast<size_t>((r * T + i) * S + j);
+        const long double scale = std::max<int64_t>(fs[at], maxima[at]);
+        bound += scale * (cim::symmetricQmax(p.adc.bits) + 1) * std::ldexp(1.0L, o[i] + q[j]);
+      }
+  if (bound >= std::ldexp(1.0L, 62))
+    return "exact sums beyond int64";
+  return "";
+}
+
+} // namespace cimlir::cuda

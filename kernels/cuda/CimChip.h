@@ -1,0 +1,43 @@
+// cimlir CUDA kernels: a programmed chip (kernels/cpu/cim/WeightProgramming.h: host code, the
+// same cells on every backend) moved to device memory in the layout of the fused CIM kernel
+// (CimLinear.h), and what that kernel cannot run yet.
+#pragma once
+
+#include "kernels/cpu/cim/WeightProgramming.h"
+#include "kernels/cuda/CimLinear.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cimlir::cuda {
+
+/// Copies `bytes` of host memory into new device memory (the caller's allocator and its
+/// accounting); `what` names the data in an error.
+using Upload =
+    std::function<std::shared_ptr<void>(const void *host, size_t bytes, const std::string &what)>;
+
+/// One group's chip in device memory, with the call parameters of the chip's params() (the
+/// fresh key and row mapping are set per call: withRows).
+struct DeviceCimChip {
+  std::vector<std::shared_ptr<void>> memory;
+  cim::CimParams params; ///< what the chip was programmed with (seed and layer id among them)
+  CimChipView chip;
+  CimCallView call;
+
+  /// call with the fresh key of (seed, repeat, layer id) and the row mapping of §9.
+  CimCallView withRows(uint64_t repeat, int64_t firstSample, int64_t rowsPerSample,
+                       int64_t rowOffset) const;
+};
+
+/// Uploads `weights` (programmed with weights.params()): the differential levels as int8
+/// [S][N][Kpad], s_w per column and the full scales. The caller checks cimGpuGap first.
+DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload &upload);
+
+/// What of `params` (a layer with K rows) the fused kernel does not do yet, or "" when it runs
+/// it: hybrid inputs, programming noise, an input clip percentile, `dynamic` column blocks
+/// wider than 128 outputs, more than 16 slices, or exact sums beyond int64.
+std::string cimGpuGap(const cim::CimParams &params, int64_t K);
+
+} // namespace cimlir::cuda

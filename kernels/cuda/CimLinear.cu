@@ -1,0 +1,576 @@
+#include "kernels/cuda/CimLinear.h"
+
+#include "kernels/cim/PhiloxMath.h"
+#include "kernels/cuda/CudaCheck.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+namespace cimlir::cuda {
+
+namespace {
+
+constexpr int kRowsPerCta = 32;  // two m16 MMA tiles
+constexpr int kColsPerCta = 128; // eight warps of 16 columns (two n8 MMA tiles each)
+constexpr int kColsPerWarp = 16;
+constexpr int kThreads = 256;
+constexpr int kRowPad = 16; // bytes after each staged row: conflict-free fragment loads
+
+size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+// ---------------------------------------------------------------------------------------------
+// §3: s_x and xq per row.
+
+__global__ void quantizeInputsKernel(const float *x, int64_t K, int64_t Kpad, int32_t qmax,
+                                     bool isStatic, float staticScale, int16_t *xq, float *scales,
+                                     uint8_t *finite) {
+  const int64_t m = blockIdx.x;
+  const float *row = x + m * K;
+  float maxAbs = 0.0f;
+  int bad = 0;
+  for (int64_t k = threadIdx.x; k < K; k += blockDim.x) {
+    const float v = row[k];
+    bad |= !isfinite(v);
+    maxAbs = fmaxf(maxAbs, fabsf(v));
+  }
+  __shared__ float warpMax[32];
+  __shared__ int warpBad[32];
+  for (int offset = 16; offset > 0; offset /= 2) {
+    maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
+    bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
+  }
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  if (lane == 0) {
+    warpMax[warp] = maxAbs;
+    warpBad[warp] = bad;
+  }
+  __syncthreads();
+  if (warp == 0) {
+    const int warps = blockDim.x / 32;
+    maxAbs = lane < warps ? warpMax[lane] : 0.0f;
+    bad = lane < warps ? warpBad[lane] : 0;
+    for (int offset = 16; offset > 0; offset /= 2) {
+      maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
+      bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
+    }
+    if (lane == 0) {
+      warpMax[0] = maxAbs;
+      warpBad[0] = bad;
+    }
+  }
+  __syncthreads();
+  bad = warpBad[0];
+  // symmetricScale (Quantization.h): clip / qmax in IEEE float32, 0 gives 1.
+  float s = isStatic ? staticScale : __fdiv_rn(warpMax[0], static_cast<float>(qmax));
+  if (s == 0.0f)
+    s = 1.0f;
+  if (threadIdx.x == 0) {
+    scales[m] = s;
+    finite[m] = bad ? 0 : 1;
+  }
+  const float limit = static_cast<float>(qmax);
+  int16_t *out = xq + m * Kpad;
+  for (int64_t k = threadIdx.x; k < Kpad; k += blockDim.x) {
+    int16_t q = 0;
+    if (!bad && k < K)
+      q = static_cast<int16_t>(fminf(fmaxf(rintf(__fdiv_rn(row[k], s)), -limit), limit));
+    out[k] = q;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4–§6: the fused product.
+
+struct ProductArgs {
+  CimChipView chip;
+  CimCallView call;
+  int64_t M = 0;
+  const int16_t *xq = nullptr;
+  const float *rowScales = nullptr;
+  const uint8_t *rowFinite = nullptr;
+  float *y = nullptr;
+  int chunk = 256;      // K staged at a time (a multiple of 32)
+  int ctaCols = 128;    // columns per CTA (whole column blocks in `dynamic` mode)
+  int blocksPerCta = 1; // column blocks per CTA (`dynamic`)
+  int64_t rowBlocks = 0;
+};
+
+__device__ __forceinline__ void mmaS8(int (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
+  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+               "{%8,%9}, {%0,%1,%2,%3};\n"
+               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+/// A warp's 32x16 tile in registers: two m16 by two n8 MMA accumulators of four elements.
+template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4], T value) {
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        tile[mt][nt][e] = value;
+}
+
+/// The exact code rint(P·qmax / FS), half to even, clamped to ±qmax (FS > 0, |P| < 2^31): a
+/// float estimate (off by far less than one) corrected with the exact remainder.
+__device__ __forceinline__ int32_t exactCode(int32_t P, int64_t fs, float ratio, int32_t qmax) {
+  int32_t code = static_cast<int32_t>(rintf(static_cast<float>(P) * ratio));
+  const int64_t rem2 = 2 * (static_cast<int64_t>(P) * qmax - static_cast<int64_t>(code) * fs);
+  if (rem2 > fs || (rem2 == fs && (code & 1)))
+    ++code;
+  else if (rem2 < -fs || (rem2 == -fs && (code & 1)))
+    --code;
+  return max(-qmax, min(qmax, code));
+}
+
+/// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
+__device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
+                                             uint32_t &row) {
+  sample = static_cast<uint32_t>(c.firstSample + m / c.rowsPerSample);
+  row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
+}
+
+/// The normals of outputs n and n + 1 (n even) of one fresh draw (Philox.h's layout).
+__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
+                                          int i, int j, int64_t n, double &z0, double &z1) {
+  uint32_t counter[4], words[4];
+  sampleAndRow(c, m, counter[0], counter[1]);
+  counter[2] = static_cast<uint32_t>(n / 4);
+  counter[3] = cim::philox::freshDrawWord(kind, static_cast<uint32_t>(r), i, j);
+  cim::philox::block(counter, c.freshKey[0], c.freshKey[1], words);
+  const int h = (n % 4) / 2;
+  cim::philox::normalPair(words[2 * h], words[2 * h + 1], z0, z1);
+}
+
+/// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols).
+/// Exact: int64 sums and integer codes; else double with read and ADC noise.
+template <bool Exact>
+__global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs args) {
+  using Acc = typename std::conditional<Exact, long long, double>::type;
+  const CimChipView &chip = args.chip;
+  const CimCallView &call = args.call;
+  const int T = call.T, S = chip.S, chunk = args.chunk;
+  const int ld = chunk + kRowPad;
+  const int64_t K = chip.K, N = chip.N, M = args.M;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kRowsPerCta;
+  const int64_t n0 = static_cast<int64_t>(blockIdx.y) * args.ctaCols;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, q = lane % 4;
+  const bool readNoise = !Exact && call.sigmaRead > 0.0;
+  const bool adcNoise = !Exact && call.sigmaAdcLsb > 0.0;
+  const bool dynamic = call.adc == AdcKind::Dynamic;
+
+  extern __shared__ __align__(16) unsigned char shared[];
+  int8_t *sU = reinterpret_cast<int8_t *>(shared);                          // [T][32][ld]
+  int8_t *sW = sU + static_cast<size_t>(T) * kRowsPerCta * ld;              // [128][ld]
+  long long *sSumSq = reinterpret_cast<long long *>(sW + kColsPerCta * ld); // [T][32]
+  unsigned long long *sFs =
+      reinterpret_cast<unsigned long long *>(sSumSq + T * kRowsPerCta); // [32][blocksPerCta]
+
+  // This thread's outputs: element e of tile (mt, nt) is row mt·16 + g + 8·(e / 2), column
+  // 16·warp + 8·nt + 2·q + e % 2 (the m16n8 accumulator layout).
+  const int warpCol = warp * kColsPerWarp;
+  const bool warpActive = warpCol < args.ctaCols;
+  Acc acc[2][2][4];
+  fillTile(acc, Acc(0));
+  // A warp's 16 columns in one column block: the dynamic maxima reduce over the quad first.
+  const int64_t colsPerBlock = call.colsPerBlock;
+  const bool warpOneBlock =
+      (n0 + warpCol) / colsPerBlock == (n0 + warpCol + kColsPerWarp - 1) / colsPerBlock &&
+      warpCol + kColsPerWarp <= args.ctaCols;
+
+  for (int64_t r = 0; r < args.rowBlocks; ++r) {
+    const int64_t kb0 = r * call.rows, kb1 = min(K, kb0 + call.rows);
+    const int chunks = static_cast<int>((kb1 - kb0 + chunk - 1) / chunk);
+    if (readNoise) {
+      // sum_k u_i[m,k]^2 over the row block, per (i, row): the read-noise variance (§4).
+      __syncthreads();
+      for (int rowInCta = warp; rowInCta < kRowsPerCta; rowInCta += kThreads / 32) {
+        const int64_t m = m0 + rowInCta;
+        long long sums[kMaxSlices];
+#pragma unroll
+        for (int i = 0; i < kMaxSlices; ++i)
+          sums[i] = 0;
+        if (m < M)
+          for (int64_t k = kb0 + lane; k < kb1; k += 32) {
+            const int mag = abs(static_cast<int>(args.xq[m * chip.Kpad + k]));
+#pragma unroll
+            for (int i = 0; i < kMaxSlices; ++i)
+              if (i < T) {
+                const long long u = (mag >> call.offsets[i]) & ((1 << call.widths[i]) - 1);
+                sums[i] += u * u;
+              }
+          }
+#pragma unroll
+        for (int i = 0; i < kMaxSlices; ++i)
+          if (i < T) {
+            long long s = sums[i];
+            for (int offset = 16; offset > 0; offset /= 2)
+              s += __shfl_xor_sync(0xffffffffu, s, offset);
+            if (lane == 0)
+              sSumSq[i * kRowsPerCta + rowInCta] = s;
+          }
+      }
+    }
+    int stagedU = -1; // chunk of row block r whose slices are in sU
+    int stagedWChunk = -1, stagedWSlice = -1;
+    for (int j = 0; j < S; ++j) {
+      for (int i = 0; i < T; ++i) {
+        int P[2][2][4];
+        fillTile(P, 0);
+        for (int c = 0; c < chunks; ++c) {
+          const int64_t k0 = kb0 + static_cast<int64_t>(c) * chunk;
+          const int64_t k1 = min(kb1, k0 + chunk);
+          const bool needU = stagedU != c;
+          const bool needW = stagedWChunk != c || stagedWSlice != j;
+          if (needU || needW)
+            __syncthreads(); // every warp is done with what is staged now
+          if (needU) {
+            // u_i = sign(l)·((|l| >> o_i) & (2^{a_i} - 1)) of rows [m0, m0+32), 4 k at a time.
+            const int quads = kRowsPerCta * chunk / 4;
+            for (int idx = threadIdx.x; idx < quads; idx += kThreads) {
+              const int rowInCta = idx / (chunk / 4);
+              const int kk = (idx % (chunk / 4)) * 4;
+              const int64_t m = m0 + rowInCta;
+              int l[4];
+#pragma unroll
+              for (int e = 0; e < 4; ++e) {
+                const int64_t k = k0 + kk + e;
+                l[e] = (m < M && k < k1) ? args.xq[m * chip.Kpad + k] : 0;
+              }
+              for (int i2 = 0; i2 < T; ++i2) {
+                const int mask = (1 << call.widths[i2]) - 1;
+                uint32_t word = 0;
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                  const int mag = (abs(l[e]) >> call.offsets[i2]) & mask;
+                  const int u = l[e] < 0 ? -mag : mag;
+                  word |= (static_cast<uint32_t>(u) & 0xffu) << (8 * e);
+                }
+                *reinterpret_cast<uint32_t *>(
+                    sU + (static_cast<size_t>(i2) * kRowsPerCta + rowInCta) * ld + kk) = word;
+              }
+            }
+            stagedU = c;
+          }
+          if (needW) {
+            // L~+_j - L~-_j of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
+            const int8_t *levels = chip.levels + static_cast<size_t>(j) * N * chip.Kpad;
+            const bool aligned = (k0 % 16) == 0;
+            const int vectors = kColsPerCta * chunk / 16;
+            for (int idx = threadIdx.x; idx < vectors; idx += kThreads) {
+              const int col = idx / (chunk / 16);
+              const int kk = (idx % (chunk / 16)) * 16;
+              const int64_t n = n0 + col;
+              uint4 v = make_uint4(0, 0, 0, 0);
+              if (col < args.ctaCols && n < N && k0 + kk < k1) {
+                const int8_t *src = levels + n * chip.Kpad + k0 + kk;
+                unsigned char bytes[16];
+                if (aligned && k0 + kk + 16 <= k1) {
+                  v = *reinterpret_cast<const uint4 *>(src);
+                } else {
+#pragma unroll
+                  for (int e = 0; e < 16; ++e)
+                    bytes[e] = k0 + kk + e < k1 ? static_cast<unsigned char>(src[e]) : 0;
+                  v = *reinterpret_cast<const uint4 *>(bytes);
+                }
+              }
+              *reinterpret_cast<uint4 *>(sW + static_cast<size_t>(col) * ld + kk) = v;
+            }
+            stagedWChunk = c;
+            stagedWSlice = j;
+          }
+          if (needU || needW)
+            __syncthreads();
+          if (warpActive) {
+            const int8_t *a = sU + static_cast<size_t>(i) * kRowsPerCta * ld;
+            const int steps = static_cast<int>((k1 - k0 + 31) / 32);
+            for (int ks = 0; ks < steps; ++ks) {
+              uint32_t fa[2][4], fb[2][2];
+#pragma unroll
+              for (int mt = 0; mt < 2; ++mt) {
+                const int8_t *base = a + (mt * 16 + g) * ld + ks * 32 + 4 * q;
+                fa[mt][0] = *reinterpret_cast<const uint32_t *>(base);
+                fa[mt][1] = *reinterpret_cast<const uint32_t *>(base + 8 * ld);
+                fa[mt][2] = *reinterpret_cast<const uint32_t *>(base + 16);
+                fa[mt][3] = *reinterpret_cast<const uint32_t *>(base + 8 * ld + 16);
+              }
+#pragma unroll
+              for (int nt = 0; nt < 2; ++nt) {
+                const int8_t *base = sW + (warpCol + nt * 8 + g) * ld + ks * 32 + 4 * q;
+                fb[nt][0] = *reinterpret_cast<const uint32_t *>(base);
+                fb[nt][1] = *reinterpret_cast<const uint32_t *>(base + 16);
+              }
+#pragma unroll
+              for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+                for (int nt = 0; nt < 2; ++nt)
+                  mmaS8(P[mt][nt], fa[mt], fb[nt]);
+            }
+          }
+        }
+
+        // §4 read noise and §5 ADC of pair (i, j) of row block r, then §6's sum.
+        const int shift = call.offsets[i] + chip.offsets[j];
+        const int32_t qA = call.qmaxAdc;
+        const int pair = i * S + j;
+        if (Exact && call.adc == AdcKind::Ideal) {
+#pragma unroll
+          for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+            for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+              for (int e = 0; e < 4; ++e)
+                acc[mt][nt][e] += static_cast<long long>(P[mt][nt][e]) * (1ll << shift);
+          continue;
+        }
+        // The partial sums as the ADC sees them: P, plus read noise when the slice is active.
+        double p[2][2][4];
+        if (!Exact) {
+          const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+#pragma unroll
+          for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+            for (int half = 0; half < 2; ++half) {
+              const int rowInCta = mt * 16 + g + 8 * half;
+              const int64_t m = m0 + rowInCta;
+              double sd = 0.0;
+              if (readNoise && m < M) {
+                const long long ss = sSumSq[i * kRowsPerCta + rowInCta];
+                if (ss != 0)
+                  sd = sqrt(2.0 * static_cast<double>(ss)) * call.sigmaRead * cellRange;
+              }
+#pragma unroll
+              for (int nt = 0; nt < 2; ++nt) {
+                double z0 = 0.0, z1 = 0.0;
+                const int64_t n = n0 + warpCol + nt * 8 + 2 * q;
+                if (sd != 0.0 && warpActive)
+                  freshPair(call, 0, m, r, i, j, n, z0, z1);
+                p[mt][nt][2 * half] = static_cast<double>(P[mt][nt][2 * half]);
+                p[mt][nt][2 * half + 1] = static_cast<double>(P[mt][nt][2 * half + 1]);
+                if (sd != 0.0) {
+                  p[mt][nt][2 * half] = p[mt][nt][2 * half] + sd * z0;
+                  p[mt][nt][2 * half + 1] = p[mt][nt][2 * half + 1] + sd * z1;
+                }
+              }
+            }
+          if (call.adc == AdcKind::Ideal) {
+            const double weight = static_cast<double>(1ll << shift);
+#pragma unroll
+            for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+              for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+                for (int e = 0; e < 4; ++e)
+                  acc[mt][nt][e] += p[mt][nt][e] * weight;
+            continue;
+          }
+        }
+        // `dynamic`: FS = max |P| over the outputs of the column block, per row (§5).
+        if (dynamic) {
+          __syncthreads(); // the previous pair's maxima are read
+          for (int idx = threadIdx.x; idx < kRowsPerCta * args.blocksPerCta; idx += kThreads)
+            sFs[idx] = 0;
+          __syncthreads();
+          if (warpActive)
+#pragma unroll
+            for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+              for (int half = 0; half < 2; ++half) {
+                const int rowInCta = mt * 16 + g + 8 * half;
+                unsigned long long best = 0;
+#pragma unroll
+                for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+                  for (int e = 0; e < 2; ++e) {
+                    const int col = warpCol + nt * 8 + 2 * q + e;
+                    unsigned long long mag;
+                    if (Exact)
+                      mag = static_cast<unsigned long long>(abs(P[mt][nt][2 * half + e]));
+                    else
+                      mag = static_cast<unsigned long long>(
+                          __double_as_longlong(fabs(p[mt][nt][2 * half + e])));
+                    if (col >= args.ctaCols || n0 + col >= N)
+                      continue;
+                    if (warpOneBlock) {
+                      best = max(best, mag);
+                    } else {
+                      const int block =
+                          static_cast<int>((n0 + col) / colsPerBlock - n0 / colsPerBlock);
+                      atomicMax(&sFs[rowInCta * args.blocksPerCta + block], mag);
+                    }
+                  }
+                if (warpOneBlock) {
+                  best = max(best, __shfl_xor_sync(0xffffffffu, best, 1));
+                  best = max(best, __shfl_xor_sync(0xffffffffu, best, 2));
+                  const int block =
+                      static_cast<int>((n0 + warpCol) / colsPerBlock - n0 / colsPerBlock);
+                  if (q == 0)
+                    atomicMax(&sFs[rowInCta * args.blocksPerCta + block], best);
+                }
+              }
+          __syncthreads();
+        }
+        const int64_t fullFs = call.adc == AdcKind::Full ? call.fullScales[(r * T + i) * S + j] : 0;
+        if (!warpActive)
+          continue;
+#pragma unroll
+        for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+          for (int half = 0; half < 2; ++half) {
+            const int rowInCta = mt * 16 + g + 8 * half;
+            const int64_t m = m0 + rowInCta;
+#pragma unroll
+            for (int nt = 0; nt < 2; ++nt) {
+              const int64_t nPair = n0 + warpCol + nt * 8 + 2 * q;
+              double za[2] = {0.0, 0.0};
+              if (adcNoise && m < M)
+                freshPair(call, 1, m, r, i, j, nPair, za[0], za[1]);
+#pragma unroll
+              for (int e = 0; e < 2; ++e) {
+                const int col = warpCol + nt * 8 + 2 * q + e;
+                // Columns past the CTA's (whose results are not written) read block 0.
+                const int block =
+                    dynamic && col < args.ctaCols
+                        ? static_cast<int>((n0 + col) / colsPerBlock - n0 / colsPerBlock)
+                        : 0;
+                const int idx = 2 * half + e;
+                if (Exact) {
+                  const int64_t fs =
+                      dynamic ? static_cast<int64_t>(sFs[rowInCta * args.blocksPerCta + block])
+                              : fullFs;
+                  if (fs > 0) {
+                    const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
+                    const int32_t code = exactCode(P[mt][nt][idx], fs, ratio, qA);
+                    acc[mt][nt][idx] += static_cast<long long>(code) * fs * (1ll << shift);
+                  }
+                } else {
+                  double fs = call.adc == AdcKind::Calibrated
+                                  ? static_cast<double>(call.calibratedFullScales[pair])
+                                  : static_cast<double>(fullFs);
+                  if (dynamic)
+                    fs = __longlong_as_double(
+                        static_cast<long long>(sFs[rowInCta * args.blocksPerCta + block]));
+                  if (fs > 0.0) {
+                    const double delta = fs / qA, limit = static_cast<double>(qA);
+                    const double noisy = adcNoise
+                                             ? p[mt][nt][idx] + call.sigmaAdcLsb * delta * za[e]
+                                             : p[mt][nt][idx];
+                    const double code = fmin(fmax(rint(noisy / delta), -limit), limit);
+                    acc[mt][nt][idx] += (delta * code) * static_cast<double>(1ll << shift);
+                  }
+                }
+              }
+            }
+          }
+      }
+    }
+  }
+
+  // §6: y = fl32(s_x·s_w) · fl32(sum).
+  if (!warpActive)
+    return;
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int64_t m = m0 + mt * 16 + g + 8 * half;
+      if (m >= M)
+        continue;
+      const bool finite = args.rowFinite[m] != 0;
+      const float sx = args.rowScales[m];
+#pragma unroll
+      for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const int col = warpCol + nt * 8 + 2 * q + e;
+          const int64_t n = n0 + col;
+          if (col >= args.ctaCols || n >= N)
+            continue;
+          const Acc v = acc[mt][nt][2 * half + e];
+          float sum;
+          if (Exact)
+            sum = call.adc == AdcKind::Ideal
+                      ? __ll2float_rn(static_cast<long long>(v))
+                      : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
+                                          static_cast<double>(call.qmaxAdc));
+          else
+            sum = __double2float_rn(static_cast<double>(v));
+          const float scale = __fmul_rn(sx, chip.weightScales[n]);
+          args.y[m * N + n] = finite ? __fmul_rn(scale, sum) : __int_as_float(0x7fc00000);
+        }
+    }
+}
+
+} // namespace
+
+size_t CimScratch::bytes(int64_t M, int64_t Kpad) {
+  return alignUp(static_cast<size_t>(M * Kpad) * sizeof(int16_t), 256) +
+         alignUp(static_cast<size_t>(M) * sizeof(float), 256) + static_cast<size_t>(M);
+}
+
+CimScratch CimScratch::carve(void *memory, int64_t M, int64_t Kpad) {
+  auto *base = static_cast<unsigned char *>(memory);
+  CimScratch s;
+  s.xq = reinterpret_cast<int16_t *>(base);
+  base += alignUp(static_cast<size_t>(M * Kpad) * sizeof(int16_t), 256);
+  s.rowScales = reinterpret_cast<float *>(base);
+  base += alignUp(static_cast<size_t>(M) * sizeof(float), 256);
+  s.rowFinite = base;
+  return s;
+}
+
+void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
+               const CimScratch &scratch, float *y, cudaStream_t stream) {
+  if (M == 0 || chip.N == 0)
+    return;
+  if (chip.K == 0) {
+    check(cudaMemsetAsync(y, 0, static_cast<size_t>(M * chip.N) * sizeof(float), stream),
+          "clearing an empty product");
+    return;
+  }
+  quantizeInputsKernel<<<static_cast<unsigned>(M), 256, 0, stream>>>(
+      x, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue, scratch.xq,
+      scratch.rowScales, scratch.rowFinite);
+  checkLaunch("cim quantizeInputs");
+
+  ProductArgs args;
+  args.chip = chip;
+  args.call = call;
+  args.M = M;
+  args.xq = scratch.xq;
+  args.rowScales = scratch.rowScales;
+  args.rowFinite = scratch.rowFinite;
+  args.y = y;
+  args.chunk = call.T <= 8 ? 256 : 128;
+  args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
+  if (call.adc == AdcKind::Dynamic) {
+    args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
+    args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);
+  }
+  const size_t ld = static_cast<size_t>(args.chunk + kRowPad);
+  const size_t shared =
+      static_cast<size_t>(call.T) * kRowsPerCta * ld + kColsPerCta * ld +
+      static_cast<size_t>(call.T) * kRowsPerCta * sizeof(long long) +
+      static_cast<size_t>(kRowsPerCta) * args.blocksPerCta * sizeof(unsigned long long);
+  const dim3 grid(static_cast<unsigned>((M + kRowsPerCta - 1) / kRowsPerCta),
+                  static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols));
+  if (call.exact()) {
+    check(cudaFuncSetAttribute(cimProductKernel<true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               static_cast<int>(shared)),
+          "sizing the CIM kernel's shared memory");
+    cimProductKernel<true><<<grid, kThreads, shared, stream>>>(args);
+  } else {
+    check(cudaFuncSetAttribute(cimProductKernel<false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               static_cast<int>(shared)),
+          "sizing the CIM kernel's shared memory");
+    cimProductKernel<false><<<grid, kThreads, shared, stream>>>(args);
+  }
+  checkLaunch("cim product");
+}
+
+} // namespace cimlir::cuda

@@ -1,0 +1,83 @@
+// cimlir CUDA kernels: one CIM layer on the GPU (cim-numerics.md §3–§6), the same numbers as
+// the CPU reference (kernels/cpu/cim/CimLinear.h).
+//
+// Two launches per call:
+//  1. quantizeInputs: per row m, s_x (dynamic_row: max |x[m,:]| / qmax_x; or the static scale)
+//     and xq = clamp(rint(x / s_x)) as int16 [M, Kpad], IEEE float32 division as on the host.
+//  2. cimProduct: one CTA per (32 rows, column tile). For each row block r, the DAC slices u_i
+//     of its rows are cut from xq into shared memory (never to global memory); for each weight
+//     slice j the chip's differential levels L~+_j - L~-_j (int8, programmed on the host at
+//     load) are staged, and every slice pair's partial sums P[r,i,j] come from int8 tensor-core
+//     MMAs (mma.sync m16n8k32, exact int32). The ADC converts them in registers: `full` and
+//     `dynamic` without noise in exact integer arithmetic (a float estimate of rint(P·qmax/FS)
+//     corrected by the exact remainder, half to even); with read or ADC noise in IEEE double
+//     with the CPU's Philox streams and series Box–Muller (PhiloxMath.h), so the codes are the
+//     CPU's bit for bit. The recombination sum of §6 is int64 (exact) or double, and the
+//     epilogue writes y = fl32(s_x·s_w)·fl32(sum).
+//
+// What the caller checks first (supportsCimOnGpu): no hybrid inputs, integer levels (no
+// programming noise), a clip percentile of 100 for inputs, `dynamic` column blocks of at most
+// 128 outputs, and exact sums that fit int64.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace cimlir::cuda {
+
+enum class AdcKind : int { Ideal = 0, Full = 1, Dynamic = 2, Calibrated = 3 };
+
+constexpr int kMaxSlices = 16;
+
+/// A programmed chip (one group) in device memory.
+struct CimChipView {
+  int64_t K = 0, N = 0;
+  int64_t Kpad = 0;                    ///< K rounded up to 16 (the row stride of levels and xq)
+  int S = 0;                           ///< weight slices
+  int widths[kMaxSlices] = {};         ///< b_j
+  int offsets[kMaxSlices] = {};        ///< p_j
+  const int8_t *levels = nullptr;      ///< [S][N][Kpad]: L~+_j - L~-_j, k contiguous, zero padded
+  const float *weightScales = nullptr; ///< s_w [N]
+};
+
+/// The parameters of one call (cim-numerics.md §3–§5, §9).
+struct CimCallView {
+  int T = 0;                   ///< input slices
+  int widths[kMaxSlices] = {}; ///< a_i
+  int offsets[kMaxSlices] = {};
+  int32_t qmaxInput = 0; ///< qmax_x
+  bool staticScale = false;
+  float staticScaleValue = 0.0f;
+  int64_t rows = 0;         ///< crossbar rows R
+  int64_t colsPerBlock = 0; ///< N_c = floor(C / 2)
+  AdcKind adc = AdcKind::Full;
+  int32_t qmaxAdc = 0;
+  const int64_t *fullScales = nullptr;         ///< device, [(r·T + i)·S + j]
+  const float *calibratedFullScales = nullptr; ///< device, [i·S + j]
+  double sigmaRead = 0.0;                      ///< sigma_r
+  double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode
+  uint32_t freshKey[2] = {};
+  int64_t firstSample = 0, rowsPerSample = 1, rowOffset = 0;
+  /// Integer sums and codes (no read noise, no ADC noise, not calibrated).
+  bool exact() const {
+    return sigmaRead == 0.0 && sigmaAdcLsb == 0.0 && adc != AdcKind::Calibrated;
+  }
+};
+
+/// Scratch memory of one call with M rows: xq int16 [M, Kpad], s_x float [M], finite flags
+/// uint8 [M].
+struct CimScratch {
+  int16_t *xq = nullptr;
+  float *rowScales = nullptr;
+  uint8_t *rowFinite = nullptr;
+  static size_t bytes(int64_t M, int64_t Kpad);
+  /// Carves the three arrays out of `memory` (cimScratchBytes(M, Kpad) bytes).
+  static CimScratch carve(void *memory, int64_t M, int64_t Kpad);
+};
+
+/// y [M, N] float32 (device) = CIM(x [M, K] float32 (device) · chip), enqueued on `stream`.
+void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
+               const CimScratch &scratch, float *y, cudaStream_t stream);
+
+} // namespace cimlir::cuda

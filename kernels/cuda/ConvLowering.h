@@ -1,0 +1,31 @@
+// cimlir CUDA kernels: a convolution as matrix products (cim-numerics.md §0), on device memory:
+// the im2col rows of a group and the scatter of the product back to [N, M, O...] with the bias.
+// The same layout as the CPU's (runtime/backends/cpu/CimLowering.h), from the same tap offsets
+// (ConvGeometry::tapOffsets).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace cimlir::cuda {
+
+/// Where the patches of one convolution come from: x [N, C, plane] with `groupChannels`
+/// channels per group, P output positions and `taps` kernel taps; offsets [P·taps] (device).
+struct ConvPatches {
+  int64_t channels = 0, plane = 0, groupChannels = 0, positions = 0, taps = 0;
+  const int64_t *offsets = nullptr;
+};
+
+/// out [(n1-n0)·P, groupChannels·taps]: row (n-n0)·P + p, column c·taps + q holds
+/// x[n, g·groupChannels + c, offsets[p·taps + q]], or 0 where the offset is -1.
+void im2col(const float *x, const ConvPatches &patches, int64_t g, int64_t n0, int64_t n1,
+            float *out, cudaStream_t stream);
+
+/// y[n, g·groupOutputs + j, p] = z[(n-n0)·P + p, j] (+ bias[g·groupOutputs + j]) for images
+/// [n0, n1); y has `outChannels` channels of P positions.
+void scatterConvOutput(const float *z, int64_t n0, int64_t n1, int64_t positions,
+                       int64_t groupOutputs, int64_t g, int64_t outChannels, const float *bias,
+                       float *y, cudaStream_t stream);
+
+} // namespace cimlir::cuda

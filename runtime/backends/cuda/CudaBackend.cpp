@@ -1,0 +1,144 @@
+#include "runtime/backends/cuda/CudaBackend.h"
+
+#include "kernels/cuda/CudaCheck.h"
+#include "runtime/backends/cpu/CpuBackend.h"
+#include "runtime/backends/cuda/CudaContext.h"
+#include "runtime/backends/cuda/GpuSteps.h"
+#include "runtime/backends/cuda/HostStep.h"
+
+#include <map>
+
+namespace cimlir {
+
+namespace {
+
+using cuda::check;
+
+/// CUDA events around each step, read once the stream has run them.
+class EventTimer : public StepTimer {
+public:
+  EventTimer(size_t steps, std::shared_ptr<cuda::Context> context)
+      : seconds_(steps, 0.0), open_(steps, nullptr), context_(std::move(context)) {}
+  ~EventTimer() override {
+    for (cudaEvent_t e : free_)
+      cudaEventDestroy(e);
+    for (const Timing &t : pending_) {
+      cudaEventDestroy(t.start);
+      cudaEventDestroy(t.stop);
+    }
+    for (cudaEvent_t e : open_)
+      if (e)
+        cudaEventDestroy(e);
+  }
+  void start(size_t step) override {
+    open_[step] = event();
+    check(cudaEventRecord(open_[step], context_->stream()), "recording a timing event");
+  }
+  void stop(size_t step) override {
+    cudaEvent_t stop = event();
+    check(cudaEventRecord(stop, context_->stream()), "recording a timing event");
+    pending_.push_back({step, open_[step], stop});
+    open_[step] = nullptr;
+  }
+  std::vector<double> seconds() const override {
+    for (const Timing &t : pending_) {
+      float ms = 0.0f;
+      check(cudaEventSynchronize(t.stop), "waiting for a timing event");
+      check(cudaEventElapsedTime(&ms, t.start, t.stop), "reading a timing event");
+      seconds_[t.step] += ms * 1e-3;
+      free_.push_back(t.start);
+      free_.push_back(t.stop);
+    }
+    pending_.clear();
+    return seconds_;
+  }
+
+private:
+  struct Timing {
+    size_t step;
+    cudaEvent_t start, stop;
+  };
+  cudaEvent_t event() {
+    if (!free_.empty()) {
+      cudaEvent_t e = free_.back();
+      free_.pop_back();
+      return e;
+    }
+    cudaEvent_t e;
+    check(cudaEventCreate(&e), "creating a timing event");
+    return e;
+  }
+  // Read lazily by seconds() (const: the accumulated times are its result).
+  mutable std::vector<double> seconds_;
+  mutable std::vector<Timing> pending_;
+  mutable std::vector<cudaEvent_t> free_;
+  std::vector<cudaEvent_t> open_;
+  std::shared_ptr<cuda::Context> context_;
+};
+
+class CudaBackend : public Backend {
+public:
+  explicit CudaBackend(BackendOptions options)
+      : options_(std::move(options)), context_(cuda::Context::create()),
+        cpu_(createCpuBackend(options_)) {}
+
+  std::string name() const override { return "cuda"; }
+
+  std::unique_ptr<StepKernel> prepare(const Program &program, const Step &step) override {
+    StepAttrs attrs(program, step, options_);
+    if (std::unique_ptr<StepKernel> gpu = cuda::prepareGpuStep(attrs, context_))
+      return gpu;
+    std::unique_ptr<StepKernel> cpu = cpu_->prepare(program, step);
+    std::vector<bool> constant;
+    for (int64_t v : step.inputs)
+      constant.push_back(program.constant(v) != nullptr);
+    ++hostSteps_[step.op];
+    return cuda::hostStep(std::move(cpu), std::move(constant), context_);
+  }
+
+  MemorySpace memorySpace() const override { return MemorySpace::Device; }
+  std::shared_ptr<void> allocate(size_t bytes) override {
+    return context_->allocate(bytes, "activations");
+  }
+  void copyFromHost(void *data, const void *host, size_t bytes) override {
+    check(cudaMemcpyAsync(data, host, bytes, cudaMemcpyHostToDevice, context_->stream()),
+          "copying inputs to the GPU");
+    context_->synchronize(); // the host data may go once this returns
+  }
+  void copyToHost(void *host, const void *data, size_t bytes) override {
+    check(cudaMemcpyAsync(host, data, bytes, cudaMemcpyDeviceToHost, context_->stream()),
+          "copying outputs from the GPU");
+    context_->synchronize();
+  }
+  void zero(void *data, size_t bytes) override {
+    check(cudaMemsetAsync(data, 0, bytes, context_->stream()), "clearing device memory");
+  }
+  void synchronize() override { context_->synchronize(); }
+  std::unique_ptr<StepTimer> createTimer(size_t steps) override {
+    return std::make_unique<EventTimer>(steps, context_);
+  }
+  nlohmann::json report() const override {
+    nlohmann::json host = nlohmann::json::object();
+    for (const auto &[op, count] : hostSteps_)
+      host[op] = count;
+    return {{"gpu", context_->describe()},
+            {"peak_device_memory_bytes", context_->peakBytes()},
+            {"host_steps", host}};
+  }
+
+private:
+  BackendOptions options_;
+  std::shared_ptr<cuda::Context> context_;
+  std::unique_ptr<Backend> cpu_; // prepares the steps that run on the host
+  std::map<std::string, int64_t> hostSteps_;
+};
+
+} // namespace
+
+std::unique_ptr<Backend> createCudaBackend(const BackendOptions &options) {
+  return std::make_unique<CudaBackend>(options);
+}
+
+std::string cudaBackendUnavailable() { return cuda::unavailableReason(); }
+
+} // namespace cimlir

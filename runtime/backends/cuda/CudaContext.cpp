@@ -1,0 +1,78 @@
+#include "runtime/backends/cuda/CudaContext.h"
+
+#include "core/Error.h"
+#include "kernels/cuda/CudaCheck.h"
+
+#include <cstdint>
+
+namespace cimlir::cuda {
+
+Context::Context() {
+  if (std::string why = unavailableReason(); !why.empty())
+    throw Error("--backend cuda: " + why);
+  check(cudaGetDevice(&device_), "selecting the GPU");
+  check(cudaGetDeviceProperties(&properties_, device_), "reading the GPU's properties");
+  check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "creating a CUDA stream");
+  // Freed blocks stay in the pool for the next batch instead of going back to the driver at
+  // every synchronisation.
+  cudaMemPool_t pool;
+  if (cudaDeviceGetDefaultMemPool(&pool, device_) == cudaSuccess) {
+    uint64_t keep = UINT64_MAX;
+    cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+  }
+}
+
+Context::~Context() {
+  if (stream_) {
+    cudaStreamSynchronize(stream_);
+    cudaStreamDestroy(stream_);
+  }
+}
+
+std::shared_ptr<Context> Context::create() {
+  auto context = std::make_shared<Context>();
+  context->self_ = context;
+  return context;
+}
+
+std::string Context::describe() const {
+  return std::string(properties_.name) + ", compute capability " +
+         std::to_string(properties_.major) + "." + std::to_string(properties_.minor);
+}
+
+std::shared_ptr<void> Context::allocate(size_t bytes, const std::string &what) {
+  void *data = nullptr;
+  const size_t size = bytes ? bytes : 1;
+  cudaError_t status = cudaMallocAsync(&data, size, stream_);
+  if (status == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    throw Error("out of GPU memory allocating " + std::to_string(bytes) + " bytes for " + what +
+                " (" + std::to_string(live_ / (1 << 20)) + " MiB already in use of " +
+                std::to_string(properties_.totalGlobalMem / (1 << 20)) +
+                " MiB; try a smaller --batch)");
+  }
+  check(status, "allocating " + std::to_string(bytes) + " bytes for " + what);
+  const size_t now = live_ += size;
+  size_t peak = peak_;
+  while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+  }
+  std::shared_ptr<Context> self = self_.lock();
+  return std::shared_ptr<void>(data, [self, size](void *p) {
+    cudaFreeAsync(p, self->stream_);
+    self->live_ -= size;
+  });
+}
+
+std::shared_ptr<void> Context::upload(const void *host, size_t bytes, const std::string &what) {
+  std::shared_ptr<void> data = allocate(bytes, what);
+  if (bytes) {
+    check(cudaMemcpyAsync(data.get(), host, bytes, cudaMemcpyHostToDevice, stream_),
+          "copying " + what + " to the GPU");
+    synchronize();
+  }
+  return data;
+}
+
+void Context::synchronize() const { check(cudaStreamSynchronize(stream_), "running on the GPU"); }
+
+} // namespace cimlir::cuda

@@ -1,0 +1,53 @@
+// cimlir runtime: what every step of the CUDA backend shares: the GPU, the one stream all work
+// is issued on, and device memory with its accounting (peak bytes for the report).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace cimlir::cuda {
+
+class Context {
+public:
+  /// Takes the current CUDA device and creates the stream; throws cimlir::Error when there is
+  /// no usable GPU.
+  Context();
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  cudaStream_t stream() const { return stream_; }
+  const cudaDeviceProp &properties() const { return properties_; }
+  /// "NVIDIA H200, compute capability 9.0".
+  std::string describe() const;
+
+  /// `bytes` of device memory, stream-ordered on stream() (cudaMallocAsync from the device's
+  /// pool, which keeps freed blocks for reuse); freed on the stream when the last owner lets
+  /// go. `what` names the use in an out-of-memory message. The returned memory keeps this
+  /// context alive.
+  std::shared_ptr<void> allocate(size_t bytes, const std::string &what);
+  /// allocate + a copy of `bytes` host bytes (synchronous: the host data may go right after).
+  std::shared_ptr<void> upload(const void *host, size_t bytes, const std::string &what);
+
+  /// Waits for everything issued on stream().
+  void synchronize() const;
+
+  size_t liveBytes() const { return live_; }
+  size_t peakBytes() const { return peak_; }
+
+  /// The context of the backend that created it (kernels keep a shared_ptr).
+  static std::shared_ptr<Context> create();
+
+private:
+  int device_ = 0;
+  cudaDeviceProp properties_{};
+  cudaStream_t stream_ = nullptr;
+  std::atomic<size_t> live_{0}, peak_{0};
+  std::weak_ptr<Context> self_;
+};
+
+} // namespace cimlir::cuda

@@ -1,0 +1,129 @@
+#include "runtime/backends/cuda/LinearLayout.h"
+
+#include "core/Error.h"
+#include "kernels/cuda/ConvLowering.h"
+#include "kernels/cuda/Elementwise.h"
+
+#include <algorithm>
+
+namespace cimlir::cuda {
+
+namespace {
+
+/// A convolution batch is lowered a chunk of images at a time so that its im2col rows stay
+/// below this size in device memory; rows are independent, so the chunking changes no number.
+constexpr int64_t kPatchBytes = int64_t(256) << 20;
+
+} // namespace
+
+bool LinearLayout::supports(LinearKind kind) {
+  return kind == LinearKind::Gemm || kind == LinearKind::MatMul || kind == LinearKind::Conv;
+}
+
+LinearLayout::LinearLayout(const LinearStep &step, const StepAttrs &attrs,
+                           std::shared_ptr<Context> context)
+    : step_(step), context_(std::move(context)) {
+  const Step &s = attrs.step();
+  if (s.inputs.size() > 2)
+    if (const Tensor *c = attrs.program().constant(s.inputs[2]); c && c->dtype() == DType::F32)
+      constantThird_ = context_->upload(c->raw(), c->byteSize(),
+                                        step_.kind == LinearKind::Conv ? "a bias" : "a Gemm's C");
+}
+
+const float *LinearLayout::third(const std::vector<const Tensor *> &in) const {
+  if (in.size() <= 2)
+    return nullptr;
+  return constantThird_ ? static_cast<const float *>(constantThird_.get()) : in[2]->data<float>();
+}
+
+int64_t LinearLayout::run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
+                          int64_t firstSample, const GroupProduct &product) {
+  const Tensor &x = *in[0];
+  Tensor &y = *out[0];
+  if (x.dtype() != DType::F32 || !x.defined())
+    throw Error("x is " + describeTensor(x) + ", expected float32");
+  switch (step_.kind) {
+  case LinearKind::Gemm:
+    runGemm(in, y, firstSample, product);
+    break;
+  case LinearKind::MatMul: {
+    const auto shape = step_.bindMatMul(x, y);
+    if (shape.M > 0)
+      product(0, x.data<float>(), shape.M, y.data<float>(), Rows{firstSample, shape.rowsPerSample});
+    break;
+  }
+  case LinearKind::Conv:
+    runConv(in, y, firstSample, product);
+    break;
+  default:
+    throw Error(std::string("internal: the CUDA layout has no ") + step_.kindName() + " kind");
+  }
+  return x.rank() > 0 ? x.dim(0) : 0;
+}
+
+void LinearLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
+                           const GroupProduct &product) {
+  const Tensor &x = *in[0];
+  const Tensor *c = in.size() > 2 ? in[2] : nullptr;
+  const LinearStep::GemmShape shape = step_.bindGemm(x, y, c);
+  if (shape.M > 0)
+    product(0, x.data<float>(), shape.M, y.data<float>(), Rows{firstSample, 1});
+  // y = alpha·z + beta·C (§0); as in BLAS, beta = 0 does not read C.
+  const bool useC = c && step_.beta != 0.0f;
+  if (step_.alpha == 1.0f && !useC)
+    return;
+  gemmEpilogue(y.data<float>(), shape.M, step_.n, step_.alpha, useC ? third(in) : nullptr,
+               shape.cRows, shape.cCols, step_.beta, context_->stream());
+}
+
+void LinearLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
+                           const GroupProduct &product) {
+  const Tensor &x = *in[0];
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  const ConvGeometry geo = step_.bindConv(x, y, bias);
+  const int64_t N = x.dim(0);
+  if (N == 0)
+    return;
+  const int64_t P = geo.positions(), Kg = geo.patchSize(), Ng = geo.outputsPerGroup();
+  int64_t plane = 1, taps = 1;
+  for (int64_t a = 0; a < geo.spatialRank(); ++a) {
+    plane *= geo.in[a];
+    taps *= geo.kernel[a];
+  }
+  std::shared_ptr<void> &offsets = tapOffsets_[x.shape()];
+  if (!offsets) {
+    const std::vector<int64_t> host = geo.tapOffsets();
+    offsets = context_->upload(host.data(), host.size() * sizeof(int64_t), "convolution taps");
+  }
+  ConvPatches patches;
+  patches.channels = geo.channels;
+  patches.plane = plane;
+  patches.groupChannels = geo.channelsPerGroup();
+  patches.positions = P;
+  patches.taps = taps;
+  patches.offsets = static_cast<const int64_t *>(offsets.get());
+  const int64_t chunk = std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, P) /
+                                                 std::max<int64_t>(1, std::max(Kg, Ng) * 4));
+  const int64_t images = std::min(N, chunk);
+  std::shared_ptr<void> rows =
+      context_->allocate(static_cast<size_t>(images * P * Kg) * sizeof(float), "im2col rows");
+  std::shared_ptr<void> z =
+      context_->allocate(static_cast<size_t>(images * P * Ng) * sizeof(float), "conv products");
+  const float *b = bias ? third(in) : nullptr;
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t n1 = std::min(N, n0 + chunk);
+    for (int64_t g = 0; g < geo.groups; ++g) {
+      im2col(x.data<float>(), patches, g, n0, n1, static_cast<float *>(rows.get()),
+             context_->stream());
+      // §9: the image is the sample, oy·OW + ox (the im2col row within it) the row.
+      if (P > 0)
+        product(g, static_cast<const float *>(rows.get()), (n1 - n0) * P,
+                static_cast<float *>(z.get()), Rows{firstSample + n0, P});
+      // The bias after the product, as §6 orders it (fl32(s_x·s_w·Σ) + b).
+      scatterConvOutput(static_cast<const float *>(z.get()), n0, n1, P, Ng, g, geo.outChannels, b,
+                        y.data<float>(), context_->stream());
+    }
+  }
+}
+
+} // namespace cimlir::cuda

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (docs/cuda-backend.md): the GPU tests and the CUDA backend against the
+# CPU backend end to end, with binaries built elsewhere and carried in one folder:
+#   scripts/gpu_pack.sh            (here: builds and fills .device/)
+#   scripts/gpu_check.sh .device   (there; writes logs to $OUT when set)
+# Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the bundled
+# Fashion-MNIST models compiled for several devices and run on both backends (outputs compared,
+# accuracies printed), compute-sanitizer memcheck and racecheck on the kernel tests, and the
+# one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
+# failed.
+set -uo pipefail
+pack=${1:-.device}
+out=${OUT:-/tmp/gpu_check}
+mkdir -p "$out" /tmp/cimlir
+tar -xJf "$pack/dist.tar.xz" -C /tmp/cimlir || exit 1
+export LD_LIBRARY_PATH="/tmp/cimlir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin=/tmp/cimlir/bin
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+
+failed=()
+step() { echo; echo "=== $*"; }
+check() { "$@" || failed+=("$current"); }
+
+current="CUDA kernel tests"
+step "$current"
+"$pack/bin/cimlir_cuda_tests" --gtest_brief=1 > "$out/cuda_tests.log" 2>&1 || failed+=("$current")
+tail -3 "$out/cuda_tests.log"
+
+current="runtime suite on the cuda backend"
+step "$current"
+CIMLIR_TEST_BACKEND=cuda "$pack/bin/cimlir_runtime_tests" --gtest_brief=1 \
+  > "$out/runtime_cuda.log" 2>&1 || failed+=("$current")
+grep -E "FAILED|PASSED" "$out/runtime_cuda.log" | tail -20
+
+current="end to end"
+step "end to end: cpu against cuda (first ${CIMLIR_E2E_LIMIT:=2000} Fashion-MNIST test images)"
+work=$(mktemp -d)
+for model in fashion_mlp fashion_cnn; do
+  for device in cim-ideal rram-256 harsh; do
+    plan="$work/$model.$device.plan"
+    check "$bin/cim-opt" "models/$model.onnx" --device "$device" -o "$plan"
+    for backend in cpu cuda; do
+      check "$bin/cim-run" "$plan" --dataset "$pack/data" --limit "$CIMLIR_E2E_LIMIT" \
+        --batch 256 --backend "$backend" --outputs "$work/$backend.npz" \
+        --report "$work/$backend.json" --quiet
+    done
+    check python3 - "$work" "$model" "$device" <<'PY'
+import json, sys
+import numpy as np
+work, model, device = sys.argv[1:]
+cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
+rc, rg = json.load(open(f"{work}/cpu.json")), json.load(open(f"{work}/cuda.json"))
+for name in cpu.files:
+    a, b = cpu[name], gpu[name]
+    diff = float(np.max(np.abs(a - b))) if a.size else 0.0
+    scale = float(np.max(np.abs(a))) if a.size else 0.0
+    same = float(np.mean(a == b))
+print(f"{model:12s} {device:10s} max|cuda-cpu| {diff:.3g} (of {scale:.3g}), identical {same:.4f}, "
+      f"accuracy cpu {rc.get('accuracy')} cuda {rg.get('accuracy')}, "
+      f"{rc['samples_per_second']:.0f} vs {rg['samples_per_second']:.0f} samples/s, "
+      f"host steps {rg.get('backend_details', {}).get('host_steps')}")
+if diff > 1e-4 * max(scale, 1.0):
+    sys.exit(f"{model} on {device}: the backends disagree")
+PY
+  done
+done
+
+current="compute-sanitizer"
+step "compute-sanitizer (memcheck, racecheck) on the kernel tests"
+filter='Modes/CudaCimLinear.*/full:Modes/CudaCimLinear.*/dynamic'
+for tool in memcheck racecheck; do
+  compute-sanitizer --tool "$tool" --error-exitcode 3 "$pack/bin/cimlir_cuda_tests" \
+    --gtest_filter="$filter" --gtest_brief=1 > "$out/sanitizer_$tool.log" 2>&1 ||
+    failed+=("compute-sanitizer $tool")
+  tail -2 "$out/sanitizer_$tool.log"
+done
+
+current="benchmark"
+step "one CIM layer, 4096^3 (bench/cim_layer_cuda.cu)"
+check "$pack/bin/cim_layer_cuda" --size 4096 --iterations 10 > "$out/bench_cim_layer.md"
+cat "$out/bench_cim_layer.md"
+
+echo
+if ((${#failed[@]})); then
+  printf 'gpu_check: FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "gpu_check: every step passed"

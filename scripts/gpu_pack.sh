@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fills .device/ (ignored by git) with what scripts/gpu_check.sh runs on the GPU machine: the
+# self-contained tools (scripts/build_portable.sh), the GPU test and benchmark binaries, and the Fashion-MNIST test set. The device tool
+# carries it with `carry: [".device"]` (about 20 MB; its limit is 64 MiB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CCACHE_BASEDIR="$PWD"
+scripts/build.sh > /dev/null
+cmake --build build -j "${CIMLIR_JOBS:-$(nproc)}" --target cimlir_cuda_tests cimlir_runtime_tests \
+  cim_layer_cuda > /dev/null
+scripts/build_portable.sh > /dev/null
+grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
+rm -rf .device
+mkdir -p .device/bin .device/data
+cp build-portable/dist.tar.xz .device/
+for b in cimlir_cuda_tests cimlir_runtime_tests cim_layer_cuda; do
+  strip -o ".device/bin/$b" "build/bin/$b"
+done
+# The tests also load libopenblas.so.0, which the GPU machine has (the tools link it statically).
+cp /usr/share/datasets/fashion-mnist/t10k-* .device/data/
+du -sh .device
