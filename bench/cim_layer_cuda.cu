@@ -7,6 +7,7 @@
 //   sliced:   8-bit weights in 7 one-bit slices, 8-bit inputs in 7 one-bit slices, 8-bit `full`
 //             ADC, no noise; baseline: 49 int8 GEMMs of that shape in cuBLASLt (the slice-pair
 //             roofline: every slice pair one tensor-core product).
+//   ideal:    the sliced case with an `ideal` ADC (no conversions: the products and staging alone).
 //   noisy:    the same with read noise 0.01; baseline: the sliced case (target: at most 1.5x).
 //   unsliced: one 7-bit weight slice and one 7-bit input slice (an 8-bit ADC); baseline: one
 //             int8 GEMM.
@@ -135,7 +136,8 @@ struct Layer {
   cuda::CimCallView call;
 };
 
-Layer makeLayer(int64_t n, int sliceBits, double readNoise) {
+Layer makeLayer(int64_t n, int sliceBits, double readNoise,
+                cim::AdcMode mode = cim::AdcMode::Full) {
   cim::CimParams p;
   p.weights.bits = 8;
   p.inputs.bits = 8;
@@ -143,7 +145,7 @@ Layer makeLayer(int64_t n, int sliceBits, double readNoise) {
   p.inputs.slices = p.weights.slices;
   p.crossbar.rows = 256;
   p.crossbar.cols = 256;
-  p.adc.mode = cim::AdcMode::Full;
+  p.adc.mode = mode;
   p.adc.bits = 8;
   p.noise.read = readNoise;
   p.layerId = 42;
@@ -197,6 +199,7 @@ int main(int argc, char **argv) {
           iterations);
     };
     const double sliced = timeLayer(makeLayer(n, 1, 0.0));
+    const double slicedIdeal = timeLayer(makeLayer(n, 1, 0.0, cim::AdcMode::Ideal));
     const double noisy = timeLayer(makeLayer(n, 1, 0.01));
     const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
 
@@ -206,6 +209,8 @@ int main(int argc, char **argv) {
     std::printf("|---|---|---|---|---|\n");
     std::printf("| 7x7 one-bit slices, full 8-bit ADC | %.2f | 49 int8 GEMMs | %.2f | %.2f |\n",
                 sliced, 49 * gemmMs, sliced / (49 * gemmMs));
+    std::printf("| same, ideal ADC (no conversions) | %.2f | 49 int8 GEMMs | %.2f | %.2f |\n",
+                slicedIdeal, 49 * gemmMs, slicedIdeal / (49 * gemmMs));
     std::printf("| same, read noise 0.01 | %.2f | the noise-free layer | %.2f | %.2f |\n", noisy,
                 sliced, noisy / sliced);
     std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,

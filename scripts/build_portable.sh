@@ -32,6 +32,9 @@ ldd "$dist"/bin/* | awk '/=> \// {print $3}' | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | ld-linux* | \
       libstdc++.so.* | libgcc_s.so.*) continue ;;
+    # CUDA 13's cuBLAS (the CUDA backend): the GPU machine's toolkit has it under
+    # /usr/local/cuda/lib64, which the tools' RPATH names after $ORIGIN/../lib.
+    libcublas.so.* | libcublasLt.so.*) continue ;;
   esac
   cp -L "$lib" "$dist/lib/"
 done

@@ -17,6 +17,7 @@ jobs=${CIMLIR_JOBS:-$(nproc)}
 
 CC=clang-22 CXX=clang++-22 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir -DCIMLIR_FUZZ=ON -DCIMLIR_SANITIZE=address,undefined \
+  -DCIMLIR_CUDA=OFF \
   > /dev/null
 cmake --build build-fuzz -j "$jobs" --target fuzz_targets
 

@@ -13,7 +13,9 @@ pack=${1:-.device}
 out=${OUT:-/tmp/gpu_check}
 mkdir -p "$out" /tmp/cimlir
 tar -xJf "$pack/dist.tar.xz" -C /tmp/cimlir || exit 1
-export LD_LIBRARY_PATH="/tmp/cimlir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# The tools find their bundled libraries and CUDA's cuBLAS through their RPATH; the test
+# binaries are not bundled: they find the same libraries here.
+export LD_LIBRARY_PATH="/tmp/cimlir/lib:/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 bin=/tmp/cimlir/bin
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 
@@ -28,16 +30,24 @@ tail -3 "$out/cuda_tests.log"
 
 current="runtime suite on the cuda backend"
 step "$current"
-CIMLIR_TEST_BACKEND=cuda "$pack/bin/cimlir_runtime_tests" --gtest_brief=1 \
-  > "$out/runtime_cuda.log" 2>&1 || failed+=("$current")
+if ! CIMLIR_TEST_BACKEND=cuda stdbuf -oL "$pack/bin/cimlir_runtime_tests" \
+  > "$out/runtime_cuda.log" 2>&1; then
+  failed+=("$current")
+  # Where it stopped: a backtrace from cuda-gdb (the machine has no gdb).
+  CIMLIR_TEST_BACKEND=cuda cuda-gdb -batch -ex run -ex bt --args \
+    "$pack/bin/cimlir_runtime_tests" > "$out/runtime_cuda_gdb.log" 2>&1
+  grep -A12 -E "^(Thread|Program|#0)" "$out/runtime_cuda_gdb.log" | head -30
+fi
 grep -E "FAILED|PASSED" "$out/runtime_cuda.log" | tail -20
+tail -2 "$out/runtime_cuda.log"
 
 current="end to end"
 step "end to end: cpu against cuda (first ${CIMLIR_E2E_LIMIT:=2000} Fashion-MNIST test images)"
 work=$(mktemp -d)
 for model in fashion_mlp fashion_cnn; do
-  for device in cim-ideal rram-256 harsh; do
-    plan="$work/$model.$device.plan"
+  for device in digital cim-ideal rram-256 harsh test/e2e/devices/mixed_bf16.json \
+    test/e2e/devices/mixed_int8.json test/e2e/devices/mixed_w8a16.json; do
+    plan="$work/$model.$(basename "$device" .json).plan"
     check "$bin/cim-opt" "models/$model.onnx" --device "$device" -o "$plan"
     for backend in cpu cuda; do
       check "$bin/cim-run" "$plan" --dataset "$pack/data" --limit "$CIMLIR_E2E_LIMIT" \
@@ -50,17 +60,25 @@ import numpy as np
 work, model, device = sys.argv[1:]
 cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
 rc, rg = json.load(open(f"{work}/cpu.json")), json.load(open(f"{work}/cuda.json"))
-for name in cpu.files:
-    a, b = cpu[name], gpu[name]
-    diff = float(np.max(np.abs(a - b))) if a.size else 0.0
-    scale = float(np.max(np.abs(a))) if a.size else 0.0
-    same = float(np.mean(a == b))
-print(f"{model:12s} {device:10s} max|cuda-cpu| {diff:.3g} (of {scale:.3g}), identical {same:.4f}, "
-      f"accuracy cpu {rc.get('accuracy')} cuda {rg.get('accuracy')}, "
-      f"{rc['samples_per_second']:.0f} vs {rg['samples_per_second']:.0f} samples/s, "
-      f"host steps {rg.get('backend_details', {}).get('host_steps')}")
-if diff > 1e-4 * max(scale, 1.0):
+name = cpu.files[0]
+a, b = cpu[name], gpu[name]
+diff = float(np.max(np.abs(a - b)))
+scale = float(np.max(np.abs(a)))
+same = float(np.mean(a == b))
+agree = float(np.mean(a.argmax(-1) == b.argmax(-1)))
+print(f"{model:12s} {device.split('/')[-1]:17s} max|cuda-cpu| {diff:.3g} (of {scale:.3g}), "
+      f"identical {same:.4f}, same class {agree:.4f}, accuracy cpu {rc.get('accuracy')} "
+      f"cuda {rg.get('accuracy')}, {rc['samples_per_second']:.0f} vs "
+      f"{rg['samples_per_second']:.0f} samples/s, host steps "
+      f"{rg.get('backend_details', {}).get('host_steps')}")
+# CIM layers and int8 digital layers are exact on both backends: the same bits. Float digital
+# layers (fp32, bf16, w8a16 GEMMs) sum in another order, and a CIM layer after one can round
+# an input to the next level: the same classes then, nearly everywhere.
+floats = any(k in device for k in ("digital", "bf16", "w8a16"))
+if not floats and same != 1.0:
     sys.exit(f"{model} on {device}: the backends disagree")
+if floats and (agree < 0.99 or abs(rc["accuracy"] - rg["accuracy"]) > 0.005):
+    sys.exit(f"{model} on {device}: the backends disagree on classes")
 PY
   done
 done

@@ -16,10 +16,10 @@ fi
 jobs=${CIMLIR_JOBS:-$(nproc)}
 (cd build && ctest --output-on-failure -j "$jobs")
 
-# The runtime and cim-run alone, with no LLVM, MLIR, protobuf or ONNX: they must build that
-# way. Built under AddressSanitizer and UndefinedBehaviorSanitizer, they run their unit
+# The runtime and cim-run alone, with no LLVM, MLIR, protobuf, ONNX or CUDA: they must build
+# that way. Built under AddressSanitizer and UndefinedBehaviorSanitizer, they run their unit
 # tests and the end-to-end tests (with the cim-opt built above) there.
-cmake -S . -B build-runtime -G Ninja -DCIMLIR_BUILD_COMPILER=OFF \
+cmake -S . -B build-runtime -G Ninja -DCIMLIR_BUILD_COMPILER=OFF -DCIMLIR_CUDA=OFF \
   -DCMAKE_DISABLE_FIND_PACKAGE_ONNX=ON -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON \
   -DCIMLIR_SANITIZE=address,undefined -DCIMLIR_CIM_OPT="$PWD/build/bin/cim-opt" > /dev/null
 cmake --build build-runtime -j "$jobs"

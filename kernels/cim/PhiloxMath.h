@@ -6,15 +6,10 @@
 // bits: a noisy run gives the same ADC codes on the CPU and the CUDA backend.
 #pragma once
 
+#include "core/HostDevice.h"
+
 #include <cmath>
 #include <cstdint>
-#include <cstring>
-
-#if defined(__CUDACC__)
-#define CIMLIR_HOST_DEVICE __host__ __device__
-#else
-#define CIMLIR_HOST_DEVICE
-#endif
 
 namespace cimlir::cim::philox {
 
@@ -52,25 +47,6 @@ CIMLIR_HOST_DEVICE constexpr uint32_t freshDrawWord(uint32_t kind, uint32_t rowB
          (static_cast<uint32_t>(weightSlice) << 22) | rowBlock;
 }
 
-CIMLIR_HOST_DEVICE inline double bitsToDouble(uint64_t bits) {
-#if defined(__CUDA_ARCH__)
-  return __longlong_as_double(static_cast<long long>(bits));
-#else
-  double d;
-  std::memcpy(&d, &bits, sizeof d);
-  return d;
-#endif
-}
-CIMLIR_HOST_DEVICE inline uint64_t doubleToBits(double d) {
-#if defined(__CUDA_ARCH__)
-  return static_cast<uint64_t>(__double_as_longlong(d));
-#else
-  uint64_t bits;
-  std::memcpy(&bits, &d, sizeof bits);
-  return bits;
-#endif
-}
-
 /// w as a double, through the signed conversion every x86-64 vector level has (exact).
 CIMLIR_HOST_DEVICE inline double wordToDouble(uint32_t w) {
   return static_cast<double>(static_cast<int32_t>(w ^ 0x80000000u)) + 2147483648.0;
@@ -81,13 +57,13 @@ CIMLIR_HOST_DEVICE inline double wordToDouble(uint32_t w) {
 /// s = (m - 1) / (m + 1), |s| <= 0.1716, summed to s^23 (the next term is below 2^-56).
 CIMLIR_HOST_DEVICE inline double minusTwoLogUniform(uint32_t w) {
   const double x = wordToDouble(w) + 0.5; // exact
-  const uint64_t bits = doubleToBits(x);
+  const uint64_t bits = doubleBits(x);
   // m > sqrt(2) (compared on the mantissa bits) moves one factor 2 from m to the exponent.
   const uint64_t mantissa = bits & 0x000fffffffffffffull;
   const uint64_t big = mantissa > 0x6a09e667f3bcdull ? 1 : 0; // 1.4142135623730951's bits
-  const double m = bitsToDouble((mantissa | 0x3ff0000000000000ull) - (big << 52));
+  const double m = bitsDouble((mantissa | 0x3ff0000000000000ull) - (big << 52));
   // The unbiased exponent as a double without an int64 -> double conversion (vectorises).
-  const double e = bitsToDouble(0x4330000000000000ull | ((bits >> 52) + big)) - 0x1p52 - 1023.0;
+  const double e = bitsDouble(0x4330000000000000ull | ((bits >> 52) + big)) - 0x1p52 - 1023.0;
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
   double series = 1.0 / 23;

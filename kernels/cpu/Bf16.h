@@ -1,5 +1,5 @@
 // cimlir CPU kernels: rounding float32 to bfloat16 (cim-numerics.md §8, the bf16 and w8a16
-// digital precisions).
+// digital precisions); the CUDA kernels round with the same functions.
 //
 // A bf16 value is the upper 16 bits of a float32 (sign, 8 exponent bits, 7 mantissa bits), so
 // the kernels keep bf16 operands as float32 values whose low 16 bits are zero: products of two
@@ -7,8 +7,9 @@
 // accumulation.
 #pragma once
 
+#include "core/HostDevice.h"
+
 #include <cstdint>
-#include <cstring>
 
 namespace cimlir::cpu {
 
@@ -16,9 +17,8 @@ namespace cimlir::cpu {
 /// like any other value (the largest rounds up to the smallest normal), values at or beyond
 /// the midpoint above the largest finite bf16 become infinity, ±0 and ±Inf are kept, and a NaN
 /// stays a NaN (quiet, same sign; the payload is truncated).
-inline uint16_t bf16Bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, sizeof u);
+CIMLIR_HOST_DEVICE inline uint16_t bf16Bits(float v) {
+  uint32_t u = floatBits(v);
   if ((u & 0x7fffffffu) > 0x7f800000u) // NaN: truncating could leave an all-zero mantissa (Inf)
     return static_cast<uint16_t>((u | 0x00400000u) >> 16);
   u += 0x7fffu + ((u >> 16) & 1u); // ties (low half exactly 0x8000) go to the even upper half
@@ -26,14 +26,11 @@ inline uint16_t bf16Bits(float v) {
 }
 
 /// The float32 holding bf16 bits `b` (exact).
-inline float bf16ToFloat(uint16_t b) {
-  uint32_t u = static_cast<uint32_t>(b) << 16;
-  float v;
-  std::memcpy(&v, &u, sizeof v);
-  return v;
+CIMLIR_HOST_DEVICE inline float bf16ToFloat(uint16_t b) {
+  return bitsFloat(static_cast<uint32_t>(b) << 16);
 }
 
 /// v rounded to bf16 and widened back to float32: bf16ToFloat(bf16Bits(v)).
-inline float roundToBf16(float v) { return bf16ToFloat(bf16Bits(v)); }
+CIMLIR_HOST_DEVICE inline float roundToBf16(float v) { return bf16ToFloat(bf16Bits(v)); }
 
 } // namespace cimlir::cpu

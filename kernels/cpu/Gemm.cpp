@@ -39,8 +39,8 @@ void denseSgemm(const char *kernel, bool transA, bool transB, int64_t m, int64_t
 
 } // namespace
 
-void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float beta, bool transA,
-          bool transB, Tensor &y) {
+GemmExtents gemmExtents(const Tensor &a, const Tensor &b, const Tensor *c, bool transA, bool transB,
+                        const Tensor &y) {
   const char *k = "gemm";
   requireDType(k, "A", a, DType::F32);
   requireDType(k, "B", b, DType::F32);
@@ -48,28 +48,34 @@ void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float 
   if (a.rank() != 2 || b.rank() != 2)
     fail(k, "A " + shapeToString(a.shape()) + " and B " + shapeToString(b.shape()) +
                 " must both be rank 2");
-  int64_t m = transA ? a.dim(1) : a.dim(0);
-  int64_t kA = transA ? a.dim(0) : a.dim(1);
-  int64_t kB = transB ? b.dim(1) : b.dim(0);
-  int64_t n = transB ? b.dim(0) : b.dim(1);
-  if (kA != kB)
-    fail(k, "inner extents differ: op(A) is [" + std::to_string(m) + "," + std::to_string(kA) +
-                "], op(B) is [" + std::to_string(kB) + "," + std::to_string(n) + "]");
-  requireShape(k, "Y", y, {m, n});
-
+  GemmExtents e;
+  e.m = transA ? a.dim(1) : a.dim(0);
+  e.k = transA ? a.dim(0) : a.dim(1);
+  const int64_t kB = transB ? b.dim(1) : b.dim(0);
+  e.n = transB ? b.dim(0) : b.dim(1);
+  if (e.k != kB)
+    fail(k, "inner extents differ: op(A) is [" + std::to_string(e.m) + "," + std::to_string(e.k) +
+                "], op(B) is [" + std::to_string(kB) + "," + std::to_string(e.n) + "]");
+  requireShape(k, "Y", y, {e.m, e.n});
   // C is validated even when beta == 0 so that a malformed plan is caught either way.
-  int64_t cRows = 1, cCols = 1;
   if (c) {
     requireDType(k, "C", *c, DType::F32);
     const Shape &cs = c->shape();
     if (cs.size() > 2)
       fail(k, "C " + shapeToString(cs) + " has rank above 2");
-    cCols = cs.empty() ? 1 : cs.back();
-    cRows = cs.size() == 2 ? cs[0] : 1;
-    if ((cRows != 1 && cRows != m) || (cCols != 1 && cCols != n))
+    e.cCols = cs.empty() ? 1 : cs.back();
+    e.cRows = cs.size() == 2 ? cs[0] : 1;
+    if ((e.cRows != 1 && e.cRows != e.m) || (e.cCols != 1 && e.cCols != e.n))
       fail(k, "C " + shapeToString(cs) + " does not broadcast to Y " + shapeToString(y.shape()));
   }
+  return e;
+}
 
+void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float beta, bool transA,
+          bool transB, Tensor &y) {
+  const char *k = "gemm";
+  const GemmExtents e = gemmExtents(a, b, c, transA, transB, y);
+  const int64_t m = e.m, n = e.n, kA = e.k, cRows = e.cRows, cCols = e.cCols;
   float *out = y.data<float>();
   // As in BLAS, beta == 0 means C is not read at all (a NaN in C does not propagate).
   bool useC = c && beta != 0.0f;

@@ -5,6 +5,16 @@
 
 namespace cimlir::cpu {
 
+/// The extents of an ONNX Gemm: op(A) [m,k], op(B) [k,n], C [cRows, cCols] broadcast to Y.
+struct GemmExtents {
+  int64_t m = 0, n = 0, k = 0, cRows = 1, cCols = 1;
+};
+/// Checks gemm's operands (dtypes, ranks, inner extents, Y's shape, C's broadcast; C is
+/// checked even when beta is 0) and returns the extents; throws cimlir::Error naming "gemm".
+/// Reads only shapes and dtypes (any memory).
+GemmExtents gemmExtents(const Tensor &a, const Tensor &b, const Tensor *c, bool transA, bool transB,
+                        const Tensor &y);
+
 /// ONNX Gemm: Y = alpha * op(A) * op(B) + beta * C, op = transpose when the flag is set.
 /// A, B rank 2; C (optional, may be null) unidirectionally broadcastable to Y [M,N].
 /// Y is pre-allocated [M,N]. float32 only, no TF32-like shortcuts.

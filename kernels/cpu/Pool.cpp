@@ -14,21 +14,9 @@ using detail::requireDType;
 
 namespace {
 
-/// One output position's window along one axis: input position start + tap * dilation.
-struct AxisWindow {
-  int64_t start = 0;
-  int64_t tapLo = 0, tapHi = 0; // taps landing inside the input [0, D)
-  int64_t padTaps = 0;          // taps landing inside the padded extent [-pad_begin, D + pad_end)
-};
-
-struct PoolGeometry {
-  size_t k = 0;
-  int64_t planes = 0, inSize = 1, outSize = 1;
-  std::vector<int64_t> in, out, dilations;
-  std::vector<std::vector<AxisWindow>> windows; // [axis][output index]
-};
-
 int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+} // namespace
 
 PoolGeometry poolGeometry(const char *kn, const Tensor &x, const PoolParams &p, const Tensor &y) {
   if (x.rank() < 3)
@@ -80,6 +68,8 @@ PoolGeometry poolGeometry(const char *kn, const Tensor &x, const PoolParams &p, 
   }
   return g;
 }
+
+namespace {
 
 /// Calls row(offset, count) for each run of in-bounds taps along the last axis of the
 /// window; the run reads offset, offset + dilation, ... of the input plane. All axes of the

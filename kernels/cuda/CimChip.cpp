@@ -84,6 +84,17 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
           : p.fullScales;
   d.memory.push_back(
       upload(fullScales.data(), fullScales.size() * sizeof(int64_t), "ADC full scales"));
+  const std::vector<int64_t> maxima =
+      cim::fullModeScales(chip.K, p.crossbar.rows, p.inputs.slices, w.sliceWidths());
+  call.narrowAdc = true;
+  for (size_t at = 0; at < fullScales.size(); ++at) {
+    const int T = call.T, S = chip.S;
+    const int i = static_cast<int>(at / S) % T, j = static_cast<int>(at % S);
+    // |P| <= maxima[at]; a `full` FS the plan gives may be smaller or larger than that.
+    const int64_t fs = std::max(maxima[at], fullScales[at]);
+    call.narrowAdc = call.narrowAdc && fs * (call.qmaxAdc + 1) < (int64_t(1) << 29) &&
+                     (fs << (call.offsets[i] + chip.offsets[j])) < (int64_t(1) << 31);
+  }
   call.fullScales = static_cast<const int64_t *>(d.memory.back().get());
   if (!p.calibratedFullScales.empty()) {
     d.memory.push_back(upload(p.calibratedFullScales.data(),

@@ -5,18 +5,13 @@
 
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "kernels/cuda/CimLinear.h"
+#include "kernels/cuda/DeviceMemory.h"
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace cimlir::cuda {
-
-/// Copies `bytes` of host memory into new device memory (the caller's allocator and its
-/// accounting); `what` names the data in an error.
-using Upload =
-    std::function<std::shared_ptr<void>(const void *host, size_t bytes, const std::string &what)>;
 
 /// One group's chip in device memory, with the call parameters of the chip's params() (the
 /// fresh key and row mapping are set per call: withRows).

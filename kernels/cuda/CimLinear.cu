@@ -2,6 +2,7 @@
 
 #include "kernels/cim/PhiloxMath.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/QuantizeRows.cuh"
 
 #include <cuda_runtime.h>
 
@@ -20,66 +21,6 @@ constexpr int kThreads = 256;
 constexpr int kRowPad = 16; // bytes after each staged row: conflict-free fragment loads
 
 size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
-
-// ---------------------------------------------------------------------------------------------
-// §3: s_x and xq per row.
-
-__global__ void quantizeInputsKernel(const float *x, int64_t K, int64_t Kpad, int32_t qmax,
-                                     bool isStatic, float staticScale, int16_t *xq, float *scales,
-                                     uint8_t *finite) {
-  const int64_t m = blockIdx.x;
-  const float *row = x + m * K;
-  float maxAbs = 0.0f;
-  int bad = 0;
-  for (int64_t k = threadIdx.x; k < K; k += blockDim.x) {
-    const float v = row[k];
-    bad |= !isfinite(v);
-    maxAbs = fmaxf(maxAbs, fabsf(v));
-  }
-  __shared__ float warpMax[32];
-  __shared__ int warpBad[32];
-  for (int offset = 16; offset > 0; offset /= 2) {
-    maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
-    bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
-  }
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (lane == 0) {
-    warpMax[warp] = maxAbs;
-    warpBad[warp] = bad;
-  }
-  __syncthreads();
-  if (warp == 0) {
-    const int warps = blockDim.x / 32;
-    maxAbs = lane < warps ? warpMax[lane] : 0.0f;
-    bad = lane < warps ? warpBad[lane] : 0;
-    for (int offset = 16; offset > 0; offset /= 2) {
-      maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
-      bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
-    }
-    if (lane == 0) {
-      warpMax[0] = maxAbs;
-      warpBad[0] = bad;
-    }
-  }
-  __syncthreads();
-  bad = warpBad[0];
-  // symmetricScale (Quantization.h): clip / qmax in IEEE float32, 0 gives 1.
-  float s = isStatic ? staticScale : __fdiv_rn(warpMax[0], static_cast<float>(qmax));
-  if (s == 0.0f)
-    s = 1.0f;
-  if (threadIdx.x == 0) {
-    scales[m] = s;
-    finite[m] = bad ? 0 : 1;
-  }
-  const float limit = static_cast<float>(qmax);
-  int16_t *out = xq + m * Kpad;
-  for (int64_t k = threadIdx.x; k < Kpad; k += blockDim.x) {
-    int16_t q = 0;
-    if (!bad && k < K)
-      q = static_cast<int16_t>(fminf(fmaxf(rintf(__fdiv_rn(row[k], s)), -limit), limit));
-    out[k] = q;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // §4–§6: the fused product.
@@ -116,11 +57,13 @@ template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4
         tile[mt][nt][e] = value;
 }
 
-/// The exact code rint(P·qmax / FS), half to even, clamped to ±qmax (FS > 0, |P| < 2^31): a
-/// float estimate (off by far less than one) corrected with the exact remainder.
-__device__ __forceinline__ int32_t exactCode(int32_t P, int64_t fs, float ratio, int32_t qmax) {
-  int32_t code = static_cast<int32_t>(rintf(static_cast<float>(P) * ratio));
-  const int64_t rem2 = 2 * (static_cast<int64_t>(P) * qmax - static_cast<int64_t>(code) * fs);
+/// The exact code rint(P·qmax / FS), half to even, clamped to ±qmax (FS > 0, |P| <= FS): a
+/// float estimate (off by far less than one) corrected with the exact remainder. `Wide`
+/// computes the remainder in int64; otherwise FS·(qmax + 1) < 2^29 keeps it in int32.
+template <bool Wide, typename Int>
+__device__ __forceinline__ int32_t exactCode(int32_t P, Int fs, float ratio, int32_t qmax) {
+  int32_t code = __float2int_rn(__int2float_rn(P) * ratio);
+  const Int rem2 = 2 * (static_cast<Int>(P) * qmax - static_cast<Int>(code) * fs);
   if (rem2 > fs || (rem2 == fs && (code & 1)))
     ++code;
   else if (rem2 < -fs || (rem2 == -fs && (code & 1)))
@@ -156,7 +99,7 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
   const CimCallView &call = args.call;
   const int T = call.T, S = chip.S, chunk = args.chunk;
   const int ld = chunk + kRowPad;
-  const int64_t K = chip.K, N = chip.N, M = args.M;
+  const int64_t K = chip.K, N = chip.N, M = args.M, Kpad = chip.Kpad;
   const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kRowsPerCta;
   const int64_t n0 = static_cast<int64_t>(blockIdx.y) * args.ctaCols;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, q = lane % 4;
@@ -236,11 +179,24 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
               const int rowInCta = idx / (chunk / 4);
               const int kk = (idx % (chunk / 4)) * 4;
               const int64_t m = m0 + rowInCta;
-              int l[4];
+              int l[4] = {0, 0, 0, 0};
+              if (m < M && k0 + kk < k1) {
+                const int16_t *src = args.xq + m * chip.Kpad + k0 + kk;
+                if ((k0 & 3) == 0) { // 8-byte aligned: xq rows are Kpad (a multiple of 16) long
+                  const short4 v = *reinterpret_cast<const short4 *>(src);
+                  l[0] = v.x;
+                  l[1] = v.y;
+                  l[2] = v.z;
+                  l[3] = v.w;
+                } else {
 #pragma unroll
-              for (int e = 0; e < 4; ++e) {
-                const int64_t k = k0 + kk + e;
-                l[e] = (m < M && k < k1) ? args.xq[m * chip.Kpad + k] : 0;
+                  for (int e = 0; e < 4; ++e)
+                    l[e] = k0 + kk + e < Kpad ? src[e] : 0;
+                }
+#pragma unroll
+                for (int e = 0; e < 4; ++e)
+                  if (k0 + kk + e >= k1)
+                    l[e] = 0;
               }
               for (int i2 = 0; i2 < T; ++i2) {
                 const int mask = (1 << call.widths[i2]) - 1;
@@ -289,6 +245,7 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
           if (warpActive) {
             const int8_t *a = sU + static_cast<size_t>(i) * kRowsPerCta * ld;
             const int steps = static_cast<int>((k1 - k0 + 31) / 32);
+#pragma unroll 2
             for (int ks = 0; ks < steps; ++ks) {
               uint32_t fa[2][4], fb[2][2];
 #pragma unroll
@@ -445,8 +402,14 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
                               : fullFs;
                   if (fs > 0) {
                     const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
-                    const int32_t code = exactCode(P[mt][nt][idx], fs, ratio, qA);
-                    acc[mt][nt][idx] += static_cast<long long>(code) * fs * (1ll << shift);
+                    if (call.narrowAdc) {
+                      const int32_t fs32 = static_cast<int32_t>(fs);
+                      const int32_t code = exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
+                      acc[mt][nt][idx] += static_cast<long long>(code) * (fs32 << shift);
+                    } else {
+                      const int32_t code = exactCode<true>(P[mt][nt][idx], fs, ratio, qA);
+                      acc[mt][nt][idx] += static_cast<long long>(code) * fs * (1ll << shift);
+                    }
                   }
                 } else {
                   double fs = call.adc == AdcKind::Calibrated
@@ -533,7 +496,7 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
           "clearing an empty product");
     return;
   }
-  quantizeInputsKernel<<<static_cast<unsigned>(M), 256, 0, stream>>>(
+  quantizeRowsKernel<<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
       x, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue, scratch.xq,
       scratch.rowScales, scratch.rowFinite);
   checkLaunch("cim quantizeInputs");

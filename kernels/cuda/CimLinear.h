@@ -53,7 +53,10 @@ struct CimCallView {
   int64_t colsPerBlock = 0; ///< N_c = floor(C / 2)
   AdcKind adc = AdcKind::Full;
   int32_t qmaxAdc = 0;
-  const int64_t *fullScales = nullptr;         ///< device, [(r·T + i)·S + j]
+  const int64_t *fullScales = nullptr; ///< device, [(r·T + i)·S + j]
+  /// Every FS a pair can have (`full`: its own; `dynamic`: at most R_r·(2^{a_i}-1)·(2^{b_j}-1))
+  /// has FS·(qmax_a + 1) < 2^29 and FS·2^{o_i+p_j} < 2^31: the exact ADC runs in int32.
+  bool narrowAdc = false;
   const float *calibratedFullScales = nullptr; ///< device, [i·S + j]
   double sigmaRead = 0.0;                      ///< sigma_r
   double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode

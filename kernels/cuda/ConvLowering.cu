@@ -1,17 +1,11 @@
 #include "kernels/cuda/ConvLowering.h"
 
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/GridStride.cuh"
 
 namespace cimlir::cuda {
 
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned blocksFor(int64_t count) {
-  const int64_t blocks = (count + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(blocks < (int64_t(1) << 20) ? blocks : (int64_t(1) << 20));
-}
 
 __global__ void im2colKernel(const float *x, ConvPatches p, int64_t g, int64_t n0, int64_t n1,
                              float *out) {
@@ -47,7 +41,8 @@ void im2col(const float *x, const ConvPatches &patches, int64_t g, int64_t n0, i
   const int64_t count = (n1 - n0) * patches.positions * patches.groupChannels * patches.taps;
   if (count == 0)
     return;
-  im2colKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, patches, g, n0, n1, out);
+  im2colKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, patches, g, n0, n1,
+                                                                           out);
   checkLaunch("im2col");
 }
 
@@ -57,8 +52,8 @@ void scatterConvOutput(const float *z, int64_t n0, int64_t n1, int64_t positions
   const int64_t count = (n1 - n0) * groupOutputs * positions;
   if (count == 0)
     return;
-  scatterKernel<<<blocksFor(count), kThreads, 0, stream>>>(z, n0, n1, positions, groupOutputs, g,
-                                                           outChannels, bias, y);
+  scatterKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+      z, n0, n1, positions, groupOutputs, g, outChannels, bias, y);
   checkLaunch("conv output scatter");
 }
 

@@ -1,17 +1,12 @@
 #include "kernels/cuda/Elementwise.h"
 
+#include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/GridStride.cuh"
 
 namespace cimlir::cuda {
 
 namespace {
-
-constexpr int kThreads = 256;
-
-unsigned blocksFor(int64_t count) {
-  const int64_t blocks = (count + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(blocks < 65536 * 16 ? blocks : 65536 * 16);
-}
 
 __global__ void gemmEpilogueKernel(float *y, int64_t M, int64_t N, float alpha, const float *C,
                                    int64_t cRows, int64_t cCols, float beta) {
@@ -23,6 +18,38 @@ __global__ void gemmEpilogueKernel(float *y, int64_t M, int64_t N, float alpha, 
     if (C)
       v = v + beta * C[(cRows == 1 ? 0 : m * cCols) + (cCols == 1 ? 0 : n)];
     y[idx] = v;
+  }
+}
+
+template <cpu::BinaryOp Op> __device__ __forceinline__ float applyBinary(float a, float b) {
+  if constexpr (Op == cpu::BinaryOp::Add)
+    return a + b;
+  else if constexpr (Op == cpu::BinaryOp::Sub)
+    return a - b;
+  else if constexpr (Op == cpu::BinaryOp::Mul)
+    return a * b;
+  else if constexpr (Op == cpu::BinaryOp::Div)
+    return __fdiv_rn(a, b);
+  else if constexpr (Op == cpu::BinaryOp::Max)
+    return a != a || b != b ? __int_as_float(0x7fc00000) : (a < b ? b : a);
+  else if constexpr (Op == cpu::BinaryOp::Min)
+    return a != a || b != b ? __int_as_float(0x7fc00000) : (b < a ? b : a);
+  else // PRelu
+    return a < 0.0f ? a * b : a;
+}
+
+template <cpu::BinaryOp Op>
+__global__ void binaryKernel(const float *a, const float *b, Broadcast shape, float *y) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < shape.count;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    int64_t rest = idx, ia = 0, ib = 0;
+    for (int d = shape.rank - 1; d >= 0; --d) {
+      const int64_t i = rest % shape.extent[d];
+      rest /= shape.extent[d];
+      ia += i * shape.strideA[d];
+      ib += i * shape.strideB[d];
+    }
+    y[idx] = applyBinary<Op>(a[ia], b[ib]);
   }
 }
 
@@ -40,15 +67,85 @@ void gemmEpilogue(float *y, int64_t M, int64_t N, float alpha, const float *C, i
                   int64_t cCols, float beta, cudaStream_t stream) {
   if (M * N == 0)
     return;
-  gemmEpilogueKernel<<<blocksFor(M * N), kThreads, 0, stream>>>(y, M, N, alpha, C, cRows, cCols,
-                                                                beta);
+  gemmEpilogueKernel<<<gridStrideBlocks(M * N), kGridStrideThreads, 0, stream>>>(
+      y, M, N, alpha, C, cRows, cCols, beta);
   checkLaunch("gemm epilogue");
+}
+
+bool Broadcast::of(const Shape &a, const Shape &b, const Shape &y, Broadcast &out) {
+  const int rank = static_cast<int>(y.size());
+  if (rank > kMaxBroadcastRank)
+    return false;
+  out = Broadcast{};
+  out.rank = rank;
+  out.count = 1;
+  int64_t sa = 1, sb = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    const int fromEnd = rank - 1 - d;
+    const int64_t da = fromEnd < static_cast<int>(a.size()) ? a[a.size() - 1 - fromEnd] : 1;
+    const int64_t db = fromEnd < static_cast<int>(b.size()) ? b[b.size() - 1 - fromEnd] : 1;
+    out.extent[d] = y[d];
+    out.strideA[d] = da == 1 ? 0 : sa;
+    out.strideB[d] = db == 1 ? 0 : sb;
+    sa *= da;
+    sb *= db;
+    out.count *= y[d];
+  }
+  return true;
+}
+
+bool binaryOnGpu(cpu::BinaryOp op) {
+  switch (op) {
+  case cpu::BinaryOp::Add:
+  case cpu::BinaryOp::Sub:
+  case cpu::BinaryOp::Mul:
+  case cpu::BinaryOp::Div:
+  case cpu::BinaryOp::Max:
+  case cpu::BinaryOp::Min:
+  case cpu::BinaryOp::PRelu:
+    return true;
+  default:
+    return false;
+  }
+}
+
+void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &shape, float *y,
+            cudaStream_t stream) {
+  if (shape.count == 0)
+    return;
+  const unsigned blocks = gridStrideBlocks(shape.count);
+  switch (op) {
+  case cpu::BinaryOp::Add:
+    binaryKernel<cpu::BinaryOp::Add><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::Sub:
+    binaryKernel<cpu::BinaryOp::Sub><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::Mul:
+    binaryKernel<cpu::BinaryOp::Mul><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::Div:
+    binaryKernel<cpu::BinaryOp::Div><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::Max:
+    binaryKernel<cpu::BinaryOp::Max><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::Min:
+    binaryKernel<cpu::BinaryOp::Min><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  case cpu::BinaryOp::PRelu:
+    binaryKernel<cpu::BinaryOp::PRelu><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
+  default:
+    throw Error("internal: no GPU kernel for this binary op");
+  }
+  checkLaunch("binary");
 }
 
 void relu(const float *x, float *y, int64_t count, cudaStream_t stream) {
   if (count == 0)
     return;
-  reluKernel<<<blocksFor(count), kThreads, 0, stream>>>(x, y, count);
+  reluKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, y, count);
   checkLaunch("relu");
 }
 

@@ -5,9 +5,31 @@
 
 #include <cuda_runtime_api.h>
 
+#include "kernels/cpu/Elementwise.h"
+
 #include <cstdint>
 
 namespace cimlir::cuda {
+
+constexpr int kMaxBroadcastRank = 8;
+
+/// Y's extents and A's and B's element strides over them (0 along a broadcast axis).
+struct Broadcast {
+  int rank = 0;
+  int64_t extent[kMaxBroadcastRank] = {};
+  int64_t strideA[kMaxBroadcastRank] = {}, strideB[kMaxBroadcastRank] = {};
+  int64_t count = 0;
+  /// The broadcast of A and B into Y (cpu::binary checked that they broadcast); false when
+  /// Y's rank exceeds kMaxBroadcastRank.
+  static bool of(const Shape &a, const Shape &b, const Shape &y, Broadcast &out);
+};
+
+/// The float32 ops of cpu::binary that have a GPU kernel (the CPU's arithmetic: Max and Min
+/// return NaN for a NaN operand, PRelu is a < 0 ? a·b : a).
+bool binaryOnGpu(cpu::BinaryOp op);
+/// y = a op b over the broadcast.
+void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &shape, float *y,
+            cudaStream_t stream);
 
 /// y [M,N] = alpha·y + beta·C, C [cRows, cCols] broadcast (each 1 or the full extent); C null
 /// means no C term.

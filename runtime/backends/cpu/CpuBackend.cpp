@@ -87,15 +87,6 @@ cpu::ConvParams convParams(const Attrs &a) {
   return p;
 }
 
-cpu::PoolParams poolParams(const Attrs &a) {
-  cpu::PoolParams p;
-  p.kernel = a.ints("kernel_shape");
-  p.strides = a.ints("strides");
-  p.pads = a.ints("pads");
-  p.dilations = a.ints("dilations");
-  return p;
-}
-
 using Factory = std::function<std::unique_ptr<StepKernel>(const Attrs &)>;
 
 std::unique_ptr<StepKernel> binaryKernel(const Attrs &a, cpu::BinaryOp op) {
@@ -176,14 +167,13 @@ const std::map<std::string, Factory> &factories() {
         {"MaxPool",
          [](const Attrs &a) {
            a.arity(1, 1);
-           cpu::PoolParams p = poolParams(a);
+           cpu::PoolParams p = readPoolParams(a);
            return kernel([p](const In &in, const Out &out) { cpu::maxPool(*in[0], p, *out[0]); });
          }},
         {"AveragePool",
          [](const Attrs &a) {
            a.arity(1, 1);
-           cpu::PoolParams p = poolParams(a);
-           p.countIncludePad = a.i("count_include_pad") != 0;
+           cpu::PoolParams p = readPoolParams(a);
            return kernel(
                [p](const In &in, const Out &out) { cpu::averagePool(*in[0], p, *out[0]); });
          }},
@@ -578,6 +568,17 @@ private:
 };
 
 } // namespace
+
+cpu::PoolParams readPoolParams(const StepAttrs &a) {
+  cpu::PoolParams p;
+  p.kernel = a.ints("kernel_shape");
+  p.strides = a.ints("strides");
+  p.pads = a.ints("pads");
+  p.dilations = a.ints("dilations");
+  if (a.step().op == "AveragePool")
+    p.countIncludePad = a.i("count_include_pad") != 0;
+  return p;
+}
 
 std::unique_ptr<Backend> createCpuBackend(const BackendOptions &options) {
   return std::make_unique<CpuBackend>(options);

@@ -14,22 +14,31 @@ using Out = std::vector<Tensor *>;
 
 class DigitalLinearKernel : public StepKernel {
 public:
-  explicit DigitalLinearKernel(const StepAttrs &a);
+  explicit DigitalLinearKernel(const StepAttrs &a) : layer_(a), tap_(a.options().digitalRowsTap) {}
   void run(const In &in, const Out &out, const RunContext &context) override;
-  nlohmann::json report() const override;
+  nlohmann::json report() const override { return layer_.report(samples_); }
 
 private:
-  LinearStepLayout layout_;
-  std::string name_;
-  cim::DigitalPrecision precision_ = cim::DigitalPrecision::Fp32;
-  std::vector<cpu::DigitalWeights> weights_; // one per group
+  DigitalLayer layer_;
   int64_t samples_ = 0;
   LinearRowsTap tap_; // BackendOptions::digitalRowsTap
 };
 
-DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
+void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
+  samples_ += layer_.layout().run(
+      in, out, context.firstSample,
+      [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &) {
+        if (tap_)
+          tap_(layer_.name(), g, x);
+        cpu::digitalLinear(x, layer_.weights()[g], nullptr, z);
+      });
+}
+
+} // namespace
+
+DigitalLayer::DigitalLayer(const StepAttrs &a)
     : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
-      name_(a.step().name), tap_(a.options().digitalRowsTap) {
+      name_(a.step().name) {
   const std::string precision = a.s("precision");
   if (auto parsed = cim::enumFromString<cim::DigitalPrecision>(precision))
     precision_ = *parsed;
@@ -46,17 +55,7 @@ DigitalLinearKernel::DigitalLinearKernel(const StepAttrs &a)
   }
 }
 
-void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &context) {
-  samples_ +=
-      layout_.run(in, out, context.firstSample,
-                  [&](int64_t g, const Tensor &x, Tensor &z, const LinearStepLayout::Rows &) {
-                    if (tap_)
-                      tap_(name_, g, x);
-                    cpu::digitalLinear(x, weights_[g], nullptr, z);
-                  });
-}
-
-nlohmann::json DigitalLinearKernel::report() const {
+nlohmann::json DigitalLayer::report(int64_t samples) const {
   return {{"name", name_},
           {"op", "DigitalLinear"},
           {"kind", layout_.step().kindName()},
@@ -64,10 +63,8 @@ nlohmann::json DigitalLinearKernel::report() const {
           {"groups", layout_.step().groups()},
           {"k", layout_.step().k},
           {"n", layout_.step().n},
-          {"samples", samples_}};
+          {"samples", samples}};
 }
-
-} // namespace
 
 std::unique_ptr<StepKernel> prepareDigitalLinear(const StepAttrs &attrs) {
   return std::make_unique<DigitalLinearKernel>(attrs);

@@ -12,12 +12,37 @@
 // report: the kind, precision, extents and the samples run since prepare.
 #pragma once
 
+#include "kernels/cpu/DigitalLinear.h"
+#include "runtime/backends/cpu/LinearStepLayout.h"
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace cimlir {
+
+/// A DigitalLinear step's layer as loaded: its layout, precision and each group's weights
+/// prepared for its precision (the CUDA backend's step uploads these).
+class DigitalLayer {
+public:
+  /// Throws cimlir::Error naming the step (see prepareDigitalLinear).
+  explicit DigitalLayer(const StepAttrs &attrs);
+
+  const LinearStepLayout &layout() const { return layout_; }
+  const std::string &name() const { return name_; }
+  cim::DigitalPrecision precision() const { return precision_; }
+  const std::vector<cpu::DigitalWeights> &weights() const { return weights_; }
+  /// cim-run's per-layer report over `samples` samples.
+  nlohmann::json report(int64_t samples) const;
+
+private:
+  LinearStepLayout layout_;
+  std::string name_;
+  cim::DigitalPrecision precision_ = cim::DigitalPrecision::Fp32;
+  std::vector<cpu::DigitalWeights> weights_; // one per group
+};
 
 /// Prepares a DigitalLinear step. Throws cimlir::Error naming the step for a malformed step
 /// (kind, precision, W not a float32 constant of the kind's rank, bad attributes).

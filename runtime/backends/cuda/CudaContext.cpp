@@ -23,6 +23,7 @@ Context::Context() {
 }
 
 Context::~Context() {
+  blas_.reset();
   if (stream_) {
     cudaStreamSynchronize(stream_);
     cudaStreamDestroy(stream_);
@@ -71,6 +72,12 @@ std::shared_ptr<void> Context::upload(const void *host, size_t bytes, const std:
     synchronize();
   }
   return data;
+}
+
+Blas &Context::blas() {
+  if (!blas_)
+    blas_ = std::make_unique<Blas>(stream_);
+  return *blas_;
 }
 
 void Context::synchronize() const { check(cudaStreamSynchronize(stream_), "running on the GPU"); }

@@ -2,6 +2,8 @@
 // is issued on, and device memory with its accounting (peak bytes for the report).
 #pragma once
 
+#include "kernels/cuda/Blas.h"
+
 #include <cuda_runtime_api.h>
 
 #include <atomic>
@@ -36,6 +38,9 @@ public:
   /// Waits for everything issued on stream().
   void synchronize() const;
 
+  /// cuBLAS and cuBLASLt on stream(), created at the first use.
+  Blas &blas();
+
   size_t liveBytes() const { return live_; }
   size_t peakBytes() const { return peak_; }
 
@@ -47,6 +52,7 @@ private:
   cudaDeviceProp properties_{};
   cudaStream_t stream_ = nullptr;
   std::atomic<size_t> live_{0}, peak_{0};
+  std::unique_ptr<Blas> blas_;
   std::weak_ptr<Context> self_;
 };
 

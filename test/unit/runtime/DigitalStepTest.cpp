@@ -46,7 +46,13 @@ std::vector<float> kernelRows(const std::string &precision, const float *x, int6
   return std::vector<float>(z.data<float>(), z.data<float>() + M * N);
 }
 
-void expectSameBits(const Tensor &got, const std::vector<float> &want, const std::string &what) {
+/// The step gives the CPU kernel's bits: on the CPU backend always, elsewhere for int8 (exact
+/// sums); another backend's float sums may be in another order, which the independent
+/// reference's tolerance (digitalref::expectMatches, next to every use) covers.
+void expectKernelBits(const Tensor &got, const std::vector<float> &want,
+                      const std::string &precision, const std::string &what) {
+  if (testBackend() != "cpu" && precision != "int8")
+    return;
   ASSERT_EQ(static_cast<size_t>(got.numel()), want.size()) << what;
   for (size_t i = 0; i < want.size(); ++i)
     ASSERT_EQ(digitalref::bitsOf(got.data<float>()[i]), digitalref::bitsOf(want[i]))
@@ -128,7 +134,7 @@ TEST(DigitalStepGemm, EveryPrecisionWithTransBAlphaBetaAndC) {
         const float v = alpha * want[i];
         want[i] = useC ? v + beta * cFull[i] : v;
       }
-      expectSameBits(got, want, "gemm");
+      expectKernelBits(got, want, precision, "gemm");
       digitalref::expectMatches(
           got.data<float>(),
           gemmEpilogue(
@@ -172,8 +178,8 @@ TEST(DigitalStepMatMul, TwoThreeAndFourDimensionalInputs) {
       Tensor got = exec.run({{"x", xt}}).at("y");
       ASSERT_EQ(got.shape(), ys);
       const int64_t rows = xt.numel() / K;
-      expectSameBits(got, kernelRows(precision, xt.data<float>(), rows, K, w.data<float>(), N),
-                     "matmul");
+      expectKernelBits(got, kernelRows(precision, xt.data<float>(), rows, K, w.data<float>(), N),
+                       precision, "matmul");
       digitalref::expectMatches(got.data<float>(),
                                 digitalref::digitalLinear(precision, xt.data<float>(), rows, K,
                                                           w.data<float>(), N, nullptr),
@@ -241,7 +247,7 @@ TEST(DigitalStepConv, GroupsPadsStridesDilationsAndBias) {
               }
             }
       }
-      expectSameBits(got, want, "conv");
+      expectKernelBits(got, want, precision, "conv");
       digitalref::expectMatches(got.data<float>(), ref, "conv");
       EXPECT_EQ(exec.stepReport(0)["groups"], c.groups);
     }

@@ -1,0 +1,39 @@
+// cimlir CUDA kernels: the cuBLAS and cuBLASLt handles of one stream, and their workspace.
+// cuBLAS (NVIDIA's, CUDA 13) does the digital layers' GEMMs (cim-numerics.md §8): a well-kept
+// library that reaches the tensor cores' rate, where a hand-written GEMM would not.
+#pragma once
+
+#include <cublasLt.h>
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <string>
+
+namespace cimlir::cuda {
+
+/// Throws cimlir::Error "WHAT: cuBLAS error NAME" unless `status` is CUBLAS_STATUS_SUCCESS.
+void checkBlas(cublasStatus_t status, const std::string &what);
+
+class Blas {
+public:
+  /// Handles bound to `stream`, float32 GEMMs without TF32 (§8's fp32 is IEEE float32).
+  explicit Blas(cudaStream_t stream);
+  ~Blas();
+  Blas(const Blas &) = delete;
+  Blas &operator=(const Blas &) = delete;
+
+  cublasHandle_t handle() const { return handle_; }
+  cublasLtHandle_t lt() const { return lt_; }
+  cudaStream_t stream() const { return stream_; }
+  void *workspace() const { return workspace_; }
+  static constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+
+private:
+  cudaStream_t stream_;
+  cublasHandle_t handle_ = nullptr;
+  cublasLtHandle_t lt_ = nullptr;
+  void *workspace_ = nullptr;
+};
+
+} // namespace cimlir::cuda

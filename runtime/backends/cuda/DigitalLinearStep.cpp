@@ -1,0 +1,72 @@
+#include "runtime/backends/cuda/DigitalLinearStep.h"
+
+#include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/DigitalLinear.h"
+#include "runtime/backends/cpu/DigitalLinearStep.h"
+#include "runtime/backends/cuda/LinearLayout.h"
+
+namespace cimlir::cuda {
+
+namespace {
+
+class GpuDigitalLinear : public StepKernel {
+public:
+  GpuDigitalLinear(std::unique_ptr<DigitalLayer> layer, std::vector<DeviceDigitalWeights> weights,
+                   const StepAttrs &attrs, std::shared_ptr<Context> context)
+      : layer_(std::move(layer)), weights_(std::move(weights)),
+        layout_(layer_->layout().step(), attrs, context), context_(std::move(context)),
+        tap_(attrs.options().digitalRowsTap) {}
+
+  void run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
+           const RunContext &runContext) override {
+    const Allocate allocate = [this](size_t bytes, const std::string &what) {
+      return context_->allocate(bytes, what);
+    };
+    samples_ += layout_.run(
+        in, out, runContext.firstSample,
+        [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &) {
+          if (tap_)
+            tapRows(g, x, M);
+          digitalLinear(context_->blas(), x, M, weights_[g], allocate, z);
+        });
+  }
+
+  nlohmann::json report() const override { return layer_->report(samples_); }
+
+private:
+  /// BackendOptions::digitalRowsTap sees the rows in host memory (calibration observes them).
+  void tapRows(int64_t g, const float *x, int64_t M) {
+    Tensor rows = Tensor::allocate(DType::F32, {M, weights_[g].K});
+    check(
+        cudaMemcpyAsync(rows.raw(), x, rows.byteSize(), cudaMemcpyDeviceToHost, context_->stream()),
+        "copying a digital layer's rows to the host");
+    context_->synchronize();
+    tap_(layer_->name(), g, rows);
+  }
+
+  std::unique_ptr<DigitalLayer> layer_;
+  std::vector<DeviceDigitalWeights> weights_;
+  LinearLayout layout_;
+  std::shared_ptr<Context> context_;
+  LinearRowsTap tap_;
+  int64_t samples_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<StepKernel> prepareGpuDigitalLinear(const StepAttrs &attrs,
+                                                    const std::shared_ptr<Context> &context) {
+  auto layer = std::make_unique<DigitalLayer>(attrs);
+  const LinearStep &step = layer->layout().step();
+  if (!LinearLayout::supports(step.kind) || !digitalGpuGap(layer->precision(), step.k).empty())
+    return nullptr;
+  const Upload upload = [&context](const void *host, size_t bytes, const std::string &what) {
+    return context->upload(host, bytes, what);
+  };
+  std::vector<DeviceDigitalWeights> weights;
+  for (const cpu::DigitalWeights &w : layer->weights())
+    weights.push_back(uploadDigitalWeights(w, upload));
+  return std::make_unique<GpuDigitalLinear>(std::move(layer), std::move(weights), attrs, context);
+}
+
+} // namespace cimlir::cuda
