@@ -46,6 +46,14 @@ __device__ __forceinline__ void mmaS8(int (&d)[4], const uint32_t (&a)[4], const
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
+/// Four 8x8 b16 matrices from shared memory (rows given by lanes 0-7, 8-15, 16-23, 24-31).
+__device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const int8_t *rowAddress) {
+  const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(rowAddress));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(address));
+}
+
 /// A warp's 32x16 tile in registers: two m16 by two n8 MMA accumulators of four elements.
 template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4], T value) {
 #pragma unroll
@@ -247,20 +255,23 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
             const int steps = static_cast<int>((k1 - k0 + 31) / 32);
 #pragma unroll 2
             for (int ks = 0; ks < steps; ++ks) {
+              // ldmatrix: lane l gives the address of row l % 8 of 8x16-byte matrix l / 8;
+              // A (16x32 bytes) is matrices {rows 0-7, 8-15} x {bytes 0-15, 16-31}, B's two
+              // n8 tiles are {n 0-7, 8-15} x {bytes 0-15, 16-31}: the m16n8k32 fragments.
               uint32_t fa[2][4], fb[2][2];
+              const int matrix = lane / 8, row = lane % 8;
 #pragma unroll
-              for (int mt = 0; mt < 2; ++mt) {
-                const int8_t *base = a + (mt * 16 + g) * ld + ks * 32 + 4 * q;
-                fa[mt][0] = *reinterpret_cast<const uint32_t *>(base);
-                fa[mt][1] = *reinterpret_cast<const uint32_t *>(base + 8 * ld);
-                fa[mt][2] = *reinterpret_cast<const uint32_t *>(base + 16);
-                fa[mt][3] = *reinterpret_cast<const uint32_t *>(base + 8 * ld + 16);
-              }
-#pragma unroll
-              for (int nt = 0; nt < 2; ++nt) {
-                const int8_t *base = sW + (warpCol + nt * 8 + g) * ld + ks * 32 + 4 * q;
-                fb[nt][0] = *reinterpret_cast<const uint32_t *>(base);
-                fb[nt][1] = *reinterpret_cast<const uint32_t *>(base + 16);
+              for (int mt = 0; mt < 2; ++mt)
+                ldmatrixX4(fa[mt], a + (mt * 16 + (matrix & 1) * 8 + row) * ld + ks * 32 +
+                                       (matrix >> 1) * 16);
+              {
+                uint32_t b4[4];
+                ldmatrixX4(b4, sW + (warpCol + (matrix >> 1) * 8 + row) * ld + ks * 32 +
+                                   (matrix & 1) * 16);
+                fb[0][0] = b4[0];
+                fb[0][1] = b4[1];
+                fb[1][0] = b4[2];
+                fb[1][1] = b4[3];
               }
 #pragma unroll
               for (int mt = 0; mt < 2; ++mt)
@@ -375,6 +386,12 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
         const int64_t fullFs = call.adc == AdcKind::Full ? call.fullScales[(r * T + i) * S + j] : 0;
         if (!warpActive)
           continue;
+        // What depends on FS alone is worked out when FS changes: once per pair in `full` and
+        // `calibrated` mode, once per row and column block in `dynamic`.
+        int64_t cachedFs = -1;
+        float ratio = 0.0f; // qmax_a / FS, the code's float estimate
+        double cachedFsDouble = -1.0, delta = 0.0, invDelta = 0.0;
+        const double weight = static_cast<double>(1ll << shift), limit = static_cast<double>(qA);
 #pragma unroll
         for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
@@ -400,8 +417,11 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
                   const int64_t fs =
                       dynamic ? static_cast<int64_t>(sFs[rowInCta * args.blocksPerCta + block])
                               : fullFs;
+                  if (fs != cachedFs) {
+                    cachedFs = fs;
+                    ratio = fs > 0 ? static_cast<float>(qA) / static_cast<float>(fs) : 0.0f;
+                  }
                   if (fs > 0) {
-                    const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
                     if (call.narrowAdc) {
                       const int32_t fs32 = static_cast<int32_t>(fs);
                       const int32_t code = exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
@@ -418,13 +438,23 @@ __global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs a
                   if (dynamic)
                     fs = __longlong_as_double(
                         static_cast<long long>(sFs[rowInCta * args.blocksPerCta + block]));
+                  if (fs != cachedFsDouble) {
+                    cachedFsDouble = fs;
+                    delta = fs / qA;
+                    invDelta = 1.0 / delta;
+                  }
                   if (fs > 0.0) {
-                    const double delta = fs / qA, limit = static_cast<double>(qA);
                     const double noisy = adcNoise
                                              ? p[mt][nt][idx] + call.sigmaAdcLsb * delta * za[e]
                                              : p[mt][nt][idx];
-                    const double code = fmin(fmax(rint(noisy / delta), -limit), limit);
-                    acc[mt][nt][idx] += (delta * code) * static_cast<double>(1ll << shift);
+                    // rint(noisy / delta) as the CPU divides: the product with the reciprocal
+                    // is within 2^-40 of the quotient (|quotient| < 2^16), so it rounds the
+                    // same way unless the quotient is that close to a half; then divide.
+                    double quotient = noisy * invDelta;
+                    if (fabs(quotient - floor(quotient) - 0.5) < 1e-9)
+                      quotient = noisy / delta;
+                    const double code = fmin(fmax(rint(quotient), -limit), limit);
+                    acc[mt][nt][idx] += (delta * code) * weight;
                   }
                 }
               }

@@ -46,4 +46,21 @@ void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu:
             "a Gemm");
 }
 
+void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,
+                         int64_t N, float *z) {
+  if (M == 0 || N == 0)
+    return;
+  if (K == 0) {
+    check(cudaMemsetAsync(z, 0, static_cast<size_t>(M * N) * sizeof(float), blas.stream()),
+          "clearing an empty product");
+    return;
+  }
+  // Row-major z = x·w^T is column-major z^T = w·x^T, w^T being w's column-major view.
+  const float one = 1.0f, zero = 0.0f;
+  checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(N),
+                        static_cast<int>(M), static_cast<int>(K), &one, w, static_cast<int>(K), x,
+                        static_cast<int>(K), &zero, z, static_cast<int>(N)),
+            "a convolution's GEMM");
+}
+
 } // namespace cimlir::cuda

@@ -12,4 +12,9 @@ namespace cimlir::cuda {
 void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu::GemmExtents &e,
           float alpha, float beta, bool transA, bool transB, float *y);
 
+/// z [M, N] = x [M, K] · w^T for w [N, K] (row-major, float32, no TF32): a convolution's
+/// im2col rows times one group's filters.
+void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,
+                         int64_t N, float *z);
+
 } // namespace cimlir::cuda

@@ -75,6 +75,51 @@ std::vector<int64_t> ConvGeometry::tapOffsets() const {
   return offsets;
 }
 
+namespace {
+
+/// The convolution part of decode (s.kind Conv or ConvTranspose): the window attributes, the
+/// geometry from W and the weight layout.
+void decodeConvolution(const StepAttrs &a, const Tensor &w, LinearStep &s) {
+  s.conv.strides = a.ints("strides");
+  s.conv.pads = a.ints("pads");
+  s.conv.dilations = a.ints("dilations");
+  s.conv.groups = a.i("group");
+  const size_t d = s.conv.strides.size();
+  if (d < 1 || s.conv.pads.size() != 2 * d || s.conv.dilations.size() != d ||
+      w.rank() != static_cast<int64_t>(d) + 2)
+    a.fail("has W " + describeTensor(w) + " with " + std::to_string(d) + " strides, " +
+           std::to_string(s.conv.pads.size()) + " pads and " +
+           std::to_string(s.conv.dilations.size()) +
+           " dilations (one per spatial axis, pads twice)");
+  for (size_t i = 0; i < d; ++i)
+    // A transposed convolution may crop more than it pads (negative pads widen it).
+    if (s.conv.strides[i] < 1 || s.conv.dilations[i] < 1 ||
+        (s.kind == LinearKind::Conv && (s.conv.pads[i] < 0 || s.conv.pads[i + d] < 0)) ||
+        w.dim(static_cast<int64_t>(i) + 2) < 1)
+      a.fail("has a stride, dilation or kernel extent below 1 or a negative pad");
+  const bool transposed = s.kind == LinearKind::ConvTranspose;
+  if (s.conv.groups < 1 || w.dim(0) % s.conv.groups != 0 || w.dim(0) == 0)
+    a.fail("has group " + std::to_string(s.conv.groups) + ", which must divide the " +
+           std::to_string(w.dim(0)) + (transposed ? " input" : " output") + " channels of W");
+  if (transposed) { // W [C, M/g, k...]
+    s.conv.channels = w.dim(0);
+    s.conv.outChannels = w.dim(1) * s.conv.groups;
+    s.conv.kernel.assign(w.shape().begin() + 2, w.shape().end());
+    s.weights = cim::WeightLayout::convTranspose(w.shape(), s.conv.groups);
+    s.k = s.weights.K;
+    s.n = s.weights.N;
+    return;
+  }
+  s.conv.outChannels = w.dim(0);
+  s.conv.channels = w.dim(1) * s.conv.groups;
+  s.conv.kernel.assign(w.shape().begin() + 2, w.shape().end());
+  s.weights = cim::WeightLayout::conv(w.shape(), s.conv.groups);
+  s.k = s.conv.patchSize();
+  s.n = s.conv.outputsPerGroup();
+}
+
+} // namespace
+
 LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
                               const std::string &weightWhat) {
   LinearStep s;
@@ -131,42 +176,18 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     return s;
   }
 
-  s.conv.strides = a.ints("strides");
-  s.conv.pads = a.ints("pads");
-  s.conv.dilations = a.ints("dilations");
-  s.conv.groups = a.i("group");
-  const size_t d = s.conv.strides.size();
-  if (d < 1 || s.conv.pads.size() != 2 * d || s.conv.dilations.size() != d ||
-      w->rank() != static_cast<int64_t>(d) + 2)
-    a.fail("has W " + describeTensor(*w) + " with " + std::to_string(d) + " strides, " +
-           std::to_string(s.conv.pads.size()) + " pads and " +
-           std::to_string(s.conv.dilations.size()) +
-           " dilations (one per spatial axis, pads twice)");
-  for (size_t i = 0; i < d; ++i)
-    // A transposed convolution may crop more than it pads (negative pads widen it).
-    if (s.conv.strides[i] < 1 || s.conv.dilations[i] < 1 ||
-        (s.kind == LinearKind::Conv && (s.conv.pads[i] < 0 || s.conv.pads[i + d] < 0)) ||
-        w->dim(static_cast<int64_t>(i) + 2) < 1)
-      a.fail("has a stride, dilation or kernel extent below 1 or a negative pad");
-  const bool transposed = s.kind == LinearKind::ConvTranspose;
-  if (s.conv.groups < 1 || w->dim(0) % s.conv.groups != 0 || w->dim(0) == 0)
-    a.fail("has group " + std::to_string(s.conv.groups) + ", which must divide the " +
-           std::to_string(w->dim(0)) + (transposed ? " input" : " output") + " channels of W");
-  if (transposed) { // W [C, M/g, k...]
-    s.conv.channels = w->dim(0);
-    s.conv.outChannels = w->dim(1) * s.conv.groups;
-    s.conv.kernel.assign(w->shape().begin() + 2, w->shape().end());
-    s.weights = cim::WeightLayout::convTranspose(w->shape(), s.conv.groups);
-    s.k = s.weights.K;
-    s.n = s.weights.N;
-    return s;
-  }
-  s.conv.outChannels = w->dim(0);
-  s.conv.channels = w->dim(1) * s.conv.groups;
-  s.conv.kernel.assign(w->shape().begin() + 2, w->shape().end());
-  s.weights = cim::WeightLayout::conv(w->shape(), s.conv.groups);
-  s.k = s.conv.patchSize();
-  s.n = s.conv.outputsPerGroup();
+  decodeConvolution(a, *w, s);
+  return s;
+}
+
+LinearStep LinearStep::convolution(const StepAttrs &a) {
+  LinearStep s;
+  s.kind = LinearKind::Conv;
+  a.arity(2, 3);
+  const Tensor *w = a.program().constant(a.step().inputs[1]);
+  if (!w || w->dtype() != DType::F32)
+    a.fail("input 1 (W) is not a float32 constant");
+  decodeConvolution(a, *w, s);
   return s;
 }
 

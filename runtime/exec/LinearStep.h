@@ -72,6 +72,10 @@ struct LinearStep {
   static LinearStep decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
                            const std::string &weightWhat);
 
+  /// A plain Conv step (W a float32 constant) as a conv-kind linear step: the same attributes
+  /// (strides, pads, dilations, group) and checks as decode's conv kind.
+  static LinearStep convolution(const StepAttrs &a);
+
   /// Groups (1 unless conv, or a recurrent layer's directions).
   int64_t groups() const {
     return kind == LinearKind::Conv || kind == LinearKind::ConvTranspose ? conv.groups

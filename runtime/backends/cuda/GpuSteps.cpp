@@ -7,6 +7,7 @@
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CimLinearStep.h"
 #include "runtime/backends/cuda/DigitalLinearStep.h"
+#include "runtime/backends/cuda/LinearLayout.h"
 
 #include "kernels/cpu/Check.h"
 
@@ -141,6 +142,32 @@ std::unique_ptr<StepKernel> gemmStep(const StepAttrs &a, const std::shared_ptr<C
   });
 }
 
+/// ONNX Conv in float32: im2col rows per group (LinearLayout) times the group's filters in
+/// cuBLAS. W must be a constant; a plan whose attributes are not spelled out per axis runs on
+/// the host (the CPU kernel fills the defaults).
+std::unique_ptr<StepKernel> convStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(2, 3);
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
+    return nullptr;
+  LinearStep step;
+  try {
+    step = LinearStep::convolution(a);
+  } catch (const Error &) {
+    return nullptr;
+  }
+  const Tensor &w = *a.program().constant(a.step().inputs[1]);
+  std::shared_ptr<void> filters = context->upload(w.raw(), w.byteSize(), "convolution filters");
+  auto layout = std::make_shared<LinearLayout>(step, a, context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const int64_t K = step.k, N = step.n;
+    layout->run(in, out, 0,
+                [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &) {
+                  rowsTimesTransposed(context->blas(), x, M, K,
+                                      static_cast<const float *>(filters.get()) + g * N * K, N, z);
+                });
+  });
+}
+
 std::unique_ptr<StepKernel> globalAveragePoolStep(const StepAttrs &a,
                                                   const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
@@ -193,6 +220,7 @@ const std::map<std::string, Factory> &gpuFactories() {
        [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
          return allInputsOnDevice(a, 0, 1) ? prepareGpuCimLinear(a, c) : nullptr;
        }},
+      {"Conv", convStep},
       {"DigitalLinear",
        [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
          return allInputsOnDevice(a, 0, 1) ? prepareGpuDigitalLinear(a, c) : nullptr;
