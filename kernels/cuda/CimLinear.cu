@@ -99,9 +99,11 @@ __device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, i
 }
 
 /// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols).
-/// Exact: int64 sums and integer codes; else double with read and ADC noise.
+/// Exact: int64 sums and integer codes; else double with read and ADC noise. Two CTAs per SM:
+/// the noisy variant would otherwise take 187 registers and run one CTA per SM (on the H200, a
+/// noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
 template <bool Exact>
-__global__ void __launch_bounds__(kThreads) cimProductKernel(const ProductArgs args) {
+__global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArgs args) {
   using Acc = typename std::conditional<Exact, long long, double>::type;
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
