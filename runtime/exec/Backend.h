@@ -90,7 +90,8 @@ public:
   /// Throws cimlir::Error when it is not there.
   virtual std::shared_ptr<void> allocate(size_t bytes) = 0;
   /// Copies `bytes` from host memory to memory from allocate, and back; the executor calls
-  /// them for a Device backend, after synchronize() for the way back.
+  /// them for a Device backend, after synchronize() for the way back. Both are complete when
+  /// they return (the executor times the copies in).
   virtual void copyFromHost(void *data, const void *host, size_t bytes) = 0;
   virtual void copyToHost(void *host, const void *data, size_t bytes) = 0;
   /// Sets `bytes` at `data` (memory from allocate) to zero before a step writes it.

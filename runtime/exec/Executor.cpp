@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 
+#include <chrono>
 #include <cstdint>
 #include <set>
 
@@ -144,7 +145,11 @@ TensorMap Executor::run(const TensorMap &inputs, const RunContext &context) {
   if (device)
     for (int64_t v : program_->inputIds()) {
       Tensor staged = backendTensor(slots[v].dtype(), slots[v].shape());
+      const auto start = std::chrono::steady_clock::now();
       backend_->copyFromHost(staged.raw(), slots[v].raw(), slots[v].byteSize());
+      inputTransfers_.seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      inputTransfers_.bytes += static_cast<int64_t>(slots[v].byteSize());
       slots[v] = std::move(staged);
     }
   Arena &arena = arenaFor(batch);

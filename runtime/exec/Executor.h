@@ -35,6 +35,14 @@ public:
   /// run has used that batch size yet.
   size_t arenaBytes(int64_t batch);
 
+  /// Host-to-device copies of graph inputs (a Device backend) since construction: bytes and
+  /// the host time the copies took (each copy completes before it returns).
+  struct Transfers {
+    int64_t bytes = 0;
+    double seconds = 0.0;
+  };
+  Transfers inputTransfers() const { return inputTransfers_; }
+
   /// What step i's kernel reports (StepKernel::report; null for most steps).
   nlohmann::json stepReport(size_t step) const { return kernels_.at(step)->report(); }
 
@@ -62,6 +70,7 @@ private:
   std::map<int64_t, Arena> arenas_;                // by batch size
   std::unique_ptr<StepTimer> timer_;               // once profiling was enabled
   bool profiling_ = false;
+  Transfers inputTransfers_;
 };
 
 /// "float32 [N,1,28,28]": how a plan tensor is described in messages.

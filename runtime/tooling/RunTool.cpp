@@ -131,6 +131,41 @@ std::optional<int64_t> inputSampleCount(const Program &program, const TensorMap 
   return std::nullopt;
 }
 
+/// cim-run --benchmark: the first batch of the dataset (or the --inputs arrays) timed
+/// (Benchmark.h); prints the summary and writes the report.
+int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &program,
+                     Dataset *dataset, const TensorMap &wholeInputs, int64_t batch, int64_t total,
+                     const OutputFile *reportFile, OutputSet &staged) {
+  if (dataset && total < 1)
+    throw Error("--benchmark needs at least one sample (the dataset has none to run)");
+  const TensorMap inputs = dataset ? dataset->inputs(0, std::min(batch, total)) : wholeInputs;
+  BackendOptions backendOptions;
+  backendOptions.cim = o.cim;
+  Executor executor(program, createBackend(o.backend, backendOptions));
+  const nlohmann::json benchmark =
+      runBenchmark(executor, inputs, BenchmarkOptions{o.warmup, o.iterations});
+  nlohmann::json report;
+  report["benchmark"] = benchmark;
+  report["plan"] = o.plan;
+  report["plan_producer"] = program->producer();
+  report["model"] = program->source();
+  report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
+  report["backend"] = executor.backend().name();
+  if (nlohmann::json details = executor.backend().report(); !details.is_null())
+    report["backend_details"] = details;
+  report["tool"] = "cim-run " CIMLIR_VERSION;
+  report["run_parameters"] = runParameters(o);
+  if (reportFile)
+    writeStagedFile(reportFile->tempPath(),
+                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    reportFile->path());
+  staged.commitAll();
+  if (!o.quiet)
+    std::cout << "backend " << executor.backend().name() << "\n"
+              << benchmarkSummary(benchmark) << std::flush;
+  return 0;
+}
+
 int runInner(const RunOptions &o) {
   if (o.batch < 1)
     throw Error("--batch must be at least 1");
@@ -142,6 +177,8 @@ int runInner(const RunOptions &o) {
     throw Error("give exactly one of --inputs IN.npz and --dataset PATH");
   if (o.repeats < 1)
     throw Error("--repeats must be at least 1");
+  if (o.benchmark && (o.repeats > 1 || !o.outputs.empty() || !o.reference.empty()))
+    throw Error("--benchmark times one batch: it takes no --repeats, --outputs or --reference");
   if (o.repeats > 1 && !o.outputs.empty())
     throw Error("--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to pick "
                 "the chip)");
@@ -194,6 +231,10 @@ int runInner(const RunOptions &o) {
     else if (auto n = inputSampleCount(*program, wholeInputs))
       checkReferenceLength(o.reference, *predictions, *n);
   }
+  if (o.benchmark)
+    return runBenchmarkTool(o, program, dataset.get(), wholeInputs, batch, total, reportFile,
+                            staged);
+
   // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
   // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
   std::vector<nlohmann::json> summaries;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/exec/CimStepParams.h"
+#include "runtime/tooling/Benchmark.h"
 #include "runtime/tooling/Metrics.h"
 
 #include <cstdint>
@@ -29,6 +30,11 @@ struct RunOptions {
   int64_t repeats = 1; // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
   /// --backend NAME: a registered backend (runtime/backends/Registry.h) or "auto".
   std::string backend = "auto";
+  /// --benchmark: time one batch instead of evaluating (runtime/tooling/Benchmark.h), with
+  /// --warmup and --iterations runs.
+  bool benchmark = false;
+  int64_t warmup = 5;
+  int64_t iterations = 50;
 };
 
 /// Runs the plan as the options say, prints a summary line to stdout and writes the

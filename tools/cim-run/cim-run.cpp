@@ -171,6 +171,13 @@ int main(int argc, char **argv) {
                      " (default auto: the first that can run here)")
       ->type_name("NAME");
   app.add_flag("--quiet", o.quiet, "print no summary line");
+  std::optional<std::string> warmup, iterations;
+  app.add_flag("--benchmark", o.benchmark,
+               "time the first --batch samples instead of evaluating: latency p50/p90/p99, "
+               "throughput, memory, input copies, share of time in CIM layers");
+  app.add_option("--warmup", warmup, "--benchmark: untimed runs first (default 5)")->type_name("N");
+  app.add_option("--iterations", iterations, "--benchmark: timed runs (default 50)")
+      ->type_name("N");
   app.add_flag("--profile", o.profile,
                "time every step; print a table to stderr, add it to the report");
   try {
@@ -200,6 +207,12 @@ int main(int argc, char **argv) {
       o.cim.chipSeed = parseSeed("--chip-seed", *chipSeed);
     if (repeats)
       o.repeats = parseInt("--repeats", *repeats, 1, "a positive integer");
+    if ((warmup || iterations) && !o.benchmark)
+      throw BadValue{"--warmup and --iterations apply to --benchmark"};
+    if (warmup)
+      o.warmup = parseInt("--warmup", *warmup, 0, "a non-negative integer");
+    if (iterations)
+      o.iterations = parseInt("--iterations", *iterations, 1, "a positive integer");
     if (imageResize)
       o.image.resize = parseInt("--image-resize", *imageResize, 1, "a positive integer");
     if (imageCrop)
