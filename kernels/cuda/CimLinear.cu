@@ -135,6 +135,21 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   const bool warpOneBlock =
       (n0 + warpCol) / colsPerBlock == (n0 + warpCol + kColsPerWarp - 1) / colsPerBlock &&
       warpCol + kColsPerWarp <= args.ctaCols;
+  // Per column of this thread (nt, e): whether it is an output of this CTA, and its column
+  // block within the CTA (0 past the CTA's columns). Worked out once: the loops below divide
+  // nothing.
+  bool colValid[2][2];
+  int colBlock[2][2];
+#pragma unroll
+  for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+    for (int e = 0; e < 2; ++e) {
+      const int col = warpCol + nt * 8 + 2 * q + e;
+      colValid[nt][e] = col < args.ctaCols && n0 + col < N;
+      colBlock[nt][e] =
+          col < args.ctaCols ? static_cast<int>((n0 + col) / colsPerBlock - n0 / colsPerBlock) : 0;
+    }
+  const int warpBlock = static_cast<int>((n0 + warpCol) / colsPerBlock - n0 / colsPerBlock);
 
   for (int64_t r = 0; r < args.rowBlocks; ++r) {
     const int64_t kb0 = r * call.rows, kb1 = min(K, kb0 + call.rows);
@@ -357,30 +372,24 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                 for (int nt = 0; nt < 2; ++nt)
 #pragma unroll
                   for (int e = 0; e < 2; ++e) {
-                    const int col = warpCol + nt * 8 + 2 * q + e;
                     unsigned long long mag;
                     if (Exact)
                       mag = static_cast<unsigned long long>(abs(P[mt][nt][2 * half + e]));
                     else
                       mag = static_cast<unsigned long long>(
                           __double_as_longlong(fabs(p[mt][nt][2 * half + e])));
-                    if (col >= args.ctaCols || n0 + col >= N)
+                    if (!colValid[nt][e])
                       continue;
-                    if (warpOneBlock) {
+                    if (warpOneBlock)
                       best = max(best, mag);
-                    } else {
-                      const int block =
-                          static_cast<int>((n0 + col) / colsPerBlock - n0 / colsPerBlock);
-                      atomicMax(&sFs[rowInCta * args.blocksPerCta + block], mag);
-                    }
+                    else
+                      atomicMax(&sFs[rowInCta * args.blocksPerCta + colBlock[nt][e]], mag);
                   }
                 if (warpOneBlock) {
                   best = max(best, __shfl_xor_sync(0xffffffffu, best, 1));
                   best = max(best, __shfl_xor_sync(0xffffffffu, best, 2));
-                  const int block =
-                      static_cast<int>((n0 + warpCol) / colsPerBlock - n0 / colsPerBlock);
                   if (q == 0)
-                    atomicMax(&sFs[rowInCta * args.blocksPerCta + block], best);
+                    atomicMax(&sFs[rowInCta * args.blocksPerCta + warpBlock], best);
                 }
               }
           __syncthreads();
@@ -408,12 +417,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                 freshPair(call, 1, m, r, i, j, nPair, za[0], za[1]);
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
-                const int col = warpCol + nt * 8 + 2 * q + e;
                 // Columns past the CTA's (whose results are not written) read block 0.
-                const int block =
-                    dynamic && col < args.ctaCols
-                        ? static_cast<int>((n0 + col) / colsPerBlock - n0 / colsPerBlock)
-                        : 0;
+                const int block = colBlock[nt][e];
                 const int idx = 2 * half + e;
                 if (Exact) {
                   const int64_t fs =
