@@ -106,6 +106,32 @@ nlohmann::json runParameters(const RunOptions &o) {
   return p;
 }
 
+/// What every report says of the run: the plan, its model and device, the dataset, the backend
+/// (and what it reports of itself), the tool and the run-time parameters.
+void describeRun(nlohmann::json &report, const RunOptions &o, const Program &program,
+                 const Dataset *dataset, const std::string &backend,
+                 const nlohmann::json &backendDetails) {
+  report["plan"] = o.plan;
+  report["plan_producer"] = program.producer();
+  report["model"] = program.source();
+  if (!program.device().empty())
+    report["device"] = nlohmann::json::parse(program.device(), nullptr, /*allow_exceptions=*/false);
+  report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
+  report["backend"] = backend;
+  if (!backendDetails.is_null())
+    report["backend_details"] = backendDetails;
+  report["tool"] = "cim-run " CIMLIR_VERSION;
+  report["run_parameters"] = runParameters(o);
+}
+
+/// The report into its staged file. Paths need not be UTF-8: invalid bytes become U+FFFD in the
+/// report, not an error.
+void writeReport(const OutputFile &file, const nlohmann::json &report) {
+  writeStagedFile(file.tempPath(),
+                  report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                  file.path());
+}
+
 /// A --reference must have a prediction for every sample that is evaluated.
 void checkReferenceLength(const std::string &path, const std::vector<int64_t> &predictions,
                           int64_t samples) {
@@ -146,19 +172,9 @@ int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &
       runBenchmark(executor, inputs, BenchmarkOptions{o.warmup, o.iterations});
   nlohmann::json report;
   report["benchmark"] = benchmark;
-  report["plan"] = o.plan;
-  report["plan_producer"] = program->producer();
-  report["model"] = program->source();
-  report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
-  report["backend"] = executor.backend().name();
-  if (nlohmann::json details = executor.backend().report(); !details.is_null())
-    report["backend_details"] = details;
-  report["tool"] = "cim-run " CIMLIR_VERSION;
-  report["run_parameters"] = runParameters(o);
+  describeRun(report, o, *program, dataset, executor.backend().name(), executor.backend().report());
   if (reportFile)
-    writeStagedFile(reportFile->tempPath(),
-                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                    reportFile->path());
+    writeReport(*reportFile, report);
   staged.commitAll();
   if (!o.quiet)
     std::cout << "backend " << executor.backend().name() << "\n"
@@ -298,20 +314,9 @@ int runInner(const RunOptions &o) {
   const int64_t evaluated = total * o.repeats;
   report["seconds"] = seconds;
   report["samples_per_second"] = seconds > 0 ? evaluated / seconds : 0.0;
-  report["plan"] = o.plan;
-  report["plan_producer"] = program->producer();
-  report["model"] = program->source();
-  if (!program->device().empty())
-    report["device"] =
-        nlohmann::json::parse(program->device(), nullptr, /*allow_exceptions=*/false);
-  report["dataset"] = dataset ? dataset->describe() : "npz:" + o.inputs;
+  describeRun(report, o, *program, dataset.get(), backendName, backendDetails);
   report["batch"] = batch;
-  report["backend"] = backendName;
-  if (!backendDetails.is_null())
-    report["backend_details"] = backendDetails;
-  report["tool"] = "cim-run " CIMLIR_VERSION;
   report["repeats"] = o.repeats;
-  report["run_parameters"] = runParameters(o);
   report["layers"] = layers.json();
 
   if (o.profile)
@@ -321,10 +326,7 @@ int runInner(const RunOptions &o) {
   if (outputsFile)
     writeStagedNpz(outputsFile->tempPath(), outputsFile->path(), collector.result());
   if (reportFile)
-    // Paths need not be UTF-8: invalid bytes become U+FFFD in the report, not an error.
-    writeStagedFile(reportFile->tempPath(),
-                    report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                    reportFile->path());
+    writeReport(*reportFile, report);
   staged.commitAll();
 
   if (!o.quiet) {

@@ -421,6 +421,19 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
 
 } // namespace
 
+CimCounters shapeCounters(int64_t M, int64_t K, int64_t N, const CimParams &params) {
+  const int64_t rowBlocks = rowBlockCount(K, params.crossbar.rows);
+  const int64_t perArray = params.crossbar.cols / 2;
+  const int64_t colBlocks = (N + perArray - 1) / perArray;
+  const int64_t T = static_cast<int64_t>(params.inputs.slices.size());
+  const int64_t S = static_cast<int64_t>(params.weights.slices.size());
+  CimCounters counters;
+  counters.dacInputSlices = M * rowBlocks * T;
+  counters.arrayReads = M * rowBlocks * colBlocks * T * S;
+  counters.adcConversions = params.adc.mode == AdcMode::Ideal ? 0 : M * rowBlocks * T * S * N;
+  return counters;
+}
+
 CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const CimParams &params,
                       const Tensor *bias, const RowMapping &rows, Tensor &y, CimTrace *trace) {
   checkArguments(x, weights, params, bias, rows, y);
@@ -506,11 +519,7 @@ CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const C
       out[idx] = b ? product + b[n] : product;
     }
 
-  CimCounters counters;
-  counters.dacInputSlices = M * plan.rowBlocks * plan.T;
-  counters.arrayReads = M * plan.rowBlocks * plan.colBlocks * plan.T * plan.S;
-  counters.adcConversions =
-      plan.mode == AdcMode::Ideal ? 0 : M * plan.rowBlocks * plan.T * plan.S * N;
+  CimCounters counters = shapeCounters(M, plan.K, N, params);
   if (plan.hybrid) {
     counters.digitalElements = M * plan.K;
     for (int64_t m = 0; m < M; ++m)

@@ -88,6 +88,11 @@ struct CimCounters {
   }
 };
 
+/// The counters of one call on M rows of a layer with K rows and N outputs that follow from the
+/// shapes alone (DAC input slices, array reads, ADC conversions); the hybrid digital activity
+/// is the data's and stays 0 here. Every backend counts with this.
+CimCounters shapeCounters(int64_t M, int64_t K, int64_t N, const cim::CimParams &params);
+
 /// Optional record of every conversion (`full` and `dynamic` modes only), for tests and
 /// debugging. Entry (m, r, i, j, n) is at index(m, r, i, j, n).
 struct CimTrace {

@@ -5,9 +5,6 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
-#include <algorithm>
-#include <cmath>
-
 namespace cimlir::cuda {
 
 namespace {
@@ -32,27 +29,13 @@ public:
                                                              "a CIM layer's quantized inputs");
           cimLinear(x, M, chip.chip, call, CimScratch::carve(scratch.get(), M, chip.chip.Kpad), z,
                     context_->stream());
-          count(M, chip.params);
+          counters_ += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
         });
   }
 
   nlohmann::json report() const override { return layer_->report(counters_, samples_); }
 
 private:
-  /// The counters of cim-run's report (kernels/cpu/cim/CimLinear.h's CimCounters).
-  void count(int64_t M, const cim::CimParams &p) {
-    const LinearStep &step = layer_->layout().step();
-    const int64_t rowBlocks = cim::rowBlockCount(step.k, p.crossbar.rows);
-    const int64_t perArray = p.crossbar.cols / 2;
-    const int64_t colBlocks = (step.n + perArray - 1) / perArray;
-    const int64_t T = static_cast<int64_t>(p.inputs.slices.size());
-    const int64_t S = static_cast<int64_t>(p.weights.slices.size());
-    counters_.dacInputSlices += M * rowBlocks * T;
-    counters_.arrayReads += M * rowBlocks * colBlocks * T * S;
-    if (p.adc.mode != cim::AdcMode::Ideal)
-      counters_.adcConversions += M * rowBlocks * T * S * step.n;
-  }
-
   std::unique_ptr<CimLayer> layer_;
   std::vector<DeviceCimChip> chips_;
   LinearLayout layout_;
