@@ -2,10 +2,11 @@
 // the CPU reference (kernels/cpu/cim/CimLinear.h).
 //
 // Two launches per call:
-//  1. quantizeInputs: per row m, s_x (dynamic_row: max |x[m,:]| / qmax_x; or the static scale)
-//     and xq = clamp(rint(x / s_x)) as int16 [M, Kpad], IEEE float32 division as on the host.
-//  2. cimProduct: one CTA per (32 rows, column tile). For each row block r, the DAC slices u_i
-//     of its rows are cut from xq into shared memory (never to global memory); for each weight
+//  1. quantizeRowsKernel (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]| /
+//     qmax_x; or the static scale) and xq = clamp(rint(x / s_x)) as int16 [M, Kpad], IEEE
+//     float32 division as on the host.
+//  2. cimProductKernel: one CTA per (32 rows, column tile). For each row block r, the DAC slices
+//     u_i of its rows are cut from xq into shared memory (never to global memory); for each weight
 //     slice j the chip's differential levels L~+_j - L~-_j (int8, programmed on the host at
 //     load) are staged, and every slice pair's partial sums P[r,i,j] come from int8 tensor-core
 //     MMAs (mma.sync m16n8k32, exact int32). The ADC converts them in registers: `full` and
@@ -15,7 +16,7 @@
 //     CPU's bit for bit. The recombination sum of §6 is int64 (exact) or double, and the
 //     epilogue writes y = fl32(s_x·s_w)·fl32(sum).
 //
-// What the caller checks first (supportsCimOnGpu): no hybrid inputs, integer levels (no
+// What the caller checks first (cimGpuGap, CimChip.h): no hybrid inputs, integer levels (no
 // programming noise), a clip percentile of 100 for inputs, `dynamic` column blocks of at most
 // 128 outputs, and exact sums that fit int64.
 #pragma once
@@ -75,7 +76,7 @@ struct CimScratch {
   float *rowScales = nullptr;
   uint8_t *rowFinite = nullptr;
   static size_t bytes(int64_t M, int64_t Kpad);
-  /// Carves the three arrays out of `memory` (cimScratchBytes(M, Kpad) bytes).
+  /// Carves the three arrays out of `memory` (bytes(M, Kpad) bytes).
   static CimScratch carve(void *memory, int64_t M, int64_t Kpad);
 };
 
