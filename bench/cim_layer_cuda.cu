@@ -9,6 +9,8 @@
 //             roofline: every slice pair one tensor-core product).
 //   ideal:    the sliced case with an `ideal` ADC (no conversions: the products and staging alone).
 //   noisy:    the same with read noise 0.01; baseline: the sliced case (target: at most 1.5x).
+//   two-bit:  slices of 1, 2, 2, 2 bits on both sides (16 pairs, the int8 kernel), 8-bit `full`
+//             ADC; baseline: 16 int8 GEMMs.
 //   unsliced: one 7-bit weight slice and one 7-bit input slice (an 8-bit ADC); baseline: one
 //             int8 GEMM.
 // Times are medians of CUDA-event timings over the iterations after two warm-ups; the CIM
@@ -141,7 +143,9 @@ Layer makeLayer(int64_t n, int sliceBits, double readNoise,
   cim::CimParams p;
   p.weights.bits = 8;
   p.inputs.bits = 8;
-  p.weights.slices = sliceBits == 1 ? cim::oneBitSlices(7) : std::vector<int>{7};
+  p.weights.slices = sliceBits == 1   ? cim::oneBitSlices(7)
+                     : sliceBits == 2 ? std::vector<int>{1, 2, 2, 2}
+                                      : std::vector<int>{7};
   p.inputs.slices = p.weights.slices;
   p.crossbar.rows = 256;
   p.crossbar.cols = 256;
@@ -198,13 +202,17 @@ int main(int argc, char **argv) {
           },
           iterations);
     };
-    const double sliced = timeLayer(makeLayer(n, 1, 0.0));
+    const Layer oneBit = makeLayer(n, 1, 0.0);
+    const double sliced = timeLayer(oneBit);
     const double slicedIdeal = timeLayer(makeLayer(n, 1, 0.0, cim::AdcMode::Ideal));
     const double noisy = timeLayer(makeLayer(n, 1, 0.01));
+    const double twoBit = timeLayer(makeLayer(n, 2, 0.0));
     const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
 
     std::printf("GPU: %s; M = K = N = %lld; int8 GEMM in cuBLASLt: %.3f ms (%.0f TOPS)\n\n",
                 prop.name, static_cast<long long>(n), gemmMs, tops);
+    std::printf("One-bit slices run on the %s kernel.\n\n",
+                oneBit.call.bitPlanes ? "one-bit (b1 MMA)" : "int8");
     std::printf("| case | cimlir ms | baseline | baseline ms | ratio |\n");
     std::printf("|---|---|---|---|---|\n");
     std::printf("| 7x7 one-bit slices, full 8-bit ADC | %.2f | 49 int8 GEMMs | %.2f | %.2f |\n",
@@ -213,6 +221,9 @@ int main(int argc, char **argv) {
                 slicedIdeal, 49 * gemmMs, slicedIdeal / (49 * gemmMs));
     std::printf("| same, read noise 0.01 | %.2f | the noise-free layer | %.2f | %.2f |\n", noisy,
                 sliced, noisy / sliced);
+    std::printf("| 4x4 slices of 1,2,2,2 bits, full 8-bit ADC | %.2f | 16 int8 GEMMs | %.2f | %.2f "
+                "|\n",
+                twoBit, 16 * gemmMs, twoBit / (16 * gemmMs));
     std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,
                 gemmMs, unsliced / gemmMs);
   } catch (const std::exception &e) {

@@ -2,6 +2,7 @@
 
 #include "kernels/cim/Philox.h"
 #include "kernels/cim/Quantization.h"
+#include "kernels/cuda/CimBitPlanes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +21,87 @@ CimCallView DeviceCimChip::withRows(uint64_t repeat, int64_t firstSample, int64_
   return c;
 }
 
+namespace {
+
+/// Whether the one-bit kernel runs a call (CimCallView::bitPlanes).
+bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
+                  const std::vector<int64_t> &fullScales, const std::vector<int64_t> &maxima) {
+  if (!call.exact() || (call.adc != AdcKind::Ideal && call.adc != AdcKind::Full))
+    return false;
+  int64_t inputWeights = 0, weightWeights = 0; // sum_i 2^{o_i}, sum_j 2^{p_j}
+  for (int i = 0; i < call.T; ++i) {
+    if (call.widths[i] != 1)
+      return false;
+    inputWeights += int64_t(1) << call.offsets[i];
+  }
+  for (int j = 0; j < chip.S; ++j) {
+    if (chip.widths[j] != 1)
+      return false;
+    weightWeights += int64_t(1) << chip.offsets[j];
+  }
+  if (bitPlaneSharedBytes(call.T, call.rows) > kBitPlaneSharedLimit)
+    return false;
+  // A row block's pair sum: |P| <= R per pair (`ideal`), |code| <= qmax_a (`full`).
+  const int64_t perPair = call.adc == AdcKind::Ideal ? call.rows : call.qmaxAdc;
+  if (static_cast<long double>(perPair) * inputWeights * weightWeights >= 2147483648.0L)
+    return false;
+  if (call.adc == AdcKind::Ideal)
+    return true;
+  if (!call.smallAdc)
+    return false;
+  const size_t pairs = static_cast<size_t>(call.T) * chip.S;
+  for (size_t at = 0; at < fullScales.size(); ++at)
+    if (fullScales[at] != fullScales[at / pairs * pairs] || fullScales[at] < maxima[at])
+      return false;
+  return true;
+}
+
+/// The int8 differential levels of the int8 kernel: [S][N][Kpad], k contiguous (the MMA's
+/// column operand).
+void uploadLevels(const cpu::ProgrammedWeights &w, const Upload &upload, DeviceCimChip &d) {
+  CimChipView &chip = d.chip;
+  std::vector<int8_t> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), 0);
+  std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
+  for (int j = 0; j < chip.S; ++j) {
+    w.differentialLevels(j, 0, chip.K, rowMajor.data());
+    int8_t *slice = levels.data() + static_cast<size_t>(j) * chip.N * chip.Kpad;
+    for (int64_t k = 0; k < chip.K; ++k)
+      for (int64_t n = 0; n < chip.N; ++n)
+        slice[n * chip.Kpad + k] = rowMajor[static_cast<size_t>(k * chip.N + n)];
+  }
+  d.memory.push_back(upload(levels.data(), levels.size(), "a CIM layer's cell levels"));
+  chip.levels = static_cast<const int8_t *>(d.memory.back().get());
+}
+
+/// The one-bit kernel's bit planes (CimChipView::planes).
+void uploadBitPlanes(const cpu::ProgrammedWeights &w, const Upload &upload, DeviceCimChip &d) {
+  CimChipView &chip = d.chip;
+  const int64_t R = d.call.rows, rowBlocks = cim::rowBlockCount(chip.K, R);
+  chip.planeWords = bitPlaneWords(R);
+  const int64_t words = chip.planeWords;
+  std::vector<uint32_t> planes(static_cast<size_t>(chip.S * 2 * chip.N * rowBlocks * words), 0);
+  std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
+  for (int j = 0; j < chip.S; ++j) {
+    w.differentialLevels(j, 0, chip.K, rowMajor.data());
+    for (int64_t k = 0; k < chip.K; ++k) {
+      const int64_t r = k / R, w32 = (k % R) / 32, bit = (k % R) % 32;
+      for (int64_t n = 0; n < chip.N; ++n) {
+        const int8_t level = rowMajor[static_cast<size_t>(k * chip.N + n)];
+        if (level == 0)
+          continue;
+        const int64_t plane = level > 0 ? 0 : 1;
+        planes[static_cast<size_t>((((j * 2 + plane) * chip.N + n) * rowBlocks + r) * words +
+                                   w32)] |= uint32_t(1) << bit;
+      }
+    }
+  }
+  d.memory.push_back(
+      upload(planes.data(), planes.size() * sizeof(uint32_t), "a CIM layer's one-bit cell planes"));
+  chip.planes = static_cast<const uint32_t *>(d.memory.back().get());
+}
+
+} // namespace
+
 DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &upload) {
   const cim::CimParams &p = w.params();
   DeviceCimChip d;
@@ -33,18 +115,6 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
     chip.widths[j] = w.sliceWidths()[j];
     chip.offsets[j] = w.sliceOffsets()[j];
   }
-  // [S][N][Kpad], k contiguous: the MMA's column operand.
-  std::vector<int8_t> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), 0);
-  std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
-  for (int j = 0; j < chip.S; ++j) {
-    w.differentialLevels(j, 0, chip.K, rowMajor.data());
-    int8_t *slice = levels.data() + static_cast<size_t>(j) * chip.N * chip.Kpad;
-    for (int64_t k = 0; k < chip.K; ++k)
-      for (int64_t n = 0; n < chip.N; ++n)
-        slice[n * chip.Kpad + k] = rowMajor[static_cast<size_t>(k * chip.N + n)];
-  }
-  d.memory.push_back(upload(levels.data(), levels.size(), "a CIM layer's cell levels"));
-  chip.levels = static_cast<const int8_t *>(d.memory.back().get());
   std::vector<float> scales(static_cast<size_t>(chip.N));
   for (int64_t n = 0; n < chip.N; ++n)
     scales[n] = w.quantized().scale(n);
@@ -87,13 +157,22 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   const std::vector<int64_t> maxima =
       cim::fullModeScales(chip.K, p.crossbar.rows, p.inputs.slices, w.sliceWidths());
   call.narrowAdc = true;
+  call.smallAdc = true;
+  const int64_t qa = call.qmaxAdc;
   for (size_t at = 0; at < fullScales.size(); ++at) {
     const int T = call.T, S = chip.S;
     const int i = static_cast<int>(at / S) % T, j = static_cast<int>(at % S);
     // |P| <= maxima[at]; a `full` FS the plan gives may be smaller or larger than that.
     const int64_t fs = std::max(maxima[at], fullScales[at]);
-    call.narrowAdc = call.narrowAdc && fs * (call.qmaxAdc + 1) < (int64_t(1) << 29) &&
+    call.narrowAdc = call.narrowAdc && fs * (qa + 1) < (int64_t(1) << 29) &&
                      (fs << (call.offsets[i] + chip.offsets[j])) < (int64_t(1) << 31);
+    // smallCode's conditions: in `dynamic` mode FS <= max |P| and |P| <= FS.
+    const int64_t mp = maxima[at], given = fullScales[at];
+    const bool fullOk =
+        p.adc.mode != cim::AdcMode::Full || (2 * given * qa < (int64_t(1) << 24) &&
+                                             (given == 0 || mp * qa < (int64_t(1) << 21) * given));
+    call.smallAdc =
+        call.smallAdc && mp < (int64_t(1) << 22) && 2 * mp * qa < (int64_t(1) << 24) && fullOk;
   }
   call.fullScales = static_cast<const int64_t *>(d.memory.back().get());
   if (!p.calibratedFullScales.empty()) {
@@ -106,6 +185,11 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   call.sigmaAdcLsb = p.adc.mode == cim::AdcMode::Ideal
                          ? 0.0
                          : p.adc.noiseLsb / std::sqrt(static_cast<double>(p.adc.samples));
+  call.bitPlanes = bitPlanesRun(call, chip, fullScales, maxima);
+  if (call.bitPlanes)
+    uploadBitPlanes(w, upload, d);
+  else
+    uploadLevels(w, upload, d);
   return d;
 }
 

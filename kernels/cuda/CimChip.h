@@ -26,8 +26,9 @@ struct DeviceCimChip {
                        int64_t rowOffset) const;
 };
 
-/// Uploads `weights` (programmed with weights.params()): the differential levels as int8
-/// [S][N][Kpad], s_w per column and the full scales. The caller checks cimGpuGap first.
+/// Uploads `weights` (programmed with weights.params()): the differential levels (as int8
+/// [S][N][Kpad], or as the one-bit kernel's bit planes when it runs the layer: CimCallView::
+/// bitPlanes), s_w per column and the full scales. The caller checks cimGpuGap first.
 DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload &upload);
 
 /// What of `params` (a layer with K rows) the fused kernel does not do yet, or "" when it runs

@@ -1,6 +1,8 @@
 #include "kernels/cuda/CimLinear.h"
 
 #include "kernels/cim/PhiloxMath.h"
+#include "kernels/cuda/CimBitPlanes.h"
+#include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/QuantizeRows.cuh"
 
@@ -12,72 +14,11 @@
 
 namespace cimlir::cuda {
 
+using namespace product;
+
 namespace {
 
-constexpr int kRowsPerCta = 32;  // two m16 MMA tiles
-constexpr int kColsPerCta = 128; // eight warps of 16 columns (two n8 MMA tiles each)
-constexpr int kColsPerWarp = 16;
-constexpr int kThreads = 256;
-constexpr int kRowPad = 16; // bytes after each staged row: conflict-free fragment loads
-
 size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
-
-// ---------------------------------------------------------------------------------------------
-// §4–§6: the fused product.
-
-struct ProductArgs {
-  CimChipView chip;
-  CimCallView call;
-  int64_t M = 0;
-  const int16_t *xq = nullptr;
-  const float *rowScales = nullptr;
-  const uint8_t *rowFinite = nullptr;
-  float *y = nullptr;
-  int chunk = 256;      // K staged at a time (a multiple of 32)
-  int ctaCols = 128;    // columns per CTA (whole column blocks in `dynamic` mode)
-  int blocksPerCta = 1; // column blocks per CTA (`dynamic`)
-  int64_t rowBlocks = 0;
-};
-
-__device__ __forceinline__ void mmaS8(int (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
-  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
-               "{%8,%9}, {%0,%1,%2,%3};\n"
-               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
-
-/// Four 8x8 b16 matrices from shared memory (rows given by lanes 0-7, 8-15, 16-23, 24-31).
-__device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const int8_t *rowAddress) {
-  const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(rowAddress));
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(address));
-}
-
-/// A warp's 32x16 tile in registers: two m16 by two n8 MMA accumulators of four elements.
-template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4], T value) {
-#pragma unroll
-  for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-    for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e)
-        tile[mt][nt][e] = value;
-}
-
-/// The exact code rint(P·qmax / FS), half to even, clamped to ±qmax (FS > 0, |P| <= FS): a
-/// float estimate (off by far less than one) corrected with the exact remainder. `Wide`
-/// computes the remainder in int64; otherwise FS·(qmax + 1) < 2^29 keeps it in int32.
-template <bool Wide, typename Int>
-__device__ __forceinline__ int32_t exactCode(int32_t P, Int fs, float ratio, int32_t qmax) {
-  int32_t code = __float2int_rn(__int2float_rn(P) * ratio);
-  const Int rem2 = 2 * (static_cast<Int>(P) * qmax - static_cast<Int>(code) * fs);
-  if (rem2 > fs || (rem2 == fs && (code & 1)))
-    ++code;
-  else if (rem2 < -fs || (rem2 == -fs && (code & 1)))
-    --code;
-  return max(-qmax, min(qmax, code));
-}
 
 /// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
 __device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
@@ -272,29 +213,10 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             const int steps = static_cast<int>((k1 - k0 + 31) / 32);
 #pragma unroll 2
             for (int ks = 0; ks < steps; ++ks) {
-              // ldmatrix: lane l gives the address of row l % 8 of 8x16-byte matrix l / 8;
-              // A (16x32 bytes) is matrices {rows 0-7, 8-15} x {bytes 0-15, 16-31}, B's two
-              // n8 tiles are {n 0-7, 8-15} x {bytes 0-15, 16-31}: the m16n8k32 fragments.
               uint32_t fa[2][4], fb[2][2];
-              const int matrix = lane / 8, row = lane % 8;
-#pragma unroll
-              for (int mt = 0; mt < 2; ++mt)
-                ldmatrixX4(fa[mt], a + (mt * 16 + (matrix & 1) * 8 + row) * ld + ks * 32 +
-                                       (matrix >> 1) * 16);
-              {
-                uint32_t b4[4];
-                ldmatrixX4(b4, sW + (warpCol + (matrix >> 1) * 8 + row) * ld + ks * 32 +
-                                   (matrix & 1) * 16);
-                fb[0][0] = b4[0];
-                fb[0][1] = b4[1];
-                fb[1][0] = b4[2];
-                fb[1][1] = b4[3];
-              }
-#pragma unroll
-              for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-                for (int nt = 0; nt < 2; ++nt)
-                  mmaS8(P[mt][nt], fa[mt], fb[nt]);
+              loadRowFragments(fa, a, ld, ks * 32, lane);
+              loadColumnFragments(fb, sW + warpCol * ld, ld, ks * 32, lane);
+              eachTile([&](int mt, int nt) { mmaS8(P[mt][nt], fa[mt], fb[nt]); });
             }
           }
         }
@@ -304,13 +226,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         const int32_t qA = call.qmaxAdc;
         const int pair = i * S + j;
         if (Exact && call.adc == AdcKind::Ideal) {
-#pragma unroll
-          for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-            for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-              for (int e = 0; e < 4; ++e)
-                acc[mt][nt][e] += static_cast<long long>(P[mt][nt][e]) * (1ll << shift);
+          eachElement([&](int mt, int nt, int e) {
+            acc[mt][nt][e] += static_cast<long long>(P[mt][nt][e]) * (1ll << shift);
+          });
           continue;
         }
         // The partial sums as the ADC sees them: P, plus read noise when the slice is active.
@@ -345,13 +263,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             }
           if (call.adc == AdcKind::Ideal) {
             const double weight = static_cast<double>(1ll << shift);
-#pragma unroll
-            for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-              for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-                for (int e = 0; e < 4; ++e)
-                  acc[mt][nt][e] += p[mt][nt][e] * weight;
+            eachElement([&](int mt, int nt, int e) { acc[mt][nt][e] += p[mt][nt][e] * weight; });
             continue;
           }
         }
@@ -431,7 +343,10 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                   if (fs > 0) {
                     if (call.narrowAdc) {
                       const int32_t fs32 = static_cast<int32_t>(fs);
-                      const int32_t code = exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
+                      const int32_t code =
+                          call.smallAdc ? max(-qA, min(qA, smallCode(P[mt][nt][idx], ratio, fs32,
+                                                                     2 * fs32, 2 * qA)))
+                                        : exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
                       acc[mt][nt][idx] += static_cast<long long>(code) * (fs32 << shift);
                     } else {
                       const int32_t code = exactCode<true>(P[mt][nt][idx], fs, ratio, qA);
@@ -474,36 +389,14 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   // §6: y = fl32(s_x·s_w) · fl32(sum).
   if (!warpActive)
     return;
-#pragma unroll
-  for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const int64_t m = m0 + mt * 16 + g + 8 * half;
-      if (m >= M)
-        continue;
-      const bool finite = args.rowFinite[m] != 0;
-      const float sx = args.rowScales[m];
-#pragma unroll
-      for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          const int col = warpCol + nt * 8 + 2 * q + e;
-          const int64_t n = n0 + col;
-          if (col >= args.ctaCols || n >= N)
-            continue;
-          const Acc v = acc[mt][nt][2 * half + e];
-          float sum;
-          if (Exact)
-            sum = call.adc == AdcKind::Ideal
-                      ? __ll2float_rn(static_cast<long long>(v))
-                      : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
-                                          static_cast<double>(call.qmaxAdc));
-          else
-            sum = __double2float_rn(static_cast<double>(v));
-          const float scale = __fmul_rn(sx, chip.weightScales[n]);
-          args.y[m * N + n] = finite ? __fmul_rn(scale, sum) : __int_as_float(0x7fc00000);
-        }
-    }
+  writeOutputs(args, acc, m0, n0, warpCol, lane, [&](Acc v) {
+    if (!Exact)
+      return __double2float_rn(static_cast<double>(v));
+    return call.adc == AdcKind::Ideal
+               ? __ll2float_rn(static_cast<long long>(v))
+               : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
+                                   static_cast<double>(call.qmaxAdc));
+  });
 }
 
 } // namespace
@@ -548,6 +441,10 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
   args.y = y;
   args.chunk = call.T <= 8 ? 256 : 128;
   args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
+  if (call.bitPlanes) {
+    launchBitPlaneProduct(args, stream);
+    return;
+  }
   if (call.adc == AdcKind::Dynamic) {
     args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
     args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);

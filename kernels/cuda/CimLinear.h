@@ -1,7 +1,7 @@
 // cimlir CUDA kernels: one CIM layer on the GPU (cim-numerics.md §3–§6), the same numbers as
 // the CPU reference (kernels/cpu/cim/CimLinear.h).
 //
-// Two launches per call:
+// Two launches per call (one-bit slices on both sides take CimBitPlanes.h's product kernel):
 //  1. quantizeRowsKernel (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]| /
 //     qmax_x; or the static scale) and xq = clamp(rint(x / s_x)) as int16 [M, Kpad], IEEE
 //     float32 division as on the host.
@@ -11,10 +11,10 @@
 //     load) are staged, and every slice pair's partial sums P[r,i,j] come from int8 tensor-core
 //     MMAs (mma.sync m16n8k32, exact int32). The ADC converts them in registers: `full` and
 //     `dynamic` without noise in exact integer arithmetic (a float estimate of rint(P·qmax/FS)
-//     corrected by the exact remainder, half to even); with read or ADC noise in IEEE double
-//     with the CPU's Philox streams and series Box–Muller (PhiloxMath.h), so the codes are the
-//     CPU's bit for bit. The recombination sum of §6 is int64 (exact) or double, and the
-//     epilogue writes y = fl32(s_x·s_w)·fl32(sum).
+//     corrected by the exact remainder, half to even: smallCode or exactCode in CimProduct.cuh);
+//     with read or ADC noise in IEEE double with the CPU's Philox streams and series Box–Muller
+//     (PhiloxMath.h), so the codes are the CPU's bit for bit. The recombination sum of §6 is int64
+//     (exact) or double, and the epilogue writes y = fl32(s_x·s_w)·fl32(sum).
 //
 // What the caller checks first (cimGpuGap, CimChip.h): no hybrid inputs, integer levels (no
 // programming noise), a clip percentile of 100 for inputs, `dynamic` column blocks of at most
@@ -40,6 +40,11 @@ struct CimChipView {
   int offsets[kMaxSlices] = {};        ///< p_j
   const int8_t *levels = nullptr;      ///< [S][N][Kpad]: L~+_j - L~-_j, k contiguous, zero padded
   const float *weightScales = nullptr; ///< s_w [N]
+  /// For the one-bit kernel (else null): the levels as bit planes [S][2][N][rowBlocks][planeWords]
+  /// of uint32, plane 0 the cells with L~+_j - L~-_j = +1, plane 1 those with -1; bit b of word
+  /// w of row block r is row r·R + 32·w + b (zero past the block).
+  const uint32_t *planes = nullptr;
+  int planeWords = 0; ///< words per row block and column: bitPlaneWords(R)
 };
 
 /// The parameters of one call (cim-numerics.md §3–§5, §9).
@@ -58,6 +63,13 @@ struct CimCallView {
   /// Every FS a pair can have (`full`: its own; `dynamic`: at most R_r·(2^{a_i}-1)·(2^{b_j}-1))
   /// has FS·(qmax_a + 1) < 2^29 and FS·2^{o_i+p_j} < 2^31: the exact ADC runs in int32.
   bool narrowAdc = false;
+  /// Every pair's codes come from smallCode (CimProduct.cuh): for every P the pair can give,
+  /// |P| < 2^22 and 2·|P|·qmax_a < 2^24; 2·FS·qmax_a < 2^24 and |P|·qmax_a / FS < 2^21.
+  bool smallAdc = false;
+  /// The one-bit kernel (CimBitPlanes.cu) runs the call: one-bit slices on both sides, exact(),
+  /// an `ideal` ADC or a `full` one with smallAdc and one FS per row block (at least the block's
+  /// largest |P|), pair sums of a row block within int32, and its staging fits shared memory.
+  bool bitPlanes = false;
   const float *calibratedFullScales = nullptr; ///< device, [i·S + j]
   double sigmaRead = 0.0;                      ///< sigma_r
   double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode

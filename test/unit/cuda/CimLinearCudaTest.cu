@@ -26,9 +26,22 @@ struct Outcome {
   double worst = 0.0; // max |gpu - cpu| / max |cpu|
 };
 
-/// Runs one random layer on both backends and compares.
-Outcome runCase(Rng &rng, AdcMode mode, bool noisy) {
+/// One-bit slices on both sides (bit-serial inputs, one-bit cells) and crossbar heights below,
+/// at and above the one-bit kernel's 256-row MMA step.
+void makeOneBit(cim::CimParams &p, Rng &rng) {
+  p.weights.slices = cim::oneBitSlices(p.weights.bits - 1);
+  p.inputs.slices = cim::oneBitSlices(p.inputs.bits - 1);
+  const int64_t rowChoices[] = {7, 32, 100, 256, 300, 480}; // staging fits for up to 9 slices
+  p.crossbar.rows = rowChoices[rng.range(0, 5)];
+}
+
+/// Runs one random layer on both backends and compares; `shape` edits the random parameters.
+/// The kernel that ran is in `bitPlanes`.
+Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
+                void (*shape)(cim::CimParams &, Rng &) = nullptr, bool *bitPlanes = nullptr) {
   cim::CimParams p = cim::test::randomParams(rng, mode);
+  if (shape)
+    shape(p, rng);
   p.inputs.clipPercentile = 100.0;
   if (rng.coin(0.25)) {
     p.inputs.scale = cim::InputScale::Static;
@@ -74,6 +87,8 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy) {
       chip, [](const void *h, size_t bytes, const std::string &) { return deviceCopy(h, bytes); });
   const CimCallView call =
       device.withRows(p.repeat, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
+  if (bitPlanes)
+    *bitPlanes = call.bitPlanes;
   auto dx = deviceCopy(x.raw(), x.byteSize());
   std::vector<float> zeros(static_cast<size_t>(M * N));
   auto dy = deviceCopy(zeros.data(), zeros.size() * sizeof(float));
@@ -135,6 +150,24 @@ TEST_P(CudaCimLinear, NoisyOutputsMatchTheCpuUpToSummationOrder) {
   }
   // Most outputs are the same bits; the rest differ in the last place of a double sum.
   EXPECT_GE(identical, compared * 9 / 10);
+}
+
+// The one-bit kernel (CimBitPlanes.cu) runs `ideal` and `full` layers of one-bit slices; the
+// int8 kernel runs `dynamic` ones. Either way the CPU's bits.
+TEST_P(CudaCimLinear, OneBitSlicesGiveTheCpuBits) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  const AdcMode mode = GetParam();
+  for (int c = 0; c < 30; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    bool bitPlanes = false;
+    const Outcome o = runCase(rng, mode, false, makeOneBit, &bitPlanes);
+    EXPECT_EQ(bitPlanes, mode == AdcMode::Ideal || mode == AdcMode::Full);
+    if (mode == AdcMode::Calibrated)
+      EXPECT_LE(o.worst, 1e-6);
+    else
+      ASSERT_EQ(o.identical, o.compared) << "worst relative difference " << o.worst;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CudaCimLinear,

@@ -1,0 +1,181 @@
+// cimlir CUDA kernels: what the two product kernels of a CIM layer share (CimLinear.cu's int8
+// kernel for any slicing, CimBitPlanes.cu's one-bit kernel): the call's arguments, the warp's
+// output tile, tensor-core instructions, the exact ADC codes and the §6 epilogue.
+//
+// Tile layout: a CTA computes rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols);
+// warp w holds columns [16·w, +16) of the CTA as two m16 by two n8 MMA accumulators. Element e
+// of accumulator (mt, nt) is row mt·16 + g + 8·(e / 2) and column 16·w + 8·nt + 2·q + e % 2
+// (g = lane / 4, q = lane % 4: the m16n8 accumulator layout of mma.sync).
+#pragma once
+
+#include "kernels/cuda/CimLinear.h"
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace cimlir::cuda::product {
+
+constexpr int kRowsPerCta = 32;  // two m16 MMA tiles
+constexpr int kColsPerCta = 128; // eight warps of 16 columns (two n8 MMA tiles each)
+constexpr int kColsPerWarp = 16;
+constexpr int kThreads = 256;
+constexpr int kRowPad = 16; // bytes after each staged row: conflict-free ldmatrix
+
+struct ProductArgs {
+  CimChipView chip;
+  CimCallView call;
+  int64_t M = 0;
+  const int16_t *xq = nullptr;
+  const float *rowScales = nullptr;
+  const uint8_t *rowFinite = nullptr;
+  float *y = nullptr;
+  int chunk = 256;      // K staged at a time (a multiple of 32; the int8 kernel)
+  int ctaCols = 128;    // columns per CTA (whole column blocks in `dynamic` mode)
+  int blocksPerCta = 1; // column blocks per CTA (`dynamic`)
+  int64_t rowBlocks = 0;
+};
+
+/// D += A·B, int8 operands, m16n8k32.
+__device__ __forceinline__ void mmaS8(int (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
+  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, "
+               "{%8,%9}, {%0,%1,%2,%3};\n"
+               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+/// D += popc(A AND B), one-bit operands, m16n8k256: the fragments are the int8 m16n8k32 ones
+/// with each byte holding eight consecutive k, least significant bit first.
+__device__ __forceinline__ void mmaB1(int (&d)[4], const uint32_t (&a)[4], uint32_t b0,
+                                      uint32_t b1) {
+  asm volatile("mma.sync.aligned.m16n8k256.row.col.s32.b1.b1.s32.and.popc {%0,%1,%2,%3}, "
+               "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+/// Four 8x8 b16 matrices from shared memory (rows given by lanes 0-7, 8-15, 16-23, 24-31).
+__device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const void *rowAddress) {
+  const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(rowAddress));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(address));
+}
+
+/// The A fragments of a warp's 32 rows (two m16 tiles) for one 32-byte k step: rows of `ld`
+/// bytes starting at `tile`, the step at byte offset `step`.
+__device__ __forceinline__ void loadRowFragments(uint32_t (&fa)[2][4], const int8_t *tile, int ld,
+                                                 int step, int lane) {
+  // ldmatrix: lane l gives the address of row l % 8 of 8x16-byte matrix l / 8; A (16x32 bytes)
+  // is matrices {rows 0-7, 8-15} x {bytes 0-15, 16-31}.
+  const int matrix = lane / 8, row = lane % 8;
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+    ldmatrixX4(fa[mt], tile + (mt * 16 + (matrix & 1) * 8 + row) * ld + step + (matrix >> 1) * 16);
+}
+
+/// The B fragments of a warp's 16 columns (two n8 tiles) for one 32-byte k step: fb[nt][0..1].
+__device__ __forceinline__ void loadColumnFragments(uint32_t (&fb)[2][2], const int8_t *tile,
+                                                    int ld, int step, int lane) {
+  // B's two n8 tiles are matrices {n 0-7, 8-15} x {bytes 0-15, 16-31}.
+  const int matrix = lane / 8, row = lane % 8;
+  uint32_t b4[4];
+  ldmatrixX4(b4, tile + ((matrix >> 1) * 8 + row) * ld + step + (matrix & 1) * 16);
+  fb[0][0] = b4[0];
+  fb[0][1] = b4[1];
+  fb[1][0] = b4[2];
+  fb[1][1] = b4[3];
+}
+
+/// f(mt, nt) for the warp's four MMA tiles (two m16 by two n8), unrolled.
+template <typename F> __device__ __forceinline__ void eachTile(F f) {
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt)
+      f(mt, nt);
+}
+
+/// f(mt, nt, e) for the four accumulator elements e of each tile, unrolled.
+template <typename F> __device__ __forceinline__ void eachElement(F f) {
+  eachTile([&](int mt, int nt) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      f(mt, nt, e);
+  });
+}
+
+/// A warp's 32x16 tile in registers: two m16 by two n8 MMA accumulators of four elements.
+template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4], T value) {
+  eachElement([&](int mt, int nt, int e) { tile[mt][nt][e] = value; });
+}
+
+/// The exact code rint(P·qmax / FS), half to even, clamped to ±qmax (FS > 0): a float estimate
+/// (off by far less than one) corrected with the exact remainder. `Wide` computes the remainder
+/// in int64; otherwise FS·(qmax + 1) < 2^29 keeps it in int32. Two int/float conversions (a
+/// quarter-rate pipe): smallCode is the fast form where it applies.
+template <bool Wide, typename Int>
+__device__ __forceinline__ int32_t exactCode(int32_t P, Int fs, float ratio, int32_t qmax) {
+  int32_t code = __float2int_rn(__int2float_rn(P) * ratio);
+  const Int rem2 = 2 * (static_cast<Int>(P) * qmax - static_cast<Int>(code) * fs);
+  if (rem2 > fs || (rem2 == fs && (code & 1)))
+    ++code;
+  else if (rem2 < -fs || (rem2 == -fs && (code & 1)))
+    --code;
+  return max(-qmax, min(qmax, code));
+}
+
+/// The exact code rint(P·qmax / FS), half to even, unclamped, without conversion instructions,
+/// where |P| < 2^22, 2·|P|·qmax < 2^24, 2·FS·qmax < 2^24 and |P|·qmax / FS < 2^21
+/// (CimCallView::smallAdc). ratio =
+/// fl32(qmax / FS), fs2 = 2·FS, qmax2 = 2·qmax.
+///
+/// Why it is exact: P is an exact float (|P| < 2^22) and the FMA rounds P·ratio + 1.5·2^23 once,
+/// to an integer (|P·ratio| < 2^22): e = rint(P·ratio), half to even. P·ratio is within
+/// |P|·(qmax/FS)·2^-24 < 1/(2·FS) of q = P·qmax/FS, while a q that is not a tie is at least
+/// 1/(2·FS) from every half integer: e = rint(q) except at ties, q = n + 1/2, where e may be the
+/// odd one of n and n + 1. The exact remainder d = 2·(P·qmax − e·FS) = ±FS finds those, and moves
+/// an odd e to its even neighbour on q's side.
+__device__ __forceinline__ int32_t smallCode(int32_t P, float ratio, int32_t fs, int32_t fs2,
+                                             int32_t qmax2) {
+  constexpr int32_t kMagicBits = 0x4B400000; // 1.5·2^23: its float's unit in the last place is 1
+  constexpr float kMagic = 12582912.0f;
+  const float p = __fsub_rn(__int_as_float(kMagicBits + P), kMagic); // P, exactly
+  const int32_t e = __float_as_int(__fmaf_rn(p, ratio, kMagic)) - kMagicBits;
+  const int32_t d = P * qmax2 - e * fs2;
+  const int32_t odd = e & 1;
+  return e + (odd & (d == fs)) - (odd & (d == -fs));
+}
+
+/// §6's epilogue: y = fl32(s_x·s_w) · fl32(sum) for the warp's outputs, NaN for rows holding a
+/// NaN or an infinity. `sum(v)` turns an accumulator element into the float32 sum.
+template <typename Acc, typename ToFloat>
+__device__ __forceinline__ void writeOutputs(const ProductArgs &args, const Acc (&acc)[2][2][4],
+                                             int64_t m0, int64_t n0, int warpCol, int lane,
+                                             ToFloat sum) {
+  const int g = lane / 4, q = lane % 4;
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half) {
+      const int64_t m = m0 + mt * 16 + g + 8 * half;
+      if (m >= args.M)
+        continue;
+      const bool finite = args.rowFinite[m] != 0;
+      const float sx = args.rowScales[m];
+#pragma unroll
+      for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const int col = warpCol + nt * 8 + 2 * q + e;
+          const int64_t n = n0 + col;
+          if (col >= args.ctaCols || n >= args.chip.N)
+            continue;
+          const float scale = __fmul_rn(sx, args.chip.weightScales[n]);
+          args.y[m * args.chip.N + n] = finite ? __fmul_rn(scale, sum(acc[mt][nt][2 * half + e]))
+                                               : __int_as_float(0x7fc00000);
+        }
+    }
+}
+
+} // namespace cimlir::cuda::product
