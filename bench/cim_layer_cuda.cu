@@ -8,7 +8,9 @@
 //             ADC, no noise; baseline: 49 int8 GEMMs of that shape in cuBLASLt (the slice-pair
 //             roofline: every slice pair one tensor-core product).
 //   ideal:    the sliced case with an `ideal` ADC (no conversions: the products and staging alone).
-//   noisy:    the same with read noise 0.01; baseline: the sliced case (target: at most 1.5x).
+//   noisy:    the same with read noise 0.01, with exact and with fast normals (noise.normals);
+//             baseline: the sliced case (target: at most 1.5x). Also the two-bit case with read
+//             noise and fast normals against the noise-free two-bit case.
 //   two-bit:  slices of 1, 2, 2, 2 bits on both sides (16 pairs, the int8 kernel), 8-bit `full`
 //             ADC; baseline: 16 int8 GEMMs.
 //   unsliced: one 7-bit weight slice and one 7-bit input slice (an 8-bit ADC); baseline: one
@@ -138,8 +140,8 @@ struct Layer {
   cuda::CimCallView call;
 };
 
-Layer makeLayer(int64_t n, int sliceBits, double readNoise,
-                cim::AdcMode mode = cim::AdcMode::Full) {
+Layer makeLayer(int64_t n, int sliceBits, double readNoise, cim::AdcMode mode = cim::AdcMode::Full,
+                cim::NormalTransform normals = cim::NormalTransform::Exact) {
   cim::CimParams p;
   p.weights.bits = 8;
   p.inputs.bits = 8;
@@ -152,6 +154,7 @@ Layer makeLayer(int64_t n, int sliceBits, double readNoise,
   p.adc.mode = mode;
   p.adc.bits = 8;
   p.noise.read = readNoise;
+  p.noise.normals = normals;
   p.layerId = 42;
   Tensor w = Tensor::allocate(DType::F32, {n, n});
   std::mt19937 gen(7);
@@ -206,6 +209,10 @@ int main(int argc, char **argv) {
     const double sliced = timeLayer(oneBit);
     const double slicedIdeal = timeLayer(makeLayer(n, 1, 0.0, cim::AdcMode::Ideal));
     const double noisy = timeLayer(makeLayer(n, 1, 0.01));
+    const double noisyFast =
+        timeLayer(makeLayer(n, 1, 0.01, cim::AdcMode::Full, cim::NormalTransform::Fast));
+    const double twoBitNoisyFast =
+        timeLayer(makeLayer(n, 2, 0.01, cim::AdcMode::Full, cim::NormalTransform::Fast));
     const double twoBit = timeLayer(makeLayer(n, 2, 0.0));
     const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
 
@@ -219,11 +226,18 @@ int main(int argc, char **argv) {
                 sliced, 49 * gemmMs, sliced / (49 * gemmMs));
     std::printf("| same, ideal ADC (no conversions) | %.2f | 49 int8 GEMMs | %.2f | %.2f |\n",
                 slicedIdeal, 49 * gemmMs, slicedIdeal / (49 * gemmMs));
-    std::printf("| same, read noise 0.01 | %.2f | the noise-free layer | %.2f | %.2f |\n", noisy,
-                sliced, noisy / sliced);
+    std::printf("| same, read noise 0.01 (exact normals) | %.2f | the noise-free layer | %.2f | "
+                "%.2f |\n",
+                noisy, sliced, noisy / sliced);
+    std::printf("| same, read noise 0.01, fast normals | %.2f | the noise-free layer | %.2f | "
+                "%.2f |\n",
+                noisyFast, sliced, noisyFast / sliced);
     std::printf("| 4x4 slices of 1,2,2,2 bits, full 8-bit ADC | %.2f | 16 int8 GEMMs | %.2f | %.2f "
                 "|\n",
                 twoBit, 16 * gemmMs, twoBit / (16 * gemmMs));
+    std::printf("| 4x4 slices, read noise 0.01, fast normals | %.2f | the noise-free layer | %.2f "
+                "| %.2f |\n",
+                twoBitNoisyFast, twoBit, twoBitNoisyFast / twoBit);
     std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,
                 gemmMs, unsliced / gemmMs);
   } catch (const std::exception &e) {

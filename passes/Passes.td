@@ -271,7 +271,7 @@ def ApplyCalibration : Pass<"cim-apply-calibration", "::mlir::func::FuncOp"> {
 def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's noise, seeds and layer ids (§4, §9)";
   let description = [{
-    Takes `noise` (read, program, stuck_at_min, stuck_at_max, seed, chip_seed) out of every
+    Takes `noise` (read, program, stuck_at_min, stuck_at_max, seed, chip_seed, normals) out of every
     `cim.linear`'s settings and records it as `noise` (#cim.noise), with `layer_ids`: FNV-1a 64 of
     "<layer>#g<g>" for each group g (kernels/cim/LayerId.h), which key the chip's
     static effects (with chip_seed) and the fresh noise (with seed). cim-run may change
@@ -280,7 +280,7 @@ def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
     ```mlir
     cim.linear ... {layer = "fc", noise = #cim.noise<read = 0.01, program = 0.0,
                     stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0,
-                    layer_ids = [938935453466667776]>, ...}
+                    normals = exact, layer_ids = [938935453466667776]>, ...}
     ```
   }];
   let statistics = [

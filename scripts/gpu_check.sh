@@ -5,7 +5,7 @@
 #   scripts/gpu_check.sh .device   (there; writes logs to $OUT when set)
 # Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the bundled
 # Fashion-MNIST models compiled for several devices and run on both backends (outputs compared,
-# accuracies printed), compute-sanitizer memcheck and racecheck on the kernel tests, and the
+# accuracies printed; rram-256 also with fast normals), compute-sanitizer memcheck and racecheck on the kernel tests, and the
 # one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
 # failed.
 set -uo pipefail
@@ -82,6 +82,30 @@ if floats and (agree < 0.99 or abs(rc["accuracy"] - rg["accuracy"]) > 0.005):
 PY
   done
 done
+
+current="end to end, fast normals"
+step "end to end: fashion_cnn on rram-256 with --set noise.normals=fast, cpu against cuda"
+for backend in cpu cuda; do
+  check "$bin/cim-run" "$work/fashion_cnn.rram-256.plan" --dataset "$pack/data" \
+    --limit "$CIMLIR_E2E_LIMIT" --batch 256 --backend "$backend" --set noise.normals=fast \
+    --outputs "$work/$backend.npz" --report "$work/$backend.json" --quiet
+done
+# The same Philox words through each backend's fast float functions: a code differs only where
+# a partial sum lies within about 1e-6 of an ADC threshold, so the classes agree nearly always.
+check python3 - "$work" <<'PY'
+import json, sys
+import numpy as np
+work = sys.argv[1]
+cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
+rc, rg = json.load(open(f"{work}/cpu.json")), json.load(open(f"{work}/cuda.json"))
+a, b = cpu[cpu.files[0]], gpu[gpu.files[0]]
+agree = float(np.mean(a.argmax(-1) == b.argmax(-1)))
+print(f"fashion_cnn  rram-256 fast normals: identical {float(np.mean(a == b)):.4f}, same class "
+      f"{agree:.4f}, accuracy cpu {rc['accuracy']} cuda {rg['accuracy']}, "
+      f"{rc['samples_per_second']:.0f} vs {rg['samples_per_second']:.0f} samples/s")
+if agree < 0.999 or abs(rc["accuracy"] - rg["accuracy"]) > 0.002:
+    sys.exit("fast normals: the backends disagree")
+PY
 
 current="compute-sanitizer"
 step "compute-sanitizer (memcheck, racecheck) on the kernel tests"

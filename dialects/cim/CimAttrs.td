@@ -155,11 +155,11 @@ def Cim_NoiseAttr : Cim_Attr<"Noise", "noise"> {
   let summary = "§4, §9: the device's noise and faults, and the keys of their streams";
   let description = [{
     Written by cim-assign-seeds: the `noise` fields of the device (`read`, `program`,
-    `stuck_at_min`, `stuck_at_max`, `seed`, `chip_seed`) and `layer_ids`, one per group:
+    `stuck_at_min`, `stuck_at_max`, `seed`, `chip_seed`, `normals`) and `layer_ids`, one per group:
     FNV-1a 64 of "<layer>#g<group>".
     ```mlir
     noise = #cim.noise<read = 0.01, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0,
-                       seed = 0, chip_seed = 0, layer_ids = [3830924897941831690]>
+                       seed = 0, chip_seed = 0, normals = exact, layer_ids = [3830924897941831690]>
     ```
   }];
   let parameters = (ins Cim_SettingsParameter<"noise", "NoiseSettings">:$settings,

@@ -77,7 +77,7 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
       `calibrated_full_scales` (cim-apply-calibration: FS per (group g, input slice i,
       weight slice j) at (g·T + i)·S + j).
     - `noise` (#cim.noise, cim-assign-seeds, §4, §9): `read`, `program`, `stuck_at_min`,
-      `stuck_at_max`, `seed`, `chip_seed` and `layer_ids` (one per group).
+      `stuck_at_max`, `seed`, `chip_seed`, `normals` and `layer_ids` (one per group).
     ```mlir
     %y = cim.linear %x, %wq, %b {kind = "gemm", layer = "/fc2/Gemm", alpha = 1.0 : f32,
            beta = 1.0 : f32, transB = 1 : i64,
@@ -92,7 +92,7 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
                           samples = 1, full_scales = array<i64: 128, 384, ...>>,
            noise = #cim.noise<read = 0.01, program = 0.0, stuck_at_min = 0.0,
                               stuck_at_max = 0.0, seed = 0, chip_seed = 0,
-                              layer_ids = [3830924897941831690]>}
+                              normals = exact, layer_ids = [3830924897941831690]>}
          : (tensor<?x128xf32>, tensor<10x128xi8>, tensor<10xf32>) -> tensor<?x10xf32>
     ```
     Each decision checks its own fields (the field table's ranges, slice sums); the op

@@ -30,6 +30,10 @@ template <> const std::vector<std::string> &enumNames<DigitalPrecision>() {
   static const std::vector<std::string> names = {"fp32", "bf16", "int8", "w8a16"};
   return names;
 }
+template <> const std::vector<std::string> &enumNames<NormalTransform>() {
+  static const std::vector<std::string> names = {"exact", "fast"};
+  return names;
+}
 
 std::vector<int> oneBitSlices(int width) { return std::vector<int>(size_t(std::max(width, 0)), 1); }
 
@@ -258,6 +262,9 @@ std::vector<LayerField> makeTable() {
   chipSeed.get = [](const L &l) { return seedValue(l.noise.chipSeed); };
   chipSeed.set = [](L &l, const V &v) { l.noise.chipSeed = v.seed; };
   t.push_back(chipSeed);
+  t.push_back(enumField<NormalTransform>(
+      "noise", "normals", true, [](const L &l) { return enumValue(l.noise.normals); },
+      [](L &l, const V &v) { l.noise.normals = NormalTransform(v.integer); }));
   // digital (§8)
   LayerField enabled{"digital", "enabled", FieldKind::Bool};
   enabled.get = [](const L &l) { return boolValue(l.digital.enabled); };

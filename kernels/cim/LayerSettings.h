@@ -34,16 +34,21 @@ enum class InputScale { DynamicRow, Static };
 enum class AdcMode { Ideal, Full, Dynamic, Calibrated };
 /// §8: the precision of a layer kept digital.
 enum class DigitalPrecision { Fp32, Bf16, Int8, W8A16 };
+/// §9: how fresh normals come from the Philox words. `exact`: the series Box–Muller in IEEE
+/// double, the same bits on every backend; `fast`: Box–Muller in float32 with each backend's
+/// fast log, cos and sin, the same distribution (docs/device-files.md).
+enum class NormalTransform { Exact, Fast };
 
 /// The spellings of an enumeration in device files, the IR, plans and messages, in the order
 /// of its values: "per_channel", "per_tensor"; "dynamic_row", "static"; "ideal", "full",
-/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16"; "float", "model".
+/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16"; "float", "model"; "exact", "fast".
 template <typename Enum> const std::vector<std::string> &enumNames();
 template <> const std::vector<std::string> &enumNames<WeightGranularity>();
 template <> const std::vector<std::string> &enumNames<WeightSource>();
 template <> const std::vector<std::string> &enumNames<InputScale>();
 template <> const std::vector<std::string> &enumNames<AdcMode>();
 template <> const std::vector<std::string> &enumNames<DigitalPrecision>();
+template <> const std::vector<std::string> &enumNames<NormalTransform>();
 
 template <typename Enum> const char *toString(Enum value) {
   const auto &names = enumNames<Enum>();
@@ -123,9 +128,11 @@ struct NoiseSettings {
   double stuckAtMax = 0.0; ///< probability that a cell reads level r_j
   uint64_t seed = 0;       ///< fresh effects (read and ADC noise)
   uint64_t chipSeed = 0;   ///< static effects (stuck-at faults, programming noise)
+  NormalTransform normals = NormalTransform::Exact; ///< of the fresh effects
   bool operator==(const NoiseSettings &o) const {
     return read == o.read && program == o.program && stuckAtMin == o.stuckAtMin &&
-           stuckAtMax == o.stuckAtMax && seed == o.seed && chipSeed == o.chipSeed;
+           stuckAtMax == o.stuckAtMax && seed == o.seed && chipSeed == o.chipSeed &&
+           normals == o.normals;
   }
 };
 

@@ -87,6 +87,8 @@ void philoxBlocks(const PhiloxCounter *counters, int64_t count, PhiloxKey key, P
 /// normals4 of `count` blocks at once, block b's normals at out[4b .. 4b + 3] (vectorised; the
 /// same numbers).
 void normalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out);
+/// The same with the `fast` transform (PhiloxMath.h's fastNormalPair) on the same pairs.
+void fastNormalsFromBlocks(const PhiloxBlock *blocks, int64_t count, double *out);
 
 /// Four standard normals from one block (Box–Muller on (w0, w1) and (w2, w3)).
 std::array<double, 4> normals4(const PhiloxBlock &block);

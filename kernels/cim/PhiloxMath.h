@@ -132,4 +132,27 @@ CIMLIR_HOST_DEVICE inline void normalPair(uint32_t a, uint32_t b, double &z0, do
   z1 = radius * s;
 }
 
+/// NormalTransform::Fast: Box–Muller in float32 on the same words. u(w) = fl32(fl32(w)·2^-32 +
+/// 2^-33) (in (0, 1]: ln u is finite), z0 = sqrt(-2 ln u(a)) cos(θ), z1 = ... sin(θ) with θ =
+/// 2π (u(b) − 1/2): the angle of normalPair moved by π, which flips both signs of a symmetric
+/// pair. ln, cos and sin are each backend's fast float32 functions: the GPU's hardware
+/// approximations (__logf, __sincosf: within 2^-21 absolute on these ranges), the host's libm.
+/// So the backends agree in distribution, and nearly always in the ADC code.
+CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, double &z0, double &z1) {
+  const float ua = static_cast<float>(a) * 0x1p-32f + 0x1p-33f;
+  const float theta =
+      6.28318530717958647692f * (static_cast<float>(b) * 0x1p-32f + 0x1p-33f - 0.5f);
+  // An approximate ln u of a u just below 1 may come out positive: the radius is then 0.
+#ifdef __CUDA_ARCH__
+  const float radius = sqrtf(fmaxf(-2.0f * __logf(ua), 0.0f));
+  float s, c;
+  __sincosf(theta, &s, &c);
+#else
+  const float radius = std::sqrt(std::fmax(-2.0f * std::log(ua), 0.0f));
+  const float s = std::sin(theta), c = std::cos(theta);
+#endif
+  z0 = static_cast<double>(radius * c);
+  z1 = static_cast<double>(radius * s);
+}
+
 } // namespace cimlir::cim::philox

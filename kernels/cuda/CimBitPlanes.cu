@@ -95,10 +95,12 @@ struct SharedLayout {
   size_t counts;  ///< [T][32]: Σ_k |u_i[m,k]| of the row block
   size_t adc;     ///< BlockAdc
   size_t totals;  ///< [16][256] int64: the threads' output sums
+  size_t sds;     ///< [T][32] double: the rows' read-noise deviations (noisy `full` mode)
   size_t total;
   __host__ __device__ SharedLayout(int T, int ld) {
     totals = 0;
-    inputs = totals + 16 * static_cast<size_t>(kThreads) * sizeof(long long);
+    sds = totals + 16 * static_cast<size_t>(kThreads) * sizeof(long long);
+    inputs = sds + static_cast<size_t>(T) * kRowsPerCta * sizeof(double);
     weights = inputs + static_cast<size_t>(T) * 2 * kRowsPerCta * ld;
     starts = weights + 2 * 2 * static_cast<size_t>(kColsPerCta) * ld;
     counts = starts + static_cast<size_t>(T) * 2 * 8 * 4 * sizeof(int);
@@ -170,9 +172,50 @@ __device__ __forceinline__ void cutInputWord(const ProductArgs &args, int row, i
   }
 }
 
+/// hornerStep for `full` codes with noise: P plus the row's read noise sd·z (sd from `sd`, by
+/// row of the CTA) and the ADC's noise, through noisyCode as the int8 kernel does, so that the
+/// codes are the CPU's (the same draws with exact normals).
+__device__ __forceinline__ void noisyHornerStep(uint32_t (&h)[2][2][4], const int (&P)[2][2][4],
+                                                const CimCallView &call, const BlockAdc &adc,
+                                                const double *sd, int64_t m0, int64_t M,
+                                                int64_t warpN0, int lane, int64_t r, int i, int j) {
+  const int q = lane % 4;
+  const double delta = static_cast<double>(adc.fs) / call.qmaxAdc, invDelta = 1.0 / delta;
+  const double limit = static_cast<double>(call.qmaxAdc);
+  const bool adcNoise = call.sigmaAdcLsb > 0.0;
+  eachRow(lane, [&](int mt, int half, int rowInCta) {
+    const int64_t m = m0 + rowInCta;
+    const double rowSd = sd[rowInCta];
+#pragma unroll
+    for (int nt = 0; nt < 2; ++nt) {
+      const int64_t n = warpN0 + nt * 8 + 2 * q;
+      double z[2] = {0.0, 0.0}, za[2] = {0.0, 0.0};
+      if (rowSd != 0.0)
+        freshPair(call, 0, m, r, i, j, n, z[0], z[1]);
+      if (adcNoise && m < M)
+        freshPair(call, 1, m, r, i, j, n, za[0], za[1]);
+#pragma unroll
+      for (int e = 0; e < 2; ++e) {
+        const int idx = 2 * half + e;
+        double p = static_cast<double>(P[mt][nt][idx] - kBiasBits);
+        if (rowSd != 0.0)
+          p = p + rowSd * z[e];
+        const double code =
+            noisyCode(p, adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0, delta, invDelta, limit);
+        h[mt][nt][idx] =
+            2u * h[mt][nt][idx] + static_cast<uint32_t>(kBiasBits + static_cast<int32_t>(code));
+      }
+    }
+  });
+}
+
+/// What the kernel computes: `ideal` sums, exact `full` codes, or `full` codes with read or ADC
+/// noise (PhiloxMath.h's draws, in double as the int8 kernel and the CPU do).
+enum class BitMode { Ideal, Full, NoisyFull };
+
 /// `OneStep`: crossbars of at most 256 rows (one MMA step per row block), whose weight fragments
 /// stay in registers for all input slices.
-template <bool Ideal, bool OneStep>
+template <BitMode Mode, bool OneStep>
 __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs args) {
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
@@ -184,6 +227,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4;
   const int warpCol = warp * kColsPerWarp;
   const int32_t qa = call.qmaxAdc;
+  constexpr bool Ideal = Mode == BitMode::Ideal;
 
   extern __shared__ __align__(16) unsigned char shared[];
   const SharedLayout layout(T, ld);
@@ -191,6 +235,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
   int8_t *sB = reinterpret_cast<int8_t *>(shared + layout.weights);
   int4 *sStart = reinterpret_cast<int4 *>(shared + layout.starts);
   int *sCount = reinterpret_cast<int *>(shared + layout.counts);
+  double *sSd = reinterpret_cast<double *>(shared + layout.sds);
   BlockAdc *sAdc = reinterpret_cast<BlockAdc *>(shared + layout.adc);
   for (int t = threadIdx.x; t < T * kRowsPerCta; t += kThreads)
     sCount[t] = 0;
@@ -246,6 +291,10 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
       const int i = t / kRowsPerCta, row = t % kRowsPerCta, half = (row % 16) / 8;
       int *start = reinterpret_cast<int *>(sStart + (i * 2 + row / 16) * 8 + row % 8);
       start[2 * half] = start[2 * half + 1] = kBiasBits - sCount[t];
+      // §4's read noise of the row: sd = sqrt(2·Σ_k u_i²)·σ_r·r_j, u_i² = |u_i| and r_j = 1.
+      if (Mode == BitMode::NoisyFull)
+        sSd[t] = sCount[t] != 0 ? sqrt(2.0 * static_cast<double>(sCount[t])) * call.sigmaRead * 1.0
+                                : 0.0;
       sCount[t] = 0;
     }
     // Horner over the weight slices, most significant first: H = Σ_j 2^j·h_j.
@@ -283,7 +332,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
       // P of every input slice i with this weight slice, then its biased code: Horner over the
       // input slices, most significant first, h = Σ_i 2^i·(biased code). The four MMAs of a
       // tile go to four tiles in turn, so that none waits on the one before.
-      auto slicePairs = [&](auto code) {
+      auto slicePairs = [&](auto convert) {
         uint32_t h[2][2][4];
         fillTile(h, 0u);
 #pragma unroll 2
@@ -316,18 +365,27 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
                 [&](int mt, int nt) { mmaB1(P[mt][nt], neg[mt], notPos[nt][0], notPos[nt][1]); });
           }
           // §5: P[mt][nt][e] is kBiasBits + P; its code (or P itself in `ideal` mode), biased.
-          hornerStep(h, P, code);
+          convert(h, P, i);
         }
         // H = 2·H + h_j, modulo 2^32.
         eachElement(
             [&](int mt, int nt, int e) { H[mt][nt][e] = 2u * H[mt][nt][e] + h[mt][nt][e]; });
       };
-      if (Ideal)
-        slicePairs([](int32_t pb) { return pb; });
+      if (Mode == BitMode::Ideal)
+        slicePairs([&](auto &h, auto &P, int) { hornerStep(h, P, [](int32_t pb) { return pb; }); });
+      else if (Mode == BitMode::NoisyFull)
+        slicePairs([&](auto &h, auto &P, int i) {
+          noisyHornerStep(h, P, call, adc, sSd + i * kRowsPerCta, m0, M, n0 + warpCol, lane, r, i,
+                          S - 1 - t);
+        });
       else if (adc.exact)
-        slicePairs([&](int32_t pb) { return fmaCode(pb, adc); });
+        slicePairs([&](auto &h, auto &P, int) {
+          hornerStep(h, P, [&](int32_t pb) { return fmaCode(pb, adc); });
+        });
       else
-        slicePairs([&](int32_t pb) { return remainderCode(pb, adc, qa); });
+        slicePairs([&](auto &h, auto &P, int) {
+          hornerStep(h, P, [&](int32_t pb) { return remainderCode(pb, adc, qa); });
+        });
     }
     // §6: Σ_{i,j} 2^{i+j}·code = H − kBiasBits·(2^T − 1)·(2^S − 1) (modulo 2^32, exact: it fits
     // int32), times FS into the total.
@@ -363,10 +421,15 @@ void launchBitPlaneProduct(const ProductArgs &args, cudaStream_t stream) {
   const size_t shared = bitPlaneSharedBytes(args.call.T, args.call.rows);
   const dim3 grid(static_cast<unsigned>((args.M + kRowsPerCta - 1) / kRowsPerCta),
                   static_cast<unsigned>((args.chip.N + kColsPerCta - 1) / kColsPerCta));
-  const bool ideal = args.call.adc == AdcKind::Ideal, oneStep = args.chip.planeWords == 8;
-  const auto kernel = ideal
-                          ? (oneStep ? bitPlaneKernel<true, true> : bitPlaneKernel<true, false>)
-                          : (oneStep ? bitPlaneKernel<false, true> : bitPlaneKernel<false, false>);
+  const bool oneStep = args.chip.planeWords == 8;
+  auto pick = [&](auto one, auto many) { return oneStep ? one : many; };
+  const auto kernel =
+      args.call.adc == AdcKind::Ideal
+          ? pick(bitPlaneKernel<BitMode::Ideal, true>, bitPlaneKernel<BitMode::Ideal, false>)
+      : args.call.exact()
+          ? pick(bitPlaneKernel<BitMode::Full, true>, bitPlaneKernel<BitMode::Full, false>)
+          : pick(bitPlaneKernel<BitMode::NoisyFull, true>,
+                 bitPlaneKernel<BitMode::NoisyFull, false>);
   check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                              static_cast<int>(shared)),
         "sizing the one-bit CIM kernel's shared memory");

@@ -26,7 +26,9 @@ namespace {
 /// Whether the one-bit kernel runs a call (CimCallView::bitPlanes).
 bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
                   const std::vector<int64_t> &fullScales, const std::vector<int64_t> &maxima) {
-  if (!call.exact() || (call.adc != AdcKind::Ideal && call.adc != AdcKind::Full))
+  // `ideal` without noise; `full` with or without (noisy codes come from double arithmetic).
+  if ((call.adc == AdcKind::Ideal && !call.exact()) ||
+      (call.adc != AdcKind::Ideal && call.adc != AdcKind::Full))
     return false;
   int64_t inputWeights = 0, weightWeights = 0; // sum_i 2^{o_i}, sum_j 2^{p_j}
   for (int i = 0; i < call.T; ++i) {
@@ -47,7 +49,7 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
     return false;
   if (call.adc == AdcKind::Ideal)
     return true;
-  if (!call.smallAdc)
+  if (call.exact() && !call.smallAdc)
     return false;
   const size_t pairs = static_cast<size_t>(call.T) * chip.S;
   for (size_t at = 0; at < fullScales.size(); ++at)
@@ -182,6 +184,7 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
     call.calibratedFullScales = static_cast<const float *>(d.memory.back().get());
   }
   call.sigmaRead = p.noise.read;
+  call.fastNormals = p.noise.normals == cim::NormalTransform::Fast;
   call.sigmaAdcLsb = p.adc.mode == cim::AdcMode::Ideal
                          ? 0.0
                          : p.adc.noiseLsb / std::sqrt(static_cast<double>(p.adc.samples));

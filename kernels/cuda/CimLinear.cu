@@ -20,25 +20,6 @@ namespace {
 
 size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
-/// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
-__device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
-                                             uint32_t &row) {
-  sample = static_cast<uint32_t>(c.firstSample + m / c.rowsPerSample);
-  row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
-}
-
-/// The normals of outputs n and n + 1 (n even) of one fresh draw (Philox.h's layout).
-__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
-                                          int i, int j, int64_t n, double &z0, double &z1) {
-  uint32_t counter[4], words[4];
-  sampleAndRow(c, m, counter[0], counter[1]);
-  counter[2] = static_cast<uint32_t>(n / 4);
-  counter[3] = cim::philox::freshDrawWord(kind, static_cast<uint32_t>(r), i, j);
-  cim::philox::block(counter, c.freshKey[0], c.freshKey[1], words);
-  const int h = (n % 4) / 2;
-  cim::philox::normalPair(words[2 * h], words[2 * h + 1], z0, z1);
-}
-
 /// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols).
 /// Exact: int64 sums and integer codes; else double with read and ADC noise. Two CTAs per SM:
 /// the noisy variant would otherwise take 187 registers and run one CTA per SM (on the H200, a
@@ -235,32 +216,28 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         double p[2][2][4];
         if (!Exact) {
           const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+          eachRow(lane, [&](int mt, int half, int rowInCta) {
+            const int64_t m = m0 + rowInCta;
+            double sd = 0.0;
+            if (readNoise && m < M) {
+              const long long ss = sSumSq[i * kRowsPerCta + rowInCta];
+              if (ss != 0)
+                sd = sqrt(2.0 * static_cast<double>(ss)) * call.sigmaRead * cellRange;
+            }
 #pragma unroll
-          for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-            for (int half = 0; half < 2; ++half) {
-              const int rowInCta = mt * 16 + g + 8 * half;
-              const int64_t m = m0 + rowInCta;
-              double sd = 0.0;
-              if (readNoise && m < M) {
-                const long long ss = sSumSq[i * kRowsPerCta + rowInCta];
-                if (ss != 0)
-                  sd = sqrt(2.0 * static_cast<double>(ss)) * call.sigmaRead * cellRange;
-              }
-#pragma unroll
-              for (int nt = 0; nt < 2; ++nt) {
-                double z0 = 0.0, z1 = 0.0;
-                const int64_t n = n0 + warpCol + nt * 8 + 2 * q;
-                if (sd != 0.0 && warpActive)
-                  freshPair(call, 0, m, r, i, j, n, z0, z1);
-                p[mt][nt][2 * half] = static_cast<double>(P[mt][nt][2 * half]);
-                p[mt][nt][2 * half + 1] = static_cast<double>(P[mt][nt][2 * half + 1]);
-                if (sd != 0.0) {
-                  p[mt][nt][2 * half] = p[mt][nt][2 * half] + sd * z0;
-                  p[mt][nt][2 * half + 1] = p[mt][nt][2 * half + 1] + sd * z1;
-                }
+            for (int nt = 0; nt < 2; ++nt) {
+              double z0 = 0.0, z1 = 0.0;
+              const int64_t n = n0 + warpCol + nt * 8 + 2 * q;
+              if (sd != 0.0 && warpActive)
+                freshPair(call, 0, m, r, i, j, n, z0, z1);
+              p[mt][nt][2 * half] = static_cast<double>(P[mt][nt][2 * half]);
+              p[mt][nt][2 * half + 1] = static_cast<double>(P[mt][nt][2 * half + 1]);
+              if (sd != 0.0) {
+                p[mt][nt][2 * half] = p[mt][nt][2 * half] + sd * z0;
+                p[mt][nt][2 * half + 1] = p[mt][nt][2 * half + 1] + sd * z1;
               }
             }
+          });
           if (call.adc == AdcKind::Ideal) {
             const double weight = static_cast<double>(1ll << shift);
             eachElement([&](int mt, int nt, int e) { acc[mt][nt][e] += p[mt][nt][e] * weight; });
@@ -366,16 +343,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                     invDelta = 1.0 / delta;
                   }
                   if (fs > 0.0) {
-                    const double noisy = adcNoise
-                                             ? p[mt][nt][idx] + call.sigmaAdcLsb * delta * za[e]
-                                             : p[mt][nt][idx];
-                    // rint(noisy / delta) as the CPU divides: the product with the reciprocal
-                    // is within 2^-40 of the quotient (|quotient| < 2^16), so it rounds the
-                    // same way unless the quotient is that close to a half; then divide.
-                    double quotient = noisy * invDelta;
-                    if (fabs(quotient - floor(quotient) - 0.5) < 1e-9)
-                      quotient = noisy / delta;
-                    const double code = fmin(fmax(rint(quotient), -limit), limit);
+                    const double code =
+                        noisyCode(p[mt][nt][idx], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0,
+                                  delta, invDelta, limit);
                     acc[mt][nt][idx] += (delta * code) * weight;
                   }
                 }

@@ -72,6 +72,7 @@ struct CimCallView {
   bool bitPlanes = false;
   const float *calibratedFullScales = nullptr; ///< device, [i·S + j]
   double sigmaRead = 0.0;                      ///< sigma_r
+  bool fastNormals = false;                    ///< noise.normals = fast (PhiloxMath.h)
   double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode
   uint32_t freshKey[2] = {};
   int64_t firstSample = 0, rowsPerSample = 1, rowOffset = 0;

@@ -8,6 +8,7 @@
 // (g = lane / 4, q = lane % 4: the m16n8 accumulator layout of mma.sync).
 #pragma once
 
+#include "kernels/cim/PhiloxMath.h"
 #include "kernels/cuda/CimLinear.h"
 
 #include <cuda_runtime.h>
@@ -105,6 +106,16 @@ template <typename F> __device__ __forceinline__ void eachElement(F f) {
   });
 }
 
+/// f(mt, half, rowInCta) for the warp's four accumulator rows of a thread: row g + 8·half of
+/// tile mt, rowInCta = mt·16 + g + 8·half (its elements 2·half and 2·half + 1 of each n8 tile).
+template <typename F> __device__ __forceinline__ void eachRow(int lane, F f) {
+#pragma unroll
+  for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+    for (int half = 0; half < 2; ++half)
+      f(mt, half, mt * 16 + lane / 4 + 8 * half);
+}
+
 /// A warp's 32x16 tile in registers: two m16 by two n8 MMA accumulators of four elements.
 template <typename T> __device__ __forceinline__ void fillTile(T (&tile)[2][2][4], T value) {
   eachElement([&](int mt, int nt, int e) { tile[mt][nt][e] = value; });
@@ -145,6 +156,43 @@ __device__ __forceinline__ int32_t smallCode(int32_t P, float ratio, int32_t fs,
   const int32_t d = P * qmax2 - e * fs2;
   const int32_t odd = e & 1;
   return e + (odd & (d == fs)) - (odd & (d == -fs));
+}
+
+/// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
+__device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
+                                             uint32_t &row) {
+  sample = static_cast<uint32_t>(c.firstSample + m / c.rowsPerSample);
+  row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
+}
+
+/// The normals of outputs n and n + 1 (n even) of one fresh draw (Philox.h's layout).
+__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
+                                          int i, int j, int64_t n, double &z0, double &z1) {
+  uint32_t counter[4], words[4];
+  sampleAndRow(c, m, counter[0], counter[1]);
+  counter[2] = static_cast<uint32_t>(n / 4);
+  counter[3] = cim::philox::freshDrawWord(kind, static_cast<uint32_t>(r), i, j);
+  cim::philox::block(counter, c.freshKey[0], c.freshKey[1], words);
+  const int h = (n % 4) / 2;
+  if (c.fastNormals)
+    cim::philox::fastNormalPair(words[2 * h], words[2 * h + 1], z0, z1);
+  else
+    cim::philox::normalPair(words[2 * h], words[2 * h + 1], z0, z1);
+}
+
+/// §5's code of a partial sum p as the ADC sees it (read noise included) plus the ADC's own
+/// noise `adcNoise` (σ_a·Δ·z), as the CPU computes it in double: rint((p + adcNoise) / Δ),
+/// clamped to ±limit (qmax_a). invDelta = 1 / Δ.
+__device__ __forceinline__ double noisyCode(double p, double adcNoise, double delta,
+                                            double invDelta, double limit) {
+  const double noisy = p + adcNoise;
+  // rint(noisy / delta) as the CPU divides: the product with the reciprocal is within 2^-40 of
+  // the quotient (|quotient| < 2^16), so it rounds the same way unless the quotient is that
+  // close to a half; then divide.
+  double quotient = noisy * invDelta;
+  if (fabs(quotient - floor(quotient) - 0.5) < 1e-9)
+    quotient = noisy / delta;
+  return fmin(fmax(rint(quotient), -limit), limit);
 }
 
 /// §6's epilogue: y = fl32(s_x·s_w) · fl32(sum) for the warp's outputs, NaN for rows holding a

@@ -51,6 +51,7 @@ struct Plan {
   bool exact = false;       // integer partial sums, full scales and codes
   RowMapping rows;
   PhiloxKey freshKey{};
+  NormalTransform normals = NormalTransform::Exact;
 
   int64_t rowBegin(int64_t r) const { return r * R; }
   int64_t rowEnd(int64_t r) const { return std::min(K, (r + 1) * R); }
@@ -95,7 +96,10 @@ struct Plan {
     draws.blocks.resize(static_cast<size_t>(count));
     draws.z.resize(static_cast<size_t>(count * 4));
     philoxBlocks(draws.counters.data(), count, freshKey, draws.blocks.data());
-    normalsFromBlocks(draws.blocks.data(), count, draws.z.data());
+    if (normals == NormalTransform::Fast)
+      fastNormalsFromBlocks(draws.blocks.data(), count, draws.z.data());
+    else
+      normalsFromBlocks(draws.blocks.data(), count, draws.z.data());
   }
 };
 
@@ -383,6 +387,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.calibratedFullScales = params.calibratedFullScales;
   plan.rows = rows;
   plan.freshKey = freshKey(params.noise.seed, params.repeat, params.layerId);
+  plan.normals = params.noise.normals;
   return plan;
 }
 

@@ -63,7 +63,7 @@ func.func @no_layer_name(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4
 
 // Every decision, consistent: K = 5 on 4-row arrays is 2 row blocks; 2 x 2 x 4 full scales.
 func.func @all_decided(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, normals = exact, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -248,7 +248,7 @@ func.func @adc_mode(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> 
 
 func.func @layer_ids(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{noise.layer_ids has 2 entries, expected 1 (one per group)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, layer_ids = [1, 2]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, normals = exact, layer_ids = [1, 2]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -257,7 +257,7 @@ func.func @layer_ids(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32
 func.func @signed_seed(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+2 {{noise.seed is -1, expected 0..2^64 - 1}}
   // expected-error @+1 {{failed to parse Cim_NoiseAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = -1, chip_seed = 0, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = -1, chip_seed = 0, normals = exact, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -265,7 +265,7 @@ func.func @signed_seed(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf
 
 func.func @stuck_sum(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{noise.stuck_at_min + noise.stuck_at_max: 0.75 + 0.5 is more than 1}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.75, stuck_at_max = 0.5, seed = 0, chip_seed = 0, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.75, stuck_at_max = 0.5, seed = 0, chip_seed = 0, normals = exact, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 

@@ -45,7 +45,7 @@ TEST(LayerSettings, TableNamesEveryFieldOnceAndTheDefaultsPass) {
         << f.key();
     EXPECT_FALSE(f.check(f.get(LayerSettings{})).has_value()) << f.key() << " default";
   }
-  EXPECT_EQ(keys.size(), 25u);
+  EXPECT_EQ(keys.size(), 26u);
   EXPECT_EQ(findLayerField("adc.nope"), nullptr);
   EXPECT_FALSE(checkLayerSettings(LayerSettings{}).has_value());
   // §10: only adc.* and noise.* change at run time.

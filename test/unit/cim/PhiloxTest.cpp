@@ -4,6 +4,7 @@
 
 #include "CimTestUtil.h"
 
+#include <algorithm>
 #include <set>
 
 namespace cimlir::cim {
@@ -124,6 +125,35 @@ TEST(CimPhilox, NormalsAreStandard) {
   for (double v : z)
     tail += std::fabs(v) > 3.0;
   EXPECT_NEAR(static_cast<double>(tail) / z.size(), 0.0027, 0.0008);
+}
+
+// noise.normals = fast: the same words in float32 Box–Muller. Standard normals (moments,
+// tails, uncorrelated pairs), within float error of the exact transform (whose angle, moved by
+// π, flips both signs): 1e-3 at worst, near u = 1 where the float uniform rounds most.
+TEST(CimPhilox, FastNormalsAreStandardAndNearTheExactOnes) {
+  CIMLIR_CIM_RANDOM_TEST();
+  PhiloxKey key = {static_cast<uint32_t>(rng.u64()), static_cast<uint32_t>(rng.u64())};
+  const int64_t count = 100000;
+  std::vector<PhiloxCounter> counters(count);
+  for (int64_t c = 0; c < count; ++c)
+    counters[c] = {static_cast<uint32_t>(c), 9, 0, 0};
+  std::vector<PhiloxBlock> blocks(count);
+  philoxBlocks(counters.data(), count, key, blocks.data());
+  std::vector<double> fast(4 * count), exact(4 * count);
+  fastNormalsFromBlocks(blocks.data(), count, fast.data());
+  normalsFromBlocks(blocks.data(), count, exact.data());
+  test::expectStandardNormal(fast, 0.01, 0.02);
+  double products = 0.0, worst = 0.0;
+  int64_t tail = 0;
+  for (int64_t i = 0; i < 4 * count; i += 2) {
+    products += fast[i] * fast[i + 1];
+    tail += (std::fabs(fast[i]) > 3.0) + (std::fabs(fast[i + 1]) > 3.0);
+    // cos(θ − π) = −cos θ: the fast pair is the exact pair with both signs flipped.
+    worst = std::max({worst, std::fabs(fast[i] + exact[i]), std::fabs(fast[i + 1] + exact[i + 1])});
+  }
+  EXPECT_LT(std::fabs(products / (2.0 * count)), 0.01);
+  EXPECT_NEAR(static_cast<double>(tail) / fast.size(), 0.0027, 0.0005);
+  EXPECT_LE(worst, 1e-3);
 }
 
 TEST(CimPhilox, KeysSeparateStreamsAndSeeds) {

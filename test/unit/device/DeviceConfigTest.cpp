@@ -234,7 +234,7 @@ TEST(DeviceJson, ToJsonHasEveryFieldInOrder) {
   EXPECT_EQ(j["adc"].dump(),
             R"({"mode":"full","bits":8,"percentile":100.0,"noise_lsb":0.0,"samples":1})");
   EXPECT_EQ(j["noise"].dump(), R"({"read":0.01,"program":0.0,"stuck_at_min":0.0,)"
-                               R"("stuck_at_max":0.0,"seed":0,"chip_seed":0})");
+                               R"("stuck_at_max":0.0,"seed":0,"chip_seed":0,"normals":"exact"})");
   EXPECT_EQ(j["digital"].dump(), R"({"enabled":false,"precision":"fp32"})");
   EXPECT_EQ(j["layers"].dump(), R"({"/lm_head*":{"digital":{"enabled":true}}})");
   EXPECT_EQ(j["crossbar"].dump(), R"({"rows":256,"cols":256})");
@@ -261,7 +261,7 @@ TEST(DeviceJson, PrintedLikeTheSection10Example) {
       "  \"adc\": {\"mode\": \"full\", \"bits\": 8, \"percentile\": 100.0, \"noise_lsb\": 0.0, "
       "\"samples\": 1},\n"
       "  \"noise\": {\"read\": 0.01, \"program\": 0.0, \"stuck_at_min\": 0.0, \"stuck_at_max\": "
-      "0.0, \"seed\": 0, \"chip_seed\": 0},\n"
+      "0.0, \"seed\": 0, \"chip_seed\": 0, \"normals\": \"exact\"},\n"
       "  \"digital\": {\"enabled\": false, \"precision\": \"fp32\"},\n"
       "  \"layers\": {\n"
       "    \"/lm_head*\": {\"digital\": {\"enabled\": true}},\n"

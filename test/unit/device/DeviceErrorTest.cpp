@@ -25,7 +25,7 @@ TEST(DeviceErrors, UnknownFieldInSection) {
       {"weights", "bits, slices, granularity, clip_percentile, source"},
       {"inputs", "bits, slices, scale, clip_percentile, hybrid_analog_bits"},
       {"adc", "mode, bits, percentile, noise_lsb, samples"},
-      {"noise", "read, program, stuck_at_min, stuck_at_max, seed, chip_seed"},
+      {"noise", "read, program, stuck_at_min, stuck_at_max, seed, chip_seed, normals"},
       {"digital", "enabled, precision"}};
   for (const auto &[section, known] : sections) {
     std::string m = fileError("{\"" + section + "\": {\"bogus\": 1}}");

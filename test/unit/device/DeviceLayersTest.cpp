@@ -166,7 +166,8 @@ TEST(DeviceSet, RuntimeKeys) {
   EXPECT_EQ(runtimeSettingKeys(),
             (std::vector<std::string>{"adc.mode", "adc.bits", "adc.noise_lsb", "adc.samples",
                                       "noise.read", "noise.program", "noise.stuck_at_min",
-                                      "noise.stuck_at_max", "noise.seed", "noise.chip_seed"}));
+                                      "noise.stuck_at_max", "noise.seed", "noise.chip_seed",
+                                      "noise.normals"}));
 }
 
 TEST(DeviceSet, ChangesRuntimeParameters) {
@@ -236,7 +237,7 @@ TEST(DeviceSet, ValuesFollowTheFileRules) {
   EXPECT_EQ(err("adc.bitz", "4"),
             "--set: adc.bitz: unknown field (run-time parameters: adc.mode, adc.bits, "
             "adc.noise_lsb, adc.samples, noise.read, noise.program, noise.stuck_at_min, "
-            "noise.stuck_at_max, noise.seed, noise.chip_seed)");
+            "noise.stuck_at_max, noise.seed, noise.chip_seed, noise.normals)");
   EXPECT_EQ(errorOf([&] { applySetting(s, "adc.bits"); }),
             "--set: adc.bits: expected KEY=VALUE (e.g. adc.bits=6)");
   EXPECT_EQ(err("adc", "6").rfind("--set: adc: give one field, e.g. adc.bits=6 (run-time", 0), 0u);
@@ -296,7 +297,7 @@ TEST(DeviceSet, EveryRuntimeKeyTakesAValidValue) {
       {"adc.mode", "full"},        {"adc.bits", "2"},           {"adc.noise_lsb", "1"},
       {"adc.samples", "2"},        {"noise.read", "0.1"},       {"noise.program", "0.1"},
       {"noise.stuck_at_min", "0"}, {"noise.stuck_at_max", "1"}, {"noise.seed", "3"},
-      {"noise.chip_seed", "4"}};
+      {"noise.chip_seed", "4"},    {"noise.normals", "fast"}};
   ASSERT_EQ(values.size(), runtimeSettingKeys().size());
   for (const auto &[key, value] : values) {
     LayerSettings s;

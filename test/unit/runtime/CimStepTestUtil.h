@@ -85,6 +85,7 @@ inline CimStep cimStep(const std::string &name, const std::string &kind,
                     {"stuck_at_max", s.noise.stuckAtMax},
                     {"seed", s.noise.seed},
                     {"chip_seed", s.noise.chipSeed},
+                    {"normals", cim::toString(s.noise.normals)},
                     {"layer_ids", ids}};
   return {q.levels, extra};
 }
