@@ -37,8 +37,13 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   // resolved them for this node.
   nlohmann::ordered_json file = nlohmann::ordered_json::object();
   for (const cim::LayerField &f : cim::layerFields())
-    if (const char *decision = f.decision())
-      file[f.section][f.name] = a.raw((std::string(decision) + "." + f.name).c_str());
+    if (const char *decision = f.decision()) {
+      const std::string key = std::string(decision) + "." + f.name;
+      // Plans written before noise.normals existed draw with its default, `exact`.
+      if (key == "noise.normals" && !a.has(key.c_str()))
+        continue;
+      file[f.section][f.name] = a.raw(key.c_str());
+    }
   file["inputs"]["hybrid_analog_bits"] = a.has("hybrid") ? a.i("hybrid.analog_bits") : 0;
   checkOffsets(a, "weights");
   checkOffsets(a, "inputs");

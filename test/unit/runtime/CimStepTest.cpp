@@ -285,6 +285,12 @@ TEST(CimStepErrors, MalformedStepsNameTheProblem) {
   fails("l.bin", {"noise.layer_ids", "1 groups"},
         [](CimStep &s) { s.attrs["noise"]["layer_ids"].push_back(1); });
   fails("u.bin", {"noise.seed"}, [](CimStep &s) { s.attrs["noise"]["seed"] = -1; });
+  fails("n.bin", {"noise.normals", "exact, fast"},
+        [](CimStep &s) { s.attrs["noise"]["normals"] = "quick"; });
+  // A plan from before noise.normals runs with the exact transform.
+  EXPECT_NO_THROW(cimExecutor(writeGemm(dir, idealSettings(), "n0.bin",
+                                        {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 0}},
+                                        [](CimStep &s) { s.attrs["noise"].erase("normals"); })));
   // W is the integer Wq of the weights' bits.
   fails("old.bin", {"older cim-opt", "compile the model again"}, [](CimStep &s) {
     s.attrs = {{"kind", "gemm"}, {"settings", "{}"}};
