@@ -179,30 +179,29 @@ __device__ __forceinline__ void noisyHornerStep(uint32_t (&h)[2][2][4], const in
                                                 const CimCallView &call, const BlockAdc &adc,
                                                 const double *sd, int64_t m0, int64_t M,
                                                 int64_t warpN0, int lane, int64_t r, int i, int j) {
-  const int q = lane % 4, g = lane / 4;
+  const int q = lane % 4;
   const double delta = static_cast<double>(adc.fs) / call.qmaxAdc, invDelta = 1.0 / delta;
   const double limit = static_cast<double>(call.qmaxAdc);
-  const bool readNoise = call.sigmaRead > 0.0, adcNoise = call.sigmaAdcLsb > 0.0;
-  eachTile([&](int mt, int nt) {
-    const int64_t n = warpN0 + nt * 8 + 2 * q, mRow0 = m0 + mt * 16 + g;
-    double z[2][2] = {}, za[2][2] = {};
-    if (readNoise)
-      freshPairsShared(call, 0, mRow0, r, i, j, n, lane, z);
-    if (adcNoise)
-      freshPairsShared(call, 1, mRow0, r, i, j, n, lane, za);
+  const bool adcNoise = call.sigmaAdcLsb > 0.0;
+  eachRow(lane, [&](int mt, int half, int rowInCta) {
+    const int64_t m = m0 + rowInCta;
+    const double rowSd = sd[rowInCta];
 #pragma unroll
-    for (int half = 0; half < 2; ++half) {
-      const double rowSd = sd[mt * 16 + g + 8 * half];
-      const bool inside = mRow0 + 8 * half < M;
+    for (int nt = 0; nt < 2; ++nt) {
+      const int64_t n = warpN0 + nt * 8 + 2 * q;
+      double z[2] = {0.0, 0.0}, za[2] = {0.0, 0.0};
+      if (rowSd != 0.0)
+        freshPair(call, 0, m, r, i, j, n, z[0], z[1]);
+      if (adcNoise && m < M)
+        freshPair(call, 1, m, r, i, j, n, za[0], za[1]);
 #pragma unroll
       for (int e = 0; e < 2; ++e) {
         const int idx = 2 * half + e;
         double p = static_cast<double>(P[mt][nt][idx] - kBiasBits);
         if (rowSd != 0.0)
-          p = p + rowSd * z[half][e];
+          p = p + rowSd * z[e];
         const double code =
-            noisyCode(p, adcNoise && inside ? call.sigmaAdcLsb * delta * za[half][e] : 0.0, delta,
-                      invDelta, limit);
+            noisyCode(p, adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0, delta, invDelta, limit);
         h[mt][nt][idx] =
             2u * h[mt][nt][idx] + static_cast<uint32_t>(kBiasBits + static_cast<int32_t>(code));
       }

@@ -165,51 +165,19 @@ __device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, ui
   row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
 }
 
-/// The two normals of words (a, b) in the call's transform (noise.normals).
-__device__ __forceinline__ void wordNormals(const CimCallView &c, uint32_t a, uint32_t b,
-                                            double &z0, double &z1) {
-  if (c.fastNormals)
-    cim::philox::fastNormalPair(a, b, z0, z1);
-  else
-    cim::philox::normalPair(a, b, z0, z1);
-}
-
-/// The Philox block of one fresh draw of row m: outputs 4·(n / 4) .. + 3 (Philox.h's layout).
-__device__ __forceinline__ void freshBlock(const CimCallView &c, uint32_t kind, int64_t m,
-                                           int64_t r, int i, int j, int64_t n,
-                                           uint32_t (&words)[4]) {
-  uint32_t counter[4];
+/// The normals of outputs n and n + 1 (n even) of one fresh draw (Philox.h's layout).
+__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
+                                          int i, int j, int64_t n, double &z0, double &z1) {
+  uint32_t counter[4], words[4];
   sampleAndRow(c, m, counter[0], counter[1]);
   counter[2] = static_cast<uint32_t>(n / 4);
   counter[3] = cim::philox::freshDrawWord(kind, static_cast<uint32_t>(r), i, j);
   cim::philox::block(counter, c.freshKey[0], c.freshKey[1], words);
-}
-
-/// The normals of outputs n and n + 1 (n even) of one fresh draw.
-__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
-                                          int i, int j, int64_t n, double &z0, double &z1) {
-  uint32_t words[4];
-  freshBlock(c, kind, m, r, i, j, n, words);
   const int h = (n % 4) / 2;
-  wordNormals(c, words[2 * h], words[2 * h + 1], z0, z1);
-}
-
-/// freshPair for the accumulator layout, two lanes per block: lanes 2k and 2k + 1 hold outputs
-/// n = 4k', 4k' + 1 and 4k' + 2, 4k' + 3 of the same block in rows g and g + 8. Each computes the
-/// block of one row (lane parity = half) and gives the other lane its two words, so that a warp
-/// draws half the blocks. z[half][e]: the normal of row half's output n + e. All lanes call it.
-__device__ __forceinline__ void freshPairsShared(const CimCallView &c, uint32_t kind, int64_t mRow0,
-                                                 int64_t r, int i, int j, int64_t n, int lane,
-                                                 double (&z)[2][2]) {
-  const int own = lane & 1; // this lane's half and its word pair (n % 4 = 2·own)
-  uint32_t words[4];
-  freshBlock(c, kind, mRow0 + 8 * own, r, i, j, n, words);
-  // The partner's columns in this lane's row: words 2·(1 − own), + 1.
-  const uint32_t give0 = own ? words[0] : words[2], give1 = own ? words[1] : words[3];
-  const uint32_t got0 = __shfl_xor_sync(0xffffffffu, give0, 1);
-  const uint32_t got1 = __shfl_xor_sync(0xffffffffu, give1, 1);
-  wordNormals(c, words[2 * own], words[2 * own + 1], z[own][0], z[own][1]);
-  wordNormals(c, got0, got1, z[1 - own][0], z[1 - own][1]);
+  if (c.fastNormals)
+    cim::philox::fastNormalPair(words[2 * h], words[2 * h + 1], z0, z1);
+  else
+    cim::philox::normalPair(words[2 * h], words[2 * h + 1], z0, z1);
 }
 
 /// §5's code of a partial sum p as the ADC sees it (read noise included) plus the ADC's own
