@@ -136,7 +136,8 @@ CIMLIR_HOST_DEVICE inline void normalPair(uint32_t a, uint32_t b, double &z0, do
 /// 2^-33) (in (0, 1]: ln u is finite), z0 = sqrt(-2 ln u(a)) cos(θ), z1 = ... sin(θ) with θ =
 /// 2π (u(b) − 1/2): the angle of normalPair moved by π, which flips both signs of a symmetric
 /// pair. ln, cos and sin are each backend's fast float32 functions: the GPU's hardware
-/// approximations (__logf, __sincosf: within 2^-21 absolute on these ranges), the host's libm.
+/// approximations (__logf, __sincosf: within about 2^-21 absolute for u in [0.5, 1] and θ in
+/// [−π, π], a few float ulps relative below u = 0.5), the host's libm.
 /// So the backends agree in distribution, and nearly always in the ADC code.
 CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, double &z0, double &z1) {
   const float ua = static_cast<float>(a) * 0x1p-32f + 0x1p-33f;

@@ -22,10 +22,10 @@ int bitPlaneWords(int64_t rows);
 /// output sums.
 size_t bitPlaneSharedBytes(int inputSlices, int64_t rows);
 
-/// The most shared memory a CTA can have on sm_90 (227 KB). Up to 256-row crossbars with 8-bit
-/// inputs a CTA takes about 80 KB and two share an SM; taller crossbars or more input slices
-/// leave one.
-constexpr size_t kBitPlaneSharedLimit = 227 * 1024;
+/// The most shared memory a CTA of the current device can have (227 KB on sm_90; sm_90's when
+/// no device answers). Up to 256-row crossbars with 8-bit inputs a CTA takes about 80 KB and
+/// two share an SM; taller crossbars or more input slices leave one.
+size_t bitPlaneSharedLimit();
 
 /// Enqueues the product of `args` (call.bitPlanes set, xq quantized) on `stream`.
 void launchBitPlaneProduct(const product::ProductArgs &args, cudaStream_t stream);

@@ -41,7 +41,7 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
       return false;
     weightWeights += int64_t(1) << chip.offsets[j];
   }
-  if (bitPlaneSharedBytes(call.T, call.rows) > kBitPlaneSharedLimit)
+  if (bitPlaneSharedBytes(call.T, call.rows) > bitPlaneSharedLimit())
     return false;
   // A row block's pair sum: |P| <= R per pair (`ideal`), |code| <= qmax_a (`full`).
   const int64_t perPair = call.adc == AdcKind::Ideal ? call.rows : call.qmaxAdc;
@@ -51,9 +51,12 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
     return true;
   if (call.exact() && !call.smallAdc)
     return false;
+  // One FS per row block, at least the block's largest |P|, and below 2^30: the kernel keeps
+  // it in int32 (noisy calls are not bounded by smallAdc).
   const size_t pairs = static_cast<size_t>(call.T) * chip.S;
   for (size_t at = 0; at < fullScales.size(); ++at)
-    if (fullScales[at] != fullScales[at / pairs * pairs] || fullScales[at] < maxima[at])
+    if (fullScales[at] != fullScales[at / pairs * pairs] || fullScales[at] < maxima[at] ||
+        fullScales[at] >= (int64_t(1) << 30))
       return false;
   return true;
 }
@@ -161,20 +164,24 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   call.narrowAdc = true;
   call.smallAdc = true;
   const int64_t qa = call.qmaxAdc;
+  // The bounds in long double: a plan may give any FS up to cimGpuGap's, where int64 products
+  // would overflow.
+  using Wide = long double;
   for (size_t at = 0; at < fullScales.size(); ++at) {
     const int T = call.T, S = chip.S;
     const int i = static_cast<int>(at / S) % T, j = static_cast<int>(at % S);
     // |P| <= maxima[at]; a `full` FS the plan gives may be smaller or larger than that.
-    const int64_t fs = std::max(maxima[at], fullScales[at]);
-    call.narrowAdc = call.narrowAdc && fs * (qa + 1) < (int64_t(1) << 29) &&
-                     (fs << (call.offsets[i] + chip.offsets[j])) < (int64_t(1) << 31);
+    const Wide fs = static_cast<Wide>(std::max(maxima[at], fullScales[at]));
+    call.narrowAdc =
+        call.narrowAdc && fs * (qa + 1) < std::ldexp(Wide(1), 29) &&
+        fs * std::ldexp(Wide(1), call.offsets[i] + chip.offsets[j]) < std::ldexp(Wide(1), 31);
     // smallCode's conditions: in `dynamic` mode FS <= max |P| and |P| <= FS.
-    const int64_t mp = maxima[at], given = fullScales[at];
-    const bool fullOk =
-        p.adc.mode != cim::AdcMode::Full || (2 * given * qa < (int64_t(1) << 24) &&
-                                             (given == 0 || mp * qa < (int64_t(1) << 21) * given));
-    call.smallAdc =
-        call.smallAdc && mp < (int64_t(1) << 22) && 2 * mp * qa < (int64_t(1) << 24) && fullOk;
+    const Wide mp = static_cast<Wide>(maxima[at]), given = static_cast<Wide>(fullScales[at]);
+    const bool fullOk = p.adc.mode != cim::AdcMode::Full ||
+                        (2 * given * qa < std::ldexp(Wide(1), 24) &&
+                         (given == 0 || mp * qa < std::ldexp(Wide(1), 21) * given));
+    call.smallAdc = call.smallAdc && mp < std::ldexp(Wide(1), 22) &&
+                    2 * mp * qa < std::ldexp(Wide(1), 24) && fullOk;
   }
   call.fullScales = static_cast<const int64_t *>(d.memory.back().get());
   if (!p.calibratedFullScales.empty()) {

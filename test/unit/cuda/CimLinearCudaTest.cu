@@ -12,6 +12,7 @@
 #include "test/unit/cuda/CudaTestUtil.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -204,6 +205,53 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
     close += o.close;
   }
   EXPECT_GE(close, compared - compared / 1000);
+}
+
+// Which kernel a layer gets is decided on the host (uploadCimChip), so this runs without a GPU:
+// the one-bit kernel takes one-bit `full` layers, noisy or not, only with one full scale per row
+// block that it can hold (a plan may give any), and not `dynamic` ones.
+TEST(CudaCimChip, OneBitKernelTakesOnlyWhatItComputesExactly) {
+  const Upload onHost = [](const void *host, size_t bytes, const std::string &) {
+    std::shared_ptr<void> copy(std::malloc(bytes ? bytes : 1), std::free);
+    std::memcpy(copy.get(), host, bytes);
+    return copy;
+  };
+  Rng rng(7);
+  const int64_t K = 300, N = 10;
+  const Tensor w = rng.f32({K, N});
+  auto oneBit = [&](AdcMode mode, double read, std::vector<int64_t> fullScales) {
+    cim::CimParams p;
+    p.crossbar.rows = 256;
+    p.crossbar.cols = 256;
+    p.adc.mode = mode;
+    p.noise.read = read;
+    p.fullScales = std::move(fullScales);
+    return uploadCimChip(cpu::ProgrammedWeights::program(w, p), onHost).call.bitPlanes;
+  };
+  const cim::CimParams defaults;
+  const std::vector<int64_t> maxima =
+      cim::fullModeScales(K, 256, defaults.inputs.slices, defaults.weights.slices);
+  EXPECT_TRUE(oneBit(AdcMode::Full, 0.0, {}));
+  EXPECT_TRUE(oneBit(AdcMode::Full, 0.01, {}));
+  EXPECT_TRUE(oneBit(AdcMode::Ideal, 0.0, {}));
+  EXPECT_FALSE(oneBit(AdcMode::Ideal, 0.01, {}));
+  EXPECT_FALSE(oneBit(AdcMode::Dynamic, 0.0, {}));
+  // Full scales from a plan: beyond int32, below a block's largest |P|, or differing within a
+  // block go to the int8 kernel.
+  for (double read : {0.0, 0.01}) {
+    std::vector<int64_t> huge(maxima.size(), (int64_t(1) << 32) + 256);
+    EXPECT_FALSE(oneBit(AdcMode::Full, read, huge));
+    std::vector<int64_t> small = maxima;
+    small[0] -= 1;
+    EXPECT_FALSE(oneBit(AdcMode::Full, read, small));
+    std::vector<int64_t> uneven = maxima;
+    uneven[1] += 1;
+    EXPECT_FALSE(oneBit(AdcMode::Full, read, uneven));
+    std::vector<int64_t> larger(maxima.size());
+    for (size_t at = 0; at < maxima.size(); ++at)
+      larger[at] = 2 * maxima[at];
+    EXPECT_TRUE(oneBit(AdcMode::Full, read, larger));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CudaCimLinear,
