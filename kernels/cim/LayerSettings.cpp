@@ -265,6 +265,7 @@ std::vector<LayerField> makeTable() {
   t.push_back(enumField<NormalTransform>(
       "noise", "normals", true, [](const L &l) { return enumValue(l.noise.normals); },
       [](L &l, const V &v) { l.noise.normals = NormalTransform(v.integer); }));
+  t.back().laterThanPlans = true;
   // digital (§8)
   LayerField enabled{"digital", "enabled", FieldKind::Bool};
   enabled.get = [](const L &l) { return boolValue(l.digital.enabled); };

@@ -209,6 +209,9 @@ struct LayerField {
   const char *rangeNote = ""; ///< said after a range error, e.g. " (a slice is 1 to 7 bits)"
   const std::vector<std::string> *choices = nullptr; ///< Enum: enumNames<...>()
   bool runtime = false; ///< cim-run --set may change it (§10: adc.* and noise.*)
+  /// Added after plan format v1: a plan written before it may lack the field, which then takes
+  /// its default (noise.normals).
+  bool laterThanPlans = false;
   FieldValue (*get)(const LayerSettings &) = nullptr;
   void (*set)(LayerSettings &, const FieldValue &) = nullptr;
 

@@ -23,6 +23,7 @@
 // thread on its own, never written to global memory) and, per weight slice, that slice's planes of
 // its 128 columns: copied asynchronously into one of two buffers while the previous slice's
 // products run.
+#include "kernels/cim/ReadNoise.h"
 #include "kernels/cuda/CimBitPlanes.h"
 #include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
@@ -291,10 +292,9 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
       const int i = t / kRowsPerCta, row = t % kRowsPerCta, half = (row % 16) / 8;
       int *start = reinterpret_cast<int *>(sStart + (i * 2 + row / 16) * 8 + row % 8);
       start[2 * half] = start[2 * half + 1] = kBiasBits - sCount[t];
-      // §4's read noise of the row: sd = sqrt(2·Σ_k u_i²)·σ_r·r_j, u_i² = |u_i| and r_j = 1.
-      if (Mode == BitMode::NoisyFull)
-        sSd[t] = sCount[t] != 0 ? sqrt(2.0 * static_cast<double>(sCount[t])) * call.sigmaRead * 1.0
-                                : 0.0;
+      // §4's read noise of the row: Σ_k u_i² = Σ_k |u_i| for one-bit slices, and r_j = 1.
+      if constexpr (Mode == BitMode::NoisyFull)
+        sSd[t] = sCount[t] != 0 ? cim::readNoiseDeviation(sCount[t], call.sigmaRead, 1.0) : 0.0;
       sCount[t] = 0;
     }
     // Horner over the weight slices, most significant first: H = Σ_j 2^j·h_j.
@@ -371,9 +371,9 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
         eachElement(
             [&](int mt, int nt, int e) { H[mt][nt][e] = 2u * H[mt][nt][e] + h[mt][nt][e]; });
       };
-      if (Mode == BitMode::Ideal)
+      if constexpr (Mode == BitMode::Ideal)
         slicePairs([&](auto &h, auto &P, int) { hornerStep(h, P, [](int32_t pb) { return pb; }); });
-      else if (Mode == BitMode::NoisyFull)
+      else if constexpr (Mode == BitMode::NoisyFull)
         slicePairs([&](auto &h, auto &P, int i) {
           noisyHornerStep(h, P, call, adc, sSd + i * kRowsPerCta, m0, M, n0 + warpCol, lane, r, i,
                           S - 1 - t);

@@ -1,6 +1,7 @@
 #include "kernels/cuda/CimLinear.h"
 
 #include "kernels/cim/PhiloxMath.h"
+#include "kernels/cim/ReadNoise.h"
 #include "kernels/cuda/CimBitPlanes.h"
 #include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
@@ -222,7 +223,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             if (readNoise && m < M) {
               const long long ss = sSumSq[i * kRowsPerCta + rowInCta];
               if (ss != 0)
-                sd = sqrt(2.0 * static_cast<double>(ss)) * call.sigmaRead * cellRange;
+                sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
             }
 #pragma unroll
             for (int nt = 0; nt < 2; ++nt) {

@@ -39,9 +39,9 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   for (const cim::LayerField &f : cim::layerFields())
     if (const char *decision = f.decision()) {
       const std::string key = std::string(decision) + "." + f.name;
-      // Plans written before noise.normals existed draw with its default, `exact`.
-      if (key == "noise.normals" && !a.has(key.c_str()))
-        continue;
+      if (f.laterThanPlans && !a.has(key.c_str()))
+        continue; // a plan from before the field: its default
+
       file[f.section][f.name] = a.raw(key.c_str());
     }
   file["inputs"]["hybrid_analog_bits"] = a.has("hybrid") ? a.i("hybrid.analog_bits") : 0;

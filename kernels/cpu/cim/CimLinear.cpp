@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "kernels/cim/Philox.h"
 #include "kernels/cim/Quantization.h"
+#include "kernels/cim/ReadNoise.h"
 #include "kernels/cpu/Parallel.h"
 #include "kernels/cpu/cim/PartialSums.h"
 
@@ -224,8 +225,8 @@ void idealRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops,
       if (!slices.active(i))
         continue;
       for (int j = 0; j < plan.S; ++j) {
-        const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares(i))) *
-                          plan.sigmaRead * plan.cellRange(j);
+        const double sd =
+            readNoiseDeviation(slices.sumSquares(i), plan.sigmaRead, plan.cellRange(j));
         const double weight = plan.pow2(plan.o[i] + plan.p[j]);
         const double *z = draws.z.data() + draws.offset[i * plan.S + j];
         for (int64_t n = 0; n < N; ++n)
@@ -314,8 +315,8 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
         // With noise: P (+ read noise), then the ADC in double.
         const double *pij = pNoisy.data() + i * SN + j * N;
         if (readNoise && active[i]) {
-          const double sd = std::sqrt(2.0 * static_cast<double>(slices.sumSquares(i))) *
-                            plan.sigmaRead * plan.cellRange(j);
+          const double sd =
+              readNoiseDeviation(slices.sumSquares(i), plan.sigmaRead, plan.cellRange(j));
           const double *z = readDraws.z.data() + readDraws.offset[pair];
           for (int64_t n = 0; n < N; ++n)
             p[n] = pij[n] + sd * z[n];

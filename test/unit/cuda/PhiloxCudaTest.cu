@@ -25,9 +25,15 @@ __global__ void philoxNormalsKernel(const uint32_t *counters, int64_t count, uin
   cim::philox::normalPair(words[2], words[3], normals[4 * b + 2], normals[4 * b + 3]);
 }
 
+/// The normals of word pairs, by the exact or the fast transform.
+template <bool Fast>
 __global__ void normalsOfWordsKernel(const uint32_t *words, int64_t pairs, double *normals) {
   const int64_t p = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (p < pairs)
+  if (p >= pairs)
+    return;
+  if (Fast)
+    cim::philox::fastNormalPair(words[2 * p], words[2 * p + 1], normals[2 * p], normals[2 * p + 1]);
+  else
     cim::philox::normalPair(words[2 * p], words[2 * p + 1], normals[2 * p], normals[2 * p + 1]);
 }
 
@@ -82,19 +88,13 @@ TEST(CudaPhilox, BlocksAndNormalsAreTheHostsBits) {
   auto dWords = deviceCopy(edgeWords.data(), edgeWords.size() * sizeof(uint32_t));
   std::vector<double> edgeZeros(2 * pairs);
   auto dEdgeNormals = deviceCopy(edgeZeros.data(), edgeZeros.size() * sizeof(double));
-  normalsOfWordsKernel<<<1, 128>>>(static_cast<const uint32_t *>(dWords.get()), pairs,
-                                   static_cast<double *>(dEdgeNormals.get()));
-  checkLaunch("normalsOfWordsKernel");
+  normalsOfWordsKernel<false><<<1, 128>>>(static_cast<const uint32_t *>(dWords.get()), pairs,
+                                          static_cast<double *>(dEdgeNormals.get()));
+  checkLaunch("normalsOfWordsKernel<false>");
   const auto edgeNormals = hostCopy<double>(dEdgeNormals.get(), 2 * pairs);
   for (int64_t p = 0; p < pairs; ++p)
     EXPECT_EQ(edgeNormals[2 * p], cim::normalFromPair(edgeWords[2 * p], edgeWords[2 * p + 1]))
         << "words " << edgeWords[2 * p] << ", " << edgeWords[2 * p + 1];
-}
-
-__global__ void fastNormalsKernel(const uint32_t *words, int64_t pairs, double *normals) {
-  const int64_t p = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (p < pairs)
-    cim::philox::fastNormalPair(words[2 * p], words[2 * p + 1], normals[2 * p], normals[2 * p + 1]);
 }
 
 // noise.normals = fast: the GPU's hardware log, cos and sin against the host's libm on the same
@@ -118,9 +118,9 @@ TEST(CudaPhilox, FastNormalsAreTheHostsWithinFloatError) {
   auto dWords = deviceCopy(words.data(), words.size() * sizeof(uint32_t));
   std::vector<double> zeros(2 * pairs);
   auto dNormals = deviceCopy(zeros.data(), zeros.size() * sizeof(double));
-  fastNormalsKernel<<<(pairs + 255) / 256, 256>>>(static_cast<const uint32_t *>(dWords.get()),
-                                                  pairs, static_cast<double *>(dNormals.get()));
-  checkLaunch("fastNormalsKernel");
+  normalsOfWordsKernel<true><<<(pairs + 255) / 256, 256>>>(
+      static_cast<const uint32_t *>(dWords.get()), pairs, static_cast<double *>(dNormals.get()));
+  checkLaunch("normalsOfWordsKernel<true>");
   const auto gpu = hostCopy<double>(dNormals.get(), 2 * pairs);
   double worst = 0.0, sum = 0.0, squares = 0.0;
   for (int64_t p = 0; p < pairs; ++p) {
