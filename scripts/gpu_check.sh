@@ -5,7 +5,8 @@
 #   scripts/gpu_check.sh .device   (there; writes logs to $OUT when set)
 # Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the bundled
 # Fashion-MNIST models compiled for several devices and run on both backends (outputs compared,
-# accuracies printed; rram-256 also with fast normals), compute-sanitizer memcheck and racecheck on the kernel tests, and the
+# accuracies printed; rram-256 also with fast normals), the exported models of models/export
+# (transformers, CNNs, recurrent nets) on both backends, compute-sanitizer memcheck and racecheck on the kernel tests, and the
 # one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
 # failed.
 set -uo pipefail
@@ -106,6 +107,42 @@ print(f"fashion_cnn  rram-256 fast normals: identical {float(np.mean(a == b)):.4
 if agree < 0.999 or abs(rc["accuracy"] - rg["accuracy"]) > 0.002:
     sys.exit("fast normals: the backends disagree")
 PY
+
+current="end to end, exported models"
+step "end to end: exported models (models/export), cpu against cuda, digital and rram-256"
+for model in bert_small gpt2_small_dynamo qwen3_small_dynamo deit_tiny_small crnn_small \
+  mobilenetv2_small resnet18_small gru_small lstm_stateful; do
+  for device in digital rram-256; do
+    plan="$work/$model.$device.plan"
+    check "$bin/cim-opt" "models/export/$model/model.onnx" --device "$device" -o "$plan"
+    for backend in cpu cuda; do
+      # --rtol/--atol: a CIM plan's outputs are not the float model's (the test data's).
+      check "$bin/cim-run" "$plan" --dataset "models/export/$model" --backend "$backend" \
+        --rtol 1e9 --atol 1e9 --outputs "$work/$backend.npz" --report "$work/$backend.json" \
+        --quiet
+    done
+    check python3 - "$work" "$model" "$device" <<'PY'
+import json, sys
+import numpy as np
+work, model, device = sys.argv[1:]
+cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
+host = json.load(open(f"{work}/cuda.json")).get("backend_details", {}).get("host_steps")
+worst = 0.0
+for name in cpu.files:
+    a, b = cpu[name].astype(np.float64), gpu[name].astype(np.float64)
+    worst = max(worst, float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a))), 1e-30)))
+print(f"{model:20s} {device:9s} max|cuda-cpu|/max|cpu| {worst:.3g}, host steps {host}")
+# Digital plans: float32 steps whose sums run in another order. CIM plans: an input that
+# differs in the last bit can cross an ADC threshold, so they are compared loosely here (the
+# kernel tests compare their codes exactly).
+if worst > (1e-4 if device == "digital" else 5e-2):
+    sys.exit(f"{model} on {device}: the backends disagree")
+recurrent = model.startswith(("gru", "lstm", "rnn"))
+if host and not (recurrent and device != "digital"):
+    sys.exit(f"{model} on {device}: steps ran on the host: {host}")
+PY
+  done
+done
 
 current="compute-sanitizer"
 step "compute-sanitizer (memcheck, racecheck) on the kernel tests"

@@ -2,6 +2,7 @@
 
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Layout.h"
+#include "kernels/cpu/UnaryMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -355,90 +356,6 @@ const std::vector<UnaryOpType> &unaryOpTypes() {
 
 namespace {
 
-/// log(1 + e^x) without overflow for large x.
-template <typename T> T softplus(T x) {
-  return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
-
-/// x clamped into [0, 1]; NaN stays NaN (as numpy.clip, the ONNX reference, keeps it).
-template <typename T> T clamp01(T x) { return x < T(0) ? T(0) : x > T(1) ? T(1) : x; }
-
-template <typename T> T applyUnary(UnaryOp op, T x, T alpha, T beta) {
-  switch (op) {
-  case UnaryOp::Abs:
-    return std::fabs(x);
-  case UnaryOp::Acos:
-    return std::acos(x);
-  case UnaryOp::Acosh:
-    return std::acosh(x);
-  case UnaryOp::Asin:
-    return std::asin(x);
-  case UnaryOp::Asinh:
-    return std::asinh(x);
-  case UnaryOp::Atan:
-    return std::atan(x);
-  case UnaryOp::Atanh:
-    return std::atanh(x);
-  case UnaryOp::Ceil:
-    return std::ceil(x);
-  case UnaryOp::Celu: // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
-    return x > T(0) ? x : alpha * std::expm1(x / alpha);
-  case UnaryOp::Cos:
-    return std::cos(x);
-  case UnaryOp::Cosh:
-    return std::cosh(x);
-  case UnaryOp::Elu:
-    return x >= T(0) ? x : alpha * std::expm1(x);
-  case UnaryOp::Erf:
-    return std::erf(x);
-  case UnaryOp::Exp:
-    return std::exp(x);
-  case UnaryOp::Floor:
-    return std::floor(x);
-  case UnaryOp::HardSigmoid:
-    return clamp01(alpha * x + beta);
-  case UnaryOp::HardSwish: // x * HardSigmoid(x) with alpha 1/6, beta 1/2
-    return x * clamp01(x / T(6) + T(0.5));
-  case UnaryOp::LeakyRelu:
-    return x >= T(0) ? x : alpha * x;
-  case UnaryOp::Log:
-    return std::log(x);
-  case UnaryOp::Mish:
-    return x * std::tanh(softplus(x));
-  case UnaryOp::Neg:
-    return -x;
-  case UnaryOp::Reciprocal:
-    return T(1) / x;
-  case UnaryOp::Round: // halves to even: the default rounding mode
-    return std::nearbyint(x);
-  case UnaryOp::Selu:
-    return beta * (x > T(0) ? x : alpha * std::expm1(x));
-  case UnaryOp::Shrink: // alpha is lambd, beta the bias
-    return x < -alpha ? x + beta : x > alpha ? x - beta : T(0);
-  case UnaryOp::Sigmoid:
-    return T(1) / (T(1) + std::exp(-x));
-  case UnaryOp::Sign:
-    return x > T(0) ? T(1) : x < T(0) ? T(-1) : x; // 0 and NaN stay
-  case UnaryOp::Sin:
-    return std::sin(x);
-  case UnaryOp::Sinh:
-    return std::sinh(x);
-  case UnaryOp::Softplus:
-    return softplus(x);
-  case UnaryOp::Softsign:
-    return x / (T(1) + std::fabs(x));
-  case UnaryOp::Sqrt:
-    return std::sqrt(x);
-  case UnaryOp::Tan:
-    return std::tan(x);
-  case UnaryOp::Tanh:
-    return std::tanh(x);
-  case UnaryOp::ThresholdedRelu:
-    return x > alpha ? x : T(0);
-  }
-  return x;
-}
-
 /// Abs, Neg and Sign of a signed integer, wrapping (|lowest| and -lowest are lowest).
 template <typename T> T applyInteger(UnaryOp op, T x) {
   using U = std::make_unsigned_t<T>;
@@ -667,14 +584,8 @@ namespace {
 template <typename T> void geluTyped(const Tensor &x, bool tanhApproximation, Tensor &y) {
   const T *xv = x.data<T>();
   T *yv = y.data<T>();
-  const T rootTwoOverPi = static_cast<T>(0.79788456080286535587989211986876373695);
-  const T invRootTwo = static_cast<T>(0.70710678118654752440084436210484903928);
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    const T v = xv[i];
-    yv[i] = tanhApproximation
-                ? T(0.5) * v * (T(1) + std::tanh(rootTwoOverPi * (v + T(0.044715) * v * v * v)))
-                : T(0.5) * v * (T(1) + std::erf(v * invRootTwo));
-  }
+  for (int64_t i = 0; i < x.numel(); ++i)
+    yv[i] = geluValue(xv[i], tanhApproximation);
 }
 } // namespace
 

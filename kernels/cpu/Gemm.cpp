@@ -95,7 +95,7 @@ void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float 
              useC ? 1.0f : 0.0f, out);
 }
 
-void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
+MatmulExtents matmulExtents(const Tensor &a, const Tensor &b, const Tensor &y) {
   const char *k = "matmul";
   requireDType(k, "A", a, DType::F32);
   requireDType(k, "B", b, DType::F32);
@@ -111,64 +111,73 @@ void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
     as.insert(as.begin(), 1);
   if (bVec)
     bs.push_back(1);
-  int64_t m = as[as.size() - 2], kA = as.back();
-  int64_t kB = bs[bs.size() - 2], n = bs.back();
-  if (kA != kB)
+  MatmulExtents e;
+  e.m = as[as.size() - 2];
+  e.k = as.back();
+  e.n = bs.back();
+  if (e.k != bs[bs.size() - 2])
     fail(k,
          "inner extents differ: A " + shapeToString(a.shape()) + ", B " + shapeToString(b.shape()));
-  Shape aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2), outBatch;
-  if (!detail::broadcastShapes(aBatch, bBatch, outBatch))
+  Shape aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
+  if (!detail::broadcastShapes(aBatch, bBatch, e.batch))
     fail(k, "batch extents of A " + shapeToString(a.shape()) + " and B " +
                 shapeToString(b.shape()) + " do not broadcast");
-  Shape outShape = outBatch;
+  Shape outShape = e.batch;
   if (!aVec)
-    outShape.push_back(m);
+    outShape.push_back(e.m);
   if (!bVec)
-    outShape.push_back(n);
+    outShape.push_back(e.n);
   requireShape(k, "Y", y, outShape);
+  e.batches = shapeNumel(e.batch);
+  e.sharedB = shapeNumel(bBatch) == 1;
 
-  const float *av = a.data<float>();
-  const float *bv = b.data<float>();
-  float *out = y.data<float>();
-  int64_t batches = shapeNumel(outBatch);
-  if (batches == 0)
-    return;
-
-  // A B shared by every batch lets the whole batch of A run as one tall product, which is
-  // the common Linear-after-Conv case and far faster than many small calls.
-  if (shapeNumel(bBatch) == 1) {
-    denseSgemm(k, false, false, batches * m, n, kA, 1.0f, av, bv, 0.0f, out);
-    return;
-  }
-
-  // Element strides (in matrices) of A and B over the output batch axes; 0 where broadcast.
-  size_t rank = outBatch.size();
-  std::vector<int64_t> aStride(rank, 0), bStride(rank, 0);
+  // Strides (in matrices) of A and B over the output batch axes; 0 where broadcast.
+  const size_t rank = e.batch.size();
+  e.aStride.assign(rank, 0);
+  e.bStride.assign(rank, 0);
   int64_t sa = 1, sb = 1;
   for (size_t i = rank; i-- > 0;) {
     size_t ia = i + aBatch.size(), ib = i + bBatch.size();
     if (ia >= rank) {
       int64_t d = aBatch[ia - rank];
-      aStride[i] = d == 1 ? 0 : sa;
+      e.aStride[i] = d == 1 ? 0 : sa;
       sa *= d;
     }
     if (ib >= rank) {
       int64_t d = bBatch[ib - rank];
-      bStride[i] = d == 1 ? 0 : sb;
+      e.bStride[i] = d == 1 ? 0 : sb;
       sb *= d;
     }
   }
-  for (int64_t t = 0; t < batches; ++t) {
+  return e;
+}
+
+void matmul(const Tensor &a, const Tensor &b, Tensor &y) {
+  const char *k = "matmul";
+  const MatmulExtents e = matmulExtents(a, b, y);
+  const float *av = a.data<float>();
+  const float *bv = b.data<float>();
+  float *out = y.data<float>();
+  if (e.batches == 0)
+    return;
+
+  // A B shared by every batch lets the whole batch of A run as one tall product, which is
+  // the common Linear-after-Conv case and far faster than many small calls.
+  if (e.sharedB) {
+    denseSgemm(k, false, false, e.batches * e.m, e.n, e.k, 1.0f, av, bv, 0.0f, out);
+    return;
+  }
+  for (int64_t t = 0; t < e.batches; ++t) {
     // Batches are few and each is a whole GEMM, so decoding the index costs nothing.
     int64_t rem = t, aOff = 0, bOff = 0;
-    for (size_t i = rank; i-- > 0;) {
-      int64_t ix = rem % outBatch[i];
-      rem /= outBatch[i];
-      aOff += ix * aStride[i];
-      bOff += ix * bStride[i];
+    for (size_t i = e.batch.size(); i-- > 0;) {
+      int64_t ix = rem % e.batch[i];
+      rem /= e.batch[i];
+      aOff += ix * e.aStride[i];
+      bOff += ix * e.bStride[i];
     }
-    denseSgemm(k, false, false, m, n, kA, 1.0f, av + aOff * m * kA, bv + bOff * kA * n, 0.0f,
-               out + t * m * n);
+    denseSgemm(k, false, false, e.m, e.n, e.k, 1.0f, av + aOff * e.m * e.k, bv + bOff * e.k * e.n,
+               0.0f, out + t * e.m * e.n);
   }
 }
 

@@ -3,6 +3,8 @@
 
 #include "core/Tensor.h"
 
+#include <vector>
+
 namespace cimlir::cpu {
 
 /// The extents of an ONNX Gemm: op(A) [m,k], op(B) [k,n], C [cRows, cCols] broadcast to Y.
@@ -20,6 +22,19 @@ GemmExtents gemmExtents(const Tensor &a, const Tensor &b, const Tensor *c, bool 
 /// Y is pre-allocated [M,N]. float32 only, no TF32-like shortcuts.
 void gemm(const Tensor &a, const Tensor &b, const Tensor *c, float alpha, float beta, bool transA,
           bool transB, Tensor &y);
+
+/// MatMul's extents: Y's batch axes `batch` (batches matrices of [m, n], each A [m, k] times
+/// B [k, n]), and for each batch axis the stride in matrices of A and of B (0 where it
+/// broadcasts). sharedB: one B for every batch.
+struct MatmulExtents {
+  int64_t m = 0, n = 0, k = 0, batches = 0;
+  Shape batch;
+  std::vector<int64_t> aStride, bStride;
+  bool sharedB = false;
+};
+/// Checks matmul's operands (dtypes, inner extents, batch broadcast, Y's shape) and returns the
+/// extents; throws cimlir::Error naming "matmul". Reads only shapes and dtypes.
+MatmulExtents matmulExtents(const Tensor &a, const Tensor &b, const Tensor &y);
 
 /// ONNX/NumPy MatMul with batch broadcasting (1-D operands promoted and squeezed as
 /// numpy.matmul does). Y is pre-allocated with the broadcast result shape. float32.

@@ -118,7 +118,7 @@ void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y) {
 
 namespace {
 
-using Maps = std::vector<std::vector<int64_t>>;
+using Maps = AxisMaps;
 
 /// remap with the element size ES known at compile time (0: the run-time `es`).
 template <size_t ES>
@@ -214,72 +214,96 @@ std::vector<int64_t> identityMap(int64_t n) {
   return m;
 }
 
-/// Y's shape with Y's rank, X's dims left-padded with 1s (NumPy broadcasting).
-Shape alignedTo(const Shape &x, size_t rank) {
+} // namespace
+
+std::optional<PadMode> padModeNamed(const std::string &name) {
+  if (name == "constant")
+    return PadMode::Constant;
+  if (name == "reflect")
+    return PadMode::Reflect;
+  if (name == "edge")
+    return PadMode::Edge;
+  if (name == "wrap")
+    return PadMode::Wrap;
+  return std::nullopt;
+}
+
+Shape broadcastAligned(const Shape &x, size_t rank) {
   Shape out(rank - std::min(rank, x.size()), 1);
   out.insert(out.end(), x.begin(), x.end());
   return out;
 }
-
-} // namespace
 
 void remap(const Tensor &x, const std::vector<std::vector<int64_t>> &maps, const Tensor *fill,
            Tensor &y) {
   remapChecked("remap", x, maps, fill, y);
 }
 
-void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
-           const std::vector<int64_t> &axes, const std::vector<int64_t> &steps, Tensor &y) {
+AxisMaps sliceMaps(const Shape &x, const std::vector<int64_t> &starts,
+                   const std::vector<int64_t> &ends, const std::vector<int64_t> &axes,
+                   const std::vector<int64_t> &steps) {
   const char *kn = "slice";
-  const int64_t rank = x.rank();
+  const int64_t rank = static_cast<int64_t>(x.size());
   if (starts.size() != axes.size() || ends.size() != axes.size() || steps.size() != axes.size())
     fail(kn, "starts, ends, axes and steps differ in length");
-  Maps maps;
+  AxisMaps maps;
   for (int64_t a = 0; a < rank; ++a)
-    maps.push_back(identityMap(x.dim(a)));
+    maps.push_back(identityMap(x[static_cast<size_t>(a)]));
   std::vector<bool> seen(static_cast<size_t>(rank), false);
   for (size_t i = 0; i < axes.size(); ++i) {
     const int64_t a = axes[i];
     if (a < 0 || a >= rank || seen[static_cast<size_t>(a)])
-      fail(kn, "axis " + std::to_string(a) + " is out of range or repeated for X " +
-                   shapeToString(x.shape()));
+      fail(kn,
+           "axis " + std::to_string(a) + " is out of range or repeated for X " + shapeToString(x));
     if (steps[i] == 0)
       fail(kn, "a step is 0");
     seen[static_cast<size_t>(a)] = true;
-    SliceRange r = sliceRange(x.dim(a), starts[i], ends[i], steps[i]);
+    SliceRange r = sliceRange(x[static_cast<size_t>(a)], starts[i], ends[i], steps[i]);
     auto &m = maps[static_cast<size_t>(a)];
     m.resize(static_cast<size_t>(r.count));
     for (int64_t j = 0; j < r.count; ++j)
       m[static_cast<size_t>(j)] = r.first + j * steps[i];
   }
-  remapChecked(kn, x, maps, nullptr, y);
+  return maps;
 }
 
-void expand(const Tensor &x, Tensor &y) {
+void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
+           const std::vector<int64_t> &axes, const std::vector<int64_t> &steps, Tensor &y) {
+  remapChecked("slice", x, sliceMaps(x.shape(), starts, ends, axes, steps), nullptr, y);
+}
+
+AxisMaps expandMaps(const Shape &x, const Shape &y) {
   const char *kn = "expand";
-  if (x.shape().size() > y.shape().size())
-    fail(kn, "X " + shapeToString(x.shape()) + " has more axes than Y " + shapeToString(y.shape()));
-  const Shape xs = alignedTo(x.shape(), y.shape().size());
-  Maps maps;
+  if (x.size() > y.size())
+    fail(kn, "X " + shapeToString(x) + " has more axes than Y " + shapeToString(y));
+  const Shape xs = broadcastAligned(x, y.size());
+  AxisMaps maps;
   for (size_t a = 0; a < xs.size(); ++a) {
-    const int64_t out = y.dim(static_cast<int64_t>(a));
+    const int64_t out = y[a];
     if (xs[a] != 1 && xs[a] != out)
-      fail(kn, "X " + shapeToString(x.shape()) + " does not broadcast to Y " +
-                   shapeToString(y.shape()));
+      fail(kn, "X " + shapeToString(x) + " does not broadcast to Y " + shapeToString(y));
     maps.push_back(xs[a] == 1 ? std::vector<int64_t>(static_cast<size_t>(out), 0)
                               : identityMap(out));
   }
-  remapChecked(kn, x.reshaped(xs), maps, nullptr, y);
+  return maps;
 }
 
-void tile(const Tensor &x, const std::vector<int64_t> &repeats, Tensor &y) {
+void expand(const Tensor &x, Tensor &y) {
+  if (x.shape().size() > y.shape().size())
+    fail("expand",
+         "X " + shapeToString(x.shape()) + " has more axes than Y " + shapeToString(y.shape()));
+  remapChecked("expand", x.reshaped(broadcastAligned(x.shape(), y.shape().size())),
+               expandMaps(x.shape(), y.shape()), nullptr, y);
+}
+
+AxisMaps tileMaps(const Shape &x, const std::vector<int64_t> &repeats) {
   const char *kn = "tile";
-  if (static_cast<int64_t>(repeats.size()) != x.rank())
-    fail(kn, "repeats has " + std::to_string(repeats.size()) + " entries for X " +
-                 shapeToString(x.shape()));
-  Maps maps;
-  for (int64_t a = 0; a < x.rank(); ++a) {
-    const int64_t r = repeats[static_cast<size_t>(a)], d = x.dim(a);
+  if (repeats.size() != x.size())
+    fail(kn,
+         "repeats has " + std::to_string(repeats.size()) + " entries for X " + shapeToString(x));
+  AxisMaps maps;
+  for (size_t a = 0; a < x.size(); ++a) {
+    const int64_t r = repeats[a], d = x[a];
     std::optional<int64_t> n = checkedMul(r, d);
     if (r < 0 || !n)
       fail(kn, "repeat " + std::to_string(r) + " along axis " + std::to_string(a) + " is invalid");
@@ -288,25 +312,27 @@ void tile(const Tensor &x, const std::vector<int64_t> &repeats, Tensor &y) {
       m[static_cast<size_t>(i)] = i % d;
     maps.push_back(std::move(m));
   }
-  remapChecked(kn, x, maps, nullptr, y);
+  return maps;
 }
 
-void pad(const Tensor &x, const std::vector<int64_t> &pads, PadMode mode, const Tensor *value,
-         Tensor &y) {
+void tile(const Tensor &x, const std::vector<int64_t> &repeats, Tensor &y) {
+  remapChecked("tile", x, tileMaps(x.shape(), repeats), nullptr, y);
+}
+
+AxisMaps padMaps(const Shape &x, const std::vector<int64_t> &pads, PadMode mode) {
   const char *kn = "pad";
-  const int64_t rank = x.rank();
+  const int64_t rank = static_cast<int64_t>(x.size());
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
-    fail(kn,
-         "pads has " + std::to_string(pads.size()) + " entries for X " + shapeToString(x.shape()));
-  Maps maps;
+    fail(kn, "pads has " + std::to_string(pads.size()) + " entries for X " + shapeToString(x));
+  AxisMaps maps;
   for (int64_t a = 0; a < rank; ++a) {
     const int64_t begin = pads[static_cast<size_t>(a)], end = pads[static_cast<size_t>(a + rank)];
-    const int64_t d = x.dim(a);
+    const int64_t d = x[static_cast<size_t>(a)];
     std::optional<int64_t> n = checkedAdd(d, begin);
     n = n ? checkedAdd(*n, end) : n;
     if (!n || *n < 0)
       fail(kn, "pads " + std::to_string(begin) + " and " + std::to_string(end) + " along axis " +
-                   std::to_string(a) + " do not fit X " + shapeToString(x.shape()));
+                   std::to_string(a) + " do not fit X " + shapeToString(x));
     const bool padded = begin > 0 || end > 0;
     if (padded && mode != PadMode::Constant && d == 0)
       fail(kn, "cannot pad an empty axis " + std::to_string(a) + " except with a constant");
@@ -339,7 +365,12 @@ void pad(const Tensor &x, const std::vector<int64_t> &pads, PadMode mode, const 
     }
     maps.push_back(std::move(m));
   }
-  remapChecked(kn, x, maps, value, y);
+  return maps;
+}
+
+void pad(const Tensor &x, const std::vector<int64_t> &pads, PadMode mode, const Tensor *value,
+         Tensor &y) {
+  remapChecked("pad", x, padMaps(x.shape(), pads, mode), value, y);
 }
 
 void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &y) {

@@ -3,6 +3,8 @@
 
 #include "core/Tensor.h"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace cimlir::cpu {
@@ -16,6 +18,27 @@ void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y);
 void remap(const Tensor &x, const std::vector<std::vector<int64_t>> &maps, const Tensor *fill,
            Tensor &y);
 
+/// How Pad fills the border: `value`, the mirror without the edge, the edge, or wrap-around.
+enum class PadMode { Constant, Reflect, Edge, Wrap };
+/// The mode of Pad's `mode` attribute ("constant", "reflect", "edge", "wrap"), or nothing.
+std::optional<PadMode> padModeNamed(const std::string &name);
+
+/// One index map per axis of Y, as remap takes them.
+using AxisMaps = std::vector<std::vector<int64_t>>;
+
+/// X's shape with `rank` axes, left-padded with 1s (NumPy broadcasting aligns shapes right).
+Shape broadcastAligned(const Shape &x, size_t rank);
+
+/// The maps of remap() that ONNX Slice, Expand (over X's shape broadcastAligned to Y's rank),
+/// Tile and Pad are, their arguments checked against X's shape: the functions below remap with
+/// them, and the CUDA backend uploads them.
+AxisMaps sliceMaps(const Shape &x, const std::vector<int64_t> &starts,
+                   const std::vector<int64_t> &ends, const std::vector<int64_t> &axes,
+                   const std::vector<int64_t> &steps);
+AxisMaps expandMaps(const Shape &x, const Shape &y);
+AxisMaps tileMaps(const Shape &x, const std::vector<int64_t> &repeats);
+AxisMaps padMaps(const Shape &x, const std::vector<int64_t> &pads, PadMode mode);
+
 /// ONNX Slice: along axes[i], the elements core/ShapeMath.h's sliceRange gives for starts[i],
 /// ends[i] and steps[i] (steps non-zero; axes distinct, each in [0, rank)); other axes whole.
 void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &ends,
@@ -27,8 +50,6 @@ void expand(const Tensor &x, Tensor &y);
 /// X repeated `repeats[a]` times along each axis a: ONNX Tile.
 void tile(const Tensor &x, const std::vector<int64_t> &repeats, Tensor &y);
 
-/// How Pad fills the border: `value`, the mirror without the edge, the edge, or wrap-around.
-enum class PadMode { Constant, Reflect, Edge, Wrap };
 /// ONNX Pad: pads = [begin_0, .., begin_k, end_0, .., end_k], negative entries crop. `value`
 /// (one element of X's dtype) fills the border in Constant mode. Reflect needs every padded
 /// axis longer than 1; the modes but Constant need non-empty padded axes.

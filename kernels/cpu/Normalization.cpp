@@ -13,6 +13,21 @@ using detail::fail;
 using detail::requireDType;
 using detail::requireShape;
 
+std::vector<float> batchNormMultipliers(const Tensor &scale, const Tensor &var, float epsilon) {
+  const char *kn = "batchNorm";
+  requireDType(kn, "scale", scale, DType::F32);
+  requireDType(kn, "var", var, DType::F32);
+  requireShape(kn, "var", var, scale.shape());
+  // Only scale / sqrt(var + eps) is folded (in double); X - mean stays a separate step
+  // because folding the mean into the bias cancels badly when |mean| >> |X - mean|.
+  std::vector<float> mul(static_cast<size_t>(scale.numel()));
+  const float *sv = scale.data<float>(), *vv = var.data<float>();
+  for (size_t i = 0; i < mul.size(); ++i)
+    mul[i] = static_cast<float>(static_cast<double>(sv[i]) /
+                                std::sqrt(static_cast<double>(vv[i]) + epsilon));
+  return mul;
+}
+
 void batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, const Tensor &mean,
                const Tensor &var, float epsilon, Tensor &y) {
   const char *kn = "batchNorm";
@@ -31,14 +46,8 @@ void batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, const T
     requireShape(kn, p.name, p.t, {c});
   }
 
-  // Only scale / sqrt(var + eps) is folded (in double); X - mean stays a separate step
-  // because folding the mean into the bias cancels badly when |mean| >> |X - mean|.
-  std::vector<float> mul(static_cast<size_t>(c));
-  const float *sv = scale.data<float>(), *bv = bias.data<float>(), *mv = mean.data<float>();
-  const float *vv = var.data<float>();
-  for (int64_t i = 0; i < c; ++i)
-    mul[i] = static_cast<float>(static_cast<double>(sv[i]) /
-                                std::sqrt(static_cast<double>(vv[i]) + epsilon));
+  const std::vector<float> mul = batchNormMultipliers(scale, var, epsilon);
+  const float *bv = bias.data<float>(), *mv = mean.data<float>();
 
   int64_t n = x.dim(0);
   int64_t inner = c == 0 || n == 0 ? 0 : x.numel() / (n * c);

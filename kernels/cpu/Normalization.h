@@ -3,12 +3,17 @@
 
 #include "core/Tensor.h"
 
+#include <vector>
+
 namespace cimlir::cpu {
 
 /// ONNX BatchNormalization (inference): Y = (X - mean) / sqrt(var + epsilon) * scale + bias,
 /// per channel (axis 1). X [N, C, ...], the others [C]; float32.
 void batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias, const Tensor &mean,
                const Tensor &var, float epsilon, Tensor &y);
+/// BatchNormalization's per-channel multiplier scale / sqrt(var + epsilon), computed in double
+/// and rounded to float32 (what batchNorm applies; the CUDA backend uploads it).
+std::vector<float> batchNormMultipliers(const Tensor &scale, const Tensor &var, float epsilon);
 
 /// The softmax family: Softmax, LogSoftmax (x - max - log(sum e^(x - max))) and Hardmax (1 at
 /// the first maximum, 0 elsewhere).

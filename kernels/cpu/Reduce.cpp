@@ -3,6 +3,7 @@
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Layout.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -18,6 +19,36 @@ const std::vector<std::string> &reduceOpTypes() {
   return names;
 }
 
+std::vector<int64_t> reducedLastPermutation(const char *kn, const Shape &x,
+                                            const std::vector<int64_t> &axes) {
+  const int64_t rank = static_cast<int64_t>(x.size());
+  std::vector<bool> reduced(static_cast<size_t>(rank), false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank || reduced[static_cast<size_t>(a)])
+      fail(kn,
+           "axis " + std::to_string(a) + " is out of range or repeated for X " + shapeToString(x));
+    reduced[static_cast<size_t>(a)] = true;
+  }
+  std::vector<int64_t> perm;
+  for (bool last : {false, true})
+    for (int64_t a = 0; a < rank; ++a)
+      if (reduced[static_cast<size_t>(a)] == last)
+        perm.push_back(a);
+  return perm;
+}
+
+Shape reducedShape(const Shape &x, const std::vector<int64_t> &axes, bool keepDims) {
+  Shape out;
+  for (int64_t a = 0; a < static_cast<int64_t>(x.size()); ++a) {
+    const bool r = std::find(axes.begin(), axes.end(), a) != axes.end();
+    if (!r)
+      out.push_back(x[static_cast<size_t>(a)]);
+    else if (keepDims)
+      out.push_back(1);
+  }
+  return out;
+}
+
 namespace {
 
 /// X with the reduced axes moved last: rows of `inner` elements, one per output element.
@@ -27,44 +58,16 @@ struct Rows {
 };
 
 Rows reducedLast(const char *kn, const Tensor &x, const std::vector<int64_t> &axes) {
-  const int64_t rank = x.rank();
-  std::vector<bool> reduced(static_cast<size_t>(rank), false);
-  for (int64_t a : axes) {
-    if (a < 0 || a >= rank || reduced[static_cast<size_t>(a)])
-      fail(kn, "axis " + std::to_string(a) + " is out of range or repeated for X " +
-                   shapeToString(x.shape()));
-    reduced[static_cast<size_t>(a)] = true;
-  }
-  std::vector<int64_t> perm;
-  Shape moved;
+  const std::vector<int64_t> perm = reducedLastPermutation(kn, x.shape(), axes);
   Rows r;
-  for (int64_t a = 0; a < rank; ++a)
-    if (!reduced[static_cast<size_t>(a)]) {
-      perm.push_back(a);
-      moved.push_back(x.dim(a));
-      r.rows *= x.dim(a);
-    }
-  for (int64_t a = 0; a < rank; ++a)
-    if (reduced[static_cast<size_t>(a)]) {
-      perm.push_back(a);
-      moved.push_back(x.dim(a));
-      r.inner *= x.dim(a);
-    }
+  Shape moved;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    moved.push_back(x.dim(perm[i]));
+    (i < perm.size() - axes.size() ? r.rows : r.inner) *= x.dim(perm[i]);
+  }
   r.data = Tensor::allocate(x.dtype(), moved);
   transpose(x, perm, r.data);
   return r;
-}
-
-Shape reducedShape(const Tensor &x, const std::vector<int64_t> &axes, bool keepDims) {
-  Shape out;
-  for (int64_t a = 0; a < x.rank(); ++a) {
-    const bool r = std::find(axes.begin(), axes.end(), a) != axes.end();
-    if (!r)
-      out.push_back(x.dim(a));
-    else if (keepDims)
-      out.push_back(1);
-  }
-  return out;
 }
 
 template <typename T> T reduceRow(ReduceOp op, const T *v, int64_t n) {
@@ -160,7 +163,7 @@ void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool
   detail::requireData(kn, "X", x);
   detail::requireDType(kn, "Y", y, x.dtype());
   Rows r = reducedLast(kn, x, axes);
-  detail::requireShape(kn, "Y", y, reducedShape(x, axes, keepDims));
+  detail::requireShape(kn, "Y", y, reducedShape(x.shape(), axes, keepDims));
   const bool integerOk = op == ReduceOp::Max || op == ReduceOp::Min || op == ReduceOp::Prod ||
                          op == ReduceOp::Sum || op == ReduceOp::SumSquare || op == ReduceOp::L1;
   switch (x.dtype()) {
@@ -205,7 +208,7 @@ void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool las
   detail::requireData(kn, "X", x);
   detail::requireDType(kn, "Y", y, DType::I64);
   Rows r = reducedLast(kn, x, {axis});
-  detail::requireShape(kn, "Y", y, reducedShape(x, {axis}, keepDims));
+  detail::requireShape(kn, "Y", y, reducedShape(x.shape(), {axis}, keepDims));
   if (r.inner == 0 && r.rows > 0)
     fail(kn, "axis " + std::to_string(axis) + " of X " + shapeToString(x.shape()) + " is empty");
   int64_t *out = y.data<int64_t>();

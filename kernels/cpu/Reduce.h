@@ -25,6 +25,13 @@ enum class ReduceOp {
 /// importer and the CPU backend follow.
 const std::vector<std::string> &reduceOpTypes();
 
+/// The permutation of X's axes that moves the reduced `axes` last (each group in order),
+/// the axes checked (distinct, in [0, rank)) with errors naming `kernel`.
+std::vector<int64_t> reducedLastPermutation(const char *kernel, const Shape &x,
+                                            const std::vector<int64_t> &axes);
+/// Y's shape: X's without the reduced axes, or with them as 1 when `keepDims`.
+Shape reducedShape(const Shape &x, const std::vector<int64_t> &axes, bool keepDims);
+
 /// Y = op over `axes` of X (distinct, in [0, rank); empty: Y is X), the reduced axes kept as
 /// size 1 when `keepDims`. Float32 and float64 accumulate in float64 (LogSumExp around the
 /// maximum, so that it does not overflow); int32 and int64 (Max, Min, Prod, Sum, SumSquare,

@@ -1,6 +1,7 @@
 #include "kernels/cuda/Elementwise.h"
 
 #include "core/Error.h"
+#include "kernels/cpu/UnaryMath.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
 
@@ -34,6 +35,8 @@ template <cpu::BinaryOp Op> __device__ __forceinline__ float applyBinary(float a
     return a != a || b != b ? __int_as_float(0x7fc00000) : (a < b ? b : a);
   else if constexpr (Op == cpu::BinaryOp::Min)
     return a != a || b != b ? __int_as_float(0x7fc00000) : (b < a ? b : a);
+  else if constexpr (Op == cpu::BinaryOp::Pow)
+    return powf(a, b);
   else // PRelu
     return a < 0.0f ? a * b : a;
 }
@@ -50,6 +53,29 @@ __global__ void binaryKernel(const float *a, const float *b, Broadcast shape, fl
       ib += i * shape.strideB[d];
     }
     y[idx] = applyBinary<Op>(a[ia], b[ib]);
+  }
+}
+
+__global__ void unaryKernel(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha,
+                            float beta) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
+       idx += int64_t(gridDim.x) * blockDim.x)
+    y[idx] = cpu::applyUnary(op, x[idx], alpha, beta);
+}
+
+__global__ void geluKernel(const float *x, float *y, int64_t count, bool tanhApproximation) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
+       idx += int64_t(gridDim.x) * blockDim.x)
+    y[idx] = cpu::geluValue(x[idx], tanhApproximation);
+}
+
+__global__ void clipKernel(const float *x, const float *lo, const float *hi, float *y,
+                           int64_t count) {
+  const float l = *lo, h = *hi;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    const float v = x[idx];
+    y[idx] = v < l ? l : (h < v ? h : v);
   }
 }
 
@@ -102,6 +128,7 @@ bool binaryOnGpu(cpu::BinaryOp op) {
   case cpu::BinaryOp::Div:
   case cpu::BinaryOp::Max:
   case cpu::BinaryOp::Min:
+  case cpu::BinaryOp::Pow:
   case cpu::BinaryOp::PRelu:
     return true;
   default:
@@ -133,6 +160,9 @@ void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &s
   case cpu::BinaryOp::Min:
     binaryKernel<cpu::BinaryOp::Min><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
     break;
+  case cpu::BinaryOp::Pow:
+    binaryKernel<cpu::BinaryOp::Pow><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
+    break;
   case cpu::BinaryOp::PRelu:
     binaryKernel<cpu::BinaryOp::PRelu><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
     break;
@@ -140,6 +170,31 @@ void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &s
     throw Error("internal: no GPU kernel for this binary op");
   }
   checkLaunch("binary");
+}
+
+void unary(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha, float beta,
+           cudaStream_t stream) {
+  if (count == 0)
+    return;
+  unaryKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(op, x, y, count, alpha,
+                                                                          beta);
+  checkLaunch("unary");
+}
+
+void gelu(const float *x, float *y, int64_t count, bool tanhApproximation, cudaStream_t stream) {
+  if (count == 0)
+    return;
+  geluKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, y, count,
+                                                                         tanhApproximation);
+  checkLaunch("gelu");
+}
+
+void clip(const float *x, const float *lo, const float *hi, float *y, int64_t count,
+          cudaStream_t stream) {
+  if (count == 0)
+    return;
+  clipKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, lo, hi, y, count);
+  checkLaunch("clip");
 }
 
 void relu(const float *x, float *y, int64_t count, cudaStream_t stream) {

@@ -36,6 +36,19 @@ void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &s
 void gemmEpilogue(float *y, int64_t M, int64_t N, float alpha, const float *C, int64_t cRows,
                   int64_t cCols, float beta, cudaStream_t stream);
 
+/// y = f(x) over `count` floats, f one of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h, CUDA's
+/// math functions).
+void unary(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha, float beta,
+           cudaStream_t stream);
+
+/// ONNX Gelu over `count` floats (kernels/cpu/UnaryMath.h).
+void gelu(const float *x, float *y, int64_t count, bool tanhApproximation, cudaStream_t stream);
+
+/// ONNX Clip over `count` floats: lo and hi one float each in device memory (cpu::clip's
+/// arithmetic: NaN stays NaN).
+void clip(const float *x, const float *lo, const float *hi, float *y, int64_t count,
+          cudaStream_t stream);
+
 /// y = x < 0 ? 0 : x over `count` floats (NaN stays NaN, as in the CPU kernel).
 void relu(const float *x, float *y, int64_t count, cudaStream_t stream);
 

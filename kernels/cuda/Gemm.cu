@@ -4,6 +4,7 @@
 #include "kernels/cuda/GridStride.cuh"
 
 #include <algorithm>
+#include <vector>
 
 namespace cimlir::cuda {
 
@@ -44,6 +45,59 @@ void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu:
                         static_cast<int>(e.m), static_cast<int>(e.k), &alpha, b, ldb, a, lda,
                         &betaBlas, y, static_cast<int>(e.n)),
             "a Gemm");
+}
+
+void matmul(Blas &blas, const float *a, const float *b, const cpu::MatmulExtents &e, float *y) {
+  if (e.batches == 0 || e.m == 0 || e.n == 0)
+    return;
+  if (e.k == 0) {
+    check(cudaMemsetAsync(y, 0, static_cast<size_t>(e.batches * e.m * e.n) * sizeof(float),
+                          blas.stream()),
+          "clearing an empty product");
+    return;
+  }
+  const float one = 1.0f, zero = 0.0f;
+  // Row-major Y = A·B is column-major Y^T = B^T·A^T.
+  const int m = static_cast<int>(e.m), n = static_cast<int>(e.n), k = static_cast<int>(e.k);
+  if (e.sharedB) {
+    checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, n,
+                          static_cast<int>(e.batches * e.m), k, &one, b, n, a, k, &zero, y, n),
+              "a MatMul");
+    return;
+  }
+  // Batch axes that both operands step through evenly merge into one ([B, H] of attention
+  // heads is one axis of B·H); the innermost is one strided-batched call, the others loop here.
+  Shape batch{e.batch[0]};
+  std::vector<int64_t> aStride{e.aStride[0]}, bStride{e.bStride[0]};
+  for (size_t i = 1; i < e.batch.size(); ++i) {
+    if (aStride.back() == e.aStride[i] * e.batch[i] &&
+        bStride.back() == e.bStride[i] * e.batch[i]) {
+      batch.back() *= e.batch[i];
+      aStride.back() = e.aStride[i];
+      bStride.back() = e.bStride[i];
+      continue;
+    }
+    batch.push_back(e.batch[i]);
+    aStride.push_back(e.aStride[i]);
+    bStride.push_back(e.bStride[i]);
+  }
+  const size_t rank = batch.size();
+  const int64_t inner = batch[rank - 1], outer = e.batches / inner;
+  for (int64_t t = 0; t < outer; ++t) {
+    int64_t rem = t, aOff = 0, bOff = 0;
+    for (size_t i = rank - 1; i-- > 0;) {
+      const int64_t ix = rem % batch[i];
+      rem /= batch[i];
+      aOff += ix * aStride[i];
+      bOff += ix * bStride[i];
+    }
+    checkBlas(cublasSgemmStridedBatched(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one,
+                                        b + bOff * e.k * e.n, n, bStride[rank - 1] * e.k * e.n,
+                                        a + aOff * e.m * e.k, k, aStride[rank - 1] * e.m * e.k,
+                                        &zero, y + t * inner * e.m * e.n, n, e.m * e.n,
+                                        static_cast<int>(inner)),
+              "a batched MatMul");
+  }
 }
 
 void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,

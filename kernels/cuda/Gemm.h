@@ -12,6 +12,10 @@ namespace cimlir::cuda {
 void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu::GemmExtents &e,
           float alpha, float beta, bool transA, bool transB, float *y);
 
+/// numpy.matmul of float32 device memory with `e` from cpu::matmulExtents: one cuBLAS call
+/// when B is shared by every batch, else strided-batched calls over the innermost batch axis.
+void matmul(Blas &blas, const float *a, const float *b, const cpu::MatmulExtents &e, float *y);
+
 /// z [M, N] = x [M, K] · w^T for w [N, K] (row-major, float32, no TF32): a convolution's
 /// im2col rows times one group's filters.
 void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,

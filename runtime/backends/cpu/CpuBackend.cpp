@@ -261,14 +261,10 @@ const std::map<std::string, Factory> &factories() {
            a.arity(2, 2);
            auto pads = a.ints("pads");
            const std::string name = a.s("mode");
-           const std::map<std::string, cpu::PadMode> modes = {{"constant", cpu::PadMode::Constant},
-                                                              {"reflect", cpu::PadMode::Reflect},
-                                                              {"edge", cpu::PadMode::Edge},
-                                                              {"wrap", cpu::PadMode::Wrap}};
-           auto mode = modes.find(name);
-           if (mode == modes.end())
+           const std::optional<cpu::PadMode> mode = cpu::padModeNamed(name);
+           if (!mode)
              a.fail("has an unknown pad mode '" + name + "'");
-           return kernel([pads, m = mode->second](const In &in, const Out &out) {
+           return kernel([pads, m = *mode](const In &in, const Out &out) {
              cpu::pad(*in[0], pads, m, in[1], *out[0]);
            });
          }},

@@ -13,6 +13,12 @@ Context::Context() {
   check(cudaGetDevice(&device_), "selecting the GPU");
   check(cudaGetDeviceProperties(&properties_, device_), "reading the GPU's properties");
   check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "creating a CUDA stream");
+  // Host memory that kernels write through the unified address space (DeviceFault.h).
+  void *fault = nullptr;
+  check(cudaHostAlloc(&fault, sizeof(DeviceFault), cudaHostAllocMapped),
+        "allocating the GPU's fault record");
+  fault_ = static_cast<DeviceFault *>(fault);
+  *fault_ = DeviceFault{};
   // Freed blocks stay in the pool for the next batch instead of going back to the driver at
   // every synchronisation.
   cudaMemPool_t pool;
@@ -28,6 +34,8 @@ Context::~Context() {
     cudaStreamSynchronize(stream_);
     cudaStreamDestroy(stream_);
   }
+  if (fault_)
+    cudaFreeHost(fault_);
 }
 
 std::shared_ptr<Context> Context::create() {
@@ -80,6 +88,23 @@ Blas &Context::blas() {
   return *blas_;
 }
 
-void Context::synchronize() const { check(cudaStreamSynchronize(stream_), "running on the GPU"); }
+void Context::synchronize() const {
+  check(cudaStreamSynchronize(stream_), "running on the GPU");
+  if (fault_->site == 0)
+    return;
+  // A kernel found bad data: the error names the step as if it had thrown there.
+  const DeviceFault f = *fault_;
+  *fault_ = DeviceFault{};
+  const std::string &site = f.site > 0 && static_cast<size_t>(f.site) <= faultSites_.size()
+                                ? faultSites_[static_cast<size_t>(f.site) - 1]
+                                : std::string("a GPU step");
+  throw Error(site + "index " + std::to_string(f.value) + " is out of range for an axis of " +
+              std::to_string(f.bound));
+}
+
+int Context::faultSite(const std::string &description) {
+  faultSites_.push_back(description);
+  return static_cast<int>(faultSites_.size());
+}
 
 } // namespace cimlir::cuda

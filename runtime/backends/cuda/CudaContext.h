@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kernels/cuda/Blas.h"
+#include "kernels/cuda/DeviceFault.h"
 
 #include <cuda_runtime_api.h>
 
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cimlir::cuda {
 
@@ -35,8 +37,15 @@ public:
   /// allocate + a copy of `bytes` host bytes (synchronous: the host data may go right after).
   std::shared_ptr<void> upload(const void *host, size_t bytes, const std::string &what);
 
-  /// Waits for everything issued on stream().
+  /// Waits for everything issued on stream(); then throws the first fault a kernel recorded
+  /// since the last wait, as "SITE: index V is out of range for an axis of B".
   void synchronize() const;
+
+  /// Where kernels record bad indices (host-mapped memory, DeviceFault.h).
+  DeviceFault *fault() const { return fault_; }
+  /// The site number a kernel records for `description` (the start of the error message,
+  /// e.g. "step Gather 'embed': gather: ").
+  int faultSite(const std::string &description);
 
   /// cuBLAS and cuBLASLt on stream(), created at the first use.
   Blas &blas();
@@ -54,6 +63,8 @@ private:
   std::atomic<size_t> live_{0}, peak_{0};
   std::unique_ptr<Blas> blas_;
   std::weak_ptr<Context> self_;
+  DeviceFault *fault_ = nullptr;
+  std::vector<std::string> faultSites_;
 };
 
 } // namespace cimlir::cuda

@@ -3,13 +3,17 @@
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/Elementwise.h"
 #include "kernels/cuda/Gemm.h"
+#include "kernels/cuda/Layout.h"
+#include "kernels/cuda/Normalization.h"
 #include "kernels/cuda/Pool.h"
+#include "kernels/cuda/Reduce.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CimLinearStep.h"
 #include "runtime/backends/cuda/DigitalLinearStep.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
 #include "kernels/cpu/Check.h"
+#include "kernels/cpu/Gemm.h"
 
 #include <algorithm>
 #include <functional>
@@ -67,7 +71,10 @@ public:
     }
   }
   const float *operator()(const In &in, size_t i) const {
-    return constants_[i] ? static_cast<const float *>(constants_[i].get()) : in[i]->data<float>();
+    return static_cast<const float *>(raw(in, i));
+  }
+  const void *raw(const In &in, size_t i) const {
+    return constants_[i] ? constants_[i].get() : in[i]->raw();
   }
 
 private:
@@ -212,33 +219,503 @@ std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<C
   });
 }
 
-const std::map<std::string, Factory> &gpuFactories() {
-  static const std::map<std::string, Factory> table = {
-      {"Add", binaryStep(cpu::BinaryOp::Add)},
-      {"AveragePool", poolStep},
-      {"CimLinear",
-       [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
-         return allInputsOnDevice(a, 0, 1) ? prepareGpuCimLinear(a, c) : nullptr;
-       }},
-      {"Conv", convStep},
-      {"DigitalLinear",
-       [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
-         return allInputsOnDevice(a, 0, 1) ? prepareGpuDigitalLinear(a, c) : nullptr;
-       }},
-      {"Div", binaryStep(cpu::BinaryOp::Div)},
-      {"Flatten", copyStep},
-      {"Gemm", gemmStep},
-      {"GlobalAveragePool", globalAveragePoolStep},
-      {"Identity", copyStep},
-      {"Max", binaryStep(cpu::BinaryOp::Max)},
-      {"MaxPool", poolStep},
-      {"Min", binaryStep(cpu::BinaryOp::Min)},
-      {"Mul", binaryStep(cpu::BinaryOp::Mul)},
-      {"PRelu", binaryStep(cpu::BinaryOp::PRelu)},
-      {"Relu", reluStep},
-      {"Reshape", copyStep},
-      {"Sub", binaryStep(cpu::BinaryOp::Sub)},
+/// True when every input and output of the step has dtype `t`.
+bool allOf(const StepAttrs &a, DType t) {
+  const Step &s = a.step();
+  for (int64_t v : s.inputs)
+    if (a.program().values()[v].dtype != t)
+      return false;
+  for (int64_t v : s.outputs)
+    if (a.program().values()[v].dtype != t)
+      return false;
+  return true;
+}
+
+/// The plan's shape of value `v` (-1 where it depends on the batch).
+const Shape &planShape(const StepAttrs &a, int64_t v) { return a.program().values()[v].shape; }
+
+/// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
+Factory unaryStep(cpu::UnaryOp op) {
+  return [op](const StepAttrs &a,
+              const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
+    a.arity(1, 1);
+    if (!allFloat32(a) || !allInputsOnDevice(a))
+      return nullptr;
+    const cpu::UnaryOpType &type = cpu::unaryOpTypes()[static_cast<size_t>(op)];
+    const float alpha = type.alphaName.empty() ? 0 : a.f("alpha");
+    const float beta = type.betaName.empty() ? 0 : a.f("beta");
+    return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+      unary(op, in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), alpha, beta,
+            context->stream());
+    });
   };
+}
+
+std::unique_ptr<StepKernel> geluStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const std::string approximate = a.s("approximate");
+  if (!allFloat32(a) || !allInputsOnDevice(a) || (approximate != "none" && approximate != "tanh"))
+    return nullptr;
+  const bool tanh = approximate == "tanh";
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    gelu(in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), tanh, context->stream());
+  });
+}
+
+std::unique_ptr<StepKernel> clipStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(3, 3);
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
+    return nullptr;
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    if (in[1]->numel() != 1 || in[2]->numel() != 1)
+      throw Error("Clip: min and max must hold one element each");
+    clip(in[0]->data<float>(), (*inputs)(in, 1), (*inputs)(in, 2), out[0]->data<float>(),
+         in[0]->numel(), context->stream());
+  });
+}
+
+/// Softmax, LogSoftmax, Hardmax (float32) along `axis`.
+Factory softmaxStep(cpu::SoftmaxKind kind) {
+  return [kind](const StepAttrs &a,
+                const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
+    a.arity(1, 1);
+    if (!allFloat32(a) || !allInputsOnDevice(a))
+      return nullptr;
+    const int64_t axis = a.i("axis");
+    return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+      const Tensor &x = *in[0];
+      const int64_t at = axis < 0 ? axis + x.rank() : axis;
+      if (at < 0 || at >= x.rank())
+        throw Error("softmax: axis " + std::to_string(axis) + " is outside X " +
+                    shapeToString(x.shape()));
+      int64_t outer = 1, inner = 1;
+      for (int64_t i = 0; i < at; ++i)
+        outer *= x.dim(i);
+      for (int64_t i = at + 1; i < x.rank(); ++i)
+        inner *= x.dim(i);
+      softmax(kind, x.data<float>(), outer, x.dim(at), inner, out[0]->data<float>(),
+              context->stream());
+    });
+  };
+}
+
+/// LayerNormalization with constant scale and bias over axes of fixed extent: both are spread
+/// to the normalised shape at load (cpu::expand, as the CPU kernel spreads them).
+std::unique_ptr<StepKernel> layerNormStep(const StepAttrs &a,
+                                          const std::shared_ptr<Context> &context) {
+  const Step &s = a.step();
+  if (s.inputs.size() < 2 || s.inputs.size() > 3 || s.outputs.size() != 3)
+    return nullptr; // the CPU kernel names the arity error
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1) || allInputsOnDevice(a, 1, 2))
+    return nullptr;
+  const Tensor *scale = a.program().constant(s.inputs[1]);
+  const Tensor *bias = s.inputs.size() > 2 ? a.program().constant(s.inputs[2]) : nullptr;
+  if (!scale || (s.inputs.size() > 2 && !bias))
+    return nullptr;
+  const Shape &xs = planShape(a, s.inputs[0]);
+  const int64_t rank = static_cast<int64_t>(xs.size());
+  const int64_t axis = a.i("axis");
+  if (axis < 0 || axis >= rank)
+    return nullptr; // the CPU kernel names the error (plans hold non-negative axes)
+  const Shape normalised(xs.begin() + axis, xs.end());
+  for (int64_t d : normalised)
+    if (d < 0)
+      return nullptr;
+  const float epsilon = a.f("epsilon");
+  auto spread = [&](const Tensor &t) {
+    Tensor full = Tensor::allocate(DType::F32, normalised);
+    cpu::expand(t, full);
+    return context->upload(full.raw(), full.byteSize(), "normalisation parameters");
+  };
+  std::shared_ptr<void> scaleOnGpu = spread(*scale);
+  std::shared_ptr<void> biasOnGpu = bias ? spread(*bias) : nullptr;
+  const int64_t len = shapeNumel(normalised);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0];
+    if (x.rank() != rank || Shape(x.shape().begin() + axis, x.shape().end()) != normalised)
+      throw Error("layerNorm: X " + shapeToString(x.shape()) + " does not end in " +
+                  shapeToString(normalised));
+    layerNorm(x.data<float>(), len ? x.numel() / len : 0, len,
+              static_cast<const float *>(scaleOnGpu.get()),
+              static_cast<const float *>(biasOnGpu.get()), epsilon, out[0]->data<float>(),
+              out[1] ? out[1]->data<float>() : nullptr, out[2] ? out[2]->data<float>() : nullptr,
+              context->stream());
+  });
+}
+
+/// InstanceNormalization with constant scale and bias.
+std::unique_ptr<StepKernel> instanceNormStep(const StepAttrs &a,
+                                             const std::shared_ptr<Context> &context) {
+  a.arity(3, 3);
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1) || allInputsOnDevice(a, 1, 1) ||
+      allInputsOnDevice(a, 2, 1))
+    return nullptr;
+  const float epsilon = a.f("epsilon");
+  const int64_t channels = a.program().constant(a.step().inputs[1])->numel();
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0];
+    if (x.rank() < 3 || x.dim(1) != channels || in[2]->numel() != channels)
+      throw Error("instanceNorm: X " + shapeToString(x.shape()) + " needs [N, " +
+                  std::to_string(channels) + ", D1, ...] and B of " + std::to_string(channels));
+    const int64_t n = x.dim(0), len = n && channels ? x.numel() / (n * channels) : 0;
+    instanceNorm(x.data<float>(), n, channels, len, (*inputs)(in, 1), (*inputs)(in, 2), epsilon,
+                 out[0]->data<float>(), context->stream());
+  });
+}
+
+/// BatchNormalization (inference) with constant parameters: the CPU's multipliers, uploaded.
+std::unique_ptr<StepKernel> batchNormStep(const StepAttrs &a,
+                                          const std::shared_ptr<Context> &context) {
+  a.arity(5, 5);
+  const Step &s = a.step();
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
+    return nullptr;
+  std::vector<const Tensor *> params;
+  for (size_t i = 1; i < 5; ++i) {
+    params.push_back(a.program().constant(s.inputs[i]));
+    if (!params.back())
+      return nullptr;
+  }
+  const int64_t channels = params[0]->numel();
+  for (const Tensor *t : params)
+    if (t->shape() != Shape{channels})
+      return nullptr; // the CPU kernel names the shape error
+  const std::vector<float> mul = cpu::batchNormMultipliers(*params[0], *params[3], a.f("epsilon"));
+  auto upload = [&](const void *p, const char *what) {
+    return context->upload(p, static_cast<size_t>(channels) * sizeof(float), what);
+  };
+  std::shared_ptr<void> multiplier = upload(mul.data(), "batch normalisation multipliers");
+  std::shared_ptr<void> bias = upload(params[1]->raw(), "batch normalisation bias");
+  std::shared_ptr<void> mean = upload(params[2]->raw(), "batch normalisation mean");
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0];
+    if (x.rank() < 2 || x.dim(1) != channels)
+      throw Error("batchNorm: X " + shapeToString(x.shape()) + " must be [N, " +
+                  std::to_string(channels) + ", ...]");
+    const int64_t n = x.dim(0), inner = n && channels ? x.numel() / (n * channels) : 0;
+    batchNorm(x.data<float>(), n, channels, inner, static_cast<const float *>(mean.get()),
+              static_cast<const float *>(multiplier.get()), static_cast<const float *>(bias.get()),
+              out[0]->data<float>(), context->stream());
+  });
+}
+
+/// MatMul of float32 operands (activations or constants) in cuBLAS.
+std::unique_ptr<StepKernel> matmulStep(const StepAttrs &a,
+                                       const std::shared_ptr<Context> &context) {
+  a.arity(2, 2);
+  if (!allFloat32(a))
+    return nullptr;
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const cpu::MatmulExtents e = cpu::matmulExtents(*in[0], *in[1], *out[0]);
+    matmul(context->blas(), (*inputs)(in, 0), (*inputs)(in, 1), e, out[0]->data<float>());
+  });
+}
+
+/// A data-movement step whose index tables depend only on the input's shape: built by `tables`
+/// (false: rank too high, the step then fails as the CPU kernel would not) and uploaded at the
+/// first batch of each input shape. Input 0 must be an activation; `fillInput` names an
+/// optional input holding the fill value.
+using TablesFor = std::function<bool(const Tensor &x, const Tensor &y, const Upload &upload,
+                                     DeviceOffsetTables &out)>;
+std::unique_ptr<StepKernel> layoutStep(const StepAttrs &a, const std::shared_ptr<Context> &context,
+                                       TablesFor tables, int fillInput = -1) {
+  if (!allInputsOnDevice(a, 0, 1) ||
+      planShape(a, a.step().outputs[0]).size() > static_cast<size_t>(kMaxLayoutRank) ||
+      planShape(a, a.step().inputs[0]).size() > static_cast<size_t>(kMaxLayoutRank))
+    return nullptr;
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  auto cache = std::make_shared<std::map<Shape, DeviceOffsetTables>>();
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    auto it = cache->find(in[0]->shape());
+    if (it == cache->end()) {
+      DeviceOffsetTables t;
+      const Upload upload = [&](const void *host, size_t bytes, const std::string &what) {
+        return context->upload(host, bytes, what);
+      };
+      if (!tables(*in[0], *out[0], upload, t))
+        throw Error("internal: no GPU index tables for this step");
+      bool fits = t.view.rank == out[0]->rank();
+      for (int d = 0; fits && d < t.view.rank; ++d)
+        fits = t.view.extent[d] == out[0]->dim(d);
+      if (!fits)
+        throw Error("Y has shape " + shapeToString(out[0]->shape()) + ", which the step's input " +
+                    shapeToString(in[0]->shape()) + " does not give");
+      it = cache->emplace(in[0]->shape(), std::move(t)).first;
+    }
+    const void *fill = fillInput >= 0 && static_cast<size_t>(fillInput) < in.size()
+                           ? inputs->raw(in, static_cast<size_t>(fillInput))
+                           : nullptr;
+    remap(in[0]->raw(), dtypeSize(in[0]->dtype()), it->second.view, fill, out[0]->raw(),
+          context->stream());
+  });
+}
+
+std::unique_ptr<StepKernel> transposeStep(const StepAttrs &a,
+                                          const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const std::vector<int64_t> perm = a.ints("perm");
+  return layoutStep(
+      a, context,
+      [perm](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
+        return uploadTranspose(x.shape(), perm, upload, out);
+      });
+}
+
+std::unique_ptr<StepKernel> sliceStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const auto starts = a.ints("starts"), ends = a.ints("ends"), axes = a.ints("axes"),
+             steps = a.ints("steps");
+  return layoutStep(
+      a, context,
+      [=](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
+        return uploadRemap(cpu::sliceMaps(x.shape(), starts, ends, axes, steps), x.shape(), upload,
+                           out);
+      });
+}
+
+std::unique_ptr<StepKernel> expandStep(const StepAttrs &a,
+                                       const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  return layoutStep(
+      a, context,
+      [](const Tensor &x, const Tensor &y, const Upload &upload, DeviceOffsetTables &out) {
+        return uploadRemap(cpu::expandMaps(x.shape(), y.shape()),
+                           cpu::broadcastAligned(x.shape(), y.shape().size()), upload, out);
+      });
+}
+
+std::unique_ptr<StepKernel> tileStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const auto repeats = a.ints("repeats");
+  return layoutStep(
+      a, context,
+      [repeats](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
+        return uploadRemap(cpu::tileMaps(x.shape(), repeats), x.shape(), upload, out);
+      });
+}
+
+std::unique_ptr<StepKernel> padStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(2, 2);
+  const auto pads = a.ints("pads");
+  const std::optional<cpu::PadMode> mode = cpu::padModeNamed(a.s("mode"));
+  const Step &s = a.step();
+  const Tensor *value = a.program().constant(s.inputs[1]);
+  if (!mode || !value || value->numel() != 1 ||
+      value->dtype() != a.program().values()[s.inputs[0]].dtype)
+    return nullptr; // the CPU kernel names the error
+  return layoutStep(
+      a, context,
+      [pads, m = *mode](const Tensor &x, const Tensor &, const Upload &upload,
+                        DeviceOffsetTables &out) {
+        return uploadRemap(cpu::padMaps(x.shape(), pads, m), x.shape(), upload, out);
+      },
+      1);
+}
+
+/// Concat, and Split (the inverse): one 2-D copy per part, rows of `outer` blocks.
+std::unique_ptr<StepKernel> concatStep(const StepAttrs &a,
+                                       const std::shared_ptr<Context> &context) {
+  const bool split = a.step().op == "Split";
+  const int64_t axis = a.i("axis");
+  std::vector<int64_t> sizes;
+  if (split) {
+    sizes = a.ints("split");
+    if (a.step().inputs.size() != 1 || a.step().outputs.size() != sizes.size())
+      return nullptr; // the CPU kernel names the arity error
+  } else {
+    a.arity(1, a.step().inputs.size());
+  }
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    // The joined tensor and its parts.
+    const Tensor &whole = split ? *in[0] : *out[0];
+    std::vector<const Tensor *> parts;
+    if (split)
+      parts.assign(out.begin(), out.end());
+    else
+      parts.assign(in.begin(), in.end());
+    const int64_t rank = whole.rank();
+    if (axis < 0 || axis >= rank)
+      throw Error("concat: axis " + std::to_string(axis) + " is out of range for " +
+                  shapeToString(whole.shape()));
+    Shape want = whole.shape();
+    want[axis] = 0;
+    for (const Tensor *t : parts) {
+      bool ok = t->rank() == rank && t->dtype() == whole.dtype();
+      for (int64_t d = 0; ok && d < rank; ++d)
+        ok = d == axis || t->dim(d) == whole.dim(d);
+      if (!ok)
+        throw Error("concat: part " + shapeToString(t->shape()) + " does not fit " +
+                    shapeToString(whole.shape()) + " along axis " + std::to_string(axis));
+      want[axis] += t->dim(axis);
+    }
+    if (want != whole.shape())
+      throw Error("concat: parts make " + shapeToString(want) + ", not " +
+                  shapeToString(whole.shape()));
+    int64_t outer = 1, inner = dtypeSize(whole.dtype());
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= whole.dim(d);
+    for (int64_t d = axis + 1; d < rank; ++d)
+      inner *= whole.dim(d);
+    const size_t wholeRow = static_cast<size_t>(whole.dim(axis) * inner);
+    size_t at = 0;
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const size_t row = static_cast<size_t>(parts[p]->dim(axis) * inner);
+      if (row && outer) {
+        const void *src = split ? static_cast<const unsigned char *>(inputs->raw(in, 0)) + at
+                                : inputs->raw(in, p);
+        void *dst = split ? out[p]->raw() : static_cast<unsigned char *>(out[0]->raw()) + at;
+        check(cudaMemcpy2DAsync(dst, split ? row : wholeRow, src, split ? wholeRow : row, row,
+                                static_cast<size_t>(outer), cudaMemcpyDeviceToDevice,
+                                context->stream()),
+              split ? "splitting on the GPU" : "concatenating on the GPU");
+      }
+      at += row;
+    }
+  });
+}
+
+/// Gather with the indices in device memory (an activation or a constant); an index out of
+/// range is reported through the context's fault record.
+std::unique_ptr<StepKernel> gatherStep(const StepAttrs &a,
+                                       const std::shared_ptr<Context> &context) {
+  a.arity(2, 2);
+  const DType indexType = a.program().values()[a.step().inputs[1]].dtype;
+  if (indexType != DType::I64 && indexType != DType::I32)
+    return nullptr;
+  const int64_t axis = a.i("axis");
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  const int site = context->faultSite("step Gather '" + a.step().name + "': gather: ");
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0], &indices = *in[1];
+    const int64_t at = axis < 0 ? axis + x.rank() : axis;
+    if (at < 0 || at >= x.rank())
+      throw Error("gather: axis " + std::to_string(axis) + " is out of range for X " +
+                  shapeToString(x.shape()));
+    Shape want(x.shape().begin(), x.shape().begin() + at);
+    want.insert(want.end(), indices.shape().begin(), indices.shape().end());
+    want.insert(want.end(), x.shape().begin() + at + 1, x.shape().end());
+    if (out[0]->shape() != want || out[0]->dtype() != x.dtype())
+      throw Error("gather: Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
+                  shapeToString(want));
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < at; ++d)
+      outer *= x.dim(d);
+    for (int64_t d = at + 1; d < x.rank(); ++d)
+      inner *= x.dim(d);
+    gather(inputs->raw(in, 0), dtypeSize(x.dtype()), outer, x.dim(at), inner, inputs->raw(in, 1),
+           indices.dtype() == DType::I64, indices.numel(), out[0]->raw(), context->fault(), site,
+           context->stream());
+  });
+}
+
+/// The float32 Reduce ops: rows of reduced values (the reduced axes moved last by a transpose
+/// into scratch memory where they are not last already), one block per row.
+Factory reduceStep(cpu::ReduceOp op) {
+  return [op](const StepAttrs &a,
+              const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
+    a.arity(1, 1);
+    if (!allFloat32(a) || !allInputsOnDevice(a) ||
+        planShape(a, a.step().inputs[0]).size() > static_cast<size_t>(kMaxLayoutRank))
+      return nullptr;
+    const std::vector<int64_t> axes = a.ints("axes");
+    const bool keepDims = a.i("keepdims") != 0;
+    const std::string kn = cpu::reduceOpTypes()[static_cast<size_t>(op)];
+    auto transposes = std::make_shared<std::map<Shape, DeviceOffsetTables>>();
+    return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+      const Tensor &x = *in[0];
+      const std::vector<int64_t> perm = cpu::reducedLastPermutation(kn.c_str(), x.shape(), axes);
+      const Shape want = cpu::reducedShape(x.shape(), axes, keepDims);
+      if (out[0]->shape() != want)
+        throw Error(kn + ": Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
+                    shapeToString(want));
+      int64_t inner = 1;
+      for (int64_t axis : axes)
+        inner *= x.dim(axis);
+      const int64_t rows = inner ? x.numel() / inner : out[0]->numel();
+      bool inOrder = true;
+      for (size_t i = 0; i < perm.size(); ++i)
+        inOrder = inOrder && perm[i] == static_cast<int64_t>(i);
+      if (inOrder) {
+        reduceRows(op, x.data<float>(), rows, inner, out[0]->data<float>(), context->stream());
+        return;
+      }
+      auto it = transposes->find(x.shape());
+      if (it == transposes->end()) {
+        DeviceOffsetTables t;
+        uploadTranspose(
+            x.shape(), perm,
+            [&](const void *host, size_t bytes, const std::string &what) {
+              return context->upload(host, bytes, what);
+            },
+            t);
+        it = transposes->emplace(x.shape(), std::move(t)).first;
+      }
+      std::shared_ptr<void> moved = context->allocate(x.byteSize(), "a reduction's rows");
+      remap(x.raw(), sizeof(float), it->second.view, nullptr, moved.get(), context->stream());
+      reduceRows(op, static_cast<const float *>(moved.get()), rows, inner, out[0]->data<float>(),
+                 context->stream());
+    });
+  };
+}
+
+const std::map<std::string, Factory> &gpuFactories() {
+  static const std::map<std::string, Factory> table = [] {
+    std::map<std::string, Factory> t = {
+        {"Add", binaryStep(cpu::BinaryOp::Add)},
+        {"AveragePool", poolStep},
+        {"BatchNormalization", batchNormStep},
+        {"CimLinear",
+         [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
+           return allInputsOnDevice(a, 0, 1) ? prepareGpuCimLinear(a, c) : nullptr;
+         }},
+        {"Clip", clipStep},
+        {"Concat", concatStep},
+        {"Conv", convStep},
+        {"DigitalLinear",
+         [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
+           return allInputsOnDevice(a, 0, 1) ? prepareGpuDigitalLinear(a, c) : nullptr;
+         }},
+        {"Div", binaryStep(cpu::BinaryOp::Div)},
+        {"Expand", expandStep},
+        {"Flatten", copyStep},
+        {"Gather", gatherStep},
+        {"Gelu", geluStep},
+        {"Gemm", gemmStep},
+        {"GlobalAveragePool", globalAveragePoolStep},
+        {"Identity", copyStep},
+        {"InstanceNormalization", instanceNormStep},
+        {"LayerNormalization", layerNormStep},
+        {"MatMul", matmulStep},
+        {"Max", binaryStep(cpu::BinaryOp::Max)},
+        {"MaxPool", poolStep},
+        {"Min", binaryStep(cpu::BinaryOp::Min)},
+        {"Mul", binaryStep(cpu::BinaryOp::Mul)},
+        {"Pad", padStep},
+        {"Pow", binaryStep(cpu::BinaryOp::Pow)},
+        {"PRelu", binaryStep(cpu::BinaryOp::PRelu)},
+        {"Relu", reluStep},
+        {"Reshape", copyStep},
+        {"Slice", sliceStep},
+        {"Split", concatStep},
+        {"Squeeze", copyStep},
+        {"Sub", binaryStep(cpu::BinaryOp::Sub)},
+        {"Tile", tileStep},
+        {"Transpose", transposeStep},
+        {"Unsqueeze", copyStep},
+        {"Softmax", softmaxStep(cpu::SoftmaxKind::Softmax)},
+        {"LogSoftmax", softmaxStep(cpu::SoftmaxKind::LogSoftmax)},
+        {"Hardmax", softmaxStep(cpu::SoftmaxKind::Hardmax)},
+    };
+    for (size_t i = 0; i < cpu::unaryOpTypes().size(); ++i)
+      t[cpu::unaryOpTypes()[i].name] = unaryStep(static_cast<cpu::UnaryOp>(i));
+    for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i)
+      t[cpu::reduceOpTypes()[i]] = reduceStep(static_cast<cpu::ReduceOp>(i));
+    return t;
+  }();
   return table;
 }
 

@@ -1,0 +1,30 @@
+// cimlir CUDA kernels: how a kernel reports bad data that only it can see (a Gather index out of
+// range in an activation). The first fault of a batch is written to host-mapped memory; the
+// backend reads it when it next waits for the stream and throws the error then, naming the step
+// (runtime/backends/cuda/CudaContext.h).
+#pragma once
+
+#include <cstdint>
+
+namespace cimlir::cuda {
+
+struct DeviceFault {
+  int site;        ///< 0: no fault; else the step that faulted (Context::faultSite)
+  long long value; ///< the offending index
+  long long bound; ///< the extent it had to fit
+};
+
+#if defined(__CUDACC__)
+/// Records index `value` outside [-bound, bound) at `site`, unless a fault is recorded already.
+__device__ inline void reportIndexFault(DeviceFault *fault, int site, long long value,
+                                        long long bound) {
+  if (atomicCAS(&fault->site, 0, -1) == 0) {
+    fault->value = value;
+    fault->bound = bound;
+    __threadfence_system();
+    atomicExch(&fault->site, site);
+  }
+}
+#endif
+
+} // namespace cimlir::cuda

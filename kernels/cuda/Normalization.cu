@@ -1,0 +1,171 @@
+#include "kernels/cuda/Normalization.h"
+
+#include "kernels/cuda/BlockReduce.cuh"
+#include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/GridStride.cuh"
+
+namespace cimlir::cuda {
+
+namespace {
+
+struct MaxOp {
+  __device__ float operator()(float a, float b) const { return b > a ? b : a; }
+};
+struct MinIndexOp {
+  __device__ int64_t operator()(int64_t a, int64_t b) const { return b < a ? b : a; }
+};
+
+/// Blocks for `lines` lines, one block each (a grid stride covers more than 2^20).
+unsigned lineBlocks(int64_t lines) {
+  return static_cast<unsigned>(lines < (int64_t(1) << 20) ? lines : (int64_t(1) << 20));
+}
+
+/// One block per line of `len` values `inner` apart (cpu::softmax's arithmetic per kind).
+template <cpu::SoftmaxKind Kind>
+__global__ void softmaxKernel(const float *x, int64_t outer, int64_t len, int64_t inner, float *y) {
+  for (int64_t line = blockIdx.x; line < outer * inner; line += gridDim.x) {
+    const int64_t base = (line / inner) * len * inner + line % inner;
+    const float *src = x + base;
+    float *dst = y + base;
+    float mx = src[0];
+    for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+      mx = MaxOp()(mx, src[l * inner]);
+    mx = blockReduce(mx, MaxOp());
+    if constexpr (Kind == cpu::SoftmaxKind::Hardmax) {
+      // The first maximum: the lowest index holding it.
+      int64_t at = len;
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+        if (src[l * inner] == mx && l < at)
+          at = l;
+      at = blockReduce(at, MinIndexOp());
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+        dst[l * inner] = l == at ? 1.0f : 0.0f;
+    } else if constexpr (Kind == cpu::SoftmaxKind::LogSoftmax) {
+      double total = 0;
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+        total += exp(static_cast<double>(src[l * inner]) - mx);
+      total = blockReduce(total, SumOp());
+      const double logTotal = log(total);
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+        dst[l * inner] = static_cast<float>(static_cast<double>(src[l * inner]) - mx - logTotal);
+    } else {
+      double total = 0;
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x) {
+        const float e = expf(src[l * inner] - mx);
+        dst[l * inner] = e;
+        total += e;
+      }
+      total = blockReduce(total, SumOp());
+      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
+        dst[l * inner] = static_cast<float>(dst[l * inner] / total);
+    }
+  }
+}
+
+/// The mean of `len` values and 1 / sqrt(population variance + epsilon), two passes in double
+/// (cpu::layerNorm's meanAndInvStdDev), over the block.
+__device__ void meanAndInvStdDev(const float *v, int64_t len, float epsilon, double &mu,
+                                 double &inv) {
+  double sum = 0;
+  for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
+    sum += v[i];
+  sum = blockReduce(sum, SumOp());
+  mu = len ? sum / static_cast<double>(len) : 0;
+  double squares = 0;
+  for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
+    squares += (v[i] - mu) * (v[i] - mu);
+  squares = blockReduce(squares, SumOp());
+  inv = 1.0 / sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
+}
+
+__global__ void layerNormKernel(const float *x, int64_t rows, int64_t len, const float *scale,
+                                const float *bias, float epsilon, float *y, float *mean,
+                                float *invStdDev) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float *src = x + r * len;
+    double mu, inv;
+    meanAndInvStdDev(src, len, epsilon, mu, inv);
+    for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
+      y[r * len + i] = static_cast<float>((src[i] - mu) * inv * scale[i] + (bias ? bias[i] : 0.0f));
+    if (threadIdx.x == 0 && mean)
+      mean[r] = static_cast<float>(mu);
+    if (threadIdx.x == 0 && invStdDev)
+      invStdDev[r] = static_cast<float>(inv);
+  }
+}
+
+__global__ void instanceNormKernel(const float *x, int64_t planes, int64_t c, int64_t len,
+                                   const float *scale, const float *bias, float epsilon, float *y) {
+  for (int64_t p = blockIdx.x; p < planes; p += gridDim.x) {
+    const float *src = x + p * len;
+    double mu, inv;
+    meanAndInvStdDev(src, len, epsilon, mu, inv);
+    const double a = scale[p % c] * inv, b = bias[p % c];
+    for (int64_t j = threadIdx.x; j < len; j += blockDim.x)
+      y[p * len + j] = static_cast<float>((src[j] - mu) * a + b);
+  }
+}
+
+__global__ void batchNormKernel(const float *x, int64_t count, int64_t c, int64_t inner,
+                                const float *mean, const float *multiplier, const float *bias,
+                                float *y) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t ch = (i / inner) % c;
+    y[i] = (x[i] - mean[ch]) * multiplier[ch] + bias[ch];
+  }
+}
+
+} // namespace
+
+void softmax(cpu::SoftmaxKind kind, const float *x, int64_t outer, int64_t len, int64_t inner,
+             float *y, cudaStream_t stream) {
+  if (outer == 0 || len == 0 || inner == 0)
+    return;
+  const unsigned blocks = lineBlocks(outer * inner);
+  switch (kind) {
+  case cpu::SoftmaxKind::Softmax:
+    softmaxKernel<cpu::SoftmaxKind::Softmax>
+        <<<blocks, kLineThreads, 0, stream>>>(x, outer, len, inner, y);
+    break;
+  case cpu::SoftmaxKind::LogSoftmax:
+    softmaxKernel<cpu::SoftmaxKind::LogSoftmax>
+        <<<blocks, kLineThreads, 0, stream>>>(x, outer, len, inner, y);
+    break;
+  case cpu::SoftmaxKind::Hardmax:
+    softmaxKernel<cpu::SoftmaxKind::Hardmax>
+        <<<blocks, kLineThreads, 0, stream>>>(x, outer, len, inner, y);
+    break;
+  }
+  checkLaunch("softmax");
+}
+
+void layerNorm(const float *x, int64_t rows, int64_t len, const float *scale, const float *bias,
+               float epsilon, float *y, float *mean, float *invStdDev, cudaStream_t stream) {
+  if (rows == 0)
+    return;
+  layerNormKernel<<<lineBlocks(rows), kLineThreads, 0, stream>>>(x, rows, len, scale, bias, epsilon,
+                                                                 y, mean, invStdDev);
+  checkLaunch("layer normalisation");
+}
+
+void instanceNorm(const float *x, int64_t n, int64_t c, int64_t len, const float *scale,
+                  const float *bias, float epsilon, float *y, cudaStream_t stream) {
+  if (n * c == 0 || len == 0)
+    return;
+  instanceNormKernel<<<lineBlocks(n * c), kLineThreads, 0, stream>>>(x, n * c, c, len, scale, bias,
+                                                                     epsilon, y);
+  checkLaunch("instance normalisation");
+}
+
+void batchNorm(const float *x, int64_t n, int64_t c, int64_t inner, const float *mean,
+               const float *multiplier, const float *bias, float *y, cudaStream_t stream) {
+  const int64_t count = n * c * inner;
+  if (count == 0)
+    return;
+  batchNormKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+      x, count, c, inner, mean, multiplier, bias, y);
+  checkLaunch("batch normalisation");
+}
+
+} // namespace cimlir::cuda

@@ -1,0 +1,324 @@
+// The digital steps of another backend against the CPU backend's: each op in one-step plans on
+// fresh random inputs (activations and constants, several shapes and attributes), the outputs
+// equal for data movement and within a few float32 ulps for arithmetic; on the CUDA backend
+// every one of these steps must run on the GPU (backend_details.host_steps stays empty). On the
+// CPU backend there is nothing to compare: its kernels are tested in test/unit/kernels.
+#include "core/Error.h"
+#include "kernels/cpu/Elementwise.h"
+#include "kernels/cpu/Reduce.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/exec/Program.h"
+#include "test/unit/runtime/RuntimeTestUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace cimlir::runtimetest {
+namespace {
+
+/// One step's inputs: activations (graph inputs) or constants.
+struct Operand {
+  Tensor value;
+  bool constant = false;
+};
+
+struct OpCase {
+  std::string op;
+  json attrs = json::object();
+  std::vector<Operand> inputs = {};
+  std::vector<std::pair<DType, Shape>> outputs = {};
+  double rtol = 0, atol = 0; ///< 0, 0: the same bits
+};
+
+Tensor randomInt64(std::mt19937 &gen, const Shape &shape, int64_t lo, int64_t hi) {
+  Tensor t = Tensor::allocate(DType::I64, shape);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<int64_t>()[i] = randInt(gen, lo, hi);
+  return t;
+}
+
+Tensor scalarF32(float v, const Shape &shape = {}) {
+  Tensor t = Tensor::allocate(DType::F32, shape);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<float>()[i] = v;
+  return t;
+}
+
+std::string writePlan(const OpCase &c, const std::string &path) {
+  PlanBuilder b;
+  std::vector<int64_t> ins, outs;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const Operand &o = c.inputs[i];
+    const std::string name = "in" + std::to_string(i);
+    ins.push_back(o.constant ? b.constant(name, o.value)
+                             : b.input(name, o.value.dtype(), o.value.shape()));
+  }
+  for (size_t i = 0; i < c.outputs.size(); ++i) {
+    outs.push_back(b.value("out" + std::to_string(i), c.outputs[i].first, c.outputs[i].second));
+    b.output("out" + std::to_string(i), outs.back());
+  }
+  b.step(c.op, "the_step", ins, outs, c.attrs);
+  b.write(path);
+  return path;
+}
+
+TensorMap activations(const OpCase &c) {
+  TensorMap in;
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (!c.inputs[i].constant)
+      in.emplace("in" + std::to_string(i), c.inputs[i].value);
+  return in;
+}
+
+/// Runs `c` on the test backend and on the CPU backend and compares every output.
+void expectAgreement(const OpCase &c, const std::string &what) {
+  SCOPED_TRACE(what);
+  TempDir dir;
+  const std::string path = writePlan(c, dir.file("plan.bin"));
+  Executor tested(Program::load(path), makeBackend());
+  Executor reference(Program::load(path), createBackend("cpu", {}));
+  const TensorMap got = tested.run(activations(c)), want = reference.run(activations(c));
+  const json details = tested.backend().report();
+  if (details.contains("host_steps")) {
+    EXPECT_TRUE(details["host_steps"].empty())
+        << c.op << " ran on the host: " << details["host_steps"].dump();
+  }
+  for (const auto &[name, w] : want) {
+    const Tensor &g = got.at(name);
+    ASSERT_EQ(g.dtype(), w.dtype()) << name;
+    ASSERT_EQ(g.shape(), w.shape()) << name;
+    if (c.rtol == 0 && c.atol == 0) {
+      EXPECT_EQ(0, std::memcmp(g.raw(), w.raw(), w.byteSize())) << name << " differs";
+      continue;
+    }
+    std::vector<double> ref(w.data<float>(), w.data<float>() + w.numel());
+    expectClose(g, ref, {}, c.rtol, c.atol, name);
+  }
+}
+
+class OpSteps : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (testBackend() == "cpu")
+      GTEST_SKIP() << "the CPU backend is the reference here (its kernels: test/unit/kernels)";
+  }
+};
+
+TEST_F(OpSteps, UnaryOpsAndGelu) {
+  CIMLIR_SEEDED_RNG();
+  const auto &types = cpu::unaryOpTypes();
+  for (size_t i = 0; i < types.size(); ++i) {
+    const std::string &name = types[i].name;
+    // Each function on its domain (Acosh from 1, logarithms and roots of positive values).
+    double lo = -3, hi = 3;
+    if (name == "Acos" || name == "Asin" || name == "Atanh")
+      lo = -0.95, hi = 0.95;
+    else if (name == "Acosh")
+      lo = 1.05, hi = 5;
+    else if (name == "Log" || name == "Sqrt" || name == "Reciprocal")
+      lo = 0.05, hi = 5;
+    OpCase c{name};
+    if (!types[i].alphaName.empty())
+      c.attrs["alpha"] = types[i].alpha * 0.75;
+    if (!types[i].betaName.empty())
+      c.attrs["beta"] = types[i].beta + 0.25;
+    const Shape shape{randInt(gen, 1, 4), randInt(gen, 1, 300)};
+    c.inputs = {{randomF32(gen, shape, lo, hi)}};
+    c.outputs = {{DType::F32, shape}};
+    c.rtol = 1e-6; // CUDA's functions are within 2 ulp of the C library's
+    c.atol = 1e-7;
+    expectAgreement(c, name);
+  }
+  for (const char *approximate : {"none", "tanh"}) {
+    OpCase c{"Gelu", {{"approximate", approximate}}, {{randomF32(gen, {5, 77}, -4, 4)}}};
+    c.outputs = {{DType::F32, {5, 77}}};
+    // x/2 (1 + erf(..)) cancels for negative x: an ulp of erf near -1 is |x|·6e-8 of Gelu.
+    c.rtol = 1e-6;
+    c.atol = 1e-6;
+    expectAgreement(c, std::string("Gelu ") + approximate);
+  }
+}
+
+TEST_F(OpSteps, ClipPowAndBroadcastArithmetic) {
+  CIMLIR_SEEDED_RNG();
+  OpCase clip{
+      "Clip",
+      json::object(),
+      {{randomF32(gen, {4, 33}, -2, 2)}, {scalarF32(-0.5f), true}, {scalarF32(0.75f), true}}};
+  clip.outputs = {{DType::F32, {4, 33}}};
+  expectAgreement(clip, "Clip");
+  OpCase square{
+      "Pow", json::object(), {{randomF32(gen, {3, 5, 8}, -2, 2)}, {scalarF32(2.0f), true}}};
+  square.outputs = {{DType::F32, {3, 5, 8}}};
+  square.rtol = 1e-6;
+  expectAgreement(square, "Pow by a constant 2");
+  OpCase pow{"Pow",
+             json::object(),
+             {{randomF32(gen, {3, 5, 8}, 0.1, 3)}, {randomF32(gen, {5, 1}, -2, 2)}}};
+  pow.outputs = {{DType::F32, {3, 5, 8}}};
+  pow.rtol = 1e-6;
+  expectAgreement(pow, "Pow, broadcast exponent");
+}
+
+TEST_F(OpSteps, SoftmaxFamilyAlongEveryAxis) {
+  CIMLIR_SEEDED_RNG();
+  const Shape shape{3, randInt(gen, 1, 40), randInt(gen, 1, 700)};
+  for (const char *op : {"Softmax", "LogSoftmax", "Hardmax"})
+    for (int64_t axis : {0, 1, 2, -1}) {
+      OpCase c{op, {{"axis", axis}}, {{randomF32(gen, shape, -8, 8)}}};
+      c.outputs = {{DType::F32, shape}};
+      if (std::string(op) != "Hardmax") {
+        c.rtol = 1e-6;
+        c.atol = 1e-7;
+      }
+      expectAgreement(c, std::string(op) + " axis " + std::to_string(axis));
+    }
+}
+
+TEST_F(OpSteps, Normalizations) {
+  CIMLIR_SEEDED_RNG();
+  const Shape x{2, 6, 5, 7};
+  for (int64_t axis : {3, 2, 1}) { // plans hold non-negative axes
+    const Shape normalised(x.begin() + axis, x.end());
+    OpCase c{"LayerNormalization",
+             {{"axis", axis}, {"epsilon", 1e-5}},
+             {{randomF32(gen, x, -3, 5)},
+              {randomF32(gen, normalised, 0.5, 1.5), true},
+              {randomF32(gen, {normalised.back()}, -1, 1), true}}};
+    Shape stats = x;
+    for (size_t d = static_cast<size_t>(axis); d < stats.size(); ++d)
+      stats[d] = 1;
+    c.outputs = {{DType::F32, x}, {DType::F32, stats}, {DType::F32, stats}};
+    c.rtol = 1e-6;
+    c.atol = 1e-6;
+    expectAgreement(c, "LayerNormalization axis " + std::to_string(axis));
+  }
+  OpCase instance{"InstanceNormalization",
+                  {{"epsilon", 1e-5}},
+                  {{randomF32(gen, x, -3, 5)},
+                   {randomF32(gen, {6}, 0.5, 1.5), true},
+                   {randomF32(gen, {6}, -1, 1), true}}};
+  instance.outputs = {{DType::F32, x}};
+  instance.rtol = 1e-6;
+  instance.atol = 1e-6;
+  expectAgreement(instance, "InstanceNormalization");
+  OpCase batch{"BatchNormalization",
+               {{"epsilon", 1e-5}},
+               {{randomF32(gen, x, -3, 5)},
+                {randomF32(gen, {6}, 0.5, 1.5), true},
+                {randomF32(gen, {6}, -1, 1), true},
+                {randomF32(gen, {6}, -1, 1), true},
+                {randomF32(gen, {6}, 0.2, 2), true}}};
+  batch.outputs = {{DType::F32, x}};
+  expectAgreement(batch, "BatchNormalization");
+}
+
+TEST_F(OpSteps, ReductionsOverAnyAxes) {
+  CIMLIR_SEEDED_RNG();
+  const Shape x{3, 4, 5, 6};
+  const struct {
+    std::vector<int64_t> axes;
+    bool keep;
+  } cases[] = {{{3}, true}, {{1, 2}, false}, {{0, 3}, true}, {{}, false}};
+  for (const std::string &op : cpu::reduceOpTypes())
+    for (const auto &r : cases) {
+      Shape y;
+      for (int64_t a = 0; a < 4; ++a) {
+        const bool reduced = std::find(r.axes.begin(), r.axes.end(), a) != r.axes.end();
+        if (!reduced || r.keep)
+          y.push_back(reduced ? 1 : x[static_cast<size_t>(a)]);
+      }
+      // Positive values for the logarithms; near 1 so that products stay in range.
+      OpCase c{op,
+               {{"axes", r.axes}, {"keepdims", r.keep ? 1 : 0}},
+               {{randomF32(gen, x, op == "ReduceProd" ? 0.9 : 0.1, op == "ReduceProd" ? 1.1 : 2)}}};
+      c.outputs = {{DType::F32, y}};
+      c.rtol = 1e-6;
+      c.atol = 1e-7;
+      expectAgreement(c, op + " over " + json(r.axes).dump());
+    }
+}
+
+TEST_F(OpSteps, MatMulWithBatchBroadcasting) {
+  CIMLIR_SEEDED_RNG();
+  const struct {
+    Shape a, b, y;
+    bool constantB;
+  } cases[] = {
+      {{2, 3, 4, 5}, {2, 3, 5, 6}, {2, 3, 4, 6}, false}, // attention: every batch its own
+      {{2, 1, 4, 5}, {3, 5, 6}, {2, 3, 4, 6}, false},    // both broadcast
+      {{7, 4, 5}, {5, 6}, {7, 4, 6}, true},              // one B for all
+      {{5}, {2, 5, 3}, {2, 3}, false},                   // 1-D A
+      {{4, 5}, {5}, {4}, false},                         // 1-D B
+  };
+  for (const auto &m : cases) {
+    OpCase c{"MatMul", json::object(), {{randomF32(gen, m.a)}, {randomF32(gen, m.b), m.constantB}}};
+    c.outputs = {{DType::F32, m.y}};
+    c.rtol = 1e-5;
+    c.atol = 1e-6;
+    expectAgreement(c, "MatMul " + shapeToString(m.a) + " x " + shapeToString(m.b));
+  }
+}
+
+TEST_F(OpSteps, DataMovement) {
+  CIMLIR_SEEDED_RNG();
+  const Shape x{2, 3, 4, 5};
+  auto one = [&](const std::string &op, json attrs, std::vector<Operand> in, const Shape &y,
+                 DType t = DType::F32) {
+    OpCase c{op, std::move(attrs), std::move(in)};
+    c.outputs = {{t, y}};
+    expectAgreement(c, op + " " + c.attrs.dump());
+  };
+  one("Transpose", {{"perm", {0, 2, 1, 3}}}, {{randomF32(gen, x)}}, {2, 4, 3, 5});
+  one("Transpose", {{"perm", {3, 1, 0, 2}}}, {{randomInt64(gen, x, -9, 9)}}, {5, 3, 2, 4},
+      DType::I64);
+  one("Slice", {{"starts", {-1, 1}}, {"ends", {-100, 4}}, {"axes", {3, 1}}, {"steps", {-2, 2}}},
+      {{randomF32(gen, x)}}, {2, 1, 4, 3});
+  one("Expand", json::object(), {{randomF32(gen, {3, 1})}}, {2, 3, 4});
+  one("Tile", {{"repeats", {2, 1, 3}}}, {{randomF32(gen, {2, 3, 4})}}, {4, 3, 12});
+  for (const char *mode : {"constant", "reflect", "edge", "wrap"})
+    one("Pad", {{"pads", {0, 1, 2, 0, 2, 1}}, {"mode", mode}},
+        {{randomF32(gen, {2, 3, 4})}, {scalarF32(7.5f), true}}, {2, 6, 7});
+  one("Concat", {{"axis", 1}},
+      {{randomF32(gen, {2, 1, 4})}, {randomF32(gen, {2, 3, 4}), true}, {randomF32(gen, {2, 2, 4})}},
+      {2, 6, 4});
+  one("Squeeze", json::object(), {{randomF32(gen, {2, 1, 4})}}, {2, 4});
+  one("Unsqueeze", json::object(), {{randomF32(gen, {2, 4})}}, {2, 1, 4});
+  OpCase split{"Split", {{"axis", 2}, {"split", {1, 3}}}, {{randomF32(gen, {2, 3, 4})}}};
+  split.outputs = {{DType::F32, {2, 3, 1}}, {DType::F32, {2, 3, 3}}};
+  expectAgreement(split, "Split");
+}
+
+TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
+  CIMLIR_SEEDED_RNG();
+  // An embedding lookup: a constant table at activation indices, negative ones from the end.
+  OpCase embed{"Gather",
+               {{"axis", 0}},
+               {{randomF32(gen, {50, 16}), true}, {randomInt64(gen, {3, 7}, -50, 49)}}};
+  embed.outputs = {{DType::F32, {3, 7, 16}}};
+  expectAgreement(embed, "Gather of an embedding table");
+  OpCase middle{
+      "Gather", {{"axis", 1}}, {{randomF32(gen, {2, 9, 5})}, {randomInt64(gen, {4}, -9, 8)}}};
+  middle.outputs = {{DType::F32, {2, 4, 5}}};
+  expectAgreement(middle, "Gather along axis 1");
+
+  // An index past the end: the same one-line error from both backends, naming the step.
+  embed.inputs[1].value.data<int64_t>()[5] = 50;
+  TempDir dir;
+  const std::string path = writePlan(embed, dir.file("bad.bin"));
+  for (const std::string &backend : {testBackend(), std::string("cpu")}) {
+    Executor ex(Program::load(path), createBackend(backend, {}));
+    const std::string error = errorOf([&] { ex.run(activations(embed)); });
+    EXPECT_EQ(error, "step Gather 'the_step': gather: index 50 is out of range for an axis of 50")
+        << backend;
+    // The next batch runs: the fault was reported once.
+    embed.inputs[1].value.data<int64_t>()[5] = 3;
+    EXPECT_NO_THROW(ex.run(activations(embed))) << backend;
+    embed.inputs[1].value.data<int64_t>()[5] = 50;
+  }
+}
+
+} // namespace
+} // namespace cimlir::runtimetest
