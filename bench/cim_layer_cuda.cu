@@ -165,7 +165,7 @@ Layer makeLayer(int64_t n, int sliceBits, double readNoise, cim::AdcMode mode = 
   Layer layer;
   layer.chip = cuda::uploadCimChip(
       programmed, [](const void *h, size_t b, const std::string &) { return deviceCopy(h, b); });
-  layer.call = layer.chip.withRows(0, 0, 1, 0);
+  layer.call = layer.chip.withRows(0, nullptr, 0, 1, 0);
   return layer;
 }
 

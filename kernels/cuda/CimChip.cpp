@@ -9,13 +9,15 @@
 
 namespace cimlir::cuda {
 
-CimCallView DeviceCimChip::withRows(uint64_t repeat, int64_t firstSample, int64_t rowsPerSample,
+CimCallView DeviceCimChip::withRows(uint64_t repeat, const int64_t *batchStart,
+                                    int64_t sampleOffset, int64_t rowsPerSample,
                                     int64_t rowOffset) const {
   CimCallView c = call;
   const cim::PhiloxKey key = cim::freshKey(params.noise.seed, repeat, params.layerId);
   c.freshKey[0] = key[0];
   c.freshKey[1] = key[1];
-  c.firstSample = firstSample;
+  c.batchStart = batchStart;
+  c.sampleOffset = sampleOffset;
   c.rowsPerSample = rowsPerSample;
   c.rowOffset = rowOffset;
   return c;

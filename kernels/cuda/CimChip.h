@@ -21,9 +21,10 @@ struct DeviceCimChip {
   CimChipView chip;
   CimCallView call;
 
-  /// call with the fresh key of (seed, repeat, layer id) and the row mapping of §9.
-  CimCallView withRows(uint64_t repeat, int64_t firstSample, int64_t rowsPerSample,
-                       int64_t rowOffset) const;
+  /// call with the fresh key of (seed, repeat, layer id) and the row mapping of §9 (rows'
+  /// samples from *batchStart + sampleOffset; batchStart null: from sampleOffset).
+  CimCallView withRows(uint64_t repeat, const int64_t *batchStart, int64_t sampleOffset,
+                       int64_t rowsPerSample, int64_t rowOffset) const;
 };
 
 /// Uploads `weights` (programmed with weights.params()): the differential levels (as int8

@@ -75,7 +75,11 @@ struct CimCallView {
   bool fastNormals = false;                    ///< noise.normals = fast (PhiloxMath.h)
   double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode
   uint32_t freshKey[2] = {};
-  int64_t firstSample = 0, rowsPerSample = 1, rowOffset = 0;
+  /// Row m's sample is *batchStart + sampleOffset + m / rowsPerSample (§9; batchStart: device
+  /// memory, null for 0, so that a replayed CUDA graph takes each batch's start), its row within
+  /// the sample rowOffset + m % rowsPerSample.
+  const int64_t *batchStart = nullptr;
+  int64_t sampleOffset = 0, rowsPerSample = 1, rowOffset = 0;
   /// Integer sums and codes (no read noise, no ADC noise, not calibrated).
   bool exact() const {
     return sigmaRead == 0.0 && sigmaAdcLsb == 0.0 && adc != AdcKind::Calibrated;

@@ -161,7 +161,8 @@ __device__ __forceinline__ int32_t smallCode(int32_t P, float ratio, int32_t fs,
 /// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
 __device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
                                              uint32_t &row) {
-  sample = static_cast<uint32_t>(c.firstSample + m / c.rowsPerSample);
+  const int64_t start = c.batchStart ? *c.batchStart : 0;
+  sample = static_cast<uint32_t>(start + c.sampleOffset + m / c.rowsPerSample);
   row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
 }
 

@@ -37,6 +37,18 @@ public:
   /// What the kernel did since it was prepared, for cim-run's report (e.g. the CIM
   /// counters of a CimLinear step); null for kernels with nothing to report.
   virtual nlohmann::json report() const { return nullptr; }
+
+  /// Whether the work run() enqueues may be recorded and replayed for later batches of the same
+  /// shape (Backend::canReplay): no host work and no waiting on the device per batch, and
+  /// nothing of the RunContext baked in but the repeat (the sample index is read on the device:
+  /// Backend::startBatch).
+  virtual bool replayable() const { return true; }
+  /// Called instead of run() when the backend replays this step's recorded work, with the
+  /// tensors run() would have had (already written), for the kernel's own accounting.
+  virtual void replayed(const std::vector<const Tensor *> &inputs,
+                        const std::vector<Tensor *> &outputs, const RunContext &context) {
+    (void)inputs, (void)outputs, (void)context;
+  }
 };
 
 /// A tap on the rows a DigitalLinear step multiplies: called with the step's name, the group
@@ -55,6 +67,9 @@ struct BackendOptions {
   CimOverrides cim;
   /// Called by every DigitalLinear step before each product (unset: no tap).
   LinearRowsTap digitalRowsTap;
+  /// A backend that can replay a batch's recorded work (Backend::canReplay: the CUDA backend's
+  /// CUDA graphs) does so (cim-run --cuda-graph on|off).
+  bool replay = true;
 };
 
 /// Times steps for --profile. A backend times its own work: the CPU with the host clock, an
@@ -105,6 +120,25 @@ public:
   /// What the backend ran on, for cim-run's report ("backend_details"): the GPU, its peak
   /// memory, the steps it ran on the host; null when there is nothing to say.
   virtual nlohmann::json report() const { return nullptr; }
+
+  /// Replay (docs/cuda-backend.md, "CUDA graphs"): a backend that can record the work the
+  /// steps enqueue for one batch and run that recording again for later batches of the same
+  /// shape, without the steps' host work. The executor records a batch size's second run and
+  /// replays the recording from the third on, with the same activation, input and output
+  /// memory each time.
+  virtual bool canReplay() const { return false; }
+  /// The steps' work from here to endRecording is recorded, not run.
+  virtual void beginRecording() {}
+  /// Ends the recording, runs it once and returns its handle for replay(). Throws
+  /// cimlir::Error when the recording cannot be run (the executor then runs the steps).
+  virtual int64_t endRecording() { return -1; }
+  /// Ends a recording that a step's error interrupted, dropping it.
+  virtual void abandonRecording() {}
+  /// Runs a recording again.
+  virtual void replay(int64_t recording) { (void)recording; }
+  /// Called before each batch: where it starts, for kernels that read the sample index on the
+  /// device (a replayed batch runs no step code on the host).
+  virtual void startBatch(const RunContext &context) { (void)context; }
 };
 
 } // namespace cimlir

@@ -57,10 +57,22 @@ private:
     size_t bytes = 0;
     std::vector<int64_t> offset;
     std::shared_ptr<void> memory;
+    /// A Device backend's graph inputs and outputs of this batch size, by value id, kept from
+    /// run to run (a replayed recording reads and writes the same memory).
+    std::map<int64_t, Tensor> staged;
+    int64_t runs = 0;
+    /// Backend::canReplay: the recording of this batch size (-1: none), the repeat it was
+    /// recorded for (the fresh-noise key depends on it), and whether recording failed.
+    int64_t recording = -1, recordedRepeat = 0;
+    bool unrecordable = false;
   };
   Arena &arenaFor(int64_t batch);
   /// A zeroed tensor of its own in the backend's memory.
   Tensor backendTensor(DType dtype, Shape shape) const;
+  /// Binds every step's outputs into `slots` and runs the steps (`run`: each kernel's run, with
+  /// its outputs zeroed first; else each kernel's replayed, after Backend::replay).
+  void runSteps(Arena &arena, int64_t batch, std::vector<Tensor> &slots, const RunContext &context,
+                bool run);
 
   std::shared_ptr<const Program> program_;
   std::unique_ptr<Backend> backend_;
@@ -70,6 +82,7 @@ private:
   std::map<int64_t, Arena> arenas_;                // by batch size
   std::unique_ptr<StepTimer> timer_;               // once profiling was enabled
   bool profiling_ = false;
+  bool replayable_ = false; // the backend replays and every kernel may be replayed
   Transfers inputTransfers_;
 };
 

@@ -23,7 +23,8 @@ struct BenchmarkOptions {
 };
 
 /// Measures `executor` on `inputs` (one batch). Returns the report's "benchmark" object.
-/// Turns the executor's profiling on.
+/// Latencies come from runs without profiling; the CIM share from kProfiledRuns more runs with
+/// it (20 runs; profiling is off again after).
 nlohmann::json runBenchmark(Executor &executor, const TensorMap &inputs,
                             const BenchmarkOptions &options);
 

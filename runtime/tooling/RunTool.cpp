@@ -167,6 +167,7 @@ int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &
   const TensorMap inputs = dataset ? dataset->inputs(0, std::min(batch, total)) : wholeInputs;
   BackendOptions backendOptions;
   backendOptions.cim = o.cim;
+  backendOptions.replay = o.cudaGraph;
   Executor executor(program, createBackend(o.backend, backendOptions));
   const nlohmann::json benchmark =
       runBenchmark(executor, inputs, BenchmarkOptions{o.warmup, o.iterations});
@@ -266,6 +267,7 @@ int runInner(const RunOptions &o) {
     BackendOptions backendOptions;
     backendOptions.cim = o.cim;
     backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(r);
+    backendOptions.replay = o.cudaGraph;
     Executor executor(program, createBackend(o.backend, backendOptions));
     executor.enableProfiling(o.profile);
     backendName = executor.backend().name();

@@ -30,6 +30,9 @@ struct RunOptions {
   int64_t repeats = 1; // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
   /// --backend NAME: a registered backend (runtime/backends/Registry.h) or "auto".
   std::string backend = "auto";
+  /// --cuda-graph on|off: the CUDA backend replays each batch size's steps as a CUDA graph
+  /// (BackendOptions::replay).
+  bool cudaGraph = true;
   /// --benchmark: time one batch instead of evaluating (runtime/tooling/Benchmark.h), with
   /// --warmup and --iterations runs.
   bool benchmark = false;

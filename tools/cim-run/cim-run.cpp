@@ -170,6 +170,12 @@ int main(int argc, char **argv) {
                  "where the plan runs: " + cimlir::backendChoices() +
                      " (default auto: the first that can run here)")
       ->type_name("NAME");
+  std::string cudaGraph = "on";
+  app.add_option("--cuda-graph", cudaGraph,
+                 "on: the cuda backend records each batch size's steps once as a CUDA graph and "
+                 "replays it (default); off: it launches every step in every batch")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->type_name("on|off");
   app.add_flag("--quiet", o.quiet, "print no summary line");
   std::optional<std::string> warmup, iterations;
   app.add_flag("--benchmark", o.benchmark,
@@ -190,6 +196,7 @@ int main(int argc, char **argv) {
     }
     return app.exit(e);
   }
+  o.cudaGraph = cudaGraph == "on";
   try {
     if (batch)
       o.batch = parseInt("--batch", *batch, 1, "a positive integer");

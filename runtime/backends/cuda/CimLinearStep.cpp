@@ -5,6 +5,8 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
+#include <map>
+
 namespace cimlir::cuda {
 
 namespace {
@@ -18,19 +20,32 @@ public:
 
   void run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
            const RunContext &runContext) override {
-    samples_ += layout_.run(
-        in, out, runContext.firstSample,
+    Counted counted;
+    // Rows' samples count from the batch start in device memory (Context::batchStart).
+    counted.samples = layout_.run(
+        in, out, 0,
         [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &rows) {
           const DeviceCimChip &chip = chips_[g];
           const CimCallView call =
-              chip.withRows(static_cast<uint64_t>(runContext.repeat), rows.firstSample,
-                            rows.rowsPerSample, rows.rowOffset);
+              chip.withRows(static_cast<uint64_t>(runContext.repeat), context_->batchStart(),
+                            rows.firstSample, rows.rowsPerSample, rows.rowOffset);
           std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip.Kpad),
                                                              "a CIM layer's quantized inputs");
           cimLinear(x, M, chip.chip, call, CimScratch::carve(scratch.get(), M, chip.chip.Kpad), z,
                     context_->stream());
-          counters_ += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
+          counted.counters += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
         });
+    counters_ += counted.counters;
+    samples_ += counted.samples;
+    counted_[in[0]->shape()] = counted;
+  }
+
+  /// A replayed batch did what the recorded run of its shape did.
+  void replayed(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &,
+                const RunContext &) override {
+    const Counted &counted = counted_.at(in[0]->shape());
+    counters_ += counted.counters;
+    samples_ += counted.samples;
   }
 
   nlohmann::json report() const override { return layer_->report(counters_, samples_); }
@@ -42,6 +57,12 @@ private:
   std::shared_ptr<Context> context_;
   cpu::CimCounters counters_;
   int64_t samples_ = 0;
+  /// What one run counted, by input shape (the same for every batch of that shape).
+  struct Counted {
+    cpu::CimCounters counters;
+    int64_t samples = 0;
+  };
+  std::map<Shape, Counted> counted_;
 };
 
 } // namespace

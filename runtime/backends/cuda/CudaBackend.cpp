@@ -7,6 +7,7 @@
 #include "runtime/backends/cuda/HostStep.h"
 
 #include <map>
+#include <vector>
 
 namespace cimlir {
 
@@ -81,6 +82,10 @@ public:
   explicit CudaBackend(BackendOptions options)
       : options_(std::move(options)), context_(cuda::Context::create()),
         cpu_(createCpuBackend(options_)) {}
+  ~CudaBackend() override {
+    for (cudaGraphExec_t g : graphs_)
+      cudaGraphExecDestroy(g);
+  }
 
   std::string name() const override { return "cuda"; }
 
@@ -123,7 +128,43 @@ public:
       host[op] = count;
     return {{"gpu", context_->describe()},
             {"peak_device_memory_bytes", context_->peakBytes()},
-            {"host_steps", host}};
+            {"host_steps", host},
+            {"cuda_graphs",
+             {{"enabled", options_.replay},
+              {"captured", static_cast<int64_t>(graphs_.size())},
+              {"replays", replays_}}}};
+  }
+
+  // CUDA graphs: the executor's recordings are stream captures of the steps' work.
+  bool canReplay() const override { return options_.replay; }
+  void beginRecording() override {
+    check(cudaStreamBeginCapture(context_->stream(), cudaStreamCaptureModeThreadLocal),
+          "starting a CUDA graph capture");
+  }
+  int64_t endRecording() override {
+    cudaGraph_t graph = nullptr;
+    check(cudaStreamEndCapture(context_->stream(), &graph), "capturing a CUDA graph");
+    cudaGraphExec_t exec = nullptr;
+    const cudaError_t made = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    check(made, "instantiating a CUDA graph");
+    graphs_.push_back(exec);
+    check(cudaGraphLaunch(exec, context_->stream()), "launching a CUDA graph");
+    return static_cast<int64_t>(graphs_.size()) - 1;
+  }
+  void abandonRecording() override {
+    cudaGraph_t graph = nullptr;
+    if (cudaStreamEndCapture(context_->stream(), &graph) == cudaSuccess && graph)
+      cudaGraphDestroy(graph);
+    cudaGetLastError(); // the failed capture's error is the step's, already thrown
+  }
+  void replay(int64_t recording) override {
+    check(cudaGraphLaunch(graphs_.at(static_cast<size_t>(recording)), context_->stream()),
+          "replaying a CUDA graph");
+    ++replays_;
+  }
+  void startBatch(const RunContext &runContext) override {
+    context_->setBatchStart(runContext.firstSample);
   }
 
 private:
@@ -131,6 +172,8 @@ private:
   std::shared_ptr<cuda::Context> context_;
   std::unique_ptr<Backend> cpu_; // prepares the steps that run on the host
   std::map<std::string, int64_t> hostSteps_;
+  std::vector<cudaGraphExec_t> graphs_; // by recording handle
+  int64_t replays_ = 0;
 };
 
 } // namespace

@@ -19,6 +19,12 @@ Context::Context() {
         "allocating the GPU's fault record");
   fault_ = static_cast<DeviceFault *>(fault);
   *fault_ = DeviceFault{};
+  void *start = nullptr;
+  check(cudaMalloc(&start, sizeof(int64_t)), "allocating the batch start");
+  batchStart_ = static_cast<int64_t *>(start);
+  check(cudaHostAlloc(&start, sizeof(int64_t), cudaHostAllocDefault), "allocating the batch start");
+  batchStartHost_ = static_cast<int64_t *>(start);
+  setBatchStart(0);
   // Freed blocks stay in the pool for the next batch instead of going back to the driver at
   // every synchronisation.
   cudaMemPool_t pool;
@@ -36,6 +42,8 @@ Context::~Context() {
   }
   if (fault_)
     cudaFreeHost(fault_);
+  cudaFree(batchStart_);
+  cudaFreeHost(batchStartHost_);
 }
 
 std::shared_ptr<Context> Context::create() {
@@ -100,6 +108,15 @@ void Context::synchronize() const {
                                 : std::string("a GPU step");
   throw Error(site + "index " + std::to_string(f.value) + " is out of range for an axis of " +
               std::to_string(f.bound));
+}
+
+void Context::setBatchStart(int64_t firstSample) {
+  // The previous batch's copy has run: every batch ends by waiting for the stream.
+  synchronize();
+  *batchStartHost_ = firstSample;
+  check(cudaMemcpyAsync(batchStart_, batchStartHost_, sizeof(int64_t), cudaMemcpyHostToDevice,
+                        stream_),
+        "setting the batch start");
 }
 
 int Context::faultSite(const std::string &description) {

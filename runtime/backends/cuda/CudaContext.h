@@ -41,6 +41,12 @@ public:
   /// since the last wait, as "SITE: index V is out of range for an axis of B".
   void synchronize() const;
 
+  /// The dataset index of the current batch's first sample in device memory, which CIM kernels
+  /// add to their rows' offsets (a replayed CUDA graph reads it there, not from an argument);
+  /// setBatchStart enqueues its update on stream().
+  const int64_t *batchStart() const { return batchStart_; }
+  void setBatchStart(int64_t firstSample);
+
   /// Where kernels record bad indices (host-mapped memory, DeviceFault.h).
   DeviceFault *fault() const { return fault_; }
   /// The site number a kernel records for `description` (the start of the error message,
@@ -64,6 +70,8 @@ private:
   std::unique_ptr<Blas> blas_;
   std::weak_ptr<Context> self_;
   DeviceFault *fault_ = nullptr;
+  int64_t *batchStart_ = nullptr;     // device
+  int64_t *batchStartHost_ = nullptr; // pinned: the copy's source stays valid until it ran
   std::vector<std::string> faultSites_;
 };
 

@@ -5,6 +5,8 @@
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
+#include <map>
+
 namespace cimlir::cuda {
 
 namespace {
@@ -22,13 +24,22 @@ public:
     const Allocate allocate = [this](size_t bytes, const std::string &what) {
       return context_->allocate(bytes, what);
     };
-    samples_ += layout_.run(
+    const int64_t samples = layout_.run(
         in, out, runContext.firstSample,
         [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &) {
           if (tap_)
             tapRows(g, x, M);
           digitalLinear(context_->blas(), x, M, weights_[g], allocate, z);
         });
+    samples_ += samples;
+    samplesOf_[in[0]->shape()] = samples;
+  }
+
+  /// The tap copies rows to the host in every batch: a tapped step is not replayed.
+  bool replayable() const override { return !tap_; }
+  void replayed(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &,
+                const RunContext &) override {
+    samples_ += samplesOf_.at(in[0]->shape());
   }
 
   nlohmann::json report() const override { return layer_->report(samples_); }
@@ -50,6 +61,7 @@ private:
   std::shared_ptr<Context> context_;
   LinearRowsTap tap_;
   int64_t samples_ = 0;
+  std::map<Shape, int64_t> samplesOf_; // what one run counted, by input shape
 };
 
 } // namespace

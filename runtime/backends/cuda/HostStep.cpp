@@ -45,6 +45,8 @@ public:
   }
 
   nlohmann::json report() const override { return cpu_->report(); }
+  /// The host runs it in every batch.
+  bool replayable() const override { return false; }
 
 private:
   std::unique_ptr<StepKernel> cpu_;

@@ -89,7 +89,7 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   const DeviceCimChip device = uploadCimChip(
       chip, [](const void *h, size_t bytes, const std::string &) { return deviceCopy(h, bytes); });
   const CimCallView call =
-      device.withRows(p.repeat, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
+      device.withRows(p.repeat, nullptr, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
   if (bitPlanes)
     *bitPlanes = call.bitPlanes;
   auto dx = deviceCopy(x.raw(), x.byteSize());

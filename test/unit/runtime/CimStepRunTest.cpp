@@ -106,6 +106,46 @@ TEST(CimStepRun, ReadNoiseIsKeyedBySampleSoBatchingChangesNothing) {
   }
 }
 
+TEST(CimStepRun, ReplayedBatchesGiveTheOutputsAndCountsOfRunSteps) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  for (const char *kind : {"gemm", "conv"}) {
+    SCOPED_TRACE(kind);
+    Case c = writeCase(gen, dir, kind, noisySettings());
+    auto runAll = [&](bool replay, nlohmann::json &steps, nlohmann::json &backend) {
+      BackendOptions o;
+      o.replay = replay;
+      Executor ex = cimExecutor(c.path, o);
+      // Batches of 6 (10 of them, then 4): a CUDA backend records the second and replays the
+      // rest, each with its own first sample; the second repeat records again (another key).
+      Tensor first = runInBatches(ex, c.x, 6, 0), second = runInBatches(ex, c.x, 6, 1);
+      steps = ex.stepReport(0);
+      backend = ex.backend().report();
+      Tensor both = Tensor::allocate(DType::F32, {2, first.numel()});
+      std::memcpy(both.raw(), first.raw(), first.byteSize());
+      std::memcpy(static_cast<char *>(both.raw()) + first.byteSize(), second.raw(),
+                  second.byteSize());
+      return both;
+    };
+    nlohmann::json replayedSteps, runSteps, replayedBackend, runBackend;
+    const Tensor replayed = runAll(true, replayedSteps, replayedBackend);
+    const Tensor run = runAll(false, runSteps, runBackend);
+    EXPECT_TRUE(sameBytes(replayed, run)) << "replayed batches differ";
+    EXPECT_EQ(replayedSteps, runSteps) << "the step counted replayed batches differently";
+    Executor whole = cimExecutor(c.path);
+    const Tensor one = runInBatches(whole, c.x, 64, 0);
+    EXPECT_EQ(0, std::memcmp(one.raw(), replayed.raw(), one.byteSize()))
+        << "batches of 6 differ from one batch of 64";
+    if (replayedBackend.contains("cuda_graphs")) {
+      // Repeat 0: batches of 6 recorded once, replayed 8 times; the batch of 4 runs once.
+      // Repeat 1: both sizes recorded again, batches of 6 replayed 9 times.
+      EXPECT_EQ(replayedBackend["cuda_graphs"]["captured"], 3) << replayedBackend.dump();
+      EXPECT_EQ(replayedBackend["cuda_graphs"]["replays"], 17) << replayedBackend.dump();
+      EXPECT_EQ(runBackend["cuda_graphs"]["replays"], 0) << runBackend.dump();
+    }
+  }
+}
+
 TEST(CimStepRun, SeedAndRepeatKeyTheFreshNoise) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
