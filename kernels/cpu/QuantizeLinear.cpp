@@ -55,6 +55,13 @@ int64_t zeroPointAt(const Tensor *zp, int64_t i) {
 
 } // namespace
 
+std::vector<int64_t> zeroPointValues(const Tensor *zeroPoint, int64_t count) {
+  std::vector<int64_t> v(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i)
+    v[static_cast<size_t>(i)] = zeroPointAt(zeroPoint, zeroPoint ? i : 0);
+  return v;
+}
+
 void quantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoint, int64_t axis,
                     Tensor &y) {
   const char *kn = "QuantizeLinear";

@@ -5,6 +5,8 @@
 
 #include "core/Tensor.h"
 
+#include <vector>
+
 namespace cimlir::cpu {
 
 /// Y = saturate(round(X / scale) + zeroPoint), rounding halves to even; X float32, Y int8 or
@@ -12,6 +14,10 @@ namespace cimlir::cpu {
 /// one element, or one per index of X's axis `axis` (non-negative).
 void quantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoint, int64_t axis,
                     Tensor &y);
+
+/// The zero point's `count` values (int8, uint8 or int32; all 0 without one), as both ops read
+/// them (the CUDA backend uploads them).
+std::vector<int64_t> zeroPointValues(const Tensor *zeroPoint, int64_t count);
 
 /// Y = (X - zeroPoint) * scale; X int8, uint8 or int32, Y float32; scale and zero point as for
 /// quantizeLinear.

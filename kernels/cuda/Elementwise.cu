@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "kernels/cpu/UnaryMath.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
 
 namespace cimlir::cuda {
@@ -79,6 +80,75 @@ __global__ void clipKernel(const float *x, const float *lo, const float *hi, flo
   }
 }
 
+/// Element idx of Y's offsets into A, B and C.
+__device__ __forceinline__ void offsets(const Broadcast &shape, int64_t idx, int64_t &ia,
+                                        int64_t &ib, int64_t &ic) {
+  ia = ib = ic = 0;
+  for (int d = shape.rank - 1; d >= 0; --d) {
+    const int64_t i = idx % shape.extent[d];
+    idx /= shape.extent[d];
+    ia += i * shape.strideA[d];
+    ib += i * shape.strideB[d];
+    ic += i * shape.strideC[d];
+  }
+}
+
+template <typename T>
+__global__ void compareKernel(cpu::CompareOp op, const T *a, const T *b, Broadcast shape,
+                              uint8_t *y) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < shape.count;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    int64_t ia, ib, ic;
+    offsets(shape, idx, ia, ib, ic);
+    const T x = a[ia], z = b[ib];
+    bool r = false;
+    switch (op) {
+    case cpu::CompareOp::Equal:
+      r = x == z;
+      break;
+    case cpu::CompareOp::Greater:
+      r = x > z;
+      break;
+    case cpu::CompareOp::GreaterOrEqual:
+      r = x >= z;
+      break;
+    case cpu::CompareOp::Less:
+      r = x < z;
+      break;
+    case cpu::CompareOp::LessOrEqual:
+      r = x <= z;
+      break;
+    case cpu::CompareOp::And:
+      r = x && z;
+      break;
+    case cpu::CompareOp::Or:
+      r = x || z;
+      break;
+    case cpu::CompareOp::Xor:
+      r = bool(x) != bool(z);
+      break;
+    }
+    y[idx] = r;
+  }
+}
+
+__global__ void notKernel(const uint8_t *x, uint8_t *y, int64_t count) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
+       idx += int64_t(gridDim.x) * blockDim.x)
+    y[idx] = !x[idx];
+}
+
+template <typename E>
+__global__ void whereKernel(const uint8_t *condition, const E *x, const E *y, Broadcast shape,
+                            E *out) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < shape.count;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    int64_t ia, ib, ic;
+    offsets(shape, idx, ia, ib, ic);
+    out[idx] = condition[ia] ? x[ib] : y[ic];
+  }
+}
+
 __global__ void reluKernel(const float *x, float *y, int64_t count) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x) {
@@ -99,22 +169,31 @@ void gemmEpilogue(float *y, int64_t M, int64_t N, float alpha, const float *C, i
 }
 
 bool Broadcast::of(const Shape &a, const Shape &b, const Shape &y, Broadcast &out) {
+  return of(a, b, Shape{}, y, out);
+}
+
+bool Broadcast::of(const Shape &a, const Shape &b, const Shape &c, const Shape &y, Broadcast &out) {
   const int rank = static_cast<int>(y.size());
   if (rank > kMaxBroadcastRank)
     return false;
   out = Broadcast{};
   out.rank = rank;
   out.count = 1;
-  int64_t sa = 1, sb = 1;
+  int64_t sa = 1, sb = 1, sc = 1;
+  auto dimFromEnd = [](const Shape &s, int fromEnd) {
+    return fromEnd < static_cast<int>(s.size()) ? s[s.size() - 1 - fromEnd] : int64_t(1);
+  };
   for (int d = rank - 1; d >= 0; --d) {
     const int fromEnd = rank - 1 - d;
-    const int64_t da = fromEnd < static_cast<int>(a.size()) ? a[a.size() - 1 - fromEnd] : 1;
-    const int64_t db = fromEnd < static_cast<int>(b.size()) ? b[b.size() - 1 - fromEnd] : 1;
+    const int64_t da = dimFromEnd(a, fromEnd), db = dimFromEnd(b, fromEnd),
+                  dc = dimFromEnd(c, fromEnd);
     out.extent[d] = y[d];
     out.strideA[d] = da == 1 ? 0 : sa;
     out.strideB[d] = db == 1 ? 0 : sb;
+    out.strideC[d] = dc == 1 ? 0 : sc;
     sa *= da;
     sb *= db;
+    sc *= dc;
     out.count *= y[d];
   }
   return true;
@@ -195,6 +274,62 @@ void clip(const float *x, const float *lo, const float *hi, float *y, int64_t co
     return;
   clipKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, lo, hi, y, count);
   checkLaunch("clip");
+}
+
+bool compareOnGpu(DType t) {
+  return withElementType<uint8_t>(t, [](auto) {});
+}
+
+void compare(cpu::CompareOp op, const void *a, const void *b, DType t, const Broadcast &shape,
+             uint8_t *y, cudaStream_t stream) {
+  if (shape.count == 0)
+    return;
+  if (!withElementType<uint8_t>(t, [&](auto e) {
+        using T = decltype(e);
+        compareKernel<T><<<gridStrideBlocks(shape.count), kGridStrideThreads, 0, stream>>>(
+            op, static_cast<const T *>(a), static_cast<const T *>(b), shape, y);
+      }))
+    throw Error(std::string("internal: no GPU comparison of ") + dtypeName(t));
+  checkLaunch("compare");
+}
+
+void logicalNot(const uint8_t *x, uint8_t *y, int64_t count, cudaStream_t stream) {
+  if (count == 0)
+    return;
+  notKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, y, count);
+  checkLaunch("not");
+}
+
+void where(const uint8_t *condition, const void *x, const void *y, size_t elementSize,
+           const Broadcast &shape, void *out, cudaStream_t stream) {
+  if (shape.count == 0)
+    return;
+  const unsigned blocks = gridStrideBlocks(shape.count);
+  switch (elementSize) {
+  case 1:
+    whereKernel<uint8_t><<<blocks, kGridStrideThreads, 0, stream>>>(
+        condition, static_cast<const uint8_t *>(x), static_cast<const uint8_t *>(y), shape,
+        static_cast<uint8_t *>(out));
+    break;
+  case 2:
+    whereKernel<uint16_t><<<blocks, kGridStrideThreads, 0, stream>>>(
+        condition, static_cast<const uint16_t *>(x), static_cast<const uint16_t *>(y), shape,
+        static_cast<uint16_t *>(out));
+    break;
+  case 4:
+    whereKernel<uint32_t><<<blocks, kGridStrideThreads, 0, stream>>>(
+        condition, static_cast<const uint32_t *>(x), static_cast<const uint32_t *>(y), shape,
+        static_cast<uint32_t *>(out));
+    break;
+  case 8:
+    whereKernel<uint64_t><<<blocks, kGridStrideThreads, 0, stream>>>(
+        condition, static_cast<const uint64_t *>(x), static_cast<const uint64_t *>(y), shape,
+        static_cast<uint64_t *>(out));
+    break;
+  default:
+    throw Error("internal: no GPU Where for elements of " + std::to_string(elementSize) + " bytes");
+  }
+  checkLaunch("where");
 }
 
 void relu(const float *x, float *y, int64_t count, cudaStream_t stream) {

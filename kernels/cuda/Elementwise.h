@@ -5,6 +5,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include "core/DType.h"
 #include "kernels/cpu/Elementwise.h"
 
 #include <cstdint>
@@ -13,15 +14,17 @@ namespace cimlir::cuda {
 
 constexpr int kMaxBroadcastRank = 8;
 
-/// Y's extents and A's and B's element strides over them (0 along a broadcast axis).
+/// Y's extents and A's, B's (and C's) element strides over them (0 along a broadcast axis).
 struct Broadcast {
   int rank = 0;
   int64_t extent[kMaxBroadcastRank] = {};
-  int64_t strideA[kMaxBroadcastRank] = {}, strideB[kMaxBroadcastRank] = {};
+  int64_t strideA[kMaxBroadcastRank] = {}, strideB[kMaxBroadcastRank] = {},
+          strideC[kMaxBroadcastRank] = {};
   int64_t count = 0;
-  /// The broadcast of A and B into Y (cpu::binary checked that they broadcast); false when
-  /// Y's rank exceeds kMaxBroadcastRank.
+  /// The broadcast of A and B (and C, Where's third operand) into Y (the caller checked that
+  /// they broadcast); false when Y's rank exceeds kMaxBroadcastRank.
   static bool of(const Shape &a, const Shape &b, const Shape &y, Broadcast &out);
+  static bool of(const Shape &a, const Shape &b, const Shape &c, const Shape &y, Broadcast &out);
 };
 
 /// The float32 ops of cpu::binary that have a GPU kernel (the CPU's arithmetic: Max and Min
@@ -30,6 +33,19 @@ bool binaryOnGpu(cpu::BinaryOp op);
 /// y = a op b over the broadcast.
 void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &shape, float *y,
             cudaStream_t stream);
+
+/// Whether compare() takes `t` (float32, float64, the integer types, bool).
+bool compareOnGpu(DType t);
+/// y (bool) = a op b over the broadcast, a and b of type `t` (cpu::compare's arithmetic: NaN
+/// compares false; And, Or, Xor of bools).
+void compare(cpu::CompareOp op, const void *a, const void *b, DType t, const Broadcast &shape,
+             uint8_t *y, cudaStream_t stream);
+/// y = !x over `count` bools.
+void logicalNot(const uint8_t *x, uint8_t *y, int64_t count, cudaStream_t stream);
+/// out = condition ? x : y over the broadcast (condition A, x B, y C), elements of
+/// `elementSize` bytes (1, 2, 4 or 8).
+void where(const uint8_t *condition, const void *x, const void *y, size_t elementSize,
+           const Broadcast &shape, void *out, cudaStream_t stream);
 
 /// y [M,N] = alpha·y + beta·C, C [cRows, cCols] broadcast (each 1 or the full extent); C null
 /// means no C term.

@@ -116,7 +116,35 @@ __global__ void batchNormKernel(const float *x, int64_t count, int64_t c, int64_
   }
 }
 
+__global__ void lrnKernel(const float *x, int64_t n, int64_t c, int64_t len, int64_t size,
+                          float alpha, float beta, float bias, float *y) {
+  // The window of channel ch: [ch - floor((size - 1) / 2), ch + ceil((size - 1) / 2)].
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n * c * len;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t j = i % len, ch = (i / len) % c, img = i / (len * c);
+    double squares = 0;
+    const int64_t lo = ch - before < 0 ? 0 : ch - before, hi = ch + after < c ? ch + after : c - 1;
+    for (int64_t k = lo; k <= hi; ++k) {
+      const double v = x[(img * c + k) * len + j];
+      squares += v * v;
+    }
+    const double denom =
+        pow(static_cast<double>(bias) + alpha / static_cast<double>(size) * squares, beta);
+    y[i] = static_cast<float>(x[i] / denom);
+  }
+}
+
 } // namespace
+
+void lrn(const float *x, int64_t n, int64_t c, int64_t len, int64_t size, float alpha, float beta,
+         float bias, float *y, cudaStream_t stream) {
+  if (n * c * len == 0)
+    return;
+  lrnKernel<<<gridStrideBlocks(n * c * len), kGridStrideThreads, 0, stream>>>(x, n, c, len, size,
+                                                                              alpha, beta, bias, y);
+  checkLaunch("LRN");
+}
 
 void softmax(cpu::SoftmaxKind kind, const float *x, int64_t outer, int64_t len, int64_t inner,
              float *y, cudaStream_t stream) {

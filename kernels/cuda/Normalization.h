@@ -30,4 +30,8 @@ void instanceNorm(const float *x, int64_t n, int64_t c, int64_t len, const float
 void batchNorm(const float *x, int64_t n, int64_t c, int64_t inner, const float *mean,
                const float *multiplier, const float *bias, float *y, cudaStream_t stream);
 
+/// LRN of x [n, c, len] (cpu::lrn's arithmetic: the window's squares summed in double).
+void lrn(const float *x, int64_t n, int64_t c, int64_t len, int64_t size, float alpha, float beta,
+         float bias, float *y, cudaStream_t stream);
+
 } // namespace cimlir::cuda

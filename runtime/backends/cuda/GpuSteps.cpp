@@ -1,11 +1,13 @@
 #include "runtime/backends/cuda/GpuSteps.h"
 
+#include "kernels/cuda/Cast.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/Elementwise.h"
 #include "kernels/cuda/Gemm.h"
 #include "kernels/cuda/Layout.h"
 #include "kernels/cuda/Normalization.h"
 #include "kernels/cuda/Pool.h"
+#include "kernels/cuda/QuantizeLinear.h"
 #include "kernels/cuda/Reduce.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CimLinearStep.h"
@@ -14,6 +16,7 @@
 
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
+#include "kernels/cpu/QuantizeLinear.h"
 
 #include <algorithm>
 #include <functional>
@@ -662,12 +665,161 @@ Factory reduceStep(cpu::ReduceOp op) {
   };
 }
 
+/// Cast between float32, float64, the integer types and bool (kernels/cpu/CastValue.h).
+std::unique_ptr<StepKernel> castStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const DType from = a.program().values()[a.step().inputs[0]].dtype;
+  const DType to = a.program().values()[a.step().outputs[0]].dtype;
+  if (!allInputsOnDevice(a) || !castOnGpu(from, to))
+    return nullptr;
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    if (in[0]->shape() != out[0]->shape())
+      throw Error("cast: Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
+                  shapeToString(in[0]->shape()));
+    cast(in[0]->raw(), from, out[0]->raw(), to, in[0]->numel(), context->stream());
+  });
+}
+
+/// The broadcast of the step's inputs into Y, or an error as the CPU kernel words it.
+Broadcast broadcastOf(const char *kernel, const In &in, const Tensor &y) {
+  Shape both;
+  bool ok = cpu::detail::broadcastShapes(in[0]->shape(), in[1]->shape(), both);
+  if (ok && in.size() > 2)
+    ok = cpu::detail::broadcastShapes(Shape(both), in[2]->shape(), both);
+  Broadcast shape;
+  if (!ok || both != y.shape() ||
+      !Broadcast::of(in[0]->shape(), in[1]->shape(), in.size() > 2 ? in[2]->shape() : Shape{}, both,
+                     shape)) {
+    std::string shapes;
+    for (const Tensor *t : in)
+      shapes += (shapes.empty() ? "" : " and ") + shapeToString(t->shape());
+    throw Error(std::string(kernel) + ": shapes " + shapes + " do not broadcast to " +
+                shapeToString(y.shape()));
+  }
+  return shape;
+}
+
+/// Equal, Greater, ..., And, Or, Xor (cpu::compareOpTypes) into bool.
+Factory compareStep(cpu::CompareOp op) {
+  return [op](const StepAttrs &a,
+              const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
+    a.arity(2, 2);
+    const auto &values = a.program().values();
+    const Step &s = a.step();
+    const DType t = values[s.inputs[0]].dtype;
+    const bool logical =
+        op == cpu::CompareOp::And || op == cpu::CompareOp::Or || op == cpu::CompareOp::Xor;
+    if (values[s.inputs[1]].dtype != t || values[s.outputs[0]].dtype != DType::Bool ||
+        !compareOnGpu(t) || (logical && t != DType::Bool) ||
+        values[s.outputs[0]].shape.size() > kMaxBroadcastRank)
+      return nullptr; // the CPU kernel names the error
+    auto inputs = std::make_shared<DeviceInputs>(a, *context);
+    const std::string name = cpu::compareOpTypes()[static_cast<size_t>(op)];
+    return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+      const Broadcast shape = broadcastOf(name.c_str(), in, *out[0]);
+      compare(op, inputs->raw(in, 0), inputs->raw(in, 1), t, shape,
+              static_cast<uint8_t *>(out[0]->raw()), context->stream());
+    });
+  };
+}
+
+std::unique_ptr<StepKernel> notStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  if (!allOf(a, DType::Bool) || !allInputsOnDevice(a))
+    return nullptr;
+  return std::make_unique<LambdaStep>([context](const In &in, const Out &out) {
+    logicalNot(static_cast<const uint8_t *>(in[0]->raw()), static_cast<uint8_t *>(out[0]->raw()),
+               in[0]->numel(), context->stream());
+  });
+}
+
+std::unique_ptr<StepKernel> whereStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(3, 3);
+  const auto &values = a.program().values();
+  const Step &s = a.step();
+  const DType t = values[s.inputs[1]].dtype;
+  if (values[s.inputs[0]].dtype != DType::Bool || values[s.inputs[2]].dtype != t ||
+      values[s.outputs[0]].dtype != t || values[s.outputs[0]].shape.size() > kMaxBroadcastRank)
+    return nullptr;
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Broadcast shape = broadcastOf("where", in, *out[0]);
+    where(static_cast<const uint8_t *>(inputs->raw(in, 0)), inputs->raw(in, 1), inputs->raw(in, 2),
+          dtypeSize(t), shape, out[0]->raw(), context->stream());
+  });
+}
+
+std::unique_ptr<StepKernel> lrnStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const int64_t size = a.i("size");
+  if (!allFloat32(a) || !allInputsOnDevice(a) || size < 1)
+    return nullptr;
+  const float alpha = a.f("alpha"), beta = a.f("beta"), bias = a.f("bias");
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0];
+    if (x.rank() < 3)
+      throw Error("lrn: X " + shapeToString(x.shape()) + " must be [N, C, D1, ...]");
+    const int64_t n = x.dim(0), c = x.dim(1), len = n && c ? x.numel() / (n * c) : 0;
+    lrn(x.data<float>(), n, c, len, size, alpha, beta, bias, out[0]->data<float>(),
+        context->stream());
+  });
+}
+
+/// QuantizeLinear and DequantizeLinear with a constant scale and zero point, per tensor or per
+/// axis: the zero points as the CPU kernel reads them (cpu::zeroPointValues), uploaded.
+std::unique_ptr<StepKernel> quantizeStep(const StepAttrs &a,
+                                         const std::shared_ptr<Context> &context) {
+  a.arity(2, 3);
+  const bool quantize = a.step().op == "QuantizeLinear";
+  const Step &s = a.step();
+  const auto &values = a.program().values();
+  const Tensor *scale = a.program().constant(s.inputs[1]);
+  const Tensor *zeroPoint = s.inputs.size() > 2 ? a.program().constant(s.inputs[2]) : nullptr;
+  const DType x = values[s.inputs[0]].dtype, y = values[s.outputs[0]].dtype;
+  const DType integer = quantize ? y : x;
+  const bool typesOk =
+      quantize ? x == DType::F32 && (y == DType::I8 || y == DType::U8)
+               : y == DType::F32 && (x == DType::I8 || x == DType::U8 || x == DType::I32);
+  if (!allInputsOnDevice(a, 0, 1) || !scale || scale->dtype() != DType::F32 ||
+      (s.inputs.size() > 2 && (!zeroPoint || zeroPoint->dtype() != integer)) || !typesOk ||
+      (zeroPoint && zeroPoint->shape() != scale->shape()))
+    return nullptr; // the CPU kernel names the error
+  const int64_t scales = scale->numel(), axis = a.i("axis");
+  const std::vector<int64_t> zeros = cpu::zeroPointValues(zeroPoint, scales);
+  const std::vector<int32_t> zeros32(zeros.begin(), zeros.end());
+  std::shared_ptr<void> scaleOnGpu =
+      context->upload(scale->raw(), scale->byteSize(), "quantization scales");
+  std::shared_ptr<void> zerosOnGpu =
+      context->upload(zeros32.data(), zeros32.size() * sizeof(int32_t), "quantization zero points");
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &t = *in[0];
+    PerAxisScales p;
+    p.scale = static_cast<const float *>(scaleOnGpu.get());
+    p.zeroPoint = static_cast<const int32_t *>(zerosOnGpu.get());
+    p.scales = scales;
+    p.inner = 1;
+    if (scales != 1) {
+      if (axis < 0 || axis >= t.rank() || t.dim(axis) != scales)
+        throw Error(std::string(quantize ? "QuantizeLinear" : "DequantizeLinear") + ": scale [" +
+                    std::to_string(scales) + "] is neither one value nor one per index of axis " +
+                    std::to_string(axis) + " of X " + shapeToString(t.shape()));
+      for (int64_t d = axis + 1; d < t.rank(); ++d)
+        p.inner *= t.dim(d);
+    }
+    if (quantize)
+      quantizeLinear(t.data<float>(), p, t.numel(), y, out[0]->raw(), context->stream());
+    else
+      dequantizeLinear(t.raw(), x, p, t.numel(), out[0]->data<float>(), context->stream());
+  });
+}
+
 const std::map<std::string, Factory> &gpuFactories() {
   static const std::map<std::string, Factory> table = [] {
     std::map<std::string, Factory> t = {
         {"Add", binaryStep(cpu::BinaryOp::Add)},
         {"AveragePool", poolStep},
         {"BatchNormalization", batchNormStep},
+        {"Cast", castStep},
         {"CimLinear",
          [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
            return allInputsOnDevice(a, 0, 1) ? prepareGpuCimLinear(a, c) : nullptr;
@@ -679,6 +831,7 @@ const std::map<std::string, Factory> &gpuFactories() {
          [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
            return allInputsOnDevice(a, 0, 1) ? prepareGpuDigitalLinear(a, c) : nullptr;
          }},
+        {"DequantizeLinear", quantizeStep},
         {"Div", binaryStep(cpu::BinaryOp::Div)},
         {"Expand", expandStep},
         {"Flatten", copyStep},
@@ -689,13 +842,16 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"Identity", copyStep},
         {"InstanceNormalization", instanceNormStep},
         {"LayerNormalization", layerNormStep},
+        {"LRN", lrnStep},
         {"MatMul", matmulStep},
         {"Max", binaryStep(cpu::BinaryOp::Max)},
         {"MaxPool", poolStep},
         {"Min", binaryStep(cpu::BinaryOp::Min)},
         {"Mul", binaryStep(cpu::BinaryOp::Mul)},
+        {"Not", notStep},
         {"Pad", padStep},
         {"Pow", binaryStep(cpu::BinaryOp::Pow)},
+        {"QuantizeLinear", quantizeStep},
         {"PRelu", binaryStep(cpu::BinaryOp::PRelu)},
         {"Relu", reluStep},
         {"Reshape", copyStep},
@@ -706,12 +862,15 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"Tile", tileStep},
         {"Transpose", transposeStep},
         {"Unsqueeze", copyStep},
+        {"Where", whereStep},
         {"Softmax", softmaxStep(cpu::SoftmaxKind::Softmax)},
         {"LogSoftmax", softmaxStep(cpu::SoftmaxKind::LogSoftmax)},
         {"Hardmax", softmaxStep(cpu::SoftmaxKind::Hardmax)},
     };
     for (size_t i = 0; i < cpu::unaryOpTypes().size(); ++i)
       t[cpu::unaryOpTypes()[i].name] = unaryStep(static_cast<cpu::UnaryOp>(i));
+    for (size_t i = 0; i < cpu::compareOpTypes().size(); ++i)
+      t[cpu::compareOpTypes()[i]] = compareStep(static_cast<cpu::CompareOp>(i));
     for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i)
       t[cpu::reduceOpTypes()[i]] = reduceStep(static_cast<cpu::ReduceOp>(i));
     return t;

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace cimlir::runtimetest {
@@ -90,7 +91,20 @@ void expectAgreement(const OpCase &c, const std::string &what) {
     ASSERT_EQ(g.dtype(), w.dtype()) << name;
     ASSERT_EQ(g.shape(), w.shape()) << name;
     if (c.rtol == 0 && c.atol == 0) {
-      EXPECT_EQ(0, std::memcmp(g.raw(), w.raw(), w.byteSize())) << name << " differs";
+      // The same bits, but any NaN for a NaN (a GPU's conversions give the canonical one).
+      const size_t size = dtypeSize(w.dtype());
+      for (int64_t i = 0; i < w.numel(); ++i) {
+        const auto *gb = static_cast<const unsigned char *>(g.raw()) + i * size;
+        const auto *wb = static_cast<const unsigned char *>(w.raw()) + i * size;
+        const bool nans = (w.dtype() == DType::F32 && std::isnan(g.data<float>()[i]) &&
+                           std::isnan(w.data<float>()[i])) ||
+                          (w.dtype() == DType::F64 && std::isnan(g.data<double>()[i]) &&
+                           std::isnan(w.data<double>()[i]));
+        if (!nans && std::memcmp(gb, wb, size) != 0) {
+          ADD_FAILURE() << name << " differs at element " << i;
+          break;
+        }
+      }
       continue;
     }
     std::vector<double> ref(w.data<float>(), w.data<float>() + w.numel());
@@ -289,6 +303,104 @@ TEST_F(OpSteps, DataMovement) {
   OpCase split{"Split", {{"axis", 2}, {"split", {1, 3}}}, {{randomF32(gen, {2, 3, 4})}}};
   split.outputs = {{DType::F32, {2, 3, 1}}, {DType::F32, {2, 3, 3}}};
   expectAgreement(split, "Split");
+}
+
+/// Random values of any dtype, converted from doubles as Cast converts them: mostly integers in
+/// [-300, 300] (saturating in the narrow types), some fractions, NaN, -inf and 1e30; bools 0
+/// or 1.
+Tensor randomOf(std::mt19937 &gen, DType t, const Shape &shape) {
+  Tensor f = Tensor::allocate(DType::F64, shape);
+  for (int64_t i = 0; i < f.numel(); ++i) {
+    const int64_t pick = randInt(gen, 0, 19);
+    f.data<double>()[i] = t == DType::Bool ? static_cast<double>(randInt(gen, 0, 1))
+                          : pick == 0      ? std::nan("")
+                          : pick == 1      ? -HUGE_VAL
+                          : pick == 2      ? 1e30
+                          : pick == 3      ? static_cast<double>(randInt(gen, -3000, 3000)) / 7
+                                           : static_cast<double>(randInt(gen, -300, 300));
+  }
+  Tensor out = Tensor::allocate(t, shape);
+  if (t == DType::F64)
+    return f;
+  Executor cast = [&] {
+    TempDir dir;
+    OpCase c{"Cast", json::object(), {{f}}};
+    c.outputs = {{t, shape}};
+    return Executor(Program::load(writePlan(c, dir.file("cast.bin"))), createBackend("cpu", {}));
+  }();
+  return cast.run({{"in0", f}}).at("out0");
+}
+
+TEST_F(OpSteps, CastsComparisonsNotAndWhere) {
+  CIMLIR_SEEDED_RNG();
+  const DType types[] = {DType::F32, DType::F64, DType::I8,  DType::U8,  DType::I16,
+                         DType::U16, DType::I32, DType::I64, DType::Bool};
+  for (DType from : types)
+    for (DType to : types) {
+      OpCase c{"Cast", json::object(), {{randomOf(gen, from, {3, 41})}}};
+      c.outputs = {{to, {3, 41}}};
+      expectAgreement(c, std::string("Cast ") + dtypeName(from) + " to " + dtypeName(to));
+    }
+  for (size_t i = 0; i < cpu::compareOpTypes().size(); ++i) {
+    const std::string &op = cpu::compareOpTypes()[i];
+    const bool logical = op == "And" || op == "Or" || op == "Xor";
+    for (DType t : logical ? std::vector<DType>{DType::Bool}
+                           : std::vector<DType>{DType::F32, DType::I64, DType::U8}) {
+      // Integer-valued operands so that Equal holds somewhere.
+      OpCase c{op,
+               json::object(),
+               {{randomOf(gen, t, {4, 1, 6})}, {randomOf(gen, t, {5, 1}), i % 2 == 0}}};
+      c.outputs = {{DType::Bool, {4, 5, 6}}};
+      expectAgreement(c, op + " of " + dtypeName(t));
+    }
+  }
+  OpCase negate{"Not", json::object(), {{randomOf(gen, DType::Bool, {7, 9})}}};
+  negate.outputs = {{DType::Bool, {7, 9}}};
+  expectAgreement(negate, "Not");
+  for (DType t : {DType::F32, DType::I64, DType::U8}) {
+    OpCase c{"Where",
+             json::object(),
+             {{randomOf(gen, DType::Bool, {4, 1, 6})},
+              {randomOf(gen, t, {5, 1})},
+              {randomOf(gen, t, {6}), true}}};
+    c.outputs = {{t, {4, 5, 6}}};
+    expectAgreement(c, std::string("Where of ") + dtypeName(t));
+  }
+}
+
+TEST_F(OpSteps, QuantizeAndDequantizePerTensorAndPerAxis) {
+  CIMLIR_SEEDED_RNG();
+  const Shape x{3, 4, 5};
+  for (DType t : {DType::I8, DType::U8}) {
+    for (bool perAxis : {false, true}) {
+      const Shape scales = perAxis ? Shape{4} : Shape{};
+      Tensor zero = randomOf(gen, t, scales);
+      OpCase q{
+          "QuantizeLinear",
+          {{"axis", 1}},
+          {{randomF32(gen, x, -40, 40)}, {randomF32(gen, scales, 0.05, 0.5), true}, {zero, true}}};
+      q.outputs = {{t, x}};
+      expectAgreement(q, std::string("QuantizeLinear to ") + dtypeName(t));
+      OpCase d{"DequantizeLinear",
+               {{"axis", 1}},
+               {{randomOf(gen, t, x)}, {randomF32(gen, scales, 0.05, 0.5), true}, {zero, true}}};
+      d.outputs = {{DType::F32, x}};
+      expectAgreement(d, std::string("DequantizeLinear of ") + dtypeName(t));
+    }
+  }
+}
+
+TEST_F(OpSteps, LocalResponseNormalization) {
+  CIMLIR_SEEDED_RNG();
+  for (int64_t size : {1, 3, 4}) {
+    OpCase c{"LRN",
+             {{"size", size}, {"alpha", 1e-3}, {"beta", 0.75}, {"bias", 2.0}},
+             {{randomF32(gen, {2, 7, 3, 5}, -3, 3)}}};
+    c.outputs = {{DType::F32, {2, 7, 3, 5}}};
+    c.rtol = 1e-6;
+    c.atol = 1e-7;
+    expectAgreement(c, "LRN size " + std::to_string(size));
+  }
 }
 
 TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
