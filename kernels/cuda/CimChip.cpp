@@ -65,7 +65,8 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
 
 /// The int8 differential levels of the int8 kernel: [S][N][Kpad], k contiguous (the MMA's
 /// column operand).
-void uploadLevels(const cpu::ProgrammedWeights &w, const Upload &upload, DeviceCimChip &d) {
+void uploadLevels(const cpu::ProgrammedWeights &w, const Upload &upload,
+                  const RegisterWeights &registerCells, DeviceCimChip &d) {
   CimChipView &chip = d.chip;
   std::vector<int8_t> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), 0);
   std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
@@ -76,12 +77,17 @@ void uploadLevels(const cpu::ProgrammedWeights &w, const Upload &upload, DeviceC
       for (int64_t n = 0; n < chip.N; ++n)
         slice[n * chip.Kpad + k] = rowMajor[static_cast<size_t>(k * chip.N + n)];
   }
+  if (registerCells) {
+    d.cellArray = registerCells(levels.data(), levels.size(), "a CIM layer's cell levels");
+    return;
+  }
   d.memory.push_back(upload(levels.data(), levels.size(), "a CIM layer's cell levels"));
   chip.levels = static_cast<const int8_t *>(d.memory.back().get());
 }
 
 /// The one-bit kernel's bit planes (CimChipView::planes).
-void uploadBitPlanes(const cpu::ProgrammedWeights &w, const Upload &upload, DeviceCimChip &d) {
+void uploadBitPlanes(const cpu::ProgrammedWeights &w, const Upload &upload,
+                     const RegisterWeights &registerCells, DeviceCimChip &d) {
   CimChipView &chip = d.chip;
   const int64_t R = d.call.rows, rowBlocks = cim::rowBlockCount(chip.K, R);
   chip.planeWords = bitPlaneWords(R);
@@ -102,6 +108,11 @@ void uploadBitPlanes(const cpu::ProgrammedWeights &w, const Upload &upload, Devi
       }
     }
   }
+  if (registerCells) {
+    d.cellArray = registerCells(planes.data(), planes.size() * sizeof(uint32_t),
+                                "a CIM layer's one-bit cell planes");
+    return;
+  }
   d.memory.push_back(
       upload(planes.data(), planes.size() * sizeof(uint32_t), "a CIM layer's one-bit cell planes"));
   chip.planes = static_cast<const uint32_t *>(d.memory.back().get());
@@ -109,7 +120,8 @@ void uploadBitPlanes(const cpu::ProgrammedWeights &w, const Upload &upload, Devi
 
 } // namespace
 
-DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &upload) {
+DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &upload,
+                            const RegisterWeights &registerCells) {
   const cim::CimParams &p = w.params();
   DeviceCimChip d;
   d.params = p;
@@ -199,9 +211,9 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
                          : p.adc.noiseLsb / std::sqrt(static_cast<double>(p.adc.samples));
   call.bitPlanes = bitPlanesRun(call, chip, fullScales, maxima);
   if (call.bitPlanes)
-    uploadBitPlanes(w, upload, d);
+    uploadBitPlanes(w, upload, registerCells, d);
   else
-    uploadLevels(w, upload, d);
+    uploadLevels(w, upload, registerCells, d);
   return d;
 }
 

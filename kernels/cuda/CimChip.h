@@ -20,6 +20,9 @@ struct DeviceCimChip {
   cim::CimParams params; ///< what the chip was programmed with (seed and layer id among them)
   CimChipView chip;
   CimCallView call;
+  /// The id of the cell array (levels or planes) where uploadCimChip registered it instead of
+  /// uploading it (chip.levels / chip.planes are then null until a caller fills them), else -1.
+  int cellArray = -1;
 
   /// call with the fresh key of (seed, repeat, layer id) and the row mapping of §9 (rows'
   /// samples from *batchStart + sampleOffset; batchStart null: from sampleOffset).
@@ -30,7 +33,8 @@ struct DeviceCimChip {
 /// Uploads `weights` (programmed with weights.params()): the differential levels (as int8
 /// [S][N][Kpad], or as the one-bit kernel's bit planes when it runs the layer: CimCallView::
 /// bitPlanes), s_w per column and the full scales. The caller checks cimGpuGap first.
-DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload &upload);
+DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload &upload,
+                            const RegisterWeights &registerCells = nullptr);
 
 /// What of `params` (a layer with K rows) the fused kernel does not do yet, or "" when it runs
 /// it: hybrid inputs, programming noise, an input clip percentile, `dynamic` column blocks

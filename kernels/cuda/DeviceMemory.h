@@ -16,4 +16,9 @@ using Allocate = std::function<std::shared_ptr<void>(size_t bytes, const std::st
 using Upload =
     std::function<std::shared_ptr<void>(const void *host, size_t bytes, const std::string &what)>;
 
+/// Hands `bytes` of host weights to a caller that decides later where they live (the CUDA
+/// backend's weight streaming); returns the id it knows them by. The host data may go when it
+/// returns.
+using RegisterWeights = std::function<int(const void *host, size_t bytes, const std::string &what)>;
+
 } // namespace cimlir::cuda

@@ -168,6 +168,7 @@ int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &
   BackendOptions backendOptions;
   backendOptions.cim = o.cim;
   backendOptions.replay = o.cudaGraph;
+  backendOptions.weightBudget = o.gpuMemoryBudget;
   Executor executor(program, createBackend(o.backend, backendOptions));
   const nlohmann::json benchmark =
       runBenchmark(executor, inputs, BenchmarkOptions{o.warmup, o.iterations});
@@ -268,6 +269,7 @@ int runInner(const RunOptions &o) {
     backendOptions.cim = o.cim;
     backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(r);
     backendOptions.replay = o.cudaGraph;
+    backendOptions.weightBudget = o.gpuMemoryBudget;
     Executor executor(program, createBackend(o.backend, backendOptions));
     executor.enableProfiling(o.profile);
     backendName = executor.backend().name();

@@ -33,6 +33,8 @@ struct RunOptions {
   /// --cuda-graph on|off: the CUDA backend replays each batch size's steps as a CUDA graph
   /// (BackendOptions::replay).
   bool cudaGraph = true;
+  /// --gpu-memory-budget: BackendOptions::weightBudget (0: auto).
+  uint64_t gpuMemoryBudget = 0;
   /// --benchmark: time one batch instead of evaluating (runtime/tooling/Benchmark.h), with
   /// --warmup and --iterations runs.
   bool benchmark = false;

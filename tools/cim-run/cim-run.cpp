@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -45,6 +46,34 @@ int64_t parseInt(const std::string &option, const std::string &text, int64_t min
   if (v < min)
     throw BadValue{option + ": " + shown + " is not " + what};
   return v;
+}
+
+/// --gpu-memory-budget: "auto" (0) or a positive byte count with an optional binary suffix
+/// K, M, G or T (2^10 .. 2^40).
+uint64_t parseMemoryBudget(const std::string &text) {
+  if (text == "auto")
+    return 0;
+  const std::string shown = cimlir::printable(text);
+  std::string digits = text;
+  int shift = 0;
+  if (!digits.empty()) {
+    const char suffix = digits.back();
+    const std::string suffixes = "KMGT";
+    const size_t at = suffixes.find(static_cast<char>(std::toupper(suffix)));
+    if (at != std::string::npos && std::isalpha(static_cast<unsigned char>(suffix))) {
+      shift = 10 * static_cast<int>(at + 1);
+      digits.pop_back();
+    }
+  }
+  uint64_t v = 0;
+  const char *b = digits.data(), *e = digits.data() + digits.size();
+  auto [end, ec] = std::from_chars(b, e, v);
+  if (b == e || end != e || ec != std::errc() || v == 0)
+    throw BadValue{"--gpu-memory-budget: '" + shown +
+                   "' is not auto or a positive byte count (with K, M, G or T for KiB .. TiB)"};
+  if (v > (UINT64_MAX >> shift))
+    throw BadValue{"--gpu-memory-budget: " + shown + " does not fit in 64 bits"};
+  return v << shift;
 }
 
 uint64_t parseSeed(const std::string &option, const std::string &text) {
@@ -170,6 +199,12 @@ int main(int argc, char **argv) {
                  "where the plan runs: " + cimlir::backendChoices() +
                      " (default auto: the first that can run here)")
       ->type_name("NAME");
+  std::optional<std::string> memoryBudget;
+  app.add_option("--gpu-memory-budget", memoryBudget,
+                 "device memory for the cuda backend's weights: auto (the free memory less a "
+                 "reserve, default) or bytes with K/M/G suffixes; CIM layers' cells past it are "
+                 "streamed from host memory")
+      ->type_name("BYTES|auto");
   std::string cudaGraph = "on";
   app.add_option("--cuda-graph", cudaGraph,
                  "on: the cuda backend records each batch size's steps once as a CUDA graph and "
@@ -198,6 +233,8 @@ int main(int argc, char **argv) {
   }
   o.cudaGraph = cudaGraph == "on";
   try {
+    if (memoryBudget)
+      o.gpuMemoryBudget = parseMemoryBudget(*memoryBudget);
     if (batch)
       o.batch = parseInt("--batch", *batch, 1, "a positive integer");
     if (limit)

@@ -31,8 +31,16 @@ public:
                             rows.firstSample, rows.rowsPerSample, rows.rowOffset);
           std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip.Kpad),
                                                              "a CIM layer's quantized inputs");
-          cimLinear(x, M, chip.chip, call, CimScratch::carve(scratch.get(), M, chip.chip.Kpad), z,
+          CimChipView cells = chip.chip;
+          WeightStreamer &weights = context_->weights();
+          const void *array = weights.acquire(chip.cellArray);
+          if (call.bitPlanes)
+            cells.planes = static_cast<const uint32_t *>(array);
+          else
+            cells.levels = static_cast<const int8_t *>(array);
+          cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip.Kpad), z,
                     context_->stream());
+          weights.release(chip.cellArray);
           counted.counters += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
         });
     counters_ += counted.counters;
@@ -80,8 +88,13 @@ std::unique_ptr<StepKernel> prepareGpuCimLinear(const StepAttrs &attrs,
   const Upload upload = [&context](const void *host, size_t bytes, const std::string &what) {
     return context->upload(host, bytes, what);
   };
+  // The cell arrays, the bulk of a layer, go to the weight streamer (resident or streamed).
+  const RegisterWeights registerCells = [&context](const void *host, size_t bytes,
+                                                   const std::string &what) {
+    return context->weights().add(host, bytes, what);
+  };
   for (const cpu::ProgrammedWeights &chip : layer->chips())
-    chips.push_back(uploadCimChip(chip, upload));
+    chips.push_back(uploadCimChip(chip, upload, registerCells));
   return std::make_unique<GpuCimLinear>(std::move(layer), std::move(chips), attrs, context);
 }
 

@@ -3,9 +3,11 @@
 #include "kernels/cuda/CudaCheck.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CudaContext.h"
+#include "runtime/backends/cuda/EventPool.h"
 #include "runtime/backends/cuda/GpuSteps.h"
 #include "runtime/backends/cuda/HostStep.h"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -21,8 +23,6 @@ public:
   EventTimer(size_t steps, std::shared_ptr<cuda::Context> context)
       : seconds_(steps, 0.0), open_(steps, nullptr), context_(std::move(context)) {}
   ~EventTimer() override {
-    for (cudaEvent_t e : free_)
-      cudaEventDestroy(e);
     for (const Timing &t : pending_) {
       cudaEventDestroy(t.start);
       cudaEventDestroy(t.stop);
@@ -32,11 +32,11 @@ public:
         cudaEventDestroy(e);
   }
   void start(size_t step) override {
-    open_[step] = event();
+    open_[step] = events_.take();
     check(cudaEventRecord(open_[step], context_->stream()), "recording a timing event");
   }
   void stop(size_t step) override {
-    cudaEvent_t stop = event();
+    cudaEvent_t stop = events_.take();
     check(cudaEventRecord(stop, context_->stream()), "recording a timing event");
     pending_.push_back({step, open_[step], stop});
     open_[step] = nullptr;
@@ -47,8 +47,8 @@ public:
       check(cudaEventSynchronize(t.stop), "waiting for a timing event");
       check(cudaEventElapsedTime(&ms, t.start, t.stop), "reading a timing event");
       seconds_[t.step] += ms * 1e-3;
-      free_.push_back(t.start);
-      free_.push_back(t.stop);
+      events_.give(t.start);
+      events_.give(t.stop);
     }
     pending_.clear();
     return seconds_;
@@ -59,20 +59,10 @@ private:
     size_t step;
     cudaEvent_t start, stop;
   };
-  cudaEvent_t event() {
-    if (!free_.empty()) {
-      cudaEvent_t e = free_.back();
-      free_.pop_back();
-      return e;
-    }
-    cudaEvent_t e;
-    check(cudaEventCreate(&e), "creating a timing event");
-    return e;
-  }
   // Read lazily by seconds() (const: the accumulated times are its result).
   mutable std::vector<double> seconds_;
   mutable std::vector<Timing> pending_;
-  mutable std::vector<cudaEvent_t> free_;
+  mutable cuda::EventPool events_;
   std::vector<cudaEvent_t> open_;
   std::shared_ptr<cuda::Context> context_;
 };
@@ -81,7 +71,9 @@ class CudaBackend : public Backend {
 public:
   explicit CudaBackend(BackendOptions options)
       : options_(std::move(options)), context_(cuda::Context::create()),
-        cpu_(createCpuBackend(options_)) {}
+        cpu_(createCpuBackend(options_)) {
+    context_->setWeightBudget(options_.weightBudget ? options_.weightBudget : autoBudget());
+  }
   ~CudaBackend() override {
     for (cudaGraphExec_t g : graphs_)
       cudaGraphExecDestroy(g);
@@ -129,6 +121,7 @@ public:
     return {{"gpu", context_->describe()},
             {"peak_device_memory_bytes", context_->peakBytes()},
             {"host_steps", host},
+            {"weights", context_->weights().report()},
             {"cuda_graphs",
              {{"enabled", options_.replay},
               {"captured", static_cast<int64_t>(graphs_.size())},
@@ -164,10 +157,20 @@ public:
     ++replays_;
   }
   void startBatch(const RunContext &runContext) override {
+    context_->weights().startBatch();
     context_->setBatchStart(runContext.firstSample);
   }
 
 private:
+  /// --gpu-memory-budget auto: the free device memory now, less a reserve for activations,
+  /// scratch and cuBLAS (a tenth of the device, at least 2 GiB).
+  uint64_t autoBudget() const {
+    size_t free = 0, total = 0;
+    check(cudaMemGetInfo(&free, &total), "reading the GPU's free memory");
+    const uint64_t reserve = std::max<uint64_t>(uint64_t(2) << 30, total / 10);
+    return free > reserve ? free - reserve : 1;
+  }
+
   BackendOptions options_;
   std::shared_ptr<cuda::Context> context_;
   std::unique_ptr<Backend> cpu_; // prepares the steps that run on the host

@@ -35,6 +35,7 @@ Context::Context() {
 }
 
 Context::~Context() {
+  weights_.reset();
   blas_.reset();
   if (stream_) {
     cudaStreamSynchronize(stream_);
@@ -108,6 +109,16 @@ void Context::synchronize() const {
                                 : std::string("a GPU step");
   throw Error(site + "index " + std::to_string(f.value) + " is out of range for an axis of " +
               std::to_string(f.bound));
+}
+
+void Context::setWeightBudget(uint64_t budget) {
+  weights_ = std::make_unique<WeightStreamer>(*this, budget);
+}
+
+WeightStreamer &Context::weights() {
+  if (!weights_)
+    throw Error("internal: the weight budget was not set");
+  return *weights_;
 }
 
 void Context::setBatchStart(int64_t firstSample) {

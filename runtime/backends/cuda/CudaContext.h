@@ -4,6 +4,7 @@
 
 #include "kernels/cuda/Blas.h"
 #include "kernels/cuda/DeviceFault.h"
+#include "runtime/backends/cuda/WeightStreamer.h"
 
 #include <cuda_runtime_api.h>
 
@@ -47,6 +48,11 @@ public:
   const int64_t *batchStart() const { return batchStart_; }
   void setBatchStart(int64_t firstSample);
 
+  /// The weight arrays of CIM layers, resident or streamed under `budget` bytes
+  /// (WeightStreamer.h); setWeightBudget creates it, before any step is prepared.
+  void setWeightBudget(uint64_t budget);
+  WeightStreamer &weights();
+
   /// Where kernels record bad indices (host-mapped memory, DeviceFault.h).
   DeviceFault *fault() const { return fault_; }
   /// The site number a kernel records for `description` (the start of the error message,
@@ -69,6 +75,7 @@ private:
   std::atomic<size_t> live_{0}, peak_{0};
   std::unique_ptr<Blas> blas_;
   std::weak_ptr<Context> self_;
+  std::unique_ptr<WeightStreamer> weights_;
   DeviceFault *fault_ = nullptr;
   int64_t *batchStart_ = nullptr;     // device
   int64_t *batchStartHost_ = nullptr; // pinned: the copy's source stays valid until it ran

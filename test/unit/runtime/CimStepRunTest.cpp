@@ -146,6 +146,56 @@ TEST(CimStepRun, ReplayedBatchesGiveTheOutputsAndCountsOfRunSteps) {
   }
 }
 
+TEST(CimStepRun, StreamedCellsGiveTheOutputsOfResidentOnes) {
+  if (testBackend() == "cpu")
+    GTEST_SKIP() << "the CPU backend keeps every weight in host memory";
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  // Four CIM layers in a chain, so that several cell arrays stream through two buffers.
+  PlanBuilder b;
+  int64_t h = b.input("x", DType::F32, {-1, 48});
+  for (int l = 0; l < 4; ++l) {
+    const int64_t out = l == 3 ? 5 : 48;
+    const std::string name = "/fc" + std::to_string(l) + "/Gemm";
+    int64_t y = b.value(name, DType::F32, {-1, out});
+    addCimStep(b, name,
+               cimStep(name, "gemm", noisySettings(), randomF32(gen, {out, 48}),
+                       {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}),
+               h, {}, y);
+    h = y;
+  }
+  b.output("y", h);
+  const std::string path = dir.file("chain.bin");
+  b.write(path);
+  const Tensor x = randomF32(gen, {64, 48});
+  auto run = [&](uint64_t budget, nlohmann::json &weights) {
+    BackendOptions o;
+    o.weightBudget = budget;
+    Executor ex = cimExecutor(path, o);
+    Tensor y = runInBatches(ex, x, 8); // eight batches: recorded and replayed CUDA graphs too
+    weights = ex.backend().report()["weights"];
+    return y;
+  };
+  nlohmann::json resident, streamed;
+  const Tensor all = run(0, resident);
+  ASSERT_EQ(resident["streamed_arrays"], 0) << resident.dump();
+  const uint64_t total = resident["resident_bytes"];
+  // Three quarters of the arrays: room for two staging buffers and perhaps the small array of
+  // the last layer; the three large arrays stream.
+  const Tensor some = run(total * 3 / 4, streamed);
+  EXPECT_GE(streamed["streamed_arrays"].get<int64_t>(), 2) << streamed.dump();
+  EXPECT_GT(streamed["host_issued_copy_bytes"].get<int64_t>(), 0) << streamed.dump();
+  EXPECT_TRUE(sameBytes(all, some)) << "streamed cells change the outputs";
+  // A budget below two staging buffers is one error naming the budget.
+  BackendOptions tiny;
+  tiny.weightBudget = 1;
+  Executor ex = cimExecutor(path, tiny);
+  EXPECT_TRUE(containsAll(errorOf([&] {
+                            ex.run({{"x", x}});
+                          }),
+                          {"--gpu-memory-budget 1 bytes", "two staging buffers"}));
+}
+
 TEST(CimStepRun, SeedAndRepeatKeyTheFreshNoise) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
