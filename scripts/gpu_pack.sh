@@ -18,4 +18,8 @@ for b in cimlir_cuda_tests cimlir_runtime_tests cim_layer_cuda; do
 done
 # The tests also load libopenblas.so.0, which the GPU machine has (the tools link it statically).
 cp /usr/share/datasets/fashion-mnist/t10k-* .device/data/
+# The peer simulators of bench/peers_gpu.sh (pure-Python wheels from PyPI; the GPU machine has no
+# network).
+mkdir -p .device/wheels
+pip download --quiet --no-deps --dest .device/wheels memintelli==0.0.1.3 aihwkit-lightning==2.1.0
 du -sh .device
