@@ -25,7 +25,7 @@ size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 /// Exact: int64 sums and integer codes; else double with read and ADC noise. Two CTAs per SM:
 /// the noisy variant would otherwise take 187 registers and run one CTA per SM (on the H200, a
 /// noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
-template <bool Exact>
+template <bool Exact, bool Narrow>
 __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArgs args) {
   using Acc = typename std::conditional<Exact, long long, double>::type;
   const CimChipView &chip = args.chip;
@@ -33,23 +33,32 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   const int T = call.T, S = chip.S, chunk = args.chunk;
   const int ld = chunk + kRowPad;
   const int64_t K = chip.K, N = chip.N, M = args.M, Kpad = chip.Kpad;
-  const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kRowsPerCta;
+  // Warps side by side over columns, or (narrow layers: ProductArgs::rowGroups) stacked in
+  // groups of 32 rows: warp w takes rows rowBase.. of the CTA and columns warpCol...
+  // (Narrow: rowGroups > 1 at run time; else the wide layout's constants, whose code keeps the
+  // registers of the layout alone.)
+  const int rowGroups = Narrow ? args.rowGroups : 1;
+  const int rowsPerCta = kRowsPerCta * rowGroups;
+  const int colWarps = kThreads / 32 / rowGroups;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.x) * rowsPerCta;
   const int64_t n0 = static_cast<int64_t>(blockIdx.y) * args.ctaCols;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4, q = lane % 4;
+  const int rowBase = warp / colWarps * kRowsPerCta;
   const bool readNoise = !Exact && call.sigmaRead > 0.0;
   const bool adcNoise = !Exact && call.sigmaAdcLsb > 0.0;
   const bool dynamic = call.adc == AdcKind::Dynamic;
 
   extern __shared__ __align__(16) unsigned char shared[];
-  int8_t *sU = reinterpret_cast<int8_t *>(shared);                          // [T][32][ld]
-  int8_t *sW = sU + static_cast<size_t>(T) * kRowsPerCta * ld;              // [128][ld]
-  long long *sSumSq = reinterpret_cast<long long *>(sW + kColsPerCta * ld); // [T][32]
-  unsigned long long *sFs =
-      reinterpret_cast<unsigned long long *>(sSumSq + T * kRowsPerCta); // [32][blocksPerCta]
+  const int wRows = Narrow ? args.stagedCols() : kColsPerCta;         // staged weight columns
+  int8_t *sU = reinterpret_cast<int8_t *>(shared);                    // [T][rowsPerCta][ld]
+  int8_t *sW = sU + static_cast<size_t>(T) * rowsPerCta * ld;         // [wRows][ld]
+  long long *sSumSq = reinterpret_cast<long long *>(sW + wRows * ld); // [T][rowsPerCta]
+  unsigned long long *sFs = reinterpret_cast<unsigned long long *>(
+      sSumSq + T * rowsPerCta); // [rowsPerCta][blocksPerCta] (`dynamic`: rowGroups 1)
 
   // This thread's outputs: element e of tile (mt, nt) is row mt·16 + g + 8·(e / 2), column
   // 16·warp + 8·nt + 2·q + e % 2 (the m16n8 accumulator layout).
-  const int warpCol = warp * kColsPerWarp;
+  const int warpCol = warp % colWarps * kColsPerWarp;
   const bool warpActive = warpCol < args.ctaCols;
   Acc acc[2][2][4];
   fillTile(acc, Acc(0));
@@ -80,7 +89,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     if (readNoise) {
       // sum_k u_i[m,k]^2 over the row block, per (i, row): the read-noise variance (§4).
       __syncthreads();
-      for (int rowInCta = warp; rowInCta < kRowsPerCta; rowInCta += kThreads / 32) {
+      for (int rowInCta = warp; rowInCta < rowsPerCta; rowInCta += kThreads / 32) {
         const int64_t m = m0 + rowInCta;
         long long sums[kMaxSlices];
 #pragma unroll
@@ -103,7 +112,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             for (int offset = 16; offset > 0; offset /= 2)
               s += __shfl_xor_sync(0xffffffffu, s, offset);
             if (lane == 0)
-              sSumSq[i * kRowsPerCta + rowInCta] = s;
+              sSumSq[i * rowsPerCta + rowInCta] = s;
           }
       }
     }
@@ -121,8 +130,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           if (needU || needW)
             __syncthreads(); // every warp is done with what is staged now
           if (needU) {
-            // u_i = sign(l)·((|l| >> o_i) & (2^{a_i} - 1)) of rows [m0, m0+32), 4 k at a time.
-            const int quads = kRowsPerCta * chunk / 4;
+            // u_i = sign(l)·((|l| >> o_i) & (2^{a_i} - 1)) of the CTA's rows, 4 k at a time.
+            const int quads = rowsPerCta * chunk / 4;
             for (int idx = threadIdx.x; idx < quads; idx += kThreads) {
               const int rowInCta = idx / (chunk / 4);
               const int kk = (idx % (chunk / 4)) * 4;
@@ -156,7 +165,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                   word |= (static_cast<uint32_t>(u) & 0xffu) << (8 * e);
                 }
                 *reinterpret_cast<uint32_t *>(
-                    sU + (static_cast<size_t>(i2) * kRowsPerCta + rowInCta) * ld + kk) = word;
+                    sU + (static_cast<size_t>(i2) * rowsPerCta + rowInCta) * ld + kk) = word;
               }
             }
             stagedU = c;
@@ -165,7 +174,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             // L~+_j - L~-_j of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
             const int8_t *levels = chip.levels + static_cast<size_t>(j) * N * chip.Kpad;
             const bool aligned = (k0 % 16) == 0;
-            const int vectors = kColsPerCta * chunk / 16;
+            const int vectors = wRows * chunk / 16;
             for (int idx = threadIdx.x; idx < vectors; idx += kThreads) {
               const int col = idx / (chunk / 16);
               const int kk = (idx % (chunk / 16)) * 16;
@@ -191,7 +200,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           if (needU || needW)
             __syncthreads();
           if (warpActive) {
-            const int8_t *a = sU + static_cast<size_t>(i) * kRowsPerCta * ld;
+            const int8_t *a = sU + (static_cast<size_t>(i) * rowsPerCta + rowBase) * ld;
             const int steps = static_cast<int>((k1 - k0 + 31) / 32);
 #pragma unroll 2
             for (int ks = 0; ks < steps; ++ks) {
@@ -217,11 +226,12 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         double p[2][2][4];
         if (!Exact) {
           const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
-          eachRow(lane, [&](int mt, int half, int rowInCta) {
+          eachRow(lane, [&](int mt, int half, int rowInWarp) {
+            const int rowInCta = rowBase + rowInWarp;
             const int64_t m = m0 + rowInCta;
             double sd = 0.0;
             if (readNoise && m < M) {
-              const long long ss = sSumSq[i * kRowsPerCta + rowInCta];
+              const long long ss = sSumSq[i * rowsPerCta + rowInCta];
               if (ss != 0)
                 sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
             }
@@ -297,7 +307,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
           for (int half = 0; half < 2; ++half) {
-            const int rowInCta = mt * 16 + g + 8 * half;
+            const int rowInCta = rowBase + mt * 16 + g + 8 * half;
             const int64_t m = m0 + rowInCta;
 #pragma unroll
             for (int nt = 0; nt < 2; ++nt) {
@@ -360,7 +370,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   // §6: y = fl32(s_x·s_w) · fl32(sum).
   if (!warpActive)
     return;
-  writeOutputs(args, acc, m0, n0, warpCol, lane, [&](Acc v) {
+  writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane, [&](Acc v) {
     if (!Exact)
       return __double2float_rn(static_cast<double>(v));
     return call.adc == AdcKind::Ideal
@@ -420,24 +430,46 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
     args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);
   }
-  const size_t ld = static_cast<size_t>(args.chunk + kRowPad);
-  const size_t shared =
-      static_cast<size_t>(call.T) * kRowsPerCta * ld + kColsPerCta * ld +
-      static_cast<size_t>(call.T) * kRowsPerCta * sizeof(long long) +
-      static_cast<size_t>(kRowsPerCta) * args.blocksPerCta * sizeof(unsigned long long);
-  const dim3 grid(static_cast<unsigned>((M + kRowsPerCta - 1) / kRowsPerCta),
-                  static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols));
-  if (call.exact()) {
-    check(cudaFuncSetAttribute(cimProductKernel<true>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                               static_cast<int>(shared)),
-          "sizing the CIM kernel's shared memory");
-    cimProductKernel<true><<<grid, kThreads, shared, stream>>>(args);
-  } else {
-    check(cudaFuncSetAttribute(cimProductKernel<false>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                               static_cast<int>(shared)),
-          "sizing the CIM kernel's shared memory");
-    cimProductKernel<false><<<grid, kThreads, shared, stream>>>(args);
+  auto sharedBytes = [&](const ProductArgs &a) {
+    const size_t ld = static_cast<size_t>(a.chunk + kRowPad);
+    const size_t rows = static_cast<size_t>(kRowsPerCta) * a.rowGroups;
+    const size_t wRows = a.rowGroups > 1 ? a.stagedCols() : kColsPerCta;
+    return static_cast<size_t>(call.T) * rows * ld + wRows * ld +
+           static_cast<size_t>(call.T) * rows * sizeof(long long) +
+           rows * a.blocksPerCta * sizeof(unsigned long long);
+  };
+  // A narrow layer (N of 64 or fewer) would leave most warps of a 128-column CTA idle: its
+  // warps are stacked over rows instead, when one chunk then still holds a whole row block and
+  // the CTA's shared memory stays that of the wide layout (two CTAs per SM).
+  if (call.adc != AdcKind::Dynamic && chip.N <= 64) {
+    const size_t wide = sharedBytes(args);
+    const int chunk = static_cast<int>((std::min<int64_t>(chip.K, call.rows) + 31) / 32 * 32);
+    for (int groups = kThreads / 32; groups > 1; groups /= 2) {
+      ProductArgs narrow = args;
+      narrow.rowGroups = groups;
+      narrow.ctaCols = kColsPerWarp * (kThreads / 32 / groups);
+      narrow.chunk = chunk;
+      if (narrow.ctaCols >= chip.N && chunk <= args.chunk && sharedBytes(narrow) <= wide) {
+        args = narrow;
+        break;
+      }
+    }
   }
+  const size_t shared = sharedBytes(args);
+  const int64_t rowsPerCta = static_cast<int64_t>(kRowsPerCta) * args.rowGroups;
+  const dim3 grid(static_cast<unsigned>((M + rowsPerCta - 1) / rowsPerCta),
+                  static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols));
+  auto launch = [&](auto kernel) {
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               static_cast<int>(shared)),
+          "sizing the CIM kernel's shared memory");
+    kernel<<<grid, kThreads, shared, stream>>>(args);
+  };
+  const bool narrow = args.rowGroups > 1;
+  if (call.exact())
+    narrow ? launch(cimProductKernel<true, true>) : launch(cimProductKernel<true, false>);
+  else
+    narrow ? launch(cimProductKernel<false, true>) : launch(cimProductKernel<false, false>);
   checkLaunch("cim product");
 }
 

@@ -35,6 +35,14 @@ struct ProductArgs {
   int ctaCols = 128;    // columns per CTA (whole column blocks in `dynamic` mode)
   int blocksPerCta = 1; // column blocks per CTA (`dynamic`)
   int64_t rowBlocks = 0;
+  /// The int8 kernel's warps in groups of 32 rows: 1, the CTA's 8 warps side by side over 128
+  /// columns (32 rows); 2, 4 or 8 for narrow layers (ctaCols 64, 32 or 16; 64 to 256 rows).
+  int rowGroups = 1;
+  /// Weight columns a narrow layout stages per chunk: ctaCols rounded up to whole warps (the wide
+  /// one stages kColsPerCta).
+  __host__ __device__ int stagedCols() const {
+    return (ctaCols + kColsPerWarp - 1) / kColsPerWarp * kColsPerWarp;
+  }
 };
 
 /// D += A·B, int8 operands, m16n8k32.

@@ -40,8 +40,14 @@ void makeOneBit(cim::CimParams &p, Rng &rng) {
 
 /// Runs one random layer on both backends and compares; `shape` edits the random parameters.
 /// The kernel that ran is in `bitPlanes`.
+/// The layer's extents; 0 draws one at random.
+struct Extents {
+  int64_t K = 0, N = 0, M = 0;
+};
+
 Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
-                void (*shape)(cim::CimParams &, Rng &) = nullptr, bool *bitPlanes = nullptr) {
+                void (*shape)(cim::CimParams &, Rng &) = nullptr, bool *bitPlanes = nullptr,
+                Extents extents = {}) {
   cim::CimParams p = cim::test::randomParams(rng, mode);
   if (shape)
     shape(p, rng);
@@ -61,9 +67,9 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
       p.adc.samples = static_cast<int>(rng.range(1, 4));
     }
   }
-  const int64_t K = cim::test::randomK(rng, p.crossbar.rows);
-  const int64_t N = cim::test::randomN(rng, p.crossbar.cols);
-  const int64_t M = rng.range(1, 70);
+  const int64_t K = extents.K ? extents.K : cim::test::randomK(rng, p.crossbar.rows);
+  const int64_t N = extents.N ? extents.N : cim::test::randomN(rng, p.crossbar.cols);
+  const int64_t M = extents.M ? extents.M : rng.range(1, 70);
   if (mode == AdcMode::Calibrated) {
     const auto maxima = cim::fullModeScales(K, p.crossbar.rows, p.inputs.slices, p.weights.slices);
     for (size_t pair = 0; pair < p.inputs.slices.size() * p.weights.slices.size(); ++pair)
@@ -205,6 +211,35 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
     close += o.close;
   }
   EXPECT_GE(close, compared - compared / 1000);
+}
+
+// Narrow layers (N of 64 or fewer, a row block within one staged chunk) run with the int8
+// kernel's warps stacked over rows (ProductArgs::rowGroups): the same codes as the wide layout,
+// over several CTAs of up to 256 rows.
+TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  for (const int64_t N : {1, 7, 16, 17, 32, 33, 64})
+    for (const bool noisy : {false, true}) {
+      const Extents extents{rng.coin() ? 25 : rng.range(26, 256), N, rng.coin() ? 300 : 37};
+      SCOPED_TRACE("K " + std::to_string(extents.K) + ", N " + std::to_string(N) + ", M " +
+                   std::to_string(extents.M) + (noisy ? ", noisy" : ""));
+      bool bitPlanes = true;
+      const Outcome o = runCase(
+          rng, GetParam(), noisy,
+          [](cim::CimParams &p, Rng &) {
+            p.crossbar.rows = 256;
+            p.crossbar.cols = 256;
+            p.weights.bits = 8;
+            p.weights.slices = {1, 2, 2, 2}; // multi-bit cells: the int8 kernel
+          },
+          &bitPlanes, extents);
+      EXPECT_FALSE(bitPlanes);
+      if (o.exact && GetParam() != AdcMode::Calibrated)
+        EXPECT_EQ(o.identical, o.compared);
+      else
+        EXPECT_LE(o.worst, 1e-6);
+    }
 }
 
 // Which kernel a layer gets is decided on the host (uploadCimChip), so this runs without a GPU:
