@@ -78,7 +78,12 @@ void WeightStreamer::place() {
   for (size_t i = 0; i < arrays_.size(); ++i) {
     Array &a = arrays_[i];
     if (resident[i]) {
-      a.resident = context_.upload(a.host, a.bytes, a.what);
+      try {
+        a.resident = context_.upload(a.host, a.bytes, a.what);
+      } catch (const Error &e) {
+        throw Error(std::string(e.what()) + "; --gpu-memory-budget " + std::to_string(budget_) +
+                    " bytes is more than the GPU holds: a smaller budget streams more weights");
+      }
       cudaFreeHost(a.host);
       a.host = nullptr;
     } else {
