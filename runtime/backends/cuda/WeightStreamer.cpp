@@ -43,6 +43,13 @@ int WeightStreamer::add(const void *host, size_t bytes, const std::string &what)
   return static_cast<int>(arrays_.size()) - 1;
 }
 
+uint64_t WeightStreamer::totalBytes() const {
+  uint64_t total = 0;
+  for (const Array &a : arrays_)
+    total += a.bytes;
+  return total;
+}
+
 void WeightStreamer::place() {
   if (placed_)
     return;
@@ -74,16 +81,26 @@ void WeightStreamer::place() {
                 " bytes is less than two staging buffers for the largest weight array (" +
                 std::to_string(staging) + " bytes, " + largest + ")");
   }
+  // Everything is allocated before anything changes: a placement that runs out of GPU memory
+  // leaves the arrays in host memory, and the next batch tries again (and fails the same way).
+  std::shared_ptr<void> buffers[2];
+  try {
+    for (size_t i = 0; i < arrays_.size(); ++i)
+      if (resident[i])
+        arrays_[i].resident = context_.upload(arrays_[i].host, arrays_[i].bytes, arrays_[i].what);
+    if (staging > 0 && residentBytes < totalBytes())
+      for (auto &buffer : buffers)
+        buffer = context_.allocate(staging, "a weight staging buffer");
+  } catch (const Error &e) {
+    for (Array &a : arrays_)
+      a.resident.reset();
+    throw Error(std::string(e.what()) + "; --gpu-memory-budget " + std::to_string(budget_) +
+                " bytes is more than the GPU holds: a smaller budget streams more weights");
+  }
   placed_ = true;
   for (size_t i = 0; i < arrays_.size(); ++i) {
     Array &a = arrays_[i];
     if (resident[i]) {
-      try {
-        a.resident = context_.upload(a.host, a.bytes, a.what);
-      } catch (const Error &e) {
-        throw Error(std::string(e.what()) + "; --gpu-memory-budget " + std::to_string(budget_) +
-                    " bytes is more than the GPU holds: a smaller budget streams more weights");
-      }
       cudaFreeHost(a.host);
       a.host = nullptr;
     } else {
@@ -93,8 +110,8 @@ void WeightStreamer::place() {
   }
   if (streamed_.empty())
     return;
-  for (auto &buffer : staging_)
-    buffer = context_.allocate(staging, "a weight staging buffer");
+  staging_[0] = std::move(buffers[0]);
+  staging_[1] = std::move(buffers[1]);
   check(cudaStreamCreateWithFlags(&copyStream_, cudaStreamNonBlocking), "creating a copy stream");
   for (cudaEvent_t *e : {&copied_[0], &copied_[1], &freed_[0], &freed_[1], &batchStart_})
     check(cudaEventCreateWithFlags(e, cudaEventDisableTiming), "creating a streaming event");
