@@ -117,22 +117,29 @@ std::string digitalGpuGap(cim::DigitalPrecision precision, int64_t K) {
   return "";
 }
 
-DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights,
-                                          const Upload &upload) {
+DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights, const Upload &upload,
+                                          const RegisterWeights &registerMatrix) {
   DeviceDigitalWeights d;
+  // The weight matrix, the bulk: uploaded, or registered with the caller's streamer.
+  auto matrix = [&](const void *host, size_t bytes, const std::string &what) {
+    if (!registerMatrix)
+      return upload(host, bytes, what);
+    d.matrixArray = registerMatrix(host, bytes, what);
+    return std::shared_ptr<void>();
+  };
   d.precision = weights.precision();
   d.K = weights.rows();
   d.N = weights.cols();
   const int64_t K = d.K, N = d.N;
   switch (d.precision) {
   case cim::DigitalPrecision::Fp32:
-    d.values = upload(weights.values().raw(), weights.values().byteSize(), "digital weights");
+    d.values = matrix(weights.values().raw(), weights.values().byteSize(), "digital weights");
     break;
   case cim::DigitalPrecision::Bf16: {
     std::vector<uint16_t> bits(static_cast<size_t>(K * N));
     for (int64_t i = 0; i < K * N; ++i)
       bits[i] = cpu::bf16Bits(weights.values().data<float>()[i]);
-    d.values = upload(bits.data(), bits.size() * sizeof(uint16_t), "bf16 digital weights");
+    d.values = matrix(bits.data(), bits.size() * sizeof(uint16_t), "bf16 digital weights");
     break;
   }
   case cim::DigitalPrecision::Int8: {
@@ -142,7 +149,7 @@ DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights,
     const int8_t *wT = weights.levelsTransposed().data<int8_t>();
     for (int64_t n = 0; n < N; ++n)
       std::copy(wT + n * K, wT + (n + 1) * K, levels.data() + n * d.Kpad);
-    d.levelsT = upload(levels.data(), levels.size(), "int8 digital weights");
+    d.levelsT = matrix(levels.data(), levels.size(), "int8 digital weights");
     d.scales =
         upload(weights.scales().data(), weights.scales().size() * sizeof(float), "weight scales");
     break;
@@ -154,7 +161,7 @@ DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights,
     for (int64_t k = 0; k < K; ++k)
       for (int64_t n = 0; n < N; ++n)
         bits[k * N + n] = cpu::bf16Bits(static_cast<float>(wT[n * K + k]));
-    d.values = upload(bits.data(), bits.size() * sizeof(uint16_t), "w8a16 digital weights");
+    d.values = matrix(bits.data(), bits.size() * sizeof(uint16_t), "w8a16 digital weights");
     d.scales =
         upload(weights.scales().data(), weights.scales().size() * sizeof(float), "weight scales");
     break;

@@ -27,10 +27,14 @@ struct DeviceDigitalWeights {
   std::shared_ptr<void> values;  ///< fp32: W float32 [K,N]; bf16: bf16(W) [K,N]; w8a16: Wq as bf16
   std::shared_ptr<void> levelsT; ///< int8: Wq^T int8 [N, Kpad]
   std::shared_ptr<void> scales;  ///< int8, w8a16: s_w float32 [N]
+  /// Where uploadDigitalWeights registered the weight matrix (values, or levelsT for int8)
+  /// instead of uploading it, its id (the caller fills the pointer before each product); else -1.
+  int matrixArray = -1;
 };
 
 /// Uploads weights prepared by the CPU kernel (the same s_w and Wq).
-DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights, const Upload &upload);
+DeviceDigitalWeights uploadDigitalWeights(const cpu::DigitalWeights &weights, const Upload &upload,
+                                          const RegisterWeights &registerMatrix = nullptr);
 
 /// What the GPU path cannot do for this layer, or "": int8 with K·127² >= 2^31 (its int32
 /// sums could overflow; the CPU sums in int64).

@@ -202,7 +202,7 @@ int main(int argc, char **argv) {
   std::optional<std::string> memoryBudget;
   app.add_option("--gpu-memory-budget", memoryBudget,
                  "device memory for the cuda backend's weights: auto (the free memory less a "
-                 "reserve, default) or bytes with K/M/G suffixes; CIM layers' cells past it are "
+                 "reserve, default) or bytes with K/M/G/T suffixes; layer weights past it are "
                  "streamed from host memory")
       ->type_name("BYTES|auto");
   std::string cudaGraph = "on";

@@ -29,7 +29,16 @@ public:
         [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &) {
           if (tap_)
             tapRows(g, x, M);
-          digitalLinear(context_->blas(), x, M, weights_[g], allocate, z);
+          // A streamed weight matrix is in a staging buffer for this product only.
+          DeviceDigitalWeights w = weights_[g];
+          if (w.matrixArray >= 0) {
+            std::shared_ptr<void> staged(
+                const_cast<void *>(context_->weights().acquire(w.matrixArray)), [](void *) {});
+            (w.precision == cim::DigitalPrecision::Int8 ? w.levelsT : w.values) = staged;
+          }
+          digitalLinear(context_->blas(), x, M, w, allocate, z);
+          if (w.matrixArray >= 0)
+            context_->weights().release(w.matrixArray);
         });
     samples_ += samples;
     samplesOf_[in[0]->shape()] = samples;
@@ -76,8 +85,13 @@ std::unique_ptr<StepKernel> prepareGpuDigitalLinear(const StepAttrs &attrs,
     return context->upload(host, bytes, what);
   };
   std::vector<DeviceDigitalWeights> weights;
+  // The weight matrices go to the weight streamer (resident or streamed), as CIM cell arrays.
+  const RegisterWeights registerMatrix = [&context](const void *host, size_t bytes,
+                                                    const std::string &what) {
+    return context->weights().add(host, bytes, what);
+  };
   for (const cpu::DigitalWeights &w : layer->weights())
-    weights.push_back(uploadDigitalWeights(w, upload));
+    weights.push_back(uploadDigitalWeights(w, upload, registerMatrix));
   return std::make_unique<GpuDigitalLinear>(std::move(layer), std::move(weights), attrs, context);
 }
 

@@ -1,7 +1,7 @@
 // cimlir runtime: the CUDA backend's weight streaming (docs/cuda-backend.md, "Weight streaming").
-// CIM layers register their cell arrays here at load; at the first batch each array is placed
-// on the GPU while the budget allows, the rest stay in pinned host memory and are copied, on a
-// copy stream, into one of two staging buffers ahead of the layer that reads them.
+// CIM and DigitalLinear layers register their weight arrays here at load; at the first batch each
+// array is placed on the GPU while the budget allows, the rest stay in pinned host memory and are
+// copied, on a copy stream, into one of two staging buffers ahead of the layer that reads them.
 #pragma once
 
 #include "runtime/backends/cuda/EventPool.h"

@@ -151,17 +151,24 @@ TEST(CimStepRun, StreamedCellsGiveTheOutputsOfResidentOnes) {
     GTEST_SKIP() << "the CPU backend keeps every weight in host memory";
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  // Four CIM layers in a chain, so that several cell arrays stream through two buffers.
+  // Four CIM layers and two digital ones (fp32 and int8) in a chain, so that several weight
+  // arrays stream through two buffers.
   PlanBuilder b;
   int64_t h = b.input("x", DType::F32, {-1, 48});
-  for (int l = 0; l < 4; ++l) {
-    const int64_t out = l == 3 ? 5 : 48;
+  for (int l = 0; l < 6; ++l) {
+    const int64_t out = l == 5 ? 5 : 48;
     const std::string name = "/fc" + std::to_string(l) + "/Gemm";
     int64_t y = b.value(name, DType::F32, {-1, out});
-    addCimStep(b, name,
-               cimStep(name, "gemm", noisySettings(), randomF32(gen, {out, 48}),
-                       {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}),
-               h, {}, y);
+    if (l == 1 || l == 3) {
+      const int64_t w = b.constant(name + ".w", randomF32(gen, {48, out}));
+      b.step("DigitalLinear", name, {h, w}, {y},
+             {{"kind", "matmul"}, {"precision", l == 1 ? "fp32" : "int8"}});
+    } else {
+      addCimStep(b, name,
+                 cimStep(name, "gemm", noisySettings(), randomF32(gen, {out, 48}),
+                         {{"alpha", 1.0}, {"beta", 1.0}, {"transB", 1}}),
+                 h, {}, y);
+    }
     h = y;
   }
   b.output("y", h);
@@ -180,8 +187,8 @@ TEST(CimStepRun, StreamedCellsGiveTheOutputsOfResidentOnes) {
   const Tensor all = run(0, resident);
   ASSERT_EQ(resident["streamed_arrays"], 0) << resident.dump();
   const uint64_t total = resident["resident_bytes"];
-  // Three quarters of the arrays: room for two staging buffers and perhaps the small array of
-  // the last layer; the three large arrays stream.
+  // Three quarters of the arrays: room for two staging buffers of the largest (the fp32
+  // matrix) and some small ones; the rest stream, the digital matrices among them.
   const Tensor some = run(total * 3 / 4, streamed);
   EXPECT_GE(streamed["streamed_arrays"].get<int64_t>(), 2) << streamed.dump();
   EXPECT_GT(streamed["host_issued_copy_bytes"].get<int64_t>(), 0) << streamed.dump();
