@@ -2,8 +2,11 @@
 #pragma once
 
 #include "core/DType.h"
+#include "core/Error.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace cimlir::cuda {
 
@@ -31,6 +34,24 @@ template <typename BoolType, typename F> bool withElementType(DType t, F f) {
     return f(BoolType{}), true;
   default:
     return false;
+  }
+}
+
+/// Calls `launch` with a value of the unsigned integer type of `elementSize` bytes (1, 2, 4 or
+/// 8): kernels that only move elements. Another size is an internal error naming `what`.
+template <typename Launch> void byElementSize(size_t elementSize, const char *what, Launch launch) {
+  switch (elementSize) {
+  case 1:
+    return launch(uint8_t{});
+  case 2:
+    return launch(uint16_t{});
+  case 4:
+    return launch(uint32_t{});
+  case 8:
+    return launch(uint64_t{});
+  default:
+    throw Error(std::string("internal: no GPU ") + what + " for elements of " +
+                std::to_string(elementSize) + " bytes");
   }
 }
 

@@ -304,31 +304,12 @@ void where(const uint8_t *condition, const void *x, const void *y, size_t elemen
            const Broadcast &shape, void *out, cudaStream_t stream) {
   if (shape.count == 0)
     return;
-  const unsigned blocks = gridStrideBlocks(shape.count);
-  switch (elementSize) {
-  case 1:
-    whereKernel<uint8_t><<<blocks, kGridStrideThreads, 0, stream>>>(
-        condition, static_cast<const uint8_t *>(x), static_cast<const uint8_t *>(y), shape,
-        static_cast<uint8_t *>(out));
-    break;
-  case 2:
-    whereKernel<uint16_t><<<blocks, kGridStrideThreads, 0, stream>>>(
-        condition, static_cast<const uint16_t *>(x), static_cast<const uint16_t *>(y), shape,
-        static_cast<uint16_t *>(out));
-    break;
-  case 4:
-    whereKernel<uint32_t><<<blocks, kGridStrideThreads, 0, stream>>>(
-        condition, static_cast<const uint32_t *>(x), static_cast<const uint32_t *>(y), shape,
-        static_cast<uint32_t *>(out));
-    break;
-  case 8:
-    whereKernel<uint64_t><<<blocks, kGridStrideThreads, 0, stream>>>(
-        condition, static_cast<const uint64_t *>(x), static_cast<const uint64_t *>(y), shape,
-        static_cast<uint64_t *>(out));
-    break;
-  default:
-    throw Error("internal: no GPU Where for elements of " + std::to_string(elementSize) + " bytes");
-  }
+  byElementSize(elementSize, "Where", [&](auto e) {
+    using E = decltype(e);
+    whereKernel<E><<<gridStrideBlocks(shape.count), kGridStrideThreads, 0, stream>>>(
+        condition, static_cast<const E *>(x), static_cast<const E *>(y), shape,
+        static_cast<E *>(out));
+  });
   checkLaunch("where");
 }
 

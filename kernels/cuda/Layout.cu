@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
 
 #include <string>
@@ -41,23 +42,6 @@ __global__ void gatherKernel(const E *x, int64_t outer, int64_t dim, int64_t inn
     if (at < 0)
       at += dim;
     y[idx] = x[(o * dim + at) * inner + i];
-  }
-}
-
-/// Runs `launch` with E the unsigned integer type of `elementSize` bytes.
-template <typename Launch> void byElementSize(size_t elementSize, const char *what, Launch launch) {
-  switch (elementSize) {
-  case 1:
-    return launch(uint8_t{});
-  case 2:
-    return launch(uint16_t{});
-  case 4:
-    return launch(uint32_t{});
-  case 8:
-    return launch(uint64_t{});
-  default:
-    throw Error(std::string("internal: no GPU ") + what + " for elements of " +
-                std::to_string(elementSize) + " bytes");
   }
 }
 

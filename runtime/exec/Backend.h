@@ -68,8 +68,8 @@ struct BackendOptions {
   /// Called by every DigitalLinear step before each product (unset: no tap).
   LinearRowsTap digitalRowsTap;
   /// --gpu-memory-budget: bytes of device memory a Device backend keeps weights in; the CUDA
-  /// backend streams CIM layers' cell arrays past it from host memory. 0: auto (the device's
-  /// free memory at load, less a reserve for activations).
+  /// backend streams the weight arrays of CIM and DigitalLinear layers past it from host
+  /// memory. 0: auto (the device's free memory at load, less a reserve for activations).
   uint64_t weightBudget = 0;
   /// A backend that can replay a batch's recorded work (Backend::canReplay: the CUDA backend's
   /// CUDA graphs) does so (cim-run --cuda-graph on|off).

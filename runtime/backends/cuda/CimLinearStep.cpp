@@ -85,9 +85,7 @@ std::unique_ptr<StepKernel> prepareGpuCimLinear(const StepAttrs &attrs,
     if (!cimGpuGap(chip.params(), step.k).empty())
       return nullptr;
   std::vector<DeviceCimChip> chips;
-  const Upload upload = [&context](const void *host, size_t bytes, const std::string &what) {
-    return context->upload(host, bytes, what);
-  };
+  const Upload upload = context->uploader();
   // The cell arrays, the bulk of a layer, go to the weight streamer (resident or streamed).
   const RegisterWeights registerCells = [&context](const void *host, size_t bytes,
                                                    const std::string &what) {

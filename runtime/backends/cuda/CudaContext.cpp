@@ -122,7 +122,8 @@ WeightStreamer &Context::weights() {
 }
 
 void Context::setBatchStart(int64_t firstSample) {
-  // The previous batch's copy has run: every batch ends by waiting for the stream.
+  // The pinned value must not change under a copy still queued: a batch that failed part way
+  // did not wait for the stream at its end.
   synchronize();
   *batchStartHost_ = firstSample;
   check(cudaMemcpyAsync(batchStart_, batchStartHost_, sizeof(int64_t), cudaMemcpyHostToDevice,

@@ -4,6 +4,7 @@
 
 #include "kernels/cuda/Blas.h"
 #include "kernels/cuda/DeviceFault.h"
+#include "kernels/cuda/DeviceMemory.h"
 #include "runtime/backends/cuda/WeightStreamer.h"
 
 #include <cuda_runtime_api.h>
@@ -37,6 +38,12 @@ public:
   std::shared_ptr<void> allocate(size_t bytes, const std::string &what);
   /// allocate + a copy of `bytes` host bytes (synchronous: the host data may go right after).
   std::shared_ptr<void> upload(const void *host, size_t bytes, const std::string &what);
+  /// upload() as the Upload callback that kernels' upload functions take (DeviceMemory.h).
+  Upload uploader() {
+    return [this](const void *host, size_t bytes, const std::string &what) {
+      return upload(host, bytes, what);
+    };
+  }
 
   /// Waits for everything issued on stream(); then throws the first fault a kernel recorded
   /// since the last wait, as "SITE: index V is out of range for an axis of B".

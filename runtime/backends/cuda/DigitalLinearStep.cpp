@@ -81,9 +81,7 @@ std::unique_ptr<StepKernel> prepareGpuDigitalLinear(const StepAttrs &attrs,
   const LinearStep &step = layer->layout().step();
   if (!LinearLayout::supports(step.kind) || !digitalGpuGap(layer->precision(), step.k).empty())
     return nullptr;
-  const Upload upload = [&context](const void *host, size_t bytes, const std::string &what) {
-    return context->upload(host, bytes, what);
-  };
+  const Upload upload = context->uploader();
   std::vector<DeviceDigitalWeights> weights;
   // The weight matrices go to the weight streamer (resident or streamed), as CIM cell arrays.
   const RegisterWeights registerMatrix = [&context](const void *host, size_t bytes,

@@ -12,6 +12,8 @@
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CimLinearStep.h"
 #include "runtime/backends/cuda/DigitalLinearStep.h"
+#include "runtime/backends/cuda/GpuStepUtil.h"
+#include "runtime/backends/cuda/LayoutSteps.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
 #include "kernels/cpu/Check.h"
@@ -27,67 +29,26 @@ namespace cimlir::cuda {
 
 namespace {
 
-using In = std::vector<const Tensor *>;
-using Out = std::vector<Tensor *>;
-
-/// A GPU kernel from a lambda over the step's device inputs and outputs.
-class LambdaStep : public StepKernel {
-public:
-  using Fn = std::function<void(const In &, const Out &)>;
-  explicit LambdaStep(Fn fn) : fn_(std::move(fn)) {}
-  void run(const In &in, const Out &out, const RunContext &) override { fn_(in, out); }
-
-private:
-  Fn fn_;
-};
-
-/// True when every input of the step is an activation (device memory), not a constant.
-bool allInputsOnDevice(const StepAttrs &a, size_t first = 0, size_t count = SIZE_MAX) {
-  const Step &s = a.step();
-  for (size_t i = first; i < s.inputs.size() && i - first < count; ++i)
-    if (a.program().constant(s.inputs[i]))
-      return false;
-  return true;
+/// The broadcast of the step's inputs into Y, or an error as the CPU kernel words it.
+Broadcast broadcastOf(const char *kernel, const In &in, const Tensor &y) {
+  Shape both;
+  bool ok = cpu::detail::broadcastShapes(in[0]->shape(), in[1]->shape(), both);
+  if (ok && in.size() > 2)
+    ok = cpu::detail::broadcastShapes(Shape(both), in[2]->shape(), both);
+  Broadcast shape;
+  if (!ok || both != y.shape() ||
+      !Broadcast::of(in[0]->shape(), in[1]->shape(), in.size() > 2 ? in[2]->shape() : Shape{}, both,
+                     shape)) {
+    std::string shapes;
+    for (const Tensor *t : in)
+      shapes += (shapes.empty() ? "" : " and ") + shapeToString(t->shape());
+    throw Error(std::string(kernel) + ": shapes " + shapes + " do not broadcast to " +
+                shapeToString(y.shape()));
+  }
+  return shape;
 }
 
-/// True when every input and output of the step is float32.
-bool allFloat32(const StepAttrs &a) {
-  const Step &s = a.step();
-  for (int64_t v : s.inputs)
-    if (a.program().values()[v].dtype != DType::F32)
-      return false;
-  for (int64_t v : s.outputs)
-    if (a.program().values()[v].dtype != DType::F32)
-      return false;
-  return true;
-}
-
-/// A step's inputs in device memory: activations as the executor hands them, constants
-/// uploaded once at prepare.
-class DeviceInputs {
-public:
-  DeviceInputs(const StepAttrs &a, Context &context) {
-    for (int64_t v : a.step().inputs) {
-      const Tensor *c = a.program().constant(v);
-      constants_.push_back(c ? context.upload(c->raw(), c->byteSize(), "a step's constant")
-                             : nullptr);
-    }
-  }
-  const float *operator()(const In &in, size_t i) const {
-    return static_cast<const float *>(raw(in, i));
-  }
-  const void *raw(const In &in, size_t i) const {
-    return constants_[i] ? constants_[i].get() : in[i]->raw();
-  }
-
-private:
-  std::vector<std::shared_ptr<void>> constants_;
-};
-
-using Factory =
-    std::function<std::unique_ptr<StepKernel>(const StepAttrs &, const std::shared_ptr<Context> &)>;
-
-/// Add, Sub, Mul, Div, Max, Min and PRelu of float32 tensors, broadcast as NumPy does.
+/// Add, Sub, Mul, Div, Pow, Max, Min and PRelu of float32 tensors, broadcast as NumPy does.
 Factory binaryStep(cpu::BinaryOp op) {
   return [op](const StepAttrs &a,
               const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
@@ -96,16 +57,10 @@ Factory binaryStep(cpu::BinaryOp op) {
         a.program().values()[a.step().outputs[0]].shape.size() > kMaxBroadcastRank)
       return nullptr;
     auto inputs = std::make_shared<DeviceInputs>(a, *context);
-    return std::make_unique<LambdaStep>([op, inputs, context](const In &in, const Out &out) {
-      Broadcast shape;
-      Shape both;
-      if (!cpu::detail::broadcastShapes(in[0]->shape(), in[1]->shape(), both) ||
-          both != out[0]->shape() || !Broadcast::of(in[0]->shape(), in[1]->shape(), both, shape))
-        throw Error("shapes " + shapeToString(in[0]->shape()) + " and " +
-                    shapeToString(in[1]->shape()) + " do not broadcast to " +
-                    shapeToString(out[0]->shape()));
-      binary(op, (*inputs)(in, 0), (*inputs)(in, 1), shape, out[0]->data<float>(),
-             context->stream());
+    const std::string name = a.step().op;
+    return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+      binary(op, (*inputs)(in, 0), (*inputs)(in, 1), broadcastOf(name.c_str(), in, *out[0]),
+             out[0]->data<float>(), context->stream());
     });
   };
 }
@@ -125,9 +80,7 @@ std::unique_ptr<StepKernel> poolStep(const StepAttrs &a, const std::shared_ptr<C
     if (!entry.memory)
       entry = uploadPoolWindows(
           cpu::poolGeometry(isMax ? "maxPool" : "averagePool", *in[0], params, *out[0]),
-          [&context](const void *host, size_t bytes, const std::string &what) {
-            return context->upload(host, bytes, what);
-          });
+          context->uploader());
     if (isMax)
       maxPool(in[0]->data<float>(), entry.view, out[0]->data<float>(), context->stream());
     else
@@ -197,21 +150,6 @@ std::unique_ptr<StepKernel> globalAveragePoolStep(const StepAttrs &a,
   });
 }
 
-/// Reshape, Flatten, Identity: the output holds the input's elements in order.
-std::unique_ptr<StepKernel> copyStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
-  a.arity(a.step().op == "Reshape" ? 2 : 1, a.step().op == "Reshape" ? 2 : 1);
-  if (!allInputsOnDevice(a, 0, 1))
-    return nullptr;
-  return std::make_unique<LambdaStep>([context](const In &in, const Out &out) {
-    if (in[0]->byteSize() != out[0]->byteSize())
-      throw Error("internal: copy between tensors of different sizes");
-    if (in[0]->byteSize())
-      check(cudaMemcpyAsync(out[0]->raw(), in[0]->raw(), in[0]->byteSize(),
-                            cudaMemcpyDeviceToDevice, context->stream()),
-            "copying on the GPU");
-  });
-}
-
 std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
   const Step &s = a.step();
@@ -221,21 +159,6 @@ std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<C
     relu(in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), context->stream());
   });
 }
-
-/// True when every input and output of the step has dtype `t`.
-bool allOf(const StepAttrs &a, DType t) {
-  const Step &s = a.step();
-  for (int64_t v : s.inputs)
-    if (a.program().values()[v].dtype != t)
-      return false;
-  for (int64_t v : s.outputs)
-    if (a.program().values()[v].dtype != t)
-      return false;
-  return true;
-}
-
-/// The plan's shape of value `v` (-1 where it depends on the batch).
-const Shape &planShape(const StepAttrs &a, int64_t v) { return a.program().values()[v].shape; }
 
 /// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
 Factory unaryStep(cpu::UnaryOp op) {
@@ -417,204 +340,6 @@ std::unique_ptr<StepKernel> matmulStep(const StepAttrs &a,
   });
 }
 
-/// A data-movement step whose index tables depend only on the input's shape: built by `tables`
-/// (false: rank too high, the step then fails as the CPU kernel would not) and uploaded at the
-/// first batch of each input shape. Input 0 must be an activation; `fillInput` names an
-/// optional input holding the fill value.
-using TablesFor = std::function<bool(const Tensor &x, const Tensor &y, const Upload &upload,
-                                     DeviceOffsetTables &out)>;
-std::unique_ptr<StepKernel> layoutStep(const StepAttrs &a, const std::shared_ptr<Context> &context,
-                                       TablesFor tables, int fillInput = -1) {
-  if (!allInputsOnDevice(a, 0, 1) ||
-      planShape(a, a.step().outputs[0]).size() > static_cast<size_t>(kMaxLayoutRank) ||
-      planShape(a, a.step().inputs[0]).size() > static_cast<size_t>(kMaxLayoutRank))
-    return nullptr;
-  auto inputs = std::make_shared<DeviceInputs>(a, *context);
-  auto cache = std::make_shared<std::map<Shape, DeviceOffsetTables>>();
-  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    auto it = cache->find(in[0]->shape());
-    if (it == cache->end()) {
-      DeviceOffsetTables t;
-      const Upload upload = [&](const void *host, size_t bytes, const std::string &what) {
-        return context->upload(host, bytes, what);
-      };
-      if (!tables(*in[0], *out[0], upload, t))
-        throw Error("internal: no GPU index tables for this step");
-      bool fits = t.view.rank == out[0]->rank();
-      for (int d = 0; fits && d < t.view.rank; ++d)
-        fits = t.view.extent[d] == out[0]->dim(d);
-      if (!fits)
-        throw Error("Y has shape " + shapeToString(out[0]->shape()) + ", which the step's input " +
-                    shapeToString(in[0]->shape()) + " does not give");
-      it = cache->emplace(in[0]->shape(), std::move(t)).first;
-    }
-    const void *fill = fillInput >= 0 && static_cast<size_t>(fillInput) < in.size()
-                           ? inputs->raw(in, static_cast<size_t>(fillInput))
-                           : nullptr;
-    remap(in[0]->raw(), dtypeSize(in[0]->dtype()), it->second.view, fill, out[0]->raw(),
-          context->stream());
-  });
-}
-
-std::unique_ptr<StepKernel> transposeStep(const StepAttrs &a,
-                                          const std::shared_ptr<Context> &context) {
-  a.arity(1, 1);
-  const std::vector<int64_t> perm = a.ints("perm");
-  return layoutStep(
-      a, context,
-      [perm](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
-        return uploadTranspose(x.shape(), perm, upload, out);
-      });
-}
-
-std::unique_ptr<StepKernel> sliceStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
-  a.arity(1, 1);
-  const auto starts = a.ints("starts"), ends = a.ints("ends"), axes = a.ints("axes"),
-             steps = a.ints("steps");
-  return layoutStep(
-      a, context,
-      [=](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
-        return uploadRemap(cpu::sliceMaps(x.shape(), starts, ends, axes, steps), x.shape(), upload,
-                           out);
-      });
-}
-
-std::unique_ptr<StepKernel> expandStep(const StepAttrs &a,
-                                       const std::shared_ptr<Context> &context) {
-  a.arity(1, 1);
-  return layoutStep(
-      a, context,
-      [](const Tensor &x, const Tensor &y, const Upload &upload, DeviceOffsetTables &out) {
-        return uploadRemap(cpu::expandMaps(x.shape(), y.shape()),
-                           cpu::broadcastAligned(x.shape(), y.shape().size()), upload, out);
-      });
-}
-
-std::unique_ptr<StepKernel> tileStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
-  a.arity(1, 1);
-  const auto repeats = a.ints("repeats");
-  return layoutStep(
-      a, context,
-      [repeats](const Tensor &x, const Tensor &, const Upload &upload, DeviceOffsetTables &out) {
-        return uploadRemap(cpu::tileMaps(x.shape(), repeats), x.shape(), upload, out);
-      });
-}
-
-std::unique_ptr<StepKernel> padStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
-  a.arity(2, 2);
-  const auto pads = a.ints("pads");
-  const std::optional<cpu::PadMode> mode = cpu::padModeNamed(a.s("mode"));
-  const Step &s = a.step();
-  const Tensor *value = a.program().constant(s.inputs[1]);
-  if (!mode || !value || value->numel() != 1 ||
-      value->dtype() != a.program().values()[s.inputs[0]].dtype)
-    return nullptr; // the CPU kernel names the error
-  return layoutStep(
-      a, context,
-      [pads, m = *mode](const Tensor &x, const Tensor &, const Upload &upload,
-                        DeviceOffsetTables &out) {
-        return uploadRemap(cpu::padMaps(x.shape(), pads, m), x.shape(), upload, out);
-      },
-      1);
-}
-
-/// Concat, and Split (the inverse): one 2-D copy per part, rows of `outer` blocks.
-std::unique_ptr<StepKernel> concatStep(const StepAttrs &a,
-                                       const std::shared_ptr<Context> &context) {
-  const bool split = a.step().op == "Split";
-  const int64_t axis = a.i("axis");
-  std::vector<int64_t> sizes;
-  if (split) {
-    sizes = a.ints("split");
-    if (a.step().inputs.size() != 1 || a.step().outputs.size() != sizes.size())
-      return nullptr; // the CPU kernel names the arity error
-  } else {
-    a.arity(1, a.step().inputs.size());
-  }
-  auto inputs = std::make_shared<DeviceInputs>(a, *context);
-  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    // The joined tensor and its parts.
-    const Tensor &whole = split ? *in[0] : *out[0];
-    std::vector<const Tensor *> parts;
-    if (split)
-      parts.assign(out.begin(), out.end());
-    else
-      parts.assign(in.begin(), in.end());
-    const int64_t rank = whole.rank();
-    if (axis < 0 || axis >= rank)
-      throw Error("concat: axis " + std::to_string(axis) + " is out of range for " +
-                  shapeToString(whole.shape()));
-    Shape want = whole.shape();
-    want[axis] = 0;
-    for (const Tensor *t : parts) {
-      bool ok = t->rank() == rank && t->dtype() == whole.dtype();
-      for (int64_t d = 0; ok && d < rank; ++d)
-        ok = d == axis || t->dim(d) == whole.dim(d);
-      if (!ok)
-        throw Error("concat: part " + shapeToString(t->shape()) + " does not fit " +
-                    shapeToString(whole.shape()) + " along axis " + std::to_string(axis));
-      want[axis] += t->dim(axis);
-    }
-    if (want != whole.shape())
-      throw Error("concat: parts make " + shapeToString(want) + ", not " +
-                  shapeToString(whole.shape()));
-    int64_t outer = 1, inner = dtypeSize(whole.dtype());
-    for (int64_t d = 0; d < axis; ++d)
-      outer *= whole.dim(d);
-    for (int64_t d = axis + 1; d < rank; ++d)
-      inner *= whole.dim(d);
-    const size_t wholeRow = static_cast<size_t>(whole.dim(axis) * inner);
-    size_t at = 0;
-    for (size_t p = 0; p < parts.size(); ++p) {
-      const size_t row = static_cast<size_t>(parts[p]->dim(axis) * inner);
-      if (row && outer) {
-        const void *src = split ? static_cast<const unsigned char *>(inputs->raw(in, 0)) + at
-                                : inputs->raw(in, p);
-        void *dst = split ? out[p]->raw() : static_cast<unsigned char *>(out[0]->raw()) + at;
-        check(cudaMemcpy2DAsync(dst, split ? row : wholeRow, src, split ? wholeRow : row, row,
-                                static_cast<size_t>(outer), cudaMemcpyDeviceToDevice,
-                                context->stream()),
-              split ? "splitting on the GPU" : "concatenating on the GPU");
-      }
-      at += row;
-    }
-  });
-}
-
-/// Gather with the indices in device memory (an activation or a constant); an index out of
-/// range is reported through the context's fault record.
-std::unique_ptr<StepKernel> gatherStep(const StepAttrs &a,
-                                       const std::shared_ptr<Context> &context) {
-  a.arity(2, 2);
-  const DType indexType = a.program().values()[a.step().inputs[1]].dtype;
-  if (indexType != DType::I64 && indexType != DType::I32)
-    return nullptr;
-  const int64_t axis = a.i("axis");
-  auto inputs = std::make_shared<DeviceInputs>(a, *context);
-  const int site = context->faultSite("step Gather '" + a.step().name + "': gather: ");
-  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    const Tensor &x = *in[0], &indices = *in[1];
-    const int64_t at = axis < 0 ? axis + x.rank() : axis;
-    if (at < 0 || at >= x.rank())
-      throw Error("gather: axis " + std::to_string(axis) + " is out of range for X " +
-                  shapeToString(x.shape()));
-    Shape want(x.shape().begin(), x.shape().begin() + at);
-    want.insert(want.end(), indices.shape().begin(), indices.shape().end());
-    want.insert(want.end(), x.shape().begin() + at + 1, x.shape().end());
-    if (out[0]->shape() != want || out[0]->dtype() != x.dtype())
-      throw Error("gather: Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
-                  shapeToString(want));
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < at; ++d)
-      outer *= x.dim(d);
-    for (int64_t d = at + 1; d < x.rank(); ++d)
-      inner *= x.dim(d);
-    gather(inputs->raw(in, 0), dtypeSize(x.dtype()), outer, x.dim(at), inner, inputs->raw(in, 1),
-           indices.dtype() == DType::I64, indices.numel(), out[0]->raw(), context->fault(), site,
-           context->stream());
-  });
-}
-
 /// The float32 Reduce ops: rows of reduced values (the reduced axes moved last by a transpose
 /// into scratch memory where they are not last already), one block per row.
 Factory reduceStep(cpu::ReduceOp op) {
@@ -649,12 +374,7 @@ Factory reduceStep(cpu::ReduceOp op) {
       auto it = transposes->find(x.shape());
       if (it == transposes->end()) {
         DeviceOffsetTables t;
-        uploadTranspose(
-            x.shape(), perm,
-            [&](const void *host, size_t bytes, const std::string &what) {
-              return context->upload(host, bytes, what);
-            },
-            t);
+        uploadTranspose(x.shape(), perm, context->uploader(), t);
         it = transposes->emplace(x.shape(), std::move(t)).first;
       }
       std::shared_ptr<void> moved = context->allocate(x.byteSize(), "a reduction's rows");
@@ -678,25 +398,6 @@ std::unique_ptr<StepKernel> castStep(const StepAttrs &a, const std::shared_ptr<C
                   shapeToString(in[0]->shape()));
     cast(in[0]->raw(), from, out[0]->raw(), to, in[0]->numel(), context->stream());
   });
-}
-
-/// The broadcast of the step's inputs into Y, or an error as the CPU kernel words it.
-Broadcast broadcastOf(const char *kernel, const In &in, const Tensor &y) {
-  Shape both;
-  bool ok = cpu::detail::broadcastShapes(in[0]->shape(), in[1]->shape(), both);
-  if (ok && in.size() > 2)
-    ok = cpu::detail::broadcastShapes(Shape(both), in[2]->shape(), both);
-  Broadcast shape;
-  if (!ok || both != y.shape() ||
-      !Broadcast::of(in[0]->shape(), in[1]->shape(), in.size() > 2 ? in[2]->shape() : Shape{}, both,
-                     shape)) {
-    std::string shapes;
-    for (const Tensor *t : in)
-      shapes += (shapes.empty() ? "" : " and ") + shapeToString(t->shape());
-    throw Error(std::string(kernel) + ": shapes " + shapes + " do not broadcast to " +
-                shapeToString(y.shape()));
-  }
-  return shape;
 }
 
 /// Equal, Greater, ..., And, Or, Xor (cpu::compareOpTypes) into bool.

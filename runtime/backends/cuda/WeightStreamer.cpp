@@ -43,13 +43,6 @@ int WeightStreamer::add(const void *host, size_t bytes, const std::string &what)
   return static_cast<int>(arrays_.size()) - 1;
 }
 
-uint64_t WeightStreamer::totalBytes() const {
-  uint64_t total = 0;
-  for (const Array &a : arrays_)
-    total += a.bytes;
-  return total;
-}
-
 void WeightStreamer::place() {
   if (placed_)
     return;
@@ -88,7 +81,7 @@ void WeightStreamer::place() {
     for (size_t i = 0; i < arrays_.size(); ++i)
       if (resident[i])
         arrays_[i].resident = context_.upload(arrays_[i].host, arrays_[i].bytes, arrays_[i].what);
-    if (staging > 0 && residentBytes < totalBytes())
+    if (std::find(resident.begin(), resident.end(), false) != resident.end())
       for (auto &buffer : buffers)
         buffer = context_.allocate(staging, "a weight staging buffer");
   } catch (const Error &e) {

@@ -63,8 +63,7 @@ private:
     int position = -1;              ///< index among the streamed arrays, -1 when resident
   };
   void copy(int position); ///< starts streamed array `position`'s copy into its buffer
-  uint64_t totalBytes() const;
-  void timeCopies(); ///< accumulates the copy events of completed batches
+  void timeCopies();       ///< accumulates the copy events of completed batches
 
   Context &context_;
   uint64_t budget_;
