@@ -14,6 +14,9 @@ pack=${1:-.device}
 out=${OUT:-/tmp/gpu_check}
 mkdir -p "$out" /tmp/cimlir
 tar -xJf "$pack/dist.tar.xz" -C /tmp/cimlir || exit 1
+# The test and benchmark binaries (gpu_pack.sh compresses them).
+mkdir -p /tmp/cimlir-tests && tar -xJf "$pack/bin.tar.xz" -C /tmp/cimlir-tests || exit 1
+tests=/tmp/cimlir-tests/bin
 # The tools find their bundled libraries and CUDA's cuBLAS through their RPATH; the test
 # binaries are not bundled: they find the same libraries here.
 export LD_LIBRARY_PATH="/tmp/cimlir/lib:/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -26,17 +29,17 @@ check() { "$@" || failed+=("$current"); }
 
 current="CUDA kernel tests"
 step "$current"
-"$pack/bin/cimlir_cuda_tests" --gtest_brief=1 > "$out/cuda_tests.log" 2>&1 || failed+=("$current")
+"$tests/cimlir_cuda_tests" --gtest_brief=1 > "$out/cuda_tests.log" 2>&1 || failed+=("$current")
 tail -3 "$out/cuda_tests.log"
 
 current="runtime suite on the cuda backend"
 step "$current"
-if ! CIMLIR_TEST_BACKEND=cuda stdbuf -oL "$pack/bin/cimlir_runtime_tests" \
+if ! CIMLIR_TEST_BACKEND=cuda stdbuf -oL "$tests/cimlir_runtime_tests" \
   > "$out/runtime_cuda.log" 2>&1; then
   failed+=("$current")
   # Where it stopped: a backtrace from cuda-gdb (the machine has no gdb).
   CIMLIR_TEST_BACKEND=cuda cuda-gdb -batch -ex run -ex bt --args \
-    "$pack/bin/cimlir_runtime_tests" > "$out/runtime_cuda_gdb.log" 2>&1
+    "$tests/cimlir_runtime_tests" > "$out/runtime_cuda_gdb.log" 2>&1
   grep -A12 -E "^(Thread|Program|#0)" "$out/runtime_cuda_gdb.log" | head -30
 fi
 grep -E "FAILED|PASSED" "$out/runtime_cuda.log" | tail -20
@@ -180,7 +183,7 @@ current="compute-sanitizer"
 step "compute-sanitizer (memcheck, racecheck) on the kernel tests"
 filter='Modes/CudaCimLinear.*/full:Modes/CudaCimLinear.*/dynamic'
 for tool in memcheck racecheck; do
-  compute-sanitizer --tool "$tool" --error-exitcode 3 "$pack/bin/cimlir_cuda_tests" \
+  compute-sanitizer --tool "$tool" --error-exitcode 3 "$tests/cimlir_cuda_tests" \
     --gtest_filter="$filter" --gtest_brief=1 > "$out/sanitizer_$tool.log" 2>&1 ||
     failed+=("compute-sanitizer $tool")
   tail -2 "$out/sanitizer_$tool.log"
@@ -188,7 +191,7 @@ done
 
 current="benchmark"
 step "one CIM layer, 4096^3 (bench/cim_layer_cuda.cu)"
-check "$pack/bin/cim_layer_cuda" --size 4096 --iterations 10 > "$out/bench_cim_layer.md"
+check "$tests/cim_layer_cuda" --size 4096 --iterations 10 > "$out/bench_cim_layer.md"
 cat "$out/bench_cim_layer.md"
 
 echo

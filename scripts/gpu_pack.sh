@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fills .device/ (ignored by git) with what scripts/gpu_check.sh runs on the GPU machine: the
-# self-contained tools (scripts/build_portable.sh), the GPU test and benchmark binaries, and the Fashion-MNIST test set. The device tool
+# self-contained tools (scripts/build_portable.sh), the GPU test and benchmark binaries
+# (bin.tar.xz), and the Fashion-MNIST test set. The device tool
 # carries it with `carry: [".device"]` (about 20 MB; its limit is 64 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +12,15 @@ cmake --build build -j "${CIMLIR_JOBS:-$(nproc)}" --target cimlir_cuda_tests cim
 scripts/build_portable.sh > /dev/null
 grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
 rm -rf .device
-mkdir -p .device/bin .device/data
+mkdir -p .device/data /tmp/gpu_pack_bin/bin
 cp build-portable/dist.tar.xz .device/
+# The test and benchmark binaries, stripped and compressed (uncompressed they pass the device
+# tool's 64 MiB with the working tree); gpu_check.sh unpacks them.
 for b in cimlir_cuda_tests cimlir_runtime_tests cim_layer_cuda; do
-  strip -o ".device/bin/$b" "build/bin/$b"
+  strip -o "/tmp/gpu_pack_bin/bin/$b" "build/bin/$b"
 done
+tar -cJf .device/bin.tar.xz -C /tmp/gpu_pack_bin bin
+rm -rf /tmp/gpu_pack_bin
 # The tests also load libopenblas.so.0, which the GPU machine has (the tools link it statically).
 cp /usr/share/datasets/fashion-mnist/t10k-* .device/data/
 # The peer simulators of bench/peers_gpu.sh (pure-Python wheels from PyPI; the GPU machine has no

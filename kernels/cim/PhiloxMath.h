@@ -139,7 +139,7 @@ CIMLIR_HOST_DEVICE inline void normalPair(uint32_t a, uint32_t b, double &z0, do
 /// approximations (__logf, __sincosf: within about 2^-21 absolute for u in [0.5, 1] and θ in
 /// [−π, π], a few float ulps relative below u = 0.5), the host's libm.
 /// So the backends agree in distribution, and nearly always in the ADC code.
-CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, double &z0, double &z1) {
+CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, float &z0, float &z1) {
   const float ua = static_cast<float>(a) * 0x1p-32f + 0x1p-33f;
   const float theta =
       6.28318530717958647692f * (static_cast<float>(b) * 0x1p-32f + 0x1p-33f - 0.5f);
@@ -152,8 +152,16 @@ CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, double &z0
   const float radius = std::sqrt(std::fmax(-2.0f * std::log(ua), 0.0f));
   const float s = std::sin(theta), c = std::cos(theta);
 #endif
-  z0 = static_cast<double>(radius * c);
-  z1 = static_cast<double>(radius * s);
+  z0 = radius * c;
+  z1 = radius * s;
+}
+
+/// The same normals, widened (exactly) to double.
+CIMLIR_HOST_DEVICE inline void fastNormalPair(uint32_t a, uint32_t b, double &z0, double &z1) {
+  float f0, f1;
+  fastNormalPair(a, b, f0, f1);
+  z0 = f0;
+  z1 = f1;
 }
 
 } // namespace cimlir::cim::philox

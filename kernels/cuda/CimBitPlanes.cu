@@ -64,6 +64,19 @@ __device__ __forceinline__ int32_t fmaCode(int32_t pb, const BlockAdc &adc) {
   return __float_as_int(__fmaf_rn(__int_as_float(pb), adc.ratio, adc.shift));
 }
 
+/// fastNoisyCode (CimProduct.cuh) in an `exact` block, from the biased partial sum pb: with
+/// ratio = qmax_a / FS exact, one FMA gives t = P·ratio − c0 rounded once (|t| <= 1/2), the same
+/// accuracy as fastNoisyCode's remainder, without smallCode's correction steps.
+__device__ __forceinline__ int32_t fastNoisyFmaCode(int32_t pb, float noise, const BlockAdc &adc,
+                                                    int32_t qmax) {
+  const int32_t c0 = fmaCode(pb, adc) - kBiasBits;
+  const float p = __fsub_rn(__int_as_float(pb), kBias);             // P, exactly
+  const float c = __fsub_rn(__int_as_float(kBiasBits + c0), kBias); // c0, exactly
+  const float f = __fadd_rn(__fmaf_rn(p, adc.ratio, -c), noise);
+  const int32_t step = __float_as_int(__fadd_rn(f, kBias)) - kBiasBits; // rint(f)
+  return max(-qmax, min(qmax, c0 + step));
+}
+
 /// The same in any block, through smallCode's exact remainder.
 __device__ __forceinline__ int32_t remainderCode(int32_t pb, const BlockAdc &adc, int32_t qa) {
   return kBiasBits + smallCode(pb - kBiasBits, adc.ratio, adc.fs, 2 * adc.fs, 2 * qa);
@@ -97,11 +110,13 @@ struct SharedLayout {
   size_t adc;     ///< BlockAdc
   size_t totals;  ///< [16][256] int64: the threads' output sums
   size_t sds;     ///< [T][32] double: the rows' read-noise deviations (noisy `full` mode)
+  size_t fresh;   ///< [32] uint2: the rows' freshRow words (noisy `full` mode)
   size_t total;
   __host__ __device__ SharedLayout(int T, int ld) {
     totals = 0;
     sds = totals + 16 * static_cast<size_t>(kThreads) * sizeof(long long);
-    inputs = sds + static_cast<size_t>(T) * kRowsPerCta * sizeof(double);
+    fresh = sds + static_cast<size_t>(T) * kRowsPerCta * sizeof(double);
+    inputs = fresh + kRowsPerCta * sizeof(uint2);
     weights = inputs + static_cast<size_t>(T) * 2 * kRowsPerCta * ld;
     starts = weights + 2 * 2 * static_cast<size_t>(kColsPerCta) * ld;
     counts = starts + static_cast<size_t>(T) * 2 * 8 * 4 * sizeof(int);
@@ -173,28 +188,52 @@ __device__ __forceinline__ void cutInputWord(const ProductArgs &args, int row, i
   }
 }
 
-/// hornerStep for `full` codes with noise: P plus the row's read noise sd·z (sd from `sd`, by
-/// row of the CTA) and the ADC's noise, through noisyCode as the int8 kernel does, so that the
-/// codes are the CPU's (the same draws with exact normals).
+/// hornerStep for `full` codes with read or ADC noise. `sd` holds the rows' read-noise
+/// deviations (by row of the CTA), `fresh` their freshRow words. Exact normals (`Fast` false):
+/// P plus sd·z and the ADC's noise through noisyCode in double, as the CPU computes them, so the
+/// codes are the CPU's. Fast normals: the same in float32 through fastNoisyCode.
+template <bool Fast>
 __device__ __forceinline__ void noisyHornerStep(uint32_t (&h)[2][2][4], const int (&P)[2][2][4],
                                                 const CimCallView &call, const BlockAdc &adc,
-                                                const double *sd, int64_t m0, int64_t M,
+                                                const double *sd, const uint2 *fresh,
                                                 int64_t warpN0, int lane, int64_t r, int i, int j) {
-  const int q = lane % 4;
   const double delta = static_cast<double>(adc.fs) / call.qmaxAdc, invDelta = 1.0 / delta;
   const double limit = static_cast<double>(call.qmaxAdc);
-  const bool adcNoise = call.sigmaAdcLsb > 0.0;
+  const bool readNoise = call.sigmaRead > 0.0, adcNoise = call.sigmaAdcLsb > 0.0;
+  const uint32_t readWord = cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j);
+  const uint32_t adcWord = cim::philox::freshDrawWord(1, static_cast<uint32_t>(r), i, j);
+  const float fsFloat = static_cast<float>(adc.fs), invFs = 1.0f / fsFloat;
   eachRow(lane, [&](int mt, int half, int rowInCta) {
-    const int64_t m = m0 + rowInCta;
     const double rowSd = sd[rowInCta];
+    if constexpr (Fast) {
+      float noise[2][2];
+      fastRowNoise(call, fresh[rowInCta], r, i, j, static_cast<float>(rowSd * invDelta), warpN0,
+                   lane, noise);
+#pragma unroll
+      for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const int idx = 2 * half + e;
+          const int32_t code =
+              adc.exact ? fastNoisyFmaCode(P[mt][nt][idx], noise[nt][e], adc, call.qmaxAdc)
+                        : fastNoisyCode(P[mt][nt][idx] - kBiasBits, noise[nt][e], adc.ratio, adc.fs,
+                                        fsFloat, invFs, call.qmaxAdc);
+          h[mt][nt][idx] = 2u * h[mt][nt][idx] + static_cast<uint32_t>(kBiasBits + code);
+        }
+      return;
+    }
+    uint32_t w[2][2] = {}, wa[2][2] = {};
+    if (readNoise)
+      freshWords(call, fresh[rowInCta], readWord, warpN0, lane, w);
+    if (adcNoise)
+      freshWords(call, fresh[rowInCta], adcWord, warpN0, lane, wa);
 #pragma unroll
     for (int nt = 0; nt < 2; ++nt) {
-      const int64_t n = warpN0 + nt * 8 + 2 * q;
       double z[2] = {0.0, 0.0}, za[2] = {0.0, 0.0};
-      if (rowSd != 0.0)
-        freshPair(call, 0, m, r, i, j, n, z[0], z[1]);
-      if (adcNoise && m < M)
-        freshPair(call, 1, m, r, i, j, n, za[0], za[1]);
+      if (readNoise)
+        normalsOf(call, w[nt], z);
+      if (adcNoise)
+        normalsOf(call, wa[nt], za);
 #pragma unroll
       for (int e = 0; e < 2; ++e) {
         const int idx = 2 * half + e;
@@ -211,8 +250,9 @@ __device__ __forceinline__ void noisyHornerStep(uint32_t (&h)[2][2][4], const in
 }
 
 /// What the kernel computes: `ideal` sums, exact `full` codes, or `full` codes with read or ADC
-/// noise (PhiloxMath.h's draws, in double as the int8 kernel and the CPU do).
-enum class BitMode { Ideal, Full, NoisyFull };
+/// noise (PhiloxMath.h's draws): exact normals in double as the int8 kernel and the CPU compute
+/// them, or fast normals in float32.
+enum class BitMode { Ideal, Full, NoisyFull, FastNoisyFull };
 
 /// `OneStep`: crossbars of at most 256 rows (one MMA step per row block), whose weight fragments
 /// stay in registers for all input slices.
@@ -222,13 +262,14 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
   const CimCallView &call = args.call;
   const int T = call.T, S = chip.S, words = chip.planeWords, steps = OneStep ? 1 : words / 8;
   const int ld = words * 4 + kRowPad; // bytes per staged row
-  const int64_t K = chip.K, N = chip.N, M = args.M;
+  const int64_t K = chip.K, N = chip.N;
   const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kRowsPerCta;
   const int64_t n0 = static_cast<int64_t>(blockIdx.y) * kColsPerCta;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, g = lane / 4;
   const int warpCol = warp * kColsPerWarp;
   const int32_t qa = call.qmaxAdc;
   constexpr bool Ideal = Mode == BitMode::Ideal;
+  constexpr bool Noisy = Mode == BitMode::NoisyFull || Mode == BitMode::FastNoisyFull;
 
   extern __shared__ __align__(16) unsigned char shared[];
   const SharedLayout layout(T, ld);
@@ -237,6 +278,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
   int4 *sStart = reinterpret_cast<int4 *>(shared + layout.starts);
   int *sCount = reinterpret_cast<int *>(shared + layout.counts);
   double *sSd = reinterpret_cast<double *>(shared + layout.sds);
+  uint2 *sFresh = reinterpret_cast<uint2 *>(shared + layout.fresh);
   BlockAdc *sAdc = reinterpret_cast<BlockAdc *>(shared + layout.adc);
   for (int t = threadIdx.x; t < T * kRowsPerCta; t += kThreads)
     sCount[t] = 0;
@@ -266,6 +308,8 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
   long long *sTotal = reinterpret_cast<long long *>(shared + layout.totals);
   for (int at = 0; at < 16; ++at)
     sTotal[at * kThreads + threadIdx.x] = 0;
+  if (Noisy && threadIdx.x < kRowsPerCta)
+    sFresh[threadIdx.x] = freshRow(call, m0 + threadIdx.x);
   stageWeights(0, 0);
   for (int64_t r = 0; r < args.rowBlocks; ++r) {
     const int64_t kb0 = r * call.rows, kb1 = min(K, kb0 + call.rows);
@@ -293,7 +337,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
       int *start = reinterpret_cast<int *>(sStart + (i * 2 + row / 16) * 8 + row % 8);
       start[2 * half] = start[2 * half + 1] = kBiasBits - sCount[t];
       // §4's read noise of the row: Σ_k u_i² = Σ_k |u_i| for one-bit slices, and r_j = 1.
-      if constexpr (Mode == BitMode::NoisyFull)
+      if constexpr (Noisy)
         sSd[t] = sCount[t] != 0 ? cim::readNoiseDeviation(sCount[t], call.sigmaRead, 1.0) : 0.0;
       sCount[t] = 0;
     }
@@ -373,10 +417,10 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
       };
       if constexpr (Mode == BitMode::Ideal)
         slicePairs([&](auto &h, auto &P, int) { hornerStep(h, P, [](int32_t pb) { return pb; }); });
-      else if constexpr (Mode == BitMode::NoisyFull)
+      else if constexpr (Noisy)
         slicePairs([&](auto &h, auto &P, int i) {
-          noisyHornerStep(h, P, call, adc, sSd + i * kRowsPerCta, m0, M, n0 + warpCol, lane, r, i,
-                          S - 1 - t);
+          noisyHornerStep<Mode == BitMode::FastNoisyFull>(
+              h, P, call, adc, sSd + i * kRowsPerCta, sFresh, n0 + warpCol, lane, r, i, S - 1 - t);
         });
       else if (adc.exact)
         slicePairs([&](auto &h, auto &P, int) {
@@ -439,8 +483,10 @@ void launchBitPlaneProduct(const ProductArgs &args, cudaStream_t stream) {
           ? pick(bitPlaneKernel<BitMode::Ideal, true>, bitPlaneKernel<BitMode::Ideal, false>)
       : args.call.exact()
           ? pick(bitPlaneKernel<BitMode::Full, true>, bitPlaneKernel<BitMode::Full, false>)
-          : pick(bitPlaneKernel<BitMode::NoisyFull, true>,
-                 bitPlaneKernel<BitMode::NoisyFull, false>);
+      : args.call.fastNormals ? pick(bitPlaneKernel<BitMode::FastNoisyFull, true>,
+                                     bitPlaneKernel<BitMode::FastNoisyFull, false>)
+                              : pick(bitPlaneKernel<BitMode::NoisyFull, true>,
+                                     bitPlaneKernel<BitMode::NoisyFull, false>);
   check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                              static_cast<int>(shared)),
         "sizing the one-bit CIM kernel's shared memory");

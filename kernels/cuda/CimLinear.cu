@@ -21,13 +21,20 @@ namespace {
 
 size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
-/// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols).
-/// Exact: int64 sums and integer codes; else double with read and ADC noise. Two CTAs per SM:
-/// the noisy variant would otherwise take 187 registers and run one CTA per SM (on the H200, a
-/// noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
-template <bool Exact, bool Narrow>
+/// What the int8 kernel computes.
+enum class ProductMode {
+  Exact,    ///< no fresh noise: int64 sums and integer codes (CimCallView::exact)
+  FastFull, ///< `full` ADC with noise and fast normals: float32 noise, integer codes and sums
+  Noisy,    ///< noise in any other case: double, as the CPU computes it
+};
+
+/// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols). Two CTAs per
+/// SM: the noisy variant would otherwise take 187 registers and run one CTA per SM (on the
+/// H200, a noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
+template <ProductMode Mode, bool Narrow>
 __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArgs args) {
-  using Acc = typename std::conditional<Exact, long long, double>::type;
+  constexpr bool Exact = Mode == ProductMode::Exact, Fast = Mode == ProductMode::FastFull;
+  using Acc = typename std::conditional<Mode == ProductMode::Noisy, double, long long>::type;
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
   const int T = call.T, S = chip.S, chunk = args.chunk;
@@ -55,6 +62,12 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   long long *sSumSq = reinterpret_cast<long long *>(sW + wRows * ld); // [T][rowsPerCta]
   unsigned long long *sFs = reinterpret_cast<unsigned long long *>(
       sSumSq + T * rowsPerCta); // [rowsPerCta][blocksPerCta] (`dynamic`: rowGroups 1)
+  uint2 *sFresh = reinterpret_cast<uint2 *>(sFs + rowsPerCta * args.blocksPerCta); // [rowsPerCta]
+  // FastFull keeps each row's read-noise deviation for r_j = 1 in sSumSq's place instead.
+  double *sSdUnit = reinterpret_cast<double *>(sSumSq);
+  if (!Exact)
+    for (int rowInCta = threadIdx.x; rowInCta < rowsPerCta; rowInCta += kThreads)
+      sFresh[rowInCta] = freshRow(call, m0 + rowInCta);
 
   // This thread's outputs: element e of tile (mt, nt) is row mt·16 + g + 8·(e / 2), column
   // 16·warp + 8·nt + 2·q + e % 2 (the m16n8 accumulator layout).
@@ -111,8 +124,13 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             long long s = sums[i];
             for (int offset = 16; offset > 0; offset /= 2)
               s += __shfl_xor_sync(0xffffffffu, s, offset);
-            if (lane == 0)
-              sSumSq[i * rowsPerCta + rowInCta] = s;
+            if (lane == 0) {
+              if (Fast)
+                sSdUnit[i * rowsPerCta + rowInCta] =
+                    cim::readNoiseDeviation(s, call.sigmaRead, 1.0);
+              else
+                sSumSq[i * rowsPerCta + rowInCta] = s;
+            }
           }
       }
     }
@@ -222,38 +240,77 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           });
           continue;
         }
-        // The partial sums as the ADC sees them: P, plus read noise when the slice is active.
-        double p[2][2][4];
-        if (!Exact) {
-          const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+        if constexpr (Fast) {
+          // §4–§5 in float32 (fastNoisyCode): integer codes, summed exactly as in Exact mode.
+          const int32_t fs = static_cast<int32_t>(call.fullScales[(r * T + i) * S + j]);
+          if (!warpActive || fs == 0)
+            continue;
+          const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
+          const float fsFloat = static_cast<float>(fs), invFs = 1.0f / fsFloat;
+          // sd / Δ = sd(r_j = 1)·r_j·qmax_a / FS.
+          const float sdScale =
+              static_cast<float>(static_cast<double>((1 << chip.widths[j]) - 1) * qA / fs);
+          const int32_t step = fs << shift;
           eachRow(lane, [&](int mt, int half, int rowInWarp) {
             const int rowInCta = rowBase + rowInWarp;
-            const int64_t m = m0 + rowInCta;
-            double sd = 0.0;
-            if (readNoise && m < M) {
-              const long long ss = sSumSq[i * rowsPerCta + rowInCta];
-              if (ss != 0)
-                sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
-            }
+            const float sdCodes =
+                readNoise ? static_cast<float>(sSdUnit[i * rowsPerCta + rowInCta]) * sdScale : 0.0f;
+            float noise[2][2];
+            fastRowNoise(call, sFresh[rowInCta], r, i, j, sdCodes, n0 + warpCol, lane, noise);
 #pragma unroll
-            for (int nt = 0; nt < 2; ++nt) {
-              double z0 = 0.0, z1 = 0.0;
-              const int64_t n = n0 + warpCol + nt * 8 + 2 * q;
-              if (sd != 0.0 && warpActive)
-                freshPair(call, 0, m, r, i, j, n, z0, z1);
-              p[mt][nt][2 * half] = static_cast<double>(P[mt][nt][2 * half]);
-              p[mt][nt][2 * half + 1] = static_cast<double>(P[mt][nt][2 * half + 1]);
-              if (sd != 0.0) {
-                p[mt][nt][2 * half] = p[mt][nt][2 * half] + sd * z0;
-                p[mt][nt][2 * half + 1] = p[mt][nt][2 * half + 1] + sd * z1;
+            for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+              for (int e = 0; e < 2; ++e) {
+                const int idx = 2 * half + e;
+                const int32_t code =
+                    fastNoisyCode(P[mt][nt][idx], noise[nt][e], ratio, fs, fsFloat, invFs, qA);
+                acc[mt][nt][idx] += static_cast<long long>(code) * step;
               }
-            }
           });
-          if (call.adc == AdcKind::Ideal) {
-            const double weight = static_cast<double>(1ll << shift);
-            eachElement([&](int mt, int nt, int e) { acc[mt][nt][e] += p[mt][nt][e] * weight; });
-            continue;
+          continue;
+        }
+        // The partial sums of a row as the ADC sees them, pr[nt][e]: P plus its read noise. Worked
+        // out where it is used (twice in `dynamic` mode: the same draws), so that no tile of
+        // doubles stays live across the pair (it spilled).
+        const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+        const uint32_t readWord = cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j);
+        auto noisyRow = [&](int mt, int half, int rowInCta, double(&pr)[2][2]) {
+          double sd = 0.0;
+          if (readNoise && m0 + rowInCta < M) {
+            const long long ss = sSumSq[i * rowsPerCta + rowInCta];
+            if (ss != 0)
+              sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
           }
+          uint32_t w[2][2] = {};
+          if (readNoise)
+            freshWords(call, sFresh[rowInCta], readWord, n0 + warpCol, lane, w);
+#pragma unroll
+          for (int nt = 0; nt < 2; ++nt) {
+            double z[2] = {0.0, 0.0};
+            if (sd != 0.0)
+              normalsOf(call, w[nt], z);
+#pragma unroll
+            for (int e = 0; e < 2; ++e) {
+              pr[nt][e] = static_cast<double>(P[mt][nt][2 * half + e]);
+              if (sd != 0.0)
+                pr[nt][e] = pr[nt][e] + sd * z[e];
+            }
+          }
+        };
+        if (!Exact && call.adc == AdcKind::Ideal) {
+          if (!warpActive)
+            continue;
+          const double weight = static_cast<double>(1ll << shift);
+          eachRow(lane, [&](int mt, int half, int rowInWarp) {
+            double pr[2][2];
+            noisyRow(mt, half, rowBase + rowInWarp, pr);
+#pragma unroll
+            for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+              for (int e = 0; e < 2; ++e)
+                acc[mt][nt][2 * half + e] += pr[nt][e] * weight;
+          });
+          continue;
         }
         // `dynamic`: FS = max |P| over the outputs of the column block, per row (§5).
         if (dynamic) {
@@ -268,6 +325,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
               for (int half = 0; half < 2; ++half) {
                 const int rowInCta = mt * 16 + g + 8 * half;
                 unsigned long long best = 0;
+                double pr[2][2];
+                if (!Exact)
+                  noisyRow(mt, half, rowInCta, pr);
 #pragma unroll
                 for (int nt = 0; nt < 2; ++nt)
 #pragma unroll
@@ -276,8 +336,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                     if (Exact)
                       mag = static_cast<unsigned long long>(abs(P[mt][nt][2 * half + e]));
                     else
-                      mag = static_cast<unsigned long long>(
-                          __double_as_longlong(fabs(p[mt][nt][2 * half + e])));
+                      mag = static_cast<unsigned long long>(__double_as_longlong(fabs(pr[nt][e])));
                     if (!colValid[nt][e])
                       continue;
                     if (warpOneBlock)
@@ -303,18 +362,23 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         float ratio = 0.0f; // qmax_a / FS, the code's float estimate
         double cachedFsDouble = -1.0, delta = 0.0, invDelta = 0.0;
         const double weight = static_cast<double>(1ll << shift), limit = static_cast<double>(qA);
+        const uint32_t adcWord = cim::philox::freshDrawWord(1, static_cast<uint32_t>(r), i, j);
 #pragma unroll
         for (int mt = 0; mt < 2; ++mt)
 #pragma unroll
           for (int half = 0; half < 2; ++half) {
             const int rowInCta = rowBase + mt * 16 + g + 8 * half;
-            const int64_t m = m0 + rowInCta;
+            double pr[2][2];
+            if (!Exact)
+              noisyRow(mt, half, rowInCta, pr);
+            uint32_t wa[2][2] = {};
+            if (adcNoise)
+              freshWords(call, sFresh[rowInCta], adcWord, n0 + warpCol, lane, wa);
 #pragma unroll
             for (int nt = 0; nt < 2; ++nt) {
-              const int64_t nPair = n0 + warpCol + nt * 8 + 2 * q;
               double za[2] = {0.0, 0.0};
-              if (adcNoise && m < M)
-                freshPair(call, 1, m, r, i, j, nPair, za[0], za[1]);
+              if (adcNoise)
+                normalsOf(call, wa[nt], za);
 #pragma unroll
               for (int e = 0; e < 2; ++e) {
                 // Columns past the CTA's (whose results are not written) read block 0.
@@ -355,7 +419,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                   }
                   if (fs > 0.0) {
                     const double code =
-                        noisyCode(p[mt][nt][idx], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0,
+                        noisyCode(pr[nt][e], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0,
                                   delta, invDelta, limit);
                     acc[mt][nt][idx] += (delta * code) * weight;
                   }
@@ -371,7 +435,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   if (!warpActive)
     return;
   writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane, [&](Acc v) {
-    if (!Exact)
+    if (Mode == ProductMode::Noisy)
       return __double2float_rn(static_cast<double>(v));
     return call.adc == AdcKind::Ideal
                ? __ll2float_rn(static_cast<long long>(v))
@@ -436,7 +500,7 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     const size_t wRows = a.rowGroups > 1 ? a.stagedCols() : kColsPerCta;
     return static_cast<size_t>(call.T) * rows * ld + wRows * ld +
            static_cast<size_t>(call.T) * rows * sizeof(long long) +
-           rows * a.blocksPerCta * sizeof(unsigned long long);
+           rows * a.blocksPerCta * sizeof(unsigned long long) + rows * sizeof(uint2);
   };
   // A narrow layer (N of 64 or fewer) would leave most warps of a 128-column CTA idle: its
   // warps are stacked over rows instead, when one chunk then still holds a whole row block and
@@ -466,10 +530,16 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     kernel<<<grid, kThreads, shared, stream>>>(args);
   };
   const bool narrow = args.rowGroups > 1;
+  auto launchMode = [&](auto mode) {
+    constexpr ProductMode M = decltype(mode)::value;
+    narrow ? launch(cimProductKernel<M, true>) : launch(cimProductKernel<M, false>);
+  };
   if (call.exact())
-    narrow ? launch(cimProductKernel<true, true>) : launch(cimProductKernel<true, false>);
+    launchMode(std::integral_constant<ProductMode, ProductMode::Exact>());
+  else if (call.fastAdc())
+    launchMode(std::integral_constant<ProductMode, ProductMode::FastFull>());
   else
-    narrow ? launch(cimProductKernel<false, true>) : launch(cimProductKernel<false, false>);
+    launchMode(std::integral_constant<ProductMode, ProductMode::Noisy>());
   checkLaunch("cim product");
 }
 

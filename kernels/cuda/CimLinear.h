@@ -84,6 +84,12 @@ struct CimCallView {
   bool exact() const {
     return sigmaRead == 0.0 && sigmaAdcLsb == 0.0 && adc != AdcKind::Calibrated;
   }
+  /// Fresh noise whose codes come from float32 arithmetic (CimProduct.cuh: fastNoisyCode, exact
+  /// integer sums): fast normals, a `full` ADC, codes in smallCode's range and steps FS·2^shift
+  /// in int32.
+  bool fastAdc() const {
+    return !exact() && fastNormals && adc == AdcKind::Full && smallAdc && narrowAdc;
+  }
 };
 
 /// Scratch memory of one call with M rows: xq int16 [M, Kpad], s_x float [M], finite flags

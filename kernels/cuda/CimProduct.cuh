@@ -166,27 +166,103 @@ __device__ __forceinline__ int32_t smallCode(int32_t P, float ratio, int32_t fs,
   return e + (odd & (d == fs)) - (odd & (d == -fs));
 }
 
-/// Counter word 0 and 1 of a fresh draw: the sample and the row within it (§9).
-__device__ __forceinline__ void sampleAndRow(const CimCallView &c, int64_t m, uint32_t &sample,
-                                             uint32_t &row) {
+/// Counter words 0 and 1 of row m's fresh draws: its sample and its row within the sample (§9).
+/// Worked out once per CTA row (a 64-bit division): the kernels keep them in shared memory.
+__device__ __forceinline__ uint2 freshRow(const CimCallView &c, int64_t m) {
   const int64_t start = c.batchStart ? *c.batchStart : 0;
-  sample = static_cast<uint32_t>(start + c.sampleOffset + m / c.rowsPerSample);
-  row = static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample);
+  return make_uint2(static_cast<uint32_t>(start + c.sampleOffset + m / c.rowsPerSample),
+                    static_cast<uint32_t>(c.rowOffset + m % c.rowsPerSample));
 }
 
-/// The normals of outputs n and n + 1 (n even) of one fresh draw (Philox.h's layout).
-__device__ __forceinline__ void freshPair(const CimCallView &c, uint32_t kind, int64_t m, int64_t r,
-                                          int i, int j, int64_t n, double &z0, double &z1) {
-  uint32_t counter[4], words[4];
-  sampleAndRow(c, m, counter[0], counter[1]);
-  counter[2] = static_cast<uint32_t>(n / 4);
-  counter[3] = cim::philox::freshDrawWord(kind, static_cast<uint32_t>(r), i, j);
-  cim::philox::block(counter, c.freshKey[0], c.freshKey[1], words);
-  const int h = (n % 4) / 2;
+/// The Philox words of this thread's outputs in one row of a fresh draw: w[nt] are the two
+/// words of columns warpN0 + 8·nt + 2q and + 1 (q = lane % 4). `row` is freshRow's pair, `word3`
+/// freshDrawWord's. Block b of a row holds outputs 4b..4b+3 (Philox.h), so lanes q and q ^ 1
+/// need the same two blocks when warpN0 % 4 == 0: each draws one and they swap the halves the
+/// other needs (half the blocks). Every lane of the warp must call it (a shuffle).
+__device__ __forceinline__ void freshWords(const CimCallView &c, uint2 row, uint32_t word3,
+                                           int64_t warpN0, int lane, uint32_t (&w)[2][2]) {
+  const int q = lane % 4;
+  uint32_t counter[4] = {row.x, row.y, 0u, word3}, out[4];
+  if (warpN0 % 4 == 0) {
+    // This lane draws the block of tile `own`, in which its own pair is pair `own` too.
+    const int own = q & 1;
+    counter[2] = static_cast<uint32_t>((warpN0 + own * 8 + 2 * q) / 4);
+    cim::philox::block(counter, c.freshKey[0], c.freshKey[1], out);
+    const uint32_t keep0 = own ? out[2] : out[0], keep1 = own ? out[3] : out[1];
+    const uint32_t send0 = own ? out[0] : out[2], send1 = own ? out[1] : out[3];
+    const uint32_t got0 = __shfl_xor_sync(0xffffffffu, send0, 1);
+    const uint32_t got1 = __shfl_xor_sync(0xffffffffu, send1, 1);
+    w[0][0] = own ? got0 : keep0;
+    w[0][1] = own ? got1 : keep1;
+    w[1][0] = own ? keep0 : got0;
+    w[1][1] = own ? keep1 : got1;
+    return;
+  }
+#pragma unroll
+  for (int nt = 0; nt < 2; ++nt) {
+    const int64_t n = warpN0 + nt * 8 + 2 * q;
+    counter[2] = static_cast<uint32_t>(n / 4);
+    cim::philox::block(counter, c.freshKey[0], c.freshKey[1], out);
+    const int h = static_cast<int>(n % 4) / 2;
+    w[nt][0] = out[2 * h];
+    w[nt][1] = out[2 * h + 1];
+  }
+}
+
+/// The two normals of a word pair by the call's transform (PhiloxMath.h).
+__device__ __forceinline__ void normalsOf(const CimCallView &c, const uint32_t (&w)[2],
+                                          double (&z)[2]) {
   if (c.fastNormals)
-    cim::philox::fastNormalPair(words[2 * h], words[2 * h + 1], z0, z1);
+    cim::philox::fastNormalPair(w[0], w[1], z[0], z[1]);
   else
-    cim::philox::normalPair(words[2 * h], words[2 * h + 1], z0, z1);
+    cim::philox::normalPair(w[0], w[1], z[0], z[1]);
+}
+
+/// The fresh noise of this thread's four outputs in one row (freshWords' layout), in ADC codes,
+/// from fast normals: noise[nt][e] = sdCodes·z + σ_a·z_a, where sdCodes is the row's read-noise
+/// deviation over Δ (z the read draw, z_a the ADC draw). Every lane of the warp must call it.
+__device__ __forceinline__ void fastRowNoise(const CimCallView &c, uint2 row, int64_t r, int i,
+                                             int j, float sdCodes, int64_t warpN0, int lane,
+                                             float (&noise)[2][2]) {
+  const bool readNoise = c.sigmaRead > 0.0, adcNoise = c.sigmaAdcLsb > 0.0;
+  const float adcSd = static_cast<float>(c.sigmaAdcLsb);
+  uint32_t w[2][2] = {}, wa[2][2] = {};
+  if (readNoise)
+    freshWords(c, row, cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j), warpN0, lane,
+               w);
+  if (adcNoise)
+    freshWords(c, row, cim::philox::freshDrawWord(1, static_cast<uint32_t>(r), i, j), warpN0, lane,
+               wa);
+#pragma unroll
+  for (int nt = 0; nt < 2; ++nt) {
+    float z[2] = {0.0f, 0.0f}, za[2] = {0.0f, 0.0f};
+    if (readNoise)
+      cim::philox::fastNormalPair(w[nt][0], w[nt][1], z[0], z[1]);
+    if (adcNoise)
+      cim::philox::fastNormalPair(wa[nt][0], wa[nt][1], za[0], za[1]);
+#pragma unroll
+    for (int e = 0; e < 2; ++e)
+      noise[nt][e] = __fmaf_rn(sdCodes, z[e], __fmul_rn(adcSd, za[e]));
+  }
+}
+
+/// The `fast` transform's noisy code of a `full` pair, in float32 (CimCallView::fastAdc):
+/// rint((P + noise) / Δ) clamped to ±qmax_a, as noisyCode computes it in double, for Δ = FS /
+/// qmax_a and `noise` in codes (noise / Δ). The exact code c0 of P (smallCode) and the exact
+/// remainder P·qmax_a − c0·FS (float products of integers below 2^24, exact) leave only
+/// t + noise to round, with t = that remainder / FS in [−½, ½]: the float32 error is about
+/// 2^-24 of a code, not of P, so the code is noisyCode's except within that of a threshold.
+__device__ __forceinline__ int32_t fastNoisyCode(int32_t P, float noise, float ratio, int32_t fs,
+                                                 float fsFloat, float invFs, int32_t qmax) {
+  constexpr int32_t kMagicBits = 0x4B400000; // 1.5·2^23 (smallCode)
+  constexpr float kMagic = 12582912.0f;
+  const int32_t c0 = smallCode(P, ratio, fs, 2 * fs, 2 * qmax);
+  const float p = __fsub_rn(__int_as_float(kMagicBits + P), kMagic);  // P, exactly
+  const float c = __fsub_rn(__int_as_float(kMagicBits + c0), kMagic); // c0, exactly
+  const float remainder = __fmaf_rn(p, static_cast<float>(qmax), -__fmul_rn(c, fsFloat));
+  const float f = __fmaf_rn(remainder, invFs, noise);
+  const int32_t step = __float_as_int(__fadd_rn(f, kMagic)) - kMagicBits; // rint(f)
+  return max(-qmax, min(qmax, c0 + step));
 }
 
 /// §5's code of a partial sum p as the ADC sees it (read noise included) plus the ADC's own
