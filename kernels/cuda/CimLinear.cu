@@ -56,10 +56,12 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   const bool dynamic = call.adc == AdcKind::Dynamic;
 
   extern __shared__ __align__(16) unsigned char shared[];
-  const int wRows = Narrow ? args.stagedCols() : kColsPerCta;         // staged weight columns
-  int8_t *sU = reinterpret_cast<int8_t *>(shared);                    // [T][rowsPerCta][ld]
-  int8_t *sW = sU + static_cast<size_t>(T) * rowsPerCta * ld;         // [wRows][ld]
-  long long *sSumSq = reinterpret_cast<long long *>(sW + wRows * ld); // [T][rowsPerCta]
+  const int wRows = Narrow ? args.stagedCols() : kColsPerCta; // staged weight columns
+  // The input slices staged at a time: all T, or (ProductArgs::oneSlice) the pair's own.
+  const int stagedSlices = Narrow && args.oneSlice ? 1 : T;
+  int8_t *sU = reinterpret_cast<int8_t *>(shared); // [stagedSlices][rowsPerCta][ld]
+  int8_t *sW = sU + static_cast<size_t>(stagedSlices) * rowsPerCta * ld; // [wRows][ld]
+  long long *sSumSq = reinterpret_cast<long long *>(sW + wRows * ld);    // [T][rowsPerCta]
   unsigned long long *sFs = reinterpret_cast<unsigned long long *>(
       sSumSq + T * rowsPerCta); // [rowsPerCta][blocksPerCta] (`dynamic`: rowGroups 1)
   uint2 *sFresh = reinterpret_cast<uint2 *>(sFs + rowsPerCta * args.blocksPerCta); // [rowsPerCta]
@@ -134,300 +136,309 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           }
       }
     }
-    int stagedU = -1; // chunk of row block r whose slices are in sU
+    int stagedU = -1;     // chunk of row block r whose slices are in sU
+    int stagedSlice = -1; // and which slice, when one is staged at a time
     int stagedWChunk = -1, stagedWSlice = -1;
-    for (int j = 0; j < S; ++j) {
-      for (int i = 0; i < T; ++i) {
-        int P[2][2][4];
-        fillTile(P, 0);
-        for (int c = 0; c < chunks; ++c) {
-          const int64_t k0 = kb0 + static_cast<int64_t>(c) * chunk;
-          const int64_t k1 = min(kb1, k0 + chunk);
-          const bool needU = stagedU != c;
-          const bool needW = stagedWChunk != c || stagedWSlice != j;
-          if (needU || needW)
-            __syncthreads(); // every warp is done with what is staged now
-          if (needU) {
-            // u_i = sign(l)·((|l| >> o_i) & (2^{a_i} - 1)) of the CTA's rows, 4 k at a time.
-            const int quads = rowsPerCta * chunk / 4;
-            for (int idx = threadIdx.x; idx < quads; idx += kThreads) {
-              const int rowInCta = idx / (chunk / 4);
-              const int kk = (idx % (chunk / 4)) * 4;
-              const int64_t m = m0 + rowInCta;
-              int l[4] = {0, 0, 0, 0};
-              if (m < M && k0 + kk < k1) {
-                const int16_t *src = args.xq + m * chip.Kpad + k0 + kk;
-                if ((k0 & 3) == 0) { // 8-byte aligned: xq rows are Kpad (a multiple of 16) long
-                  const short4 v = *reinterpret_cast<const short4 *>(src);
-                  l[0] = v.x;
-                  l[1] = v.y;
-                  l[2] = v.z;
-                  l[3] = v.w;
-                } else {
-#pragma unroll
-                  for (int e = 0; e < 4; ++e)
-                    l[e] = k0 + kk + e < Kpad ? src[e] : 0;
-                }
+    // The slice pairs: input slices inner (the weight slice staged once for all of them), or
+    // with one input slice staged at a time, weight slices inner (a narrow layer's few weight
+    // columns are cheaper to restage than its many input rows).
+    for (int pairIndex = 0; pairIndex < T * S; ++pairIndex) {
+      const int i = stagedSlices == 1 ? pairIndex / S : pairIndex % T;
+      const int j = stagedSlices == 1 ? pairIndex % S : pairIndex / T;
+      int P[2][2][4];
+      fillTile(P, 0);
+      for (int c = 0; c < chunks; ++c) {
+        const int64_t k0 = kb0 + static_cast<int64_t>(c) * chunk;
+        const int64_t k1 = min(kb1, k0 + chunk);
+        const bool needU = stagedU != c || (stagedSlices == 1 && stagedSlice != i);
+        const bool needW = stagedWChunk != c || stagedWSlice != j;
+        if (needU || needW)
+          __syncthreads(); // every warp is done with what is staged now
+        if (needU) {
+          // u_i = sign(l)·((|l| >> o_i) & (2^{a_i} - 1)) of the CTA's rows, 4 k at a time.
+          const int quads = rowsPerCta * chunk / 4;
+          for (int idx = threadIdx.x; idx < quads; idx += kThreads) {
+            const int rowInCta = idx / (chunk / 4);
+            const int kk = (idx % (chunk / 4)) * 4;
+            const int64_t m = m0 + rowInCta;
+            int l[4] = {0, 0, 0, 0};
+            if (m < M && k0 + kk < k1) {
+              const int16_t *src = args.xq + m * chip.Kpad + k0 + kk;
+              if ((k0 & 3) == 0) { // 8-byte aligned: xq rows are Kpad (a multiple of 16) long
+                const short4 v = *reinterpret_cast<const short4 *>(src);
+                l[0] = v.x;
+                l[1] = v.y;
+                l[2] = v.z;
+                l[3] = v.w;
+              } else {
 #pragma unroll
                 for (int e = 0; e < 4; ++e)
-                  if (k0 + kk + e >= k1)
-                    l[e] = 0;
+                  l[e] = k0 + kk + e < Kpad ? src[e] : 0;
               }
-              for (int i2 = 0; i2 < T; ++i2) {
-                const int mask = (1 << call.widths[i2]) - 1;
-                uint32_t word = 0;
 #pragma unroll
-                for (int e = 0; e < 4; ++e) {
-                  const int mag = (abs(l[e]) >> call.offsets[i2]) & mask;
-                  const int u = l[e] < 0 ? -mag : mag;
-                  word |= (static_cast<uint32_t>(u) & 0xffu) << (8 * e);
-                }
-                *reinterpret_cast<uint32_t *>(
-                    sU + (static_cast<size_t>(i2) * rowsPerCta + rowInCta) * ld + kk) = word;
+              for (int e = 0; e < 4; ++e)
+                if (k0 + kk + e >= k1)
+                  l[e] = 0;
+            }
+            const int firstSlice = stagedSlices == 1 ? i : 0;
+            for (int i2 = firstSlice; i2 < firstSlice + stagedSlices; ++i2) {
+              const int mask = (1 << call.widths[i2]) - 1;
+              uint32_t word = 0;
+#pragma unroll
+              for (int e = 0; e < 4; ++e) {
+                const int mag = (abs(l[e]) >> call.offsets[i2]) & mask;
+                const int u = l[e] < 0 ? -mag : mag;
+                word |= (static_cast<uint32_t>(u) & 0xffu) << (8 * e);
+              }
+              *reinterpret_cast<uint32_t *>(
+                  sU + (static_cast<size_t>(i2 - firstSlice) * rowsPerCta + rowInCta) * ld + kk) =
+                  word;
+            }
+          }
+          stagedU = c;
+          stagedSlice = i;
+        }
+        if (needW) {
+          // L~+_j - L~-_j of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
+          const int8_t *levels = chip.levels + static_cast<size_t>(j) * N * chip.Kpad;
+          const bool aligned = (k0 % 16) == 0;
+          const int vectors = wRows * chunk / 16;
+          for (int idx = threadIdx.x; idx < vectors; idx += kThreads) {
+            const int col = idx / (chunk / 16);
+            const int kk = (idx % (chunk / 16)) * 16;
+            const int64_t n = n0 + col;
+            uint4 v = make_uint4(0, 0, 0, 0);
+            if (col < args.ctaCols && n < N && k0 + kk < k1) {
+              const int8_t *src = levels + n * chip.Kpad + k0 + kk;
+              unsigned char bytes[16];
+              if (aligned && k0 + kk + 16 <= k1) {
+                v = *reinterpret_cast<const uint4 *>(src);
+              } else {
+#pragma unroll
+                for (int e = 0; e < 16; ++e)
+                  bytes[e] = k0 + kk + e < k1 ? static_cast<unsigned char>(src[e]) : 0;
+                v = *reinterpret_cast<const uint4 *>(bytes);
               }
             }
-            stagedU = c;
+            *reinterpret_cast<uint4 *>(sW + static_cast<size_t>(col) * ld + kk) = v;
           }
-          if (needW) {
-            // L~+_j - L~-_j of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
-            const int8_t *levels = chip.levels + static_cast<size_t>(j) * N * chip.Kpad;
-            const bool aligned = (k0 % 16) == 0;
-            const int vectors = wRows * chunk / 16;
-            for (int idx = threadIdx.x; idx < vectors; idx += kThreads) {
-              const int col = idx / (chunk / 16);
-              const int kk = (idx % (chunk / 16)) * 16;
-              const int64_t n = n0 + col;
-              uint4 v = make_uint4(0, 0, 0, 0);
-              if (col < args.ctaCols && n < N && k0 + kk < k1) {
-                const int8_t *src = levels + n * chip.Kpad + k0 + kk;
-                unsigned char bytes[16];
-                if (aligned && k0 + kk + 16 <= k1) {
-                  v = *reinterpret_cast<const uint4 *>(src);
-                } else {
-#pragma unroll
-                  for (int e = 0; e < 16; ++e)
-                    bytes[e] = k0 + kk + e < k1 ? static_cast<unsigned char>(src[e]) : 0;
-                  v = *reinterpret_cast<const uint4 *>(bytes);
-                }
-              }
-              *reinterpret_cast<uint4 *>(sW + static_cast<size_t>(col) * ld + kk) = v;
-            }
-            stagedWChunk = c;
-            stagedWSlice = j;
-          }
-          if (needU || needW)
-            __syncthreads();
-          if (warpActive) {
-            const int8_t *a = sU + (static_cast<size_t>(i) * rowsPerCta + rowBase) * ld;
-            const int steps = static_cast<int>((k1 - k0 + 31) / 32);
+          stagedWChunk = c;
+          stagedWSlice = j;
+        }
+        if (needU || needW)
+          __syncthreads();
+        if (warpActive) {
+          const int8_t *a =
+              sU + (static_cast<size_t>(stagedSlices == 1 ? 0 : i) * rowsPerCta + rowBase) * ld;
+          const int steps = static_cast<int>((k1 - k0 + 31) / 32);
 #pragma unroll 2
-            for (int ks = 0; ks < steps; ++ks) {
-              uint32_t fa[2][4], fb[2][2];
-              loadRowFragments(fa, a, ld, ks * 32, lane);
-              loadColumnFragments(fb, sW + warpCol * ld, ld, ks * 32, lane);
-              eachTile([&](int mt, int nt) { mmaS8(P[mt][nt], fa[mt], fb[nt]); });
-            }
+          for (int ks = 0; ks < steps; ++ks) {
+            uint32_t fa[2][4], fb[2][2];
+            loadRowFragments(fa, a, ld, ks * 32, lane);
+            loadColumnFragments(fb, sW + warpCol * ld, ld, ks * 32, lane);
+            eachTile([&](int mt, int nt) { mmaS8(P[mt][nt], fa[mt], fb[nt]); });
           }
         }
+      }
 
-        // §4 read noise and §5 ADC of pair (i, j) of row block r, then §6's sum.
-        const int shift = call.offsets[i] + chip.offsets[j];
-        const int32_t qA = call.qmaxAdc;
-        const int pair = i * S + j;
-        if (Exact && call.adc == AdcKind::Ideal) {
-          eachElement([&](int mt, int nt, int e) {
-            acc[mt][nt][e] += static_cast<long long>(P[mt][nt][e]) * (1ll << shift);
-          });
+      // §4 read noise and §5 ADC of pair (i, j) of row block r, then §6's sum.
+      const int shift = call.offsets[i] + chip.offsets[j];
+      const int32_t qA = call.qmaxAdc;
+      const int pair = i * S + j;
+      if (Exact && call.adc == AdcKind::Ideal) {
+        eachElement([&](int mt, int nt, int e) {
+          acc[mt][nt][e] += static_cast<long long>(P[mt][nt][e]) * (1ll << shift);
+        });
+        continue;
+      }
+      if constexpr (Fast) {
+        // §4–§5 in float32 (fastNoisyCode): integer codes, summed exactly as in Exact mode.
+        const int32_t fs = static_cast<int32_t>(call.fullScales[(r * T + i) * S + j]);
+        if (!warpActive || fs == 0)
           continue;
-        }
-        if constexpr (Fast) {
-          // §4–§5 in float32 (fastNoisyCode): integer codes, summed exactly as in Exact mode.
-          const int32_t fs = static_cast<int32_t>(call.fullScales[(r * T + i) * S + j]);
-          if (!warpActive || fs == 0)
-            continue;
-          const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
-          const float fsFloat = static_cast<float>(fs), invFs = 1.0f / fsFloat;
-          // sd / Δ = sd(r_j = 1)·r_j·qmax_a / FS.
-          const float sdScale =
-              static_cast<float>(static_cast<double>((1 << chip.widths[j]) - 1) * qA / fs);
-          const int32_t step = fs << shift;
-          eachRow(lane, [&](int mt, int half, int rowInWarp) {
-            const int rowInCta = rowBase + rowInWarp;
-            const float sdCodes =
-                readNoise ? static_cast<float>(sSdUnit[i * rowsPerCta + rowInCta]) * sdScale : 0.0f;
-            float noise[2][2];
-            fastRowNoise(call, sFresh[rowInCta], r, i, j, sdCodes, n0 + warpCol, lane, noise);
+        const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
+        const float fsFloat = static_cast<float>(fs), invFs = 1.0f / fsFloat;
+        // sd / Δ = sd(r_j = 1)·r_j·qmax_a / FS.
+        const float sdScale =
+            static_cast<float>(static_cast<double>((1 << chip.widths[j]) - 1) * qA / fs);
+        const int32_t step = fs << shift;
+        eachRow(lane, [&](int mt, int half, int rowInWarp) {
+          const int rowInCta = rowBase + rowInWarp;
+          const float sdCodes =
+              readNoise ? static_cast<float>(sSdUnit[i * rowsPerCta + rowInCta]) * sdScale : 0.0f;
+          float noise[2][2];
+          fastRowNoise(call, sFresh[rowInCta], r, i, j, sdCodes, n0 + warpCol, lane, noise);
 #pragma unroll
-            for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-              for (int e = 0; e < 2; ++e) {
-                const int idx = 2 * half + e;
-                const int32_t code =
-                    fastNoisyCode(P[mt][nt][idx], noise[nt][e], ratio, fs, fsFloat, invFs, qA);
-                acc[mt][nt][idx] += static_cast<long long>(code) * step;
-              }
-          });
-          continue;
-        }
-        // The partial sums of a row as the ADC sees them, pr[nt][e]: P plus its read noise. Worked
-        // out where it is used (twice in `dynamic` mode: the same draws), so that no tile of
-        // doubles stays live across the pair (it spilled).
-        const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
-        const uint32_t readWord = cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j);
-        auto noisyRow = [&](int mt, int half, int rowInCta, double(&pr)[2][2]) {
-          double sd = 0.0;
-          if (readNoise && m0 + rowInCta < M) {
-            const long long ss = sSumSq[i * rowsPerCta + rowInCta];
-            if (ss != 0)
-              sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
-          }
-          uint32_t w[2][2] = {};
-          if (readNoise)
-            freshWords(call, sFresh[rowInCta], readWord, n0 + warpCol, lane, w);
-#pragma unroll
-          for (int nt = 0; nt < 2; ++nt) {
-            double z[2] = {0.0, 0.0};
-            if (sd != 0.0)
-              normalsOf(call, w[nt], z);
+          for (int nt = 0; nt < 2; ++nt)
 #pragma unroll
             for (int e = 0; e < 2; ++e) {
-              pr[nt][e] = static_cast<double>(P[mt][nt][2 * half + e]);
-              if (sd != 0.0)
-                pr[nt][e] = pr[nt][e] + sd * z[e];
+              const int idx = 2 * half + e;
+              const int32_t code =
+                  fastNoisyCode(P[mt][nt][idx], noise[nt][e], ratio, fs, fsFloat, invFs, qA);
+              acc[mt][nt][idx] += static_cast<long long>(code) * step;
             }
+        });
+        continue;
+      }
+      // The partial sums of a row as the ADC sees them, pr[nt][e]: P plus its read noise. Worked
+      // out where it is used (twice in `dynamic` mode: the same draws), so that no tile of
+      // doubles stays live across the pair (it spilled).
+      const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+      const uint32_t readWord = cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j);
+      auto noisyRow = [&](int mt, int half, int rowInCta, double(&pr)[2][2]) {
+        double sd = 0.0;
+        if (readNoise && m0 + rowInCta < M) {
+          const long long ss = sSumSq[i * rowsPerCta + rowInCta];
+          if (ss != 0)
+            sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
+        }
+        uint32_t w[2][2] = {};
+        if (readNoise)
+          freshWords(call, sFresh[rowInCta], readWord, n0 + warpCol, lane, w);
+#pragma unroll
+        for (int nt = 0; nt < 2; ++nt) {
+          double z[2] = {0.0, 0.0};
+          if (sd != 0.0)
+            normalsOf(call, w[nt], z);
+#pragma unroll
+          for (int e = 0; e < 2; ++e) {
+            pr[nt][e] = static_cast<double>(P[mt][nt][2 * half + e]);
+            if (sd != 0.0)
+              pr[nt][e] = pr[nt][e] + sd * z[e];
           }
-        };
-        if (!Exact && call.adc == AdcKind::Ideal) {
-          if (!warpActive)
-            continue;
-          const double weight = static_cast<double>(1ll << shift);
-          eachRow(lane, [&](int mt, int half, int rowInWarp) {
-            double pr[2][2];
-            noisyRow(mt, half, rowBase + rowInWarp, pr);
-#pragma unroll
-            for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-              for (int e = 0; e < 2; ++e)
-                acc[mt][nt][2 * half + e] += pr[nt][e] * weight;
-          });
-          continue;
         }
-        // `dynamic`: FS = max |P| over the outputs of the column block, per row (§5).
-        if (dynamic) {
-          __syncthreads(); // the previous pair's maxima are read
-          for (int idx = threadIdx.x; idx < kRowsPerCta * args.blocksPerCta; idx += kThreads)
-            sFs[idx] = 0;
-          __syncthreads();
-          if (warpActive)
-#pragma unroll
-            for (int mt = 0; mt < 2; ++mt)
-#pragma unroll
-              for (int half = 0; half < 2; ++half) {
-                const int rowInCta = mt * 16 + g + 8 * half;
-                unsigned long long best = 0;
-                double pr[2][2];
-                if (!Exact)
-                  noisyRow(mt, half, rowInCta, pr);
-#pragma unroll
-                for (int nt = 0; nt < 2; ++nt)
-#pragma unroll
-                  for (int e = 0; e < 2; ++e) {
-                    unsigned long long mag;
-                    if (Exact)
-                      mag = static_cast<unsigned long long>(abs(P[mt][nt][2 * half + e]));
-                    else
-                      mag = static_cast<unsigned long long>(__double_as_longlong(fabs(pr[nt][e])));
-                    if (!colValid[nt][e])
-                      continue;
-                    if (warpOneBlock)
-                      best = max(best, mag);
-                    else
-                      atomicMax(&sFs[rowInCta * args.blocksPerCta + colBlock[nt][e]], mag);
-                  }
-                if (warpOneBlock) {
-                  best = max(best, __shfl_xor_sync(0xffffffffu, best, 1));
-                  best = max(best, __shfl_xor_sync(0xffffffffu, best, 2));
-                  if (q == 0)
-                    atomicMax(&sFs[rowInCta * args.blocksPerCta + warpBlock], best);
-                }
-              }
-          __syncthreads();
-        }
-        const int64_t fullFs = call.adc == AdcKind::Full ? call.fullScales[(r * T + i) * S + j] : 0;
+      };
+      if (!Exact && call.adc == AdcKind::Ideal) {
         if (!warpActive)
           continue;
-        // What depends on FS alone is worked out when FS changes: once per pair in `full` and
-        // `calibrated` mode, once per row and column block in `dynamic`.
-        int64_t cachedFs = -1;
-        float ratio = 0.0f; // qmax_a / FS, the code's float estimate
-        double cachedFsDouble = -1.0, delta = 0.0, invDelta = 0.0;
-        const double weight = static_cast<double>(1ll << shift), limit = static_cast<double>(qA);
-        const uint32_t adcWord = cim::philox::freshDrawWord(1, static_cast<uint32_t>(r), i, j);
+        const double weight = static_cast<double>(1ll << shift);
+        eachRow(lane, [&](int mt, int half, int rowInWarp) {
+          double pr[2][2];
+          noisyRow(mt, half, rowBase + rowInWarp, pr);
 #pragma unroll
-        for (int mt = 0; mt < 2; ++mt)
+          for (int nt = 0; nt < 2; ++nt)
 #pragma unroll
-          for (int half = 0; half < 2; ++half) {
-            const int rowInCta = rowBase + mt * 16 + g + 8 * half;
-            double pr[2][2];
-            if (!Exact)
-              noisyRow(mt, half, rowInCta, pr);
-            uint32_t wa[2][2] = {};
+            for (int e = 0; e < 2; ++e)
+              acc[mt][nt][2 * half + e] += pr[nt][e] * weight;
+        });
+        continue;
+      }
+      // `dynamic`: FS = max |P| over the outputs of the column block, per row (§5).
+      if (dynamic) {
+        __syncthreads(); // the previous pair's maxima are read
+        for (int idx = threadIdx.x; idx < kRowsPerCta * args.blocksPerCta; idx += kThreads)
+          sFs[idx] = 0;
+        __syncthreads();
+        if (warpActive)
+#pragma unroll
+          for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+            for (int half = 0; half < 2; ++half) {
+              const int rowInCta = mt * 16 + g + 8 * half;
+              unsigned long long best = 0;
+              double pr[2][2];
+              if (!Exact)
+                noisyRow(mt, half, rowInCta, pr);
+#pragma unroll
+              for (int nt = 0; nt < 2; ++nt)
+#pragma unroll
+                for (int e = 0; e < 2; ++e) {
+                  unsigned long long mag;
+                  if (Exact)
+                    mag = static_cast<unsigned long long>(abs(P[mt][nt][2 * half + e]));
+                  else
+                    mag = static_cast<unsigned long long>(__double_as_longlong(fabs(pr[nt][e])));
+                  if (!colValid[nt][e])
+                    continue;
+                  if (warpOneBlock)
+                    best = max(best, mag);
+                  else
+                    atomicMax(&sFs[rowInCta * args.blocksPerCta + colBlock[nt][e]], mag);
+                }
+              if (warpOneBlock) {
+                best = max(best, __shfl_xor_sync(0xffffffffu, best, 1));
+                best = max(best, __shfl_xor_sync(0xffffffffu, best, 2));
+                if (q == 0)
+                  atomicMax(&sFs[rowInCta * args.blocksPerCta + warpBlock], best);
+              }
+            }
+        __syncthreads();
+      }
+      const int64_t fullFs = call.adc == AdcKind::Full ? call.fullScales[(r * T + i) * S + j] : 0;
+      if (!warpActive)
+        continue;
+      // What depends on FS alone is worked out when FS changes: once per pair in `full` and
+      // `calibrated` mode, once per row and column block in `dynamic`.
+      int64_t cachedFs = -1;
+      float ratio = 0.0f; // qmax_a / FS, the code's float estimate
+      double cachedFsDouble = -1.0, delta = 0.0, invDelta = 0.0;
+      const double weight = static_cast<double>(1ll << shift), limit = static_cast<double>(qA);
+      const uint32_t adcWord = cim::philox::freshDrawWord(1, static_cast<uint32_t>(r), i, j);
+#pragma unroll
+      for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+        for (int half = 0; half < 2; ++half) {
+          const int rowInCta = rowBase + mt * 16 + g + 8 * half;
+          double pr[2][2];
+          if (!Exact)
+            noisyRow(mt, half, rowInCta, pr);
+          uint32_t wa[2][2] = {};
+          if (adcNoise)
+            freshWords(call, sFresh[rowInCta], adcWord, n0 + warpCol, lane, wa);
+#pragma unroll
+          for (int nt = 0; nt < 2; ++nt) {
+            double za[2] = {0.0, 0.0};
             if (adcNoise)
-              freshWords(call, sFresh[rowInCta], adcWord, n0 + warpCol, lane, wa);
+              normalsOf(call, wa[nt], za);
 #pragma unroll
-            for (int nt = 0; nt < 2; ++nt) {
-              double za[2] = {0.0, 0.0};
-              if (adcNoise)
-                normalsOf(call, wa[nt], za);
-#pragma unroll
-              for (int e = 0; e < 2; ++e) {
-                // Columns past the CTA's (whose results are not written) read block 0.
-                const int block = colBlock[nt][e];
-                const int idx = 2 * half + e;
-                if (Exact) {
-                  const int64_t fs =
-                      dynamic ? static_cast<int64_t>(sFs[rowInCta * args.blocksPerCta + block])
-                              : fullFs;
-                  if (fs != cachedFs) {
-                    cachedFs = fs;
-                    ratio = fs > 0 ? static_cast<float>(qA) / static_cast<float>(fs) : 0.0f;
+            for (int e = 0; e < 2; ++e) {
+              // Columns past the CTA's (whose results are not written) read block 0.
+              const int block = colBlock[nt][e];
+              const int idx = 2 * half + e;
+              if (Exact) {
+                const int64_t fs =
+                    dynamic ? static_cast<int64_t>(sFs[rowInCta * args.blocksPerCta + block])
+                            : fullFs;
+                if (fs != cachedFs) {
+                  cachedFs = fs;
+                  ratio = fs > 0 ? static_cast<float>(qA) / static_cast<float>(fs) : 0.0f;
+                }
+                if (fs > 0) {
+                  if (call.narrowAdc) {
+                    const int32_t fs32 = static_cast<int32_t>(fs);
+                    const int32_t code =
+                        call.smallAdc
+                            ? max(-qA,
+                                  min(qA, smallCode(P[mt][nt][idx], ratio, fs32, 2 * fs32, 2 * qA)))
+                            : exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
+                    acc[mt][nt][idx] += static_cast<long long>(code) * (fs32 << shift);
+                  } else {
+                    const int32_t code = exactCode<true>(P[mt][nt][idx], fs, ratio, qA);
+                    acc[mt][nt][idx] += static_cast<long long>(code) * fs * (1ll << shift);
                   }
-                  if (fs > 0) {
-                    if (call.narrowAdc) {
-                      const int32_t fs32 = static_cast<int32_t>(fs);
-                      const int32_t code =
-                          call.smallAdc ? max(-qA, min(qA, smallCode(P[mt][nt][idx], ratio, fs32,
-                                                                     2 * fs32, 2 * qA)))
-                                        : exactCode<false>(P[mt][nt][idx], fs32, ratio, qA);
-                      acc[mt][nt][idx] += static_cast<long long>(code) * (fs32 << shift);
-                    } else {
-                      const int32_t code = exactCode<true>(P[mt][nt][idx], fs, ratio, qA);
-                      acc[mt][nt][idx] += static_cast<long long>(code) * fs * (1ll << shift);
-                    }
-                  }
-                } else {
-                  double fs = call.adc == AdcKind::Calibrated
-                                  ? static_cast<double>(call.calibratedFullScales[pair])
-                                  : static_cast<double>(fullFs);
-                  if (dynamic)
-                    fs = __longlong_as_double(
-                        static_cast<long long>(sFs[rowInCta * args.blocksPerCta + block]));
-                  if (fs != cachedFsDouble) {
-                    cachedFsDouble = fs;
-                    delta = fs / qA;
-                    invDelta = 1.0 / delta;
-                  }
-                  if (fs > 0.0) {
-                    const double code =
-                        noisyCode(pr[nt][e], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0,
-                                  delta, invDelta, limit);
-                    acc[mt][nt][idx] += (delta * code) * weight;
-                  }
+                }
+              } else {
+                double fs = call.adc == AdcKind::Calibrated
+                                ? static_cast<double>(call.calibratedFullScales[pair])
+                                : static_cast<double>(fullFs);
+                if (dynamic)
+                  fs = __longlong_as_double(
+                      static_cast<long long>(sFs[rowInCta * args.blocksPerCta + block]));
+                if (fs != cachedFsDouble) {
+                  cachedFsDouble = fs;
+                  delta = fs / qA;
+                  invDelta = 1.0 / delta;
+                }
+                if (fs > 0.0) {
+                  const double code =
+                      noisyCode(pr[nt][e], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0, delta,
+                                invDelta, limit);
+                  acc[mt][nt][idx] += (delta * code) * weight;
                 }
               }
             }
           }
-      }
+        }
     }
   }
 
@@ -462,6 +473,102 @@ CimScratch CimScratch::carve(void *memory, int64_t M, int64_t Kpad) {
   return s;
 }
 
+namespace {
+
+/// What the choice of a layout needs to know of the device (an H200's without one).
+struct DeviceShape {
+  size_t twoCtaShared = 113 * 1024; ///< the shared memory a CTA may take with two on an SM
+  int sms = 132;
+};
+
+DeviceShape deviceShape() {
+  DeviceShape shape;
+  int device = 0, perSm = 0, reserved = 0, sms = 0;
+  if (cudaGetDevice(&device) != cudaSuccess ||
+      cudaDeviceGetAttribute(&perSm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, device) !=
+          cudaSuccess ||
+      cudaDeviceGetAttribute(&reserved, cudaDevAttrReservedSharedMemoryPerBlock, device) !=
+          cudaSuccess ||
+      cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess) {
+    cudaGetLastError();
+    return shape;
+  }
+  shape.twoCtaShared = static_cast<size_t>(perSm / 2 - reserved);
+  shape.sms = sms;
+  return shape;
+}
+
+/// A call's arguments before the layout (layOut) and the data pointers.
+ProductArgs productArgs(int64_t M, const CimChipView &chip, const CimCallView &call) {
+  ProductArgs args;
+  args.chip = chip;
+  args.call = call;
+  args.M = M;
+  args.chunk = call.T <= 8 ? 256 : 128;
+  args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
+  return args;
+}
+
+/// The int8 kernel's shared memory for `a`.
+size_t productSharedBytes(const ProductArgs &a) {
+  const size_t ld = static_cast<size_t>(a.chunk + kRowPad);
+  const size_t rows = static_cast<size_t>(kRowsPerCta) * a.rowGroups;
+  const size_t wRows = a.rowGroups > 1 ? a.stagedCols() : kColsPerCta;
+  const size_t T = static_cast<size_t>(a.call.T);
+  return (a.oneSlice ? 1 : T) * rows * ld + wRows * ld + T * rows * sizeof(long long) +
+         rows * a.blocksPerCta * sizeof(unsigned long long) + rows * sizeof(uint2);
+}
+
+/// The int8 kernel's CTA layout for args.M rows (args.chunk set): column blocks per CTA in
+/// `dynamic` mode; for a narrow layer (N of 64 or fewer), which would leave most warps of a
+/// 128-column CTA idle, warps stacked over rows (ProductArgs::rowGroups) when one chunk then
+/// still holds a whole row block, two CTAs still fit an SM (the registers allow two:
+/// __launch_bounds__) and there are rows for a CTA per SM (else the wide layout's smaller CTAs
+/// finish sooner: a warp's work is the same in both, a narrow CTA stages more). The input
+/// slices are staged all at once where they fit, else one at a time.
+void layOut(ProductArgs &args) {
+  const CimChipView &chip = args.chip;
+  const CimCallView &call = args.call;
+  if (call.adc == AdcKind::Dynamic) {
+    args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
+    args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);
+    return;
+  }
+  if (chip.N > 64)
+    return;
+  const DeviceShape device = deviceShape();
+  const size_t limit = std::max(productSharedBytes(args), device.twoCtaShared);
+  const int chunk = static_cast<int>((std::min<int64_t>(chip.K, call.rows) + 31) / 32 * 32);
+  for (int groups = kThreads / 32; groups > 1; groups /= 2)
+    for (const bool oneSlice : {false, true}) {
+      ProductArgs narrow = args;
+      narrow.rowGroups = groups;
+      narrow.ctaCols = kColsPerWarp * (kThreads / 32 / groups);
+      narrow.chunk = chunk;
+      narrow.oneSlice = oneSlice;
+      const int64_t ctas = (args.M + kRowsPerCta * groups - 1) / (kRowsPerCta * groups);
+      if (narrow.ctaCols >= chip.N && chunk <= args.chunk && productSharedBytes(narrow) <= limit &&
+          ctas >= device.sms) {
+        args = narrow;
+        return;
+      }
+    }
+}
+
+} // namespace
+
+CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimCallView &call) {
+  ProductArgs args = productArgs(M, chip, call);
+  CimProductLayout layout;
+  if (call.bitPlanes)
+    return layout;
+  layOut(args);
+  layout.rowsPerCta = kRowsPerCta * args.rowGroups;
+  layout.ctaCols = args.ctaCols;
+  layout.oneSlice = args.oneSlice;
+  return layout;
+}
+
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
                const CimScratch &scratch, float *y, cudaStream_t stream) {
   if (M == 0 || chip.N == 0)
@@ -476,50 +583,17 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
       scratch.rowScales, scratch.rowFinite);
   checkLaunch("cim quantizeInputs");
 
-  ProductArgs args;
-  args.chip = chip;
-  args.call = call;
-  args.M = M;
+  ProductArgs args = productArgs(M, chip, call);
   args.xq = scratch.xq;
   args.rowScales = scratch.rowScales;
   args.rowFinite = scratch.rowFinite;
   args.y = y;
-  args.chunk = call.T <= 8 ? 256 : 128;
-  args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
   if (call.bitPlanes) {
     launchBitPlaneProduct(args, stream);
     return;
   }
-  if (call.adc == AdcKind::Dynamic) {
-    args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
-    args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);
-  }
-  auto sharedBytes = [&](const ProductArgs &a) {
-    const size_t ld = static_cast<size_t>(a.chunk + kRowPad);
-    const size_t rows = static_cast<size_t>(kRowsPerCta) * a.rowGroups;
-    const size_t wRows = a.rowGroups > 1 ? a.stagedCols() : kColsPerCta;
-    return static_cast<size_t>(call.T) * rows * ld + wRows * ld +
-           static_cast<size_t>(call.T) * rows * sizeof(long long) +
-           rows * a.blocksPerCta * sizeof(unsigned long long) + rows * sizeof(uint2);
-  };
-  // A narrow layer (N of 64 or fewer) would leave most warps of a 128-column CTA idle: its
-  // warps are stacked over rows instead, when one chunk then still holds a whole row block and
-  // the CTA's shared memory stays that of the wide layout (two CTAs per SM).
-  if (call.adc != AdcKind::Dynamic && chip.N <= 64) {
-    const size_t wide = sharedBytes(args);
-    const int chunk = static_cast<int>((std::min<int64_t>(chip.K, call.rows) + 31) / 32 * 32);
-    for (int groups = kThreads / 32; groups > 1; groups /= 2) {
-      ProductArgs narrow = args;
-      narrow.rowGroups = groups;
-      narrow.ctaCols = kColsPerWarp * (kThreads / 32 / groups);
-      narrow.chunk = chunk;
-      if (narrow.ctaCols >= chip.N && chunk <= args.chunk && sharedBytes(narrow) <= wide) {
-        args = narrow;
-        break;
-      }
-    }
-  }
-  const size_t shared = sharedBytes(args);
+  layOut(args);
+  const size_t shared = productSharedBytes(args);
   const int64_t rowsPerCta = static_cast<int64_t>(kRowsPerCta) * args.rowGroups;
   const dim3 grid(static_cast<unsigned>((M + rowsPerCta - 1) / rowsPerCta),
                   static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols));

@@ -103,6 +103,15 @@ struct CimScratch {
   static CimScratch carve(void *memory, int64_t M, int64_t Kpad);
 };
 
+/// How the int8 kernel lays out a call of M rows (the one-bit kernel's calls keep the defaults):
+/// rows and columns per CTA, and whether a CTA stages one input slice at a time.
+struct CimProductLayout {
+  int rowsPerCta = 32;
+  int ctaCols = 128;
+  bool oneSlice = false;
+};
+CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimCallView &call);
+
 /// y [M, N] float32 (device) = CIM(x [M, K] float32 (device) · chip), enqueued on `stream`.
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
                const CimScratch &scratch, float *y, cudaStream_t stream);

@@ -38,6 +38,9 @@ struct ProductArgs {
   /// The int8 kernel's warps in groups of 32 rows: 1, the CTA's 8 warps side by side over 128
   /// columns (32 rows); 2, 4 or 8 for narrow layers (ctaCols 64, 32 or 16; 64 to 256 rows).
   int rowGroups = 1;
+  /// A narrow layout that stages the input slice of each pair on its own (the CTA's rows of all
+  /// T slices would not fit its shared memory).
+  bool oneSlice = false;
   /// Weight columns a narrow layout stages per chunk: ctaCols rounded up to whole warps (the wide
   /// one stages kColsPerCta).
   __host__ __device__ int stagedCols() const {

@@ -47,7 +47,7 @@ struct Extents {
 
 Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
                 void (*shape)(cim::CimParams &, Rng &) = nullptr, bool *bitPlanes = nullptr,
-                Extents extents = {}) {
+                Extents extents = {}, CimProductLayout *layout = nullptr) {
   cim::CimParams p = cim::test::randomParams(rng, mode);
   if (shape)
     shape(p, rng);
@@ -98,6 +98,8 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
       device.withRows(p.repeat, nullptr, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
   if (bitPlanes)
     *bitPlanes = call.bitPlanes;
+  if (layout)
+    *layout = cimProductLayout(M, device.chip, call);
   auto dx = deviceCopy(x.raw(), x.byteSize());
   std::vector<float> zeros(static_cast<size_t>(M * N));
   auto dy = deviceCopy(zeros.data(), zeros.size() * sizeof(float));
@@ -214,37 +216,61 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
 }
 
 // Narrow layers (N of 64 or fewer, a row block within one staged chunk) run with the int8
-// kernel's warps stacked over rows (ProductArgs::rowGroups): the same codes as the wide layout,
-// over several CTAs of up to 256 rows, without noise, with noise and exact normals, and with
-// fast normals (nearly always the same codes, as above).
-void makeNarrow(cim::CimParams &p, Rng &) {
+// kernel's warps stacked over rows (ProductArgs::rowGroups) when there are rows for a CTA per
+// SM, with the input slices staged together or, where they do not fit, one at a time: the same
+// codes as the wide layout, without noise, with noise and exact normals, and with fast normals
+// (nearly always the same codes, as above). Small layers keep the wide layout.
+/// Multi-bit cells (the int8 kernel) and 8-bit inputs in four slices, or (`ManySlices`) seven
+/// one-bit slices, which with a 256-row chunk do not fit a CTA of 64 or more rows together;
+/// `Fast`: fast normals.
+template <bool ManySlices, bool Fast> void narrowShape(cim::CimParams &p, Rng &) {
   p.crossbar.rows = 256;
   p.crossbar.cols = 256;
   p.weights.bits = 8;
-  p.weights.slices = {1, 2, 2, 2}; // multi-bit cells: the int8 kernel
+  p.weights.slices = {1, 2, 2, 2};
+  p.inputs.bits = 8;
+  p.inputs.slices = ManySlices ? cim::oneBitSlices(7) : std::vector<int>{1, 2, 2, 2};
+  if (Fast)
+    p.noise.normals = cim::NormalTransform::Fast;
 }
 
-void makeNarrowFast(cim::CimParams &p, Rng &rng) {
-  makeNarrow(p, rng);
-  p.noise.normals = cim::NormalTransform::Fast;
+int64_t multiprocessors() {
+  int device = 0, sms = 0;
+  check(cudaGetDevice(&device), "finding the device");
+  check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "counting SMs");
+  return sms;
 }
 
 TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
-  enum class Noise { None, Exact, Fast };
+  const bool dynamic = GetParam() == AdcMode::Dynamic; // whole column blocks: never narrow
   int64_t fastCompared = 0, fastClose = 0;
-  for (const int64_t N : {1, 7, 16, 17, 32, 33, 64})
-    for (const Noise noise : {Noise::None, Noise::Exact, Noise::Fast}) {
-      const Extents extents{rng.coin() ? 25 : rng.range(26, 256), N, rng.coin() ? 300 : 37};
-      SCOPED_TRACE("K " + std::to_string(extents.K) + ", N " + std::to_string(N) + ", M " +
-                   std::to_string(extents.M) + ", noise " + std::to_string(int(noise)));
+  struct Case {
+    int64_t N, groups; // groups 0: too few rows, the wide layout
+    bool oneSlice;
+  };
+  const Case cases[] = {{7, 8, false},  {7, 8, true},  {17, 4, false}, {17, 4, true},
+                        {33, 2, false}, {33, 2, true}, {1, 0, false},  {16, 0, false},
+                        {32, 0, false}, {64, 0, false}};
+  for (const Case &c : cases)
+    for (const int noise : {0, 1, 2}) { // none, exact normals, fast normals
+      const int64_t M = c.groups ? multiprocessors() * 32 * c.groups + rng.range(0, 300) : 37;
+      const Extents extents{c.oneSlice ? 256 : 25, c.N, M};
+      SCOPED_TRACE("K " + std::to_string(extents.K) + ", N " + std::to_string(c.N) + ", M " +
+                   std::to_string(M) + ", noise " + std::to_string(noise));
       bool bitPlanes = true;
-      const Outcome o =
-          runCase(rng, GetParam(), noise != Noise::None,
-                  noise == Noise::Fast ? makeNarrowFast : makeNarrow, &bitPlanes, extents);
+      CimProductLayout layout;
+      void (*const shape)(cim::CimParams &, Rng &) =
+          c.oneSlice ? (noise == 2 ? narrowShape<true, true> : narrowShape<true, false>)
+                     : (noise == 2 ? narrowShape<false, true> : narrowShape<false, false>);
+      const Outcome o = runCase(rng, GetParam(), noise != 0, shape, &bitPlanes, extents, &layout);
       EXPECT_FALSE(bitPlanes);
-      if (noise == Noise::Fast) {
+      if (!dynamic) {
+        EXPECT_EQ(layout.rowsPerCta, 32 * std::max<int64_t>(c.groups, 1));
+        EXPECT_EQ(layout.oneSlice, c.oneSlice && c.groups > 0);
+      }
+      if (noise == 2) {
         fastCompared += o.compared;
         fastClose += o.close;
       } else if (o.exact && GetParam() != AdcMode::Calibrated) {
