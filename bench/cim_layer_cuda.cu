@@ -190,17 +190,19 @@ int main(int argc, char **argv) {
       v = normal(gen);
     auto dx = deviceCopy(x.data(), x.size() * sizeof(float));
     auto dy = deviceAlloc(x.size() * sizeof(float));
-    auto scratch = deviceAlloc(cuda::CimScratch::bytes(n, (n + 15) / 16 * 16));
 
     Int8Gemm gemm(n);
     const double gemmMs = medianMs([&] { gemm.run(); }, iterations);
     const double tops = 2.0 * n * n * n / (gemmMs * 1e-3) / 1e12;
 
-    auto timeLayer = [&](const Layer &layer) {
+    // The layer on the first `rows` rows of x (all n by default).
+    auto timeLayer = [&](const Layer &layer, int64_t rows = 0) {
+      const int64_t M = rows ? rows : n;
+      auto scratch = deviceAlloc(cuda::CimScratch::bytes(M, layer.chip.chip, layer.call));
       return medianMs(
           [&] {
-            cuda::cimLinear(static_cast<const float *>(dx.get()), n, layer.chip.chip, layer.call,
-                            cuda::CimScratch::carve(scratch.get(), n, layer.chip.chip.Kpad),
+            cuda::cimLinear(static_cast<const float *>(dx.get()), M, layer.chip.chip, layer.call,
+                            cuda::CimScratch::carve(scratch.get(), M, layer.chip.chip, layer.call),
                             static_cast<float *>(dy.get()), nullptr);
           },
           iterations);
@@ -211,9 +213,23 @@ int main(int argc, char **argv) {
     const double noisy = timeLayer(makeLayer(n, 1, 0.01));
     const double noisyFast =
         timeLayer(makeLayer(n, 1, 0.01, cim::AdcMode::Full, cim::NormalTransform::Fast));
-    const double twoBitNoisyFast =
-        timeLayer(makeLayer(n, 2, 0.01, cim::AdcMode::Full, cim::NormalTransform::Fast));
+    const Layer twoBitNoisyFastLayer =
+        makeLayer(n, 2, 0.01, cim::AdcMode::Full, cim::NormalTransform::Fast);
+    const double twoBitNoisyFast = timeLayer(twoBitNoisyFastLayer);
     const double twoBit = timeLayer(makeLayer(n, 2, 0.0));
+    // One row (a decoder's token): bound by reading the cells, S·N·K bytes of levels, taken as
+    // half a device-to-device copy of that many bytes (which reads and writes them).
+    const double oneRow = timeLayer(twoBitNoisyFastLayer, 1);
+    const size_t cellBytes = static_cast<size_t>(4 * n * n);
+    auto copyFrom = deviceAlloc(cellBytes), copyTo = deviceAlloc(cellBytes);
+    const double readMs = medianMs(
+                              [&] {
+                                cuda::check(cudaMemcpyAsync(copyTo.get(), copyFrom.get(), cellBytes,
+                                                            cudaMemcpyDeviceToDevice),
+                                            "copying");
+                              },
+                              iterations) /
+                          2;
     const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
 
     std::printf("GPU: %s; M = K = N = %lld; int8 GEMM in cuBLASLt: %.3f ms (%.0f TOPS)\n\n",
@@ -240,6 +256,9 @@ int main(int argc, char **argv) {
                 twoBitNoisyFast, twoBit, twoBitNoisyFast / twoBit);
     std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,
                 gemmMs, unsliced / gemmMs);
+    std::printf("| one row (M = 1), 4x4 slices, read noise 0.01, fast normals | %.3f | reading "
+                "its cells (%zu MiB) | %.3f | %.2f |\n",
+                oneRow, cellBytes >> 20, readMs, oneRow / readMs);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "cim_layer_cuda: %s\n", e.what());
     return 1;

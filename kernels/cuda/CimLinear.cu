@@ -1,5 +1,6 @@
 #include "kernels/cuda/CimLinear.h"
 
+#include "core/Error.h"
 #include "kernels/cim/PhiloxMath.h"
 #include "kernels/cim/ReadNoise.h"
 #include "kernels/cuda/CimBitPlanes.h"
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 namespace cimlir::cuda {
 
@@ -28,10 +30,22 @@ enum class ProductMode {
   Noisy,    ///< noise in any other case: double, as the CPU computes it
 };
 
-/// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols). Two CTAs per
+/// §6's sum of an output as the float32 that y scales: an exact int64 sum (over qmax_a's ADC
+/// steps unless `ideal`) or the double sum of the Noisy mode.
+template <ProductMode Mode, typename Acc>
+__device__ __forceinline__ float finalSum(const CimCallView &call, Acc v) {
+  if (Mode == ProductMode::Noisy)
+    return __double2float_rn(static_cast<double>(v));
+  return call.adc == AdcKind::Ideal ? __ll2float_rn(static_cast<long long>(v))
+                                    : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
+                                                        static_cast<double>(call.qmaxAdc));
+}
+
+/// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols), row blocks
+/// [blocksPerSplit·blockIdx.z, +blocksPerSplit) (all of them without a split). Two CTAs per
 /// SM: the noisy variant would otherwise take 187 registers and run one CTA per SM (on the
 /// H200, a noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
-template <ProductMode Mode, bool Narrow>
+template <ProductMode Mode, bool Narrow, bool OddColumns = false>
 __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArgs args) {
   constexpr bool Exact = Mode == ProductMode::Exact, Fast = Mode == ProductMode::FastFull;
   using Acc = typename std::conditional<Mode == ProductMode::Noisy, double, long long>::type;
@@ -98,7 +112,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     }
   const int warpBlock = static_cast<int>((n0 + warpCol) / colsPerBlock - n0 / colsPerBlock);
 
-  for (int64_t r = 0; r < args.rowBlocks; ++r) {
+  const int64_t rFirst = static_cast<int64_t>(blockIdx.z) * args.blocksPerSplit;
+  const int64_t rEnd = min(args.rowBlocks, rFirst + args.blocksPerSplit);
+  for (int64_t r = rFirst; r < rEnd; ++r) {
     const int64_t kb0 = r * call.rows, kb1 = min(K, kb0 + call.rows);
     const int chunks = static_cast<int>((kb1 - kb0 + chunk - 1) / chunk);
     if (readNoise) {
@@ -284,6 +300,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
       // out where it is used (twice in `dynamic` mode: the same draws), so that no tile of
       // doubles stays live across the pair (it spilled).
       const double cellRange = static_cast<double>((1 << chip.widths[j]) - 1);
+      // A `dynamic` CTA of an odd number of columns (OddColumns): a warp may start at an odd
+      // column, where pairs of words are not a thread's two columns.
+      const bool oddColumns = OddColumns && (n0 + warpCol) % 2 != 0;
       const uint32_t readWord = cim::philox::freshDrawWord(0, static_cast<uint32_t>(r), i, j);
       auto noisyRow = [&](int mt, int half, int rowInCta, double(&pr)[2][2]) {
         double sd = 0.0;
@@ -293,13 +312,14 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
             sd = cim::readNoiseDeviation(ss, call.sigmaRead, cellRange);
         }
         uint32_t w[2][2] = {};
-        if (readNoise)
+        if (readNoise && !oddColumns)
           freshWords(call, sFresh[rowInCta], readWord, n0 + warpCol, lane, w);
 #pragma unroll
         for (int nt = 0; nt < 2; ++nt) {
           double z[2] = {0.0, 0.0};
           if (sd != 0.0)
-            normalsOf(call, w[nt], z);
+            columnNormals<OddColumns>(call, sFresh[rowInCta], readWord, n0 + warpCol, lane, nt, w,
+                                      z);
 #pragma unroll
           for (int e = 0; e < 2; ++e) {
             pr[nt][e] = static_cast<double>(P[mt][nt][2 * half + e]);
@@ -383,13 +403,14 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           if (!Exact)
             noisyRow(mt, half, rowInCta, pr);
           uint32_t wa[2][2] = {};
-          if (adcNoise)
+          if (adcNoise && !oddColumns)
             freshWords(call, sFresh[rowInCta], adcWord, n0 + warpCol, lane, wa);
 #pragma unroll
           for (int nt = 0; nt < 2; ++nt) {
             double za[2] = {0.0, 0.0};
             if (adcNoise)
-              normalsOf(call, wa[nt], za);
+              columnNormals<OddColumns>(call, sFresh[rowInCta], adcWord, n0 + warpCol, lane, nt, wa,
+                                        za);
 #pragma unroll
             for (int e = 0; e < 2; ++e) {
               // Columns past the CTA's (whose results are not written) read block 0.
@@ -442,36 +463,43 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     }
   }
 
-  // §6: y = fl32(s_x·s_w) · fl32(sum).
   if (!warpActive)
     return;
-  writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane, [&](Acc v) {
-    if (Mode == ProductMode::Noisy)
-      return __double2float_rn(static_cast<double>(v));
-    return call.adc == AdcKind::Ideal
-               ? __ll2float_rn(static_cast<long long>(v))
-               : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
-                                   static_cast<double>(call.qmaxAdc));
-  });
+  if (args.splits > 1) {
+    // This CTA's share of the sums, for splitSumKernel: [split][M][N].
+    Acc *partial = static_cast<Acc *>(args.partials) + blockIdx.z * M * N;
+    eachElement([&](int mt, int nt, int e) {
+      const int64_t m = m0 + rowBase + mt * 16 + g + 8 * (e / 2);
+      const int col = warpCol + nt * 8 + 2 * q + e % 2;
+      if (m < M && col < args.ctaCols && n0 + col < N)
+        partial[m * N + n0 + col] = acc[mt][nt][e];
+    });
+    return;
+  }
+  // §6: y = fl32(s_x·s_w) · fl32(sum).
+  writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane,
+               [&](Acc v) { return finalSum<Mode>(call, v); });
+}
+
+/// §6 for a call whose row blocks were split over CTAs: each output's partial sums added in
+/// split order (exact for int64 sums), then y = fl32(s_x·s_w)·fl32(sum) as writeOutputs does.
+template <ProductMode Mode> __global__ void splitSumKernel(const ProductArgs args) {
+  using Acc = typename std::conditional<Mode == ProductMode::Noisy, double, long long>::type;
+  const int64_t N = args.chip.N, total = args.M * N;
+  const Acc *partials = static_cast<const Acc *>(args.partials);
+  for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < total;
+       at += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t m = at / N, n = at % N;
+    Acc sum = partials[at];
+    for (int split = 1; split < args.splits; ++split)
+      sum += partials[split * total + at];
+    const float scale = __fmul_rn(args.rowScales[m], args.chip.weightScales[n]);
+    args.y[at] = args.rowFinite[m] != 0 ? __fmul_rn(scale, finalSum<Mode>(args.call, sum))
+                                        : __int_as_float(0x7fc00000);
+  }
 }
 
 } // namespace
-
-size_t CimScratch::bytes(int64_t M, int64_t Kpad) {
-  return alignUp(static_cast<size_t>(M * Kpad) * sizeof(int16_t), 256) +
-         alignUp(static_cast<size_t>(M) * sizeof(float), 256) + static_cast<size_t>(M);
-}
-
-CimScratch CimScratch::carve(void *memory, int64_t M, int64_t Kpad) {
-  auto *base = static_cast<unsigned char *>(memory);
-  CimScratch s;
-  s.xq = reinterpret_cast<int16_t *>(base);
-  base += alignUp(static_cast<size_t>(M * Kpad) * sizeof(int16_t), 256);
-  s.rowScales = reinterpret_cast<float *>(base);
-  base += alignUp(static_cast<size_t>(M) * sizeof(float), 256);
-  s.rowFinite = base;
-  return s;
-}
 
 namespace {
 
@@ -504,7 +532,10 @@ ProductArgs productArgs(int64_t M, const CimChipView &chip, const CimCallView &c
   args.chip = chip;
   args.call = call;
   args.M = M;
-  args.chunk = call.T <= 8 ? 256 : 128;
+  // K staged at a time: up to 256 (128 with more than 8 input slices), no more than a row
+  // block needs (staging zeros past it would cost as much as real rows).
+  const int64_t wholeBlock = (std::min(chip.K, call.rows) + 31) / 32 * 32;
+  args.chunk = static_cast<int>(std::min<int64_t>(call.T <= 8 ? 256 : 128, wholeBlock));
   args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
   return args;
 }
@@ -519,14 +550,15 @@ size_t productSharedBytes(const ProductArgs &a) {
          rows * a.blocksPerCta * sizeof(unsigned long long) + rows * sizeof(uint2);
 }
 
-/// The int8 kernel's CTA layout for args.M rows (args.chunk set): column blocks per CTA in
+/// The int8 kernel's CTA shape for args.M rows (args.chunk set): column blocks per CTA in
 /// `dynamic` mode; for a narrow layer (N of 64 or fewer), which would leave most warps of a
 /// 128-column CTA idle, warps stacked over rows (ProductArgs::rowGroups) when one chunk then
 /// still holds a whole row block, two CTAs still fit an SM (the registers allow two:
-/// __launch_bounds__) and there are rows for a CTA per SM (else the wide layout's smaller CTAs
-/// finish sooner: a warp's work is the same in both, a narrow CTA stages more). The input
-/// slices are staged all at once where they fit, else one at a time.
-void layOut(ProductArgs &args) {
+/// __launch_bounds__), each row group has rows, and it does not take fewer CTAs than SMs where
+/// the wide layout would take more (the wide layout's smaller CTAs then finish sooner: a warp's
+/// work is the same in both, a narrow CTA stages more). The input slices are staged all at once
+/// where they fit, else one at a time.
+void layOutColumns(ProductArgs &args, const DeviceShape &device) {
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
   if (call.adc == AdcKind::Dynamic) {
@@ -536,23 +568,47 @@ void layOut(ProductArgs &args) {
   }
   if (chip.N > 64)
     return;
-  const DeviceShape device = deviceShape();
+  if (args.chunk < std::min(chip.K, call.rows)) // a row block takes more than one chunk
+    return;
   const size_t limit = std::max(productSharedBytes(args), device.twoCtaShared);
-  const int chunk = static_cast<int>((std::min<int64_t>(chip.K, call.rows) + 31) / 32 * 32);
+  const int64_t wideCtas = (args.M + kRowsPerCta - 1) / kRowsPerCta;
   for (int groups = kThreads / 32; groups > 1; groups /= 2)
     for (const bool oneSlice : {false, true}) {
       ProductArgs narrow = args;
       narrow.rowGroups = groups;
       narrow.ctaCols = kColsPerWarp * (kThreads / 32 / groups);
-      narrow.chunk = chunk;
       narrow.oneSlice = oneSlice;
       const int64_t ctas = (args.M + kRowsPerCta * groups - 1) / (kRowsPerCta * groups);
-      if (narrow.ctaCols >= chip.N && chunk <= args.chunk && productSharedBytes(narrow) <= limit &&
-          ctas >= device.sms) {
+      const bool everyGroupHasRows = kRowsPerCta * (groups - 1) < args.M;
+      if (narrow.ctaCols >= chip.N && productSharedBytes(narrow) <= limit && everyGroupHasRows &&
+          ctas >= std::min<int64_t>(device.sms, wideCtas)) {
         args = narrow;
         return;
       }
     }
+}
+
+/// The row blocks of a call with fewer CTAs than SMs (few rows: a decoder's tokens, a
+/// classifier's batch) split over CTAs, about two per SM: each adds its row blocks' pair sums
+/// into a partial sum, which splitSumKernel adds up.
+void splitRowBlocks(ProductArgs &args, const DeviceShape &device) {
+  const int64_t rowsPerCta = static_cast<int64_t>(kRowsPerCta) * args.rowGroups;
+  const int64_t ctas =
+      (args.M + rowsPerCta - 1) / rowsPerCta * ((args.chip.N + args.ctaCols - 1) / args.ctaCols);
+  args.blocksPerSplit = args.rowBlocks;
+  args.splits = 1;
+  if (ctas >= device.sms || args.rowBlocks < 2)
+    return;
+  const int64_t wanted = std::min<int64_t>(args.rowBlocks, (2 * device.sms + ctas - 1) / ctas);
+  args.blocksPerSplit = (args.rowBlocks + wanted - 1) / wanted;
+  args.splits = static_cast<int>((args.rowBlocks + args.blocksPerSplit - 1) / args.blocksPerSplit);
+}
+
+/// The whole layout of the int8 kernel's call: columns and rows per CTA, then the split.
+void layOut(ProductArgs &args) {
+  const DeviceShape device = deviceShape();
+  layOutColumns(args, device);
+  splitRowBlocks(args, device);
 }
 
 } // namespace
@@ -566,7 +622,41 @@ CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimC
   layout.rowsPerCta = kRowsPerCta * args.rowGroups;
   layout.ctaCols = args.ctaCols;
   layout.oneSlice = args.oneSlice;
+  layout.splits = args.splits;
   return layout;
+}
+
+namespace {
+
+/// The byte sizes of CimScratch's arrays, in order, each aligned to 256.
+std::vector<size_t> scratchParts(int64_t M, const CimChipView &chip, const CimCallView &call) {
+  const int splits = cimProductLayout(M, chip, call).splits;
+  return {alignUp(static_cast<size_t>(M * chip.Kpad) * sizeof(int16_t), 256),
+          alignUp(static_cast<size_t>(M) * sizeof(float), 256),
+          alignUp(static_cast<size_t>(M), 256),
+          splits > 1 ? static_cast<size_t>(splits * M * chip.N) * sizeof(long long) : 0};
+}
+
+} // namespace
+
+size_t CimScratch::bytes(int64_t M, const CimChipView &chip, const CimCallView &call) {
+  size_t total = 0;
+  for (const size_t part : scratchParts(M, chip, call))
+    total += part;
+  return total;
+}
+
+CimScratch CimScratch::carve(void *memory, int64_t M, const CimChipView &chip,
+                             const CimCallView &call) {
+  const std::vector<size_t> parts = scratchParts(M, chip, call);
+  auto *base = static_cast<unsigned char *>(memory);
+  CimScratch s;
+  s.xq = reinterpret_cast<int16_t *>(base);
+  s.rowScales = reinterpret_cast<float *>(base += parts[0]);
+  s.rowFinite = base += parts[1];
+  base += parts[2];
+  s.partials = parts[3] ? base : nullptr;
+  return s;
 }
 
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
@@ -587,16 +677,20 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
   args.xq = scratch.xq;
   args.rowScales = scratch.rowScales;
   args.rowFinite = scratch.rowFinite;
+  args.partials = scratch.partials;
   args.y = y;
   if (call.bitPlanes) {
     launchBitPlaneProduct(args, stream);
     return;
   }
   layOut(args);
+  if (args.splits > 1 && !args.partials)
+    throw Error("internal: cimLinear's scratch has no room for the split row blocks' sums");
   const size_t shared = productSharedBytes(args);
   const int64_t rowsPerCta = static_cast<int64_t>(kRowsPerCta) * args.rowGroups;
   const dim3 grid(static_cast<unsigned>((M + rowsPerCta - 1) / rowsPerCta),
-                  static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols));
+                  static_cast<unsigned>((chip.N + args.ctaCols - 1) / args.ctaCols),
+                  static_cast<unsigned>(args.splits));
   auto launch = [&](auto kernel) {
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                static_cast<int>(shared)),
@@ -604,9 +698,22 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     kernel<<<grid, kThreads, shared, stream>>>(args);
   };
   const bool narrow = args.rowGroups > 1;
+  // Only Noisy `dynamic` CTAs can have an odd number of columns (whole column blocks).
+  const bool oddColumns = args.ctaCols % 2 != 0 && !call.exact() && !call.fastAdc();
   auto launchMode = [&](auto mode) {
-    constexpr ProductMode M = decltype(mode)::value;
-    narrow ? launch(cimProductKernel<M, true>) : launch(cimProductKernel<M, false>);
+    constexpr ProductMode Mode = decltype(mode)::value;
+    if (Mode == ProductMode::Noisy && oddColumns) // (never narrow: `dynamic`)
+      launch(cimProductKernel<ProductMode::Noisy, false, true>);
+    else if (narrow)
+      launch(cimProductKernel<Mode, true>);
+    else
+      launch(cimProductKernel<Mode, false>);
+    if (args.splits > 1) {
+      checkLaunch("cim product");
+      const int64_t outputs = M * chip.N;
+      splitSumKernel<Mode><<<static_cast<unsigned>(std::min<int64_t>((outputs + 255) / 256, 4096)),
+                             256, 0, stream>>>(args);
+    }
   };
   if (call.exact())
     launchMode(std::integral_constant<ProductMode, ProductMode::Exact>());

@@ -92,25 +92,30 @@ struct CimCallView {
   }
 };
 
-/// Scratch memory of one call with M rows: xq int16 [M, Kpad], s_x float [M], finite flags
-/// uint8 [M].
-struct CimScratch {
-  int16_t *xq = nullptr;
-  float *rowScales = nullptr;
-  uint8_t *rowFinite = nullptr;
-  static size_t bytes(int64_t M, int64_t Kpad);
-  /// Carves the three arrays out of `memory` (bytes(M, Kpad) bytes).
-  static CimScratch carve(void *memory, int64_t M, int64_t Kpad);
-};
-
 /// How the int8 kernel lays out a call of M rows (the one-bit kernel's calls keep the defaults):
-/// rows and columns per CTA, and whether a CTA stages one input slice at a time.
+/// rows and columns per CTA, whether a CTA stages one input slice at a time, and over how many
+/// CTAs the row blocks are split.
 struct CimProductLayout {
   int rowsPerCta = 32;
   int ctaCols = 128;
   bool oneSlice = false;
+  int splits = 1; ///< CTAs over the row blocks (few rows; CimScratch::partials)
 };
 CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimCallView &call);
+
+/// Scratch memory of one call with M rows: xq int16 [M, Kpad], s_x float [M], finite flags
+/// uint8 [M], and where the layout splits the row blocks, the partial sums (8 bytes each,
+/// [splits][M][N]).
+struct CimScratch {
+  int16_t *xq = nullptr;
+  float *rowScales = nullptr;
+  uint8_t *rowFinite = nullptr;
+  void *partials = nullptr;
+  static size_t bytes(int64_t M, const CimChipView &chip, const CimCallView &call);
+  /// Carves the arrays out of `memory` (bytes(M, chip, call) bytes).
+  static CimScratch carve(void *memory, int64_t M, const CimChipView &chip,
+                          const CimCallView &call);
+};
 
 /// y [M, N] float32 (device) = CIM(x [M, K] float32 (device) · chip), enqueued on `stream`.
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,

@@ -41,6 +41,11 @@ struct ProductArgs {
   /// A narrow layout that stages the input slice of each pair on its own (the CTA's rows of all
   /// T slices would not fit its shared memory).
   bool oneSlice = false;
+  /// Row blocks split over blockIdx.z (few rows): `splits` CTAs of blocksPerSplit row blocks
+  /// each write their sums to `partials` ([splits][M][N] of int64, or double in Noisy mode).
+  int splits = 1;
+  int64_t blocksPerSplit = 0;
+  void *partials = nullptr;
   /// Weight columns a narrow layout stages per chunk: ctaCols rounded up to whole warps (the wide
   /// one stages kColsPerCta).
   __host__ __device__ int stagedCols() const {
@@ -181,7 +186,8 @@ __device__ __forceinline__ uint2 freshRow(const CimCallView &c, int64_t m) {
 /// words of columns warpN0 + 8·nt + 2q and + 1 (q = lane % 4). `row` is freshRow's pair, `word3`
 /// freshDrawWord's. Block b of a row holds outputs 4b..4b+3 (Philox.h), so lanes q and q ^ 1
 /// need the same two blocks when warpN0 % 4 == 0: each draws one and they swap the halves the
-/// other needs (half the blocks). Every lane of the warp must call it (a shuffle).
+/// other needs (half the blocks). Every lane of the warp must call it (a shuffle). warpN0 is
+/// even (the columns of a pair of words are a thread's two columns; columnNormals otherwise).
 __device__ __forceinline__ void freshWords(const CimCallView &c, uint2 row, uint32_t word3,
                                            int64_t warpN0, int lane, uint32_t (&w)[2][2]) {
   const int q = lane % 4;
@@ -246,6 +252,33 @@ __device__ __forceinline__ void fastRowNoise(const CimCallView &c, uint2 row, in
 #pragma unroll
     for (int e = 0; e < 2; ++e)
       noise[nt][e] = __fmaf_rn(sdCodes, z[e], __fmul_rn(adcSd, za[e]));
+  }
+}
+
+/// The normals of this thread's two columns of n8 tile nt in one row, z[e] of column
+/// warpN0 + 8·nt + 2q + e, by the call's transform in double. `w` holds freshWords' pairs when
+/// warpN0 is even. An odd warpN0 (a `dynamic` CTA of an odd number of columns) puts the two
+/// columns in different Box–Muller pairs, each drawn here on its own; only a kernel compiled
+/// with `MayBeOdd` handles it (the code costs registers everywhere).
+template <bool MayBeOdd>
+__device__ __forceinline__ void columnNormals(const CimCallView &c, uint2 row, uint32_t word3,
+                                              int64_t warpN0, int lane, int nt,
+                                              const uint32_t (&w)[2][2], double (&z)[2]) {
+  if (!MayBeOdd || warpN0 % 2 == 0) {
+    normalsOf(c, w[nt], z);
+    return;
+  }
+  uint32_t counter[4] = {row.x, row.y, 0u, word3}, out[4];
+#pragma unroll
+  for (int e = 0; e < 2; ++e) {
+    const int64_t n = warpN0 + nt * 8 + 2 * (lane % 4) + e;
+    counter[2] = static_cast<uint32_t>(n / 4);
+    cim::philox::block(counter, c.freshKey[0], c.freshKey[1], out);
+    const bool second = n % 4 >= 2; // selects, not indices: the arrays stay in registers
+    const uint32_t pair[2] = {second ? out[2] : out[0], second ? out[3] : out[1]};
+    double both[2];
+    normalsOf(c, pair, both);
+    z[e] = n % 2 ? both[1] : both[0];
   }
 }
 

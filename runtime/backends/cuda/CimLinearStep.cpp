@@ -29,7 +29,7 @@ public:
           const CimCallView call =
               chip.withRows(static_cast<uint64_t>(runContext.repeat), context_->batchStart(),
                             rows.firstSample, rows.rowsPerSample, rows.rowOffset);
-          std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip.Kpad),
+          std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip, call),
                                                              "a CIM layer's quantized inputs");
           CimChipView cells = chip.chip;
           WeightStreamer &weights = context_->weights();
@@ -38,7 +38,7 @@ public:
             cells.planes = static_cast<const uint32_t *>(array);
           else
             cells.levels = static_cast<const int8_t *>(array);
-          cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip.Kpad), z,
+          cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip, call), z,
                     context_->stream());
           weights.release(chip.cellArray);
           counted.counters += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);

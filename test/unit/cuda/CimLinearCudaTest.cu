@@ -103,10 +103,10 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   auto dx = deviceCopy(x.raw(), x.byteSize());
   std::vector<float> zeros(static_cast<size_t>(M * N));
   auto dy = deviceCopy(zeros.data(), zeros.size() * sizeof(float));
-  std::vector<unsigned char> scratchZeros(CimScratch::bytes(M, device.chip.Kpad));
+  std::vector<unsigned char> scratchZeros(CimScratch::bytes(M, device.chip, call));
   auto scratch = deviceCopy(scratchZeros.data(), scratchZeros.size());
   cimLinear(static_cast<const float *>(dx.get()), M, device.chip, call,
-            CimScratch::carve(scratch.get(), M, device.chip.Kpad), static_cast<float *>(dy.get()),
+            CimScratch::carve(scratch.get(), M, device.chip, call), static_cast<float *>(dy.get()),
             nullptr);
   check(cudaDeviceSynchronize(), "running the CIM kernel");
   const std::vector<float> got = hostCopy<float>(dy.get(), zeros.size());
@@ -216,10 +216,11 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
 }
 
 // Narrow layers (N of 64 or fewer, a row block within one staged chunk) run with the int8
-// kernel's warps stacked over rows (ProductArgs::rowGroups) when there are rows for a CTA per
-// SM, with the input slices staged together or, where they do not fit, one at a time: the same
-// codes as the wide layout, without noise, with noise and exact normals, and with fast normals
-// (nearly always the same codes, as above). Small layers keep the wide layout.
+// kernel's warps stacked over rows (ProductArgs::rowGroups) when that leaves a CTA per SM (or
+// as many as the wide layout), with the input slices staged together or, where they do not fit,
+// one at a time: the same codes as the wide layout, without noise, with noise and exact
+// normals, and with fast normals (nearly always the same codes, as above). A layer of a few
+// rows more than one wide CTA keeps the wide layout.
 /// Multi-bit cells (the int8 kernel) and 8-bit inputs in four slices, or (`ManySlices`) seven
 /// one-bit slices, which with a 256-row chunk do not fit a CTA of 64 or more rows together;
 /// `Fast`: fast normals.
@@ -280,6 +281,53 @@ TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
       }
     }
   EXPECT_GE(fastClose, fastCompared - fastCompared / 1000);
+}
+
+// Few rows (a decoder's tokens) give fewer CTAs than SMs: the int8 kernel splits the row blocks
+// over CTAs and adds their partial sums afterwards (CimScratch::partials), in split order: the
+// CPU's bits without noise, its codes with noise.
+TEST_P(CudaCimLinear, FewRowsSplitTheRowBlocks) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  for (const bool noisy : {false, true})
+    for (const int64_t M : {1, 5, 40}) {
+      // Crossbars of 32 or 100 rows: at least 3 row blocks.
+      const Extents extents{rng.range(201, 1200), rng.range(1, 300), M};
+      SCOPED_TRACE("M " + std::to_string(M) + ", K " + std::to_string(extents.K) + ", N " +
+                   std::to_string(extents.N) + (noisy ? ", noisy" : ""));
+      bool bitPlanes = true;
+      CimProductLayout layout;
+      const Outcome o = runCase(
+          rng, GetParam(), noisy,
+          [](cim::CimParams &p, Rng &r) {
+            p.crossbar.rows = r.coin() ? 32 : 100;
+            p.weights.bits = 8;
+            p.weights.slices = {1, 2, 2, 2}; // multi-bit cells: the int8 kernel
+          },
+          &bitPlanes, extents, &layout);
+      EXPECT_FALSE(bitPlanes);
+      EXPECT_GT(layout.splits, 1);
+      if (o.exact && GetParam() != AdcMode::Calibrated)
+        EXPECT_EQ(o.identical, o.compared);
+      else
+        EXPECT_LE(o.worst, 1e-6);
+    }
+}
+
+// A `dynamic` CTA covers whole column blocks: with an odd block width (crossbars of 50 or 254
+// columns: blocks of 25 or 127) a CTA may start at an odd column, where a thread's two columns
+// are in different Box–Muller pairs of the fresh draws (CimProduct.cuh: columnNormals).
+TEST(CudaCimLinearOddColumns, DynamicCtasOfAnOddWidthGiveTheCpuCodes) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  for (int c = 0; c < 8; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    const Outcome o = runCase(
+        rng, AdcMode::Dynamic, true,
+        [](cim::CimParams &p, Rng &r) { p.crossbar.cols = r.coin() ? 50 : 254; }, nullptr,
+        Extents{0, rng.range(260, 400), 0});
+    EXPECT_LE(o.worst, 1e-6);
+  }
 }
 
 // Which kernel a layer gets is decided on the host (uploadCimChip), so this runs without a GPU:
