@@ -168,6 +168,7 @@ if not all(np.array_equal(on[k], off[k]) for k in on.files) or graphs["replays"]
 PY
 for args in "$work/bert_small.digital.plan --batch 1" "$work/bert_small.rram-256.plan --batch 1" \
   "$work/fashion_cnn.rram-256.plan --batch 1" "$work/fashion_cnn.rram-256.plan --batch 256" \
+  "$work/fashion_cnn.rram-256.plan --batch 256 --set noise.normals=fast" \
   "$work/fashion_cnn.cim-ideal.plan --batch 256"; do
   for graph in on off; do
     data="$pack/data"
