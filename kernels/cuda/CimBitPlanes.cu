@@ -72,7 +72,8 @@ __device__ __forceinline__ int32_t fastNoisyFmaCode(int32_t pb, float noise, con
   const int32_t c0 = fmaCode(pb, adc) - kBiasBits;
   const float p = __fsub_rn(__int_as_float(pb), kBias);             // P, exactly
   const float c = __fsub_rn(__int_as_float(kBiasBits + c0), kBias); // c0, exactly
-  const float f = __fadd_rn(__fmaf_rn(p, adc.ratio, -c), noise);
+  const float bound = static_cast<float>(2 * qmax + 1);             // as fastNoisyCode
+  const float f = fminf(fmaxf(__fadd_rn(__fmaf_rn(p, adc.ratio, -c), noise), -bound), bound);
   const int32_t step = __float_as_int(__fadd_rn(f, kBias)) - kBiasBits; // rint(f)
   return max(-qmax, min(qmax, c0 + step));
 }
@@ -230,7 +231,7 @@ __device__ __forceinline__ void noisyHornerStep(uint32_t (&h)[2][2][4], const in
 #pragma unroll
     for (int nt = 0; nt < 2; ++nt) {
       double z[2] = {0.0, 0.0}, za[2] = {0.0, 0.0};
-      if (readNoise)
+      if (rowSd != 0.0) // a row whose slice is all zeros draws words (the shuffle) but no normals
         normalsOf(call, w[nt], z);
       if (adcNoise)
         normalsOf(call, wa[nt], za);

@@ -157,10 +157,14 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     int stagedWChunk = -1, stagedWSlice = -1;
     // The slice pairs: input slices inner (the weight slice staged once for all of them), or
     // with one input slice staged at a time, weight slices inner (a narrow layer's few weight
-    // columns are cheaper to restage than its many input rows).
+    // columns are cheaper to restage than its many input rows). Not in Noisy mode: its double
+    // sums must add the pairs in one order whatever the layout, so that the output bits do not
+    // depend on the batch size (the input slice is restaged for each pair instead).
+    constexpr bool Noisy = Mode == ProductMode::Noisy;
+    const bool sliceOuter = !Noisy && stagedSlices == 1;
     for (int pairIndex = 0; pairIndex < T * S; ++pairIndex) {
-      const int i = stagedSlices == 1 ? pairIndex / S : pairIndex % T;
-      const int j = stagedSlices == 1 ? pairIndex % S : pairIndex / T;
+      const int i = sliceOuter ? pairIndex / S : pairIndex % T;
+      const int j = sliceOuter ? pairIndex % S : pairIndex / T;
       int P[2][2][4];
       fillTile(P, 0);
       for (int c = 0; c < chunks; ++c) {
@@ -590,14 +594,16 @@ void layOutColumns(ProductArgs &args, const DeviceShape &device) {
 
 /// The row blocks of a call with fewer CTAs than SMs (few rows: a decoder's tokens, a
 /// classifier's batch) split over CTAs, about two per SM: each adds its row blocks' pair sums
-/// into a partial sum, which splitSumKernel adds up.
+/// into a partial sum, which splitSumKernel adds up. Only integer sums (exact at any split):
+/// a double sum (Noisy mode) split or not would differ in the last place with the batch size.
 void splitRowBlocks(ProductArgs &args, const DeviceShape &device) {
   const int64_t rowsPerCta = static_cast<int64_t>(kRowsPerCta) * args.rowGroups;
   const int64_t ctas =
       (args.M + rowsPerCta - 1) / rowsPerCta * ((args.chip.N + args.ctaCols - 1) / args.ctaCols);
   args.blocksPerSplit = args.rowBlocks;
   args.splits = 1;
-  if (ctas >= device.sms || args.rowBlocks < 2)
+  const bool doubleSums = !args.call.exact() && !args.call.fastAdc();
+  if (ctas >= device.sms || args.rowBlocks < 2 || doubleSums)
     return;
   const int64_t wanted = std::min<int64_t>(args.rowBlocks, (2 * device.sms + ctas - 1) / ctas);
   args.blocksPerSplit = (args.rowBlocks + wanted - 1) / wanted;

@@ -287,7 +287,8 @@ __device__ __forceinline__ void columnNormals(const CimCallView &c, uint2 row, u
 /// qmax_a and `noise` in codes (noise / Δ). The exact code c0 of P (smallCode) and the exact
 /// remainder P·qmax_a − c0·FS (float products of integers below 2^24, exact) leave only
 /// t + noise to round, with t = that remainder / FS in [−½, ½]: the float32 error is about
-/// 2^-24 of a code, not of P, so the code is noisyCode's except within that of a threshold.
+/// 2^-24 of t + noise/Δ (a few codes), not of P·qmax_a/FS, so the code is noisyCode's except
+/// where the noisy sum lies that close to a threshold.
 __device__ __forceinline__ int32_t fastNoisyCode(int32_t P, float noise, float ratio, int32_t fs,
                                                  float fsFloat, float invFs, int32_t qmax) {
   constexpr int32_t kMagicBits = 0x4B400000; // 1.5·2^23 (smallCode)
@@ -296,7 +297,10 @@ __device__ __forceinline__ int32_t fastNoisyCode(int32_t P, float noise, float r
   const float p = __fsub_rn(__int_as_float(kMagicBits + P), kMagic);  // P, exactly
   const float c = __fsub_rn(__int_as_float(kMagicBits + c0), kMagic); // c0, exactly
   const float remainder = __fmaf_rn(p, static_cast<float>(qmax), -__fmul_rn(c, fsFloat));
-  const float f = __fmaf_rn(remainder, invFs, noise);
+  // Beyond ±(2·qmax_a + 1) codes the clamp below decides alone; the bound keeps rint's magic
+  // number in range for any noise level.
+  const float bound = static_cast<float>(2 * qmax + 1);
+  const float f = fminf(fmaxf(__fmaf_rn(remainder, invFs, noise), -bound), bound);
   const int32_t step = __float_as_int(__fadd_rn(f, kMagic)) - kMagicBits; // rint(f)
   return max(-qmax, min(qmax, c0 + step));
 }

@@ -333,12 +333,48 @@ TEST(CudaCimLinearOddColumns, DynamicCtasOfAnOddWidthGiveTheCpuCodes) {
 // Which kernel a layer gets is decided on the host (uploadCimChip), so this runs without a GPU:
 // the one-bit kernel takes one-bit `full` layers, noisy or not, only with one full scale per row
 // block that it can hold (a plan may give any), and not `dynamic` ones.
-TEST(CudaCimChip, OneBitKernelTakesOnlyWhatItComputesExactly) {
-  const Upload onHost = [](const void *host, size_t bytes, const std::string &) {
+/// An Upload into host memory: the chip's choices are made on the host, no GPU needed.
+Upload hostUpload() {
+  return [](const void *host, size_t bytes, const std::string &) {
     std::shared_ptr<void> copy(std::malloc(bytes ? bytes : 1), std::free);
     std::memcpy(copy.get(), host, bytes);
     return copy;
   };
+}
+
+// The layout is chosen on the host too (cimProductLayout; without a GPU, for an H200's shape).
+// A call of few rows splits its row blocks only where its sums are integers, exact in any order
+// (no fresh noise, or fast normals with a `full` ADC); double sums (exact normals, `calibrated`)
+// keep one order at every batch size, so that the output bits do not depend on it.
+TEST(CudaCimChip, OnlyIntegerSumsSplitTheirRowBlocks) {
+  Rng rng(11);
+  const int64_t K = 1000, N = 100; // four 256-row blocks
+  const Tensor w = rng.f32({K, N});
+  auto splits = [&](AdcMode mode, double read, cim::NormalTransform normals, int64_t M) {
+    cim::CimParams p;
+    p.crossbar.rows = 256;
+    p.crossbar.cols = 256;
+    p.weights.slices = {1, 2, 2, 2}; // the int8 kernel
+    p.adc.mode = mode;
+    p.noise.read = read;
+    p.noise.normals = normals;
+    if (mode == AdcMode::Calibrated)
+      p.calibratedFullScales.assign(p.inputs.slices.size() * p.weights.slices.size(), 100.0f);
+    const DeviceCimChip chip = uploadCimChip(cpu::ProgrammedWeights::program(w, p), hostUpload());
+    return cimProductLayout(M, chip.chip, chip.call).splits;
+  };
+  using cim::NormalTransform;
+  EXPECT_GT(splits(AdcMode::Full, 0.0, NormalTransform::Exact, 1), 1);
+  EXPECT_GT(splits(AdcMode::Ideal, 0.0, NormalTransform::Exact, 1), 1);
+  EXPECT_GT(splits(AdcMode::Full, 0.01, NormalTransform::Fast, 1), 1);
+  EXPECT_EQ(splits(AdcMode::Full, 0.01, NormalTransform::Exact, 1), 1);
+  EXPECT_EQ(splits(AdcMode::Ideal, 0.01, NormalTransform::Fast, 1), 1);
+  EXPECT_EQ(splits(AdcMode::Calibrated, 0.0, NormalTransform::Exact, 1), 1);
+  // Enough rows for the SMs: no split at all.
+  EXPECT_EQ(splits(AdcMode::Full, 0.0, NormalTransform::Exact, 100000), 1);
+}
+
+TEST(CudaCimChip, OneBitKernelTakesOnlyWhatItComputesExactly) {
   Rng rng(7);
   const int64_t K = 300, N = 10;
   const Tensor w = rng.f32({K, N});
@@ -349,7 +385,7 @@ TEST(CudaCimChip, OneBitKernelTakesOnlyWhatItComputesExactly) {
     p.adc.mode = mode;
     p.noise.read = read;
     p.fullScales = std::move(fullScales);
-    return uploadCimChip(cpu::ProgrammedWeights::program(w, p), onHost).call.bitPlanes;
+    return uploadCimChip(cpu::ProgrammedWeights::program(w, p), hostUpload()).call.bitPlanes;
   };
   const cim::CimParams defaults;
   const std::vector<int64_t> maxima =
