@@ -88,7 +88,10 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   // This thread's outputs: element e of tile (mt, nt) is row mt·16 + g + 8·(e / 2), column
   // 16·warp + 8·nt + 2·q + e % 2 (the m16n8 accumulator layout).
   const int warpCol = warp % colWarps * kColsPerWarp;
-  const bool warpActive = warpCol < args.ctaCols;
+  // A warp with no output column (past the CTA's or past N) stages with the others but computes
+  // nothing: for N = 32 six of the wide layout's eight warps would run the products and the
+  // noisy epilogue for dropped columns.
+  const bool warpActive = warpCol < args.ctaCols && n0 + warpCol < N;
   Acc acc[2][2][4];
   fillTile(acc, Acc(0));
   // A warp's 16 columns in one column block: the dynamic maxima reduce over the quad first.
