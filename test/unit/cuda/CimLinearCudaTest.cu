@@ -24,9 +24,10 @@ using cim::test::Rng;
 
 struct Outcome {
   int64_t compared = 0, identical = 0;
-  int64_t close = 0;  // |gpu - cpu| <= 1e-6·max |cpu|
-  double worst = 0.0; // max |gpu - cpu| / max |cpu|
-  bool exact = false; // no read or ADC noise drawn: CimCallView::exact()
+  int64_t close = 0;        // |gpu - cpu| <= 1e-6·max |cpu|
+  double worst = 0.0;       // max |gpu - cpu| / max |cpu|
+  bool exact = false;       // no read or ADC noise drawn: CimCallView::exact()
+  bool integerSums = false; // exact, or fast normals with a `full` ADC (CimCallView::fastAdc)
 };
 
 /// One-bit slices on both sides (bit-serial inputs, one-bit cells) and crossbar heights below,
@@ -113,6 +114,7 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
 
   Outcome o;
   o.exact = call.exact();
+  o.integerSums = call.exact() || call.fastAdc();
   float scale = 0.0f;
   for (int64_t i = 0; i < M * N; ++i)
     if (std::isfinite(expected.data<float>()[i]))
@@ -283,35 +285,46 @@ TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
   EXPECT_GE(fastClose, fastCompared - fastCompared / 1000);
 }
 
-// Few rows (a decoder's tokens) give fewer CTAs than SMs: the int8 kernel splits the row blocks
-// over CTAs and adds their partial sums afterwards (CimScratch::partials), in split order: the
-// CPU's bits without noise, its codes with noise.
+// Few rows (a decoder's tokens) give fewer CTAs than SMs: where the sums are integers the int8
+// kernel splits the row blocks over CTAs and adds their partial sums afterwards
+// (CimScratch::partials): the CPU's bits without noise, its codes with noise (exact normals,
+// which are not split, and fast normals, nearly always).
+/// Multi-bit cells (the int8 kernel) on crossbars of 32 or 100 rows; `Fast`: fast normals.
+template <bool Fast> void fewRowsShape(cim::CimParams &p, Rng &rng) {
+  p.crossbar.rows = rng.coin() ? 32 : 100;
+  p.weights.bits = 8;
+  p.weights.slices = {1, 2, 2, 2};
+  if (Fast)
+    p.noise.normals = cim::NormalTransform::Fast;
+}
+
 TEST_P(CudaCimLinear, FewRowsSplitTheRowBlocks) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
-  for (const bool noisy : {false, true})
+  int64_t fastCompared = 0, fastClose = 0;
+  for (const int noise : {0, 1, 2}) // none, exact normals, fast normals
     for (const int64_t M : {1, 5, 40}) {
       // Crossbars of 32 or 100 rows: at least 3 row blocks.
       const Extents extents{rng.range(201, 1200), rng.range(1, 300), M};
       SCOPED_TRACE("M " + std::to_string(M) + ", K " + std::to_string(extents.K) + ", N " +
-                   std::to_string(extents.N) + (noisy ? ", noisy" : ""));
+                   std::to_string(extents.N) + ", noise " + std::to_string(noise));
       bool bitPlanes = true;
       CimProductLayout layout;
-      const Outcome o = runCase(
-          rng, GetParam(), noisy,
-          [](cim::CimParams &p, Rng &r) {
-            p.crossbar.rows = r.coin() ? 32 : 100;
-            p.weights.bits = 8;
-            p.weights.slices = {1, 2, 2, 2}; // multi-bit cells: the int8 kernel
-          },
-          &bitPlanes, extents, &layout);
+      const Outcome o = runCase(rng, GetParam(), noise != 0,
+                                noise == 2 ? fewRowsShape<true> : fewRowsShape<false>, &bitPlanes,
+                                extents, &layout);
       EXPECT_FALSE(bitPlanes);
-      EXPECT_GT(layout.splits, 1);
-      if (o.exact && GetParam() != AdcMode::Calibrated)
+      EXPECT_EQ(layout.splits > 1, o.integerSums);
+      if (noise == 2) {
+        fastCompared += o.compared;
+        fastClose += o.close;
+      } else if (o.exact && GetParam() != AdcMode::Calibrated) {
         EXPECT_EQ(o.identical, o.compared);
-      else
+      } else {
         EXPECT_LE(o.worst, 1e-6);
+      }
     }
+  EXPECT_GE(fastClose, fastCompared - fastCompared / 1000);
 }
 
 // A `dynamic` CTA covers whole column blocks: with an odd block width (crossbars of 50 or 254
