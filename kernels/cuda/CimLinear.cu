@@ -25,9 +25,10 @@ size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
 /// What the int8 kernel computes.
 enum class ProductMode {
-  Exact,    ///< no fresh noise: int64 sums and integer codes (CimCallView::exact)
-  FastFull, ///< `full` ADC with noise and fast normals: float32 noise, integer codes and sums
-  Noisy,    ///< noise in any other case: double, as the CPU computes it
+  Exact,     ///< no fresh noise: int64 sums and integer codes (CimCallView::exact)
+  FastFull,  ///< `full` ADC with noise and fast normals: float32 noise, integer codes and sums
+  NoisyFull, ///< `full` ADC with noise otherwise: double noise and codes, integer sums
+  Noisy,     ///< noise in any other case: double codes and sums, as the CPU computes them
 };
 
 /// §6's sum of an output as the float32 that y scales: an exact int64 sum (over qmax_a's ADC
@@ -162,7 +163,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     // with one input slice staged at a time, weight slices inner (a narrow layer's few weight
     // columns are cheaper to restage than its many input rows). Not in Noisy mode: its double
     // sums must add the pairs in one order whatever the layout, so that the output bits do not
-    // depend on the batch size (the input slice is restaged for each pair instead).
+    // depend on the batch size (the input slice is restaged for each pair instead). Integer
+    // sums are exact in any order.
     constexpr bool Noisy = Mode == ProductMode::Noisy;
     const bool sliceOuter = !Noisy && stagedSlices == 1;
     for (int pairIndex = 0; pairIndex < T * S; ++pairIndex) {
@@ -461,7 +463,11 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                   const double code =
                       noisyCode(pr[nt][e], adcNoise ? call.sigmaAdcLsb * delta * za[e] : 0.0, delta,
                                 invDelta, limit);
-                  acc[mt][nt][idx] += (delta * code) * weight;
+                  if constexpr (Mode == ProductMode::NoisyFull) // the integer FS: exact, as the CPU
+                    acc[mt][nt][idx] += static_cast<long long>(code) * fullFs *
+                                        (static_cast<long long>(1) << shift);
+                  else
+                    acc[mt][nt][idx] += (delta * code) * weight;
                 }
               }
             }
@@ -605,7 +611,7 @@ void splitRowBlocks(ProductArgs &args, const DeviceShape &device) {
       (args.M + rowsPerCta - 1) / rowsPerCta * ((args.chip.N + args.ctaCols - 1) / args.ctaCols);
   args.blocksPerSplit = args.rowBlocks;
   args.splits = 1;
-  const bool doubleSums = !args.call.exact() && !args.call.fastAdc();
+  const bool doubleSums = !args.call.integerSums();
   if (ctas >= device.sms || args.rowBlocks < 2 || doubleSums)
     return;
   const int64_t wanted = std::min<int64_t>(args.rowBlocks, (2 * device.sms + ctas - 1) / ctas);
@@ -708,7 +714,7 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
   };
   const bool narrow = args.rowGroups > 1;
   // Only Noisy `dynamic` CTAs can have an odd number of columns (whole column blocks).
-  const bool oddColumns = args.ctaCols % 2 != 0 && !call.exact() && !call.fastAdc();
+  const bool oddColumns = args.ctaCols % 2 != 0 && !call.integerSums();
   auto launchMode = [&](auto mode) {
     constexpr ProductMode Mode = decltype(mode)::value;
     if (Mode == ProductMode::Noisy && oddColumns) // (never narrow: `dynamic`)
@@ -728,6 +734,8 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     launchMode(std::integral_constant<ProductMode, ProductMode::Exact>());
   else if (call.fastAdc())
     launchMode(std::integral_constant<ProductMode, ProductMode::FastFull>());
+  else if (call.integerSums())
+    launchMode(std::integral_constant<ProductMode, ProductMode::NoisyFull>());
   else
     launchMode(std::integral_constant<ProductMode, ProductMode::Noisy>());
   checkLaunch("cim product");

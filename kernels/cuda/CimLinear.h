@@ -90,6 +90,9 @@ struct CimCallView {
   bool fastAdc() const {
     return !exact() && fastNormals && adc == AdcKind::Full && smallAdc && narrowAdc;
   }
+  /// Integer codes and full scales, so §6's sum is exact in any order (and may be split): no
+  /// fresh noise, or a `full` ADC (noise moves a code, not its integer FS).
+  bool integerSums() const { return exact() || adc == AdcKind::Full; }
 };
 
 /// How the int8 kernel lays out a call of M rows (the one-bit kernel's calls keep the defaults):

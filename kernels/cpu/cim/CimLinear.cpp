@@ -151,7 +151,7 @@ Inputs quantizeInputs(const Plan &plan, const CimParams &params, const Quantized
 struct Sums {
   enum class Kind { Int64, Int128, Double } kind = Kind::Double;
   std::vector<int64_t> i64; // ideal, noise-free: xq·W~
-  std::vector<int128> i128; // full/dynamic, noise-free: numerator over qmax_a
+  std::vector<int128> i128; // integer codes (`full`; noise-free `dynamic`): numerator over qmax_a
   std::vector<double> f64;  // with noise
 };
 
@@ -324,7 +324,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
           std::copy(pij, pij + N, p.begin());
         }
         const double *za = adcNoise ? adcDraws.z.data() + adcDraws.offset[pair] : nullptr;
-        double *acc = sums.f64.data() + m * N;
+        double *acc = sums.f64.empty() ? nullptr : sums.f64.data() + m * N;
         for (int64_t c = 0; c < plan.colBlocks; ++c) {
           const int64_t n0 = c * plan.colsPerBlock, n1 = std::min(N, n0 + plan.colsPerBlock);
           double fs = plan.mode == AdcMode::Calibrated
@@ -340,9 +340,16 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
             const double noisy = za ? p[n] + plan.sigmaAdcLsb * delta * za[n] : p[n];
             code[n] = fs > 0.0 ? std::clamp(std::nearbyint(noisy / delta), -limit, limit) : 0.0;
           }
-          if (fs > 0.0)
+          if (fs > 0.0 && sums.kind == Sums::Kind::Int128) {
+            // An integer FS (`full`): the exact numerator, as without noise.
+            int128 *exact = sums.i128.data() + m * N;
+            const int shift = plan.o[i] + plan.p[j];
+            for (int64_t n = n0; n < n1; ++n)
+              exact[n] += static_cast<int128>(code[n]) * fullFs * (int128(1) << shift);
+          } else if (fs > 0.0) {
             for (int64_t n = n0; n < n1; ++n)
               acc[n] += (delta * code[n]) * weight;
+          }
           if (trace)
             for (int64_t n = n0; n < n1; ++n) {
               size_t t = trace->index(m, r, i, j, n);
@@ -448,9 +455,13 @@ CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const C
 
   const Inputs in = quantizeInputs(plan, params, weights.quantized(), x.data<float>());
 
+  // §6's sum exactly where the codes and full scales are integers: `full` mode (read and ADC
+  // noise move a code, not the integer FS) and noise-free `dynamic` mode; else in double.
   Sums sums;
-  if (plan.exact)
-    sums.kind = plan.mode == AdcMode::Ideal ? Sums::Kind::Int64 : Sums::Kind::Int128;
+  if (plan.exact && plan.mode == AdcMode::Ideal)
+    sums.kind = Sums::Kind::Int64;
+  else if (plan.exact || plan.mode == AdcMode::Full)
+    sums.kind = Sums::Kind::Int128;
   const size_t outputs = static_cast<size_t>(M * N);
   switch (sums.kind) {
   case Sums::Kind::Int64:
