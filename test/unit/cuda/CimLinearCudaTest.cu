@@ -220,9 +220,9 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
 // Narrow layers (N of 64 or fewer, a row block within one staged chunk) run with the int8
 // kernel's warps stacked over rows (ProductArgs::rowGroups) when that leaves a CTA per SM (or
 // as many as the wide layout), with the input slices staged together or, where they do not fit,
-// one at a time: the same codes as the wide layout, without noise, with noise and exact
-// normals, and with fast normals (nearly always the same codes, as above). A layer of a few
-// rows more than one wide CTA keeps the wide layout.
+// one at a time: the CPU's bits without noise, its codes with noise and exact normals, and with
+// fast normals nearly always its codes (as above). A layer of a few rows more than one wide CTA
+// keeps the wide layout.
 /// Multi-bit cells (the int8 kernel) and 8-bit inputs in four slices, or (`ManySlices`) seven
 /// one-bit slices, which with a 256-row chunk do not fit a CTA of 64 or more rows together;
 /// `Fast`: fast normals.
