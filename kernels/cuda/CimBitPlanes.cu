@@ -458,17 +458,6 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
 
 int bitPlaneWords(int64_t rows) { return static_cast<int>((rows + 255) / 256) * 8; }
 
-size_t bitPlaneSharedLimit() {
-  int device = 0, bytes = 0;
-  if (cudaGetDevice(&device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) !=
-          cudaSuccess) {
-    cudaGetLastError(); // no device: the answer is sm_90's
-    return 227 * 1024;
-  }
-  return static_cast<size_t>(bytes);
-}
-
 size_t bitPlaneSharedBytes(int inputSlices, int64_t rows) {
   return SharedLayout(inputSlices, bitPlaneWords(rows) * 4 + kRowPad).total;
 }

@@ -19,13 +19,9 @@ int bitPlaneWords(int64_t rows);
 
 /// Shared memory of one CTA of the one-bit kernel: T input slices' planes of 32 rows, two
 /// buffers of one weight slice's planes of 128 columns, the accumulators' starts and the
-/// output sums.
+/// output sums. Up to 256-row crossbars with 8-bit inputs about 80 KB (two CTAs share an SM);
+/// taller crossbars or more input slices leave one, up to DeviceShape::sharedPerCta.
 size_t bitPlaneSharedBytes(int inputSlices, int64_t rows);
-
-/// The most shared memory a CTA of the current device can have (227 KB on sm_90; sm_90's when
-/// no device answers). Up to 256-row crossbars with 8-bit inputs a CTA takes about 80 KB and
-/// two share an SM; taller crossbars or more input slices leave one.
-size_t bitPlaneSharedLimit();
 
 /// Enqueues the product of `args` (call.bitPlanes set, xq quantized) on `stream`.
 void launchBitPlaneProduct(const product::ProductArgs &args, cudaStream_t stream);

@@ -3,6 +3,7 @@
 #include "kernels/cim/Philox.h"
 #include "kernels/cim/Quantization.h"
 #include "kernels/cuda/CimBitPlanes.h"
+#include "kernels/cuda/DeviceShape.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,7 +44,7 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
       return false;
     weightWeights += int64_t(1) << chip.offsets[j];
   }
-  if (bitPlaneSharedBytes(call.T, call.rows) > bitPlaneSharedLimit())
+  if (bitPlaneSharedBytes(call.T, call.rows) > deviceShape().sharedPerCta)
     return false;
   // A row block's pair sum: |P| <= R per pair (`ideal`), |code| <= qmax_a (`full`).
   const int64_t perPair = call.adc == AdcKind::Ideal ? call.rows : call.qmaxAdc;

@@ -6,6 +6,7 @@
 #include "kernels/cuda/CimBitPlanes.h"
 #include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/DeviceShape.h"
 #include "kernels/cuda/QuantizeRows.cuh"
 
 #include <cuda_runtime.h>
@@ -510,33 +511,6 @@ template <ProductMode Mode> __global__ void splitSumKernel(const ProductArgs arg
     args.y[at] = args.rowFinite[m] != 0 ? __fmul_rn(scale, finalSum<Mode>(args.call, sum))
                                         : __int_as_float(0x7fc00000);
   }
-}
-
-} // namespace
-
-namespace {
-
-/// What the choice of a layout needs to know of the device (an H200's without one).
-struct DeviceShape {
-  size_t twoCtaShared = 113 * 1024; ///< the shared memory a CTA may take with two on an SM
-  int sms = 132;
-};
-
-DeviceShape deviceShape() {
-  DeviceShape shape;
-  int device = 0, perSm = 0, reserved = 0, sms = 0;
-  if (cudaGetDevice(&device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&perSm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, device) !=
-          cudaSuccess ||
-      cudaDeviceGetAttribute(&reserved, cudaDevAttrReservedSharedMemoryPerBlock, device) !=
-          cudaSuccess ||
-      cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) != cudaSuccess) {
-    cudaGetLastError();
-    return shape;
-  }
-  shape.twoCtaShared = static_cast<size_t>(perSm / 2 - reserved);
-  shape.sms = sms;
-  return shape;
 }
 
 /// A call's arguments before the layout (layOut) and the data pointers.
