@@ -137,6 +137,25 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   return o;
 }
 
+/// What runs must show against the CPU: its bits with exact sums and no noise (not
+/// `calibrated`, whose double sums may differ in order), its codes with noise (a different code
+/// would move y by a whole ADC step); with fast normals nearly always its codes, tallied over
+/// the runs for expectFastNormalsClose.
+struct CpuAgreement {
+  int64_t fastCompared = 0, fastClose = 0;
+  void expect(const Outcome &o, AdcMode mode, bool fastNormals) {
+    if (fastNormals) {
+      fastCompared += o.compared;
+      fastClose += o.close;
+    } else if (o.exact && mode != AdcMode::Calibrated) {
+      EXPECT_EQ(o.identical, o.compared);
+    } else {
+      EXPECT_LE(o.worst, 1e-6);
+    }
+  }
+  void expectFastNormalsClose() const { EXPECT_GE(fastClose, fastCompared - fastCompared / 1000); }
+};
+
 class CudaCimLinear : public ::testing::TestWithParam<AdcMode> {};
 
 TEST_P(CudaCimLinear, NoiseFreeOutputsAreTheCpuBits) {
@@ -203,7 +222,7 @@ TEST_P(CudaCimLinear, NoisyOneBitSlicesGiveTheCpuCodes) {
 TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
-  int64_t compared = 0, close = 0;
+  CpuAgreement agreement;
   for (int c = 0; c < 30; ++c) {
     SCOPED_TRACE("case " + std::to_string(c));
     const Outcome o = runCase(rng, GetParam(), true, [](cim::CimParams &p, Rng &r) {
@@ -211,10 +230,9 @@ TEST_P(CudaCimLinear, FastNormalsGiveNearlyTheCpuCodes) {
         makeOneBit(p, r);
       p.noise.normals = cim::NormalTransform::Fast;
     });
-    compared += o.compared;
-    close += o.close;
+    agreement.expect(o, GetParam(), true);
   }
-  EXPECT_GE(close, compared - compared / 1000);
+  agreement.expectFastNormalsClose();
 }
 
 // Narrow layers (N of 64 or fewer, a row block within one staged chunk) run with the int8
@@ -248,7 +266,7 @@ TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
   const bool dynamic = GetParam() == AdcMode::Dynamic; // whole column blocks: never narrow
-  int64_t fastCompared = 0, fastClose = 0;
+  CpuAgreement agreement;
   struct Case {
     int64_t N, groups; // groups 0: too few rows, the wide layout
     bool oneSlice;
@@ -273,16 +291,9 @@ TEST_P(CudaCimLinear, NarrowLayersGiveTheCpuCodes) {
         EXPECT_EQ(layout.rowsPerCta, 32 * std::max<int64_t>(c.groups, 1));
         EXPECT_EQ(layout.oneSlice, c.oneSlice && c.groups > 0);
       }
-      if (noise == 2) {
-        fastCompared += o.compared;
-        fastClose += o.close;
-      } else if (o.exact && GetParam() != AdcMode::Calibrated) {
-        EXPECT_EQ(o.identical, o.compared);
-      } else {
-        EXPECT_LE(o.worst, 1e-6);
-      }
+      agreement.expect(o, GetParam(), noise == 2);
     }
-  EXPECT_GE(fastClose, fastCompared - fastCompared / 1000);
+  agreement.expectFastNormalsClose();
 }
 
 // Few rows (a decoder's tokens) give fewer CTAs than SMs: where the sums are integers the int8
@@ -301,7 +312,7 @@ template <bool Fast> void fewRowsShape(cim::CimParams &p, Rng &rng) {
 TEST_P(CudaCimLinear, FewRowsSplitTheRowBlocks) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
-  int64_t fastCompared = 0, fastClose = 0;
+  CpuAgreement agreement;
   for (const int noise : {0, 1, 2}) // none, exact normals, fast normals
     for (const int64_t M : {1, 5, 40}) {
       // Crossbars of 32 or 100 rows: at least 3 row blocks.
@@ -315,16 +326,9 @@ TEST_P(CudaCimLinear, FewRowsSplitTheRowBlocks) {
                                 extents, &layout);
       EXPECT_FALSE(bitPlanes);
       EXPECT_EQ(layout.splits > 1, o.integerSums);
-      if (noise == 2) {
-        fastCompared += o.compared;
-        fastClose += o.close;
-      } else if (o.exact && GetParam() != AdcMode::Calibrated) {
-        EXPECT_EQ(o.identical, o.compared);
-      } else {
-        EXPECT_LE(o.worst, 1e-6);
-      }
+      agreement.expect(o, GetParam(), noise == 2);
     }
-  EXPECT_GE(fastClose, fastCompared - fastCompared / 1000);
+  agreement.expectFastNormalsClose();
 }
 
 // A `dynamic` CTA covers whole column blocks: with an odd block width (crossbars of 50 or 254
