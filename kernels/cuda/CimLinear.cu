@@ -479,32 +479,32 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
 
   if (!warpActive)
     return;
-  if (args.splits > 1) {
-    // This CTA's share of the sums, for splitSumKernel: [split][M][N].
-    Acc *partial = static_cast<Acc *>(args.partials) + blockIdx.z * M * N;
-    eachElement([&](int mt, int nt, int e) {
-      const int64_t m = m0 + rowBase + mt * 16 + g + 8 * (e / 2);
-      const int col = warpCol + nt * 8 + 2 * q + e % 2;
-      if (m < M && col < args.ctaCols && n0 + col < N)
-        partial[m * N + n0 + col] = acc[mt][nt][e];
-    });
-    return;
-  }
+  if constexpr (Mode != ProductMode::Noisy) // (double sums are never split: splitRowBlocks)
+    if (args.splits > 1) {
+      // This CTA's share of the sums, for splitSumKernel: [split][M][N].
+      long long *partial = static_cast<long long *>(args.partials) + blockIdx.z * M * N;
+      eachElement([&](int mt, int nt, int e) {
+        const int64_t m = m0 + rowBase + mt * 16 + g + 8 * (e / 2);
+        const int col = warpCol + nt * 8 + 2 * q + e % 2;
+        if (m < M && col < args.ctaCols && n0 + col < N)
+          partial[m * N + n0 + col] = acc[mt][nt][e];
+      });
+      return;
+    }
   // §6: y = fl32(s_x·s_w) · fl32(sum).
   writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane,
                [&](Acc v) { return finalSum<Mode>(call, v); });
 }
 
-/// §6 for a call whose row blocks were split over CTAs: each output's partial sums added in
-/// split order (exact for int64 sums), then y = fl32(s_x·s_w)·fl32(sum) as writeOutputs does.
+/// §6 for a call whose row blocks were split over CTAs (integer sums only): each output's int64
+/// partial sums added (exactly), then y = fl32(s_x·s_w)·fl32(sum) as writeOutputs does.
 template <ProductMode Mode> __global__ void splitSumKernel(const ProductArgs args) {
-  using Acc = typename std::conditional<Mode == ProductMode::Noisy, double, long long>::type;
   const int64_t N = args.chip.N, total = args.M * N;
-  const Acc *partials = static_cast<const Acc *>(args.partials);
+  const long long *partials = static_cast<const long long *>(args.partials);
   for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < total;
        at += int64_t(gridDim.x) * blockDim.x) {
     const int64_t m = at / N, n = at % N;
-    Acc sum = partials[at];
+    long long sum = partials[at];
     for (int split = 1; split < args.splits; ++split)
       sum += partials[split * total + at];
     const float scale = __fmul_rn(args.rowScales[m], args.chip.weightScales[n]);
@@ -697,12 +697,14 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
       launch(cimProductKernel<Mode, true>);
     else
       launch(cimProductKernel<Mode, false>);
-    if (args.splits > 1) {
-      checkLaunch("cim product");
-      const int64_t outputs = M * chip.N;
-      splitSumKernel<Mode><<<static_cast<unsigned>(std::min<int64_t>((outputs + 255) / 256, 4096)),
-                             256, 0, stream>>>(args);
-    }
+    if constexpr (Mode != ProductMode::Noisy)
+      if (args.splits > 1) {
+        checkLaunch("cim product");
+        const int64_t outputs = M * chip.N;
+        splitSumKernel<Mode>
+            <<<static_cast<unsigned>(std::min<int64_t>((outputs + 255) / 256, 4096)), 256, 0,
+               stream>>>(args);
+      }
   };
   if (call.exact())
     launchMode(std::integral_constant<ProductMode, ProductMode::Exact>());

@@ -41,8 +41,8 @@ struct ProductArgs {
   /// A narrow layout that stages the input slice of each pair on its own (the CTA's rows of all
   /// T slices would not fit its shared memory).
   bool oneSlice = false;
-  /// Row blocks split over blockIdx.z (few rows): `splits` CTAs of blocksPerSplit row blocks
-  /// each write their sums to `partials` ([splits][M][N] of int64, or double in Noisy mode).
+  /// Row blocks split over blockIdx.z (few rows, integer sums only): `splits` CTAs of
+  /// blocksPerSplit row blocks each write their int64 sums to `partials` ([splits][M][N]).
   int splits = 1;
   int64_t blocksPerSplit = 0;
   void *partials = nullptr;
