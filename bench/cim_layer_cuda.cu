@@ -3,7 +3,7 @@
 //
 //   cim_layer_cuda [--size 4096] [--iterations 10]
 //
-// Cases (M = K = N = size, 256-row arrays, no programming noise):
+// Cases (M = K = N = size, 256-row arrays):
 //   sliced:   8-bit weights in 7 one-bit slices, 8-bit inputs in 7 one-bit slices, 8-bit `full`
 //             ADC, no noise; baseline: 49 int8 GEMMs of that shape in cuBLASLt (the slice-pair
 //             roofline: every slice pair one tensor-core product).
@@ -15,6 +15,8 @@
 //             ADC; baseline: 16 int8 GEMMs.
 //   unsliced: one 7-bit weight slice and one 7-bit input slice (an 8-bit ADC); baseline: one
 //             int8 GEMM.
+//   programmed: the two-bit case with programming noise 0.05 (float cells, fp64 MMAs);
+//             baseline: 16 fp64 GEMMs in cuBLASLt (its roofline).
 // Times are medians of CUDA-event timings over the iterations after two warm-ups; the CIM
 // time includes input quantization. Prints a Markdown table for docs/benchmarks.md.
 #include "kernels/cim/CimParams.h"
@@ -82,26 +84,37 @@ void checkLt(cublasStatus_t s, const char *what) {
   }
 }
 
-/// An int8 x int8 -> int32 GEMM of M = N = K = n in cuBLASLt (the TN layout tensor cores take).
-class Int8Gemm {
+/// A GEMM of M = N = K = n in cuBLASLt (the TN layout tensor cores take): int8 x int8 -> int32
+/// (the slice products' roofline), or in double (`fp64`: the roofline of programming noise's
+/// fp64 MMAs).
+class LtGemm {
 public:
-  explicit Int8Gemm(int64_t n) : n_(n) {
+  LtGemm(int64_t n, bool fp64) : n_(n), fp64_(fp64) {
+    const cudaDataType in = fp64 ? CUDA_R_64F : CUDA_R_8I, out = fp64 ? CUDA_R_64F : CUDA_R_32I;
+    const size_t inBytes = fp64 ? 8 : 1, outBytes = fp64 ? 8 : 4;
     checkLt(cublasLtCreate(&handle_), "create");
-    checkLt(cublasLtMatmulDescCreate(&desc_, CUBLAS_COMPUTE_32I, CUDA_R_32I), "desc");
+    checkLt(cublasLtMatmulDescCreate(&desc_, fp64 ? CUBLAS_COMPUTE_64F : CUBLAS_COMPUTE_32I, out),
+            "desc");
     cublasOperation_t transA = CUBLAS_OP_T;
     checkLt(
         cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &transA, sizeof transA),
         "transA");
-    checkLt(cublasLtMatrixLayoutCreate(&a_, CUDA_R_8I, n, n, n), "layout A");
-    checkLt(cublasLtMatrixLayoutCreate(&b_, CUDA_R_8I, n, n, n), "layout B");
-    checkLt(cublasLtMatrixLayoutCreate(&c_, CUDA_R_32I, n, n, n), "layout C");
-    std::vector<int8_t> host(static_cast<size_t>(n * n));
+    checkLt(cublasLtMatrixLayoutCreate(&a_, in, n, n, n), "layout A");
+    checkLt(cublasLtMatrixLayoutCreate(&b_, in, n, n, n), "layout B");
+    checkLt(cublasLtMatrixLayoutCreate(&c_, out, n, n, n), "layout C");
+    std::vector<unsigned char> host(static_cast<size_t>(n * n) * inBytes);
     std::mt19937 gen(1);
-    for (auto &v : host)
-      v = static_cast<int8_t>(static_cast<int>(gen() % 255) - 127);
+    if (fp64)
+      for (size_t i = 0; i < host.size() / 8; ++i) {
+        const double v = static_cast<double>(static_cast<int>(gen() % 255) - 127) / 64.0;
+        std::memcpy(host.data() + 8 * i, &v, 8);
+      }
+    else
+      for (auto &v : host)
+        v = static_cast<unsigned char>(static_cast<int>(gen() % 255) - 127);
     A_ = deviceCopy(host.data(), host.size());
     B_ = deviceCopy(host.data(), host.size());
-    C_ = deviceAlloc(static_cast<size_t>(n * n) * 4);
+    C_ = deviceAlloc(static_cast<size_t>(n * n) * outBytes);
     workspace_ = deviceAlloc(kWorkspace);
     cublasLtMatmulPreference_t pref;
     checkLt(cublasLtMatmulPreferenceCreate(&pref), "preference");
@@ -113,14 +126,17 @@ public:
     checkLt(cublasLtMatmulAlgoGetHeuristic(handle_, desc_, a_, b_, c_, c_, pref, 1, &algo_, &found),
             "heuristic");
     if (found == 0) {
-      std::fprintf(stderr, "cuBLASLt found no int8 algorithm\n");
+      std::fprintf(stderr, "cuBLASLt found no %s algorithm\n", fp64 ? "fp64" : "int8");
       std::exit(1);
     }
     cublasLtMatmulPreferenceDestroy(pref);
   }
   void run() {
     const int32_t one = 1, zero = 0;
-    checkLt(cublasLtMatmul(handle_, desc_, &one, A_.get(), a_, B_.get(), b_, &zero, C_.get(), c_,
+    const double oneF64 = 1.0, zeroF64 = 0.0;
+    checkLt(cublasLtMatmul(handle_, desc_, fp64_ ? static_cast<const void *>(&oneF64) : &one,
+                           A_.get(), a_, B_.get(), b_,
+                           fp64_ ? static_cast<const void *>(&zeroF64) : &zero, C_.get(), c_,
                            C_.get(), c_, &algo_.algo, workspace_.get(), kWorkspace, nullptr),
             "matmul");
   }
@@ -128,6 +144,7 @@ public:
 private:
   static constexpr size_t kWorkspace = size_t(32) << 20;
   int64_t n_;
+  bool fp64_;
   cublasLtHandle_t handle_;
   cublasLtMatmulDesc_t desc_;
   cublasLtMatrixLayout_t a_, b_, c_;
@@ -141,7 +158,8 @@ struct Layer {
 };
 
 Layer makeLayer(int64_t n, int sliceBits, double readNoise, cim::AdcMode mode = cim::AdcMode::Full,
-                cim::NormalTransform normals = cim::NormalTransform::Exact) {
+                cim::NormalTransform normals = cim::NormalTransform::Exact,
+                double programNoise = 0.0) {
   cim::CimParams p;
   p.weights.bits = 8;
   p.inputs.bits = 8;
@@ -155,6 +173,7 @@ Layer makeLayer(int64_t n, int sliceBits, double readNoise, cim::AdcMode mode = 
   p.adc.bits = 8;
   p.noise.read = readNoise;
   p.noise.normals = normals;
+  p.noise.program = programNoise;
   p.layerId = 42;
   Tensor w = Tensor::allocate(DType::F32, {n, n});
   std::mt19937 gen(7);
@@ -191,9 +210,11 @@ int main(int argc, char **argv) {
     auto dx = deviceCopy(x.data(), x.size() * sizeof(float));
     auto dy = deviceAlloc(x.size() * sizeof(float));
 
-    Int8Gemm gemm(n);
+    LtGemm gemm(n, false);
     const double gemmMs = medianMs([&] { gemm.run(); }, iterations);
     const double tops = 2.0 * n * n * n / (gemmMs * 1e-3) / 1e12;
+    LtGemm gemmF64(n, true);
+    const double gemmF64Ms = medianMs([&] { gemmF64.run(); }, iterations);
 
     // The layer on the first `rows` rows of x (all n by default).
     auto timeLayer = [&](const Layer &layer, int64_t rows = 0) {
@@ -231,9 +252,13 @@ int main(int argc, char **argv) {
                               iterations) /
                           2;
     const double unsliced = timeLayer(makeLayer(n, 7, 0.0));
+    const double programmed =
+        timeLayer(makeLayer(n, 2, 0.0, cim::AdcMode::Full, cim::NormalTransform::Exact, 0.05));
 
-    std::printf("GPU: %s; M = K = N = %lld; int8 GEMM in cuBLASLt: %.3f ms (%.0f TOPS)\n\n",
-                prop.name, static_cast<long long>(n), gemmMs, tops);
+    std::printf("GPU: %s; M = K = N = %lld; int8 GEMM in cuBLASLt: %.3f ms (%.0f TOPS); fp64 "
+                "GEMM: %.2f ms (%.1f TFLOPS)\n\n",
+                prop.name, static_cast<long long>(n), gemmMs, tops, gemmF64Ms,
+                2.0 * n * n * n / (gemmF64Ms * 1e-3) / 1e12);
     std::printf("One-bit slices run on the %s kernel.\n\n",
                 oneBit.call.bitPlanes ? "one-bit (b1 MMA)" : "int8");
     std::printf("| case | cimlir ms | baseline | baseline ms | ratio |\n");
@@ -256,6 +281,9 @@ int main(int argc, char **argv) {
                 twoBitNoisyFast, twoBit, twoBitNoisyFast / twoBit);
     std::printf("| unsliced (7-bit slices) | %.2f | 1 int8 GEMM | %.2f | %.2f |\n", unsliced,
                 gemmMs, unsliced / gemmMs);
+    std::printf("| 4x4 slices, programming noise 0.05 (float cells) | %.2f | 16 fp64 GEMMs | "
+                "%.2f | %.2f |\n",
+                programmed, 16 * gemmF64Ms, programmed / (16 * gemmF64Ms));
     std::printf("| one row (M = 1), 4x4 slices, read noise 0.01, fast normals | %.3f | reading "
                 "its cells (%zu MiB) | %.3f | %.2f |\n",
                 oneRow, cellBytes >> 20, readMs, oneRow / readMs);

@@ -5,9 +5,9 @@
 #   scripts/gpu_check.sh .device   (there; writes logs to $OUT when set)
 # Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the bundled
 # Fashion-MNIST models compiled for several devices and run on both backends (outputs compared,
-# accuracies printed; rram-256 also with fast normals), the exported models of models/export
-# (transformers, CNNs, recurrent nets) on both backends, compute-sanitizer memcheck and racecheck on the kernel tests, and the
-# one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
+# accuracies printed; rram-256 also with fast normals and with programming noise), the exported
+# models of models/export (transformers, CNNs, recurrent nets) on both backends, compute-sanitizer
+# memcheck and racecheck on the kernel tests, and the one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
 # failed.
 set -uo pipefail
 pack=${1:-.device}
@@ -87,29 +87,39 @@ PY
   done
 done
 
-current="end to end, fast normals"
-step "end to end: fashion_cnn on rram-256 with --set noise.normals=fast, cpu against cuda"
-for backend in cpu cuda; do
-  check "$bin/cim-run" "$work/fashion_cnn.rram-256.plan" --dataset "$pack/data" \
-    --limit "$CIMLIR_E2E_LIMIT" --batch 256 --backend "$backend" --set noise.normals=fast \
-    --outputs "$work/$backend.npz" --report "$work/$backend.json" --quiet
-done
-# The same Philox words through each backend's fast float functions: a code differs only where
-# a partial sum lies within about 1e-6 of an ADC threshold, so the classes agree nearly always.
-check python3 - "$work" <<'PY'
+current="end to end, noise settings"
+# fast normals: the same Philox words through each backend's fast float functions, so a code
+# differs only where a partial sum lies within about 1e-6 of an ADC threshold: the classes agree
+# nearly always. Programming noise: float cells, partial sums in double on both backends (in
+# another order), integer codes of the `full` ADC summed exactly: the same bits, on the GPU.
+for setting in noise.normals=fast noise.program=0.05; do
+  step "end to end: fashion_cnn on rram-256 with --set $setting, cpu against cuda"
+  for backend in cpu cuda; do
+    check "$bin/cim-run" "$work/fashion_cnn.rram-256.plan" --dataset "$pack/data" \
+      --limit "$CIMLIR_E2E_LIMIT" --batch 256 --backend "$backend" --set "$setting" \
+      --outputs "$work/$backend.npz" --report "$work/$backend.json" --quiet
+  done
+  check python3 - "$work" "$setting" <<'PY'
 import json, sys
 import numpy as np
-work = sys.argv[1]
+work, setting = sys.argv[1:]
 cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
 rc, rg = json.load(open(f"{work}/cpu.json")), json.load(open(f"{work}/cuda.json"))
 a, b = cpu[cpu.files[0]], gpu[gpu.files[0]]
+same = float(np.mean(a == b))
 agree = float(np.mean(a.argmax(-1) == b.argmax(-1)))
-print(f"fashion_cnn  rram-256 fast normals: identical {float(np.mean(a == b)):.4f}, same class "
-      f"{agree:.4f}, accuracy cpu {rc['accuracy']} cuda {rg['accuracy']}, "
-      f"{rc['samples_per_second']:.0f} vs {rg['samples_per_second']:.0f} samples/s")
+host = rg.get("backend_details", {}).get("host_steps")
+print(f"fashion_cnn  rram-256 {setting}: identical {same:.4f}, same class {agree:.4f}, "
+      f"accuracy cpu {rc['accuracy']} cuda {rg['accuracy']}, {rc['samples_per_second']:.0f} vs "
+      f"{rg['samples_per_second']:.0f} samples/s, host steps {host}")
+if host:
+    sys.exit(f"{setting}: steps ran on the host")
+if setting.startswith("noise.program") and same != 1.0:
+    sys.exit(f"{setting}: the backends disagree")
 if agree < 0.999 or abs(rc["accuracy"] - rg["accuracy"]) > 0.002:
-    sys.exit("fast normals: the backends disagree")
+    sys.exit(f"{setting}: the backends disagree")
 PY
+done
 
 current="end to end, exported models"
 step "end to end: exported models (models/export), cpu against cuda, digital and rram-256"
@@ -169,6 +179,7 @@ PY
 for args in "$work/bert_small.digital.plan --batch 1" "$work/bert_small.rram-256.plan --batch 1" \
   "$work/fashion_cnn.rram-256.plan --batch 1" "$work/fashion_cnn.rram-256.plan --batch 256" \
   "$work/fashion_cnn.rram-256.plan --batch 256 --set noise.normals=fast" \
+  "$work/fashion_cnn.rram-256.plan --batch 256 --set noise.program=0.05" \
   "$work/fashion_cnn.cim-ideal.plan --batch 256"; do
   for graph in on off; do
     data="$pack/data"

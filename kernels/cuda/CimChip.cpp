@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 namespace cimlir::cuda {
 
@@ -29,6 +30,8 @@ namespace {
 /// Whether the one-bit kernel runs a call (CimCallView::bitPlanes).
 bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
                   const std::vector<int64_t> &fullScales, const std::vector<int64_t> &maxima) {
+  if (call.floatLevels) // its cells are bits
+    return false;
   // `ideal` without noise; `full` with or without (noisy codes come from double arithmetic).
   if ((call.adc == AdcKind::Ideal && !call.exact()) ||
       (call.adc != AdcKind::Ideal && call.adc != AdcKind::Full))
@@ -64,26 +67,31 @@ bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
   return true;
 }
 
-/// The int8 differential levels of the int8 kernel: [S][N][Kpad], k contiguous (the MMA's
-/// column operand).
+/// The differential levels of the int8 kernel: [S][N][Kpad], k contiguous (the MMA's column
+/// operand), as int8 (CimChipView::levels) or with programming noise as float32 (floatLevels).
+template <typename Level>
 void uploadLevels(const cpu::ProgrammedWeights &w, const Upload &upload,
                   const RegisterWeights &registerCells, DeviceCimChip &d) {
   CimChipView &chip = d.chip;
-  std::vector<int8_t> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), 0);
-  std::vector<int8_t> rowMajor(static_cast<size_t>(chip.K * chip.N));
+  std::vector<Level> levels(static_cast<size_t>(chip.S * chip.N * chip.Kpad), Level(0));
+  std::vector<Level> rowMajor(static_cast<size_t>(chip.K * chip.N));
   for (int j = 0; j < chip.S; ++j) {
     w.differentialLevels(j, 0, chip.K, rowMajor.data());
-    int8_t *slice = levels.data() + static_cast<size_t>(j) * chip.N * chip.Kpad;
+    Level *slice = levels.data() + static_cast<size_t>(j) * chip.N * chip.Kpad;
     for (int64_t k = 0; k < chip.K; ++k)
       for (int64_t n = 0; n < chip.N; ++n)
         slice[n * chip.Kpad + k] = rowMajor[static_cast<size_t>(k * chip.N + n)];
   }
+  const size_t bytes = levels.size() * sizeof(Level);
   if (registerCells) {
-    d.cellArray = registerCells(levels.data(), levels.size(), "a CIM layer's cell levels");
+    d.cellArray = registerCells(levels.data(), bytes, "a CIM layer's cell levels");
     return;
   }
-  d.memory.push_back(upload(levels.data(), levels.size(), "a CIM layer's cell levels"));
-  chip.levels = static_cast<const int8_t *>(d.memory.back().get());
+  d.memory.push_back(upload(levels.data(), bytes, "a CIM layer's cell levels"));
+  if constexpr (std::is_same_v<Level, float>)
+    chip.floatLevels = static_cast<const float *>(d.memory.back().get());
+  else
+    chip.levels = static_cast<const int8_t *>(d.memory.back().get());
 }
 
 /// The one-bit kernel's bit planes (CimChipView::planes).
@@ -206,6 +214,7 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
     call.calibratedFullScales = static_cast<const float *>(d.memory.back().get());
   }
   call.sigmaRead = p.noise.read;
+  call.floatLevels = !w.integerLevels();
   call.fastNormals = p.noise.normals == cim::NormalTransform::Fast;
   call.sigmaAdcLsb = p.adc.mode == cim::AdcMode::Ideal
                          ? 0.0
@@ -213,16 +222,16 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   call.bitPlanes = bitPlanesRun(call, chip, fullScales, maxima);
   if (call.bitPlanes)
     uploadBitPlanes(w, upload, registerCells, d);
+  else if (call.floatLevels)
+    uploadLevels<float>(w, upload, registerCells, d);
   else
-    uploadLevels(w, upload, registerCells, d);
+    uploadLevels<int8_t>(w, upload, registerCells, d);
   return d;
 }
 
 std::string cimGpuGap(const cim::CimParams &p, int64_t K) {
   if (p.inputs.hybridAnalogBits != 0)
     return "hybrid inputs";
-  if (p.noise.program != 0.0)
-    return "programming noise";
   if (p.inputs.scale != cim::InputScale::Static && p.inputs.clipPercentile < 100.0)
     return "an input clip percentile";
   if (p.adc.mode == cim::AdcMode::Dynamic && p.crossbar.cols / 2 > 128)

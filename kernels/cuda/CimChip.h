@@ -21,7 +21,8 @@ struct DeviceCimChip {
   CimChipView chip;
   CimCallView call;
   /// The id of the cell array (levels or planes) where uploadCimChip registered it instead of
-  /// uploading it (chip.levels / chip.planes are then null until a caller fills them), else -1.
+  /// uploading it (chip.levels, floatLevels or planes, as the call says, are then null until a
+  /// caller fills them), else -1.
   int cellArray = -1;
 
   /// call with the fresh key of (seed, repeat, layer id) and the row mapping of §9 (rows'
@@ -31,14 +32,15 @@ struct DeviceCimChip {
 };
 
 /// Uploads `weights` (programmed with weights.params()): the differential levels (as int8
-/// [S][N][Kpad], or as the one-bit kernel's bit planes when it runs the layer: CimCallView::
-/// bitPlanes), s_w per column and the full scales. The caller checks cimGpuGap first.
+/// [S][N][Kpad], float32 with programming noise, or the one-bit kernel's bit planes when it runs
+/// the layer: CimCallView::bitPlanes), s_w per column and the full scales. The caller checks
+/// cimGpuGap first.
 DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload &upload,
                             const RegisterWeights &registerCells = nullptr);
 
 /// What of `params` (a layer with K rows) the fused kernel does not do yet, or "" when it runs
-/// it: hybrid inputs, programming noise, an input clip percentile, `dynamic` column blocks
-/// wider than 128 outputs, more than 16 slices, or exact sums beyond int64.
+/// it: hybrid inputs, an input clip percentile, `dynamic` column blocks wider than 128 outputs,
+/// more than 16 slices, or exact sums beyond int64.
 std::string cimGpuGap(const cim::CimParams &params, int64_t K);
 
 } // namespace cimlir::cuda

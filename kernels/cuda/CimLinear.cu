@@ -24,6 +24,13 @@ namespace {
 
 size_t alignUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
+// Floats after each staged row of float levels: rows 16 banks apart (chunks are multiples of
+// 32), so that the float4 reads of two rows in one quarter warp do not conflict.
+constexpr int kFloatRowPad = 16;
+// K staged at a time with float levels (their rows are four times as wide): two CTAs still fit
+// an SM.
+constexpr int kFloatChunk = 128;
+
 /// What the int8 kernel computes.
 enum class ProductMode {
   Exact,     ///< no fresh noise: int64 sums and integer codes (CimCallView::exact)
@@ -47,9 +54,14 @@ __device__ __forceinline__ float finalSum(const CimCallView &call, Acc v) {
 /// [blocksPerSplit·blockIdx.z, +blocksPerSplit) (all of them without a split). Two CTAs per
 /// SM: the noisy variant would otherwise take 187 registers and run one CTA per SM (on the
 /// H200, a noisy 4096^3 layer went from 350 ms to 226 ms; docs/benchmarks.md).
-template <ProductMode Mode, bool Narrow, bool OddColumns = false>
+/// `FloatLevels`: programming noise (CimCallView::floatLevels), the partial sums from fp64
+/// MMAs over chip.floatLevels (the wide layout only, a Noisy or NoisyFull mode).
+template <ProductMode Mode, bool Narrow, bool OddColumns = false, bool FloatLevels = false>
 __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArgs args) {
   constexpr bool Exact = Mode == ProductMode::Exact, Fast = Mode == ProductMode::FastFull;
+  static_assert(!FloatLevels ||
+                    (!Narrow && (Mode == ProductMode::Noisy || Mode == ProductMode::NoisyFull)),
+                "float levels: non-integer sums in the wide layout");
   using Acc = typename std::conditional<Mode == ProductMode::Noisy, double, long long>::type;
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
@@ -74,10 +86,15 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   extern __shared__ __align__(16) unsigned char shared[];
   const int wRows = Narrow ? args.stagedCols() : kColsPerCta; // staged weight columns
   // The input slices staged at a time: all T, or (ProductArgs::oneSlice) the pair's own.
-  const int stagedSlices = Narrow && args.oneSlice ? 1 : T;
+  const int stagedSlices = (Narrow || FloatLevels) && args.oneSlice ? 1 : T;
   int8_t *sU = reinterpret_cast<int8_t *>(shared); // [stagedSlices][rowsPerCta][ld]
   int8_t *sW = sU + static_cast<size_t>(stagedSlices) * rowsPerCta * ld; // [wRows][ld]
-  long long *sSumSq = reinterpret_cast<long long *>(sW + wRows * ld);    // [T][rowsPerCta]
+  // FloatLevels stages float32 levels in sW's place: [wRows][ldFloat].
+  const int ldFloat = chunk + kFloatRowPad;
+  float *sWFloat = reinterpret_cast<float *>(sW);
+  long long *sSumSq = reinterpret_cast<long long *>(
+      sW + (FloatLevels ? wRows * ldFloat * static_cast<int>(sizeof(float)) : wRows * ld));
+  // [T][rowsPerCta]
   unsigned long long *sFs = reinterpret_cast<unsigned long long *>(
       sSumSq + T * rowsPerCta); // [rowsPerCta][blocksPerCta] (`dynamic`: rowGroups 1)
   uint2 *sFresh = reinterpret_cast<uint2 *>(sFs + rowsPerCta * args.blocksPerCta); // [rowsPerCta]
@@ -173,6 +190,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
       const int j = sliceOuter ? pairIndex % S : pairIndex / T;
       int P[2][2][4];
       fillTile(P, 0);
+      double Pf[2][2][4]; // FloatLevels' partial sums, in P's layout
+      fillTile(Pf, 0.0);
       for (int c = 0; c < chunks; ++c) {
         const int64_t k0 = kb0 + static_cast<int64_t>(c) * chunk;
         const int64_t k1 = min(kb1, k0 + chunk);
@@ -224,7 +243,33 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           stagedU = c;
           stagedSlice = i;
         }
-        if (needW) {
+        if (needW && FloatLevels) {
+          // The float levels of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
+          const float *levels = chip.floatLevels + static_cast<size_t>(j) * N * chip.Kpad;
+          const bool aligned = (k0 % 4) == 0;
+          const int vectors = wRows * chunk / 4;
+          for (int idx = threadIdx.x; idx < vectors; idx += kThreads) {
+            const int col = idx / (chunk / 4);
+            const int kk = (idx % (chunk / 4)) * 4;
+            const int64_t n = n0 + col;
+            float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+            if (col < args.ctaCols && n < N && k0 + kk < k1) {
+              const float *src = levels + n * chip.Kpad + k0 + kk;
+              if (aligned && k0 + kk + 4 <= k1) {
+                v = *reinterpret_cast<const float4 *>(src);
+              } else {
+                float f[4];
+#pragma unroll
+                for (int e = 0; e < 4; ++e)
+                  f[e] = k0 + kk + e < k1 ? src[e] : 0.0f;
+                v = make_float4(f[0], f[1], f[2], f[3]);
+              }
+            }
+            *reinterpret_cast<float4 *>(sWFloat + static_cast<size_t>(col) * ldFloat + kk) = v;
+          }
+          stagedWChunk = c;
+          stagedWSlice = j;
+        } else if (needW) {
           // L~+_j - L~-_j of columns [n0, n0 + ctaCols) and rows [k0, k1), zero elsewhere.
           const int8_t *levels = chip.levels + static_cast<size_t>(j) * N * chip.Kpad;
           const bool aligned = (k0 % 16) == 0;
@@ -253,7 +298,48 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         }
         if (needU || needW)
           __syncthreads();
-        if (warpActive) {
+        if (FloatLevels && warpActive) {
+          // m8n8k4 fp64 MMAs: lane (g, q) gives rows and columns g of each 8x8 tile at k
+          // 16·ks + 4q + s in step s (any k order gives the sum; this one reads 4 k at once).
+          const int8_t *a =
+              sU + (static_cast<size_t>(stagedSlices == 1 ? 0 : i) * rowsPerCta + rowBase) * ld;
+          const float *b = sWFloat + static_cast<size_t>(warpCol) * ldFloat;
+          const int steps = static_cast<int>((k1 - k0 + 15) / 16);
+          for (int ks = 0; ks < steps; ++ks) {
+            const int kk = ks * 16 + 4 * q;
+            uint32_t u4[2][2]; // [mt][half]: u_i of row mt·16 + 8·half + g at k kk..kk+3
+            float4 w4[2];      // [nt]: the levels of column 8·nt + g
+#pragma unroll
+            for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+              for (int half = 0; half < 2; ++half)
+                u4[mt][half] =
+                    *reinterpret_cast<const uint32_t *>(a + (mt * 16 + 8 * half + g) * ld + kk);
+#pragma unroll
+            for (int nt = 0; nt < 2; ++nt)
+              w4[nt] = *reinterpret_cast<const float4 *>(b + (nt * 8 + g) * ldFloat + kk);
+#pragma unroll
+            for (int step = 0; step < 4; ++step) {
+              double wv[2];
+#pragma unroll
+              for (int nt = 0; nt < 2; ++nt)
+                wv[nt] = static_cast<double>(step == 0   ? w4[nt].x
+                                             : step == 1 ? w4[nt].y
+                                             : step == 2 ? w4[nt].z
+                                                         : w4[nt].w);
+#pragma unroll
+              for (int mt = 0; mt < 2; ++mt)
+#pragma unroll
+                for (int half = 0; half < 2; ++half) {
+                  const double uv = smallIntToDouble(
+                      static_cast<int8_t>(static_cast<uint8_t>(u4[mt][half] >> (8 * step))));
+#pragma unroll
+                  for (int nt = 0; nt < 2; ++nt)
+                    mmaF64(Pf[mt][nt][2 * half], Pf[mt][nt][2 * half + 1], uv, wv[nt]);
+                }
+            }
+          }
+        } else if (warpActive) {
           const int8_t *a =
               sU + (static_cast<size_t>(stagedSlices == 1 ? 0 : i) * rowsPerCta + rowBase) * ld;
           const int steps = static_cast<int>((k1 - k0 + 31) / 32);
@@ -332,7 +418,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
                                       z);
 #pragma unroll
           for (int e = 0; e < 2; ++e) {
-            pr[nt][e] = static_cast<double>(P[mt][nt][2 * half + e]);
+            pr[nt][e] = FloatLevels ? Pf[mt][nt][2 * half + e]
+                                    : static_cast<double>(P[mt][nt][2 * half + e]);
             if (sd != 0.0)
               pr[nt][e] = pr[nt][e] + sd * z[e];
           }
@@ -519,10 +606,12 @@ ProductArgs productArgs(int64_t M, const CimChipView &chip, const CimCallView &c
   args.chip = chip;
   args.call = call;
   args.M = M;
-  // K staged at a time: up to 256 (128 with more than 8 input slices), no more than a row
-  // block needs (staging zeros past it would cost as much as real rows).
+  // K staged at a time: up to 256 (128 with more than 8 input slices, kFloatChunk with float
+  // levels), no more than a row block needs (staging zeros past it would cost as much as real
+  // rows).
   const int64_t wholeBlock = (std::min(chip.K, call.rows) + 31) / 32 * 32;
-  args.chunk = static_cast<int>(std::min<int64_t>(call.T <= 8 ? 256 : 128, wholeBlock));
+  const int64_t most = call.floatLevels ? kFloatChunk : call.T <= 8 ? 256 : 128;
+  args.chunk = static_cast<int>(std::min<int64_t>(most, wholeBlock));
   args.rowBlocks = (chip.K + call.rows - 1) / call.rows;
   return args;
 }
@@ -533,7 +622,8 @@ size_t productSharedBytes(const ProductArgs &a) {
   const size_t rows = static_cast<size_t>(kRowsPerCta) * a.rowGroups;
   const size_t wRows = a.rowGroups > 1 ? a.stagedCols() : kColsPerCta;
   const size_t T = static_cast<size_t>(a.call.T);
-  return (a.oneSlice ? 1 : T) * rows * ld + wRows * ld + T * rows * sizeof(long long) +
+  const size_t wRow = a.call.floatLevels ? (a.chunk + kFloatRowPad) * sizeof(float) : ld;
+  return (a.oneSlice ? 1 : T) * rows * ld + wRows * wRow + T * rows * sizeof(long long) +
          rows * a.blocksPerCta * sizeof(unsigned long long) + rows * sizeof(uint2);
 }
 
@@ -548,12 +638,16 @@ size_t productSharedBytes(const ProductArgs &a) {
 void layOutColumns(ProductArgs &args, const DeviceShape &device) {
   const CimChipView &chip = args.chip;
   const CimCallView &call = args.call;
+  // Float levels: a row block of more than one chunk restages its inputs for every pair, so
+  // then only the pair's input slice is staged.
+  if (call.floatLevels)
+    args.oneSlice = args.chunk < std::min(chip.K, call.rows);
   if (call.adc == AdcKind::Dynamic) {
     args.blocksPerCta = static_cast<int>(kColsPerCta / call.colsPerBlock);
     args.ctaCols = static_cast<int>(args.blocksPerCta * call.colsPerBlock);
     return;
   }
-  if (chip.N > 64)
+  if (chip.N > 64 || call.floatLevels) // (the float kernel is compiled for the wide layout)
     return;
   if (args.chunk < std::min(chip.K, call.rows)) // a row block takes more than one chunk
     return;
@@ -689,14 +783,17 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
   const bool narrow = args.rowGroups > 1;
   // Only Noisy `dynamic` CTAs can have an odd number of columns (whole column blocks).
   const bool oddColumns = args.ctaCols % 2 != 0 && !call.integerSums();
-  auto launchMode = [&](auto mode) {
+  // Float levels take the wide layout (layOutColumns) and double codes (never exact()).
+  auto launchMode = [&](auto mode, auto floatLevels) {
     constexpr ProductMode Mode = decltype(mode)::value;
+    constexpr bool Float = decltype(floatLevels)::value;
     if (Mode == ProductMode::Noisy && oddColumns) // (never narrow: `dynamic`)
-      launch(cimProductKernel<ProductMode::Noisy, false, true>);
-    else if (narrow)
-      launch(cimProductKernel<Mode, true>);
-    else
-      launch(cimProductKernel<Mode, false>);
+      launch(cimProductKernel<ProductMode::Noisy, false, true, Float>);
+    else if (narrow) {
+      if constexpr (!Float)
+        launch(cimProductKernel<Mode, true>);
+    } else
+      launch(cimProductKernel<Mode, false, false, Float>);
     if constexpr (Mode != ProductMode::Noisy)
       if (args.splits > 1) {
         checkLaunch("cim product");
@@ -706,14 +803,20 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
                stream>>>(args);
       }
   };
+  using Integer = std::false_type;
+  using Float = std::true_type;
   if (call.exact())
-    launchMode(std::integral_constant<ProductMode, ProductMode::Exact>());
+    launchMode(std::integral_constant<ProductMode, ProductMode::Exact>(), Integer());
   else if (call.fastAdc())
-    launchMode(std::integral_constant<ProductMode, ProductMode::FastFull>());
+    launchMode(std::integral_constant<ProductMode, ProductMode::FastFull>(), Integer());
+  else if (call.integerSums() && call.floatLevels)
+    launchMode(std::integral_constant<ProductMode, ProductMode::NoisyFull>(), Float());
   else if (call.integerSums())
-    launchMode(std::integral_constant<ProductMode, ProductMode::NoisyFull>());
+    launchMode(std::integral_constant<ProductMode, ProductMode::NoisyFull>(), Integer());
+  else if (call.floatLevels)
+    launchMode(std::integral_constant<ProductMode, ProductMode::Noisy>(), Float());
   else
-    launchMode(std::integral_constant<ProductMode, ProductMode::Noisy>());
+    launchMode(std::integral_constant<ProductMode, ProductMode::Noisy>(), Integer());
   checkLaunch("cim product");
 }
 

@@ -9,16 +9,18 @@
 //     u_i of its rows are cut from xq into shared memory (never to global memory); for each weight
 //     slice j the chip's differential levels L~+_j - L~-_j (int8, programmed on the host at
 //     load) are staged, and every slice pair's partial sums P[r,i,j] come from int8 tensor-core
-//     MMAs (mma.sync m16n8k32, exact int32). The ADC converts them in registers: `full` and
+//     MMAs (mma.sync m16n8k32, exact int32). With programming noise the levels are float32 (the
+//     CPU's cells) and P comes from fp64 MMAs (m8n8k4: u_i and the level exact in double, the
+//     sum rounded as the CPU's double sum is, in another order). The ADC converts them in
+//     registers: `full` and
 //     `dynamic` without noise in exact integer arithmetic (a float estimate of rint(P·qmax/FS)
 //     corrected by the exact remainder, half to even: smallCode or exactCode in CimProduct.cuh);
 //     with read or ADC noise in IEEE double with the CPU's Philox streams and series Box–Muller
 //     (PhiloxMath.h), so the codes are the CPU's bit for bit. The recombination sum of §6 is int64
 //     (exact) or double, and the epilogue writes y = fl32(s_x·s_w)·fl32(sum).
 //
-// What the caller checks first (cimGpuGap, CimChip.h): no hybrid inputs, integer levels (no
-// programming noise), a clip percentile of 100 for inputs, `dynamic` column blocks of at most
-// 128 outputs, and exact sums that fit int64.
+// What the caller checks first (cimGpuGap, CimChip.h): no hybrid inputs, a clip percentile of
+// 100 for inputs, `dynamic` column blocks of at most 128 outputs, and exact sums that fit int64.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -34,11 +36,14 @@ constexpr int kMaxSlices = 16;
 /// A programmed chip (one group) in device memory.
 struct CimChipView {
   int64_t K = 0, N = 0;
-  int64_t Kpad = 0;                    ///< K rounded up to 16 (the row stride of levels and xq)
-  int S = 0;                           ///< weight slices
-  int widths[kMaxSlices] = {};         ///< b_j
-  int offsets[kMaxSlices] = {};        ///< p_j
-  const int8_t *levels = nullptr;      ///< [S][N][Kpad]: L~+_j - L~-_j, k contiguous, zero padded
+  int64_t Kpad = 0;               ///< K rounded up to 16 (the row stride of levels and xq)
+  int S = 0;                      ///< weight slices
+  int widths[kMaxSlices] = {};    ///< b_j
+  int offsets[kMaxSlices] = {};   ///< p_j
+  const int8_t *levels = nullptr; ///< [S][N][Kpad]: L~+_j - L~-_j, k contiguous, zero padded
+  /// With programming noise (CimCallView::floatLevels), the levels in float32 instead, in the
+  /// same layout: the CPU's cells (ProgrammedWeights::differentialLevels), not integers.
+  const float *floatLevels = nullptr;
   const float *weightScales = nullptr; ///< s_w [N]
   /// For the one-bit kernel (else null): the levels as bit planes [S][2][N][rowBlocks][planeWords]
   /// of uint32, plane 0 the cells with L~+_j - L~-_j = +1, plane 1 those with -1; bit b of word
@@ -73,25 +78,29 @@ struct CimCallView {
   const float *calibratedFullScales = nullptr; ///< device, [i·S + j]
   double sigmaRead = 0.0;                      ///< sigma_r
   bool fastNormals = false;                    ///< noise.normals = fast (PhiloxMath.h)
-  double sigmaAdcLsb = 0.0;                    ///< sigma_a / sqrt(samples), 0 in ideal mode
+  /// Programming noise: the levels are CimChipView::floatLevels, the partial sums doubles from
+  /// fp64 tensor-core MMAs (exact products, summed as the CPU sums them up to order).
+  bool floatLevels = false;
+  double sigmaAdcLsb = 0.0; ///< sigma_a / sqrt(samples), 0 in ideal mode
   uint32_t freshKey[2] = {};
   /// Row m's sample is *batchStart + sampleOffset + m / rowsPerSample (§9; batchStart: device
   /// memory, null for 0, so that a replayed CUDA graph takes each batch's start), its row within
   /// the sample rowOffset + m % rowsPerSample.
   const int64_t *batchStart = nullptr;
   int64_t sampleOffset = 0, rowsPerSample = 1, rowOffset = 0;
-  /// Integer sums and codes (no read noise, no ADC noise, not calibrated).
+  /// Integer partial sums and codes (integer levels, no read noise, no ADC noise, not
+  /// calibrated).
   bool exact() const {
-    return sigmaRead == 0.0 && sigmaAdcLsb == 0.0 && adc != AdcKind::Calibrated;
+    return !floatLevels && sigmaRead == 0.0 && sigmaAdcLsb == 0.0 && adc != AdcKind::Calibrated;
   }
   /// Fresh noise whose codes come from float32 arithmetic (CimProduct.cuh: fastNoisyCode, exact
-  /// integer sums): fast normals, a `full` ADC, codes in smallCode's range and steps FS·2^shift
-  /// in int32.
+  /// integer sums): fast normals, a `full` ADC, integer partial sums, codes in smallCode's range
+  /// and steps FS·2^shift in int32.
   bool fastAdc() const {
-    return !exact() && fastNormals && adc == AdcKind::Full && smallAdc && narrowAdc;
+    return !exact() && !floatLevels && fastNormals && adc == AdcKind::Full && smallAdc && narrowAdc;
   }
-  /// Integer codes and full scales, so §6's sum is exact in any order (and may be split): no
-  /// fresh noise, or a `full` ADC (noise moves a code, not its integer FS).
+  /// Integer codes and full scales, so §6's sum is exact in any order (and may be split):
+  /// exact(), or a `full` ADC (noise moves a code, not its integer FS).
   bool integerSums() const { return exact() || adc == AdcKind::Full; }
 };
 

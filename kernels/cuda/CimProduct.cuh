@@ -71,6 +71,23 @@ __device__ __forceinline__ void mmaB1(int (&d)[4], const uint32_t (&a)[4], uint3
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+/// D += A·B in IEEE double, m8n8k4: lane (g, q) gives A[g][q] and B[q][g] and holds D[g][2q],
+/// D[g][2q + 1] (g = lane / 4, q = lane % 4).
+__device__ __forceinline__ void mmaF64(double &d0, double &d1, double a, double b) {
+  asm volatile("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 {%0,%1}, {%2}, {%3}, {%0,%1};\n"
+               : "+d"(d0), "+d"(d1)
+               : "d"(a), "d"(b));
+}
+
+/// double(v) for |v| < 2^31 without a conversion instruction (a quarter-rate pipe for 64-bit
+/// results): 1.5·2^52 + 2^31 + v is exact in double (bits 0x43380000:v ^ 2^31), and so is its
+/// difference from 1.5·2^52 + 2^31. One add on the fp64 pipe.
+__device__ __forceinline__ double smallIntToDouble(int32_t v) {
+  return __dsub_rn(
+      __hiloint2double(0x43380000, static_cast<int>(static_cast<uint32_t>(v) ^ 0x80000000u)),
+      6755401588539392.0);
+}
+
 /// Four 8x8 b16 matrices from shared memory (rows given by lanes 0-7, 8-15, 16-23, 24-31).
 __device__ __forceinline__ void ldmatrixX4(uint32_t (&r)[4], const void *rowAddress) {
   const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(rowAddress));

@@ -36,6 +36,8 @@ public:
           const void *array = weights.acquire(chip.cellArray);
           if (call.bitPlanes)
             cells.planes = static_cast<const uint32_t *>(array);
+          else if (call.floatLevels)
+            cells.floatLevels = static_cast<const float *>(array);
           else
             cells.levels = static_cast<const int8_t *>(array);
           cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip, call), z,

@@ -3,7 +3,8 @@
 // K and N unevenly, stuck-at faults, static and dynamic input scales, non-finite rows. Without
 // read and ADC noise the outputs are the same bits (exact codes and sums); with noise the codes
 // are the same (the same Philox draws and series normals) and y differs only by the order of
-// the double sum over slice pairs.
+// the double sum over slice pairs; with programming noise (float cells) the codes are the same
+// too.
 #include "kernels/cpu/cim/CimLinear.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "kernels/cuda/CimChip.h"
@@ -185,6 +186,28 @@ TEST_P(CudaCimLinear, NoisyOutputsMatchTheCpuUpToSummationOrder) {
   }
   // Most outputs are the same bits; the rest differ in the last place of a double sum.
   EXPECT_GE(identical, compared * 9 / 10);
+}
+
+// Programming noise makes the cells floats (the CPU's, uploaded as they are): the partial sums
+// come from fp64 MMAs, the same products as the CPU's double sums added in another order, so
+// the codes are the CPU's (a different code would move y by a whole ADC step), with and without
+// read and ADC noise. A `full` ADC's integer codes and full scales then sum exactly: the bits.
+void withProgrammingNoise(cim::CimParams &p, Rng &rng) {
+  p.noise.program = rng.uniform(0.005, 0.1);
+}
+
+TEST_P(CudaCimLinear, ProgrammingNoiseGivesTheCpuCodes) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  for (int c = 0; c < 30; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    const Outcome o = runCase(rng, GetParam(), c % 2 == 1, withProgrammingNoise);
+    EXPECT_FALSE(o.exact);
+    if (GetParam() == AdcMode::Full)
+      ASSERT_EQ(o.identical, o.compared) << "worst relative difference " << o.worst;
+    else
+      ASSERT_LE(o.worst, 1e-6);
+  }
 }
 
 // One-bit layers: the one-bit kernel (CimBitPlanes.cu) runs noise-free `ideal` and all `full`
@@ -429,6 +452,61 @@ TEST(CudaCimChip, OneBitKernelTakesOnlyWhatItComputesExactly) {
       larger[at] = 2 * maxima[at];
     EXPECT_TRUE(oneBit(AdcMode::Full, read, larger));
   }
+}
+
+// With programming noise the chip holds the CPU's float cells, transposed to [S][N][Kpad] with
+// zero padding; the call never counts as exact, never takes the one-bit kernel or the float32
+// codes of fast normals, and lays out wide (the float kernel's only layout).
+TEST(CudaCimChip, ProgrammingNoiseUploadsTheCpuCellsAsFloats) {
+  Rng rng(5);
+  const int64_t K = 100, N = 10;
+  const Tensor w = rng.f32({K, N});
+  for (const bool oneBit : {false, true}) {
+    SCOPED_TRACE(oneBit ? "one-bit slices" : "slices 1,2,2,2");
+    cim::CimParams p;
+    p.crossbar.rows = 64;
+    p.crossbar.cols = 64;
+    if (!oneBit)
+      p.weights.slices = {1, 2, 2, 2};
+    p.noise.program = 0.05;
+    p.noise.stuckAtMax = 0.05;
+    p.noise.normals = cim::NormalTransform::Fast;
+    const cpu::ProgrammedWeights cpuChip = cpu::ProgrammedWeights::program(w, p);
+    EXPECT_EQ(cimGpuGap(p, K), "");
+    const DeviceCimChip chip = uploadCimChip(cpuChip, hostUpload());
+    EXPECT_TRUE(chip.call.floatLevels);
+    EXPECT_FALSE(chip.call.exact());
+    EXPECT_FALSE(chip.call.bitPlanes);
+    EXPECT_FALSE(chip.call.fastAdc());
+    EXPECT_TRUE(chip.call.integerSums()); // a `full` ADC: integer codes
+    EXPECT_EQ(chip.chip.levels, nullptr);
+    ASSERT_NE(chip.chip.floatLevels, nullptr);
+    const CimProductLayout layout = cimProductLayout(100000, chip.chip, chip.call);
+    EXPECT_EQ(layout.rowsPerCta, 32);
+    EXPECT_EQ(layout.ctaCols, 128);
+    std::vector<float> rowMajor(static_cast<size_t>(K * N));
+    int64_t fractional = 0;
+    for (int j = 0; j < chip.chip.S; ++j) {
+      cpuChip.differentialLevels(j, 0, K, rowMajor.data());
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t k = 0; k < chip.chip.Kpad; ++k) {
+          const float got = chip.chip.floatLevels[(j * N + n) * chip.chip.Kpad + k];
+          const float want = k < K ? rowMajor[static_cast<size_t>(k * N + n)] : 0.0f;
+          ASSERT_EQ(got, want) << "slice " << j << ", k " << k << ", n " << n;
+          fractional += got != std::rint(got);
+        }
+    }
+    EXPECT_GT(fractional, 0); // the noise is there
+  }
+  // Without programming noise (stuck-at faults keep the levels integer): int8 levels.
+  cim::CimParams p;
+  p.weights.slices = {1, 2, 2, 2};
+  p.noise.stuckAtMin = 0.1;
+  const DeviceCimChip chip = uploadCimChip(cpu::ProgrammedWeights::program(w, p), hostUpload());
+  EXPECT_FALSE(chip.call.floatLevels);
+  EXPECT_NE(chip.chip.levels, nullptr);
+  EXPECT_EQ(chip.chip.floatLevels, nullptr);
+  EXPECT_LT(cimProductLayout(100000, chip.chip, chip.call).ctaCols, 128); // narrow: N = 10
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CudaCimLinear,
