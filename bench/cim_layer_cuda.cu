@@ -224,7 +224,7 @@ int main(int argc, char **argv) {
           [&] {
             cuda::cimLinear(static_cast<const float *>(dx.get()), M, layer.chip.chip, layer.call,
                             cuda::CimScratch::carve(scratch.get(), M, layer.chip.chip, layer.call),
-                            static_cast<float *>(dy.get()), nullptr);
+                            static_cast<float *>(dy.get()), nullptr, nullptr);
           },
           iterations);
     };

@@ -50,7 +50,8 @@ step "end to end: cpu against cuda (first ${CIMLIR_E2E_LIMIT:=2000} Fashion-MNIS
 work=$(mktemp -d)
 for model in fashion_mlp fashion_cnn; do
   for device in digital cim-ideal rram-256 harsh test/e2e/devices/mixed_bf16.json \
-    test/e2e/devices/mixed_int8.json test/e2e/devices/mixed_w8a16.json; do
+    test/e2e/devices/mixed_int8.json test/e2e/devices/mixed_w8a16.json \
+    test/e2e/devices/rram256_hybrid.json; do
     plan="$work/$model.$(basename "$device" .json).plan"
     check "$bin/cim-opt" "models/$model.onnx" --device "$device" -o "$plan"
     for backend in cpu cuda; do
@@ -81,6 +82,12 @@ print(f"{model:12s} {device.split('/')[-1]:17s} max|cuda-cpu| {diff:.3g} (of {sc
 floats = any(k in device for k in ("digital", "bf16", "w8a16"))
 if not floats and same != 1.0:
     sys.exit(f"{model} on {device}: the backends disagree")
+# The CIM layers' counters (hybrid inputs' nonzero residuals among them) are the same.
+counters = lambda r: [l.get("counters") for l in r.get("layers", [])]
+if counters(rc) != counters(rg):
+    sys.exit(f"{model} on {device}: the layer counters differ: {counters(rc)} vs {counters(rg)}")
+if rg.get("backend_details", {}).get("host_steps"):
+    sys.exit(f"{model} on {device}: steps ran on the host")
 if floats and (agree < 0.99 or abs(rc["accuracy"] - rg["accuracy"]) > 0.005):
     sys.exit(f"{model} on {device}: the backends disagree on classes")
 PY

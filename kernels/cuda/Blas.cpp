@@ -34,4 +34,56 @@ Blas::~Blas() {
     cudaFree(workspace_);
 }
 
+/// sums [M, ldc] int32 = xq [M, Kpad] · levelsT [ldc, Kpad]^T in cuBLASLt (the TN layout of
+/// int8 tensor cores; ldc = N rounded up to 4, levelsT padded with zero rows).
+void int8Gemm(Blas &blas, const int8_t *xq, const int8_t *levelsT, int64_t M, int64_t ldc,
+              int64_t Kpad, int32_t *sums, const std::string &what) {
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatmulPreference_t pref = nullptr;
+  auto release = [&] {
+    if (pref)
+      cublasLtMatmulPreferenceDestroy(pref);
+    if (c)
+      cublasLtMatrixLayoutDestroy(c);
+    if (b)
+      cublasLtMatrixLayoutDestroy(b);
+    if (a)
+      cublasLtMatrixLayoutDestroy(a);
+    if (desc)
+      cublasLtMatmulDescDestroy(desc);
+  };
+  try {
+    checkBlas(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32I, CUDA_R_32I), what);
+    const cublasOperation_t transA = CUBLAS_OP_T;
+    checkBlas(
+        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &transA, sizeof transA),
+        what);
+    checkBlas(cublasLtMatrixLayoutCreate(&a, CUDA_R_8I, Kpad, ldc, Kpad), what);
+    checkBlas(cublasLtMatrixLayoutCreate(&b, CUDA_R_8I, Kpad, M, Kpad), what);
+    checkBlas(cublasLtMatrixLayoutCreate(&c, CUDA_R_32I, ldc, M, ldc), what);
+    checkBlas(cublasLtMatmulPreferenceCreate(&pref), what);
+    size_t workspace = Blas::kWorkspaceBytes;
+    checkBlas(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                   &workspace, sizeof workspace),
+              what);
+    cublasLtMatmulHeuristicResult_t heuristic{};
+    int found = 0;
+    checkBlas(
+        cublasLtMatmulAlgoGetHeuristic(blas.lt(), desc, a, b, c, c, pref, 1, &heuristic, &found),
+        what);
+    if (found == 0)
+      throw Error(what + ": cuBLASLt has no int8 algorithm for this shape");
+    const int32_t one = 1, zero = 0;
+    checkBlas(cublasLtMatmul(blas.lt(), desc, &one, levelsT, a, xq, b, &zero, sums, c, sums, c,
+                             &heuristic.algo, blas.workspace(), Blas::kWorkspaceBytes,
+                             blas.stream()),
+              what);
+  } catch (...) {
+    release();
+    throw;
+  }
+  release();
+}
+
 } // namespace cimlir::cuda

@@ -1,4 +1,5 @@
-// cimlir CUDA kernels: the cuBLAS and cuBLASLt handles of one stream, and their workspace.
+// cimlir CUDA kernels: the cuBLAS and cuBLASLt handles of one stream, their workspace, and the
+// int8 GEMM of the int8 digital layer and of hybrid CIM layers' digital part.
 // cuBLAS (NVIDIA's, CUDA 13) does the digital layers' GEMMs (cim-numerics.md §8): a well-kept
 // library that reaches the tensor cores' rate, where a hand-written GEMM would not.
 #pragma once
@@ -8,6 +9,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace cimlir::cuda {
@@ -35,5 +37,11 @@ private:
   cublasLtHandle_t lt_ = nullptr;
   void *workspace_ = nullptr;
 };
+
+/// sums [M, ldc] int32 = xq [M, Kpad] · levelsT [ldc, Kpad]^T in cuBLASLt (the TN layout of
+/// int8 tensor cores; ldc = N rounded up to 4, levelsT padded with zero rows), exact while
+/// Kpad·127² < 2^31. Errors name `what`.
+void int8Gemm(Blas &blas, const int8_t *xq, const int8_t *levelsT, int64_t M, int64_t ldc,
+              int64_t Kpad, int32_t *sums, const std::string &what);
 
 } // namespace cimlir::cuda

@@ -448,7 +448,7 @@ __global__ void __launch_bounds__(kThreads, 2) bitPlaneKernel(const ProductArgs 
 
   // §6: the exact sum is Σ 2^{o_i+p_j}·P (`ideal`) or Σ 2^{o_i+p_j}·FS·code, whose ADC steps
   // FS / qmax_a divide once here, as the CPU does.
-  writeOutputs(args, acc, m0, n0, warpCol, lane, [&](long long v) {
+  writeOutputs(args, acc, m0, n0, warpCol, lane, [&](long long v, int64_t, int64_t) {
     return Ideal ? __ll2float_rn(v)
                  : __double2float_rn(__ll2double_rn(v) / static_cast<double>(qa));
   });

@@ -30,7 +30,7 @@ namespace {
 /// Whether the one-bit kernel runs a call (CimCallView::bitPlanes).
 bool bitPlanesRun(const CimCallView &call, const CimChipView &chip,
                   const std::vector<int64_t> &fullScales, const std::vector<int64_t> &maxima) {
-  if (call.floatLevels) // its cells are bits
+  if (call.floatLevels || call.hybridMax > 0) // its cells are bits; it slices xq itself
     return false;
   // `ideal` without noise; `full` with or without (noisy codes come from double arithmetic).
   if ((call.adc == AdcKind::Ideal && !call.exact()) ||
@@ -215,6 +215,18 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   }
   call.sigmaRead = p.noise.read;
   call.floatLevels = !w.integerLevels();
+  if (p.inputs.hybridAnalogBits != 0) {
+    // §7's digital part multiplies d by Wq (not the programmed cells): Wq^T int8, zero padded.
+    call.hybridMax = cim::symmetricQmax(p.inputs.hybridAnalogBits);
+    const int64_t rows = (chip.N + 3) / 4 * 4;
+    std::vector<int8_t> weightsT(static_cast<size_t>(rows * chip.Kpad), 0);
+    for (int64_t k = 0; k < chip.K; ++k)
+      for (int64_t n = 0; n < chip.N; ++n)
+        weightsT[static_cast<size_t>(n * chip.Kpad + k)] =
+            static_cast<int8_t>(w.quantized().at(k, n));
+    d.memory.push_back(upload(weightsT.data(), weightsT.size(), "a hybrid CIM layer's weights"));
+    chip.weightsT = static_cast<const int8_t *>(d.memory.back().get());
+  }
   call.fastNormals = p.noise.normals == cim::NormalTransform::Fast;
   call.sigmaAdcLsb = p.adc.mode == cim::AdcMode::Ideal
                          ? 0.0
@@ -230,8 +242,12 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
 }
 
 std::string cimGpuGap(const cim::CimParams &p, int64_t K) {
-  if (p.inputs.hybridAnalogBits != 0)
-    return "hybrid inputs";
+  const bool hybrid = p.inputs.hybridAnalogBits != 0;
+  // The digital part is an int8 GEMM with int32 sums: |d|, |Wq| <= 127 and Kpad·127² < 2^31.
+  if (hybrid && (p.inputs.bits > 8 || p.weights.bits > 8))
+    return "hybrid inputs of more than 8 bits";
+  if (hybrid && (K + 15) / 16 * 16 * 127 * 127 >= (int64_t(1) << 31))
+    return "hybrid inputs with K of 133,000 or more";
   if (p.inputs.scale != cim::InputScale::Static && p.inputs.clipPercentile < 100.0)
     return "an input clip percentile";
   if (p.adc.mode == cim::AdcMode::Dynamic && p.crossbar.cols / 2 > 128)
@@ -255,6 +271,9 @@ std::string cimGpuGap(const cim::CimParams &p, int64_t K) {
         const long double scale = std::max<int64_t>(fs[at], maxima[at]);
         bound += scale * (cim::symmetricQmax(p.adc.bits) + 1) * std::ldexp(1.0L, o[i] + q[j]);
       }
+  // Hybrid inputs add d·Wq (qmax_a times over in an ADC's sum).
+  if (hybrid)
+    bound += static_cast<long double>(K) * 127 * 127 * (cim::symmetricQmax(p.adc.bits) + 1);
   if (bound >= std::ldexp(1.0L, 62))
     return "exact sums beyond int64";
   return "";

@@ -3,6 +3,7 @@
 #include "core/Error.h"
 #include "kernels/cim/PhiloxMath.h"
 #include "kernels/cim/ReadNoise.h"
+#include "kernels/cuda/Blas.h"
 #include "kernels/cuda/CimBitPlanes.h"
 #include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
@@ -40,14 +41,40 @@ enum class ProductMode {
 };
 
 /// §6's sum of an output as the float32 that y scales: an exact int64 sum (over qmax_a's ADC
-/// steps unless `ideal`) or the double sum of the Noisy mode.
+/// steps unless `ideal`) or the double sum of the Noisy mode, plus hybrid inputs' digital part
+/// d·Wq (0 without), as the CPU adds it.
 template <ProductMode Mode, typename Acc>
-__device__ __forceinline__ float finalSum(const CimCallView &call, Acc v) {
+__device__ __forceinline__ float finalSum(const CimCallView &call, Acc v, int32_t digital) {
   if (Mode == ProductMode::Noisy)
-    return __double2float_rn(static_cast<double>(v));
-  return call.adc == AdcKind::Ideal ? __ll2float_rn(static_cast<long long>(v))
-                                    : __double2float_rn(__ll2double_rn(static_cast<long long>(v)) /
-                                                        static_cast<double>(call.qmaxAdc));
+    return __double2float_rn(static_cast<double>(v) + static_cast<double>(digital));
+  const long long sum = static_cast<long long>(v);
+  if (call.adc == AdcKind::Ideal)
+    return __ll2float_rn(sum + digital);
+  const long long numerator = sum + static_cast<long long>(digital) * call.qmaxAdc;
+  return __double2float_rn(__ll2double_rn(numerator) / static_cast<double>(call.qmaxAdc));
+}
+
+/// Hybrid inputs' digital part of output (m, n), or 0.
+__device__ __forceinline__ int32_t digitalPart(const ProductArgs &args, int64_t m, int64_t n) {
+  return args.digital ? args.digital[m * args.digitalLd + n] : 0;
+}
+
+/// Hybrid inputs (§7): d = xq − clamp(xq, ±hybridMax) of x [M, Kpad] as int8, and the count of
+/// nonzero d added to *nonzero (when given).
+__global__ void hybridResidualKernel(const int16_t *xq, int64_t count, int32_t hybridMax,
+                                     int8_t *residual, unsigned long long *nonzero) {
+  unsigned long long found = 0;
+  for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < count;
+       at += int64_t(gridDim.x) * blockDim.x) {
+    const int v = xq[at];
+    const int d = v - max(-hybridMax, min(hybridMax, v));
+    residual[at] = static_cast<int8_t>(d);
+    found += d != 0;
+  }
+  for (int offset = 16; offset > 0; offset /= 2)
+    found += __shfl_xor_sync(0xffffffffu, found, offset);
+  if (nonzero && threadIdx.x % 32 == 0 && found)
+    atomicAdd(nonzero, found);
 }
 
 /// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols), row blocks
@@ -82,6 +109,12 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   const bool readNoise = !Exact && call.sigmaRead > 0.0;
   const bool adcNoise = !Exact && call.sigmaAdcLsb > 0.0;
   const bool dynamic = call.adc == AdcKind::Dynamic;
+  // §7: the crossbar sees l = clamp(xq, ±hybridMax) (hybrid inputs), else xq.
+  const int32_t hybridMax = call.hybridMax;
+  auto analogMagnitude = [hybridMax](int v) {
+    const int magnitude = abs(v);
+    return hybridMax ? min(magnitude, hybridMax) : magnitude;
+  };
 
   extern __shared__ __align__(16) unsigned char shared[];
   const int wRows = Narrow ? args.stagedCols() : kColsPerCta; // staged weight columns
@@ -150,7 +183,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
           sums[i] = 0;
         if (m < M)
           for (int64_t k = kb0 + lane; k < kb1; k += 32) {
-            const int mag = abs(static_cast<int>(args.xq[m * chip.Kpad + k]));
+            const int mag = analogMagnitude(args.xq[m * chip.Kpad + k]);
 #pragma unroll
             for (int i = 0; i < kMaxSlices; ++i)
               if (i < T) {
@@ -224,6 +257,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
               for (int e = 0; e < 4; ++e)
                 if (k0 + kk + e >= k1)
                   l[e] = 0;
+                else if (hybridMax)
+                  l[e] = max(-hybridMax, min(hybridMax, l[e]));
             }
             const int firstSlice = stagedSlices == 1 ? i : 0;
             for (int i2 = firstSlice; i2 < firstSlice + stagedSlices; ++i2) {
@@ -579,8 +614,9 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
       return;
     }
   // §6: y = fl32(s_x·s_w) · fl32(sum).
-  writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane,
-               [&](Acc v) { return finalSum<Mode>(call, v); });
+  writeOutputs(args, acc, m0 + rowBase, n0, warpCol, lane, [&](Acc v, int64_t m, int64_t n) {
+    return finalSum<Mode>(call, v, digitalPart(args, m, n));
+  });
 }
 
 /// §6 for a call whose row blocks were split over CTAs (integer sums only): each output's int64
@@ -595,8 +631,9 @@ template <ProductMode Mode> __global__ void splitSumKernel(const ProductArgs arg
     for (int split = 1; split < args.splits; ++split)
       sum += partials[split * total + at];
     const float scale = __fmul_rn(args.rowScales[m], args.chip.weightScales[n]);
-    args.y[at] = args.rowFinite[m] != 0 ? __fmul_rn(scale, finalSum<Mode>(args.call, sum))
-                                        : __int_as_float(0x7fc00000);
+    args.y[at] = args.rowFinite[m] != 0
+                     ? __fmul_rn(scale, finalSum<Mode>(args.call, sum, digitalPart(args, m, n)))
+                     : __int_as_float(0x7fc00000);
   }
 }
 
@@ -711,13 +748,20 @@ CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimC
 
 namespace {
 
+/// The row length of hybrid inputs' d·Wq: N rounded up to 4 (int8Gemm's ldc).
+int64_t digitalLd(const CimChipView &chip) { return (chip.N + 3) / 4 * 4; }
+
 /// The byte sizes of CimScratch's arrays, in order, each aligned to 256.
 std::vector<size_t> scratchParts(int64_t M, const CimChipView &chip, const CimCallView &call) {
   const int splits = cimProductLayout(M, chip, call).splits;
+  const bool hybrid = call.hybridMax > 0;
   return {alignUp(static_cast<size_t>(M * chip.Kpad) * sizeof(int16_t), 256),
           alignUp(static_cast<size_t>(M) * sizeof(float), 256),
           alignUp(static_cast<size_t>(M), 256),
-          splits > 1 ? static_cast<size_t>(splits * M * chip.N) * sizeof(long long) : 0};
+          splits > 1 ? alignUp(static_cast<size_t>(splits * M * chip.N) * sizeof(long long), 256)
+                     : 0,
+          hybrid ? alignUp(static_cast<size_t>(M * chip.Kpad), 256) : 0,
+          hybrid ? static_cast<size_t>(M * digitalLd(chip)) * sizeof(int32_t) : 0};
 }
 
 } // namespace
@@ -739,11 +783,15 @@ CimScratch CimScratch::carve(void *memory, int64_t M, const CimChipView &chip,
   s.rowFinite = base += parts[1];
   base += parts[2];
   s.partials = parts[3] ? base : nullptr;
+  base += parts[3];
+  s.residual = parts[4] ? reinterpret_cast<int8_t *>(base) : nullptr;
+  base += parts[4];
+  s.digital = parts[5] ? reinterpret_cast<int32_t *>(base) : nullptr;
   return s;
 }
 
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
-               const CimScratch &scratch, float *y, cudaStream_t stream) {
+               const CimScratch &scratch, float *y, cudaStream_t stream, Blas *blas) {
   if (M == 0 || chip.N == 0)
     return;
   if (chip.K == 0) {
@@ -762,6 +810,20 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
   args.rowFinite = scratch.rowFinite;
   args.partials = scratch.partials;
   args.y = y;
+  if (call.hybridMax > 0) {
+    // §7's digital part: d = xq − clamp(xq) and the exact d·Wq, before the analog part.
+    if (!blas || !scratch.residual || !scratch.digital || !chip.weightsT)
+      throw Error("internal: a hybrid CIM call without its GEMM, scratch or weights");
+    const int64_t count = M * chip.Kpad;
+    hybridResidualKernel<<<static_cast<unsigned>(std::min<int64_t>((count + 255) / 256, 4096)), 256,
+                           0, stream>>>(scratch.xq, count, call.hybridMax, scratch.residual,
+                                        call.digitalNonzero);
+    checkLaunch("cim hybrid residual");
+    int8Gemm(*blas, scratch.residual, chip.weightsT, M, digitalLd(chip), chip.Kpad, scratch.digital,
+             "a hybrid CIM layer's digital part");
+    args.digital = scratch.digital;
+    args.digitalLd = digitalLd(chip);
+  }
   if (call.bitPlanes) {
     launchBitPlaneProduct(args, stream);
     return;

@@ -19,8 +19,13 @@
 //     (PhiloxMath.h), so the codes are the CPU's bit for bit. The recombination sum of §6 is int64
 //     (exact) or double, and the epilogue writes y = fl32(s_x·s_w)·fl32(sum).
 //
-// What the caller checks first (cimGpuGap, CimChip.h): no hybrid inputs, a clip percentile of
-// 100 for inputs, `dynamic` column blocks of at most 128 outputs, and exact sums that fit int64.
+// Hybrid inputs (§7): the quantization kernel also writes d = xq − clamp(xq) as int8, cuBLASLt
+// multiplies it by Wq exactly (int32), and the product kernel slices the clamped part and adds
+// d·Wq to §6's sum as the CPU does.
+//
+// What the caller checks first (cimGpuGap, CimChip.h): hybrid inputs only with 8-bit inputs and
+// weights, a clip percentile of 100 for inputs, `dynamic` column blocks of at most 128 outputs, and
+// exact sums that fit int64.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -28,6 +33,8 @@
 #include <cstdint>
 
 namespace cimlir::cuda {
+
+class Blas;
 
 enum class AdcKind : int { Ideal = 0, Full = 1, Dynamic = 2, Calibrated = 3 };
 
@@ -44,6 +51,9 @@ struct CimChipView {
   /// With programming noise (CimCallView::floatLevels), the levels in float32 instead, in the
   /// same layout: the CPU's cells (ProgrammedWeights::differentialLevels), not integers.
   const float *floatLevels = nullptr;
+  /// Hybrid inputs (§7): Wq^T int8 [roundUp(N, 4)][Kpad], the digital part's weights (zero
+  /// rows past N).
+  const int8_t *weightsT = nullptr;
   const float *weightScales = nullptr; ///< s_w [N]
   /// For the one-bit kernel (else null): the levels as bit planes [S][2][N][rowBlocks][planeWords]
   /// of uint32, plane 0 the cells with L~+_j - L~-_j = +1, plane 1 those with -1; bit b of word
@@ -81,6 +91,11 @@ struct CimCallView {
   /// Programming noise: the levels are CimChipView::floatLevels, the partial sums doubles from
   /// fp64 tensor-core MMAs (exact products, summed as the CPU sums them up to order).
   bool floatLevels = false;
+  /// Hybrid inputs (§7): the crossbar sees l = clamp(xq, ±hybridMax), d = xq − l goes through
+  /// the int8 GEMM of chip.weightsT, and §6's sum gets d·Wq added (0: no hybrid inputs).
+  int32_t hybridMax = 0;
+  /// Hybrid inputs: a device counter that the call adds its rows' nonzero d to (may be null).
+  unsigned long long *digitalNonzero = nullptr;
   double sigmaAdcLsb = 0.0; ///< sigma_a / sqrt(samples), 0 in ideal mode
   uint32_t freshKey[2] = {};
   /// Row m's sample is *batchStart + sampleOffset + m / rowsPerSample (§9; batchStart: device
@@ -116,21 +131,25 @@ struct CimProductLayout {
 CimProductLayout cimProductLayout(int64_t M, const CimChipView &chip, const CimCallView &call);
 
 /// Scratch memory of one call with M rows: xq int16 [M, Kpad], s_x float [M], finite flags
-/// uint8 [M], and where the layout splits the row blocks, the partial sums (8 bytes each,
-/// [splits][M][N]).
+/// uint8 [M], where the layout splits the row blocks the partial sums (8 bytes each,
+/// [splits][M][N]), and with hybrid inputs d int8 [M, Kpad] and d·Wq int32 [M, roundUp(N, 4)].
 struct CimScratch {
   int16_t *xq = nullptr;
   float *rowScales = nullptr;
   uint8_t *rowFinite = nullptr;
   void *partials = nullptr;
+  int8_t *residual = nullptr;
+  int32_t *digital = nullptr;
   static size_t bytes(int64_t M, const CimChipView &chip, const CimCallView &call);
   /// Carves the arrays out of `memory` (bytes(M, chip, call) bytes).
   static CimScratch carve(void *memory, int64_t M, const CimChipView &chip,
                           const CimCallView &call);
 };
 
-/// y [M, N] float32 (device) = CIM(x [M, K] float32 (device) · chip), enqueued on `stream`.
+/// y [M, N] float32 (device) = CIM(x [M, K] float32 (device) · chip), enqueued on `stream`;
+/// hybrid inputs' digital part runs through `blas` (bound to the same stream; may be null
+/// without hybrid inputs).
 void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCallView &call,
-               const CimScratch &scratch, float *y, cudaStream_t stream);
+               const CimScratch &scratch, float *y, cudaStream_t stream, Blas *blas);
 
 } // namespace cimlir::cuda

@@ -30,6 +30,9 @@ struct ProductArgs {
   const int16_t *xq = nullptr;
   const float *rowScales = nullptr;
   const uint8_t *rowFinite = nullptr;
+  /// Hybrid inputs: d·Wq int32 [M][digitalLd] added to §6's sum (null: none).
+  const int32_t *digital = nullptr;
+  int64_t digitalLd = 0;
   float *y = nullptr;
   int chunk = 256;      // K staged at a time (a multiple of 32; the int8 kernel)
   int ctaCols = 128;    // columns per CTA (whole column blocks in `dynamic` mode)
@@ -338,7 +341,8 @@ __device__ __forceinline__ double noisyCode(double p, double adcNoise, double de
 }
 
 /// §6's epilogue: y = fl32(s_x·s_w) · fl32(sum) for the warp's outputs, NaN for rows holding a
-/// NaN or an infinity. `sum(v)` turns an accumulator element into the float32 sum.
+/// NaN or an infinity. `sum(v, m, n)` turns the accumulator element of output (m, n) into the
+/// float32 sum.
 template <typename Acc, typename ToFloat>
 __device__ __forceinline__ void writeOutputs(const ProductArgs &args, const Acc (&acc)[2][2][4],
                                              int64_t m0, int64_t n0, int warpCol, int lane,
@@ -362,8 +366,9 @@ __device__ __forceinline__ void writeOutputs(const ProductArgs &args, const Acc 
           if (col >= args.ctaCols || n >= args.chip.N)
             continue;
           const float scale = __fmul_rn(sx, args.chip.weightScales[n]);
-          args.y[m * args.chip.N + n] = finite ? __fmul_rn(scale, sum(acc[mt][nt][2 * half + e]))
-                                               : __int_as_float(0x7fc00000);
+          args.y[m * args.chip.N + n] = finite
+                                            ? __fmul_rn(scale, sum(acc[mt][nt][2 * half + e], m, n))
+                                            : __int_as_float(0x7fc00000);
         }
     }
 }

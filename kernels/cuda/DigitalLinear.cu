@@ -56,59 +56,6 @@ void gemmEx(Blas &blas, const void *x, const void *w, cudaDataType type, int64_t
             "a digital layer's GEMM");
 }
 
-/// sums [M, ldc] int32 = xq [M, Kpad] · levelsT [ldc, Kpad]^T in cuBLASLt (the TN layout of
-/// int8 tensor cores; ldc = N rounded up to 4, levelsT padded with zero rows).
-void int8Gemm(Blas &blas, const int8_t *xq, const int8_t *levelsT, int64_t M, int64_t ldc,
-              int64_t Kpad, int32_t *sums) {
-  cublasLtMatmulDesc_t desc = nullptr;
-  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
-  cublasLtMatmulPreference_t pref = nullptr;
-  auto release = [&] {
-    if (pref)
-      cublasLtMatmulPreferenceDestroy(pref);
-    if (c)
-      cublasLtMatrixLayoutDestroy(c);
-    if (b)
-      cublasLtMatrixLayoutDestroy(b);
-    if (a)
-      cublasLtMatrixLayoutDestroy(a);
-    if (desc)
-      cublasLtMatmulDescDestroy(desc);
-  };
-  try {
-    const std::string what = "an int8 digital layer's GEMM";
-    checkBlas(cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32I, CUDA_R_32I), what);
-    const cublasOperation_t transA = CUBLAS_OP_T;
-    checkBlas(
-        cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &transA, sizeof transA),
-        what);
-    checkBlas(cublasLtMatrixLayoutCreate(&a, CUDA_R_8I, Kpad, ldc, Kpad), what);
-    checkBlas(cublasLtMatrixLayoutCreate(&b, CUDA_R_8I, Kpad, M, Kpad), what);
-    checkBlas(cublasLtMatrixLayoutCreate(&c, CUDA_R_32I, ldc, M, ldc), what);
-    checkBlas(cublasLtMatmulPreferenceCreate(&pref), what);
-    size_t workspace = Blas::kWorkspaceBytes;
-    checkBlas(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                                   &workspace, sizeof workspace),
-              what);
-    cublasLtMatmulHeuristicResult_t heuristic{};
-    int found = 0;
-    checkBlas(
-        cublasLtMatmulAlgoGetHeuristic(blas.lt(), desc, a, b, c, c, pref, 1, &heuristic, &found),
-        what);
-    if (found == 0)
-      throw Error(what + ": cuBLASLt has no int8 algorithm for this shape");
-    const int32_t one = 1, zero = 0;
-    checkBlas(cublasLtMatmul(blas.lt(), desc, &one, levelsT, a, xq, b, &zero, sums, c, sums, c,
-                             &heuristic.algo, blas.workspace(), Blas::kWorkspaceBytes,
-                             blas.stream()),
-              what);
-  } catch (...) {
-    release();
-    throw;
-  }
-  release();
-}
-
 } // namespace
 
 std::string digitalGpuGap(cim::DigitalPrecision precision, int64_t K) {
@@ -219,7 +166,7 @@ void digitalLinear(Blas &blas, const float *x, int64_t M, const DeviceDigitalWei
     checkLaunch("int8 quantization");
     int8Gemm(blas, static_cast<const int8_t *>(xq.get()),
              static_cast<const int8_t *>(w.levelsT.get()), M, ldc, w.Kpad,
-             static_cast<int32_t *>(sums.get()));
+             static_cast<int32_t *>(sums.get()), "an int8 digital layer's GEMM");
     int8EpilogueKernel<<<gridStrideBlocks(M * N), kGridStrideThreads, 0, stream>>>(
         static_cast<const int32_t *>(sums.get()), ldc, static_cast<const float *>(rowScales.get()),
         static_cast<const uint8_t *>(finite.get()), static_cast<const float *>(w.scales.get()), M,

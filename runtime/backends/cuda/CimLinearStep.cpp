@@ -2,9 +2,11 @@
 
 #include "core/Error.h"
 #include "kernels/cuda/CimChip.h"
+#include "kernels/cuda/CudaCheck.h"
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 
+#include <algorithm>
 #include <map>
 
 namespace cimlir::cuda {
@@ -16,7 +18,12 @@ public:
   GpuCimLinear(std::unique_ptr<CimLayer> layer, std::vector<DeviceCimChip> chips,
                const StepAttrs &attrs, std::shared_ptr<Context> context)
       : layer_(std::move(layer)), chips_(std::move(chips)),
-        layout_(layer_->layout().step(), attrs, context), context_(std::move(context)) {}
+        layout_(layer_->layout().step(), attrs, context), context_(std::move(context)) {
+    const unsigned long long zero = 0;
+    if (std::any_of(chips_.begin(), chips_.end(),
+                    [](const DeviceCimChip &chip) { return chip.call.hybridMax > 0; }))
+      digitalNonzero_ = context_->uploader()(&zero, sizeof zero, "a hybrid layer's counter");
+  }
 
   void run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
            const RunContext &runContext) override {
@@ -26,9 +33,10 @@ public:
         in, out, 0,
         [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &rows) {
           const DeviceCimChip &chip = chips_[g];
-          const CimCallView call =
+          CimCallView call =
               chip.withRows(static_cast<uint64_t>(runContext.repeat), context_->batchStart(),
                             rows.firstSample, rows.rowsPerSample, rows.rowOffset);
+          call.digitalNonzero = static_cast<unsigned long long *>(digitalNonzero_.get());
           std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip, call),
                                                              "a CIM layer's quantized inputs");
           CimChipView cells = chip.chip;
@@ -41,9 +49,11 @@ public:
           else
             cells.levels = static_cast<const int8_t *>(array);
           cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip, call), z,
-                    context_->stream());
+                    context_->stream(), &context_->blas());
           weights.release(chip.cellArray);
           counted.counters += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
+          if (call.hybridMax > 0) // its nonzero d are counted on the device
+            counted.counters.digitalElements += M * chip.chip.K;
         });
     counters_ += counted.counters;
     samples_ += counted.samples;
@@ -58,7 +68,17 @@ public:
     samples_ += counted.samples;
   }
 
-  nlohmann::json report() const override { return layer_->report(counters_, samples_); }
+  nlohmann::json report() const override {
+    cpu::CimCounters counters = counters_;
+    if (digitalNonzero_) {
+      unsigned long long nonzero = 0;
+      check(cudaStreamSynchronize(context_->stream()), "finishing a hybrid layer's batches");
+      check(cudaMemcpy(&nonzero, digitalNonzero_.get(), sizeof nonzero, cudaMemcpyDeviceToHost),
+            "reading a hybrid layer's counter");
+      counters.digitalNonzero = static_cast<int64_t>(nonzero);
+    }
+    return layer_->report(counters, samples_);
+  }
 
 private:
   std::unique_ptr<CimLayer> layer_;
@@ -67,6 +87,8 @@ private:
   std::shared_ptr<Context> context_;
   cpu::CimCounters counters_;
   int64_t samples_ = 0;
+  /// Hybrid inputs: the nonzero d of every call so far (device, counted by the kernels).
+  std::shared_ptr<void> digitalNonzero_;
   /// What one run counted, by input shape (the same for every batch of that shape).
   struct Counted {
     cpu::CimCounters counters;

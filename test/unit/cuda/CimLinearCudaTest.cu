@@ -7,6 +7,7 @@
 // too.
 #include "kernels/cpu/cim/CimLinear.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
+#include "kernels/cuda/Blas.h"
 #include "kernels/cuda/CimChip.h"
 #include "kernels/cuda/CimLinear.h"
 #include "test/unit/cim/CimTestUtil.h"
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 namespace cimlir::cuda::test {
 namespace {
@@ -29,6 +31,7 @@ struct Outcome {
   double worst = 0.0;       // max |gpu - cpu| / max |cpu|
   bool exact = false;       // no read or ADC noise drawn: CimCallView::exact()
   bool integerSums = false; // no noise, or a `full` ADC (CimCallView::integerSums)
+  int64_t cpuDigitalNonzero = 0, gpuDigitalNonzero = 0; // hybrid inputs' nonzero d
 };
 
 /// One-bit slices on both sides (bit-serial inputs, one-bit cells) and crossbar heights below,
@@ -92,12 +95,20 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   p.repeat = static_cast<uint64_t>(rng.range(0, 3));
 
   Tensor expected = Tensor::allocate(DType::F32, {M, N});
-  cpu::cimLinear(x, chip, p, nullptr, rows, expected);
+  const cpu::CimCounters cpuCounters = cpu::cimLinear(x, chip, p, nullptr, rows, expected);
 
   const DeviceCimChip device = uploadCimChip(
       chip, [](const void *h, size_t bytes, const std::string &) { return deviceCopy(h, bytes); });
-  const CimCallView call =
+  CimCallView call =
       device.withRows(p.repeat, nullptr, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
+  // Hybrid inputs' digital part runs in cuBLASLt, and their nonzero d are counted.
+  std::optional<Blas> blas;
+  const unsigned long long zero = 0;
+  auto digitalNonzero = deviceCopy(&zero, sizeof zero);
+  if (call.hybridMax > 0) {
+    blas.emplace(nullptr);
+    call.digitalNonzero = static_cast<unsigned long long *>(digitalNonzero.get());
+  }
   if (bitPlanes)
     *bitPlanes = call.bitPlanes;
   if (layout)
@@ -109,13 +120,16 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   auto scratch = deviceCopy(scratchZeros.data(), scratchZeros.size());
   cimLinear(static_cast<const float *>(dx.get()), M, device.chip, call,
             CimScratch::carve(scratch.get(), M, device.chip, call), static_cast<float *>(dy.get()),
-            nullptr);
+            nullptr, blas ? &*blas : nullptr);
   check(cudaDeviceSynchronize(), "running the CIM kernel");
   const std::vector<float> got = hostCopy<float>(dy.get(), zeros.size());
 
   Outcome o;
   o.exact = call.exact();
   o.integerSums = call.integerSums();
+  o.cpuDigitalNonzero = cpuCounters.digitalNonzero;
+  o.gpuDigitalNonzero =
+      static_cast<int64_t>(hostCopy<unsigned long long>(digitalNonzero.get(), 1)[0]);
   float scale = 0.0f;
   for (int64_t i = 0; i < M * N; ++i)
     if (std::isfinite(expected.data<float>()[i]))
@@ -208,6 +222,37 @@ TEST_P(CudaCimLinear, ProgrammingNoiseGivesTheCpuCodes) {
     else
       ASSERT_LE(o.worst, 1e-6);
   }
+}
+
+// Hybrid inputs (§7, 8-bit inputs and weights at most): the crossbar sees clamp(xq) and cuBLASLt
+// multiplies the rest by Wq exactly; §6's sum adds the two as the CPU does, so the outputs are
+// its bits without noise (its codes with noise), and the nonzero residuals are counted alike.
+void withHybridInputs(cim::CimParams &p, Rng &rng) {
+  p.weights.bits = static_cast<int>(rng.range(2, 8));
+  p.weights.slices = rng.coin(0.2) ? cim::oneBitSlices(p.weights.bits - 1)
+                                   : cim::test::randomSlices(rng, p.weights.bits - 1);
+  p.inputs.bits = static_cast<int>(rng.range(3, 8));
+  p.inputs.hybridAnalogBits = static_cast<int>(rng.range(2, p.inputs.bits));
+  p.inputs.slices = rng.coin(0.3) ? cim::oneBitSlices(p.inputs.hybridAnalogBits - 1)
+                                  : cim::test::randomSlices(rng, p.inputs.hybridAnalogBits - 1);
+}
+
+TEST_P(CudaCimLinear, HybridInputsGiveTheCpuBits) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  int64_t nonzero = 0;
+  for (int c = 0; c < 30; ++c) {
+    SCOPED_TRACE("case " + std::to_string(c));
+    const bool noisy = c % 3 == 2;
+    const Outcome o = runCase(rng, GetParam(), noisy, withHybridInputs);
+    if (!noisy && GetParam() != AdcMode::Calibrated)
+      ASSERT_EQ(o.identical, o.compared) << "worst relative difference " << o.worst;
+    else
+      ASSERT_LE(o.worst, 1e-6);
+    EXPECT_EQ(o.gpuDigitalNonzero, o.cpuDigitalNonzero);
+    nonzero += o.gpuDigitalNonzero;
+  }
+  EXPECT_GT(nonzero, 0); // the digital part was there
 }
 
 // One-bit layers: the one-bit kernel (CimBitPlanes.cu) runs noise-free `ideal` and all `full`
@@ -507,6 +552,43 @@ TEST(CudaCimChip, ProgrammingNoiseUploadsTheCpuCellsAsFloats) {
   EXPECT_NE(chip.chip.levels, nullptr);
   EXPECT_EQ(chip.chip.floatLevels, nullptr);
   EXPECT_LT(cimProductLayout(100000, chip.chip, chip.call).ctaCols, 128); // narrow: N = 10
+}
+
+// Hybrid inputs: the chip carries Wq^T for the digital part (Wq, not the programmed cells) and
+// the analog clamp; the one-bit kernel, which slices xq itself, does not take them; more than 8
+// bits stay on the host (the digital part is an int8 GEMM).
+TEST(CudaCimChip, HybridInputsCarryWqForTheDigitalPart) {
+  Rng rng(9);
+  const int64_t K = 70, N = 5;
+  const Tensor w = rng.f32({K, N});
+  cim::CimParams p;
+  p.inputs.hybridAnalogBits = 4;
+  p.inputs.slices = cim::oneBitSlices(3);
+  p.noise.stuckAtMax = 0.2; // the digital part ignores the faults
+  EXPECT_EQ(cimGpuGap(p, K), "");
+  const cpu::ProgrammedWeights cpuChip = cpu::ProgrammedWeights::program(w, p);
+  const DeviceCimChip chip = uploadCimChip(cpuChip, hostUpload());
+  EXPECT_EQ(chip.call.hybridMax, 7);
+  EXPECT_FALSE(chip.call.bitPlanes); // one-bit `full`: the one-bit kernel otherwise
+  ASSERT_NE(chip.chip.weightsT, nullptr);
+  for (int64_t n = 0; n < 8; ++n) // N rounded up to 4
+    for (int64_t k = 0; k < chip.chip.Kpad; ++k)
+      ASSERT_EQ(chip.chip.weightsT[n * chip.chip.Kpad + k],
+                n < N && k < K ? cpuChip.quantized().at(k, n) : 0)
+          << "k " << k << ", n " << n;
+  cim::CimParams wide = p;
+  wide.inputs.bits = 9;
+  EXPECT_EQ(cimGpuGap(wide, K), "hybrid inputs of more than 8 bits");
+  wide = p;
+  wide.weights.bits = 10;
+  wide.weights.slices = {1, 2, 2, 2, 2};
+  EXPECT_EQ(cimGpuGap(wide, K), "hybrid inputs of more than 8 bits");
+  EXPECT_EQ(cimGpuGap(p, 140000), "hybrid inputs with K of 133,000 or more");
+  cim::CimParams analog = p;
+  analog.inputs.hybridAnalogBits = 0;
+  analog.inputs.slices = cim::oneBitSlices(7);
+  EXPECT_EQ(uploadCimChip(cpu::ProgrammedWeights::program(w, analog), hostUpload()).chip.weightsT,
+            nullptr);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CudaCimLinear,
