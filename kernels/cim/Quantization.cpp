@@ -15,21 +15,6 @@ namespace {
 
 } // namespace
 
-PercentileRank percentileRank(int64_t n, double p) {
-  const double h = static_cast<double>(n - 1) * (p / 100.0);
-  if (h >= static_cast<double>(n - 1)) // numpy clamps to the last value
-    return {n - 1, 0.0};
-  if (!(h > 0.0))
-    return {0, 0.0};
-  const int64_t lower = static_cast<int64_t>(std::floor(h));
-  return {lower, h - static_cast<double>(lower)};
-}
-
-float interpolatePercentile(double lower, double upper, double g) {
-  const double diff = upper - lower;
-  return static_cast<float>(g >= 0.5 ? upper - diff * (1.0 - g) : lower + diff * g);
-}
-
 float percentileInPlace(std::vector<float> &values, double p) {
   const int64_t n = static_cast<int64_t>(values.size());
   if (n == 0)

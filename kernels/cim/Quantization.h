@@ -7,6 +7,7 @@
 
 #include "core/Tensor.h"
 #include "kernels/cim/CimParams.h"
+#include "kernels/cim/Percentile.h"
 
 #include <cmath>
 #include <cstdint>
@@ -24,19 +25,6 @@ inline int32_t symmetricQmax(int bits) { return (int32_t(1) << (bits - 1)) - 1; 
 /// v_ceil - (v_ceil - v_floor)·(1 - (h - floor(h))), so that Python references agree bit for bit.
 /// `values` is reordered (partially sorted); an empty list gives 0.
 float percentileInPlace(std::vector<float> &values, double p);
-
-/// Where the p-th percentile of n sorted values lies (the rule of §1): between the order
-/// statistics `lower` and lower + 1 at fraction `g` (g = 0 when h reaches the last value).
-/// n >= 1.
-struct PercentileRank {
-  int64_t lower = 0;
-  double g = 0.0;
-};
-PercentileRank percentileRank(int64_t n, double p);
-
-/// v_lower + g·(v_upper - v_lower) evaluated as numpy does (see percentileInPlace), rounded to
-/// float32.
-float interpolatePercentile(double lower, double upper, double g);
 
 /// The clip of §1/§3: max |v| for p >= 100, else the p-th percentile of |v|.
 float clipValue(const float *values, int64_t count, int64_t stride, double percentile);

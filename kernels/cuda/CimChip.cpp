@@ -159,6 +159,13 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &w, const Upload &uploa
   call.qmaxInput = cim::symmetricQmax(p.inputs.bits);
   call.staticScale = p.inputs.scale == cim::InputScale::Static;
   call.staticScaleValue = p.staticScale;
+  if (!call.staticScale && p.inputs.clipPercentile < 100.0) {
+    const cim::PercentileRank rank = cim::percentileRank(chip.K, p.inputs.clipPercentile);
+    if (chip.K > 0 && rank.lower < chip.K - 1) { // else the largest value: max |x|
+      call.clipLower = rank.lower;
+      call.clipFraction = rank.g;
+    }
+  }
   call.rows = p.crossbar.rows;
   call.colsPerBlock = p.crossbar.cols / 2;
   switch (p.adc.mode) {
@@ -248,8 +255,6 @@ std::string cimGpuGap(const cim::CimParams &p, int64_t K) {
     return "hybrid inputs of more than 8 bits";
   if (hybrid && (K + 15) / 16 * 16 * 127 * 127 >= (int64_t(1) << 31))
     return "hybrid inputs with K of 133,000 or more";
-  if (p.inputs.scale != cim::InputScale::Static && p.inputs.clipPercentile < 100.0)
-    return "an input clip percentile";
   if (p.adc.mode == cim::AdcMode::Dynamic && p.crossbar.cols / 2 > 128)
     return "dynamic column blocks wider than 128";
   if (static_cast<int>(p.inputs.slices.size()) > kMaxSlices ||

@@ -39,7 +39,7 @@ DeviceCimChip uploadCimChip(const cpu::ProgrammedWeights &weights, const Upload 
                             const RegisterWeights &registerCells = nullptr);
 
 /// What of `params` (a layer with K rows) the fused kernel does not do yet, or "" when it runs
-/// it: hybrid inputs of more than 8 bits (or K of 133,000 or more), an input clip percentile,
+/// it: hybrid inputs of more than 8 bits (or K of 133,000 or more),
 /// `dynamic` column blocks wider than 128 outputs, more than 16 slices, or exact sums beyond int64.
 std::string cimGpuGap(const cim::CimParams &params, int64_t K);
 

@@ -800,8 +800,9 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     return;
   }
   quantizeRowsKernel<<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
-      x, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue, scratch.xq,
-      scratch.rowScales, scratch.rowFinite);
+      x, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
+      ClipRank{call.clipLower, call.clipFraction}, scratch.xq, scratch.rowScales,
+      scratch.rowFinite);
   checkLaunch("cim quantizeInputs");
 
   ProductArgs args = productArgs(M, chip, call);

@@ -2,9 +2,9 @@
 // the CPU reference (kernels/cpu/cim/CimLinear.h).
 //
 // Two launches per call (one-bit slices on both sides take CimBitPlanes.h's product kernel):
-//  1. quantizeRowsKernel (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]| /
-//     qmax_x; or the static scale) and xq = clamp(rint(x / s_x)) as int16 [M, Kpad], IEEE
-//     float32 division as on the host.
+//  1. quantizeRowsKernel (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]|, or
+//     its clip percentile, over qmax_x; or the static scale) and xq = clamp(rint(x / s_x)) as int16
+//     [M, Kpad], IEEE float32 division as on the host.
 //  2. cimProductKernel: one CTA per (32 rows, column tile). For each row block r, the DAC slices
 //     u_i of its rows are cut from xq into shared memory (never to global memory); for each weight
 //     slice j the chip's differential levels L~+_j - L~-_j (int8, programmed on the host at
@@ -24,8 +24,7 @@
 // d·Wq to §6's sum as the CPU does.
 //
 // What the caller checks first (cimGpuGap, CimChip.h): hybrid inputs only with 8-bit inputs and
-// weights, a clip percentile of 100 for inputs, `dynamic` column blocks of at most 128 outputs, and
-// exact sums that fit int64.
+// weights, `dynamic` column blocks of at most 128 outputs, and exact sums that fit int64.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -70,6 +69,11 @@ struct CimCallView {
   int32_t qmaxInput = 0; ///< qmax_x
   bool staticScale = false;
   float staticScaleValue = 0.0f;
+  /// A dynamic scale's clip below the 100th percentile (§3): the percentile lies between the
+  /// order statistics clipLower and clipLower + 1 of |x[m,:]| at fraction clipFraction
+  /// (cim::percentileRank); -1: max |x[m,:]|.
+  int64_t clipLower = -1;
+  double clipFraction = 0.0;
   int64_t rows = 0;         ///< crossbar rows R
   int64_t colsPerBlock = 0; ///< N_c = floor(C / 2)
   AdcKind adc = AdcKind::Full;

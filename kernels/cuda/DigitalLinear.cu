@@ -161,7 +161,7 @@ void digitalLinear(Blas &blas, const float *x, int64_t M, const DeviceDigitalWei
     std::shared_ptr<void> sums =
         allocate(static_cast<size_t>(M * ldc) * sizeof(int32_t), "int8 sums");
     quantizeRowsKernel<int8_t><<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
-        x, K, w.Kpad, kQmax, false, 0.0f, static_cast<int8_t *>(xq.get()),
+        x, K, w.Kpad, kQmax, false, 0.0f, ClipRank{}, static_cast<int8_t *>(xq.get()),
         static_cast<float *>(rowScales.get()), static_cast<uint8_t *>(finite.get()));
     checkLaunch("int8 quantization");
     int8Gemm(blas, static_cast<const int8_t *>(xq.get()),

@@ -1,9 +1,13 @@
 // cimlir CUDA kernels: §3's per-row input quantization on the GPU, shared by the CIM layer
-// (int16 levels) and the int8 digital layer (int8 levels): s_x = max |x[m,:]| / qmax (a clip of 0
-// gives 1) or a static scale, xq = clamp(rint(x / s_x), ±qmax), both in IEEE float32 exactly as
-// kernels/cim/Quantization.h does on the host. A row holding a NaN or an infinity gets finite =
-// 0 and zero levels (its outputs are NaN).
+// (int16 levels) and the int8 digital layer (int8 levels): s_x = clip / qmax (a clip of 0 gives
+// 1) or a static scale, xq = clamp(rint(x / s_x), ±qmax), both in IEEE float32 exactly as
+// kernels/cim/Quantization.h does on the host. The clip is max |x[m,:]|, or with an input clip
+// percentile below 100 the percentile of §1 between two order statistics of |x[m,:]|, which a
+// radix select finds. A row holding a NaN or an infinity gets finite = 0 and zero levels (its
+// outputs are NaN).
 #pragma once
+
+#include "kernels/cim/Percentile.h"
 
 #include <cstdint>
 
@@ -11,11 +15,54 @@ namespace cimlir::cuda {
 
 constexpr int kQuantizeThreads = 256;
 
+/// Which clip a row's dynamic scale takes: max |x| (lower < 0), or the percentile between the
+/// order statistics `lower` and lower + 1 of |x| at fraction g (cim::percentileRank, for
+/// lower < K - 1).
+struct ClipRank {
+  int64_t lower = -1;
+  double g = 0.0;
+};
+
+/// The rank-th smallest |row[k]| (0-based) over the block: a radix select on the bits of |x|
+/// (ordered as the values are, for finite x), eight bits at a time, most significant first.
+/// Every thread of the block must call it; `histogram` is 256 counters of shared memory.
+__device__ inline float selectMagnitude(const float *row, int64_t K, int64_t rank,
+                                        unsigned *histogram) {
+  __shared__ uint32_t chosenBin;
+  __shared__ long long rankInBin;
+  uint32_t prefix = 0, prefixMask = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    for (int b = threadIdx.x; b < 256; b += blockDim.x)
+      histogram[b] = 0;
+    __syncthreads();
+    for (int64_t k = threadIdx.x; k < K; k += blockDim.x) {
+      const uint32_t bits = __float_as_uint(row[k]) & 0x7fffffffu;
+      if ((bits & prefixMask) == prefix)
+        atomicAdd(&histogram[(bits >> shift) & 0xffu], 1u);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      long long left = rank;
+      uint32_t bin = 0;
+      while (bin < 255 && left >= histogram[bin])
+        left -= histogram[bin++];
+      chosenBin = bin;
+      rankInBin = left;
+    }
+    __syncthreads();
+    prefix |= chosenBin << shift;
+    prefixMask |= 0xffu << shift;
+    rank = rankInBin;
+    __syncthreads(); // every thread has read them before the next pass writes
+  }
+  return __uint_as_float(prefix);
+}
+
 /// One block of kQuantizeThreads per row m of x [M, K]; xq rows are `ldq` long, zero past K.
 template <typename Level>
 __global__ void quantizeRowsKernel(const float *x, int64_t K, int64_t ldq, int32_t qmax,
-                                   bool isStatic, float staticScale, Level *xq, float *scales,
-                                   uint8_t *finite) {
+                                   bool isStatic, float staticScale, ClipRank clip, Level *xq,
+                                   float *scales, uint8_t *finite) {
   const int64_t m = blockIdx.x;
   const float *row = x + m * K;
   float maxAbs = 0.0f;
@@ -52,8 +99,16 @@ __global__ void quantizeRowsKernel(const float *x, int64_t K, int64_t ldq, int32
   }
   __syncthreads();
   bad = warpBad[0];
+  float clipValue = warpMax[0];
+  if (!isStatic && !bad && clip.lower >= 0) {
+    // clipValue (Quantization.h): the percentile between two order statistics of |x|.
+    __shared__ unsigned histogram[256];
+    const float lower = selectMagnitude(row, K, clip.lower, histogram);
+    const float upper = selectMagnitude(row, K, clip.lower + 1, histogram);
+    clipValue = cim::interpolatePercentile(lower, upper, clip.g);
+  }
   // symmetricScale (Quantization.h): clip / qmax in IEEE float32, 0 gives 1.
-  float s = isStatic ? staticScale : __fdiv_rn(warpMax[0], static_cast<float>(qmax));
+  float s = isStatic ? staticScale : __fdiv_rn(clipValue, static_cast<float>(qmax));
   if (s == 0.0f)
     s = 1.0f;
   if (threadIdx.x == 0) {

@@ -1,6 +1,7 @@
 // The fused CIM kernel (kernels/cuda/CimLinear.h) against the CPU reference (kernels/cpu/cim/
 // CimLinear.h) on fresh random layers: every ADC mode, uneven slices, crossbar sizes that cut
-// K and N unevenly, stuck-at faults, static and dynamic input scales, non-finite rows. Without
+// K and N unevenly, stuck-at faults, static and dynamic input scales, input and weight clip
+// percentiles (inputs with ties among |x| too), non-finite rows. Without
 // read and ADC noise the outputs are the same bits (exact codes and sums); with noise the codes
 // are the same (the same Philox draws and series normals) and y differs only by the order of
 // the double sum over slice pairs; with programming noise (float cells) the codes are the same
@@ -56,7 +57,6 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   cim::CimParams p = cim::test::randomParams(rng, mode);
   if (shape)
     shape(p, rng);
-  p.inputs.clipPercentile = 100.0;
   if (rng.coin(0.25)) {
     p.inputs.scale = cim::InputScale::Static;
     p.staticScale = static_cast<float>(rng.uniform(0.002, 0.05));
@@ -83,6 +83,9 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   }
   const Tensor w = rng.f32({K, N});
   Tensor x = rng.f32({M, K}, -2.0, 2.0);
+  if (rng.coin(0.2)) // a coarse grid: ties (and zeros) among the |x| that a clip percentile ranks
+    for (int64_t i = 0; i < M * K; ++i)
+      x.data<float>()[i] = std::round(x.data<float>()[i] * 4.0f) / 4.0f;
   if (M > 2 && rng.coin(0.3))
     x.data<float>()[rng.range(0, M - 1) * K + rng.range(0, K - 1)] =
         rng.coin() ? std::numeric_limits<float>::infinity() : std::nanf("");
@@ -589,6 +592,32 @@ TEST(CudaCimChip, HybridInputsCarryWqForTheDigitalPart) {
   analog.inputs.slices = cim::oneBitSlices(7);
   EXPECT_EQ(uploadCimChip(cpu::ProgrammedWeights::program(w, analog), hostUpload()).chip.weightsT,
             nullptr);
+}
+
+// An input clip percentile below 100 (dynamic scales) gives the quantization kernel the two
+// order statistics of |x[m,:]| it lies between (percentileRank: the CPU's rule); the 100th, a
+// percentile that reaches the last value and static scales take max |x| (-1).
+TEST(CudaCimChip, InputClipPercentilesTakeTheirOrderStatistics) {
+  Rng rng(3);
+  const int64_t K = 100, N = 4;
+  const Tensor w = rng.f32({K, N});
+  auto rank = [&](double percentile, cim::InputScale scale) {
+    cim::CimParams p;
+    p.inputs.clipPercentile = percentile;
+    p.inputs.scale = scale;
+    p.staticScale = 0.01f;
+    EXPECT_EQ(cimGpuGap(p, K), "");
+    const CimCallView call =
+        uploadCimChip(cpu::ProgrammedWeights::program(w, p), hostUpload()).call;
+    return std::make_pair(call.clipLower, call.clipFraction);
+  };
+  const auto [lower, fraction] = rank(99.0, cim::InputScale::DynamicRow);
+  EXPECT_EQ(lower, 98); // h = 99·0.99 = 98.01
+  EXPECT_NEAR(fraction, 0.01, 1e-12);
+  EXPECT_EQ(rank(50.0, cim::InputScale::DynamicRow).first, 49); // h = 49.5
+  EXPECT_EQ(rank(100.0, cim::InputScale::DynamicRow).first, -1);
+  EXPECT_EQ(rank(99.9999999, cim::InputScale::DynamicRow).first, 98);
+  EXPECT_EQ(rank(99.0, cim::InputScale::Static).first, -1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CudaCimLinear,
