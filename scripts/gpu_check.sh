@@ -157,9 +157,7 @@ print(f"{model:20s} {device:9s} max|cuda-cpu|/max|cpu| {worst:.3g}, host steps {
 # kernel tests compare their codes exactly).
 if worst > (1e-4 if device == "digital" else 5e-2):
     sys.exit(f"{model} on {device}: the backends disagree")
-# RNN, GRU and LSTM layers (and their CIM hidden products) still run on the host.
-recurrent = model.startswith(("gru", "lstm", "rnn", "crnn"))
-if host and not recurrent:
+if host:
     sys.exit(f"{model} on {device}: steps ran on the host: {host}")
 PY
   done

@@ -107,6 +107,9 @@ void Context::synchronize() const {
   const std::string &site = f.site > 0 && static_cast<size_t>(f.site) <= faultSites_.size()
                                 ? faultSites_[static_cast<size_t>(f.site) - 1]
                                 : std::string("a GPU step");
+  if (f.kind == 1)
+    throw Error(site + "value " + std::to_string(f.value) + " is outside [0, " +
+                std::to_string(f.bound) + "]");
   throw Error(site + "index " + std::to_string(f.value) + " is out of range for an axis of " +
               std::to_string(f.bound));
 }

@@ -15,6 +15,7 @@
 #include "runtime/backends/cuda/GpuStepUtil.h"
 #include "runtime/backends/cuda/LayoutSteps.h"
 #include "runtime/backends/cuda/LinearLayout.h"
+#include "runtime/backends/cuda/RecurrentStep.h"
 
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
@@ -161,6 +162,13 @@ std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<C
 }
 
 /// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
+/// RNN, GRU and LSTM (RecurrentStep.h).
+Factory recurrentStep(cpu::RecurrentCell cell) {
+  return [cell](const StepAttrs &a, const std::shared_ptr<Context> &context) {
+    return prepareGpuRecurrent(a, context, cell);
+  };
+}
+
 Factory unaryStep(cpu::UnaryOp op) {
   return [op](const StepAttrs &a,
               const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
@@ -555,6 +563,9 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"QuantizeLinear", quantizeStep},
         {"PRelu", binaryStep(cpu::BinaryOp::PRelu)},
         {"Relu", reluStep},
+        {"RNN", recurrentStep(cpu::RecurrentCell::Rnn)},
+        {"GRU", recurrentStep(cpu::RecurrentCell::Gru)},
+        {"LSTM", recurrentStep(cpu::RecurrentCell::Lstm)},
         {"Reshape", copyStep},
         {"Slice", sliceStep},
         {"Split", concatStep},

@@ -3,6 +3,8 @@
 #include "core/Error.h"
 #include "kernels/cuda/ConvLowering.h"
 #include "kernels/cuda/Elementwise.h"
+#include "kernels/cuda/Recurrent.h"
+#include "runtime/backends/cuda/RecurrentStep.h"
 
 #include <algorithm>
 
@@ -16,14 +18,23 @@ constexpr int64_t kPatchBytes = int64_t(256) << 20;
 
 } // namespace
 
-bool LinearLayout::supports(LinearKind kind) {
-  return kind == LinearKind::Gemm || kind == LinearKind::MatMul || kind == LinearKind::Conv;
-}
+bool LinearLayout::supports(LinearKind kind) { return kind != LinearKind::ConvTranspose; }
 
 LinearLayout::LinearLayout(const LinearStep &step, const StepAttrs &attrs,
                            std::shared_ptr<Context> context)
     : step_(step), context_(std::move(context)) {
   const Step &s = attrs.step();
+  if (step_.kind == LinearKind::Recurrent) {
+    // The optional operands that are constants (B, sequence_lens, initial_h, initial_c, P).
+    recurrentConstants_.resize(s.inputs.size());
+    for (const int at : step_.recurrentInputs)
+      if (at >= 0)
+        if (const Tensor *c = attrs.program().constant(s.inputs[static_cast<size_t>(at)]))
+          recurrentConstants_[at] =
+              context_->upload(c->raw(), c->byteSize(), "a recurrent operand");
+    faultSite_ = recurrentFaultSite(attrs, *context_);
+    return;
+  }
   if (s.inputs.size() > 2)
     if (const Tensor *c = attrs.program().constant(s.inputs[2]); c && c->dtype() == DType::F32)
       constantThird_ = context_->upload(c->raw(), c->byteSize(),
@@ -55,10 +66,42 @@ int64_t LinearLayout::run(const std::vector<const Tensor *> &in, const std::vect
   case LinearKind::Conv:
     runConv(in, y, firstSample, product);
     break;
+  case LinearKind::Recurrent:
+    runRecurrent(in, out, firstSample, product);
+    return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
   default:
     throw Error(std::string("internal: the CUDA layout has no ") + step_.kindName() + " kind");
   }
   return x.rank() > 0 ? x.dim(0) : 0;
+}
+
+void LinearLayout::runRecurrent(const std::vector<const Tensor *> &in,
+                                const std::vector<Tensor *> &out, int64_t firstSample,
+                                const GroupProduct &product) {
+  const Tensor &gates = *in[0];
+  const cpu::RecurrentSpec &cell = step_.cell;
+  const int64_t D = cell.directions(), GH = cell.gateWidth();
+  if (gates.rank() != 3 || gates.dim(2) != D * GH)
+    throw Error("x (the input gates) is " + describeTensor(gates) + ", expected [seq, batch, " +
+                std::to_string(D * GH) + "]");
+  const int64_t seq = gates.dim(0), batch = gates.dim(1);
+  const DeviceRecurrentIo io = recurrentDeviceIo(
+      cell, step_.recurrentInputs, in, out, seq, batch,
+      [&](size_t i) {
+        return recurrentConstants_[i] ? recurrentConstants_[i].get() : in[i]->raw();
+      },
+      *context_, faultSite_);
+  // One read of the crossbars per step: the batch's hidden states are the rows, each the
+  // read-th row of its sample (the batch index is the sample, §9); the product writes every
+  // gate column of `out`.
+  const DeviceHiddenProduct hidden = [&](int64_t d, int64_t read, const float *state, int64_t rows,
+                                         int64_t, int64_t, float *z) {
+    product(d, state, rows, z, Rows{firstSample, 1, read});
+  };
+  recurrenceSteps(
+      cell, gates.data<float>(), seq, batch, hidden, io,
+      [&](size_t bytes, const std::string &what) { return context_->allocate(bytes, what); },
+      context_->stream());
 }
 
 void LinearLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,

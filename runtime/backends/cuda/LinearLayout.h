@@ -3,7 +3,9 @@
 // LinearStepLayout (backends/cpu/LinearStepLayout.h), with the same shape checks
 // (LinearStep::bindGemm, bindMatMul, bindConv), the same rows (§9) and the same assembly: alpha·z
 // + beta·C (gemm), z as y (matmul), im2col rows per group and chunk of images scattered back with
-// the bias (conv). conv_transpose and recurrent kinds are not here yet (supports()).
+// the bias (conv); a recurrent kind runs its cell on the GPU (kernels/cuda/Recurrent.h) over the
+// input gates x, each step's hidden product one call of `product` (direction d as the group).
+// conv_transpose is not here yet (supports()).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"
@@ -20,7 +22,7 @@ namespace cimlir::cuda {
 
 class LinearLayout {
 public:
-  /// Whether the GPU layout handles this kind.
+  /// Whether the GPU layout handles this kind: any but conv_transpose.
   static bool supports(LinearKind kind);
 
   /// `step` decoded from `attrs`; a constant third input (Gemm's C, Conv's bias) is uploaded
@@ -44,12 +46,18 @@ private:
                const GroupProduct &product);
   void runConv(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                const GroupProduct &product);
+  void runRecurrent(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
+                    int64_t firstSample, const GroupProduct &product);
   /// The third input's device data: the uploaded constant, or the activation.
   const float *third(const std::vector<const Tensor *> &in) const;
 
   LinearStep step_;
   std::shared_ptr<Context> context_;
   std::shared_ptr<void> constantThird_;
+  /// A recurrent kind's optional operands that are constants, by step input (device), and the
+  /// fault site of its sequence lengths.
+  std::vector<std::shared_ptr<void>> recurrentConstants_;
+  int faultSite_ = 0;
   std::map<Shape, std::shared_ptr<void>> tapOffsets_; // by x's shape
 };
 

@@ -403,6 +403,115 @@ TEST_F(OpSteps, LocalResponseNormalization) {
   }
 }
 
+// RNN, GRU and LSTM with every option the cell has: directions, activation lists with
+// parameters, clip, input_forget, linear_before_reset, peepholes, initial states (activations
+// and constants) and constant sequence_lens, one of them 0. Within float tolerance (cuBLAS sums
+// in another order; the activations are CUDA's).
+TEST_F(OpSteps, RecurrentLayersWithEveryOption) {
+  CIMLIR_SEEDED_RNG();
+  struct Layer {
+    std::string op, direction;
+    std::vector<std::string> activations;
+    std::vector<double> alphas, betas;
+    double clip = 0; // 0: none
+    int inputForget = 0, linearBeforeReset = 0;
+    bool lengths = false, peepholes = false;
+    bool lengthsActivation = false; // sequence_lens computed at run time (a graph input)
+  };
+  const Layer layers[] = {
+      {"RNN", "forward", {"Tanh"}, {0}, {0}},
+      {"RNN", "bidirectional", {"Relu", "Softsign"}, {0, 0}, {0, 0}, 0, 0, 0, true},
+      {"GRU", "reverse", {"Sigmoid", "Tanh"}, {0, 0}, {0, 0}, 0, 0, 0, true},
+      {"GRU",
+       "bidirectional",
+       {"HardSigmoid", "Affine", "Sigmoid", "ScaledTanh"},
+       {0.25, 0.5, 0, 1.5},
+       {0.4, 0.1, 0, 0.7},
+       2.0,
+       0,
+       1},
+      {"LSTM",
+       "forward",
+       {"Sigmoid", "Tanh", "Tanh"},
+       {0, 0, 0},
+       {0, 0, 0},
+       1.5,
+       1,
+       0,
+       true,
+       true,
+       true},
+      {"LSTM",
+       "bidirectional",
+       {"Sigmoid", "Elu", "Softplus", "HardSigmoid", "Tanh", "LeakyRelu"},
+       {0, 0.8, 0, 0.3, 0, 0.05},
+       {0, 0, 0, 0.45, 0, 0},
+       0,
+       0,
+       0,
+       false,
+       true},
+  };
+  const int64_t seq = 5, batch = 3, input = 4, H = 6;
+  for (const Layer &l : layers) {
+    const bool lstm = l.op == "LSTM";
+    const int64_t G = l.op == "RNN" ? 1 : l.op == "GRU" ? 3 : 4;
+    const int64_t D = l.direction == "bidirectional" ? 2 : 1;
+    OpCase c{l.op};
+    c.attrs = {{"hidden_size", H},
+               {"direction", l.direction},
+               {"activations", l.activations},
+               {"activation_alpha", l.alphas},
+               {"activation_beta", l.betas},
+               {"input_forget", l.inputForget},
+               {"linear_before_reset", l.linearBeforeReset}};
+    if (l.clip > 0)
+      c.attrs["clip"] = l.clip;
+    c.inputs = {{randomF32(gen, {seq, batch, input}, -2, 2)},
+                {randomF32(gen, {D, G * H, input}), true},
+                {randomF32(gen, {D, G * H, H}), true},
+                {randomF32(gen, {D, 2 * G * H}), true}};
+    std::vector<int64_t> optional = {3};
+    if (l.lengths) {
+      Tensor lengths = Tensor::allocate(DType::I32, {batch});
+      const int32_t values[] = {static_cast<int32_t>(seq), 0, 3};
+      std::copy(values, values + batch, lengths.data<int32_t>());
+      c.inputs.push_back({lengths, !l.lengthsActivation});
+      optional.push_back(4);
+    }
+    c.inputs.push_back({randomF32(gen, {D, batch, H})}); // initial_h, an activation
+    optional.push_back(5);
+    if (lstm) {
+      c.inputs.push_back({randomF32(gen, {D, batch, H}), true}); // initial_c
+      optional.push_back(6);
+      if (l.peepholes) {
+        c.inputs.push_back({randomF32(gen, {D, 3 * H}), true});
+        optional.push_back(7);
+      }
+    }
+    c.attrs["optional_operands"] = optional;
+    c.outputs = {{DType::F32, {seq, D, batch, H}}, {DType::F32, {D, batch, H}}};
+    if (lstm)
+      c.outputs.push_back({DType::F32, {D, batch, H}});
+    c.rtol = 1e-5;
+    c.atol = 1e-6;
+    expectAgreement(c, l.op + " " + l.direction);
+    if (l.lengthsActivation) {
+      // A length beyond the sequence is the CPU kernel's error on every backend.
+      OpCase bad = c;
+      bad.inputs[4].value.data<int32_t>()[1] = static_cast<int32_t>(seq + 1);
+      TempDir dir;
+      Executor tested(Program::load(writePlan(bad, dir.file("bad.bin"))), makeBackend());
+      try {
+        tested.run(activations(bad));
+        ADD_FAILURE() << "a sequence length of seq + 1 ran";
+      } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("sequence_lens"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
   CIMLIR_SEEDED_RNG();
   // An embedding lookup: a constant table at activation indices, negative ones from the end.
