@@ -163,6 +163,33 @@ PY
   done
 done
 
+current="CIM layers beyond Gemm, MatMul and Conv"
+step "$current: conv_transpose and recurrent (test/e2e/run_cim_layers_test.sh on the GPU, cpu against cuda)"
+for model in conv_transpose recurrent; do
+  check bash test/e2e/run_cim_layers_test.sh "$bin" test/e2e/devices "$work/layers_$model" "$model"
+  for plan in precise rram; do
+    for backend in cpu cuda; do
+      check "$bin/cim-run" "$work/layers_$model/$plan.plan" --dataset "$work/layers_$model/inputs.npz" \
+        --batch 5 --backend "$backend" --outputs "$work/$backend.npz" --report "$work/$backend.json" \
+        --quiet
+    done
+    # conv_transpose: the CPU's codes and its col2im order, the same bits; recurrent: the cell's
+    # activations are CUDA's (within 2 ulp), so close.
+    check python3 - "$work" "$model" "$plan" <<'PY'
+import json, sys
+import numpy as np
+work, model, plan = sys.argv[1:]
+a, b = np.load(f"{work}/cpu.npz")["H"], np.load(f"{work}/cuda.npz")["H"]
+host = json.load(open(f"{work}/cuda.json")).get("backend_details", {}).get("host_steps")
+worst = float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a))), 1e-30))
+print(f"{model:14s} {plan:8s} identical {float(np.mean(a == b)):.4f}, max|cuda-cpu|/max|cpu| "
+      f"{worst:.3g}, host steps {host}")
+if host or (model == "conv_transpose" and worst != 0.0) or worst > 1e-5:
+    sys.exit(f"{model} on {plan}: the backends disagree or steps ran on the host")
+PY
+  done
+done
+
 current="cuda graphs"
 step "CUDA graphs: fashion_cnn on rram-256 in batches of 64, graphs on against off; timings"
 for graph in on off; do

@@ -28,4 +28,24 @@ void scatterConvOutput(const float *z, int64_t n0, int64_t n1, int64_t positions
                        int64_t groupOutputs, int64_t g, int64_t outChannels, const float *bias,
                        float *y, cudaStream_t stream);
 
+/// A transposed convolution's geometry for transposedConvOutput: up to kMaxTransposedAxes
+/// spatial axes (the others of extent 1), per axis the input and output extents, kernel,
+/// stride, leading pad and dilation.
+constexpr int kMaxTransposedAxes = 3;
+struct TransposedConv {
+  int axes = 0;
+  int64_t in[kMaxTransposedAxes] = {1, 1, 1}, out[kMaxTransposedAxes] = {1, 1, 1};
+  int64_t kernel[kMaxTransposedAxes] = {1, 1, 1}, stride[kMaxTransposedAxes] = {1, 1, 1};
+  int64_t pad[kMaxTransposedAxes] = {0, 0, 0}, dilation[kMaxTransposedAxes] = {1, 1, 1};
+  int64_t inSize = 1, outSize = 1, taps = 1;
+};
+
+/// The col2im of a transposed convolution, for images [n0, n1) and group g: y[n, g·Mg + m, o]
+/// = the sum of z[(n-n0)·inSize + i, m·taps + t] over the input positions i whose tap t lands
+/// on o, added in rising i from 0 as the CPU adds them, then + bias[channel] (bias may be
+/// null). Writes every element of the group's channels of those images; y has `outChannels`.
+void transposedConvOutput(const float *z, const TransposedConv &geometry, int64_t n0, int64_t n1,
+                          int64_t groupOutputs, int64_t g, int64_t outChannels, const float *bias,
+                          float *y, cudaStream_t stream);
+
 } // namespace cimlir::cuda

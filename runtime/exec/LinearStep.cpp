@@ -252,6 +252,21 @@ LinearStep::MatMulShape LinearStep::bindMatMul(const Tensor &x, const Tensor &y)
   return shape;
 }
 
+void LinearStep::checkConvTranspose(const Tensor &x, const Tensor &y, const Tensor *bias) const {
+  const int64_t d = conv.spatialRank();
+  if (x.rank() != d + 2 || x.dim(1) != conv.channels)
+    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(conv.channels) +
+                ", ...] with " + std::to_string(d) + " spatial axes");
+  const int64_t N = x.dim(0);
+  if (y.rank() != d + 2 || y.dim(0) != N || y.dim(1) != conv.outChannels)
+    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(N) + "," +
+                std::to_string(conv.outChannels) + ", ...] with " + std::to_string(d) +
+                " spatial axes");
+  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{conv.outChannels}))
+    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
+                std::to_string(conv.outChannels) + "]");
+}
+
 ConvGeometry LinearStep::bindConv(const Tensor &x, const Tensor &y, const Tensor *bias) const {
   ConvGeometry geo = conv;
   if (x.rank() != geo.spatialRank() + 2 || x.dim(1) != geo.channels)

@@ -104,6 +104,9 @@ struct LinearStep {
   /// conv: x [N, C, D...], y [N, M, O...] and the bias (null or float32 [M]); returns the
   /// geometry bound to x (its `in` and `out`).
   ConvGeometry bindConv(const Tensor &x, const Tensor &y, const Tensor *bias) const;
+  /// conv_transpose: x [N, C, D...], y [N, M, O...] with conv's spatial rank and the bias (null
+  /// or float32 [M]); throws cimlir::Error naming what does not fit.
+  void checkConvTranspose(const Tensor &x, const Tensor &y, const Tensor *bias) const;
 };
 
 } // namespace cimlir

@@ -123,20 +123,10 @@ void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,
 void LinearStepLayout::runConvTranspose(const std::vector<const Tensor *> &in, Tensor &y,
                                         int64_t firstSample, const GroupProduct &product) const {
   const Tensor &x = *in[0];
-  const ConvGeometry &geo = step_.conv;
-  const int64_t d = geo.spatialRank();
-  if (x.rank() != d + 2 || x.dim(1) != geo.channels)
-    throw Error("x is " + describeTensor(x) + ", expected [N," + std::to_string(geo.channels) +
-                ", ...] with " + std::to_string(d) + " spatial axes");
-  const int64_t N = x.dim(0);
-  if (y.rank() != d + 2 || y.dim(0) != N || y.dim(1) != geo.outChannels)
-    throw Error("y is " + describeTensor(y) + ", expected [" + std::to_string(N) + "," +
-                std::to_string(geo.outChannels) + ", ...] with " + std::to_string(d) +
-                " spatial axes");
   const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
-  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{geo.outChannels}))
-    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" +
-                std::to_string(geo.outChannels) + "]");
+  step_.checkConvTranspose(x, y, bias);
+  const ConvGeometry &geo = step_.conv;
+  const int64_t d = geo.spatialRank(), N = x.dim(0);
   int64_t inSize = 1, outSize = 1, taps = 1;
   for (int64_t a = 0; a < d; ++a) {
     inSize *= x.dim(2 + a);

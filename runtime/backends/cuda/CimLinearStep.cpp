@@ -103,7 +103,7 @@ std::unique_ptr<StepKernel> prepareGpuCimLinear(const StepAttrs &attrs,
                                                 const std::shared_ptr<Context> &context) {
   auto layer = std::make_unique<CimLayer>(attrs, attrs.options().cim);
   const LinearStep &step = layer->layout().step();
-  if (!LinearLayout::supports(step.kind))
+  if (!LinearLayout::supports(step))
     return nullptr;
   for (const cpu::ProgrammedWeights &chip : layer->chips())
     if (!cimGpuGap(chip.params(), step.k).empty())

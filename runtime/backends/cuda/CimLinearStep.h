@@ -17,10 +17,10 @@
 namespace cimlir::cuda {
 
 /// The GPU kernel of a CimLinear step, or null when the layer needs what the GPU kernel does
-/// not do yet (docs/cuda-backend.md lists it): conv_transpose and recurrent kinds, hybrid
-/// inputs beyond 8 bits, `dynamic` column blocks wider than 128 outputs, more than 16 slices,
-/// or exact sums beyond int64. Throws cimlir::Error naming the
-/// step for a malformed one, as the CPU backend does.
+/// not do yet (docs/cuda-backend.md lists it): conv_transpose of more than 3 spatial axes,
+/// hybrid inputs beyond 8 bits, `dynamic` column blocks wider than 128 outputs, more than 16
+/// slices, or exact sums beyond int64. Throws cimlir::Error naming the step for a malformed one, as
+/// the CPU backend does.
 std::unique_ptr<StepKernel> prepareGpuCimLinear(const StepAttrs &attrs,
                                                 const std::shared_ptr<Context> &context);
 

@@ -79,7 +79,7 @@ std::unique_ptr<StepKernel> prepareGpuDigitalLinear(const StepAttrs &attrs,
                                                     const std::shared_ptr<Context> &context) {
   auto layer = std::make_unique<DigitalLayer>(attrs);
   const LinearStep &step = layer->layout().step();
-  if (!LinearLayout::supports(step.kind) || !digitalGpuGap(layer->precision(), step.k).empty())
+  if (!LinearLayout::supports(step) || !digitalGpuGap(layer->precision(), step.k).empty())
     return nullptr;
   const Upload upload = context->uploader();
   std::vector<DeviceDigitalWeights> weights;

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cuda/ConvLowering.h"
+#include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/Elementwise.h"
 #include "kernels/cuda/Recurrent.h"
 #include "runtime/backends/cuda/RecurrentStep.h"
@@ -18,7 +19,9 @@ constexpr int64_t kPatchBytes = int64_t(256) << 20;
 
 } // namespace
 
-bool LinearLayout::supports(LinearKind kind) { return kind != LinearKind::ConvTranspose; }
+bool LinearLayout::supports(const LinearStep &step) {
+  return step.kind != LinearKind::ConvTranspose || step.conv.spatialRank() <= kMaxTransposedAxes;
+}
 
 LinearLayout::LinearLayout(const LinearStep &step, const StepAttrs &attrs,
                            std::shared_ptr<Context> context)
@@ -38,7 +41,7 @@ LinearLayout::LinearLayout(const LinearStep &step, const StepAttrs &attrs,
   if (s.inputs.size() > 2)
     if (const Tensor *c = attrs.program().constant(s.inputs[2]); c && c->dtype() == DType::F32)
       constantThird_ = context_->upload(c->raw(), c->byteSize(),
-                                        step_.kind == LinearKind::Conv ? "a bias" : "a Gemm's C");
+                                        step_.kind == LinearKind::Gemm ? "a Gemm's C" : "a bias");
 }
 
 const float *LinearLayout::third(const std::vector<const Tensor *> &in) const {
@@ -66,13 +69,81 @@ int64_t LinearLayout::run(const std::vector<const Tensor *> &in, const std::vect
   case LinearKind::Conv:
     runConv(in, y, firstSample, product);
     break;
+  case LinearKind::ConvTranspose:
+    runConvTranspose(in, y, firstSample, product);
+    break;
   case LinearKind::Recurrent:
     runRecurrent(in, out, firstSample, product);
     return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
-  default:
-    throw Error(std::string("internal: the CUDA layout has no ") + step_.kindName() + " kind");
   }
   return x.rank() > 0 ? x.dim(0) : 0;
+}
+
+void LinearLayout::runConvTranspose(const std::vector<const Tensor *> &in, Tensor &y,
+                                    int64_t firstSample, const GroupProduct &product) {
+  // The CPU layout's checks and steps (backends/cpu/LinearStepLayout.cpp): each input pixel's
+  // group channels as a row, its product [Mg·taps] per row, the col2im in the CPU's order.
+  const Tensor &x = *in[0];
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  step_.checkConvTranspose(x, y, bias);
+  const ConvGeometry &geo = step_.conv;
+  const int64_t d = geo.spatialRank(), N = x.dim(0);
+  TransposedConv t;
+  t.axes = static_cast<int>(d);
+  for (int64_t a = 0; a < d; ++a) { // the spatial axes last, the others of extent 1
+    const int64_t at = kMaxTransposedAxes - d + a;
+    t.in[at] = x.dim(2 + a);
+    t.out[at] = y.dim(2 + a);
+    t.kernel[at] = geo.kernel[a];
+    t.stride[at] = geo.strides[a];
+    t.pad[at] = geo.pads[a];
+    t.dilation[at] = geo.dilations[a];
+    t.inSize *= t.in[at];
+    t.outSize *= t.out[at];
+    t.taps *= t.kernel[at];
+  }
+  if (N == 0 || t.inSize == 0) { // no product: zeros, no bias (as the CPU)
+    check(cudaMemsetAsync(y.data<float>(), 0, y.byteSize(), context_->stream()),
+          "clearing a transposed convolution");
+    return;
+  }
+  const int64_t Cg = geo.channelsPerGroup(), Mg = geo.outputsPerGroup();
+  const int64_t chunk = std::max<int64_t>(1, kPatchBytes / std::max<int64_t>(1, t.inSize) /
+                                                 std::max<int64_t>(1, Mg * t.taps * 4));
+  // The pixel rows are im2col's with one tap at offset p for position p.
+  std::shared_ptr<void> &offsets = tapOffsets_[x.shape()];
+  if (!offsets) {
+    std::vector<int64_t> host(static_cast<size_t>(t.inSize));
+    for (int64_t p = 0; p < t.inSize; ++p)
+      host[static_cast<size_t>(p)] = p;
+    offsets = context_->upload(host.data(), host.size() * sizeof(int64_t), "pixel offsets");
+  }
+  ConvPatches pixels;
+  pixels.channels = geo.channels;
+  pixels.plane = t.inSize;
+  pixels.groupChannels = Cg;
+  pixels.positions = t.inSize;
+  pixels.taps = 1;
+  pixels.offsets = static_cast<const int64_t *>(offsets.get());
+  const int64_t images = std::min(N, chunk);
+  std::shared_ptr<void> rows = context_->allocate(
+      static_cast<size_t>(images * t.inSize * Cg) * sizeof(float), "transposed conv rows");
+  std::shared_ptr<void> z =
+      context_->allocate(static_cast<size_t>(images * t.inSize * Mg * t.taps) * sizeof(float),
+                         "transposed conv products");
+  const float *b = bias ? third(in) : nullptr;
+  for (int64_t n0 = 0; n0 < N; n0 += chunk) {
+    const int64_t n1 = std::min(N, n0 + chunk);
+    for (int64_t g = 0; g < geo.groups; ++g) {
+      im2col(x.data<float>(), pixels, g, n0, n1, static_cast<float *>(rows.get()),
+             context_->stream());
+      // §9: the image is the sample, the input position the row.
+      product(g, static_cast<const float *>(rows.get()), (n1 - n0) * t.inSize,
+              static_cast<float *>(z.get()), Rows{firstSample + n0, t.inSize});
+      transposedConvOutput(static_cast<const float *>(z.get()), t, n0, n1, Mg, g, geo.outChannels,
+                           b, y.data<float>(), context_->stream());
+    }
+  }
 }
 
 void LinearLayout::runRecurrent(const std::vector<const Tensor *> &in,

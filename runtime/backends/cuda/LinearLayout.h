@@ -4,8 +4,9 @@
 // (LinearStep::bindGemm, bindMatMul, bindConv), the same rows (§9) and the same assembly: alpha·z
 // + beta·C (gemm), z as y (matmul), im2col rows per group and chunk of images scattered back with
 // the bias (conv); a recurrent kind runs its cell on the GPU (kernels/cuda/Recurrent.h) over the
-// input gates x, each step's hidden product one call of `product` (direction d as the group).
-// conv_transpose is not here yet (supports()).
+// input gates x, each step's hidden product one call of `product` (direction d as the group);
+// conv_transpose takes each input pixel's channels as a row and adds the products' taps where
+// they land, in the CPU's order (kernels/cuda/ConvLowering.h).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"
@@ -22,8 +23,8 @@ namespace cimlir::cuda {
 
 class LinearLayout {
 public:
-  /// Whether the GPU layout handles this kind: any but conv_transpose.
-  static bool supports(LinearKind kind);
+  /// Whether the GPU layout handles the step: every kind, conv_transpose of up to 3 spatial axes.
+  static bool supports(const LinearStep &step);
 
   /// `step` decoded from `attrs`; a constant third input (Gemm's C, Conv's bias) is uploaded
   /// once here.
@@ -46,6 +47,8 @@ private:
                const GroupProduct &product);
   void runConv(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                const GroupProduct &product);
+  void runConvTranspose(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
+                        const GroupProduct &product);
   void runRecurrent(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
                     int64_t firstSample, const GroupProduct &product);
   /// The third input's device data: the uploaded constant, or the activation.
