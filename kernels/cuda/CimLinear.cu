@@ -815,6 +815,8 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     // §7's digital part: d = xq − clamp(xq) and the exact d·Wq, before the analog part.
     if (!blas || !scratch.residual || !scratch.digital || !chip.weightsT)
       throw Error("internal: a hybrid CIM call without its GEMM, scratch or weights");
+    if (blas->stream() != stream) // the product kernel reads d·Wq in stream order
+      throw Error("internal: a hybrid CIM call's GEMM runs on another stream");
     const int64_t count = M * chip.Kpad;
     hybridResidualKernel<<<static_cast<unsigned>(std::min<int64_t>((count + 255) / 256, 4096)), 256,
                            0, stream>>>(scratch.xq, count, call.hybridMax, scratch.residual,
@@ -853,7 +855,9 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     if (Mode == ProductMode::Noisy && oddColumns) // (never narrow: `dynamic`)
       launch(cimProductKernel<ProductMode::Noisy, false, true, Float>);
     else if (narrow) {
-      if constexpr (!Float)
+      if constexpr (Float)
+        throw Error("internal: float levels in a narrow layout"); // (layOutColumns: never)
+      else
         launch(cimProductKernel<Mode, true>);
     } else
       launch(cimProductKernel<Mode, false, false, Float>);

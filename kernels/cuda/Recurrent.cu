@@ -321,7 +321,12 @@ void inputProjections(Blas &blas, const float *x, int64_t rows, int64_t in, cons
   if (rows == 0)
     return;
   const float one = 1.0f, zero = 0.0f;
-  for (int64_t d = 0; d < directions; ++d)
+  if (in == 0) // no input features: the products are 0 (cuBLAS refuses a leading dimension of 0)
+    check(cudaMemsetAsync(gates, 0,
+                          static_cast<size_t>(rows * directions * gateWidth) * sizeof(float),
+                          blas.stream()),
+          "clearing a recurrent layer's input projections");
+  for (int64_t d = 0; d < directions && in > 0; ++d)
     checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(gateWidth),
                           static_cast<int>(rows), static_cast<int>(in), &one,
                           w + d * gateWidth * in, static_cast<int>(in), x, static_cast<int>(in),

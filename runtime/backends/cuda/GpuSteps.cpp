@@ -161,7 +161,6 @@ std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<C
   });
 }
 
-/// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
 /// RNN, GRU and LSTM (RecurrentStep.h).
 Factory recurrentStep(cpu::RecurrentCell cell) {
   return [cell](const StepAttrs &a, const std::shared_ptr<Context> &context) {
@@ -169,6 +168,7 @@ Factory recurrentStep(cpu::RecurrentCell cell) {
   };
 }
 
+/// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
 Factory unaryStep(cpu::UnaryOp op) {
   return [op](const StepAttrs &a,
               const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {

@@ -30,6 +30,9 @@ DeviceRecurrentIo recurrentDeviceIo(const cpu::RecurrentSpec &spec, const Recurr
   auto operand = [&](int index, const char *what, const Shape &shape) -> const float * {
     if (where[index] < 0)
       return nullptr;
+    if (in[where[index]]->dtype() != DType::F32)
+      throw Error(std::string("recurrent: ") + what + " is " +
+                  dtypeName(in[where[index]]->dtype()) + ", expected float32");
     requireShape(what, *in[where[index]], shape);
     return static_cast<const float *>(data(static_cast<size_t>(where[index])));
   };
@@ -93,7 +96,8 @@ std::unique_ptr<StepKernel> prepareGpuRecurrent(const StepAttrs &a,
     Blas &blas = context->blas();
     std::shared_ptr<void> gates = context->allocate(
         static_cast<size_t>(seq * batch * D * GH) * sizeof(float), "a recurrent layer's gates");
-    inputProjections(blas, x.data<float>(), seq * batch, inputSize, (*inputs)(in, 1), io.bias, D,
+    // X through the uploaded inputs too: a constant X is host memory in `in`.
+    inputProjections(blas, (*inputs)(in, 0), seq * batch, inputSize, (*inputs)(in, 1), io.bias, D,
                      GH, static_cast<float *>(gates.get()));
     recurrenceSteps(
         spec, static_cast<const float *>(gates.get()), seq, batch,
