@@ -153,15 +153,23 @@ std::string resolveRecurrentActivations(const std::vector<std::string> &names,
   return "";
 }
 
-void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
-                     const HiddenProduct &hidden, const RecurrentIo &io) {
-  const int64_t H = spec.hidden, D = spec.directions(), GH = spec.gateWidth();
+void checkRecurrentSpec(const RecurrentSpec &spec, bool lstmOperands) {
+  const int64_t H = spec.hidden, D = spec.directions();
   const size_t functions = defaultRecurrentActivations(spec.cell).size();
   if (H <= 0)
     fail(kn, "hidden_size must be positive, got " + std::to_string(H));
   if (spec.activations.size() != functions * static_cast<size_t>(D))
     fail(kn, "takes " + std::to_string(functions * D) + " activation functions, got " +
                  std::to_string(spec.activations.size()));
+  if (spec.cell != RecurrentCell::Lstm && lstmOperands)
+    fail(kn, "only an LSTM has initial_c, P and Y_c");
+}
+
+void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
+                     const HiddenProduct &hidden, const RecurrentIo &io) {
+  checkRecurrentSpec(spec, io.initialC || io.peepholes || io.yC);
+  const int64_t H = spec.hidden, D = spec.directions(), GH = spec.gateWidth();
+  const size_t functions = defaultRecurrentActivations(spec.cell).size();
   requireDType(kn, "input gates", inputGates, DType::F32);
   if (inputGates.rank() != 3 || inputGates.dim(2) != D * GH)
     fail(kn, "input gates have shape " + shapeToString(inputGates.shape()) + ", expected [seq, " +
@@ -179,8 +187,6 @@ void recurrenceSteps(const RecurrentSpec &spec, const Tensor &inputGates,
   const float *initialC = optional(io.initialC, "initial_c", DType::F32, {D, batch, H});
   const float *peep = optional(io.peepholes, "P", DType::F32, {D, 3 * H});
   const bool lstm = spec.cell == RecurrentCell::Lstm;
-  if (!lstm && (io.initialC || io.peepholes || io.yC))
-    fail(kn, "only an LSTM has initial_c, P and Y_c");
   std::vector<int64_t> lengths(batch, seq);
   if (io.sequenceLens) {
     requireDType(kn, "sequence_lens", *io.sequenceLens, DType::I32);

@@ -66,6 +66,11 @@ struct RecurrentSpec {
   int64_t gateWidth() const { return recurrentGates(cell) * hidden; }
 };
 
+/// Throws what recurrenceSteps throws for `spec` itself: a hidden size below 1, another number
+/// of activation functions than the cell and directions take, or `lstmOperands` (initial_c, P
+/// or Y_c given) for a cell other than an LSTM. Every backend's recurrence checks it.
+void checkRecurrentSpec(const RecurrentSpec &spec, bool lstmOperands);
+
 /// out[batch, cols) = h[batch, hidden] · R_d[cols, :]^T for the gate columns [col0, col1) of
 /// direction d (out has gateWidth() columns; at least [col0, col1) are written). The hidden
 /// product of the cell: R's rows in ONNX's gate order, without its bias. `read` numbers the

@@ -203,16 +203,9 @@ __global__ void addInputBiasKernel(float *gates, int64_t rows, int64_t D, int64_
 void recurrenceSteps(const cpu::RecurrentSpec &spec, const float *inputGates, int64_t seq,
                      int64_t batch, const DeviceHiddenProduct &hidden, const DeviceRecurrentIo &io,
                      const Allocate &allocate, cudaStream_t stream) {
+  cpu::checkRecurrentSpec(spec, io.initialC || io.peepholes || io.yC);
   const int64_t H = spec.hidden, D = spec.directions(), GH = spec.gateWidth();
   const size_t functions = cpu::defaultRecurrentActivations(spec.cell).size();
-  if (H <= 0)
-    throw Error("recurrent: hidden_size must be positive, got " + std::to_string(H));
-  if (spec.activations.size() != functions * static_cast<size_t>(D))
-    throw Error("recurrent: takes " + std::to_string(functions * D) +
-                " activation functions, got " + std::to_string(spec.activations.size()));
-  const bool lstm = spec.cell == cpu::RecurrentCell::Lstm;
-  if (!lstm && (io.initialC || io.peepholes || io.yC))
-    throw Error("recurrent: only an LSTM has initial_c, P and Y_c");
   if (io.sequenceLens && io.fault && batch > 0) {
     checkLengthsKernel<<<gridStrideBlocks(batch), kGridStrideThreads, 0, stream>>>(
         io.sequenceLens, batch, seq, io.fault, io.faultSite);

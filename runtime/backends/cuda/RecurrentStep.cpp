@@ -1,6 +1,7 @@
 #include "runtime/backends/cuda/RecurrentStep.h"
 
 #include "core/Error.h"
+#include "kernels/cpu/Check.h"
 #include "kernels/cuda/Recurrent.h"
 #include "runtime/backends/cuda/GpuStepUtil.h"
 #include "runtime/exec/RecurrentAttrs.h"
@@ -12,12 +13,10 @@ namespace cimlir::cuda {
 
 namespace {
 
-/// Throws unless `t` has `shape` (the CPU kernel's check and message).
-void requireShape(const char *what, const Tensor &t, const Shape &shape) {
-  if (t.shape() != shape)
-    throw Error(std::string("recurrent: ") + what + " has shape " + shapeToString(t.shape()) +
-                ", expected " + shapeToString(shape));
-}
+/// The CPU kernel's checks and messages (kernels/cpu/Check.h), under its name.
+constexpr const char *kn = "recurrent";
+using cpu::detail::requireDType;
+using cpu::detail::requireShape;
 
 } // namespace
 
@@ -30,10 +29,8 @@ DeviceRecurrentIo recurrentDeviceIo(const cpu::RecurrentSpec &spec, const Recurr
   auto operand = [&](int index, const char *what, const Shape &shape) -> const float * {
     if (where[index] < 0)
       return nullptr;
-    if (in[where[index]]->dtype() != DType::F32)
-      throw Error(std::string("recurrent: ") + what + " is " +
-                  dtypeName(in[where[index]]->dtype()) + ", expected float32");
-    requireShape(what, *in[where[index]], shape);
+    requireDType(kn, what, *in[where[index]], DType::F32);
+    requireShape(kn, what, *in[where[index]], shape);
     return static_cast<const float *>(data(static_cast<size_t>(where[index])));
   };
   DeviceRecurrentIo io;
@@ -42,20 +39,18 @@ DeviceRecurrentIo recurrentDeviceIo(const cpu::RecurrentSpec &spec, const Recurr
   io.initialC = operand(6, "initial_c", {D, batch, H});
   io.peepholes = operand(7, "P", {D, 3 * H});
   if (where[4] >= 0) {
-    if (in[where[4]]->dtype() != DType::I32)
-      throw Error("recurrent: sequence_lens is " + std::string(dtypeName(in[where[4]]->dtype())) +
-                  ", expected int32");
-    requireShape("sequence_lens", *in[where[4]], {batch});
+    requireDType(kn, "sequence_lens", *in[where[4]], DType::I32);
+    requireShape(kn, "sequence_lens", *in[where[4]], {batch});
     io.sequenceLens = static_cast<const int32_t *>(data(static_cast<size_t>(where[4])));
     io.fault = context.fault();
     io.faultSite = faultSite;
   }
-  requireShape("Y", *out[0], {seq, D, batch, H});
-  requireShape("Y_h", *out[1], {D, batch, H});
+  requireShape(kn, "Y", *out[0], {seq, D, batch, H});
+  requireShape(kn, "Y_h", *out[1], {D, batch, H});
   io.y = out[0]->data<float>();
   io.yH = out[1]->data<float>();
   if (out.size() > 2) {
-    requireShape("Y_c", *out[2], {D, batch, H});
+    requireShape(kn, "Y_c", *out[2], {D, batch, H});
     io.yC = out[2]->data<float>();
   }
   return io;
@@ -88,8 +83,8 @@ std::unique_ptr<StepKernel> prepareGpuRecurrent(const StepAttrs &a,
       throw Error("recurrent: X has shape " + shapeToString(x.shape()) +
                   ", expected [seq, batch, input]");
     const int64_t seq = x.dim(0), batch = x.dim(1), inputSize = x.dim(2);
-    requireShape("W", *in[1], {D, GH, inputSize});
-    requireShape("R", *in[2], {D, GH, H});
+    requireShape(kn, "W", *in[1], {D, GH, inputSize});
+    requireShape(kn, "R", *in[2], {D, GH, H});
     const DeviceRecurrentIo io = recurrentDeviceIo(
         spec, where, in, out, seq, batch, [&](size_t i) { return inputs->raw(in, i); }, *context,
         site);
