@@ -22,6 +22,10 @@ constexpr int kColsPerCta = 128; // eight warps of 16 columns (two n8 MMA tiles 
 constexpr int kColsPerWarp = 16;
 constexpr int kThreads = 256;
 constexpr int kRowPad = 16; // bytes after each staged row: conflict-free ldmatrix
+// Floats after each staged row of float levels (the int8 kernel's FloatLevels): rows 16 banks
+// apart (chunks are multiples of 32), so that the float4 reads of two rows in one quarter warp
+// do not conflict.
+constexpr int kFloatRowPad = 16;
 
 struct ProductArgs {
   CimChipView chip;
