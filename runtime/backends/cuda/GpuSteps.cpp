@@ -12,10 +12,14 @@
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cuda/CimLinearStep.h"
 #include "runtime/backends/cuda/DigitalLinearStep.h"
+#include "runtime/backends/cuda/EinsumSteps.h"
 #include "runtime/backends/cuda/GpuStepUtil.h"
+#include "runtime/backends/cuda/IndexingSteps.h"
 #include "runtime/backends/cuda/LayoutSteps.h"
 #include "runtime/backends/cuda/LinearLayout.h"
+#include "runtime/backends/cuda/LossSteps.h"
 #include "runtime/backends/cuda/RecurrentStep.h"
+#include "runtime/backends/cuda/ResizeSteps.h"
 
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
@@ -585,6 +589,10 @@ const std::map<std::string, Factory> &gpuFactories() {
       t[cpu::compareOpTypes()[i]] = compareStep(static_cast<cpu::CompareOp>(i));
     for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i)
       t[cpu::reduceOpTypes()[i]] = reduceStep(static_cast<cpu::ReduceOp>(i));
+    addIndexingSteps(t);
+    addResizeSteps(t);
+    addEinsumSteps(t);
+    addLossSteps(t);
     return t;
   }();
   return table;

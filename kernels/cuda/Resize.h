@@ -1,0 +1,4 @@
+// cimlir CUDA kernels: Resize (the CPU kernels' results, on the GPU).
+#pragma once
+
+namespace cimlir::cuda {} // namespace cimlir::cuda

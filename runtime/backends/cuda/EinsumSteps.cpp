@@ -1,0 +1,7 @@
+#include "runtime/backends/cuda/EinsumSteps.h"
+
+namespace cimlir::cuda {
+
+void addEinsumSteps(std::map<std::string, Factory> &) {}
+
+} // namespace cimlir::cuda

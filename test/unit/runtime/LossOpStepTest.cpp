@@ -1,0 +1,7 @@
+// The NegativeLogLikelihoodLoss steps of another backend against the CPU backend's
+// (OpStepTestUtil.h).
+#include "test/unit/runtime/OpStepTestUtil.h"
+
+namespace cimlir::runtimetest {
+namespace {} // namespace
+} // namespace cimlir::runtimetest

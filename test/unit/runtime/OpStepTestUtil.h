@@ -1,0 +1,133 @@
+// The harness of the OpSteps suites (OpStepTest.cpp and its siblings): one-step plans on fresh
+// random inputs, run on the tested backend and on the CPU backend, every output compared (the
+// same bits, or within a tolerance) and, on the CUDA backend, no step left on the host.
+#pragma once
+
+#include "core/Error.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/exec/Program.h"
+#include "test/unit/runtime/RuntimeTestUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cimlir::runtimetest {
+
+/// One step's inputs: activations (graph inputs) or constants.
+struct Operand {
+  Tensor value;
+  bool constant = false;
+};
+
+struct OpCase {
+  std::string op;
+  json attrs = json::object();
+  std::vector<Operand> inputs = {};
+  std::vector<std::pair<DType, Shape>> outputs = {};
+  double rtol = 0, atol = 0; ///< 0, 0: the same bits
+};
+
+inline Tensor randomInt64(std::mt19937 &gen, const Shape &shape, int64_t lo, int64_t hi) {
+  Tensor t = Tensor::allocate(DType::I64, shape);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<int64_t>()[i] = randInt(gen, lo, hi);
+  return t;
+}
+
+inline Tensor scalarF32(float v, const Shape &shape = {}) {
+  Tensor t = Tensor::allocate(DType::F32, shape);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<float>()[i] = v;
+  return t;
+}
+
+inline std::string writePlan(const OpCase &c, const std::string &path) {
+  PlanBuilder b;
+  std::vector<int64_t> ins, outs;
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const Operand &o = c.inputs[i];
+    const std::string name = "in" + std::to_string(i);
+    ins.push_back(o.constant ? b.constant(name, o.value)
+                             : b.input(name, o.value.dtype(), o.value.shape()));
+  }
+  for (size_t i = 0; i < c.outputs.size(); ++i) {
+    outs.push_back(b.value("out" + std::to_string(i), c.outputs[i].first, c.outputs[i].second));
+    b.output("out" + std::to_string(i), outs.back());
+  }
+  b.step(c.op, "the_step", ins, outs, c.attrs);
+  b.write(path);
+  return path;
+}
+
+inline TensorMap activations(const OpCase &c) {
+  TensorMap in;
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (!c.inputs[i].constant)
+      in.emplace("in" + std::to_string(i), c.inputs[i].value);
+  return in;
+}
+
+/// Runs `c` on the test backend and on the CPU backend and compares every output.
+inline void expectAgreement(const OpCase &c, const std::string &what) {
+  SCOPED_TRACE(what);
+  TempDir dir;
+  const std::string path = writePlan(c, dir.file("plan.bin"));
+  Executor tested(Program::load(path), makeBackend());
+  Executor reference(Program::load(path), createBackend("cpu", {}));
+  const TensorMap got = tested.run(activations(c)), want = reference.run(activations(c));
+  const json details = tested.backend().report();
+  if (details.contains("host_steps")) {
+    EXPECT_TRUE(details["host_steps"].empty())
+        << c.op << " ran on the host: " << details["host_steps"].dump();
+  }
+  for (const auto &[name, w] : want) {
+    const Tensor &g = got.at(name);
+    ASSERT_EQ(g.dtype(), w.dtype()) << name;
+    ASSERT_EQ(g.shape(), w.shape()) << name;
+    if (c.rtol == 0 && c.atol == 0) {
+      // The same bits, but any NaN for a NaN (a GPU's conversions give the canonical one).
+      const size_t size = dtypeSize(w.dtype());
+      for (int64_t i = 0; i < w.numel(); ++i) {
+        const auto *gb = static_cast<const unsigned char *>(g.raw()) + i * size;
+        const auto *wb = static_cast<const unsigned char *>(w.raw()) + i * size;
+        const bool nans = (w.dtype() == DType::F32 && std::isnan(g.data<float>()[i]) &&
+                           std::isnan(w.data<float>()[i])) ||
+                          (w.dtype() == DType::F64 && std::isnan(g.data<double>()[i]) &&
+                           std::isnan(w.data<double>()[i]));
+        if (!nans && std::memcmp(gb, wb, size) != 0) {
+          ADD_FAILURE() << name << " differs at element " << i;
+          break;
+        }
+      }
+      continue;
+    }
+    if (w.dtype() == DType::F64) { // expectClose reads float32
+      for (int64_t i = 0; i < w.numel(); ++i) {
+        const double gv = g.data<double>()[i], wv = w.data<double>()[i];
+        if (!(std::fabs(gv - wv) <= c.atol + c.rtol * std::fabs(wv))) {
+          ADD_FAILURE() << name << ": element " << i << " is " << gv << ", expected " << wv;
+          break;
+        }
+      }
+      continue;
+    }
+    std::vector<double> ref(w.data<float>(), w.data<float>() + w.numel());
+    expectClose(g, ref, {}, c.rtol, c.atol, name);
+  }
+}
+
+/// The fixture of every OpSteps suite: nothing to compare on the CPU backend.
+class OpSteps : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (testBackend() == "cpu")
+      GTEST_SKIP() << "the CPU backend is the reference here (its kernels: test/unit/kernels)";
+  }
+};
+
+} // namespace cimlir::runtimetest
