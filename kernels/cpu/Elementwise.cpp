@@ -1,5 +1,6 @@
 #include "kernels/cpu/Elementwise.h"
 
+#include "kernels/cpu/BinaryMath.h"
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Layout.h"
 #include "kernels/cpu/UnaryMath.h"
@@ -15,9 +16,7 @@ namespace cimlir::cpu {
 using detail::fail;
 using detail::requireDType;
 
-namespace {
-
-const char *opName(BinaryOp op) {
+const char *binaryOpName(BinaryOp op) {
   switch (op) {
   case BinaryOp::Add:
     return "add";
@@ -43,83 +42,7 @@ const char *opName(BinaryOp op) {
   return "binary";
 }
 
-/// Integer arithmetic wraps (as onnxruntime's does on every target) instead of being
-/// undefined: it runs in an unsigned type at least as wide as int, so neither signed
-/// overflow nor the promotion of uint16 * uint16 to a signed int can occur.
-template <typename T>
-using Wide = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
-
-/// Integer a^b by squaring, wrapping; a negative b gives 1 / a truncated.
-template <typename T> T integerPow(T a, T b) {
-  using U = Wide<T>;
-  if constexpr (std::is_signed_v<T>) {
-    if (b < 0)
-      return a == 1 ? T(1) : a == -1 ? (b % 2 ? T(-1) : T(1)) : T(0);
-  }
-  U result = 1, base = static_cast<U>(a);
-  for (auto e = static_cast<std::make_unsigned_t<T>>(b); e; e >>= 1) {
-    if (e & 1)
-      result *= base;
-    base *= base;
-  }
-  return static_cast<T>(result);
-}
-
-template <BinaryOp Op, typename T> inline T apply(T a, T b) {
-  if constexpr (Op == BinaryOp::Max || Op == BinaryOp::Min) {
-    if constexpr (std::is_floating_point_v<T>)
-      if (a != a || b != b)
-        return std::numeric_limits<T>::quiet_NaN();
-    return Op == BinaryOp::Max ? (a < b ? b : a) : (b < a ? b : a);
-  } else if constexpr (Op == BinaryOp::FMod) {
-    if constexpr (std::is_floating_point_v<T>)
-      return std::fmod(a, b);
-    else if constexpr (std::is_signed_v<T>)
-      return b == -1 ? T(0) : static_cast<T>(a % b); // lowest % -1 overflows in C
-    else
-      return static_cast<T>(a % b);
-  } else if constexpr (Op == BinaryOp::Mod) {
-    if constexpr (std::is_floating_point_v<T>) {
-      const T r = std::fmod(a, b);
-      return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
-    } else {
-      const T r = apply<BinaryOp::FMod>(a, b);
-      if constexpr (std::is_signed_v<T>)
-        return r != 0 && ((r < 0) != (b < 0)) ? static_cast<T>(r + b) : r;
-      else
-        return r;
-    }
-  } else if constexpr (Op == BinaryOp::PRelu) {
-    return a < T(0) ? apply<BinaryOp::Mul>(a, b) : a;
-  } else if constexpr (Op == BinaryOp::Pow) {
-    if constexpr (std::is_floating_point_v<T>)
-      return std::pow(a, b);
-    else
-      return integerPow(a, b);
-  } else if constexpr (std::is_floating_point_v<T>) {
-    if constexpr (Op == BinaryOp::Add)
-      return a + b;
-    else if constexpr (Op == BinaryOp::Sub)
-      return a - b;
-    else if constexpr (Op == BinaryOp::Mul)
-      return a * b;
-    else
-      return a / b;
-  } else {
-    using U = Wide<T>;
-    if constexpr (Op == BinaryOp::Add)
-      return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-    else if constexpr (Op == BinaryOp::Sub)
-      return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
-    else if constexpr (Op == BinaryOp::Mul)
-      return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
-    else if constexpr (std::is_signed_v<T>)
-      // lowest / -1 overflows; negation in U wraps it to lowest, as two's complement does.
-      return b == -1 ? static_cast<T>(U(0) - static_cast<U>(a)) : static_cast<T>(a / b);
-    else
-      return static_cast<T>(a / b);
-  }
-}
+namespace {
 
 /// Y's axes after dropping size-1 axes and merging neighbours that both operands either
 /// span or broadcast alike, so the inner loop is as long as possible.
@@ -211,15 +134,14 @@ void broadcastApply(const Tensor &a, const Tensor &b, Tensor &y, F f) {
 }
 
 template <BinaryOp Op, typename T> void binaryTyped(const Tensor &a, const Tensor &b, Tensor &y) {
-  if constexpr ((Op == BinaryOp::Div || Op == BinaryOp::Mod || Op == BinaryOp::FMod) &&
-                std::is_integral_v<T>) {
+  if constexpr (dividesBy(Op) && std::is_integral_v<T>) {
     // Checked before anything is written, so a failing division leaves Y untouched.
     const T *bv = b.data<T>(), *end = bv + b.numel();
     if (y.numel() && std::find(bv, end, T(0)) != end)
-      fail(opName(Op), std::string("integer division by zero (") + dtypeName(b.dtype()) +
-                           " divisor " + shapeToString(b.shape()) + " holds a 0)");
+      fail(binaryOpName(Op), std::string("integer division by zero (") + dtypeName(b.dtype()) +
+                                 " divisor " + shapeToString(b.shape()) + " holds a 0)");
   }
-  broadcastApply<T, T>(a, b, y, [](T x, T z) { return apply<Op>(x, z); });
+  broadcastApply<T, T>(a, b, y, [](T x, T z) { return applyBinary<Op>(x, z); });
 }
 
 template <BinaryOp Op> void binaryOp(const Tensor &a, const Tensor &b, Tensor &y) {
@@ -241,7 +163,7 @@ template <BinaryOp Op> void binaryOp(const Tensor &a, const Tensor &b, Tensor &y
   case DType::I64:
     return binaryTyped<Op, int64_t>(a, b, y);
   default:
-    fail(opName(Op), std::string("unsupported dtype ") + dtypeName(a.dtype()));
+    fail(binaryOpName(Op), std::string("unsupported dtype ") + dtypeName(a.dtype()));
   }
 }
 
@@ -256,7 +178,7 @@ template <typename T> void reluTyped(const Tensor &x, Tensor &y) {
 } // namespace
 
 void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &y) {
-  const char *kn = opName(op);
+  const char *kn = binaryOpName(op);
   requireDType(kn, "A", a, a.dtype());
   requireDType(kn, "B", b, a.dtype());
   requireDType(kn, "Y", y, a.dtype());
@@ -355,20 +277,6 @@ const std::vector<UnaryOpType> &unaryOpTypes() {
 }
 
 namespace {
-
-/// Abs, Neg and Sign of a signed integer, wrapping (|lowest| and -lowest are lowest).
-template <typename T> T applyInteger(UnaryOp op, T x) {
-  using U = std::make_unsigned_t<T>;
-  const T negated = static_cast<T>(U(0) - static_cast<U>(x));
-  switch (op) {
-  case UnaryOp::Abs:
-    return x < 0 ? negated : x;
-  case UnaryOp::Neg:
-    return negated;
-  default: // Sign
-    return static_cast<T>((x > 0) - (x < 0));
-  }
-}
 
 template <typename T> void unaryInteger(UnaryOp op, const Tensor &x, Tensor &y) {
   const T *xv = x.data<T>();

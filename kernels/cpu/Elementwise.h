@@ -10,6 +10,9 @@ namespace cimlir::cpu {
 
 enum class BinaryOp { Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Mod, FMod };
 
+/// The name binary() gives `op` in its errors ("add", "mod", ...).
+const char *binaryOpName(BinaryOp op);
+
 /// Y = A op B with broadcasting; Y pre-allocated with the broadcast shape. A, B and Y share
 /// one dtype: float32, float64, int8, uint8, int16, uint16, int32, int64. Integer arithmetic
 /// wraps (two's complement); integer division truncates toward zero as ONNX (C) does, and

@@ -8,6 +8,7 @@
 #include "kernels/cpu/Elementwise.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace cimlir::cpu {
 
@@ -106,6 +107,20 @@ template <typename T> CIMLIR_HOST_DEVICE T geluValue(T v, bool tanhApproximation
   return tanhApproximation
              ? T(0.5) * v * (T(1) + std::tanh(rootTwoOverPi * (v + T(0.044715) * v * v * v)))
              : T(0.5) * v * (T(1) + std::erf(v * invRootTwo));
+}
+
+/// Abs, Neg and Sign of a signed integer, wrapping (|lowest| and -lowest are lowest).
+template <typename T> CIMLIR_HOST_DEVICE T applyInteger(UnaryOp op, T x) {
+  using U = std::make_unsigned_t<T>;
+  const T negated = static_cast<T>(U(0) - static_cast<U>(x));
+  switch (op) {
+  case UnaryOp::Abs:
+    return x < 0 ? negated : x;
+  case UnaryOp::Neg:
+    return negated;
+  default: // Sign
+    return static_cast<T>((x > 0) - (x < 0));
+  }
 }
 
 } // namespace cimlir::cpu

@@ -10,9 +10,10 @@
 
 namespace cimlir::cuda {
 
-/// Calls f with a value of the C++ type of `t` (BoolType for bool, which plans store as one
-/// byte); returns false, calling nothing, for float16 and bfloat16 (host-only conversions).
-template <typename BoolType, typename F> bool withElementType(DType t, F f) {
+/// Calls f with a value of the C++ type of `t` where `t` is one of the number types of
+/// cpu::binary (float32, float64, the 8- to 64-bit integers); returns false, calling nothing,
+/// for bool and the 16-bit floats.
+template <typename F> bool withArithmeticType(DType t, F f) {
   switch (t) {
   case DType::F32:
     return f(float{}), true;
@@ -30,11 +31,17 @@ template <typename BoolType, typename F> bool withElementType(DType t, F f) {
     return f(int32_t{}), true;
   case DType::I64:
     return f(int64_t{}), true;
-  case DType::Bool:
-    return f(BoolType{}), true;
   default:
     return false;
   }
+}
+
+/// Calls f with a value of the C++ type of `t` (BoolType for bool, which plans store as one
+/// byte); returns false, calling nothing, for float16 and bfloat16 (host-only conversions).
+template <typename BoolType, typename F> bool withElementType(DType t, F f) {
+  if (t == DType::Bool)
+    return f(BoolType{}), true;
+  return withArithmeticType(t, f);
 }
 
 /// Calls `launch` with a value of the unsigned integer type of `elementSize` bytes (1, 2, 4 or

@@ -1,10 +1,13 @@
 #include "kernels/cuda/Elementwise.h"
 
 #include "core/Error.h"
+#include "kernels/cpu/BinaryMath.h"
 #include "kernels/cpu/UnaryMath.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
+
+#include <type_traits>
 
 namespace cimlir::cuda {
 
@@ -23,27 +26,9 @@ __global__ void gemmEpilogueKernel(float *y, int64_t M, int64_t N, float alpha, 
   }
 }
 
-template <cpu::BinaryOp Op> __device__ __forceinline__ float applyBinary(float a, float b) {
-  if constexpr (Op == cpu::BinaryOp::Add)
-    return a + b;
-  else if constexpr (Op == cpu::BinaryOp::Sub)
-    return a - b;
-  else if constexpr (Op == cpu::BinaryOp::Mul)
-    return a * b;
-  else if constexpr (Op == cpu::BinaryOp::Div)
-    return __fdiv_rn(a, b);
-  else if constexpr (Op == cpu::BinaryOp::Max)
-    return a != a || b != b ? __int_as_float(0x7fc00000) : (a < b ? b : a);
-  else if constexpr (Op == cpu::BinaryOp::Min)
-    return a != a || b != b ? __int_as_float(0x7fc00000) : (b < a ? b : a);
-  else if constexpr (Op == cpu::BinaryOp::Pow)
-    return powf(a, b);
-  else // PRelu
-    return a < 0.0f ? a * b : a;
-}
-
-template <cpu::BinaryOp Op>
-__global__ void binaryKernel(const float *a, const float *b, Broadcast shape, float *y) {
+template <cpu::BinaryOp Op, typename T>
+__global__ void binaryKernel(const T *a, const T *b, Broadcast shape, T *y, DeviceFault *fault,
+                             int site) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < shape.count;
        idx += int64_t(gridDim.x) * blockDim.x) {
     int64_t rest = idx, ia = 0, ib = 0;
@@ -53,30 +38,53 @@ __global__ void binaryKernel(const float *a, const float *b, Broadcast shape, fl
       ia += i * shape.strideA[d];
       ib += i * shape.strideB[d];
     }
-    y[idx] = applyBinary<Op>(a[ia], b[ib]);
+    const T divisor = b[ib];
+    if constexpr (cpu::dividesBy(Op) && std::is_integral_v<T>) {
+      if (divisor == T(0)) { // the CPU refuses it before computing anything
+        reportDivisionFault(fault, site);
+        y[idx] = T(0);
+        continue;
+      }
+    }
+    y[idx] = cpu::applyBinary<Op>(a[ia], divisor);
   }
 }
 
-__global__ void unaryKernel(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha,
-                            float beta) {
+template <typename T>
+__global__ void unaryKernel(cpu::UnaryOp op, const T *x, T *y, int64_t count, T alpha, T beta) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
-       idx += int64_t(gridDim.x) * blockDim.x)
-    y[idx] = cpu::applyUnary(op, x[idx], alpha, beta);
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    if constexpr (std::is_floating_point_v<T>)
+      y[idx] = cpu::applyUnary(op, x[idx], alpha, beta);
+    else
+      y[idx] = cpu::applyInteger(op, x[idx]);
+  }
 }
 
-__global__ void geluKernel(const float *x, float *y, int64_t count, bool tanhApproximation) {
+template <typename T>
+__global__ void geluKernel(const T *x, T *y, int64_t count, bool tanhApproximation) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x)
     y[idx] = cpu::geluValue(x[idx], tanhApproximation);
 }
 
-__global__ void clipKernel(const float *x, const float *lo, const float *hi, float *y,
-                           int64_t count) {
-  const float l = *lo, h = *hi;
+template <typename T>
+__global__ void clipKernel(const T *x, const T *lo, const T *hi, T *y, int64_t count) {
+  const T l = *lo, h = *hi;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x) {
-    const float v = x[idx];
-    y[idx] = v < l ? l : (h < v ? h : v);
+    const T v = x[idx];
+    y[idx] = v < l ? l : (h < v ? h : v); // NaN stays NaN
+  }
+}
+
+template <typename T>
+__global__ void classifyKernel(const T *x, bool nan, bool negative, bool positive, uint8_t *y,
+                               int64_t count) {
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
+       idx += int64_t(gridDim.x) * blockDim.x) {
+    const T v = x[idx];
+    y[idx] = nan ? isnan(v) : (isinf(v) && (v < T(0) ? negative : positive));
   }
 }
 
@@ -149,11 +157,11 @@ __global__ void whereKernel(const uint8_t *condition, const E *x, const E *y, Br
   }
 }
 
-__global__ void reluKernel(const float *x, float *y, int64_t count) {
+template <typename T> __global__ void reluKernel(const T *x, T *y, int64_t count) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x) {
-    const float v = x[idx];
-    y[idx] = v < 0.0f ? 0.0f : v;
+    const T v = x[idx];
+    y[idx] = v < T(0) ? T(0) : v; // NaN stays NaN, as in the CPU kernel
   }
 }
 
@@ -199,81 +207,120 @@ bool Broadcast::of(const Shape &a, const Shape &b, const Shape &c, const Shape &
   return true;
 }
 
-bool binaryOnGpu(cpu::BinaryOp op) {
-  switch (op) {
-  case cpu::BinaryOp::Add:
-  case cpu::BinaryOp::Sub:
-  case cpu::BinaryOp::Mul:
-  case cpu::BinaryOp::Div:
-  case cpu::BinaryOp::Max:
-  case cpu::BinaryOp::Min:
-  case cpu::BinaryOp::Pow:
-  case cpu::BinaryOp::PRelu:
-    return true;
-  default:
-    return false;
-  }
+bool binaryOnGpu(DType t) {
+  return withArithmeticType(t, [](auto) {});
 }
 
-void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &shape, float *y,
-            cudaStream_t stream) {
+void binary(cpu::BinaryOp op, const void *a, const void *b, DType t, const Broadcast &shape,
+            void *y, DeviceFault *fault, int site, cudaStream_t stream) {
   if (shape.count == 0)
     return;
   const unsigned blocks = gridStrideBlocks(shape.count);
-  switch (op) {
-  case cpu::BinaryOp::Add:
-    binaryKernel<cpu::BinaryOp::Add><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Sub:
-    binaryKernel<cpu::BinaryOp::Sub><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Mul:
-    binaryKernel<cpu::BinaryOp::Mul><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Div:
-    binaryKernel<cpu::BinaryOp::Div><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Max:
-    binaryKernel<cpu::BinaryOp::Max><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Min:
-    binaryKernel<cpu::BinaryOp::Min><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::Pow:
-    binaryKernel<cpu::BinaryOp::Pow><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  case cpu::BinaryOp::PRelu:
-    binaryKernel<cpu::BinaryOp::PRelu><<<blocks, kGridStrideThreads, 0, stream>>>(a, b, shape, y);
-    break;
-  default:
-    throw Error("internal: no GPU kernel for this binary op");
-  }
+  auto launch = [&](auto e, auto opTag) {
+    using T = decltype(e);
+    binaryKernel<decltype(opTag)::value, T><<<blocks, kGridStrideThreads, 0, stream>>>(
+        static_cast<const T *>(a), static_cast<const T *>(b), shape, static_cast<T *>(y), fault,
+        site);
+  };
+  using Op = cpu::BinaryOp;
+  const bool typed = withArithmeticType(t, [&](auto e) {
+    switch (op) {
+    case Op::Add:
+      return launch(e, std::integral_constant<Op, Op::Add>{});
+    case Op::Sub:
+      return launch(e, std::integral_constant<Op, Op::Sub>{});
+    case Op::Mul:
+      return launch(e, std::integral_constant<Op, Op::Mul>{});
+    case Op::Div:
+      return launch(e, std::integral_constant<Op, Op::Div>{});
+    case Op::Max:
+      return launch(e, std::integral_constant<Op, Op::Max>{});
+    case Op::Min:
+      return launch(e, std::integral_constant<Op, Op::Min>{});
+    case Op::Pow:
+      return launch(e, std::integral_constant<Op, Op::Pow>{});
+    case Op::PRelu:
+      return launch(e, std::integral_constant<Op, Op::PRelu>{});
+    case Op::Mod:
+      return launch(e, std::integral_constant<Op, Op::Mod>{});
+    case Op::FMod:
+      return launch(e, std::integral_constant<Op, Op::FMod>{});
+    }
+  });
+  if (!typed)
+    throw Error(std::string("internal: no GPU binary op on ") + dtypeName(t));
   checkLaunch("binary");
 }
 
-void unary(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha, float beta,
+bool unaryOnGpu(cpu::UnaryOp op, DType t) {
+  return t == DType::F32 || t == DType::F64 ||
+         (cpu::unaryOpTypes()[static_cast<size_t>(op)].signedIntegers &&
+          (t == DType::I8 || t == DType::I16 || t == DType::I32 || t == DType::I64));
+}
+
+void unary(cpu::UnaryOp op, const void *x, void *y, DType t, int64_t count, float alpha, float beta,
            cudaStream_t stream) {
   if (count == 0)
     return;
-  unaryKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(op, x, y, count, alpha,
-                                                                          beta);
+  if (!unaryOnGpu(op, t) || !withArithmeticType(t, [&](auto e) {
+        using T = decltype(e);
+        if constexpr (!std::is_unsigned_v<T>) // unaryOnGpu takes no unsigned type
+          unaryKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+              op, static_cast<const T *>(x), static_cast<T *>(y), count, static_cast<T>(alpha),
+              static_cast<T>(beta));
+      }))
+    throw Error(std::string("internal: no GPU unary op on ") + dtypeName(t));
   checkLaunch("unary");
 }
 
-void gelu(const float *x, float *y, int64_t count, bool tanhApproximation, cudaStream_t stream) {
-  if (count == 0)
-    return;
-  geluKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, y, count,
-                                                                         tanhApproximation);
-  checkLaunch("gelu");
-}
-
-void clip(const float *x, const float *lo, const float *hi, float *y, int64_t count,
+void gelu(const void *x, void *y, DType t, int64_t count, bool tanhApproximation,
           cudaStream_t stream) {
   if (count == 0)
     return;
-  clipKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, lo, hi, y, count);
+  auto launch = [&](auto e) {
+    using T = decltype(e);
+    geluKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+        static_cast<const T *>(x), static_cast<T *>(y), count, tanhApproximation);
+  };
+  if (t == DType::F32)
+    launch(float{});
+  else if (t == DType::F64)
+    launch(double{});
+  else
+    throw Error(std::string("internal: no GPU Gelu on ") + dtypeName(t));
+  checkLaunch("gelu");
+}
+
+void clip(const void *x, const void *lo, const void *hi, void *y, DType t, int64_t count,
+          cudaStream_t stream) {
+  if (count == 0)
+    return;
+  if (!withArithmeticType(t, [&](auto e) {
+        using T = decltype(e);
+        clipKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+            static_cast<const T *>(x), static_cast<const T *>(lo), static_cast<const T *>(hi),
+            static_cast<T *>(y), count);
+      }))
+    throw Error(std::string("internal: no GPU Clip on ") + dtypeName(t));
   checkLaunch("clip");
+}
+
+void classify(const void *x, DType t, bool nan, bool negative, bool positive, uint8_t *y,
+              int64_t count, cudaStream_t stream) {
+  if (count == 0)
+    return;
+  auto launch = [&](auto e) {
+    using T = decltype(e);
+    classifyKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+        static_cast<const T *>(x), nan, negative, positive, y, count);
+  };
+  if (t == DType::F32)
+    launch(float{});
+  else if (t == DType::F64)
+    launch(double{});
+  else
+    throw Error(std::string("internal: no GPU IsNaN/IsInf on ") + dtypeName(t));
+  checkLaunch("classify");
 }
 
 bool compareOnGpu(DType t) {
@@ -313,10 +360,21 @@ void where(const uint8_t *condition, const void *x, const void *y, size_t elemen
   checkLaunch("where");
 }
 
-void relu(const float *x, float *y, int64_t count, cudaStream_t stream) {
+bool reluOnGpu(DType t) {
+  return t == DType::F32 || t == DType::F64 || t == DType::I8 || t == DType::I16 ||
+         t == DType::I32 || t == DType::I64;
+}
+
+void relu(const void *x, void *y, DType t, int64_t count, cudaStream_t stream) {
   if (count == 0)
     return;
-  reluKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, y, count);
+  if (!reluOnGpu(t) || !withArithmeticType(t, [&](auto e) {
+        using T = decltype(e);
+        if constexpr (!std::is_unsigned_v<T>) // reluOnGpu takes no unsigned type
+          reluKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+              static_cast<const T *>(x), static_cast<T *>(y), count);
+      }))
+    throw Error(std::string("internal: no GPU Relu on ") + dtypeName(t));
   checkLaunch("relu");
 }
 

@@ -1,12 +1,13 @@
 // cimlir CUDA kernels: elementwise steps on device memory, enqueued on a stream, with the
-// CPU kernels' float32 arithmetic (no FMA contraction: the CUDA code is built with
-// --fmad=false).
+// CPU kernels' arithmetic in every element type they take (no FMA contraction: the CUDA code
+// is built with --fmad=false).
 #pragma once
 
 #include <cuda_runtime_api.h>
 
 #include "core/DType.h"
 #include "kernels/cpu/Elementwise.h"
+#include "kernels/cuda/DeviceFault.h"
 
 #include <cstdint>
 
@@ -27,12 +28,12 @@ struct Broadcast {
   static bool of(const Shape &a, const Shape &b, const Shape &c, const Shape &y, Broadcast &out);
 };
 
-/// The float32 ops of cpu::binary that have a GPU kernel (the CPU's arithmetic: Max and Min
-/// return NaN for a NaN operand, PRelu is a < 0 ? a·b : a).
-bool binaryOnGpu(cpu::BinaryOp op);
-/// y = a op b over the broadcast.
-void binary(cpu::BinaryOp op, const float *a, const float *b, const Broadcast &shape, float *y,
-            cudaStream_t stream);
+/// Whether binary() takes `t`: cpu::binary's types (float32, float64, the integer types).
+bool binaryOnGpu(DType t);
+/// y = a op b over the broadcast, a, b and y of type `t`, with cpu::binary's arithmetic
+/// (kernels/cpu/BinaryMath.h). An integer divisor of 0 is recorded in `fault` at `site`.
+void binary(cpu::BinaryOp op, const void *a, const void *b, DType t, const Broadcast &shape,
+            void *y, DeviceFault *fault, int site, cudaStream_t stream);
 
 /// Whether compare() takes `t` (float32, float64, the integer types, bool).
 bool compareOnGpu(DType t);
@@ -52,20 +53,31 @@ void where(const uint8_t *condition, const void *x, const void *y, size_t elemen
 void gemmEpilogue(float *y, int64_t M, int64_t N, float alpha, const float *C, int64_t cRows,
                   int64_t cCols, float beta, cudaStream_t stream);
 
-/// y = f(x) over `count` floats, f one of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h, CUDA's
-/// math functions).
-void unary(cpu::UnaryOp op, const float *x, float *y, int64_t count, float alpha, float beta,
+/// Whether unary() takes op on `t`: float32 and float64, and the signed integers for the ops
+/// unaryOpTypes() marks (Abs, Neg, Sign).
+bool unaryOnGpu(cpu::UnaryOp op, DType t);
+/// y = f(x) over `count` elements of `t`, f one of cpu::unaryOpTypes() (kernels/cpu/
+/// UnaryMath.h, CUDA's math functions).
+void unary(cpu::UnaryOp op, const void *x, void *y, DType t, int64_t count, float alpha, float beta,
            cudaStream_t stream);
 
-/// ONNX Gelu over `count` floats (kernels/cpu/UnaryMath.h).
-void gelu(const float *x, float *y, int64_t count, bool tanhApproximation, cudaStream_t stream);
-
-/// ONNX Clip over `count` floats: lo and hi one float each in device memory (cpu::clip's
-/// arithmetic: NaN stays NaN).
-void clip(const float *x, const float *lo, const float *hi, float *y, int64_t count,
+/// ONNX Gelu over `count` elements of `t` (float32 or float64; kernels/cpu/UnaryMath.h).
+void gelu(const void *x, void *y, DType t, int64_t count, bool tanhApproximation,
           cudaStream_t stream);
 
-/// y = x < 0 ? 0 : x over `count` floats (NaN stays NaN, as in the CPU kernel).
-void relu(const float *x, float *y, int64_t count, cudaStream_t stream);
+/// ONNX Clip over `count` elements of `t` (binaryOnGpu's types): lo and hi one element each
+/// in device memory (cpu::clip's arithmetic: NaN stays NaN).
+void clip(const void *x, const void *lo, const void *hi, void *y, DType t, int64_t count,
+          cudaStream_t stream);
+
+/// IsNaN (nan) or IsInf (negative, positive: which infinities count) of `count` elements of
+/// `t` (float32 or float64) into bools, as cpu::classify.
+void classify(const void *x, DType t, bool nan, bool negative, bool positive, uint8_t *y,
+              int64_t count, cudaStream_t stream);
+
+/// Whether relu() takes `t`: cpu::relu's types (float32, float64, the signed integers).
+bool reluOnGpu(DType t);
+/// y = x < 0 ? 0 : x over `count` elements of `t` (NaN stays NaN, as in the CPU kernel).
+void relu(const void *x, void *y, DType t, int64_t count, cudaStream_t stream);
 
 } // namespace cimlir::cuda

@@ -107,6 +107,8 @@ void Context::synchronize() const {
   const std::string &site = f.site > 0 && static_cast<size_t>(f.site) <= faultSites_.size()
                                 ? faultSites_[static_cast<size_t>(f.site) - 1]
                                 : std::string("a GPU step");
+  if (f.kind == 2)
+    throw Error(site + "integer division by zero");
   if (f.kind == 1)
     throw Error(site + "value " + std::to_string(f.value) + " is outside [0, " +
                 std::to_string(f.bound) + "]");

@@ -53,19 +53,26 @@ Broadcast broadcastOf(const char *kernel, const In &in, const Tensor &y) {
   return shape;
 }
 
-/// Add, Sub, Mul, Div, Pow, Max, Min and PRelu of float32 tensors, broadcast as NumPy does.
-Factory binaryStep(cpu::BinaryOp op) {
-  return [op](const StepAttrs &a,
-              const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
+/// Add, Sub, Mul, Div, Pow, Max, Min, PRelu and Mod (fmod selecting FMod) in every type of
+/// cpu::binary, broadcast as NumPy does; an integer divisor of 0 is reported through the fault
+/// record, as the CPU's error.
+Factory binaryStep(cpu::BinaryOp named) {
+  return [named](const StepAttrs &a,
+                 const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
     a.arity(2, 2);
-    if (!allFloat32(a) || !binaryOnGpu(op) ||
+    const cpu::BinaryOp op =
+        named == cpu::BinaryOp::Mod && a.i("fmod") != 0 ? cpu::BinaryOp::FMod : named;
+    const DType t = a.program().values()[a.step().inputs[0]].dtype;
+    if (!allOf(a, t) || !binaryOnGpu(t) ||
         a.program().values()[a.step().outputs[0]].shape.size() > kMaxBroadcastRank)
-      return nullptr;
+      return nullptr; // the CPU kernel names the error
     auto inputs = std::make_shared<DeviceInputs>(a, *context);
     const std::string name = a.step().op;
+    const int site = context->faultSite("step " + name + " '" + a.step().name +
+                                        "': " + cpu::binaryOpName(op) + ": ");
     return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-      binary(op, (*inputs)(in, 0), (*inputs)(in, 1), broadcastOf(name.c_str(), in, *out[0]),
-             out[0]->data<float>(), context->stream());
+      binary(op, inputs->raw(in, 0), inputs->raw(in, 1), t, broadcastOf(name.c_str(), in, *out[0]),
+             out[0]->raw(), context->fault(), site, context->stream());
     });
   };
 }
@@ -157,11 +164,11 @@ std::unique_ptr<StepKernel> globalAveragePoolStep(const StepAttrs &a,
 
 std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
-  const Step &s = a.step();
-  if (!allInputsOnDevice(a) || a.program().values()[s.inputs[0]].dtype != DType::F32)
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  if (!allInputsOnDevice(a) || !allOf(a, t) || !reluOnGpu(t))
     return nullptr;
-  return std::make_unique<LambdaStep>([context](const In &in, const Out &out) {
-    relu(in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), context->stream());
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    relu(in[0]->raw(), out[0]->raw(), t, in[0]->numel(), context->stream());
   });
 }
 
@@ -172,19 +179,23 @@ Factory recurrentStep(cpu::RecurrentCell cell) {
   };
 }
 
-/// The float32 unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU).
+/// The unary ops of cpu::unaryOpTypes() (kernels/cpu/UnaryMath.h on the GPU) in float32 and
+/// float64, and Abs, Neg and Sign of the signed integers.
 Factory unaryStep(cpu::UnaryOp op) {
   return [op](const StepAttrs &a,
               const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
     a.arity(1, 1);
-    if (!allFloat32(a) || !allInputsOnDevice(a))
+    const DType t = a.program().values()[a.step().inputs[0]].dtype;
+    if (!allOf(a, t) || !unaryOnGpu(op, t) || !allInputsOnDevice(a))
       return nullptr;
     const cpu::UnaryOpType &type = cpu::unaryOpTypes()[static_cast<size_t>(op)];
     const float alpha = type.alphaName.empty() ? 0 : a.f("alpha");
     const float beta = type.betaName.empty() ? 0 : a.f("beta");
     return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-      unary(op, in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), alpha, beta,
-            context->stream());
+      if (out[0]->shape() != in[0]->shape())
+        throw Error(type.name + ": Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
+                    shapeToString(in[0]->shape()));
+      unary(op, in[0]->raw(), out[0]->raw(), t, in[0]->numel(), alpha, beta, context->stream());
     });
   };
 }
@@ -192,24 +203,48 @@ Factory unaryStep(cpu::UnaryOp op) {
 std::unique_ptr<StepKernel> geluStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
   const std::string approximate = a.s("approximate");
-  if (!allFloat32(a) || !allInputsOnDevice(a) || (approximate != "none" && approximate != "tanh"))
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  if (!allOf(a, t) || (t != DType::F32 && t != DType::F64) || !allInputsOnDevice(a) ||
+      (approximate != "none" && approximate != "tanh"))
     return nullptr;
   const bool tanh = approximate == "tanh";
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    gelu(in[0]->data<float>(), out[0]->data<float>(), in[0]->numel(), tanh, context->stream());
+    gelu(in[0]->raw(), out[0]->raw(), t, in[0]->numel(), tanh, context->stream());
   });
 }
 
+/// Clip in every type of cpu::binary, min and max one element each (constants or activations).
 std::unique_ptr<StepKernel> clipStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(3, 3);
-  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  if (!allOf(a, t) || !binaryOnGpu(t) || !allInputsOnDevice(a, 0, 1))
     return nullptr;
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     if (in[1]->numel() != 1 || in[2]->numel() != 1)
       throw Error("Clip: min and max must hold one element each");
-    clip(in[0]->data<float>(), (*inputs)(in, 1), (*inputs)(in, 2), out[0]->data<float>(),
-         in[0]->numel(), context->stream());
+    clip(in[0]->raw(), inputs->raw(in, 1), inputs->raw(in, 2), out[0]->raw(), t, in[0]->numel(),
+         context->stream());
+  });
+}
+
+/// IsNaN and IsInf of float32 or float64 into bools.
+std::unique_ptr<StepKernel> classifyStep(const StepAttrs &a,
+                                         const std::shared_ptr<Context> &context) {
+  a.arity(1, 1);
+  const bool nan = a.step().op == "IsNaN";
+  const bool negative = !nan && a.i("detect_negative") != 0;
+  const bool positive = !nan && a.i("detect_positive") != 0;
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  if ((t != DType::F32 && t != DType::F64) || !allInputsOnDevice(a) ||
+      a.program().values()[a.step().outputs[0]].dtype != DType::Bool)
+    return nullptr;
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    if (out[0]->shape() != in[0]->shape())
+      throw Error(std::string(nan ? "IsNaN" : "IsInf") + ": Y has shape " +
+                  shapeToString(out[0]->shape()) + ", expected " + shapeToString(in[0]->shape()));
+    classify(in[0]->raw(), t, nan, negative, positive, static_cast<uint8_t *>(out[0]->raw()),
+             in[0]->numel(), context->stream());
   });
 }
 
@@ -553,6 +588,8 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"Gemm", gemmStep},
         {"GlobalAveragePool", globalAveragePoolStep},
         {"Identity", copyStep},
+        {"IsInf", classifyStep},
+        {"IsNaN", classifyStep},
         {"InstanceNormalization", instanceNormStep},
         {"LayerNormalization", layerNormStep},
         {"LRN", lrnStep},
@@ -560,6 +597,7 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"Max", binaryStep(cpu::BinaryOp::Max)},
         {"MaxPool", poolStep},
         {"Min", binaryStep(cpu::BinaryOp::Min)},
+        {"Mod", binaryStep(cpu::BinaryOp::Mod)},
         {"Mul", binaryStep(cpu::BinaryOp::Mul)},
         {"Not", notStep},
         {"Pad", padStep},

@@ -1,0 +1,195 @@
+// The elementwise steps of another backend against the CPU backend's in every element type the
+// CPU kernels take (OpStepTestUtil.h): the binary ops (and Mod, fmod both ways) in float64 and
+// the integer types, unary ops in float64 and Abs/Neg/Sign of the signed integers, Relu, Clip,
+// Gelu, IsNaN and IsInf; and an integer division by zero, refused by both backends.
+#include "kernels/cpu/Elementwise.h"
+#include "test/unit/runtime/OpStepTestUtil.h"
+
+#include <limits>
+
+namespace cimlir::runtimetest {
+namespace {
+
+/// A tensor of `t` with values uniform in [lo, hi] (integers rounded; no 0 where `nonZero`).
+Tensor randomOf(std::mt19937 &gen, DType t, const Shape &shape, double lo, double hi,
+                bool nonZero = false) {
+  Tensor f = Tensor::allocate(DType::F64, shape);
+  std::uniform_real_distribution<double> d(lo, hi);
+  const bool integer = t != DType::F32 && t != DType::F64;
+  for (int64_t i = 0; i < f.numel(); ++i) {
+    double v = d(gen);
+    if (integer)
+      v = std::round(v);
+    if (nonZero && v == 0)
+      v = 1;
+    f.data<double>()[i] = v;
+  }
+  Tensor out = Tensor::allocate(t, shape);
+  for (int64_t i = 0; i < f.numel(); ++i) {
+    const double v = f.data<double>()[i];
+    switch (t) {
+    case DType::F32:
+      out.data<float>()[i] = static_cast<float>(v);
+      break;
+    case DType::F64:
+      out.data<double>()[i] = v;
+      break;
+    case DType::I8:
+      out.data<int8_t>()[i] = static_cast<int8_t>(v);
+      break;
+    case DType::U8:
+      out.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+      break;
+    case DType::I16:
+      out.data<int16_t>()[i] = static_cast<int16_t>(v);
+      break;
+    case DType::U16:
+      out.data<uint16_t>()[i] = static_cast<uint16_t>(v);
+      break;
+    case DType::I32:
+      out.data<int32_t>()[i] = static_cast<int32_t>(v);
+      break;
+    default:
+      out.data<int64_t>()[i] = static_cast<int64_t>(v);
+      break;
+    }
+  }
+  return out;
+}
+
+bool isUnsigned(DType t) { return t == DType::U8 || t == DType::U16; }
+bool isFloat(DType t) { return t == DType::F32 || t == DType::F64; }
+
+const DType kNumberTypes[] = {DType::F32, DType::F64, DType::I8,  DType::U8,
+                              DType::I16, DType::U16, DType::I32, DType::I64};
+
+TEST_F(OpSteps, BinaryOpsInEveryNumberType) {
+  CIMLIR_SEEDED_RNG();
+  const std::pair<const char *, int> ops[] = {{"Add", 0}, {"Sub", 0}, {"Mul", 0}, {"Div", 0},
+                                              {"Max", 0}, {"Min", 0}, {"Pow", 0}, {"PRelu", 0},
+                                              {"Mod", 0}, {"Mod", 1}};
+  for (DType t : kNumberTypes)
+    for (const auto &[op, fmod] : ops) {
+      const std::string name = std::string(op) + (fmod ? " fmod" : "") + " " + dtypeName(t);
+      const bool pow = std::string(op) == "Pow";
+      const double lo = isUnsigned(t) || (pow && isFloat(t)) ? 0.5 : -60, hi = pow ? 3 : 60;
+      const Shape ya{3, randInt(gen, 1, 5), randInt(gen, 1, 40)};
+      const Shape yb{ya[1], 1}; // broadcast along the last axis
+      OpCase c{op,
+               json::object(),
+               {{randomOf(gen, t, ya, lo, isFloat(t) && pow ? 3 : 60)},
+                {randomOf(gen, t, yb, pow ? (isFloat(t) ? -2 : 0) : lo, hi, true),
+                 randInt(gen, 0, 1) == 1}}};
+      if (std::string(op) == "Mod")
+        c.attrs["fmod"] = fmod;
+      c.outputs = {{t, ya}};
+      if (pow && isFloat(t)) { // CUDA's pow is within 2 ulp of the C library's
+        c.rtol = 1e-6;
+        c.atol = 1e-30;
+      }
+      expectAgreement(c, name);
+    }
+}
+
+TEST_F(OpSteps, IntegerDivisionByZeroIsRefusedByBothBackends) {
+  CIMLIR_SEEDED_RNG();
+  for (const char *op : {"Div", "Mod"}) {
+    OpCase c{op,
+             json::object(),
+             {{randomOf(gen, DType::I32, {4, 6}, -50, 50)},
+              {randomOf(gen, DType::I32, {6}, -9, 9, true)}}};
+    c.outputs = {{DType::I32, {4, 6}}};
+    expectAgreement(c, std::string(op) + " int32");
+    c.inputs[1].value.data<int32_t>()[2] = 0;
+    TempDir dir;
+    const std::string path = writePlan(c, dir.file("bad.bin"));
+    for (const std::string &backend : {testBackend(), std::string("cpu")}) {
+      Executor ex(Program::load(path), createBackend(backend, {}));
+      const std::string error = errorOf([&] { ex.run(activations(c)); });
+      EXPECT_TRUE(containsAll(error, {"step ", op, "'the_step'", "integer division by zero"}))
+          << backend << ": " << error;
+    }
+  }
+}
+
+TEST_F(OpSteps, UnaryOpsInFloat64AndSignedIntegers) {
+  CIMLIR_SEEDED_RNG();
+  const auto &types = cpu::unaryOpTypes();
+  for (size_t i = 0; i < types.size(); ++i) {
+    const std::string &name = types[i].name;
+    double lo = -3, hi = 3;
+    if (name == "Acos" || name == "Asin" || name == "Atanh")
+      lo = -0.95, hi = 0.95;
+    else if (name == "Acosh")
+      lo = 1.05, hi = 5;
+    else if (name == "Log" || name == "Sqrt" || name == "Reciprocal")
+      lo = 0.05, hi = 5;
+    std::vector<DType> dtypes{DType::F64};
+    if (types[i].signedIntegers)
+      dtypes.insert(dtypes.end(), {DType::I8, DType::I16, DType::I32, DType::I64});
+    for (DType t : dtypes) {
+      OpCase c{name};
+      if (!types[i].alphaName.empty())
+        c.attrs["alpha"] = types[i].alpha * 0.75;
+      if (!types[i].betaName.empty())
+        c.attrs["beta"] = types[i].beta + 0.25;
+      const Shape shape{randInt(gen, 1, 4), randInt(gen, 1, 300)};
+      c.inputs = {{randomOf(gen, t, shape, isFloat(t) ? lo : -100, isFloat(t) ? hi : 100)}};
+      c.outputs = {{t, shape}};
+      if (isFloat(t)) { // CUDA's double functions are within 2 ulp of the C library's
+        c.rtol = 1e-14;
+        c.atol = 1e-300;
+      }
+      expectAgreement(c, name + " " + dtypeName(t));
+    }
+  }
+  OpCase gelu{"Gelu", {{"approximate", "tanh"}}, {{randomOf(gen, DType::F64, {5, 77}, -4, 4)}}};
+  gelu.outputs = {{DType::F64, {5, 77}}};
+  gelu.rtol = 1e-14;
+  gelu.atol = 1e-15;
+  expectAgreement(gelu, "Gelu float64");
+}
+
+TEST_F(OpSteps, ReluClipAndClassifyInEveryType) {
+  CIMLIR_SEEDED_RNG();
+  for (DType t : {DType::F64, DType::I8, DType::I16, DType::I32, DType::I64}) {
+    OpCase relu{"Relu", json::object(), {{randomOf(gen, t, {7, 33}, -100, 100)}}};
+    relu.outputs = {{t, {7, 33}}};
+    expectAgreement(relu, std::string("Relu ") + dtypeName(t));
+  }
+  for (DType t : kNumberTypes) {
+    const double lo = isUnsigned(t) ? 0 : -100;
+    OpCase clip{"Clip",
+                json::object(),
+                {{randomOf(gen, t, {5, 21}, lo, 100)},
+                 {randomOf(gen, t, {}, lo, lo + 40), true},
+                 {randomOf(gen, t, {}, 50, 90)}}};
+    clip.outputs = {{t, {5, 21}}};
+    expectAgreement(clip, std::string("Clip ") + dtypeName(t));
+  }
+  for (DType t : {DType::F32, DType::F64}) {
+    Tensor x = randomOf(gen, t, {4, 9}, -5, 5);
+    // NaN, +inf and -inf among the values.
+    const double specials[] = {std::numeric_limits<double>::quiet_NaN(),
+                               std::numeric_limits<double>::infinity(),
+                               -std::numeric_limits<double>::infinity()};
+    for (int i = 0; i < 3; ++i) {
+      if (t == DType::F32)
+        x.data<float>()[i * 7] = static_cast<float>(specials[i]);
+      else
+        x.data<double>()[i * 7] = specials[i];
+    }
+    OpCase nan{"IsNaN", json::object(), {{x}}};
+    nan.outputs = {{DType::Bool, {4, 9}}};
+    expectAgreement(nan, std::string("IsNaN ") + dtypeName(t));
+    for (int negative : {0, 1})
+      for (int positive : {0, 1}) {
+        OpCase inf{"IsInf", {{"detect_negative", negative}, {"detect_positive", positive}}, {{x}}};
+        inf.outputs = {{DType::Bool, {4, 9}}};
+        expectAgreement(inf, std::string("IsInf ") + dtypeName(t));
+      }
+  }
+}
+
+} // namespace
+} // namespace cimlir::runtimetest
