@@ -194,8 +194,8 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
   }
 }
 
-void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
-                   Tensor &y) {
+ConvTransposeGeometry convTransposeGeometry(const Tensor &x, const Tensor &w, const Tensor *b,
+                                            const ConvParams &p, const Tensor &y) {
   const char *kn = "convTranspose";
   detail::requireDType(kn, "X", x, DType::F32);
   detail::requireDType(kn, "W", w, DType::F32);
@@ -209,15 +209,25 @@ void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const Conv
   if (g < 1 || c % g != 0 || w.dim(0) != c || y.dim(0) != n || y.dim(1) != w.dim(1) * g)
     fail(kn, "group " + std::to_string(g) + " does not fit X " + shapeToString(x.shape()) + ", W " +
                  shapeToString(w.shape()) + " and Y " + shapeToString(y.shape()));
-  const std::vector<int64_t> strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
-  const std::vector<int64_t> dil = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
-  const std::vector<int64_t> pads =
+  ConvTransposeGeometry geo;
+  geo.strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
+  geo.dilations = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
+  geo.pads =
       detail::perAxis(kn, "pads", p.pads, 2 * spatial, 0, std::numeric_limits<int64_t>::min());
-  const int64_t m = y.dim(1), mg = m / g, cg = c / g;
   if (b) {
     detail::requireDType(kn, "B", *b, DType::F32);
-    detail::requireShape(kn, "B", *b, {m});
+    detail::requireShape(kn, "B", *b, {y.dim(1)});
   }
+  return geo;
+}
+
+void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
+                   Tensor &y) {
+  const ConvTransposeGeometry geo = convTransposeGeometry(x, w, b, p, y);
+  const std::vector<int64_t> &strides = geo.strides, &dil = geo.dilations, &pads = geo.pads;
+  const size_t spatial = static_cast<size_t>(x.rank() - 2);
+  const int64_t n = x.dim(0), c = x.dim(1), g = p.group;
+  const int64_t m = y.dim(1), mg = m / g, cg = c / g;
   // Spatial sizes and row-major strides of X, W and Y.
   std::vector<int64_t> xin(spatial), ker(spatial), out(spatial);
   int64_t xs = 1, ks = 1, ys = 1;

@@ -19,10 +19,20 @@ struct ConvParams {
 /// X [N, C, D1..Dk], W [M, C/group, K1..Kk], B [M] or null; Y pre-allocated [N, M, O1..Ok].
 void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y);
 
+/// A transposed convolution's per-axis attributes (spelled out).
+struct ConvTransposeGeometry {
+  std::vector<int64_t> strides, dilations, pads; ///< pads: the begins, then the ends
+};
+/// Checks convTranspose's operands as it does (float32, ranks, group, attributes, B) and
+/// returns the attributes per axis. Reads only shapes and dtypes (the CUDA backend's too).
+ConvTransposeGeometry convTransposeGeometry(const Tensor &x, const Tensor &w, const Tensor *b,
+                                            const ConvParams &p, const Tensor &y);
+
 /// ONNX ConvTranspose with the same normalised attributes (output_padding and output_shape
 /// already folded into Y's shape and the pads): X [N, C, D1..Dk], W [C, M/group, K1..Kk],
 /// B [M] or null; Y [N, M, O1..Ok]. Every input position scatters into
-/// O = D * stride - pad_begin + K * dilation; positions outside Y are dropped.
+/// O = D * stride - pad_begin + K * dilation; positions outside Y are dropped. Each output is
+/// B (or 0) plus its contributions in float32, in rising input channel, then input position.
 void convTranspose(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
                    Tensor &y);
 

@@ -128,9 +128,13 @@ MatmulExtents matmulExtents(const Tensor &a, const Tensor &b, const Tensor &y) {
   if (!bVec)
     outShape.push_back(e.n);
   requireShape(k, "Y", y, outShape);
+  setBatchStrides(aBatch, bBatch, e);
+  return e;
+}
+
+void setBatchStrides(const Shape &aBatch, const Shape &bBatch, MatmulExtents &e) {
   e.batches = shapeNumel(e.batch);
   e.sharedB = shapeNumel(bBatch) == 1;
-
   // Strides (in matrices) of A and B over the output batch axes; 0 where broadcast.
   const size_t rank = e.batch.size();
   e.aStride.assign(rank, 0);
@@ -149,7 +153,6 @@ MatmulExtents matmulExtents(const Tensor &a, const Tensor &b, const Tensor &y) {
       sb *= d;
     }
   }
-  return e;
 }
 
 void matmul(const Tensor &a, const Tensor &b, Tensor &y) {

@@ -36,6 +36,10 @@ struct MatmulExtents {
 /// extents; throws cimlir::Error naming "matmul". Reads only shapes and dtypes.
 MatmulExtents matmulExtents(const Tensor &a, const Tensor &b, const Tensor &y);
 
+/// Sets e.batches, e.sharedB and the strides of A's and B's batch axes aBatch and bBatch over
+/// e.batch (their broadcast, set by the caller): MatMul's and MatMulInteger's.
+void setBatchStrides(const Shape &aBatch, const Shape &bBatch, MatmulExtents &e);
+
 /// ONNX/NumPy MatMul with batch broadcasting (1-D operands promoted and squeezed as
 /// numpy.matmul does). Y is pre-allocated with the broadcast result shape. float32.
 void matmul(const Tensor &a, const Tensor &b, Tensor &y);

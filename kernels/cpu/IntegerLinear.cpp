@@ -10,80 +10,93 @@ using detail::fail;
 
 namespace {
 
+void requireInt8(const char *kn, const char *what, const Tensor &t) {
+  if (t.dtype() != DType::I8 && t.dtype() != DType::U8)
+    fail(kn, std::string(what) + " is " + dtypeName(t.dtype()) + ", expected int8 or uint8");
+}
+
 /// The values of an int8 or uint8 tensor widened to int32.
 std::vector<int32_t> widen(const char *kn, const char *what, const Tensor &t) {
   detail::requireData(kn, what, t);
+  requireInt8(kn, what, t);
   std::vector<int32_t> out(static_cast<size_t>(t.numel()));
   if (t.dtype() == DType::I8)
     for (int64_t i = 0; i < t.numel(); ++i)
       out[i] = t.data<int8_t>()[i];
-  else if (t.dtype() == DType::U8)
+  else
     for (int64_t i = 0; i < t.numel(); ++i)
       out[i] = t.data<uint8_t>()[i];
-  else
-    fail(kn, std::string(what) + " is " + dtypeName(t.dtype()) + ", expected int8 or uint8");
   return out;
 }
 
 /// A zero point of one value or `count` values (of `type`), widened.
 std::vector<int32_t> zeroPoint(const char *kn, const char *what, const Tensor &z, DType type,
                                int64_t count) {
-  if (z.dtype() != type)
-    fail(kn, std::string(what) + " is " + dtypeName(z.dtype()) + ", expected " + dtypeName(type));
-  if (z.numel() != 1 && !(z.rank() == 1 && z.numel() == count))
-    fail(kn, std::string(what) + " has shape " + shapeToString(z.shape()) +
-                 ", expected one value or " + std::to_string(count));
+  checkZeroPoint(kn, what, z, type, count);
   return widen(kn, what, z);
 }
 
 } // namespace
 
-void matMulInteger(const Tensor &a, const Tensor &b, const Tensor &aZero, const Tensor &bZero,
-                   Tensor &y) {
+void checkZeroPoint(const char *kn, const char *what, const Tensor &z, DType type, int64_t count) {
+  if (z.dtype() != type)
+    fail(kn, std::string(what) + " is " + dtypeName(z.dtype()) + ", expected " + dtypeName(type));
+  if (z.numel() != 1 && !(z.rank() == 1 && z.numel() == count))
+    fail(kn, std::string(what) + " has shape " + shapeToString(z.shape()) +
+                 ", expected one value or " + std::to_string(count));
+}
+
+MatmulExtents matMulIntegerExtents(const Tensor &a, const Tensor &b, const Tensor &aZero,
+                                   const Tensor &bZero, const Tensor &y) {
   constexpr const char *kn = "MatMulInteger";
   if (a.rank() < 2 || b.rank() < 2)
     fail(kn, "A and B need rank >= 2, got " + shapeToString(a.shape()) + " and " +
                  shapeToString(b.shape()));
-  const int64_t M = a.dim(a.rank() - 2), K = a.dim(a.rank() - 1), N = b.dim(b.rank() - 1);
-  if (b.dim(b.rank() - 2) != K)
+  MatmulExtents e;
+  e.m = a.dim(a.rank() - 2);
+  e.k = a.dim(a.rank() - 1);
+  e.n = b.dim(b.rank() - 1);
+  if (b.dim(b.rank() - 2) != e.k)
     fail(kn, "inner dimensions differ: " + shapeToString(a.shape()) + " and " +
                  shapeToString(b.shape()));
   const Shape batchA(a.shape().begin(), a.shape().end() - 2);
   const Shape batchB(b.shape().begin(), b.shape().end() - 2);
-  Shape batch;
-  if (!detail::broadcastShapes(batchA, batchB, batch))
+  if (!detail::broadcastShapes(batchA, batchB, e.batch))
     fail(kn, "batch dimensions of " + shapeToString(a.shape()) + " and " +
                  shapeToString(b.shape()) + " do not broadcast");
-  Shape yShape = batch;
-  yShape.push_back(M);
-  yShape.push_back(N);
+  Shape yShape = e.batch;
+  yShape.push_back(e.m);
+  yShape.push_back(e.n);
   detail::requireDType(kn, "Y", y, DType::I32);
   detail::requireShape(kn, "Y", y, yShape);
+  requireInt8(kn, "A", a);
+  requireInt8(kn, "B", b);
+  checkZeroPoint(kn, "a_zero_point", aZero, a.dtype(), e.m);
+  checkZeroPoint(kn, "b_zero_point", bZero, b.dtype(), e.n);
+  setBatchStrides(batchA, batchB, e);
+  return e;
+}
+
+void matMulInteger(const Tensor &a, const Tensor &b, const Tensor &aZero, const Tensor &bZero,
+                   Tensor &y) {
+  constexpr const char *kn = "MatMulInteger";
+  const MatmulExtents e = matMulIntegerExtents(a, b, aZero, bZero, y);
+  const int64_t M = e.m, K = e.k, N = e.n;
   const auto av = widen(kn, "A", a), bv = widen(kn, "B", b);
   const auto za = zeroPoint(kn, "a_zero_point", aZero, a.dtype(), M);
   const auto zb = zeroPoint(kn, "b_zero_point", bZero, b.dtype(), N);
-  // Batch index of A and B for output batch index i (numpy broadcasting, right-aligned).
-  const int64_t rank = static_cast<int64_t>(batch.size());
-  auto offset = [&](const Shape &shape, int64_t i) {
-    int64_t index = 0, stride = 1, pad = rank - static_cast<int64_t>(shape.size());
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      const int64_t coord = i % batch[d];
-      i /= batch[d];
-      if (d >= pad) {
-        const int64_t extent = shape[d - pad];
-        index += (extent == 1 ? 0 : coord) * stride;
-        stride *= extent;
-      }
-    }
-    return index;
-  };
-  int64_t batches = 1;
-  for (int64_t e : batch)
-    batches *= e;
   int32_t *out = y.data<int32_t>();
-  for (int64_t i = 0; i < batches; ++i) {
-    const int32_t *ab = av.data() + offset(batchA, i) * M * K;
-    const int32_t *bb = bv.data() + offset(batchB, i) * K * N;
+  for (int64_t i = 0; i < e.batches; ++i) {
+    // Output batch i's matrices of A and B (strides 0 along broadcast axes).
+    int64_t aIndex = 0, bIndex = 0;
+    for (size_t d = e.batch.size(), r = static_cast<size_t>(i); d-- > 0;) {
+      const int64_t coord = static_cast<int64_t>(r % static_cast<size_t>(e.batch[d]));
+      r /= static_cast<size_t>(e.batch[d]);
+      aIndex += coord * e.aStride[d];
+      bIndex += coord * e.bStride[d];
+    }
+    const int32_t *ab = av.data() + aIndex * M * K;
+    const int32_t *bb = bv.data() + bIndex * K * N;
     for (int64_t m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) {
         int64_t sum = 0;
@@ -95,8 +108,8 @@ void matMulInteger(const Tensor &a, const Tensor &b, const Tensor &aZero, const 
   }
 }
 
-void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Tensor &wZero,
-                 const ConvParams &p, Tensor &y) {
+ConvIntegerGeometry convIntegerGeometry(const Tensor &x, const Tensor &w, const Tensor &xZero,
+                                        const Tensor &wZero, const ConvParams &p, const Tensor &y) {
   constexpr const char *kn = "ConvInteger";
   const int64_t rank = x.rank(), spatial = rank - 2;
   if (rank < 3 || w.rank() != rank)
@@ -106,19 +119,35 @@ void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Te
   if (G < 1 || C % G != 0 || M % G != 0 || w.dim(1) * G != C)
     fail(kn, "channels do not match: X " + shapeToString(x.shape()) + ", W " +
                  shapeToString(w.shape()) + ", group " + std::to_string(G));
-  const auto strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
-  const auto dilations = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
-  const auto pads = detail::perAxis(kn, "pads", p.pads, 2 * spatial, 0, 0);
-  Shape yShape = {N, M};
+  ConvIntegerGeometry g;
+  g.strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
+  g.dilations = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
+  g.pads = detail::perAxis(kn, "pads", p.pads, 2 * spatial, 0, 0);
+  g.yShape = {N, M};
   for (int64_t d = 0; d < spatial; ++d) {
-    const int64_t span = (w.dim(2 + d) - 1) * dilations[d] + 1;
-    const int64_t padded = x.dim(2 + d) + pads[d] + pads[spatial + d];
+    const int64_t span = (w.dim(2 + d) - 1) * g.dilations[d] + 1;
+    const int64_t padded = x.dim(2 + d) + g.pads[d] + g.pads[spatial + d];
     if (padded < span)
       fail(kn, "the window does not fit spatial axis " + std::to_string(d));
-    yShape.push_back((padded - span) / strides[d] + 1);
+    g.yShape.push_back((padded - span) / g.strides[d] + 1);
   }
   detail::requireDType(kn, "Y", y, DType::I32);
-  detail::requireShape(kn, "Y", y, yShape);
+  detail::requireShape(kn, "Y", y, g.yShape);
+  requireInt8(kn, "X", x);
+  requireInt8(kn, "W", w);
+  checkZeroPoint(kn, "x_zero_point", xZero, x.dtype(), 1);
+  checkZeroPoint(kn, "w_zero_point", wZero, w.dtype(), M);
+  return g;
+}
+
+void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Tensor &wZero,
+                 const ConvParams &p, Tensor &y) {
+  constexpr const char *kn = "ConvInteger";
+  const ConvIntegerGeometry geo = convIntegerGeometry(x, w, xZero, wZero, p, y);
+  const std::vector<int64_t> &strides = geo.strides, &dilations = geo.dilations, &pads = geo.pads;
+  const Shape &yShape = geo.yShape;
+  const int64_t spatial = x.rank() - 2;
+  const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), G = p.group;
   const auto xv = widen(kn, "X", x), wv = widen(kn, "W", w);
   const auto zx = zeroPoint(kn, "x_zero_point", xZero, x.dtype(), 1);
   const auto zw = zeroPoint(kn, "w_zero_point", wZero, w.dtype(), M);

@@ -9,17 +9,10 @@ namespace cimlir::cpu {
 
 using detail::fail;
 
-namespace {
-
-/// How X's elements map to the scale's: one scale, or one per index of `axis`.
-struct PerAxis {
-  int64_t count = 1, inner = 1; // scales, and elements per scale index before it repeats
-};
-
-PerAxis perAxis(const char *kn, const Tensor &x, const Tensor &scale, const Tensor *zeroPoint,
-                int64_t axis) {
+QuantizationAxis quantizationAxis(const char *kn, const Tensor &x, const Tensor &scale,
+                                  const Tensor *zeroPoint, int64_t axis) {
   detail::requireDType(kn, "scale", scale, DType::F32);
-  PerAxis p;
+  QuantizationAxis p;
   if (scale.numel() != 1) {
     if (scale.rank() > 1 || axis < 0 || axis >= x.rank() || scale.numel() != x.dim(axis))
       fail(kn, "scale " + shapeToString(scale.shape()) +
@@ -36,6 +29,8 @@ PerAxis perAxis(const char *kn, const Tensor &x, const Tensor &scale, const Tens
                  " differs from the scale's " + shapeToString(scale.shape()));
   return p;
 }
+
+namespace {
 
 int64_t zeroPointAt(const Tensor *zp, int64_t i) {
   if (!zp)
@@ -67,7 +62,7 @@ void quantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoin
   const char *kn = "QuantizeLinear";
   detail::requireDType(kn, "X", x, DType::F32);
   detail::requireShape(kn, "Y", y, x.shape());
-  const PerAxis p = perAxis(kn, x, scale, zeroPoint, axis);
+  const QuantizationAxis p = quantizationAxis(kn, x, scale, zeroPoint, axis);
   if (zeroPoint && zeroPoint->dtype() != y.dtype())
     fail(kn, "the zero point and Y differ in type");
   int64_t lo = 0, hi = 0;
@@ -96,7 +91,7 @@ void dequantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPo
   detail::requireData(kn, "X", x);
   detail::requireDType(kn, "Y", y, DType::F32);
   detail::requireShape(kn, "Y", y, x.shape());
-  const PerAxis p = perAxis(kn, x, scale, zeroPoint, axis);
+  const QuantizationAxis p = quantizationAxis(kn, x, scale, zeroPoint, axis);
   if (zeroPoint && zeroPoint->dtype() != x.dtype())
     fail(kn, "the zero point and X differ in type");
   for (int64_t i = 0; i < x.numel(); ++i) {

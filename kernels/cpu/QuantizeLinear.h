@@ -15,6 +15,15 @@ namespace cimlir::cpu {
 void quantizeLinear(const Tensor &x, const Tensor &scale, const Tensor *zeroPoint, int64_t axis,
                     Tensor &y);
 
+/// How X's elements map to the scale's: one scale, or one per index of `axis`.
+struct QuantizationAxis {
+  int64_t count = 1, inner = 1; ///< scales, and elements per scale index before it repeats
+};
+/// Checks the scale (float32, one value or one per index of X's `axis`) and the zero point's
+/// shape against X, as both ops do, naming kernel `kn`; reads only shapes and dtypes.
+QuantizationAxis quantizationAxis(const char *kn, const Tensor &x, const Tensor &scale,
+                                  const Tensor *zeroPoint, int64_t axis);
+
 /// The zero point's `count` values (int8, uint8 or int32; all 0 without one), as both ops read
 /// them (the CUDA backend uploads them).
 std::vector<int64_t> zeroPointValues(const Tensor *zeroPoint, int64_t count);

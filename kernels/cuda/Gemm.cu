@@ -19,49 +19,48 @@ __global__ void fillBetaCKernel(const float *c, int64_t cRows, int64_t cCols, fl
   }
 }
 
-} // namespace
-
-void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu::GemmExtents &e,
-          float alpha, float beta, bool transA, bool transB, float *y) {
-  if (e.m == 0 || e.n == 0)
-    return;
-  const bool useC = c && beta != 0.0f;
-  if (useC) {
-    fillBetaCKernel<<<gridStrideBlocks(e.m * e.n), kGridStrideThreads, 0, blas.stream()>>>(
-        c, e.cRows, e.cCols, beta, e.m, e.n, y);
-    checkLaunch("gemm's beta·C");
-  }
-  if (e.k == 0) {
-    if (!useC)
-      check(cudaMemsetAsync(y, 0, static_cast<size_t>(e.m * e.n) * sizeof(float), blas.stream()),
-            "clearing an empty product");
-    return;
-  }
-  // Row-major Y = op(A)·op(B) is column-major Y^T = op(B)^T·op(A)^T.
-  const float betaBlas = useC ? 1.0f : 0.0f;
-  const int lda = static_cast<int>(transA ? e.m : e.k), ldb = static_cast<int>(transB ? e.k : e.n);
-  checkBlas(cublasSgemm(blas.handle(), transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-                        transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(e.n),
-                        static_cast<int>(e.m), static_cast<int>(e.k), &alpha, b, ldb, a, lda,
-                        &betaBlas, y, static_cast<int>(e.n)),
-            "a Gemm");
+/// cuBLAS's column-major C = op(A)·B (alpha 1, beta 0) in float32 or float64, single or
+/// strided-batched: the calls matmul and rowsTimesTransposed make in either type.
+cublasStatus_t gemmOf(cublasHandle_t h, cublasOperation_t opA, int m, int n, int k, const float *a,
+                      int lda, const float *b, int ldb, float *c, int ldc) {
+  const float one = 1.0f, zero = 0.0f;
+  return cublasSgemm(h, opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+}
+cublasStatus_t gemmOf(cublasHandle_t h, cublasOperation_t opA, int m, int n, int k, const double *a,
+                      int lda, const double *b, int ldb, double *c, int ldc) {
+  const double one = 1.0, zero = 0.0;
+  return cublasDgemm(h, opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+}
+cublasStatus_t batchedGemmOf(cublasHandle_t h, int m, int n, int k, const float *a, int lda,
+                             int64_t strideA, const float *b, int ldb, int64_t strideB, float *c,
+                             int ldc, int64_t strideC, int batches) {
+  const float one = 1.0f, zero = 0.0f;
+  return cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, lda, strideA, b,
+                                   ldb, strideB, &zero, c, ldc, strideC, batches);
+}
+cublasStatus_t batchedGemmOf(cublasHandle_t h, int m, int n, int k, const double *a, int lda,
+                             int64_t strideA, const double *b, int ldb, int64_t strideB, double *c,
+                             int ldc, int64_t strideC, int batches) {
+  const double one = 1.0, zero = 0.0;
+  return cublasDgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, lda, strideA, b,
+                                   ldb, strideB, &zero, c, ldc, strideC, batches);
 }
 
-void matmul(Blas &blas, const float *a, const float *b, const cpu::MatmulExtents &e, float *y) {
+template <typename T>
+void matmulOf(Blas &blas, const T *a, const T *b, const cpu::MatmulExtents &e, T *y) {
   if (e.batches == 0 || e.m == 0 || e.n == 0)
     return;
   if (e.k == 0) {
-    check(cudaMemsetAsync(y, 0, static_cast<size_t>(e.batches * e.m * e.n) * sizeof(float),
+    check(cudaMemsetAsync(y, 0, static_cast<size_t>(e.batches * e.m * e.n) * sizeof(T),
                           blas.stream()),
           "clearing an empty product");
     return;
   }
-  const float one = 1.0f, zero = 0.0f;
   // Row-major Y = A·B is column-major Y^T = B^T·A^T.
   const int m = static_cast<int>(e.m), n = static_cast<int>(e.n), k = static_cast<int>(e.k);
   if (e.sharedB) {
-    checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, n,
-                          static_cast<int>(e.batches * e.m), k, &one, b, n, a, k, &zero, y, n),
+    checkBlas(gemmOf(blas.handle(), CUBLAS_OP_N, n, static_cast<int>(e.batches * e.m), k, b, n, a,
+                     k, y, n),
               "a MatMul");
     return;
   }
@@ -91,30 +90,75 @@ void matmul(Blas &blas, const float *a, const float *b, const cpu::MatmulExtents
       aOff += ix * aStride[i];
       bOff += ix * bStride[i];
     }
-    checkBlas(cublasSgemmStridedBatched(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one,
-                                        b + bOff * e.k * e.n, n, bStride[rank - 1] * e.k * e.n,
-                                        a + aOff * e.m * e.k, k, aStride[rank - 1] * e.m * e.k,
-                                        &zero, y + t * inner * e.m * e.n, n, e.m * e.n,
-                                        static_cast<int>(inner)),
+    checkBlas(batchedGemmOf(blas.handle(), n, m, k, b + bOff * e.k * e.n, n,
+                            bStride[rank - 1] * e.k * e.n, a + aOff * e.m * e.k, k,
+                            aStride[rank - 1] * e.m * e.k, y + t * inner * e.m * e.n, n, e.m * e.n,
+                            static_cast<int>(inner)),
               "a batched MatMul");
   }
 }
 
-void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,
-                         int64_t N, float *z) {
+template <typename T>
+void rowsTimesTransposedOf(Blas &blas, const T *x, int64_t M, int64_t K, const T *w, int64_t N,
+                           T *z) {
   if (M == 0 || N == 0)
     return;
   if (K == 0) {
-    check(cudaMemsetAsync(z, 0, static_cast<size_t>(M * N) * sizeof(float), blas.stream()),
+    check(cudaMemsetAsync(z, 0, static_cast<size_t>(M * N) * sizeof(T), blas.stream()),
           "clearing an empty product");
     return;
   }
   // Row-major z = x·w^T is column-major z^T = w·x^T, w^T being w's column-major view.
-  const float one = 1.0f, zero = 0.0f;
-  checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(N),
-                        static_cast<int>(M), static_cast<int>(K), &one, w, static_cast<int>(K), x,
-                        static_cast<int>(K), &zero, z, static_cast<int>(N)),
+  checkBlas(gemmOf(blas.handle(), CUBLAS_OP_T, static_cast<int>(N), static_cast<int>(M),
+                   static_cast<int>(K), w, static_cast<int>(K), x, static_cast<int>(K), z,
+                   static_cast<int>(N)),
             "a convolution's GEMM");
+}
+
+} // namespace
+
+void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu::GemmExtents &e,
+          float alpha, float beta, bool transA, bool transB, float *y) {
+  if (e.m == 0 || e.n == 0)
+    return;
+  const bool useC = c && beta != 0.0f;
+  if (useC) {
+    fillBetaCKernel<<<gridStrideBlocks(e.m * e.n), kGridStrideThreads, 0, blas.stream()>>>(
+        c, e.cRows, e.cCols, beta, e.m, e.n, y);
+    checkLaunch("gemm's beta·C");
+  }
+  if (e.k == 0) {
+    if (!useC)
+      check(cudaMemsetAsync(y, 0, static_cast<size_t>(e.m * e.n) * sizeof(float), blas.stream()),
+            "clearing an empty product");
+    return;
+  }
+  // Row-major Y = op(A)·op(B) is column-major Y^T = op(B)^T·op(A)^T.
+  const float betaBlas = useC ? 1.0f : 0.0f;
+  const int lda = static_cast<int>(transA ? e.m : e.k), ldb = static_cast<int>(transB ? e.k : e.n);
+  checkBlas(cublasSgemm(blas.handle(), transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                        transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(e.n),
+                        static_cast<int>(e.m), static_cast<int>(e.k), &alpha, b, ldb, a, lda,
+                        &betaBlas, y, static_cast<int>(e.n)),
+            "a Gemm");
+}
+
+void matmul(Blas &blas, const float *a, const float *b, const cpu::MatmulExtents &e, float *y) {
+  matmulOf(blas, a, b, e, y);
+}
+
+void matmul(Blas &blas, const double *a, const double *b, const cpu::MatmulExtents &e, double *y) {
+  matmulOf(blas, a, b, e, y);
+}
+
+void rowsTimesTransposed(Blas &blas, const float *x, int64_t M, int64_t K, const float *w,
+                         int64_t N, float *z) {
+  rowsTimesTransposedOf(blas, x, M, K, w, N, z);
+}
+
+void rowsTimesTransposed(Blas &blas, const double *x, int64_t M, int64_t K, const double *w,
+                         int64_t N, double *z) {
+  rowsTimesTransposedOf(blas, x, M, K, w, N, z);
 }
 
 } // namespace cimlir::cuda

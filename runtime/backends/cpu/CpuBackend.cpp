@@ -78,15 +78,6 @@ cpu::ScatterReduction scatterReduction(const Attrs &a) {
   return r->second;
 }
 
-cpu::ConvParams convParams(const Attrs &a) {
-  cpu::ConvParams p;
-  p.strides = a.ints("strides");
-  p.pads = a.ints("pads");
-  p.dilations = a.ints("dilations");
-  p.group = a.i("group");
-  return p;
-}
-
 using Factory = std::function<std::unique_ptr<StepKernel>(const Attrs &)>;
 
 std::unique_ptr<StepKernel> binaryKernel(const Attrs &a, cpu::BinaryOp op) {
@@ -151,7 +142,7 @@ const std::map<std::string, Factory> &factories() {
         {"Conv",
          [](const Attrs &a) {
            a.arity(2, 3);
-           cpu::ConvParams p = convParams(a);
+           cpu::ConvParams p = readConvParams(a);
            return kernel([p](const In &in, const Out &out) {
              cpu::conv(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
            });
@@ -159,7 +150,7 @@ const std::map<std::string, Factory> &factories() {
         {"ConvTranspose",
          [](const Attrs &a) {
            a.arity(2, 3);
-           cpu::ConvParams p = convParams(a);
+           cpu::ConvParams p = readConvParams(a);
            return kernel([p](const In &in, const Out &out) {
              cpu::convTranspose(*in[0], *in[1], in.size() > 2 ? in[2] : nullptr, p, *out[0]);
            });
@@ -323,7 +314,7 @@ const std::map<std::string, Factory> &factories() {
     };
     t["ConvInteger"] = [](const Attrs &a) {
       a.arity(4, 4);
-      return kernel([p = convParams(a)](const In &in, const Out &out) {
+      return kernel([p = readConvParams(a)](const In &in, const Out &out) {
         cpu::convInteger(*in[0], *in[1], *in[2], *in[3], p, *out[0]);
       });
     };
@@ -564,6 +555,15 @@ private:
 };
 
 } // namespace
+
+cpu::ConvParams readConvParams(const StepAttrs &a) {
+  cpu::ConvParams p;
+  p.strides = a.ints("strides");
+  p.pads = a.ints("pads");
+  p.dilations = a.ints("dilations");
+  p.group = a.i("group");
+  return p;
+}
 
 cpu::PoolParams readPoolParams(const StepAttrs &a) {
   cpu::PoolParams p;

@@ -1,6 +1,7 @@
 // cimlir runtime: the CPU backend, the reference implementation of every step.
 #pragma once
 
+#include "kernels/cpu/Conv.h"
 #include "kernels/cpu/Pool.h"
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/StepAttrs.h"
@@ -12,6 +13,10 @@ namespace cimlir {
 /// A MaxPool or AveragePool step's window attributes (AveragePool's count_include_pad too),
 /// read as every backend reads them.
 cpu::PoolParams readPoolParams(const StepAttrs &a);
+
+/// A Conv, ConvTranspose or ConvInteger step's strides, pads, dilations and group, read as
+/// every backend reads them.
+cpu::ConvParams readConvParams(const StepAttrs &a);
 
 /// The CPU backend (registered as "cpu", runtime/backends/Registry.h): every step of a plan,
 /// on the host.

@@ -1,6 +1,7 @@
 #include "runtime/backends/cuda/GpuSteps.h"
 
 #include "kernels/cuda/Cast.h"
+#include "kernels/cuda/ConvTranspose.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/Elementwise.h"
 #include "kernels/cuda/Gemm.h"
@@ -15,6 +16,7 @@
 #include "runtime/backends/cuda/EinsumSteps.h"
 #include "runtime/backends/cuda/GpuStepUtil.h"
 #include "runtime/backends/cuda/IndexingSteps.h"
+#include "runtime/backends/cuda/IntegerLinearSteps.h"
 #include "runtime/backends/cuda/LayoutSteps.h"
 #include "runtime/backends/cuda/LinearLayout.h"
 #include "runtime/backends/cuda/LossSteps.h"
@@ -140,6 +142,43 @@ std::unique_ptr<StepKernel> convStep(const StepAttrs &a, const std::shared_ptr<C
                   rowsTimesTransposed(context->blas(), x, M, K,
                                       static_cast<const float *>(filters.get()) + g * N * K, N, z);
                 });
+  });
+}
+
+/// The ONNX ConvTranspose op in float32 (up to 3 spatial axes; W and B constants or
+/// activations): one thread per output in the CPU's order (kernels/cuda/ConvTranspose.h).
+std::unique_ptr<StepKernel> convTransposeStep(const StepAttrs &a,
+                                              const std::shared_ptr<Context> &context) {
+  a.arity(2, 3);
+  const size_t rank = planShape(a, a.step().inputs[0]).size();
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1) || rank > 2 + kMaxTransposedAxes)
+    return nullptr; // the CPU kernel names the error
+  const cpu::ConvParams params = readConvParams(a);
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0], &w = *in[1], *bias = in.size() > 2 ? in[2] : nullptr;
+    Tensor &y = *out[0];
+    const cpu::ConvTransposeGeometry geo = cpu::convTransposeGeometry(x, w, bias, params, y);
+    const int64_t d = x.rank() - 2;
+    if (d > kMaxTransposedAxes) // the plan's rank was not the run's
+      throw Error("convTranspose: X " + shapeToString(x.shape()) + " has more than " +
+                  std::to_string(kMaxTransposedAxes) + " spatial axes on the GPU");
+    TransposedConv t;
+    t.axes = static_cast<int>(d);
+    for (int64_t i = 0; i < d; ++i) { // the spatial axes last, the others of extent 1
+      const int64_t at = kMaxTransposedAxes - d + i;
+      t.in[at] = x.dim(2 + i);
+      t.out[at] = y.dim(2 + i);
+      t.kernel[at] = w.dim(2 + i);
+      t.stride[at] = geo.strides[static_cast<size_t>(i)];
+      t.pad[at] = geo.pads[static_cast<size_t>(i)];
+      t.dilation[at] = geo.dilations[static_cast<size_t>(i)];
+      t.inSize *= t.in[at];
+      t.outSize *= t.out[at];
+      t.taps *= t.kernel[at];
+    }
+    convTranspose((*inputs)(in, 0), (*inputs)(in, 1), bias ? (*inputs)(in, 2) : nullptr, t,
+                  x.dim(0), x.dim(1), y.dim(1), params.group, y.data<float>(), context->stream());
   });
 }
 
@@ -513,47 +552,59 @@ std::unique_ptr<StepKernel> lrnStep(const StepAttrs &a, const std::shared_ptr<Co
   });
 }
 
-/// QuantizeLinear and DequantizeLinear with a constant scale and zero point, per tensor or per
-/// axis: the zero points as the CPU kernel reads them (cpu::zeroPointValues), uploaded.
+/// QuantizeLinear and DequantizeLinear, per tensor or per axis. The scale and zero point may be
+/// constants (the zero points as the CPU kernel reads them, cpu::zeroPointValues, uploaded once)
+/// or activations (dynamic quantization: the zero point widened to int32 on the GPU per batch).
 std::unique_ptr<StepKernel> quantizeStep(const StepAttrs &a,
                                          const std::shared_ptr<Context> &context) {
   a.arity(2, 3);
   const bool quantize = a.step().op == "QuantizeLinear";
+  const char *kn = quantize ? "QuantizeLinear" : "DequantizeLinear";
   const Step &s = a.step();
   const auto &values = a.program().values();
-  const Tensor *scale = a.program().constant(s.inputs[1]);
-  const Tensor *zeroPoint = s.inputs.size() > 2 ? a.program().constant(s.inputs[2]) : nullptr;
+  const bool hasZero = s.inputs.size() > 2;
   const DType x = values[s.inputs[0]].dtype, y = values[s.outputs[0]].dtype;
   const DType integer = quantize ? y : x;
   const bool typesOk =
       quantize ? x == DType::F32 && (y == DType::I8 || y == DType::U8)
                : y == DType::F32 && (x == DType::I8 || x == DType::U8 || x == DType::I32);
-  if (!allInputsOnDevice(a, 0, 1) || !scale || scale->dtype() != DType::F32 ||
-      (s.inputs.size() > 2 && (!zeroPoint || zeroPoint->dtype() != integer)) || !typesOk ||
-      (zeroPoint && zeroPoint->shape() != scale->shape()))
+  if (!allInputsOnDevice(a, 0, 1) || !typesOk || values[s.inputs[1]].dtype != DType::F32 ||
+      (hasZero && values[s.inputs[2]].dtype != integer))
     return nullptr; // the CPU kernel names the error
-  const int64_t scales = scale->numel(), axis = a.i("axis");
-  const std::vector<int64_t> zeros = cpu::zeroPointValues(zeroPoint, scales);
-  const std::vector<int32_t> zeros32(zeros.begin(), zeros.end());
-  std::shared_ptr<void> scaleOnGpu =
-      context->upload(scale->raw(), scale->byteSize(), "quantization scales");
-  std::shared_ptr<void> zerosOnGpu =
-      context->upload(zeros32.data(), zeros32.size() * sizeof(int32_t), "quantization zero points");
+  const Tensor *scale = a.program().constant(s.inputs[1]);
+  const Tensor *zeroPoint = hasZero ? a.program().constant(s.inputs[2]) : nullptr;
+  // Constant zero points (or none beside a constant scale): their int32 values, once.
+  std::shared_ptr<void> constantZeros;
+  if (scale && (!hasZero || zeroPoint) && (!zeroPoint || zeroPoint->numel() == scale->numel())) {
+    const std::vector<int64_t> zeros = cpu::zeroPointValues(zeroPoint, scale->numel());
+    const std::vector<int32_t> zeros32(zeros.begin(), zeros.end());
+    constantZeros = context->upload(zeros32.data(), zeros32.size() * sizeof(int32_t),
+                                    "quantization zero points");
+  }
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  const int64_t axis = a.i("axis");
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &t = *in[0];
+    const Tensor *zero = hasZero ? in[2] : nullptr;
+    if (out[0]->shape() != t.shape())
+      throw Error(std::string(kn) + ": Y has shape " + shapeToString(out[0]->shape()) +
+                  ", expected " + shapeToString(t.shape()));
+    const cpu::QuantizationAxis q = cpu::quantizationAxis(kn, t, *in[1], zero, axis);
     PerAxisScales p;
-    p.scale = static_cast<const float *>(scaleOnGpu.get());
-    p.zeroPoint = static_cast<const int32_t *>(zerosOnGpu.get());
-    p.scales = scales;
-    p.inner = 1;
-    if (scales != 1) {
-      if (axis < 0 || axis >= t.rank() || t.dim(axis) != scales)
-        throw Error(std::string(quantize ? "QuantizeLinear" : "DequantizeLinear") + ": scale [" +
-                    std::to_string(scales) + "] is neither one value nor one per index of axis " +
-                    std::to_string(axis) + " of X " + shapeToString(t.shape()));
-      for (int64_t d = axis + 1; d < t.rank(); ++d)
-        p.inner *= t.dim(d);
+    p.scale = static_cast<const float *>(inputs->raw(in, 1));
+    p.scales = q.count;
+    p.inner = q.inner;
+    std::shared_ptr<void> zeros = constantZeros;
+    if (!zeros) { // the zero point is an activation, or the scale is and there is none
+      zeros = context->allocate(static_cast<size_t>(q.count) * sizeof(int32_t), "zero points");
+      if (zero)
+        cast(inputs->raw(in, 2), integer, zeros.get(), DType::I32, q.count, context->stream());
+      else
+        check(cudaMemsetAsync(zeros.get(), 0, static_cast<size_t>(q.count) * sizeof(int32_t),
+                              context->stream()),
+              "clearing zero points");
     }
+    p.zeroPoint = static_cast<const int32_t *>(zeros.get());
     if (quantize)
       quantizeLinear(t.data<float>(), p, t.numel(), y, out[0]->raw(), context->stream());
     else
@@ -575,6 +626,7 @@ const std::map<std::string, Factory> &gpuFactories() {
         {"Clip", clipStep},
         {"Concat", concatStep},
         {"Conv", convStep},
+        {"ConvTranspose", convTransposeStep},
         {"DigitalLinear",
          [](const StepAttrs &a, const std::shared_ptr<Context> &c) {
            return allInputsOnDevice(a, 0, 1) ? prepareGpuDigitalLinear(a, c) : nullptr;
@@ -628,6 +680,7 @@ const std::map<std::string, Factory> &gpuFactories() {
     for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i)
       t[cpu::reduceOpTypes()[i]] = reduceStep(static_cast<cpu::ReduceOp>(i));
     addIndexingSteps(t);
+    addIntegerLinearSteps(t);
     addResizeSteps(t);
     addEinsumSteps(t);
     addLossSteps(t);

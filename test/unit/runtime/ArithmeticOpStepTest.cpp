@@ -10,53 +10,6 @@
 namespace cimlir::runtimetest {
 namespace {
 
-/// A tensor of `t` with values uniform in [lo, hi] (integers rounded; no 0 where `nonZero`).
-Tensor randomOf(std::mt19937 &gen, DType t, const Shape &shape, double lo, double hi,
-                bool nonZero = false) {
-  Tensor f = Tensor::allocate(DType::F64, shape);
-  std::uniform_real_distribution<double> d(lo, hi);
-  const bool integer = t != DType::F32 && t != DType::F64;
-  for (int64_t i = 0; i < f.numel(); ++i) {
-    double v = d(gen);
-    if (integer)
-      v = std::round(v);
-    if (nonZero && v == 0)
-      v = 1;
-    f.data<double>()[i] = v;
-  }
-  Tensor out = Tensor::allocate(t, shape);
-  for (int64_t i = 0; i < f.numel(); ++i) {
-    const double v = f.data<double>()[i];
-    switch (t) {
-    case DType::F32:
-      out.data<float>()[i] = static_cast<float>(v);
-      break;
-    case DType::F64:
-      out.data<double>()[i] = v;
-      break;
-    case DType::I8:
-      out.data<int8_t>()[i] = static_cast<int8_t>(v);
-      break;
-    case DType::U8:
-      out.data<uint8_t>()[i] = static_cast<uint8_t>(v);
-      break;
-    case DType::I16:
-      out.data<int16_t>()[i] = static_cast<int16_t>(v);
-      break;
-    case DType::U16:
-      out.data<uint16_t>()[i] = static_cast<uint16_t>(v);
-      break;
-    case DType::I32:
-      out.data<int32_t>()[i] = static_cast<int32_t>(v);
-      break;
-    default:
-      out.data<int64_t>()[i] = static_cast<int64_t>(v);
-      break;
-    }
-  }
-  return out;
-}
-
 bool isUnsigned(DType t) { return t == DType::U8 || t == DType::U16; }
 bool isFloat(DType t) { return t == DType::F32 || t == DType::F64; }
 
@@ -77,8 +30,8 @@ TEST_F(OpSteps, BinaryOpsInEveryNumberType) {
       const Shape yb{ya[1], 1}; // broadcast along the last axis
       OpCase c{op,
                json::object(),
-               {{randomOf(gen, t, ya, lo, isFloat(t) && pow ? 3 : 60)},
-                {randomOf(gen, t, yb, pow ? (isFloat(t) ? -2 : 0) : lo, hi, true),
+               {{uniformOf(gen, t, ya, lo, isFloat(t) && pow ? 3 : 60)},
+                {uniformOf(gen, t, yb, pow ? (isFloat(t) ? -2 : 0) : lo, hi, true),
                  randInt(gen, 0, 1) == 1}}};
       if (std::string(op) == "Mod")
         c.attrs["fmod"] = fmod;
@@ -96,8 +49,8 @@ TEST_F(OpSteps, IntegerDivisionByZeroIsRefusedByBothBackends) {
   for (const char *op : {"Div", "Mod"}) {
     OpCase c{op,
              json::object(),
-             {{randomOf(gen, DType::I32, {4, 6}, -50, 50)},
-              {randomOf(gen, DType::I32, {6}, -9, 9, true)}}};
+             {{uniformOf(gen, DType::I32, {4, 6}, -50, 50)},
+              {uniformOf(gen, DType::I32, {6}, -9, 9, true)}}};
     c.outputs = {{DType::I32, {4, 6}}};
     expectAgreement(c, std::string(op) + " int32");
     c.inputs[1].value.data<int32_t>()[2] = 0;
@@ -134,7 +87,7 @@ TEST_F(OpSteps, UnaryOpsInFloat64AndSignedIntegers) {
       if (!types[i].betaName.empty())
         c.attrs["beta"] = types[i].beta + 0.25;
       const Shape shape{randInt(gen, 1, 4), randInt(gen, 1, 300)};
-      c.inputs = {{randomOf(gen, t, shape, isFloat(t) ? lo : -100, isFloat(t) ? hi : 100)}};
+      c.inputs = {{uniformOf(gen, t, shape, isFloat(t) ? lo : -100, isFloat(t) ? hi : 100)}};
       c.outputs = {{t, shape}};
       if (isFloat(t)) { // CUDA's double functions are within 2 ulp of the C library's
         c.rtol = 1e-14;
@@ -143,7 +96,7 @@ TEST_F(OpSteps, UnaryOpsInFloat64AndSignedIntegers) {
       expectAgreement(c, name + " " + dtypeName(t));
     }
   }
-  OpCase gelu{"Gelu", {{"approximate", "tanh"}}, {{randomOf(gen, DType::F64, {5, 77}, -4, 4)}}};
+  OpCase gelu{"Gelu", {{"approximate", "tanh"}}, {{uniformOf(gen, DType::F64, {5, 77}, -4, 4)}}};
   gelu.outputs = {{DType::F64, {5, 77}}};
   gelu.rtol = 1e-14;
   gelu.atol = 1e-15;
@@ -153,7 +106,7 @@ TEST_F(OpSteps, UnaryOpsInFloat64AndSignedIntegers) {
 TEST_F(OpSteps, ReluClipAndClassifyInEveryType) {
   CIMLIR_SEEDED_RNG();
   for (DType t : {DType::F64, DType::I8, DType::I16, DType::I32, DType::I64}) {
-    OpCase relu{"Relu", json::object(), {{randomOf(gen, t, {7, 33}, -100, 100)}}};
+    OpCase relu{"Relu", json::object(), {{uniformOf(gen, t, {7, 33}, -100, 100)}}};
     relu.outputs = {{t, {7, 33}}};
     expectAgreement(relu, std::string("Relu ") + dtypeName(t));
   }
@@ -161,14 +114,14 @@ TEST_F(OpSteps, ReluClipAndClassifyInEveryType) {
     const double lo = isUnsigned(t) ? 0 : -100;
     OpCase clip{"Clip",
                 json::object(),
-                {{randomOf(gen, t, {5, 21}, lo, 100)},
-                 {randomOf(gen, t, {}, lo, lo + 40), true},
-                 {randomOf(gen, t, {}, 50, 90)}}};
+                {{uniformOf(gen, t, {5, 21}, lo, 100)},
+                 {uniformOf(gen, t, {}, lo, lo + 40), true},
+                 {uniformOf(gen, t, {}, 50, 90)}}};
     clip.outputs = {{t, {5, 21}}};
     expectAgreement(clip, std::string("Clip ") + dtypeName(t));
   }
   for (DType t : {DType::F32, DType::F64}) {
-    Tensor x = randomOf(gen, t, {4, 9}, -5, 5);
+    Tensor x = uniformOf(gen, t, {4, 9}, -5, 5);
     // NaN, +inf and -inf among the values.
     const double specials[] = {std::numeric_limits<double>::quiet_NaN(),
                                std::numeric_limits<double>::infinity(),

@@ -46,6 +46,53 @@ inline Tensor scalarF32(float v, const Shape &shape = {}) {
   return t;
 }
 
+/// A tensor of `t` with values uniform in [lo, hi] (integers rounded; no 0 where `nonZero`).
+inline Tensor uniformOf(std::mt19937 &gen, DType t, const Shape &shape, double lo, double hi,
+                        bool nonZero = false) {
+  Tensor f = Tensor::allocate(DType::F64, shape);
+  std::uniform_real_distribution<double> d(lo, hi);
+  const bool integer = t != DType::F32 && t != DType::F64;
+  for (int64_t i = 0; i < f.numel(); ++i) {
+    double v = d(gen);
+    if (integer)
+      v = std::round(v);
+    if (nonZero && v == 0)
+      v = 1;
+    f.data<double>()[i] = v;
+  }
+  Tensor out = Tensor::allocate(t, shape);
+  for (int64_t i = 0; i < f.numel(); ++i) {
+    const double v = f.data<double>()[i];
+    switch (t) {
+    case DType::F32:
+      out.data<float>()[i] = static_cast<float>(v);
+      break;
+    case DType::F64:
+      out.data<double>()[i] = v;
+      break;
+    case DType::I8:
+      out.data<int8_t>()[i] = static_cast<int8_t>(v);
+      break;
+    case DType::U8:
+      out.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+      break;
+    case DType::I16:
+      out.data<int16_t>()[i] = static_cast<int16_t>(v);
+      break;
+    case DType::U16:
+      out.data<uint16_t>()[i] = static_cast<uint16_t>(v);
+      break;
+    case DType::I32:
+      out.data<int32_t>()[i] = static_cast<int32_t>(v);
+      break;
+    default:
+      out.data<int64_t>()[i] = static_cast<int64_t>(v);
+      break;
+    }
+  }
+  return out;
+}
+
 inline std::string writePlan(const OpCase &c, const std::string &path) {
   PlanBuilder b;
   std::vector<int64_t> ins, outs;
