@@ -47,8 +47,9 @@ void withScatterType(DType t, cpu::ScatterReduction reduction, Launch launch) {
     withNumericType(t, "scatter reduction", launch);
 }
 
-/// Row-major element strides of `shape`, above kMaxIndexingRank an internal error.
-void stridesOf(const Shape &shape, int64_t *dim, int64_t *stride) {
+/// `shape`'s extents into `dim` and its row-major element strides into `stride`; above
+/// kMaxIndexingRank an internal error.
+void extentsAndStrides(const Shape &shape, int64_t *dim, int64_t *stride) {
   if (shape.size() > static_cast<size_t>(kMaxIndexingRank))
     throw Error("internal: no GPU indexing of rank " + std::to_string(shape.size()));
   int64_t s = 1;
@@ -68,6 +69,7 @@ __device__ bool wrapIndex(int64_t &at, int64_t dim) {
   return true;
 }
 
+/// One thread per element of Y (the indices' shape).
 template <typename E, typename I>
 __global__ void gatherElementsKernel(const E *x, const I *indices, ElementsShape s, int64_t count,
                                      E *y, DeviceFault *fault, int site) {
@@ -89,7 +91,8 @@ __global__ void gatherElementsKernel(const E *x, const I *indices, ElementsShape
   }
 }
 
-/// Reports the first of `count` indices outside [-dim, dim) (the scatters skip them).
+/// Reports the indices outside [-dim, dim) (the fault record keeps the first), which the
+/// scatter kernel skips: every index is checked, also where no element of Y reads it.
 template <typename I>
 __global__ void checkIndicesKernel(const I *indices, int64_t count, int64_t dim, DeviceFault *fault,
                                    int site) {
@@ -133,6 +136,7 @@ __global__ void scatterElementsKernel(const E *x, const I *indices, const E *upd
   }
 }
 
+/// One thread per index tuple.
 template <typename I>
 __global__ void tupleOffsetsKernel(const I *indices, int64_t tuples, TupleAxes axes,
                                    int64_t *offsets, DeviceFault *fault, int site) {
@@ -152,6 +156,7 @@ __global__ void tupleOffsetsKernel(const I *indices, int64_t tuples, TupleAxes a
   }
 }
 
+/// One thread per element of Y.
 template <typename E>
 __global__ void gatherNDKernel(const E *x, const int64_t *offsets, cpu::TupleIndexing g, E *y) {
   const int64_t count = g.tuples * g.slice;
@@ -165,8 +170,9 @@ __global__ void gatherNDKernel(const E *x, const int64_t *offsets, cpu::TupleInd
   }
 }
 
-/// One thread per element of Y, walking every tuple in order: the tuples' slices are whole
-/// slices of Y, so a tuple reaches this element when its offset is that of the element's slice.
+/// One thread per element of Y, walking every tuple in order: a tuple's offset is a multiple of
+/// the slice size, so the tuple reaches this element when it is the offset of the element's
+/// slice.
 template <typename E>
 __global__ void scatterNDKernel(const E *x, int64_t count, const int64_t *offsets, const E *updates,
                                 cpu::TupleIndexing g, cpu::ScatterReduction reduction, E *y) {
@@ -181,6 +187,7 @@ __global__ void scatterNDKernel(const E *x, int64_t count, const int64_t *offset
   }
 }
 
+/// One thread per element of Y.
 template <typename E, typename I>
 __global__ void oneHotKernel(const I *indices, int64_t outer, int64_t depth, int64_t inner,
                              const E *values, E *y) {
@@ -218,6 +225,7 @@ __global__ void topKKernel(const T *x, int64_t outer, int64_t len, int64_t inner
   }
 }
 
+/// One thread per element.
 template <typename E>
 __global__ void triluKernel(const E *x, int64_t count, int64_t rows, int64_t cols, bool upper,
                             int64_t k, E *y) {
@@ -258,14 +266,14 @@ ElementsShape ElementsShape::of(const Shape &x, const Shape &indices, int64_t ax
   ElementsShape s;
   s.rank = static_cast<int>(x.size());
   s.axis = static_cast<int>(axis);
-  stridesOf(x, s.dataDim, s.dataStride);
-  stridesOf(indices, s.indexDim, s.indexStride);
+  extentsAndStrides(x, s.dataDim, s.dataStride);
+  extentsAndStrides(indices, s.indexDim, s.indexStride);
   return s;
 }
 
 TupleAxes TupleAxes::of(const Shape &shape, int64_t m) {
   TupleAxes axes;
-  stridesOf(shape, axes.dim, axes.stride);
+  extentsAndStrides(shape, axes.dim, axes.stride);
   axes.m = static_cast<int>(m);
   return axes;
 }
