@@ -3,7 +3,6 @@
 #include "kernels/cpu/Check.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -67,28 +66,13 @@ void checkElementsShapes(const char *kn, const Tensor &x, const Tensor &indices,
                    shapeToString(x.shape()) + " along axis " + std::to_string(a));
 }
 
-template <typename T> T combine(ScatterReduction r, T old, T update) {
-  switch (r) {
-  case ScatterReduction::Add:
-    return static_cast<T>(old + update);
-  case ScatterReduction::Mul:
-    return static_cast<T>(old * update);
-  case ScatterReduction::Max:
-    return std::max(old, update);
-  case ScatterReduction::Min:
-    return std::min(old, update);
-  default:
-    return update;
-  }
-}
-
 template <typename T>
 void updateTyped(const std::vector<int64_t> &offsets, int64_t slice, const Tensor &updates,
                  ScatterReduction r, Tensor &y) {
   for (size_t t = 0; t < offsets.size(); ++t)
     for (int64_t i = 0; i < slice; ++i) {
       T &dst = y.data<T>()[offsets[t] + i];
-      dst = combine(r, dst, updates.data<T>()[static_cast<int64_t>(t) * slice + i]);
+      dst = scatterCombine(r, dst, updates.data<T>()[static_cast<int64_t>(t) * slice + i]);
     }
 }
 
@@ -122,11 +106,29 @@ void applyUpdates(const char *kn, const Tensor &x, const std::vector<int64_t> &o
 
 } // namespace
 
-void gatherElements(const Tensor &x, const Tensor &indices, int64_t axis, Tensor &y) {
+std::optional<ScatterReduction> scatterReductionNamed(const std::string &name) {
+  static const std::pair<const char *, ScatterReduction> named[] = {
+      {"none", ScatterReduction::None},
+      {"add", ScatterReduction::Add},
+      {"mul", ScatterReduction::Mul},
+      {"max", ScatterReduction::Max},
+      {"min", ScatterReduction::Min}};
+  for (const auto &[spelling, reduction] : named)
+    if (name == spelling)
+      return reduction;
+  return std::nullopt;
+}
+
+void checkGatherElements(const Tensor &x, const Tensor &indices, int64_t axis, const Tensor &y) {
   const char *kn = "GatherElements";
   checkElementsShapes(kn, x, indices, axis);
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, indices.shape());
+}
+
+void gatherElements(const Tensor &x, const Tensor &indices, int64_t axis, Tensor &y) {
+  const char *kn = "GatherElements";
+  checkGatherElements(x, indices, axis, y);
   const std::vector<int64_t> idx = readIndices(kn, indices, x.dim(axis));
   const std::vector<int64_t> st = stridesOf(x.shape());
   const size_t es = dtypeSize(x.dtype());
@@ -138,14 +140,20 @@ void gatherElements(const Tensor &x, const Tensor &indices, int64_t axis, Tensor
                 es);
 }
 
-void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updates, int64_t axis,
-                     ScatterReduction reduction, Tensor &y) {
+void checkScatterElements(const Tensor &x, const Tensor &indices, const Tensor &updates,
+                          int64_t axis, const Tensor &y) {
   const char *kn = "ScatterElements";
   checkElementsShapes(kn, x, indices, axis);
   detail::requireDType(kn, "updates", updates, x.dtype());
   detail::requireShape(kn, "updates", updates, indices.shape());
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
+}
+
+void scatterElements(const Tensor &x, const Tensor &indices, const Tensor &updates, int64_t axis,
+                     ScatterReduction reduction, Tensor &y) {
+  const char *kn = "ScatterElements";
+  checkScatterElements(x, indices, updates, axis, y);
   const std::vector<int64_t> idx = readIndices(kn, indices, x.dim(axis));
   const std::vector<int64_t> st = stridesOf(x.shape());
   std::vector<int64_t> offsets(idx.size());
@@ -196,9 +204,25 @@ void checkTupleIndices(const char *kn, const Tensor &x, const Tensor &indices, i
       fail(kn, "the batch axes of indices and X differ");
 }
 
+/// The addressing of X by the tuples of `indices` (checked), sharing X's first `batchDims` axes.
+TupleIndexing tupleIndexing(const Tensor &x, const Tensor &indices, int64_t batchDims) {
+  TupleIndexing t;
+  t.m = indices.dim(indices.rank() - 1);
+  t.tuples = t.m ? indices.numel() / t.m : 0;
+  for (int64_t a = 0; a < batchDims; ++a)
+    t.batches *= x.dim(a);
+  for (int64_t a = batchDims + t.m; a < x.rank(); ++a)
+    t.slice *= x.dim(a);
+  for (int64_t a = batchDims; a < x.rank(); ++a)
+    t.batchSize *= x.dim(a);
+  t.perBatch = t.batches ? t.tuples / t.batches : 0;
+  return t;
+}
+
 } // namespace
 
-void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor &y) {
+TupleIndexing checkGatherND(const Tensor &x, const Tensor &indices, int64_t batchDims,
+                            const Tensor &y) {
   const char *kn = "GatherND";
   checkTupleIndices(kn, x, indices, batchDims);
   const int64_t m = indices.dim(indices.rank() - 1);
@@ -206,29 +230,25 @@ void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor 
   want.insert(want.end(), x.shape().begin() + batchDims + m, x.shape().end());
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, want);
-  int64_t batches = 1, slice = 1;
-  for (int64_t a = 0; a < batchDims; ++a)
-    batches *= x.dim(a);
-  for (int64_t a = batchDims + m; a < x.rank(); ++a)
-    slice *= x.dim(a);
+  return tupleIndexing(x, indices, batchDims);
+}
+
+void gatherND(const Tensor &x, const Tensor &indices, int64_t batchDims, Tensor &y) {
+  const TupleIndexing g = checkGatherND(x, indices, batchDims, y);
   const Shape inner(x.shape().begin() + batchDims, x.shape().end());
-  const std::vector<int64_t> offsets = tupleOffsets(kn, inner, indices, 0);
-  const int64_t perBatch = batches ? static_cast<int64_t>(offsets.size()) / batches : 0;
-  int64_t batchSize = 1;
-  for (int64_t d : inner)
-    batchSize *= d;
+  const std::vector<int64_t> offsets = tupleOffsets("GatherND", inner, indices, 0);
   const size_t es = dtypeSize(x.dtype());
   for (size_t t = 0; t < offsets.size(); ++t) {
-    const int64_t batch = perBatch ? static_cast<int64_t>(t) / perBatch : 0;
-    std::memcpy(static_cast<unsigned char *>(y.raw()) + t * slice * es,
+    const int64_t batch = g.perBatch ? static_cast<int64_t>(t) / g.perBatch : 0;
+    std::memcpy(static_cast<unsigned char *>(y.raw()) + t * g.slice * es,
                 static_cast<const unsigned char *>(x.raw()) +
-                    (batch * batchSize + offsets[t]) * static_cast<int64_t>(es),
-                static_cast<size_t>(slice) * es);
+                    (batch * g.batchSize + offsets[t]) * static_cast<int64_t>(es),
+                static_cast<size_t>(g.slice) * es);
   }
 }
 
-void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
-               ScatterReduction reduction, Tensor &y) {
+TupleIndexing checkScatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
+                             const Tensor &y) {
   const char *kn = "ScatterND";
   checkTupleIndices(kn, x, indices, 0);
   const int64_t m = indices.dim(indices.rank() - 1);
@@ -238,13 +258,18 @@ void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
   detail::requireShape(kn, "updates", updates, want);
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
-  int64_t slice = 1;
-  for (int64_t a = m; a < x.rank(); ++a)
-    slice *= x.dim(a);
-  applyUpdates(kn, x, tupleOffsets(kn, x.shape(), indices, 0), slice, updates, reduction, y);
+  return tupleIndexing(x, indices, 0);
 }
 
-void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis, Tensor &y) {
+void scatterND(const Tensor &x, const Tensor &indices, const Tensor &updates,
+               ScatterReduction reduction, Tensor &y) {
+  const char *kn = "ScatterND";
+  const TupleIndexing s = checkScatterND(x, indices, updates, y);
+  applyUpdates(kn, x, tupleOffsets(kn, x.shape(), indices, 0), s.slice, updates, reduction, y);
+}
+
+void checkOneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis,
+                 const Tensor &y) {
   const char *kn = "OneHot";
   detail::requireData(kn, "indices", indices);
   detail::requireDType(kn, "Y", y, values.dtype());
@@ -257,6 +282,11 @@ void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t 
   Shape want = indices.shape();
   want.insert(want.begin() + axis, depth);
   detail::requireShape(kn, "Y", y, want);
+}
+
+void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t axis, Tensor &y) {
+  const char *kn = "OneHot";
+  checkOneHot(indices, depth, values, axis, y);
   int64_t outer = 1, inner = 1;
   for (int64_t a = 0; a < axis; ++a)
     outer *= indices.dim(a);
@@ -270,18 +300,16 @@ void oneHot(const Tensor &indices, int64_t depth, const Tensor &values, int64_t 
     for (int64_t d = 0; d < depth; ++d)
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t at = o * inner + i;
-        double v = indices.dtype() == DType::I64 ? static_cast<double>(indices.data<int64_t>()[at])
-                   : indices.dtype() == DType::I32 ? indices.data<int32_t>()[at]
-                   : indices.dtype() == DType::F32 ? indices.data<float>()[at]
-                   : indices.dtype() == DType::F64 ? indices.data<double>()[at]
-                                                   : (fail(kn, "indices must be int32, int64, "
-                                                               "float32 or float64"),
-                                                      0.0);
-        v = std::trunc(v);
-        if (v < 0)
-          v += static_cast<double>(depth);
+        const double v =
+            indices.dtype() == DType::I64   ? static_cast<double>(indices.data<int64_t>()[at])
+            : indices.dtype() == DType::I32 ? indices.data<int32_t>()[at]
+            : indices.dtype() == DType::F32 ? indices.data<float>()[at]
+            : indices.dtype() == DType::F64 ? indices.data<double>()[at]
+                                            : (fail(kn, "indices must be int32, int64, "
+                                                        "float32 or float64"),
+                                               0.0);
         std::memcpy(dst + ((o * depth + d) * inner + i) * es,
-                    v == static_cast<double>(d) ? on : off, es);
+                    oneHotPosition(v, depth) == static_cast<double>(d) ? on : off, es);
       }
 }
 
@@ -301,14 +329,8 @@ void topKTyped(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &v
       const T *line = xv + o * len * inner + i;
       auto at = [&](int64_t j) { return line[j * inner]; };
       std::iota(order.begin(), order.end(), 0);
-      // NaN ranks above every number; equal values keep the lower index first.
-      auto before = [&](int64_t p, int64_t q) {
-        const T a = at(p), b = at(q);
-        const bool an = a != a, bn = b != b;
-        if (an || bn)
-          return largest ? (an && !bn) : (!an && bn);
-        return largest ? a > b : a < b;
-      };
+      // Equal values keep the lower index first.
+      auto before = [&](int64_t p, int64_t q) { return topKBefore(at(p), at(q), largest); };
       std::stable_sort(order.begin(), order.end(), before);
       for (int64_t j = 0; j < k; ++j) {
         const int64_t dst = (o * k + j) * inner + i;
@@ -319,7 +341,8 @@ void topKTyped(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &v
 }
 } // namespace
 
-void topK(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values, Tensor &indices) {
+void checkTopK(const Tensor &x, int64_t k, int64_t axis, const Tensor &values,
+               const Tensor &indices) {
   const char *kn = "TopK";
   detail::requireData(kn, "X", x);
   if (axis < 0 || axis >= x.rank())
@@ -332,6 +355,11 @@ void topK(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values
   detail::requireShape(kn, "Values", values, want);
   detail::requireDType(kn, "Indices", indices, DType::I64);
   detail::requireShape(kn, "Indices", indices, want);
+}
+
+void topK(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values, Tensor &indices) {
+  const char *kn = "TopK";
+  checkTopK(x, k, axis, values, indices);
   switch (x.dtype()) {
   case DType::F32:
     return topKTyped<float>(x, k, axis, largest, values, indices);
@@ -346,13 +374,17 @@ void topK(const Tensor &x, int64_t k, int64_t axis, bool largest, Tensor &values
   }
 }
 
-void trilu(const Tensor &x, bool upper, int64_t k, Tensor &y) {
+void checkTrilu(const Tensor &x, const Tensor &y) {
   const char *kn = "Trilu";
   detail::requireData(kn, "X", x);
   if (x.rank() < 2)
     fail(kn, "X " + shapeToString(x.shape()) + " needs rank >= 2");
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
+}
+
+void trilu(const Tensor &x, bool upper, int64_t k, Tensor &y) {
+  checkTrilu(x, y);
   const int64_t rows = x.dim(x.rank() - 2), cols = x.dim(x.rank() - 1);
   const int64_t mats = rows && cols ? x.numel() / (rows * cols) : 0;
   const size_t es = dtypeSize(x.dtype());

@@ -189,28 +189,29 @@ namespace {
 template <typename T> void argTyped(bool max, const Rows &r, bool last, int64_t *out) {
   const T *x = r.data.data<T>();
   for (int64_t i = 0; i < r.rows; ++i) {
-    const T *v = x + i * r.inner;
-    int64_t best = 0;
-    for (int64_t j = 1; j < r.inner; ++j) {
-      if (v[best] != v[best])
-        break; // the first NaN wins
-      const bool better = v[j] != v[j] || (max ? v[j] > v[best] : v[j] < v[best]);
-      if (better || (last && v[j] == v[best]))
-        best = j;
-    }
-    out[i] = best;
+    out[i] = argExtremeAlong(max, x + i * r.inner, r.inner, 1, last);
   }
 }
 } // namespace
 
-void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool last, Tensor &y) {
+void checkArgExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, const Tensor &y) {
   const char *kn = max ? "ArgMax" : "ArgMin";
   detail::requireData(kn, "X", x);
   detail::requireDType(kn, "Y", y, DType::I64);
-  Rows r = reducedLast(kn, x, {axis});
+  reducedLastPermutation(kn, x.shape(), {axis});
   detail::requireShape(kn, "Y", y, reducedShape(x.shape(), {axis}, keepDims));
-  if (r.inner == 0 && r.rows > 0)
+  int64_t rows = 1;
+  for (int64_t a = 0; a < x.rank(); ++a)
+    if (a != axis)
+      rows *= x.dim(a);
+  if (x.dim(axis) == 0 && rows > 0)
     fail(kn, "axis " + std::to_string(axis) + " of X " + shapeToString(x.shape()) + " is empty");
+}
+
+void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool last, Tensor &y) {
+  const char *kn = max ? "ArgMax" : "ArgMin";
+  checkArgExtreme(max, x, axis, keepDims, y);
+  Rows r = reducedLast(kn, x, {axis});
   int64_t *out = y.data<int64_t>();
   switch (x.dtype()) {
   case DType::F32:
@@ -242,33 +243,25 @@ void cumSumTyped(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Te
     outer *= x.dim(a);
   for (int64_t a = axis + 1; a < x.rank(); ++a)
     inner *= x.dim(a);
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>; // ints wrap
   for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const T *src = x.data<T>() + o * len * inner + i;
-      T *dst = y.data<T>() + o * len * inner + i;
-      Acc acc = 0;
-      for (int64_t step = 0; step < len; ++step) {
-        const int64_t l = reverse ? len - 1 - step : step;
-        if (exclusive) {
-          dst[l * inner] = static_cast<T>(acc);
-          acc += static_cast<Acc>(src[l * inner]);
-        } else {
-          acc += static_cast<Acc>(src[l * inner]);
-          dst[l * inner] = static_cast<T>(acc);
-        }
-      }
-    }
+    for (int64_t i = 0; i < inner; ++i)
+      cumSumAlong(x.data<T>() + o * len * inner + i, y.data<T>() + o * len * inner + i, len, inner,
+                  exclusive, reverse);
 }
 } // namespace
 
-void cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y) {
+void checkCumSum(const Tensor &x, int64_t axis, const Tensor &y) {
   const char *kn = "CumSum";
   detail::requireData(kn, "X", x);
   if (axis < 0 || axis >= x.rank())
     fail(kn, "axis " + std::to_string(axis) + " is out of range for X " + shapeToString(x.shape()));
   detail::requireDType(kn, "Y", y, x.dtype());
   detail::requireShape(kn, "Y", y, x.shape());
+}
+
+void cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y) {
+  const char *kn = "CumSum";
+  checkCumSum(x, axis, y);
   switch (x.dtype()) {
   case DType::F32:
     return cumSumTyped<float>(x, axis, exclusive, reverse, y);

@@ -1,9 +1,11 @@
 // cimlir CPU kernels: reductions over axes (ONNX Reduce*, ArgMax, ArgMin).
 #pragma once
 
+#include "core/HostDevice.h"
 #include "core/Tensor.h"
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace cimlir::cpu {
@@ -44,10 +46,49 @@ void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool
 /// extreme element; NaN counts as the extreme, as numpy.argmax does. The axis must not be
 /// empty.
 void argExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, bool last, Tensor &y);
+/// The index argExtreme picks on a line of `n` elements `stride` apart (n > 0), written once for
+/// the CPU and the GPU kernels.
+template <typename T>
+CIMLIR_HOST_DEVICE int64_t argExtremeAlong(bool max, const T *v, int64_t n, int64_t stride,
+                                           bool last) {
+  int64_t best = 0;
+  for (int64_t j = 1; j < n; ++j) {
+    const T b = v[best * stride], e = v[j * stride];
+    if (b != b)
+      break; // the first NaN wins
+    const bool better = e != e || (max ? e > b : e < b);
+    if (better || (last && e == b))
+      best = j;
+  }
+  return best;
+}
+/// argExtreme's checks of its operands, with its messages (the CUDA backend's step makes them
+/// too).
+void checkArgExtreme(bool max, const Tensor &x, int64_t axis, bool keepDims, const Tensor &y);
 
 /// ONNX CumSum along `axis`: running sums in X's type and order (as numpy.cumsum does),
 /// `exclusive` leaving each element out of its own sum, `reverse` from the end; float32/64,
 /// int32/int64 (wrapping).
 void cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse, Tensor &y);
+/// cumSum's running sums on a line of `len` elements `stride` apart, written once for the CPU
+/// and the GPU kernels.
+template <typename T>
+CIMLIR_HOST_DEVICE void cumSumAlong(const T *src, T *dst, int64_t len, int64_t stride,
+                                    bool exclusive, bool reverse) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>; // ints wrap
+  Acc acc = 0;
+  for (int64_t step = 0; step < len; ++step) {
+    const int64_t l = reverse ? len - 1 - step : step;
+    if (exclusive) {
+      dst[l * stride] = static_cast<T>(acc);
+      acc += static_cast<Acc>(src[l * stride]);
+    } else {
+      acc += static_cast<Acc>(src[l * stride]);
+      dst[l * stride] = static_cast<T>(acc);
+    }
+  }
+}
+/// cumSum's checks of its operands, with its messages (and the CUDA backend's).
+void checkCumSum(const Tensor &x, int64_t axis, const Tensor &y);
 
 } // namespace cimlir::cpu
