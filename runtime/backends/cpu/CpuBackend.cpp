@@ -27,6 +27,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace cimlir {
 
@@ -66,16 +67,10 @@ std::unique_ptr<StepKernel> copyKernel() {
 
 /// ScatterElements' and ScatterND's reduction attribute.
 cpu::ScatterReduction scatterReduction(const Attrs &a) {
-  static const std::map<std::string, cpu::ScatterReduction> reductions = {
-      {"none", cpu::ScatterReduction::None},
-      {"add", cpu::ScatterReduction::Add},
-      {"mul", cpu::ScatterReduction::Mul},
-      {"max", cpu::ScatterReduction::Max},
-      {"min", cpu::ScatterReduction::Min}};
-  auto r = reductions.find(a.s("reduction"));
-  if (r == reductions.end())
+  const std::optional<cpu::ScatterReduction> r = cpu::scatterReductionNamed(a.s("reduction"));
+  if (!r)
     a.fail("has an unknown reduction '" + a.s("reduction") + "'");
-  return r->second;
+  return *r;
 }
 
 using Factory = std::function<std::unique_ptr<StepKernel>(const Attrs &)>;
