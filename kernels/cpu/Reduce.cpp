@@ -70,83 +70,6 @@ Rows reducedLast(const char *kn, const Tensor &x, const std::vector<int64_t> &ax
   return r;
 }
 
-template <typename T> T reduceRow(ReduceOp op, const T *v, int64_t n) {
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-  auto wrapAdd = [](Acc a, Acc b) -> Acc {
-    if constexpr (std::is_integral_v<Acc>)
-      return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-    else
-      return a + b;
-  };
-  auto wrapMul = [](Acc a, Acc b) -> Acc {
-    if constexpr (std::is_integral_v<Acc>)
-      return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-    else
-      return a * b;
-  };
-  switch (op) {
-  case ReduceOp::Max:
-  case ReduceOp::Min: {
-    const bool max = op == ReduceOp::Max;
-    T best = max ? (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
-                                                : std::numeric_limits<T>::lowest())
-                 : (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity()
-                                                : std::numeric_limits<T>::max());
-    for (int64_t i = 0; i < n; ++i) {
-      if (v[i] != v[i])
-        return v[i]; // NaN propagates
-      if (max ? v[i] > best : v[i] < best)
-        best = v[i];
-    }
-    return best;
-  }
-  case ReduceOp::LogSumExp: {
-    if constexpr (std::is_floating_point_v<T>) {
-      double m = -std::numeric_limits<double>::infinity();
-      for (int64_t i = 0; i < n; ++i)
-        m = std::isnan(v[i]) ? v[i] : std::fmax(m, static_cast<double>(v[i]));
-      if (!std::isfinite(m))
-        return static_cast<T>(n == 0 ? -std::numeric_limits<double>::infinity() : m);
-      double s = 0;
-      for (int64_t i = 0; i < n; ++i)
-        s += std::exp(static_cast<double>(v[i]) - m);
-      return static_cast<T>(m + std::log(s));
-    }
-    break;
-  }
-  default:
-    break;
-  }
-  Acc acc = op == ReduceOp::Prod ? Acc(1) : Acc(0);
-  for (int64_t i = 0; i < n; ++i) {
-    const Acc e = static_cast<Acc>(v[i]);
-    switch (op) {
-    case ReduceOp::L1:
-      acc = wrapAdd(acc, e < 0 ? -e : e);
-      break;
-    case ReduceOp::L2:
-    case ReduceOp::SumSquare:
-      acc = wrapAdd(acc, wrapMul(e, e));
-      break;
-    case ReduceOp::Prod:
-      acc = wrapMul(acc, e);
-      break;
-    default: // Sum, Mean, LogSum
-      acc = wrapAdd(acc, e);
-      break;
-    }
-  }
-  if constexpr (std::is_floating_point_v<T>) {
-    if (op == ReduceOp::L2)
-      return static_cast<T>(std::sqrt(acc));
-    if (op == ReduceOp::LogSum)
-      return static_cast<T>(std::log(acc));
-    if (op == ReduceOp::Mean)
-      return static_cast<T>(n ? acc / static_cast<double>(n) : std::nan(""));
-  }
-  return static_cast<T>(acc);
-}
-
 template <typename T> void reduceTyped(ReduceOp op, const Rows &r, Tensor &y) {
   const T *x = r.data.data<T>();
   T *out = y.data<T>();
@@ -156,6 +79,12 @@ template <typename T> void reduceTyped(ReduceOp op, const Rows &r, Tensor &y) {
 
 } // namespace
 
+bool reduceTakes(ReduceOp op, DType t) {
+  const bool integerOk = op == ReduceOp::Max || op == ReduceOp::Min || op == ReduceOp::Prod ||
+                         op == ReduceOp::Sum || op == ReduceOp::SumSquare || op == ReduceOp::L1;
+  return t == DType::F32 || t == DType::F64 || (integerOk && (t == DType::I32 || t == DType::I64));
+}
+
 void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool keepDims,
             Tensor &y) {
   const auto index = static_cast<size_t>(op);
@@ -164,25 +93,18 @@ void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool
   detail::requireDType(kn, "Y", y, x.dtype());
   Rows r = reducedLast(kn, x, axes);
   detail::requireShape(kn, "Y", y, reducedShape(x.shape(), axes, keepDims));
-  const bool integerOk = op == ReduceOp::Max || op == ReduceOp::Min || op == ReduceOp::Prod ||
-                         op == ReduceOp::Sum || op == ReduceOp::SumSquare || op == ReduceOp::L1;
+  if (!reduceTakes(op, x.dtype()))
+    fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
   switch (x.dtype()) {
   case DType::F32:
     return reduceTyped<float>(op, r, y);
   case DType::F64:
     return reduceTyped<double>(op, r, y);
   case DType::I32:
-    if (integerOk)
-      return reduceTyped<int32_t>(op, r, y);
-    break;
-  case DType::I64:
-    if (integerOk)
-      return reduceTyped<int64_t>(op, r, y);
-    break;
+    return reduceTyped<int32_t>(op, r, y);
   default:
-    break;
+    return reduceTyped<int64_t>(op, r, y);
   }
-  fail(kn, std::string("does not take ") + dtypeName(x.dtype()));
 }
 
 namespace {

@@ -4,6 +4,8 @@
 #include "core/HostDevice.h"
 #include "core/Tensor.h"
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -41,6 +43,89 @@ Shape reducedShape(const Shape &x, const std::vector<int64_t> &axes, bool keepDi
 /// Max and Min of integers: the type's lowest and highest).
 void reduce(ReduceOp op, const Tensor &x, const std::vector<int64_t> &axes, bool keepDims,
             Tensor &y);
+
+/// Whether reduce takes op on `t`: float32 and float64, and int32 and int64 for Max, Min, Prod,
+/// Sum, SumSquare and L1.
+bool reduceTakes(ReduceOp op, DType t);
+
+/// op over the `n` contiguous values of one row, in reduce's arithmetic and order, written once
+/// for the CPU and the GPU kernels.
+template <typename T> CIMLIR_HOST_DEVICE T reduceRow(ReduceOp op, const T *v, int64_t n) {
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  auto wrapAdd = [](Acc a, Acc b) -> Acc {
+    if constexpr (std::is_integral_v<Acc>)
+      return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else
+      return a + b;
+  };
+  auto wrapMul = [](Acc a, Acc b) -> Acc {
+    if constexpr (std::is_integral_v<Acc>)
+      return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else
+      return a * b;
+  };
+  switch (op) {
+  case ReduceOp::Max:
+  case ReduceOp::Min: {
+    const bool max = op == ReduceOp::Max;
+    T best = max ? (std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity()
+                                                : std::numeric_limits<T>::lowest())
+                 : (std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity()
+                                                : std::numeric_limits<T>::max());
+    for (int64_t i = 0; i < n; ++i) {
+      if (v[i] != v[i])
+        return v[i]; // NaN propagates
+      if (max ? v[i] > best : v[i] < best)
+        best = v[i];
+    }
+    return best;
+  }
+  case ReduceOp::LogSumExp: {
+    if constexpr (std::is_floating_point_v<T>) {
+      double m = -std::numeric_limits<double>::infinity();
+      for (int64_t i = 0; i < n; ++i)
+        m = std::isnan(v[i]) ? v[i] : std::fmax(m, static_cast<double>(v[i]));
+      if (!std::isfinite(m))
+        return static_cast<T>(n == 0 ? -std::numeric_limits<double>::infinity() : m);
+      double s = 0;
+      for (int64_t i = 0; i < n; ++i)
+        s += std::exp(static_cast<double>(v[i]) - m);
+      return static_cast<T>(m + std::log(s));
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  Acc acc = op == ReduceOp::Prod ? Acc(1) : Acc(0);
+  for (int64_t i = 0; i < n; ++i) {
+    const Acc e = static_cast<Acc>(v[i]);
+    switch (op) {
+    case ReduceOp::L1:
+      acc = wrapAdd(acc, e < 0 ? -e : e);
+      break;
+    case ReduceOp::L2:
+    case ReduceOp::SumSquare:
+      acc = wrapAdd(acc, wrapMul(e, e));
+      break;
+    case ReduceOp::Prod:
+      acc = wrapMul(acc, e);
+      break;
+    default: // Sum, Mean, LogSum
+      acc = wrapAdd(acc, e);
+      break;
+    }
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    if (op == ReduceOp::L2)
+      return static_cast<T>(std::sqrt(acc));
+    if (op == ReduceOp::LogSum)
+      return static_cast<T>(std::log(acc));
+    if (op == ReduceOp::Mean)
+      return static_cast<T>(n ? acc / static_cast<double>(n) : std::nan(""));
+  }
+  return static_cast<T>(acc);
+}
 
 /// ArgMax (`max`) or ArgMin along `axis`: the int64 index of the first (or, `last`, the last)
 /// extreme element; NaN counts as the extreme, as numpy.argmax does. The axis must not be

@@ -2,6 +2,11 @@
 
 #include "kernels/cuda/BlockReduce.cuh"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/GridStride.cuh"
+
+#include "core/Error.h"
+
+#include <string>
 
 namespace cimlir::cuda {
 
@@ -83,7 +88,35 @@ __global__ void reduceRowsKernel(cpu::ReduceOp op, const float *x, int64_t rows,
   }
 }
 
+template <typename T>
+__global__ void reduceRowsInOrderKernel(cpu::ReduceOp op, const T *x, int64_t rows, int64_t n,
+                                        T *y) {
+  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < rows;
+       r += int64_t(gridDim.x) * blockDim.x)
+    y[r] = cpu::reduceRow(op, x + r * n, n);
+}
+
 } // namespace
+
+void reduceRowsInOrder(cpu::ReduceOp op, const void *x, DType t, int64_t rows, int64_t inner,
+                       void *y, cudaStream_t stream) {
+  if (rows == 0)
+    return;
+  auto launch = [&](auto e) {
+    using T = decltype(e);
+    reduceRowsInOrderKernel<T><<<gridStrideBlocks(rows), kGridStrideThreads, 0, stream>>>(
+        op, static_cast<const T *>(x), rows, inner, static_cast<T *>(y));
+  };
+  if (t == DType::F64)
+    launch(double{});
+  else if (t == DType::I32)
+    launch(int32_t{});
+  else if (t == DType::I64)
+    launch(int64_t{});
+  else
+    throw Error(std::string("internal: no in-order GPU reduction of ") + dtypeName(t));
+  checkLaunch("reduce");
+}
 
 void reduceRows(cpu::ReduceOp op, const float *x, int64_t rows, int64_t inner, float *y,
                 cudaStream_t stream) {

@@ -426,13 +426,15 @@ std::unique_ptr<StepKernel> matmulStep(const StepAttrs &a,
   });
 }
 
-/// The float32 Reduce ops: rows of reduced values (the reduced axes moved last by a transpose
-/// into scratch memory where they are not last already), one block per row.
+/// The Reduce ops in the types cpu::reduceTakes: rows of reduced values (the reduced axes moved
+/// last by a transpose into scratch memory where they are not last already), one block per row
+/// for float32, one thread per row in the CPU's order for float64 and the integers.
 Factory reduceStep(cpu::ReduceOp op) {
   return [op](const StepAttrs &a,
               const std::shared_ptr<Context> &context) -> std::unique_ptr<StepKernel> {
     a.arity(1, 1);
-    if (!allFloat32(a) || !allInputsOnDevice(a) ||
+    const DType t = a.program().values()[a.step().inputs[0]].dtype;
+    if (!allOf(a, t) || !cpu::reduceTakes(op, t) || !allInputsOnDevice(a) ||
         planShape(a, a.step().inputs[0]).size() > static_cast<size_t>(kMaxLayoutRank))
       return nullptr;
     const std::vector<int64_t> axes = a.ints("axes");
@@ -453,20 +455,26 @@ Factory reduceStep(cpu::ReduceOp op) {
       bool inOrder = true;
       for (size_t i = 0; i < perm.size(); ++i)
         inOrder = inOrder && perm[i] == static_cast<int64_t>(i);
+      auto reduceInto = [&](const void *rowsData, void *y) {
+        if (t == DType::F32)
+          reduceRows(op, static_cast<const float *>(rowsData), rows, inner, static_cast<float *>(y),
+                     context->stream());
+        else
+          reduceRowsInOrder(op, rowsData, t, rows, inner, y, context->stream());
+      };
       if (inOrder) {
-        reduceRows(op, x.data<float>(), rows, inner, out[0]->data<float>(), context->stream());
+        reduceInto(x.raw(), out[0]->raw());
         return;
       }
       auto it = transposes->find(x.shape());
       if (it == transposes->end()) {
-        DeviceOffsetTables t;
-        uploadTranspose(x.shape(), perm, context->uploader(), t);
-        it = transposes->emplace(x.shape(), std::move(t)).first;
+        DeviceOffsetTables tables;
+        uploadTranspose(x.shape(), perm, context->uploader(), tables);
+        it = transposes->emplace(x.shape(), std::move(tables)).first;
       }
       std::shared_ptr<void> moved = context->allocate(x.byteSize(), "a reduction's rows");
-      remap(x.raw(), sizeof(float), it->second.view, nullptr, moved.get(), context->stream());
-      reduceRows(op, static_cast<const float *>(moved.get()), rows, inner, out[0]->data<float>(),
-                 context->stream());
+      remap(x.raw(), dtypeSize(t), it->second.view, nullptr, moved.get(), context->stream());
+      reduceInto(moved.get(), out[0]->raw());
     });
   };
 }

@@ -1,8 +1,10 @@
 // The elementwise steps of another backend against the CPU backend's in every element type the
 // CPU kernels take (OpStepTestUtil.h): the binary ops (and Mod, fmod both ways) in float64 and
 // the integer types, unary ops in float64 and Abs/Neg/Sign of the signed integers, Relu, Clip,
-// Gelu, IsNaN and IsInf; and an integer division by zero, refused by both backends.
+// Gelu, IsNaN, IsInf and the Reduce ops in float64, int32 and int64; and an integer division by
+// zero, refused by both backends.
 #include "kernels/cpu/Elementwise.h"
+#include "kernels/cpu/Reduce.h"
 #include "test/unit/runtime/OpStepTestUtil.h"
 
 #include <limits>
@@ -141,6 +143,29 @@ TEST_F(OpSteps, ReluClipAndClassifyInEveryType) {
         inf.outputs = {{DType::Bool, {4, 9}}};
         expectAgreement(inf, std::string("IsInf ") + dtypeName(t));
       }
+  }
+}
+
+TEST_F(OpSteps, ReductionsInFloat64AndTheIntegers) {
+  CIMLIR_SEEDED_RNG();
+  const Shape x{3, 5, 4};
+  const std::vector<std::vector<int64_t>> axesCases = {{2}, {0, 2}, {1}, {}};
+  for (size_t i = 0; i < cpu::reduceOpTypes().size(); ++i) {
+    const auto op = static_cast<cpu::ReduceOp>(i);
+    for (DType t : {DType::F64, DType::I32, DType::I64}) {
+      if (!cpu::reduceTakes(op, t))
+        continue;
+      for (const std::vector<int64_t> &axes : axesCases)
+        for (int keep : {0, 1}) {
+          Shape y = cpu::reducedShape(x, axes, keep != 0);
+          OpCase c{cpu::reduceOpTypes()[i],
+                   {{"axes", axes}, {"keepdims", keep}},
+                   {{uniformOf(gen, t, x, isFloat(t) ? 0.1 : -9, 9)}}};
+          c.outputs = {{t, y}};
+          expectAgreement(c, cpu::reduceOpTypes()[i] + " " + dtypeName(t) + " over " +
+                                 std::to_string(axes.size()) + " axes");
+        }
+    }
   }
 }
 
