@@ -215,8 +215,8 @@ EinsumSpec checkEinsum(const std::string &equation, const std::vector<const Tens
 }
 
 void einsum(const std::string &equation, const std::vector<const Tensor *> &inputs, Tensor &y) {
-  std::vector<Shape> shapes;
   const EinsumSpec spec = checkEinsum(equation, inputs, y);
+  std::vector<Shape> shapes;
   for (const Tensor *t : inputs)
     shapes.push_back(t->shape());
   const EinsumLoop loop = einsumLoop(spec, shapes);

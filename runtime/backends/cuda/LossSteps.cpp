@@ -15,14 +15,14 @@ namespace {
 std::unique_ptr<StepKernel> nllLossStep(const StepAttrs &a,
                                         const std::shared_ptr<Context> &context) {
   a.arity(2, 3);
-  const std::string r = a.s("reduction");
-  const std::optional<cpu::LossReduction> reduction = r == "none"  ? cpu::LossReduction::None
-                                                      : r == "sum" ? cpu::LossReduction::Sum
-                                                      : r == "mean"
-                                                          ? std::optional(cpu::LossReduction::Mean)
-                                                          : std::nullopt;
-  if (!reduction)
+  static const std::map<std::string, cpu::LossReduction> reductions = {
+      {"none", cpu::LossReduction::None},
+      {"sum", cpu::LossReduction::Sum},
+      {"mean", cpu::LossReduction::Mean}};
+  const auto named = reductions.find(a.s("reduction"));
+  if (named == reductions.end())
     return nullptr; // the CPU backend names the error
+  const cpu::LossReduction reduction = named->second;
   std::optional<int64_t> ignore;
   if (a.has("ignore_index"))
     ignore = a.i("ignore_index");
@@ -32,7 +32,7 @@ std::unique_ptr<StepKernel> nllLossStep(const StepAttrs &a,
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &input = *in[0], &target = *in[1];
     const bool weighted = in.size() > 2;
-    cpu::checkNllLoss(input, target, weighted ? in[2] : nullptr, *reduction, *out[0]);
+    cpu::checkNllLoss(input, target, weighted ? in[2] : nullptr, reduction, *out[0]);
     NllOperands o;
     o.input = inputs->raw(in, 0);
     o.target = inputs->raw(in, 1);
@@ -42,7 +42,7 @@ std::unique_ptr<StepKernel> nllLossStep(const StepAttrs &a,
     o.n = input.dim(0);
     o.c = input.dim(1);
     o.inner = o.n && o.c ? input.numel() / (o.n * o.c) : 0;
-    nllLoss(o, *reduction, ignore, out[0]->raw(), context->fault(), site, context->stream());
+    nllLoss(o, reduction, ignore, out[0]->raw(), context->fault(), site, context->stream());
   });
 }
 
