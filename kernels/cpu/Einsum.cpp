@@ -132,50 +132,59 @@ std::string parseEinsum(const std::string &equation, const std::vector<Shape> &s
   return "";
 }
 
-namespace {
-template <typename T>
-void einsumTyped(const EinsumSpec &spec, const std::vector<const Tensor *> &inputs, Tensor &y) {
-  // Labels in the loop: the output's, then the summed ones.
+EinsumLoop einsumLoop(const EinsumSpec &spec, const std::vector<Shape> &shapes) {
   std::vector<int> order = spec.output;
   for (const auto &axes : spec.inputs)
     for (int label : axes)
       if (std::find(order.begin(), order.end(), label) == order.end())
         order.push_back(label);
-  std::vector<int64_t> value(spec.sizes.size(), 0);
-  // Per input, per axis: its stride (0 along a broadcast ellipsis axis of size 1).
-  std::vector<std::vector<int64_t>> strides;
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    const Shape &s = inputs[k]->shape();
+  EinsumLoop loop;
+  loop.outputLabels = spec.output.size();
+  for (int label : order)
+    loop.sizes.push_back(spec.sizes[static_cast<size_t>(label)]);
+  loop.terms = 1;
+  for (size_t q = loop.outputLabels; q < order.size(); ++q)
+    loop.terms *= loop.sizes[q];
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    const Shape &s = shapes[k];
+    // An empty input leaves every sum without a term (its labels' sizes, at least 1, do not
+    // say so).
+    if (shapeNumel(s) == 0)
+      loop.terms = 0;
     std::vector<int64_t> st(s.size(), 1);
     for (size_t a = s.size(); a-- > 1;)
       st[a - 1] = st[a] * s[a];
+    std::vector<int64_t> &strides = loop.strides.emplace_back(order.size(), 0);
     for (size_t a = 0; a < s.size(); ++a)
-      if (s[a] == 1)
-        st[a] = 0;
-    strides.push_back(st);
+      if (s[a] != 1) {
+        const auto q = std::find(order.begin(), order.end(), spec.inputs[k][a]) - order.begin();
+        strides[static_cast<size_t>(q)] += st[a];
+      }
   }
-  const int64_t outCount = y.numel();
-  int64_t sumCount = 1;
-  for (size_t i = spec.output.size(); i < order.size(); ++i)
-    sumCount *= spec.sizes[static_cast<size_t>(order[i])];
-  for (int64_t o = 0; o < outCount; ++o) {
-    for (size_t i = spec.output.size(), r = static_cast<size_t>(o); i-- > 0;) {
-      const int64_t n = spec.sizes[static_cast<size_t>(order[i])];
-      value[static_cast<size_t>(order[i])] = static_cast<int64_t>(r % static_cast<size_t>(n));
-      r /= static_cast<size_t>(n);
+  return loop;
+}
+
+namespace {
+template <typename T>
+void einsumTyped(const EinsumLoop &loop, const std::vector<const Tensor *> &inputs, Tensor &y) {
+  const size_t labels = loop.sizes.size();
+  std::vector<int64_t> value(labels, 0); // per loop label
+  for (int64_t o = 0; o < y.numel(); ++o) {
+    for (size_t q = loop.outputLabels, r = static_cast<size_t>(o); q-- > 0;) {
+      value[q] = static_cast<int64_t>(r % static_cast<size_t>(loop.sizes[q]));
+      r /= static_cast<size_t>(loop.sizes[q]);
     }
     double total = 0;
-    for (int64_t s = 0; s < sumCount; ++s) {
-      for (size_t i = order.size(), r = static_cast<size_t>(s); i-- > spec.output.size();) {
-        const int64_t n = spec.sizes[static_cast<size_t>(order[i])];
-        value[static_cast<size_t>(order[i])] = static_cast<int64_t>(r % static_cast<size_t>(n));
-        r /= static_cast<size_t>(n);
+    for (int64_t s = 0; s < loop.terms; ++s) {
+      for (size_t q = labels, r = static_cast<size_t>(s); q-- > loop.outputLabels;) {
+        value[q] = static_cast<int64_t>(r % static_cast<size_t>(loop.sizes[q]));
+        r /= static_cast<size_t>(loop.sizes[q]);
       }
       double product = 1;
       for (size_t k = 0; k < inputs.size(); ++k) {
         int64_t off = 0;
-        for (size_t a = 0; a < spec.inputs[k].size(); ++a)
-          off += value[static_cast<size_t>(spec.inputs[k][a])] * strides[k][a];
+        for (size_t q = 0; q < labels; ++q)
+          off += value[q] * loop.strides[k][q];
         product *= static_cast<double>(inputs[k]->data<T>()[off]);
       }
       total += product;
@@ -185,7 +194,8 @@ void einsumTyped(const EinsumSpec &spec, const std::vector<const Tensor *> &inpu
 }
 } // namespace
 
-void einsum(const std::string &equation, const std::vector<const Tensor *> &inputs, Tensor &y) {
+EinsumSpec checkEinsum(const std::string &equation, const std::vector<const Tensor *> &inputs,
+                       const Tensor &y) {
   const char *kn = "Einsum";
   if (inputs.empty())
     fail(kn, "no inputs");
@@ -199,11 +209,21 @@ void einsum(const std::string &equation, const std::vector<const Tensor *> &inpu
     fail(kn, problem);
   detail::requireDType(kn, "Y", y, inputs[0]->dtype());
   detail::requireShape(kn, "Y", y, spec.outputShape);
+  if (y.dtype() != DType::F32 && y.dtype() != DType::F64)
+    fail(kn, std::string("takes float32 and float64, got ") + dtypeName(y.dtype()));
+  return spec;
+}
+
+void einsum(const std::string &equation, const std::vector<const Tensor *> &inputs, Tensor &y) {
+  const EinsumSpec spec = checkEinsum(equation, inputs, y);
+  std::vector<Shape> shapes;
+  for (const Tensor *t : inputs)
+    shapes.push_back(t->shape());
+  const EinsumLoop loop = einsumLoop(spec, shapes);
   if (y.dtype() == DType::F32)
-    return einsumTyped<float>(spec, inputs, y);
-  if (y.dtype() == DType::F64)
-    return einsumTyped<double>(spec, inputs, y);
-  fail(kn, std::string("takes float32 and float64, got ") + dtypeName(y.dtype()));
+    einsumTyped<float>(loop, inputs, y);
+  else
+    einsumTyped<double>(loop, inputs, y);
 }
 
 } // namespace cimlir::cpu

@@ -25,6 +25,26 @@ struct EinsumSpec {
 std::string parseEinsum(const std::string &equation, const std::vector<Shape> &shapes,
                         EinsumSpec &spec);
 
+/// einsum()'s checks (one element type, float32 or float64; the equation; Y's type and shape),
+/// with its messages; the spec of the equation for these inputs.
+EinsumSpec checkEinsum(const std::string &equation, const std::vector<const Tensor *> &inputs,
+                       const Tensor &y);
+
+/// The loop einsum() runs for `spec`, shared with the CUDA backend for the same sums in the same
+/// order. The loop's labels are the output's, then the summed ones as the inputs first name them;
+/// output element o takes the output labels' values from o (row-major), and adds `terms` products
+/// in order, term s taking the summed labels' values from s (row-major); each product is 1 times
+/// the inputs' elements in input order.
+struct EinsumLoop {
+  std::vector<int64_t> sizes; ///< per loop label
+  size_t outputLabels = 0;    ///< how many of the labels, first, are the output's
+  int64_t terms = 0;          ///< products per output element
+  /// Per input, per loop label: the element stride (the sum over the input's axes of that label;
+  /// 0 along an axis of size 1, which broadcasts).
+  std::vector<std::vector<int64_t>> strides;
+};
+EinsumLoop einsumLoop(const EinsumSpec &spec, const std::vector<Shape> &shapes);
+
 /// Y = einsum(equation, inputs): float32 or float64 (one type), summed in float64.
 void einsum(const std::string &equation, const std::vector<const Tensor *> &inputs, Tensor &y);
 

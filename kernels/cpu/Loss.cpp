@@ -40,8 +40,8 @@ void nllTyped(const Tensor &input, const Tensor &target, const Tensor *weight,
 }
 } // namespace
 
-void nllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
-             LossReduction reduction, std::optional<int64_t> ignoreIndex, Tensor &y) {
+void checkNllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
+                  LossReduction reduction, const Tensor &y) {
   const char *kn = "NegativeLogLikelihoodLoss";
   detail::requireData(kn, "input", input);
   detail::requireData(kn, "target", target);
@@ -58,11 +58,17 @@ void nllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
   }
   detail::requireDType(kn, "loss", y, input.dtype());
   detail::requireShape(kn, "loss", y, reduction == LossReduction::None ? want : Shape{});
+  if (input.dtype() != DType::F32 && input.dtype() != DType::F64)
+    fail(kn, std::string("input must be float32 or float64, got ") + dtypeName(input.dtype()));
+}
+
+void nllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
+             LossReduction reduction, std::optional<int64_t> ignoreIndex, Tensor &y) {
+  checkNllLoss(input, target, weight, reduction, y);
   if (input.dtype() == DType::F32)
-    return nllTyped<float>(input, target, weight, reduction, ignoreIndex, y);
-  if (input.dtype() == DType::F64)
-    return nllTyped<double>(input, target, weight, reduction, ignoreIndex, y);
-  fail(kn, std::string("input must be float32 or float64, got ") + dtypeName(input.dtype()));
+    nllTyped<float>(input, target, weight, reduction, ignoreIndex, y);
+  else
+    nllTyped<double>(input, target, weight, reduction, ignoreIndex, y);
 }
 
 } // namespace cimlir::cpu

@@ -10,6 +10,11 @@ namespace cimlir::cpu {
 
 enum class LossReduction { None, Sum, Mean };
 
+/// nllLoss()'s checks of its operands' types and shapes (a target's range is checked as the
+/// kernel reads it), with its messages.
+void checkNllLoss(const Tensor &input, const Tensor &target, const Tensor *weight,
+                  LossReduction reduction, const Tensor &y);
+
 /// loss[n, d...] = -input[n, target[n, d...], d...] * weight[target] (weight 1 without one),
 /// 0 where target is `ignoreIndex`. Y is the losses (target's shape) for None, else a scalar:
 /// their sum, or for Mean the sum divided by the sum of the weights that counted. Input

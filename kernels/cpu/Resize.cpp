@@ -11,14 +11,6 @@ using detail::fail;
 
 namespace {
 
-/// One output position along an axis: input positions and their weights, or the
-/// extrapolation value.
-struct Taps {
-  std::vector<int64_t> index;
-  std::vector<double> weight;
-  bool extrapolate = false;
-};
-
 /// The reference's source coordinate of output position x along an axis.
 double sourceCoordinate(const ResizeParams &p, size_t axis, double x, int64_t in, double scale,
                         bool &outside) {
@@ -72,14 +64,14 @@ std::vector<double> coefficients(const ResizeParams &p, double ratio) {
   fail("resize", "unknown mode '" + p.mode + "'");
 }
 
-std::vector<Taps> axisTaps(const ResizeParams &p, size_t axis, int64_t in, int64_t outLen) {
+std::vector<ResizeTaps> axisTaps(const ResizeParams &p, size_t axis, int64_t in, int64_t outLen) {
   const double scale = p.scales[axis];
   if (!(scale > 0))
     fail("resize", "scale " + std::to_string(scale) + " along axis " + std::to_string(axis) +
                        " is not positive");
-  std::vector<Taps> taps(static_cast<size_t>(outLen));
+  std::vector<ResizeTaps> taps(static_cast<size_t>(outLen));
   for (int64_t j = 0; j < outLen; ++j) {
-    Taps &t = taps[static_cast<size_t>(j)];
+    ResizeTaps &t = taps[static_cast<size_t>(j)];
     bool outside = false;
     const double s = sourceCoordinate(p, axis, static_cast<double>(j), in, scale, outside);
     if (outside) {
@@ -111,7 +103,7 @@ std::vector<Taps> axisTaps(const ResizeParams &p, size_t axis, int64_t in, int64
 
 } // namespace
 
-void resize(const Tensor &x, const ResizeParams &p, Tensor &y) {
+std::vector<ResizeAxis> resizeAxes(const Tensor &x, const ResizeParams &p, const Tensor &y) {
   const char *kn = "resize";
   detail::requireData(kn, "X", x);
   detail::requireDType(kn, "Y", y, x.dtype());
@@ -121,28 +113,37 @@ void resize(const Tensor &x, const ResizeParams &p, Tensor &y) {
   if (y.shape().size() != rank || p.scales.size() != rank ||
       (p.coordinates == "tf_crop_and_resize" && p.roi.size() != 2 * rank))
     fail(kn, "scales, roi and Y do not match X " + shapeToString(x.shape()));
-  // Work in float64, axis after axis; an axis that keeps its length at scale 1 is skipped.
+  std::vector<ResizeAxis> axes;
+  for (size_t a = 0; a < rank; ++a) {
+    const int64_t in = x.dim(static_cast<int64_t>(a)), out = y.dim(static_cast<int64_t>(a));
+    if (in == out && p.scales[a] == 1.0 && p.coordinates != "tf_crop_and_resize")
+      continue;
+    if (in == 0 && out > 0)
+      fail(kn, "cannot resize an empty axis " + std::to_string(a));
+    axes.push_back({a, in, out, axisTaps(p, a, in, out)});
+  }
+  return axes;
+}
+
+void resize(const Tensor &x, const ResizeParams &p, Tensor &y) {
+  const std::vector<ResizeAxis> axes = resizeAxes(x, p, y);
+  // Work in float64, axis after axis.
   Shape shape = x.shape();
   std::vector<double> cur(static_cast<size_t>(x.numel()));
   for (int64_t i = 0; i < x.numel(); ++i)
     cur[static_cast<size_t>(i)] =
         x.dtype() == DType::F32 ? x.data<float>()[i] : x.data<double>()[i];
-  for (size_t a = 0; a < rank; ++a) {
-    const int64_t in = shape[a], out = y.dim(static_cast<int64_t>(a));
-    if (in == out && p.scales[a] == 1.0 && p.coordinates != "tf_crop_and_resize")
-      continue;
-    if (in == 0 && out > 0)
-      fail(kn, "cannot resize an empty axis " + std::to_string(a));
-    const std::vector<Taps> taps = axisTaps(p, a, in, out);
+  for (const ResizeAxis &r : axes) {
+    const int64_t in = r.in, out = r.out;
     int64_t outer = 1, inner = 1;
-    for (size_t b = 0; b < a; ++b)
+    for (size_t b = 0; b < r.axis; ++b)
       outer *= shape[b];
-    for (size_t b = a + 1; b < rank; ++b)
+    for (size_t b = r.axis + 1; b < shape.size(); ++b)
       inner *= shape[b];
     std::vector<double> next(static_cast<size_t>(outer * out * inner));
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t j = 0; j < out; ++j) {
-        const Taps &t = taps[static_cast<size_t>(j)];
+        const ResizeTaps &t = r.taps[static_cast<size_t>(j)];
         double *dst = next.data() + (o * out + j) * inner;
         if (t.extrapolate) {
           std::fill(dst, dst + inner, p.extrapolation);
@@ -158,9 +159,9 @@ void resize(const Tensor &x, const ResizeParams &p, Tensor &y) {
         }
       }
     cur = std::move(next);
-    shape[a] = out;
+    shape[r.axis] = out;
   }
-  detail::requireShape(kn, "Y", y, shape);
+  detail::requireShape("resize", "Y", y, shape);
   for (int64_t i = 0; i < y.numel(); ++i) {
     if (y.dtype() == DType::F32)
       y.data<float>()[i] = static_cast<float>(cur[static_cast<size_t>(i)]);

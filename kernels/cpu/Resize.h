@@ -24,6 +24,26 @@ struct ResizeParams {
   double extrapolation = 0.0; ///< tf_crop_and_resize outside the roi
 };
 
+/// One output position along a resized axis: the input positions it reads and their weights
+/// (summed in this order, from 0, zero weights skipped), or the extrapolation value.
+struct ResizeTaps {
+  std::vector<int64_t> index;
+  std::vector<double> weight;
+  bool extrapolate = false;
+};
+
+/// An axis that the resize changes, and its taps per output position.
+struct ResizeAxis {
+  size_t axis = 0;
+  int64_t in = 0, out = 0;
+  std::vector<ResizeTaps> taps;
+};
+
+/// The axes resize() resizes, in its order (axis after axis; one that keeps its length at scale
+/// 1 is left out, except with tf_crop_and_resize), after every check resize() makes: for the
+/// CUDA backend, which sums the same taps in the same order.
+std::vector<ResizeAxis> resizeAxes(const Tensor &x, const ResizeParams &p, const Tensor &y);
+
 /// Y = X resized to Y's shape (float32 or float64, same rank). Throws cimlir::Error for an
 /// unknown mode or a scale that is not positive.
 void resize(const Tensor &x, const ResizeParams &p, Tensor &y);
