@@ -4,6 +4,16 @@
 
 namespace cimlir::cpu {
 
+std::optional<LossReduction> lossReductionNamed(const std::string &name) {
+  if (name == "none")
+    return LossReduction::None;
+  if (name == "sum")
+    return LossReduction::Sum;
+  if (name == "mean")
+    return LossReduction::Mean;
+  return std::nullopt;
+}
+
 using detail::fail;
 
 namespace {

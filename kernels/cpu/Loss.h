@@ -5,10 +5,13 @@
 #include "core/Tensor.h"
 
 #include <optional>
+#include <string>
 
 namespace cimlir::cpu {
 
 enum class LossReduction { None, Sum, Mean };
+/// The reduction of ONNX's attribute spelling ("none", "sum", "mean"); nullopt for another.
+std::optional<LossReduction> lossReductionNamed(const std::string &name);
 
 /// nllLoss()'s checks of its operands' types and shapes (a target's range is checked as the
 /// kernel reads it), with its messages.

@@ -11,7 +11,7 @@ namespace cimlir::cuda {
 struct DeviceFault {
   int site;        ///< 0: no fault; else the step that faulted (Context::faultSite)
   int kind;        ///< 0: an index outside [-bound, bound); 1: a value outside [0, bound];
-                   ///< 2: an integer division by zero
+                   ///< 2: an integer division by zero; 3: a value outside [0, bound)
   long long value; ///< the offending index or value
   long long bound; ///< the extent it had to fit
 };
@@ -34,6 +34,19 @@ __device__ inline void reportValueFault(DeviceFault *fault, int site, long long 
                                         long long bound) {
   if (atomicCAS(&fault->site, 0, -1) == 0) {
     fault->kind = 1;
+    fault->value = value;
+    fault->bound = bound;
+    __threadfence_system();
+    atomicExch(&fault->site, site);
+  }
+}
+
+/// Records `value` outside [0, bound) at `site` (whose description names the value), unless a
+/// fault is recorded already.
+__device__ inline void reportOutsideFault(DeviceFault *fault, int site, long long value,
+                                          long long bound) {
+  if (atomicCAS(&fault->site, 0, -1) == 0) {
+    fault->kind = 3;
     fault->value = value;
     fault->bound = bound;
     __threadfence_system();

@@ -31,7 +31,7 @@ template <typename T, typename I> struct Nll {
     if (ignore && t == ignoreIndex)
       return;
     if (t < 0 || t >= c) {
-      reportIndexFault(fault, site, t, c);
+      reportOutsideFault(fault, site, t, c);
       return;
     }
     wt = weight ? static_cast<double>(weight[t]) : 1.0;

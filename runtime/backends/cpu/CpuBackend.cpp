@@ -404,13 +404,10 @@ const std::map<std::string, Factory> &factories() {
     };
     t["NegativeLogLikelihoodLoss"] = [](const Attrs &a) {
       a.arity(2, 3);
-      const std::string r = a.s("reduction");
-      const cpu::LossReduction reduction =
-          r == "none"  ? cpu::LossReduction::None
-          : r == "sum" ? cpu::LossReduction::Sum
-          : r == "mean"
-              ? cpu::LossReduction::Mean
-              : (a.fail("has an unknown reduction '" + r + "'"), cpu::LossReduction::None);
+      const std::optional<cpu::LossReduction> named = cpu::lossReductionNamed(a.s("reduction"));
+      if (!named)
+        a.fail("has an unknown reduction '" + a.s("reduction") + "'");
+      const cpu::LossReduction reduction = *named;
       std::optional<int64_t> ignore;
       if (a.has("ignore_index"))
         ignore = a.i("ignore_index");
@@ -420,15 +417,7 @@ const std::map<std::string, Factory> &factories() {
     };
     t["Resize"] = [](const Attrs &a) {
       a.arity(1, 1);
-      cpu::ResizeParams p;
-      p.scales = a.doubles("scales");
-      p.roi = a.doubles("roi");
-      p.mode = a.s("mode");
-      p.coordinates = a.s("coordinate_transformation_mode");
-      p.nearestMode = a.s("nearest_mode");
-      p.cubicA = a.raw("cubic_coeff_a").get<double>();
-      p.excludeOutside = a.i("exclude_outside") != 0;
-      p.extrapolation = a.raw("extrapolation_value").get<double>();
+      const cpu::ResizeParams p = readResizeParams(a);
       return kernel([p](const In &in, const Out &out) { cpu::resize(*in[0], p, *out[0]); });
     };
     // The softmax family.
@@ -557,6 +546,19 @@ cpu::ConvParams readConvParams(const StepAttrs &a) {
   p.pads = a.ints("pads");
   p.dilations = a.ints("dilations");
   p.group = a.i("group");
+  return p;
+}
+
+cpu::ResizeParams readResizeParams(const StepAttrs &a) {
+  cpu::ResizeParams p;
+  p.scales = a.doubles("scales");
+  p.roi = a.doubles("roi");
+  p.mode = a.s("mode");
+  p.coordinates = a.s("coordinate_transformation_mode");
+  p.nearestMode = a.s("nearest_mode");
+  p.cubicA = a.raw("cubic_coeff_a").get<double>();
+  p.excludeOutside = a.i("exclude_outside") != 0;
+  p.extrapolation = a.raw("extrapolation_value").get<double>();
   return p;
 }
 

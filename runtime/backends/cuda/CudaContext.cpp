@@ -107,6 +107,9 @@ void Context::synchronize() const {
   const std::string &site = f.site > 0 && static_cast<size_t>(f.site) <= faultSites_.size()
                                 ? faultSites_[static_cast<size_t>(f.site) - 1]
                                 : std::string("a GPU step");
+  if (f.kind == 3)
+    throw Error(site + std::to_string(f.value) + " is outside [0, " + std::to_string(f.bound) +
+                ")");
   if (f.kind == 2)
     throw Error(site + "integer division by zero");
   if (f.kind == 1)

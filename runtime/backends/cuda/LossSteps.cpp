@@ -15,20 +15,16 @@ namespace {
 std::unique_ptr<StepKernel> nllLossStep(const StepAttrs &a,
                                         const std::shared_ptr<Context> &context) {
   a.arity(2, 3);
-  static const std::map<std::string, cpu::LossReduction> reductions = {
-      {"none", cpu::LossReduction::None},
-      {"sum", cpu::LossReduction::Sum},
-      {"mean", cpu::LossReduction::Mean}};
-  const auto named = reductions.find(a.s("reduction"));
-  if (named == reductions.end())
+  const std::optional<cpu::LossReduction> named = cpu::lossReductionNamed(a.s("reduction"));
+  if (!named)
     return nullptr; // the CPU backend names the error
-  const cpu::LossReduction reduction = named->second;
+  const cpu::LossReduction reduction = *named;
   std::optional<int64_t> ignore;
   if (a.has("ignore_index"))
     ignore = a.i("ignore_index");
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   const int site = context->faultSite("step NegativeLogLikelihoodLoss '" + a.step().name +
-                                      "': NegativeLogLikelihoodLoss: ");
+                                      "': NegativeLogLikelihoodLoss: target ");
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &input = *in[0], &target = *in[1];
     const bool weighted = in.size() > 2;

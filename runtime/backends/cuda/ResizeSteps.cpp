@@ -2,6 +2,7 @@
 
 #include "kernels/cpu/Resize.h"
 #include "kernels/cuda/Resize.h"
+#include "runtime/backends/cpu/CpuBackend.h"
 
 #include <utility>
 
@@ -15,15 +16,7 @@ namespace {
 std::unique_ptr<StepKernel> resizeStep(const StepAttrs &a,
                                        const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
-  cpu::ResizeParams p;
-  p.scales = a.doubles("scales");
-  p.roi = a.doubles("roi");
-  p.mode = a.s("mode");
-  p.coordinates = a.s("coordinate_transformation_mode");
-  p.nearestMode = a.s("nearest_mode");
-  p.cubicA = a.raw("cubic_coeff_a").get<double>();
-  p.excludeOutside = a.i("exclude_outside") != 0;
-  p.extrapolation = a.raw("extrapolation_value").get<double>();
+  const cpu::ResizeParams p = readResizeParams(a);
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   auto passes = std::make_shared<std::map<std::pair<Shape, Shape>, DeviceResizePasses>>();
   const Allocate allocate = [context](size_t bytes, const std::string &what) {

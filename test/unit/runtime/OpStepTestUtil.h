@@ -168,6 +168,16 @@ inline void expectAgreement(const OpCase &c, const std::string &what) {
   }
 }
 
+/// Runs `c` on the tested backend and on the CPU backend and expects both to fail with `error`.
+inline void expectSameError(const OpCase &c, const std::string &error) {
+  TempDir dir;
+  const std::string path = writePlan(c, dir.file("bad.bin"));
+  for (const std::string &backend : {testBackend(), std::string("cpu")}) {
+    Executor ex(Program::load(path), createBackend(backend, {}));
+    EXPECT_EQ(errorOf([&] { ex.run(activations(c)); }), error) << backend;
+  }
+}
+
 /// The fixture of every OpSteps suite: nothing to compare on the CPU backend.
 class OpSteps : public ::testing::Test {
 protected:
