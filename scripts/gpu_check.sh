@@ -163,6 +163,50 @@ PY
   done
 done
 
+current="end to end, other bundled models"
+step "end to end: the quantized, float16 and PyPI models (models/*), cpu against cuda, digital and rram-256"
+# (models/zoo-light has no test inputs: test/e2e/run_zoo_light_model_test.sh makes them.)
+for dir in models/quantized/* models/float16/* models/pypi/*; do
+  # cim-opt's options from the model's test.json (input shapes, frozen inputs), as the e2e tests.
+  mapfile -t options < <(python3 -c 'import json, os, sys
+path = os.path.join(sys.argv[1], "test.json")
+for o in (json.load(open(path)).get("cim_opt_options", []) if os.path.exists(path) else []):
+    print(o.replace("@DIR@", sys.argv[1]))' "$dir")
+  model=$(echo "$dir" | tr / _)
+  for device in digital rram-256; do
+    plan="$work/$model.$device.plan"
+    check "$bin/cim-opt" "$dir/model.onnx" --device "$device" -o "$plan" "${options[@]}"
+    for backend in cpu cuda; do
+      check "$bin/cim-run" "$plan" --dataset "$dir" --backend "$backend" --rtol 1e9 --atol 1e9 \
+        --outputs "$work/$backend.npz" --report "$work/$backend.json" --quiet
+    done
+    check python3 - "$work" "$model" "$device" <<'PY'
+import json, sys
+import numpy as np
+work, model, device = sys.argv[1:]
+cpu, gpu = np.load(f"{work}/cpu.npz"), np.load(f"{work}/cuda.npz")
+host = json.load(open(f"{work}/cuda.json")).get("backend_details", {}).get("host_steps")
+worst = 0.0
+for name in cpu.files:
+    a, b = cpu[name].astype(np.float64), gpu[name].astype(np.float64)
+    if a.size:
+        worst = max(worst, float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a))), 1e-30)))
+print(f"{model:40s} {device:9s} max|cuda-cpu|/max|cpu| {worst:.3g}, host steps {host}")
+if worst > (1e-4 if device == "digital" else 5e-2):
+    sys.exit(f"{model} on {device}: the backends disagree")
+if host:
+    sys.exit(f"{model} on {device}: steps ran on the host: {host}")
+PY
+  done
+done
+
+current="ONNX conformance on cuda"
+step "$current: the tests that pass on the CPU backend (scripts/gpu_onnx_suite.py)"
+mkdir -p "$work/onnx_tests"
+tar -xJf "$pack/onnx_tests.tar.xz" -C "$work/onnx_tests"
+cp "$tests/freeze-shape-inputs" "$bin/" # beside the tools, where the script looks
+check python3 scripts/gpu_onnx_suite.py "$bin" "$work/onnx_tests" "$work/onnx_runs"
+
 current="CIM layers beyond Gemm, MatMul and Conv"
 step "$current: conv_transpose and recurrent (test/e2e/run_cim_layers_test.sh on the GPU, cpu against cuda)"
 for model in conv_transpose recurrent; do

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR="$PWD"
 scripts/build.sh > /dev/null
 cmake --build build -j "${CIMLIR_JOBS:-$(nproc)}" --target cimlir_cuda_tests cimlir_runtime_tests \
-  cim_layer_cuda > /dev/null
+  cim_layer_cuda freeze-shape-inputs > /dev/null
 scripts/build_portable.sh > /dev/null
 grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
 rm -rf .device
@@ -16,11 +16,16 @@ mkdir -p .device/data /tmp/gpu_pack_bin/bin
 cp build-portable/dist.tar.xz .device/
 # The test and benchmark binaries, stripped and compressed (uncompressed they pass the device
 # tool's 64 MiB with the working tree); gpu_check.sh unpacks them.
-for b in cimlir_cuda_tests cimlir_runtime_tests cim_layer_cuda; do
+for b in cimlir_cuda_tests cimlir_runtime_tests cim_layer_cuda freeze-shape-inputs; do
   strip -o "/tmp/gpu_pack_bin/bin/$b" "build/bin/$b"
 done
 tar -cJf .device/bin.tar.xz -C /tmp/gpu_pack_bin bin
 rm -rf /tmp/gpu_pack_bin
+# The ONNX conformance tests that pass on the CPU backend (test/e2e/onnx_conformance.txt), for
+# scripts/gpu_onnx_suite.py (libonnx-dev's test data; the GPU machine's onnx wheel may differ).
+data=/usr/include/onnx/backend/test/data
+grep '^pass ' test/e2e/onnx_conformance.txt | awk '{print $2}' |
+  tar -cJf .device/onnx_tests.tar.xz -C "$data" -T -
 # The tests also load libopenblas.so.0, which the GPU machine has (the tools link it statically).
 cp /usr/share/datasets/fashion-mnist/t10k-* .device/data/
 # The peer simulators of bench/peers_gpu.sh (pure-Python wheels from PyPI; the GPU machine has no
