@@ -1,6 +1,5 @@
 // cimlir kernels: one element of ONNX Cast (kernels/cpu/Cast.h says how each pair converts),
-// written once for the CPU kernel and the GPU's (kernels/cuda/Cast.cu: every pair but the
-// half-precision types, whose conversions are host code).
+// written once for the CPU kernel and the GPU's (kernels/cuda/Cast.cu), every pair of types.
 #pragma once
 
 #include "core/HalfFloat.h"

@@ -19,17 +19,9 @@ using detail::requireDType;
 
 namespace {
 
-struct ConvGeometry {
-  size_t k = 0;                    // spatial rank
-  std::vector<int64_t> in, kernel; // D1..Dk, K1..Kk
-  std::vector<int64_t> out;        // O1..Ok
-  std::vector<int64_t> strides, padBegin, dilations;
-  int64_t inSize = 1, kernelSize = 1, outSize = 1;
-};
-
 /// Lowers one group of one image to the [Cg * prod(K), prod(O)] column matrix, so the whole
 /// convolution of the group is one GEMM. Positions in the padding read as zero.
-void im2col(const float *x, int64_t channels, const ConvGeometry &g, float *col) {
+void im2col(const float *x, int64_t channels, const ConvExtents &g, float *col) {
   size_t k = g.k;
   int64_t innerOut = g.out[k - 1];
   int64_t outerOut = g.outSize / std::max<int64_t>(innerOut, 1);
@@ -91,7 +83,8 @@ void im2col(const float *x, int64_t channels, const ConvGeometry &g, float *col)
 
 } // namespace
 
-void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y) {
+ConvExtents convExtents(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
+                        const Tensor &y) {
   const char *kn = "conv";
   requireDType(kn, "X", x, DType::F32);
   requireDType(kn, "W", w, DType::F32);
@@ -105,7 +98,7 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
     fail(kn,
          "Y " + shapeToString(y.shape()) + " must have the rank of X " + shapeToString(x.shape()));
 
-  ConvGeometry g;
+  ConvExtents g;
   g.k = static_cast<size_t>(x.rank() - 2);
   g.strides = detail::perAxis(kn, "strides", p.strides, g.k, 1, 1);
   g.dilations = detail::perAxis(kn, "dilations", p.dilations, g.k, 1, 1);
@@ -116,7 +109,7 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
   if (group < 1 || c % group != 0 || m % group != 0)
     fail(kn, "group " + std::to_string(group) + " must divide the " + std::to_string(c) +
                  " input and " + std::to_string(m) + " output channels");
-  int64_t cg = c / group, mg = m / group;
+  const int64_t cg = c / group;
   if (w.dim(1) != cg)
     fail(kn, "W " + shapeToString(w.shape()) + " must have C/group = " + std::to_string(cg) +
                  " input channels");
@@ -149,7 +142,15 @@ void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p
     g.kernelSize *= kk;
     g.outSize *= o;
   }
+  return g;
+}
 
+void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y) {
+  const char *kn = "conv";
+  const ConvExtents g = convExtents(x, w, b, p, y);
+  const std::vector<int64_t> pads = detail::perAxis(kn, "pads", p.pads, 2 * g.k, 0, 0);
+  const int64_t n = x.dim(0), c = x.dim(1), m = w.dim(0), group = p.group;
+  const int64_t cg = c / group, mg = m / group;
   const float *xv = x.data<float>();
   const float *wv = w.data<float>();
   float *yv = y.data<float>();

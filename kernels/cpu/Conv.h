@@ -16,6 +16,19 @@ struct ConvParams {
   int64_t group = 1;
 };
 
+/// A convolution's extents and per-axis attributes (spelled out).
+struct ConvExtents {
+  size_t k = 0;                    ///< spatial rank
+  std::vector<int64_t> in, kernel; ///< D1..Dk, K1..Kk
+  std::vector<int64_t> out;        ///< O1..Ok
+  std::vector<int64_t> strides, padBegin, dilations;
+  int64_t inSize = 1, kernelSize = 1, outSize = 1;
+};
+/// Checks conv's operands as it does (float32, ranks, group, B, each window and Y's extents)
+/// and returns the extents. Reads only shapes and dtypes (the CUDA backend's too).
+ConvExtents convExtents(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p,
+                        const Tensor &y);
+
 /// X [N, C, D1..Dk], W [M, C/group, K1..Kk], B [M] or null; Y pre-allocated [N, M, O1..Ok].
 void conv(const Tensor &x, const Tensor &w, const Tensor *b, const ConvParams &p, Tensor &y);
 

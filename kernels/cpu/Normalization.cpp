@@ -170,6 +170,15 @@ std::pair<double, double> meanAndInvStdDev(const float *v, int64_t len, float ep
 }
 } // namespace
 
+void checkLayerNormParameter(const char *what, const Tensor &t, const Shape &normalised) {
+  const char *kn = "layerNorm";
+  requireDType(kn, what, t, DType::F32);
+  Shape out;
+  if (!detail::broadcastShapes(t.shape(), normalised, out) || out != normalised)
+    fail(kn, std::string(what) + " " + shapeToString(t.shape()) +
+                 " does not broadcast to the normalised axes " + shapeToString(normalised));
+}
+
 void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t axis,
                float epsilon, Tensor &y, Tensor *mean, Tensor *invStdDev) {
   const char *kn = "layerNorm";
@@ -188,11 +197,7 @@ void layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias, int64_t
     len *= d;
   // Scale and bias broadcast to the normalised axes, element by element.
   auto spread = [&](const Tensor &t, const char *what) {
-    requireDType(kn, what, t, DType::F32);
-    Shape out;
-    if (!detail::broadcastShapes(t.shape(), normalised, out) || out != normalised)
-      fail(kn, std::string(what) + " " + shapeToString(t.shape()) +
-                   " does not broadcast to the normalised axes " + shapeToString(normalised));
+    checkLayerNormParameter(what, t, normalised);
     Tensor full = Tensor::allocate(DType::F32, normalised);
     expand(t, full);
     return full;

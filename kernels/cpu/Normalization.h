@@ -23,6 +23,10 @@ enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
 /// non-negative), max-subtracted; float32.
 void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind = SoftmaxKind::Softmax);
 
+/// Checks LayerNormalization's scale or bias (`what`): float32, broadcasting to the normalised
+/// axes, as layerNorm does.
+void checkLayerNormParameter(const char *what, const Tensor &t, const Shape &normalised);
+
 /// ONNX LayerNormalization: over the axes from `axis` (non-negative) on, Y = (X - mean) /
 /// sqrt(var + epsilon) * scale + bias, scale and bias (optional: null) broadcast to those
 /// axes; mean and variance accumulated in float64. `mean` and `invStdDev` (optional) receive

@@ -17,11 +17,20 @@ __global__ void castKernel(const From *x, To *y, int64_t count) {
     y[i] = cpu::castValue<To>(x[i]);
 }
 
+/// Calls f with a value of the C++ type of `t`: every element type, the half-precision ones
+/// included (their conversions are core/HalfFloat.h's, host and device).
+template <typename F> bool withCastType(DType t, F f) {
+  if (t == DType::F16)
+    return f(Float16{}), true;
+  if (t == DType::BF16)
+    return f(BFloat16{}), true;
+  return withElementType<cpu::CastBool>(t, f);
+}
+
 } // namespace
 
 bool castOnGpu(DType from, DType to) {
-  return withElementType<cpu::CastBool>(from, [](auto) {}) &&
-         withElementType<cpu::CastBool>(to, [](auto) {});
+  return withCastType(from, [](auto) {}) && withCastType(to, [](auto) {});
 }
 
 void cast(const void *x, DType from, void *y, DType to, int64_t count, cudaStream_t stream) {
@@ -30,9 +39,9 @@ void cast(const void *x, DType from, void *y, DType to, int64_t count, cudaStrea
                 dtypeName(to));
   if (count == 0)
     return;
-  withElementType<cpu::CastBool>(from, [&](auto f) {
+  withCastType(from, [&](auto f) {
     using From = decltype(f);
-    withElementType<cpu::CastBool>(to, [&](auto t) {
+    withCastType(to, [&](auto t) {
       using To = decltype(t);
       castKernel<To, From><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
           static_cast<const From *>(x), static_cast<To *>(y), count);

@@ -37,11 +37,21 @@ template <typename F> bool withArithmeticType(DType t, F f) {
 }
 
 /// Calls f with a value of the C++ type of `t` (BoolType for bool, which plans store as one
-/// byte); returns false, calling nothing, for float16 and bfloat16 (host-only conversions).
+/// byte); returns false, calling nothing, for float16 and bfloat16 (only Cast takes them).
 template <typename BoolType, typename F> bool withElementType(DType t, F f) {
   if (t == DType::Bool)
     return f(BoolType{}), true;
   return withArithmeticType(t, f);
+}
+
+/// Calls f with a value of int8_t or uint8_t for `t` (the quantized types of MatMulInteger and
+/// ConvInteger); returns false, calling nothing, for another type.
+template <typename F> bool withInt8Type(DType t, F f) {
+  if (t == DType::I8)
+    return f(int8_t{}), true;
+  if (t == DType::U8)
+    return f(uint8_t{}), true;
+  return false;
 }
 
 /// Calls `launch` with a value of the unsigned integer type of `elementSize` bytes (1, 2, 4 or

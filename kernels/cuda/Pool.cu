@@ -1,10 +1,12 @@
 #include "kernels/cuda/Pool.h"
 
+#include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
 
 #include <algorithm>
-#include <cfloat>
+#include <limits>
+#include <string>
 #include <vector>
 
 namespace cimlir::cuda {
@@ -39,15 +41,15 @@ __device__ void forWindow(const PoolWindows &w, int64_t outIndex, const int64_t 
   }
 }
 
-__global__ void maxPoolKernel(const float *x, PoolWindows w, float *y) {
+template <typename T> __global__ void maxPoolKernel(const T *x, PoolWindows w, T *y) {
   const int64_t count = w.planes * w.outSize;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x) {
-    const float *plane = x + (idx / w.outSize) * w.inSize;
+    const T *plane = x + (idx / w.outSize) * w.inSize;
     const int64_t *win[3];
-    float best = -FLT_MAX; // std::numeric_limits<float>::lowest()
+    T best = std::numeric_limits<T>::lowest();
     forWindow(w, idx % w.outSize, win, [&](int64_t off) {
-      const float v = plane[off];
+      const T v = plane[off];
       best = best < v ? v : best; // std::max(best, v): a NaN never replaces best
     });
     y[idx] = best;
@@ -107,10 +109,23 @@ DevicePoolWindows uploadPoolWindows(const cpu::PoolGeometry &g, const Upload &up
   return d;
 }
 
-void maxPool(const float *x, const PoolWindows &w, float *y, cudaStream_t stream) {
-  if (w.planes * w.outSize == 0)
+void maxPool(const void *x, DType t, const PoolWindows &w, void *y, cudaStream_t stream) {
+  const int64_t count = w.planes * w.outSize;
+  if (count == 0)
     return;
-  maxPoolKernel<<<gridStrideBlocks(w.planes * w.outSize), kGridStrideThreads, 0, stream>>>(x, w, y);
+  auto launch = [&](auto e) {
+    using T = decltype(e);
+    maxPoolKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+        static_cast<const T *>(x), w, static_cast<T *>(y));
+  };
+  if (t == DType::F32)
+    launch(float{});
+  else if (t == DType::U8)
+    launch(uint8_t{});
+  else if (t == DType::I8)
+    launch(int8_t{});
+  else
+    throw Error(std::string("internal: no GPU max pool of ") + dtypeName(t));
   checkLaunch("max pool");
 }
 

@@ -5,6 +5,7 @@
 // the same bits.
 #pragma once
 
+#include "core/DType.h"
 #include "kernels/cpu/Pool.h"
 #include "kernels/cuda/DeviceMemory.h"
 
@@ -35,7 +36,8 @@ struct DevicePoolWindows {
 /// The windows of `g` (at most kMaxPoolAxes spatial axes) in device memory.
 DevicePoolWindows uploadPoolWindows(const cpu::PoolGeometry &g, const Upload &upload);
 
-void maxPool(const float *x, const PoolWindows &w, float *y, cudaStream_t stream);
+/// MaxPool of x of `t` (float32, uint8 or int8, as cpu::maxPool takes).
+void maxPool(const void *x, DType t, const PoolWindows &w, void *y, cudaStream_t stream);
 void averagePool(const float *x, const PoolWindows &w, bool countIncludePad, float *y,
                  cudaStream_t stream);
 /// y[p] = mean of plane p of x (`planes` planes of `size` values), summed in double in order.

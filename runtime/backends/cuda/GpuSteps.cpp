@@ -3,6 +3,7 @@
 #include "kernels/cuda/Cast.h"
 #include "kernels/cuda/ConvTranspose.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/DirectConv.h"
 #include "kernels/cuda/Elementwise.h"
 #include "kernels/cuda/Gemm.h"
 #include "kernels/cuda/Layout.h"
@@ -79,15 +80,17 @@ Factory binaryStep(cpu::BinaryOp named) {
   };
 }
 
-/// MaxPool, AveragePool (float32, 1 to 3 spatial axes): the CPU's windows, uploaded once per
-/// input shape.
+/// MaxPool (float32, uint8, int8), AveragePool (float32), 1 to 3 spatial axes: the CPU's
+/// windows, uploaded once per input shape.
 std::unique_ptr<StepKernel> poolStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(1, 1);
   const size_t rank = a.program().values()[a.step().inputs[0]].shape.size();
-  if (!allFloat32(a) || !allInputsOnDevice(a) || rank < 3 || rank > 2 + kMaxPoolAxes)
+  const bool isMax = a.step().op == "MaxPool";
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  const bool typed = t == DType::F32 || (isMax && (t == DType::U8 || t == DType::I8));
+  if (!allOf(a, t) || !typed || !allInputsOnDevice(a) || rank < 3 || rank > 2 + kMaxPoolAxes)
     return nullptr;
   const cpu::PoolParams params = readPoolParams(a);
-  const bool isMax = a.step().op == "MaxPool";
   auto windows = std::make_shared<std::map<Shape, DevicePoolWindows>>();
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     DevicePoolWindows &entry = (*windows)[in[0]->shape()];
@@ -96,7 +99,7 @@ std::unique_ptr<StepKernel> poolStep(const StepAttrs &a, const std::shared_ptr<C
           cpu::poolGeometry(isMax ? "maxPool" : "averagePool", *in[0], params, *out[0]),
           context->uploader());
     if (isMax)
-      maxPool(in[0]->data<float>(), entry.view, out[0]->data<float>(), context->stream());
+      maxPool(in[0]->raw(), t, entry.view, out[0]->raw(), context->stream());
     else
       averagePool(in[0]->data<float>(), entry.view, params.countIncludePad, out[0]->data<float>(),
                   context->stream());
@@ -119,13 +122,53 @@ std::unique_ptr<StepKernel> gemmStep(const StepAttrs &a, const std::shared_ptr<C
   });
 }
 
+/// A float32 Conv whose weights are an activation (up to kMaxDirectConvAxes spatial axes): one
+/// thread per output (kernels/cuda/DirectConv.h), the CPU's checks (cpu::convExtents).
+std::unique_ptr<StepKernel> directConvStep(const StepAttrs &a,
+                                           const std::shared_ptr<Context> &context) {
+  const size_t rank = planShape(a, a.step().inputs[0]).size();
+  if (rank > 2 + kMaxDirectConvAxes)
+    return nullptr; // the CPU kernel runs it
+  const cpu::ConvParams params = readConvParams(a);
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Tensor &x = *in[0], &w = *in[1], *bias = in.size() > 2 ? in[2] : nullptr;
+    const cpu::ConvExtents e = cpu::convExtents(x, w, bias, params, *out[0]);
+    if (e.k > static_cast<size_t>(kMaxDirectConvAxes)) // the plan's rank was not the run's
+      throw Error("conv: X " + shapeToString(x.shape()) + " has more than " +
+                  std::to_string(kMaxDirectConvAxes) + " spatial axes on the GPU");
+    DirectConv g;
+    g.spatial = static_cast<int>(e.k);
+    g.images = x.dim(0);
+    g.channels = x.dim(1);
+    g.outputs = w.dim(0);
+    g.groups = params.group;
+    for (size_t d = 0; d < e.k; ++d) {
+      g.in[d] = e.in[d];
+      g.kernel[d] = e.kernel[d];
+      g.out[d] = e.out[d];
+      g.stride[d] = e.strides[d];
+      g.dilation[d] = e.dilations[d];
+      g.pad[d] = e.padBegin[d];
+    }
+    g.inSize = e.inSize;
+    g.taps = e.kernelSize;
+    g.outSize = e.outSize;
+    convFloat((*inputs)(in, 0), (*inputs)(in, 1), bias ? (*inputs)(in, 2) : nullptr, g,
+              out[0]->data<float>(), context->stream());
+  });
+}
+
 /// ONNX Conv in float32: im2col rows per group (LinearLayout) times the group's filters in
-/// cuBLAS. W must be a constant; a plan whose attributes are not spelled out per axis runs on
-/// the host (the CPU kernel fills the defaults).
+/// cuBLAS when W is a constant (laid out at load); directConvStep when it is an activation. A
+/// plan whose attributes are not spelled out per axis runs on the host (the CPU kernel fills
+/// the defaults).
 std::unique_ptr<StepKernel> convStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(2, 3);
   if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
     return nullptr;
+  if (!a.program().constant(a.step().inputs[1]))
+    return directConvStep(a, context);
   LinearStep step;
   try {
     step = LinearStep::convolution(a);
@@ -312,18 +355,15 @@ Factory softmaxStep(cpu::SoftmaxKind kind) {
   };
 }
 
-/// LayerNormalization with constant scale and bias over axes of fixed extent: both are spread
-/// to the normalised shape at load (cpu::expand, as the CPU kernel spreads them).
+/// LayerNormalization over axes of fixed extent. A constant scale or bias is spread to the
+/// normalised shape at load (cpu::expand, as the CPU kernel spreads them); an activation one is
+/// used as it is when it has that shape, else spread on the GPU per batch (Expand's remap).
 std::unique_ptr<StepKernel> layerNormStep(const StepAttrs &a,
                                           const std::shared_ptr<Context> &context) {
   const Step &s = a.step();
   if (s.inputs.size() < 2 || s.inputs.size() > 3 || s.outputs.size() != 3)
     return nullptr; // the CPU kernel names the arity error
-  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1) || allInputsOnDevice(a, 1, 2))
-    return nullptr;
-  const Tensor *scale = a.program().constant(s.inputs[1]);
-  const Tensor *bias = s.inputs.size() > 2 ? a.program().constant(s.inputs[2]) : nullptr;
-  if (!scale || (s.inputs.size() > 2 && !bias))
+  if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
     return nullptr;
   const Shape &xs = planShape(a, s.inputs[0]);
   const int64_t rank = static_cast<int64_t>(xs.size());
@@ -335,24 +375,54 @@ std::unique_ptr<StepKernel> layerNormStep(const StepAttrs &a,
     if (d < 0)
       return nullptr;
   const float epsilon = a.f("epsilon");
-  auto spread = [&](const Tensor &t) {
-    Tensor full = Tensor::allocate(DType::F32, normalised);
-    cpu::expand(t, full);
-    return context->upload(full.raw(), full.byteSize(), "normalisation parameters");
-  };
-  std::shared_ptr<void> scaleOnGpu = spread(*scale);
-  std::shared_ptr<void> biasOnGpu = bias ? spread(*bias) : nullptr;
+  const bool hasBias = s.inputs.size() > 2;
+  // Constant parameters, spread once (null for an activation, or no bias).
+  std::shared_ptr<void> constantSpread[2];
+  for (size_t i = 1; i < s.inputs.size(); ++i)
+    if (const Tensor *t = a.program().constant(s.inputs[i])) {
+      cpu::checkLayerNormParameter(i == 1 ? "scale" : "B", *t, normalised);
+      Tensor full = Tensor::allocate(DType::F32, normalised);
+      cpu::expand(*t, full);
+      constantSpread[i - 1] =
+          context->upload(full.raw(), full.byteSize(), "normalisation parameters");
+    }
+  auto spreads = std::make_shared<std::map<Shape, DeviceOffsetTables>>();
   const int64_t len = shapeNumel(normalised);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &x = *in[0];
     if (x.rank() != rank || Shape(x.shape().begin() + axis, x.shape().end()) != normalised)
       throw Error("layerNorm: X " + shapeToString(x.shape()) + " does not end in " +
                   shapeToString(normalised));
-    layerNorm(x.data<float>(), len ? x.numel() / len : 0, len,
-              static_cast<const float *>(scaleOnGpu.get()),
-              static_cast<const float *>(biasOnGpu.get()), epsilon, out[0]->data<float>(),
-              out[1] ? out[1]->data<float>() : nullptr, out[2] ? out[2]->data<float>() : nullptr,
-              context->stream());
+    // An activation parameter in the normalised shape: as it is, or spread into scratch.
+    std::shared_ptr<void> scratch[2];
+    auto parameter = [&](size_t i) -> const float * {
+      if (constantSpread[i - 1])
+        return static_cast<const float *>(constantSpread[i - 1].get());
+      const Tensor &t = *in[i];
+      cpu::checkLayerNormParameter(i == 1 ? "scale" : "B", t, normalised);
+      if (t.shape() == normalised)
+        return t.data<float>();
+      auto it = spreads->find(t.shape());
+      if (it == spreads->end()) {
+        DeviceOffsetTables tables;
+        if (!uploadRemap(cpu::expandMaps(t.shape(), normalised),
+                         cpu::broadcastAligned(t.shape(), normalised.size()), context->uploader(),
+                         tables))
+          throw Error("layerNorm: the GPU spreads parameters over at most " +
+                      std::to_string(kMaxLayoutRank) + " axes, not " + shapeToString(normalised));
+        it = spreads->emplace(t.shape(), std::move(tables)).first;
+      }
+      scratch[i - 1] =
+          context->allocate(static_cast<size_t>(len) * sizeof(float), "normalisation parameters");
+      remap(t.raw(), sizeof(float), it->second.view, nullptr, scratch[i - 1].get(),
+            context->stream());
+      return static_cast<const float *>(scratch[i - 1].get());
+    };
+    const float *scale = parameter(1);
+    const float *bias = hasBias ? parameter(2) : nullptr;
+    layerNorm(x.data<float>(), len ? x.numel() / len : 0, len, scale, bias, epsilon,
+              out[0]->data<float>(), out[1] ? out[1]->data<float>() : nullptr,
+              out[2] ? out[2]->data<float>() : nullptr, context->stream());
   });
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/backends/cuda/IntegerLinearSteps.h"
 
 #include "kernels/cpu/IntegerLinear.h"
+#include "kernels/cuda/DirectConv.h"
 #include "kernels/cuda/Gemm.h"
 #include "kernels/cuda/IntegerLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
@@ -52,12 +53,12 @@ std::unique_ptr<StepKernel> matMulIntegerStep(const StepAttrs &a,
   });
 }
 
-/// ConvInteger (up to kMaxIntegerConvAxes spatial axes): one thread per output.
+/// ConvInteger (up to kMaxDirectConvAxes spatial axes): one thread per output.
 std::unique_ptr<StepKernel> convIntegerStep(const StepAttrs &a,
                                             const std::shared_ptr<Context> &context) {
   a.arity(4, 4);
   const size_t rank = planShape(a, a.step().inputs[0]).size();
-  if (!integerTypes(a) || rank > 2 + kMaxIntegerConvAxes)
+  if (!integerTypes(a) || rank > 2 + kMaxDirectConvAxes)
     return nullptr; // the CPU kernel names the error
   const cpu::ConvParams params = readConvParams(a);
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
@@ -65,11 +66,11 @@ std::unique_ptr<StepKernel> convIntegerStep(const StepAttrs &a,
     const Tensor &x = *in[0], &w = *in[1];
     const cpu::ConvIntegerGeometry geo =
         cpu::convIntegerGeometry(x, w, *in[2], *in[3], params, *out[0]);
-    IntegerConv g;
+    DirectConv g;
     g.spatial = static_cast<int>(x.rank() - 2);
-    if (g.spatial > kMaxIntegerConvAxes) // the plan's rank was not the run's
+    if (g.spatial > kMaxDirectConvAxes) // the plan's rank was not the run's
       throw Error("ConvInteger: X " + shapeToString(x.shape()) + " has more than " +
-                  std::to_string(kMaxIntegerConvAxes) + " spatial axes on the GPU");
+                  std::to_string(kMaxDirectConvAxes) + " spatial axes on the GPU");
     g.images = x.dim(0);
     g.channels = x.dim(1);
     g.outputs = w.dim(0);

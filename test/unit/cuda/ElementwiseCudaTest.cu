@@ -86,8 +86,7 @@ TEST(CudaPool, MaxAndAverageAreTheCpuBits) {
       Tensor expected = Tensor::allocate(DType::F32, yShape);
       if (isMax) {
         cpu::maxPool(x, p, expected);
-        maxPool(static_cast<const float *>(dx.get()), windows.view, static_cast<float *>(dy.get()),
-                nullptr);
+        maxPool(dx.get(), DType::F32, windows.view, dy.get(), nullptr);
       } else {
         cpu::averagePool(x, p, expected);
         averagePool(static_cast<const float *>(dx.get()), windows.view, p.countIncludePad,

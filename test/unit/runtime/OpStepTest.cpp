@@ -104,6 +104,12 @@ TEST_F(OpSteps, Normalizations) {
     c.rtol = 1e-6;
     c.atol = 1e-6;
     expectAgreement(c, "LayerNormalization axis " + std::to_string(axis));
+    // Scale and bias as activations (the ONNX node tests' form): one in the normalised shape,
+    // one broadcast to it.
+    c.inputs[1].constant = false;
+    c.inputs[2].constant = false;
+    expectAgreement(c, "LayerNormalization axis " + std::to_string(axis) +
+                           ", parameters as activations");
   }
   OpCase instance{"InstanceNormalization",
                   {{"epsilon", 1e-5}},
@@ -229,8 +235,8 @@ Tensor randomOf(std::mt19937 &gen, DType t, const Shape &shape) {
 
 TEST_F(OpSteps, CastsComparisonsNotAndWhere) {
   CIMLIR_SEEDED_RNG();
-  const DType types[] = {DType::F32, DType::F64, DType::I8,  DType::U8,  DType::I16,
-                         DType::U16, DType::I32, DType::I64, DType::Bool};
+  const DType types[] = {DType::F32, DType::F64, DType::I8,   DType::U8,  DType::I16, DType::U16,
+                         DType::I32, DType::I64, DType::Bool, DType::F16, DType::BF16};
   for (DType from : types)
     for (DType to : types) {
       OpCase c{"Cast", json::object(), {{randomOf(gen, from, {3, 41})}}};
@@ -434,6 +440,56 @@ TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
     embed.inputs[1].value.data<int64_t>()[5] = 3;
     EXPECT_NO_THROW(ex.run(activations(embed))) << backend;
     embed.inputs[1].value.data<int64_t>()[5] = 50;
+  }
+}
+
+TEST_F(OpSteps, ConvWithWeightsThatAreActivations) {
+  CIMLIR_SEEDED_RNG();
+  for (int spatial = 1; spatial <= 3; ++spatial) {
+    const int64_t groups = randInt(gen, 1, 2), C = groups * randInt(gen, 1, 3),
+                  M = groups * randInt(gen, 1, 3);
+    Shape x{randInt(gen, 1, 3), C}, w{M, C / groups}, y{x[0], M};
+    std::vector<int64_t> strides, dilations, pads(2 * static_cast<size_t>(spatial));
+    for (int d = 0; d < spatial; ++d) {
+      const int64_t k = randInt(gen, 1, 3), stride = randInt(gen, 1, 2),
+                    dilation = randInt(gen, 1, 2), begin = randInt(gen, 0, 1),
+                    end = randInt(gen, 0, 1);
+      const int64_t span = (k - 1) * dilation + 1;
+      const int64_t in = std::max(randInt(gen, 3, 9), span);
+      strides.push_back(stride);
+      dilations.push_back(dilation);
+      pads[static_cast<size_t>(d)] = begin;
+      pads[static_cast<size_t>(spatial + d)] = end;
+      x.push_back(in);
+      w.push_back(k);
+      y.push_back((in + begin + end - span) / stride + 1);
+    }
+    for (bool withBias : {false, true}) {
+      OpCase c{"Conv",
+               {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"group", groups}},
+               {{randomF32(gen, x)}, {randomF32(gen, w)}}};
+      if (withBias)
+        c.inputs.push_back({randomF32(gen, {M})});
+      c.outputs = {{DType::F32, y}};
+      c.rtol = 1e-5; // the CPU's BLAS adds in another order
+      c.atol = 1e-6;
+      expectAgreement(c, "Conv " + shapeToString(x) + " * " + shapeToString(w));
+    }
+  }
+}
+
+TEST_F(OpSteps, MaxPoolOfIntegers) {
+  CIMLIR_SEEDED_RNG();
+  for (DType t : {DType::U8, DType::I8}) {
+    OpCase c{
+        "MaxPool",
+        {{"kernel_shape", std::vector<int64_t>{3, 2}},
+         {"strides", std::vector<int64_t>{2, 1}},
+         {"pads", std::vector<int64_t>{1, 0, 1, 1}},
+         {"dilations", std::vector<int64_t>{1, 1}}},
+        {{uniformOf(gen, t, {2, 3, 7, 6}, t == DType::U8 ? 0 : -128, t == DType::U8 ? 255 : 127)}}};
+    c.outputs = {{t, {2, 3, 4, 6}}};
+    expectAgreement(c, std::string("MaxPool of ") + dtypeName(t));
   }
 }
 
