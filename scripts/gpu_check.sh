@@ -3,12 +3,15 @@
 # CPU backend end to end, with binaries built elsewhere and carried in one folder:
 #   scripts/gpu_pack.sh            (here: builds and fills .device/)
 #   scripts/gpu_check.sh .device   (there; writes logs to $OUT when set)
-# Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the bundled
+# Steps: the CUDA kernel tests (label gpu), the runtime suite on the cuda backend, the ONNX
+# conformance tests that pass on the CPU backend run on cuda (in the background), the bundled
 # Fashion-MNIST models compiled for several devices and run on both backends (outputs compared,
 # accuracies printed; rram-256 also with fast normals and with programming noise), the exported
-# models of models/export (transformers, CNNs, recurrent nets) on both backends, compute-sanitizer
-# memcheck and racecheck on the kernel tests, and the one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when any
-# failed.
+# models of models/export (transformers, CNNs, recurrent nets) and the quantized, float16 and
+# PyPI models on both backends with no step on the host, the CIM layers beyond Gemm, MatMul and
+# Conv, CUDA graphs on and off, compute-sanitizer memcheck and racecheck on the kernel tests,
+# and the one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when
+# any failed. About seven minutes on an H200.
 set -uo pipefail
 pack=${1:-.device}
 out=${OUT:-/tmp/gpu_check}
@@ -24,7 +27,7 @@ bin=/tmp/cimlir/bin
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 
 failed=()
-step() { echo; echo "=== $*"; }
+step() { echo; echo "=== [${SECONDS} s] $*"; }
 check() { "$@" || failed+=("$current"); }
 
 current="CUDA kernel tests"
@@ -45,9 +48,20 @@ fi
 grep -E "FAILED|PASSED" "$out/runtime_cuda.log" | tail -20
 tail -2 "$out/runtime_cuda.log"
 
+work=$(mktemp -d)
+current="ONNX conformance on cuda"
+# About three minutes of short runs: in the background, beside the end-to-end steps (whose
+# comparisons do not depend on time), and waited for before the timed steps.
+step "$current: the tests that pass on the CPU backend (scripts/gpu_onnx_suite.py), started"
+mkdir -p "$work/onnx_tests"
+tar -xJf "$pack/onnx_tests.tar.xz" -C "$work/onnx_tests"
+cp "$tests/freeze-shape-inputs" "$bin/" # beside the tools, where the script looks
+python3 scripts/gpu_onnx_suite.py "$bin" "$work/onnx_tests" "$work/onnx_runs" \
+  > "$work/onnx_suite.log" 2>&1 &
+onnx_suite=$!
+
 current="end to end"
 step "end to end: cpu against cuda (first ${CIMLIR_E2E_LIMIT:=2000} Fashion-MNIST test images)"
-work=$(mktemp -d)
 for model in fashion_mlp fashion_cnn; do
   for device in digital cim-ideal rram-256 harsh test/e2e/devices/mixed_bf16.json \
     test/e2e/devices/mixed_int8.json test/e2e/devices/mixed_w8a16.json \
@@ -200,13 +214,6 @@ PY
   done
 done
 
-current="ONNX conformance on cuda"
-step "$current: the tests that pass on the CPU backend (scripts/gpu_onnx_suite.py)"
-mkdir -p "$work/onnx_tests"
-tar -xJf "$pack/onnx_tests.tar.xz" -C "$work/onnx_tests"
-cp "$tests/freeze-shape-inputs" "$bin/" # beside the tools, where the script looks
-check python3 scripts/gpu_onnx_suite.py "$bin" "$work/onnx_tests" "$work/onnx_runs"
-
 current="CIM layers beyond Gemm, MatMul and Conv"
 step "$current: conv_transpose and recurrent (test/e2e/run_cim_layers_test.sh on the GPU, cpu against cuda)"
 for model in conv_transpose recurrent; do
@@ -233,6 +240,11 @@ if host or (model == "conv_transpose" and worst != 0.0) or worst > 1e-5:
 PY
   done
 done
+
+current="ONNX conformance on cuda"
+step "$current: the result"
+wait "$onnx_suite" || failed+=("$current")
+cat "$work/onnx_suite.log"
 
 current="cuda graphs"
 step "CUDA graphs: fashion_cnn on rram-256 in batches of 64, graphs on against off; timings"

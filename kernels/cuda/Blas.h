@@ -4,6 +4,8 @@
 // library that reaches the tensor cores' rate, where a hand-written GEMM would not.
 #pragma once
 
+#include "kernels/cuda/BlasLibrary.h"
+
 #include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
@@ -25,6 +27,8 @@ public:
   Blas(const Blas &) = delete;
   Blas &operator=(const Blas &) = delete;
 
+  /// The loaded cuBLAS and cuBLASLt functions (BlasLibrary.h).
+  const BlasLibrary &library() const { return library_; }
   cublasHandle_t handle() const { return handle_; }
   cublasLtHandle_t lt() const { return lt_; }
   cudaStream_t stream() const { return stream_; }
@@ -32,6 +36,7 @@ public:
   static constexpr size_t kWorkspaceBytes = size_t(32) << 20;
 
 private:
+  const BlasLibrary &library_;
   cudaStream_t stream_;
   cublasHandle_t handle_ = nullptr;
   cublasLtHandle_t lt_ = nullptr;

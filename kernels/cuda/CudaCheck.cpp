@@ -1,6 +1,7 @@
 #include "kernels/cuda/CudaCheck.h"
 
 #include "core/Error.h"
+#include "kernels/cuda/BlasLibrary.h"
 
 namespace cimlir::cuda {
 
@@ -27,6 +28,11 @@ std::string unavailableReason() {
   }
   if (count == 0)
     return "no CUDA device";
+  try {
+    blasLibrary(); // the backend's GEMMs need CUDA's cuBLAS, opened at run time
+  } catch (const Error &e) {
+    return e.what();
+  }
   return "";
 }
 

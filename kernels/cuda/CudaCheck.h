@@ -14,7 +14,8 @@ void check(cudaError_t status, const std::string &what);
 /// After a kernel launch: the launch's own error (bad configuration), if any.
 void checkLaunch(const char *kernel);
 
-/// "" when a CUDA device can run here, else why not ("no CUDA device: ...").
+/// "" when the CUDA backend can run here (a CUDA device and CUDA's cuBLAS), else why not ("no
+/// CUDA device: ...", or the cuBLAS library that could not be loaded).
 std::string unavailableReason();
 
 } // namespace cimlir::cuda

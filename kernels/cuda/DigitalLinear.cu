@@ -49,10 +49,11 @@ __global__ void dequantizeKernel(const float *weightScales, int64_t M, int64_t N
 void gemmEx(Blas &blas, const void *x, const void *w, cudaDataType type, int64_t M, int64_t N,
             int64_t K, float *z) {
   const float one = 1.0f, zero = 0.0f;
-  checkBlas(cublasGemmEx(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(N),
-                         static_cast<int>(M), static_cast<int>(K), &one, w, type,
-                         static_cast<int>(N), x, type, static_cast<int>(K), &zero, z, CUDA_R_32F,
-                         static_cast<int>(N), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+  checkBlas(blas.library().gemmEx(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(N),
+                                  static_cast<int>(M), static_cast<int>(K), &one, w, type,
+                                  static_cast<int>(N), x, type, static_cast<int>(K), &zero, z,
+                                  CUDA_R_32F, static_cast<int>(N), CUBLAS_COMPUTE_32F,
+                                  CUBLAS_GEMM_DEFAULT),
             "a digital layer's GEMM");
 }
 
@@ -131,10 +132,10 @@ void digitalLinear(Blas &blas, const float *x, int64_t M, const DeviceDigitalWei
   switch (w.precision) {
   case cim::DigitalPrecision::Fp32: {
     const float one = 1.0f, zero = 0.0f;
-    checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(N),
-                          static_cast<int>(M), static_cast<int>(K), &one,
-                          static_cast<const float *>(w.values.get()), static_cast<int>(N), x,
-                          static_cast<int>(K), &zero, z, static_cast<int>(N)),
+    checkBlas(blas.library().sgemm(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(N),
+                                   static_cast<int>(M), static_cast<int>(K), &one,
+                                   static_cast<const float *>(w.values.get()), static_cast<int>(N),
+                                   x, static_cast<int>(K), &zero, z, static_cast<int>(N)),
               "a digital layer's GEMM");
     break;
   }

@@ -21,29 +21,33 @@ __global__ void fillBetaCKernel(const float *c, int64_t cRows, int64_t cCols, fl
 
 /// cuBLAS's column-major C = op(A)·B (alpha 1, beta 0) in float32 or float64, single or
 /// strided-batched: the calls matmul and rowsTimesTransposed make in either type.
-cublasStatus_t gemmOf(cublasHandle_t h, cublasOperation_t opA, int m, int n, int k, const float *a,
+cublasStatus_t gemmOf(Blas &blas, cublasOperation_t opA, int m, int n, int k, const float *a,
                       int lda, const float *b, int ldb, float *c, int ldc) {
   const float one = 1.0f, zero = 0.0f;
-  return cublasSgemm(h, opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+  return blas.library().sgemm(blas.handle(), opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero,
+                              c, ldc);
 }
-cublasStatus_t gemmOf(cublasHandle_t h, cublasOperation_t opA, int m, int n, int k, const double *a,
+cublasStatus_t gemmOf(Blas &blas, cublasOperation_t opA, int m, int n, int k, const double *a,
                       int lda, const double *b, int ldb, double *c, int ldc) {
   const double one = 1.0, zero = 0.0;
-  return cublasDgemm(h, opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+  return blas.library().dgemm(blas.handle(), opA, CUBLAS_OP_N, m, n, k, &one, a, lda, b, ldb, &zero,
+                              c, ldc);
 }
-cublasStatus_t batchedGemmOf(cublasHandle_t h, int m, int n, int k, const float *a, int lda,
+cublasStatus_t batchedGemmOf(Blas &blas, int m, int n, int k, const float *a, int lda,
                              int64_t strideA, const float *b, int ldb, int64_t strideB, float *c,
                              int ldc, int64_t strideC, int batches) {
   const float one = 1.0f, zero = 0.0f;
-  return cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, lda, strideA, b,
-                                   ldb, strideB, &zero, c, ldc, strideC, batches);
+  return blas.library().sgemmStridedBatched(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one,
+                                            a, lda, strideA, b, ldb, strideB, &zero, c, ldc,
+                                            strideC, batches);
 }
-cublasStatus_t batchedGemmOf(cublasHandle_t h, int m, int n, int k, const double *a, int lda,
+cublasStatus_t batchedGemmOf(Blas &blas, int m, int n, int k, const double *a, int lda,
                              int64_t strideA, const double *b, int ldb, int64_t strideB, double *c,
                              int ldc, int64_t strideC, int batches) {
   const double one = 1.0, zero = 0.0;
-  return cublasDgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, lda, strideA, b,
-                                   ldb, strideB, &zero, c, ldc, strideC, batches);
+  return blas.library().dgemmStridedBatched(blas.handle(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one,
+                                            a, lda, strideA, b, ldb, strideB, &zero, c, ldc,
+                                            strideC, batches);
 }
 
 template <typename T>
@@ -59,8 +63,7 @@ void matmulOf(Blas &blas, const T *a, const T *b, const cpu::MatmulExtents &e, T
   // Row-major Y = A·B is column-major Y^T = B^T·A^T.
   const int m = static_cast<int>(e.m), n = static_cast<int>(e.n), k = static_cast<int>(e.k);
   if (e.sharedB) {
-    checkBlas(gemmOf(blas.handle(), CUBLAS_OP_N, n, static_cast<int>(e.batches * e.m), k, b, n, a,
-                     k, y, n),
+    checkBlas(gemmOf(blas, CUBLAS_OP_N, n, static_cast<int>(e.batches * e.m), k, b, n, a, k, y, n),
               "a MatMul");
     return;
   }
@@ -90,10 +93,9 @@ void matmulOf(Blas &blas, const T *a, const T *b, const cpu::MatmulExtents &e, T
       aOff += ix * aStride[i];
       bOff += ix * bStride[i];
     }
-    checkBlas(batchedGemmOf(blas.handle(), n, m, k, b + bOff * e.k * e.n, n,
-                            bStride[rank - 1] * e.k * e.n, a + aOff * e.m * e.k, k,
-                            aStride[rank - 1] * e.m * e.k, y + t * inner * e.m * e.n, n, e.m * e.n,
-                            static_cast<int>(inner)),
+    checkBlas(batchedGemmOf(blas, n, m, k, b + bOff * e.k * e.n, n, bStride[rank - 1] * e.k * e.n,
+                            a + aOff * e.m * e.k, k, aStride[rank - 1] * e.m * e.k,
+                            y + t * inner * e.m * e.n, n, e.m * e.n, static_cast<int>(inner)),
               "a batched MatMul");
   }
 }
@@ -109,9 +111,8 @@ void rowsTimesTransposedOf(Blas &blas, const T *x, int64_t M, int64_t K, const T
     return;
   }
   // Row-major z = x·w^T is column-major z^T = w·x^T, w^T being w's column-major view.
-  checkBlas(gemmOf(blas.handle(), CUBLAS_OP_T, static_cast<int>(N), static_cast<int>(M),
-                   static_cast<int>(K), w, static_cast<int>(K), x, static_cast<int>(K), z,
-                   static_cast<int>(N)),
+  checkBlas(gemmOf(blas, CUBLAS_OP_T, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
+                   w, static_cast<int>(K), x, static_cast<int>(K), z, static_cast<int>(N)),
             "a convolution's GEMM");
 }
 
@@ -136,10 +137,10 @@ void gemm(Blas &blas, const float *a, const float *b, const float *c, const cpu:
   // Row-major Y = op(A)·op(B) is column-major Y^T = op(B)^T·op(A)^T.
   const float betaBlas = useC ? 1.0f : 0.0f;
   const int lda = static_cast<int>(transA ? e.m : e.k), ldb = static_cast<int>(transB ? e.k : e.n);
-  checkBlas(cublasSgemm(blas.handle(), transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-                        transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(e.n),
-                        static_cast<int>(e.m), static_cast<int>(e.k), &alpha, b, ldb, a, lda,
-                        &betaBlas, y, static_cast<int>(e.n)),
+  checkBlas(blas.library().sgemm(blas.handle(), transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                 transA ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(e.n),
+                                 static_cast<int>(e.m), static_cast<int>(e.k), &alpha, b, ldb, a,
+                                 lda, &betaBlas, y, static_cast<int>(e.n)),
             "a Gemm");
 }
 

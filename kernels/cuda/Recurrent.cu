@@ -301,10 +301,11 @@ DeviceHiddenProduct weightsHiddenProduct(Blas &blas, const float *r, int64_t hid
     // arrays as their column-major transposes: out^T (ld GH) = R_sub (stored [cols][H], so
     // op T) · h^T (stored [batch][H], op N).
     const float one = 1.0f, zero = 0.0f;
-    checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(col1 - col0),
-                          static_cast<int>(batch), static_cast<int>(hidden), &one,
-                          r + (d * gateWidth + col0) * hidden, static_cast<int>(hidden), h,
-                          static_cast<int>(hidden), &zero, out + col0, static_cast<int>(gateWidth)),
+    checkBlas(blas.library().sgemm(
+                  blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(col1 - col0),
+                  static_cast<int>(batch), static_cast<int>(hidden), &one,
+                  r + (d * gateWidth + col0) * hidden, static_cast<int>(hidden), h,
+                  static_cast<int>(hidden), &zero, out + col0, static_cast<int>(gateWidth)),
               "a recurrent layer's hidden product");
   };
 }
@@ -320,10 +321,11 @@ void inputProjections(Blas &blas, const float *x, int64_t rows, int64_t in, cons
                           blas.stream()),
           "clearing a recurrent layer's input projections");
   for (int64_t d = 0; d < directions && in > 0; ++d)
-    checkBlas(cublasSgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(gateWidth),
-                          static_cast<int>(rows), static_cast<int>(in), &one,
-                          w + d * gateWidth * in, static_cast<int>(in), x, static_cast<int>(in),
-                          &zero, gates + d * gateWidth, static_cast<int>(directions * gateWidth)),
+    checkBlas(blas.library().sgemm(blas.handle(), CUBLAS_OP_T, CUBLAS_OP_N,
+                                   static_cast<int>(gateWidth), static_cast<int>(rows),
+                                   static_cast<int>(in), &one, w + d * gateWidth * in,
+                                   static_cast<int>(in), x, static_cast<int>(in), &zero,
+                                   gates + d * gateWidth, static_cast<int>(directions * gateWidth)),
               "a recurrent layer's input projection");
   if (bias) {
     addInputBiasKernel<<<gridStrideBlocks(rows * directions * gateWidth), kGridStrideThreads, 0,

@@ -116,10 +116,10 @@ TEST(CudaPool, GlobalAverageIsTheCpuBits) {
 TEST(CudaBinary, BroadcastOpsAreTheCpuBits) {
   CIMLIR_REQUIRE_GPU();
   CIMLIR_CIM_RANDOM_TEST();
-  const cpu::BinaryOp ops[] = {cpu::BinaryOp::Add, cpu::BinaryOp::Sub,   cpu::BinaryOp::Mul,
-                               cpu::BinaryOp::Div, cpu::BinaryOp::Max,   cpu::BinaryOp::Min,
-                               cpu::BinaryOp::Pow, cpu::BinaryOp::PRelu, cpu::BinaryOp::Mod,
-                               cpu::BinaryOp::FMod};
+  // Not Pow: CUDA's powf is within 2 ulp of the C library's (the runtime suite compares it).
+  const cpu::BinaryOp ops[] = {cpu::BinaryOp::Add,   cpu::BinaryOp::Sub, cpu::BinaryOp::Mul,
+                               cpu::BinaryOp::Div,   cpu::BinaryOp::Max, cpu::BinaryOp::Min,
+                               cpu::BinaryOp::PRelu, cpu::BinaryOp::Mod, cpu::BinaryOp::FMod};
   for (int c = 0; c < 60; ++c) {
     const int rank = static_cast<int>(rng.range(0, 5));
     Shape out, a, b;
@@ -137,7 +137,7 @@ TEST(CudaBinary, BroadcastOpsAreTheCpuBits) {
     if (ta.numel() > 1 && rng.coin(0.3))
       ta.data<float>()[0] = std::nanf("");
     auto da = deviceCopy(ta.raw(), ta.byteSize()), db = deviceCopy(tb.raw(), tb.byteSize());
-    const cpu::BinaryOp op = ops[rng.range(0, 9)];
+    const cpu::BinaryOp op = ops[rng.range(0, 8)];
     SCOPED_TRACE("case " + std::to_string(c) + ": " + shapeToString(a) + " op " +
                  std::to_string(static_cast<int>(op)) + " " + shapeToString(b));
     Tensor expected = Tensor::allocate(DType::F32, y);
