@@ -160,9 +160,9 @@ std::unique_ptr<StepKernel> directConvStep(const StepAttrs &a,
 }
 
 /// ONNX Conv in float32: im2col rows per group (LinearLayout) times the group's filters in
-/// cuBLAS when W is a constant (laid out at load); directConvStep when it is an activation. A
-/// plan whose attributes are not spelled out per axis runs on the host (the CPU kernel fills
-/// the defaults).
+/// cuBLAS when W is a constant (laid out at load); directConvStep when it is an activation, or
+/// when the plan does not spell the attributes out per axis (cim-opt does; a hand-built plan
+/// may not).
 std::unique_ptr<StepKernel> convStep(const StepAttrs &a, const std::shared_ptr<Context> &context) {
   a.arity(2, 3);
   if (!allFloat32(a) || !allInputsOnDevice(a, 0, 1))
@@ -173,7 +173,7 @@ std::unique_ptr<StepKernel> convStep(const StepAttrs &a, const std::shared_ptr<C
   try {
     step = LinearStep::convolution(a);
   } catch (const Error &) {
-    return nullptr;
+    return directConvStep(a, context); // the CPU kernel fills the attributes' defaults there
   }
   const Tensor &w = *a.program().constant(a.step().inputs[1]);
   std::shared_ptr<void> filters = context->upload(w.raw(), w.byteSize(), "convolution filters");

@@ -443,7 +443,7 @@ TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
   }
 }
 
-TEST_F(OpSteps, ConvWithWeightsThatAreActivations) {
+TEST_F(OpSteps, ConvWithWeightsThatAreActivationsOrDefaultAttributes) {
   CIMLIR_SEEDED_RNG();
   for (int spatial = 1; spatial <= 3; ++spatial) {
     const int64_t groups = randInt(gen, 1, 2), C = groups * randInt(gen, 1, 3),
@@ -476,6 +476,18 @@ TEST_F(OpSteps, ConvWithWeightsThatAreActivations) {
       expectAgreement(c, "Conv " + shapeToString(x) + " * " + shapeToString(w));
     }
   }
+  // A constant W in a plan that leaves the attributes to their defaults (cim-opt spells them
+  // out; the im2col path needs them): the direct kernel takes it.
+  OpCase c{"Conv",
+           json{{"group", 1},
+                {"strides", json::array()},
+                {"pads", json::array()},
+                {"dilations", json::array()}},
+           {{randomF32(gen, {2, 3, 6, 5})}, {randomF32(gen, {4, 3, 3, 2}), true}}};
+  c.outputs = {{DType::F32, {2, 4, 4, 4}}};
+  c.rtol = 1e-5;
+  c.atol = 1e-6;
+  expectAgreement(c, "Conv with default attributes");
 }
 
 TEST_F(OpSteps, MaxPoolOfIntegers) {
