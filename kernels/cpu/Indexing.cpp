@@ -226,6 +226,9 @@ TupleIndexing checkGatherND(const Tensor &x, const Tensor &indices, int64_t batc
   const char *kn = "GatherND";
   checkTupleIndices(kn, x, indices, batchDims);
   const int64_t m = indices.dim(indices.rank() - 1);
+  if (m < 1) // ONNX: indices' last extent is in [1, rank - batch_dims]
+    fail(kn, "indices " + shapeToString(indices.shape()) + " index no axis of X " +
+                 shapeToString(x.shape()));
   Shape want(indices.shape().begin(), indices.shape().end() - 1);
   want.insert(want.end(), x.shape().begin() + batchDims + m, x.shape().end());
   detail::requireDType(kn, "Y", y, x.dtype());

@@ -22,7 +22,8 @@ void nllTyped(const Tensor &input, const Tensor &target, const Tensor *weight,
               LossReduction reduction, std::optional<int64_t> ignoreIndex, Tensor &y) {
   const char *kn = "NegativeLogLikelihoodLoss";
   const int64_t n = input.dim(0), c = input.dim(1);
-  const int64_t inner = n && c ? input.numel() / (n * c) : 0;
+  // From the target ([N, D...], checked): with C = 0 its targets are still range-checked.
+  const int64_t inner = n ? target.numel() / n : 0;
   const T *in = input.data<T>();
   const T *w = weight ? weight->data<T>() : nullptr;
   double total = 0, weights = 0;

@@ -11,10 +11,13 @@ namespace cimlir::cuda {
 
 namespace {
 
-/// The library `name`, opened once for the process (never closed: cuBLAS's handles outlive
-/// any scope here).
+/// The library `name`, from the loader's search path (LD_LIBRARY_PATH, the tools' RPATH, the
+/// system's cache) or else the CUDA toolkit the build used (CIMLIR_CUDA_LIBRARY_DIR).
 void *open(const std::string &name) {
   void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    handle =
+        dlopen((std::string(CIMLIR_CUDA_LIBRARY_DIR) + "/" + name).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();
     throw Error("the CUDA backend needs " + name + " (CUDA " + std::to_string(CUBLAS_VER_MAJOR) +
@@ -35,7 +38,15 @@ void find(void *library, const std::string &libraryName, const char *symbol, Fn 
 BlasLibrary load() {
   const std::string major = std::to_string(CUBLAS_VER_MAJOR);
   const std::string blasName = "libcublas.so." + major, ltName = "libcublasLt.so." + major;
-  void *blas = open(blasName), *lt = open(ltName);
+  // Opened for the rest of the process (cuBLAS's handles outlive any scope here); closed only
+  // when the second cannot be opened, so that a retry starts afresh.
+  void *blas = open(blasName), *lt = nullptr;
+  try {
+    lt = open(ltName);
+  } catch (const Error &) {
+    dlclose(blas);
+    throw;
+  }
   BlasLibrary l{};
 #define CIMLIR_BLAS(field, symbol) find(blas, blasName, #symbol, l.field)
 #define CIMLIR_LT(field, symbol) find(lt, ltName, #symbol, l.field)

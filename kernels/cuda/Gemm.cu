@@ -1,9 +1,12 @@
 #include "kernels/cuda/Gemm.h"
 
+#include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
 
 #include <algorithm>
+#include <limits>
+#include <string>
 #include <vector>
 
 namespace cimlir::cuda {
@@ -60,11 +63,21 @@ void matmulOf(Blas &blas, const T *a, const T *b, const cpu::MatmulExtents &e, T
           "clearing an empty product");
     return;
   }
+  // cuBLAS takes 32-bit extents: N and K must fit; a shared B's rows go in chunks that do.
+  constexpr int64_t kMaxExtent = std::numeric_limits<int>::max();
+  if (e.n > kMaxExtent || e.k > kMaxExtent || e.m > kMaxExtent)
+    throw Error("a MatMul of " + std::to_string(e.m) + "x" + std::to_string(e.k) + " by " +
+                std::to_string(e.k) + "x" + std::to_string(e.n) +
+                " has an extent beyond cuBLAS's 32-bit int");
   // Row-major Y = A·B is column-major Y^T = B^T·A^T.
   const int m = static_cast<int>(e.m), n = static_cast<int>(e.n), k = static_cast<int>(e.k);
   if (e.sharedB) {
-    checkBlas(gemmOf(blas, CUBLAS_OP_N, n, static_cast<int>(e.batches * e.m), k, b, n, a, k, y, n),
-              "a MatMul");
+    const int64_t rows = e.batches * e.m;
+    for (int64_t r0 = 0; r0 < rows; r0 += kMaxExtent) {
+      const int r = static_cast<int>(std::min(kMaxExtent, rows - r0));
+      checkBlas(gemmOf(blas, CUBLAS_OP_N, n, r, k, b, n, a + r0 * e.k, k, y + r0 * e.n, n),
+                "a MatMul");
+    }
     return;
   }
   // Batch axes that both operands step through evenly merge into one ([B, H] of attention
@@ -85,6 +98,9 @@ void matmulOf(Blas &blas, const T *a, const T *b, const cpu::MatmulExtents &e, T
   }
   const size_t rank = batch.size();
   const int64_t inner = batch[rank - 1], outer = e.batches / inner;
+  if (inner > kMaxExtent)
+    throw Error("a batched MatMul of " + std::to_string(inner) +
+                " matrices is beyond cuBLAS's 32-bit batch count");
   for (int64_t t = 0; t < outer; ++t) {
     int64_t rem = t, aOff = 0, bOff = 0;
     for (size_t i = rank - 1; i-- > 0;) {

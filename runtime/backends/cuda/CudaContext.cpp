@@ -86,7 +86,9 @@ std::shared_ptr<void> Context::upload(const void *host, size_t bytes, const std:
   if (bytes) {
     check(cudaMemcpyAsync(data.get(), host, bytes, cudaMemcpyHostToDevice, stream_),
           "copying " + what + " to the GPU");
-    synchronize();
+    // The host data may go once this returns. A fault an earlier step recorded stays for the
+    // next synchronize(), which names that step (not the one uploading).
+    check(cudaStreamSynchronize(stream_), "copying " + what + " to the GPU");
   }
   return data;
 }

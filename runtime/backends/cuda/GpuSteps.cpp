@@ -56,6 +56,11 @@ Broadcast broadcastOf(const char *kernel, const In &in, const Tensor &y) {
   return shape;
 }
 
+/// Y of X's shape, or the CPU kernels' error (cpu::detail::requireShape).
+void requireSameShape(const char *kernel, const Tensor &x, const Tensor &y) {
+  cpu::detail::requireShape(kernel, "Y", y, x.shape());
+}
+
 /// Add, Sub, Mul, Div, Pow, Max, Min, PRelu and Mod (fmod selecting FMod) in every type of
 /// cpu::binary, broadcast as NumPy does; an integer divisor of 0 is reported through the fault
 /// record, as the CPU's error.
@@ -250,6 +255,7 @@ std::unique_ptr<StepKernel> reluStep(const StepAttrs &a, const std::shared_ptr<C
   if (!allInputsOnDevice(a) || !allOf(a, t) || !reluOnGpu(t))
     return nullptr;
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    requireSameShape("relu", *in[0], *out[0]);
     relu(in[0]->raw(), out[0]->raw(), t, in[0]->numel(), context->stream());
   });
 }
@@ -274,9 +280,7 @@ Factory unaryStep(cpu::UnaryOp op) {
     const float alpha = type.alphaName.empty() ? 0 : a.f("alpha");
     const float beta = type.betaName.empty() ? 0 : a.f("beta");
     return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-      if (out[0]->shape() != in[0]->shape())
-        throw Error(type.name + ": Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
-                    shapeToString(in[0]->shape()));
+      requireSameShape(type.name.c_str(), *in[0], *out[0]);
       unary(op, in[0]->raw(), out[0]->raw(), t, in[0]->numel(), alpha, beta, context->stream());
     });
   };
@@ -291,6 +295,7 @@ std::unique_ptr<StepKernel> geluStep(const StepAttrs &a, const std::shared_ptr<C
     return nullptr;
   const bool tanh = approximate == "tanh";
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    requireSameShape("Gelu", *in[0], *out[0]);
     gelu(in[0]->raw(), out[0]->raw(), t, in[0]->numel(), tanh, context->stream());
   });
 }
@@ -303,6 +308,7 @@ std::unique_ptr<StepKernel> clipStep(const StepAttrs &a, const std::shared_ptr<C
     return nullptr;
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    requireSameShape("Clip", *in[0], *out[0]);
     if (in[1]->numel() != 1 || in[2]->numel() != 1)
       throw Error("Clip: min and max must hold one element each");
     clip(in[0]->raw(), inputs->raw(in, 1), inputs->raw(in, 2), out[0]->raw(), t, in[0]->numel(),
@@ -322,9 +328,7 @@ std::unique_ptr<StepKernel> classifyStep(const StepAttrs &a,
       a.program().values()[a.step().outputs[0]].dtype != DType::Bool)
     return nullptr;
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    if (out[0]->shape() != in[0]->shape())
-      throw Error(std::string(nan ? "IsNaN" : "IsInf") + ": Y has shape " +
-                  shapeToString(out[0]->shape()) + ", expected " + shapeToString(in[0]->shape()));
+    requireSameShape(nan ? "IsNaN" : "IsInf", *in[0], *out[0]);
     classify(in[0]->raw(), t, nan, negative, positive, static_cast<uint8_t *>(out[0]->raw()),
              in[0]->numel(), context->stream());
   });
@@ -376,16 +380,24 @@ std::unique_ptr<StepKernel> layerNormStep(const StepAttrs &a,
       return nullptr;
   const float epsilon = a.f("epsilon");
   const bool hasBias = s.inputs.size() > 2;
-  // Constant parameters, spread once (null for an activation, or no bias).
+  // Constant parameters, spread once (null for an activation, or no bias). One that does not
+  // broadcast, or an activation one over more axes than the GPU spreads, stays on the host,
+  // whose kernel names the error at run time or computes it.
   std::shared_ptr<void> constantSpread[2];
-  for (size_t i = 1; i < s.inputs.size(); ++i)
-    if (const Tensor *t = a.program().constant(s.inputs[i])) {
-      cpu::checkLayerNormParameter(i == 1 ? "scale" : "B", *t, normalised);
+  for (size_t i = 1; i < s.inputs.size(); ++i) {
+    const Tensor *t = a.program().constant(s.inputs[i]);
+    if (!t && normalised.size() > static_cast<size_t>(kMaxLayoutRank))
+      return nullptr;
+    if (t) {
+      Shape both;
+      if (!cpu::detail::broadcastShapes(t->shape(), normalised, both) || both != normalised)
+        return nullptr;
       Tensor full = Tensor::allocate(DType::F32, normalised);
       cpu::expand(*t, full);
       constantSpread[i - 1] =
           context->upload(full.raw(), full.byteSize(), "normalisation parameters");
     }
+  }
   auto spreads = std::make_shared<std::map<Shape, DeviceOffsetTables>>();
   const int64_t len = shapeNumel(normalised);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
@@ -557,9 +569,7 @@ std::unique_ptr<StepKernel> castStep(const StepAttrs &a, const std::shared_ptr<C
   if (!allInputsOnDevice(a) || !castOnGpu(from, to))
     return nullptr;
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
-    if (in[0]->shape() != out[0]->shape())
-      throw Error("cast: Y has shape " + shapeToString(out[0]->shape()) + ", expected " +
-                  shapeToString(in[0]->shape()));
+    requireSameShape("cast", *in[0], *out[0]);
     cast(in[0]->raw(), from, out[0]->raw(), to, in[0]->numel(), context->stream());
   });
 }
@@ -664,9 +674,7 @@ std::unique_ptr<StepKernel> quantizeStep(const StepAttrs &a,
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &t = *in[0];
     const Tensor *zero = hasZero ? in[2] : nullptr;
-    if (out[0]->shape() != t.shape())
-      throw Error(std::string(kn) + ": Y has shape " + shapeToString(out[0]->shape()) +
-                  ", expected " + shapeToString(t.shape()));
+    requireSameShape(kn, t, *out[0]);
     const cpu::QuantizationAxis q = cpu::quantizationAxis(kn, t, *in[1], zero, axis);
     PerAxisScales p;
     p.scale = static_cast<const float *>(inputs->raw(in, 1));

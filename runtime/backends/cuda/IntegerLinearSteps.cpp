@@ -6,6 +6,8 @@
 #include "kernels/cuda/IntegerLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 
+#include <vector>
+
 namespace cimlir::cuda {
 
 namespace {
@@ -28,6 +30,23 @@ std::unique_ptr<StepKernel> matMulIntegerStep(const StepAttrs &a,
   a.arity(4, 4);
   if (!integerTypes(a))
     return nullptr; // the CPU kernel names the error
+  // Constant weights (B and its zero points, the usual case) are widened once, here.
+  const Tensor *b = a.program().constant(a.step().inputs[1]);
+  const Tensor *bZero = a.program().constant(a.step().inputs[3]);
+  std::shared_ptr<void> constantB;
+  if (b && bZero && b->rank() >= 2 &&
+      (bZero->numel() == 1 || bZero->numel() == b->dim(b->rank() - 1))) {
+    const int64_t n = b->dim(b->rank() - 1);
+    auto value = [](const Tensor &t, int64_t i) -> double {
+      return t.dtype() == DType::I8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
+    };
+    std::vector<double> widened(static_cast<size_t>(b->numel()));
+    for (int64_t i = 0; i < b->numel(); ++i)
+      widened[static_cast<size_t>(i)] =
+          value(*b, i) - value(*bZero, bZero->numel() == 1 ? 0 : i % n);
+    constantB =
+        context->upload(widened.data(), widened.size() * sizeof(double), "MatMulInteger's B");
+  }
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const cpu::MatmulExtents e = cpu::matMulIntegerExtents(*in[0], *in[1], *in[2], *in[3], *out[0]);
@@ -42,7 +61,7 @@ std::unique_ptr<StepKernel> matMulIntegerStep(const StepAttrs &a,
     };
     // A's zero points are per row (m = (i / K) % M), B's per column (n = i % N).
     std::shared_ptr<void> da = widened(0, e.k, e.m, "MatMulInteger's A");
-    std::shared_ptr<void> db = widened(1, 1, e.n, "MatMulInteger's B");
+    std::shared_ptr<void> db = constantB ? constantB : widened(1, 1, e.n, "MatMulInteger's B");
     const int64_t count = out[0]->numel();
     std::shared_ptr<void> sums =
         context->allocate(static_cast<size_t>(count) * sizeof(double), "MatMulInteger's sums");

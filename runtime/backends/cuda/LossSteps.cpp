@@ -37,7 +37,7 @@ std::unique_ptr<StepKernel> nllLossStep(const StepAttrs &a,
     o.target64 = target.dtype() == DType::I64;
     o.n = input.dim(0);
     o.c = input.dim(1);
-    o.inner = o.n && o.c ? input.numel() / (o.n * o.c) : 0;
+    o.inner = o.n ? target.numel() / o.n : 0; // as the CPU's: targets checked even when C = 0
     nllLoss(o, reduction, ignore, out[0]->raw(), context->fault(), site, context->stream());
   });
 }

@@ -152,6 +152,12 @@ TEST(NllLoss, WeightsIgnoreIndexAndReductions) {
               nllLoss(input, target, nullptr, LossReduction::Sum, {}, scalar);
             }).find("target -1 is outside"),
             std::string::npos);
+  // No classes: every target that is not ignored is out of range.
+  Tensor empty = Tensor::allocate(DType::F32, {2, 0, 2});
+  EXPECT_NE(test::errorOf([&] {
+              nllLoss(empty, target, nullptr, LossReduction::Mean, -1, scalar);
+            }).find("target 0 is outside [0, 0)"),
+            std::string::npos);
 }
 
 } // namespace
@@ -185,6 +191,10 @@ TEST(GatherScatterND, AgainstTheDefinition) {
   want[1] *= u.data<float>()[2];
   for (int i = 0; i < 12; ++i)
     ASSERT_FLOAT_EQ(out.data<float>()[i], want[i]);
+  // GatherND's tuples must index at least one axis (ONNX: indices' last extent >= 1).
+  Tensor noAxes = ints(DType::I64, {2, 0}, {}), whole = Tensor::allocate(DType::F32, {2, 2, 3, 4});
+  EXPECT_NE(test::errorOf([&] { gatherND(x, noAxes, 0, whole); }).find("index no axis"),
+            std::string::npos);
   Tensor far = ints(DType::I32, {1, 2}, {3, 0});
   Tensor one = rng.f32({1});
   EXPECT_NE(test::errorOf([&] {
