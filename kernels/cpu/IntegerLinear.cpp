@@ -108,8 +108,8 @@ void matMulInteger(const Tensor &a, const Tensor &b, const Tensor &aZero, const 
   }
 }
 
-ConvIntegerGeometry convIntegerGeometry(const Tensor &x, const Tensor &w, const Tensor &xZero,
-                                        const Tensor &wZero, const ConvParams &p, const Tensor &y) {
+ConvExtents convIntegerExtents(const Tensor &x, const Tensor &w, const Tensor &xZero,
+                               const Tensor &wZero, const ConvParams &p, const Tensor &y) {
   constexpr const char *kn = "ConvInteger";
   const int64_t rank = x.rank(), spatial = rank - 2;
   if (rank < 3 || w.rank() != rank)
@@ -119,20 +119,28 @@ ConvIntegerGeometry convIntegerGeometry(const Tensor &x, const Tensor &w, const 
   if (G < 1 || C % G != 0 || M % G != 0 || w.dim(1) * G != C)
     fail(kn, "channels do not match: X " + shapeToString(x.shape()) + ", W " +
                  shapeToString(w.shape()) + ", group " + std::to_string(G));
-  ConvIntegerGeometry g;
-  g.strides = detail::perAxis(kn, "strides", p.strides, spatial, 1, 1);
-  g.dilations = detail::perAxis(kn, "dilations", p.dilations, spatial, 1, 1);
-  g.pads = detail::perAxis(kn, "pads", p.pads, 2 * spatial, 0, 0);
-  g.yShape = {N, M};
+  ConvExtents g;
+  g.k = static_cast<size_t>(spatial);
+  g.strides = detail::perAxis(kn, "strides", p.strides, g.k, 1, 1);
+  g.dilations = detail::perAxis(kn, "dilations", p.dilations, g.k, 1, 1);
+  const std::vector<int64_t> pads = detail::perAxis(kn, "pads", p.pads, 2 * g.k, 0, 0);
+  g.padBegin.assign(pads.begin(), pads.begin() + spatial);
+  Shape yShape = {N, M};
   for (int64_t d = 0; d < spatial; ++d) {
     const int64_t span = (w.dim(2 + d) - 1) * g.dilations[d] + 1;
-    const int64_t padded = x.dim(2 + d) + g.pads[d] + g.pads[spatial + d];
+    const int64_t padded = x.dim(2 + d) + pads[d] + pads[spatial + d];
     if (padded < span)
       fail(kn, "the window does not fit spatial axis " + std::to_string(d));
-    g.yShape.push_back((padded - span) / g.strides[d] + 1);
+    g.in.push_back(x.dim(2 + d));
+    g.kernel.push_back(w.dim(2 + d));
+    g.out.push_back((padded - span) / g.strides[d] + 1);
+    yShape.push_back(g.out.back());
+    g.inSize *= g.in.back();
+    g.kernelSize *= g.kernel.back();
+    g.outSize *= g.out.back();
   }
   detail::requireDType(kn, "Y", y, DType::I32);
-  detail::requireShape(kn, "Y", y, g.yShape);
+  detail::requireShape(kn, "Y", y, yShape);
   requireInt8(kn, "X", x);
   requireInt8(kn, "W", w);
   checkZeroPoint(kn, "x_zero_point", xZero, x.dtype(), 1);
@@ -143,20 +151,15 @@ ConvIntegerGeometry convIntegerGeometry(const Tensor &x, const Tensor &w, const 
 void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Tensor &wZero,
                  const ConvParams &p, Tensor &y) {
   constexpr const char *kn = "ConvInteger";
-  const ConvIntegerGeometry geo = convIntegerGeometry(x, w, xZero, wZero, p, y);
-  const std::vector<int64_t> &strides = geo.strides, &dilations = geo.dilations, &pads = geo.pads;
-  const Shape &yShape = geo.yShape;
+  const ConvExtents geo = convIntegerExtents(x, w, xZero, wZero, p, y);
+  const std::vector<int64_t> &strides = geo.strides, &dilations = geo.dilations,
+                             &pads = geo.padBegin;
   const int64_t spatial = x.rank() - 2;
   const int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), G = p.group;
   const auto xv = widen(kn, "X", x), wv = widen(kn, "W", w);
   const auto zx = zeroPoint(kn, "x_zero_point", xZero, x.dtype(), 1);
   const auto zw = zeroPoint(kn, "w_zero_point", wZero, w.dtype(), M);
-  int64_t inSize = 1, kernelSize = 1, outSize = 1;
-  for (int64_t d = 0; d < spatial; ++d) {
-    inSize *= x.dim(2 + d);
-    kernelSize *= w.dim(2 + d);
-    outSize *= yShape[2 + d];
-  }
+  const int64_t inSize = geo.inSize, kernelSize = geo.kernelSize, outSize = geo.outSize;
   const int64_t Cg = C / G, Mg = M / G;
   std::vector<int64_t> o(spatial), k(spatial);
   int32_t *out = y.data<int32_t>();
@@ -166,8 +169,8 @@ void convInteger(const Tensor &x, const Tensor &w, const Tensor &xZero, const Te
       const int32_t zwm = zw.size() == 1 ? zw[0] : zw[m];
       for (int64_t op = 0; op < outSize; ++op) {
         for (int64_t d = spatial - 1, r = op; d >= 0; --d) {
-          o[d] = r % yShape[2 + d];
-          r /= yShape[2 + d];
+          o[d] = r % geo.out[d];
+          r /= geo.out[d];
         }
         int64_t sum = 0;
         for (int64_t c = 0; c < Cg; ++c)

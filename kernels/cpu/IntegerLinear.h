@@ -28,16 +28,11 @@ MatmulExtents matMulIntegerExtents(const Tensor &a, const Tensor &b, const Tenso
 /// value or `count` values in one axis.
 void checkZeroPoint(const char *kn, const char *what, const Tensor &z, DType type, int64_t count);
 
-/// ConvInteger's per-axis attributes (spelled out) and Y's shape.
-struct ConvIntegerGeometry {
-  std::vector<int64_t> strides, dilations, pads; ///< pads: the begins, then the ends
-  Shape yShape;
-};
 /// Checks ConvInteger's operands as convInteger does (ranks, channels and group, attributes,
 /// Y int32 of the output shape, X and W int8 or uint8, the zero points) and returns the
-/// geometry. Reads only shapes and dtypes (the CUDA backend's too).
-ConvIntegerGeometry convIntegerGeometry(const Tensor &x, const Tensor &w, const Tensor &xZero,
-                                        const Tensor &wZero, const ConvParams &p, const Tensor &y);
+/// extents. Reads only shapes and dtypes (the CUDA backend's too).
+ConvExtents convIntegerExtents(const Tensor &x, const Tensor &w, const Tensor &xZero,
+                               const Tensor &wZero, const ConvParams &p, const Tensor &y);
 
 /// ONNX ConvInteger: Y (int32) = conv(X − x_zero_point, W − w_zero_point) with `p` (padding
 /// contributes 0), X [N, C, D...] and W [M, C/group, K...] int8 or uint8; x_zero_point one

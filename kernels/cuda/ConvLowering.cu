@@ -2,6 +2,7 @@
 
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
+#include "kernels/cuda/TransposedTaps.cuh"
 
 namespace cimlir::cuda {
 
@@ -34,8 +35,8 @@ __global__ void scatterKernel(const float *z, int64_t n0, int64_t n1, int64_t P,
   }
 }
 
-/// One output element per thread: its input positions found per axis from the taps, the
-/// highest tap first, so that they come in rising input order (the outer axis outermost).
+/// One output element per thread, adding its inputs' contributions in the CPU's order
+/// (TransposedTaps.cuh).
 __global__ void transposedConvKernel(const float *z, TransposedConv t, int64_t n0, int64_t n1,
                                      int64_t Mg, int64_t g, int64_t outChannels, const float *bias,
                                      float *y) {
@@ -43,44 +44,40 @@ __global__ void transposedConvKernel(const float *z, TransposedConv t, int64_t n
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
        idx += int64_t(gridDim.x) * blockDim.x) {
     const int64_t o = idx % t.outSize, m = (idx / t.outSize) % Mg, image = idx / (t.outSize * Mg);
-    int64_t pos[kMaxTransposedAxes];
-    for (int64_t a = kMaxTransposedAxes - 1, r = o; a >= 0; --a) {
-      pos[a] = r % t.out[a];
-      r /= t.out[a];
-    }
-    // The input position and tap of axis a for its tap k, or -1 where k does not land on pos.
-    auto inputAt = [&](int a, int64_t k) -> int64_t {
-      const int64_t numerator = pos[a] + t.pad[a] - k * t.dilation[a];
-      if (numerator < 0 || numerator % t.stride[a] != 0 || numerator / t.stride[a] >= t.in[a])
-        return -1;
-      return numerator / t.stride[a];
-    };
     float sum = 0.0f;
     const float *rows = z + image * t.inSize * Mg * t.taps;
-    for (int64_t k0 = t.kernel[0] - 1; k0 >= 0; --k0) {
-      const int64_t i0 = inputAt(0, k0);
-      if (i0 < 0)
-        continue;
-      for (int64_t k1 = t.kernel[1] - 1; k1 >= 0; --k1) {
-        const int64_t i1 = inputAt(1, k1);
-        if (i1 < 0)
-          continue;
-        for (int64_t k2 = t.kernel[2] - 1; k2 >= 0; --k2) {
-          const int64_t i2 = inputAt(2, k2);
-          if (i2 < 0)
-            continue;
-          const int64_t row = (i0 * t.in[1] + i1) * t.in[2] + i2;
-          const int64_t tap = (k0 * t.kernel[1] + k1) * t.kernel[2] + k2;
-          sum += rows[row * Mg * t.taps + m * t.taps + tap];
-        }
-      }
-    }
+    forEachTransposedInput(
+        t, o, [&](int64_t row, int64_t tap) { sum += rows[row * Mg * t.taps + m * t.taps + tap]; });
     const int64_t channel = g * Mg + m;
     y[((n0 + image) * outChannels + channel) * t.outSize + o] = bias ? sum + bias[channel] : sum;
   }
 }
 
 } // namespace
+
+TransposedConv transposedConv(const std::vector<int64_t> &x, const std::vector<int64_t> &y,
+                              const std::vector<int64_t> &kernel,
+                              const std::vector<int64_t> &strides,
+                              const std::vector<int64_t> &padBegin,
+                              const std::vector<int64_t> &dilations) {
+  const int64_t d = static_cast<int64_t>(x.size()) - 2;
+  TransposedConv t;
+  t.axes = static_cast<int>(d);
+  for (int64_t a = 0; a < d; ++a) { // the spatial axes last, the others of extent 1
+    const int64_t at = kMaxTransposedAxes - d + a;
+    const size_t i = static_cast<size_t>(a);
+    t.in[at] = x[2 + i];
+    t.out[at] = y[2 + i];
+    t.kernel[at] = kernel[i];
+    t.stride[at] = strides[i];
+    t.pad[at] = padBegin[i];
+    t.dilation[at] = dilations[i];
+    t.inSize *= t.in[at];
+    t.outSize *= t.out[at];
+    t.taps *= t.kernel[at];
+  }
+  return t;
+}
 
 void transposedConvOutput(const float *z, const TransposedConv &geometry, int64_t n0, int64_t n1,
                           int64_t groupOutputs, int64_t g, int64_t outChannels, const float *bias,

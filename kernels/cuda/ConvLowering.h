@@ -7,6 +7,7 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace cimlir::cuda {
 
@@ -39,6 +40,15 @@ struct TransposedConv {
   int64_t pad[kMaxTransposedAxes] = {0, 0, 0}, dilation[kMaxTransposedAxes] = {1, 1, 1};
   int64_t inSize = 1, outSize = 1, taps = 1;
 };
+
+/// The geometry of a transposed convolution of x [N, C, D...] into y [N, M, O...], at most
+/// kMaxTransposedAxes spatial axes (the caller checked): per spatial axis the kernel extent,
+/// stride, leading pad (padBegin's first entries) and dilation.
+TransposedConv transposedConv(const std::vector<int64_t> &x, const std::vector<int64_t> &y,
+                              const std::vector<int64_t> &kernel,
+                              const std::vector<int64_t> &strides,
+                              const std::vector<int64_t> &padBegin,
+                              const std::vector<int64_t> &dilations);
 
 /// The col2im of a transposed convolution, for images [n0, n1) and group g: y[n, g·Mg + m, o]
 /// = the sum of z[(n-n0)·inSize + i, m·taps + t] over the input positions i whose tap t lands

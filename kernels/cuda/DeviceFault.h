@@ -8,61 +8,55 @@
 
 namespace cimlir::cuda {
 
+/// What a fault says of its value (the backend words the error from it).
+enum FaultKind : int {
+  kIndexFault = 0,    ///< an index outside [-bound, bound)
+  kValueFault = 1,    ///< a value outside [0, bound]
+  kDivisionFault = 2, ///< an integer division by zero
+  kOutsideFault = 3,  ///< a value outside [0, bound), named by the site's description
+};
+
 struct DeviceFault {
   int site;        ///< 0: no fault; else the step that faulted (Context::faultSite)
-  int kind;        ///< 0: an index outside [-bound, bound); 1: a value outside [0, bound];
-                   ///< 2: an integer division by zero; 3: a value outside [0, bound)
+  int kind;        ///< a FaultKind
   long long value; ///< the offending index or value
   long long bound; ///< the extent it had to fit
 };
 
 #if defined(__CUDACC__)
-/// Records index `value` outside [-bound, bound) at `site`, unless a fault is recorded already.
+/// Records a fault of `kind` at `site`, unless a fault is recorded already.
+__device__ inline void reportFault(DeviceFault *fault, int site, FaultKind kind, long long value,
+                                   long long bound) {
+  if (atomicCAS(&fault->site, 0, -1) == 0) {
+    fault->kind = kind;
+    fault->value = value;
+    fault->bound = bound;
+    __threadfence_system();
+    atomicExch(&fault->site, site);
+  }
+}
+
+/// Records index `value` outside [-bound, bound) at `site`.
 __device__ inline void reportIndexFault(DeviceFault *fault, int site, long long value,
                                         long long bound) {
-  if (atomicCAS(&fault->site, 0, -1) == 0) {
-    fault->kind = 0;
-    fault->value = value;
-    fault->bound = bound;
-    __threadfence_system();
-    atomicExch(&fault->site, site);
-  }
+  reportFault(fault, site, kIndexFault, value, bound);
 }
 
-/// Records `value` outside [0, bound] at `site`, unless a fault is recorded already.
+/// Records `value` outside [0, bound] at `site`.
 __device__ inline void reportValueFault(DeviceFault *fault, int site, long long value,
                                         long long bound) {
-  if (atomicCAS(&fault->site, 0, -1) == 0) {
-    fault->kind = 1;
-    fault->value = value;
-    fault->bound = bound;
-    __threadfence_system();
-    atomicExch(&fault->site, site);
-  }
+  reportFault(fault, site, kValueFault, value, bound);
 }
 
-/// Records `value` outside [0, bound) at `site` (whose description names the value), unless a
-/// fault is recorded already.
+/// Records `value` outside [0, bound) at `site` (whose description names the value).
 __device__ inline void reportOutsideFault(DeviceFault *fault, int site, long long value,
                                           long long bound) {
-  if (atomicCAS(&fault->site, 0, -1) == 0) {
-    fault->kind = 3;
-    fault->value = value;
-    fault->bound = bound;
-    __threadfence_system();
-    atomicExch(&fault->site, site);
-  }
+  reportFault(fault, site, kOutsideFault, value, bound);
 }
 
-/// Records an integer division by zero at `site`, unless a fault is recorded already.
+/// Records an integer division by zero at `site`.
 __device__ inline void reportDivisionFault(DeviceFault *fault, int site) {
-  if (atomicCAS(&fault->site, 0, -1) == 0) {
-    fault->kind = 2;
-    fault->value = 0;
-    fault->bound = 0;
-    __threadfence_system();
-    atomicExch(&fault->site, site);
-  }
+  reportFault(fault, site, kDivisionFault, 0, 0);
 }
 #endif
 

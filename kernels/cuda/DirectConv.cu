@@ -80,6 +80,31 @@ __global__ void convFloatKernel(const float *x, const float *w, const float *bia
 
 } // namespace
 
+DirectConv directConv(const char *kernel, const cpu::ConvExtents &e, int64_t images,
+                      int64_t channels, int64_t outputs, int64_t groups) {
+  if (e.k > static_cast<size_t>(kMaxDirectConvAxes))
+    throw Error(std::string(kernel) + ": " + std::to_string(e.k) +
+                " spatial axes, more than the GPU's " + std::to_string(kMaxDirectConvAxes));
+  DirectConv g;
+  g.spatial = static_cast<int>(e.k);
+  g.images = images;
+  g.channels = channels;
+  g.outputs = outputs;
+  g.groups = groups;
+  for (size_t d = 0; d < e.k; ++d) {
+    g.in[d] = e.in[d];
+    g.kernel[d] = e.kernel[d];
+    g.out[d] = e.out[d];
+    g.stride[d] = e.strides[d];
+    g.dilation[d] = e.dilations[d];
+    g.pad[d] = e.padBegin[d];
+  }
+  g.inSize = e.inSize;
+  g.taps = e.kernelSize;
+  g.outSize = e.outSize;
+  return g;
+}
+
 void convInteger(const void *x, DType xType, const void *xZero, const void *w, DType wType,
                  const void *wZero, int64_t wZeroCount, const DirectConv &geometry, int32_t *y,
                  cudaStream_t stream) {

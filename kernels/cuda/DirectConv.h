@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/DType.h"
+#include "kernels/cpu/Conv.h"
 
 #include <cuda_runtime_api.h>
 
@@ -24,6 +25,12 @@ struct DirectConv {
           pad[kMaxDirectConvAxes] = {}; ///< pad: the leading pads
   int64_t inSize = 1, taps = 1, outSize = 1;
 };
+
+/// The geometry of a convolution of `images` × `channels` inputs into `outputs` channels in
+/// `groups`, from the CPU's extents (cpu::convExtents, cpu::convIntegerExtents). Throws
+/// cimlir::Error beyond kMaxDirectConvAxes spatial axes, naming `kernel`.
+DirectConv directConv(const char *kernel, const cpu::ConvExtents &e, int64_t images,
+                      int64_t channels, int64_t outputs, int64_t groups);
 
 /// y [N, M, O...] (int32) = conv(x − xZero, w − wZero) for x of `xType` and w of `wType` (int8
 /// or uint8, each with its zero points: xZero one value, wZero one or `outputs` values).

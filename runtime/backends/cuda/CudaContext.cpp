@@ -109,12 +109,12 @@ void Context::synchronize() const {
   const std::string &site = f.site > 0 && static_cast<size_t>(f.site) <= faultSites_.size()
                                 ? faultSites_[static_cast<size_t>(f.site) - 1]
                                 : std::string("a GPU step");
-  if (f.kind == 3)
+  if (f.kind == kOutsideFault)
     throw Error(site + std::to_string(f.value) + " is outside [0, " + std::to_string(f.bound) +
                 ")");
-  if (f.kind == 2)
+  if (f.kind == kDivisionFault)
     throw Error(site + "integer division by zero");
-  if (f.kind == 1)
+  if (f.kind == kValueFault)
     throw Error(site + "value " + std::to_string(f.value) + " is outside [0, " +
                 std::to_string(f.bound) + "]");
   throw Error(site + "index " + std::to_string(f.value) + " is out of range for an axis of " +

@@ -138,27 +138,8 @@ std::unique_ptr<StepKernel> directConvStep(const StepAttrs &a,
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &x = *in[0], &w = *in[1], *bias = in.size() > 2 ? in[2] : nullptr;
-    const cpu::ConvExtents e = cpu::convExtents(x, w, bias, params, *out[0]);
-    if (e.k > static_cast<size_t>(kMaxDirectConvAxes)) // the plan's rank was not the run's
-      throw Error("conv: X " + shapeToString(x.shape()) + " has more than " +
-                  std::to_string(kMaxDirectConvAxes) + " spatial axes on the GPU");
-    DirectConv g;
-    g.spatial = static_cast<int>(e.k);
-    g.images = x.dim(0);
-    g.channels = x.dim(1);
-    g.outputs = w.dim(0);
-    g.groups = params.group;
-    for (size_t d = 0; d < e.k; ++d) {
-      g.in[d] = e.in[d];
-      g.kernel[d] = e.kernel[d];
-      g.out[d] = e.out[d];
-      g.stride[d] = e.strides[d];
-      g.dilation[d] = e.dilations[d];
-      g.pad[d] = e.padBegin[d];
-    }
-    g.inSize = e.inSize;
-    g.taps = e.kernelSize;
-    g.outSize = e.outSize;
+    const DirectConv g = directConv("conv", cpu::convExtents(x, w, bias, params, *out[0]), x.dim(0),
+                                    x.dim(1), w.dim(0), params.group);
     convFloat((*inputs)(in, 0), (*inputs)(in, 1), bias ? (*inputs)(in, 2) : nullptr, g,
               out[0]->data<float>(), context->stream());
   });
@@ -211,20 +192,9 @@ std::unique_ptr<StepKernel> convTransposeStep(const StepAttrs &a,
     if (d > kMaxTransposedAxes) // the plan's rank was not the run's
       throw Error("convTranspose: X " + shapeToString(x.shape()) + " has more than " +
                   std::to_string(kMaxTransposedAxes) + " spatial axes on the GPU");
-    TransposedConv t;
-    t.axes = static_cast<int>(d);
-    for (int64_t i = 0; i < d; ++i) { // the spatial axes last, the others of extent 1
-      const int64_t at = kMaxTransposedAxes - d + i;
-      t.in[at] = x.dim(2 + i);
-      t.out[at] = y.dim(2 + i);
-      t.kernel[at] = w.dim(2 + i);
-      t.stride[at] = geo.strides[static_cast<size_t>(i)];
-      t.pad[at] = geo.pads[static_cast<size_t>(i)];
-      t.dilation[at] = geo.dilations[static_cast<size_t>(i)];
-      t.inSize *= t.in[at];
-      t.outSize *= t.out[at];
-      t.taps *= t.kernel[at];
-    }
+    const TransposedConv t =
+        transposedConv(x.shape(), y.shape(), Shape(w.shape().begin() + 2, w.shape().end()),
+                       geo.strides, geo.pads, geo.dilations);
     convTranspose((*inputs)(in, 0), (*inputs)(in, 1), bias ? (*inputs)(in, 2) : nullptr, t,
                   x.dim(0), x.dim(1), y.dim(1), params.group, y.data<float>(), context->stream());
   });

@@ -83,28 +83,9 @@ std::unique_ptr<StepKernel> convIntegerStep(const StepAttrs &a,
   auto inputs = std::make_shared<DeviceInputs>(a, *context);
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     const Tensor &x = *in[0], &w = *in[1];
-    const cpu::ConvIntegerGeometry geo =
-        cpu::convIntegerGeometry(x, w, *in[2], *in[3], params, *out[0]);
-    DirectConv g;
-    g.spatial = static_cast<int>(x.rank() - 2);
-    if (g.spatial > kMaxDirectConvAxes) // the plan's rank was not the run's
-      throw Error("ConvInteger: X " + shapeToString(x.shape()) + " has more than " +
-                  std::to_string(kMaxDirectConvAxes) + " spatial axes on the GPU");
-    g.images = x.dim(0);
-    g.channels = x.dim(1);
-    g.outputs = w.dim(0);
-    g.groups = params.group;
-    for (int d = 0; d < g.spatial; ++d) {
-      g.in[d] = x.dim(2 + d);
-      g.kernel[d] = w.dim(2 + d);
-      g.out[d] = geo.yShape[2 + static_cast<size_t>(d)];
-      g.stride[d] = geo.strides[static_cast<size_t>(d)];
-      g.dilation[d] = geo.dilations[static_cast<size_t>(d)];
-      g.pad[d] = geo.pads[static_cast<size_t>(d)];
-      g.inSize *= g.in[d];
-      g.taps *= g.kernel[d];
-      g.outSize *= g.out[d];
-    }
+    const DirectConv g =
+        directConv("ConvInteger", cpu::convIntegerExtents(x, w, *in[2], *in[3], params, *out[0]),
+                   x.dim(0), x.dim(1), w.dim(0), params.group);
     convInteger(inputs->raw(in, 0), x.dtype(), inputs->raw(in, 2), inputs->raw(in, 1), w.dtype(),
                 inputs->raw(in, 3), in[3]->numel(), g, out[0]->data<int32_t>(), context->stream());
   });

@@ -87,21 +87,9 @@ void LinearLayout::runConvTranspose(const std::vector<const Tensor *> &in, Tenso
   const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
   step_.checkConvTranspose(x, y, bias);
   const ConvGeometry &geo = step_.conv;
-  const int64_t d = geo.spatialRank(), N = x.dim(0);
-  TransposedConv t;
-  t.axes = static_cast<int>(d);
-  for (int64_t a = 0; a < d; ++a) { // the spatial axes last, the others of extent 1
-    const int64_t at = kMaxTransposedAxes - d + a;
-    t.in[at] = x.dim(2 + a);
-    t.out[at] = y.dim(2 + a);
-    t.kernel[at] = geo.kernel[a];
-    t.stride[at] = geo.strides[a];
-    t.pad[at] = geo.pads[a];
-    t.dilation[at] = geo.dilations[a];
-    t.inSize *= t.in[at];
-    t.outSize *= t.out[at];
-    t.taps *= t.kernel[at];
-  }
+  const int64_t N = x.dim(0);
+  const TransposedConv t =
+      transposedConv(x.shape(), y.shape(), geo.kernel, geo.strides, geo.pads, geo.dilations);
   if (N == 0 || t.inSize == 0) { // no product: zeros, no bias (as the CPU)
     check(cudaMemsetAsync(y.data<float>(), 0, y.byteSize(), context_->stream()),
           "clearing a transposed convolution");
