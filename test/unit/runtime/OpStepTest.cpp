@@ -16,7 +16,7 @@
 namespace cimlir::runtimetest {
 namespace {
 
-TEST_F(OpSteps, UnaryOpsAndGelu) {
+TEST_F(OpSteps, UnaryOpsAndGeluInEveryType) {
   CIMLIR_SEEDED_RNG();
   const auto &types = cpu::unaryOpTypes();
   for (size_t i = 0; i < types.size(); ++i) {
@@ -29,18 +29,35 @@ TEST_F(OpSteps, UnaryOpsAndGelu) {
       lo = 1.05, hi = 5;
     else if (name == "Log" || name == "Sqrt" || name == "Reciprocal")
       lo = 0.05, hi = 5;
-    OpCase c{name};
-    if (!types[i].alphaName.empty())
-      c.attrs["alpha"] = types[i].alpha * 0.75;
-    if (!types[i].betaName.empty())
-      c.attrs["beta"] = types[i].beta + 0.25;
-    const Shape shape{randInt(gen, 1, 4), randInt(gen, 1, 300)};
-    c.inputs = {{randomF32(gen, shape, lo, hi)}};
-    c.outputs = {{DType::F32, shape}};
-    c.rtol = 1e-6; // CUDA's functions are within 2 ulp of the C library's
-    c.atol = 1e-7;
-    expectAgreement(c, name);
+    std::vector<DType> dtypes{DType::F32, DType::F64};
+    if (types[i].signedIntegers) // Abs, Neg, Sign
+      dtypes.insert(dtypes.end(), {DType::I8, DType::I16, DType::I32, DType::I64});
+    for (DType t : dtypes) {
+      OpCase c{name};
+      if (!types[i].alphaName.empty())
+        c.attrs["alpha"] = types[i].alpha * 0.75;
+      if (!types[i].betaName.empty())
+        c.attrs["beta"] = types[i].beta + 0.25;
+      const bool real = t == DType::F32 || t == DType::F64;
+      const Shape shape{randInt(gen, 1, 4), randInt(gen, 1, 300)};
+      c.inputs = {{uniformOf(gen, t, shape, real ? lo : -100, real ? hi : 100)}};
+      c.outputs = {{t, shape}};
+      // CUDA's functions are within 2 ulp of the C library's; integers are exact.
+      if (t == DType::F32) {
+        c.rtol = 1e-6;
+        c.atol = 1e-7;
+      } else if (t == DType::F64) {
+        c.rtol = 1e-14;
+        c.atol = 1e-300;
+      }
+      expectAgreement(c, name + " " + dtypeName(t));
+    }
   }
+  OpCase gelu64{"Gelu", {{"approximate", "tanh"}}, {{uniformOf(gen, DType::F64, {5, 77}, -4, 4)}}};
+  gelu64.outputs = {{DType::F64, {5, 77}}};
+  gelu64.rtol = 1e-14;
+  gelu64.atol = 1e-15;
+  expectAgreement(gelu64, "Gelu float64");
   for (const char *approximate : {"none", "tanh"}) {
     OpCase c{"Gelu", {{"approximate", approximate}}, {{randomF32(gen, {5, 77}, -4, 4)}}};
     c.outputs = {{DType::F32, {5, 77}}};
@@ -446,34 +463,15 @@ TEST_F(OpSteps, GatherTakesIndicesFromTheGpuAndRefusesOutOfRange) {
 TEST_F(OpSteps, ConvWithWeightsThatAreActivationsOrDefaultAttributes) {
   CIMLIR_SEEDED_RNG();
   for (int spatial = 1; spatial <= 3; ++spatial) {
-    const int64_t groups = randInt(gen, 1, 2), C = groups * randInt(gen, 1, 3),
-                  M = groups * randInt(gen, 1, 3);
-    Shape x{randInt(gen, 1, 3), C}, w{M, C / groups}, y{x[0], M};
-    std::vector<int64_t> strides, dilations, pads(2 * static_cast<size_t>(spatial));
-    for (int d = 0; d < spatial; ++d) {
-      const int64_t k = randInt(gen, 1, 3), stride = randInt(gen, 1, 2),
-                    dilation = randInt(gen, 1, 2), begin = randInt(gen, 0, 1),
-                    end = randInt(gen, 0, 1);
-      const int64_t span = (k - 1) * dilation + 1;
-      const int64_t in = std::max(randInt(gen, 3, 9), span);
-      strides.push_back(stride);
-      dilations.push_back(dilation);
-      pads[static_cast<size_t>(d)] = begin;
-      pads[static_cast<size_t>(spatial + d)] = end;
-      x.push_back(in);
-      w.push_back(k);
-      y.push_back((in + begin + end - span) / stride + 1);
-    }
+    const ConvCase k = randomConv(gen, spatial);
     for (bool withBias : {false, true}) {
-      OpCase c{"Conv",
-               {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"group", groups}},
-               {{randomF32(gen, x)}, {randomF32(gen, w)}}};
+      OpCase c{"Conv", k.attrs, {{randomF32(gen, k.x)}, {randomF32(gen, k.w)}}};
       if (withBias)
-        c.inputs.push_back({randomF32(gen, {M})});
-      c.outputs = {{DType::F32, y}};
+        c.inputs.push_back({randomF32(gen, {k.w[0]})});
+      c.outputs = {{DType::F32, k.y}};
       c.rtol = 1e-5; // the CPU's BLAS adds in another order
       c.atol = 1e-6;
-      expectAgreement(c, "Conv " + shapeToString(x) + " * " + shapeToString(w));
+      expectAgreement(c, "Conv " + shapeToString(k.x) + " * " + shapeToString(k.w));
     }
   }
   // A constant W in a plan that leaves the attributes to their defaults (cim-opt spells them

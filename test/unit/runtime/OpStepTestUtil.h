@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -166,6 +167,36 @@ inline void expectAgreement(const OpCase &c, const std::string &what) {
     std::vector<double> ref(w.data<float>(), w.data<float>() + w.numel());
     expectClose(g, ref, {}, c.rtol, c.atol, name);
   }
+}
+
+/// A random convolution over `spatial` axes: X [N, C, D...], W [M, C/group, K...] and Y, with
+/// its attributes (strides, dilations, pads, group), every window fitting its axis.
+struct ConvCase {
+  Shape x, w, y;
+  json attrs;
+};
+inline ConvCase randomConv(std::mt19937 &gen, int spatial) {
+  const int64_t groups = randInt(gen, 1, 2), C = groups * randInt(gen, 1, 3),
+                M = groups * randInt(gen, 1, 3);
+  ConvCase k{{randInt(gen, 1, 3), C}, {M, C / groups}, {}, json::object()};
+  k.y = {k.x[0], M};
+  std::vector<int64_t> strides, dilations, pads(2 * static_cast<size_t>(spatial));
+  for (int d = 0; d < spatial; ++d) {
+    const int64_t kernel = randInt(gen, 1, 3), stride = randInt(gen, 1, 2),
+                  dilation = randInt(gen, 1, 2), begin = randInt(gen, 0, 1),
+                  end = randInt(gen, 0, 1);
+    const int64_t span = (kernel - 1) * dilation + 1;
+    const int64_t in = std::max(randInt(gen, 3, 9), span); // the window fits
+    strides.push_back(stride);
+    dilations.push_back(dilation);
+    pads[static_cast<size_t>(d)] = begin;
+    pads[static_cast<size_t>(spatial + d)] = end;
+    k.x.push_back(in);
+    k.w.push_back(kernel);
+    k.y.push_back((in + begin + end - span) / stride + 1);
+  }
+  k.attrs = {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"group", groups}};
+  return k;
 }
 
 /// Runs `c` on the tested backend and on the CPU backend and expects both to fail with `error`.

@@ -47,34 +47,17 @@ TEST_F(OpSteps, ConvIntegerOverOneToThreeAxes) {
   CIMLIR_SEEDED_RNG();
   for (int spatial = 1; spatial <= 3; ++spatial)
     for (DType tx : {DType::U8, DType::I8}) {
-      const int64_t groups = randInt(gen, 1, 2), C = groups * randInt(gen, 1, 3),
-                    M = groups * randInt(gen, 1, 3);
-      Shape x{randInt(gen, 1, 3), C}, w{M, C / groups}, y{x[0], M};
-      std::vector<int64_t> strides, dilations, pads(2 * static_cast<size_t>(spatial));
-      for (int d = 0; d < spatial; ++d) {
-        const int64_t k = randInt(gen, 1, 3), stride = randInt(gen, 1, 2),
-                      dilation = randInt(gen, 1, 2), begin = randInt(gen, 0, 1),
-                      end = randInt(gen, 0, 1);
-        const int64_t span = (k - 1) * dilation + 1;
-        const int64_t in = std::max(randInt(gen, 3, 9), span); // the window fits
-        strides.push_back(stride);
-        dilations.push_back(dilation);
-        pads[static_cast<size_t>(d)] = begin;
-        pads[static_cast<size_t>(spatial + d)] = end;
-        x.push_back(in);
-        w.push_back(k);
-        y.push_back((in + begin + end - span) / stride + 1);
-      }
+      const ConvCase k = randomConv(gen, spatial);
       const DType tw = randInt(gen, 0, 1) ? DType::I8 : DType::U8;
       const bool perChannel = randInt(gen, 0, 1) == 1;
       OpCase c{"ConvInteger",
-               {{"strides", strides}, {"dilations", dilations}, {"pads", pads}, {"group", groups}},
-               {{randomInt8(gen, tx, x)},
-                {randomInt8(gen, tw, w), true},
+               k.attrs,
+               {{randomInt8(gen, tx, k.x)},
+                {randomInt8(gen, tw, k.w), true},
                 {randomInt8(gen, tx, {}), true},
-                {randomInt8(gen, tw, perChannel ? Shape{M} : Shape{}), true}}};
-      c.outputs = {{DType::I32, y}};
-      expectAgreement(c, "ConvInteger " + shapeToString(x) + " * " + shapeToString(w));
+                {randomInt8(gen, tw, perChannel ? Shape{k.w[0]} : Shape{}), true}}};
+      c.outputs = {{DType::I32, k.y}};
+      expectAgreement(c, "ConvInteger " + shapeToString(k.x) + " * " + shapeToString(k.w));
     }
 }
 
