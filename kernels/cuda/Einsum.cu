@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
 
 #include <string>
@@ -76,14 +77,11 @@ void einsum(const EinsumOperands &operands, DType type, const EinsumLoopView &lo
   if (outputs == 0)
     return;
   const unsigned blocks = gridStrideBlocks(outputs);
-  if (type == DType::F32)
-    einsumKernel<float><<<blocks, kGridStrideThreads, 0, stream>>>(operands, loop, outputs,
-                                                                   static_cast<float *>(y));
-  else if (type == DType::F64)
-    einsumKernel<double><<<blocks, kGridStrideThreads, 0, stream>>>(operands, loop, outputs,
-                                                                    static_cast<double *>(y));
-  else
-    throw Error(std::string("internal: no GPU Einsum of ") + dtypeName(type));
+  withRealType(type, "Einsum", [&](auto e) {
+    using T = decltype(e);
+    einsumKernel<T>
+        <<<blocks, kGridStrideThreads, 0, stream>>>(operands, loop, outputs, static_cast<T *>(y));
+  });
   checkLaunch("einsum");
 }
 

@@ -44,6 +44,32 @@ template <typename BoolType, typename F> bool withElementType(DType t, F f) {
   return withArithmeticType(t, f);
 }
 
+/// Calls `launch` with a value of the C++ type of `t`, float32 or float64; another is an
+/// internal error naming `what`.
+template <typename Launch> void withRealType(DType t, const char *what, Launch launch) {
+  switch (t) {
+  case DType::F32:
+    return launch(float{});
+  case DType::F64:
+    return launch(double{});
+  default:
+    throw Error(std::string("internal: no GPU ") + what + " for " + dtypeName(t));
+  }
+}
+
+/// Calls `launch` with a value of the C++ type of `t`: float32, float64, int32 or int64; another
+/// is an internal error naming `what`.
+template <typename Launch> void withNumericType(DType t, const char *what, Launch launch) {
+  switch (t) {
+  case DType::I32:
+    return launch(int32_t{});
+  case DType::I64:
+    return launch(int64_t{});
+  default:
+    return withRealType(t, what, launch);
+  }
+}
+
 /// Calls f with a value of int8_t or uint8_t for `t` (the quantized types of MatMulInteger and
 /// ConvInteger); returns false, calling nothing, for another type.
 template <typename F> bool withInt8Type(DType t, F f) {

@@ -282,12 +282,7 @@ void gelu(const void *x, void *y, DType t, int64_t count, bool tanhApproximation
     geluKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
         static_cast<const T *>(x), static_cast<T *>(y), count, tanhApproximation);
   };
-  if (t == DType::F32)
-    launch(float{});
-  else if (t == DType::F64)
-    launch(double{});
-  else
-    throw Error(std::string("internal: no GPU Gelu on ") + dtypeName(t));
+  withRealType(t, "Gelu", launch);
   checkLaunch("gelu");
 }
 
@@ -314,12 +309,7 @@ void classify(const void *x, DType t, bool nan, bool negative, bool positive, ui
     classifyKernel<T><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
         static_cast<const T *>(x), nan, negative, positive, y, count);
   };
-  if (t == DType::F32)
-    launch(float{});
-  else if (t == DType::F64)
-    launch(double{});
-  else
-    throw Error(std::string("internal: no GPU IsNaN/IsInf on ") + dtypeName(t));
+  withRealType(t, "IsNaN/IsInf", launch);
   checkLaunch("classify");
 }
 

@@ -12,23 +12,6 @@ namespace cimlir::cuda {
 
 namespace {
 
-/// Calls `launch` with a value of the C++ type of `t`, one of numericOnGpu's; another is an
-/// internal error naming `what`.
-template <typename Launch> void withNumericType(DType t, const char *what, Launch launch) {
-  switch (t) {
-  case DType::F32:
-    return launch(float{});
-  case DType::F64:
-    return launch(double{});
-  case DType::I32:
-    return launch(int32_t{});
-  case DType::I64:
-    return launch(int64_t{});
-  default:
-    throw Error(std::string("internal: no GPU ") + what + " for " + dtypeName(t));
-  }
-}
-
 /// Calls `launch` with the index type: int64_t or int32_t.
 template <typename Launch> void withIndexType(bool indices64, Launch launch) {
   if (indices64)

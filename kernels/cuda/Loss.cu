@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
 
 #include <string>
@@ -110,13 +111,9 @@ void launchTyped(const NllOperands &o, cpu::LossReduction reduction,
 void nllLoss(const NllOperands &operands, cpu::LossReduction reduction,
              std::optional<int64_t> ignoreIndex, void *y, DeviceFault *fault, int site,
              cudaStream_t stream) {
-  if (operands.type == DType::F32)
-    launchTyped<float>(operands, reduction, ignoreIndex, y, fault, site, stream);
-  else if (operands.type == DType::F64)
-    launchTyped<double>(operands, reduction, ignoreIndex, y, fault, site, stream);
-  else
-    throw Error(std::string("internal: no GPU NegativeLogLikelihoodLoss of ") +
-                dtypeName(operands.type));
+  withRealType(operands.type, "NegativeLogLikelihoodLoss", [&](auto e) {
+    launchTyped<decltype(e)>(operands, reduction, ignoreIndex, y, fault, site, stream);
+  });
 }
 
 } // namespace cimlir::cuda

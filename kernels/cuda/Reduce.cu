@@ -2,11 +2,8 @@
 
 #include "kernels/cuda/BlockReduce.cuh"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/ElementTypes.cuh"
 #include "kernels/cuda/GridStride.cuh"
-
-#include "core/Error.h"
-
-#include <string>
 
 namespace cimlir::cuda {
 
@@ -107,14 +104,7 @@ void reduceRowsInOrder(cpu::ReduceOp op, const void *x, DType t, int64_t rows, i
     reduceRowsInOrderKernel<T><<<gridStrideBlocks(rows), kGridStrideThreads, 0, stream>>>(
         op, static_cast<const T *>(x), rows, inner, static_cast<T *>(y));
   };
-  if (t == DType::F64)
-    launch(double{});
-  else if (t == DType::I32)
-    launch(int32_t{});
-  else if (t == DType::I64)
-    launch(int64_t{});
-  else
-    throw Error(std::string("internal: no in-order GPU reduction of ") + dtypeName(t));
+  withNumericType(t, "in-order reduction", launch);
   checkLaunch("reduce");
 }
 
