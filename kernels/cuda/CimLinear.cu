@@ -638,10 +638,9 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
           "clearing an empty product");
     return;
   }
-  quantizeRowsKernel<<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
-      x, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
-      ClipRank{call.clipLower, call.clipFraction}, scratch.xq, scratch.rowScales,
-      scratch.rowFinite);
+  quantizeRows(x, M, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
+               ClipRank{call.clipLower, call.clipFraction}, scratch.xq, scratch.rowScales,
+               scratch.rowFinite, stream);
   checkLaunch("cim quantizeInputs");
 
   ProductArgs args = productArgs(M, chip, call);

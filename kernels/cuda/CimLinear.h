@@ -2,7 +2,7 @@
 // the CPU reference (kernels/cpu/cim/CimLinear.h).
 //
 // Two launches per call (one-bit slices on both sides take CimBitPlanes.h's product kernel):
-//  1. quantizeRowsKernel (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]|, or
+//  1. quantizeRows (QuantizeRows.cuh): per row m, s_x (dynamic_row: max |x[m,:]|, or
 //     its clip percentile, over qmax_x; or the static scale) and xq = clamp(rint(x / s_x)) as int16
 //     [M, Kpad], IEEE float32 division as on the host.
 //  2. cimProductKernel: one CTA per (32 rows, column tile). For each row block r, the DAC slices

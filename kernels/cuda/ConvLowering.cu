@@ -4,36 +4,50 @@
 #include "kernels/cuda/GridStride.cuh"
 #include "kernels/cuda/TransposedTaps.cuh"
 
+#include <cstdint>
+
 namespace cimlir::cuda {
 
 namespace {
 
+/// `Index`: int32_t where every index fits (the common case: int64 divisions cost tens of
+/// instructions each, and made these kernels compute-bound), else int64_t.
+template <typename Index>
 __global__ void im2colKernel(const float *x, ConvPatches p, int64_t g, int64_t n0, int64_t n1,
                              float *out) {
-  const int64_t K = p.groupChannels * p.taps;
-  const int64_t count = (n1 - n0) * p.positions * K;
-  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
-       idx += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t row = idx / K, k = idx % K;
-    const int64_t n = n0 + row / p.positions, pos = row % p.positions;
-    const int64_t c = k / p.taps, q = k % p.taps;
-    const int64_t offset = p.offsets[pos * p.taps + q];
-    out[idx] = offset < 0 ? 0.0f : x[(n * p.channels + g * p.groupChannels + c) * p.plane + offset];
+  const Index K = static_cast<Index>(p.groupChannels * p.taps);
+  const Index positions = static_cast<Index>(p.positions), taps = static_cast<Index>(p.taps);
+  const Index count = static_cast<Index>((n1 - n0) * p.positions * K);
+  const float *images = x + (n0 * p.channels + g * p.groupChannels) * p.plane;
+  for (Index idx = blockIdx.x * Index(blockDim.x) + threadIdx.x; idx < count;
+       idx += Index(gridDim.x) * blockDim.x) {
+    const Index row = idx / K, k = idx % K;
+    const Index n = row / positions, pos = row % positions;
+    const Index c = k / taps, q = k % taps;
+    const int64_t offset = p.offsets[pos * taps + q];
+    out[idx] = offset < 0 ? 0.0f : images[(n * p.channels + c) * p.plane + offset];
   }
 }
 
+template <typename Index>
 __global__ void scatterKernel(const float *z, int64_t n0, int64_t n1, int64_t P, int64_t Ng,
                               int64_t g, int64_t outChannels, const float *bias, float *y) {
-  const int64_t count = (n1 - n0) * Ng * P;
-  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < count;
-       idx += int64_t(gridDim.x) * blockDim.x) {
+  const Index count = static_cast<Index>((n1 - n0) * Ng * P);
+  const Index positions = static_cast<Index>(P), groupOutputs = static_cast<Index>(Ng);
+  for (Index idx = blockIdx.x * Index(blockDim.x) + threadIdx.x; idx < count;
+       idx += Index(gridDim.x) * blockDim.x) {
     // idx runs over y's layout (image, channel j, position p): coalesced writes.
-    const int64_t p = idx % P, j = (idx / P) % Ng, image = idx / (P * Ng);
+    const Index p = idx % positions, j = (idx / positions) % groupOutputs,
+                image = idx / (positions * groupOutputs);
     const int64_t channel = g * Ng + j;
-    const float v = z[(image * P + p) * Ng + j];
+    const float v = z[(static_cast<int64_t>(image) * P + p) * Ng + j];
     y[((n0 + image) * outChannels + channel) * P + p] = bias ? v + bias[channel] : v;
   }
 }
+
+/// Whether every index of a grid-stride kernel over `count` elements fits int32 (the stride
+/// included: gridStrideBlocks caps the grid at 2^28 threads).
+bool fitsInt32(int64_t count) { return count <= INT32_MAX - (int64_t(1) << 28); }
 
 /// One output element per thread, adding its inputs' contributions in the CPU's order
 /// (TransposedTaps.cuh).
@@ -95,8 +109,12 @@ void im2col(const float *x, const ConvPatches &patches, int64_t g, int64_t n0, i
   const int64_t count = (n1 - n0) * patches.positions * patches.groupChannels * patches.taps;
   if (count == 0)
     return;
-  im2colKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, patches, g, n0, n1,
-                                                                           out);
+  if (fitsInt32(count))
+    im2colKernel<int32_t>
+        <<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, patches, g, n0, n1, out);
+  else
+    im2colKernel<int64_t>
+        <<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(x, patches, g, n0, n1, out);
   checkLaunch("im2col");
 }
 
@@ -106,8 +124,12 @@ void scatterConvOutput(const float *z, int64_t n0, int64_t n1, int64_t positions
   const int64_t count = (n1 - n0) * groupOutputs * positions;
   if (count == 0)
     return;
-  scatterKernel<<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
-      z, n0, n1, positions, groupOutputs, g, outChannels, bias, y);
+  if (fitsInt32(count))
+    scatterKernel<int32_t><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+        z, n0, n1, positions, groupOutputs, g, outChannels, bias, y);
+  else
+    scatterKernel<int64_t><<<gridStrideBlocks(count), kGridStrideThreads, 0, stream>>>(
+        z, n0, n1, positions, groupOutputs, g, outChannels, bias, y);
   checkLaunch("conv output scatter");
 }
 

@@ -161,9 +161,9 @@ void digitalLinear(Blas &blas, const float *x, int64_t M, const DeviceDigitalWei
     std::shared_ptr<void> finite = allocate(static_cast<size_t>(M), "row flags");
     std::shared_ptr<void> sums =
         allocate(static_cast<size_t>(M * ldc) * sizeof(int32_t), "int8 sums");
-    quantizeRowsKernel<int8_t><<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
-        x, K, w.Kpad, kQmax, false, 0.0f, ClipRank{}, static_cast<int8_t *>(xq.get()),
-        static_cast<float *>(rowScales.get()), static_cast<uint8_t *>(finite.get()));
+    quantizeRows(x, M, K, w.Kpad, kQmax, false, 0.0f, ClipRank{}, static_cast<int8_t *>(xq.get()),
+                 static_cast<float *>(rowScales.get()), static_cast<uint8_t *>(finite.get()),
+                 stream);
     checkLaunch("int8 quantization");
     int8Gemm(blas, static_cast<const int8_t *>(xq.get()),
              static_cast<const int8_t *>(w.levelsT.get()), M, ldc, w.Kpad,

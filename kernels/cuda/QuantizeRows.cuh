@@ -9,6 +9,8 @@
 
 #include "kernels/cim/Percentile.h"
 
+#include <cuda_runtime.h>
+
 #include <cstdint>
 
 namespace cimlir::cuda {
@@ -58,70 +60,104 @@ __device__ inline float selectMagnitude(const float *row, int64_t K, int64_t ran
   return __uint_as_float(prefix);
 }
 
-/// One block of kQuantizeThreads per row m of x [M, K]; xq rows are `ldq` long, zero past K.
-template <typename Level>
-__global__ void quantizeRowsKernel(const float *x, int64_t K, int64_t ldq, int32_t qmax,
+/// A row of x [M, K] per block of kQuantizeThreads (`WarpRows` false: long rows, and the
+/// percentile's radix select, which takes the block), or per warp (`WarpRows`: rows of at most
+/// kWarpRowLength values, eight to a block; a block per row of 25 values left 231 of its 256
+/// threads idle and took longer than the convolution's product). xq rows are `ldq` long, zero
+/// past K.
+template <typename Level, bool WarpRows>
+__global__ void quantizeRowsKernel(const float *x, int64_t M, int64_t K, int64_t ldq, int32_t qmax,
                                    bool isStatic, float staticScale, ClipRank clip, Level *xq,
                                    float *scales, uint8_t *finite) {
-  const int64_t m = blockIdx.x;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t m =
+      WarpRows ? static_cast<int64_t>(blockIdx.x) * (kQuantizeThreads / 32) + warp : blockIdx.x;
+  if (WarpRows && m >= M)
+    return; // (a whole warp: no barrier below in this layout)
+  const int first = WarpRows ? lane : threadIdx.x, stride = WarpRows ? 32 : blockDim.x;
   const float *row = x + m * K;
   float maxAbs = 0.0f;
   int bad = 0;
-  for (int64_t k = threadIdx.x; k < K; k += blockDim.x) {
+  for (int64_t k = first; k < K; k += stride) {
     const float v = row[k];
     bad |= !isfinite(v);
     maxAbs = fmaxf(maxAbs, fabsf(v));
   }
-  __shared__ float warpMax[32];
-  __shared__ int warpBad[32];
   for (int offset = 16; offset > 0; offset /= 2) {
     maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
     bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
   }
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  if (lane == 0) {
-    warpMax[warp] = maxAbs;
-    warpBad[warp] = bad;
-  }
-  __syncthreads();
-  if (warp == 0) {
-    const int warps = blockDim.x / 32;
-    maxAbs = lane < warps ? warpMax[lane] : 0.0f;
-    bad = lane < warps ? warpBad[lane] : 0;
-    for (int offset = 16; offset > 0; offset /= 2) {
-      maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
-      bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
-    }
+  float clipValue = maxAbs;
+  if constexpr (!WarpRows) {
+    __shared__ float warpMax[32];
+    __shared__ int warpBad[32];
     if (lane == 0) {
-      warpMax[0] = maxAbs;
-      warpBad[0] = bad;
+      warpMax[warp] = maxAbs;
+      warpBad[warp] = bad;
     }
-  }
-  __syncthreads();
-  bad = warpBad[0];
-  float clipValue = warpMax[0];
-  if (!isStatic && !bad && clip.lower >= 0) {
-    // clipValue (Quantization.h): the percentile between two order statistics of |x|.
-    __shared__ unsigned histogram[256];
-    const float lower = selectMagnitude(row, K, clip.lower, histogram);
-    const float upper = selectMagnitude(row, K, clip.lower + 1, histogram);
-    clipValue = cim::interpolatePercentile(lower, upper, clip.g);
+    __syncthreads();
+    if (warp == 0) {
+      const int warps = blockDim.x / 32;
+      maxAbs = lane < warps ? warpMax[lane] : 0.0f;
+      bad = lane < warps ? warpBad[lane] : 0;
+      for (int offset = 16; offset > 0; offset /= 2) {
+        maxAbs = fmaxf(maxAbs, __shfl_xor_sync(0xffffffffu, maxAbs, offset));
+        bad |= __shfl_xor_sync(0xffffffffu, bad, offset);
+      }
+      if (lane == 0) {
+        warpMax[0] = maxAbs;
+        warpBad[0] = bad;
+      }
+    }
+    __syncthreads();
+    bad = warpBad[0];
+    clipValue = warpMax[0];
+    if (!isStatic && !bad && clip.lower >= 0) {
+      // clipValue (Quantization.h): the percentile between two order statistics of |x|.
+      __shared__ unsigned histogram[256];
+      const float lower = selectMagnitude(row, K, clip.lower, histogram);
+      const float upper = selectMagnitude(row, K, clip.lower + 1, histogram);
+      clipValue = cim::interpolatePercentile(lower, upper, clip.g);
+    }
   }
   // symmetricScale (Quantization.h): clip / qmax in IEEE float32, 0 gives 1.
   float s = isStatic ? staticScale : __fdiv_rn(clipValue, static_cast<float>(qmax));
   if (s == 0.0f)
     s = 1.0f;
-  if (threadIdx.x == 0) {
+  if (first == 0) {
     scales[m] = s;
     finite[m] = bad ? 0 : 1;
   }
   const float limit = static_cast<float>(qmax);
   Level *out = xq + m * ldq;
-  for (int64_t k = threadIdx.x; k < ldq; k += blockDim.x) {
+  for (int64_t k = first; k < ldq; k += stride) {
     Level q = 0;
     if (!bad && k < K)
       q = static_cast<Level>(fminf(fmaxf(rintf(__fdiv_rn(row[k], s)), -limit), limit));
     out[k] = q;
+  }
+}
+
+/// The longest row that one warp quantizes (quantizeRowsKernel's WarpRows layout).
+constexpr int64_t kWarpRowLength = 1024;
+
+/// §3 on rows [0, M) of x [M, K] (quantizeRowsKernel), in the layout that suits the rows: a warp
+/// per row for short rows without a clip percentile, a block per row otherwise.
+template <typename Level>
+void quantizeRows(const float *x, int64_t M, int64_t K, int64_t ldq, int32_t qmax, bool isStatic,
+                  float staticScale, ClipRank clip, Level *xq, float *scales, uint8_t *finite,
+                  cudaStream_t stream) {
+  if (M == 0)
+    return;
+  const bool percentile = !isStatic && clip.lower >= 0;
+  if (!percentile && ldq <= kWarpRowLength) {
+    constexpr int64_t rowsPerBlock = kQuantizeThreads / 32;
+    quantizeRowsKernel<Level, true>
+        <<<static_cast<unsigned>((M + rowsPerBlock - 1) / rowsPerBlock), kQuantizeThreads, 0,
+           stream>>>(x, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
+  } else {
+    quantizeRowsKernel<Level, false><<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
+        x, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "kernels/cuda/Blas.h"
 #include "kernels/cuda/CimChip.h"
 #include "kernels/cuda/CimLinear.h"
+#include "kernels/cuda/QuantizeRows.cuh"
 #include "test/unit/cim/CimTestUtil.h"
 #include "test/unit/cuda/CudaTestUtil.h"
 
@@ -400,6 +401,25 @@ TEST_P(CudaCimLinear, FewRowsSplitTheRowBlocks) {
       agreement.expect(o, GetParam(), noise == 2);
     }
   agreement.expectFastNormalsClose();
+}
+
+// The input quantization takes a warp per row for rows of up to kWarpRowLength values (a
+// convolution's short patches) and a block per row for longer ones or a clip percentile
+// (QuantizeRows.cuh): both give the CPU's levels, and so its outputs, with row counts that do
+// not fill the last block of warp rows.
+TEST(CudaCimLinearQuantization, ShortAndLongRowsGiveTheCpuBits) {
+  CIMLIR_REQUIRE_GPU();
+  CIMLIR_CIM_RANDOM_TEST();
+  for (const int64_t K : {int64_t(25), int64_t(700), kWarpRowLength + 300})
+    for (const bool percentile : {false, true}) {
+      SCOPED_TRACE("K " + std::to_string(K) + (percentile ? ", clip percentile" : ""));
+      void (*clip)(cim::CimParams &, Rng &) = [](cim::CimParams &p, Rng &r) {
+        p.inputs.clipPercentile = r.uniform(90.0, 99.9);
+      };
+      const Outcome o = runCase(rng, AdcMode::Full, false, percentile ? clip : nullptr, nullptr,
+                                Extents{K, rng.range(1, 40), rng.range(1, 70)});
+      ASSERT_EQ(o.identical, o.compared) << "worst relative difference " << o.worst;
+    }
 }
 
 // A `dynamic` CTA covers whole column blocks: with an odd block width (crossbars of 50 or 254
