@@ -388,6 +388,22 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
         });
         continue;
       }
+      if (Exact && call.adc == AdcKind::Full && call.narrowAdc && call.smallAdc) {
+        // The common exact `full` pair: one FS, codes by smallCode alone. The general loop below
+        // branched on the ADC's mode and FS for every output, about 30 instructions each, half
+        // of a narrow convolution's time (ncu on the Fashion CNN's conv1, docs/benchmarks.md).
+        const int32_t fs = static_cast<int32_t>(call.fullScales[(r * T + i) * S + j]);
+        if (!warpActive || fs == 0)
+          continue;
+        const float ratio = static_cast<float>(qA) / static_cast<float>(fs);
+        const int32_t step = fs << shift;
+        eachElement([&](int mt, int nt, int e) {
+          const int32_t code =
+              max(-qA, min(qA, smallCode(P[mt][nt][e], ratio, fs, 2 * fs, 2 * qA)));
+          acc[mt][nt][e] += static_cast<long long>(code) * step;
+        });
+        continue;
+      }
       if constexpr (Fast) {
         // §4–§5 in float32 (fastNoisyCode): integer codes, summed exactly as in Exact mode.
         const int32_t fs = static_cast<int32_t>(call.fullScales[(r * T + i) * S + j]);
