@@ -62,6 +62,17 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
       else if (isa<onnx::RNNOp, onnx::GRUOp, onnx::LSTMOp>(op))
         recurrent.push_back(op);
     });
+    // A `layers` glob that matches no layer would leave the layers it was meant for as they
+    // are, silently: it is an error naming the glob and the layers.
+    std::vector<std::string> names;
+    for (Operation *op : layers)
+      names.push_back(layerName(op));
+    for (Operation *op : recurrent)
+      names.push_back(layerName(op));
+    if (std::string error = device::unmatchedLayerGlob(*loaded_, names); !error.empty()) {
+      getOperation()->emitError() << error;
+      return signalPassFailure();
+    }
     for (Operation *op : layers)
       if (failed(lower(op)))
         return signalPassFailure();

@@ -67,6 +67,9 @@ for model in fashion_mlp fashion_cnn; do
   for device in digital cim-ideal rram-256 harsh test/e2e/devices/mixed_bf16.json \
     test/e2e/devices/mixed_int8.json test/e2e/devices/mixed_w8a16.json \
     test/e2e/devices/rram256_hybrid.json test/e2e/devices/rram256_clipped.json; do
+    # The mixed devices name the CNN's layers (/conv1/*): on the MLP that glob matches no layer,
+    # an error.
+    [[ $model == fashion_mlp && $device == *mixed_* ]] && continue
     plan="$work/$model.$(basename "$device" .json).plan"
     check "$bin/cim-opt" "models/$model.onnx" --device "$device" -o "$plan"
     for backend in cpu cuda; do

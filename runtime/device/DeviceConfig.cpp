@@ -174,12 +174,28 @@ const std::vector<std::string> &runtimeSettingKeys() {
 
 namespace {
 
-/// "KEY=VALUE" split at the first '='.
-std::pair<std::string, std::string> splitAssignment(const std::string &assignment) {
-  size_t eq = assignment.find('=');
+/// A --set assignment: KEY=VALUE for every CIM layer, or GLOB:KEY=VALUE for the layers whose
+/// names GLOB matches.
+struct Assignment {
+  std::string glob; ///< empty: every layer
+  std::string key, value;
+};
+
+/// "[GLOB:]KEY=VALUE" split at the first '=', and what comes before it at its last ':' (keys
+/// hold no ':'; a glob may).
+Assignment splitAssignment(const std::string &assignment) {
+  const size_t eq = assignment.find('=');
   if (eq == std::string::npos)
-    throw Error("--set: " + shown(assignment) + ": expected KEY=VALUE (e.g. adc.bits=6)");
-  return {assignment.substr(0, eq), assignment.substr(eq + 1)};
+    throw Error("--set: " + shown(assignment) +
+                ": expected KEY=VALUE or GLOB:KEY=VALUE (e.g. adc.bits=6, /conv1/*:adc.bits=6)");
+  const std::string target = assignment.substr(0, eq);
+  const size_t colon = target.rfind(':');
+  if (colon == std::string::npos)
+    return {"", target, assignment.substr(eq + 1)};
+  if (colon == 0)
+    throw Error("--set: " + shown(assignment) +
+                ": an empty glob matches no layer (give KEY=VALUE for every layer)");
+  return {target.substr(0, colon), target.substr(colon + 1), assignment.substr(eq + 1)};
 }
 
 /// One --set value, checked with its own field's type and range rules only; the rules that
@@ -214,12 +230,11 @@ void applyOne(LayerSettings &settings, const std::string &key, const std::string
 
 /// The assignments in order, then the final state checked as a whole: a sequence whose end
 /// is valid is accepted whatever it passes through.
-void applyAll(LayerSettings &settings,
-              const std::vector<std::pair<std::string, std::string>> &assignments) {
+void applyAll(LayerSettings &settings, const std::vector<Assignment> &assignments) {
   Reporter rep{"--set"};
   LayerSettings changed = settings;
-  for (const auto &[key, value] : assignments)
-    applyOne(changed, key, value, rep);
+  for (const Assignment &a : assignments)
+    applyOne(changed, a.key, a.value, rep);
   if (changed.adc.mode == AdcMode::Calibrated && settings.adc.mode != AdcMode::Calibrated)
     rep.fail("adc.mode", "'calibrated' needs full scales calibrated when the plan is compiled; "
                          "recompile with cim-opt --calibration DATASET and a device whose "
@@ -231,7 +246,7 @@ void applyAll(LayerSettings &settings,
 } // namespace
 
 void applySetting(LayerSettings &settings, const std::string &key, const std::string &value) {
-  applyAll(settings, {{key, value}});
+  applyAll(settings, {{"", key, value}});
 }
 
 void applySetting(LayerSettings &settings, const std::string &assignment) {
@@ -239,10 +254,59 @@ void applySetting(LayerSettings &settings, const std::string &assignment) {
 }
 
 void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments) {
-  std::vector<std::pair<std::string, std::string>> split;
+  std::vector<Assignment> split;
   for (const std::string &a : assignments)
     split.push_back(splitAssignment(a));
   applyAll(settings, split);
+}
+
+void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments,
+                   const std::string &layerName) {
+  std::vector<Assignment> split;
+  for (const std::string &a : assignments)
+    if (Assignment one = splitAssignment(a); one.glob.empty() || globMatch(one.glob, layerName))
+      split.push_back(std::move(one));
+  applyAll(settings, split);
+}
+
+std::string listLayers(const std::vector<std::string> &names) {
+  if (names.empty())
+    return "the model has none";
+  std::vector<std::string> shownNames;
+  for (size_t i = 0; i < names.size() && i < kListedLayers; ++i)
+    shownNames.push_back(shown(names[i]));
+  std::string out = joinNames(shownNames);
+  if (names.size() > kListedLayers)
+    out += ", ... (" + std::to_string(names.size()) + " in all)";
+  return out;
+}
+
+std::string unmatchedLayerGlob(const DeviceConfig &device,
+                               const std::vector<std::string> &layerNames) {
+  const std::vector<LayerEntry> &builtIn = defaultLayerEntries();
+  for (const LayerEntry &entry : device.layers) {
+    if (std::find(builtIn.begin(), builtIn.end(), entry) != builtIn.end())
+      continue; // a model without /lm_head layers is the common case
+    if (std::none_of(layerNames.begin(), layerNames.end(),
+                     [&](const std::string &name) { return globMatch(entry.glob, name); }))
+      return (device.source.empty() ? device.name : device.source) + ": layers." +
+             shown(entry.glob) + ": the glob matches no layer (layers: " + listLayers(layerNames) +
+             ")";
+  }
+  return "";
+}
+
+std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
+                             const std::vector<std::string> &layerNames) {
+  for (const std::string &a : assignments) {
+    const Assignment one = splitAssignment(a);
+    if (!one.glob.empty() &&
+        std::none_of(layerNames.begin(), layerNames.end(),
+                     [&](const std::string &name) { return globMatch(one.glob, name); }))
+      return "--set: " + shown(a) + ": the glob " + shown(one.glob) +
+             " matches no CIM layer (CIM layers: " + listLayers(layerNames) + ")";
+  }
+  return "";
 }
 
 ojson toJson(const LayerSettings &settings) {

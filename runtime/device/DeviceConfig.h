@@ -95,13 +95,37 @@ const std::vector<LayerEntry> &defaultLayerEntries();
 void applySetting(LayerSettings &settings, const std::string &key, const std::string &value);
 /// The same with "KEY=VALUE" in one string.
 void applySetting(LayerSettings &settings, const std::string &assignment);
-/// Several "KEY=VALUE" assignments in order (cim-run's --set list): each value is checked
-/// with its own field's type and range as it is applied; the rules between fields (p_min +
-/// p_max <= 1, adc.mode=calibrated only on a calibrated layer) are checked once, on the final
-/// state. On error `settings` is left as it was.
+/// Several assignments in order (cim-run's --set list), each "KEY=VALUE" or "GLOB:KEY=VALUE"
+/// (the layers whose names GLOB matches; split at the last ':' before the first '='): each
+/// value is checked with its own field's type and range as it is applied; the rules between
+/// fields (p_min + p_max <= 1, adc.mode=calibrated only on a calibrated layer) are checked once,
+/// on the final state. On error `settings` is left as it was. This form applies every
+/// assignment, whatever its glob (to check them all before a run).
 void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments);
+/// The same for the CIM layer named `layerName`: the assignments without a glob and those whose
+/// glob matches the name.
+void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments,
+                   const std::string &layerName);
 /// The keys applySetting accepts.
 const std::vector<std::string> &runtimeSettingKeys();
+
+// ---- Globs that must match a layer -------------------------------------------------------
+
+/// How many names listLayers shows before it counts the rest.
+constexpr size_t kListedLayers = 40;
+/// Layer names for a message: the first kListedLayers, then how many there are in all.
+std::string listLayers(const std::vector<std::string> &names);
+/// The first `layers` entry of the device that matches none of the model's `layerNames`, as the
+/// one-line error "dev.json: layers./conv9*: the glob matches no layer (layers: ...)"; "" when
+/// each matches one. The built-in default entries the file kept are not checked (a model
+/// without /lm_head layers is the common case).
+std::string unmatchedLayerGlob(const DeviceConfig &device,
+                               const std::vector<std::string> &layerNames);
+/// The first GLOB:KEY=VALUE of `assignments` whose glob matches none of a plan's CIM layers
+/// `layerNames`, as the one-line error "--set: ...: the glob ... matches no CIM layer (CIM
+/// layers: ...)"; "" when each matches one.
+std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
+                             const std::vector<std::string> &layerNames);
 
 // ---- Printing and identity ----------------------------------------------------------------
 

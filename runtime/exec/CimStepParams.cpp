@@ -50,7 +50,7 @@ CimStepParams readCimStep(const StepAttrs &a, const CimOverrides &overrides) {
   CimStepParams out;
   try {
     out.settings = device::parseDevice(file, "settings").defaults;
-    device::applySettings(out.settings, overrides.settings);
+    device::applySettings(out.settings, overrides.settings, a.step().name);
   } catch (const Error &e) {
     a.fail(e.what());
   }
@@ -92,6 +92,15 @@ void checkOverrides(const CimOverrides &overrides) {
   // layer's final state (readCimStep), with its own values, naming the layer.
   probe.adc.mode = device::AdcMode::Calibrated;
   device::applySettings(probe, overrides.settings);
+}
+
+void checkOverrideGlobs(const CimOverrides &overrides, const Program &program) {
+  std::vector<std::string> layers;
+  for (const Step &step : program.steps())
+    if (step.op == "CimLinear")
+      layers.push_back(step.name);
+  if (std::string error = device::unmatchedSetGlob(overrides.settings, layers); !error.empty())
+    throw Error(error);
 }
 
 } // namespace cimlir

@@ -12,6 +12,7 @@
 
 #include "kernels/cim/CimParams.h"
 #include "runtime/device/DeviceConfig.h"
+#include "runtime/exec/Program.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <cstdint>
@@ -23,7 +24,8 @@ namespace cimlir {
 
 /// Run-time parameters of every CIM layer of a run (cim-numerics.md §10: adc.* and noise.*).
 struct CimOverrides {
-  /// "KEY=VALUE" assignments, applied in order with device::applySetting's rules.
+  /// "KEY=VALUE" assignments for every CIM layer and "GLOB:KEY=VALUE" for the layers GLOB
+  /// matches, applied in order with device::applySettings' rules.
   std::vector<std::string> settings;
   /// noise.seed and noise.chip_seed; applied after `settings` (cim-run --seed, --chip-seed).
   std::optional<uint64_t> seed;
@@ -65,5 +67,10 @@ cim::CimParams toCimParams(const device::LayerSettings &settings, const std::str
 /// without CIM layers: a malformed assignment, a key that is not a run-time parameter, or a
 /// value outside the field's rules. Throws the applySetting error ("--set: ...").
 void checkOverrides(const CimOverrides &overrides);
+
+/// Checks that every GLOB:KEY=VALUE of the overrides matches a CIM layer of `program` (by its
+/// name, as the report lists the layers). Throws the one-line error naming the glob and the
+/// plan's CIM layers.
+void checkOverrideGlobs(const CimOverrides &overrides, const Program &program);
 
 } // namespace cimlir

@@ -217,6 +217,7 @@ int runInner(const RunOptions &o) {
   const OutputFile *reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
 
   auto program = Program::load(o.plan);
+  checkOverrideGlobs(o.cim, *program);
   const bool perSample = !program->hasBatchAxis();
 
   std::unique_ptr<Dataset> dataset;

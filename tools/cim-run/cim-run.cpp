@@ -2,7 +2,7 @@
 //
 //   cim-run PLAN.bin --dataset PATH [--split test] [--batch 64] [--limit N] [--report R.json]
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
-//   CIM run-time parameters: [--set KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
+//   CIM run-time parameters: [--set [GLOB:]KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
 #include "core/Printable.h"
 #include "runtime/backends/Registry.h"
 #include "runtime/tooling/RunTool.h"
@@ -90,13 +90,14 @@ uint64_t parseSeed(const std::string &option, const std::string &text) {
   return v;
 }
 
-/// A --set must look like KEY=VALUE; whether KEY and VALUE are allowed is decided later
-/// (device::applySetting), as a run-time error rather than a command-line one.
+/// A --set must look like [GLOB:]KEY=VALUE; whether KEY and VALUE are allowed, and whether GLOB
+/// matches a layer, is decided later (device::applySettings, checkOverrideGlobs), as a run-time
+/// error rather than a command-line one.
 std::string checkAssignment(const std::string &text) {
   size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
     throw BadValue{"--set: '" + cimlir::printable(text) +
-                   "' is not KEY=VALUE (e.g. --set adc.bits=6)"};
+                   "' is not KEY=VALUE or GLOB:KEY=VALUE (e.g. --set adc.bits=6)"};
   return text;
 }
 
@@ -183,9 +184,11 @@ int main(int argc, char **argv) {
   app.add_option("--atol", atol, "absolute tolerance against reference outputs (default 1e-7)")
       ->type_name("FLOAT");
   app.add_option("--set", settings,
-                 "change a run-time parameter of every CIM layer (adc.*, noise.*), e.g. "
-                 "adc.bits=6; repeatable, applied in order")
-      ->type_name("KEY=VALUE")
+                 "change a run-time parameter (adc.*, noise.*) of every CIM layer, e.g. "
+                 "adc.bits=6, or of the CIM layers whose names GLOB matches, e.g. "
+                 "'/conv1/*:adc.bits=6' (a glob that matches none is an error); repeatable, "
+                 "applied in order")
+      ->type_name("[GLOB:]KEY=VALUE")
       ->allow_extra_args(false);
   app.add_option("--seed", seed, "noise.seed: the seed of read and ADC noise (0..2^64-1)")
       ->type_name("N");

@@ -239,7 +239,10 @@ TEST(DeviceSet, ValuesFollowTheFileRules) {
             "adc.noise_lsb, adc.samples, noise.read, noise.program, noise.stuck_at_min, "
             "noise.stuck_at_max, noise.seed, noise.chip_seed, noise.normals)");
   EXPECT_EQ(errorOf([&] { applySetting(s, "adc.bits"); }),
-            "--set: adc.bits: expected KEY=VALUE (e.g. adc.bits=6)");
+            "--set: adc.bits: expected KEY=VALUE or GLOB:KEY=VALUE (e.g. adc.bits=6, "
+            "/conv1/*:adc.bits=6)");
+  EXPECT_EQ(errorOf([&] { applySetting(s, ":adc.bits=6"); }),
+            "--set: :adc.bits=6: an empty glob matches no layer (give KEY=VALUE for every layer)");
   EXPECT_EQ(err("adc", "6").rfind("--set: adc: give one field, e.g. adc.bits=6 (run-time", 0), 0u);
   EXPECT_EQ(err("noise", "0").rfind("--set: noise: give one field, e.g. noise.read=0.02", 0), 0u);
   // Together with the layer's other value.
@@ -305,6 +308,62 @@ TEST(DeviceSet, EveryRuntimeKeyTakesAValidValue) {
     EXPECT_NE(std::find(runtimeSettingKeys().begin(), runtimeSettingKeys().end(), key),
               runtimeSettingKeys().end());
   }
+}
+
+// GLOB:KEY=VALUE applies to the layers whose names GLOB matches, in order with the others; the
+// glob is what comes before the last ':' ahead of the '=' (node names may hold ':').
+TEST(DeviceSet, AGlobScopesAnAssignmentToItsLayers) {
+  const std::vector<std::string> sets = {"adc.bits=6", "/conv*:adc.bits=5", "a:b:noise.read=0.03",
+                                         "*:noise.seed=9"};
+  auto settingsOf = [&](const std::string &layer) {
+    LayerSettings s = resolveLayer(loadDevice("rram-256"), layer);
+    applySettings(s, sets, layer);
+    return s;
+  };
+  const LayerSettings conv = settingsOf("/conv1/Conv"), fc = settingsOf("/fc1/Gemm"),
+                      colon = settingsOf("a:b");
+  EXPECT_EQ(conv.adc.bits, 5); // the later, scoped value wins on its layers
+  EXPECT_EQ(fc.adc.bits, 6);
+  EXPECT_EQ(colon.adc.bits, 6);
+  EXPECT_DOUBLE_EQ(conv.noise.read, 0.01);
+  EXPECT_DOUBLE_EQ(colon.noise.read, 0.03);
+  for (const LayerSettings *s : {&conv, &fc, &colon})
+    EXPECT_EQ(s->noise.seed, 9u);
+  // Checking the values applies every assignment, whatever its glob.
+  LayerSettings probe;
+  EXPECT_EQ(
+      errorOf([&] { applySettings(probe, {"/none*:adc.bits=99"}); }).rfind("--set: adc.bits: ", 0),
+      0u);
+}
+
+// A glob that matches nothing is an error naming it and listing the layers, for a device's
+// `layers` entries (the compiler's check) and for cim-run's scoped --set (the plan's CIM
+// layers); the built-in /lm_head* entry is not checked.
+TEST(DeviceSet, GlobsThatMatchNoLayerAreErrors) {
+  const std::vector<std::string> layers = {"/conv1/Conv", "/fc1/Gemm"};
+  const DeviceConfig rram = loadDevice("rram-256");
+  EXPECT_EQ(unmatchedLayerGlob(rram, layers), "");
+  const DeviceConfig file = parseDeviceText(
+      R"({"layers": {"/conv*": {"adc": {"bits": 6}}, "/fc9*": {"digital": true}}})", "dev.json");
+  EXPECT_EQ(unmatchedLayerGlob(file, layers),
+            "dev.json: layers./fc9*: the glob matches no layer (layers: /conv1/Conv, /fc1/Gemm)");
+  EXPECT_EQ(unmatchedLayerGlob(file, {}),
+            "dev.json: layers./conv*: the glob matches no layer (layers: the model has none)");
+  // A file entry under the built-in glob replaces the built-in entry: it is checked.
+  const DeviceConfig lmHead =
+      parseDeviceText(R"({"layers": {"/lm_head*": {"adc": {"bits": 6}}}})", "lm.json");
+  EXPECT_EQ(unmatchedLayerGlob(lmHead, layers).rfind("lm.json: layers./lm_head*: the glob", 0), 0u);
+
+  EXPECT_EQ(unmatchedSetGlob({"adc.bits=6", "/fc*:adc.bits=5"}, layers), "");
+  EXPECT_EQ(unmatchedSetGlob({"/fc*:adc.bits=5", "/Conv*:noise.read=0"}, layers),
+            "--set: /Conv*:noise.read=0: the glob /Conv* matches no CIM layer (CIM layers: "
+            "/conv1/Conv, /fc1/Gemm)");
+  std::vector<std::string> many;
+  for (int i = 0; i < 50; ++i)
+    many.push_back("l" + std::to_string(i));
+  const std::string listed = listLayers(many);
+  EXPECT_NE(listed.find("l39, ... (50 in all)"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find("l40"), std::string::npos) << listed;
 }
 
 } // namespace
