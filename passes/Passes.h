@@ -36,11 +36,13 @@ std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibra
 /// The full compile pipeline from imported onnx IR to plan-ready IR for a device file or
 /// preset, without calibration: buildPlacementPipeline then buildDecisionPipeline.
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
-/// Its first part: canonicalize, cim-lower-to-cim, cim-digital-layers. After it, every CIM
+/// Its first part: canonicalize, cim-fold-batch-norm (unless `foldBatchNorm` is false:
+/// cim-opt --keep-batch-norm), cim-lower-to-cim, cim-digital-layers. After it, every CIM
 /// layer is a cim.linear with its resolved device `settings` and its float W (what
 /// calibration needs).
 void buildPlacementPipeline(mlir::OpPassManager &pm,
-                            std::shared_ptr<const device::DeviceConfig> device);
+                            std::shared_ptr<const device::DeviceConfig> device,
+                            bool foldBatchNorm = true);
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
 /// messages), and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,

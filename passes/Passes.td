@@ -37,6 +37,36 @@ def VerifyPlanContract : Pass<"cim-verify-plan-contract", "::mlir::func::FuncOp"
   ];
 }
 
+def FoldBatchNorm : Pass<"cim-fold-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "Folds inference BatchNormalization into the layer before it";
+  let description = [{
+    A BatchNormalization whose input X is the only use of an onnx.Conv, onnx.Gemm or 2-D
+    onnx.MatMul with constant float32 weights, and whose scale, B, mean and var are float32
+    constants of one value per channel (X's axis 1, the layer's outputs), is folded into the
+    layer: with a = scale / sqrt(var + epsilon) (kernels/cpu/BatchNormMultiplier.h), output
+    channel m's weights become a_m·W_m and its bias (b_m − mean_m)·a_m + B_m (a Gemm's C
+    when it is the same for every row, beta then 1; a MatMul gets an onnx.Add after it).
+    The layer keeps its name; its location records the folded node (a NameLoc over a
+    FusedLoc), which `cim-opt --report` lists in its `fused` column.
+
+    ```mlir
+    %y = onnx.Conv %x, %w, %b {...} loc("/conv1/Conv")
+    %z = onnx.BatchNormalization %y, %s, %beta, %mean, %var {epsilon = 1.0e-05 : f32} loc("/bn1")
+    // becomes
+    %z = onnx.Conv %x, %w_folded, %b_folded {...} loc("/conv1/Conv"(fused["/bn1"]))
+    ```
+
+    Left alone: a layer whose output has other users, a ConvTranspose, a MatMul of more than
+    two axes, a Gemm whose C differs per row, non-constant parameters, and channels whose
+    multiplier is not finite (the BatchNormalization step then computes them as the model
+    says). Runs before cim-lower-to-cim, so that the weights are quantized once, folded
+    (cim-numerics.md §1); `cim-opt --keep-batch-norm` leaves it out of the pipeline.
+  }];
+  let statistics = [
+    Statistic<"numFolded", "folded", "BatchNormalization ops folded into a layer">,
+  ];
+}
+
 def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   let summary = "Places the layers with constant weights on CIM crossbars, as the device says";
   let description = [{

@@ -16,11 +16,15 @@ namespace cimlir {
 
 namespace {
 
-/// Placement with `lowerToCim` (which knows the device): canonicalize, then cim.linear with
-/// the resolved device settings, then the digital layers lowered.
-void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> lowerToCim) {
+/// Placement with `lowerToCim` (which knows the device): canonicalize, BatchNormalization
+/// folded into its layer (unless kept), then cim.linear with the resolved device settings,
+/// then the digital layers lowered.
+void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> lowerToCim,
+                        bool foldBatchNorm) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
+  if (foldBatchNorm)
+    pm.addNestedPass<mlir::func::FuncOp>(createFoldBatchNorm());
   pm.addNestedPass<mlir::func::FuncOp>(std::move(lowerToCim));
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
 }
@@ -28,8 +32,9 @@ void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> low
 } // namespace
 
 void buildPlacementPipeline(mlir::OpPassManager &pm,
-                            std::shared_ptr<const device::DeviceConfig> device) {
-  addPlacementPasses(pm, createLowerToCim(std::move(device)));
+                            std::shared_ptr<const device::DeviceConfig> device,
+                            bool foldBatchNorm) {
+  addPlacementPasses(pm, createLowerToCim(std::move(device)), foldBatchNorm);
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
@@ -47,7 +52,7 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
 }
 
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
-  addPlacementPasses(pm, createLowerToCim(LowerToCimOptions{device})); // loads `device`
+  addPlacementPasses(pm, createLowerToCim(LowerToCimOptions{device}), true); // loads `device`
   buildDecisionPipeline(pm);
 }
 

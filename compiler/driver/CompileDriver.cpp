@@ -37,6 +37,9 @@ namespace {
 std::string describeLocation(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc)) {
     Location child = name.getChildLoc();
+    // A layer with a node folded into it (cim-fold-batch-norm): its own node comes first.
+    if (auto fused = dyn_cast<FusedLoc>(child); fused && !fused.getLocations().empty())
+      child = fused.getLocations().front();
     if (auto inner = dyn_cast<NameLoc>(child))
       return describeLocation(inner.getChildLoc()) + ": node '" + name.getName().str() + "' (" +
              inner.getName().str() + ")";
@@ -189,7 +192,7 @@ LogicalResult Compilation::compile() {
   if (o_.emit == "import")
     return success();
   PassManager placement(&context_);
-  buildPlacementPipeline(placement, device_);
+  buildPlacementPipeline(placement, device_, !o_.keepBatchNorm);
   if (failed(placement.run(module())) || failed(calibrate()))
     return failure();
   PassManager decisions(&context_);
@@ -304,12 +307,17 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   cl::opt<std::string> report("report",
                               cl::desc("write a CSV table of the layers: placement, shapes, "
                                        "arrays, utilisation, DAC slices and ADC conversions "
-                                       "per sample"),
+                                       "per sample, and the nodes folded into each layer"),
                               cl::value_desc("file.csv"), cl::init(""), cl::cat(category));
   cl::opt<bool> printWeights("print-weights",
                              cl::desc("with --emit: print every weight in full (by default "
                                       "weights over 1 KiB print as \"__elided__\")"),
                              cl::init(false), cl::cat(category));
+  cl::opt<bool> keepBatchNorm(
+      "keep-batch-norm",
+      cl::desc("keep BatchNormalization a digital step after its layer instead of folding it "
+               "into the layer's weights and bias before they are quantized"),
+      cl::init(false), cl::cat(category));
   cl::opt<std::string> calibration(
       "calibration",
       cl::desc("calibrate the layers with static input scales or a calibrated ADC on this "
@@ -341,6 +349,7 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   o.inputShapes.assign(inputShape.begin(), inputShape.end());
   o.report = report;
   o.printWeights = printWeights;
+  o.keepBatchNorm = keepBatchNorm;
   o.calibration = calibration;
   o.calibrationTable = calibrationTable;
   if (calibrationLimit.getNumOccurrences())

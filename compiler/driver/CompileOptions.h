@@ -24,6 +24,8 @@ struct CompileOptions {
   std::vector<std::string> inputShapes;
   std::string report; ///< --report layers.csv
   bool printWeights = false;
+  /// --keep-batch-norm: BatchNormalization stays a digital step (cim-fold-batch-norm not run).
+  bool keepBatchNorm = false;
   std::string calibration;      ///< --calibration DATASET
   std::string calibrationTable; ///< --calibration-table FILE
   /// Given on the command line (each is refused without --calibration).

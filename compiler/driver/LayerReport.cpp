@@ -23,12 +23,31 @@ std::string nameOf(Operation *op) {
   return "";
 }
 
+/// The nodes folded into a layer (cim-fold-batch-norm records them in its location: a NameLoc
+/// over a FusedLoc of the layer's own node location and theirs), separated by ';'.
+std::string fusedNodes(Operation *op) {
+  auto name = dyn_cast<NameLoc>(op->getLoc());
+  auto fused = name ? dyn_cast<FusedLoc>(name.getChildLoc()) : FusedLoc();
+  std::string out;
+  if (fused)
+    for (Location l : fused.getLocations().drop_front())
+      if (auto node = dyn_cast<NameLoc>(l))
+        out += (out.empty() ? "" : ";") + node.getName().str();
+  return out;
+}
+
 /// CSV quoting for names that may hold commas or quotes.
 std::string csv(StringRef s) {
   std::string out = "\"";
   for (char c : s)
     out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+/// The `fused` column: the folded nodes, quoted, or nothing.
+std::string fusedColumn(Operation *op) {
+  const std::string fused = fusedNodes(op);
+  return fused.empty() ? "" : csv(fused);
 }
 
 } // namespace
@@ -40,7 +59,8 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
   if (ec)
     return emitError(loc) << "cannot write: " << ec.message();
   os << "layer,kind,placement,groups,k,n,rows_per_sample,row_blocks,col_blocks,weight_slices,"
-        "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample\n";
+        "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample,"
+        "fused\n";
   module.walk([&](Operation *op) {
     if (auto linear = dyn_cast<cim::LinearOp>(op)) {
       cim::MappingAttr m = linear.getMappingAttr();
@@ -56,17 +76,17 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
       os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << m.getGroups() << ","
          << m.getK() << "," << m.getN() << "," << rows << "," << rb << "," << m.colBlocks() << ","
          << m.getSlices() << "," << t << "," << m.arrays() << "," << m.utilisation() << "," << dac
-         << "," << conversions << "\n";
+         << "," << conversions << "," << fusedColumn(op) << "\n";
       return;
     }
     // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.
     if (auto digital = dyn_cast<cim::DigitalLinearOp>(op))
       os << csv(digital.getLayer()) << "," << digital.getKind() << ",digital"
-         << std::string(12, ',') << "\n";
+         << std::string(12, ',') << "," << fusedColumn(op) << "\n";
     else if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
              matchPattern(op->getOperand(1), m_Constant()))
       os << csv(nameOf(op)) << "," << op->getName().stripDialect().lower() << ",digital"
-         << std::string(12, ',') << "\n";
+         << std::string(12, ',') << "," << fusedColumn(op) << "\n";
   });
   os.close();
   if (std::error_code err = os.error()) {

@@ -1,5 +1,6 @@
 #include "kernels/cpu/Normalization.h"
 
+#include "kernels/cpu/BatchNormMultiplier.h"
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Layout.h"
 
@@ -23,8 +24,7 @@ std::vector<float> batchNormMultipliers(const Tensor &scale, const Tensor &var, 
   std::vector<float> mul(static_cast<size_t>(scale.numel()));
   const float *sv = scale.data<float>(), *vv = var.data<float>();
   for (size_t i = 0; i < mul.size(); ++i)
-    mul[i] = static_cast<float>(static_cast<double>(sv[i]) /
-                                std::sqrt(static_cast<double>(vv[i]) + epsilon));
+    mul[i] = batchNormMultiplier(sv[i], vv[i], epsilon);
   return mul;
 }
 
