@@ -34,6 +34,14 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
     cim::LayerSettings values;
     if (failed(adc.takeFields(values)))
       return failure();
+    // A searched range sets a calibrated ADC's full scales; on another mode it would do
+    // nothing (the device asked for something no run uses). cim-run --set adc.mode may still
+    // switch a calibrated layer's mode later: the rule is the compiler's, not the field table's.
+    if (values.adc.range != cim::RangeMethod::Percentile &&
+        values.adc.mode != cim::AdcMode::Calibrated)
+      return layerError(op) << "adc.range '" << cim::toString(values.adc.range)
+                            << "' sets a calibrated ADC's full scales, but adc.mode is '"
+                            << cim::toString(values.adc.mode) << "'";
     // A `calibrated` ADC needs its full scales from calibration: cim-apply-calibration
     // writes them.
     // `full` mode's full scales, written whatever the mode: cim-run --set adc.mode=full may

@@ -34,6 +34,10 @@ template <> const std::vector<std::string> &enumNames<NormalTransform>() {
   static const std::vector<std::string> names = {"exact", "fast"};
   return names;
 }
+template <> const std::vector<std::string> &enumNames<RangeMethod>() {
+  static const std::vector<std::string> names = {"percentile", "mse", "kl"};
+  return names;
+}
 
 std::vector<int> oneBitSlices(int width) { return std::vector<int>(size_t(std::max(width, 0)), 1); }
 
@@ -212,6 +216,10 @@ std::vector<LayerField> makeTable() {
       "inputs", "clip_percentile", 0, true, 100, false,
       [](const L &l) { return numberValue(l.inputs.clipPercentile); },
       [](L &l, const V &v) { l.inputs.clipPercentile = v.number; }));
+  t.push_back(enumField<RangeMethod>(
+      "inputs", "range", false, [](const L &l) { return enumValue(l.inputs.range); },
+      [](L &l, const V &v) { l.inputs.range = RangeMethod(v.integer); }));
+  t.back().laterThanPlans = true;
   // 0 or 2..16 here; h <= inputs.bits is a rule across fields (checkAcrossFields).
   t.push_back(intField(
       "inputs", "hybrid_analog_bits", 2, 16, false,
@@ -229,6 +237,10 @@ std::vector<LayerField> makeTable() {
       "adc", "percentile", 0, true, 100, false,
       [](const L &l) { return numberValue(l.adc.percentile); },
       [](L &l, const V &v) { l.adc.percentile = v.number; }));
+  t.push_back(enumField<RangeMethod>(
+      "adc", "range", false, [](const L &l) { return enumValue(l.adc.range); },
+      [](L &l, const V &v) { l.adc.range = RangeMethod(v.integer); }));
+  t.back().laterThanPlans = true;
   t.push_back(numberField(
       "adc", "noise_lsb", 0, false, kInf, true,
       [](const L &l) { return numberValue(l.adc.noiseLsb); },
@@ -440,6 +452,22 @@ std::optional<SettingsProblem> checkAcrossFields(const LayerSettings &s) {
             std::to_string(maxB) + " - 1) = " + std::to_string(product) +
             " is 2^31 or more: a partial sum would overflow int32 (use fewer rows or narrower "
             "inputs.slices / weights.slices)"};
+  // A searched range is calibration's, of a static scale; its percentile is not used.
+  if (s.inputs.range != RangeMethod::Percentile && s.inputs.scale != InputScale::Static)
+    return SettingsProblem{"inputs.range",
+                           std::string("'") + toString(s.inputs.range) +
+                               "' searches a static scale on calibration data; dynamic_row "
+                               "inputs clip each row at run time (inputs.clip_percentile)"};
+  if (s.inputs.range != RangeMethod::Percentile && s.inputs.clipPercentile != 100.0)
+    return SettingsProblem{"inputs.clip_percentile",
+                           formatNumber(s.inputs.clipPercentile) +
+                               " is used by inputs.range 'percentile' only, the range is '" +
+                               toString(s.inputs.range) + "'"};
+  if (s.adc.range != RangeMethod::Percentile && s.adc.percentile != 100.0)
+    return SettingsProblem{"adc.percentile", formatNumber(s.adc.percentile) +
+                                                 " is used by adc.range 'percentile' only, the "
+                                                 "range is '" +
+                                                 toString(s.adc.range) + "'"};
   if (s.noise.stuckAtMin + s.noise.stuckAtMax > 1.0 + 1e-12)
     return SettingsProblem{"noise.stuck_at_min + noise.stuck_at_max",
                            formatNumber(s.noise.stuckAtMin) + " + " +

@@ -38,10 +38,16 @@ enum class DigitalPrecision { Fp32, Bf16, Int8, W8A16 };
 /// double, the same bits on every backend; `fast`: Box–Muller in float32 with each backend's
 /// fast log, cos and sin, the same distribution (docs/device-files.md).
 enum class NormalTransform { Exact, Fast };
+/// How calibration sets a range (a `static` input scale's clip, a `calibrated` ADC's full
+/// scale): the `percentile` of the magnitudes (the default), the clip of least squared
+/// quantization error (`mse`), or the entropy threshold of INT8 tools (`kl`);
+/// kernels/cim/RangeSearch.h.
+enum class RangeMethod { Percentile, Mse, Kl };
 
 /// The spellings of an enumeration in device files, the IR, plans and messages, in the order
 /// of its values: "per_channel", "per_tensor"; "dynamic_row", "static"; "ideal", "full",
-/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16"; "float", "model"; "exact", "fast".
+/// "dynamic", "calibrated"; "fp32", "bf16", "int8", "w8a16"; "float", "model"; "exact", "fast";
+/// "percentile", "mse", "kl".
 template <typename Enum> const std::vector<std::string> &enumNames();
 template <> const std::vector<std::string> &enumNames<WeightGranularity>();
 template <> const std::vector<std::string> &enumNames<WeightSource>();
@@ -49,6 +55,7 @@ template <> const std::vector<std::string> &enumNames<InputScale>();
 template <> const std::vector<std::string> &enumNames<AdcMode>();
 template <> const std::vector<std::string> &enumNames<DigitalPrecision>();
 template <> const std::vector<std::string> &enumNames<NormalTransform>();
+template <> const std::vector<std::string> &enumNames<RangeMethod>();
 
 template <typename Enum> const char *toString(Enum value) {
   const auto &names = enumNames<Enum>();
@@ -99,11 +106,13 @@ struct InputSettings {
   int bits = 8;
   std::vector<int> slices = std::vector<int>(7, 1); ///< summing to bits - 1, or h - 1 if hybrid
   InputScale scale = InputScale::DynamicRow;
-  double clipPercentile = 100.0; ///< in (0, 100]
-  int hybridAnalogBits = 0;      ///< h of §7: 0 (off) or 2..bits
+  double clipPercentile = 100.0;               ///< in (0, 100]
+  RangeMethod range = RangeMethod::Percentile; ///< how calibration sets a `static` scale's clip
+  int hybridAnalogBits = 0;                    ///< h of §7: 0 (off) or 2..bits
   bool operator==(const InputSettings &o) const {
     return bits == o.bits && slices == o.slices && scale == o.scale &&
-           clipPercentile == o.clipPercentile && hybridAnalogBits == o.hybridAnalogBits;
+           clipPercentile == o.clipPercentile && range == o.range &&
+           hybridAnalogBits == o.hybridAnalogBits;
   }
 };
 
@@ -112,10 +121,11 @@ struct AdcSettings {
   AdcMode mode = AdcMode::Full;
   int bits = 8;
   double percentile = 100.0; ///< the `calibrated` mode's full-scale percentile, in (0, 100]
-  double noiseLsb = 0.0;     ///< σ_a, thermal noise in LSB
-  int64_t samples = 1;       ///< S, conversions averaged
+  RangeMethod range = RangeMethod::Percentile; ///< how calibration sets the full scales
+  double noiseLsb = 0.0;                       ///< σ_a, thermal noise in LSB
+  int64_t samples = 1;                         ///< S, conversions averaged
   bool operator==(const AdcSettings &o) const {
-    return mode == o.mode && bits == o.bits && percentile == o.percentile &&
+    return mode == o.mode && bits == o.bits && percentile == o.percentile && range == o.range &&
            noiseLsb == o.noiseLsb && samples == o.samples;
   }
 };
@@ -252,7 +262,8 @@ std::vector<const LayerField *> sectionFields(std::string_view section);
 
 /// The rules across fields of one layer's settings (§10): slice widths that sum to the
 /// magnitude bits, h in 0 or 2..inputs.bits, rows·(2^max a − 1)·(2^max b − 1) < 2^31, p_min +
-/// p_max <= 1. Each field's own range is checked by LayerField::check.
+/// p_max <= 1, a searched `range` (`mse`, `kl`) only for `static` inputs and
+/// with its section's percentile at 100. Each field's own range is checked by LayerField::check.
 std::optional<SettingsProblem> checkAcrossFields(const LayerSettings &settings);
 
 /// Every field's range (LayerField::check) and then checkAcrossFields: the first problem.

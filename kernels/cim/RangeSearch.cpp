@@ -5,19 +5,56 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 
 namespace cimlir::cim {
 
-Magnitudes Magnitudes::of(const std::vector<double> &values) {
-  std::map<double, int64_t> counted;
-  for (double v : values)
-    ++counted[std::fabs(v)];
+Magnitudes Magnitudes::of(std::vector<double> values) {
+  for (double &v : values)
+    v = std::fabs(v);
+  std::sort(values.begin(), values.end());
   Magnitudes m;
-  for (const auto &[value, count] : counted) {
-    m.values.push_back(value);
-    m.counts.push_back(count);
+  for (double v : values) {
+    if (!m.values.empty() && m.values.back() == v) {
+      ++m.counts.back();
+      continue;
+    }
+    m.values.push_back(v);
+    m.counts.push_back(1);
   }
+  return m;
+}
+
+Magnitudes Magnitudes::binned(const std::vector<float> &values, int bins) {
+  float top = 0.0f;
+  for (float v : values)
+    top = std::max(top, std::fabs(v));
+  Magnitudes m;
+  if (!(top > 0.0f)) {
+    if (!values.empty()) {
+      m.values.push_back(0.0);
+      m.counts.push_back(static_cast<int64_t>(values.size()));
+    }
+    return m;
+  }
+  const double width = static_cast<double>(top) / bins;
+  std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
+  for (float v : values)
+    ++counts[std::min<size_t>(static_cast<size_t>(std::fabs(v) / width), bins - 1)];
+  for (int b = 0; b < bins; ++b)
+    if (counts[static_cast<size_t>(b)] > 0) {
+      m.values.push_back((b + 0.5) * width);
+      m.counts.push_back(counts[static_cast<size_t>(b)]);
+    }
+  return m;
+}
+
+Magnitudes Magnitudes::ofHistogram(const std::vector<int64_t> &counts) {
+  Magnitudes m;
+  for (size_t v = 0; v < counts.size(); ++v)
+    if (counts[v] > 0) {
+      m.values.push_back(static_cast<double>(v));
+      m.counts.push_back(counts[v]);
+    }
   return m;
 }
 
@@ -45,7 +82,9 @@ double mseClip(const Magnitudes &m, int64_t qmax, int candidates) {
   const double top = m.largest();
   if (!(top > 0.0))
     return 0.0;
-  std::vector<double> clips = m.values;
+  std::vector<double> clips;
+  if (m.values.size() <= 4 * static_cast<size_t>(candidates))
+    clips = m.values;
   for (int c = 1; c <= candidates; ++c)
     clips.push_back(top * c / candidates);
   std::sort(clips.begin(), clips.end());

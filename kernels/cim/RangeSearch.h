@@ -29,7 +29,13 @@ struct Magnitudes {
   std::vector<int64_t> counts;
   /// The values with their counts, sorted and merged (any order, repeats and zeros allowed;
   /// negative values are taken as their magnitude).
-  static Magnitudes of(const std::vector<double> &values);
+  static Magnitudes of(std::vector<double> values);
+  /// Many float magnitudes (a layer's |x| over the calibration rows) as `bins` equal bins of
+  /// [0, max |x|], each at its centre: the searches then take time in bins, not in values
+  /// (the centre is within max |x| / (2·bins) of each value).
+  static Magnitudes binned(const std::vector<float> &values, int bins = 1 << 16);
+  /// A histogram of integers: counts[v] of magnitude v (an ADC's |P|), zero counts left out.
+  static Magnitudes ofHistogram(const std::vector<int64_t> &counts);
   int64_t total() const;
   double largest() const { return values.empty() ? 0.0 : values.back(); }
 };
@@ -38,9 +44,10 @@ struct Magnitudes {
 double quantizationError(const Magnitudes &m, double clip, int64_t qmax);
 
 /// The clip in (0, largest] of least quantizationError among `candidates` clips evenly spaced
-/// up to the largest magnitude and every distinct magnitude (the error changes slope there),
-/// then twice a 65-point grid around the best so far, each 32 times finer; ties go to the
-/// clip found first. 0 when every magnitude is 0.
+/// up to the largest magnitude and, when there are at most 4·candidates of them, every
+/// distinct magnitude (the error changes slope there), then twice a 65-point grid around the
+/// best so far, each 32 times finer; ties go to the clip found first. 0 when every magnitude
+/// is 0.
 double mseClip(const Magnitudes &m, int64_t qmax, int candidates = 1024);
 
 /// The entropy threshold (see above) over `bins` equal bins of [0, largest]; qmax + 1 <= bins.

@@ -124,8 +124,10 @@ std::vector<std::pair<std::string, std::string>> measuredFor(const cim::CimParam
           {"inputs.bits", text(p.inputs.bits)},
           {"inputs.slices", text(p.inputs.slices)},
           {"inputs.clip_percentile", text(p.inputs.clipPercentile)},
+          {"inputs.range", text(cim::toString(p.inputs.range))},
           {"hybrid.analog_bits", text(p.inputs.hybridAnalogBits)},
-          {"adc.percentile", text(percentile)}};
+          {"adc.percentile", text(percentile)},
+          {"adc.range", text(cim::toString(p.adc.range))}};
 }
 
 std::string writeTable(const Table &table, std::string &json) noexcept {

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "kernels/cim/Quantization.h"
+#include "kernels/cim/RangeSearch.h"
 #include "kernels/cpu/cim/PartialSums.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 
@@ -32,10 +33,12 @@ constexpr int64_t kMaxBins = int64_t(1) << 24;
 } // namespace
 
 InputRangeCalibrator::InputRangeCalibrator(const CimParams &params)
-    : bits_(params.inputs.bits), percentile_(params.inputs.clipPercentile) {
+    : bits_(params.inputs.bits), percentile_(params.inputs.clipPercentile),
+      range_(params.inputs.range) {
   // The scale and full scales this calibration is for are not known yet: check the rest.
   CimParams uncalibrated = params;
   uncalibrated.inputs.scale = InputScale::DynamicRow;
+  uncalibrated.inputs.range = RangeMethod::Percentile; // (a search needs static inputs)
   uncalibrated.adc.mode = AdcMode::Full;
   validateCimParams(uncalibrated, "cim calibration");
 }
@@ -52,7 +55,7 @@ void InputRangeCalibrator::add(const Tensor &x) {
     for (int64_t k = 0; k < K; ++k) {
       const float magnitude = std::fabs(row[k]);
       max_ = std::max(max_, magnitude);
-      if (percentile_ < 100.0)
+      if (percentile_ < 100.0 || range_ != RangeMethod::Percentile)
         magnitudes_.push_back(magnitude);
     }
   }
@@ -62,11 +65,15 @@ float InputRangeCalibrator::scale() const {
   if (rows_ == 0)
     fail("no finite calibration rows reached the layer");
   float clip = max_;
-  if (percentile_ < 100.0) {
+  const int64_t qmax = symmetricQmax(bits_);
+  if (range_ != RangeMethod::Percentile) {
+    const Magnitudes m = Magnitudes::binned(magnitudes_);
+    clip = static_cast<float>(range_ == RangeMethod::Mse ? mseClip(m, qmax) : klClip(m, qmax));
+  } else if (percentile_ < 100.0) {
     std::vector<float> copy = magnitudes_;
     clip = percentileInPlace(copy, percentile_);
   }
-  return symmetricScale(clip, symmetricQmax(bits_));
+  return symmetricScale(clip, static_cast<int32_t>(qmax));
 }
 
 /// What every add() shares: the quantized weights on an ideal chip, one SliceLevels per row
@@ -156,6 +163,14 @@ std::vector<float> AdcRangeCalibrator::fullScales() const {
     int64_t total = 0;
     for (int64_t c : histogram)
       total += c;
+    const RangeMethod range = state_->params.adc.range;
+    if (range != RangeMethod::Percentile) {
+      const Magnitudes m = Magnitudes::ofHistogram(histogram);
+      const int64_t qmax = symmetricQmax(state_->params.adc.bits);
+      out.push_back(
+          static_cast<float>(range == RangeMethod::Mse ? mseClip(m, qmax) : klClip(m, qmax)));
+      continue;
+    }
     const PercentileRank rank = percentileRank(total, state_->percentile);
     // The values at ranks `lower` and lower + 1 of the sorted |P|.
     auto valueAt = [&](int64_t target) {

@@ -6,9 +6,12 @@
 // the numbers the plan stores:
 //  - InputRangeCalibrator: the static input scale s_x = clip / qmax_x, where clip is max |x| over
 //    every element of every calibration row, or its inputs.clip_percentile-th percentile (§1's
-//    rule). A percentile below 100 keeps every |x| in memory (4 bytes each); max needs none.
+//    rule), or with inputs.range `mse` or `kl` the searched clip of kernels/cim/RangeSearch.h
+//    over a 2^16-bin histogram of |x|. A percentile below 100 or a search keeps every |x| in
+//    memory (4 bytes each); max needs none.
 //  - AdcRangeCalibrator: for every (input slice i, weight slice j), FS = the adc.percentile-th
-//    percentile of the noise-free |P[r,i,j][m,n]| over all row blocks r, rows m and outputs n:
+//    percentile (or with adc.range `mse` or `kl` the searched clip for the ADC's qmax_a) of the
+//    noise-free |P[r,i,j][m,n]| over all row blocks r, rows m and outputs n:
 //    the layer's own weight quantization and slicing (§1, §2), its input quantization (§3,
 //    static or dynamic_row) and hybrid clamp (§7), ideal levels (no stuck-at faults, no
 //    programming or read noise). P is an integer, so a histogram of |P| per pair gives the
@@ -28,7 +31,7 @@ namespace cimlir::cpu {
 
 class InputRangeCalibrator {
 public:
-  /// Uses params.inputs.bits and params.inputs.clipPercentile; the layer's own parameters
+  /// Uses params.inputs.bits, clipPercentile and range; the layer's own parameters
   /// (`static` inputs without their scale yet, a `calibrated` ADC) are accepted.
   explicit InputRangeCalibrator(const cim::CimParams &params);
 
@@ -42,15 +45,17 @@ public:
 private:
   int bits_;
   double percentile_;
+  cim::RangeMethod range_;
   int64_t rows_ = 0;
   float max_ = 0.0f;
-  std::vector<float> magnitudes_; // percentile < 100 only
+  std::vector<float> magnitudes_; // percentile < 100 or a searched range only
 };
 
 class AdcRangeCalibrator {
 public:
   /// `w` is the group's float32 weight matrix [K,N]. `params` is the layer's (inputs.scale
-  /// `static` needs staticScale); its noise and adc.mode are ignored. Throws
+  /// `static` needs staticScale; adc.range and adc.bits choose the search); its noise and
+  /// adc.mode are ignored. Throws
   /// cimlir::Error for invalid parameters or a histogram over the 2^24-bin limit.
   AdcRangeCalibrator(const Tensor &w, const cim::CimParams &params, double percentile);
 

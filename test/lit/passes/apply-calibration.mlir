@@ -20,10 +20,10 @@
 // TEXT: error: the calibration table {{.*}}text.json: layers.text.groups[0].adc_full_scales[1]: expected a number
 
 // CHECK-LABEL: func.func @fc
-// CHECK: adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>, calibrated_full_scales = array<f32: 3.000000e+00, 4.500000e+00>>
-// CHECK-SAME: inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, static_scales = array<f32: 5.000000e-01>>
+// CHECK: adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>, calibrated_full_scales = array<f32: 3.000000e+00, 4.500000e+00>>
+// CHECK-SAME: inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile, static_scales = array<f32: 5.000000e-01>>
 func.func @fc(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -32,12 +32,12 @@ func.func @fc(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 // Static inputs with a full ADC, and a calibrated ADC with dynamic_row inputs.
 // CHECK-LABEL: func.func @two
 // CHECK: cim.linear %arg0, %arg1 {adc = #cim.adc<mode = full, {{.*}}full_scales = array<i64: 5, 15>>, inputs = #cim.inputs<{{.*}}, static_scales = array<f32: 2.500000e-01>>, kind = "matmul", layer = "static_only"
-// CHECK: cim.linear %arg0, %arg1 {adc = #cim.adc<mode = calibrated, {{.*}}, calibrated_full_scales = array<f32: 0.000000e+00, 7.000000e+00>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, kind = "matmul", layer = "adc_only"
-// CHECK: cim.linear %arg0, %arg1 {adc = #cim.adc<mode = full, {{.*}}full_scales = array<i64: 5, 15>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, kind = "matmul", layer = "untouched"
+// CHECK: cim.linear %arg0, %arg1 {adc = #cim.adc<mode = calibrated, {{.*}}, calibrated_full_scales = array<f32: 0.000000e+00, 7.000000e+00>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, kind = "matmul", layer = "adc_only"
+// CHECK: cim.linear %arg0, %arg1 {adc = #cim.adc<mode = full, {{.*}}full_scales = array<i64: 5, 15>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, kind = "matmul", layer = "untouched"
 func.func @two(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  %a = cim.linear %x, %w {kind = "matmul", layer = "static_only", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
-  %b = cim.linear %x, %w {kind = "matmul", layer = "adc_only", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
-  %c = cim.linear %x, %w {kind = "matmul", layer = "untouched", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %a = cim.linear %x, %w {kind = "matmul", layer = "static_only", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %b = cim.linear %x, %w {kind = "matmul", layer = "adc_only", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %c = cim.linear %x, %w {kind = "matmul", layer = "untouched", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   %s = onnx.Add %a, %b : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
   %t = onnx.Add %s, %c : (tensor<?x2xf32>, tensor<?x2xf32>) -> tensor<?x2xf32>
   return %t : tensor<?x2xf32>
@@ -47,7 +47,7 @@ func.func @two(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 
 func.func @missing(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'missing': is not in the calibration table {{.*}}calibration-table.json (calibrate with the same model and device)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "missing", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "missing", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -55,7 +55,7 @@ func.func @missing(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 
 func.func @groups(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'groups': the calibration table {{.*}}calibration-table.json has 2 groups for it, expected 1}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "groups", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "groups", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -63,7 +63,7 @@ func.func @groups(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 
 func.func @pairs(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'pairs': the calibration table {{.*}}, group 0: has 3 adc_full_scales, expected 2 (input slices x weight slices)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "pairs", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "pairs", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -71,7 +71,7 @@ func.func @pairs(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 
 func.func @negative(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'negative': the calibration table {{.*}}, group 0: adc_full_scales holds -2, expected finite full scales >= 0}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "negative", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "negative", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -79,7 +79,7 @@ func.func @negative(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> 
 
 func.func @infinite(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'infinite': the calibration table {{.*}}, group 0: input_scale is 1e+39, expected a finite scale > 0}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "infinite", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "infinite", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -87,7 +87,7 @@ func.func @infinite(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> 
 
 func.func @zero_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'zero_scale': the calibration table {{.*}}, group 0: input_scale is 0, expected a finite scale > 0}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "zero_scale", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "zero_scale", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -95,6 +95,6 @@ func.func @zero_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32
 
 func.func @no_scale(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
   // expected-error-re @+1 {{layer 'no_scale': the calibration table {{.*}}, group 0: has no number "input_scale" (the layer's inputs are static)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "no_scale", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "no_scale", weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = static, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>, adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }

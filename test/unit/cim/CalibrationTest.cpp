@@ -2,6 +2,8 @@
 // kernels/cpu/cim/Calibration.h against full sorts of brute-force values (CimReference.h), and
 // the CIM layer in both calibrated modes against the brute-force model.
 #include "kernels/cpu/cim/Calibration.h"
+#include "kernels/cim/Quantization.h"
+#include "kernels/cim/RangeSearch.h"
 #include "kernels/cpu/cim/CimLinear.h"
 
 #include "CimReference.h"
@@ -33,6 +35,17 @@ template <typename Calibrator> void addInBatches(Rng &rng, Calibrator &c, const 
     c.add(rowsOf(x, m, next));
     m = next;
   }
+}
+
+/// The brute-force model's noise-free |P| of pair (i, j) over every row m, row block and output.
+std::vector<double> pairMagnitudes(const test::RefCim &ref, int64_t M, int64_t N, int64_t i,
+                                   int64_t j) {
+  std::vector<double> mags;
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t r = 0; r < ref.Rb; ++r)
+      for (int64_t n = 0; n < N; ++n)
+        mags.push_back(static_cast<double>(std::llabs(ref.P[ref.at(m, r, i, j, n)])));
+  return mags;
 }
 
 TEST(CimCalibration, StaticInputScaleIsTheClipOverEveryRow) {
@@ -95,13 +108,57 @@ TEST(CimCalibration, AdcFullScalesArePercentilesOfNoiseFreePartialSums) {
     ASSERT_EQ(fs.size(), static_cast<size_t>(ref.T * ref.S));
     for (int64_t i = 0; i < ref.T; ++i)
       for (int64_t j = 0; j < ref.S; ++j) {
-        std::vector<double> mags;
-        for (int64_t m = 0; m < M; ++m)
-          for (int64_t r = 0; r < ref.Rb; ++r)
-            for (int64_t n = 0; n < N; ++n)
-              mags.push_back(static_cast<double>(std::llabs(ref.P[ref.at(m, r, i, j, n)])));
+        const std::vector<double> mags = pairMagnitudes(ref, M, N, i, j);
         EXPECT_EQ(fs[i * ref.S + j], test::refPercentile(mags, percentile))
             << "pair " << i << "," << j << " percentile " << percentile;
+      }
+  }
+}
+
+// inputs.range and adc.range `mse` or `kl` (issue 12 item 3): the calibrators give the search of
+// kernels/cim/RangeSearch.h (tested there against a brute-force search) over the magnitudes a
+// brute-force model gathers on its own: |x| of the finite rows, |P| of every pair; and the MSE
+// clip quantizes those magnitudes no worse than the largest one would.
+TEST(CimCalibration, SearchedRangesAreTheSearchOverTheMagnitudes) {
+  CIMLIR_CIM_RANDOM_TEST();
+  for (int t = 0; t < 8; ++t) {
+    const RangeMethod method = rng.coin() ? RangeMethod::Mse : RangeMethod::Kl;
+    SCOPED_TRACE(std::string("method ") + toString(method));
+    // (The ADC mode does not enter P: the brute-force model runs the layer in `full` mode.)
+    CimParams p = test::randomParams(rng, AdcMode::Full);
+    p.inputs.scale = InputScale::Static;
+    p.inputs.clipPercentile = 100.0;
+    p.inputs.range = method;
+    p.adc.range = method;
+    p.adc.percentile = 100.0;
+    p.staticScale = static_cast<float>(rng.uniform(0.001, 0.02));
+    const int64_t M = rng.range(1, 12), K = test::randomK(rng, p.crossbar.rows);
+    const int64_t N = test::randomN(rng, p.crossbar.cols);
+    Tensor x = rng.f32({M, K}, -rng.uniform(0.1, 10), rng.uniform(0.1, 10)), w = rng.f32({K, N});
+
+    InputRangeCalibrator inputs(p);
+    addInBatches(rng, inputs, x);
+    std::vector<float> xs(x.data<float>(), x.data<float>() + M * K);
+    const Magnitudes mx = Magnitudes::binned(xs);
+    const int64_t qx = symmetricQmax(p.inputs.bits);
+    const double clip = method == RangeMethod::Mse ? mseClip(mx, qx) : klClip(mx, qx);
+    EXPECT_EQ(inputs.scale(), symmetricScale(static_cast<float>(clip), static_cast<int32_t>(qx)));
+    if (method == RangeMethod::Mse) {
+      EXPECT_LE(quantizationError(mx, clip, qx), quantizationError(mx, mx.largest(), qx));
+    }
+
+    AdcRangeCalibrator adc(w, p, p.adc.percentile);
+    addInBatches(rng, adc, x);
+    const std::vector<float> fs = adc.fullScales();
+    const test::RefCim ref = test::referenceCim(x, w, p, nullptr);
+    ASSERT_EQ(fs.size(), static_cast<size_t>(ref.T * ref.S));
+    const int64_t qa = symmetricQmax(p.adc.bits);
+    for (int64_t i = 0; i < ref.T; ++i)
+      for (int64_t j = 0; j < ref.S; ++j) {
+        const std::vector<double> mags = pairMagnitudes(ref, M, N, i, j);
+        const Magnitudes mp = Magnitudes::of(mags);
+        const double expected = method == RangeMethod::Mse ? mseClip(mp, qa) : klClip(mp, qa);
+        EXPECT_EQ(fs[i * ref.S + j], static_cast<float>(expected)) << "pair " << i << "," << j;
       }
   }
 }

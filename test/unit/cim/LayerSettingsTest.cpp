@@ -30,6 +30,7 @@ TEST(LayerSettings, EnumNamesRoundTrip) {
   expectNamesRoundTrip<InputScale>(2);
   expectNamesRoundTrip<AdcMode>(4);
   expectNamesRoundTrip<DigitalPrecision>(4);
+  expectNamesRoundTrip<RangeMethod>(3);
   EXPECT_STREQ(toString(AdcMode::Calibrated), "calibrated");
   EXPECT_STREQ(toString(DigitalPrecision::W8A16), "w8a16");
   EXPECT_EQ(enumNameList<InputScale>(), "dynamic_row, static");
@@ -45,12 +46,12 @@ TEST(LayerSettings, TableNamesEveryFieldOnceAndTheDefaultsPass) {
         << f.key();
     EXPECT_FALSE(f.check(f.get(LayerSettings{})).has_value()) << f.key() << " default";
   }
-  EXPECT_EQ(keys.size(), 26u);
+  EXPECT_EQ(keys.size(), 28u);
   EXPECT_EQ(findLayerField("adc.nope"), nullptr);
   EXPECT_FALSE(checkLayerSettings(LayerSettings{}).has_value());
   // §10: only adc.* and noise.* change at run time.
   for (const LayerField &f : layerFields())
-    EXPECT_EQ(f.runtime, f.key() != "adc.percentile" &&
+    EXPECT_EQ(f.runtime, f.key() != "adc.percentile" && f.key() != "adc.range" &&
                              (std::string(f.section) == "adc" || std::string(f.section) == "noise"))
         << f.key();
 }

@@ -23,8 +23,8 @@ TEST(DeviceErrors, UnknownFieldInSection) {
   const std::vector<std::pair<std::string, std::string>> sections = {
       {"crossbar", "rows, cols"},
       {"weights", "bits, slices, granularity, clip_percentile, source"},
-      {"inputs", "bits, slices, scale, clip_percentile, hybrid_analog_bits"},
-      {"adc", "mode, bits, percentile, noise_lsb, samples"},
+      {"inputs", "bits, slices, scale, clip_percentile, range, hybrid_analog_bits"},
+      {"adc", "mode, bits, percentile, range, noise_lsb, samples"},
       {"noise", "read, program, stuck_at_min, stuck_at_max, seed, chip_seed, normals"},
       {"digital", "enabled, precision"}};
   for (const auto &[section, known] : sections) {
@@ -206,6 +206,25 @@ TEST(DeviceErrors, StuckProbabilitiesSumOver1) {
             "dev.json: noise.stuck_at_min + noise.stuck_at_max: 0.6 + 0.5 is more than 1");
   EXPECT_NO_THROW(parseDeviceText(R"({"noise": {"stuck_at_min": 0.5, "stuck_at_max": 0.5}})", "x"));
   EXPECT_NO_THROW(parseDeviceText(R"({"noise": {"stuck_at_min": 0.7, "stuck_at_max": 0.3}})", "x"));
+}
+
+// A searched range (mse, kl) is calibration's, of a static scale, and replaces its section's
+// percentile: the percentile must stay at 100, and inputs must be static.
+TEST(DeviceErrors, SearchedRangesGoWithWhatTheySearch) {
+  EXPECT_EQ(fileError(R"({"inputs": {"range": "mse"}})"),
+            "dev.json: inputs.range: 'mse' searches a static scale on calibration data; "
+            "dynamic_row inputs clip each row at run time (inputs.clip_percentile)");
+  EXPECT_EQ(fileError(R"({"inputs": {"scale": "static", "range": "kl", "clip_percentile": 99}})"),
+            "dev.json: inputs.clip_percentile: 99.0 is used by inputs.range 'percentile' only, "
+            "the range is 'kl'");
+  EXPECT_EQ(fileError(R"({"adc": {"mode": "calibrated", "range": "mse", "percentile": 99.9}})"),
+            "dev.json: adc.percentile: 99.9 is used by adc.range 'percentile' only, the range is "
+            "'mse'");
+  EXPECT_EQ(fileError(R"({"adc": {"range": "max"}})"),
+            "dev.json: adc.range: 'max' is not one of percentile, mse, kl");
+  EXPECT_NO_THROW(parseDeviceText(
+      R"({"inputs": {"scale": "static", "range": "kl"}, "adc": {"mode": "calibrated", "range": "mse"}})",
+      "x"));
 }
 
 TEST(DeviceErrors, HybridAnalogBits) {

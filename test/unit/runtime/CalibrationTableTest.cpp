@@ -76,8 +76,10 @@ TEST(CalibrationTable, MeasuredForNamesTheDecisions) {
       {"inputs.bits", "8"},
       {"inputs.slices", "[1,2]"},
       {"inputs.clip_percentile", "100.0"},
+      {"inputs.range", "\"percentile\""},
       {"hybrid.analog_bits", "4"},
-      {"adc.percentile", "97.5"}};
+      {"adc.percentile", "97.5"},
+      {"adc.range", "\"percentile\""}};
   EXPECT_EQ(m, expected);
 }
 
