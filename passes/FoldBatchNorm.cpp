@@ -100,6 +100,11 @@ struct FoldBatchNormPass : public cimlir::impl::FoldBatchNormBase<FoldBatchNormP
     Operation *layer = bn.getX().getDefiningOp();
     if (!layer || !layer->getResult(0).hasOneUse() || !isLinearLayer(layer))
       return false;
+    // A weight the model quantized keeps its own levels (weights.source "model" programs
+    // them): scaled, it would no longer be those levels.
+    if (Operation *w = layer->getOperand(1).getDefiningOp();
+        w && w->hasAttr(onnx::kQuantizedOriginAttr))
+      return false;
     auto y = cast<RankedTensorType>(bn.getY().getType());
     if (y.getRank() < 2 || y.isDynamicDim(1))
       return false;

@@ -56,8 +56,9 @@ def FoldBatchNorm : Pass<"cim-fold-batch-norm", "::mlir::func::FuncOp"> {
     %z = onnx.Conv %x, %w_folded, %b_folded {...} loc("/conv1/Conv"(fused["/bn1"]))
     ```
 
-    Left alone: a layer whose output has other users, a ConvTranspose, a MatMul of more than
-    two axes, a Gemm whose C differs per row, non-constant parameters, and channels whose
+    Left alone: a layer whose output has other users, a weight the model quantized itself
+    (its levels are what `weights.source` "model" programs), a ConvTranspose, a MatMul of more
+    than two axes, a Gemm whose C differs per row, non-constant parameters, and channels whose
     multiplier is not finite (the BatchNormalization step then computes them as the model
     says). Runs before cim-lower-to-cim, so that the weights are quantized once, folded
     (cim-numerics.md §1); `cim-opt --keep-batch-norm` leaves it out of the pipeline.

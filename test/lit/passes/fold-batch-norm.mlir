@@ -85,11 +85,12 @@ func.func @matmul(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
 // -----
 
 // Left alone: a layer whose output is read elsewhere too, a MatMul of three axes (axis 1 is
-// not its columns), parameters that are not constants, and a negative variance (a NaN
-// multiplier: the step computes what the model says).
+// not its columns), parameters that are not constants, a negative variance (a NaN
+// multiplier: the step computes what the model says), and a weight the model quantized
+// itself (weights.source "model" programs its levels).
 // CHECK-LABEL: func.func @not_folded
-// CHECK-COUNT-4: onnx.BatchNormalization
-func.func @not_folded(%x: tensor<?x2xf32>, %x3: tensor<?x2x2xf32>, %s2: tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>) {
+// CHECK-COUNT-5: onnx.BatchNormalization
+func.func @not_folded(%x: tensor<?x2xf32>, %x3: tensor<?x2x2xf32>, %s2: tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>) {
   %w = onnx.Constant {value = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
   %s = onnx.Constant {value = dense<[4.0, 3.0]> : tensor<2xf32>} : tensor<2xf32>
   %beta = onnx.Constant {value = dense<[0.1, 0.2]> : tensor<2xf32>} : tensor<2xf32>
@@ -104,5 +105,8 @@ func.func @not_folded(%x: tensor<?x2xf32>, %x3: tensor<?x2x2xf32>, %s2: tensor<2
   %za = onnx.BatchNormalization %ya, %s2, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2xf32> loc("bn3")
   %yn = onnx.MatMul %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32> loc("negative")
   %zn = onnx.BatchNormalization %yn, %s, %beta, %mean, %neg {epsilon = 1.0 : f32} : (tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2xf32> loc("bn4")
-  return %y, %z, %z3, %za, %zn : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+  %wq = onnx.Constant {onnx.quantized_origin = {levels = dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>, scale = dense<1.0> : tensor<f32>}, value = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
+  %yq = onnx.MatMul %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32> loc("model_quantized")
+  %zq = onnx.BatchNormalization %yq, %s, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2xf32> loc("bn5")
+  return %y, %z, %z3, %za, %zn, %zq : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
 }
