@@ -42,6 +42,10 @@ struct ConfigureAdcPass : public cimlir::impl::ConfigureAdcBase<ConfigureAdcPass
       return layerError(op) << "adc.range '" << cim::toString(values.adc.range)
                             << "' sets a calibrated ADC's full scales, but adc.mode is '"
                             << cim::toString(values.adc.mode) << "'";
+    if (values.adc.range == cim::RangeMethod::Kl && values.adc.bits > cim::kKlMostBits)
+      return layerError(op) << "adc.range 'kl' is the entropy search of INT8 tools, for at most "
+                            << cim::kKlMostBits << " bits; adc.bits is " << values.adc.bits
+                            << " (use 'mse')";
     // A `calibrated` ADC needs its full scales from calibration: cim-apply-calibration
     // writes them.
     // `full` mode's full scales, written whatever the mode: cim-run --set adc.mode=full may

@@ -14,7 +14,9 @@
 #include "dialects/onnx/OnnxOps.h"
 #include "kernels/cpu/BatchNormMultiplier.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <cmath>
 #include <optional>
@@ -36,6 +38,12 @@ std::optional<std::vector<float>> floatsOf(Value v) {
   if (!matchPattern(v, m_Constant(&value)) || !value.getElementType().isF32() ||
       !isa<DenseElementsAttr, DenseResourceElementsAttr>(value))
     return std::nullopt;
+  // A resource without its blob is left to the pass that needs the values (it names it).
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(value);
+      res && (!res.getRawHandle().getBlob() ||
+              res.getRawHandle().getBlob()->getData().size() !=
+                  static_cast<size_t>(value.getNumElements()) * sizeof(float)))
+    return std::nullopt;
   FailureOr<std::vector<float>> floats = constantFloats(v.getDefiningOp(), value);
   if (failed(floats))
     return std::nullopt;
@@ -49,14 +57,23 @@ Value makeConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return onnx::ConstantOp::create(b, loc, type, constantData(type, data.data(), key));
 }
 
-/// The layer's location with the folded op's appended: the layer keeps its name (layerName),
-/// and the fused node names stay in the location for cim-opt --report (fusedNodeNames).
+/// The layer's location with the folded op recorded: the layer keeps its name (layerName);
+/// under it a FusedLoc of the layer's own location alone (first and only, unknown or not),
+/// whose metadata lists the folded nodes' names (read by cim-opt --report and by messages).
 Location fusedLocation(Operation *layer, Operation *folded) {
+  MLIRContext *ctx = layer->getContext();
   auto name = dyn_cast<NameLoc>(layer->getLoc());
-  if (!name)
-    return FusedLoc::get(layer->getContext(), {layer->getLoc(), folded->getLoc()});
-  return NameLoc::get(name.getName(),
-                      FusedLoc::get(layer->getContext(), {name.getChildLoc(), folded->getLoc()}));
+  Location own = name ? name.getChildLoc() : layer->getLoc();
+  SmallVector<Attribute> names;
+  if (auto fused = dyn_cast<FusedLoc>(own))
+    if (auto previous = dyn_cast_or_null<ArrayAttr>(fused.getMetadata())) {
+      own = fused.getLocations().front();
+      names.assign(previous.begin(), previous.end());
+    }
+  names.push_back(StringAttr::get(ctx, layerName(folded)));
+  // With metadata, FusedLoc keeps a single location (an unknown one included).
+  Location child = FusedLoc::get(ctx, {own}, ArrayAttr::get(ctx, names));
+  return name ? Location(NameLoc::get(name.getName(), child)) : child;
 }
 
 /// `operand` takes `value`; the constant it held goes when nothing else reads it.
@@ -76,12 +93,16 @@ void setOptional(Operation *layer, MutableOperandRange operand, unsigned index, 
     replaceConstant(operand[0], value);
 }
 
-/// Erases `bn` and the constants only it read.
+/// Erases `bn` and the constants only it read (each once: two parameters may be one
+/// constant, canonicalize merges equal ones).
 void eraseWithConstants(onnx::BatchNormalizationOp bn) {
-  SmallVector<Value> params(bn->getOperands().drop_front());
+  llvm::SetVector<Operation *> constants;
+  for (Value v : bn->getOperands().drop_front())
+    if (Operation *def = v.getDefiningOp(); def && isa<onnx::ConstantOp>(def))
+      constants.insert(def);
   bn.erase();
-  for (Value v : params)
-    if (Operation *def = v.getDefiningOp(); def && v.use_empty() && isa<onnx::ConstantOp>(def))
+  for (Operation *def : constants)
+    if (def->use_empty())
       def->erase();
 }
 
@@ -182,9 +203,11 @@ struct FoldBatchNormPass : public cimlir::impl::FoldBatchNormBase<FoldBatchNormP
     if (Value c = gemm.getC()) {
       auto cType = cast<RankedTensorType>(c.getType());
       std::optional<std::vector<float>> given = floatsOf(c);
+      if (!given || !cType.hasStaticShape())
+        return false;
       const bool perColumn = cType.getNumElements() == m && cType.getRank() >= 1 &&
                              cType.getDimSize(cType.getRank() - 1) == m && cType.getRank() <= 2;
-      if (!given || !(cType.getNumElements() == 1 || perColumn))
+      if (!(cType.getNumElements() == 1 || perColumn))
         return false;
       const double betaC = gemm.getBeta().convertToFloat();
       for (int64_t j = 0; j < m; ++j)

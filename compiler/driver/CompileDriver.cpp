@@ -37,7 +37,8 @@ namespace {
 std::string describeLocation(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc)) {
     Location child = name.getChildLoc();
-    // A layer with a node folded into it (cim-fold-batch-norm): its own node comes first.
+    // A layer with nodes folded into it (cim-fold-batch-norm): its own node location is the
+    // FusedLoc's only one (the folded names are its metadata).
     if (auto fused = dyn_cast<FusedLoc>(child); fused && !fused.getLocations().empty())
       child = fused.getLocations().front();
     if (auto inner = dyn_cast<NameLoc>(child))

@@ -23,16 +23,17 @@ std::string nameOf(Operation *op) {
   return "";
 }
 
-/// The nodes folded into a layer (cim-fold-batch-norm records them in its location: a NameLoc
-/// over a FusedLoc of the layer's own node location and theirs), separated by ';'.
+/// The nodes folded into a layer, separated by ';': cim-fold-batch-norm lists their names in
+/// the metadata of a FusedLoc under the layer's NameLoc.
 std::string fusedNodes(Operation *op) {
   auto name = dyn_cast<NameLoc>(op->getLoc());
   auto fused = name ? dyn_cast<FusedLoc>(name.getChildLoc()) : FusedLoc();
+  auto names = fused ? dyn_cast_or_null<ArrayAttr>(fused.getMetadata()) : ArrayAttr();
   std::string out;
-  if (fused)
-    for (Location l : fused.getLocations().drop_front())
-      if (auto node = dyn_cast<NameLoc>(l))
-        out += (out.empty() ? "" : ";") + node.getName().str();
+  if (names)
+    for (Attribute a : names)
+      if (auto s = dyn_cast<StringAttr>(a))
+        out += (out.empty() ? "" : ";") + s.str();
   return out;
 }
 

@@ -458,6 +458,11 @@ std::optional<SettingsProblem> checkAcrossFields(const LayerSettings &s) {
                            std::string("'") + toString(s.inputs.range) +
                                "' searches a static scale on calibration data; dynamic_row "
                                "inputs clip each row at run time (inputs.clip_percentile)"};
+  if (s.inputs.range == RangeMethod::Kl && s.inputs.bits > kKlMostBits)
+    return SettingsProblem{"inputs.range",
+                           "'kl' is the entropy search of INT8 tools, for at most " +
+                               std::to_string(kKlMostBits) + " bits; inputs.bits is " +
+                               std::to_string(s.inputs.bits) + " (use 'mse')"};
   if (s.inputs.range != RangeMethod::Percentile && s.inputs.clipPercentile != 100.0)
     return SettingsProblem{"inputs.clip_percentile",
                            formatNumber(s.inputs.clipPercentile) +

@@ -43,6 +43,8 @@ enum class NormalTransform { Exact, Fast };
 /// quantization error (`mse`), or the entropy threshold of INT8 tools (`kl`);
 /// kernels/cim/RangeSearch.h.
 enum class RangeMethod { Percentile, Mse, Kl };
+/// The most bits `kl` searches for: its 2,048-bin histogram needs room for the levels.
+constexpr int kKlMostBits = 8;
 
 /// The spellings of an enumeration in device files, the IR, plans and messages, in the order
 /// of its values: "per_channel", "per_tensor"; "dynamic_row", "static"; "ideal", "full",

@@ -48,14 +48,26 @@ Magnitudes Magnitudes::binned(const std::vector<float> &values, int bins) {
   return m;
 }
 
-Magnitudes Magnitudes::ofHistogram(const std::vector<int64_t> &counts) {
+Magnitudes Magnitudes::ofHistogram(const std::vector<int64_t> &counts, int bins) {
   Magnitudes m;
   for (size_t v = 0; v < counts.size(); ++v)
     if (counts[v] > 0) {
       m.values.push_back(static_cast<double>(v));
       m.counts.push_back(counts[v]);
     }
-  return m;
+  if (static_cast<int64_t>(m.values.size()) <= bins || !(m.largest() > 0.0))
+    return m;
+  const double width = m.largest() / bins;
+  std::vector<int64_t> binned(static_cast<size_t>(bins), 0);
+  for (size_t b = 0; b < m.values.size(); ++b)
+    binned[std::min<size_t>(static_cast<size_t>(m.values[b] / width), bins - 1)] += m.counts[b];
+  Magnitudes out;
+  for (int b = 0; b < bins; ++b)
+    if (binned[static_cast<size_t>(b)] > 0) {
+      out.values.push_back((b + 0.5) * width);
+      out.counts.push_back(binned[static_cast<size_t>(b)]);
+    }
+  return out;
 }
 
 int64_t Magnitudes::total() const {
@@ -146,18 +158,23 @@ double klClip(const Magnitudes &m, int64_t qmax, int bins) {
   for (size_t b = 0; b < m.values.size(); ++b)
     histogram[std::min<size_t>(static_cast<size_t>(m.values[b] / width), bins - 1)] +=
         static_cast<double>(m.counts[b]);
+  // The mass at and beyond each bin, for P's tail.
+  std::vector<double> beyond(static_cast<size_t>(bins) + 1, 0.0);
+  for (int64_t b = bins - 1; b >= 0; --b)
+    beyond[static_cast<size_t>(b)] =
+        beyond[static_cast<size_t>(b) + 1] + histogram[static_cast<size_t>(b)];
   double bestKl = std::numeric_limits<double>::infinity();
   int64_t bestBins = bins;
+  std::vector<double> p, q; // reused: one allocation for every candidate
   for (int64_t i = levels; i <= bins; ++i) {
     const auto at = [](int64_t b) { return static_cast<size_t>(b); };
     // P: the bins below i, the mass beyond added to the last.
-    std::vector<double> p(histogram.begin(), histogram.begin() + i);
-    for (int64_t b = i; b < bins; ++b)
-      p[at(i - 1)] += histogram[at(b)];
+    p.assign(histogram.begin(), histogram.begin() + i);
+    p[at(i - 1)] += beyond[at(i)];
     // Q: the bins below i merged into `levels` groups of i / levels bins (the last takes the
     // rest), each group's mass spread over the bins where P is nonzero.
     const int64_t merged = i / levels;
-    std::vector<double> q(at(i), 0.0);
+    q.assign(at(i), 0.0);
     for (int64_t j = 0; j < levels; ++j) {
       const int64_t start = j * merged, stop = j + 1 == levels ? i : start + merged;
       double mass = 0.0;

@@ -34,8 +34,10 @@ struct Magnitudes {
   /// [0, max |x|], each at its centre: the searches then take time in bins, not in values
   /// (the centre is within max |x| / (2·bins) of each value).
   static Magnitudes binned(const std::vector<float> &values, int bins = 1 << 16);
-  /// A histogram of integers: counts[v] of magnitude v (an ADC's |P|), zero counts left out.
-  static Magnitudes ofHistogram(const std::vector<int64_t> &counts);
+  /// A histogram of integers: counts[v] of magnitude v (an ADC's |P|), zero counts left out;
+  /// with more than `bins` distinct magnitudes, `bins` equal bins of [0, largest] at their
+  /// centres instead (as `binned`).
+  static Magnitudes ofHistogram(const std::vector<int64_t> &counts, int bins = 1 << 16);
   int64_t total() const;
   double largest() const { return values.empty() ? 0.0 : values.back(); }
 };

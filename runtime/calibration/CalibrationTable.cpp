@@ -116,18 +116,23 @@ std::vector<std::pair<std::string, std::string>> measuredFor(const cim::CimParam
                                                              double percentile) {
   // Under the names of the layer's decisions in the IR (cim-apply-calibration compares them).
   auto text = [](const ojson &v) { return v.dump(); };
-  return {{"crossbar.rows", text(p.crossbar.rows)},
-          {"weights.bits", text(p.weights.bits)},
-          {"weights.slices", text(p.weights.slices)},
-          {"weights.granularity", text(cim::toString(p.weights.granularity))},
-          {"weights.clip_percentile", text(p.weights.clipPercentile)},
-          {"inputs.bits", text(p.inputs.bits)},
-          {"inputs.slices", text(p.inputs.slices)},
-          {"inputs.clip_percentile", text(p.inputs.clipPercentile)},
-          {"inputs.range", text(cim::toString(p.inputs.range))},
-          {"hybrid.analog_bits", text(p.inputs.hybridAnalogBits)},
-          {"adc.percentile", text(percentile)},
-          {"adc.range", text(cim::toString(p.adc.range))}};
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"crossbar.rows", text(p.crossbar.rows)},
+      {"weights.bits", text(p.weights.bits)},
+      {"weights.slices", text(p.weights.slices)},
+      {"weights.granularity", text(cim::toString(p.weights.granularity))},
+      {"weights.clip_percentile", text(p.weights.clipPercentile)},
+      {"inputs.bits", text(p.inputs.bits)},
+      {"inputs.slices", text(p.inputs.slices)},
+      {"inputs.clip_percentile", text(p.inputs.clipPercentile)},
+      {"inputs.range", text(cim::toString(p.inputs.range))},
+      {"hybrid.analog_bits", text(p.inputs.hybridAnalogBits)},
+      {"adc.percentile", text(percentile)},
+      {"adc.range", text(cim::toString(p.adc.range))}};
+  // A searched full scale is searched for the ADC's levels (a percentile is not).
+  if (p.adc.range != cim::RangeMethod::Percentile)
+    out.emplace_back("adc.bits", text(p.adc.bits));
+  return out;
 }
 
 std::string writeTable(const Table &table, std::string &json) noexcept {

@@ -253,11 +253,22 @@ void applySetting(LayerSettings &settings, const std::string &assignment) {
   applyAll(settings, {splitAssignment(assignment)});
 }
 
-void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments) {
+void checkSettings(const LayerSettings &base, const std::vector<std::string> &assignments) {
   std::vector<Assignment> split;
-  for (const std::string &a : assignments)
+  std::vector<std::string> globs = {""};
+  for (const std::string &a : assignments) {
     split.push_back(splitAssignment(a));
-  applyAll(settings, split);
+    if (std::find(globs.begin(), globs.end(), split.back().glob) == globs.end())
+      globs.push_back(split.back().glob);
+  }
+  for (const std::string &glob : globs) {
+    std::vector<Assignment> group;
+    for (const Assignment &a : split)
+      if (a.glob.empty() || a.glob == glob)
+        group.push_back(a);
+    LayerSettings probe = base;
+    applyAll(probe, group);
+  }
 }
 
 void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments,

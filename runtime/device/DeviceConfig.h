@@ -96,16 +96,17 @@ void applySetting(LayerSettings &settings, const std::string &key, const std::st
 /// The same with "KEY=VALUE" in one string.
 void applySetting(LayerSettings &settings, const std::string &assignment);
 /// Several assignments in order (cim-run's --set list), each "KEY=VALUE" or "GLOB:KEY=VALUE"
-/// (the layers whose names GLOB matches; split at the last ':' before the first '='): each
-/// value is checked with its own field's type and range as it is applied; the rules between
-/// fields (p_min + p_max <= 1, adc.mode=calibrated only on a calibrated layer) are checked once,
-/// on the final state. On error `settings` is left as it was. This form applies every
-/// assignment, whatever its glob (to check them all before a run).
-void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments);
-/// The same for the CIM layer named `layerName`: the assignments without a glob and those whose
-/// glob matches the name.
+/// (the layers whose names GLOB matches; split at the last ':' before the first '='), for the
+/// CIM layer named `layerName`: the assignments without a glob and those whose glob matches
+/// the name. Each value is checked with its own field's type and range as it is applied; the
+/// rules between fields (p_min + p_max <= 1, adc.mode=calibrated only on a calibrated layer)
+/// are checked once, on the final state. On error `settings` is left as it was.
 void applySettings(LayerSettings &settings, const std::vector<std::string> &assignments,
-                   const std::string &layerName);
+                   const std::string &layerName = "");
+/// Checks the assignments before a run, on `base`: the ones without a glob together, and with
+/// them those of each glob in turn (a layer that two globs match is checked when its settings
+/// are made, applySettings). Throws the first error.
+void checkSettings(const LayerSettings &base, const std::vector<std::string> &assignments);
 /// The keys applySetting accepts.
 const std::vector<std::string> &runtimeSettingKeys();
 

@@ -91,7 +91,7 @@ void checkOverrides(const CimOverrides &overrides) {
   // Each value's own type and range; the rules between fields are checked again on every
   // layer's final state (readCimStep), with its own values, naming the layer.
   probe.adc.mode = device::AdcMode::Calibrated;
-  device::applySettings(probe, overrides.settings);
+  device::checkSettings(probe, overrides.settings);
 }
 
 void checkOverrideGlobs(const CimOverrides &overrides, const Program &program) {

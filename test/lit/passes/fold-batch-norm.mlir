@@ -1,4 +1,5 @@
 // RUN: cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-fold-batch-norm))' | FileCheck %s
+// RUN: cim-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(cim-fold-batch-norm))' -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s --check-prefix=LOC
 
 // Conv then BatchNormalization: a = scale / sqrt(var + eps) = [4/2, 3/3] = [2, 1] scales each
 // output channel's weights ([1, 3] to [2, 3]); the bias becomes (b - mean)·a + B = [(0.5 - 0.5)·2 + 0.1,
@@ -9,6 +10,10 @@
 // CHECK: %[[Y:.*]] = onnx.Conv %arg0, %[[W]], %[[B]]
 // CHECK-NOT: onnx.BatchNormalization
 // CHECK: return %[[Y]]
+// The layer keeps its name; the folded node's is the FusedLoc's metadata over the layer's own
+// location (unknown here), which cim-opt --report lists.
+// LOC-LABEL: func.func @conv
+// LOC: onnx.Conv {{.*}} loc("conv"(fused<["bn"]>[unknown]))
 func.func @conv(%x: tensor<?x1x3x3xf32>) -> tensor<?x2x3x3xf32> {
   %w = onnx.Constant {value = dense<[[[[1.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>} : tensor<2x1x1x1xf32>
   %b = onnx.Constant {value = dense<[0.5, -1.0]> : tensor<2xf32>} : tensor<2xf32>
@@ -109,4 +114,20 @@ func.func @not_folded(%x: tensor<?x2xf32>, %x3: tensor<?x2x2xf32>, %s2: tensor<2
   %yq = onnx.MatMul %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32> loc("model_quantized")
   %zq = onnx.BatchNormalization %yq, %s, %beta, %mean, %var {epsilon = 1.0 : f32} : (tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2xf32> loc("bn5")
   return %y, %z, %z3, %za, %zn, %zq : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Parameters that are one constant (canonicalize merges equal ones): folded, and each constant
+// erased once.
+// CHECK-LABEL: func.func @shared_parameters
+// CHECK: onnx.Gemm
+// CHECK-NOT: onnx.BatchNormalization
+func.func @shared_parameters(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = onnx.Constant {value = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : tensor<2x2xf32>
+  %ones = onnx.Constant {value = dense<1.0> : tensor<2xf32>} : tensor<2xf32>
+  %zeros = onnx.Constant {value = dense<0.0> : tensor<2xf32>} : tensor<2xf32>
+  %y = onnx.Gemm %x, %w {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64} : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32> loc("fc")
+  %z = onnx.BatchNormalization %y, %ones, %zeros, %zeros, %ones {epsilon = 0.0 : f32} : (tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2xf32> loc("bn")
+  return %z : tensor<?x2xf32>
 }

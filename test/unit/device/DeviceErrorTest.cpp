@@ -220,6 +220,10 @@ TEST(DeviceErrors, SearchedRangesGoWithWhatTheySearch) {
   EXPECT_EQ(fileError(R"({"adc": {"mode": "calibrated", "range": "mse", "percentile": 99.9}})"),
             "dev.json: adc.percentile: 99.9 is used by adc.range 'percentile' only, the range is "
             "'mse'");
+  EXPECT_EQ(fileError(R"({"inputs": {"scale": "static", "range": "kl", "bits": 10,
+                                      "slices": [3, 3, 3]}})"),
+            "dev.json: inputs.range: 'kl' is the entropy search of INT8 tools, for at most 8 "
+            "bits; inputs.bits is 10 (use 'mse')");
   EXPECT_EQ(fileError(R"({"adc": {"range": "max"}})"),
             "dev.json: adc.range: 'max' is not one of percentile, mse, kl");
   EXPECT_NO_THROW(parseDeviceText(

@@ -329,11 +329,18 @@ TEST(DeviceSet, AGlobScopesAnAssignmentToItsLayers) {
   EXPECT_DOUBLE_EQ(colon.noise.read, 0.03);
   for (const LayerSettings *s : {&conv, &fc, &colon})
     EXPECT_EQ(s->noise.seed, 9u);
-  // Checking the values applies every assignment, whatever its glob.
+  // Checking before a run applies every assignment, whatever its glob, with the unscoped ones;
+  // the rules between fields hold per glob: two globs' values do not add up on one probe.
   LayerSettings probe;
   EXPECT_EQ(
-      errorOf([&] { applySettings(probe, {"/none*:adc.bits=99"}); }).rfind("--set: adc.bits: ", 0),
+      errorOf([&] { checkSettings(probe, {"/none*:adc.bits=99"}); }).rfind("--set: adc.bits: ", 0),
       0u);
+  EXPECT_NO_THROW(
+      checkSettings(probe, {"conv:noise.stuck_at_min=0.7", "fc:noise.stuck_at_max=0.7"}));
+  EXPECT_EQ(errorOf([&] {
+              checkSettings(probe, {"noise.stuck_at_min=0.7", "fc:noise.stuck_at_max=0.7"});
+            }),
+            "--set: noise.stuck_at_min + noise.stuck_at_max: 0.7 + 0.7 is more than 1");
 }
 
 // A glob that matches nothing is an error naming it and listing the layers, for a device's

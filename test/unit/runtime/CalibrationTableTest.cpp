@@ -81,6 +81,11 @@ TEST(CalibrationTable, MeasuredForNamesTheDecisions) {
       {"adc.percentile", "97.5"},
       {"adc.range", "\"percentile\""}};
   EXPECT_EQ(m, expected);
+  // A searched full scale depends on the ADC's levels: adc.bits is recorded too.
+  p.adc.range = cim::RangeMethod::Mse;
+  const auto searched = measuredFor(p, 100.0);
+  ASSERT_EQ(searched.size(), expected.size() + 1);
+  EXPECT_EQ(searched.back(), (std::pair<std::string, std::string>{"adc.bits", "8"}));
 }
 
 std::string errorOf(const std::string &text) {

@@ -5,6 +5,7 @@ standard library only (npz_stdlib, beside the import tests):
 
 prints "close" when every array of A is in B with the same shape and max |a - b| <=
 RTOL * max |b| (per array), else what differs and by how much."""
+import math
 import os
 import sys
 
@@ -17,6 +18,9 @@ problems = []
 for name, (_, shape, values) in a.items():
     if name not in b or b[name][1] != shape:
         problems.append("%s: missing or of another shape" % name)
+        continue
+    if any(math.isnan(v) for v in values + b[name][2]):
+        problems.append("%s: holds a NaN" % name)
         continue
     scale = max((abs(v) for v in b[name][2]), default=0.0)
     worst = max((abs(x - y) for x, y in zip(values, b[name][2])), default=0.0)
