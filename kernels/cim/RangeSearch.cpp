@@ -8,6 +8,27 @@
 
 namespace cimlir::cim {
 
+namespace {
+
+/// `bins` equal bins of [0, top] (top > 0), each at its centre with the count of the
+/// magnitudes in it; `forEach(add)` calls add(magnitude, count) for every magnitude.
+template <typename ForEach> Magnitudes binnedOver(double top, int bins, ForEach forEach) {
+  const double width = top / bins;
+  std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
+  forEach([&](double v, int64_t n) {
+    counts[std::min<size_t>(static_cast<size_t>(v / width), bins - 1)] += n;
+  });
+  Magnitudes m;
+  for (int b = 0; b < bins; ++b)
+    if (counts[static_cast<size_t>(b)] > 0) {
+      m.values.push_back((b + 0.5) * width);
+      m.counts.push_back(counts[static_cast<size_t>(b)]);
+    }
+  return m;
+}
+
+} // namespace
+
 Magnitudes Magnitudes::of(std::vector<double> values) {
   for (double &v : values)
     v = std::fabs(v);
@@ -36,16 +57,10 @@ Magnitudes Magnitudes::binned(const std::vector<float> &values, int bins) {
     }
     return m;
   }
-  const double width = static_cast<double>(top) / bins;
-  std::vector<int64_t> counts(static_cast<size_t>(bins), 0);
-  for (float v : values)
-    ++counts[std::min<size_t>(static_cast<size_t>(std::fabs(v) / width), bins - 1)];
-  for (int b = 0; b < bins; ++b)
-    if (counts[static_cast<size_t>(b)] > 0) {
-      m.values.push_back((b + 0.5) * width);
-      m.counts.push_back(counts[static_cast<size_t>(b)]);
-    }
-  return m;
+  return binnedOver(static_cast<double>(top), bins, [&](auto add) {
+    for (float v : values)
+      add(std::fabs(v), 1);
+  });
 }
 
 Magnitudes Magnitudes::ofHistogram(const std::vector<int64_t> &counts, int bins) {
@@ -57,17 +72,10 @@ Magnitudes Magnitudes::ofHistogram(const std::vector<int64_t> &counts, int bins)
     }
   if (static_cast<int64_t>(m.values.size()) <= bins || !(m.largest() > 0.0))
     return m;
-  const double width = m.largest() / bins;
-  std::vector<int64_t> binned(static_cast<size_t>(bins), 0);
-  for (size_t b = 0; b < m.values.size(); ++b)
-    binned[std::min<size_t>(static_cast<size_t>(m.values[b] / width), bins - 1)] += m.counts[b];
-  Magnitudes out;
-  for (int b = 0; b < bins; ++b)
-    if (binned[static_cast<size_t>(b)] > 0) {
-      out.values.push_back((b + 0.5) * width);
-      out.counts.push_back(binned[static_cast<size_t>(b)]);
-    }
-  return out;
+  return binnedOver(m.largest(), bins, [&](auto add) {
+    for (size_t b = 0; b < m.values.size(); ++b)
+      add(m.values[b], m.counts[b]);
+  });
 }
 
 int64_t Magnitudes::total() const {

@@ -174,6 +174,12 @@ const std::vector<std::string> &runtimeSettingKeys() {
 
 namespace {
 
+/// Whether `glob` matches one of `names`.
+bool matchesAny(std::string_view glob, const std::vector<std::string> &names) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string &name) { return globMatch(glob, name); });
+}
+
 /// A --set assignment: KEY=VALUE for every CIM layer, or GLOB:KEY=VALUE for the layers whose
 /// names GLOB matches.
 struct Assignment {
@@ -298,8 +304,7 @@ std::string unmatchedLayerGlob(const DeviceConfig &device,
   for (const LayerEntry &entry : device.layers) {
     if (std::find(builtIn.begin(), builtIn.end(), entry) != builtIn.end())
       continue; // a model without /lm_head layers is the common case
-    if (std::none_of(layerNames.begin(), layerNames.end(),
-                     [&](const std::string &name) { return globMatch(entry.glob, name); }))
+    if (!matchesAny(entry.glob, layerNames))
       return (device.source.empty() ? device.name : device.source) + ": layers." +
              shown(entry.glob) + ": the glob matches no layer (layers: " + listLayers(layerNames) +
              ")";
@@ -311,9 +316,7 @@ std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
                              const std::vector<std::string> &layerNames) {
   for (const std::string &a : assignments) {
     const Assignment one = splitAssignment(a);
-    if (!one.glob.empty() &&
-        std::none_of(layerNames.begin(), layerNames.end(),
-                     [&](const std::string &name) { return globMatch(one.glob, name); }))
+    if (!one.glob.empty() && !matchesAny(one.glob, layerNames))
       return "--set: " + shown(a) + ": the glob " + shown(one.glob) +
              " matches no CIM layer (CIM layers: " + listLayers(layerNames) + ")";
   }
