@@ -41,7 +41,10 @@ struct DigitalLayersPass : public cimlir::impl::DigitalLayersBase<DigitalLayersP
              << "digital precision '" << precision.getValue()
              << "' applies to a Gemm, MatMul, Conv or ConvTranspose with a constant weight";
     Builder b(op->getContext());
-    replaceWithLinear<cim::DigitalLinearOp>(op, {b.getNamedAttr("precision", precision)});
+    SmallVector<NamedAttribute> extra{b.getNamedAttr("precision", precision)};
+    if (Attribute mark = op->getAttr(kMarkedDigitalAttr))
+      extra.push_back(b.getNamedAttr(kMarkedDigitalAttr, mark)); // the plan's step keeps it
+    replaceWithLinear<cim::DigitalLinearOp>(op, extra);
     ++numReducedLayers;
     return success();
   }

@@ -83,6 +83,17 @@ template cim::LinearOp replaceWithLinear<cim::LinearOp>(Operation *, ArrayRef<Na
 template cim::DigitalLinearOp replaceWithLinear<cim::DigitalLinearOp>(Operation *,
                                                                       ArrayRef<NamedAttribute>);
 
+cim::DigitalLinearOp createFp32Twin(cim::LinearOp op) {
+  OpBuilder builder(op);
+  NamedAttrList attrs(op->getAttrs());
+  attrs.erase(op.getSettingsAttrName());
+  attrs.set(cim::DigitalLinearOp::getPrecisionAttrName(
+                OperationName(cim::DigitalLinearOp::getOperationName(), op.getContext())),
+            builder.getStringAttr(cim::toString(cim::DigitalPrecision::Fp32)));
+  return cim::DigitalLinearOp::create(builder, op.getLoc(), op->getResultTypes(), op->getOperands(),
+                                      attrs.getAttrs());
+}
+
 FailureOr<std::vector<float>> constantFloats(Operation *op, ElementsAttr value) {
   std::vector<float> out(static_cast<size_t>(value.getNumElements()));
   if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {

@@ -24,6 +24,11 @@ namespace cimlir {
 /// (a name of cim::DigitalPrecision). cim-digital-layers lowers and removes it.
 inline constexpr llvm::StringLiteral kDigitalPrecisionAttr = "cim.digital_precision";
 
+/// cim-mark-digital's mark (a BoolAttr, true) on a layer chosen to stay digital (cim-opt
+/// --digital-budget): cim-lower-to-cim keeps the layer digital and the mark stays on the
+/// digital op, so that the plan's step carries it.
+inline constexpr llvm::StringLiteral kMarkedDigitalAttr = "cim.marked_digital";
+
 /// The ONNX node name the importer put in an op's location ("" when there is none).
 std::string layerName(mlir::Operation *op);
 
@@ -41,6 +46,12 @@ bool isLinearLayer(mlir::Operation *op);
 /// Returns the new op.
 template <typename LinearOpTy>
 LinearOpTy replaceWithLinear(mlir::Operation *op, llvm::ArrayRef<mlir::NamedAttribute> extra);
+
+/// A cim.digital_linear in fp32 computing what the cim.linear `op` computes on crossbars: the
+/// same operands (its float W, so before cim-quantize-weights) and attributes but `settings`,
+/// built just before `op` (which stays). The calibration plan and the sensitivity runs
+/// (cim-opt --calibration, --sensitivity) compute layers through it.
+cim::DigitalLinearOp createFp32Twin(cim::LinearOp op);
 
 /// The float32 values of a constant (dense or resource), in its layout; an error on `op`
 /// (naming its layer) when it has none.

@@ -87,6 +87,7 @@ private:
     if (std::string error = device::tryResolveLayer(*loaded_, layerName(op), settings);
         !error.empty())
       return op->emitError() << error;
+    settings.digital.enabled |= op->hasAttr(kMarkedDigitalAttr);
     Builder b(op->getContext());
     if (settings.digital.enabled) {
       // Kept digital (§8): cim-digital-layers decides what that becomes.
@@ -114,8 +115,10 @@ private:
     if (std::string error = device::tryResolveLayer(*loaded_, layerName(op), settings);
         !error.empty())
       return op->emitError() << error;
-    if (settings.digital.enabled) {
-      if (settings.digital.precision != cim::DigitalPrecision::Fp32)
+    // A marked one runs in fp32 too: the only precision a recurrent layer has digitally.
+    const bool marked = op->hasAttr(kMarkedDigitalAttr);
+    if (settings.digital.enabled || marked) {
+      if (!marked && settings.digital.precision != cim::DigitalPrecision::Fp32)
         return layerError(op) << "a recurrent layer kept digital runs in fp32, not "
                               << cim::toString(settings.digital.precision);
       ++numDigitalLayers;

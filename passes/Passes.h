@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cimlir {
 
@@ -37,12 +38,14 @@ std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibra
 /// preset, without calibration: buildPlacementPipeline then buildDecisionPipeline.
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
 /// Its first part: canonicalize, cim-fold-batch-norm (unless `foldBatchNorm` is false:
-/// cim-opt --keep-batch-norm), cim-lower-to-cim, cim-digital-layers. After it, every CIM
-/// layer is a cim.linear with its resolved device `settings` and its float W (what
+/// cim-opt --keep-batch-norm), cim-mark-digital (with names in `markDigital`: the layers
+/// cim-opt --digital-budget keeps digital), cim-lower-to-cim, cim-digital-layers. After it,
+/// every CIM layer is a cim.linear with its resolved device `settings` and its float W (what
 /// calibration needs).
 void buildPlacementPipeline(mlir::OpPassManager &pm,
                             std::shared_ptr<const device::DeviceConfig> device,
-                            bool foldBatchNorm = true);
+                            bool foldBatchNorm = true,
+                            const std::vector<std::string> &markDigital = {});
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
 /// messages), and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,

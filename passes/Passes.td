@@ -68,6 +68,36 @@ def FoldBatchNorm : Pass<"cim-fold-batch-norm", "::mlir::func::FuncOp"> {
   ];
 }
 
+def MarkDigital : Pass<"cim-mark-digital", "::mlir::func::FuncOp"> {
+  let summary = "Marks the named layers to stay digital (sensitivity marking)";
+  let description = [{
+    Puts `cim.marked_digital = true` on every layer (a linear layer with a constant weight,
+    or a recurrent node) whose ONNX node name is in `layers`; cim-lower-to-cim then keeps it
+    digital at the precision the device gives that layer (`digital.precision`; a recurrent
+    layer in fp32, its only digital precision), and the mark
+    stays on the digital op, so the plan's step carries it too. `cim-opt --digital-budget`
+    (docs/sensitivity.md) chooses the names; they are exact names, not globs.
+
+    ```mlir
+    // --cim-mark-digital='layers=/fc1/Gemm'
+    %y = onnx.Gemm %x, %w, %b {alpha = 1.0 : f32, ...} loc("/fc1/Gemm")
+    // becomes
+    %y = onnx.Gemm %x, %w, %b {alpha = 1.0 : f32, cim.marked_digital = true, ...}
+    ```
+
+    Fails, listing the model's layers, for a name that is no layer of the function (a mark
+    that matches nothing would leave the layer on crossbars, silently), and for a name that
+    several layers share (the mark could not tell them apart).
+  }];
+  let options = [
+    ListOption<"layers", "layers", "std::string",
+               "ONNX node names of the layers to keep digital">,
+  ];
+  let statistics = [
+    Statistic<"numMarked", "marked", "Layers marked to stay digital">,
+  ];
+}
+
 def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
   let summary = "Places the layers with constant weights on CIM crossbars, as the device says";
   let description = [{
@@ -75,8 +105,8 @@ def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
     every `onnx.Conv` whose W is constant (cim-numerics.md §0), by ONNX node name. A layer
     on CIM becomes a `cim.linear` carrying its resolved device settings as `settings` (the
     sections of the device file but `digital`), which the later passes decide one by one.
-    A layer the device keeps digital (§8) stays the onnx op, marked with its precision
-    (`cim.digital_precision`) for cim-digital-layers. Gemm's transA becomes a digital
+    A layer the device keeps digital (§8), or that cim-mark-digital marked, stays the onnx
+    op, marked with its precision (`cim.digital_precision`) for cim-digital-layers. Gemm's transA becomes a digital
     `onnx.Transpose` before the layer (§0). A MatMul with a 1-D activation stays the onnx
     op, unmarked (it has no crossbar mapping).
 

@@ -17,14 +17,19 @@ namespace cimlir {
 namespace {
 
 /// Placement with `lowerToCim` (which knows the device): canonicalize, BatchNormalization
-/// folded into its layer (unless kept), then cim.linear with the resolved device settings,
-/// then the digital layers lowered.
+/// folded into its layer (unless kept), the layers in `markDigital` marked to stay digital,
+/// then cim.linear with the resolved device settings, then the digital layers lowered.
 void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> lowerToCim,
-                        bool foldBatchNorm) {
+                        bool foldBatchNorm, const std::vector<std::string> &markDigital = {}) {
   // Folds onnx.Identity away and deduplicates constants.
   pm.addPass(mlir::createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addNestedPass<mlir::func::FuncOp>(createFoldBatchNorm());
+  if (!markDigital.empty()) {
+    MarkDigitalOptions marks;
+    marks.layers.assign(markDigital.begin(), markDigital.end());
+    pm.addNestedPass<mlir::func::FuncOp>(createMarkDigital(std::move(marks)));
+  }
   pm.addNestedPass<mlir::func::FuncOp>(std::move(lowerToCim));
   pm.addNestedPass<mlir::func::FuncOp>(createDigitalLayers());
 }
@@ -32,9 +37,9 @@ void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> low
 } // namespace
 
 void buildPlacementPipeline(mlir::OpPassManager &pm,
-                            std::shared_ptr<const device::DeviceConfig> device,
-                            bool foldBatchNorm) {
-  addPlacementPasses(pm, createLowerToCim(std::move(device)), foldBatchNorm);
+                            std::shared_ptr<const device::DeviceConfig> device, bool foldBatchNorm,
+                            const std::vector<std::string> &markDigital) {
+  addPlacementPasses(pm, createLowerToCim(std::move(device)), foldBatchNorm, markDigital);
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,

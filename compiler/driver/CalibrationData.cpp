@@ -7,6 +7,7 @@
 #include "core/Error.h"
 #include "core/OutputFile.h"
 #include "dialects/cim/CimOps.h"
+#include "passes/LinearLayers.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/tooling/CalibrationRun.h"
 
@@ -33,23 +34,15 @@ StringRef setting(cim::LinearOp op, StringRef section, StringRef field) {
 LogicalResult toCalibrationModule(ModuleOp module) {
   SmallVector<cim::LinearOp> linears;
   module.walk([&](cim::LinearOp op) { linears.push_back(op); });
-  Builder b(module.getContext());
   for (cim::LinearOp op : linears) {
     if (!op.getSettingsAttr() ||
         !cast<RankedTensorType>(op.getWeight().getType()).getElementType().isF32())
       return op.emitError() << "layer '" << op.getLayer()
                             << "': calibration needs the layer's settings and float W (run "
                                "it right after placement)";
-    OpBuilder builder(op);
-    NamedAttrList attrs(op->getAttrs());
-    attrs.erase(op.getSettingsAttrName());
-    attrs.set(cim::DigitalLinearOp::getPrecisionAttrName(
-                  OperationName(cim::DigitalLinearOp::getOperationName(), op.getContext())),
-              b.getStringAttr(cim::toString(cim::DigitalPrecision::Fp32)));
+    cim::DigitalLinearOp digital = createFp32Twin(op);
     // Not an attribute of the op: the calibration plan's extra, which the runner reads.
-    attrs.set("calibrate", op.getSettingsAttr());
-    auto digital = cim::DigitalLinearOp::create(builder, op.getLoc(), op->getResultTypes(),
-                                                op->getOperands(), attrs.getAttrs());
+    digital->setAttr("calibrate", op.getSettingsAttr());
     op->replaceAllUsesWith(digital);
     op->erase();
   }

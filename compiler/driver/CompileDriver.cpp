@@ -6,6 +6,7 @@
 #include "compiler/driver/CalibrationData.h"
 #include "compiler/driver/FrozenInputs.h"
 #include "compiler/driver/LayerReport.h"
+#include "compiler/driver/Sensitivity.h"
 #include "compiler/emitter/PlanEmitter.h"
 #include "compiler/importer/OnnxImporter.h"
 #include "core/OutputFile.h"
@@ -77,10 +78,51 @@ int printDeviceMain(const std::string &fileOrPreset) {
   return 0;
 }
 
+namespace {
+
+/// The rules between --sensitivity and its options (docs/sensitivity.md).
+std::string checkSensitivityOptions(const CompileOptions &o) {
+  const std::pair<bool, const char *> needSensitivity[] = {
+      {o.sensitivityMetric.has_value(), "--sensitivity-metric"},
+      {o.sensitivitySplit.has_value(), "--sensitivity-split"},
+      {o.sensitivityBackend.has_value(), "--sensitivity-backend"},
+      {o.sensitivityLimit.has_value(), "--sensitivity-limit"},
+      {!o.sensitivityReport.empty(), "--sensitivity-report"},
+      {o.digitalBudget.has_value(), "--digital-budget"}};
+  for (auto [given, option] : needSensitivity)
+    if (given && o.sensitivity.empty())
+      return std::string(option) + " applies to --sensitivity DATASET; give that too or drop it";
+  const std::pair<bool, const char *> needBudget[] = {
+      {o.budgetBy.has_value(), "--budget-by"},
+      {o.budgetCandidates.has_value(), "--budget-candidates"},
+      {!o.saveDevice.empty(), "--save-device"}};
+  for (auto [given, option] : needBudget)
+    if (given && !o.digitalBudget)
+      return std::string(option) + " applies to --digital-budget P; give that too or drop it";
+  if (o.sensitivity.empty())
+    return "";
+  if (o.emit == "import")
+    return "--emit=import places no layer: --sensitivity would measure nothing (drop one)";
+  const std::string metric = o.sensitivityMetric.value_or("accuracy");
+  if (metric != "accuracy" && metric != "kl" && metric != "mse")
+    return "--sensitivity-metric " + metric + " is not one of accuracy, kl, mse";
+  if (o.sensitivityLimit && *o.sensitivityLimit < 1)
+    return "--sensitivity-limit must be at least 1";
+  if (o.digitalBudget && !(*o.digitalBudget > 0 && *o.digitalBudget <= 100))
+    return "--digital-budget is a percentage: more than 0, at most 100";
+  if (o.budgetBy && *o.budgetBy != "weights" && *o.budgetBy != "macs")
+    return "--budget-by " + *o.budgetBy + " is not one of weights, macs";
+  if (o.budgetCandidates && *o.budgetCandidates < 1)
+    return "--budget-candidates must be at least 1";
+  return "";
+}
+
+} // namespace
+
 std::string checkCompileOptions(const CompileOptions &o) {
   if (o.emit != "plan" && o.emit != "mlir" && o.emit != "import")
     return "--emit=" + o.emit + " is not one of plan, mlir, import";
-  if (o.emit == "plan" && o.output.empty())
+  if (o.emit == "plan" && o.output.empty() && o.sensitivity.empty())
     return "give the plan file with -o PLAN.bin";
   if (!o.calibration.empty() && !o.calibrationTable.empty())
     return "give one of --calibration DATASET and --calibration-table FILE";
@@ -100,7 +142,7 @@ std::string checkCompileOptions(const CompileOptions &o) {
     return "--calibration-split applies to --calibration DATASET; give that too or drop it";
   if (o.calibrationLimit && *o.calibrationLimit < 1)
     return "--calibration-limit must be at least 1";
-  return "";
+  return checkSensitivityOptions(o);
 }
 
 namespace {
@@ -127,6 +169,7 @@ private:
     return failure();
   }
   LogicalResult calibrate();
+  LogicalResult measureSensitivity(ModuleOp imported);
   ModuleOp module() { return *model_->module; }
 
   MLIRContext &context_;
@@ -134,11 +177,12 @@ private:
   std::shared_ptr<device::DeviceConfig> device_;
   std::string deviceJson_; ///< for the plan's metadata
   OutputSet staged_;
-  std::string outputTemp_, reportTemp_, tableTemp_;
+  std::string outputTemp_, reportTemp_, tableTemp_, sensitivityTemp_, deviceTemp_;
   /// The model, its weights (in the protobuf and external data, not copied) and the module.
   std::optional<ImportedModel> model_;
   std::shared_ptr<const calibration::Table> table_;
   std::string tableName_;
+  std::optional<SensitivityReport> sensitivity_;
 };
 
 LogicalResult Compilation::loadDevice() {
@@ -156,18 +200,24 @@ LogicalResult Compilation::stageOutputs() {
   // together once everything was written.
   const std::string save = o_.saveCalibration.value_or("");
   std::string deviceFile = llvm::sys::fs::exists(o_.device) ? o_.device : std::string();
-  if (std::string error = checkDistinctFiles(
-          {{"-o", o_.output}, {"--report", o_.report}, {"--save-calibration", save}},
-          {{"the model", o_.input},
-           {"--device", deviceFile},
-           {"--calibration", o_.calibration},
-           {"--calibration-table", o_.calibrationTable},
-           {"--freeze-inputs", o_.freezeInputs}});
+  if (std::string error = checkDistinctFiles({{"-o", o_.output},
+                                              {"--report", o_.report},
+                                              {"--save-calibration", save},
+                                              {"--sensitivity-report", o_.sensitivityReport},
+                                              {"--save-device", o_.saveDevice}},
+                                             {{"the model", o_.input},
+                                              {"--device", deviceFile},
+                                              {"--calibration", o_.calibration},
+                                              {"--calibration-table", o_.calibrationTable},
+                                              {"--freeze-inputs", o_.freezeInputs},
+                                              {"--sensitivity", o_.sensitivity}});
       !error.empty())
     return fail(error);
   for (auto [path, temp] : {std::pair<std::string, std::string *>{o_.output, &outputTemp_},
                             {o_.report, &reportTemp_},
-                            {save, &tableTemp_}})
+                            {save, &tableTemp_},
+                            {o_.sensitivityReport, &sensitivityTemp_},
+                            {o_.saveDevice, &deviceTemp_}})
     if (!path.empty())
       if (std::string error = staged_.tryAdd(path, *temp); !error.empty())
         return fail(error);
@@ -192,10 +242,26 @@ LogicalResult Compilation::import() {
 LogicalResult Compilation::compile() {
   if (o_.emit == "import")
     return success();
+  // Sensitivity places the imported model once per configuration it measures.
+  OwningOpRef<ModuleOp> imported;
+  if (!o_.sensitivity.empty())
+    imported = module().clone();
   PassManager placement(&context_);
   buildPlacementPipeline(placement, device_, !o_.keepBatchNorm);
   if (failed(placement.run(module())) || failed(calibrate()))
     return failure();
+  if (imported) {
+    if (failed(measureSensitivity(*imported)))
+      return failure();
+    // The layers the budget keeps digital: the model placed again, with their marks.
+    if (std::vector<std::string> marked = sensitivity_->marked(); !marked.empty()) {
+      PassManager marking(&context_);
+      buildPlacementPipeline(marking, device_, !o_.keepBatchNorm, marked);
+      if (failed(marking.run(*imported)))
+        return failure();
+      model_->module = std::move(imported);
+    }
+  }
   PassManager decisions(&context_);
   buildDecisionPipeline(decisions, table_, tableName_);
   return decisions.run(module());
@@ -241,6 +307,34 @@ LogicalResult Compilation::calibrate() {
   return success();
 }
 
+/// --sensitivity (docs/sensitivity.md), between calibration and the decisions: on the
+/// imported model, with the device and the calibration table of this compilation.
+LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
+  SensitivityCompile compile;
+  compile.device = device_;
+  compile.foldBatchNorm = !o_.keepBatchNorm;
+  compile.table = table_;
+  compile.tableName = tableName_;
+  compile.sourceName = o_.input;
+  compile.deviceJson = deviceJson_;
+  compile.deviceFingerprint = device::fingerprint(*device_);
+  SensitivityOptions options;
+  options.dataset = o_.sensitivity;
+  options.split = o_.sensitivitySplit.value_or("train");
+  options.splitGiven = o_.sensitivitySplit.has_value();
+  options.limit = o_.sensitivityLimit;
+  options.metric = o_.sensitivityMetric.value_or("accuracy");
+  options.backend = o_.sensitivityBackend.value_or("auto");
+  options.budgetPercent = o_.digitalBudget;
+  options.budgetBy = o_.budgetBy.value_or("weights");
+  options.budgetCandidates = o_.budgetCandidates.value_or(options.budgetCandidates);
+  auto report = cimlir::measureSensitivity(imported, compile, options);
+  if (failed(report))
+    return failure();
+  sensitivity_ = std::move(*report);
+  return success();
+}
+
 LogicalResult Compilation::writeOutputs() {
   if (!o_.report.empty() && failed(writeLayerReport(module(), reportTemp_, o_.report)))
     return failure();
@@ -251,6 +345,16 @@ LogicalResult Compilation::writeOutputs() {
     if (failed(writeTextFile(context_, tableTemp_, *o_.saveCalibration, text)))
       return failure();
   }
+  if (!o_.sensitivityReport.empty() &&
+      failed(writeTextFile(context_, sensitivityTemp_, o_.sensitivityReport,
+                           sensitivityJson(*sensitivity_))))
+    return failure();
+  if (!o_.saveDevice.empty() &&
+      failed(writeKeptDigitalDevice(context_, *device_, sensitivity_->marked(), deviceTemp_,
+                                    o_.saveDevice)))
+    return failure();
+  if (o_.emit == "plan" && o_.output.empty())
+    return success(); // --sensitivity alone: the measurement is the output
   if (o_.emit == "plan")
     return emitPlan(module(), o_.input, outputTemp_, o_.output, device::fingerprint(*device_),
                     deviceJson_);
@@ -272,6 +376,11 @@ LogicalResult Compilation::writeOutputs() {
 LogicalResult Compilation::commit() {
   if (std::string error = staged_.tryCommitAll(); !error.empty())
     return fail(error);
+  if (sensitivity_) {
+    // On standard output, unless the IR goes there.
+    const bool irOnStdout = o_.emit != "plan" && o_.output.empty();
+    (irOnStdout ? llvm::errs() : llvm::outs()) << sensitivityTable(*sensitivity_);
+  }
   if (o_.emit != "plan" && o_.output.empty()) {
     printModule(module(), llvm::outs(), o_.printWeights);
     llvm::outs().flush();
@@ -338,6 +447,48 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   cl::opt<std::string> saveCalibration(
       "save-calibration", cl::desc("write the calibration table measured with --calibration"),
       cl::value_desc("table.json"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> sensitivity(
+      "sensitivity",
+      cl::desc("measure how much each CIM layer costs on this dataset (as --calibration takes "
+               "it; docs/sensitivity.md): 2 runs per layer plus 2, minutes on the CPU; prints a "
+               "table; -o is then optional"),
+      cl::value_desc("dataset"), cl::init(""), cl::cat(category));
+  cl::opt<std::string> sensitivityMetric(
+      "sensitivity-metric",
+      cl::desc("the end-to-end metric: accuracy (default; needs labels), kl or mse (against the "
+               "all-digital outputs)"),
+      cl::init("accuracy"), cl::cat(category));
+  cl::opt<int64_t> sensitivityLimit(
+      "sensitivity-limit",
+      cl::desc("measure on at most this many samples (1000 on the CPU, 10000 on a GPU)"),
+      cl::init(1000), cl::cat(category));
+  cl::opt<std::string> sensitivitySplit("sensitivity-split",
+                                        cl::desc("IDX split to measure on (default train)"),
+                                        cl::init("train"), cl::cat(category));
+  // cl::desc keeps a pointer to its text: the text must outlive the option.
+  static const std::string backendHelp = "backend of the measuring runs: " + sensitivityBackends() +
+                                         " (auto, the default: the GPU if there is one)";
+  cl::opt<std::string> sensitivityBackend("sensitivity-backend", cl::desc(backendHelp),
+                                          cl::init("auto"), cl::cat(category));
+  cl::opt<std::string> sensitivityReport(
+      "sensitivity-report", cl::desc("also write the measurements as JSON"),
+      cl::value_desc("file.json"), cl::init(""), cl::cat(category));
+  cl::opt<double> digitalBudget(
+      "digital-budget",
+      cl::desc("with --sensitivity: keep the most sensitive layers digital, greedily with "
+               "re-measurement, within P percent of the CIM layers' weights (or MACs)"),
+      cl::value_desc("P"), cl::init(10.0), cl::cat(category));
+  cl::opt<std::string> budgetBy("budget-by",
+                                cl::desc("what --digital-budget counts: weights (default) or macs"),
+                                cl::init("weights"), cl::cat(category));
+  cl::opt<int64_t> budgetCandidates(
+      "budget-candidates", cl::desc("layers re-measured per greedy round of --digital-budget (4)"),
+      cl::init(4), cl::cat(category));
+  cl::opt<std::string> saveDevice(
+      "save-device",
+      cl::desc("write the device file with a layers entry keeping each layer the budget chose "
+               "digital"),
+      cl::value_desc("file.json"), cl::init(""), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
 
@@ -359,6 +510,23 @@ CompileOptions parseCommandLine(int argc, char **argv) {
     o.calibrationSplit = calibrationSplit;
   if (saveCalibration.getNumOccurrences())
     o.saveCalibration = saveCalibration;
+  o.sensitivity = sensitivity;
+  if (sensitivityMetric.getNumOccurrences())
+    o.sensitivityMetric = sensitivityMetric;
+  if (sensitivityLimit.getNumOccurrences())
+    o.sensitivityLimit = sensitivityLimit;
+  if (sensitivitySplit.getNumOccurrences())
+    o.sensitivitySplit = sensitivitySplit;
+  if (sensitivityBackend.getNumOccurrences())
+    o.sensitivityBackend = sensitivityBackend;
+  o.sensitivityReport = sensitivityReport;
+  if (digitalBudget.getNumOccurrences())
+    o.digitalBudget = digitalBudget;
+  if (budgetBy.getNumOccurrences())
+    o.budgetBy = budgetBy;
+  if (budgetCandidates.getNumOccurrences())
+    o.budgetCandidates = budgetCandidates;
+  o.saveDevice = saveDevice;
   return o;
 }
 

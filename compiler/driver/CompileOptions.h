@@ -33,6 +33,17 @@ struct CompileOptions {
   std::optional<std::string> calibrationSplit;
   /// --save-calibration FILE (given but empty is refused too).
   std::optional<std::string> saveCalibration;
+  /// --sensitivity DATASET (docs/sensitivity.md) and its options (each refused without it).
+  std::string sensitivity;
+  std::optional<std::string> sensitivityMetric, sensitivitySplit, sensitivityBackend;
+  std::optional<int64_t> sensitivityLimit;
+  std::string sensitivityReport; ///< --sensitivity-report FILE.json
+  /// --digital-budget P (percent, needs --sensitivity), --budget-by weights|macs,
+  /// --budget-candidates K, --save-device FILE.json (each of the last three needs the budget).
+  std::optional<double> digitalBudget;
+  std::optional<std::string> budgetBy;
+  std::optional<int64_t> budgetCandidates;
+  std::string saveDevice;
 };
 
 /// "" when the options go together, else the one error line (without "cim-opt: error: ").

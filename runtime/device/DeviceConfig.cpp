@@ -323,6 +323,33 @@ std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
   return "";
 }
 
+DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names) {
+  const std::string source = device.source.empty() ? device.name : device.source;
+  ojson file = toJson(device);
+  ojson &layers = file["layers"];
+  for (const std::string &name : names) {
+    if (name.find('*') != std::string::npos)
+      throw Error(source + ": layer '" + printable(name) +
+                  "' cannot have a layers entry of its own: a glob reads its '*' as a wildcard");
+    ojson &entry = layers[name];
+    if (!entry.is_object())
+      entry = ojson::object();
+    ojson &digital = entry["digital"];
+    if (!digital.is_object())
+      digital = ojson::object();
+    digital["enabled"] = true;
+  }
+  DeviceConfig out = parseDevice(file, source);
+  out.source = device.source;
+  // An entry of the file after one of these (say "*": {"digital": false}) would undo it.
+  for (const std::string &name : names)
+    if (!resolveLayer(out, name).digital.enabled)
+      throw Error(source + ": layer '" + printable(name) +
+                  "': a later layers entry puts it back on CIM, so no entry of its own can keep it "
+                  "digital");
+  return out;
+}
+
 ojson toJson(const LayerSettings &settings) {
   ojson out = ojson::object();
   for (const auto &section : cim::layerSections()) {

@@ -128,6 +128,13 @@ std::string unmatchedLayerGlob(const DeviceConfig &device,
 std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
                              const std::vector<std::string> &layerNames);
 
+/// The device with the layers `names` (exact node names) kept digital: each gets a `layers`
+/// entry of its own name holding "digital": {"enabled": true} (after the file's entries, or
+/// merged into the file's entry of that very glob), at the precision the device gives it
+/// (cim-opt --digital-budget --save-device). Throws cimlir::Error for a name holding '*' (a
+/// glob would read it as a wildcard) and for a name a later entry would put back on CIM.
+DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names);
+
 // ---- Printing and identity ----------------------------------------------------------------
 
 /// The resolved file (every field, defaults filled in, the effective layers list) as JSON

@@ -108,6 +108,43 @@ TEST(DeviceResolve, AFileEntryWithTheSameGlobReplacesTheDefaultOne) {
   EXPECT_EQ(defaultLayerEntries()[0].glob, "/lm_head*");
 }
 
+// cim-opt --digital-budget --save-device: an entry per kept layer, at the device's precision.
+TEST(DeviceKeepDigital, AnEntryOfItsOwnNameKeepsEachLayerDigital) {
+  auto d = parseDeviceText(R"({"adc": {"bits": 5}, "digital": {"precision": "bf16"},
+                              "layers": {"/fc*": {"adc": {"bits": 3}},
+                                         "/fc2": {"weights": {"bits": 6}}}})",
+                           "dev.json");
+  DeviceConfig kept = keepDigital(d, {"/fc1", "/fc2", "/conv1"});
+  EXPECT_EQ(kept.source, "dev.json");
+  for (const char *name : {"/fc1", "/fc2", "/conv1"}) {
+    LayerSettings s = resolveLayer(kept, name);
+    EXPECT_TRUE(s.digital.enabled) << name;
+    EXPECT_EQ(s.digital.precision, DigitalPrecision::Bf16) << name;
+  }
+  // The file's entry of the same glob keeps its other fields; other layers are untouched.
+  EXPECT_EQ(resolveLayer(kept, "/fc2").weights.bits, 6);
+  EXPECT_FALSE(resolveLayer(kept, "/fc3").digital.enabled);
+  EXPECT_EQ(resolveLayer(kept, "/fc3").adc.bits, 3);
+  EXPECT_EQ(kept.layers.back().glob, "/conv1");
+  // Printed and read back: the same device.
+  EXPECT_EQ(parseDeviceText(toJsonText(kept), "again"), kept);
+}
+
+TEST(DeviceKeepDigital, NamesNoEntryOfTheirOwnCanKeepAreErrors) {
+  // A new entry goes last, so a "*" entry of the file cannot undo it...
+  auto d = parseDeviceText(R"({"layers": {"*": {"digital": false}}})", "dev.json");
+  EXPECT_TRUE(resolveLayer(keepDigital(d, {"/fc1"}), "/fc1").digital.enabled);
+  // ...but the file's own entry of that name, before a later "*", would be undone.
+  auto before = parseDeviceText(
+      R"({"layers": {"/fc1": {"adc": {"bits": 4}}, "*": {"digital": false}}})", "dev.json");
+  EXPECT_EQ(errorOf([&] { keepDigital(before, {"/fc1"}); }),
+            "dev.json: layer '/fc1': a later layers entry puts it back on CIM, so no entry of its "
+            "own can keep it digital");
+  EXPECT_EQ(errorOf([&] { keepDigital(d, {"/a*b"}); }),
+            "dev.json: layer '/a*b' cannot have a layers entry of its own: a glob reads its '*' "
+            "as a wildcard");
+}
+
 TEST(DeviceResolve, OverridesMergeFieldByField) {
   auto d = parseDeviceText(R"({
       "adc": {"mode": "dynamic", "bits": 8, "noise_lsb": 0.5, "samples": 3},

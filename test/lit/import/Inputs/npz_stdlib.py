@@ -1,10 +1,10 @@
 """Tiny .npz writing and reading with the standard library only (the lit tests run where
-numpy is not installed), for the float and bool arrays the import tests feed cim-run."""
+numpy is not installed), for the float, bool and int64 arrays the tests feed cim-run."""
 import ast
 import struct
 import zipfile
 
-CODES = {"<f2": "e", "<f4": "f", "|b1": "?"}
+CODES = {"<f2": "e", "<f4": "f", "|b1": "?", "<i8": "q"}
 
 
 def npy(descr, shape, payload):
