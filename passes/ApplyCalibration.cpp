@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cim/LayerSettings.h"
+#include "passes/CalibrationTableFile.h"
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
 #include "runtime/calibration/CalibrationTable.h"
@@ -13,7 +14,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <cstdio>
@@ -89,20 +89,9 @@ struct ApplyCalibrationPass : public cimlir::impl::ApplyCalibrationBase<ApplyCal
   }
 
   LogicalResult initialize(MLIRContext *ctx) final {
-    if (table_)
-      return success();
-    Location loc = FileLineColLoc::get(ctx, table, 0, 0);
-    if (table.empty())
+    if (!table_ && table.empty())
       return emitError(UnknownLoc::get(ctx)) << "cim-apply-calibration needs table=FILE";
-    auto buffer = llvm::MemoryBuffer::getFile(table);
-    if (!buffer)
-      return emitError(loc) << "cannot read the calibration table: " << buffer.getError().message();
-    auto parsed = std::make_shared<calibration::Table>();
-    if (std::string error = calibration::readTable((*buffer)->getBuffer(), table, *parsed);
-        !error.empty())
-      return emitError(loc) << "the calibration table " << error;
-    table_ = std::move(parsed);
-    return success();
+    return loadTableOption(*ctx, table, table_);
   }
 
   void runOnOperation() final {

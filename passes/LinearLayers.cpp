@@ -83,6 +83,13 @@ template cim::LinearOp replaceWithLinear<cim::LinearOp>(Operation *, ArrayRef<Na
 template cim::DigitalLinearOp replaceWithLinear<cim::DigitalLinearOp>(Operation *,
                                                                       ArrayRef<NamedAttribute>);
 
+double smoothAlpha(cim::LinearOp op) {
+  DictionaryAttr settings = op.getSettingsAttr();
+  auto inputs = settings ? settings.getAs<DictionaryAttr>("inputs") : nullptr;
+  auto alpha = inputs ? inputs.getAs<FloatAttr>("smooth_alpha") : nullptr;
+  return alpha ? alpha.getValueAsDouble() : 0.0;
+}
+
 cim::DigitalLinearOp createFp32Twin(cim::LinearOp op) {
   OpBuilder builder(op);
   NamedAttrList attrs(op->getAttrs());

@@ -29,6 +29,13 @@ inline constexpr llvm::StringLiteral kDigitalPrecisionAttr = "cim.digital_precis
 /// digital op, so that the plan's step carries it.
 inline constexpr llvm::StringLiteral kMarkedDigitalAttr = "cim.marked_digital";
 
+/// cim-smooth-inputs' mark on a layer whose inputs it smoothed: cim-slice-inputs refuses a
+/// layer with inputs.smooth_alpha > 0 without it (the smoothing would be recorded, not done).
+inline constexpr llvm::StringLiteral kSmoothedAttr = "cim.smoothed";
+
+/// A cim.linear's inputs.smooth_alpha while it is still in its settings (0 when absent).
+double smoothAlpha(cim::LinearOp op);
+
 /// The ONNX node name the importer put in an op's location ("" when there is none).
 std::string layerName(mlir::Operation *op);
 

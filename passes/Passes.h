@@ -34,18 +34,26 @@ std::unique_ptr<mlir::Pass> createLowerToCim(std::shared_ptr<const device::Devic
 std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibration::Table> table,
                                                    std::string name);
 
+/// cim-smooth-inputs over a table in memory (cim-opt --calibration measured its channel
+/// maxima, or read --calibration-table); `name` names it in messages.
+std::unique_ptr<mlir::Pass> createSmoothInputs(std::shared_ptr<const calibration::Table> table,
+                                               std::string name);
+
 /// The full compile pipeline from imported onnx IR to plan-ready IR for a device file or
 /// preset, without calibration: buildPlacementPipeline then buildDecisionPipeline.
 void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
 /// Its first part: canonicalize, cim-fold-batch-norm (unless `foldBatchNorm` is false:
 /// cim-opt --keep-batch-norm), cim-mark-digital (with names in `markDigital`: the layers
-/// cim-opt --digital-budget keeps digital), cim-lower-to-cim, cim-digital-layers. After it,
+/// cim-opt --digital-budget keeps digital), cim-lower-to-cim, cim-digital-layers, and with a
+/// `smoothing` table (calibration's, named `smoothingName`) cim-smooth-inputs. After it,
 /// every CIM layer is a cim.linear with its resolved device `settings` and its float W (what
 /// calibration needs).
 void buildPlacementPipeline(mlir::OpPassManager &pm,
                             std::shared_ptr<const device::DeviceConfig> device,
                             bool foldBatchNorm = true,
-                            const std::vector<std::string> &markDigital = {});
+                            const std::vector<std::string> &markDigital = {},
+                            std::shared_ptr<const calibration::Table> smoothing = nullptr,
+                            const std::string &smoothingName = "");
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
 /// messages), and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,

@@ -163,6 +163,42 @@ def DigitalLayers : Pass<"cim-digital-layers", "::mlir::func::FuncOp"> {
   ];
 }
 
+def SmoothInputs : Pass<"cim-smooth-inputs", "::mlir::func::FuncOp"> {
+  let summary = "Migrates input outliers into the weights (SmoothQuant), per layer";
+  let description = [{
+    For every `cim.linear` whose settings give `inputs.smooth_alpha` = α > 0 (a Gemm, MatMul
+    or Conv), with m_c = max |x_c| per input channel c over calibration data (the table's
+    `input_channel_max`, measured on the fp32 network) and w_c = max |W| over the weights
+    channel c multiplies: s_c = m_c^α / w_c^(1−α) (1 where m_c or w_c is 0), the layer's input
+    divided by s (an `onnx.Div` in front, digital) and W's channel c multiplied by s_c
+    (before weight quantization). In fp32 the layer computes what it did; on CIM the inputs'
+    channels are flatter (fewer outliers for the DAC's levels) and the weights carry the
+    difference (SmoothQuant, Xiao et al. 2023). The layer gets `cim.smoothed = true`; α stays
+    in `settings` for cim-slice-inputs, which records it and refuses a layer with α > 0 that
+    this pass did not smooth.
+
+    ```mlir
+    %y = cim.linear %x, %w {kind = "matmul", settings = {inputs = {smooth_alpha = 0.5, ...}}}
+    // becomes, with input_channel_max [4.0, 1.0] and max |W| per channel [1.0, 1.0]:
+    %xs = onnx.Div %x, dense<[2.0, 1.0]>
+    %y = cim.linear %xs, %w_scaled {cim.smoothed = true, kind = "matmul", ...}
+    ```
+
+    Runs after placement and before calibration's static scales and ADC full scales are
+    measured (cim-opt's driver measures the channel maxima first, smooths, then calibrates
+    the smoothed layers). Fails, naming the layer, for another kind of layer, a table
+    without its `input_channel_max` or with the wrong number of channels, and a weight that
+    is not a float constant.
+  }];
+  let options = [
+    Option<"table", "table", "std::string", /*default=*/"\"\"",
+           "calibration table (JSON) holding input_channel_max">,
+  ];
+  let statistics = [
+    Statistic<"numSmoothed", "smoothed-layers", "Layers whose inputs were smoothed">,
+  ];
+}
+
 def HybridSplit : Pass<"cim-hybrid-split", "::mlir::func::FuncOp"> {
   let summary = "Splits hybrid layers' inputs into an analog clamp and a digital residual (§7)";
   let description = [{

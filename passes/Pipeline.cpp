@@ -38,8 +38,12 @@ void addPlacementPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> low
 
 void buildPlacementPipeline(mlir::OpPassManager &pm,
                             std::shared_ptr<const device::DeviceConfig> device, bool foldBatchNorm,
-                            const std::vector<std::string> &markDigital) {
+                            const std::vector<std::string> &markDigital,
+                            std::shared_ptr<const calibration::Table> smoothing,
+                            const std::string &smoothingName) {
   addPlacementPasses(pm, createLowerToCim(std::move(device)), foldBatchNorm, markDigital);
+  if (smoothing)
+    pm.addNestedPass<mlir::func::FuncOp>(createSmoothInputs(std::move(smoothing), smoothingName));
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,

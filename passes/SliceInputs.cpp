@@ -32,6 +32,12 @@ struct SliceInputsPass : public cimlir::impl::SliceInputsBase<SliceInputsPass> {
     cim::LayerSettings values;
     if (failed(inputs.takeFields(values)))
       return failure();
+    // The decision records α; cim-smooth-inputs must have done the smoothing.
+    if (values.inputs.smoothAlpha > 0 && !op->hasAttr(kSmoothedAttr))
+      return layerError(op) << "inputs.smooth_alpha "
+                            << cim::formatNumber(values.inputs.smoothAlpha)
+                            << " needs cim-smooth-inputs first (cim-opt --calibration DATASET "
+                               "measures the channel maxima it needs)";
     op.setInputsAttr(cim::InputsAttr::get(op.getContext(), values.inputs, nullptr));
     inputs.commit();
     numDacSlices += static_cast<int64_t>(values.inputs.slices.size());

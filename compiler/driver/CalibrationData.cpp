@@ -54,16 +54,27 @@ LogicalResult toCalibrationModule(ModuleOp module) {
 
 } // namespace
 
-std::optional<CalibrationNeed> findCalibrationNeed(ModuleOp module) {
+std::optional<CalibrationNeed> findCalibrationNeed(ModuleOp module, bool scalesOnly) {
   std::optional<CalibrationNeed> need;
   module.walk([&](cim::LinearOp op) {
     if (setting(op, "inputs", "scale") == cim::toString(cim::InputScale::Static))
       need = CalibrationNeed{op.getLayer().str(), "inputs.scale 'static'"};
     else if (setting(op, "adc", "mode") == cim::toString(cim::AdcMode::Calibrated))
       need = CalibrationNeed{op.getLayer().str(), "adc.mode 'calibrated'"};
+    else if (!scalesOnly && smoothAlpha(op) > 0)
+      need = CalibrationNeed{op.getLayer().str(), "inputs.smooth_alpha"};
     return need ? WalkResult::interrupt() : WalkResult::advance();
   });
   return need;
+}
+
+bool needsSmoothing(ModuleOp module) {
+  bool any = false;
+  module.walk([&](cim::LinearOp op) {
+    any |= smoothAlpha(op) > 0;
+    return any ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return any;
 }
 
 FailureOr<calibration::Table> calibrateModule(ModuleOp module,
@@ -98,18 +109,6 @@ FailureOr<calibration::Table> calibrateModule(ModuleOp module,
   } catch (const std::exception &e) {
     return emitError(loc) << e.what();
   }
-}
-
-FailureOr<calibration::Table> readCalibrationTable(MLIRContext &context, const std::string &path) {
-  Location loc = FileLineColLoc::get(&context, path, 0, 0);
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return emitError(loc) << "cannot read the calibration table: " << buffer.getError().message();
-  calibration::Table table;
-  if (std::string error = calibration::readTable((*buffer)->getBuffer(), path, table);
-      !error.empty())
-    return emitError(loc) << "the calibration table " << error;
-  return table;
 }
 
 LogicalResult writeTextFile(MLIRContext &context, const std::string &stagedTemp,

@@ -27,12 +27,15 @@
 namespace cimlir {
 
 /// The first cim.linear (in IR order) whose settings need calibration: its layer name and
-/// what needs it ("inputs.scale 'static'" or "adc.mode 'calibrated'").
+/// what needs it ("inputs.scale 'static'", "adc.mode 'calibrated'", or, unless
+/// `scalesOnly`, "inputs.smooth_alpha" for the input channel maxima of cim-smooth-inputs).
 struct CalibrationNeed {
   std::string layer;
   std::string what;
 };
-std::optional<CalibrationNeed> findCalibrationNeed(mlir::ModuleOp module);
+std::optional<CalibrationNeed> findCalibrationNeed(mlir::ModuleOp module, bool scalesOnly = false);
+/// Whether some cim.linear has inputs.smooth_alpha > 0 (cim-smooth-inputs has work).
+bool needsSmoothing(mlir::ModuleOp module);
 
 struct CalibrationDataOptions {
   std::string dataset;
@@ -50,11 +53,6 @@ struct CalibrationDataOptions {
 /// and returns the table, or emits one error and fails.
 mlir::FailureOr<calibration::Table> calibrateModule(mlir::ModuleOp module,
                                                     const CalibrationDataOptions &options);
-
-/// Reads the calibration table a user named (--calibration-table): emits one error naming
-/// the file and what is wrong, and fails, when it cannot.
-mlir::FailureOr<calibration::Table> readCalibrationTable(mlir::MLIRContext &context,
-                                                         const std::string &path);
 
 /// Writes `text` into `stagedTemp`, the temporary file cim-opt staged for the output `path`
 /// (core/OutputFile.h; the driver commits it): emits an error naming the path and fails when

@@ -11,6 +11,7 @@
 #include "compiler/importer/OnnxImporter.h"
 #include "core/OutputFile.h"
 #include "core/Printable.h"
+#include "passes/CalibrationTableFile.h"
 #include "passes/Passes.h"
 #include "runtime/device/DeviceConfig.h"
 
@@ -169,6 +170,7 @@ private:
     return failure();
   }
   LogicalResult calibrate();
+  LogicalResult smooth();
   LogicalResult measureSensitivity(ModuleOp imported);
   ModuleOp module() { return *model_->module; }
 
@@ -256,7 +258,7 @@ LogicalResult Compilation::compile() {
     // The layers the budget keeps digital: the model placed again, with their marks.
     if (std::vector<std::string> marked = sensitivity_->marked(); !marked.empty()) {
       PassManager marking(&context_);
-      buildPlacementPipeline(marking, device_, !o_.keepBatchNorm, marked);
+      buildPlacementPipeline(marking, device_, !o_.keepBatchNorm, marked, table_, tableName_);
       if (failed(marking.run(*imported)))
         return failure();
       model_->module = std::move(imported);
@@ -275,11 +277,13 @@ LogicalResult Compilation::calibrate() {
     return fail("layer '" + need->layer + "': " + need->what +
                 " needs calibration; give --calibration DATASET (or --calibration-table FILE)");
   if (!need && o_.saveCalibration)
-    return fail("no layer has static input scales or a calibrated ADC: --save-calibration "
-                "would write no table (drop it)");
+    return fail(
+        "no layer has static input scales, a calibrated ADC or smoothed inputs: --save-calibration "
+        "would write no table (drop it)");
   if (!need) {
     if (!o_.calibration.empty() || !o_.calibrationTable.empty())
-      llvm::errs() << "cim-opt: note: no layer has static input scales or a calibrated ADC; "
+      llvm::errs() << "cim-opt: note: no layer has static input scales, a calibrated ADC or "
+                      "smoothed inputs; "
                       "nothing to calibrate\n";
     return success();
   }
@@ -289,7 +293,7 @@ LogicalResult Compilation::calibrate() {
       return failure();
     table_ = std::make_shared<const calibration::Table>(std::move(*read));
     tableName_ = o_.calibrationTable;
-    return success();
+    return smooth();
   }
   CalibrationDataOptions options;
   options.dataset = o_.calibration;
@@ -304,7 +308,32 @@ LogicalResult Compilation::calibrate() {
     return failure();
   table_ = std::make_shared<const calibration::Table>(std::move(*measured));
   tableName_ = "measured on " + o_.calibration;
+  if (!needsSmoothing(module()))
+    return success();
+  if (failed(smooth()))
+    return failure();
+  // Smoothing changed the inputs the static scales and full scales are measured on: measure
+  // them again, on the smoothed layers, and keep the channel maxima of the fp32 network.
+  if (!findCalibrationNeed(module(), /*scalesOnly=*/true))
+    return success();
+  auto scales = calibrateModule(module(), options);
+  if (failed(scales))
+    return failure();
+  for (auto &[name, layer] : scales->layers)
+    if (auto it = table_->layers.find(name); it != table_->layers.end())
+      layer.inputChannelMax = it->second.inputChannelMax;
+  table_ = std::make_shared<const calibration::Table>(std::move(*scales));
   return success();
+}
+
+/// cim-smooth-inputs with this compilation's table, where a layer asks for it (a placement
+/// after calibration runs it in its pipeline: --sensitivity's runs, the budget's marks).
+LogicalResult Compilation::smooth() {
+  if (!needsSmoothing(module()))
+    return success();
+  PassManager pm(&context_);
+  pm.addNestedPass<func::FuncOp>(createSmoothInputs(table_, tableName_));
+  return pm.run(module());
 }
 
 /// --sensitivity (docs/sensitivity.md), between calibration and the decisions: on the
@@ -350,8 +379,7 @@ LogicalResult Compilation::writeOutputs() {
                            sensitivityJson(*sensitivity_))))
     return failure();
   if (!o_.saveDevice.empty() &&
-      failed(writeKeptDigitalDevice(context_, *device_, sensitivity_->marked(), deviceTemp_,
-                                    o_.saveDevice)))
+      failed(writeKeptDigitalDevice(context_, *device_, *sensitivity_, deviceTemp_, o_.saveDevice)))
     return failure();
   if (o_.emit == "plan" && o_.output.empty())
     return success(); // --sensitivity alone: the measurement is the output

@@ -159,6 +159,11 @@ private:
   /// products ("<node>.W", "<node>.R", passes/RecurrentLayers.h) the node's.
   std::string nodeOf(Operation *op) const;
   double loss(double value) const { return o_.metric == "accuracy" ? 1.0 - value : value; }
+  /// A loss to rank by: a NaN (a run whose outputs are not finite) ranks worst.
+  double rankLoss(double value) const {
+    const double l = loss(value);
+    return std::isnan(l) ? std::numeric_limits<double>::infinity() : l;
+  }
   LogicalResult budget(SensitivityReport &report);
   void progress(const std::string &line) const {
     if (o_.progress)
@@ -187,7 +192,7 @@ private:
 FailureOr<OwningOpRef<ModuleOp>> Measurement::place(const std::vector<std::string> &digital) {
   OwningOpRef<ModuleOp> module(imported_.clone());
   PassManager pm(imported_.getContext());
-  buildPlacementPipeline(pm, c_.device, c_.foldBatchNorm, digital);
+  buildPlacementPipeline(pm, c_.device, c_.foldBatchNorm, digital, c_.table, c_.tableName);
   if (failed(pm.run(*module)))
     return failure();
   return module;
@@ -319,11 +324,6 @@ FailureOr<double> Measurement::runConfiguration(const std::string &what,
       const int64_t perSample = y.numel() / count;
       if (!score) {
         rowLength_ = y.rank() ? y.dim(y.rank() - 1) : 1;
-        if (o_.metric == "accuracy" && perSample != rowLength_)
-          throw Error("the accuracy metric needs one row of class scores per sample; the first "
-                      "output '" +
-                      first.name + "' has " + std::to_string(perSample) +
-                      " values per sample (--sensitivity-metric kl or mse compares them all)");
         score.emplace(o_.metric, labels_ ? &*labels_ : nullptr,
                       o_.metric == "accuracy" ? nullptr : &reference_, rowLength_);
       }
@@ -389,9 +389,13 @@ FailureOr<SensitivityReport> Measurement::run() {
           !seen.insert(nodeOf(op)).second)
         return;
       const size_t u = index.at(nodeOf(op));
-      values.append({op->getOperand(0), op->getResult(0)});
+      values.push_back(op->getOperand(0));
       names.push_back("cimlir.sensitivity.in." + std::to_string(u));
-      names.push_back("cimlir.sensitivity.out." + std::to_string(u));
+      // A recurrent node's Y is not what its first product computes (docs/sensitivity.md).
+      if (!recurrentNodes_.count(nodeOf(op))) {
+        values.push_back(op->getResult(0));
+        names.push_back("cimlir.sensitivity.out." + std::to_string(u));
+      }
     });
     addGraphOutputs(f, values, names);
     return success();
@@ -420,8 +424,11 @@ FailureOr<SensitivityReport> Measurement::run() {
 
   for (size_t u = 0; u < units_.size(); ++u) {
     Unit &unit = units_[u];
-    // Only this layer on CIM: its CIM outputs and an fp32 twin's on the same inputs.
+    // Only this layer on CIM: its CIM outputs and an fp32 twin's on the same inputs (not for
+    // a recurrent node: its products' outputs have no counterpart in the fp32 network).
     auto tapOne = [&](func::FuncOp f) {
+      if (recurrentNodes_.count(unit.name))
+        return success();
       cim::LinearOp first;
       f.walk([&](cim::LinearOp op) {
         if (!first && nodeOf(op) == unit.name)
@@ -438,8 +445,11 @@ FailureOr<SensitivityReport> Measurement::run() {
     if (unit.outputs.count() > 0)
       unit.divergence.emplace(unit.outputs.min(), unit.outputs.max());
     auto compare = [&](int64_t, int64_t, const TensorMap &outputs) {
-      const Tensor &cim = outputs.at("cimlir.sensitivity.cim");
-      const Tensor &fp32 = outputs.at("cimlir.sensitivity.fp32");
+      auto cimIt = outputs.find("cimlir.sensitivity.cim");
+      auto fp32It = outputs.find("cimlir.sensitivity.fp32");
+      if (cimIt == outputs.end() || fp32It == outputs.end())
+        return;
+      const Tensor &cim = cimIt->second, &fp32 = fp32It->second;
       if (unit.divergence && cim.dtype() == DType::F32 && fp32.numel() == cim.numel())
         unit.divergence->add(fp32.data<float>(), cim.data<float>(),
                              static_cast<size_t>(cim.numel()));
@@ -515,9 +525,9 @@ LogicalResult Measurement::budget(SensitivityReport &report) {
   // then re-measured for the best few candidates of each round.
   std::map<std::string, double> lossWith;
   for (const Unit &u : units_)
-    lossWith[u.name] = loss(u.aloneDigital);
+    lossWith[u.name] = rankLoss(u.aloneDigital);
   std::vector<std::string> marked;
-  double current = loss(report.allCim);
+  double current = rankLoss(report.allCim);
   for (int round = 0;; ++round) {
     std::vector<const Unit *> candidates;
     for (const Unit &u : units_)
@@ -540,7 +550,7 @@ LogicalResult Measurement::budget(SensitivityReport &report) {
                                       digital, nullptr, nullptr);
         if (failed(value))
           return failure();
-        lossWith[u->name] = loss(*value);
+        lossWith[u->name] = rankLoss(*value);
       }
     const Unit *best =
         *std::min_element(candidates.begin(), candidates.end(), [&](const Unit *a, const Unit *b) {
@@ -590,11 +600,15 @@ FailureOr<SensitivityReport> measureSensitivity(ModuleOp imported,
 std::string sensitivityBackends() { return backendChoices(); }
 
 LogicalResult writeKeptDigitalDevice(MLIRContext &context, const device::DeviceConfig &device,
-                                     const std::vector<std::string> &marked,
-                                     const std::string &stagedTemp, const std::string &path) {
+                                     const SensitivityReport &report, const std::string &stagedTemp,
+                                     const std::string &path) {
+  std::vector<std::string> recurrent;
+  for (const LayerSensitivity &l : report.layers)
+    if (l.kind == "rnn" || l.kind == "gru" || l.kind == "lstm")
+      recurrent.push_back(l.name);
   std::string text;
   try {
-    text = device::toJsonText(device::keepDigital(device, marked)) + "\n";
+    text = device::toJsonText(device::keepDigital(device, report.marked(), recurrent)) + "\n";
   } catch (const std::exception &e) {
     return emitError(FileLineColLoc::get(&context, path, 0, 0)) << e.what();
   }

@@ -101,12 +101,12 @@ mlir::FailureOr<SensitivityReport> measureSensitivity(mlir::ModuleOp imported,
                                                       const SensitivityCompile &compile,
                                                       const SensitivityOptions &options);
 
-/// --save-device: `device` with a `layers` entry keeping each of `marked` digital
-/// (device::keepDigital), written into `stagedTemp` (the staged file of `path`). Emits one
-/// error naming `path` and fails when it cannot.
+/// --save-device: `device` with a `layers` entry keeping each layer the budget of `report`
+/// marked digital (device::keepDigital; a recurrent one in fp32), written into `stagedTemp`
+/// (the staged file of `path`). Emits one error naming `path` and fails when it cannot.
 mlir::LogicalResult writeKeptDigitalDevice(mlir::MLIRContext &context,
                                            const device::DeviceConfig &device,
-                                           const std::vector<std::string> &marked,
+                                           const SensitivityReport &report,
                                            const std::string &stagedTemp, const std::string &path);
 
 /// The backends built in, for --sensitivity-backend's help: "auto, cuda, cpu".

@@ -226,6 +226,11 @@ std::vector<LayerField> makeTable() {
       [](const L &l) { return integerValue(l.inputs.hybridAnalogBits); },
       [](L &l, const V &v) { l.inputs.hybridAnalogBits = int(v.integer); }));
   t.back().zeroOrRange = true;
+  t.push_back(numberField(
+      "inputs", "smooth_alpha", 0, false, 1, false,
+      [](const L &l) { return numberValue(l.inputs.smoothAlpha); },
+      [](L &l, const V &v) { l.inputs.smoothAlpha = v.number; }));
+  t.back().laterThanPlans = true;
   // adc (§5)
   t.push_back(enumField<AdcMode>(
       "adc", "mode", true, [](const L &l) { return enumValue(l.adc.mode); },

@@ -111,10 +111,12 @@ struct InputSettings {
   double clipPercentile = 100.0;               ///< in (0, 100]
   RangeMethod range = RangeMethod::Percentile; ///< how calibration sets a `static` scale's clip
   int hybridAnalogBits = 0;                    ///< h of §7: 0 (off) or 2..bits
+  /// SmoothQuant's α (cim-smooth-inputs, docs/numerics.md "Smoothing"): 0 (off) to 1.
+  double smoothAlpha = 0.0;
   bool operator==(const InputSettings &o) const {
     return bits == o.bits && slices == o.slices && scale == o.scale &&
            clipPercentile == o.clipPercentile && range == o.range &&
-           hybridAnalogBits == o.hybridAnalogBits;
+           hybridAnalogBits == o.hybridAnalogBits && smoothAlpha == o.smoothAlpha;
   }
 };
 

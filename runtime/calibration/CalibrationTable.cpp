@@ -73,7 +73,7 @@ Table read(const ojson &root, const Reader &r) {
     const ojson &entry = it.value();
     if (!entry.is_object())
       r.fail(path, "expected an object");
-    r.onlyKnown(entry, path + ".", {"groups", "measured_for"});
+    r.onlyKnown(entry, path + ".", {"groups", "input_channel_max", "measured_for"});
     Layer layer;
     if (auto groups = entry.find("groups"); groups != entry.end()) {
       if (!groups->is_array())
@@ -98,6 +98,14 @@ Table read(const ojson &root, const Reader &r) {
         }
         layer.groups->push_back(std::move(out));
       }
+    }
+    if (auto m = entry.find("input_channel_max"); m != entry.end()) {
+      if (!m->is_array())
+        r.fail(path + ".input_channel_max", "expected an array of numbers");
+      layer.inputChannelMax.emplace();
+      for (size_t i = 0; i < m->size(); ++i)
+        layer.inputChannelMax->push_back(
+            r.number((*m)[i], path + ".input_channel_max[" + std::to_string(i) + "]"));
     }
     if (auto measured = entry.find("measured_for"); measured != entry.end()) {
       if (!measured->is_object())
@@ -126,6 +134,7 @@ std::vector<std::pair<std::string, std::string>> measuredFor(const cim::CimParam
       {"inputs.slices", text(p.inputs.slices)},
       {"inputs.clip_percentile", text(p.inputs.clipPercentile)},
       {"inputs.range", text(cim::toString(p.inputs.range))},
+      {"inputs.smooth_alpha", text(p.inputs.smoothAlpha)},
       {"hybrid.analog_bits", text(p.inputs.hybridAnalogBits)},
       {"adc.percentile", text(percentile)},
       {"adc.range", text(cim::toString(p.adc.range))}};
@@ -152,6 +161,8 @@ std::string writeTable(const Table &table, std::string &json) noexcept {
         }
         entry["groups"] = std::move(groups);
       }
+      if (layer.inputChannelMax)
+        entry["input_channel_max"] = *layer.inputChannelMax;
       ojson measured = ojson::object();
       for (const auto &[key, value] : layer.measuredFor)
         measured[key] = ojson::parse(value);

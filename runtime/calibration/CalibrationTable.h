@@ -7,6 +7,7 @@
 // exception-free, for the compiler. The JSON:
 //   {"format": "cimlir-calibration", "version": 1, "dataset": ..., "samples": N,
 //    "layers": {"NAME": {"groups": [{"input_scale": s, "adc_full_scales": [FS...]}, ...],
+//                        "input_channel_max": [m...],
 //                        "measured_for": {"weights.bits": 8, ...}}}}
 // The reader checks the form: fields, their JSON types, format and version, the rules of
 // every JSON reader of ours (runtime/json/StrictJson.h: size, nesting, duplicate keys). What the
@@ -41,6 +42,10 @@ struct Group {
 struct Layer {
   /// Missing in a hand-written table that names the layer without values.
   std::optional<std::vector<Group>> groups;
+  /// max |x_c| per input channel c of the layer (a Gemm's or MatMul's K, a Conv's C, over all
+  /// groups) in the fp32 network before smoothing: what cim-smooth-inputs scales by (a layer
+  /// with inputs.smooth_alpha > 0). It depends on the model and the data only.
+  std::optional<std::vector<double>> inputChannelMax;
   /// What the values were measured for, as decision keys ("weights.bits", "hybrid.analog_bits",
   /// "crossbar.rows", "adc.percentile", ...) and their JSON values, in the file's order; the
   /// pass refuses the table for a layer whose decisions differ.
@@ -54,8 +59,8 @@ struct Table {
 };
 
 /// The measured_for entries of a layer calibrated with `params` at `percentile`: the values
-/// the calibrated numbers depend on (crossbar rows, weights, inputs, hybrid bits,
-/// adc.percentile).
+/// the calibrated numbers depend on (crossbar rows, weights, inputs and their smoothing,
+/// hybrid bits, adc.percentile).
 std::vector<std::pair<std::string, std::string>> measuredFor(const cim::CimParams &params,
                                                              double percentile);
 

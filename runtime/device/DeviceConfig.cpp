@@ -323,7 +323,8 @@ std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
   return "";
 }
 
-DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names) {
+DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names,
+                         const std::vector<std::string> &fp32Names) {
   const std::string source = device.source.empty() ? device.name : device.source;
   ojson file = toJson(device);
   ojson &layers = file["layers"];
@@ -338,6 +339,8 @@ DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::stri
     if (!digital.is_object())
       digital = ojson::object();
     digital["enabled"] = true;
+    if (std::find(fp32Names.begin(), fp32Names.end(), name) != fp32Names.end())
+      digital["precision"] = "fp32";
   }
   DeviceConfig out = parseDevice(file, source);
   out.source = device.source;

@@ -130,10 +130,12 @@ std::string unmatchedSetGlob(const std::vector<std::string> &assignments,
 
 /// The device with the layers `names` (exact node names) kept digital: each gets a `layers`
 /// entry of its own name holding "digital": {"enabled": true} (after the file's entries, or
-/// merged into the file's entry of that very glob), at the precision the device gives it
+/// merged into the file's entry of that very glob), at the precision the device gives it,
+/// but "fp32" for those also in `fp32Names` (recurrent layers, which are digital in fp32 only)
 /// (cim-opt --digital-budget --save-device). Throws cimlir::Error for a name holding '*' (a
 /// glob would read it as a wildcard) and for a name a later entry would put back on CIM.
-DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names);
+DeviceConfig keepDigital(const DeviceConfig &device, const std::vector<std::string> &names,
+                         const std::vector<std::string> &fp32Names = {});
 
 // ---- Printing and identity ----------------------------------------------------------------
 

@@ -10,6 +10,7 @@
 #include "runtime/exec/StepAttrs.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 namespace cimlir {
@@ -21,6 +22,12 @@ struct Target {
   std::string layer;
   cim::CimParams params; // the layer's, without calibrated values
   bool isStatic = false, calibrated = false;
+  /// inputs.smooth_alpha > 0: max |x| per input channel, a row element k of group g being
+  /// channel g·channelsPerGroup + k / taps (im2col's [C/g, kernel taps] order; 1 tap for a
+  /// gemm or matmul).
+  bool smooth = false;
+  int64_t channelsPerGroup = 0, taps = 1;
+  std::vector<double> channelMax;
   double percentile = 100.0;
   std::vector<Tensor> weights; // W_g [K,N] per group
   std::vector<float> scales;   // pass 1's s_x per group
@@ -72,6 +79,7 @@ public:
         t.params = toCimParams(s, "calibrate");
         t.isStatic = s.inputs.scale == device::InputScale::Static;
         t.calibrated = s.adc.mode == device::AdcMode::Calibrated;
+        t.smooth = s.inputs.smoothAlpha > 0;
         t.percentile = s.adc.percentile;
       } catch (const Error &e) {
         a.fail(e.what());
@@ -80,6 +88,15 @@ public:
                                                    DType::F32, "float32");
       for (int64_t g = 0; g < linear.groups(); ++g)
         t.weights.push_back(linear.groupWeights(a, g));
+      if (t.smooth) {
+        // cim-smooth-inputs refuses the other kinds; their channels are not measured.
+        t.smooth = linear.kind == LinearKind::Gemm || linear.kind == LinearKind::MatMul ||
+                   linear.kind == LinearKind::Conv;
+        const int64_t k = t.weights.front().dim(0); // W_g [K, N]
+        t.channelsPerGroup = linear.kind == LinearKind::Conv ? linear.conv.channelsPerGroup() : k;
+        t.taps = k / std::max<int64_t>(1, t.channelsPerGroup);
+        t.channelMax.assign(static_cast<size_t>(t.channelsPerGroup * linear.groups()), 0.0);
+      }
       byStep_[step.name] = targets_.size();
       targets_.push_back(std::move(t));
     }
@@ -131,6 +148,8 @@ public:
         out.groups->at(g).adcFullScales.emplace(fs.begin(), fs.end());
       }
       out.measuredFor = calibration::measuredFor(t.params, t.percentile);
+      if (t.smooth)
+        out.inputChannelMax = t.channelMax;
     }
     return table;
   }
@@ -149,6 +168,19 @@ private:
     }
   }
 
+  static void observeChannels(Target &t, int64_t g, const Tensor &rows) {
+    const int64_t k = rows.dim(1);
+    const float *x = rows.data<float>();
+    double *out = t.channelMax.data() + g * t.channelsPerGroup;
+    for (int64_t r = 0; r < rows.dim(0); ++r)
+      for (int64_t e = 0; e < k; ++e) {
+        const double v = std::fabs(double(x[r * k + e]));
+        double &m = out[e / t.taps];
+        if (v > m) // NaN never is: a non-finite input does not poison the channel's maximum
+          m = std::isinf(v) ? m : v;
+      }
+  }
+
   void pass(Dataset &dataset, int64_t total, bool first) {
     BackendOptions options;
     options.digitalRowsTap = [&](const std::string &step, int64_t g, const Tensor &rows) {
@@ -156,6 +188,8 @@ private:
       if (it == byStep_.end())
         return;
       Target &t = targets_[it->second];
+      if (first && t.smooth)
+        observeChannels(t, g, rows);
       if (first && t.isStatic)
         guarded(t, [&] {
           t.inputs.at(g).add(rows);

@@ -8,6 +8,8 @@
 // BackendOptions::digitalRowsTap, the rows each such layer multiplies (the rows its
 // crossbars would see: gemm/matmul rows, conv im2col patches per group):
 //  - pass 1: every group of every layer with `static` inputs: InputRangeCalibrator -> s_x;
+//    and of every layer with inputs.smooth_alpha > 0: max |x| per input channel (what
+//    cim-smooth-inputs scales by);
 //  - pass 2: every group of every layer with the `calibrated` ADC: AdcRangeCalibrator on the
 //    group's float W_g with the layer's parameters (s_x of pass 1 when static) and
 //    adc.percentile -> FS per (input slice i, weight slice j).

@@ -133,11 +133,14 @@ OutputDivergence::OutputDivergence(double lo, double hi, int bins)
 }
 
 size_t OutputDivergence::bin(float v) const {
-  // NaN lands in bin 0 (std::clamp of a NaN position would be unspecified).
+  // NaN lands in bin 0; the position is compared before the cast (one past size_t's range,
+  // +inf among them, would be undefined).
   const double pos = (double(v) - lo_) * scale_;
   if (!(pos > 0))
     return 0;
-  return std::min(static_cast<size_t>(pos), p_.size() - 1);
+  if (pos >= double(p_.size() - 1))
+    return p_.size() - 1;
+  return static_cast<size_t>(pos);
 }
 
 void OutputDivergence::add(const float *digital, const float *cim, size_t n) {
@@ -152,7 +155,8 @@ void OutputDivergence::add(const float *digital, const float *cim, size_t n) {
 }
 
 double OutputDivergence::kl() const {
-  if (count_ == 0)
+  // Constant fp32 outputs give one bin: no histogram to compare.
+  if (count_ == 0 || scale_ == 0)
     return kNaN;
   const double total = double(count_) + 0.5 * double(p_.size());
   double kl = 0;
@@ -217,17 +221,18 @@ void RunScore::add(int64_t begin, int64_t count, const float *out, int64_t perSa
     throw Error("sensitivity: an output of " + std::to_string(perSample) +
                 " values per sample is not rows of " + std::to_string(rowLength_));
   const int64_t rows = perSample / rowLength_;
+  if (metric_ == "accuracy" && rows != 1)
+    throw Error("the accuracy metric needs one row of class scores per sample; the model's "
+                "first output has " +
+                std::to_string(perSample) +
+                " values per sample (--sensitivity-metric kl or mse compares them all)");
   std::vector<double> p, q;
   for (int64_t s = 0; s < count; ++s) {
     const float *o = out + s * perSample;
     if (metric_ == "accuracy") {
-      // One prediction per row (a sequence model: per position) against the sample's label.
       const int64_t label = labels_->at(static_cast<size_t>(begin + s));
-      for (int64_t r = 0; r < rows; ++r) {
-        const float *row = o + r * rowLength_;
-        sum_ += (std::max_element(row, row + rowLength_) - row) == label;
-        ++terms_;
-      }
+      sum_ += (std::max_element(o, o + rowLength_) - o) == label;
+      ++terms_;
       continue;
     }
     const size_t at = static_cast<size_t>((begin + s) * perSample);
@@ -248,7 +253,8 @@ void RunScore::add(int64_t begin, int64_t count, const float *out, int64_t perSa
       probabilities(o + r * rowLength_, rowLength_, q);
       double kl = 0;
       for (size_t i = 0; i < p.size(); ++i)
-        kl += p[i] * std::log(p[i] / std::max(q[i], 1e-300));
+        if (p[i] > 0) // a probability that underflowed adds nothing (0·log 0 = 0)
+          kl += p[i] * std::log(p[i] / std::max(q[i], 1e-300));
       sum_ += kl;
       ++terms_;
     }

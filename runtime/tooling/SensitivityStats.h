@@ -60,7 +60,8 @@ public:
 
   int64_t count() const { return count_; }
   /// KL(P ‖ Q) in nats of the fp32 (P) and CIM (Q) value histograms, each bin count smoothed
-  /// by +0.5 (so that equal histograms give 0 and an empty bin no infinity).
+  /// by +0.5 (so that equal histograms give 0 and an empty bin no infinity); NaN when the
+  /// range is empty (constant fp32 outputs).
   double kl() const;
   /// Mean of (cim − digital)².
   double mse() const;
@@ -76,7 +77,8 @@ private:
 };
 
 /// The end-to-end metric of one run, sample by sample, on a model's first output:
-///  - "accuracy": argmax along the last axis against the labels (higher is better);
+///  - "accuracy": argmax of each sample's one row of class scores against its label (higher
+///    is better);
 ///  - "kl": mean over the rows of the last axis of KL(softmax(ref) ‖ softmax(out)); a row that
 ///    already is a probability row (values in [0, 1] summing to 1 within 1e-3) is taken as it
 ///    is, with probabilities below 1e-12 raised to that;

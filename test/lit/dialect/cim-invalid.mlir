@@ -63,7 +63,7 @@ func.func @no_layer_name(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x4
 
 // Every decision, consistent: K = 5 on 4-row arrays is 2 row blocks; 2 x 2 x 4 full scales.
 func.func @all_decided(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, normals = exact, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>, noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 0, chip_seed = 0, normals = exact, layer_ids = [1]>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -165,7 +165,7 @@ func.func @percentile_type(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x
 
 func.func @hybrid_dac_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{inputs.slices sums to 7 bits, expected 3 (hybrid.analog_bits - 1: the DAC carries the analog part)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", hybrid = #cim.hybrid<analog_bits = 4, analog_qmax = 7>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -182,7 +182,7 @@ func.func @hybrid_qmax(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf
 func.func @input_scale(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+2 {{inputs.scale is 'per_tensor', expected one of "dynamic_row", "static"}}
   // expected-error @+1 {{failed to parse Cim_InputsAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = per_tensor, clip_percentile = 100.0, range = percentile>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = per_tensor, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -207,7 +207,7 @@ func.func @mapping_rows(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2x
 // The int32 partial sums (§2, §10): 2^20 rows of 7-bit input and weight slices overflow.
 func.func @partial_sum_overflow(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{crossbar.rows: 1048576 rows · (2^7 - 1) · (2^7 - 1) = 16912482304 is 2^31 or more}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 1048576, cols = 8, k = 5, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [7], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 1048576, cols = 8, k = 5, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -231,7 +231,7 @@ func.func @adc_alone(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32
 
 func.func @adc_full_scales(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+1 {{adc.full_scales has 15 entries, expected 16 (row blocks x input slices x weight slices)}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -240,7 +240,7 @@ func.func @adc_full_scales(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x
 func.func @adc_mode(%x: tensor<2x5xf32>, %w: tensor<5x2xi8>) -> tensor<2x2xf32> {
   // expected-error @+2 {{adc.mode is 'half', expected one of "ideal", "full", "dynamic", "calibrated"}}
   // expected-error @+1 {{failed to parse Cim_AdcAttr parameter 'settings'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = half, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", weights = #cim.weights<bits = 8, slices = [1, 2, 2, 2], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 1.0, 2.0>>, inputs = #cim.inputs<bits = 8, slices = [3, 4], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 4, cols = 8, k = 5, n = 2, groups = 1, slices = 4, rows_per_sample = 1>, adc = #cim.adc<mode = half, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>>} : (tensor<2x5xf32>, tensor<5x2xi8>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 
@@ -322,7 +322,7 @@ func.func @hybrid_bits(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf
 
 func.func @static_scales_not_static(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -> tensor<2x2xf32> {
   // expected-error @+1 {{inputs.static_scales is for inputs.scale 'static', not 'dynamic_row'}}
-  %y = cim.linear %x, %w {kind = "matmul", layer = "l", inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0, range = percentile, static_scales = array<f32: 0.5>>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "l", inputs = #cim.inputs<bits = 8, slices = [7], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0, static_scales = array<f32: 0.5>>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
 

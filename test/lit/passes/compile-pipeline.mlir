@@ -27,7 +27,7 @@ func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CIM: cim.linear %arg0, %[[WQ]] {
 // CIM-SAME: adc = #cim.adc<mode = full, bits = 5, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1>>
 // CIM-SAME: hybrid = #cim.hybrid<analog_bits = 3, analog_qmax = 3>
-// CIM-SAME: inputs = #cim.inputs<bits = 8, slices = [1, 1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>
+// CIM-SAME: inputs = #cim.inputs<bits = 8, slices = [1, 1], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>
 // CIM-SAME: mapping = #cim.mapping<rows = 2, cols = 4, k = 3, n = 2, groups = 1, slices = 3, rows_per_sample = 1>
 // CIM-SAME: noise = #cim.noise<read = 0.0, program = 0.0, stuck_at_min = 0.0, stuck_at_max = 0.0, seed = 3, chip_seed = 0, normals = exact, layer_ids = [5572147292922939496]>
 // CIM-SAME: weights = #cim.weights<bits = 4, slices = [1, 1, 1], granularity = per_channel, clip_percentile = 100.0, source = float, scales = array<f32: 0.142857149, 0.142857149>>

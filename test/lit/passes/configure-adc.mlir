@@ -10,7 +10,7 @@
 // CHECK: adc = #cim.adc<mode = full, bits = 6, percentile = 100.0, range = percentile, noise_lsb = 0.5, samples = 4, full_scales = array<i64: 896, 2688, 896, 2688, 308, 924>>
 // CHECK-NOT: settings
 func.func @full(%x: tensor<?x300xf32>, %w: tensor<300x2xi8>) -> tensor<?x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", settings = {adc = {bits = 6 : i64, mode = "full", noise_lsb = 0.5 : f64, percentile = 100 : i64, range = "percentile", samples = 4 : i64}}, weights = #cim.weights<bits = 4, slices = [3], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 4, slices = [1, 2], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 128, cols = 64, k = 300, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<?x300xf32>, tensor<300x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", settings = {adc = {bits = 6 : i64, mode = "full", noise_lsb = 0.5 : f64, percentile = 100 : i64, range = "percentile", samples = 4 : i64}}, weights = #cim.weights<bits = 4, slices = [3], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 4, slices = [1, 2], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 128, cols = 64, k = 300, n = 2, groups = 1, slices = 1, rows_per_sample = 1>} : (tensor<?x300xf32>, tensor<300x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -21,7 +21,7 @@ func.func @full(%x: tensor<?x300xf32>, %w: tensor<300x2xi8>) -> tensor<?x2xf32> 
 // CHECK-LABEL: func.func @ideal
 // CHECK: adc = #cim.adc<mode = ideal, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>
 func.func @ideal(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", settings = {adc = {bits = 8 : i64, mode = "ideal", noise_lsb = 0 : i64, percentile = 100 : i64, range = "percentile", samples = 1 : i64}}, weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "fc", settings = {adc = {bits = 8 : i64, mode = "ideal", noise_lsb = 0 : i64, percentile = 100 : i64, range = "percentile", samples = 1 : i64}}, weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 
@@ -33,7 +33,7 @@ func.func @ideal(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
 // CHECK: adc = #cim.adc<mode = calibrated, bits = 8, percentile = 99.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 5, 15>>
 // CHECK-NOT: calibrated_full_scales
 func.func @calibrated(%x: tensor<?x5xf32>, %w: tensor<5x2xi8>) -> tensor<?x2xf32> {
-  %y = cim.linear %x, %w {kind = "matmul", layer = "cal", settings = {adc = {bits = 8 : i64, mode = "calibrated", noise_lsb = 0 : i64, percentile = 99 : i64, range = "percentile", samples = 1 : i64}}, weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
+  %y = cim.linear %x, %w {kind = "matmul", layer = "cal", settings = {adc = {bits = 8 : i64, mode = "calibrated", noise_lsb = 0 : i64, percentile = 99 : i64, range = "percentile", samples = 1 : i64}}, weights = #cim.weights<bits = 4, slices = [1, 2], granularity = per_tensor, clip_percentile = 100.0, source = float, scales = array<f32: 1.0>>, inputs = #cim.inputs<bits = 2, slices = [1], scale = dynamic_row, clip_percentile = 100.0, range = percentile, smooth_alpha = 0.0>, mapping = #cim.mapping<rows = 8, cols = 8, k = 5, n = 2, groups = 1, slices = 2, rows_per_sample = 1>} : (tensor<?x5xf32>, tensor<5x2xi8>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
 

@@ -14,6 +14,7 @@
 // BF16-LABEL: func.func @marked
 // BF16: cim.linear %arg0, %{{.*}}, %{{.*}} {{{.*}}layer = "/fc1"
 // BF16: cim.digital_linear %{{.*}}, %{{.*}}, %{{.*}} {alpha = 1.000000e+00 : f32, beta = 1.000000e+00 : f32, cim.marked_digital = true, kind = "gemm", layer = "/fc2", precision = "bf16", transB = 1 : i64}
+// BF16: onnx.LSTM {{.*}}cim.marked_digital = true
 // NONE-LABEL: func.func @marked
 // NONE-NOT: cim.marked_digital
 // NONE: cim.linear {{.*}}layer = "/fc2"

@@ -46,7 +46,7 @@ TEST(LayerSettings, TableNamesEveryFieldOnceAndTheDefaultsPass) {
         << f.key();
     EXPECT_FALSE(f.check(f.get(LayerSettings{})).has_value()) << f.key() << " default";
   }
-  EXPECT_EQ(keys.size(), 28u);
+  EXPECT_EQ(keys.size(), 29u);
   EXPECT_EQ(findLayerField("adc.nope"), nullptr);
   EXPECT_FALSE(checkLayerSettings(LayerSettings{}).has_value());
   // §10: only adc.* and noise.* change at run time.

@@ -231,7 +231,8 @@ TEST(DeviceJson, ToJsonHasEveryFieldInOrder) {
                                  R"("clip_percentile":100.0,"source":"float"})");
   EXPECT_EQ(j["inputs"].dump(),
             R"({"bits":8,"slices":[1,1,1,1,1,1,1],"scale":"dynamic_row",)"
-            R"("clip_percentile":100.0,"range":"percentile","hybrid_analog_bits":0})");
+            R"("clip_percentile":100.0,"range":"percentile","hybrid_analog_bits":0,)"
+            R"("smooth_alpha":0.0})");
   EXPECT_EQ(j["adc"].dump(), R"({"mode":"full","bits":8,"percentile":100.0,"range":"percentile",)"
                              R"("noise_lsb":0.0,"samples":1})");
   EXPECT_EQ(j["noise"].dump(), R"({"read":0.01,"program":0.0,"stuck_at_min":0.0,)"
@@ -258,7 +259,8 @@ TEST(DeviceJson, PrintedLikeTheSection10Example) {
       "  \"weights\": {\"bits\": 8, \"slices\": [1, 2, 2, 2], \"granularity\": \"per_channel\", "
       "\"clip_percentile\": 100.0, \"source\": \"float\"},\n"
       "  \"inputs\": {\"bits\": 8, \"slices\": [1, 1, 1, 1, 1, 1, 1], \"scale\": \"dynamic_row\", "
-      "\"clip_percentile\": 100.0, \"range\": \"percentile\", \"hybrid_analog_bits\": 0},\n"
+      "\"clip_percentile\": 100.0, \"range\": \"percentile\", \"hybrid_analog_bits\": 0, "
+      "\"smooth_alpha\": 0.0},\n"
       "  \"adc\": {\"mode\": \"full\", \"bits\": 8, \"percentile\": 100.0, \"range\": "
       "\"percentile\", \"noise_lsb\": 0.0, \"samples\": 1},\n"
       "  \"noise\": {\"read\": 0.01, \"program\": 0.0, \"stuck_at_min\": 0.0, \"stuck_at_max\": "

@@ -23,7 +23,7 @@ TEST(DeviceErrors, UnknownFieldInSection) {
   const std::vector<std::pair<std::string, std::string>> sections = {
       {"crossbar", "rows, cols"},
       {"weights", "bits, slices, granularity, clip_percentile, source"},
-      {"inputs", "bits, slices, scale, clip_percentile, range, hybrid_analog_bits"},
+      {"inputs", "bits, slices, scale, clip_percentile, range, hybrid_analog_bits, smooth_alpha"},
       {"adc", "mode, bits, percentile, range, noise_lsb, samples"},
       {"noise", "read, program, stuck_at_min, stuck_at_max, seed, chip_seed, normals"},
       {"digital", "enabled, precision"}};

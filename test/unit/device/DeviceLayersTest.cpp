@@ -128,6 +128,10 @@ TEST(DeviceKeepDigital, AnEntryOfItsOwnNameKeepsEachLayerDigital) {
   EXPECT_EQ(kept.layers.back().glob, "/conv1");
   // Printed and read back: the same device.
   EXPECT_EQ(parseDeviceText(toJsonText(kept), "again"), kept);
+  // A recurrent layer is digital in fp32 only: its entry says so.
+  DeviceConfig rnn = keepDigital(d, {"/rnn", "/fc1"}, {"/rnn"});
+  EXPECT_EQ(resolveLayer(rnn, "/rnn").digital.precision, DigitalPrecision::Fp32);
+  EXPECT_EQ(resolveLayer(rnn, "/fc1").digital.precision, DigitalPrecision::Bf16);
 }
 
 TEST(DeviceKeepDigital, NamesNoEntryOfTheirOwnCanKeepAreErrors) {

@@ -40,7 +40,9 @@ std::vector<double> orthogonal(int64_t n, std::mt19937 &rng) {
 }
 
 TEST(SingularValues, RecoversTheValuesOfUSVt) {
-  std::mt19937 rng(std::random_device{}());
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed)); // a failure says how to repeat it
+  std::mt19937 rng(seed);
   for (auto [rows, cols] : {std::pair<int64_t, int64_t>{7, 7}, {5, 12}, {13, 4}, {1, 9}}) {
     const int64_t k = std::min(rows, cols);
     std::uniform_real_distribution<double> value(0.01, 5.0);

@@ -90,5 +90,50 @@ TEST(CalibrationRun, GroupedConvGetsEachGroupsOwnScalesAndFullScales) {
   EXPECT_GT(*got.groups->at(1).inputScale, 5.0 * *got.groups->at(0).inputScale);
 }
 
+// inputs.smooth_alpha > 0: max |x| per input channel over the samples, straight from x (the
+// padding's zeros never exceed it), for every channel of every group.
+TEST(CalibrationRun, SmoothedLayersGetTheirInputChannelMaxima) {
+  std::mt19937 gen(23);
+  ConvCase c;
+  c.groups = 2;
+  c.C = 4;
+  c.M = 4;
+  c.H = c.W = 4;
+  c.kh = c.kw = 3;
+  c.pt = c.pl = c.pb = c.pr = 1;
+  c.w = randomF32(gen, {c.M, c.C / c.groups, c.kh, c.kw});
+  c.bias = randomF32(gen, {c.M});
+  json attrs = convAttrs(c);
+  attrs["kind"] = "conv";
+  attrs["precision"] = "fp32";
+  attrs["calibrate"] = {{"inputs", {{"smooth_alpha", 0.5}}}};
+  TempDir dir;
+  const std::string plan = dir.file("calibration.bin");
+  writeConvStep(c, "DigitalLinear", attrs, true, plan);
+  Tensor x = randomF32(gen, {6, c.C, c.H, c.W});
+  for (int64_t i = 0; i < x.numel(); ++i) // channel ch scaled by ch + 1: distinct maxima
+    x.data<float>()[i] *= float((i / (c.H * c.W)) % c.C + 1);
+  const std::string data = dir.file("data.npz");
+  writeNpz(data, {{"x", x}});
+  CalibrationOptions options;
+  options.plan = Program::load(plan);
+  options.dataset = data;
+  options.limit = 5;
+  options.batch = 2;
+  const calibration::Layer got = runCalibration(options).layers.at("/conv/Conv");
+  ASSERT_TRUE(got.inputChannelMax.has_value());
+  std::vector<double> want(c.C, 0.0);
+  for (int64_t n = 0; n < 5; ++n)
+    for (int64_t ch = 0; ch < c.C; ++ch)
+      for (int64_t p = 0; p < c.H * c.W; ++p)
+        want[ch] =
+            std::max(want[ch], std::fabs(double(x.data<float>()[(n * c.C + ch) * c.H * c.W + p])));
+  EXPECT_EQ(*got.inputChannelMax, want);
+  // measured_for records α: scales measured on smoothed inputs are for that α only.
+  EXPECT_NE(std::find(got.measuredFor.begin(), got.measuredFor.end(),
+                      std::pair<std::string, std::string>{"inputs.smooth_alpha", "0.5"}),
+            got.measuredFor.end());
+}
+
 } // namespace
 } // namespace cimlir::runtimetest

@@ -35,6 +35,11 @@ TEST(CalibrationTable, WrittenTablesReadBackExactly) {
         }
         layer.groups->push_back(group);
       }
+      if (rng()() % 2) { // cim-smooth-inputs' channel maxima
+        layer.inputChannelMax.emplace();
+        for (int c = 0; c < 5; ++c)
+          layer.inputChannelMax->push_back(value(rng()));
+      }
       cim::CimParams params;
       params.weights.slices = {1, 2, 2, 2};
       params.inputs.hybridAnalogBits = 0;
@@ -51,6 +56,7 @@ TEST(CalibrationTable, WrittenTablesReadBackExactly) {
     for (const auto &[name, layer] : table.layers) {
       const Layer &got = back.layers.at(name);
       EXPECT_EQ(got.measuredFor, layer.measuredFor) << name;
+      EXPECT_EQ(got.inputChannelMax, layer.inputChannelMax) << name;
       ASSERT_EQ(got.groups->size(), layer.groups->size());
       for (size_t g = 0; g < layer.groups->size(); ++g) {
         EXPECT_EQ(got.groups->at(g).inputScale, layer.groups->at(g).inputScale);
@@ -77,6 +83,7 @@ TEST(CalibrationTable, MeasuredForNamesTheDecisions) {
       {"inputs.slices", "[1,2]"},
       {"inputs.clip_percentile", "100.0"},
       {"inputs.range", "\"percentile\""},
+      {"inputs.smooth_alpha", "0.0"},
       {"hybrid.analog_bits", "4"},
       {"adc.percentile", "97.5"},
       {"adc.range", "\"percentile\""}};

@@ -15,10 +15,14 @@
 namespace cimlir {
 namespace {
 
-std::mt19937 freshRng() { return std::mt19937(std::random_device{}()); }
+/// A generator on a fresh seed, which a failure prints (the trace lives as long as the test).
+#define FRESH_RNG(rng)                                                                             \
+  const uint32_t rng##Seed = std::random_device{}();                                               \
+  SCOPED_TRACE("seed " + std::to_string(rng##Seed));                                               \
+  std::mt19937 rng(rng##Seed)
 
 TEST(SensitivityStats, MomentsAndQuantilesOverBatchesAreThoseOfAllTheValues) {
-  std::mt19937 rng = freshRng();
+  FRESH_RNG(rng);
   std::student_t_distribution<float> heavy(5.0f); // a kurtosis well away from 0
   std::vector<float> all(20000);
   for (float &v : all)
@@ -64,7 +68,7 @@ TEST(SensitivityStats, MomentsAndQuantilesOverBatchesAreThoseOfAllTheValues) {
 }
 
 TEST(SensitivityStats, AReservoirEstimatesTheQuartilesOfALongStream) {
-  std::mt19937 rng = freshRng();
+  FRESH_RNG(rng);
   std::uniform_real_distribution<float> uniform(-1.0f, 3.0f);
   ValueStats stats(4096);
   std::vector<float> batch(10000);
@@ -95,7 +99,7 @@ TEST(SensitivityStats, NonFiniteValuesAreCountedApart) {
 }
 
 TEST(SensitivityStats, OutputDivergenceIsTheSmoothedHistogramKlAndTheMeanSquaredError) {
-  std::mt19937 rng = freshRng();
+  FRESH_RNG(rng);
   std::normal_distribution<float> normal;
   const int bins = 64;
   const double lo = -2.0, hi = 2.5;
@@ -131,10 +135,19 @@ TEST(SensitivityStats, OutputDivergenceIsTheSmoothedHistogramKlAndTheMeanSquared
   EXPECT_EQ(same.kl(), 0.0);
   EXPECT_EQ(same.mse(), 0.0);
   EXPECT_THROW(OutputDivergence(0.0, INFINITY), Error);
+  // Values past the range, infinities too, count in the edge bins.
+  OutputDivergence edges(0.0, 1.0, 4);
+  const float d[] = {0.1f, 0.9f}, c[] = {-INFINITY, INFINITY};
+  edges.add(d, c, 2);
+  EXPECT_EQ(edges.kl(), 0.0);
+  // Constant fp32 outputs: no histogram to compare.
+  OutputDivergence flat(2.0, 2.0);
+  flat.add(d, c, 2);
+  EXPECT_TRUE(std::isnan(flat.kl()));
 }
 
 TEST(SensitivityStats, RunScoresAgainstLabelsAndTheAllDigitalOutputs) {
-  std::mt19937 rng = freshRng();
+  FRESH_RNG(rng);
   std::normal_distribution<float> normal;
   const int64_t samples = 50, classes = 7;
   std::vector<float> ref(samples * classes), out(ref.size());
@@ -183,6 +196,16 @@ TEST(SensitivityStats, ProbabilityRowsAreComparedAsTheyAre) {
   const double want =
       0.7 * std::log(0.7 / 0.5) + 0.2 * std::log(0.2 / 0.25) + 0.1 * std::log(0.1 / 0.25);
   EXPECT_NEAR(kl.value(), want, 1e-6);
+  // A softmax probability that underflows to 0 adds nothing, not 0·log 0 = NaN.
+  std::vector<float> sharp{0.0f, 2000.0f, 0.0f}, close{1.0f, 2000.0f, 0.0f};
+  RunScore underflow("kl", nullptr, &sharp, 3);
+  underflow.add(0, 1, close.data(), 3);
+  EXPECT_EQ(underflow.value(), 0.0);
+  // Accuracy needs one row per sample.
+  std::vector<int64_t> labels{0};
+  RunScore rows("accuracy", &labels, nullptr, 3);
+  std::vector<float> twoRows(6, 0.0f);
+  EXPECT_THROW(rows.add(0, 1, twoRows.data(), 6), Error);
 }
 
 /// Spearman's ρ straight from its definition: each value's rank counted pair by pair (ties
@@ -216,7 +239,7 @@ double spearmanByCounting(const std::vector<double> &a, const std::vector<double
 }
 
 TEST(SensitivityStats, SpearmanIsPearsonOfTheRanks) {
-  std::mt19937 rng = freshRng();
+  FRESH_RNG(rng);
   std::uniform_int_distribution<int> small(0, 5); // many ties
   for (int trial = 0; trial < 20; ++trial) {
     std::vector<double> a(12), b(12);

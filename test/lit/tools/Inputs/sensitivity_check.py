@@ -8,6 +8,13 @@ only (npz_stdlib, beside the import tests):
         the report's kl or mse metric (as the report says) of FIELD (all_cim, only_on_cim,
         only_digital or budget) against the same metric computed here from cim-run's outputs
         (OUT.npz) and the all-digital outputs (REF.npz); prints "match FIELD LAYER"
+    sensitivity_check.py output REPORT.json REF.npz OUT.npz LAYER
+        LAYER's output_kl, output_mse and output_nmse for a layer whose output is the graph's
+        `logits`: the all-digital outputs (REF.npz) are its fp32 outputs on the same inputs, and
+        the run with only LAYER on CIM (OUT.npz) its CIM outputs; prints "output LAYER match"
+    sensitivity_check.py saved DEVICE.json REPORT.json
+        the device --save-device wrote has an entry {"digital": {"enabled": true}} for each
+        layer the budget kept, and no other entry but the built-in /lm_head*; prints "saved N"
     sensitivity_check.py proxies REPORT.json MODEL.onnxtext DATA.npz INPUT_LAYER
         weight kurtosis and sigma1/sum(sigma) of every layer (from the model's initializers,
         singular values by Jacobi), range ratio and kurtosis of INPUT_LAYER's inputs (the
@@ -154,6 +161,40 @@ def check_metric(report_path, ref_path, out_path, field, layer=None):
     print("match %s %s" % (field, layer or ""))
 
 
+def check_output(report_path, ref_path, out_path, name):
+    layer = next(l for l in json.load(open(report_path))["layers"] if l["name"] == name)
+    p, q = read_npz(ref_path)["logits"][2], read_npz(out_path)["logits"][2]
+    lo, hi, bins = min(p), max(p), 2048
+    scale = bins / (hi - lo)
+
+    def histogram(values):
+        h = [0.5] * bins
+        for v in values:
+            pos = (v - lo) * scale
+            h[0 if not pos > 0 else min(int(pos), bins - 1)] += 1
+        return h
+    hp, hq = histogram(p), histogram(q)
+    total = len(p) + 0.5 * bins
+    kl = sum(a / total * math.log(a / b) for a, b in zip(hp, hq))
+    se = sum((b - a) ** 2 for a, b in zip(p, q))
+    close(layer["output_kl"], kl, 1e-6, name + " output_kl")
+    close(layer["output_mse"], se / len(p), 1e-6, name + " output_mse")
+    close(layer["output_nmse"], se / sum(a * a for a in p), 1e-6, name + " output_nmse")
+    print("output %s match" % name)
+
+
+def check_saved(device_path, report_path):
+    layers = json.load(open(device_path))["layers"]
+    kept = [k["layer"] for k in json.load(open(report_path))["budget"]["kept_digital"]]
+    extra = [g for g in layers if g not in kept and g != "/lm_head*"]
+    if extra:
+        fail("entries for layers the budget did not keep: %r" % extra)
+    for name in kept:
+        if layers.get(name, {}).get("digital", {}).get("enabled") is not True:
+            fail("no entry keeping %s digital: %r" % (name, layers.get(name)))
+    print("saved %d" % len(kept))
+
+
 def check_proxies(report_path, model_path, data_path, input_layer):
     report = json.load(open(report_path))
     text = open(model_path).read()
@@ -198,6 +239,10 @@ if __name__ == "__main__":
         devices(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif command == "metric":
         check_metric(*sys.argv[2:])
+    elif command == "output":
+        check_output(*sys.argv[2:])
+    elif command == "saved":
+        check_saved(*sys.argv[2:])
     elif command == "proxies":
         check_proxies(*sys.argv[2:])
     else:
