@@ -88,6 +88,9 @@ private:
         !error.empty())
       return op->emitError() << error;
     settings.digital.enabled |= op->hasAttr(kMarkedDigitalAttr);
+    if (!settings.digital.enabled && settings.inputs.smoothAlpha > 0 &&
+        isa<onnx::ConvTransposeOp>(op))
+      return smoothingRefused(op, "ConvTranspose");
     Builder b(op->getContext());
     if (settings.digital.enabled) {
       // Kept digital (§8): cim-digital-layers decides what that becomes.
@@ -124,11 +127,20 @@ private:
       ++numDigitalLayers;
       return success();
     }
+    if (settings.inputs.smoothAlpha > 0)
+      return smoothingRefused(op, op->getName().stripDialect());
     Builder b(op->getContext());
     if (failed(splitRecurrentLayer(op, b.getNamedAttr("settings", settingsAttr(b, settings)))))
       return failure();
     numCimLayers += 2;
     return success();
+  }
+
+  /// inputs.smooth_alpha on a layer cim-smooth-inputs cannot smooth: refused at placement,
+  /// naming the node a `layers` entry can address, before any calibration runs.
+  LogicalResult smoothingRefused(Operation *op, StringRef kind) {
+    return layerError(op) << "inputs.smooth_alpha applies to Gemm, MatMul and Conv layers, not "
+                          << kind << " (set it to 0 for this layer)";
   }
 
   std::shared_ptr<const device::DeviceConfig> loaded_;

@@ -137,8 +137,11 @@ private:
     auto sConst = onnx::ConstantOp::create(b, op.getLoc(), sType,
                                            constantData(sType, s.data(), layer + ".smooth"));
     Value divided = onnx::DivOp::create(b, op.getLoc(), xType, op.getX(), sConst);
+    Operation *oldW = op.getWeight().getDefiningOp();
     op->setOperand(0, divided);
     op->setOperand(1, newW);
+    if (oldW->use_empty()) // else another layer shares it; the plan writes every constant
+      oldW->erase();
     op->setAttr(kSmoothedAttr, b.getBoolAttr(true));
     ++numSmoothed;
     return success();

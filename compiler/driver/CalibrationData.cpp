@@ -98,6 +98,7 @@ FailureOr<calibration::Table> calibrateModule(ModuleOp module,
     run.splitGiven = options.splitGiven;
     run.limit = options.limit;
     run.batch = options.batch;
+    run.channelMaximaOnly = options.channelMaximaOnly;
     return runCalibration(run);
   } catch (const Error &e) {
     // The runner's messages mostly say "calibration: " already: one prefix.

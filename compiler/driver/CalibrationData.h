@@ -43,6 +43,7 @@ struct CalibrationDataOptions {
   bool splitGiven = false;
   int64_t limit = 512;
   int64_t batch = 64;
+  bool channelMaximaOnly = false; ///< CalibrationOptions::channelMaximaOnly
   /// For the calibration plan's metadata.
   std::string sourceName;
   uint64_t deviceFingerprint = 0;

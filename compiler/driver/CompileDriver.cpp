@@ -303,12 +303,15 @@ LogicalResult Compilation::calibrate() {
   options.sourceName = o_.input;
   options.deviceFingerprint = device::fingerprint(*device_);
   options.deviceJson = deviceJson_;
+  // With smoothing, the first run measures only the channel maxima it needs.
+  const bool smoothing = needsSmoothing(module());
+  options.channelMaximaOnly = smoothing;
   auto measured = calibrateModule(module(), options);
   if (failed(measured))
     return failure();
   table_ = std::make_shared<const calibration::Table>(std::move(*measured));
   tableName_ = "measured on " + o_.calibration;
-  if (!needsSmoothing(module()))
+  if (!smoothing)
     return success();
   if (failed(smooth()))
     return failure();
@@ -316,6 +319,7 @@ LogicalResult Compilation::calibrate() {
   // them again, on the smoothed layers, and keep the channel maxima of the fp32 network.
   if (!findCalibrationNeed(module(), /*scalesOnly=*/true))
     return success();
+  options.channelMaximaOnly = false;
   auto scales = calibrateModule(module(), options);
   if (failed(scales))
     return failure();

@@ -80,6 +80,8 @@ public:
         t.isStatic = s.inputs.scale == device::InputScale::Static;
         t.calibrated = s.adc.mode == device::AdcMode::Calibrated;
         t.smooth = s.inputs.smoothAlpha > 0;
+        if (o.channelMaximaOnly)
+          t.isStatic = t.calibrated = false;
         t.percentile = s.adc.percentile;
       } catch (const Error &e) {
         a.fail(e.what());

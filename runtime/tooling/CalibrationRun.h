@@ -36,6 +36,9 @@ struct CalibrationOptions {
   bool splitGiven = false;     ///< the split was asked for: refused for a dataset without splits
   int64_t limit = 512;         ///< at most this many samples
   int64_t batch = 64;
+  /// Only the input channel maxima of smoothed layers (cim-opt's first run when a layer is
+  /// smoothed: its scales are measured on the smoothed model afterwards).
+  bool channelMaximaOnly = false;
 };
 
 /// Runs the calibration. Throws cimlir::Error (one line naming the layer where one is at fault)

@@ -6,6 +6,10 @@
 // [8, 2], w_max [2, 0.5]: s = [2, 2].
 // RUN: cim-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(cim-smooth-inputs{table=%S/Inputs/smooth-table.json}))' | FileCheck %s
 // RUN: cim-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(cim-smooth-inputs{table=%S/Inputs/smooth-table.json},cim-slice-inputs))' | FileCheck %s --check-prefix=SLICED
+// The float weights a smoothed layer no longer uses are gone (the plan writes every constant);
+// the one `off` still uses stays.
+// RUN: cim-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(cim-smooth-inputs{table=%S/Inputs/smooth-table.json}))' | FileCheck %s --check-prefix=ERASED --implicit-check-not='[-1.000000e+00, 1.000000e+00]]>' --implicit-check-not='[5.000000e-01]]]]>'
+// ERASED: dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00], [5.000000e-01, 2.500000e-01, 1.000000e+00]]>
 
 // CHECK-LABEL: func.func @smoothed
 // CHECK-DAG: %[[MMW:.*]] = onnx.Constant {value = dense<{{\[}}[4.000000e+00, 8.000000e+00, 1.200000e+01], [5.000000e-01, 2.500000e-01, 1.000000e+00]]> : tensor<2x3xf32>}

@@ -159,8 +159,11 @@ TEST(DigitalLinear, EveryPrecisionMatchesTheReferenceOnRandomShapes) {
 
       // The rounding really happens: bf16 and w8a16 results are off the fp32 ones by far
       // more than a few float32 roundings of the sum somewhere (a bf16 rounding is 2^-9
-      // relative; 4·u·(S + |b|) is the tolerance without its factor of K).
-      if (p != DigitalPrecision::Fp32 && M * K * N >= 64) {
+      // relative; 4·u·(S + |b|) is the tolerance without its factor of K). With K = 1 the int8
+      // weights are exact (a column's one value is its own scale's maximum), and so are
+      // int8's inputs: nothing to see there (it failed on seed 1426269129).
+      const bool int8Weights = p == DigitalPrecision::Int8 || p == DigitalPrecision::W8A16;
+      if (p != DigitalPrecision::Fp32 && M * K * N >= 64 && !(int8Weights && K == 1)) {
         const digitalref::Result exact = reference(DigitalPrecision::Fp32, x, w, b);
         double worst = 0.0;
         for (int64_t i = 0; i < M * N; ++i)
