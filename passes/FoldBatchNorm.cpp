@@ -57,25 +57,6 @@ Value makeConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return onnx::ConstantOp::create(b, loc, type, constantData(type, data.data(), key));
 }
 
-/// The layer's location with the folded op recorded: the layer keeps its name (layerName);
-/// under it a FusedLoc of the layer's own location alone (first and only, unknown or not),
-/// whose metadata lists the folded nodes' names (read by cim-opt --report and by messages).
-Location fusedLocation(Operation *layer, Operation *folded) {
-  MLIRContext *ctx = layer->getContext();
-  auto name = dyn_cast<NameLoc>(layer->getLoc());
-  Location own = name ? name.getChildLoc() : layer->getLoc();
-  SmallVector<Attribute> names;
-  if (auto fused = dyn_cast<FusedLoc>(own))
-    if (auto previous = dyn_cast_or_null<ArrayAttr>(fused.getMetadata())) {
-      own = fused.getLocations().front();
-      names.assign(previous.begin(), previous.end());
-    }
-  names.push_back(StringAttr::get(ctx, layerName(folded)));
-  // With metadata, FusedLoc keeps a single location (an unknown one included).
-  Location child = FusedLoc::get(ctx, {own}, ArrayAttr::get(ctx, names));
-  return name ? Location(NameLoc::get(name.getName(), child)) : child;
-}
-
 /// `operand` takes `value`; the constant it held goes when nothing else reads it.
 void replaceConstant(OpOperand &operand, Value value) {
   Value old = operand.get();

@@ -83,6 +83,25 @@ template cim::LinearOp replaceWithLinear<cim::LinearOp>(Operation *, ArrayRef<Na
 template cim::DigitalLinearOp replaceWithLinear<cim::DigitalLinearOp>(Operation *,
                                                                       ArrayRef<NamedAttribute>);
 
+/// The layer's location with the folded op recorded: the layer keeps its name (layerName);
+/// under it a FusedLoc of the layer's own location alone (first and only, unknown or not),
+/// whose metadata lists the folded nodes' names (read by cim-opt --report and by messages).
+Location fusedLocation(Operation *layer, Operation *folded) {
+  MLIRContext *ctx = layer->getContext();
+  auto name = dyn_cast<NameLoc>(layer->getLoc());
+  Location own = name ? name.getChildLoc() : layer->getLoc();
+  SmallVector<Attribute> names;
+  if (auto fused = dyn_cast<FusedLoc>(own))
+    if (auto previous = dyn_cast_or_null<ArrayAttr>(fused.getMetadata())) {
+      own = fused.getLocations().front();
+      names.assign(previous.begin(), previous.end());
+    }
+  names.push_back(StringAttr::get(ctx, layerName(folded)));
+  // With metadata, FusedLoc keeps a single location (an unknown one included).
+  Location child = FusedLoc::get(ctx, {own}, ArrayAttr::get(ctx, names));
+  return name ? Location(NameLoc::get(name.getName(), child)) : child;
+}
+
 double smoothAlpha(cim::LinearOp op) {
   DictionaryAttr settings = op.getSettingsAttr();
   auto inputs = settings ? settings.getAs<DictionaryAttr>("inputs") : nullptr;

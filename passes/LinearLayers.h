@@ -29,6 +29,11 @@ inline constexpr llvm::StringLiteral kDigitalPrecisionAttr = "cim.digital_precis
 /// digital op, so that the plan's step carries it.
 inline constexpr llvm::StringLiteral kMarkedDigitalAttr = "cim.marked_digital";
 
+/// The layer's location with `folded` (a node fused into it) recorded: the layer keeps its
+/// name (layerName); under it a FusedLoc of the layer's own location alone, whose metadata
+/// lists the fused nodes' names (read by cim-opt --report and by messages).
+mlir::Location fusedLocation(mlir::Operation *layer, mlir::Operation *folded);
+
 /// cim-smooth-inputs' mark on a layer whose inputs it smoothed: cim-slice-inputs refuses a
 /// layer with inputs.smooth_alpha > 0 without it (the smoothing would be recorded, not done).
 inline constexpr llvm::StringLiteral kSmoothedAttr = "cim.smoothed";

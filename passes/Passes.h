@@ -55,10 +55,11 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
                             std::shared_ptr<const calibration::Table> smoothing = nullptr,
                             const std::string &smoothingName = "");
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
-/// messages), and the plan contract check.
+/// messages), cim-fuse-activations (unless `fuseActivations` is false: cim-opt
+/// --keep-activations), and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,
                            std::shared_ptr<const calibration::Table> table = nullptr,
-                           const std::string &tableName = "");
+                           const std::string &tableName = "", bool fuseActivations = true);
 
 /// Registers the passes and the `cim-compile` pipeline with the global registry.
 void registerCompilerPasses();

@@ -365,6 +365,30 @@ def ApplyCalibration : Pass<"cim-apply-calibration", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
+  let summary = "Fuses a layer's ReLU into its epilogue";
+  let description = [{
+    A `cim.linear` or `cim.digital_linear` (not of a recurrent kind) whose y feeds an
+    `onnx.Relu` and nothing else gets `activation = "relu"` and the ReLU goes: the backends
+    apply it to y last, after the bias and the ADC's recombination (what the Relu step
+    computed, bit for bit), with no step and no activation tensor between. The layer's
+    location records the fused node (`cim-opt --report`'s `fused` column).
+
+    ```mlir
+    %y = cim.linear %x, %w, %b {kind = "conv", ...}
+    %r = onnx.Relu %y
+    // becomes
+    %r = cim.linear %x, %w, %b {activation = "relu", kind = "conv", ...}
+    ```
+
+    Runs last among the decisions (after calibration, which observes the layer's own y);
+    `cim-opt --keep-activations` leaves it out.
+  }];
+  let statistics = [
+    Statistic<"numFused", "fused", "ReLUs fused into their layer">,
+  ];
+}
+
 def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's noise, seeds and layer ids (§4, §9)";
   let description = [{

@@ -47,7 +47,7 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
-                           const std::string &tableName) {
+                           const std::string &tableName, bool fuseActivations) {
   // One decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
@@ -57,6 +57,8 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
   if (table)
     pm.addNestedPass<mlir::func::FuncOp>(createApplyCalibration(std::move(table), tableName));
   pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
+  if (fuseActivations)
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseActivations());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 

@@ -265,7 +265,7 @@ LogicalResult Compilation::compile() {
     }
   }
   PassManager decisions(&context_);
-  buildDecisionPipeline(decisions, table_, tableName_);
+  buildDecisionPipeline(decisions, table_, tableName_, !o_.keepActivations);
   return decisions.run(module());
 }
 
@@ -346,6 +346,7 @@ LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
   SensitivityCompile compile;
   compile.device = device_;
   compile.foldBatchNorm = !o_.keepBatchNorm;
+  compile.fuseActivations = !o_.keepActivations;
   compile.table = table_;
   compile.tableName = tableName_;
   compile.sourceName = o_.input;
@@ -455,6 +456,11 @@ CompileOptions parseCommandLine(int argc, char **argv) {
                              cl::desc("with --emit: print every weight in full (by default "
                                       "weights over 1 KiB print as \"__elided__\")"),
                              cl::init(false), cl::cat(category));
+  cl::opt<bool> keepActivations(
+      "keep-activations",
+      cl::desc("keep each ReLU a digital step after its layer instead of fusing it into the "
+               "layer's epilogue (the outputs are the same)"),
+      cl::init(false), cl::cat(category));
   cl::opt<bool> keepBatchNorm(
       "keep-batch-norm",
       cl::desc("keep BatchNormalization a digital step after its layer instead of folding it "
@@ -534,6 +540,7 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   o.report = report;
   o.printWeights = printWeights;
   o.keepBatchNorm = keepBatchNorm;
+  o.keepActivations = keepActivations;
   o.calibration = calibration;
   o.calibrationTable = calibrationTable;
   if (calibrationLimit.getNumOccurrences())

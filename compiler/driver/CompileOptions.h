@@ -26,6 +26,8 @@ struct CompileOptions {
   bool printWeights = false;
   /// --keep-batch-norm: BatchNormalization stays a digital step (cim-fold-batch-norm not run).
   bool keepBatchNorm = false;
+  /// --keep-activations: a ReLU after a layer stays a step (cim-fuse-activations not run).
+  bool keepActivations = false;
   std::string calibration;      ///< --calibration DATASET
   std::string calibrationTable; ///< --calibration-table FILE
   /// Given on the command line (each is refused without --calibration).

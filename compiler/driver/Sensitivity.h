@@ -51,7 +51,7 @@ struct SensitivityOptions {
 /// What the compilation hands over: the device, placement's switches, the calibration table.
 struct SensitivityCompile {
   std::shared_ptr<const device::DeviceConfig> device;
-  bool foldBatchNorm = true;
+  bool foldBatchNorm = true, fuseActivations = true;
   std::shared_ptr<const calibration::Table> table;
   std::string tableName;
   std::string sourceName, deviceJson;

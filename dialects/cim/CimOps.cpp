@@ -16,6 +16,12 @@ namespace {
 /// Each kind has the operand ranks and attributes its runtime step reads (§0). Shared by
 /// cim.linear and cim.digital_linear, which have the same kinds.
 template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
+  if (auto activation = op.getActivation()) {
+    if (*activation != "relu")
+      return op.emitOpError("has activation '") << *activation << "' (only relu is fused)";
+    if (cimlir::cpu::recurrentCellOfKind(op.getKind()))
+      return op.emitOpError("of a recurrent kind takes no fused activation");
+  }
   auto x = op.getX().getType(), w = op.getWeight().getType();
   if (!x.getElementType().isF32())
     return op.emitOpError("takes float32 x");

@@ -9,7 +9,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // What every linear layer op has: the matrix product of an ONNX Gemm, MatMul, Conv or
 // ConvTranspose with a constant weight (cim-numerics.md §0), or the hidden product of an RNN, GRU or LSTM, its
 // operands as the model has them and the attributes its kind reads (the recurrent kinds: the
-// cell's, as the onnx ops hold them).
+// cell's, as the onnx ops hold them); `activation` ("relu", not for the recurrent kinds) is an
+// activation cim-fuse-activations fused into the layer's epilogue, applied to y last.
 defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
                    Variadic<AnyRankedTensor>:$more,
                    StrAttr:$kind, StrAttr:$layer,
@@ -25,7 +26,8 @@ defvar Cim_LinearArguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$weight,
                    OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
                    OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
                    OptionalAttr<F32Attr>:$clip, OptionalAttr<I64Attr>:$input_forget,
-                   OptionalAttr<I64Attr>:$linear_before_reset);
+                   OptionalAttr<I64Attr>:$linear_before_reset,
+                   OptionalAttr<StrAttr>:$activation);
 
 def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
   let summary = "a layer computed on CIM crossbars: y = CIM(x · W)";

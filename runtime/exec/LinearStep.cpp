@@ -142,6 +142,14 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
            "', expected gemm, matmul, conv, conv_transpose, rnn, gru or lstm");
   if (s.kind != LinearKind::Recurrent)
     a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
+  if (a.has("activation")) {
+    const std::string activation = a.s("activation");
+    if (activation != "relu" || s.kind == LinearKind::Recurrent)
+      a.fail("has activation '" + activation + "'" +
+             (s.kind == LinearKind::Recurrent ? " on a recurrent kind" : "") +
+             "; this runtime fuses relu into a gemm, matmul, conv or conv_transpose");
+    s.relu = true;
+  }
 
   const Tensor *w = a.program().constant(step.inputs[1]);
   if (!w)

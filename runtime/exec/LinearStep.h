@@ -49,6 +49,9 @@ struct LinearStep {
   LinearKind kind = LinearKind::Gemm;
   float alpha = 1.0f, beta = 1.0f; ///< gemm
   bool transB = false;             ///< gemm
+  /// A ReLU fused into the step (cim-fuse-activations): y = max(y, 0) last, after the bias.
+  /// Not for the recurrent kind.
+  bool relu = false;
   /// conv (not bound to an input); conv_transpose too, with `channels` C and `outChannels` M
   /// of the transposed convolution (W [C, M/g, k...]); its output extents come from y.
   ConvGeometry conv;

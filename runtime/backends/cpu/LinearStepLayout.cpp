@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 
+#include "kernels/cpu/Elementwise.h"
 #include "kernels/cpu/Recurrent.h"
 
 #include <algorithm>
@@ -45,6 +46,8 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in,
     runRecurrent(in, out, firstSample, product);
     return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
   }
+  if (step_.relu) // the fused activation, last: what the Relu step after the layer computed
+    cpu::relu(y, y);
   return x.rank() > 0 ? x.dim(0) : 0;
 }
 

@@ -76,6 +76,8 @@ int64_t LinearLayout::run(const std::vector<const Tensor *> &in, const std::vect
     runRecurrent(in, out, firstSample, product);
     return x.rank() > 1 ? x.dim(1) : 0; // x is [seq, batch, ...]
   }
+  if (step_.relu && y.numel() > 0) // the fused activation, last (as the CPU applies it)
+    cuda::relu(y.data<float>(), y.data<float>(), DType::F32, y.numel(), context_->stream());
   return x.rank() > 0 ? x.dim(0) : 0;
 }
 

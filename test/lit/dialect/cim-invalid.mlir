@@ -333,3 +333,11 @@ func.func @calibrated_not_calibrated(%x: tensor<2x5xf32>, %w: tensor<5x2xf32>) -
   %y = cim.linear %x, %w {kind = "matmul", layer = "l", adc = #cim.adc<mode = full, bits = 8, percentile = 100.0, range = percentile, noise_lsb = 0.0, samples = 1, full_scales = array<i64: 1>, calibrated_full_scales = array<f32: 2.0>>} : (tensor<2x5xf32>, tensor<5x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @unknown_activation(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{has activation 'gelu' (only relu is fused)}}
+  %y = cim.digital_linear %x, %w {activation = "gelu", kind = "matmul", layer = "g", precision = "fp32"} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}

@@ -290,6 +290,50 @@ TEST(DigitalStepConv, GroupsPadsStridesDilationsAndBias) {
     }
 }
 
+// cim-fuse-activations' `activation` "relu": the step's output is the unfused step's, clamped
+// at 0 after the bias, bit for bit, on a grouped conv with bias and on a matmul.
+TEST(DigitalStepActivation, FusedReluIsTheUnfusedOutputClampedAtZero) {
+  CIMLIR_SEEDED_RNG();
+  TempDir dir;
+  for (const std::string precision : kPrecisions) {
+    SCOPED_TRACE(precision);
+    ConvCase c = randomConv(gen, false);
+    json plain = digitalAttrs("conv", precision, convAttrs(c)), fused = plain;
+    fused["activation"] = "relu";
+    writeConvStep(c, "DigitalLinear", plain, true, dir.file("plain.bin"));
+    writeConvStep(c, "DigitalLinear", fused, true, dir.file("fused.bin"));
+    Tensor x = randomF32(gen, {2, c.C, c.H, c.W});
+    Tensor y = cimExecutor(dir.file("plain.bin")).run({{"x", x}}).at("y");
+    Tensor r = cimExecutor(dir.file("fused.bin")).run({{"x", x}}).at("y");
+    ASSERT_EQ(r.shape(), y.shape());
+    int64_t negative = 0;
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      negative += y.data<float>()[i] < 0;
+      ASSERT_EQ(r.data<float>()[i], std::max(y.data<float>()[i], 0.0f)) << "conv element " << i;
+    }
+    EXPECT_GT(negative, 0); // the clamp did something
+
+    const int64_t K = 2 * randInt(gen, 0, 40) + 1, N = 2 * randInt(gen, 0, 10) + 1;
+    Tensor w = randomF32(gen, {K, N}), xm = randomF32(gen, {3, K});
+    for (bool relu : {false, true}) {
+      PlanBuilder b;
+      int64_t xId = b.input("x", DType::F32, {-1, K});
+      int64_t wId = b.constant("w", w);
+      int64_t yId = b.value("y", DType::F32, {-1, N});
+      json attrs = digitalAttrs("matmul", precision);
+      if (relu)
+        attrs["activation"] = "relu";
+      b.step("DigitalLinear", "/proj/MatMul", {xId, wId}, {yId}, attrs);
+      b.output("y", yId);
+      b.write(dir.file(relu ? "mm-fused.bin" : "mm-plain.bin"));
+    }
+    Tensor ym = cimExecutor(dir.file("mm-plain.bin")).run({{"x", xm}}).at("y");
+    Tensor rm = cimExecutor(dir.file("mm-fused.bin")).run({{"x", xm}}).at("y");
+    for (int64_t i = 0; i < ym.numel(); ++i)
+      ASSERT_EQ(rm.data<float>()[i], std::max(ym.data<float>()[i], 0.0f)) << "matmul element " << i;
+  }
+}
+
 TEST(DigitalStepTap, SeesEachGroupsRowsBeforeTheProduct) {
   // BackendOptions::digitalRowsTap (what calibration observes): called with the step's
   // name, the group and the rows the product multiplies, which for a conv are each group's
