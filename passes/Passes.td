@@ -1,9 +1,10 @@
 //===- Passes.td - cimlir passes -----------------------------*- tablegen -*-===//
 //
-// The CIM passes, in the order cim-compile runs them (Pipeline.cpp): cim-lower-to-cim,
-// cim-digital-layers, cim-hybrid-split, cim-quantize-weights, cim-slice-inputs,
+// The CIM passes, in the order cim-compile runs them (Pipeline.cpp): cim-fold-batch-norm,
+// cim-mark-digital (with names), cim-lower-to-cim, cim-digital-layers, cim-smooth-inputs (with
+// a calibration table), cim-hybrid-split, cim-quantize-weights, cim-slice-inputs,
 // cim-map-crossbars, cim-configure-adc, cim-apply-calibration (with a calibration table),
-// cim-assign-seeds, cim-verify-plan-contract.
+// cim-assign-seeds, cim-fuse-activations, cim-verify-plan-contract.
 // cim-lower-to-cim puts each layer's resolved device settings on its cim.linear as
 // `settings`; every later pass takes the fields it decides out of `settings` and writes its
 // decision as an attribute of its own (dialects/cim/CimOps.td), which the plan emitter
@@ -365,30 +366,6 @@ def ApplyCalibration : Pass<"cim-apply-calibration", "::mlir::func::FuncOp"> {
   ];
 }
 
-def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
-  let summary = "Fuses a layer's ReLU into its epilogue";
-  let description = [{
-    A `cim.linear` or `cim.digital_linear` (not of a recurrent kind) whose y feeds an
-    `onnx.Relu` and nothing else gets `activation = "relu"` and the ReLU goes: the backends
-    apply it to y last, after the bias and the ADC's recombination (what the Relu step
-    computed, bit for bit), with no step and no activation tensor between. The layer's
-    location records the fused node (`cim-opt --report`'s `fused` column).
-
-    ```mlir
-    %y = cim.linear %x, %w, %b {kind = "conv", ...}
-    %r = onnx.Relu %y
-    // becomes
-    %r = cim.linear %x, %w, %b {activation = "relu", kind = "conv", ...}
-    ```
-
-    Runs last among the decisions (after calibration, which observes the layer's own y);
-    `cim-opt --keep-activations` leaves it out.
-  }];
-  let statistics = [
-    Statistic<"numFused", "fused", "ReLUs fused into their layer">,
-  ];
-}
-
 def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   let summary = "Decides each CIM layer's noise, seeds and layer ids (§4, §9)";
   let description = [{
@@ -406,6 +383,30 @@ def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
   }];
   let statistics = [
     Statistic<"numLayerIds", "layer-ids", "Layer ids (one per group) assigned">,
+  ];
+}
+
+def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
+  let summary = "Fuses a layer's ReLU into its epilogue";
+  let description = [{
+    A `cim.linear` or `cim.digital_linear` (not of a recurrent kind) whose y feeds an
+    `onnx.Relu` and nothing else gets `activation = "relu"` and the ReLU goes: the backends
+    apply it to y last, after the bias and the ADC's recombination (what the Relu step
+    computed, bit for bit), with no step and no activation tensor between. The layer's
+    location records the fused node (`cim-opt --report`'s `fused` column).
+
+    ```mlir
+    %y = cim.linear %x, %w, %b {kind = "conv", ...}
+    %r = onnx.Relu %y
+    // becomes
+    %r = cim.linear %x, %w, %b {activation = "relu", kind = "conv", ...}
+    ```
+
+    Runs last among the decisions, after cim-assign-seeds (calibration, which runs before the
+    decisions, sees the layers unfused); `cim-opt --keep-activations` leaves it out.
+  }];
+  let statistics = [
+    Statistic<"numFused", "fused", "ReLUs fused into their layer">,
   ];
 }
 

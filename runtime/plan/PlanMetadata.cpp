@@ -103,8 +103,10 @@ std::string toMetadataJson(const Metadata &m, std::string &text) noexcept {
 
 Metadata readMetadata(const json &meta, const std::string &path) {
   MetaReader r(path);
-  if (r.integer(meta, "format", "metadata") != kMetadataFormat)
-    r.fail("unsupported metadata format");
+  const int64_t format = r.integer(meta, "format", "metadata");
+  if (format < kOldestMetadataFormat || format > kMetadataFormat)
+    r.fail("unsupported metadata format " + std::to_string(format) + " (this runtime reads " +
+           std::to_string(kOldestMetadataFormat) + " to " + std::to_string(kMetadataFormat) + ")");
   Metadata m;
   m.producer = r.optionalString(meta, "producer");
   m.source = r.optionalString(meta, "source");

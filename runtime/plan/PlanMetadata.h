@@ -18,8 +18,11 @@
 
 namespace cimlir::plan {
 
-/// The metadata's "format": 1. A plan of another format is refused.
-constexpr int64_t kMetadataFormat = 1;
+/// The metadata's "format" this cim-opt writes: 2 since a step may carry a fused activation
+/// (cim-fuse-activations), which a runtime reading format 1 would ignore; it refuses format 2
+/// instead. Formats kOldestMetadataFormat to kMetadataFormat are read; another is refused.
+constexpr int64_t kMetadataFormat = 2;
+constexpr int64_t kOldestMetadataFormat = 1;
 
 /// One tensor of the program; a dimension of -1 is the batch size.
 struct ValueEntry {

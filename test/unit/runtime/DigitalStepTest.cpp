@@ -298,6 +298,7 @@ TEST(DigitalStepActivation, FusedReluIsTheUnfusedOutputClampedAtZero) {
   for (const std::string precision : kPrecisions) {
     SCOPED_TRACE(precision);
     ConvCase c = randomConv(gen, false);
+    c.bias.data<float>()[0] = -1000.0f; // output channel 0 is negative everywhere: clamped
     json plain = digitalAttrs("conv", precision, convAttrs(c)), fused = plain;
     fused["activation"] = "relu";
     writeConvStep(c, "DigitalLinear", plain, true, dir.file("plain.bin"));
@@ -313,24 +314,34 @@ TEST(DigitalStepActivation, FusedReluIsTheUnfusedOutputClampedAtZero) {
     }
     EXPECT_GT(negative, 0); // the clamp did something
 
+    // A matmul, and a gemm whose alpha, beta and C come before the clamp.
     const int64_t K = 2 * randInt(gen, 0, 40) + 1, N = 2 * randInt(gen, 0, 10) + 1;
-    Tensor w = randomF32(gen, {K, N}), xm = randomF32(gen, {3, K});
-    for (bool relu : {false, true}) {
-      PlanBuilder b;
-      int64_t xId = b.input("x", DType::F32, {-1, K});
-      int64_t wId = b.constant("w", w);
-      int64_t yId = b.value("y", DType::F32, {-1, N});
-      json attrs = digitalAttrs("matmul", precision);
-      if (relu)
-        attrs["activation"] = "relu";
-      b.step("DigitalLinear", "/proj/MatMul", {xId, wId}, {yId}, attrs);
-      b.output("y", yId);
-      b.write(dir.file(relu ? "mm-fused.bin" : "mm-plain.bin"));
+    Tensor w = randomF32(gen, {K, N}), xm = randomF32(gen, {3, K}), cm = randomF32(gen, {N});
+    for (const std::string kind : {"matmul", "gemm"}) {
+      for (bool relu : {false, true}) {
+        PlanBuilder b;
+        int64_t xId = b.input("x", DType::F32, {-1, K});
+        int64_t wId = b.constant("w", w);
+        std::vector<int64_t> ins = {xId, wId};
+        json attrs = digitalAttrs(kind, precision);
+        if (kind == "gemm") {
+          ins.push_back(b.constant("c", cm));
+          attrs.update(gemmAttrs(1.5, -2.0, 0, 0));
+          attrs.erase("transA");
+        }
+        if (relu)
+          attrs["activation"] = "relu";
+        int64_t yId = b.value("y", DType::F32, {-1, N});
+        b.step("DigitalLinear", "/proj", ins, {yId}, attrs);
+        b.output("y", yId);
+        b.write(dir.file(kind + (relu ? "-fused.bin" : "-plain.bin")));
+      }
+      Tensor ym = cimExecutor(dir.file(kind + "-plain.bin")).run({{"x", xm}}).at("y");
+      Tensor rm = cimExecutor(dir.file(kind + "-fused.bin")).run({{"x", xm}}).at("y");
+      for (int64_t i = 0; i < ym.numel(); ++i)
+        ASSERT_EQ(rm.data<float>()[i], std::max(ym.data<float>()[i], 0.0f))
+            << kind << " element " << i;
     }
-    Tensor ym = cimExecutor(dir.file("mm-plain.bin")).run({{"x", xm}}).at("y");
-    Tensor rm = cimExecutor(dir.file("mm-fused.bin")).run({{"x", xm}}).at("y");
-    for (int64_t i = 0; i < ym.numel(); ++i)
-      ASSERT_EQ(rm.data<float>()[i], std::max(ym.data<float>()[i], 0.0f)) << "matmul element " << i;
   }
 }
 

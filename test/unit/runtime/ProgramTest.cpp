@@ -312,7 +312,7 @@ const BadMetadata kBadMetadata[] = {
      {"graph outputs name 'y'", "twice"}},
 
     {"unsupported metadata format",
-     [](json &m, const GemmReluPlan &) { m["format"] = 2; },
+     [](json &m, const GemmReluPlan &) { m["format"] = 3; },
      {"unsupported metadata format"}},
     {"no metadata format", [](json &m, const GemmReluPlan &) { m.erase("format"); }, {"'format'"}},
     {"no steps", [](json &m, const GemmReluPlan &) { m.erase("steps"); }, {"'steps'"}},
