@@ -362,6 +362,7 @@ LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
   options.budgetPercent = o_.digitalBudget;
   options.budgetBy = o_.budgetBy.value_or("weights");
   options.budgetCandidates = o_.budgetCandidates.value_or(options.budgetCandidates);
+  options.saveDevice = !o_.saveDevice.empty();
   auto report = cimlir::measureSensitivity(imported, compile, options);
   if (failed(report))
     return failure();

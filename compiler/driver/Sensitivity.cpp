@@ -369,6 +369,21 @@ FailureOr<SensitivityReport> Measurement::run() {
   limit_ = o_.limit.value_or(backend_ == "cpu" ? 1000 : 10000);
   if (failed(findUnits()))
     return failure();
+  if (o_.saveDevice) {
+    // Whichever layers the budget keeps, --save-device must be able to write them: found
+    // now, not after the measurement.
+    std::vector<std::string> names, recurrent;
+    for (const Unit &u : units_) {
+      names.push_back(u.name);
+      if (recurrentNodes_.count(u.name))
+        recurrent.push_back(u.name);
+    }
+    try {
+      device::keepDigital(*c_.device, names, recurrent);
+    } catch (const Error &e) {
+      return emitError(loc_) << "--save-device: " << e.what();
+    }
+  }
   progress(std::to_string(units_.size()) + " CIM layers, " + std::to_string(2 * units_.size() + 2) +
            " runs on the " + backend_ + " backend");
 

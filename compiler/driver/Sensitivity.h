@@ -45,6 +45,9 @@ struct SensitivityOptions {
   std::string budgetBy = "weights";
   /// Per greedy round, the most sensitive layers that fit are re-measured, at most this many.
   int64_t budgetCandidates = 4;
+  /// --save-device: every CIM layer must be one that an entry of its own can keep digital
+  /// (device::keepDigital), checked before the first run.
+  bool saveDevice = false;
   bool progress = true;
 };
 
