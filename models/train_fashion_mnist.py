@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Train and export the bundled Fashion-MNIST models of cimlir.
 
-Produces, per model (fashion_mlp, fashion_cnn), in --out:
+Produces, per model (fashion_mlp, fashion_cnn by default; fashion_vit, the small ViT of
+issue 12, with --models fashion_vit), in --out:
   <name>.onnx            ONNX opset 17, input "image" float32 [N,1,28,28] of RAW
                          pixels (0..255), output "logits" float32 [N,10];
                          the normalisation (x/255 - 0.2860)/0.3530 is inside
@@ -18,8 +19,8 @@ files (*-ubyte.gz, e.g. from the Debian package dataset-fashion-mnist,
 
     python3 models/train_fashion_mnist.py --data models/.data --out models
 
-Only ops in ALLOWED_OPS may appear in an exported graph; the script fails
-otherwise.
+Only ops in ALLOWED_OPS (and, for the ViT, VIT_OPS) may appear in an exported graph; the
+script fails otherwise.
 """
 import argparse
 import gzip
@@ -117,9 +118,62 @@ class FashionCNN(nn.Module):
         return self.fc2(x)
 
 
+class ViTBlock(nn.Module):
+    """Pre-LayerNorm encoder block: multi-head self-attention, then a GELU MLP."""
+
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(dim)
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+        self.ln2 = nn.LayerNorm(dim)
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        n, t, d = x.shape
+        dh = d // self.heads
+        q, k, v = self.qkv(self.ln1(x)).reshape(n, t, 3, self.heads, dh).permute(2, 0, 3, 1, 4)
+        att = torch.softmax(q @ k.transpose(-2, -1) / dh ** 0.5, dim=-1)
+        x = x + self.proj((att @ v).transpose(1, 2).reshape(n, t, d))
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+class FashionViT(nn.Module):
+    """A small ViT: 16 patches of 7x7 embedded to 64 by a strided Conv, a class token and
+    learned positions, 2 encoder blocks (4 heads, MLP 128), LayerNorm, a linear head on the
+    class token."""
+
+    def __init__(self, dim=64, depth=2, heads=4, hidden=128):
+        super().__init__()
+        self.norm = Normalize()
+        self.patch = nn.Conv2d(1, dim, 7, stride=7)
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = nn.Parameter(torch.randn(1, 17, dim) * 0.02)
+        self.blocks = nn.ModuleList([ViTBlock(dim, heads, hidden) for _ in range(depth)])
+        self.ln = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, 10)
+
+    def forward(self, x):
+        x = self.patch(self.norm(x)).flatten(2).transpose(1, 2)  # [N, 16, dim]
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], 1) + self.pos
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln(x[:, 0]))
+
+
 MODELS = {
     "fashion_mlp": FashionMLP,
     "fashion_cnn": FashionCNN,
+    "fashion_vit": FashionViT,
+}
+
+# The transformer's plumbing (LayerNormalization, attention's MatMuls and Softmax, the exact
+# GELU's Erf, the class token's Expand/Concat and the slice that takes it back).
+VIT_OPS = {
+    "LayerNormalization", "Concat", "Expand", "Shape", "Gather", "Slice", "Erf", "Unsqueeze",
+    "Squeeze", "ConstantOfShape", "Where", "Equal", "Sqrt", "Pow", "ReduceMean", "Cast",
 }
 
 
@@ -191,7 +245,8 @@ def export_onnx(model, path):
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     ops = [n.op_type for n in m.graph.node]
-    bad = sorted(set(ops) - ALLOWED_OPS)
+    allowed = ALLOWED_OPS | (VIT_OPS if isinstance(model, FashionViT) else set())
+    bad = sorted(set(ops) - allowed)
     return m, ops, bad
 
 
@@ -222,6 +277,7 @@ def main():
     ap.add_argument("--models", default="fashion_mlp,fashion_cnn")
     ap.add_argument("--epochs-mlp", type=int, default=10)
     ap.add_argument("--epochs-cnn", type=int, default=10)
+    ap.add_argument("--epochs-vit", type=int, default=20)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
@@ -244,7 +300,8 @@ def main():
 
     failed = False
     for name in args.models.split(","):
-        epochs = args.epochs_mlp if name == "fashion_mlp" else args.epochs_cnn
+        epochs = {"fashion_mlp": args.epochs_mlp, "fashion_cnn": args.epochs_cnn,
+                  "fashion_vit": args.epochs_vit}[name]
         print(f"== {name}: {epochs} epochs", flush=True)
         seed_everything(args.seed)
         model = MODELS[name]()
