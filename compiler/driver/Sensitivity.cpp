@@ -158,7 +158,7 @@ private:
   /// The ONNX node a placed op computes: its layer name, but for a recurrent node's two
   /// products ("<node>.W", "<node>.R", passes/RecurrentLayers.h) the node's.
   std::string nodeOf(Operation *op) const;
-  double loss(double value) const { return o_.metric == "accuracy" ? 1.0 - value : value; }
+  double loss(double value) const { return metricLoss(o_.metric, value); }
   /// A loss to rank by: a NaN (a run whose outputs are not finite) ranks worst.
   double rankLoss(double value) const {
     const double l = loss(value);
@@ -166,8 +166,7 @@ private:
   }
   LogicalResult budget(SensitivityReport &report);
   void progress(const std::string &line) const {
-    if (o_.progress)
-      llvm::errs() << "cim-opt: sensitivity: " << line << "\n";
+    llvm::errs() << "cim-opt: sensitivity: " << line << "\n";
   }
   std::string format(double v) const {
     char text[32];

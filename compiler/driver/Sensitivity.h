@@ -48,7 +48,6 @@ struct SensitivityOptions {
   /// --save-device: every CIM layer must be one that an entry of its own can keep digital
   /// (device::keepDigital), checked before the first run.
   bool saveDevice = false;
-  bool progress = true;
 };
 
 /// What the compilation hands over: the device, placement's switches, the calibration table.

@@ -263,7 +263,11 @@ void RunScore::add(int64_t begin, int64_t count, const float *out, int64_t perSa
 
 double RunScore::value() const { return terms_ ? sum_ / double(terms_) : kNaN; }
 
-double RunScore::loss() const { return metric_ == "accuracy" ? 1.0 - value() : value(); }
+double RunScore::loss() const { return metricLoss(metric_, value()); }
+
+double metricLoss(const std::string &metric, double value) {
+  return metric == "accuracy" ? 1.0 - value : value;
+}
 
 // ---- spearman ---------------------------------------------------------------------------------
 

@@ -104,6 +104,10 @@ private:
   int64_t terms_ = 0;
 };
 
+/// The loss the rankings compare for a value of `metric`: 1 − accuracy, or kl, or mse (the
+/// same map turns a loss back into its value).
+double metricLoss(const std::string &metric, double value);
+
 /// Spearman's rank correlation of a and b (average ranks for ties, +inf ranked highest),
 /// over the pairs where neither is NaN; NaN with fewer than 3 such pairs or a constant side.
 double spearman(const std::vector<double> &a, const std::vector<double> &b);
