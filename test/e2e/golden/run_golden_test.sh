@@ -22,6 +22,10 @@ for w in "${words[@]:3}"; do
   else opt_args+=("$w"); fi
 done
 
+# OpenBLAS picks its float32 GEMM kernels by CPU (AVX-512, AVX2, ...) and, for small
+# products, sums differently on one thread than on several: pinned here, so that the digital
+# cases' bits do not depend on the machine (any x86-64 with AVX2 runs the Haswell kernels).
+export OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1
 rm -rf "$work" && mkdir -p "$work"
 "$bin/cim-opt" "$models/$model.onnx" --device "$device" ${opt_args[@]+"${opt_args[@]}"} \
   -o "$work/plan.bin"
