@@ -54,12 +54,18 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
                             const std::vector<std::string> &markDigital = {},
                             std::shared_ptr<const calibration::Table> smoothing = nullptr,
                             const std::string &smoothingName = "");
+/// The fusion passes that end the decisions; cim-opt --keep-activations and --keep-elementwise
+/// turn them off.
+struct Fusions {
+  bool activations = true; ///< cim-fuse-activations
+  bool elementwise = true; ///< cim-fuse-elementwise
+};
+
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in
-/// messages), cim-fuse-activations (unless `fuseActivations` is false: cim-opt
-/// --keep-activations), and the plan contract check.
+/// messages), the `fusions`, and the plan contract check.
 void buildDecisionPipeline(mlir::OpPassManager &pm,
                            std::shared_ptr<const calibration::Table> table = nullptr,
-                           const std::string &tableName = "", bool fuseActivations = true);
+                           const std::string &tableName = "", Fusions fusions = {});
 
 /// Registers the passes and the `cim-compile` pipeline with the global registry.
 void registerCompilerPasses();

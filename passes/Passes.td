@@ -410,4 +410,40 @@ def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FuseElementwise : Pass<"cim-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuses chains of elementwise ops into one digital step";
+  let description = [{
+    Elementwise onnx ops (float32 or float64; Add, Sub, Mul, Div, Max, Min, Pow, PRelu,
+    Relu, Gelu and the unary float ops: kernels/cpu/ElementwiseChain.h, chainOpNamed) where
+    each reads the one before and is its only user become one `cim.elementwise_chain`: the
+    value runs through every op in registers, with no tensor between them, and each op
+    computes what its own step computed (the same bits). A chain needs at least two ops; the
+    value's type stays that of the chain's first input (the other operands broadcast to it,
+    and may be any value: constants, the chain's own input as in GELU's x·Φ(x), another
+    tensor); it ends where the value has another user or a chain would exceed 16 ops or 8
+    inputs. The model's input normalisation (x/255 − μ)/σ, GELU written out with Erf, and
+    residual scaling are such chains. A float32 Softmax over the last axis may end a chain:
+    attention's scale, additive mask and softmax, softmax(q·kᵀ / √d + mask), become one step
+    whose softmax reads the scaled, masked scores as it normalises each row. The op keeps the
+    last node's name, its location lists the others (`cim-opt --report`'s `fused`).
+
+    ```mlir
+    %0 = onnx.Div %x, %c255 : (tensor<?x784xf32>, tensor<f32>) -> tensor<?x784xf32>
+    %1 = onnx.Sub %0, %mean : (tensor<?x784xf32>, tensor<f32>) -> tensor<?x784xf32>
+    // becomes
+    %1 = cim.elementwise_chain %x, %c255, %mean {program = [
+           {op = "Div", input = 1 : i64, swapped = false},
+           {op = "Sub", input = 2 : i64, swapped = false} ]} : ...
+    ```
+
+    Runs after cim-fuse-activations (a layer's ReLU goes into the layer first);
+    `cim-opt --keep-elementwise` leaves it out.
+  }];
+  let dependentDialects = ["::cimlir::cim::CimDialect"];
+  let statistics = [
+    Statistic<"numChains", "chains", "Chains fused">,
+    Statistic<"numOpsFused", "ops", "Elementwise ops fused into chains">,
+  ];
+}
+
 #endif // CIMLIR_PASSES_TD

@@ -47,7 +47,7 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
 }
 
 void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
-                           const std::string &tableName, bool fuseActivations) {
+                           const std::string &tableName, Fusions fusions) {
   // One decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
@@ -57,8 +57,10 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
   if (table)
     pm.addNestedPass<mlir::func::FuncOp>(createApplyCalibration(std::move(table), tableName));
   pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
-  if (fuseActivations)
+  if (fusions.activations)
     pm.addNestedPass<mlir::func::FuncOp>(createFuseActivations());
+  if (fusions.elementwise)
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseElementwise());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 

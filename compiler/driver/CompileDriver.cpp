@@ -173,6 +173,8 @@ private:
   LogicalResult smooth();
   LogicalResult measureSensitivity(ModuleOp imported);
   ModuleOp module() { return *model_->module; }
+  /// The fusions the options leave on (--keep-activations, --keep-elementwise).
+  Fusions fusions() const { return {!o_.keepActivations, !o_.keepElementwise}; }
 
   MLIRContext &context_;
   const CompileOptions &o_;
@@ -265,7 +267,7 @@ LogicalResult Compilation::compile() {
     }
   }
   PassManager decisions(&context_);
-  buildDecisionPipeline(decisions, table_, tableName_, !o_.keepActivations);
+  buildDecisionPipeline(decisions, table_, tableName_, fusions());
   return decisions.run(module());
 }
 
@@ -346,7 +348,7 @@ LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
   SensitivityCompile compile;
   compile.device = device_;
   compile.foldBatchNorm = !o_.keepBatchNorm;
-  compile.fuseActivations = !o_.keepActivations;
+  compile.fusions = fusions();
   compile.table = table_;
   compile.tableName = tableName_;
   compile.sourceName = o_.input;
@@ -462,6 +464,12 @@ CompileOptions parseCommandLine(int argc, char **argv) {
       cl::desc("keep each ReLU a digital step after its layer instead of fusing it into the "
                "layer's epilogue (the outputs are the same)"),
       cl::init(false), cl::cat(category));
+  cl::opt<bool> keepElementwise(
+      "keep-elementwise",
+      cl::desc("keep each elementwise op a digital step of its own instead of fusing chains "
+               "of them (x/255 - mean, GELU's ops, ...) into one step (the outputs are the "
+               "same)"),
+      cl::init(false), cl::cat(category));
   cl::opt<bool> keepBatchNorm(
       "keep-batch-norm",
       cl::desc("keep BatchNormalization a digital step after its layer instead of folding it "
@@ -542,6 +550,7 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   o.printWeights = printWeights;
   o.keepBatchNorm = keepBatchNorm;
   o.keepActivations = keepActivations;
+  o.keepElementwise = keepElementwise;
   o.calibration = calibration;
   o.calibrationTable = calibrationTable;
   if (calibrationLimit.getNumOccurrences())

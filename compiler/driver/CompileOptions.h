@@ -28,6 +28,8 @@ struct CompileOptions {
   bool keepBatchNorm = false;
   /// --keep-activations: a ReLU after a layer stays a step (cim-fuse-activations not run).
   bool keepActivations = false;
+  /// --keep-elementwise: elementwise ops stay steps of their own (cim-fuse-elementwise not run).
+  bool keepElementwise = false;
   std::string calibration;      ///< --calibration DATASET
   std::string calibrationTable; ///< --calibration-table FILE
   /// Given on the command line (each is refused without --calibration).

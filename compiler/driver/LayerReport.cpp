@@ -84,6 +84,10 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
     if (auto digital = dyn_cast<cim::DigitalLinearOp>(op))
       os << csv(digital.getLayer()) << "," << digital.getKind() << ",digital"
          << std::string(12, ',') << "," << fusedColumn(op) << "\n";
+    // A fused chain of elementwise ops (cim-fuse-elementwise): digital, its ops in `fused`.
+    else if (isa<cim::ElementwiseChainOp>(op))
+      os << csv(nameOf(op)) << ",elementwise_chain,digital" << std::string(12, ',') << ","
+         << fusedColumn(op) << "\n";
     else if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
              matchPattern(op->getOperand(1), m_Constant()))
       os << csv(nameOf(op)) << "," << op->getName().stripDialect().lower() << ",digital"

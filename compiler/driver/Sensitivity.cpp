@@ -285,7 +285,7 @@ FailureOr<double> Measurement::runConfiguration(const std::string &what,
   if (tap && failed(tap(main)))
     return failure();
   PassManager decisions(imported_.getContext());
-  buildDecisionPipeline(decisions, c_.table, c_.tableName, c_.fuseActivations);
+  buildDecisionPipeline(decisions, c_.table, c_.tableName, c_.fusions);
   if (failed(decisions.run(**placed)))
     return failure();
   std::vector<unsigned char> bytes;

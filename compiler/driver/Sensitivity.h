@@ -18,6 +18,7 @@
 #ifndef CIMLIR_COMPILER_DRIVER_SENSITIVITY_H
 #define CIMLIR_COMPILER_DRIVER_SENSITIVITY_H
 
+#include "passes/Passes.h"
 #include "runtime/calibration/CalibrationTable.h"
 #include "runtime/device/DeviceConfig.h"
 
@@ -53,7 +54,8 @@ struct SensitivityOptions {
 /// What the compilation hands over: the device, placement's switches, the calibration table.
 struct SensitivityCompile {
   std::shared_ptr<const device::DeviceConfig> device;
-  bool foldBatchNorm = true, fuseActivations = true;
+  bool foldBatchNorm = true;
+  Fusions fusions;
   std::shared_ptr<const calibration::Table> table;
   std::string tableName;
   std::string sourceName, deviceJson;

@@ -99,13 +99,15 @@ FailureOr<llvm::json::Value> attrToJson(Attribute a) {
   return failure();
 }
 
-/// The step op of an IR op: onnx ops keep their ONNX name, cim.linear is "CimLinear" and
-/// cim.digital_linear "DigitalLinear".
+/// The step op of an IR op: onnx ops keep their ONNX name, cim.linear is "CimLinear",
+/// cim.digital_linear "DigitalLinear" and cim.elementwise_chain "ElementwiseChain".
 std::string stepOpName(Operation *op) {
   if (isa<cim::LinearOp>(op))
     return "CimLinear";
   if (isa<cim::DigitalLinearOp>(op))
     return "DigitalLinear";
+  if (isa<cim::ElementwiseChainOp>(op))
+    return "ElementwiseChain";
   return op->getName().stripDialect().str();
 }
 

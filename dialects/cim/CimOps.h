@@ -21,6 +21,11 @@
 
 namespace cimlir::cim {
 
+/// Whether a cim.elementwise_chain input of type `input` can be read at every element of `out`
+/// (each axis, counted from the last, 1 or out's extent; a dynamic extent matches only a
+/// dynamic one, the batch).
+bool chainInputBroadcasts(mlir::RankedTensorType input, mlir::RankedTensorType out);
+
 /// The matrix product a linear layer op computes, per group (cim-numerics.md §0): `groups`
 /// matrices W_g [k, n]. gemm/matmul: one group of W [K,N] (or [N,K] with transB); conv: W [M,
 /// C/g, k...] gives k = (C/g)·prod(k...), n = M/g.

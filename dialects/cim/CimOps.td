@@ -136,4 +136,39 @@ def Cim_DigitalLinearOp : Cim_Op<"digital_linear", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Cim_ElementwiseChainOp : Cim_Op<"elementwise_chain", [Pure]> {
+  let summary = "a chain of elementwise ops computed as one step";
+  let description = [{
+    What cim-fuse-elementwise makes of onnx elementwise ops that each read the one before
+    (float32 or float64): the value v starts as an element of the first input, and each
+    entry of `program` replaces it, in order, exactly as the op it came from computes (the
+    same float type, the same element functions: kernels/cpu/ChainMath.h). `program` is a
+    list of dictionaries, one per op (kernels/cpu/ElementwiseChain.h,
+    ChainInstructionFields):
+    - `op`: the ONNX op type: Add, Sub, Mul, Div, Max, Min, Pow, PRelu, Relu, Gelu, or one
+      of the unary float ops (Erf, Exp, Sqrt, Tanh, Sigmoid, ...);
+    - binary ops: `input`, the index of the input holding the op's other operand (0 is the
+      chain's own first input), and `swapped`, true when v is the op's second operand
+      (c - v, c / v);
+    - the unary ops with parameters: `alpha` and `beta` as the onnx op holds them; Gelu:
+      `approximate`.
+    - `Softmax` (no fields), float32 only and only as the last entry: each row of chain
+      values along the last axis is then normalised as the Softmax step does it (attention's
+      scale, mask and softmax in one step).
+    Every input broadcasts to the first input's shape, which is y's. Plans get an
+    `ElementwiseChain` step with the same `program`.
+    ```mlir
+    %y = cim.elementwise_chain %image, %c255, %mean, %std {program = [
+           {op = "Div", input = 1 : i64, swapped = false},
+           {op = "Sub", input = 2 : i64, swapped = false},
+           {op = "Div", input = 3 : i64, swapped = false} ]}
+         : (tensor<?x1x28x28xf32>, tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?x1x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, ArrayAttr:$program);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // CIMLIR_CIM_OPS_TD

@@ -20,7 +20,7 @@ std::vector<float> batchNormMultipliers(const Tensor &scale, const Tensor &var, 
 enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
 
 /// ONNX Softmax, LogSoftmax or Hardmax (opset 13 semantics): along `axis` (already
-/// non-negative), max-subtracted; float32.
+/// non-negative), max-subtracted; float32. Along the last axis, x and y may be one tensor.
 void softmax(const Tensor &x, int64_t axis, Tensor &y, SoftmaxKind kind = SoftmaxKind::Softmax);
 
 /// Checks LayerNormalization's scale or bias (`what`): float32, broadcasting to the normalised

@@ -3,22 +3,11 @@
 #include "kernels/cuda/BlockReduce.cuh"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
+#include "kernels/cuda/SoftmaxLine.cuh"
 
 namespace cimlir::cuda {
 
 namespace {
-
-struct MaxOp {
-  __device__ float operator()(float a, float b) const { return b > a ? b : a; }
-};
-struct MinIndexOp {
-  __device__ int64_t operator()(int64_t a, int64_t b) const { return b < a ? b : a; }
-};
-
-/// Blocks for `lines` lines, one block each (a grid stride covers more than 2^20).
-unsigned lineBlocks(int64_t lines) {
-  return static_cast<unsigned>(lines < (int64_t(1) << 20) ? lines : (int64_t(1) << 20));
-}
 
 /// One block per line of `len` values `inner` apart (cpu::softmax's arithmetic per kind).
 template <cpu::SoftmaxKind Kind>
@@ -26,39 +15,7 @@ __global__ void softmaxKernel(const float *x, int64_t outer, int64_t len, int64_
   for (int64_t line = blockIdx.x; line < outer * inner; line += gridDim.x) {
     const int64_t base = (line / inner) * len * inner + line % inner;
     const float *src = x + base;
-    float *dst = y + base;
-    float mx = src[0];
-    for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-      mx = MaxOp()(mx, src[l * inner]);
-    mx = blockReduce(mx, MaxOp());
-    if constexpr (Kind == cpu::SoftmaxKind::Hardmax) {
-      // The first maximum: the lowest index holding it.
-      int64_t at = len;
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-        if (src[l * inner] == mx && l < at)
-          at = l;
-      at = blockReduce(at, MinIndexOp());
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-        dst[l * inner] = l == at ? 1.0f : 0.0f;
-    } else if constexpr (Kind == cpu::SoftmaxKind::LogSoftmax) {
-      double total = 0;
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-        total += exp(static_cast<double>(src[l * inner]) - mx);
-      total = blockReduce(total, SumOp());
-      const double logTotal = log(total);
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-        dst[l * inner] = static_cast<float>(static_cast<double>(src[l * inner]) - mx - logTotal);
-    } else {
-      double total = 0;
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x) {
-        const float e = expf(src[l * inner] - mx);
-        dst[l * inner] = e;
-        total += e;
-      }
-      total = blockReduce(total, SumOp());
-      for (int64_t l = threadIdx.x; l < len; l += blockDim.x)
-        dst[l * inner] = static_cast<float>(dst[l * inner] / total);
-    }
+    softmaxLine<Kind>([&](int64_t l) { return src[l * inner]; }, len, y + base, inner);
   }
 }
 

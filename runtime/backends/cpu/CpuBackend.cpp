@@ -7,6 +7,7 @@
 #include "kernels/cpu/Conv.h"
 #include "kernels/cpu/Einsum.h"
 #include "kernels/cpu/Elementwise.h"
+#include "kernels/cpu/ElementwiseChain.h"
 #include "kernels/cpu/Gemm.h"
 #include "kernels/cpu/Indexing.h"
 #include "kernels/cpu/IntegerLinear.h"
@@ -20,6 +21,7 @@
 #include "runtime/backends/cpu/CimLinearStep.h"
 #include "runtime/backends/cpu/DigitalLinearStep.h"
 #include "runtime/backends/cpu/RecurrentStep.h"
+#include "runtime/exec/ChainProgram.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <chrono>
@@ -321,6 +323,11 @@ const std::map<std::string, Factory> &factories() {
       const std::string equation = a.s("equation");
       return kernel(
           [equation](const In &in, const Out &out) { cpu::einsum(equation, in, *out[0]); });
+    };
+    t["ElementwiseChain"] = [](const Attrs &a) {
+      return kernel([program = readChainProgram(a)](const In &in, const Out &out) {
+        cpu::elementwiseChain(program, in, *out[0]);
+      });
     };
     t["Gelu"] = [](const Attrs &a) {
       a.arity(1, 1);

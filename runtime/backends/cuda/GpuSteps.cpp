@@ -5,6 +5,7 @@
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/DirectConv.h"
 #include "kernels/cuda/Elementwise.h"
+#include "kernels/cuda/ElementwiseChain.h"
 #include "kernels/cuda/Gemm.h"
 #include "kernels/cuda/Layout.h"
 #include "kernels/cuda/Normalization.h"
@@ -23,6 +24,7 @@
 #include "runtime/backends/cuda/LossSteps.h"
 #include "runtime/backends/cuda/RecurrentStep.h"
 #include "runtime/backends/cuda/ResizeSteps.h"
+#include "runtime/exec/ChainProgram.h"
 
 #include "kernels/cpu/Check.h"
 #include "kernels/cpu/Gemm.h"
@@ -267,6 +269,39 @@ std::unique_ptr<StepKernel> geluStep(const StepAttrs &a, const std::shared_ptr<C
   return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
     requireSameShape("Gelu", *in[0], *out[0]);
     gelu(in[0]->raw(), out[0]->raw(), t, in[0]->numel(), tanh, context->stream());
+  });
+}
+
+/// An ElementwiseChain (float32 or float64): one kernel over the elements of its first input,
+/// the program read once here; inputs that do not broadcast are the CPU kernel's error.
+std::unique_ptr<StepKernel> elementwiseChainStep(const StepAttrs &a,
+                                                 const std::shared_ptr<Context> &context) {
+  const std::vector<cpu::ChainInstruction> instructions = readChainProgram(a);
+  const DType t = a.program().values()[a.step().inputs[0]].dtype;
+  if (!allOf(a, t) || !elementwiseChainOnGpu(t, planShape(a, a.step().outputs[0]).size()))
+    return nullptr;
+  ChainProgram program;
+  program.length = static_cast<int>(instructions.size());
+  std::copy(instructions.begin(), instructions.end(), program.instructions);
+  auto inputs = std::make_shared<DeviceInputs>(a, *context);
+  return std::make_unique<LambdaStep>([=](const In &in, const Out &out) {
+    const Shape &shape = in[0]->shape();
+    requireSameShape("elementwiseChain", *in[0], *out[0]);
+    ChainInputs chain;
+    chain.count = static_cast<int>(in.size());
+    chain.rank = static_cast<int>(shape.size());
+    chain.numel = out[0]->numel();
+    std::copy(shape.begin(), shape.end(), chain.extent);
+    for (size_t j = 0; j < in.size(); ++j) {
+      std::vector<int64_t> strides;
+      if (!cpu::broadcastStrides(in[j]->shape(), shape, strides))
+        throw Error("elementwiseChain: input " + std::to_string(j) + " " +
+                    shapeToString(in[j]->shape()) + " does not broadcast to " +
+                    shapeToString(shape));
+      chain.data[j] = inputs->raw(in, j);
+      std::copy(strides.begin(), strides.end(), chain.stride[j]);
+    }
+    elementwiseChain(program, chain, t, out[0]->raw(), context->stream());
   });
 }
 
@@ -689,6 +724,7 @@ const std::map<std::string, Factory> &gpuFactories() {
          }},
         {"DequantizeLinear", quantizeStep},
         {"Div", binaryStep(cpu::BinaryOp::Div)},
+        {"ElementwiseChain", elementwiseChainStep},
         {"Expand", expandStep},
         {"Flatten", copyStep},
         {"Gather", gatherStep},

@@ -341,3 +341,92 @@ func.func @unknown_activation(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>) -> tenso
   %y = cim.digital_linear %x, %w {activation = "gelu", kind = "matmul", layer = "g", precision = "fp32"} : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
+
+// -----
+
+// cim.elementwise_chain: each program entry is checked as a plan's (chainInstructionFrom).
+func.func @chain_unknown_op(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'cim.elementwise_chain' op program entry 0: op 'LogSoftmax' cannot be in a chain}}
+  %y = cim.elementwise_chain %x {program = [{op = "LogSoftmax"}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_input_out_of_range(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{program entry 1: Add reads input 1 of 1}}
+  %y = cim.elementwise_chain %x {program = [{op = "Neg"}, {op = "Add", input = 1 : i64, swapped = false}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_missing_parameter(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{program entry 0: LeakyRelu needs field 'alpha'}}
+  %y = cim.elementwise_chain %x {program = [{op = "LeakyRelu"}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_extra_field(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{program entry 0: Erf has an unknown field 'axis'}}
+  %y = cim.elementwise_chain %x {program = [{op = "Erf", axis = 1 : i64}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_bad_approximate(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{program entry 0: Gelu has an unknown approximate 'fast'}}
+  %y = cim.elementwise_chain %x {program = [{op = "Gelu", approximate = "fast"}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_integers(%x: tensor<3xi32>) -> tensor<3xi32> {
+  // expected-error @+1 {{computes float32 or float64, not 'i32'}}
+  %y = cim.elementwise_chain %x {program = [{op = "Neg"}]} : (tensor<3xi32>) -> tensor<3xi32>
+  return %y : tensor<3xi32>
+}
+
+// -----
+
+func.func @chain_not_broadcasting(%x: tensor<2x3xf32>, %b: tensor<2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{input 1 ('tensor<2xf32>') does not broadcast to 'tensor<2x3xf32>'}}
+  %y = cim.elementwise_chain %x, %b {program = [{op = "Add", input = 1 : i64, swapped = false}]} : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @chain_result_type(%x: tensor<2x3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{gives y of its first input's type, not 'tensor<3xf32>'}}
+  %y = cim.elementwise_chain %x {program = [{op = "Neg"}]} : (tensor<2x3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_empty(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{holds 1 to 16 instructions, not 0}}
+  %y = cim.elementwise_chain %x {program = []} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_softmax_not_last(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{program entry 0: Softmax can only end a float32 chain}}
+  %y = cim.elementwise_chain %x {program = [{op = "Softmax"}, {op = "Neg"}]} : (tensor<3xf32>) -> tensor<3xf32>
+  return %y : tensor<3xf32>
+}
+
+// -----
+
+func.func @chain_softmax_float64(%x: tensor<3xf64>) -> tensor<3xf64> {
+  // expected-error @+1 {{program entry 1: Softmax can only end a float32 chain}}
+  %y = cim.elementwise_chain %x {program = [{op = "Neg"}, {op = "Softmax"}]} : (tensor<3xf64>) -> tensor<3xf64>
+  return %y : tensor<3xf64>
+}
