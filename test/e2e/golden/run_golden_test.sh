@@ -22,10 +22,7 @@ for w in "${words[@]:3}"; do
   else opt_args+=("$w"); fi
 done
 
-# OpenBLAS picks its float32 GEMM kernels by CPU (AVX-512, AVX2, ...) and, for small
-# products, sums differently on one thread than on several: pinned here, so that the digital
-# cases' bits do not depend on the machine (any x86-64 with AVX2 runs the Haswell kernels).
-export OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1
+source "$e2e/pin_openblas.sh" # the digital cases' bits, the same on every machine
 rm -rf "$work" && mkdir -p "$work"
 "$bin/cim-opt" "$models/$model.onnx" --device "$device" ${opt_args[@]+"${opt_args[@]}"} \
   -o "$work/plan.bin"
