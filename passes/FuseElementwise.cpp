@@ -134,10 +134,12 @@ struct FuseElementwisePass : public cimlir::impl::FuseElementwiseBase<FuseElemen
     // reads the fused op's. Its ops are erased then: `taken` is checked before anything else.
     DenseSet<Operation *> taken;
     for (Operation *head : candidates) {
+      if (taken.contains(head))
+        continue;
       std::optional<unsigned> stream = headStream(head);
       Chain chain;
       // A Softmax ends a chain (over the rows of the values before it).
-      if (taken.contains(head) || chainOpOf(head)->kind == cpu::ChainOpKind::Softmax || !stream ||
+      if (chainOpOf(head)->kind == cpu::ChainOpKind::Softmax || !stream ||
           !chain.append(head, *chainOpOf(head), *stream))
         continue;
       for (Operation *last = head; nextCanFollow(last);) {
