@@ -158,8 +158,13 @@ TEST_F(OpSteps, ElementwiseChainOfExactOpsGivesTheCpuBits) {
     expectAgreement(c, "trial " + std::to_string(trial) + ": " + chain.program.dump());
   }
   // Ending in a Softmax: the GPU's exponentials (expf) are within 2 ulp of the C library's.
+  // Without division, which can make an infinity and so a row of NaN (the same on both
+  // backends, but not within a tolerance).
+  std::vector<std::string> finite = exact;
+  for (const char *op : {"Div", "Reciprocal"})
+    finite.erase(std::find(finite.begin(), finite.end(), op));
   for (int trial = 0; trial < 10; ++trial) {
-    const ChainCase chain = randomChain(gen, DType::F32, exact, true);
+    const ChainCase chain = randomChain(gen, DType::F32, finite, true);
     OpCase c{"ElementwiseChain",
              {{"program", chain.program}},
              chain.inputs,
