@@ -1,37 +1,16 @@
 #include "kernels/cuda/ElementwiseChain.h"
 
 #include "core/Error.h"
-#include "kernels/cpu/ChainMath.h"
+#include "kernels/cuda/ChainValue.cuh"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
 #include "kernels/cuda/SoftmaxLine.cuh"
 
+#include <algorithm>
+
 namespace cimlir::cuda {
 
 namespace {
-
-/// The chain's value at element idx of Y: input 0's element run through the program.
-template <typename T>
-__device__ T chainValue(const ChainProgram &program, const ChainInputs &inputs, int64_t idx) {
-  int64_t offset[cpu::kMaxChainInputs] = {};
-  int64_t rest = idx;
-  for (int d = inputs.rank - 1; d >= 0; --d) {
-    const int64_t i = rest % inputs.extent[d];
-    rest /= inputs.extent[d];
-    for (int j = 1; j < inputs.count; ++j) // input 0 has Y's shape: its offset is idx
-      offset[j] += i * inputs.stride[j][d];
-  }
-  offset[0] = idx;
-  T v = static_cast<const T *>(inputs.data[0])[idx];
-  for (int k = 0; k < program.length; ++k) {
-    const cpu::ChainInstruction &in = program.instructions[k];
-    const T b = in.operand >= 0
-                    ? static_cast<const T *>(inputs.data[in.operand])[offset[in.operand]]
-                    : T(0);
-    v = cpu::applyChainInstruction(in, v, b);
-  }
-  return v;
-}
 
 template <typename T> __global__ void chainKernel(ChainProgram program, ChainInputs inputs, T *y) {
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < inputs.numel;
@@ -51,6 +30,33 @@ __global__ void chainSoftmaxKernel(ChainProgram program, ChainInputs inputs, int
 }
 
 } // namespace
+
+void ChainInputs::set(int j, const void *input, const Shape &shape,
+                      const std::vector<int64_t> &strides) {
+  data[j] = input;
+  std::copy(strides.begin(), strides.end(), stride[j]);
+  int64_t n = 1;
+  for (int64_t e : shape)
+    n *= e;
+  // The input's axes without its leading 1s: Y's trailing axes when it is a suffix.
+  size_t lead = 0;
+  while (lead < shape.size() && shape[lead] == 1)
+    ++lead;
+  const int kept = static_cast<int>(shape.size() - lead);
+  bool suffix = kept <= rank;
+  for (int k = 0; suffix && k < kept; ++k)
+    suffix = shape[lead + static_cast<size_t>(k)] == extent[rank - kept + k];
+  period[j] = n;
+  if (n == numel && suffix)
+    read[j] = ChainRead::Same;
+  else if (n == 1)
+    read[j] = ChainRead::Scalar;
+  else if (suffix)
+    read[j] = ChainRead::Suffix;
+  else
+    read[j] = ChainRead::General;
+  general = general || read[j] == ChainRead::General;
+}
 
 bool elementwiseChainOnGpu(DType t, size_t rank) {
   return (t == DType::F32 || t == DType::F64) && rank <= static_cast<size_t>(kMaxBroadcastRank);

@@ -298,8 +298,7 @@ std::unique_ptr<StepKernel> elementwiseChainStep(const StepAttrs &a,
         throw Error("elementwiseChain: input " + std::to_string(j) + " " +
                     shapeToString(in[j]->shape()) + " does not broadcast to " +
                     shapeToString(shape));
-      chain.data[j] = inputs->raw(in, j);
-      std::copy(strides.begin(), strides.end(), chain.stride[j]);
+      chain.set(static_cast<int>(j), inputs->raw(in, j), in[j]->shape(), strides);
     }
     elementwiseChain(program, chain, t, out[0]->raw(), context->stream());
   });
