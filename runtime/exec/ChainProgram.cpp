@@ -49,6 +49,9 @@ std::vector<cpu::ChainInstruction> readChainProgram(const StepAttrs &a) {
       bad(error);
     out.push_back(*in);
   }
+  if (out.back().op.kind == cpu::ChainOpKind::Softmax &&
+      a.program().values()[a.step().inputs[0]].shape.empty())
+    a.fail("ends in a Softmax, which needs a rank of at least 1");
   return out;
 }
 

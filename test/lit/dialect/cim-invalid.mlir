@@ -430,3 +430,11 @@ func.func @chain_softmax_float64(%x: tensor<3xf64>) -> tensor<3xf64> {
   %y = cim.elementwise_chain %x {program = [{op = "Neg"}, {op = "Softmax"}]} : (tensor<3xf64>) -> tensor<3xf64>
   return %y : tensor<3xf64>
 }
+
+// -----
+
+func.func @chain_softmax_rank0(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{ends in a Softmax, which needs a rank of at least 1}}
+  %y = cim.elementwise_chain %x {program = [{op = "Neg"}, {op = "Softmax"}]} : (tensor<f32>) -> tensor<f32>
+  return %y : tensor<f32>
+}

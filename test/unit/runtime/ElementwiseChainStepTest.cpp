@@ -208,6 +208,18 @@ TEST(ElementwiseChainStep, AMalformedProgramIsRefusedAtLoad) {
         errorOf([&] { Executor(Program::load(dir.file("bad.bin")), makeBackend()); });
     EXPECT_TRUE(containsAll(got, {"step ElementwiseChain 'the_chain'", error})) << got;
   }
+
+  // A Softmax over the rows of a rank-0 chain.
+  PlanBuilder b;
+  const int64_t x = b.input("x", DType::F32, {});
+  const int64_t y = b.value("y", DType::F32, {});
+  b.output("y", y);
+  b.step("ElementwiseChain", "the_chain", {x}, {y},
+         {{"program", json::array({{{"op", "Neg"}}, {{"op", "Softmax"}}})}});
+  b.write(dir.file("rank0.bin"));
+  const std::string got =
+      errorOf([&] { Executor(Program::load(dir.file("rank0.bin")), makeBackend()); });
+  EXPECT_TRUE(containsAll(got, {"'the_chain'", "needs a rank of at least 1"})) << got;
 }
 
 } // namespace
