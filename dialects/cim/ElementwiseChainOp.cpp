@@ -33,10 +33,6 @@ LogicalResult ElementwiseChainOp::verify() {
       return emitOpError("input ") << j << " (" << type << ") does not broadcast to " << out;
   }
   const int64_t length = static_cast<int64_t>(getProgram().size());
-  auto last = length ? dyn_cast<DictionaryAttr>(getProgram()[length - 1]) : DictionaryAttr();
-  auto lastOp = last ? last.getAs<StringAttr>("op") : StringAttr();
-  if (lastOp && lastOp.getValue() == "Softmax" && out.getRank() == 0)
-    return emitOpError("ends in a Softmax, which needs a rank of at least 1");
   if (length < 1 || length > cimlir::cpu::kMaxChainInstructions)
     return emitOpError("holds 1 to ")
            << cimlir::cpu::kMaxChainInstructions << " instructions, not " << length;
@@ -83,7 +79,7 @@ LogicalResult ElementwiseChainOp::verify() {
     const bool last = k + 1 == getProgram().size();
     const cimlir::DType type =
         out.getElementType().isF32() ? cimlir::DType::F32 : cimlir::DType::F64;
-    if (!cimlir::cpu::chainInstructionFrom(fields, count, last, type, error))
+    if (!cimlir::cpu::chainInstructionFrom(fields, count, last, type, out.getRank(), error))
       return emitOpError("program entry ") << k << ": " << error;
   }
   return success();

@@ -52,7 +52,7 @@ const std::vector<std::string> &chainOpTypes() {
 
 std::optional<ChainInstruction> chainInstructionFrom(const ChainInstructionFields &fields,
                                                      int64_t inputs, bool last, DType type,
-                                                     std::string &error) {
+                                                     int64_t rank, std::string &error) {
   const std::optional<ChainOp> op = chainOpNamed(fields.op);
   if (!op) {
     error = "op '" + fields.op + "' cannot be in a chain";
@@ -64,6 +64,10 @@ std::optional<ChainInstruction> chainInstructionFrom(const ChainInstructionField
   }
   if (op->kind == ChainOpKind::Softmax && !(last && type == DType::F32)) {
     error = "Softmax can only end a float32 chain";
+    return std::nullopt;
+  }
+  if (op->kind == ChainOpKind::Softmax && rank == 0) {
+    error = "ends in a Softmax, which needs a rank of at least 1";
     return std::nullopt;
   }
   ChainInstruction in;

@@ -60,10 +60,11 @@ struct ChainInstructionFields {
 };
 
 /// The instruction `fields` describe, entry `last` of a program or not, for a step of `inputs`
-/// inputs of type `type`; on a bad field, nothing, and `error` says what is wrong.
+/// inputs of type `type` and rank `rank`; on a bad field, nothing, and `error` says what is
+/// wrong.
 std::optional<ChainInstruction> chainInstructionFrom(const ChainInstructionFields &fields,
                                                      int64_t inputs, bool last, DType type,
-                                                     std::string &error);
+                                                     int64_t rank, std::string &error);
 
 /// The most instructions and inputs a chain step holds (the GPU kernel takes them by value);
 /// the fusion pass splits longer chains.
