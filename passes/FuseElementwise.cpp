@@ -34,7 +34,8 @@ std::optional<cpu::ChainOp> chainOpOf(Operation *op) {
   if (chainOp->kind == cpu::ChainOpKind::Softmax) {
     auto softmax = dyn_cast<onnx::SoftmaxOp>(op);
     if (!softmax || !type.getElementType().isF32() || type.getRank() == 0 ||
-        (softmax.getAxis() != type.getRank() - 1 && softmax.getAxis() != -1))
+        (static_cast<int64_t>(softmax.getAxis()) != type.getRank() - 1 &&
+         static_cast<int64_t>(softmax.getAxis()) != -1))
       return std::nullopt;
   }
   const unsigned operands = chainOp->kind == cpu::ChainOpKind::Binary ? 2 : 1;

@@ -57,8 +57,9 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
 /// The fusion passes that end the decisions; cim-opt --keep-activations and --keep-elementwise
 /// turn them off.
 struct Fusions {
-  bool activations = true; ///< cim-fuse-activations
-  bool elementwise = true; ///< cim-fuse-elementwise
+  bool activations = true;   ///< cim-fuse-activations
+  bool elementwise = true;   ///< cim-fuse-elementwise
+  bool normalization = true; ///< cim-fuse-normalization
 };
 
 /// The rest: one pass per decision, cim-apply-calibration (with a table, named `tableName` in

@@ -410,6 +410,35 @@ def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FuseNormalization : Pass<"cim-fuse-normalization", "::mlir::func::FuncOp"> {
+  let summary = "Fuses a LayerNormalization into the input quantization of the CIM layers it feeds";
+  let description = [{
+    An `onnx.LayerNormalization` over the last axis (float32, a scale and bias of one value per
+    element of a row) whose Y is read only by `cim.linear` layers of kind gemm or matmul, and
+    whose Mean and InvStdDev are not read, goes into each of them as `layer_norm`: the layer
+    reads the normalisation's input, and its step normalises each row as the
+    LayerNormalization step does (the same bits) before §3 quantizes it for the DACs, as a CIM
+    macro's digital periphery would: no normalised tensor is written between them
+    (kernels/cpu/LayerNormPrologue.h). A pre-LN transformer's normalisations before the
+    attention's projections and the MLP are such. The layer's location records the fused node
+    (`cim-opt --report`'s `fused`).
+
+    ```mlir
+    %y, %mean, %inv = onnx.LayerNormalization %x, %scale, %b {axis = 2 : i64, epsilon = 1.0E-5 : f32}
+    %z = cim.linear %y, %wq {kind = "matmul", ...}
+    // becomes
+    %z = cim.linear %x, %wq, %scale, %b {kind = "matmul",
+           layer_norm = {bias = 3 : i64, epsilon = 1.0E-5 : f32, scale = 2 : i64}, ...}
+    ```
+
+    Runs after the decisions (calibration, before them, measures the layers' normalised
+    inputs); `cim-opt --keep-normalization` leaves it out.
+  }];
+  let statistics = [
+    Statistic<"numFused", "fused", "LayerNormalizations fused into a layer (once per layer)">,
+  ];
+}
+
 def FuseElementwise : Pass<"cim-fuse-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Fuses chains of elementwise ops into one digital step";
   let description = [{

@@ -61,6 +61,8 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
     pm.addNestedPass<mlir::func::FuncOp>(createFuseActivations());
   if (fusions.elementwise)
     pm.addNestedPass<mlir::func::FuncOp>(createFuseElementwise());
+  if (fusions.normalization)
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseNormalization());
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 

@@ -173,8 +173,11 @@ private:
   LogicalResult smooth();
   LogicalResult measureSensitivity(ModuleOp imported);
   ModuleOp module() { return *model_->module; }
-  /// The fusions the options leave on (--keep-activations, --keep-elementwise).
-  Fusions fusions() const { return {!o_.keepActivations, !o_.keepElementwise}; }
+  /// The fusions the options leave on (--keep-activations, --keep-elementwise,
+  /// --keep-normalization).
+  Fusions fusions() const {
+    return {!o_.keepActivations, !o_.keepElementwise, !o_.keepNormalization};
+  }
 
   MLIRContext &context_;
   const CompileOptions &o_;
@@ -470,6 +473,12 @@ CompileOptions parseCommandLine(int argc, char **argv) {
                "of them (x/255 - mean, GELU's ops, ...) into one step (the outputs are the "
                "same)"),
       cl::init(false), cl::cat(category));
+  cl::opt<bool> keepNormalization(
+      "keep-normalization",
+      cl::desc("keep each LayerNormalization a digital step of its own instead of fusing it "
+               "into the input quantization of the CIM layers it feeds (the outputs are the "
+               "same)"),
+      cl::init(false), cl::cat(category));
   cl::opt<bool> keepBatchNorm(
       "keep-batch-norm",
       cl::desc("keep BatchNormalization a digital step after its layer instead of folding it "
@@ -551,6 +560,7 @@ CompileOptions parseCommandLine(int argc, char **argv) {
   o.keepBatchNorm = keepBatchNorm;
   o.keepActivations = keepActivations;
   o.keepElementwise = keepElementwise;
+  o.keepNormalization = keepNormalization;
   o.calibration = calibration;
   o.calibrationTable = calibrationTable;
   if (calibrationLimit.getNumOccurrences())

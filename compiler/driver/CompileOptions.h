@@ -30,6 +30,8 @@ struct CompileOptions {
   bool keepActivations = false;
   /// --keep-elementwise: elementwise ops stay steps of their own (cim-fuse-elementwise not run).
   bool keepElementwise = false;
+  /// --keep-normalization: a LayerNormalization stays a step (cim-fuse-normalization not run).
+  bool keepNormalization = false;
   std::string calibration;      ///< --calibration DATASET
   std::string calibrationTable; ///< --calibration-table FILE
   /// Given on the command line (each is refused without --calibration).

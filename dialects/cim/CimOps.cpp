@@ -15,7 +15,9 @@ namespace {
 
 /// Each kind has the operand ranks and attributes its runtime step reads (§0). Shared by
 /// cim.linear and cim.digital_linear, which have the same kinds.
-template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
+/// `layerOperands`: the operands after W that are the layer's (a cim.linear's fused
+/// normalisation has its own after them).
+template <typename OpTy> LogicalResult verifyLinearForm(OpTy op, size_t layerOperands) {
   if (auto activation = op.getActivation()) {
     if (*activation != "relu")
       return op.emitOpError("has activation '") << *activation << "' (only relu is fused)";
@@ -32,7 +34,7 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
     if (x.getRank() != 2 || w.getRank() != 2 || !op.getAlpha() || !op.getBeta() || !op.getTransB())
       return op.emitOpError("of kind gemm needs 2-D x and W and alpha, beta, transB");
   } else if (kind == "matmul") {
-    if (x.getRank() < 2 || w.getRank() != 2 || !op.getMore().empty())
+    if (x.getRank() < 2 || w.getRank() != 2 || layerOperands != 0)
       return op.emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
   } else if (kind == "conv" || kind == "conv_transpose") {
     // W's first axis: a convolution's output channels, a transposed one's input channels.
@@ -83,7 +85,7 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op) {
            << kind << "' (gemm, matmul, conv, conv_transpose, rnn, gru or lstm)";
   }
   if (!cimlir::cpu::recurrentCellOfKind(kind) &&
-      (op.getMore().size() > 1 || !op.getStates().empty() || op.getOptionalOperands()))
+      (layerOperands > 1 || !op.getStates().empty() || op.getOptionalOperands()))
     return op.emitOpError("of kind ") << kind << " takes at most a bias after W and gives y";
   if (op.getLayer().empty())
     return op.emitOpError("needs the layer's name");
@@ -131,12 +133,59 @@ LinearShape getLinearShape(Operation *op) {
 
 unsigned quantizedWeightWidth(int64_t bits) { return bits <= 8 ? 8 : 16; }
 
+std::optional<cpu::LayerNormPrologue> layerNormPrologue(LinearOp op, std::string *error) {
+  using Prologue = cpu::LayerNormPrologue;
+  DictionaryAttr fields = op.getLayerNormAttr();
+  if (!fields)
+    return std::nullopt;
+  auto fail = [&](const std::string &why) -> std::optional<Prologue> {
+    if (error)
+      *error = why;
+    return std::nullopt;
+  };
+  for (NamedAttribute field : fields)
+    if (!llvm::is_contained({Prologue::kEpsilon, Prologue::kScale, Prologue::kBias},
+                            field.getName().strref()))
+      return fail(std::string("has an unknown ") + Prologue::kField + " field '" +
+                  field.getName().str() + "' (epsilon, scale, bias)");
+  auto epsilon = fields.getAs<FloatAttr>(Prologue::kEpsilon);
+  auto scale = fields.getAs<IntegerAttr>(Prologue::kScale);
+  auto bias = fields.get(Prologue::kBias);
+  if (!epsilon || !scale || (bias && !isa<IntegerAttr>(bias)))
+    return fail(std::string("has a ") + Prologue::kField +
+                " without a float epsilon and an integer scale (and bias, when present)");
+  Prologue p;
+  p.epsilon = static_cast<float>(epsilon.getValueAsDouble());
+  p.scale = scale.getInt();
+  p.bias = bias ? cast<IntegerAttr>(bias).getInt() : -1;
+  const std::string why = cpu::layerNormPrologueError(p, op.getKind().str(), op->getNumOperands());
+  if (!why.empty())
+    return fail(why);
+  return p;
+}
+
 } // namespace cimlir::cim
 
 /// W is float32 until cim-quantize-weights replaces it by Wq, with `weights` saying how.
 LogicalResult LinearOp::verify() {
-  if (failed(verifyLinearForm(*this)) || failed(verifyLinearDecisions(*this)))
+  std::string error;
+  const auto norm = layerNormPrologue(*this, &error);
+  if (!error.empty())
+    return emitOpError(error);
+  const size_t layerOperands = getMore().size() - (norm ? norm->inputs() - norm->scale : 0);
+  if (failed(verifyLinearForm(*this, layerOperands)) || failed(verifyLinearDecisions(*this)))
     return failure();
+  if (norm) {
+    // The scale and bias are a float32 value per element of x's rows.
+    const int64_t K = getLinearShape(*this).k;
+    auto row = RankedTensorType::get({K}, Float32Type::get(getContext()));
+    for (int64_t i = norm->scale; i < norm->inputs(); ++i)
+      if (getOperand(static_cast<unsigned>(i)).getType() != row)
+        return emitOpError("has a ")
+               << cimlir::cpu::LayerNormPrologue::kField << " "
+               << (i == norm->scale ? "scale" : "bias") << " of type "
+               << getOperand(static_cast<unsigned>(i)).getType() << ", expected " << row;
+  }
   Type elem = getWeight().getType().getElementType();
   if (!getWeightsAttr()) {
     if (!elem.isF32())
@@ -152,7 +201,7 @@ LogicalResult LinearOp::verify() {
 }
 
 LogicalResult DigitalLinearOp::verify() {
-  if (failed(verifyLinearForm(*this)))
+  if (failed(verifyLinearForm(*this, getMore().size())))
     return failure();
   if (!getWeight().getType().getElementType().isF32())
     return emitOpError("takes float32 weights");

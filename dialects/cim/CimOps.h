@@ -12,6 +12,10 @@
 
 #include "dialects/cim/CimAttrInterfaces.h.inc"
 #include "dialects/cim/CimDecisionFields.h"
+#include "kernels/cpu/LayerNormPrologue.h"
+
+#include <optional>
+#include <string>
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/cim/CimAttrs.h.inc"
@@ -40,6 +44,11 @@ inline mlir::StringAttr getLayerAttr(mlir::Operation *op) {
   return mlir::isa<LinearOp, DigitalLinearOp>(op) ? op->getAttrOfType<mlir::StringAttr>("layer")
                                                   : mlir::StringAttr();
 }
+
+/// The LayerNormalization a cim.linear's rows go through first (its `layer_norm`,
+/// cim-fuse-normalization), or nothing. `error` (when given) receives what is malformed in it;
+/// the verifier refuses such an op.
+std::optional<cpu::LayerNormPrologue> layerNormPrologue(LinearOp op, std::string *error = nullptr);
 
 /// The shape of a verified cim.linear or cim.digital_linear.
 LinearShape getLinearShape(mlir::Operation *op);

@@ -56,6 +56,12 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     The other kinds take at most one operand after W, the bias (Gemm's C), and give y.
     `layer` is the ONNX node name (the layer ids of §9 are FNV-1a 64 of "layer#g<group>").
 
+    `layer_norm` (cim-fuse-normalization; gemm and matmul): the LayerNormalization over the
+    last axis that x's rows go through before §3 quantizes them, a dictionary of `epsilon`
+    (f32), `scale` and optionally `bias`, the indices of the operands after the layer's own
+    that hold them (f32 [K]; kernels/cpu/LayerNormPrologue.h). x is then the normalisation's
+    input.
+
     `cim-lower-to-cim` creates the op with `settings`, the layer's resolved device settings
     (docs/device-files.md, without `digital`), a dictionary per section. Each later pass
     takes the fields it decides out of `settings` and writes its decision as a typed
@@ -102,7 +108,8 @@ def Cim_LinearOp : Cim_Op<"linear", [Pure]> {
     `hybrid`, the mapping against W and the weight slices, §10's int32 partial sums.
   }];
   let arguments = !con(Cim_LinearArguments,
-                       (ins OptionalAttr<DictionaryAttr>:$settings,
+                       (ins OptionalAttr<DictionaryAttr>:$layer_norm,
+                            OptionalAttr<DictionaryAttr>:$settings,
                             OptionalAttr<Cim_WeightsAttr>:$weights,
                             OptionalAttr<Cim_HybridAttr>:$hybrid,
                             OptionalAttr<Cim_InputsAttr>:$inputs,

@@ -8,6 +8,7 @@
 #include "kernels/cuda/CimLayout.cuh"
 #include "kernels/cuda/CimProduct.cuh"
 #include "kernels/cuda/CudaCheck.h"
+#include "kernels/cuda/LayerNormLine.cuh"
 #include "kernels/cuda/QuantizeRows.cuh"
 
 #include <cuda_runtime.h>
@@ -17,6 +18,10 @@
 #include <type_traits>
 
 namespace cimlir::cuda {
+
+// A fused normalisation's statistics are reduced as the LayerNormalization step reduces them:
+// over a block of the same size.
+static_assert(kQuantizeThreads == kLineThreads);
 
 using namespace product;
 
@@ -654,9 +659,15 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
           "clearing an empty product");
     return;
   }
-  quantizeRows(x, M, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
-               ClipRank{call.clipLower, call.clipFraction}, scratch.xq, scratch.rowScales,
-               scratch.rowFinite, stream);
+  const ClipRank clip{call.clipLower, call.clipFraction};
+  if (call.layerNormScale) // the rows the LayerNormalization step would give, never written
+    quantizeRowsOf(
+        NormalizedRows{x, chip.K, call.layerNormScale, call.layerNormBias, call.layerNormEpsilon},
+        M, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue, clip,
+        scratch.xq, scratch.rowScales, scratch.rowFinite, stream);
+  else
+    quantizeRows(x, M, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
+                 clip, scratch.xq, scratch.rowScales, scratch.rowFinite, stream);
   checkLaunch("cim quantizeInputs");
 
   ProductArgs args = productArgs(M, chip, call);

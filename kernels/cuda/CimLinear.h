@@ -107,6 +107,10 @@ struct CimCallView {
   /// the sample rowOffset + m % rowsPerSample.
   const int64_t *batchStart = nullptr;
   int64_t sampleOffset = 0, rowsPerSample = 1, rowOffset = 0;
+  /// A fused normalisation (kernels/cpu/LayerNormPrologue.h): x's rows are normalised with
+  /// this scale and bias [K] (device; bias may be null) as they are quantized (null: none).
+  const float *layerNormScale = nullptr, *layerNormBias = nullptr;
+  float layerNormEpsilon = 0.0f;
   /// Integer partial sums and codes (integer levels, no read noise, no ADC noise, not
   /// calibrated).
   bool exact() const {

@@ -3,6 +3,7 @@
 #include "kernels/cuda/BlockReduce.cuh"
 #include "kernels/cuda/CudaCheck.h"
 #include "kernels/cuda/GridStride.cuh"
+#include "kernels/cuda/LayerNormLine.cuh"
 #include "kernels/cuda/SoftmaxLine.cuh"
 
 namespace cimlir::cuda {
@@ -19,22 +20,6 @@ __global__ void softmaxKernel(const float *x, int64_t outer, int64_t len, int64_
   }
 }
 
-/// The mean of `len` values and 1 / sqrt(population variance + epsilon), two passes in double
-/// (cpu::layerNorm's meanAndInvStdDev), over the block.
-__device__ void meanAndInvStdDev(const float *v, int64_t len, float epsilon, double &mu,
-                                 double &inv) {
-  double sum = 0;
-  for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
-    sum += v[i];
-  sum = blockReduce(sum, SumOp());
-  mu = len ? sum / static_cast<double>(len) : 0;
-  double squares = 0;
-  for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
-    squares += (v[i] - mu) * (v[i] - mu);
-  squares = blockReduce(squares, SumOp());
-  inv = 1.0 / sqrt((len ? squares / static_cast<double>(len) : 0) + epsilon);
-}
-
 __global__ void layerNormKernel(const float *x, int64_t rows, int64_t len, const float *scale,
                                 const float *bias, float epsilon, float *y, float *mean,
                                 float *invStdDev) {
@@ -43,7 +28,7 @@ __global__ void layerNormKernel(const float *x, int64_t rows, int64_t len, const
     double mu, inv;
     meanAndInvStdDev(src, len, epsilon, mu, inv);
     for (int64_t i = threadIdx.x; i < len; i += blockDim.x)
-      y[r * len + i] = static_cast<float>((src[i] - mu) * inv * scale[i] + (bias ? bias[i] : 0.0f));
+      y[r * len + i] = layerNormValue(src[i], mu, inv, scale[i], bias ? bias[i] : 0.0f);
     if (threadIdx.x == 0 && mean)
       mean[r] = static_cast<float>(mu);
     if (threadIdx.x == 0 && invStdDev)

@@ -28,8 +28,8 @@ struct ClipRank {
 /// The rank-th smallest |row[k]| (0-based) over the block: a radix select on the bits of |x|
 /// (ordered as the values are, for finite x), eight bits at a time, most significant first.
 /// Every thread of the block must call it; `histogram` is 256 counters of shared memory.
-__device__ inline float selectMagnitude(const float *row, int64_t K, int64_t rank,
-                                        unsigned *histogram) {
+template <typename Row>
+__device__ float selectMagnitude(const Row &row, int64_t K, int64_t rank, unsigned *histogram) {
   __shared__ uint32_t chosenBin;
   __shared__ long long rankInBin;
   uint32_t prefix = 0, prefixMask = 0;
@@ -38,7 +38,7 @@ __device__ inline float selectMagnitude(const float *row, int64_t K, int64_t ran
       histogram[b] = 0;
     __syncthreads();
     for (int64_t k = threadIdx.x; k < K; k += blockDim.x) {
-      const uint32_t bits = __float_as_uint(row[k]) & 0x7fffffffu;
+      const uint32_t bits = __float_as_uint(row(k)) & 0x7fffffffu;
       if ((bits & prefixMask) == prefix)
         atomicAdd(&histogram[(bits >> shift) & 0xffu], 1u);
     }
@@ -60,26 +60,41 @@ __device__ inline float selectMagnitude(const float *row, int64_t K, int64_t ran
   return __uint_as_float(prefix);
 }
 
-/// A row of x [M, K] per block of kQuantizeThreads (`WarpRows` false: long rows, and the
-/// percentile's radix select, which takes the block), or per warp (`WarpRows`: rows of at most
-/// kWarpRowLength values, eight to a block; a block per row of 25 values left 231 of its 256
-/// threads idle and took longer than the convolution's product). xq rows are `ldq` long, zero
-/// past K.
-template <typename Level, bool WarpRows>
-__global__ void quantizeRowsKernel(const float *x, int64_t M, int64_t K, int64_t ldq, int32_t qmax,
+/// The rows of x [M, K] as they lie in memory (quantizeRowsKernel's `Rows`: row(m) gives a
+/// reader of row m's values; LayerNormLine.cuh's NormalizedRows computes them instead).
+struct PlainRows {
+  static constexpr bool kNeedsBlock = false; ///< row(m) may be called by a warp alone
+  const float *x = nullptr;
+  int64_t K = 0;
+
+  struct Row {
+    const float *v;
+    __device__ float operator()(int64_t k) const { return v[k]; }
+  };
+  __device__ Row row(int64_t m) const { return {x + m * K}; }
+};
+
+/// A row of `rows` [M, K] per block of kQuantizeThreads (`WarpRows` false: long rows, rows
+/// whose reader takes the block, and the percentile's radix select, which takes the block), or
+/// per warp (`WarpRows`: rows of at most kWarpRowLength values, eight to a block; a block per
+/// row of 25 values left 231 of its 256 threads idle and took longer than the convolution's
+/// product). xq rows are `ldq` long, zero past K.
+template <typename Level, bool WarpRows, typename Rows>
+__global__ void quantizeRowsKernel(const Rows rows, int64_t M, int64_t K, int64_t ldq, int32_t qmax,
                                    bool isStatic, float staticScale, ClipRank clip, Level *xq,
                                    float *scales, uint8_t *finite) {
+  static_assert(!(WarpRows && Rows::kNeedsBlock), "these rows are read by a block");
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int64_t m =
       WarpRows ? static_cast<int64_t>(blockIdx.x) * (kQuantizeThreads / 32) + warp : blockIdx.x;
   if (WarpRows && m >= M)
     return; // (a whole warp: no barrier below in this layout)
   const int first = WarpRows ? lane : threadIdx.x, stride = WarpRows ? 32 : blockDim.x;
-  const float *row = x + m * K;
+  const auto row = rows.row(m);
   float maxAbs = 0.0f;
   int bad = 0;
   for (int64_t k = first; k < K; k += stride) {
-    const float v = row[k];
+    const float v = row(k);
     bad |= !isfinite(v);
     maxAbs = fmaxf(maxAbs, fabsf(v));
   }
@@ -133,7 +148,7 @@ __global__ void quantizeRowsKernel(const float *x, int64_t M, int64_t K, int64_t
   for (int64_t k = first; k < ldq; k += stride) {
     Level q = 0;
     if (!bad && k < K)
-      q = static_cast<Level>(fminf(fmaxf(rintf(__fdiv_rn(row[k], s)), -limit), limit));
+      q = static_cast<Level>(fminf(fmaxf(rintf(__fdiv_rn(row(k), s)), -limit), limit));
     out[k] = q;
   }
 }
@@ -141,24 +156,36 @@ __global__ void quantizeRowsKernel(const float *x, int64_t M, int64_t K, int64_t
 /// The longest row that one warp quantizes (quantizeRowsKernel's WarpRows layout).
 constexpr int64_t kWarpRowLength = 1024;
 
-/// §3 on rows [0, M) of x [M, K] (quantizeRowsKernel), in the layout that suits the rows: a warp
-/// per row for short rows without a clip percentile, a block per row otherwise.
+/// §3 on rows [0, M) of `rows` [M, K] (quantizeRowsKernel), in the layout that suits them: a
+/// warp per row for short rows read from memory without a clip percentile, a block per row
+/// otherwise.
+template <typename Level, typename Rows>
+void quantizeRowsOf(const Rows &rows, int64_t M, int64_t K, int64_t ldq, int32_t qmax,
+                    bool isStatic, float staticScale, ClipRank clip, Level *xq, float *scales,
+                    uint8_t *finite, cudaStream_t stream) {
+  if (M == 0)
+    return;
+  const bool percentile = !isStatic && clip.lower >= 0;
+  if constexpr (!Rows::kNeedsBlock) {
+    if (!percentile && ldq <= kWarpRowLength) {
+      constexpr int64_t rowsPerBlock = kQuantizeThreads / 32;
+      quantizeRowsKernel<Level, true>
+          <<<static_cast<unsigned>((M + rowsPerBlock - 1) / rowsPerBlock), kQuantizeThreads, 0,
+             stream>>>(rows, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
+      return;
+    }
+  }
+  quantizeRowsKernel<Level, false><<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
+      rows, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
+}
+
+/// quantizeRowsOf on the rows of x as they lie in memory.
 template <typename Level>
 void quantizeRows(const float *x, int64_t M, int64_t K, int64_t ldq, int32_t qmax, bool isStatic,
                   float staticScale, ClipRank clip, Level *xq, float *scales, uint8_t *finite,
                   cudaStream_t stream) {
-  if (M == 0)
-    return;
-  const bool percentile = !isStatic && clip.lower >= 0;
-  if (!percentile && ldq <= kWarpRowLength) {
-    constexpr int64_t rowsPerBlock = kQuantizeThreads / 32;
-    quantizeRowsKernel<Level, true>
-        <<<static_cast<unsigned>((M + rowsPerBlock - 1) / rowsPerBlock), kQuantizeThreads, 0,
-           stream>>>(x, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
-  } else {
-    quantizeRowsKernel<Level, false><<<static_cast<unsigned>(M), kQuantizeThreads, 0, stream>>>(
-        x, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite);
-  }
+  quantizeRowsOf(PlainRows{x, K}, M, K, ldq, qmax, isStatic, staticScale, clip, xq, scales, finite,
+                 stream);
 }
 
 } // namespace cimlir::cuda

@@ -118,7 +118,44 @@ void decodeConvolution(const StepAttrs &a, const Tensor &w, LinearStep &s) {
   s.n = s.conv.outputsPerGroup();
 }
 
+/// The step's `layer_norm` (kernels/cpu/LayerNormPrologue.h has its rules).
+cpu::LayerNormPrologue layerNormPrologue(const StepAttrs &a, const std::string &kind) {
+  using Prologue = cpu::LayerNormPrologue;
+  const std::string field = Prologue::kField;
+  const nlohmann::json &fields = a.raw(Prologue::kField);
+  if (!fields.is_object())
+    a.fail("has a " + field + " that is not an object");
+  for (const auto &entry : fields.items())
+    if (entry.key() != Prologue::kEpsilon && entry.key() != Prologue::kScale &&
+        entry.key() != Prologue::kBias)
+      a.fail("has an unknown " + field + " field '" + entry.key() + "' (epsilon, scale, bias)");
+  Prologue p;
+  p.epsilon = a.f((field + "." + Prologue::kEpsilon).c_str());
+  p.scale = a.i((field + "." + Prologue::kScale).c_str());
+  if (fields.contains(Prologue::kBias))
+    p.bias = a.i((field + "." + Prologue::kBias).c_str());
+  const std::string why =
+      cpu::layerNormPrologueError(p, kind, static_cast<int64_t>(a.step().inputs.size()));
+  if (!why.empty())
+    a.fail(why);
+  if (a.step().outputs.size() != 1)
+    a.fail("has " + std::to_string(a.step().outputs.size()) + " outputs");
+  return p;
+}
+
 } // namespace
+
+void LinearStep::checkLayerNorm(const std::vector<const Tensor *> &in) const {
+  if (!layerNorm)
+    return;
+  for (int64_t i = layerNorm->scale; i < layerNorm->inputs(); ++i) {
+    const Tensor &t = *in[static_cast<size_t>(i)];
+    if (t.dtype() != DType::F32 || t.shape() != Shape{k})
+      throw Error(std::string("the ") + cpu::LayerNormPrologue::kField + " " +
+                  (i == layerNorm->scale ? "scale" : "bias") + " is " + describeTensor(t) +
+                  ", expected float32 [" + std::to_string(k) + "]");
+  }
+}
 
 LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy, DType weightType,
                               const std::string &weightWhat) {
@@ -140,7 +177,13 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
   } else
     a.fail("has kind '" + kind +
            "', expected gemm, matmul, conv, conv_transpose, rnn, gru or lstm");
-  if (s.kind != LinearKind::Recurrent)
+  if (a.has(cpu::LayerNormPrologue::kField)) {
+    if (step.op != "CimLinear")
+      a.fail(std::string("has a ") + cpu::LayerNormPrologue::kField +
+             "; only a CimLinear step normalises its rows");
+    s.layerNorm = layerNormPrologue(a, kind);
+  }
+  if (s.kind != LinearKind::Recurrent && !s.layerNorm)
     a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
   if (a.has("activation")) {
     const std::string activation = a.s("activation");

@@ -8,11 +8,13 @@
 
 #include "core/Tensor.h"
 #include "kernels/cim/WeightLayout.h"
+#include "kernels/cpu/LayerNormPrologue.h"
 #include "kernels/cpu/Recurrent.h"
 #include "runtime/exec/RecurrentAttrs.h"
 #include "runtime/exec/StepAttrs.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,10 @@ struct LinearStep {
   /// A ReLU fused into the step (cim-fuse-activations): y = max(y, 0) last, after the bias.
   /// Not for the recurrent kind.
   bool relu = false;
+  /// A LayerNormalization fused into the step's input (cim-fuse-normalization; gemm and matmul
+  /// of a CimLinear step): x's rows are normalised over K first, as the LayerNormalization step
+  /// computes them; its scale and bias [K] are the inputs it names, after the layer's own.
+  std::optional<cpu::LayerNormPrologue> layerNorm;
   /// conv (not bound to an input); conv_transpose too, with `channels` C and `outChannels` M
   /// of the transposed convolution (W [C, M/g, k...]); its output extents come from y.
   ConvGeometry conv;
@@ -78,6 +84,14 @@ struct LinearStep {
   /// A plain Conv step (W a float32 constant) as a conv-kind linear step: the same attributes
   /// (strides, pads, dilations, group) and checks as decode's conv kind.
   static LinearStep convolution(const StepAttrs &a);
+
+  /// The step inputs that are the layer's own (x, W, a Gemm's C, a convolution's bias, a
+  /// recurrent layer's optional operands): all but a fused normalisation's.
+  size_t layerInputs(size_t stepInputs) const {
+    return layerNorm ? static_cast<size_t>(layerNorm->layerInputs()) : stepInputs;
+  }
+  /// Checks a fused normalisation's scale and bias (float32 [K]) among the step's inputs.
+  void checkLayerNorm(const std::vector<const Tensor *> &in) const;
 
   /// Groups (1 unless conv, or a recurrent layer's directions).
   int64_t groups() const {

@@ -19,9 +19,11 @@
 namespace cimlir::plan {
 
 /// The metadata's "format" this cim-opt writes: 2 since a step may carry a fused activation
-/// (cim-fuse-activations), which a runtime reading format 1 would ignore; it refuses format 2
-/// instead. Formats kOldestMetadataFormat to kMetadataFormat are read; another is refused.
-constexpr int64_t kMetadataFormat = 2;
+/// (cim-fuse-activations), 3 since a CimLinear step may carry a fused normalisation
+/// (cim-fuse-normalization), which a runtime reading an older format would ignore; it refuses
+/// the newer one instead. Formats kOldestMetadataFormat to kMetadataFormat are read; another
+/// is refused.
+constexpr int64_t kMetadataFormat = 3;
 constexpr int64_t kOldestMetadataFormat = 1;
 
 /// One tensor of the program; a dimension of -1 is the batch size.

@@ -3,6 +3,7 @@
 #include "core/Error.h"
 
 #include "kernels/cpu/Elementwise.h"
+#include "kernels/cpu/Normalization.h"
 #include "kernels/cpu/Recurrent.h"
 
 #include <algorithm>
@@ -22,13 +23,30 @@ LinearStepLayout::LinearStepLayout(const StepAttrs &a, const std::string &consta
                                    DType weightType, const std::string &weightWhat)
     : step_(LinearStep::decode(a, constantWhy, weightType, weightWhat)) {}
 
-int64_t LinearStepLayout::run(const std::vector<const Tensor *> &in,
+int64_t LinearStepLayout::run(const std::vector<const Tensor *> &stepIn,
                               const std::vector<Tensor *> &out, int64_t firstSample,
                               const GroupProduct &product) const {
+  if (stepIn[0]->dtype() != DType::F32 || !stepIn[0]->defined())
+    throw Error("x is " + describeTensor(*stepIn[0]) + ", expected float32");
+  // A fused normalisation first: the layer then reads what the LayerNormalization step gave.
+  std::vector<const Tensor *> in(stepIn.begin(),
+                                 stepIn.begin() +
+                                     static_cast<std::ptrdiff_t>(step_.layerInputs(stepIn.size())));
+  Tensor normalised;
+  if (const auto &norm = step_.layerNorm) {
+    step_.checkLayerNorm(stepIn);
+    const Tensor &x = *stepIn[0];
+    if (x.rank() < 1 || x.dim(x.rank() - 1) != step_.k)
+      throw Error("x is " + describeTensor(x) + ", expected [..., " + std::to_string(step_.k) +
+                  "]");
+    normalised = Tensor::allocate(DType::F32, x.shape());
+    cpu::layerNorm(x, *stepIn[static_cast<size_t>(norm->scale)],
+                   norm->bias >= 0 ? stepIn[static_cast<size_t>(norm->bias)] : nullptr,
+                   x.rank() - 1, norm->epsilon, normalised, nullptr, nullptr);
+    in[0] = &normalised;
+  }
   const Tensor &x = *in[0];
   Tensor &y = *out[0];
-  if (x.dtype() != DType::F32 || !x.defined())
-    throw Error("x is " + describeTensor(x) + ", expected float32");
   switch (step_.kind) {
   case LinearKind::Gemm:
     runGemm(in, y, firstSample, product);

@@ -28,6 +28,7 @@ public:
   void run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
            const RunContext &runContext) override {
     Counted counted;
+    const LinearLayout::LayerNormOperands norm = layout_.layerNormOperands(in);
     // Rows' samples count from the batch start in device memory (Context::batchStart).
     counted.samples = layout_.run(
         in, out, 0,
@@ -37,6 +38,11 @@ public:
               chip.withRows(static_cast<uint64_t>(runContext.repeat), context_->batchStart(),
                             rows.firstSample, rows.rowsPerSample, rows.rowOffset);
           call.digitalNonzero = static_cast<unsigned long long *>(digitalNonzero_.get());
+          if (norm.scale) {
+            call.layerNormScale = norm.scale;
+            call.layerNormBias = norm.bias;
+            call.layerNormEpsilon = layer_->layout().step().layerNorm->epsilon;
+          }
           std::shared_ptr<void> scratch = context_->allocate(CimScratch::bytes(M, chip.chip, call),
                                                              "a CIM layer's quantized inputs");
           CimChipView cells = chip.chip;

@@ -38,7 +38,13 @@ LinearLayout::LinearLayout(const LinearStep &step, const StepAttrs &attrs,
     faultSite_ = recurrentFaultSite(attrs, *context_);
     return;
   }
-  if (s.inputs.size() > 2)
+  if (step_.layerNorm) // its scale and bias, where constants
+    for (int64_t i = step_.layerNorm->scale; i < step_.layerNorm->inputs(); ++i)
+      if (const Tensor *c = attrs.program().constant(s.inputs[static_cast<size_t>(i)]);
+          c && c->dtype() == DType::F32)
+        layerNormConstants_[i - step_.layerNorm->scale] =
+            context_->upload(c->raw(), c->byteSize(), "a fused normalisation's scale or bias");
+  if (step_.layerInputs(s.inputs.size()) > 2)
     if (const Tensor *c = attrs.program().constant(s.inputs[2]); c && c->dtype() == DType::F32)
       constantThird_ = context_->upload(c->raw(), c->byteSize(),
                                         step_.kind == LinearKind::Gemm ? "a Gemm's C" : "a bias");
@@ -50,8 +56,28 @@ const float *LinearLayout::third(const std::vector<const Tensor *> &in) const {
   return constantThird_ ? static_cast<const float *>(constantThird_.get()) : in[2]->data<float>();
 }
 
-int64_t LinearLayout::run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
-                          int64_t firstSample, const GroupProduct &product) {
+LinearLayout::LayerNormOperands
+LinearLayout::layerNormOperands(const std::vector<const Tensor *> &in) const {
+  if (!step_.layerNorm)
+    return {};
+  step_.checkLayerNorm(in);
+  auto device = [&](int64_t i) -> const float * {
+    if (i < 0)
+      return nullptr;
+    const auto &constant = layerNormConstants_[i - step_.layerNorm->scale];
+    return constant ? static_cast<const float *>(constant.get())
+                    : in[static_cast<size_t>(i)]->data<float>();
+  };
+  return {device(step_.layerNorm->scale), device(step_.layerNorm->bias)};
+}
+
+int64_t LinearLayout::run(const std::vector<const Tensor *> &stepIn,
+                          const std::vector<Tensor *> &out, int64_t firstSample,
+                          const GroupProduct &product) {
+  // A fused normalisation's operands are the product's (layerNormOperands).
+  const std::vector<const Tensor *> in(
+      stepIn.begin(),
+      stepIn.begin() + static_cast<std::ptrdiff_t>(step_.layerInputs(stepIn.size())));
   const Tensor &x = *in[0];
   Tensor &y = *out[0];
   if (x.dtype() != DType::F32 || !x.defined())

@@ -37,8 +37,16 @@ public:
   using GroupProduct =
       std::function<void(int64_t g, const float *x, int64_t M, float *z, const Rows &rows)>;
 
+  /// A fused normalisation's scale and bias in device memory (null without one), checked
+  /// against the step (LinearStep::checkLayerNorm): the product normalises x's rows with them.
+  struct LayerNormOperands {
+    const float *scale = nullptr, *bias = nullptr;
+  };
+  LayerNormOperands layerNormOperands(const std::vector<const Tensor *> &in) const;
+
   /// Runs the step: checks x and y, calls `product` per group (and chunk of images) on non-
-  /// empty rows and assembles y. Returns the samples of the batch (x's first extent).
+  /// empty rows (x's rows as they are: a fused normalisation is the product's) and assembles y.
+  /// Returns the samples of the batch (x's first extent).
   int64_t run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
               int64_t firstSample, const GroupProduct &product);
 
@@ -57,6 +65,8 @@ private:
   LinearStep step_;
   std::shared_ptr<Context> context_;
   std::shared_ptr<void> constantThird_;
+  /// A fused normalisation's scale and bias, uploaded where constants.
+  std::shared_ptr<void> layerNormConstants_[2];
   /// A recurrent kind's optional operands that are constants, by step input (device), and the
   /// fault site of its sequence lengths.
   std::vector<std::shared_ptr<void>> recurrentConstants_;

@@ -438,3 +438,69 @@ func.func @chain_softmax_rank0(%x: tensor<f32>) -> tensor<f32> {
   %y = cim.elementwise_chain %x {program = [{op = "Neg"}, {op = "Softmax"}]} : (tensor<f32>) -> tensor<f32>
   return %y : tensor<f32>
 }
+
+// -----
+
+// A fused normalisation (layer_norm, cim-fuse-normalization): its fields, where its operands
+// lie, their types and the kinds that take one.
+func.func @layer_norm_on_conv(%x: tensor<?x1x4x4xf32>, %w: tensor<2x1x2x2xf32>, %s: tensor<4xf32>) -> tensor<?x2x3x3xf32> {
+  // expected-error @+1 {{has layer_norm on a layer of kind conv; only gemm and matmul rows are normalised}}
+  %y = cim.linear %x, %w, %s {kind = "conv", layer = "v", strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layer_norm = {epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x1x4x4xf32>, tensor<2x1x2x2xf32>, tensor<4xf32>) -> tensor<?x2x3x3xf32>
+  return %y : tensor<?x2x3x3xf32>
+}
+
+// -----
+
+func.func @layer_norm_unknown_field(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has an unknown layer_norm field 'axis' (epsilon, scale, bias)}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {axis = 1 : i64, epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_without_epsilon(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has a layer_norm without a float epsilon and an integer scale}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale_in_the_layer(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has layer_norm scale 1, which must be the input after the layer's own (2)}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 1.0e-5 : f32, scale = 1 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_bias_not_after_scale(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has layer_norm bias 4, which must be the input after the scale (3) or absent}}
+  %y = cim.linear %x, %w, %s, %s, %s {kind = "matmul", layer = "a", layer_norm = {bias = 4 : i64, epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_missing_bias(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has 3 inputs, but its layer_norm says 4 (the layer's 2, the scale and the bias)}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {bias = 3 : i64, epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_epsilon_zero(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has layer_norm epsilon 0.000000, which must be finite and > 0}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 0.0 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @layer_norm_scale_type(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<1xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has a layer_norm scale of type 'tensor<1xf32>', expected 'tensor<4xf32>'}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<1xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}

@@ -125,18 +125,19 @@ TEST(PlanMetadata, ReaderNamesWhatIsWrong) {
   };
   EXPECT_EQ(
       errorFor([](json &j) { j["format"] = kMetadataFormat + 1; }),
-      "p.bin: invalid plan metadata: unsupported metadata format 3 (this runtime reads 1 to 2)");
+      "p.bin: invalid plan metadata: unsupported metadata format 4 (this runtime reads 1 to 3)");
   EXPECT_EQ(
       errorFor([](json &j) { j["format"] = 0; }),
-      "p.bin: invalid plan metadata: unsupported metadata format 0 (this runtime reads 1 to 2)");
-  // Format 1 (before fused activations) is still read.
-  EXPECT_NO_THROW(readMetadata(
-      [&] {
-        json old = good;
-        old["format"] = 1;
-        return old;
-      }(),
-      "p.bin"));
+      "p.bin: invalid plan metadata: unsupported metadata format 0 (this runtime reads 1 to 3)");
+  // Formats 1 (before fused activations) and 2 (before fused normalisations) are still read.
+  for (int64_t format : {1, 2})
+    EXPECT_NO_THROW(readMetadata(
+        [&] {
+          json old = good;
+          old["format"] = format;
+          return old;
+        }(),
+        "p.bin"));
   EXPECT_EQ(errorFor([](json &j) { j.erase("format"); }),
             "p.bin: invalid plan metadata: metadata has no 'format'");
   EXPECT_EQ(errorFor([](json &j) { j["values"][0]["dtype"] = "complex64"; }),

@@ -6,6 +6,7 @@
 #include "core/Fnv1a.h"
 #include "runtime/device/DeviceConfig.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/plan/PlanMetadata.h"
 #include "test/unit/runtime/RuntimeTestUtil.h"
 
 #include <gtest/gtest.h>
@@ -312,7 +313,7 @@ const BadMetadata kBadMetadata[] = {
      {"graph outputs name 'y'", "twice"}},
 
     {"unsupported metadata format",
-     [](json &m, const GemmReluPlan &) { m["format"] = 3; },
+     [](json &m, const GemmReluPlan &) { m["format"] = plan::kMetadataFormat + 1; },
      {"unsupported metadata format"}},
     {"no metadata format", [](json &m, const GemmReluPlan &) { m.erase("format"); }, {"'format'"}},
     {"no steps", [](json &m, const GemmReluPlan &) { m.erase("steps"); }, {"'steps'"}},
