@@ -1,6 +1,6 @@
 // cimlir core: CIMLIR_HOST_DEVICE marks arithmetic written once for the host and the GPU (it
-// is __host__ __device__ under nvcc, nothing elsewhere), and the float bit casts that go with
-// it.
+// is __host__ __device__ under nvcc, nothing elsewhere), CIMLIR_UNROLL its unrolled loops,
+// and the float bit casts that go with it.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,14 @@
 #define CIMLIR_HOST_DEVICE __host__ __device__
 #else
 #define CIMLIR_HOST_DEVICE
+#endif
+
+// CIMLIR_UNROLL before a loop: #pragma unroll in the device pass only (the host compiler
+// warns of a pragma it does not know).
+#if defined(__CUDA_ARCH__)
+#define CIMLIR_UNROLL _Pragma("unroll")
+#else
+#define CIMLIR_UNROLL
 #endif
 
 namespace cimlir {

@@ -1,4 +1,4 @@
-//===- FuseActivations.cpp - a layer's ReLU into its epilogue -------------===//
+//===- FuseActivations.cpp - a layer's bias and ReLU into its epilogue ----===//
 
 #include "passes/LinearLayers.h"
 #include "passes/Passes.h"
@@ -18,6 +18,30 @@ using namespace cimlir;
 
 namespace {
 
+/// The bias [N] that the Add reading a matmul layer's y alone adds to every row (either operand
+/// order), where the layer can take it (no bias or activation yet; the bias defined before the
+/// layer in its block, so that the layer may read it); null otherwise.
+Value fusableBias(Operation *layer) {
+  Value y = layer->getResult(0);
+  auto kind = layer->getAttrOfType<StringAttr>("kind");
+  if (!kind || kind.getValue() != "matmul" || layer->getNumOperands() != 2 ||
+      layer->hasAttr("activation") || !y.hasOneUse())
+    return nullptr;
+  auto add = dyn_cast<onnx::AddOp>(*y.getUsers().begin());
+  if (!add || add.getType() != y.getType())
+    return nullptr;
+  Value bias = add->getOperand(0) == y ? add->getOperand(1) : add->getOperand(0);
+  const int64_t N = cim::getLinearShape(layer).n;
+  if (bias == y ||
+      bias.getType() != RankedTensorType::get({N}, Float32Type::get(layer->getContext())))
+    return nullptr;
+  Operation *def = bias.getDefiningOp();
+  Block *block = def ? def->getBlock() : cast<BlockArgument>(bias).getOwner();
+  if (block != layer->getBlock() || (def && !def->isBeforeInBlock(layer)))
+    return nullptr;
+  return bias;
+}
+
 struct FuseActivationsPass : public cimlir::impl::FuseActivationsBase<FuseActivationsPass> {
   void runOnOperation() final {
     SmallVector<Operation *> layers;
@@ -27,8 +51,18 @@ struct FuseActivationsPass : public cimlir::impl::FuseActivationsBase<FuseActiva
     });
     Builder b(&getContext());
     for (Operation *layer : layers) {
-      // The layer's y must feed the ReLU alone: another user would read y before it.
       Value y = layer->getResult(0);
+      // A matmul's bias Add (a Linear layer exported as MatMul and Add): the step adds it to y
+      // as §6 adds a bias, before a ReLU.
+      if (Value bias = fusableBias(layer)) {
+        Operation *add = *y.getUsers().begin();
+        layer->insertOperands(2, bias);
+        layer->setLoc(fusedLocation(layer, add));
+        add->getResult(0).replaceAllUsesWith(y);
+        add->erase();
+        ++numBiases;
+      }
+      // The layer's y must feed the ReLU alone: another user would read y before it.
       if (layer->hasAttr("activation") || !y.hasOneUse() ||
           cpu::recurrentCellOfKind(layer->getAttrOfType<StringAttr>("kind").getValue()))
         continue;

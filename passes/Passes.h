@@ -54,8 +54,8 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
                             const std::vector<std::string> &markDigital = {},
                             std::shared_ptr<const calibration::Table> smoothing = nullptr,
                             const std::string &smoothingName = "");
-/// The fusion passes that end the decisions; cim-opt --keep-activations and --keep-elementwise
-/// turn them off.
+/// The fusion passes that end the decisions; cim-opt --keep-activations, --keep-elementwise and
+/// --keep-normalization turn them off.
 struct Fusions {
   bool activations = true;   ///< cim-fuse-activations
   bool elementwise = true;   ///< cim-fuse-elementwise

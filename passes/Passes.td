@@ -387,25 +387,30 @@ def AssignSeeds : Pass<"cim-assign-seeds", "::mlir::func::FuncOp"> {
 }
 
 def FuseActivations : Pass<"cim-fuse-activations", "::mlir::func::FuncOp"> {
-  let summary = "Fuses a layer's ReLU into its epilogue";
+  let summary = "Fuses a layer's bias and ReLU into its epilogue";
   let description = [{
-    A `cim.linear` or `cim.digital_linear` (not of a recurrent kind) whose y feeds an
+    A `cim.linear` or `cim.digital_linear` of kind matmul without a bias whose y feeds an
+    `onnx.Add` of a float32 [N] tensor (defined before the layer) and nothing else takes it as
+    its bias: the backends add it to every row of y after the ADC's recombination (§6; what the
+    Add step computed, bit for bit). Then a layer (not of a recurrent kind) whose y feeds an
     `onnx.Relu` and nothing else gets `activation = "relu"` and the ReLU goes: the backends
-    apply it to y last, after the bias and the ADC's recombination (what the Relu step
-    computed, bit for bit), with no step and no activation tensor between. The layer's
-    location records the fused node (`cim-opt --report`'s `fused` column).
+    apply it to y last, after the bias (what the Relu step computed, bit for bit). No step and
+    no tensor is left between them. The layer's location records the fused nodes
+    (`cim-opt --report`'s `fused` column).
 
     ```mlir
-    %y = cim.linear %x, %w, %b {kind = "conv", ...}
-    %r = onnx.Relu %y
+    %y = cim.linear %x, %w {kind = "matmul", ...}
+    %a = onnx.Add %y, %b
+    %r = onnx.Relu %a
     // becomes
-    %r = cim.linear %x, %w, %b {activation = "relu", kind = "conv", ...}
+    %r = cim.linear %x, %w, %b {activation = "relu", kind = "matmul", ...}
     ```
 
     Runs last among the decisions, after cim-assign-seeds (calibration, which runs before the
     decisions, sees the layers unfused); `cim-opt --keep-activations` leaves it out.
   }];
   let statistics = [
+    Statistic<"numBiases", "biases", "bias Adds fused into their matmul layer">,
     Statistic<"numFused", "fused", "ReLUs fused into their layer">,
   ];
 }
@@ -414,9 +419,11 @@ def FuseNormalization : Pass<"cim-fuse-normalization", "::mlir::func::FuncOp"> {
   let summary = "Fuses a LayerNormalization into the input quantization of the CIM layers it feeds";
   let description = [{
     An `onnx.LayerNormalization` over the last axis (float32, a scale and bias of one value per
-    element of a row) whose Y is read only by `cim.linear` layers of kind gemm or matmul, and
-    whose Mean and InvStdDev are not read, goes into each of them as `layer_norm`: the layer
-    reads the normalisation's input, and its step normalises each row as the
+    element of a row) whose Y is read only as the x of `cim.linear` layers of kind gemm or
+    matmul, directly or through an `onnx.Reshape` that keeps the last extent (GPT-2's export
+    flattens [batch, seq, K] before its Gemm; the Reshape then reshapes the normalisation's
+    input), and whose Mean and InvStdDev are not read, goes into each of them as `layer_norm`:
+    the layer reads the normalisation's input, and its step normalises each row as the
     LayerNormalization step does (the same bits) before §3 quantizes it for the DACs, as a CIM
     macro's digital periphery would: no normalised tensor is written between them
     (kernels/cpu/LayerNormPrologue.h). A pre-LN transformer's normalisations before the

@@ -34,8 +34,13 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op, size_t layerOpe
     if (x.getRank() != 2 || w.getRank() != 2 || !op.getAlpha() || !op.getBeta() || !op.getTransB())
       return op.emitOpError("of kind gemm needs 2-D x and W and alpha, beta, transB");
   } else if (kind == "matmul") {
-    if (x.getRank() < 2 || w.getRank() != 2 || layerOperands != 0)
-      return op.emitOpError("of kind matmul needs x of rank >= 2, a 2-D W and no bias");
+    if (x.getRank() < 2 || w.getRank() != 2)
+      return op.emitOpError("of kind matmul needs x of rank >= 2 and a 2-D W");
+    // A bias (cim-fuse-activations: the Add after the layer), one value per output column.
+    auto bias = RankedTensorType::get({w.getDimSize(1)}, Float32Type::get(op.getContext()));
+    if (layerOperands == 1 && op->getOperand(2).getType() != bias)
+      return op.emitOpError("of kind matmul takes a bias of type ")
+             << bias << ", got " << op->getOperand(2).getType();
   } else if (kind == "conv" || kind == "conv_transpose") {
     // W's first axis: a convolution's output channels, a transposed one's input channels.
     const bool transposed = kind == "conv_transpose";
@@ -151,9 +156,10 @@ std::optional<cpu::LayerNormPrologue> layerNormPrologue(LinearOp op, std::string
   auto epsilon = fields.getAs<FloatAttr>(Prologue::kEpsilon);
   auto scale = fields.getAs<IntegerAttr>(Prologue::kScale);
   auto bias = fields.get(Prologue::kBias);
-  if (!epsilon || !scale || (bias && !isa<IntegerAttr>(bias)))
+  auto isIndex = [](IntegerAttr a) { return a && a.getType().isSignlessInteger(64); };
+  if (!epsilon || !isIndex(scale) || (bias && !isIndex(dyn_cast<IntegerAttr>(bias))))
     return fail(std::string("has a ") + Prologue::kField +
-                " without a float epsilon and an integer scale (and bias, when present)");
+                " without a float epsilon and an i64 scale (and bias, when present)");
   Prologue p;
   p.epsilon = static_cast<float>(epsilon.getValueAsDouble());
   p.scale = scale.getInt();

@@ -10,11 +10,10 @@ std::string layerNormPrologueError(const LayerNormPrologue &p, const std::string
   if (kind != "gemm" && kind != "matmul")
     return "has " + field + " on a layer of kind " + kind + "; only gemm and matmul rows are " +
            "normalised on their way to the crossbars";
-  const int64_t maxLayerInputs = kind == "gemm" ? 3 : 2;
-  if (p.scale < 2 || p.scale > maxLayerInputs)
+  if (p.scale < 2 || p.scale > 3)
     return "has " + field + " scale " + std::to_string(p.scale) +
-           ", which must be the input after " + "the layer's own (2" +
-           (kind == "gemm" ? " or 3 after a Gemm's C" : "") + ")";
+           ", which must be the input after the layer's own (2, or 3 after a Gemm's C or a " +
+           "MatMul's bias)";
   if (p.bias != -1 && p.bias != p.scale + 1)
     return "has " + field + " bias " + std::to_string(p.bias) + ", which must be the input after " +
            "the scale (" + std::to_string(p.scale + 1) + ") or absent";

@@ -23,8 +23,8 @@ struct LayerNormPrologue {
   static constexpr const char *kBias = "bias";
 
   float epsilon = 0.0f;
-  /// The step input that holds the scale [K]: the layer's own inputs (x, W and a Gemm's C)
-  /// come before it.
+  /// The step input that holds the scale [K]: the layer's own inputs (x, W and a Gemm's C or a
+  /// MatMul's bias) come before it.
   int64_t scale = 0;
   /// The step input that holds the bias [K] (scale + 1), or -1 without one.
   int64_t bias = -1;
@@ -35,7 +35,8 @@ struct LayerNormPrologue {
 };
 
 /// What is wrong with a prologue of a layer of kind `kind` whose step has `inputs` inputs
-/// (only gemm and matmul take one; scale after the layer's 2 inputs, or 3 for a Gemm with C;
+/// (only gemm and matmul take one; scale after the layer's 2 inputs, or 3 after a Gemm's C or
+/// a MatMul's bias;
 /// bias right after scale or absent; epsilon finite and > 0), or "" when nothing is.
 std::string layerNormPrologueError(const LayerNormPrologue &p, const std::string &kind,
                                    int64_t inputs);

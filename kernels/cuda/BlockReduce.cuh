@@ -14,7 +14,8 @@ constexpr int kLineThreads = 256;
 /// block shape, so a launch is deterministic). Every thread gets the result. blockDim.x must be
 /// a multiple of 32 and at most 1024; the call is a barrier.
 template <typename T, typename Op> __device__ T blockReduce(T v, Op op) {
-  __shared__ unsigned char raw[32 * sizeof(T)];
+  // Aligned for T: a kernel's other shared variables (a 4-byte one) may come before it.
+  __shared__ __align__(alignof(T)) unsigned char raw[32 * sizeof(T)];
   T *partial = reinterpret_cast<T *>(raw);
   for (int offset = 16; offset > 0; offset /= 2)
     v = op(v, __shfl_xor_sync(0xffffffffu, v, offset));

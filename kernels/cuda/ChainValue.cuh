@@ -17,24 +17,24 @@ template <typename T>
 CIMLIR_HOST_DEVICE T chainValue(const ChainProgram &program, const ChainInputs &inputs,
                                 int64_t idx) {
   int64_t offset[cpu::kMaxChainInputs];
-#pragma unroll
+  CIMLIR_UNROLL
   for (int j = 0; j < cpu::kMaxChainInputs; ++j)
     offset[j] = 0;
   if (inputs.general) {
     int64_t rest = idx;
-#pragma unroll
+    CIMLIR_UNROLL
     for (int d = kMaxBroadcastRank - 1; d >= 0; --d) {
       if (d >= inputs.rank)
         continue;
       const int64_t i = rest % inputs.extent[d];
       rest /= inputs.extent[d];
-#pragma unroll
+      CIMLIR_UNROLL
       for (int j = 0; j < cpu::kMaxChainInputs; ++j)
         if (inputs.read[j] == ChainRead::General)
           offset[j] += i * inputs.stride[j][d];
     }
   }
-#pragma unroll
+  CIMLIR_UNROLL
   for (int j = 0; j < cpu::kMaxChainInputs; ++j) {
     if (inputs.read[j] == ChainRead::Same)
       offset[j] = idx;
@@ -42,13 +42,13 @@ CIMLIR_HOST_DEVICE T chainValue(const ChainProgram &program, const ChainInputs &
       offset[j] = idx % inputs.period[j];
   }
   T v = static_cast<const T *>(inputs.data[0])[idx]; // input 0 has Y's shape
-#pragma unroll
+  CIMLIR_UNROLL
   for (int k = 0; k < cpu::kMaxChainInstructions; ++k) {
     if (k >= program.length)
       break;
     const cpu::ChainInstruction &in = program.instructions[k];
     T b = T(0);
-#pragma unroll
+    CIMLIR_UNROLL
     for (int j = 0; j < cpu::kMaxChainInputs; ++j)
       if (j == in.operand)
         b = static_cast<const T *>(inputs.data[j])[offset[j]];

@@ -184,7 +184,7 @@ LinearStep LinearStep::decode(const StepAttrs &a, const std::string &constantWhy
     s.layerNorm = layerNormPrologue(a, kind);
   }
   if (s.kind != LinearKind::Recurrent && !s.layerNorm)
-    a.arity(2, s.kind == LinearKind::MatMul ? 2 : 3);
+    a.arity(2, 3);
   if (a.has("activation")) {
     const std::string activation = a.s("activation");
     if (activation != "relu" || s.kind == LinearKind::Recurrent)
@@ -286,10 +286,13 @@ LinearStep::GemmShape LinearStep::bindGemm(const Tensor &x, const Tensor &y,
   return shape;
 }
 
-LinearStep::MatMulShape LinearStep::bindMatMul(const Tensor &x, const Tensor &y) const {
+LinearStep::MatMulShape LinearStep::bindMatMul(const Tensor &x, const Tensor &y,
+                                               const Tensor *bias) const {
   if (x.rank() < 2 || x.dim(x.rank() - 1) != k)
     throw Error("x is " + describeTensor(x) + ", expected [..., " + std::to_string(k) +
                 "] of rank 2 or more");
+  if (bias && (bias->dtype() != DType::F32 || bias->shape() != Shape{n}))
+    throw Error("B is " + describeTensor(*bias) + ", expected float32 [" + std::to_string(n) + "]");
   Shape yShape = x.shape();
   yShape.back() = n;
   if (y.shape() != yShape)

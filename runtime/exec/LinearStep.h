@@ -112,12 +112,13 @@ struct LinearStep {
     int64_t M = 0, cRows = 1, cCols = 1;
   };
   GemmShape bindGemm(const Tensor &x, const Tensor &y, const Tensor *c) const;
-  /// matmul: x [..., K] of rank >= 2 and y [..., N]; the rows of §9: every row of a 2-D x is
-  /// a sample, an N-D x has x.dim(0) samples of rowsPerSample rows.
+  /// matmul: x [..., K] of rank >= 2, y [..., N] and the bias (null or float32 [N], added to
+  /// every row after the product, as §6 adds it); the rows of §9: every row of a 2-D x is a
+  /// sample, an N-D x has x.dim(0) samples of rowsPerSample rows.
   struct MatMulShape {
     int64_t M = 0, rowsPerSample = 1;
   };
-  MatMulShape bindMatMul(const Tensor &x, const Tensor &y) const;
+  MatMulShape bindMatMul(const Tensor &x, const Tensor &y, const Tensor *bias) const;
   /// conv: x [N, C, D...], y [N, M, O...] and the bias (null or float32 [M]); returns the
   /// geometry bound to x (its `in` and `out`).
   ConvGeometry bindConv(const Tensor &x, const Tensor &y, const Tensor *bias) const;

@@ -52,7 +52,7 @@ int64_t LinearStepLayout::run(const std::vector<const Tensor *> &stepIn,
     runGemm(in, y, firstSample, product);
     break;
   case LinearKind::MatMul:
-    runMatMul(x, y, firstSample, product);
+    runMatMul(in, y, firstSample, product);
     break;
   case LinearKind::Conv:
     runConv(in, y, firstSample, product);
@@ -91,13 +91,22 @@ void LinearStepLayout::runGemm(const std::vector<const Tensor *> &in, Tensor &y,
     }
 }
 
-void LinearStepLayout::runMatMul(const Tensor &x, Tensor &y, int64_t firstSample,
-                                 const GroupProduct &product) const {
-  const auto [M, rowsPerSample] = step_.bindMatMul(x, y);
+void LinearStepLayout::runMatMul(const std::vector<const Tensor *> &in, Tensor &y,
+                                 int64_t firstSample, const GroupProduct &product) const {
+  const Tensor &x = *in[0];
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  const auto [M, rowsPerSample] = step_.bindMatMul(x, y, bias);
   if (M == 0)
     return;
   Tensor y2 = y.reshaped({M, step_.n});
   product(0, x.reshaped({M, step_.k}), y2, Rows{firstSample, rowsPerSample});
+  if (!bias) // the bias after the product, as the Add step after an unfused layer computed it
+    return;
+  float *yv = y.data<float>();
+  const float *b = bias->data<float>();
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < step_.n; ++n)
+      yv[m * step_.n + n] = yv[m * step_.n + n] + b[n];
 }
 
 void LinearStepLayout::runConv(const std::vector<const Tensor *> &in, Tensor &y,

@@ -5,12 +5,12 @@
 // every backend). Per run it checks x, y and the third input, lowers x to rows
 // [M,K] (gemm and matmul rows; conv im2col patches per group, a chunk of images at a time),
 // hands each group's rows to the step's product f, and assembles y: alpha·z + beta·C (gemm),
-// z reshaped (matmul), z scattered to [N, M, O...] plus the bias (conv), each input pixel's
-// contributions added where they land plus the bias (conv_transpose). A recurrent kind
-// runs its cell (kernels/cpu/Recurrent.h) over the input gates x, each step's hidden product
-// being f on the batch's hidden states, direction d as group d. The product decides
-// the numbers; the layout only moves them (and adds Gemm's C and Conv's bias after it, as
-// cim-numerics.md §0 and §6 order them).
+// z reshaped plus the bias (matmul), z scattered to [N, M, O...] plus the bias (conv), each input
+// pixel's contributions added where they land plus the bias (conv_transpose). A recurrent kind runs
+// its cell (kernels/cpu/Recurrent.h) over the input gates x, each step's hidden product being f on
+// the batch's hidden states, direction d as group d. The product decides the numbers; the layout
+// only moves them (and adds Gemm's C and Conv's bias after it, as cim-numerics.md §0 and §6 order
+// them).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"
@@ -49,7 +49,7 @@ public:
 private:
   void runGemm(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                const GroupProduct &product) const;
-  void runMatMul(const Tensor &x, Tensor &y, int64_t firstSample,
+  void runMatMul(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                  const GroupProduct &product) const;
   void runConv(const std::vector<const Tensor *> &in, Tensor &y, int64_t firstSample,
                const GroupProduct &product) const;

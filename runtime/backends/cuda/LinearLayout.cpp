@@ -87,9 +87,14 @@ int64_t LinearLayout::run(const std::vector<const Tensor *> &stepIn,
     runGemm(in, y, firstSample, product);
     break;
   case LinearKind::MatMul: {
-    const auto shape = step_.bindMatMul(x, y);
-    if (shape.M > 0)
-      product(0, x.data<float>(), shape.M, y.data<float>(), Rows{firstSample, shape.rowsPerSample});
+    const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+    const auto shape = step_.bindMatMul(x, y, bias);
+    if (shape.M == 0)
+      break;
+    product(0, x.data<float>(), shape.M, y.data<float>(), Rows{firstSample, shape.rowsPerSample});
+    if (bias) // y + B per row: 1·y + 1·B rounds once, as the Add step after the layer did
+      gemmEpilogue(y.data<float>(), shape.M, step_.n, 1.0f, third(in), 1, step_.n, 1.0f,
+                   context_->stream());
     break;
   }
   case LinearKind::Conv:

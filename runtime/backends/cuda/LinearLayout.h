@@ -2,11 +2,11 @@
 // (CimLinear now; DigitalLinear next), on device memory: the GPU counterpart of the CPU's
 // LinearStepLayout (backends/cpu/LinearStepLayout.h), with the same shape checks
 // (LinearStep::bindGemm, bindMatMul, bindConv), the same rows (§9) and the same assembly: alpha·z
-// + beta·C (gemm), z as y (matmul), im2col rows per group and chunk of images scattered back with
-// the bias (conv); a recurrent kind runs its cell on the GPU (kernels/cuda/Recurrent.h) over the
-// input gates x, each step's hidden product one call of `product` (direction d as the group);
-// conv_transpose takes each input pixel's channels as a row and adds the products' taps where
-// they land, in the CPU's order (kernels/cuda/ConvLowering.h).
+// + beta·C (gemm), z plus the bias as y (matmul), im2col rows per group and chunk of images
+// scattered back with the bias (conv); a recurrent kind runs its cell on the GPU
+// (kernels/cuda/Recurrent.h) over the input gates x, each step's hidden product one call of
+// `product` (direction d as the group); conv_transpose takes each input pixel's channels as a row
+// and adds the products' taps where they land, in the CPU's order (kernels/cuda/ConvLowering.h).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"

@@ -460,15 +460,23 @@ func.func @layer_norm_unknown_field(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s
 // -----
 
 func.func @layer_norm_without_epsilon(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{has a layer_norm without a float epsilon and an integer scale}}
+  // expected-error @+1 {{has a layer_norm without a float epsilon and an i64 scale}}
   %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
 
 // -----
 
+func.func @layer_norm_unsigned_index(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{has a layer_norm without a float epsilon and an i64 scale}}
+  %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 1.0e-5 : f32, scale = 2 : ui64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
 func.func @layer_norm_scale_in_the_layer(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<?x4xf32> {
-  // expected-error @+1 {{has layer_norm scale 1, which must be the input after the layer's own (2)}}
+  // expected-error @+1 {{has layer_norm scale 1, which must be the input after the layer's own (2, or 3 after a Gemm's C or a MatMul's bias)}}
   %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 1.0e-5 : f32, scale = 1 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
@@ -503,4 +511,12 @@ func.func @layer_norm_scale_type(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>, %s: t
   // expected-error @+1 {{has a layer_norm scale of type 'tensor<1xf32>', expected 'tensor<4xf32>'}}
   %y = cim.linear %x, %w, %s {kind = "matmul", layer = "a", layer_norm = {epsilon = 1.0e-5 : f32, scale = 2 : i64}} : (tensor<?x4xf32>, tensor<4x4xf32>, tensor<1xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @matmul_bias_type(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{of kind matmul takes a bias of type 'tensor<3xf32>', got 'tensor<4xf32>'}}
+  %y = cim.linear %x, %w, %b {kind = "matmul", layer = "a"} : (tensor<?x4xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
 }

@@ -46,3 +46,43 @@ func.func @relu_is_the_output(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %r = onnx.Relu %a : (tensor<?x4xf32>) -> tensor<?x4xf32>
   return %r : tensor<?x4xf32>
 }
+
+// -----
+
+// A matmul's bias Add (a Linear layer exported as MatMul and Add, either operand order, the
+// bias a constant or a graph input) goes into the layer as its bias, then the ReLU after it;
+// also on a digital layer. An Add of a value defined after the layer, of a broadcast [1, N]
+// tensor, or after a gemm keeps its step.
+// CHECK-LABEL: func.func @bias
+// CHECK: %[[A:.*]] = cim.linear %arg0, %[[W:.*]], %[[B:.*]] {activation = "relu", kind = "matmul", layer = "a"}
+// CHECK: %[[D:.*]] = cim.digital_linear %[[A]], %[[W]], %[[B]] {kind = "matmul", layer = "d", precision = "int8"}
+// CHECK: %[[I:.*]] = cim.linear %[[D]], %[[W]], %arg1 {kind = "matmul", layer = "i"}
+// CHECK: %[[L:.*]] = cim.linear %[[I]], %[[W]] {kind = "matmul", layer = "l"}
+// CHECK: %[[LATE:.*]] = onnx.Neg %[[B]]
+// CHECK: onnx.Add %[[L]], %[[LATE]]
+// CHECK: %[[R:.*]] = cim.linear %{{.*}}, %[[W]] {kind = "matmul", layer = "r"}
+// CHECK: onnx.Add %[[R]], %{{.*}} : (tensor<?x4xf32>, tensor<1x4xf32>)
+// CHECK: %[[G:.*]] = cim.linear %{{.*}}, %[[W]] {alpha = {{.*}}, kind = "gemm", layer = "g", transB = 0 : i64}
+// CHECK: onnx.Add %[[G]], %[[B]]
+// LOC-DAG: loc(fused<["ba", "ra"]>
+// LOC-DAG: loc(fused<["bd"]>
+func.func @bias(%x: tensor<?x4xf32>, %input: tensor<4xf32>) -> tensor<?x4xf32> {
+  %w = onnx.Constant {value = dense<0.5> : tensor<4x4xf32>} : tensor<4x4xf32>
+  %b = onnx.Constant {value = dense<[1.0, -2.0, 0.5, 0.0]> : tensor<4xf32>} : tensor<4xf32>
+  %b14 = onnx.Constant {value = dense<1.0> : tensor<1x4xf32>} : tensor<1x4xf32>
+  %a = cim.linear %x, %w {kind = "matmul", layer = "a"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("a")
+  %ba = onnx.Add %a, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32> loc("ba")
+  %ra = onnx.Relu %ba : (tensor<?x4xf32>) -> tensor<?x4xf32> loc("ra")
+  %d = cim.digital_linear %ra, %w {kind = "matmul", layer = "d", precision = "int8"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("d")
+  %bd = onnx.Add %b, %d : (tensor<4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32> loc("bd")
+  %i = cim.linear %bd, %w {kind = "matmul", layer = "i"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %bi = onnx.Add %i, %input : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %l = cim.linear %bi, %w {kind = "matmul", layer = "l"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %late = onnx.Neg %b : (tensor<4xf32>) -> tensor<4xf32>
+  %bl = onnx.Add %l, %late : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %r = cim.linear %bl, %w {kind = "matmul", layer = "r"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %br = onnx.Add %r, %b14 : (tensor<?x4xf32>, tensor<1x4xf32>) -> tensor<?x4xf32>
+  %g = cim.linear %br, %w {kind = "gemm", layer = "g", alpha = 1.0 : f32, beta = 1.0 : f32, transB = 0 : i64} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %bg = onnx.Add %g, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  return %bg : tensor<?x4xf32>
+}

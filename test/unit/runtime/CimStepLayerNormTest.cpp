@@ -146,16 +146,27 @@ TEST(CimStepLayerNorm, FusedStepGivesTheUnfusedBits) {
   int index = 0;
   for (const NormCase &c : cases) {
     SCOPED_TRACE(c.kind + " case " + std::to_string(index));
-    const int64_t K = randInt(gen, 2, 150), N = randInt(gen, 1, 20), batch = randInt(gen, 1, 9);
+    // K past 256: a GPU block's threads then each sum several of a row's values.
+    const int64_t K = index == 2 ? randInt(gen, 300, 800) : randInt(gen, 2, 150);
+    const int64_t N = randInt(gen, 1, 20), batch = randInt(gen, 1, 9);
     NormPlans p = writePlans(gen, dir, c, K, N, std::to_string(index++));
     Shape shape = p.x;
     shape[0] = batch;
     Tensor x = randomF32(gen, shape, -4.0f, 6.0f);
     if (index == 2) // a row holding a NaN: a row of NaN either way
       x.data<float>()[0] = std::numeric_limits<float>::quiet_NaN();
-    Tensor fused = cimExecutor(p.fused).run({{"x", x}}).at("y");
-    Tensor unfused = cimExecutor(p.unfused).run({{"x", x}}).at("y");
+    Executor fusedRun = cimExecutor(p.fused), unfusedRun = cimExecutor(p.unfused);
+    Tensor fused = fusedRun.run({{"x", x}}).at("y");
+    Tensor unfused = unfusedRun.run({{"x", x}}).at("y");
     EXPECT_TRUE(sameBytes(fused, unfused)) << "K " << K << " N " << N << " batch " << batch;
+    // On a GPU backend, both plans' steps ran on it (a step on the host normalises with the
+    // CPU's sum order).
+    for (Executor *run : {&fusedRun, &unfusedRun}) {
+      const json details = run->backend().report();
+      if (details.contains("host_steps")) {
+        EXPECT_TRUE(details["host_steps"].empty()) << details["host_steps"].dump();
+      }
+    }
   }
 }
 
@@ -196,7 +207,15 @@ TEST(CimStepLayerNorm, MalformedProloguesAreRefused) {
   refused(
       "digital", [](json &a) { a["precision"] = "fp32"; },
       {"only a CimLinear step normalises its rows"}, "DigitalLinear");
-  refused("kind", [](json &a) { a["kind"] = "conv"; }, {"'/fc'"});
+  refused("kind",
+          [](json &a) {
+            a["kind"] = "conv";
+            for (const char *key : {"strides", "dilations"})
+              a[key] = {1};
+            a["pads"] = {0, 0};
+            a["group"] = 1;
+          },
+          {"'/fc'", "layer_norm on a layer of kind conv"});
   // A scale of another length than K, given at run time.
   PlanBuilder b;
   int64_t x = b.input("x", DType::F32, {-1, 6});

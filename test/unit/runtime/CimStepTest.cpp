@@ -65,8 +65,10 @@ TEST(CimStepGemm, MatchesIdealReferenceWithTransBAlphaBetaAndC) {
 TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
   CIMLIR_SEEDED_RNG();
   TempDir dir;
-  for (int rank : {2, 3}) {
+  for (int rank : {2, 3, -3}) { // -3: rank 3 with a bias (cim-fuse-activations' MatMul + Add)
     SCOPED_TRACE("rank " + std::to_string(rank));
+    const bool withBias = rank < 0;
+    rank = std::abs(rank);
     const int64_t K = randInt(gen, 1, 40), N = randInt(gen, 1, 12), T = randInt(gen, 1, 5);
     Tensor w = randomF32(gen, {K, N});
     PlanBuilder b;
@@ -74,9 +76,14 @@ TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
     Shape ys = rank == 2 ? Shape{-1, N} : Shape{-1, T, N};
     int64_t x = b.input("x", DType::F32, xs);
     int64_t y = b.value("y", DType::F32, ys);
-    addCimStep(b, "/proj/MatMul", cimStep("/proj/MatMul", "matmul", idealSettings(), w), x, {}, y);
+    const Tensor bias = randomF32(gen, {N});
+    std::vector<int64_t> others;
+    if (withBias)
+      others.push_back(b.constant("b", bias));
+    addCimStep(b, "/proj/MatMul", cimStep("/proj/MatMul", "matmul", idealSettings(), w), x, others,
+               y);
     b.output("y", y);
-    std::string path = dir.file("mm" + std::to_string(rank) + ".bin");
+    std::string path = dir.file("mm" + std::to_string(rank) + (withBias ? "b" : "") + ".bin");
     b.write(path);
 
     const int64_t batch = randInt(gen, 1, 6);
@@ -85,7 +92,11 @@ TEST(CimStepMatMul, TwoAndThreeDimensionalInputsMatchIdealReference) {
     Tensor got = cimExecutor(path).run({{"x", xt}}).at("y");
     const int64_t rows = rank == 2 ? batch : batch * T;
     ASSERT_EQ(got.shape(), rank == 2 ? (Shape{batch, N}) : (Shape{batch, T, N}));
-    expectNear(got, idealCimReference(xt.data<float>(), rows, K, w.data<float>(), N), "matmul");
+    std::vector<float> ref = idealCimReference(xt.data<float>(), rows, K, w.data<float>(), N);
+    if (withBias) // §6: + b after the product
+      for (size_t i = 0; i < ref.size(); ++i)
+        ref[i] += bias.data<float>()[i % static_cast<size_t>(N)];
+    expectNear(got, ref, "matmul");
   }
 }
 
