@@ -1,7 +1,7 @@
 //===- CimDialect.td - the cim dialect -----------------------*- tablegen -*-===//
 //
 // The hardware view of a model: layers placed on compute-in-memory crossbars, with the
-// device parameters that decide their arithmetic (../shared/cim-numerics.md).
+// device parameters that decide their arithmetic (docs/cim-numerics.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CIMLIR_CIM_DIALECT_TD
