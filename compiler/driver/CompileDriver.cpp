@@ -58,9 +58,12 @@ std::string describeLocation(Location loc) {
 }
 
 /// The IR as --emit writes it. A model's weights would drown the IR (gigabytes of hex for
-/// an LLM); they stay out unless asked for.
+/// an LLM); they stay out unless asked for. The locations are printed (as #loc aliases after
+/// the module): they hold the ONNX node names that the CIM passes name layers by and the
+/// nodes fused into each, so that the IR fed back to cim-opt keeps them.
 void printModule(ModuleOp module, llvm::raw_ostream &os, bool printWeights) {
   OpPrintingFlags flags;
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   if (!printWeights)
     flags.elideLargeResourceString(1024);
   module.print(os, flags);
