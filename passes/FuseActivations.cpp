@@ -20,7 +20,8 @@ namespace {
 
 /// The bias [N] that the Add reading a matmul layer's y alone adds to every row (either operand
 /// order), where the layer can take it (no bias or activation yet; the bias defined before the
-/// layer in its block, so that the layer may read it); null otherwise.
+/// layer in its block, so that the layer may read it, or a constant, moved there); null
+/// otherwise.
 Value fusableBias(Operation *layer) {
   Value y = layer->getResult(0);
   auto kind = layer->getAttrOfType<StringAttr>("kind");
@@ -37,8 +38,15 @@ Value fusableBias(Operation *layer) {
     return nullptr;
   Operation *def = bias.getDefiningOp();
   Block *block = def ? def->getBlock() : cast<BlockArgument>(bias).getOwner();
-  if (block != layer->getBlock() || (def && !def->isBeforeInBlock(layer)))
+  if (block != layer->getBlock())
     return nullptr;
+  if (def && !def->isBeforeInBlock(layer)) {
+    // A constant made after the layer (cim-fold-batch-norm's bias of a MatMul) moves before
+    // it; any other value defined after the layer may depend on it.
+    if (!def->hasTrait<OpTrait::ConstantLike>())
+      return nullptr;
+    def->moveBefore(layer);
+  }
   return bias;
 }
 

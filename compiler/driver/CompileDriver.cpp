@@ -467,8 +467,8 @@ CompileOptions parseCommandLine(int argc, char **argv) {
                              cl::init(false), cl::cat(category));
   cl::opt<bool> keepActivations(
       "keep-activations",
-      cl::desc("keep each ReLU a digital step after its layer instead of fusing it into the "
-               "layer's epilogue (the outputs are the same)"),
+      cl::desc("keep each ReLU, and each bias Add after a MatMul, a digital step after its "
+               "layer instead of fusing it into the layer's epilogue (the outputs are the same)"),
       cl::init(false), cl::cat(category));
   cl::opt<bool> keepElementwise(
       "keep-elementwise",

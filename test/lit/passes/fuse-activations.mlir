@@ -50,14 +50,17 @@ func.func @relu_is_the_output(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // -----
 
 // A matmul's bias Add (a Linear layer exported as MatMul and Add, either operand order, the
-// bias a constant or a graph input) goes into the layer as its bias, then the ReLU after it;
-// also on a digital layer. An Add of a value defined after the layer, of a broadcast [1, N]
-// tensor, or after a gemm keeps its step.
+// bias a constant, also one made after the layer (moved before it), or a graph input) goes
+// into the layer as its bias, then the ReLU after it; also on a digital layer. An Add of
+// another value defined after the layer, of a broadcast [1, N] tensor, or after a gemm keeps
+// its step.
 // CHECK-LABEL: func.func @bias
 // CHECK: %[[A:.*]] = cim.linear %arg0, %[[W:.*]], %[[B:.*]] {activation = "relu", kind = "matmul", layer = "a"}
 // CHECK: %[[D:.*]] = cim.digital_linear %[[A]], %[[W]], %[[B]] {kind = "matmul", layer = "d", precision = "int8"}
 // CHECK: %[[I:.*]] = cim.linear %[[D]], %[[W]], %arg1 {kind = "matmul", layer = "i"}
-// CHECK: %[[L:.*]] = cim.linear %[[I]], %[[W]] {kind = "matmul", layer = "l"}
+// CHECK: %[[LC:.*]] = onnx.Constant {value = dense<2.500000e-01> : tensor<4xf32>}
+// CHECK: %[[K:.*]] = cim.linear %[[I]], %[[W]], %[[LC]] {kind = "matmul", layer = "k"}
+// CHECK: %[[L:.*]] = cim.linear %[[K]], %[[W]] {kind = "matmul", layer = "l"}
 // CHECK: %[[LATE:.*]] = onnx.Neg %[[B]]
 // CHECK: onnx.Add %[[L]], %[[LATE]]
 // CHECK: %[[R:.*]] = cim.linear %{{.*}}, %[[W]] {kind = "matmul", layer = "r"}
@@ -77,7 +80,10 @@ func.func @bias(%x: tensor<?x4xf32>, %input: tensor<4xf32>) -> tensor<?x4xf32> {
   %bd = onnx.Add %b, %d : (tensor<4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32> loc("bd")
   %i = cim.linear %bd, %w {kind = "matmul", layer = "i"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   %bi = onnx.Add %i, %input : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
-  %l = cim.linear %bi, %w {kind = "matmul", layer = "l"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %k = cim.linear %bi, %w {kind = "matmul", layer = "k"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %lc = onnx.Constant {value = dense<0.25> : tensor<4xf32>} : tensor<4xf32>
+  %bk = onnx.Add %k, %lc : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %l = cim.linear %bk, %w {kind = "matmul", layer = "l"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   %late = onnx.Neg %b : (tensor<4xf32>) -> tensor<4xf32>
   %bl = onnx.Add %l, %late : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   %r = cim.linear %bl, %w {kind = "matmul", layer = "r"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
