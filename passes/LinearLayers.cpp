@@ -43,6 +43,9 @@ LinearOpTy replaceWithLinear(Operation *op, ArrayRef<NamedAttribute> extra) {
   OpBuilder b(op);
   SmallVector<NamedAttribute> attrs(extra);
   attrs.push_back(b.getNamedAttr("layer", b.getStringAttr(layerName(op))));
+  // What a pass left on the layer for the runtime stays with it (cim.ext reaches the plan).
+  if (Attribute ext = op->getAttr(cim::kExtAttr))
+    attrs.push_back(b.getNamedAttr(cim::kExtAttr, ext));
   SmallVector<Value> operands(op->getOperands());
   if (auto gemm = dyn_cast<onnx::GemmOp>(op)) {
     if (gemm.getTransA() != 0) {
@@ -125,7 +128,8 @@ FailureOr<std::vector<float>> constantFloats(Operation *op, ElementsAttr value) 
   if (auto res = dyn_cast<DenseResourceElementsAttr>(value)) {
     AsmResourceBlob *blob = res.getRawHandle().getBlob();
     if (!blob || blob->getData().size() != out.size() * sizeof(float))
-      return layerError(op) << "the weight's resource blob is missing or has the wrong size";
+      return layerError(op) << "the weight's resource blob is missing or has the wrong size (IR "
+                               "printed without --print-weights holds no weights)";
     std::memcpy(out.data(), blob->getData().data(), out.size() * sizeof(float));
     return out;
   }

@@ -54,8 +54,8 @@ bool isLinearLayer(mlir::Operation *op);
 
 /// Replaces the linear layer `op` (isLinearLayer) by a LinearOpTy (cim::LinearOp or
 /// cim::DigitalLinearOp, built by its ODS builder) with the same operands, `kind`, `layer` and the
-/// kind's attributes, plus `extra`; a Gemm's transA becomes an onnx.Transpose in front (§0).
-/// Returns the new op.
+/// kind's attributes, its cim.ext if it has one, plus `extra`; a Gemm's transA becomes an
+/// onnx.Transpose in front (§0). Returns the new op.
 template <typename LinearOpTy>
 LinearOpTy replaceWithLinear(mlir::Operation *op, llvm::ArrayRef<mlir::NamedAttribute> extra);
 
@@ -70,7 +70,7 @@ cim::DigitalLinearOp createFp32Twin(cim::LinearOp op);
 mlir::FailureOr<std::vector<float>> constantFloats(mlir::Operation *op, mlir::ElementsAttr value);
 
 /// A constant of `type` holding `data` (type's element count of T): dense when small (up to
-/// 16 elements, which the IR prints), else a resource named `key`, which `--emit=mlir` leaves
+/// 16 elements, which the IR prints), else a resource named `key`, which `--emit=cim` leaves
 /// out of the text as the importer does.
 template <typename T>
 mlir::ElementsAttr constantData(mlir::RankedTensorType type, const T *data, llvm::StringRef key);

@@ -4,6 +4,7 @@
 #include "passes/Passes.h"
 #include "passes/RecurrentLayers.h"
 
+#include "dialects/cim/CimDialect.h"
 #include "dialects/cim/CimFieldAttrs.h"
 #include "dialects/onnx/OnnxOps.h"
 #include "kernels/cim/LayerSettings.h"
@@ -73,6 +74,17 @@ struct LowerToCimPass : public cimlir::impl::LowerToCimBase<LowerToCimPass> {
       getOperation()->emitError() << error;
       return signalPassFailure();
     }
+    // The device goes with the IR (cim::kDeviceAttr): the plan records it, and IR placed for
+    // one device is not placed again for another.
+    std::string json = device::toJsonText(*loaded_, -1);
+    if (auto placed = getOperation()->getAttrOfType<StringAttr>(cim::kDeviceAttr);
+        placed && placed.getValue() != json) {
+      getOperation()->emitError()
+          << "cim-lower-to-cim: the function was placed for another device (its "
+          << cim::kDeviceAttr << "); place the imported IR (cim-opt --emit=import) instead";
+      return signalPassFailure();
+    }
+    getOperation()->setAttr(cim::kDeviceAttr, StringAttr::get(&getContext(), json));
     for (Operation *op : layers)
       if (failed(lower(op)))
         return signalPassFailure();

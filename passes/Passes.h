@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 #include <memory>
 #include <string>
@@ -39,9 +40,34 @@ std::unique_ptr<mlir::Pass> createApplyCalibration(std::shared_ptr<const calibra
 std::unique_ptr<mlir::Pass> createSmoothInputs(std::shared_ptr<const calibration::Table> table,
                                                std::string name);
 
-/// The full compile pipeline from imported onnx IR to plan-ready IR for a device file or
-/// preset, without calibration: buildPlacementPipeline then buildDecisionPipeline.
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device = "digital");
+/// The options of the `cim-compile` pipeline: those of cim-opt's default pipeline, but that
+/// calibration comes from a table file (cim-opt --calibration DATASET --save-calibration
+/// writes one), as a pipeline runs no model.
+struct CompilePipelineOptions : public mlir::PassPipelineOptions<CompilePipelineOptions> {
+  Option<std::string> device{*this, "device",
+                             llvm::cl::desc("device file or preset (docs/device-files.md)"),
+                             llvm::cl::init("digital")};
+  Option<std::string> calibrationTable{
+      *this, "calibration-table",
+      llvm::cl::desc("calibration table (JSON) for the layers that need calibration")};
+  Option<bool> keepBatchNorm{*this, "keep-batch-norm",
+                             llvm::cl::desc("do not fold BatchNormalization into its layer"),
+                             llvm::cl::init(false)};
+  Option<bool> keepActivations{*this, "keep-activations",
+                               llvm::cl::desc("do not run cim-fuse-activations"),
+                               llvm::cl::init(false)};
+  Option<bool> keepElementwise{*this, "keep-elementwise",
+                               llvm::cl::desc("do not run cim-fuse-elementwise"),
+                               llvm::cl::init(false)};
+  Option<bool> keepNormalization{*this, "keep-normalization",
+                                 llvm::cl::desc("do not run cim-fuse-normalization"),
+                                 llvm::cl::init(false)};
+};
+
+/// The full compile pipeline from imported onnx IR to plan-ready IR:
+/// buildPlacementPipeline, then cim-smooth-inputs with the calibration table if there is one,
+/// then buildDecisionPipeline (cim-apply-calibration reading that table).
+void buildCompilePipeline(mlir::OpPassManager &pm, const CompilePipelineOptions &options);
 /// Its first part: canonicalize, cim-fold-batch-norm (unless `foldBatchNorm` is false:
 /// cim-opt --keep-batch-norm), cim-mark-digital (with names in `markDigital`: the layers
 /// cim-opt --digital-budget keeps digital), cim-lower-to-cim, cim-digital-layers, and with a

@@ -122,6 +122,9 @@ def LowerToCim : Pass<"cim-lower-to-cim", "::mlir::func::FuncOp"> {
     %y = onnx.Gemm %x, %w, %b {cim.digital_precision = "bf16", alpha = 1.0 : f32, ...}
     ```
 
+    The resolved device file goes on the function as `cim.device` (compact JSON text), which
+    the plan records; a function placed for another device already is refused.
+
     Guarantees: numerics are unchanged for digital layers; every `cim.linear` names its
     layer (the ONNX node name) and carries settings that passed the device-file checks.
   }];

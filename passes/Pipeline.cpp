@@ -46,16 +46,19 @@ void buildPlacementPipeline(mlir::OpPassManager &pm,
     pm.addNestedPass<mlir::func::FuncOp>(createSmoothInputs(std::move(smoothing), smoothingName));
 }
 
-void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
-                           const std::string &tableName, Fusions fusions) {
+namespace {
+
+/// The decisions, with `calibration` (cim-apply-calibration) if not null.
+void addDecisionPasses(mlir::OpPassManager &pm, std::unique_ptr<mlir::Pass> calibration,
+                       Fusions fusions) {
   // One decision per pass (Passes.td says what each reads and writes).
   pm.addNestedPass<mlir::func::FuncOp>(createHybridSplit());
   pm.addNestedPass<mlir::func::FuncOp>(createQuantizeWeights());
   pm.addNestedPass<mlir::func::FuncOp>(createSliceInputs());
   pm.addNestedPass<mlir::func::FuncOp>(createMapCrossbars());
   pm.addNestedPass<mlir::func::FuncOp>(createConfigureAdc());
-  if (table)
-    pm.addNestedPass<mlir::func::FuncOp>(createApplyCalibration(std::move(table), tableName));
+  if (calibration)
+    pm.addNestedPass<mlir::func::FuncOp>(std::move(calibration));
   pm.addNestedPass<mlir::func::FuncOp>(createAssignSeeds());
   if (fusions.activations)
     pm.addNestedPass<mlir::func::FuncOp>(createFuseActivations());
@@ -66,16 +69,36 @@ void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibr
   pm.addNestedPass<mlir::func::FuncOp>(createVerifyPlanContract());
 }
 
-void buildCompilePipeline(mlir::OpPassManager &pm, const std::string &device) {
-  addPlacementPasses(pm, createLowerToCim(LowerToCimOptions{device}), true); // loads `device`
-  buildDecisionPipeline(pm);
+} // namespace
+
+void buildDecisionPipeline(mlir::OpPassManager &pm, std::shared_ptr<const calibration::Table> table,
+                           const std::string &tableName, Fusions fusions) {
+  addDecisionPasses(pm, table ? createApplyCalibration(std::move(table), tableName) : nullptr,
+                    fusions);
+}
+
+void buildCompilePipeline(mlir::OpPassManager &pm, const CompilePipelineOptions &o) {
+  // The passes read the device file and the table themselves (their string options).
+  addPlacementPasses(pm, createLowerToCim(LowerToCimOptions{o.device}), !o.keepBatchNorm);
+  std::unique_ptr<mlir::Pass> calibration;
+  if (!o.calibrationTable.empty()) {
+    pm.addNestedPass<mlir::func::FuncOp>(
+        createSmoothInputs(SmoothInputsOptions{o.calibrationTable}));
+    calibration = createApplyCalibration(ApplyCalibrationOptions{o.calibrationTable});
+  }
+  addDecisionPasses(pm, std::move(calibration),
+                    {!o.keepActivations, !o.keepElementwise, !o.keepNormalization});
 }
 
 void registerCompilerPasses() {
   registerCimlirPasses();
-  mlir::PassPipelineRegistration<>(
-      "cim-compile", "the full cimlir compile pipeline (onnx -> plan-ready IR), digital device",
-      [](mlir::OpPassManager &pm) { buildCompilePipeline(pm); });
+  mlir::PassPipelineRegistration<CompilePipelineOptions>(
+      "cim-compile",
+      "the full cimlir compile pipeline (imported onnx IR -> plan-ready IR); the options of "
+      "cim-opt's default pipeline, calibration from a table",
+      [](mlir::OpPassManager &pm, const CompilePipelineOptions &options) {
+        buildCompilePipeline(pm, options);
+      });
 }
 
 } // namespace cimlir

@@ -86,8 +86,7 @@ FailureOr<calibration::Table> calibrateModule(ModuleOp module,
     return failure();
   // The calibration plan stays in memory: no file the user did not name.
   std::vector<unsigned char> bytes;
-  if (failed(emitPlanToMemory(*clone, options.sourceName, options.deviceFingerprint,
-                              options.deviceJson, bytes)))
+  if (failed(emitPlanToMemory(*clone, options.sourceName, bytes)))
     return failure();
   try {
     CalibrationOptions run;

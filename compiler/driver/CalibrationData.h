@@ -46,8 +46,6 @@ struct CalibrationDataOptions {
   bool channelMaximaOnly = false; ///< CalibrationOptions::channelMaximaOnly
   /// For the calibration plan's metadata.
   std::string sourceName;
-  uint64_t deviceFingerprint = 0;
-  std::string deviceJson;
 };
 
 /// Runs calibration on `module` (after the placement pipeline; the module is not changed)

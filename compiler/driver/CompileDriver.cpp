@@ -11,19 +11,23 @@
 #include "compiler/importer/OnnxImporter.h"
 #include "core/OutputFile.h"
 #include "core/Printable.h"
+#include "dialects/cim/CimDialect.h"
 #include "passes/CalibrationTableFile.h"
 #include "passes/Passes.h"
 #include "runtime/device/DeviceConfig.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
@@ -123,9 +127,36 @@ std::string checkSensitivityOptions(const CompileOptions &o) {
 
 } // namespace
 
+bool isOnnxModel(llvm::StringRef path) {
+  return path.ends_with(".onnx") || path.ends_with(".onnxtext");
+}
+
+bool namesPlan(llvm::StringRef output) {
+  return output.ends_with(".plan") || output.ends_with(".bin");
+}
+
+std::string defaultPipelineOption(const CompileOptions &o, bool deviceToo) {
+  const std::pair<bool, const char *> options[] = {
+      {deviceToo && !o.device.empty(), "--device"},
+      {o.keepBatchNorm, "--keep-batch-norm"},
+      {o.keepActivations, "--keep-activations"},
+      {o.keepElementwise, "--keep-elementwise"},
+      {o.keepNormalization, "--keep-normalization"},
+      {!o.calibration.empty(), "--calibration"},
+      {!o.calibrationTable.empty(), "--calibration-table"},
+      {o.calibrationLimit.has_value(), "--calibration-limit"},
+      {o.calibrationSplit.has_value(), "--calibration-split"},
+      {o.saveCalibration.has_value(), "--save-calibration"},
+      {!o.sensitivity.empty(), "--sensitivity"}};
+  for (auto [given, option] : options)
+    if (given)
+      return option;
+  return "";
+}
+
 std::string checkCompileOptions(const CompileOptions &o) {
-  if (o.emit != "plan" && o.emit != "mlir" && o.emit != "import")
-    return "--emit=" + o.emit + " is not one of plan, mlir, import";
+  if (o.emit != "plan" && o.emit != "cim" && o.emit != "import")
+    return "--emit=" + o.emit + " is not one of plan, cim, import";
   if (o.emit == "plan" && o.output.empty() && o.sensitivity.empty())
     return "give the plan file with -o PLAN.bin";
   if (!o.calibration.empty() && !o.calibrationTable.empty())
@@ -156,13 +187,18 @@ namespace {
 /// until every output is ready (commit).
 class Compilation {
 public:
-  Compilation(MLIRContext &context, const CompileOptions &options)
-      : context_(context), o_(options) {}
+  Compilation(MLIRContext &context, const CompileOptions &options, const MlirOptMainConfig &config)
+      : context_(context), o_(options), config_(config) {
+    applyDefaultTimingManagerCLOptions(timing_);
+    rootTiming_ = timing_.getRootScope(); // after the options: a disabled manager times nothing
+  }
 
   LogicalResult loadDevice();
   LogicalResult stageOutputs();
+  /// The ONNX model imported, or the .mlir input parsed.
   LogicalResult import();
-  /// Placement, calibration where a layer needs it, then one pass per decision.
+  /// The pipeline --pass-pipeline names, or the default one: placement, calibration where a
+  /// layer needs it, then one pass per decision (none for IR placed already).
   LogicalResult compile();
   LogicalResult writeOutputs();
   LogicalResult commit();
@@ -170,8 +206,22 @@ public:
 private:
   LogicalResult fail(const std::string &error) {
     llvm::errs() << printable("cim-opt: error: " + error) << "\n";
+    reported_ = true;
     return failure();
   }
+
+public:
+  /// Whether a failure was reported by fail() or a parser message (diagnostics aside).
+  bool reported() const { return reported_; }
+
+private:
+  LogicalResult parseMlir();
+  /// For IR placed already: the device it was placed for (@main's cim.device).
+  LogicalResult adoptPlacedDevice();
+  /// MLIR's pass-manager options (--mlir-print-ir-*, --mlir-pass-statistics, --verify-each)
+  /// and --mlir-timing, on one of this compilation's pass managers.
+  LogicalResult configure(PassManager &pm);
+  LogicalResult runDefaultPipeline();
   LogicalResult calibrate();
   LogicalResult smooth();
   LogicalResult measureSensitivity(ModuleOp imported);
@@ -184,8 +234,15 @@ private:
 
   MLIRContext &context_;
   const CompileOptions &o_;
+  const MlirOptMainConfig &config_;
+  DefaultTimingManager timing_;
+  TimingScope rootTiming_;
   std::shared_ptr<device::DeviceConfig> device_;
-  std::string deviceJson_; ///< for the plan's metadata
+  bool placed_ = false; ///< the input IR was placed already (@main has cim.device)
+  bool reported_ = false;
+  /// The model the plan records as its source: the ONNX file, or for IR the file @main's
+  /// location names (the model cim-opt imported it from, or the .mlir file itself).
+  std::string source_;
   OutputSet staged_;
   std::string outputTemp_, reportTemp_, tableTemp_, sensitivityTemp_, deviceTemp_;
   /// The model, its weights (in the protobuf and external data, not copied) and the module.
@@ -198,9 +255,37 @@ private:
 LogicalResult Compilation::loadDevice() {
   // The device file is read once, here; the placement pass gets it in memory.
   device_ = std::make_shared<device::DeviceConfig>();
-  if (std::string error = device::tryLoadDevice(o_.device, *device_); !error.empty())
+  if (std::string error =
+          device::tryLoadDevice(o_.device.empty() ? "digital" : o_.device, *device_);
+      !error.empty())
     return fail(error);
-  deviceJson_ = device::toJsonText(*device_, -1);
+  return success();
+}
+
+LogicalResult Compilation::adoptPlacedDevice() {
+  auto main = module().lookupSymbol<func::FuncOp>("main");
+  auto placed = main ? main->getAttrOfType<StringAttr>(cim::kDeviceAttr) : StringAttr();
+  placed_ = bool(placed);
+  if (!placed_)
+    return success();
+  auto config = std::make_shared<device::DeviceConfig>();
+  if (std::string error =
+          device::tryParseDeviceText(placed.getValue(), cim::kDeviceAttr.str(), *config);
+      !error.empty())
+    return fail(o_.input + ": @main's " + error);
+  if (!o_.device.empty() && device::toJsonText(*config, -1) != device::toJsonText(*device_, -1))
+    return fail(o_.input + " was placed for another device than --device " + o_.device +
+                " (@main's " + cim::kDeviceAttr.str() +
+                "): drop --device, or compile the imported IR (--emit=import)");
+  device_ = std::move(config);
+  return success();
+}
+
+LogicalResult Compilation::configure(PassManager &pm) {
+  pm.enableVerifier(config_.shouldVerifyPasses());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  pm.enableTiming(rootTiming_);
   return success();
 }
 
@@ -209,7 +294,8 @@ LogicalResult Compilation::stageOutputs() {
   // and every output is staged (its folder checked) before the long work, then committed
   // together once everything was written.
   const std::string save = o_.saveCalibration.value_or("");
-  std::string deviceFile = llvm::sys::fs::exists(o_.device) ? o_.device : std::string();
+  std::string deviceFile =
+      !o_.device.empty() && llvm::sys::fs::exists(o_.device) ? o_.device : std::string();
   if (std::string error = checkDistinctFiles({{"-o", o_.output},
                                               {"--report", o_.report},
                                               {"--save-calibration", save},
@@ -235,6 +321,9 @@ LogicalResult Compilation::stageOutputs() {
 }
 
 LogicalResult Compilation::import() {
+  TimingScope timing = rootTiming_.nest("import");
+  if (!isOnnxModel(o_.input))
+    return parseMlir();
   InputShapes shapes;
   for (const std::string &text : o_.inputShapes)
     if (std::string error = parseInputShape(text, shapes); !error.empty())
@@ -245,20 +334,111 @@ LogicalResult Compilation::import() {
   auto imported = importOnnxModel(context_, o_.input, frozen, shapes);
   if (failed(imported))
     return failure();
+  source_ = o_.input;
   model_ = std::move(*imported);
   return success();
 }
 
+LogicalResult Compilation::parseMlir() {
+  for (auto [given, option] :
+       {std::pair<bool, const char *>{!o_.freezeInputs.empty(), "--freeze-inputs"},
+        {!o_.inputShapes.empty(), "--input-shape"}})
+    if (given)
+      return fail(std::string(option) + " applies to ONNX input; " + o_.input +
+                  " is MLIR (freeze the inputs when importing the model)");
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(o_.input, &error);
+  if (!file)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  // Parse errors name the line and column, as mlir-opt's do.
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context_);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context_));
+  if (!module) {
+    reported_ = true; // the handler above printed why
+    return failure();
+  }
+  // IR printed without --print-weights reads back with empty weights ("__elided__").
+  WalkResult elided = module->walk([](Operation *op) {
+    for (NamedAttribute a : op->getAttrs())
+      if (auto res = dyn_cast<DenseResourceElementsAttr>(a.getValue());
+          res && !res.getRawHandle().getBlob())
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (elided.wasInterrupted())
+    return fail(o_.input + " holds no weights (they print as \"__elided__\" unless --print-weights "
+                           "is given): print the IR again with --print-weights to compile it");
+  model_.emplace();
+  model_->module = std::move(module);
+  source_ = o_.input;
+  if (auto main = model_->module->lookupSymbol<func::FuncOp>("main"))
+    if (auto file = dyn_cast<FileLineColLoc>(main.getLoc()))
+      source_ = file.getFilename().str();
+  return adoptPlacedDevice();
+}
+
 LogicalResult Compilation::compile() {
+  // --pass-pipeline (or -p, or a pass's own flag, which all count on the one option of the
+  // pass list, the one `canonicalize` names): that pipeline instead of the default one.
+  bool ownPipeline = false;
+  const auto &registered = llvm::cl::getRegisteredOptions();
+  for (const char *name : {"pass-pipeline", "p", "canonicalize"})
+    if (llvm::cl::Option *option = registered.lookup(name))
+      ownPipeline |= option->getNumOccurrences() > 0;
+  PassManager pipeline(&context_, ModuleOp::getOperationName(), OpPassManager::Nesting::Implicit);
+  if (ownPipeline && failed(config_.setupPassPipeline(pipeline)))
+    return failure();
   if (o_.emit == "import")
+    return ownPipeline ? fail("--emit=import writes the IR before any pass: drop it or the passes")
+                       : success();
+  if (!ownPipeline)
+    return runDefaultPipeline();
+  if (std::string option = defaultPipelineOption(o_); !option.empty())
+    return fail(option + " sets up cim-opt's default pipeline, which --pass-pipeline replaces: "
+                         "give the setting in the pipeline (e.g. cim-compile{device=rram-256}) "
+                         "or drop --pass-pipeline");
+  if (failed(configure(pipeline)))
+    return failure();
+  return pipeline.run(module());
+}
+
+LogicalResult Compilation::runDefaultPipeline() {
+  if (placed_) {
+    // IR placed already (--emit=cim, a pipeline's output) is taken as compiled.
+    if (std::string option = defaultPipelineOption(o_, /*deviceToo=*/false); !option.empty())
+      return fail(option + " sets up placement and the passes after it, which " + o_.input +
+                  " went through already (@main has cim.device): give the imported IR");
     return success();
+  }
+  if (config_.shouldDumpPassPipeline()) {
+    // What --pass-pipeline would take to run the same: cim-compile with these options.
+    CompilePipelineOptions same;
+    same.device = o_.device.empty() ? std::string("digital") : o_.device;
+    same.calibrationTable = o_.calibrationTable;
+    same.keepBatchNorm = o_.keepBatchNorm;
+    same.keepActivations = o_.keepActivations;
+    same.keepElementwise = o_.keepElementwise;
+    same.keepNormalization = o_.keepNormalization;
+    OpPassManager pipeline(ModuleOp::getOperationName(), OpPassManager::Nesting::Implicit);
+    buildCompilePipeline(pipeline, same);
+    llvm::errs() << "cim-opt: the default pipeline, as --pass-pipeline takes it"
+                 << (o_.calibration.empty() ? ""
+                                            : " (--calibration DATASET measures the table "
+                                              "between cim-digital-layers and cim-hybrid-split; "
+                                              "a pipeline reads it: calibration-table=FILE)")
+                 << ":\n";
+    pipeline.printAsTextualPipeline(llvm::errs());
+    llvm::errs() << "\n";
+  }
   // Sensitivity places the imported model once per configuration it measures.
   OwningOpRef<ModuleOp> imported;
   if (!o_.sensitivity.empty())
     imported = module().clone();
   PassManager placement(&context_);
   buildPlacementPipeline(placement, device_, !o_.keepBatchNorm);
-  if (failed(placement.run(module())) || failed(calibrate()))
+  if (failed(configure(placement)) || failed(placement.run(module())) || failed(calibrate()))
     return failure();
   if (imported) {
     if (failed(measureSensitivity(*imported)))
@@ -267,13 +447,15 @@ LogicalResult Compilation::compile() {
     if (std::vector<std::string> marked = sensitivity_->marked(); !marked.empty()) {
       PassManager marking(&context_);
       buildPlacementPipeline(marking, device_, !o_.keepBatchNorm, marked, table_, tableName_);
-      if (failed(marking.run(*imported)))
+      if (failed(configure(marking)) || failed(marking.run(*imported)))
         return failure();
       model_->module = std::move(imported);
     }
   }
   PassManager decisions(&context_);
   buildDecisionPipeline(decisions, table_, tableName_, fusions());
+  if (failed(configure(decisions)))
+    return failure();
   return decisions.run(module());
 }
 
@@ -308,9 +490,7 @@ LogicalResult Compilation::calibrate() {
   options.split = o_.calibrationSplit.value_or("train");
   options.splitGiven = o_.calibrationSplit.has_value();
   options.limit = o_.calibrationLimit.value_or(512);
-  options.sourceName = o_.input;
-  options.deviceFingerprint = device::fingerprint(*device_);
-  options.deviceJson = deviceJson_;
+  options.sourceName = source_;
   // With smoothing, the first run measures only the channel maxima it needs.
   const bool smoothing = needsSmoothing(module());
   options.channelMaximaOnly = smoothing;
@@ -345,6 +525,8 @@ LogicalResult Compilation::smooth() {
     return success();
   PassManager pm(&context_);
   pm.addNestedPass<func::FuncOp>(createSmoothInputs(table_, tableName_));
+  if (failed(configure(pm)))
+    return failure();
   return pm.run(module());
 }
 
@@ -357,9 +539,7 @@ LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
   compile.fusions = fusions();
   compile.table = table_;
   compile.tableName = tableName_;
-  compile.sourceName = o_.input;
-  compile.deviceJson = deviceJson_;
-  compile.deviceFingerprint = device::fingerprint(*device_);
+  compile.sourceName = source_;
   SensitivityOptions options;
   options.dataset = o_.sensitivity;
   options.split = o_.sensitivitySplit.value_or("train");
@@ -397,9 +577,16 @@ LogicalResult Compilation::writeOutputs() {
     return failure();
   if (o_.emit == "plan" && o_.output.empty())
     return success(); // --sensitivity alone: the measurement is the output
-  if (o_.emit == "plan")
-    return emitPlan(module(), o_.input, outputTemp_, o_.output, device::fingerprint(*device_),
-                    deviceJson_);
+  if (o_.emit == "plan") {
+    // Whatever pipeline ran (a plugin's passes among them), the plan holds what the runtime
+    // reads: cim-verify-plan-contract says which layer breaks it, before anything is written.
+    PassManager verify(&context_);
+    verify.addNestedPass<func::FuncOp>(createVerifyPlanContract());
+    TimingScope timing = rootTiming_.nest("plan");
+    if (failed(verify.run(module())))
+      return failure();
+    return emitPlan(module(), source_, outputTemp_, o_.output);
+  }
   if (o_.output.empty())
     return success(); // printed to standard output once committed
   std::error_code ec;
@@ -434,194 +621,85 @@ LogicalResult Compilation::commit() {
   return success();
 }
 
-/// The command line as CompileOptions (llvm::cl, as MLIR tools parse theirs).
-CompileOptions parseCommandLine(int argc, char **argv) {
-  namespace cl = llvm::cl;
-  cl::OptionCategory category("cim-opt (ONNX input)");
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx | model.onnxtext>"),
-                             cl::Required, cl::cat(category));
-  cl::opt<std::string> output("o", cl::desc("output file (the plan, or the IR with --emit)"),
-                              cl::value_desc("file"), cl::init("-"), cl::cat(category));
-  cl::opt<std::string> device("device", cl::desc("device preset or file (default: digital)"),
-                              cl::init("digital"), cl::cat(category));
-  cl::opt<std::string> emit("emit",
-                            cl::desc("what to write: plan (default), mlir (the IR the plan is "
-                                     "made from), import (the IR right after import)"),
-                            cl::init("plan"), cl::cat(category));
-  cl::opt<std::string> freeze("freeze-inputs",
-                              cl::desc("turn the graph inputs found in this .npz into constants"),
-                              cl::value_desc("file.npz"), cl::init(""), cl::cat(category));
-  cl::list<std::string> inputShape(
-      "input-shape",
-      cl::desc("the shape of graph input NAME, for the dimensions the model leaves symbolic: "
-               "sizes separated by x, N for a leading batch dimension (repeatable)"),
-      cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
-  cl::opt<std::string> report("report",
-                              cl::desc("write a CSV table of the layers: placement, shapes, "
-                                       "arrays, utilisation, DAC slices and ADC conversions "
-                                       "per sample, and the nodes folded into each layer"),
-                              cl::value_desc("file.csv"), cl::init(""), cl::cat(category));
-  cl::opt<bool> printWeights("print-weights",
-                             cl::desc("with --emit: print every weight in full (by default "
-                                      "weights over 1 KiB print as \"__elided__\")"),
-                             cl::init(false), cl::cat(category));
-  cl::opt<bool> keepActivations(
-      "keep-activations",
-      cl::desc("keep each ReLU, and each bias Add after a MatMul, a digital step after its "
-               "layer instead of fusing it into the layer's epilogue (the outputs are the same)"),
-      cl::init(false), cl::cat(category));
-  cl::opt<bool> keepElementwise(
-      "keep-elementwise",
-      cl::desc("keep each elementwise op a digital step of its own instead of fusing chains "
-               "of them (x/255 - mean, GELU's ops, ...) into one step (the outputs are the "
-               "same)"),
-      cl::init(false), cl::cat(category));
-  cl::opt<bool> keepNormalization(
-      "keep-normalization",
-      cl::desc("keep each LayerNormalization a digital step of its own instead of fusing it "
-               "into the input quantization of the CIM layers it feeds (the outputs are the "
-               "same)"),
-      cl::init(false), cl::cat(category));
-  cl::opt<bool> keepBatchNorm(
-      "keep-batch-norm",
-      cl::desc("keep BatchNormalization a digital step after its layer instead of folding it "
-               "into the layer's weights and bias before they are quantized"),
-      cl::init(false), cl::cat(category));
-  cl::opt<std::string> calibration(
-      "calibration",
-      cl::desc("calibrate the layers with static input scales or a calibrated ADC on this "
-               "dataset (as cim-run --dataset takes it: IDX folder, .npz, ONNX test data)"),
-      cl::value_desc("dataset"), cl::init(""), cl::cat(category));
-  cl::opt<int64_t> calibrationLimit("calibration-limit",
-                                    cl::desc("calibrate on at most this many samples (512)"),
-                                    cl::init(512), cl::cat(category));
-  cl::opt<std::string> calibrationSplit(
-      "calibration-split",
-      cl::desc("IDX split to calibrate on (default train: calibrating on the test set would "
-               "leak it into the plan)"),
-      cl::init("train"), cl::cat(category));
-  cl::opt<std::string> calibrationTable(
-      "calibration-table", cl::desc("use this saved calibration table instead of data"),
-      cl::value_desc("table.json"), cl::init(""), cl::cat(category));
-  cl::opt<std::string> saveCalibration(
-      "save-calibration", cl::desc("write the calibration table measured with --calibration"),
-      cl::value_desc("table.json"), cl::init(""), cl::cat(category));
-  cl::opt<std::string> sensitivity(
-      "sensitivity",
-      cl::desc("measure how much each CIM layer costs on this dataset (as --calibration takes "
-               "it; docs/sensitivity.md): 2 runs per layer plus 2, minutes on the CPU; prints a "
-               "table; -o is then optional"),
-      cl::value_desc("dataset"), cl::init(""), cl::cat(category));
-  cl::opt<std::string> sensitivityMetric(
-      "sensitivity-metric",
-      cl::desc("the end-to-end metric: accuracy (default; needs labels), kl or mse (against the "
-               "all-digital outputs)"),
-      cl::init("accuracy"), cl::cat(category));
-  cl::opt<int64_t> sensitivityLimit(
-      "sensitivity-limit",
-      cl::desc("measure on at most this many samples (1000 on the CPU, 10000 on a GPU)"),
-      cl::init(1000), cl::cat(category));
-  cl::opt<std::string> sensitivitySplit("sensitivity-split",
-                                        cl::desc("IDX split to measure on (default train)"),
-                                        cl::init("train"), cl::cat(category));
-  // cl::desc keeps a pointer to its text: the text must outlive the option.
-  static const std::string backendHelp = "backend of the measuring runs: " + sensitivityBackends() +
-                                         " (auto, the default: the GPU if there is one)";
-  cl::opt<std::string> sensitivityBackend("sensitivity-backend", cl::desc(backendHelp),
-                                          cl::init("auto"), cl::cat(category));
-  cl::opt<std::string> sensitivityReport(
-      "sensitivity-report", cl::desc("also write the measurements as JSON"),
-      cl::value_desc("file.json"), cl::init(""), cl::cat(category));
-  cl::opt<double> digitalBudget(
-      "digital-budget",
-      cl::desc("with --sensitivity: keep the most sensitive layers digital, greedily with "
-               "re-measurement, within P percent of the CIM layers' weights (or MACs)"),
-      cl::value_desc("P"), cl::init(10.0), cl::cat(category));
-  cl::opt<std::string> budgetBy("budget-by",
-                                cl::desc("what --digital-budget counts: weights (default) or macs"),
-                                cl::init("weights"), cl::cat(category));
-  cl::opt<int64_t> budgetCandidates(
-      "budget-candidates", cl::desc("layers re-measured per greedy round of --digital-budget (4)"),
-      cl::init(4), cl::cat(category));
-  cl::opt<std::string> saveDevice(
-      "save-device",
-      cl::desc("write the device file with a layers entry keeping each layer the budget chose "
-               "digital"),
-      cl::value_desc("file.json"), cl::init(""), cl::cat(category));
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(argc, argv, "cimlir compiler: ONNX model -> CIM plan\n");
-
-  CompileOptions o;
-  o.input = input;
-  o.output = output == "-" ? std::string() : std::string(output);
-  o.device = device;
-  o.emit = emit;
-  o.freezeInputs = freeze;
-  o.inputShapes.assign(inputShape.begin(), inputShape.end());
-  o.report = report;
-  o.printWeights = printWeights;
-  o.keepBatchNorm = keepBatchNorm;
-  o.keepActivations = keepActivations;
-  o.keepElementwise = keepElementwise;
-  o.keepNormalization = keepNormalization;
-  o.calibration = calibration;
-  o.calibrationTable = calibrationTable;
-  if (calibrationLimit.getNumOccurrences())
-    o.calibrationLimit = calibrationLimit;
-  if (calibrationSplit.getNumOccurrences())
-    o.calibrationSplit = calibrationSplit;
-  if (saveCalibration.getNumOccurrences())
-    o.saveCalibration = saveCalibration;
-  o.sensitivity = sensitivity;
-  if (sensitivityMetric.getNumOccurrences())
-    o.sensitivityMetric = sensitivityMetric;
-  if (sensitivityLimit.getNumOccurrences())
-    o.sensitivityLimit = sensitivityLimit;
-  if (sensitivitySplit.getNumOccurrences())
-    o.sensitivitySplit = sensitivitySplit;
-  if (sensitivityBackend.getNumOccurrences())
-    o.sensitivityBackend = sensitivityBackend;
-  o.sensitivityReport = sensitivityReport;
-  if (digitalBudget.getNumOccurrences())
-    o.digitalBudget = digitalBudget;
-  if (budgetBy.getNumOccurrences())
-    o.budgetBy = budgetBy;
-  if (budgetCandidates.getNumOccurrences())
-    o.budgetCandidates = budgetCandidates;
-  o.saveDevice = saveDevice;
-  return o;
-}
-
 } // namespace
 
-int compile(const CompileOptions &options) {
+int compile(const CompileOptions &options, DialectRegistry &registry,
+            const MlirOptMainConfig &config) {
   if (std::string error = checkCompileOptions(options); !error.empty()) {
     llvm::errs() << printable("cim-opt: error: " + error) << "\n";
     return 1;
   }
-  MLIRContext context;
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+  // The options of MLIR's tools that act on how mlir-opt runs .mlir input (MlirOptMain's own,
+  // its action tracing, the remark engine), which compiling does not do: given, they would be
+  // ignored. MLIR's context, printing, pass-manager and timing options do apply.
+  static const char *const optOnly[] = {"split-input-file",
+                                        "verify-diagnostics",
+                                        "emit-bytecode",
+                                        "emit-bytecode-version",
+                                        "elide-resource-data-from-bytecode",
+                                        "show-dialects",
+                                        "list-passes",
+                                        "run-reproducer",
+                                        "verify-roundtrip",
+                                        "irdl-file",
+                                        "no-implicit-module",
+                                        "output-split-marker",
+                                        "mlir-very-unsafe-disable-verifier-on-parsing",
+                                        "mlir-generate-reproducer",
+                                        "mlir-enable-debugger-hook",
+                                        "log-actions-to",
+                                        "log-mlir-actions-filter",
+                                        "profile-actions-to",
+                                        "mlir-debug-counter",
+                                        "mlir-print-debug-counter",
+                                        "remark-format",
+                                        "remark-policy",
+                                        "remarks-filter",
+                                        "remarks-filter-analyse",
+                                        "remarks-filter-failed",
+                                        "remarks-filter-missed",
+                                        "remarks-filter-passed",
+                                        "remarks-output-file"};
+  const auto &registered = llvm::cl::getRegisteredOptions();
+  for (const char *name : optOnly)
+    if (llvm::cl::Option *option = registered.lookup(name); option && option->getNumOccurrences()) {
+      llvm::errs() << "cim-opt: error: --" << name
+                   << " runs .mlir input as mlir-opt does; it does not apply when compiling "
+                      "(ONNX input, a compile option, or -o naming a plan)\n";
+      return 1;
+    }
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  bool diagnosed = false;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Remark)
       return success();
+    diagnosed |= diag.getSeverity() == DiagnosticSeverity::Error;
     const char *kind = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
                        : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
                                                                            : "note";
     std::string where = describeLocation(diag.getLocation());
-    llvm::errs() << printable("cim-opt: " + (where.empty() ? "" : where + ": ") + kind + ": " +
-                              diag.str())
-                 << "\n";
+    // A message of several lines (a pass pipeline's parse error shows the text and a caret)
+    // stays several lines; each is made printable on its own.
+    const std::string message = diag.str();
+    llvm::StringRef rest(message);
+    std::string first = "cim-opt: " + (where.empty() ? "" : where + ": ") + kind + ": ";
+    do {
+      auto [line, next] = rest.split('\n');
+      llvm::errs() << printable(first + line.str()) << "\n";
+      first.clear();
+      rest = next;
+    } while (!rest.empty());
     return success();
   });
-  Compilation c(context, options);
-  if (failed(c.loadDevice()) || failed(c.stageOutputs()) || failed(c.import()) ||
-      failed(c.compile()) || failed(c.writeOutputs()) || failed(c.commit()))
-    return 1;
-  return 0;
-}
-
-int compileMain(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  return compile(parseCommandLine(argc, argv));
+  Compilation c(context, options, config);
+  if (succeeded(c.loadDevice()) && succeeded(c.stageOutputs()) && succeeded(c.import()) &&
+      succeeded(c.compile()) && succeeded(c.writeOutputs()) && succeeded(c.commit()))
+    return 0;
+  // A pass may fail without a word (signalPassFailure alone): still one error line.
+  if (!diagnosed && !c.reported())
+    llvm::errs() << "cim-opt: error: the pass pipeline failed, and no pass said why\n";
+  return 1;
 }
 
 } // namespace cimlir

@@ -1,6 +1,6 @@
 //===- CompileOptions.h - what cim-opt is asked to do -----------*- C++ -*-===//
 //
-// cim-opt's ONNX-path options as plain data (CompileDriver.cpp parses the command line into
+// cim-opt's compile options as plain data (CompileCommandLine.cpp parses the command line into
 // them), and the rules between them, checked before any work.
 //
 //===----------------------------------------------------------------------===//
@@ -15,10 +15,10 @@
 namespace cimlir {
 
 struct CompileOptions {
-  std::string input;  ///< model.onnx or model.onnxtext
+  std::string input;  ///< model.onnx, model.onnxtext or IR (.mlir, "-": standard input)
   std::string output; ///< -o; "" for standard output (IR only)
-  std::string device = "digital";
-  std::string emit = "plan"; ///< plan, mlir or import
+  std::string device; ///< --device; "" when not given (digital, or the device IR was placed for)
+  std::string emit = "plan"; ///< plan, cim or import
   std::string freezeInputs;  ///< --freeze-inputs IN.npz
   /// --input-shape NAME=D0xD1x... as given, in order (the importer's parseInputShape reads them).
   std::vector<std::string> inputShapes;
@@ -54,6 +54,10 @@ struct CompileOptions {
 
 /// "" when the options go together, else the one error line (without "cim-opt: error: ").
 std::string checkCompileOptions(const CompileOptions &options);
+
+/// The first option given that sets up cim-opt's default pipeline (--device when `deviceToo`,
+/// --keep-*, --calibration*, --sensitivity), or "".
+std::string defaultPipelineOption(const CompileOptions &options, bool deviceToo = true);
 
 } // namespace cimlir
 

@@ -289,7 +289,7 @@ FailureOr<double> Measurement::runConfiguration(const std::string &what,
   if (failed(decisions.run(**placed)))
     return failure();
   std::vector<unsigned char> bytes;
-  if (failed(emitPlanToMemory(**placed, c_.sourceName, c_.deviceFingerprint, c_.deviceJson, bytes)))
+  if (failed(emitPlanToMemory(**placed, c_.sourceName, bytes)))
     return failure();
   try {
     auto program = Program::fromPlan(plan::PlanFile::fromMemory(bytes, "the sensitivity plan"));

@@ -58,8 +58,7 @@ struct SensitivityCompile {
   Fusions fusions;
   std::shared_ptr<const calibration::Table> table;
   std::string tableName;
-  std::string sourceName, deviceJson;
-  uint64_t deviceFingerprint = 0;
+  std::string sourceName;
 };
 
 struct LayerSensitivity {

@@ -9,9 +9,11 @@
 
 #include "compiler/emitter/PlanEmitter.h"
 
+#include "dialects/cim/CimDialect.h"
 #include "dialects/cim/CimOps.h"
 #include "dialects/onnx/ElementTypes.h"
 #include "dialects/onnx/OnnxOps.h"
+#include "runtime/device/DeviceConfig.h"
 #include "runtime/plan/PlanMetadata.h"
 #include "runtime/plan/PlanWriter.h"
 
@@ -115,14 +117,14 @@ class Emitter {
 public:
   /// Builds the plan and hands the writer to `write` (a file or memory), whose error it
   /// emits.
-  LogicalResult run(func::FuncOp main, const std::string &sourceName, uint64_t deviceFingerprint,
-                    const std::string &deviceJson,
+  LogicalResult run(func::FuncOp main, const std::string &sourceName, bool needsDevice,
                     llvm::function_ref<std::string(const plan::PlanWriter &)> write);
 
 private:
   int64_t addValue(Value v, StringRef name);
   FailureOr<ArrayRef<char>> constantBytes(Location loc, ElementsAttr attr);
   FailureOr<std::string> stepAttributes(Operation *op);
+  FailureOr<std::string> stepExt(Operation *op);
 
   llvm::DenseMap<Value, int64_t> ids_;
   plan::Metadata meta_;
@@ -144,7 +146,8 @@ FailureOr<ArrayRef<char>> Emitter::constantBytes(Location loc, ElementsAttr attr
   if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = res.getRawHandle().getBlob();
     if (!blob)
-      return emitError(loc) << "constant refers to a missing resource blob";
+      return emitError(loc) << "constant refers to a missing resource blob (IR printed without "
+                               "--print-weights holds no weights)";
     return blob->getData();
   }
   auto dense = dyn_cast<DenseElementsAttr>(attr);
@@ -171,8 +174,9 @@ FailureOr<ArrayRef<char>> Emitter::constantBytes(Location loc, ElementsAttr attr
 FailureOr<std::string> Emitter::stepAttributes(Operation *op) {
   llvm::json::Object attrs;
   for (NamedAttribute a : op->getAttrs()) {
-    // A CIM layer's name is the step's name, not one of its attributes.
-    if (cim::getLayerAttr(op) && a.getName() == "layer")
+    // A CIM layer's name is the step's name, and cim.ext the step's ext: neither is one of its
+    // attributes.
+    if ((cim::getLayerAttr(op) && a.getName() == "layer") || a.getName() == cim::kExtAttr)
       continue;
     auto value = attrToJson(a.getValue());
     if (failed(value))
@@ -184,10 +188,42 @@ FailureOr<std::string> Emitter::stepAttributes(Operation *op) {
   return text;
 }
 
-LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
-                           uint64_t deviceFingerprint, const std::string &deviceJson,
+/// The op's cim.ext (the cim dialect verified its keys) as the step's ext: "" when none.
+FailureOr<std::string> Emitter::stepExt(Operation *op) {
+  auto ext = op->getAttrOfType<DictionaryAttr>(cim::kExtAttr);
+  if (!ext)
+    return std::string();
+  for (NamedAttribute entry : ext)
+    if (failed(attrToJson(entry.getValue())))
+      return op->emitError() << "cannot write " << cim::kExtAttr << " '"
+                             << entry.getName().getValue()
+                             << "' into a plan (its values: strings, numbers, bools, and arrays "
+                                "and dictionaries of those)";
+  std::string text;
+  llvm::raw_string_ostream(text) << *attrToJson(ext);
+  return text;
+}
+
+LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName, bool needsDevice,
                            llvm::function_ref<std::string(const plan::PlanWriter &)> write) {
   plan::PlanWriter writer;
+  // The device the layers were placed for (cim-lower-to-cim put it on @main), as the plan
+  // records it: the resolved file in the metadata, its fingerprint in the header.
+  std::string deviceJson;
+  uint64_t deviceFingerprint = 0;
+  if (auto placed = main->getAttrOfType<StringAttr>(cim::kDeviceAttr)) {
+    device::DeviceConfig config;
+    if (std::string error =
+            device::tryParseDeviceText(placed.getValue(), cim::kDeviceAttr.str(), config);
+        !error.empty())
+      return main.emitError() << "@main's " << error;
+    deviceJson = device::toJsonText(config, -1);
+    deviceFingerprint = device::fingerprint(config);
+  } else if (needsDevice || main->hasAttr(cim::kDeviceAttr)) {
+    return main.emitError() << "the IR was never placed on a device (@main has no string "
+                            << cim::kDeviceAttr
+                            << "): run the cim-compile pipeline (or cim-lower-to-cim) first";
+  }
 
   for (auto [i, arg] : llvm::enumerate(main.getArguments())) {
     auto name = main.getArgAttrOfType<StringAttr>(i, "onnx.name");
@@ -212,6 +248,10 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
     auto layer = cim::getLayerAttr(op);
     std::string name = layer ? layer.str() : locationName(op->getLoc());
     if (auto c = dyn_cast<onnx::ConstantOp>(op)) {
+      if (op->hasAttr(cim::kExtAttr))
+        return op->emitError() << cim::kExtAttr
+                               << " on a constant: constants are no plan steps, nothing would "
+                                  "carry it (put it on the op that reads the constant)";
       auto bytes = constantBytes(op->getLoc(), c.getValue());
       if (failed(bytes))
         return WalkResult::interrupt();
@@ -224,7 +264,10 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
     auto attrs = stepAttributes(op);
     if (failed(attrs))
       return WalkResult::interrupt();
-    plan::StepEntry step{stepOpName(op), name, {}, {}, std::move(*attrs)};
+    auto ext = stepExt(op);
+    if (failed(ext))
+      return WalkResult::interrupt();
+    plan::StepEntry step{stepOpName(op), name, {}, {}, std::move(*attrs), std::move(*ext)};
     for (Value v : op->getOperands())
       step.inputs.push_back(ids_.lookup(v));
     for (Value v : op->getResults())
@@ -259,22 +302,20 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName,
 } // namespace
 
 LogicalResult emitPlan(ModuleOp module, const std::string &sourceName,
-                       const std::string &stagedTemp, const std::string &path,
-                       uint64_t deviceFingerprint, const std::string &deviceJson) {
+                       const std::string &stagedTemp, const std::string &path) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError() << "no func.func @main to write into a plan";
-  return Emitter().run(main, sourceName, deviceFingerprint, deviceJson,
+  return Emitter().run(main, sourceName, /*needsDevice=*/true,
                        [&](const plan::PlanWriter &w) { return w.writeStaged(stagedTemp, path); });
 }
 
 LogicalResult emitPlanToMemory(ModuleOp module, const std::string &sourceName,
-                               uint64_t deviceFingerprint, const std::string &deviceJson,
                                std::vector<unsigned char> &bytes) {
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError() << "no func.func @main to write into a plan";
-  return Emitter().run(main, sourceName, deviceFingerprint, deviceJson,
+  return Emitter().run(main, sourceName, /*needsDevice=*/false,
                        [&](const plan::PlanWriter &w) { return w.writeToMemory(bytes); });
 }
 

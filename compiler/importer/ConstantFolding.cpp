@@ -79,7 +79,7 @@ FailureOr<SmallVector<ElementsAttr>> foldOnCpu(Operation *op) {
   for (unsigned i = 0; i < op->getNumResults(); ++i)
     main.setResultAttr(i, "onnx.name", b.getStringAttr(resultName(i)));
   std::vector<unsigned char> bytes;
-  if (failed(emitPlanToMemory(*module, "constant folding", 0, "", bytes)))
+  if (failed(emitPlanToMemory(*module, "constant folding", bytes)))
     return failure();
 
   try {

@@ -22,6 +22,8 @@ def Cim_Dialect : Dialect {
   }];
   let usePropertiesForAttributes = 0;
   let useDefaultAttributePrinterParser = 1;
+  // cim.device and cim.ext (CimDialect.h) on any op.
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
   }];

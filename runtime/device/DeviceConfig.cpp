@@ -441,6 +441,16 @@ std::string tryLoadDevice(const std::string &fileOrPreset, DeviceConfig &out) {
   }
 }
 
+std::string tryParseDeviceText(std::string_view text, const std::string &sourceName,
+                               DeviceConfig &out) {
+  try {
+    out = parseDeviceText(text, sourceName);
+    return "";
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+}
+
 std::string tryResolveLayer(const DeviceConfig &device, const std::string &nodeName,
                             LayerSettings &out) {
   try {

@@ -152,6 +152,9 @@ uint64_t fingerprint(const DeviceConfig &device);
 
 /// loadDevice; returns "" on success, else the one-line error (out is then unchanged).
 std::string tryLoadDevice(const std::string &fileOrPreset, DeviceConfig &out);
+/// parseDeviceText; returns "" on success, else the one-line error (out is then unchanged).
+std::string tryParseDeviceText(std::string_view text, const std::string &sourceName,
+                               DeviceConfig &out);
 /// resolveLayer; returns "" on success, else the one-line error.
 std::string tryResolveLayer(const DeviceConfig &device, const std::string &nodeName,
                             LayerSettings &out);

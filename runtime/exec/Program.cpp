@@ -141,6 +141,8 @@ void Program::parse(const nlohmann::json &json) {
       define(o, where);
     step.outputs = s.outputs;
     step.attrs = nlohmann::json::parse(s.attrs);
+    if (!s.ext.empty())
+      step.ext = nlohmann::json::parse(s.ext);
     steps_.push_back(std::move(step));
   }
   for (size_t i = 0; i < outputIds_.size(); ++i)

@@ -30,6 +30,9 @@ struct Step {
   std::vector<int64_t> inputs;
   std::vector<int64_t> outputs;
   nlohmann::json attrs;
+  /// What passes left for the runtime (the plan's `ext`, an object), null when none: reported,
+  /// never read by a kernel.
+  nlohmann::json ext;
 };
 
 class Program {

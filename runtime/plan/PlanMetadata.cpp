@@ -83,11 +83,18 @@ std::string toMetadataJson(const Metadata &m, std::string &text) noexcept {
       json attrs = json::parse(s.attrs, nullptr, /*allow_exceptions=*/false);
       if (attrs.is_discarded() || !attrs.is_object())
         return "step " + std::to_string(i) + " (" + s.op + "): attrs is not a JSON object";
-      steps.push_back({{"op", s.op},
-                       {"name", s.name},
-                       {"inputs", s.inputs},
-                       {"outputs", s.outputs},
-                       {"attrs", std::move(attrs)}});
+      json step = {{"op", s.op},
+                   {"name", s.name},
+                   {"inputs", s.inputs},
+                   {"outputs", s.outputs},
+                   {"attrs", std::move(attrs)}};
+      if (!s.ext.empty()) {
+        json ext = json::parse(s.ext, nullptr, /*allow_exceptions=*/false);
+        if (ext.is_discarded() || !ext.is_object())
+          return "step " + std::to_string(i) + " (" + s.op + "): ext is not a JSON object";
+        step["ext"] = std::move(ext);
+      }
+      steps.push_back(std::move(step));
     }
     json meta = {{"format", kMetadataFormat},   {"producer", m.producer},
                  {"source", m.source},          {"device", m.device},
@@ -147,6 +154,11 @@ Metadata readMetadata(const json &meta, const std::string &path) {
     if (attrs != s.end() && !attrs->is_object())
       r.fail(where + ".attrs is not an object");
     step.attrs = attrs != s.end() ? attrs->dump() : "{}";
+    if (auto ext = s.find("ext"); ext != s.end()) {
+      if (!ext->is_object())
+        r.fail(where + ".ext is not an object");
+      step.ext = ext->dump();
+    }
     m.steps.push_back(std::move(step));
   }
   return m;

@@ -54,6 +54,9 @@ struct StepEntry {
   /// The attributes: a JSON object, as text (the compiler writes it with llvm::json, the
   /// runtime reads it with nlohmann-json).
   std::string attrs = "{}";
+  /// What passes left for the runtime (the op's cim.ext: a JSON object with keys named
+  /// "<pass>.<name>", as text), "" when none; no kernel reads it, cim-run reports it.
+  std::string ext;
 };
 
 struct Metadata {

@@ -124,6 +124,18 @@ void describeRun(nlohmann::json &report, const RunOptions &o, const Program &pro
   report["run_parameters"] = runParameters(o);
 }
 
+/// What passes left on the steps for the runtime (their cim.ext), one entry per step that has
+/// any, in step order.
+nlohmann::json stepExtensions(const Program &program) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < program.steps().size(); ++i) {
+    const Step &step = program.steps()[i];
+    if (!step.ext.is_null())
+      out.push_back({{"step", i}, {"op", step.op}, {"name", step.name}, {"ext", step.ext}});
+  }
+  return out;
+}
+
 /// The report into its staged file. Paths need not be UTF-8: invalid bytes become U+FFFD in the
 /// report, not an error.
 void writeReport(const OutputFile &file, const nlohmann::json &report) {
@@ -323,6 +335,7 @@ int runInner(const RunOptions &o) {
   report["batch"] = batch;
   report["repeats"] = o.repeats;
   report["layers"] = layers.json();
+  report["extensions"] = stepExtensions(*program);
 
   if (o.profile)
     report["profile"] = profileTable(*program, stepSeconds, seconds);

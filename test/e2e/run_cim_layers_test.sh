@@ -80,7 +80,7 @@ start = 10 + struct.unpack("<H", raw[8:10])[0]
 print(" ".join(repr(v) for v in struct.unpack("<%df" % ((len(raw) - start) // 4), raw[start:])))'
 "$bin/cim-opt" "$work/model.onnxtext" -o "$work/digital.plan"
 "$bin/cim-opt" "$work/model.onnxtext" --device "$devices/precise.json" -o "$work/precise.plan"
-"$bin/cim-opt" "$work/model.onnxtext" --device rram-256 --emit=mlir >"$work/rram.mlir"
+"$bin/cim-opt" "$work/model.onnxtext" --device rram-256 --emit=cim >"$work/rram.mlir"
 test "$(grep -c 'cim.linear' "$work/rram.mlir")" -eq "$layers"
 "$bin/cim-opt" "$work/model.onnxtext" --device rram-256 -o "$work/rram.plan"
 "$bin/cim-run" "$work/digital.plan" --dataset "$work/inputs.npz" --outputs "$work/digital.npz"

@@ -13,7 +13,7 @@ rm -rf "$work" && mkdir -p "$work"
 case "$dir" in
 *_qdq)
   echo '{"name": "rram-256-model-weights", "weights": {"source": "model"}}' >"$work/device.json"
-  "$bin/cim-opt" "$dir/model.onnx" --device "$work/device.json" --emit=mlir >"$work/cim.mlir"
+  "$bin/cim-opt" "$dir/model.onnx" --device "$work/device.json" --emit=cim >"$work/cim.mlir"
   python3 - "$work/cim.mlir" <<'PY'
 import re, sys
 ir = open(sys.argv[1]).read()

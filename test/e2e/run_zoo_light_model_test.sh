@@ -12,7 +12,7 @@ bin=$1 dir=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/data/test_data_set_0"
 "$bin/cim-opt" "$dir/model.onnx" -o "$work/digital.plan"
 # The input's name and shape as cim-opt imported them (one float32 input).
-"$bin/cim-opt" "$dir/model.onnx" --emit=mlir >"$work/digital.mlir"
+"$bin/cim-opt" "$dir/model.onnx" --emit=cim >"$work/digital.mlir"
 signature=$(grep -m1 -o 'func.func @main([^)]*)' "$work/digital.mlir")
 python3 - "$signature" "$work/data/test_data_set_0/input_0.pb" <<'PY'
 import random, re, struct, sys
@@ -41,7 +41,7 @@ cp "$dir/test_data_set_0/output_0.pb" "$work/data/test_data_set_0/"
 source "$(dirname "$0")/pin_openblas.sh"
 "$bin/cim-run" "$work/digital.plan" --dataset "$work/data" --batch 1 --rtol 1e-4 --atol 1e-5
 rm "$work/digital.plan"  # VGG-19's is 0.5 GB
-"$bin/cim-opt" "$dir/model.onnx" --device rram-256 --emit=mlir >"$work/rram.mlir"
+"$bin/cim-opt" "$dir/model.onnx" --device rram-256 --emit=cim >"$work/rram.mlir"
 layers=$(grep -c 'cim.linear' "$work/rram.mlir" || true)
 echo "$layers layers on crossbars"
 test "$layers" -gt 0

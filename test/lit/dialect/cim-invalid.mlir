@@ -520,3 +520,28 @@ func.func @matmul_bias_type(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>, %b: tensor
   %y = cim.linear %x, %w, %b {kind = "matmul", layer = "a"} : (tensor<?x4xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
+
+// -----
+
+// cim.ext, on any op: a dictionary whose keys name the pass that wrote them.
+func.func @ext_not_a_dictionary(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'cim.ext' must be a dictionary}}
+  %y = onnx.Relu %x {cim.ext = "tile=3"} : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @ext_key_not_namespaced(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'cim.ext' key 'tile' is not namespaced: name it <pass>.<name>}}
+  %y = onnx.Relu %x {cim.ext = {mypass.note = "ok", tile = 3 : i64}} : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// cim.device holds the device file as text.
+// expected-error @+1 {{'cim.device' must be the device file as a string}}
+func.func @device_not_a_string(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {cim.device = 3 : i64} {
+  return %x : tensor<?x4xf32>
+}

@@ -3,9 +3,11 @@
 
 // Layers with constant weights go on crossbars with their resolved device settings (all
 // but `digital`); a layer kept digital stays its onnx op, marked with its precision for
-// cim-digital-layers.
+// cim-digital-layers. The function records the resolved device it was placed for.
 // CHECK-LABEL: func.func @gemm
+// CHECK-SAME: attributes {cim.device = "{\22name\22:\22rram-256\22,\22crossbar\22:{\22rows\22:256,
 // DIGITAL-LABEL: func.func @gemm
+// DIGITAL-SAME: attributes {cim.device = "{\22name\22:\22digital\22,
 func.func @gemm(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
   %w = onnx.Constant {value = dense<0.5> : tensor<3x4xf32>} : tensor<3x4xf32>
   %b = onnx.Constant {value = dense<0.25> : tensor<3xf32>} : tensor<3xf32>
@@ -74,4 +76,12 @@ func.func @conv_transpose(%x: tensor<?x4x5x5xf32>) -> tensor<?x6x11x11xf32> {
   // CHECK: cim.linear %arg0, %{{.*}} {dilations = array<i64: 1, 1>, group = 2 : i64, kind = "conv_transpose", layer = "d", pads = array<i64: 1, 1, 0, 0>, settings = {{.*}}, strides = array<i64: 2, 2>} : (tensor<?x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x11x11xf32>
   %y = onnx.ConvTranspose %x, %w {dilations = array<i64: 1, 1>, group = 2 : i64, output_padding = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>, strides = array<i64: 2, 2>} : (tensor<?x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x11x11xf32> loc("d")
   return %y : tensor<?x6x11x11xf32>
+}
+
+// -----
+
+// A function placed for another device already is not placed again.
+// expected-error @+1 {{cim-lower-to-cim: the function was placed for another device (its cim.device); place the imported IR (cim-opt --emit=import) instead}}
+func.func @placed_elsewhere(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {cim.device = "{}"} {
+  return %x : tensor<?x4xf32>
 }

@@ -43,7 +43,7 @@ func.func @gemm_wide(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
 
 // -----
 
-// Large weights become a resource named after W's, out of the IR text with --emit=mlir.
+// Large weights become a resource named after W's, out of the IR text with --emit=cim.
 // CHECK-LABEL: func.func @resource
 // CHECK: onnx.Constant {value = dense_resource<weights_q> : tensor<4x5xi8>} : tensor<4x5xi8>
 func.func @resource(%x: tensor<?x4xf32>) -> tensor<?x5xf32> {

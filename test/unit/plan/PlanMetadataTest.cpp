@@ -46,7 +46,7 @@ Metadata randomMetadata() {
   for (int64_t i = range(0, 3); i > 0; --i)
     m.constants.push_back({range(0, values - 1), range(1, 9)});
   for (int64_t i = range(0, 5); i > 0; --i) {
-    StepEntry s{range(0, 1) ? "CimLinear" : "Relu", name(), {}, {}, "{}"};
+    StepEntry s{range(0, 1) ? "CimLinear" : "Relu", name(), {}, {}, "{}", ""};
     for (int64_t k = range(0, 3); k > 0; --k)
       s.inputs.push_back(range(0, values - 1));
     for (int64_t k = range(0, 2); k > 0; --k)
@@ -55,6 +55,9 @@ Metadata randomMetadata() {
                   {"scales", {0.1, 1.0 / 3.0, 1e-30}},
                   {"mode", "full"}};
     s.attrs = attrs.dump();
+    // A plugin pass's results (cim.ext) on some steps only.
+    if (range(0, 1))
+      s.ext = json{{"mypass.tile", range(-5, 5)}, {"mypass.note", name()}}.dump();
     m.steps.push_back(s);
   }
   return m;
@@ -98,24 +101,32 @@ TEST(PlanMetadata, WrittenMetadataReadsBackFieldForField) {
       EXPECT_EQ(back.steps[i].outputs, m.steps[i].outputs);
       // Attributes keep every value exactly (a seed above 2^63, doubles bit for bit).
       EXPECT_EQ(json::parse(back.steps[i].attrs), json::parse(m.steps[i].attrs));
+      EXPECT_EQ(back.steps[i].ext.empty(), m.steps[i].ext.empty());
+      if (!m.steps[i].ext.empty()) {
+        EXPECT_EQ(json::parse(back.steps[i].ext), json::parse(m.steps[i].ext));
+      }
     }
   }
 }
 
 TEST(PlanMetadata, StepAttrsMustBeAnObject) {
   Metadata m;
-  m.steps.push_back({"Relu", "r", {}, {}, "[1, 2]"});
+  m.steps.push_back({"Relu", "r", {}, {}, "[1, 2]", ""});
   std::string text = "unchanged";
   EXPECT_EQ(toMetadataJson(m, text), "step 0 (Relu): attrs is not a JSON object");
   EXPECT_EQ(text, "unchanged");
   m.steps[0].attrs = "{\"a\":";
   EXPECT_EQ(toMetadataJson(m, text), "step 0 (Relu): attrs is not a JSON object");
+  m.steps[0].attrs = "{}";
+  m.steps[0].ext = "[\"mypass.x\"]";
+  EXPECT_EQ(toMetadataJson(m, text), "step 0 (Relu): ext is not a JSON object");
+  EXPECT_EQ(text, "unchanged");
 }
 
 TEST(PlanMetadata, ReaderNamesWhatIsWrong) {
   std::string text;
   Metadata m = randomMetadata();
-  m.steps.push_back({"Relu", "r", {0}, {0}, "{}"});
+  m.steps.push_back({"Relu", "r", {0}, {0}, "{}", ""});
   ASSERT_EQ(toMetadataJson(m, text), "");
   const json good = json::parse(text);
   auto errorFor = [&](const std::function<void(json &)> &edit) {
@@ -152,6 +163,9 @@ TEST(PlanMetadata, ReaderNamesWhatIsWrong) {
   EXPECT_EQ(errorFor([](json &j) { j["steps"].back()["attrs"] = 3; }),
             "p.bin: invalid plan metadata: step " + std::to_string(m.steps.size() - 1) +
                 ".attrs is not an object");
+  EXPECT_EQ(errorFor([](json &j) { j["steps"].back()["ext"] = "mypass.x"; }),
+            "p.bin: invalid plan metadata: step " + std::to_string(m.steps.size() - 1) +
+                ".ext is not an object");
   EXPECT_EQ(errorFor([](json &j) { j["constants"] = json::object(); }),
             "p.bin: invalid plan metadata: metadata.constants is not an array");
 }
