@@ -559,7 +559,8 @@ LogicalResult Compilation::measureSensitivity(ModuleOp imported) {
 }
 
 LogicalResult Compilation::writeOutputs() {
-  if (!o_.report.empty() && failed(writeLayerReport(module(), reportTemp_, o_.report)))
+  if (!o_.report.empty() &&
+      failed(writeLayerReport(module(), device_->cost, reportTemp_, o_.report)))
     return failure();
   if (o_.saveCalibration) {
     std::string text;

@@ -51,9 +51,38 @@ std::string fusedColumn(Operation *op) {
   return fused.empty() ? "" : csv(fused);
 }
 
+/// Multiply-accumulates per sample of a linear layer kept digital: each output element sums
+/// W's elements per output channel (K); a transposed convolution spreads each input element
+/// over W's elements per input channel. The leading dimension is the batch.
+int64_t macsPerSample(Operation *op, StringRef kind) {
+  auto x = cast<ShapedType>(op->getOperand(0).getType());
+  auto w = cast<ShapedType>(op->getOperand(1).getType());
+  auto y = cast<ShapedType>(op->getResult(0).getType());
+  auto perSample = [](ShapedType t) {
+    int64_t n = 1;
+    for (int64_t d : t.getShape().drop_front())
+      n *= d;
+    return n;
+  };
+  if (kind == "conv_transpose")
+    return perSample(x) * (w.getNumElements() / x.getDimSize(1));
+  const int64_t outputs = kind == "conv" ? y.getDimSize(1) : y.getShape().back();
+  return perSample(y) * (w.getNumElements() / outputs);
+}
+
+/// The cost columns: energy per sample (total, then by part), latency per sample, area.
+std::string costColumns(const device::LayerCost &c) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << c.energyPj() << "," << c.adcPj << "," << c.dacPj << "," << c.arrayPj << "," << c.peripheryPj
+     << "," << c.digitalPj << "," << c.latencyNs << "," << c.areaMm2();
+  return out;
+}
+
 } // namespace
 
-LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const std::string &name) {
+LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost,
+                               const std::string &path, const std::string &name) {
   Location loc = FileLineColLoc::get(module.getContext(), name, 0, 0);
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
@@ -61,7 +90,18 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
     return emitError(loc) << "cannot write: " << ec.message();
   os << "layer,kind,placement,groups,k,n,rows_per_sample,row_blocks,col_blocks,weight_slices,"
         "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample,"
-        "fused\n";
+        "energy_pj_per_sample,adc_pj,dac_pj,array_pj,periphery_pj,digital_pj,"
+        "latency_ns_per_sample,area_mm2,fused\n";
+  device::LayerCost chip;
+  int64_t chipArrays = 0;
+  // A digital layer's row: the 12 mapping columns empty, its cost, its folded nodes.
+  auto digitalRow = [&](Operation *op, const std::string &layer, StringRef kind,
+                        cim::DigitalPrecision precision) {
+    device::LayerCost c = device::digitalLayerCost(cost, precision, macsPerSample(op, kind));
+    chip += c;
+    os << csv(layer) << "," << kind << ",digital" << std::string(12, ',') << "," << costColumns(c)
+       << "," << fusedColumn(op) << "\n";
+  };
   module.walk([&](Operation *op) {
     if (auto linear = dyn_cast<cim::LinearOp>(op)) {
       cim::MappingAttr m = linear.getMappingAttr();
@@ -74,25 +114,46 @@ LogicalResult writeLayerReport(ModuleOp module, const std::string &path, const s
       int64_t rows = m.getRowsPerSample(), rb = m.rowBlocks();
       int64_t dac = rows * rb * t * m.getGroups();
       int64_t conversions = converts ? dac * m.getSlices() * m.getN() : 0;
+      // The cost model sees the layer as the mapping and its decisions built it.
+      device::CimLayerShape shape;
+      shape.groups = m.getGroups();
+      shape.k = m.getK();
+      shape.n = m.getN();
+      shape.rowsPerSample = rows;
+      shape.settings.crossbar = m.getCrossbar();
+      if (auto weights = linear.getWeightsAttr())
+        shape.settings.weights.slices = weights.getSettings().slices;
+      if (inputs)
+        shape.settings.inputs.slices = inputs.getSettings().slices;
+      if (adc)
+        shape.settings.adc = adc.getSettings();
+      device::LayerCost c = device::cimLayerCost(cost, shape, device::cimLayerCounts(shape));
+      chip += c;
+      chipArrays += m.arrays();
       os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << m.getGroups() << ","
          << m.getK() << "," << m.getN() << "," << rows << "," << rb << "," << m.colBlocks() << ","
          << m.getSlices() << "," << t << "," << m.arrays() << "," << m.utilisation() << "," << dac
-         << "," << conversions << "," << fusedColumn(op) << "\n";
+         << "," << conversions << "," << costColumns(c) << "," << fusedColumn(op) << "\n";
       return;
     }
     // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.
-    if (auto digital = dyn_cast<cim::DigitalLinearOp>(op))
-      os << csv(digital.getLayer()) << "," << digital.getKind() << ",digital"
-         << std::string(12, ',') << "," << fusedColumn(op) << "\n";
-    // A fused chain of elementwise ops (cim-fuse-elementwise): digital, its ops in `fused`.
+    if (auto digital = dyn_cast<cim::DigitalLinearOp>(op)) {
+      auto precision = cim::enumFromString<cim::DigitalPrecision>(digital.getPrecision());
+      digitalRow(op, digital.getLayer().str(), digital.getKind(),
+                 precision.value_or(cim::DigitalPrecision::Fp32));
+    }
+    // A fused chain of elementwise ops (cim-fuse-elementwise): digital, its ops in `fused`;
+    // the cost model prices linear layers only (docs/cost-model.md).
     else if (isa<cim::ElementwiseChainOp>(op))
-      os << csv(nameOf(op)) << ",elementwise_chain,digital" << std::string(12, ',') << ","
-         << fusedColumn(op) << "\n";
+      os << csv(nameOf(op)) << ",elementwise_chain,digital" << std::string(12, ',')
+         << std::string(8, ',') << "," << fusedColumn(op) << "\n";
     else if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
              matchPattern(op->getOperand(1), m_Constant()))
-      os << csv(nameOf(op)) << "," << op->getName().stripDialect().lower() << ",digital"
-         << std::string(12, ',') << "," << fusedColumn(op) << "\n";
+      digitalRow(op, nameOf(op), op->getName().stripDialect().lower(), cim::DigitalPrecision::Fp32);
   });
+  // The chip: every layer's arrays, energy and area, and the layers' latencies in sequence.
+  os << "\"total\",,chip" << std::string(8, ',') << "," << chipArrays << ",,,," << costColumns(chip)
+     << ",\n";
   os.close();
   if (std::error_code err = os.error()) {
     os.clear_error(); // else raw_fd_ostream's destructor is a fatal error

@@ -52,12 +52,88 @@ const std::vector<LayerEntry> &defaultLayerEntries() {
   return entries;
 }
 
+namespace {
+
+/// The `cost` sections, in table order: adc, dac, array, periphery, digital.
+std::vector<std::string> costSections() {
+  std::vector<std::string> out;
+  for (const CostField &f : costFields())
+    if (std::find(out.begin(), out.end(), f.section) == out.end())
+      out.push_back(f.section);
+  return out;
+}
+
+/// Checks and applies a file's `cost` object: each field known, of its kind, in its range.
+void applyCost(CostSettings &cost, const ojson &obj, const Reporter &rep) {
+  if (!obj.is_object())
+    rep.fail("cost", "expected an object, got " + describe(obj));
+  const std::vector<std::string> sections = costSections();
+  for (auto sec = obj.begin(); sec != obj.end(); ++sec) {
+    const std::string path = "cost." + shown(sec.key());
+    if (std::find(sections.begin(), sections.end(), sec.key()) == sections.end())
+      rep.fail(path, "unknown field (known: " + joinNames(sections) + ")");
+    if (!sec.value().is_object())
+      rep.fail(path, "expected an object, got " + describe(sec.value()));
+    std::vector<std::string> known;
+    for (const CostField &f : costFields())
+      if (sec.key() == f.section)
+        known.push_back(f.name);
+    for (auto kv = sec.value().begin(); kv != sec.value().end(); ++kv) {
+      const std::string fieldPath = path + "." + shown(kv.key());
+      auto field = std::find_if(costFields().begin(), costFields().end(), [&](const CostField &f) {
+        return sec.key() == f.section && kv.key() == f.name;
+      });
+      if (field == costFields().end())
+        rep.fail(fieldPath, "unknown field (known: " + joinNames(known) + ")");
+      const ojson &v = kv.value();
+      double value = 0;
+      if (field->kind == CostField::Architecture) {
+        const auto &names = adcArchitectureNames();
+        auto name = v.is_string() ? std::find(names.begin(), names.end(), v.get<std::string>())
+                                  : names.end();
+        if (name == names.end())
+          rep.fail(fieldPath, describe(v) + " is not one of " + joinNames(names));
+        value = static_cast<double>(name - names.begin());
+      } else if (field->kind == CostField::Count) {
+        if (!v.is_number_integer())
+          rep.fail(fieldPath, "expected a whole number, got " + describe(v));
+        value = static_cast<double>(v.get<int64_t>());
+      } else {
+        if (!v.is_number())
+          rep.fail(fieldPath, "expected a number, got " + describe(v));
+        value = v.get<double>();
+      }
+      if (std::string problem = checkCostValue(*field, value); !problem.empty())
+        rep.fail(fieldPath, describe(v) + " " + problem);
+      field->set(cost, value);
+    }
+  }
+}
+
+/// `cost` as device files write it: every field, defaults filled in.
+ojson costJson(const CostSettings &cost) {
+  ojson out = ojson::object();
+  for (const CostField &f : costFields()) {
+    const double value = f.get(cost);
+    ojson &section = out[f.section];
+    if (f.kind == CostField::Architecture)
+      section[f.name] = adcArchitectureNames()[static_cast<size_t>(value)];
+    else if (f.kind == CostField::Count)
+      section[f.name] = static_cast<int64_t>(value);
+    else
+      section[f.name] = value;
+  }
+  return out;
+}
+
+} // namespace
+
 DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
   Reporter rep{sourceName};
   if (!file.is_object())
     rep.fail("", "expected a JSON object at the top level, got " + describe(file));
-  static const std::vector<std::string> topKeys = {"name", "crossbar", "weights", "inputs",
-                                                   "adc",  "noise",    "digital", "layers"};
+  static const std::vector<std::string> topKeys = {"name",  "crossbar", "weights", "inputs", "adc",
+                                                   "noise", "digital",  "cost",    "layers"};
   for (auto kv = file.begin(); kv != file.end(); ++kv)
     if (std::find(topKeys.begin(), topKeys.end(), kv.key()) == topKeys.end())
       rep.fail(shown(kv.key()), "unknown field (known: " + joinNames(topKeys) + ")");
@@ -75,6 +151,8 @@ DeviceConfig parseDevice(const ojson &file, const std::string &sourceName) {
   }
   applySections(d.defaults, file, "", rep);
   checkLayer(d.defaults, "", rep);
+  if (auto it = file.find("cost"); it != file.end())
+    applyCost(d.cost, *it, rep);
 
   std::vector<LayerEntry> entries;
   if (auto it = file.find("layers"); it != file.end()) {
@@ -370,6 +448,7 @@ ojson toJson(const DeviceConfig &device) {
   ojson sections = toJson(device.defaults);
   for (auto kv = sections.begin(); kv != sections.end(); ++kv)
     out[kv.key()] = std::move(kv.value());
+  out["cost"] = costJson(device.cost);
   ojson layers = ojson::object();
   Reporter rep{device.source.empty() ? device.name : device.source};
   for (const auto &entry : device.layers)

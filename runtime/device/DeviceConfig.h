@@ -11,6 +11,7 @@
 #pragma once
 
 #include "kernels/cim/LayerSettings.h"
+#include "runtime/device/CostModel.h"
 
 #include <cstdint>
 #include <string>
@@ -46,11 +47,14 @@ struct DeviceConfig {
   /// The effective entries in the order they apply: the built-in default entries that the
   /// file did not replace, then the file's entries in file order.
   std::vector<LayerEntry> layers;
+  /// The chip's per-operation costs (`cost`, docs/cost-model.md), for reports only: no
+  /// number a plan computes depends on them.
+  CostSettings cost;
   /// Where it came from, for messages: the path, or "preset NAME". Not part of the device:
   /// operator==, toJson and fingerprint ignore it.
   std::string source;
   bool operator==(const DeviceConfig &o) const {
-    return name == o.name && defaults == o.defaults && layers == o.layers;
+    return name == o.name && defaults == o.defaults && layers == o.layers && cost == o.cost;
   }
   bool operator!=(const DeviceConfig &o) const { return !(*this == o); }
 };

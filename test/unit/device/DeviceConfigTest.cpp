@@ -226,7 +226,7 @@ TEST(DeviceJson, ToJsonHasEveryFieldInOrder) {
   for (auto it = j.begin(); it != j.end(); ++it)
     keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"name", "crossbar", "weights", "inputs", "adc", "noise",
-                                            "digital", "layers"}));
+                                            "digital", "cost", "layers"}));
   EXPECT_EQ(j["weights"].dump(), R"({"bits":8,"slices":[1,2,2,2],"granularity":"per_channel",)"
                                  R"("clip_percentile":100.0,"source":"float"})");
   EXPECT_EQ(j["inputs"].dump(),
@@ -266,6 +266,13 @@ TEST(DeviceJson, PrintedLikeTheSection10Example) {
       "  \"noise\": {\"read\": 0.01, \"program\": 0.0, \"stuck_at_min\": 0.0, \"stuck_at_max\": "
       "0.0, \"seed\": 0, \"chip_seed\": 0, \"normals\": \"exact\"},\n"
       "  \"digital\": {\"enabled\": false, \"precision\": \"fp32\"},\n"
+      "  \"cost\": {\"adc\": {\"architecture\": \"sar\", \"energy_pj\": 1.5625, \"area_mm2\": "
+      "0.0012, \"conversion_ns\": 0.78125, \"columns_per_adc\": 128}, \"dac\": "
+      "{\"energy_pj_per_row\": 0.000390625, \"area_mm2_per_row\": 1.66e-07}, \"array\": "
+      "{\"cell_read_energy_pj\": 0.00183, \"read_ns\": 100.0, \"cell_area_um2\": 0.0015}, "
+      "\"periphery\": {\"shift_add_energy_pj\": 0.04}, \"digital\": {\"fp32_mac_pj\": 4.6, "
+      "\"bf16_mac_pj\": 1.5, \"int8_mac_pj\": 0.3, \"w8a16_mac_pj\": 0.9, \"macs_per_ns\": "
+      "1024.0}},\n"
       "  \"layers\": {\n"
       "    \"/lm_head*\": {\"digital\": {\"enabled\": true}},\n"
       "    \"/fc1*\": {\"adc\": {\"bits\": 6}}\n"

@@ -14,7 +14,7 @@ using device::parseDeviceText;
 TEST(DeviceErrors, UnknownTopLevelField) {
   std::string m = fileError(R"({"name": "x", "crosbar": {"rows": 128}})");
   EXPECT_EQ(m, "dev.json: crosbar: unknown field (known: name, crossbar, weights, inputs, adc, "
-               "noise, digital, layers)");
+               "noise, digital, cost, layers)");
 }
 
 TEST(DeviceErrors, UnknownFieldInSection) {

@@ -1,0 +1,171 @@
+// cimlir's cost model: see CostModel.h and docs/cost-model.md.
+#include "runtime/device/CostModel.h"
+
+#include "kernels/cim/CimParams.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cimlir::device {
+
+bool CostSettings::operator==(const CostSettings &o) const {
+  for (const CostField &f : costFields())
+    if (f.get(*this) != f.get(o))
+      return false;
+  return true;
+}
+
+const std::vector<std::string> &adcArchitectureNames() {
+  static const std::vector<std::string> names = {"sar", "flash"};
+  return names;
+}
+
+const std::vector<CostField> &costFields() {
+#define CIMLIR_COST_NUMBER(section, name, member)                                                  \
+  CostField {                                                                                      \
+    section, name, CostField::Number, [](const CostSettings &c) { return c.member; },              \
+        [](CostSettings &c, double v) { c.member = v; }                                            \
+  }
+  static const std::vector<CostField> fields = {
+      {"adc", "architecture", CostField::Architecture,
+       [](const CostSettings &c) { return static_cast<double>(c.adcArchitecture); },
+       [](CostSettings &c, double v) { c.adcArchitecture = static_cast<AdcArchitecture>(v); }},
+      CIMLIR_COST_NUMBER("adc", "energy_pj", adcEnergyPj),
+      CIMLIR_COST_NUMBER("adc", "area_mm2", adcAreaMm2),
+      CIMLIR_COST_NUMBER("adc", "conversion_ns", adcConversionNs),
+      {"adc", "columns_per_adc", CostField::Count,
+       [](const CostSettings &c) { return static_cast<double>(c.columnsPerAdc); },
+       [](CostSettings &c, double v) { c.columnsPerAdc = static_cast<int64_t>(v); }},
+      CIMLIR_COST_NUMBER("dac", "energy_pj_per_row", dacEnergyPjPerRow),
+      CIMLIR_COST_NUMBER("dac", "area_mm2_per_row", dacAreaMm2PerRow),
+      CIMLIR_COST_NUMBER("array", "cell_read_energy_pj", cellReadEnergyPj),
+      CIMLIR_COST_NUMBER("array", "read_ns", arrayReadNs),
+      CIMLIR_COST_NUMBER("array", "cell_area_um2", cellAreaUm2),
+      CIMLIR_COST_NUMBER("periphery", "shift_add_energy_pj", shiftAddEnergyPj),
+      CIMLIR_COST_NUMBER("digital", "fp32_mac_pj", fp32MacPj),
+      CIMLIR_COST_NUMBER("digital", "bf16_mac_pj", bf16MacPj),
+      CIMLIR_COST_NUMBER("digital", "int8_mac_pj", int8MacPj),
+      CIMLIR_COST_NUMBER("digital", "w8a16_mac_pj", w8a16MacPj),
+      CIMLIR_COST_NUMBER("digital", "macs_per_ns", digitalMacsPerNs),
+  };
+#undef CIMLIR_COST_NUMBER
+  return fields;
+}
+
+std::string checkCostValue(const CostField &field, double value) {
+  switch (field.kind) {
+  case CostField::Architecture:
+    return value == 0 || value == 1 ? "" : "is not one of sar, flash";
+  case CostField::Count:
+    return value >= 1 && value <= (1 << 20) && value == std::floor(value)
+               ? ""
+               : "is not a whole number in 1..1048576";
+  case CostField::Number:
+    // A rate divides; every other figure may be 0 (a part the model leaves out).
+    if (std::string(field.name) == "macs_per_ns")
+      return std::isfinite(value) && value > 0 ? "" : "is not a positive number";
+    return std::isfinite(value) && value >= 0 ? "" : "is not a number >= 0";
+  }
+  return "";
+}
+
+LayerCost &LayerCost::operator+=(const LayerCost &o) {
+  adcPj += o.adcPj;
+  dacPj += o.dacPj;
+  arrayPj += o.arrayPj;
+  peripheryPj += o.peripheryPj;
+  digitalPj += o.digitalPj;
+  latencyNs += o.latencyNs;
+  adcAreaMm2 += o.adcAreaMm2;
+  dacAreaMm2 += o.dacAreaMm2;
+  arrayAreaMm2 += o.arrayAreaMm2;
+  return *this;
+}
+
+double adcScale(AdcArchitecture architecture, int bits) {
+  if (architecture == AdcArchitecture::Flash)
+    return (std::ldexp(1.0, bits) - 1) / 255.0;
+  return std::ldexp(1.0, bits - 8);
+}
+
+namespace {
+
+int64_t colBlocks(const CimLayerShape &shape) {
+  const int64_t outputsPerArray = shape.settings.crossbar.cols / 2; // a column pair per output
+  return (shape.n + outputsPerArray - 1) / outputsPerArray;
+}
+
+/// The ADCs one array has: its bit lines over the columns an ADC serves, at least one.
+int64_t adcsPerArray(const CostSettings &cost, const CimLayerShape &shape) {
+  return std::max<int64_t>(1, shape.settings.crossbar.cols / cost.columnsPerAdc);
+}
+
+} // namespace
+
+int64_t cimLayerArrays(const CimLayerShape &shape) {
+  return shape.groups * cim::rowBlockCount(shape.k, shape.settings.crossbar.rows) *
+         colBlocks(shape) * static_cast<int64_t>(shape.settings.weights.slices.size());
+}
+
+CimLayerCounts cimLayerCounts(const CimLayerShape &shape) {
+  const cim::LayerSettings &s = shape.settings;
+  const int64_t m = shape.rowsPerSample, g = shape.groups;
+  const int64_t t = static_cast<int64_t>(s.inputs.slices.size());
+  const int64_t slices = static_cast<int64_t>(s.weights.slices.size());
+  const int64_t rowBlocks = cim::rowBlockCount(shape.k, s.crossbar.rows);
+  const bool converts = s.adc.mode != cim::AdcMode::Ideal;
+  CimLayerCounts c;
+  c.rowDrives = m * shape.k * t * g;
+  c.cellReads = m * shape.k * t * slices * 2 * shape.n * g;
+  c.adcConversions = converts ? m * rowBlocks * t * slices * shape.n * g : 0;
+  c.readCycles = m * t;
+  // The outputs of the fullest array (a column pair each), each converted once per read.
+  c.conversionsPerRead = converts ? std::min(shape.n, s.crossbar.cols / 2) : 0;
+  return c;
+}
+
+LayerCost cimLayerCost(const CostSettings &cost, const CimLayerShape &shape,
+                       const CimLayerCounts &counts) {
+  const cim::LayerSettings &s = shape.settings;
+  const double adc = adcScale(cost.adcArchitecture, s.adc.bits);
+  LayerCost out;
+  out.adcPj = counts.adcConversions * cost.adcEnergyPj * adc;
+  out.dacPj = counts.rowDrives * cost.dacEnergyPjPerRow;
+  out.arrayPj = counts.cellReads * cost.cellReadEnergyPj;
+  out.peripheryPj = counts.adcConversions * cost.shiftAddEnergyPj;
+  // The arrays run in parallel; in each read cycle an array's ADCs convert its outputs in
+  // turn, columns_per_adc/2 outputs per ADC.
+  const int64_t adcs = adcsPerArray(cost, shape);
+  const int64_t rounds = (counts.conversionsPerRead + adcs - 1) / adcs;
+  out.latencyNs = counts.readCycles * (cost.arrayReadNs + rounds * cost.adcConversionNs);
+  const int64_t arrays = cimLayerArrays(shape);
+  out.arrayAreaMm2 = arrays * s.crossbar.rows * s.crossbar.cols * cost.cellAreaUm2 * 1e-6;
+  out.adcAreaMm2 = s.adc.mode == cim::AdcMode::Ideal ? 0.0 : arrays * adcs * cost.adcAreaMm2 * adc;
+  out.dacAreaMm2 = arrays * s.crossbar.rows * cost.dacAreaMm2PerRow;
+  return out;
+}
+
+LayerCost digitalLayerCost(const CostSettings &cost, cim::DigitalPrecision precision,
+                           int64_t macs) {
+  double perMac = cost.fp32MacPj;
+  switch (precision) {
+  case cim::DigitalPrecision::Fp32:
+    perMac = cost.fp32MacPj;
+    break;
+  case cim::DigitalPrecision::Bf16:
+    perMac = cost.bf16MacPj;
+    break;
+  case cim::DigitalPrecision::Int8:
+    perMac = cost.int8MacPj;
+    break;
+  case cim::DigitalPrecision::W8A16:
+    perMac = cost.w8a16MacPj;
+    break;
+  }
+  LayerCost out;
+  out.digitalPj = macs * perMac;
+  out.latencyNs = macs / cost.digitalMacsPerNs;
+  return out;
+}
+
+} // namespace cimlir::device

@@ -1,0 +1,143 @@
+// The cost model (runtime/device/CostModel.h, docs/cost-model.md): a small layer's counts,
+// energy, latency and area against the numbers worked out by hand below, how ADC bits scale,
+// digital layers, and the `cost` section of device files (defaults, overrides, errors, printing).
+#include "DeviceTestUtil.h"
+
+#include "runtime/device/CostModel.h"
+
+#include <gtest/gtest.h>
+
+namespace cimlir::devicetest {
+namespace {
+
+using namespace cimlir::device;
+
+/// K = 300 rows on 256-row arrays (2 row blocks), N = 10 outputs (one column block), 8-bit
+/// inputs in 7 one-bit DAC slices, weights in 7 slices, one row per sample.
+CimLayerShape smallLayer() {
+  CimLayerShape shape;
+  shape.k = 300;
+  shape.n = 10;
+  return shape; // the §10 defaults: 256×256 arrays, 7 input and 7 weight slices, 8-bit ADC
+}
+
+TEST(CostModel, SmallLayerByHand) {
+  const CimLayerShape shape = smallLayer();
+  const CimLayerCounts counts = cimLayerCounts(shape);
+  EXPECT_EQ(counts.rowDrives, 2100);        // 300 rows × 7 input slices
+  EXPECT_EQ(counts.cellReads, 294000);      // 300 × 7 × 7 weight slices × 20 columns
+  EXPECT_EQ(counts.adcConversions, 980);    // 2 row blocks × 7 × 7 × 10 outputs
+  EXPECT_EQ(counts.readCycles, 7);          // one per input slice; the 14 arrays in parallel
+  EXPECT_EQ(counts.conversionsPerRead, 10); // the array's 10 outputs
+  EXPECT_EQ(cimLayerArrays(shape), 14);     // 2 row blocks × 1 column block × 7 slices
+
+  const CostSettings cost; // ISAAC's and Horowitz's figures
+  const LayerCost c = cimLayerCost(cost, shape, counts);
+  EXPECT_DOUBLE_EQ(c.adcPj, 980 * 1.5625);       // 1531.25
+  EXPECT_DOUBLE_EQ(c.dacPj, 2100 * 0.000390625); // 0.8203125
+  EXPECT_DOUBLE_EQ(c.arrayPj, 294000 * 0.00183); // 538.02
+  EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.04);   // 39.2
+  EXPECT_DOUBLE_EQ(c.energyPj(), 2109.2903125);
+  // 256 columns over 128 per ADC: 2 ADCs per array, 10 outputs in 5 rounds of 0.78125 ns
+  // after each 100 ns read, 7 reads.
+  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 5 * 0.78125)); // 727.34375
+  EXPECT_DOUBLE_EQ(c.arrayAreaMm2, 14 * 65536 * 0.0015e-6);
+  EXPECT_DOUBLE_EQ(c.adcAreaMm2, 14 * 2 * 0.0012);
+  EXPECT_DOUBLE_EQ(c.dacAreaMm2, 14 * 256 * 1.66e-7);
+  EXPECT_NEAR(c.areaMm2(), 0.035571200, 1e-12);
+}
+
+TEST(CostModel, AdcBitsScaleByArchitecture) {
+  EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Sar, 8), 1.0);
+  EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Sar, 6), 0.25); // a constant Walden FOM
+  EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Flash, 8), 1.0);
+  EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Flash, 4), 15.0 / 255); // comparators
+  CimLayerShape shape = smallLayer();
+  shape.settings.adc.bits = 6;
+  CostSettings cost;
+  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, cimLayerCounts(shape)).adcPj, 980 * 1.5625 / 4);
+  cost.adcArchitecture = AdcArchitecture::Flash;
+  shape.settings.adc.bits = 4;
+  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, cimLayerCounts(shape)).adcAreaMm2,
+                   14 * 2 * 0.0012 * 15 / 255);
+}
+
+TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
+  CimLayerShape shape = smallLayer();
+  shape.settings.adc.mode = cim::AdcMode::Ideal;
+  const CostSettings cost;
+  LayerCost ideal = cimLayerCost(cost, shape, cimLayerCounts(shape));
+  EXPECT_EQ(ideal.adcPj + ideal.peripheryPj + ideal.adcAreaMm2, 0.0);
+  EXPECT_DOUBLE_EQ(ideal.latencyNs, 7 * 100.0);
+  // One ADC per 256 columns: the 10 outputs take 10 conversions a read.
+  shape.settings.adc.mode = cim::AdcMode::Full;
+  CostSettings shared;
+  shared.columnsPerAdc = 256;
+  EXPECT_DOUBLE_EQ(cimLayerCost(shared, shape, cimLayerCounts(shape)).latencyNs,
+                   7 * (100 + 10 * 0.78125));
+  // A convolution: every output position reads the arrays again.
+  shape.rowsPerSample = 49;
+  shape.groups = 2;
+  const CimLayerCounts conv = cimLayerCounts(shape);
+  EXPECT_EQ(conv.rowDrives, 49 * 300 * 7 * 2);
+  EXPECT_EQ(conv.adcConversions, 49 * 2 * 7 * 7 * 10 * 2);
+  EXPECT_EQ(conv.readCycles, 49 * 7);
+  EXPECT_EQ(cimLayerArrays(shape), 28);
+}
+
+TEST(CostModel, DigitalLayersPayPerMac) {
+  const CostSettings cost;
+  const LayerCost fp32 = digitalLayerCost(cost, cim::DigitalPrecision::Fp32, 1000);
+  EXPECT_DOUBLE_EQ(fp32.digitalPj, 4600);
+  EXPECT_DOUBLE_EQ(fp32.latencyNs, 1000 / 1024.0);
+  EXPECT_EQ(fp32.areaMm2(), 0.0);
+  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::Bf16, 1000).digitalPj, 1500);
+  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::Int8, 1000).digitalPj, 300);
+  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::W8A16, 1000).digitalPj, 900);
+}
+
+TEST(CostSection, DefaultsOverridesAndPrinting) {
+  EXPECT_EQ(loadDevice("rram-256").cost, CostSettings());
+  DeviceConfig d = parseDeviceText(
+      R"({"cost": {"adc": {"architecture": "flash", "energy_pj": 2.5, "columns_per_adc": 64},
+                   "digital": {"int8_mac_pj": 0.1}}})",
+      "dev.json");
+  EXPECT_EQ(d.cost.adcArchitecture, AdcArchitecture::Flash);
+  EXPECT_EQ(d.cost.adcEnergyPj, 2.5);
+  EXPECT_EQ(d.cost.columnsPerAdc, 64);
+  EXPECT_EQ(d.cost.int8MacPj, 0.1);
+  EXPECT_EQ(d.cost.fp32MacPj, CostSettings().fp32MacPj);
+  EXPECT_NE(fingerprint(d), fingerprint(parseDeviceText("{}", "dev.json")));
+  // Printed with every field, and read back the same.
+  const ojson printed = toJson(d)["cost"];
+  EXPECT_EQ(printed["adc"].dump(), R"({"architecture":"flash","energy_pj":2.5,"area_mm2":0.0012,)"
+                                   R"("conversion_ns":0.78125,"columns_per_adc":64})");
+  EXPECT_EQ(parseDeviceText(toJsonText(d), "again").cost, d.cost);
+}
+
+TEST(CostSection, ErrorsNameTheField) {
+  auto errorFor = [](const std::string &cost) {
+    return errorOf([&] { parseDeviceText(R"({"cost": )" + cost + "}", "dev.json"); });
+  };
+  EXPECT_EQ(errorFor("3"), "dev.json: cost: expected an object, got 3");
+  EXPECT_EQ(errorFor(R"({"adcs": {}})"),
+            "dev.json: cost.adcs: unknown field (known: adc, dac, array, periphery, digital)");
+  EXPECT_EQ(errorFor(R"({"adc": {"bits": 8}})"),
+            "dev.json: cost.adc.bits: unknown field (known: architecture, energy_pj, "
+            "area_mm2, conversion_ns, columns_per_adc)");
+  EXPECT_EQ(errorFor(R"({"adc": {"energy_pj": -1}})"),
+            "dev.json: cost.adc.energy_pj: -1 is not a number >= 0");
+  EXPECT_EQ(errorFor(R"({"adc": {"architecture": "pipelined"}})"),
+            "dev.json: cost.adc.architecture: \"pipelined\" is not one of sar, flash");
+  EXPECT_EQ(errorFor(R"({"adc": {"columns_per_adc": 0}})"),
+            "dev.json: cost.adc.columns_per_adc: 0 is not a whole number in 1..1048576");
+  EXPECT_EQ(errorFor(R"({"adc": {"columns_per_adc": 2.5}})"),
+            "dev.json: cost.adc.columns_per_adc: expected a whole number, got 2.5");
+  EXPECT_EQ(errorFor(R"({"digital": {"macs_per_ns": 0}})"),
+            "dev.json: cost.digital.macs_per_ns: 0 is not a positive number");
+  EXPECT_EQ(errorFor(R"({"array": {"read_ns": "fast"}})"),
+            "dev.json: cost.array.read_ns: expected a number, got \"fast\"");
+}
+
+} // namespace
+} // namespace cimlir::devicetest
