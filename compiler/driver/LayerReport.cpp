@@ -51,9 +51,10 @@ std::string fusedColumn(Operation *op) {
   return fused.empty() ? "" : csv(fused);
 }
 
-/// Multiply-accumulates per sample of a linear layer kept digital: each output element sums
-/// W's elements per output channel (K); a transposed convolution spreads each input element
-/// over W's elements per input channel. The leading dimension is the batch.
+/// Multiply-accumulates per sample of a linear layer kept digital: each output element sums K
+/// products (a MatMul's K is x's last extent, W may hold batch dimensions; else W's elements
+/// per output channel); a transposed convolution spreads each input element over W's elements
+/// per input channel. The leading dimension is the batch.
 int64_t macsPerSample(Operation *op, StringRef kind) {
   auto x = cast<ShapedType>(op->getOperand(0).getType());
   auto w = cast<ShapedType>(op->getOperand(1).getType());
@@ -66,6 +67,8 @@ int64_t macsPerSample(Operation *op, StringRef kind) {
   };
   if (kind == "conv_transpose")
     return perSample(x) * (w.getNumElements() / x.getDimSize(1));
+  if (kind == "matmul")
+    return perSample(y) * x.getShape().back();
   const int64_t outputs = kind == "conv" ? y.getDimSize(1) : y.getShape().back();
   return perSample(y) * (w.getNumElements() / outputs);
 }

@@ -24,7 +24,9 @@ const std::vector<CostField> &costFields() {
 #define CIMLIR_COST_NUMBER(section, name, member)                                                  \
   CostField {                                                                                      \
     section, name, CostField::Number, [](const CostSettings &c) { return c.member; },              \
-        [](CostSettings &c, double v) { c.member = v; }                                            \
+        [](CostSettings &c, double v) {                                                            \
+          c.member = v + 0.0; /* -0 is 0 */                                                        \
+        }                                                                                          \
   }
   static const std::vector<CostField> fields = {
       {"adc", "architecture", CostField::Architecture,
@@ -61,10 +63,11 @@ std::string checkCostValue(const CostField &field, double value) {
                ? ""
                : "is not a whole number in 1..1048576";
   case CostField::Number:
-    // A rate divides; every other figure may be 0 (a part the model leaves out).
+    // A rate divides; every other figure may be 0 (a part the model leaves out). The bounds
+    // keep every product of the model finite.
     if (std::string(field.name) == "macs_per_ns")
-      return std::isfinite(value) && value > 0 ? "" : "is not a positive number";
-    return std::isfinite(value) && value >= 0 ? "" : "is not a number >= 0";
+      return value >= 1e-6 && value <= 1e12 ? "" : "is outside 1e-6..1e12";
+    return value >= 0 && value <= 1e12 ? "" : "is outside 0..1e12";
   }
   return "";
 }
@@ -95,9 +98,9 @@ int64_t colBlocks(const CimLayerShape &shape) {
   return (shape.n + outputsPerArray - 1) / outputsPerArray;
 }
 
-/// The ADCs one array has: its bit lines over the columns an ADC serves, at least one.
+/// The ADCs one array has: one per columns_per_adc bit lines, the last one for what is left.
 int64_t adcsPerArray(const CostSettings &cost, const CimLayerShape &shape) {
-  return std::max<int64_t>(1, shape.settings.crossbar.cols / cost.columnsPerAdc);
+  return (shape.settings.crossbar.cols + cost.columnsPerAdc - 1) / cost.columnsPerAdc;
 }
 
 } // namespace
@@ -115,7 +118,7 @@ CimLayerCounts cimLayerCounts(const CimLayerShape &shape) {
   const int64_t rowBlocks = cim::rowBlockCount(shape.k, s.crossbar.rows);
   const bool converts = s.adc.mode != cim::AdcMode::Ideal;
   CimLayerCounts c;
-  c.rowDrives = m * shape.k * t * g;
+  c.rowDrives = m * shape.k * t * slices * colBlocks(shape) * g;
   c.cellReads = m * shape.k * t * slices * 2 * shape.n * g;
   c.adcConversions = converts ? m * rowBlocks * t * slices * shape.n * g : 0;
   c.readCycles = m * t;
@@ -128,16 +131,19 @@ LayerCost cimLayerCost(const CostSettings &cost, const CimLayerShape &shape,
                        const CimLayerCounts &counts) {
   const cim::LayerSettings &s = shape.settings;
   const double adc = adcScale(cost.adcArchitecture, s.adc.bits);
+  const int64_t samples = s.adc.samples; // §5: conversions averaged per output
   LayerCost out;
-  out.adcPj = counts.adcConversions * cost.adcEnergyPj * adc;
+  out.adcPj = counts.adcConversions * samples * cost.adcEnergyPj * adc;
   out.dacPj = counts.rowDrives * cost.dacEnergyPjPerRow;
   out.arrayPj = counts.cellReads * cost.cellReadEnergyPj;
   out.peripheryPj = counts.adcConversions * cost.shiftAddEnergyPj;
-  // The arrays run in parallel; in each read cycle an array's ADCs convert its outputs in
-  // turn, columns_per_adc/2 outputs per ADC.
-  const int64_t adcs = adcsPerArray(cost, shape);
-  const int64_t rounds = (counts.conversionsPerRead + adcs - 1) / adcs;
+  // The arrays run in parallel. In each read cycle an ADC converts, one after the other, the
+  // outputs of the columns_per_adc adjacent bit lines it serves (a column pair each), which
+  // the outputs fill from the first column: the busiest ADC sets the time.
+  const int64_t perAdc = (cost.columnsPerAdc + 1) / 2;
+  const int64_t rounds = std::min(counts.conversionsPerRead, perAdc) * samples;
   out.latencyNs = counts.readCycles * (cost.arrayReadNs + rounds * cost.adcConversionNs);
+  const int64_t adcs = adcsPerArray(cost, shape);
   const int64_t arrays = cimLayerArrays(shape);
   out.arrayAreaMm2 = arrays * s.crossbar.rows * s.crossbar.cols * cost.cellAreaUm2 * 1e-6;
   out.adcAreaMm2 = s.adc.mode == cim::AdcMode::Ideal ? 0.0 : arrays * adcs * cost.adcAreaMm2 * adc;

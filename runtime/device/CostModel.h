@@ -30,14 +30,14 @@ struct CostSettings {
   double adcConversionNs = 0.78125; ///< 1 / 1.28 GS/s
   int64_t columnsPerAdc = 128;      ///< bit lines that share one ADC (one per 128-column array)
   // dac: one row driven with one input slice.
-  double dacEnergyPjPerRow = 0.000390625; ///< 3.9 µW for a 100 ns read
+  double dacEnergyPjPerRow = 0.390625; ///< 3.9 µW for a 100 ns read
   double dacAreaMm2PerRow = 1.66e-7;
   // array: one cell read, one read cycle, one cell's area.
   double cellReadEnergyPj = 0.00183; ///< 0.3 mW for 100 ns over 128×128 cells
   double arrayReadNs = 100.0;
   double cellAreaUm2 = 0.0015;
   // periphery: shifting and adding one ADC output into the output's sum.
-  double shiftAddEnergyPj = 0.04;
+  double shiftAddEnergyPj = 0.02;
   // digital: one multiply-accumulate in each precision of §8, and the digital unit's rate.
   double fp32MacPj = 4.6;
   double bf16MacPj = 1.5;
@@ -68,9 +68,12 @@ std::string checkCostValue(const CostField &field, double value);
 
 /// What a CIM layer does per sample (one sample of its input), as the mapping counts it.
 struct CimLayerCounts {
-  int64_t rowDrives = 0;      ///< DAC activations of one row with one input slice: M·K·T·groups
-  int64_t cellReads = 0;      ///< cells read: M·K·T·S·2N·groups
-  int64_t adcConversions = 0; ///< M·R_b·T·S·N·groups (0 in `ideal` mode)
+  /// DAC activations of one row of one array with one input slice: every array has its own
+  /// DACs, so a row of x drives the C_b·S arrays that hold it: M·K·T·S·C_b·groups.
+  int64_t rowDrives = 0;
+  int64_t cellReads = 0; ///< cells read: M·K·T·S·2N·groups
+  /// M·R_b·T·S·N·groups (0 in `ideal` mode); each takes adc.samples conversions (§5).
+  int64_t adcConversions = 0;
   /// Read cycles one array runs in sequence (M·T): the arrays of a layer run in parallel.
   int64_t readCycles = 0;
   /// Conversions one array makes per read cycle, and its ADCs (cols / columns_per_adc).

@@ -24,7 +24,7 @@ CimLayerShape smallLayer() {
 TEST(CostModel, SmallLayerByHand) {
   const CimLayerShape shape = smallLayer();
   const CimLayerCounts counts = cimLayerCounts(shape);
-  EXPECT_EQ(counts.rowDrives, 2100);        // 300 rows × 7 input slices
+  EXPECT_EQ(counts.rowDrives, 14700);       // 300 rows × 7 input slices × 7 arrays' DACs
   EXPECT_EQ(counts.cellReads, 294000);      // 300 × 7 × 7 weight slices × 20 columns
   EXPECT_EQ(counts.adcConversions, 980);    // 2 row blocks × 7 × 7 × 10 outputs
   EXPECT_EQ(counts.readCycles, 7);          // one per input slice; the 14 arrays in parallel
@@ -34,13 +34,13 @@ TEST(CostModel, SmallLayerByHand) {
   const CostSettings cost; // ISAAC's and Horowitz's figures
   const LayerCost c = cimLayerCost(cost, shape, counts);
   EXPECT_DOUBLE_EQ(c.adcPj, 980 * 1.5625);       // 1531.25
-  EXPECT_DOUBLE_EQ(c.dacPj, 2100 * 0.000390625); // 0.8203125
+  EXPECT_DOUBLE_EQ(c.dacPj, 14700 * 0.390625);   // 5742.1875
   EXPECT_DOUBLE_EQ(c.arrayPj, 294000 * 0.00183); // 538.02
-  EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.04);   // 39.2
-  EXPECT_DOUBLE_EQ(c.energyPj(), 2109.2903125);
-  // 256 columns over 128 per ADC: 2 ADCs per array, 10 outputs in 5 rounds of 0.78125 ns
-  // after each 100 ns read, 7 reads.
-  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 5 * 0.78125)); // 727.34375
+  EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.02);   // 19.6
+  EXPECT_DOUBLE_EQ(c.energyPj(), 7831.0575);
+  // 256 columns, an ADC per 128: the 10 outputs (columns 0..19) all go through the first
+  // ADC, 10 conversions of 0.78125 ns after each 100 ns read, 7 reads.
+  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 10 * 0.78125)); // 754.6875
   EXPECT_DOUBLE_EQ(c.arrayAreaMm2, 14 * 65536 * 0.0015e-6);
   EXPECT_DOUBLE_EQ(c.adcAreaMm2, 14 * 2 * 0.0012);
   EXPECT_DOUBLE_EQ(c.dacAreaMm2, 14 * 256 * 1.66e-7);
@@ -69,17 +69,28 @@ TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
   LayerCost ideal = cimLayerCost(cost, shape, cimLayerCounts(shape));
   EXPECT_EQ(ideal.adcPj + ideal.peripheryPj + ideal.adcAreaMm2, 0.0);
   EXPECT_DOUBLE_EQ(ideal.latencyNs, 7 * 100.0);
-  // One ADC per 256 columns: the 10 outputs take 10 conversions a read.
+  // An ADC per 8 columns (4 outputs): 32 ADCs per array, the busiest converts 4 outputs a
+  // read; 100 columns per ADC need 3 ADCs for 256 columns.
   shape.settings.adc.mode = cim::AdcMode::Full;
-  CostSettings shared;
-  shared.columnsPerAdc = 256;
-  EXPECT_DOUBLE_EQ(cimLayerCost(shared, shape, cimLayerCounts(shape)).latencyNs,
-                   7 * (100 + 10 * 0.78125));
+  CostSettings narrow;
+  narrow.columnsPerAdc = 8;
+  LayerCost c = cimLayerCost(narrow, shape, cimLayerCounts(shape));
+  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 4 * 0.78125));
+  EXPECT_DOUBLE_EQ(c.adcAreaMm2, 14 * 32 * 0.0012);
+  narrow.columnsPerAdc = 100;
+  EXPECT_DOUBLE_EQ(cimLayerCost(narrow, shape, cimLayerCounts(shape)).adcAreaMm2, 14 * 3 * 0.0012);
+  // §5's averaged conversions: 4 per output cost 4 times the ADC energy and time.
+  shape.settings.adc.samples = 4;
+  c = cimLayerCost(CostSettings(), shape, cimLayerCounts(shape));
+  EXPECT_DOUBLE_EQ(c.adcPj, 4 * 980 * 1.5625);
+  EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.02); // one sum per averaged output
+  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 4 * 10 * 0.78125));
+  shape.settings.adc.samples = 1;
   // A convolution: every output position reads the arrays again.
   shape.rowsPerSample = 49;
   shape.groups = 2;
   const CimLayerCounts conv = cimLayerCounts(shape);
-  EXPECT_EQ(conv.rowDrives, 49 * 300 * 7 * 2);
+  EXPECT_EQ(conv.rowDrives, 49 * 300 * 7 * 7 * 2);
   EXPECT_EQ(conv.adcConversions, 49 * 2 * 7 * 7 * 10 * 2);
   EXPECT_EQ(conv.readCycles, 49 * 7);
   EXPECT_EQ(cimLayerArrays(shape), 28);
@@ -126,7 +137,9 @@ TEST(CostSection, ErrorsNameTheField) {
             "dev.json: cost.adc.bits: unknown field (known: architecture, energy_pj, "
             "area_mm2, conversion_ns, columns_per_adc)");
   EXPECT_EQ(errorFor(R"({"adc": {"energy_pj": -1}})"),
-            "dev.json: cost.adc.energy_pj: -1 is not a number >= 0");
+            "dev.json: cost.adc.energy_pj: -1 is outside 0..1e12");
+  EXPECT_EQ(errorFor(R"({"adc": {"energy_pj": 1e308}})"),
+            "dev.json: cost.adc.energy_pj: 1e+308 is outside 0..1e12");
   EXPECT_EQ(errorFor(R"({"adc": {"architecture": "pipelined"}})"),
             "dev.json: cost.adc.architecture: \"pipelined\" is not one of sar, flash");
   EXPECT_EQ(errorFor(R"({"adc": {"columns_per_adc": 0}})"),
@@ -134,7 +147,11 @@ TEST(CostSection, ErrorsNameTheField) {
   EXPECT_EQ(errorFor(R"({"adc": {"columns_per_adc": 2.5}})"),
             "dev.json: cost.adc.columns_per_adc: expected a whole number, got 2.5");
   EXPECT_EQ(errorFor(R"({"digital": {"macs_per_ns": 0}})"),
-            "dev.json: cost.digital.macs_per_ns: 0 is not a positive number");
+            "dev.json: cost.digital.macs_per_ns: 0 is outside 1e-6..1e12");
+  // -0 is 0, in the settings and in the printed file (the fingerprint).
+  const DeviceConfig zero =
+      parseDeviceText(R"({"cost": {"dac": {"energy_pj_per_row": -0.0}}})", "z");
+  EXPECT_EQ(toJson(zero)["cost"]["dac"]["energy_pj_per_row"].dump(), "0.0");
   EXPECT_EQ(errorFor(R"({"array": {"read_ns": "fast"}})"),
             "dev.json: cost.array.read_ns: expected a number, got \"fast\"");
 }
