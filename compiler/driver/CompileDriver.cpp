@@ -264,15 +264,14 @@ LogicalResult Compilation::loadDevice() {
 
 LogicalResult Compilation::adoptPlacedDevice() {
   auto main = module().lookupSymbol<func::FuncOp>("main");
-  auto placed = main ? main->getAttrOfType<StringAttr>(cim::kDeviceAttr) : StringAttr();
-  placed_ = bool(placed);
+  std::optional<device::DeviceConfig> placed;
+  if (main)
+    if (std::string error = placedDevice(main, placed); !error.empty())
+      return fail(o_.input + ": @main's " + error);
+  placed_ = placed.has_value();
   if (!placed_)
     return success();
-  auto config = std::make_shared<device::DeviceConfig>();
-  if (std::string error =
-          device::tryParseDeviceText(placed.getValue(), cim::kDeviceAttr.str(), *config);
-      !error.empty())
-    return fail(o_.input + ": @main's " + error);
+  auto config = std::make_shared<device::DeviceConfig>(std::move(*placed));
   if (!o_.device.empty() && device::toJsonText(*config, -1) != device::toJsonText(*device_, -1))
     return fail(o_.input + " was placed for another device than --device " + o_.device +
                 " (@main's " + cim::kDeviceAttr.str() +

@@ -113,11 +113,10 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
       auto inputs = linear.getInputsAttr();
       int64_t t = inputs ? static_cast<int64_t>(inputs.getSettings().slices.size()) : 0;
       auto adc = linear.getAdcAttr();
-      bool converts = !adc || adc.getSettings().mode != cim::AdcMode::Ideal;
       int64_t rows = m.getRowsPerSample(), rb = m.rowBlocks();
       int64_t dac = rows * rb * t * m.getGroups();
-      int64_t conversions = converts ? dac * m.getSlices() * m.getN() : 0;
-      // The cost model sees the layer as the mapping and its decisions built it.
+      // The cost model sees the layer as the mapping and its decisions built it, and counts
+      // its conversions (the conversions column) as it prices them.
       device::CimLayerShape shape;
       shape.groups = m.getGroups();
       shape.k = m.getK();
@@ -130,13 +129,14 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
         shape.settings.inputs.slices = inputs.getSettings().slices;
       if (adc)
         shape.settings.adc = adc.getSettings();
-      device::LayerCost c = device::cimLayerCost(cost, shape, device::cimLayerCounts(shape));
+      const device::CimLayerCounts counts = device::cimLayerCounts(shape);
+      device::LayerCost c = device::cimLayerCost(cost, shape, counts);
       chip += c;
       chipArrays += m.arrays();
       os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << m.getGroups() << ","
          << m.getK() << "," << m.getN() << "," << rows << "," << rb << "," << m.colBlocks() << ","
          << m.getSlices() << "," << t << "," << m.arrays() << "," << m.utilisation() << "," << dac
-         << "," << conversions << "," << costColumns(c) << "," << fusedColumn(op) << "\n";
+         << "," << counts.adcConversions << "," << costColumns(c) << "," << fusedColumn(op) << "\n";
       return;
     }
     // Left digital (§8): no crossbars, no conversions; the 12 mapping columns stay empty.

@@ -211,15 +211,13 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName, boo
   // records it: the resolved file in the metadata, its fingerprint in the header.
   std::string deviceJson;
   uint64_t deviceFingerprint = 0;
-  if (auto placed = main->getAttrOfType<StringAttr>(cim::kDeviceAttr)) {
-    device::DeviceConfig config;
-    if (std::string error =
-            device::tryParseDeviceText(placed.getValue(), cim::kDeviceAttr.str(), config);
-        !error.empty())
-      return main.emitError() << "@main's " << error;
-    deviceJson = device::toJsonText(config, -1);
-    deviceFingerprint = device::fingerprint(config);
-  } else if (needsDevice || main->hasAttr(cim::kDeviceAttr)) {
+  std::optional<device::DeviceConfig> placed;
+  if (std::string error = placedDevice(main, placed); !error.empty())
+    return main.emitError() << "@main's " << error;
+  if (placed) {
+    deviceJson = device::toJsonText(*placed, -1);
+    deviceFingerprint = device::fingerprint(*placed);
+  } else if (needsDevice) {
     return main.emitError() << "the IR was never placed on a device (@main has no string "
                             << cim::kDeviceAttr
                             << "): run the cim-compile pipeline (or cim-lower-to-cim) first";
@@ -300,6 +298,20 @@ LogicalResult Emitter::run(func::FuncOp main, const std::string &sourceName, boo
 }
 
 } // namespace
+
+std::string placedDevice(func::FuncOp main, std::optional<device::DeviceConfig> &out) {
+  out.reset();
+  auto placed = main->getAttrOfType<StringAttr>(cim::kDeviceAttr);
+  if (!placed)
+    return "";
+  device::DeviceConfig config;
+  if (std::string error =
+          device::tryParseDeviceText(placed.getValue(), cim::kDeviceAttr.str(), config);
+      !error.empty())
+    return error;
+  out = std::move(config);
+  return "";
+}
 
 LogicalResult emitPlan(ModuleOp module, const std::string &sourceName,
                        const std::string &stagedTemp, const std::string &path) {

@@ -2,13 +2,22 @@
 #ifndef CIMLIR_COMPILER_EMITTER_PLANEMITTER_H
 #define CIMLIR_COMPILER_EMITTER_PLANEMITTER_H
 
+#include "runtime/device/DeviceConfig.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace cimlir {
+
+/// The device `main` was placed for: its cim.device (which cim-lower-to-cim records, and the
+/// cim dialect verifies is a string) read back into `out`, which stays empty for IR never
+/// placed. Returns "" or the device file's error ("cim.device: crossbar: ...").
+std::string placedDevice(mlir::func::FuncOp main, std::optional<device::DeviceConfig> &out);
 
 /// Writes the plan of `module`'s func.func @main (runtime/plan/PlanFormat.h) into
 /// `stagedTemp`, the temporary file cim-opt staged for the plan `path` (core/OutputFile.h:
