@@ -398,9 +398,10 @@ LogicalResult Compilation::compile() {
     return fail(option + " sets up cim-opt's default pipeline, which --pass-pipeline replaces: "
                          "give the setting in the pipeline (e.g. cim-compile{device=rram-256}) "
                          "or drop --pass-pipeline");
-  if (failed(configure(pipeline)))
+  if (failed(configure(pipeline)) || failed(pipeline.run(module())))
     return failure();
-  return pipeline.run(module());
+  // The device the pipeline placed the model for (cim-compile{device=...}) prices --report.
+  return adoptPlacedDevice();
 }
 
 LogicalResult Compilation::runDefaultPipeline() {
