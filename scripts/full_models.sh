@@ -60,7 +60,7 @@ import json, os, sys
 case, d, bound, c_dig, r_dig, c_rram, r_rram = sys.argv[1:]
 dig = json.load(open(os.path.join(d, "digital.json")))
 rram = json.load(open(os.path.join(d, "rram.json")))
-cim = [l for l in rram["layers"] if l.get("per_sample")]
+cim = [l for l in rram["layers"] if l["op"] == "CimLinear" and l["samples"] > 0]
 mb = os.path.getsize(os.path.join(d, "model.onnx")) / 1e6
 print(f"{case}: {mb:.0f} MB; digital max err {dig['max_abs_error']:.2g} (bound {float(bound):.2g}), "
       f"compile {c_dig} s, run {r_dig} s; rram-256 {len(cim)} CIM layers of "

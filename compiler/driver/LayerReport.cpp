@@ -2,7 +2,7 @@
 
 #include "compiler/driver/LayerReport.h"
 
-#include "kernels/cim/LayerSettings.h"
+#include "kernels/cim/CrossbarMapping.h"
 
 #include "dialects/cim/CimOps.h"
 #include "dialects/onnx/OnnxOps.h"
@@ -73,12 +73,19 @@ int64_t macsPerSample(Operation *op, StringRef kind) {
   return perSample(y) * (w.getNumElements() / outputs);
 }
 
-/// The cost columns: energy per sample (total, then by part), latency per sample, area.
-std::string costColumns(const device::LayerCost &c) {
+/// The cost columns (device::costFigures): energy per sample (total, then by part), latency
+/// per sample, area; their header names, or their values.
+std::string costColumns(const device::LayerCost &c, bool header = false) {
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << c.energyPj() << "," << c.adcPj << "," << c.dacPj << "," << c.arrayPj << "," << c.peripheryPj
-     << "," << c.digitalPj << "," << c.latencyNs << "," << c.areaMm2();
+  for (const auto &[name, value] : device::costFigures(c)) {
+    if (!out.empty())
+      os << ",";
+    if (header)
+      os << name;
+    else
+      os << value;
+  }
   return out;
 }
 
@@ -93,8 +100,7 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
     return emitError(loc) << "cannot write: " << ec.message();
   os << "layer,kind,placement,groups,k,n,rows_per_sample,row_blocks,col_blocks,weight_slices,"
         "input_slices,arrays,utilisation,dac_input_slices_per_sample,adc_conversions_per_sample,"
-        "energy_pj_per_sample,adc_pj,dac_pj,array_pj,periphery_pj,digital_pj,"
-        "latency_ns_per_sample,area_mm2,fused\n";
+     << costColumns({}, /*header=*/true) << ",fused\n";
   device::LayerCost chip;
   int64_t chipArrays = 0;
   // A digital layer's row: the 12 mapping columns empty, its cost, its folded nodes.
@@ -114,7 +120,6 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
       int64_t t = inputs ? static_cast<int64_t>(inputs.getSettings().slices.size()) : 0;
       auto adc = linear.getAdcAttr();
       int64_t rows = m.getRowsPerSample(), rb = m.rowBlocks();
-      int64_t dac = rows * rb * t * m.getGroups();
       // The cost model sees the layer as the mapping and its decisions built it, and counts
       // its conversions (the conversions column) as it prices them.
       device::CimLayerShape shape;
@@ -129,8 +134,12 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
         shape.settings.inputs.slices = inputs.getSettings().slices;
       if (adc)
         shape.settings.adc = adc.getSettings();
-      const device::CimLayerCounts counts = device::cimLayerCounts(shape);
+      const device::CimLayerCounts counts =
+          device::cimLayerCounts(shape, device::fullActivity(shape));
       device::LayerCost c = device::cimLayerCost(cost, shape, counts);
+      const int64_t dac =
+          cim::CrossbarMapping::of(shape.k, shape.n, shape.settings).dacInputSlices(rows) *
+          shape.groups;
       chip += c;
       chipArrays += m.arrays();
       os << csv(linear.getLayer()) << "," << linear.getKind() << ",cim," << m.getGroups() << ","

@@ -146,10 +146,7 @@ LogicalResult MappingAttr::verify(EmitError emitError, CrossbarSettings crossbar
 
 int64_t MappingAttr::rowBlocks() const { return rowBlockCount(getK(), getCrossbar().rows); }
 
-int64_t MappingAttr::colBlocks() const {
-  const int64_t outputsPerArray = getCrossbar().cols / 2; // a column pair per output
-  return (getN() + outputsPerArray - 1) / outputsPerArray;
-}
+int64_t MappingAttr::colBlocks() const { return colBlockCount(getN(), getCrossbar().cols); }
 
 int64_t MappingAttr::arrays() const {
   return rowBlocks() * colBlocks() * getSlices() * getGroups();

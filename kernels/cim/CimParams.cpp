@@ -60,8 +60,6 @@ std::vector<int> sliceOffsets(const std::vector<int> &widths) {
   return offsets;
 }
 
-int64_t rowBlockCount(int64_t K, int64_t rows) { return (K + rows - 1) / rows; }
-
 std::vector<int64_t> fullModeScales(int64_t K, int64_t rows, const std::vector<int> &inputSlices,
                                     const std::vector<int> &weightSlices) {
   std::vector<int64_t> out;

@@ -14,6 +14,7 @@
 //    choice) do not take effect here.
 #pragma once
 
+#include "kernels/cim/CrossbarMapping.h"
 #include "kernels/cim/LayerSettings.h"
 
 #include <cstdint>
@@ -52,8 +53,6 @@ void validateFullScales(const CimParams &params, int64_t K, size_t weightSlices,
 
 /// Offsets of slices (LSB first): offsets[i] = sum of widths[l] for l < i.
 std::vector<int> sliceOffsets(const std::vector<int> &widths);
-/// Row blocks of a layer with K rows on arrays of `rows` word lines: ceil(K / rows).
-int64_t rowBlockCount(int64_t K, int64_t rows);
 /// §5's `full` mode full scales of a layer with K rows: FS[(r·T + i)·S + j] = R_r·(2^{a_i} - 1)·
 /// (2^{b_j} - 1), the largest ideal |P| of row block r (R_r rows: `rows`, the last block what
 /// is left), DAC slice i (widths `inputSlices`, T of them) and weight slice j (`weightSlices`,

@@ -54,6 +54,30 @@ __device__ __forceinline__ int32_t digitalPart(const ProductArgs &args, int64_t 
   return args.digital ? args.digital[m * args.digitalLd + n] : 0;
 }
 
+/// Adds a thread's count to *total: one atomic per warp (every lane of the warp calls it).
+__device__ __forceinline__ void addWarpCount(unsigned long long count, unsigned long long *total) {
+  for (int offset = 16; offset > 0; offset /= 2)
+    count += __shfl_xor_sync(0xffffffffu, count, offset);
+  if (threadIdx.x % 32 == 0 && count)
+    atomicAdd(total, count);
+}
+
+/// The nonzero input digits u_i (§3) of the analog inputs l = clamp(xq, ±hybridMax) (xq
+/// without hybrid inputs) of x [M, Kpad], added to *total.
+__global__ void activeDigitsKernel(const int16_t *xq, int64_t count, const CimCallView call,
+                                   unsigned long long *total) {
+  unsigned long long found = 0;
+  for (int64_t at = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; at < count;
+       at += int64_t(gridDim.x) * blockDim.x) {
+    int magnitude = abs(static_cast<int>(xq[at]));
+    if (call.hybridMax)
+      magnitude = min(magnitude, call.hybridMax);
+    for (int i = 0; i < call.T; ++i)
+      found += ((magnitude >> call.offsets[i]) & ((1 << call.widths[i]) - 1)) != 0;
+  }
+  addWarpCount(found, total);
+}
+
 /// Hybrid inputs (§7): d = xq − clamp(xq, ±hybridMax) of x [M, Kpad] as int8, and the count of
 /// nonzero d added to *nonzero (when given).
 __global__ void hybridResidualKernel(const int16_t *xq, int64_t count, int32_t hybridMax,
@@ -66,10 +90,8 @@ __global__ void hybridResidualKernel(const int16_t *xq, int64_t count, int32_t h
     residual[at] = static_cast<int8_t>(d);
     found += d != 0;
   }
-  for (int offset = 16; offset > 0; offset /= 2)
-    found += __shfl_xor_sync(0xffffffffu, found, offset);
-  if (nonzero && threadIdx.x % 32 == 0 && found)
-    atomicAdd(nonzero, found);
+  if (nonzero)
+    addWarpCount(found, nonzero);
 }
 
 /// One CTA: rows [32·blockIdx.x, +32) and columns [ctaCols·blockIdx.y, +ctaCols), row blocks
@@ -104,6 +126,7 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
   const bool readNoise = !Exact && call.sigmaRead > 0.0;
   const bool adcNoise = !Exact && call.sigmaAdcLsb > 0.0;
   const bool dynamic = call.adc == AdcKind::Dynamic;
+  unsigned long long skipped = 0; // `dynamic`: this thread's count of conversions not made
   // §7: the crossbar sees l = clamp(xq, ±hybridMax) (hybrid inputs), else xq.
   const int32_t hybridMax = call.hybridMax;
   auto analogMagnitude = [hybridMax](int v) {
@@ -526,6 +549,14 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
               }
             }
         __syncthreads();
+        // A read whose FS is 0 converts nothing (§5: its codes are 0); rows past M are not
+        // counted, nor columns past N.
+        if (call.counters)
+          for (int idx = threadIdx.x; idx < kRowsPerCta * args.blocksPerCta; idx += kThreads) {
+            const int64_t first = n0 + static_cast<int64_t>(idx % args.blocksPerCta) * colsPerBlock;
+            if (m0 + idx / args.blocksPerCta < M && first < N && sFs[idx] == 0)
+              skipped += static_cast<unsigned long long>(min(colsPerBlock, N - first));
+          }
       }
       const int64_t fullFs = call.adc == AdcKind::Full ? call.fullScales[(r * T + i) * S + j] : 0;
       if (!warpActive)
@@ -610,6 +641,8 @@ __global__ void __launch_bounds__(kThreads, 2) cimProductKernel(const ProductArg
     }
   }
 
+  if (dynamic && call.counters)
+    addWarpCount(skipped, &call.counters->skippedConversions);
   if (!warpActive)
     return;
   if constexpr (Mode != ProductMode::Noisy) // (double sums are never split: splitRowBlocks)
@@ -669,6 +702,12 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     quantizeRows(x, M, chip.K, chip.Kpad, call.qmaxInput, call.staticScale, call.staticScaleValue,
                  clip, scratch.xq, scratch.rowScales, scratch.rowFinite, stream);
   checkLaunch("cim quantizeInputs");
+  if (call.counters) {
+    const int64_t count = M * chip.Kpad;
+    activeDigitsKernel<<<static_cast<unsigned>(std::min<int64_t>((count + 255) / 256, 4096)), 256,
+                         0, stream>>>(scratch.xq, count, call, &call.counters->activeInputDigits);
+    checkLaunch("cim active input digits");
+  }
 
   ProductArgs args = productArgs(M, chip, call);
   args.xq = scratch.xq;
@@ -685,7 +724,7 @@ void cimLinear(const float *x, int64_t M, const CimChipView &chip, const CimCall
     const int64_t count = M * chip.Kpad;
     hybridResidualKernel<<<static_cast<unsigned>(std::min<int64_t>((count + 255) / 256, 4096)), 256,
                            0, stream>>>(scratch.xq, count, call.hybridMax, scratch.residual,
-                                        call.digitalNonzero);
+                                        call.counters ? &call.counters->digitalNonzero : nullptr);
     checkLaunch("cim hybrid residual");
     int8Gemm(*blas, scratch.residual, chip.weightsT, M, digitalLd(chip), chip.Kpad, scratch.digital,
              "a hybrid CIM layer's digital part");

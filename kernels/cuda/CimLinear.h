@@ -61,6 +61,14 @@ struct CimChipView {
   int planeWords = 0; ///< words per row block and column: bitPlaneWords(R)
 };
 
+/// What calls count on the device for cim-run's report (the data-dependent parts of
+/// cpu::CimCounters), added up over calls: device memory, zeroed before the first call.
+struct CimDeviceCounters {
+  unsigned long long activeInputDigits = 0;  ///< nonzero u_i[m,k] of the analog inputs (§3)
+  unsigned long long skippedConversions = 0; ///< `dynamic`: conversions of reads whose FS is 0
+  unsigned long long digitalNonzero = 0;     ///< hybrid inputs: nonzero d (§7)
+};
+
 /// The parameters of one call (cim-numerics.md §3–§5, §9).
 struct CimCallView {
   int T = 0;                   ///< input slices
@@ -98,8 +106,8 @@ struct CimCallView {
   /// Hybrid inputs (§7): the crossbar sees l = clamp(xq, ±hybridMax), d = xq − l goes through
   /// the int8 GEMM of chip.weightsT, and §6's sum gets d·Wq added (0: no hybrid inputs).
   int32_t hybridMax = 0;
-  /// Hybrid inputs: a device counter that the call adds its rows' nonzero d to (may be null).
-  unsigned long long *digitalNonzero = nullptr;
+  /// The counters the call adds to (may be null: nothing counted).
+  CimDeviceCounters *counters = nullptr;
   double sigmaAdcLsb = 0.0; ///< sigma_a / sqrt(samples), 0 in ideal mode
   uint32_t freshKey[2] = {};
   /// Row m's sample is *batchStart + sampleOffset + m / rowsPerSample (§9; batchStart: device

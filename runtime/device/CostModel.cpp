@@ -1,7 +1,7 @@
 // cimlir's cost model: see CostModel.h and docs/cost-model.md.
 #include "runtime/device/CostModel.h"
 
-#include "kernels/cim/CimParams.h"
+#include "kernels/cim/CrossbarMapping.h"
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +85,26 @@ LayerCost &LayerCost::operator+=(const LayerCost &o) {
   return *this;
 }
 
+LayerCost LayerCost::perSample(int64_t samples) const {
+  LayerCost out = *this;
+  const double f = samples > 0 ? 1.0 / static_cast<double>(samples) : 0.0;
+  for (double *v :
+       {&out.adcPj, &out.dacPj, &out.arrayPj, &out.peripheryPj, &out.digitalPj, &out.latencyNs})
+    *v *= f;
+  return out;
+}
+
+std::vector<std::pair<const char *, double>> costFigures(const LayerCost &c) {
+  return {{"energy_pj_per_sample", c.energyPj()},
+          {"adc_pj", c.adcPj},
+          {"dac_pj", c.dacPj},
+          {"array_pj", c.arrayPj},
+          {"periphery_pj", c.peripheryPj},
+          {"digital_pj", c.digitalPj},
+          {"latency_ns_per_sample", c.latencyNs},
+          {"area_mm2", c.areaMm2()}};
+}
+
 double adcScale(AdcArchitecture architecture, int bits) {
   if (architecture == AdcArchitecture::Flash)
     return (std::ldexp(1.0, bits) - 1) / 255.0;
@@ -93,37 +113,36 @@ double adcScale(AdcArchitecture architecture, int bits) {
 
 namespace {
 
-int64_t colBlocks(const CimLayerShape &shape) {
-  const int64_t outputsPerArray = shape.settings.crossbar.cols / 2; // a column pair per output
-  return (shape.n + outputsPerArray - 1) / outputsPerArray;
-}
-
 /// The ADCs one array has: one per columns_per_adc bit lines, the last one for what is left.
 int64_t adcsPerArray(const CostSettings &cost, const CimLayerShape &shape) {
   return (shape.settings.crossbar.cols + cost.columnsPerAdc - 1) / cost.columnsPerAdc;
 }
 
+cim::CrossbarMapping mappingOf(const CimLayerShape &shape) {
+  return cim::CrossbarMapping::of(shape.k, shape.n, shape.settings);
+}
+
 } // namespace
 
 int64_t cimLayerArrays(const CimLayerShape &shape) {
-  return shape.groups * cim::rowBlockCount(shape.k, shape.settings.crossbar.rows) *
-         colBlocks(shape) * static_cast<int64_t>(shape.settings.weights.slices.size());
+  return shape.groups * mappingOf(shape).arrays();
 }
 
-CimLayerCounts cimLayerCounts(const CimLayerShape &shape) {
-  const cim::LayerSettings &s = shape.settings;
-  const int64_t m = shape.rowsPerSample, g = shape.groups;
-  const int64_t t = static_cast<int64_t>(s.inputs.slices.size());
-  const int64_t slices = static_cast<int64_t>(s.weights.slices.size());
-  const int64_t rowBlocks = cim::rowBlockCount(shape.k, s.crossbar.rows);
-  const bool converts = s.adc.mode != cim::AdcMode::Ideal;
+CimActivity fullActivity(const CimLayerShape &shape) {
+  const cim::CrossbarMapping mapping = mappingOf(shape);
+  const int64_t m = shape.rowsPerSample;
+  return {m, mapping.inputDigits(m) * shape.groups, mapping.adcConversions(m) * shape.groups};
+}
+
+CimLayerCounts cimLayerCounts(const CimLayerShape &shape, const CimActivity &activity) {
+  const cim::CrossbarMapping mapping = mappingOf(shape);
   CimLayerCounts c;
-  c.rowDrives = m * shape.k * t * slices * colBlocks(shape) * g;
-  c.cellReads = m * shape.k * t * slices * 2 * shape.n * g;
-  c.adcConversions = converts ? m * rowBlocks * t * slices * shape.n * g : 0;
-  c.readCycles = m * t;
+  c.rowDrives = mapping.rowDrives(activity.activeInputDigits);
+  c.cellReads = mapping.cellReads(activity.activeInputDigits);
+  c.adcConversions = activity.adcConversions;
+  c.readCycles = activity.rows * mapping.inputSlices;
   // The outputs of the fullest array (a column pair each), each converted once per read.
-  c.conversionsPerRead = converts ? std::min(shape.n, s.crossbar.cols / 2) : 0;
+  c.conversionsPerRead = mapping.conversionsPerRead();
   return c;
 }
 

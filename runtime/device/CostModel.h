@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cimlir::device {
@@ -66,13 +67,14 @@ const std::vector<std::string> &adcArchitectureNames();
 /// Whether `value` is in `field`'s range; else what is wrong ("is not positive", ...).
 std::string checkCostValue(const CostField &field, double value);
 
-/// What a CIM layer does per sample (one sample of its input), as the mapping counts it.
+/// What a CIM layer's arrays do, from its mapping (kernels/cim/CrossbarMapping.h) and the
+/// activity of its inputs.
 struct CimLayerCounts {
-  /// DAC activations of one row of one array with one input slice: every array has its own
-  /// DACs, so a row of x drives the C_b·S arrays that hold it: M·K·T·S·C_b·groups.
+  /// DAC activations of one row of one array with one nonzero input digit: every array has its
+  /// own DACs, so a row of x drives the C_b·S arrays that hold it (a zero digit drives none).
   int64_t rowDrives = 0;
-  int64_t cellReads = 0; ///< cells read: M·K·T·S·2N·groups
-  /// M·R_b·T·S·N·groups (0 in `ideal` mode); each takes adc.samples conversions (§5).
+  int64_t cellReads = 0; ///< cells read: 2N per row drive's column block and slice
+  /// Conversions made; each takes adc.samples conversions (§5).
   int64_t adcConversions = 0;
   /// Read cycles one array runs in sequence (M·T): the arrays of a layer run in parallel.
   int64_t readCycles = 0;
@@ -87,9 +89,18 @@ struct CimLayerShape {
   cim::LayerSettings settings;
 };
 
-/// The counts of a CIM layer per sample from its shape alone (every row driven, every
-/// conversion made).
-CimLayerCounts cimLayerCounts(const CimLayerShape &shape);
+/// What a CIM layer's inputs did: counted while running (cim-run), or fullActivity's bound.
+struct CimActivity {
+  int64_t rows = 0;              ///< rows of x each group ran (the groups run side by side)
+  int64_t activeInputDigits = 0; ///< nonzero input digits u_i[m,k] (§3), all groups
+  int64_t adcConversions = 0;    ///< conversions made, all groups
+};
+
+/// One sample with every input digit nonzero and every conversion made: what cim-opt --report
+/// assumes without data.
+CimActivity fullActivity(const CimLayerShape &shape);
+/// The counts of `activity` on the layer's arrays.
+CimLayerCounts cimLayerCounts(const CimLayerShape &shape, const CimActivity &activity);
 /// The crossbar arrays the layer is mapped onto (§2): groups·R_b·C_b·S.
 int64_t cimLayerArrays(const CimLayerShape &shape);
 
@@ -101,7 +112,13 @@ struct LayerCost {
   double energyPj() const { return adcPj + dacPj + arrayPj + peripheryPj + digitalPj; }
   double areaMm2() const { return adcAreaMm2 + dacAreaMm2 + arrayAreaMm2; }
   LayerCost &operator+=(const LayerCost &o);
+  /// Energy and latency divided by `samples` (none: 0); the area stays.
+  LayerCost perSample(int64_t samples) const;
 };
+
+/// The figures every report shows, in its order, named as the reports name them
+/// ("energy_pj_per_sample", "adc_pj", ..., "latency_ns_per_sample", "area_mm2").
+std::vector<std::pair<const char *, double>> costFigures(const LayerCost &cost);
 
 /// The ADC energy or area factor of `bits` against 8 bits, for `architecture`.
 double adcScale(AdcArchitecture architecture, int bits);

@@ -48,7 +48,7 @@ void Program::parse(const nlohmann::json &json) {
     if (fnv1a64(device_) != file_->deviceFingerprint())
       fail("its device is not the one the header's fingerprint names");
     try {
-      device::parseDeviceText(device_, "device");
+      cost_ = device::parseDeviceText(device_, "device").cost;
     } catch (const Error &e) {
       fail(std::string("its device is not a valid device file: ") + e.what());
     }

@@ -6,6 +6,7 @@
 
 #include "core/Tensor.h"
 #include "runtime/data/Dataset.h"
+#include "runtime/device/CostModel.h"
 #include "runtime/plan/PlanReader.h"
 
 #include <nlohmann/json.hpp>
@@ -47,6 +48,8 @@ public:
   const std::string &source() const { return source_; }
   /// The resolved device file the plan was compiled for (JSON text; empty if none).
   const std::string &device() const { return device_; }
+  /// Its `cost` section (the defaults without a device), which cim-run's report prices with.
+  const device::CostSettings &cost() const { return cost_; }
   const std::vector<ValueInfo> &values() const { return values_; }
   const std::vector<Step> &steps() const { return steps_; }
   /// Graph inputs and outputs in graph order, and their value ids.
@@ -66,6 +69,7 @@ private:
   std::shared_ptr<plan::PlanFile> file_;
   std::string source_;
   std::string device_;
+  device::CostSettings cost_;
   std::vector<ValueInfo> values_;
   std::vector<Step> steps_;
   std::vector<TensorSpec> inputs_, outputs_;

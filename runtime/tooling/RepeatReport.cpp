@@ -99,24 +99,36 @@ void LayerReports::add(const Executor &executor) {
   size_t next = 0;
   for (size_t i = 0; i < steps; ++i) {
     nlohmann::json r = executor.stepReport(i);
-    // Only the CIM layers: a DigitalLinear step reports no crossbars, counters or chip seed.
-    if (r.is_null() || r.value("op", "") != "CimLinear")
+    // The linear layers: their counters and cost (other steps report nothing or no cost).
+    if (r.is_null() || !r.contains("cost"))
       continue;
+    const bool cim = r.contains("chip_seed");
     if (first_) {
       r["step"] = i;
-      r["chip_seeds"] = nlohmann::json::array({r["chip_seed"]});
-      r.erase("chip_seed");
+      if (cim) {
+        r["chip_seeds"] = nlohmann::json::array({r["chip_seed"]});
+        r.erase("chip_seed");
+      }
       layers_.emplace_back(i, std::move(r));
       continue;
     }
     if (next >= layers_.size() || layers_[next].first != i)
-      throw Error("internal: repeats report different CIM layers");
+      throw Error("internal: repeats report different layers");
     nlohmann::json &merged = layers_[next++].second;
-    merged["samples"] = merged["samples"].get<int64_t>() + r["samples"].get<int64_t>();
+    const int64_t before = merged["samples"].get<int64_t>(), added = r["samples"].get<int64_t>();
+    merged["samples"] = before + added;
     for (auto it = r["counters"].begin(); it != r["counters"].end(); ++it)
       merged["counters"][it.key()] =
           merged["counters"][it.key()].get<int64_t>() + it.value().get<int64_t>();
-    merged["chip_seeds"].push_back(r["chip_seed"]);
+    // Per sample over all repeats' samples (the area is every repeat's).
+    for (auto it = r["cost"].begin(); it != r["cost"].end(); ++it)
+      if (it.key() != "area_mm2" && before + added > 0)
+        merged["cost"][it.key()] =
+            (merged["cost"][it.key()].get<double>() * static_cast<double>(before) +
+             it.value().get<double>() * static_cast<double>(added)) /
+            static_cast<double>(before + added);
+    if (cim)
+      merged["chip_seeds"].push_back(r["chip_seed"]);
   }
   first_ = false;
 }
@@ -130,14 +142,31 @@ nlohmann::json LayerReports::json() const {
     for (auto it = layer["counters"].begin(); it != layer["counters"].end(); ++it)
       perSample[it.key()] = samples > 0 ? it.value().get<int64_t>() / samples : 0.0;
     entry["per_sample"] = perSample;
-    const int64_t elements = layer["counters"]["digital_elements"].get<int64_t>();
-    entry["digital_activity"] =
-        elements > 0
-            ? static_cast<double>(layer["counters"]["digital_nonzero"].get<int64_t>()) / elements
-            : 0.0;
+    if (layer.contains("chip_seeds")) {
+      const nlohmann::json &c = layer["counters"];
+      auto ratio = [&c](const char *part, const char *whole) {
+        const int64_t all = c[whole].get<int64_t>();
+        return all > 0 ? static_cast<double>(c[part].get<int64_t>()) / all : 0.0;
+      };
+      entry["dac_activity"] = ratio("active_input_digits", "input_digits");
+      entry["digital_activity"] = ratio("digital_nonzero", "digital_elements");
+    }
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+nlohmann::json LayerReports::chipCost() const {
+  nlohmann::json total = nlohmann::json::object();
+  if (layers_.empty())
+    return total;
+  for (auto it = layers_.front().second["cost"].begin(); it != layers_.front().second["cost"].end();
+       ++it)
+    total[it.key()] = 0.0;
+  for (const auto &[step, layer] : layers_)
+    for (auto it = layer["cost"].begin(); it != layer["cost"].end(); ++it)
+      total[it.key()] = total[it.key()].get<double>() + it.value().get<double>();
+  return total;
 }
 
 } // namespace cimlir

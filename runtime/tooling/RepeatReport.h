@@ -31,15 +31,20 @@ nlohmann::json combineRepeats(const std::vector<nlohmann::json> &summaries);
 /// separated by " | " (empty when nothing was measured).
 std::string metricsLine(const nlohmann::json &report, int64_t samples, int64_t repeats);
 
-/// Collects StepKernel::report() of the CIM layers of every repeat's executor.
+/// Collects StepKernel::report() of the linear layers (CimLinear and DigitalLinear steps) of
+/// every repeat's executor.
 class LayerReports {
 public:
   /// Adds the reports of `executor`'s steps (run once per repeat, in repeat order).
   void add(const Executor &executor);
-  /// One entry per CimLinear step in step order: the kernel's fields with "step", "samples"
-  /// and "counters" summed over repeats, "chip_seeds" (one per repeat) instead of
-  /// "chip_seed", and "per_sample" (counters / samples) and "digital_activity" added.
+  /// One entry per CimLinear and DigitalLinear step in step order: the kernel's fields with
+  /// "step", "samples" and "counters" summed over repeats, "cost" (per sample) averaged over
+  /// them, "per_sample" (counters / samples) added; a CIM layer's with "chip_seeds" (one per
+  /// repeat) instead of "chip_seed", and "dac_activity" and "digital_activity" added.
   nlohmann::json json() const;
+  /// The chip's cost per sample: the layers' energies, areas and latencies (the layers run one
+  /// after the other) added up, in the layers' "cost" fields.
+  nlohmann::json chipCost() const;
 
 private:
   std::vector<std::pair<size_t, nlohmann::json>> layers_; // (step, merged report)

@@ -335,6 +335,7 @@ int runInner(const RunOptions &o) {
   report["batch"] = batch;
   report["repeats"] = o.repeats;
   report["layers"] = layers.json();
+  report["cost"] = layers.chipCost();
   report["extensions"] = stepExtensions(*program);
 
   if (o.profile)

@@ -5,6 +5,7 @@
 //   CIM run-time parameters: [--set [GLOB:]KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
 #include "core/Printable.h"
 #include "runtime/backends/Registry.h"
+#include "runtime/device/DeviceConfig.h"
 #include "runtime/tooling/RunTool.h"
 
 #include <CLI/CLI.hpp>
@@ -224,6 +225,16 @@ int main(int argc, char **argv) {
       ->type_name("N");
   app.add_flag("--profile", o.profile,
                "time every step; print a table to stderr, add it to the report");
+  // For scripts (cim-sweep): which device-file fields --set takes; the rest need cim-opt.
+  app.add_flag_callback(
+         "--list-parameters",
+         [] {
+           for (const std::string &key : cimlir::device::runtimeSettingKeys())
+             std::cout << key << "\n";
+           throw CLI::Success();
+         },
+         "print the run-time parameters --set takes, one per line, and exit")
+      ->trigger_on_parse();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -111,7 +111,21 @@ struct Inputs {
   std::vector<int16_t> analog;  // l [M,K] (= xq without hybrid)
   std::vector<int64_t> digital; // d·Wq [M,N], hybrid only
   std::vector<int64_t> digitalNonzeroPerRow;
+  std::vector<int64_t> activeDigitsPerRow; // nonzero u_i[m,k] of l
 };
+
+/// The nonzero input digits u_i (§3) of one row's analog inputs l [K].
+int64_t activeDigits(const Plan &plan, const int16_t *l) {
+  int64_t count = 0;
+  for (int64_t k = 0; k < plan.K; ++k) {
+    const int magnitude = std::abs(static_cast<int>(l[k]));
+    if (magnitude == 0)
+      continue;
+    for (int i = 0; i < plan.T; ++i)
+      count += ((magnitude >> plan.o[i]) & ((1 << plan.a[i]) - 1)) != 0;
+  }
+  return count;
+}
 
 Inputs quantizeInputs(const Plan &plan, const CimParams &params, const QuantizedWeights &wq,
                       const float *x) {
@@ -121,6 +135,7 @@ Inputs quantizeInputs(const Plan &plan, const CimParams &params, const Quantized
   in.finite.assign(M, 1);
   in.analog.assign(static_cast<size_t>(M * K), 0);
   in.digitalNonzeroPerRow.assign(M, 0);
+  in.activeDigitsPerRow.assign(M, 0);
   if (plan.hybrid)
     in.digital.assign(static_cast<size_t>(M * N), 0);
   parallelFor(M, std::max<int64_t>(1, 4096 / std::max<int64_t>(K, 1)), [&](int64_t m0, int64_t m1) {
@@ -132,6 +147,7 @@ Inputs quantizeInputs(const Plan &plan, const CimParams &params, const Quantized
         continue;
       }
       in.scale[m] = quantizeInputRow(row, K, params, in.analog.data() + m * K, residual.data());
+      in.activeDigitsPerRow[m] = activeDigits(plan, in.analog.data() + m * K);
       if (!plan.hybrid)
         continue;
       int64_t *dig = in.digital.data() + m * N;
@@ -153,6 +169,8 @@ struct Sums {
   std::vector<int64_t> i64; // ideal, noise-free: xq·W~
   std::vector<int128> i128; // integer codes (`full`; noise-free `dynamic`): numerator over qmax_a
   std::vector<double> f64;  // with noise
+  /// `dynamic` ADC: the conversions each row made (none where FS is 0).
+  std::vector<int64_t> dynamicConversions;
 };
 
 /// The per-row-block operands, shared by all rows: the chip's effective weights W~ (ideal
@@ -295,6 +313,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
               fs = 0;
               for (int64_t n = n0; n < n1; ++n)
                 fs = std::max<int64_t>(fs, std::abs(static_cast<int64_t>(pij[n])));
+              sums.dynamicConversions[m] += fs > 0 ? n1 - n0 : 0;
             }
             for (int64_t n = n0; n < n1; ++n) {
               int64_t code = 0;
@@ -334,6 +353,7 @@ void adcRowBlock(const Plan &plan, const Inputs &in, const BlockOperands &ops, i
             fs = 0.0;
             for (int64_t n = n0; n < n1; ++n)
               fs = std::max(fs, std::fabs(p[n]));
+            sums.dynamicConversions[m] += fs > 0.0 ? n1 - n0 : 0;
           }
           const double delta = fs / qA, limit = static_cast<double>(qA);
           for (int64_t n = n0; n < n1; ++n) {
@@ -371,7 +391,7 @@ Plan makePlan(const Tensor &x, const ProgrammedWeights &w, const CimParams &para
   plan.R = params.crossbar.rows;
   plan.rowBlocks = rowBlockCount(plan.K, plan.R);
   plan.colsPerBlock = params.crossbar.cols / 2;
-  plan.colBlocks = (plan.N + plan.colsPerBlock - 1) / plan.colsPerBlock;
+  plan.colBlocks = colBlockCount(plan.N, params.crossbar.cols);
   plan.a = params.inputs.slices;
   plan.o = sliceOffsets(plan.a);
   plan.b = w.sliceWidths();
@@ -435,15 +455,14 @@ void checkArguments(const Tensor &x, const ProgrammedWeights &w, const CimParams
 } // namespace
 
 CimCounters shapeCounters(int64_t M, int64_t K, int64_t N, const CimParams &params) {
-  const int64_t rowBlocks = rowBlockCount(K, params.crossbar.rows);
-  const int64_t perArray = params.crossbar.cols / 2;
-  const int64_t colBlocks = (N + perArray - 1) / perArray;
-  const int64_t T = static_cast<int64_t>(params.inputs.slices.size());
-  const int64_t S = static_cast<int64_t>(params.weights.slices.size());
+  const CrossbarMapping mapping = CrossbarMapping::of(K, N, params);
   CimCounters counters;
-  counters.dacInputSlices = M * rowBlocks * T;
-  counters.arrayReads = M * rowBlocks * colBlocks * T * S;
-  counters.adcConversions = params.adc.mode == AdcMode::Ideal ? 0 : M * rowBlocks * T * S * N;
+  counters.rows = M;
+  counters.inputDigits = mapping.inputDigits(M);
+  counters.activeInputDigits = counters.inputDigits;
+  counters.dacInputSlices = mapping.dacInputSlices(M);
+  counters.arrayReads = mapping.arrayReads(M);
+  counters.adcConversions = mapping.adcConversions(M);
   return counters;
 }
 
@@ -463,6 +482,8 @@ CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const C
   else if (plan.exact || plan.mode == AdcMode::Full)
     sums.kind = Sums::Kind::Int128;
   const size_t outputs = static_cast<size_t>(M * N);
+  if (plan.mode == AdcMode::Dynamic)
+    sums.dynamicConversions.assign(static_cast<size_t>(M), 0);
   switch (sums.kind) {
   case Sums::Kind::Int64:
     sums.i64.assign(outputs, 0);
@@ -537,6 +558,14 @@ CimCounters cimLinear(const Tensor &x, const ProgrammedWeights &weights, const C
     }
 
   CimCounters counters = shapeCounters(M, plan.K, N, params);
+  counters.activeInputDigits = 0;
+  for (int64_t m = 0; m < M; ++m)
+    counters.activeInputDigits += in.activeDigitsPerRow[m];
+  if (plan.mode == AdcMode::Dynamic) {
+    counters.adcConversions = 0;
+    for (int64_t m = 0; m < M; ++m)
+      counters.adcConversions += sums.dynamicConversions[m];
+  }
   if (plan.hybrid) {
     counters.digitalElements = M * plan.K;
     for (int64_t m = 0; m < M; ++m)

@@ -61,14 +61,24 @@ struct RowMapping {
   int64_t rowOffset = 0;
 };
 
-/// What one call did, for reports (sum over calls; divide by samples for "per sample").
+/// What one call did, for reports (sum over calls; divide by samples for "per sample"). The
+/// shapes set most counts (kernels/cim/CrossbarMapping.h); the data set the active input digits,
+/// the conversions of a `dynamic` ADC and the hybrid digital activity.
 struct CimCounters {
+  /// Rows of x: M.
+  int64_t rows = 0;
+  /// Input digits u_i[m,k] (§3): M·K·T; and those that are nonzero, which drive their rows
+  /// (of the analog part l with hybrid inputs; a row with a NaN or infinity drives none).
+  int64_t inputDigits = 0;
+  int64_t activeInputDigits = 0;
   /// Input-slice vectors applied to a row block (one DAC activation of R_r rows): M·R_b·T.
   int64_t dacInputSlices = 0;
   /// Array activations: one input slice on one (row block, column block, weight slice) array:
   /// M·R_b·C_b·T·S.
   int64_t arrayReads = 0;
-  /// ADC conversions, one per (r, i, j, m, n): M·R_b·T·S·N (0 in `ideal` mode).
+  /// ADC conversions made, one per (r, i, j, m, n): M·R_b·T·S·N (0 in `ideal` mode). A
+  /// `dynamic` ADC makes none for an array read whose full scale is 0 (§5: its codes are 0),
+  /// nor for a row with a NaN or infinity.
   int64_t adcConversions = 0;
   /// Hybrid mode: nonzero digital residuals d and all residual elements (M·K); else 0.
   int64_t digitalNonzero = 0;
@@ -79,6 +89,9 @@ struct CimCounters {
     return digitalElements ? static_cast<double>(digitalNonzero) / digitalElements : 0.0;
   }
   CimCounters &operator+=(const CimCounters &o) {
+    rows += o.rows;
+    inputDigits += o.inputDigits;
+    activeInputDigits += o.activeInputDigits;
     dacInputSlices += o.dacInputSlices;
     arrayReads += o.arrayReads;
     adcConversions += o.adcConversions;
@@ -88,9 +101,9 @@ struct CimCounters {
   }
 };
 
-/// The counters of one call on M rows of a layer with K rows and N outputs that follow from the
-/// shapes alone (DAC input slices, array reads, ADC conversions); the hybrid digital activity
-/// is the data's and stays 0 here. Every backend counts with this.
+/// The counters of one call on M rows of a layer with K rows and N outputs as the shapes set
+/// them: every input digit active, every conversion made, the hybrid digital activity 0.
+/// Every backend starts from these and replaces the counts its data set.
 CimCounters shapeCounters(int64_t M, int64_t K, int64_t N, const cim::CimParams &params);
 
 /// Optional record of every conversion (`full` and `dynamic` modes only), for tests and

@@ -93,10 +93,12 @@ CimLayer::CimLayer(const StepAttrs &a, const CimOverrides &overrides)
     } catch (const Error &e) {
       a.fail(std::string("group ") + std::to_string(g) + ": " + e.what());
     }
-    const int64_t perArray = p.crossbar.cols / 2;
-    arrays_ += cim::rowBlockCount(layout.K, p.crossbar.rows) *
-               ((layout.N + perArray - 1) / perArray) * chips_.back().sliceCount();
   }
+  shape_.groups = layout.groups;
+  shape_.k = layout.K;
+  shape_.n = layout.N;
+  shape_.settings = base;
+  cost_ = a.program().cost();
 }
 
 cim::CimParams CimLayer::callParams(int64_t g, const RunContext &context) const {
@@ -107,7 +109,19 @@ cim::CimParams CimLayer::callParams(int64_t g, const RunContext &context) const 
 
 nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t samples) const {
   const device::LayerSettings &settings = decided_.settings;
-  nlohmann::json counted = {{"dac_input_slices", counters.dacInputSlices},
+  // The counts priced as they happened: the groups run side by side, each on M rows.
+  const device::CimActivity activity{counters.rows / shape_.groups, counters.activeInputDigits,
+                                     counters.adcConversions};
+  const device::LayerCost cost =
+      device::cimLayerCost(cost_, shape_, device::cimLayerCounts(shape_, activity))
+          .perSample(samples);
+  nlohmann::json costJson = nlohmann::json::object();
+  for (const auto &[name, value] : device::costFigures(cost))
+    costJson[name] = value;
+  nlohmann::json counted = {{"rows", counters.rows},
+                            {"input_digits", counters.inputDigits},
+                            {"active_input_digits", counters.activeInputDigits},
+                            {"dac_input_slices", counters.dacInputSlices},
                             {"array_reads", counters.arrayReads},
                             {"adc_conversions", counters.adcConversions},
                             {"digital_nonzero", counters.digitalNonzero},
@@ -118,7 +132,7 @@ nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t sample
           {"groups", static_cast<int64_t>(chips_.size())},
           {"k", layout_.step().k},
           {"n", layout_.step().n},
-          {"arrays", arrays_},
+          {"arrays", device::cimLayerArrays(shape_)},
           {"adc_mode", cim::toString(settings.adc.mode)},
           {"adc_bits", settings.adc.bits},
           // Everything the layer ran with, --set included (its chip seed is "chip_seed").
@@ -126,7 +140,8 @@ nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t sample
           {"seed", settings.noise.seed},
           {"chip_seed", settings.noise.chipSeed},
           {"samples", samples},
-          {"counters", counted}};
+          {"counters", counted},
+          {"cost", costJson}};
 }
 
 namespace {

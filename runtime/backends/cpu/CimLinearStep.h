@@ -12,12 +12,14 @@
 // patches) and calls cpu::cimLinear per group with the §9 row mapping taken from the
 // RunContext (dataset index of the batch's first sample, repeat index), then applies Gemm's
 // alpha/beta·C, reshapes (matmul) or scatters and adds the bias (conv).
-// report: CimCounters summed over every run since prepare, and the samples they cover.
+// report: CimCounters summed over every run since prepare, the samples they cover, and their
+// energy, latency and area (runtime/device/CostModel.h, with the plan's `cost`).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"
 #include "kernels/cpu/cim/WeightProgramming.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
+#include "runtime/device/CostModel.h"
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/CimStepParams.h"
 #include "runtime/exec/StepAttrs.h"
@@ -42,7 +44,8 @@ public:
   /// The parameters of one call on group g: those the chip was programmed with, and the
   /// repeat index that keys the fresh noise with the seed (§9).
   cim::CimParams callParams(int64_t g, const RunContext &context) const;
-  /// cim-run's per-layer report: settings, arrays, and `counters` over `samples` samples.
+  /// cim-run's per-layer report: settings, arrays, `counters` over `samples` samples, and
+  /// their `cost` per sample.
   nlohmann::json report(const cpu::CimCounters &counters, int64_t samples) const;
 
 private:
@@ -52,7 +55,8 @@ private:
   LinearStepLayout layout_;
   std::string name_;
   std::vector<cpu::ProgrammedWeights> chips_; // one per group
-  int64_t arrays_ = 0;                        // crossbar arrays of all groups (§2)
+  device::CimLayerShape shape_;               // what the cost model prices
+  device::CostSettings cost_;                 // the plan's
 };
 
 /// Prepares a CimLinear step with `overrides` applied to its settings. Throws cimlir::Error

@@ -16,11 +16,11 @@ class DigitalLinearKernel : public StepKernel {
 public:
   explicit DigitalLinearKernel(const StepAttrs &a) : layer_(a), tap_(a.options().digitalRowsTap) {}
   void run(const In &in, const Out &out, const RunContext &context) override;
-  nlohmann::json report() const override { return layer_.report(samples_); }
+  nlohmann::json report() const override { return layer_.report(samples_, macs_); }
 
 private:
   DigitalLayer layer_;
-  int64_t samples_ = 0;
+  int64_t samples_ = 0, macs_ = 0;
   LinearRowsTap tap_; // BackendOptions::digitalRowsTap
 };
 
@@ -31,6 +31,7 @@ void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &co
         if (tap_)
           tap_(layer_.name(), g, x);
         cpu::digitalLinear(x, layer_.weights()[g], nullptr, z);
+        macs_ += layer_.macs(x.dim(0));
       });
 }
 
@@ -38,7 +39,7 @@ void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &co
 
 DigitalLayer::DigitalLayer(const StepAttrs &a)
     : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
-      name_(a.step().name) {
+      name_(a.step().name), cost_(a.program().cost()) {
   const std::string precision = a.s("precision");
   if (auto parsed = cim::enumFromString<cim::DigitalPrecision>(precision))
     precision_ = *parsed;
@@ -55,7 +56,11 @@ DigitalLayer::DigitalLayer(const StepAttrs &a)
   }
 }
 
-nlohmann::json DigitalLayer::report(int64_t samples) const {
+nlohmann::json DigitalLayer::report(int64_t samples, int64_t macs) const {
+  nlohmann::json costJson = nlohmann::json::object();
+  for (const auto &[name, value] :
+       device::costFigures(device::digitalLayerCost(cost_, precision_, macs).perSample(samples)))
+    costJson[name] = value;
   return {{"name", name_},
           {"op", "DigitalLinear"},
           {"kind", layout_.step().kindName()},
@@ -63,7 +68,9 @@ nlohmann::json DigitalLayer::report(int64_t samples) const {
           {"groups", layout_.step().groups()},
           {"k", layout_.step().k},
           {"n", layout_.step().n},
-          {"samples", samples}};
+          {"samples", samples},
+          {"counters", {{"macs", macs}}},
+          {"cost", costJson}};
 }
 
 std::unique_ptr<StepKernel> prepareDigitalLinear(const StepAttrs &attrs) {

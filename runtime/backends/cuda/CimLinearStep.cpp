@@ -19,10 +19,8 @@ public:
                const StepAttrs &attrs, std::shared_ptr<Context> context)
       : layer_(std::move(layer)), chips_(std::move(chips)),
         layout_(layer_->layout().step(), attrs, context), context_(std::move(context)) {
-    const unsigned long long zero = 0;
-    if (std::any_of(chips_.begin(), chips_.end(),
-                    [](const DeviceCimChip &chip) { return chip.call.hybridMax > 0; }))
-      digitalNonzero_ = context_->uploader()(&zero, sizeof zero, "a hybrid layer's counter");
+    const CimDeviceCounters zero;
+    deviceCounters_ = context_->uploader()(&zero, sizeof zero, "a CIM layer's counters");
   }
 
   void run(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &out,
@@ -37,7 +35,7 @@ public:
           CimCallView call =
               chip.withRows(static_cast<uint64_t>(runContext.repeat), context_->batchStart(),
                             rows.firstSample, rows.rowsPerSample, rows.rowOffset);
-          call.digitalNonzero = static_cast<unsigned long long *>(digitalNonzero_.get());
+          call.counters = static_cast<CimDeviceCounters *>(deviceCounters_.get());
           if (norm.scale) {
             call.layerNormScale = norm.scale;
             call.layerNormBias = norm.bias;
@@ -57,8 +55,9 @@ public:
           cimLinear(x, M, cells, call, CimScratch::carve(scratch.get(), M, chip.chip, call), z,
                     context_->stream(), &context_->blas());
           weights.release(chip.cellArray);
+          // The shapes' counts; those the data set are counted on the device.
           counted.counters += cpu::shapeCounters(M, chip.chip.K, chip.chip.N, chip.params);
-          if (call.hybridMax > 0) // its nonzero d are counted on the device
+          if (call.hybridMax > 0)
             counted.counters.digitalElements += M * chip.chip.K;
         });
     counters_ += counted.counters;
@@ -76,13 +75,13 @@ public:
 
   nlohmann::json report() const override {
     cpu::CimCounters counters = counters_;
-    if (digitalNonzero_) {
-      unsigned long long nonzero = 0;
-      check(cudaStreamSynchronize(context_->stream()), "finishing a hybrid layer's batches");
-      check(cudaMemcpy(&nonzero, digitalNonzero_.get(), sizeof nonzero, cudaMemcpyDeviceToHost),
-            "reading a hybrid layer's counter");
-      counters.digitalNonzero = static_cast<int64_t>(nonzero);
-    }
+    CimDeviceCounters counted;
+    check(cudaStreamSynchronize(context_->stream()), "finishing a CIM layer's batches");
+    check(cudaMemcpy(&counted, deviceCounters_.get(), sizeof counted, cudaMemcpyDeviceToHost),
+          "reading a CIM layer's counters");
+    counters.activeInputDigits = static_cast<int64_t>(counted.activeInputDigits);
+    counters.adcConversions -= static_cast<int64_t>(counted.skippedConversions);
+    counters.digitalNonzero = static_cast<int64_t>(counted.digitalNonzero);
     return layer_->report(counters, samples_);
   }
 
@@ -93,8 +92,8 @@ private:
   std::shared_ptr<Context> context_;
   cpu::CimCounters counters_;
   int64_t samples_ = 0;
-  /// Hybrid inputs: the nonzero d of every call so far (device, counted by the kernels).
-  std::shared_ptr<void> digitalNonzero_;
+  /// What the kernels counted in every call so far (CimDeviceCounters, device memory).
+  std::shared_ptr<void> deviceCounters_;
   /// What one run counted, by input shape (the same for every batch of that shape).
   struct Counted {
     cpu::CimCounters counters;

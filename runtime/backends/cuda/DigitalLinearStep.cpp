@@ -24,6 +24,7 @@ public:
     const Allocate allocate = [this](size_t bytes, const std::string &what) {
       return context_->allocate(bytes, what);
     };
+    int64_t macs = 0;
     const int64_t samples = layout_.run(
         in, out, runContext.firstSample,
         [&](int64_t g, const float *x, int64_t M, float *z, const LinearLayout::Rows &) {
@@ -37,21 +38,25 @@ public:
             (w.precision == cim::DigitalPrecision::Int8 ? w.levelsT : w.values) = staged;
           }
           digitalLinear(context_->blas(), x, M, w, allocate, z);
+          macs += layer_->macs(M);
           if (w.matrixArray >= 0)
             context_->weights().release(w.matrixArray);
         });
     samples_ += samples;
-    samplesOf_[in[0]->shape()] = samples;
+    macs_ += macs;
+    countedOf_[in[0]->shape()] = {samples, macs};
   }
 
   /// The tap copies rows to the host in every batch: a tapped step is not replayed.
   bool replayable() const override { return !tap_; }
   void replayed(const std::vector<const Tensor *> &in, const std::vector<Tensor *> &,
                 const RunContext &) override {
-    samples_ += samplesOf_.at(in[0]->shape());
+    const auto &[samples, macs] = countedOf_.at(in[0]->shape());
+    samples_ += samples;
+    macs_ += macs;
   }
 
-  nlohmann::json report() const override { return layer_->report(samples_); }
+  nlohmann::json report() const override { return layer_->report(samples_, macs_); }
 
 private:
   /// BackendOptions::digitalRowsTap sees the rows in host memory (calibration observes them).
@@ -69,8 +74,8 @@ private:
   LinearLayout layout_;
   std::shared_ptr<Context> context_;
   LinearRowsTap tap_;
-  int64_t samples_ = 0;
-  std::map<Shape, int64_t> samplesOf_; // what one run counted, by input shape
+  int64_t samples_ = 0, macs_ = 0;
+  std::map<Shape, std::pair<int64_t, int64_t>> countedOf_; // one run's samples and MACs, by shape
 };
 
 } // namespace

@@ -5,7 +5,8 @@
 - the CSV has cim-sweep's columns and one row per point, in spec order: a swept series one row
   per value (parameter = the swept key), a one-point series one row (parameter = its panel,
   value empty), with the series' settings;
-- every mean and std is a number in [0, 1], chips and samples are as asked;
+- every mean and std is a number in [0, 1], chips and samples are as asked; the chip's energy,
+  latency and area are positive; no point is marked pareto (not asked for);
 - a point without noise (noise.read = 0: the rram-256 plan has no programming noise or stuck
   cells) gives every chip the same result: std == 0; a point with read noise >= 0.2 gives the
   chips different accuracies: std > 0 (today's two chips are 5 images of 64 apart at 0.2);
@@ -20,7 +21,8 @@ import struct
 import sys
 
 COLUMNS = ["series", "parameter", "value", "settings", "accuracy_mean", "accuracy_std",
-           "agreement_mean", "agreement_std", "chips", "samples", "seconds"]
+           "agreement_mean", "agreement_std", "energy_pj_per_sample", "latency_ns_per_sample",
+           "area_mm2", "chips", "samples", "seconds", "pareto"]
 DEVICE_READ_NOISE = 0.01  # rram-256
 
 
@@ -65,6 +67,9 @@ def main(spec_path, csv_path, png_path, chips, samples):
         assert r["settings"] == want, f"{where}: settings, expected '{want}'"
         assert int(r["chips"]) == chips and int(r["samples"]) == samples, where
         assert float(r["seconds"]) > 0, where
+        for column in ("energy_pj_per_sample", "latency_ns_per_sample", "area_mm2"):
+            assert float(r[column]) > 0, f"{where}: {column}"
+        assert r["pareto"] == "", f"{where}: a pareto mark without --pareto"
         for column in ("accuracy_mean", "accuracy_std", "agreement_mean", "agreement_std"):
             x = float(r[column])
             assert math.isfinite(x) and 0.0 <= x <= 1.0, f"{where}: {column} {x} not in [0, 1]"

@@ -148,7 +148,13 @@ TEST(CimLinear, FullAndDynamicCodesMatchBruteForce) {
         double tol = 4e-7 * ref.mag[i] + 1e-35;
         ASSERT_NEAR(run.y.data<float>()[i], ref.y[i], tol) << "y element " << i;
       }
-      EXPECT_EQ(run.counters.adcConversions, M * ref.Rb * ref.T * ref.S * N);
+      // A `dynamic` ADC converts nothing for a read whose full scale is 0.
+      int64_t made = 0;
+      for (double fs : ref.FS)
+        made += mode == AdcMode::Full || fs > 0.0;
+      EXPECT_EQ(run.counters.adcConversions, made);
+      if (mode == AdcMode::Full)
+        EXPECT_EQ(made, M * ref.Rb * ref.T * ref.S * N);
     }
 }
 
@@ -432,11 +438,49 @@ TEST(CimLinear, CountersFollowTheMapping) {
   int64_t Rb = (K + p.crossbar.rows - 1) / p.crossbar.rows;
   int64_t Cb = (N + p.crossbar.cols / 2 - 1) / (p.crossbar.cols / 2);
   int64_t T = p.inputs.slices.size(), S = p.weights.slices.size();
+  EXPECT_EQ(run.counters.rows, M);
+  EXPECT_EQ(run.counters.inputDigits, M * K * T);
   EXPECT_EQ(run.counters.dacInputSlices, M * Rb * T);
   EXPECT_EQ(run.counters.arrayReads, M * Rb * Cb * T * S);
   EXPECT_EQ(run.counters.adcConversions, M * Rb * T * S * N);
   EXPECT_EQ(run.counters.digitalElements, 0);
   EXPECT_EQ(run.counters.digitalActivity(), 0.0);
+}
+
+// The input digits that drive rows are the nonzero u_i of the analog inputs (§3, §7), counted
+// here from the brute-force model's l; rows with a NaN drive none.
+TEST(CimLinear, ActiveInputDigitsAreTheNonzeroDacSlices) {
+  CIMLIR_CIM_RANDOM_TEST();
+  for (int t = 0; t < 20; ++t) {
+    CimParams p = test::randomParams(rng, t % 2 ? AdcMode::Ideal : AdcMode::Full);
+    maybeHybrid(rng, p, 0.3);
+    int64_t M = rng.range(1, 6), K = test::randomK(rng, p.crossbar.rows);
+    int64_t N = test::randomN(rng, p.crossbar.cols);
+    SCOPED_TRACE(describe(p, M, K, N));
+    Tensor x = randomInputs(rng, M, K), w = rng.f32({K, N});
+    // The model sees x without the NaN (it would not quantize it), the kernel with it.
+    Tensor xRun = Tensor::allocate(DType::F32, x.shape());
+    std::memcpy(xRun.raw(), x.raw(), x.byteSize());
+    const bool nanRow = M > 1 && rng.coin(0.3);
+    if (nanRow)
+      xRun.data<float>()[K] = std::nanf("");
+    CimRun run = runCim(xRun, ProgrammedWeights::program(w, p), p, nullptr);
+    test::RefCim ref = test::referenceCim(x, w, p, nullptr, {}, /*partialSums=*/false);
+    int64_t active = 0;
+    for (int64_t m = 0; m < M; ++m) {
+      if (nanRow && m == 1)
+        continue;
+      for (int64_t k = 0; k < K; ++k) {
+        int64_t magnitude = std::abs(ref.analog[m * K + k]), below = 1;
+        for (int width : p.inputs.slices) {
+          active += (magnitude / below) % (int64_t(1) << width) != 0;
+          below <<= width;
+        }
+      }
+    }
+    EXPECT_EQ(run.counters.activeInputDigits, active);
+    EXPECT_EQ(run.counters.inputDigits, M * K * static_cast<int64_t>(p.inputs.slices.size()));
+  }
 }
 
 TEST(CimLinear, NonFiniteRowGivesNaNRowOnly) {

@@ -105,14 +105,13 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
       chip, [](const void *h, size_t bytes, const std::string &) { return deviceCopy(h, bytes); });
   CimCallView call =
       device.withRows(p.repeat, nullptr, rows.firstSample, rows.rowsPerSample, rows.rowOffset);
-  // Hybrid inputs' digital part runs in cuBLASLt, and their nonzero d are counted.
+  // Hybrid inputs' digital part runs in cuBLASLt. What the data set is counted on the device.
   std::optional<Blas> blas;
-  const unsigned long long zero = 0;
-  auto digitalNonzero = deviceCopy(&zero, sizeof zero);
-  if (call.hybridMax > 0) {
+  if (call.hybridMax > 0)
     blas.emplace(nullptr);
-    call.digitalNonzero = static_cast<unsigned long long *>(digitalNonzero.get());
-  }
+  const CimDeviceCounters zero;
+  auto deviceCounters = deviceCopy(&zero, sizeof zero);
+  call.counters = static_cast<CimDeviceCounters *>(deviceCounters.get());
   if (bitPlanes)
     *bitPlanes = call.bitPlanes;
   if (layout)
@@ -131,9 +130,17 @@ Outcome runCase(Rng &rng, AdcMode mode, bool noisy,
   Outcome o;
   o.exact = call.exact();
   o.integerSums = call.integerSums();
+  const CimDeviceCounters counted = hostCopy<CimDeviceCounters>(deviceCounters.get(), 1)[0];
   o.cpuDigitalNonzero = cpuCounters.digitalNonzero;
-  o.gpuDigitalNonzero =
-      static_cast<int64_t>(hostCopy<unsigned long long>(digitalNonzero.get(), 1)[0]);
+  o.gpuDigitalNonzero = static_cast<int64_t>(counted.digitalNonzero);
+  // The counts the data set, as the CPU counts them: the active input digits, and the
+  // conversions a `dynamic` ADC makes (none for a read whose FS is 0).
+  EXPECT_EQ(static_cast<int64_t>(counted.activeInputDigits), cpuCounters.activeInputDigits);
+  EXPECT_EQ(cpu::shapeCounters(M, K, N, p).adcConversions -
+                static_cast<int64_t>(counted.skippedConversions),
+            cpuCounters.adcConversions);
+  if (p.adc.mode != AdcMode::Dynamic)
+    EXPECT_EQ(counted.skippedConversions, 0u);
   float scale = 0.0f;
   for (int64_t i = 0; i < M * N; ++i)
     if (std::isfinite(expected.data<float>()[i]))

@@ -21,9 +21,14 @@ CimLayerShape smallLayer() {
   return shape; // the §10 defaults: 256×256 arrays, 7 input and 7 weight slices, 8-bit ADC
 }
 
+/// The counts cim-opt --report prices: every input digit active, every conversion made.
+CimLayerCounts fullCounts(const CimLayerShape &shape) {
+  return cimLayerCounts(shape, fullActivity(shape));
+}
+
 TEST(CostModel, SmallLayerByHand) {
   const CimLayerShape shape = smallLayer();
-  const CimLayerCounts counts = cimLayerCounts(shape);
+  const CimLayerCounts counts = fullCounts(shape);
   EXPECT_EQ(counts.rowDrives, 14700);       // 300 rows × 7 input slices × 7 arrays' DACs
   EXPECT_EQ(counts.cellReads, 294000);      // 300 × 7 × 7 weight slices × 20 columns
   EXPECT_EQ(counts.adcConversions, 980);    // 2 row blocks × 7 × 7 × 10 outputs
@@ -47,6 +52,33 @@ TEST(CostModel, SmallLayerByHand) {
   EXPECT_NEAR(c.areaMm2(), 0.035571200, 1e-12);
 }
 
+// cim-run's counts: 3 samples in which 1,000 of the 6,300 input digits were nonzero and a
+// `dynamic` ADC made 2,000 of the 2,940 conversions.
+TEST(CostModel, MeasuredActivityByHand) {
+  CimLayerShape shape = smallLayer();
+  shape.settings.adc.mode = cim::AdcMode::Dynamic;
+  EXPECT_EQ(fullActivity(shape).activeInputDigits, 2100); // 300 rows × 7 slices
+  const CimLayerCounts counts = cimLayerCounts(shape, {3, 1000, 2000});
+  EXPECT_EQ(counts.rowDrives, 7000);   // 1000 digits × 7 arrays (weight slices)
+  EXPECT_EQ(counts.cellReads, 140000); // 1000 × 7 × 20 columns
+  EXPECT_EQ(counts.adcConversions, 2000);
+  EXPECT_EQ(counts.readCycles, 21); // 3 rows × 7 input slices
+  const LayerCost c = cimLayerCost(CostSettings(), shape, counts).perSample(3);
+  EXPECT_DOUBLE_EQ(c.adcPj, 2000 * 1.5625 / 3);
+  EXPECT_DOUBLE_EQ(c.dacPj, 7000 * 0.390625 / 3);
+  EXPECT_DOUBLE_EQ(c.arrayPj, 140000 * 0.00183 / 3);
+  EXPECT_DOUBLE_EQ(c.peripheryPj, 2000 * 0.02 / 3);
+  EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 10 * 0.78125)); // the read cycles of one sample
+  EXPECT_NEAR(c.areaMm2(), 0.035571200, 1e-12);            // the area does not scale
+  EXPECT_EQ(cimLayerCost(CostSettings(), shape, counts).perSample(0).energyPj(), 0.0);
+  // The reports' names, in their order.
+  std::string names;
+  for (const auto &[name, value] : costFigures(c))
+    names += std::string(names.empty() ? "" : ",") + name;
+  EXPECT_EQ(names, "energy_pj_per_sample,adc_pj,dac_pj,array_pj,periphery_pj,digital_pj,"
+                   "latency_ns_per_sample,area_mm2");
+}
+
 TEST(CostModel, AdcBitsScaleByArchitecture) {
   EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Sar, 8), 1.0);
   EXPECT_DOUBLE_EQ(adcScale(AdcArchitecture::Sar, 6), 0.25); // a constant Walden FOM
@@ -55,10 +87,10 @@ TEST(CostModel, AdcBitsScaleByArchitecture) {
   CimLayerShape shape = smallLayer();
   shape.settings.adc.bits = 6;
   CostSettings cost;
-  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, cimLayerCounts(shape)).adcPj, 980 * 1.5625 / 4);
+  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, fullCounts(shape)).adcPj, 980 * 1.5625 / 4);
   cost.adcArchitecture = AdcArchitecture::Flash;
   shape.settings.adc.bits = 4;
-  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, cimLayerCounts(shape)).adcAreaMm2,
+  EXPECT_DOUBLE_EQ(cimLayerCost(cost, shape, fullCounts(shape)).adcAreaMm2,
                    14 * 2 * 0.0012 * 15 / 255);
 }
 
@@ -66,7 +98,7 @@ TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
   CimLayerShape shape = smallLayer();
   shape.settings.adc.mode = cim::AdcMode::Ideal;
   const CostSettings cost;
-  LayerCost ideal = cimLayerCost(cost, shape, cimLayerCounts(shape));
+  LayerCost ideal = cimLayerCost(cost, shape, fullCounts(shape));
   EXPECT_EQ(ideal.adcPj + ideal.peripheryPj + ideal.adcAreaMm2, 0.0);
   EXPECT_DOUBLE_EQ(ideal.latencyNs, 7 * 100.0);
   // An ADC per 8 columns (4 outputs): 32 ADCs per array, the busiest converts 4 outputs a
@@ -74,14 +106,14 @@ TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
   shape.settings.adc.mode = cim::AdcMode::Full;
   CostSettings narrow;
   narrow.columnsPerAdc = 8;
-  LayerCost c = cimLayerCost(narrow, shape, cimLayerCounts(shape));
+  LayerCost c = cimLayerCost(narrow, shape, fullCounts(shape));
   EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 4 * 0.78125));
   EXPECT_DOUBLE_EQ(c.adcAreaMm2, 14 * 32 * 0.0012);
   narrow.columnsPerAdc = 100;
-  EXPECT_DOUBLE_EQ(cimLayerCost(narrow, shape, cimLayerCounts(shape)).adcAreaMm2, 14 * 3 * 0.0012);
+  EXPECT_DOUBLE_EQ(cimLayerCost(narrow, shape, fullCounts(shape)).adcAreaMm2, 14 * 3 * 0.0012);
   // §5's averaged conversions: 4 per output cost 4 times the ADC energy and time.
   shape.settings.adc.samples = 4;
-  c = cimLayerCost(CostSettings(), shape, cimLayerCounts(shape));
+  c = cimLayerCost(CostSettings(), shape, fullCounts(shape));
   EXPECT_DOUBLE_EQ(c.adcPj, 4 * 980 * 1.5625);
   EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.02); // one sum per averaged output
   EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 4 * 10 * 0.78125));
@@ -89,7 +121,7 @@ TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
   // A convolution: every output position reads the arrays again.
   shape.rowsPerSample = 49;
   shape.groups = 2;
-  const CimLayerCounts conv = cimLayerCounts(shape);
+  const CimLayerCounts conv = fullCounts(shape);
   EXPECT_EQ(conv.rowDrives, 49 * 300 * 7 * 7 * 2);
   EXPECT_EQ(conv.adcConversions, 49 * 2 * 7 * 7 * 10 * 2);
   EXPECT_EQ(conv.readCycles, 49 * 7);

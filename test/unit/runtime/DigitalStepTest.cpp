@@ -378,9 +378,10 @@ TEST(DigitalStepTap, SeesEachGroupsRowsBeforeTheProduct) {
   }
 }
 
-TEST(DigitalStepReport, CimRunListsOnlyTheCimLayers) {
-  // cim-run's per-layer report (LayerReports) sums the crossbar counters of CimLinear steps;
-  // a DigitalLinear step beside them reports its own fields and is left out there.
+TEST(DigitalStepReport, CimRunListsEveryLinearLayerWithItsCost) {
+  // cim-run's per-layer report (LayerReports) lists the CimLinear and DigitalLinear steps, each
+  // with its counters and cost per sample; a digital layer's are its MACs, priced per MAC
+  // (w8a16: 0.9 pJ by default, docs/cost-model.md); the chip's cost adds the layers up.
   std::mt19937 gen(4);
   TempDir dir;
   PlanBuilder b;
@@ -401,8 +402,23 @@ TEST(DigitalStepReport, CimRunListsOnlyTheCimLayers) {
   LayerReports layers;
   layers.add(exec);
   const json report = layers.json();
-  ASSERT_EQ(report.size(), 1u) << report.dump();
-  EXPECT_EQ(report[0]["name"], "/fc2");
+  ASSERT_EQ(report.size(), 2u) << report.dump();
+  EXPECT_EQ(report[0]["name"], "/fc1");
+  EXPECT_EQ(report[0]["op"], "DigitalLinear");
+  EXPECT_EQ(report[0]["counters"]["macs"], 6 * 5 * 4);
+  EXPECT_DOUBLE_EQ(report[0]["per_sample"]["macs"].get<double>(), 20.0);
+  EXPECT_DOUBLE_EQ(report[0]["cost"]["digital_pj"].get<double>(), 20 * 0.9);
+  EXPECT_DOUBLE_EQ(report[0]["cost"]["latency_ns_per_sample"].get<double>(), 20 / 1024.0);
+  EXPECT_FALSE(report[0].contains("dac_activity"));
+  EXPECT_EQ(report[1]["name"], "/fc2");
+  EXPECT_EQ(report[1]["op"], "CimLinear");
+  EXPECT_EQ(report[1]["counters"]["rows"], 6);
+  EXPECT_TRUE(report[1].contains("dac_activity"));
+  const json chip = layers.chipCost();
+  for (const char *figure : {"energy_pj_per_sample", "latency_ns_per_sample", "area_mm2"})
+    EXPECT_DOUBLE_EQ(chip[figure].get<double>(), report[0]["cost"][figure].get<double>() +
+                                                     report[1]["cost"][figure].get<double>())
+        << figure;
 }
 
 // --- Refusals --------------------------------------------------------------------------

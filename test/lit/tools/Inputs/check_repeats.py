@@ -2,7 +2,8 @@
 Every metric under over_repeats has N values, their mean and their sample standard deviation
 (divisor N - 1, 0 for N = 1); the top-level metric is the mean; every CIM layer lists the chip
 seeds FIRST_CHIP .. FIRST_CHIP + N - 1 and per-sample counters that are its counters over its
-samples. Prints one line per metric checked."""
+samples, and whose DAC and ADC energies per sample are those of its counters per sample.
+Prints one line per metric checked."""
 import json
 import math
 import sys
@@ -19,9 +20,20 @@ for name, stats in sorted(report["over_repeats"].items()):
     assert math.isclose(stats["std"], std, rel_tol=1e-12, abs_tol=1e-15), (name, stats, std)
     assert report[name] == stats["mean"], (name, report[name])
     print("%s: %d values, mean and std ok" % (name, n))
-assert report["layers"], "no CIM layers in the report"
+assert report["layers"], "no layers in the report"
 for layer in report["layers"]:
     assert layer["chip_seeds"] == list(range(first, first + n)), layer["chip_seeds"]
     for key, total in layer["counters"].items():
         assert math.isclose(layer["per_sample"][key], total / layer["samples"]), (layer["name"], key)
+    # The cost per sample is over every chip's samples (docs/cost-model.md's default figures):
+    # the DAC's from the active input digits (they differ between chips after the first layer),
+    # the ADC's from the conversions.
+    settings, per_sample = layer["settings"], layer["per_sample"]
+    slices = len(settings["weights"]["slices"])
+    col_blocks = -(-layer["n"] // (settings["crossbar"]["cols"] // 2))
+    dac = per_sample["active_input_digits"] * slices * col_blocks * 0.390625
+    assert math.isclose(layer["cost"]["dac_pj"], dac, rel_tol=1e-12), (layer["name"], dac)
+    adc = per_sample["adc_conversions"] * settings["adc"]["samples"] * 1.5625 * 2.0 ** (
+        settings["adc"]["bits"] - 8)
+    assert math.isclose(layer["cost"]["adc_pj"], adc, rel_tol=1e-12), (layer["name"], adc)
     print("layer %s: chips %s" % (layer["name"], layer["chip_seeds"]))
