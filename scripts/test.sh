@@ -15,6 +15,8 @@ if grep -rlE '#include[[:space:]]*[<"](mlir|llvm)/' core runtime kernels; then
 fi
 jobs=${CIMLIR_JOBS:-$(nproc)}
 (cd build && ctest --output-on-failure -j "$jobs")
+# The Python wheel, built and installed into a fresh environment (docs/python.md).
+python/tests/run_wheel_test.sh "$PWD/build/wheel-test"
 
 # The runtime and cim-run alone, with no LLVM, MLIR, protobuf, ONNX or CUDA: they must build
 # that way. Built under AddressSanitizer and UndefinedBehaviorSanitizer, they run their unit

@@ -196,7 +196,8 @@ int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &
   return 0;
 }
 
-int runInner(const RunOptions &o) {
+/// The options' own rules, checked before anything is loaded.
+void checkRunOptions(const RunOptions &o) {
   if (o.batch < 1)
     throw Error("--batch must be at least 1");
   if (!std::isfinite(o.tolerance.rtol) || o.tolerance.rtol < 0)
@@ -215,64 +216,73 @@ int runInner(const RunOptions &o) {
   // A bad --set is refused before anything is loaded, even for a plan without CIM layers.
   checkOverrides(o.cim);
   findBackend(o.backend); // an unknown or unavailable backend before any work
-  // The outputs are written all or none: an output may not be an input or another output,
-  // and each is staged (its folder checked) before the long work.
-  if (std::string error = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
-                                             {{"the plan", o.plan},
-                                              {"--inputs", o.inputs},
-                                              {"--dataset", o.dataset},
-                                              {"--reference", o.reference}});
-      !error.empty())
-    throw Error(error);
-  OutputSet staged;
-  const OutputFile *outputsFile = o.outputs.empty() ? nullptr : &staged.add(o.outputs);
-  const OutputFile *reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
+}
 
-  auto program = Program::load(o.plan);
-  checkOverrideGlobs(o.cim, *program);
-  const bool perSample = !program->hasBatchAxis();
-
+/// What a run reads: the dataset or the --inputs arrays, the samples and batch, the
+/// reference predictions.
+struct RunInputs {
   std::unique_ptr<Dataset> dataset;
   TensorMap wholeInputs;
   int64_t total = 1;
+  int64_t batch = 1;
+  std::optional<std::vector<int64_t>> predictions;
+};
+
+RunInputs openInputs(const RunOptions &o, const Program &program) {
+  checkOverrideGlobs(o.cim, program);
+  RunInputs in;
   if (!o.dataset.empty()) {
-    dataset = openDataset(o.dataset, o.split, program->inputs(), program->outputs(), o.image);
-    total = dataset->size();
+    in.dataset = openDataset(o.dataset, o.split, program.inputs(), program.outputs(), o.image);
+    in.total = in.dataset->size();
   } else {
-    wholeInputs = readNpz(o.inputs);
-    for (const TensorSpec &spec : program->inputs())
-      if (auto it = wholeInputs.find(spec.name); it != wholeInputs.end())
+    in.wholeInputs = readNpz(o.inputs);
+    for (const TensorSpec &spec : program.inputs())
+      if (auto it = in.wholeInputs.find(spec.name); it != in.wholeInputs.end())
         it->second = npzArrayAs(it->second, spec.dtype);
   }
   const ImageOptions &im = o.image;
   if ((im.resize || im.cropHeight || !im.mean.empty() || !im.std.empty()) &&
-      (!dataset || dataset->describe().rfind("images:", 0) != 0))
+      (!in.dataset || in.dataset->describe().rfind("images:", 0) != 0))
     throw Error("--image-* options apply to an image folder given with --dataset, and " +
-                (dataset ? o.dataset + " is " + dataset->describe() : "there is none"));
+                (in.dataset ? o.dataset + " is " + in.dataset->describe() : "there is none"));
   if (o.limit >= 0)
-    total = std::min(total, o.limit);
+    in.total = std::min(in.total, o.limit);
   // A static plan runs one whole sample at a time.
-  const int64_t batch = perSample ? 1 : o.batch;
-
-  std::optional<std::vector<int64_t>> predictions;
+  in.batch = program.hasBatchAxis() ? o.batch : 1;
   if (!o.reference.empty()) {
-    predictions = readPredictions(o.reference);
-    if (dataset)
-      checkReferenceLength(o.reference, *predictions, total);
-    else if (auto n = inputSampleCount(*program, wholeInputs))
-      checkReferenceLength(o.reference, *predictions, *n);
+    in.predictions = readPredictions(o.reference);
+    if (in.dataset)
+      checkReferenceLength(o.reference, *in.predictions, in.total);
+    else if (auto n = inputSampleCount(program, in.wholeInputs))
+      checkReferenceLength(o.reference, *in.predictions, *n);
   }
-  if (o.benchmark)
-    return runBenchmarkTool(o, program, dataset.get(), wholeInputs, batch, total, reportFile,
-                            staged);
+  return in;
+}
 
+/// What an evaluation made: the report, the first chip's outputs (when collected) and how
+/// they compare with the reference.
+struct Evaluation {
+  nlohmann::json report;
+  std::map<std::string, Tensor> outputs;
+  int64_t total = 0; ///< samples per chip
+  bool outputsMatch = true;
+  std::string worstMismatch;
+};
+
+/// Evaluates every repeat's chip on the inputs and builds the report (no file written).
+Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &program,
+                    RunInputs &in, bool collectOutputs) {
+  const bool perSample = !program->hasBatchAxis();
+  Dataset *dataset = in.dataset.get();
+  int64_t total = in.total;
+  const int64_t batch = in.batch;
+  Evaluation result;
   // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
   // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
   std::vector<nlohmann::json> summaries;
   LayerReports layers;
   std::vector<double> stepSeconds(program->steps().size(), 0.0);
-  bool outputsMatch = true;
-  std::string worstMismatch, backendName;
+  std::string backendName;
   nlohmann::json backendDetails;
   OutputCollector collector(perSample && dataset != nullptr);
   Progress progress(dataset ? total * o.repeats : 0);
@@ -287,9 +297,9 @@ int runInner(const RunOptions &o) {
     executor.enableProfiling(o.profile);
     backendName = executor.backend().name();
     Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
-                    dataset ? dataset->labels() : std::nullopt, predictions,
+                    dataset ? dataset->labels() : std::nullopt, in.predictions,
                     dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
-    const bool collect = r == 0 && !o.outputs.empty();
+    const bool collect = r == 0 && collectOutputs;
     auto start = std::chrono::steady_clock::now();
     if (dataset) {
       for (int64_t begin = 0; begin < total; begin += batch) {
@@ -303,22 +313,22 @@ int runInner(const RunOptions &o) {
         progress.update(r * total + begin + count);
       }
     } else {
-      TensorMap outputs = executor.run(wholeInputs, RunContext{0, r});
+      TensorMap outputs = executor.run(in.wholeInputs, RunContext{0, r});
       total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
       // The sample count of --inputs is the batch the plan ran on (checked by the executor);
       // checked again here for inputs whose count inputSampleCount could not tell.
-      if (predictions)
-        checkReferenceLength(o.reference, *predictions, total);
+      if (in.predictions)
+        checkReferenceLength(o.reference, *in.predictions, total);
       metrics.add(0, total, outputs);
-      if (r == 0)
+      if (collect)
         collector.add(outputs);
     }
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     summaries.push_back(metrics.summary());
-    if (outputsMatch && !metrics.outputsMatchReference()) {
-      outputsMatch = false;
-      worstMismatch = metrics.worstMismatch() +
-                      (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
+    if (result.outputsMatch && !metrics.outputsMatchReference()) {
+      result.outputsMatch = false;
+      result.worstMismatch = metrics.worstMismatch() +
+                             (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
     }
     layers.add(executor);
     backendDetails = executor.backend().report();
@@ -327,47 +337,83 @@ int runInner(const RunOptions &o) {
       stepSeconds[i] += seconds[i];
   }
 
-  nlohmann::json report = combineRepeats(summaries);
+  nlohmann::json &report = result.report;
+  report = combineRepeats(summaries);
   const int64_t evaluated = total * o.repeats;
   report["seconds"] = seconds;
   report["samples_per_second"] = seconds > 0 ? evaluated / seconds : 0.0;
-  describeRun(report, o, *program, dataset.get(), backendName, backendDetails);
+  describeRun(report, o, *program, dataset, backendName, backendDetails);
   report["batch"] = batch;
   report["repeats"] = o.repeats;
   report["layers"] = layers.json();
   report["cost"] = layers.chipCost();
   report["extensions"] = stepExtensions(*program);
-
   if (o.profile)
     report["profile"] = profileTable(*program, stepSeconds, seconds);
+  if (collectOutputs)
+    result.outputs = collector.result();
+  result.total = total;
+  return result;
+}
+
+int runInner(const RunOptions &o) {
+  checkRunOptions(o);
+  // The outputs are written all or none: an output may not be an input or another output,
+  // and each is staged (its folder checked) before the long work.
+  if (std::string error = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
+                                             {{"the plan", o.plan},
+                                              {"--inputs", o.inputs},
+                                              {"--dataset", o.dataset},
+                                              {"--reference", o.reference}});
+      !error.empty())
+    throw Error(error);
+  OutputSet staged;
+  const OutputFile *outputsFile = o.outputs.empty() ? nullptr : &staged.add(o.outputs);
+  const OutputFile *reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
+
+  auto program = Program::load(o.plan);
+  RunInputs in = openInputs(o, *program);
+  if (o.benchmark)
+    return runBenchmarkTool(o, program, in.dataset.get(), in.wholeInputs, in.batch, in.total,
+                            reportFile, staged);
+  const Evaluation e = evaluate(o, program, in, outputsFile != nullptr);
 
   // Into the files staged at the start (messages name the files asked for).
   if (outputsFile)
-    writeStagedNpz(outputsFile->tempPath(), outputsFile->path(), collector.result());
+    writeStagedNpz(outputsFile->tempPath(), outputsFile->path(), e.outputs);
   if (reportFile)
-    writeReport(*reportFile, report);
+    writeReport(*reportFile, e.report);
   staged.commitAll();
 
   if (!o.quiet) {
-    std::string line = metricsLine(report, total, o.repeats);
+    std::string line = metricsLine(e.report, e.total, o.repeats);
     char buf[200];
     const std::string chips =
         o.repeats > 1 ? " \u00d7 " + std::to_string(o.repeats) + " chips" : std::string();
     std::snprintf(buf, sizeof buf, "%s%lld samples%s in %.3f s (%.1f samples/s)",
-                  line.empty() ? "" : " | ", static_cast<long long>(total), chips.c_str(), seconds,
-                  report["samples_per_second"].get<double>());
+                  line.empty() ? "" : " | ", static_cast<long long>(e.total), chips.c_str(),
+                  e.report["seconds"].get<double>(), e.report["samples_per_second"].get<double>());
     line += buf;
     std::cout << line << std::endl;
   }
-  if (!outputsMatch) {
+  if (!e.outputsMatch) {
     std::cerr << "cim-run: error: outputs differ from the reference beyond rtol "
               << o.tolerance.rtol << ", atol " << o.tolerance.atol << ": "
-              << printable(worstMismatch) << std::endl;
+              << printable(e.worstMismatch) << std::endl;
     return 1;
   }
   return 0;
 }
 } // namespace
+
+nlohmann::json evaluatePlan(const RunOptions &options,
+                            const std::shared_ptr<const Program> &program) {
+  if (options.benchmark || !options.outputs.empty() || !options.report.empty())
+    throw Error("internal: evaluatePlan writes no files and runs no benchmark");
+  checkRunOptions(options);
+  RunInputs in = openInputs(options, *program);
+  return evaluate(options, program, in, /*collectOutputs=*/false).report;
+}
 
 int runTool(const RunOptions &options) {
   try {

@@ -2,10 +2,14 @@
 #pragma once
 
 #include "runtime/exec/CimStepParams.h"
+#include "runtime/exec/Program.h"
 #include "runtime/tooling/Benchmark.h"
 #include "runtime/tooling/Metrics.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace cimlir {
@@ -46,5 +50,12 @@ struct RunOptions {
 /// report and outputs files (each complete or not at all). Returns the exit code; errors
 /// are printed as one line "cim-run: error: ..." to stderr.
 int runTool(const RunOptions &options);
+
+/// The evaluation of runTool on a loaded plan (options.plan names it in the report), without
+/// files or printing: returns the report --report would write. Throws cimlir::Error with the
+/// message cim-run prints; options.outputs, options.report and options.benchmark must be
+/// unset. For the Python API (python/CimlirModule.cpp).
+nlohmann::json evaluatePlan(const RunOptions &options,
+                            const std::shared_ptr<const Program> &program);
 
 } // namespace cimlir

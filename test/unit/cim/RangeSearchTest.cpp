@@ -89,9 +89,11 @@ TEST(RangeSearch, KlThresholdKeepsUniformDataAndCutsAGaussiansTails) {
   EXPECT_GE(klClip(uniform, 127), 0.95 * uniform.largest());
   const double sd = rng.uniform(0.1, 10.0);
   const Magnitudes gaussian = Magnitudes::of(normals(rng, 100000, sd));
-  // Few levels cut the tails and keep the bulk; more levels afford a wider range.
+  // Few levels cut the tails and keep the bulk; more levels afford a wider range. (The largest
+  // of 100,000 normals is 4.4 to 5 sd; 7 levels' clip is about 4 sd: 0.9 of the largest
+  // failed for one seed in about 50.)
   const double coarse = klClip(gaussian, 7), fine = klClip(gaussian, 127);
-  EXPECT_LT(coarse, 0.9 * gaussian.largest());
+  EXPECT_LT(coarse, 0.95 * gaussian.largest());
   EXPECT_GT(coarse, 1.5 * sd);
   EXPECT_LE(coarse, fine);
   // Integer magnitudes (an ADC's |P|): thresholds are bin edges of [0, largest].
