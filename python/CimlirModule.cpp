@@ -138,6 +138,7 @@ public:
   }
 
   std::string evaluate(RunOptions options) {
+    options.plan = program_->path(); // the report's "plan", as cim-run names its argument
     nb::gil_scoped_release noGil;
     std::lock_guard<std::mutex> lock(mutex_);
     return evaluatePlan(options, program_).dump();

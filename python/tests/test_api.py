@@ -140,6 +140,7 @@ def test_evaluate_gives_cim_runs_report(plan, cli_plan, tmp_path):
     for key in ("accuracy", "over_repeats", "samples", "repeats", "cost", "run_parameters",
                 "dataset", "device", "model"):
         assert report[key] == expected[key], key
+    assert report["plan"].endswith("cnn.plan"), report["plan"]  # where compile() wrote it
     assert len(report["layers"]) == len(expected["layers"]) == 4
     for got, want in zip(report["layers"], expected["layers"]):
         for key in ("name", "counters", "cost", "chip_seeds", "settings", "dac_activity"):

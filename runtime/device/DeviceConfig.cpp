@@ -442,6 +442,13 @@ ojson toJson(const LayerSettings &settings) {
   return out;
 }
 
+nlohmann::json toJson(const LayerCost &cost) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto &[name, value] : costFigures(cost))
+    out[name] = value;
+  return out;
+}
+
 ojson toJson(const DeviceConfig &device) {
   ojson out = ojson::object();
   out["name"] = device.name;

@@ -6,6 +6,7 @@
 // sorted its keys.
 #pragma once
 
+#include "runtime/device/CostModel.h"
 #include "runtime/device/DeviceConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -24,5 +25,7 @@ DeviceConfig parseDevice(const nlohmann::ordered_json &file, const std::string &
 nlohmann::ordered_json toJson(const DeviceConfig &device);
 /// One layer's complete settings: {"crossbar": …, "weights": …, …, "digital": …}.
 nlohmann::ordered_json toJson(const LayerSettings &settings);
+/// A layer's cost as cim-run's report gives it: {"energy_pj_per_sample": …, …} (costFigures).
+nlohmann::json toJson(const LayerCost &cost);
 
 } // namespace cimlir::device

@@ -115,9 +115,6 @@ nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t sample
   const device::LayerCost cost =
       device::cimLayerCost(cost_, shape_, device::cimLayerCounts(shape_, activity))
           .perSample(samples);
-  nlohmann::json costJson = nlohmann::json::object();
-  for (const auto &[name, value] : device::costFigures(cost))
-    costJson[name] = value;
   nlohmann::json counted = {{"rows", counters.rows},
                             {"input_digits", counters.inputDigits},
                             {"active_input_digits", counters.activeInputDigits},
@@ -141,7 +138,7 @@ nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t sample
           {"chip_seed", settings.noise.chipSeed},
           {"samples", samples},
           {"counters", counted},
-          {"cost", costJson}};
+          {"cost", device::toJson(cost)}};
 }
 
 namespace {

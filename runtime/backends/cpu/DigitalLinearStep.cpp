@@ -4,6 +4,7 @@
 #include "kernels/cpu/DigitalLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
+#include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
 
@@ -57,10 +58,6 @@ DigitalLayer::DigitalLayer(const StepAttrs &a)
 }
 
 nlohmann::json DigitalLayer::report(int64_t samples, int64_t macs) const {
-  nlohmann::json costJson = nlohmann::json::object();
-  for (const auto &[name, value] :
-       device::costFigures(device::digitalLayerCost(cost_, precision_, macs).perSample(samples)))
-    costJson[name] = value;
   return {{"name", name_},
           {"op", "DigitalLinear"},
           {"kind", layout_.step().kindName()},
@@ -70,7 +67,8 @@ nlohmann::json DigitalLayer::report(int64_t samples, int64_t macs) const {
           {"n", layout_.step().n},
           {"samples", samples},
           {"counters", {{"macs", macs}}},
-          {"cost", costJson}};
+          {"cost",
+           device::toJson(device::digitalLayerCost(cost_, precision_, macs).perSample(samples))}};
 }
 
 std::unique_ptr<StepKernel> prepareDigitalLinear(const StepAttrs &attrs) {
