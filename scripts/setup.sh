@@ -14,6 +14,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev
   zlib1g-dev libzip-dev libzstd-dev libopenblas-dev libjpeg62-turbo-dev libpng-dev
   python3-matplotlib python3-dev python3-venv
+  openmpi-bin libopenmpi-dev
   clang-format-14
   clang-22 libclang-rt-22-dev
 )

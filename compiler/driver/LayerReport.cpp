@@ -51,26 +51,46 @@ std::string fusedColumn(Operation *op) {
   return fused.empty() ? "" : csv(fused);
 }
 
-/// Multiply-accumulates per sample of a linear layer kept digital: each output element sums K
-/// products (a MatMul's K is x's last extent, W may hold batch dimensions; else W's elements
-/// per output channel); a transposed convolution spreads each input element over W's elements
-/// per input channel. The leading dimension is the batch.
-int64_t macsPerSample(Operation *op, StringRef kind) {
+/// A linear layer kept digital: its weights per group and its multiply-accumulates per sample.
+struct DigitalLayer {
+  device::DigitalLayerShape shape;
+  int64_t macsPerSample = 0;
+};
+
+/// A cim.digital_linear as cim::getLinearShape sees it; an onnx Gemm, MatMul or Conv kept in
+/// fp32 from its types: a MatMul's K is x's last extent (W may hold batch dimensions, a group
+/// each), a Conv's groups its `group`. The leading dimension is the batch.
+DigitalLayer digitalLayer(Operation *op, StringRef kind, cim::DigitalPrecision precision) {
+  DigitalLayer layer;
+  layer.shape.precision = precision;
+  device::DigitalLayerShape &s = layer.shape;
+  if (isa<cim::DigitalLinearOp>(op)) {
+    const cim::LinearShape linear = cim::getLinearShape(op);
+    s.groups = linear.groups;
+    s.k = linear.k;
+    s.n = linear.n;
+    layer.macsPerSample = linear.rowsPerSample * s.groups * s.k * s.n;
+    return layer;
+  }
   auto x = cast<ShapedType>(op->getOperand(0).getType());
   auto w = cast<ShapedType>(op->getOperand(1).getType());
   auto y = cast<ShapedType>(op->getResult(0).getType());
-  auto perSample = [](ShapedType t) {
-    int64_t n = 1;
-    for (int64_t d : t.getShape().drop_front())
-      n *= d;
-    return n;
-  };
-  if (kind == "conv_transpose")
-    return perSample(x) * (w.getNumElements() / x.getDimSize(1));
-  if (kind == "matmul")
-    return perSample(y) * x.getShape().back();
-  const int64_t outputs = kind == "conv" ? y.getDimSize(1) : y.getShape().back();
-  return perSample(y) * (w.getNumElements() / outputs);
+  int64_t outputs = 1; // y's elements per sample
+  for (int64_t d : y.getShape().drop_front())
+    outputs *= d;
+  const int64_t weights = w.getNumElements();
+  if (kind == "conv") {
+    auto group = op->getAttrOfType<IntegerAttr>("group");
+    s.groups = group ? group.getInt() : 1;
+    s.n = y.getDimSize(1) / s.groups;
+    s.k = weights / y.getDimSize(1);
+  } else {
+    s.n = y.getShape().back();
+    s.k = kind == "matmul" ? x.getShape().back() : weights / s.n;
+    s.groups = weights / (s.k * s.n);
+  }
+  layer.macsPerSample = outputs * s.k;
+  return layer;
 }
 
 /// The cost columns (device::costFigures): energy per sample (total, then by part), latency
@@ -106,7 +126,9 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
   // A digital layer's row: the 12 mapping columns empty, its cost, its folded nodes.
   auto digitalRow = [&](Operation *op, const std::string &layer, StringRef kind,
                         cim::DigitalPrecision precision) {
-    device::LayerCost c = device::digitalLayerCost(cost, precision, macsPerSample(op, kind));
+    const DigitalLayer digital = digitalLayer(op, kind, precision);
+    device::LayerCost c =
+        device::digitalLayerCost(cost, digital.shape, digital.macsPerSample, /*samples=*/1);
     chip += c;
     os << csv(layer) << "," << kind << ",digital" << std::string(12, ',') << "," << costColumns(c)
        << "," << fusedColumn(op) << "\n";
@@ -158,7 +180,7 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
     // the cost model prices linear layers only (docs/cost-model.md).
     else if (isa<cim::ElementwiseChainOp>(op))
       os << csv(nameOf(op)) << ",elementwise_chain,digital" << std::string(12, ',')
-         << std::string(8, ',') << "," << fusedColumn(op) << "\n";
+         << std::string(device::costFigures({}).size(), ',') << "," << fusedColumn(op) << "\n";
     else if (isa<onnx::GemmOp, onnx::MatMulOp, onnx::ConvOp>(op) &&
              matchPattern(op->getOperand(1), m_Constant()))
       digitalRow(op, nameOf(op), op->getName().stripDialect().lower(), cim::DigitalPrecision::Fp32);

@@ -97,6 +97,14 @@ template <typename OpTy> LogicalResult verifyLinearForm(OpTy op, size_t layerOpe
   return success();
 }
 
+/// The product of `dims`.
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  return n;
+}
+
 template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
   auto w = op.getWeight().getType();
   LinearShape s;
@@ -105,12 +113,16 @@ template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
     s.n = w.getDimSize(1);
     s.k = w.getDimSize(2);
     s.outputMajor = true;
+    // x is the input gates [seq, batch, ...].
+    const bool twice = op.getKind() == "gru" && *op.getLinearBeforeReset() == 0;
+    s.rowsPerSample = op.getX().getType().getDimSize(0) * (twice ? 2 : 1);
     return s;
   }
   if (op.getKind() == "conv_transpose") { // W [C, M/g, k...]: a group's rows are its inputs
     s.groups = *op.getGroup();
     s.k = w.getDimSize(0) / s.groups;
     s.n = w.getNumElements() / w.getDimSize(0);
+    s.rowsPerSample = product(op.getX().getType().getShape().drop_front(2));
     return s;
   }
   if (op.getKind() == "conv") {
@@ -118,8 +130,11 @@ template <typename OpTy> LinearShape linearShapeOf(OpTy op) {
     s.k = w.getNumElements() / w.getDimSize(0);
     s.n = w.getDimSize(0) / s.groups;
     s.outputMajor = true;
+    s.rowsPerSample = product(op.getY().getType().getShape().drop_front(2));
     return s;
   }
+  if (op.getKind() == "matmul")
+    s.rowsPerSample = product(op.getX().getType().getShape().drop_front().drop_back());
   s.outputMajor = op.getKind() == "gemm" && *op.getTransB() != 0;
   s.k = w.getDimSize(s.outputMajor ? 1 : 0);
   s.n = w.getDimSize(s.outputMajor ? 0 : 1);

@@ -37,6 +37,10 @@ struct LinearShape {
   int64_t groups = 1, k = 0, n = 0;
   /// W[n][k] (gemm with transB, conv) rather than W[k][n].
   bool outputMajor = false;
+  /// The rows of x one sample gives each group: a conv's output pixels, a conv_transpose's
+  /// input pixels, a matmul's leading dimensions, a recurrent layer's steps (a GRU without
+  /// linear_before_reset reads its crossbars twice a step), a gemm's 1.
+  int64_t rowsPerSample = 1;
 };
 /// The `layer` (the ONNX node name) of a cim.linear or cim.digital_linear; null for any
 /// other op.

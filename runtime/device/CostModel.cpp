@@ -49,6 +49,11 @@ const std::vector<CostField> &costFields() {
       CIMLIR_COST_NUMBER("digital", "int8_mac_pj", int8MacPj),
       CIMLIR_COST_NUMBER("digital", "w8a16_mac_pj", w8a16MacPj),
       CIMLIR_COST_NUMBER("digital", "macs_per_ns", digitalMacsPerNs),
+      {"memory", "activation_bits", CostField::Count,
+       [](const CostSettings &c) { return static_cast<double>(c.activationBits); },
+       [](CostSettings &c, double v) { c.activationBits = static_cast<int64_t>(v); }},
+      CIMLIR_COST_NUMBER("memory", "sram_pj_per_byte", sramPjPerByte),
+      CIMLIR_COST_NUMBER("memory", "dram_pj_per_byte", dramPjPerByte),
   };
 #undef CIMLIR_COST_NUMBER
   return fields;
@@ -78,6 +83,8 @@ LayerCost &LayerCost::operator+=(const LayerCost &o) {
   arrayPj += o.arrayPj;
   peripheryPj += o.peripheryPj;
   digitalPj += o.digitalPj;
+  sramPj += o.sramPj;
+  dramPj += o.dramPj;
   latencyNs += o.latencyNs;
   adcAreaMm2 += o.adcAreaMm2;
   dacAreaMm2 += o.dacAreaMm2;
@@ -88,8 +95,8 @@ LayerCost &LayerCost::operator+=(const LayerCost &o) {
 LayerCost LayerCost::perSample(int64_t samples) const {
   LayerCost out = *this;
   const double f = samples > 0 ? 1.0 / static_cast<double>(samples) : 0.0;
-  for (double *v :
-       {&out.adcPj, &out.dacPj, &out.arrayPj, &out.peripheryPj, &out.digitalPj, &out.latencyNs})
+  for (double *v : {&out.adcPj, &out.dacPj, &out.arrayPj, &out.peripheryPj, &out.digitalPj,
+                    &out.sramPj, &out.dramPj, &out.latencyNs})
     *v *= f;
   return out;
 }
@@ -101,6 +108,8 @@ std::vector<std::pair<const char *, double>> costFigures(const LayerCost &c) {
           {"array_pj", c.arrayPj},
           {"periphery_pj", c.peripheryPj},
           {"digital_pj", c.digitalPj},
+          {"sram_pj", c.sramPj},
+          {"dram_pj", c.dramPj},
           {"latency_ns_per_sample", c.latencyNs},
           {"area_mm2", c.areaMm2()}};
 }
@@ -120,6 +129,11 @@ int64_t adcsPerArray(const CostSettings &cost, const CimLayerShape &shape) {
 
 cim::CrossbarMapping mappingOf(const CimLayerShape &shape) {
   return cim::CrossbarMapping::of(shape.k, shape.n, shape.settings);
+}
+
+/// The SRAM energy of `elements` activations.
+double activationPj(const CostSettings &cost, double elements) {
+  return elements * (static_cast<double>(cost.activationBits) / 8) * cost.sramPjPerByte;
 }
 
 } // namespace
@@ -143,6 +157,7 @@ CimLayerCounts cimLayerCounts(const CimLayerShape &shape, const CimActivity &act
   c.readCycles = activity.rows * mapping.inputSlices;
   // The outputs of the fullest array (a column pair each), each converted once per read.
   c.conversionsPerRead = mapping.conversionsPerRead();
+  c.activationElements = activity.rows * (shape.k + shape.n) * shape.groups;
   return c;
 }
 
@@ -156,6 +171,7 @@ LayerCost cimLayerCost(const CostSettings &cost, const CimLayerShape &shape,
   out.dacPj = counts.rowDrives * cost.dacEnergyPjPerRow;
   out.arrayPj = counts.cellReads * cost.cellReadEnergyPj;
   out.peripheryPj = counts.adcConversions * cost.shiftAddEnergyPj;
+  out.sramPj = activationPj(cost, static_cast<double>(counts.activationElements));
   // The arrays run in parallel. In each read cycle an ADC converts, one after the other, the
   // outputs of the columns_per_adc adjacent bit lines it serves (a column pair each), which
   // the outputs fill from the first column: the busiest ADC sets the time.
@@ -170,26 +186,35 @@ LayerCost cimLayerCost(const CostSettings &cost, const CimLayerShape &shape,
   return out;
 }
 
-LayerCost digitalLayerCost(const CostSettings &cost, cim::DigitalPrecision precision,
-                           int64_t macs) {
+LayerCost digitalLayerCost(const CostSettings &cost, const DigitalLayerShape &shape, int64_t macs,
+                           int64_t samples) {
   double perMac = cost.fp32MacPj;
-  switch (precision) {
+  double weightBytes = 4; // float32 weights, as the model has them
+  switch (shape.precision) {
   case cim::DigitalPrecision::Fp32:
-    perMac = cost.fp32MacPj;
     break;
   case cim::DigitalPrecision::Bf16:
     perMac = cost.bf16MacPj;
+    weightBytes = 2;
     break;
   case cim::DigitalPrecision::Int8:
     perMac = cost.int8MacPj;
+    weightBytes = 1;
     break;
   case cim::DigitalPrecision::W8A16:
     perMac = cost.w8a16MacPj;
+    weightBytes = 1;
     break;
   }
   LayerCost out;
   out.digitalPj = macs * perMac;
   out.latencyNs = macs / cost.digitalMacsPerNs;
+  // Each of the rows·groups rows reads K inputs and writes N outputs: macs/N + macs/K.
+  const double m = static_cast<double>(macs);
+  out.sramPj =
+      activationPj(cost, (shape.n > 0 ? m / shape.n : 0) + (shape.k > 0 ? m / shape.k : 0));
+  out.dramPj = static_cast<double>(samples) * shape.groups * shape.k * shape.n * weightBytes *
+               cost.dramPjPerByte;
   return out;
 }
 

@@ -22,7 +22,7 @@ enum class AdcArchitecture { Sar, Flash };
 
 /// The `cost` section of a device file: the chip's per-operation figures. The defaults are
 /// ISAAC's (Shafiee et al., ISCA 2016, 32 nm) for the analog parts and Horowitz's (ISSCC
-/// 2014, 45 nm) for digital arithmetic; docs/cost-model.md derives each.
+/// 2014, 45 nm) for digital arithmetic and memory; docs/cost-model.md derives each.
 struct CostSettings {
   // adc: one conversion of one output at 8 bits, scaled to a layer's adc.bits.
   AdcArchitecture adcArchitecture = AdcArchitecture::Sar;
@@ -45,6 +45,12 @@ struct CostSettings {
   double int8MacPj = 0.3;
   double w8a16MacPj = 0.9;
   double digitalMacsPerNs = 1024.0;
+  // memory: the linear layers' activations pass through on-chip SRAM at activation_bits per
+  // element; a digital layer's weights come from DRAM once per sample (CIM weights stay in
+  // their arrays).
+  int64_t activationBits = 16;  ///< ISAAC's 16-bit buffers
+  double sramPjPerByte = 2.5;   ///< 20 pJ per 64-bit read of a 32 KB SRAM
+  double dramPjPerByte = 162.5; ///< 1.3 nJ per 64-bit DRAM read
 
   bool operator==(const CostSettings &o) const;
   bool operator!=(const CostSettings &o) const { return !(*this == o); }
@@ -80,6 +86,8 @@ struct CimLayerCounts {
   int64_t readCycles = 0;
   /// Conversions one array makes per read cycle, and its ADCs (cols / columns_per_adc).
   int64_t conversionsPerRead = 0;
+  /// Activation elements through SRAM: each row of x read (K), each output row written (N).
+  int64_t activationElements = 0;
 };
 
 /// A layer's crossbar geometry, for its counts and area.
@@ -107,9 +115,12 @@ int64_t cimLayerArrays(const CimLayerShape &shape);
 /// Energy (pJ), latency (ns) and area (mm²) of a layer per sample.
 struct LayerCost {
   double adcPj = 0, dacPj = 0, arrayPj = 0, peripheryPj = 0, digitalPj = 0;
+  double sramPj = 0, dramPj = 0; ///< memory traffic
   double latencyNs = 0;
   double adcAreaMm2 = 0, dacAreaMm2 = 0, arrayAreaMm2 = 0;
-  double energyPj() const { return adcPj + dacPj + arrayPj + peripheryPj + digitalPj; }
+  double energyPj() const {
+    return adcPj + dacPj + arrayPj + peripheryPj + digitalPj + sramPj + dramPj;
+  }
   double areaMm2() const { return adcAreaMm2 + dacAreaMm2 + arrayAreaMm2; }
   LayerCost &operator+=(const LayerCost &o);
   /// Energy and latency divided by `samples` (none: 0); the area stays.
@@ -117,7 +128,7 @@ struct LayerCost {
 };
 
 /// The figures every report shows, in its order, named as the reports name them
-/// ("energy_pj_per_sample", "adc_pj", ..., "latency_ns_per_sample", "area_mm2").
+/// ("energy_pj_per_sample", "adc_pj", ..., "dram_pj", "latency_ns_per_sample", "area_mm2").
 std::vector<std::pair<const char *, double>> costFigures(const LayerCost &cost);
 
 /// The ADC energy or area factor of `bits` against 8 bits, for `architecture`.
@@ -125,7 +136,14 @@ double adcScale(AdcArchitecture architecture, int bits);
 /// A CIM layer: `counts` priced with `cost`, its area from its arrays.
 LayerCost cimLayerCost(const CostSettings &cost, const CimLayerShape &shape,
                        const CimLayerCounts &counts);
-/// A layer kept digital (§8) that makes `macs` multiply-accumulates per sample.
-LayerCost digitalLayerCost(const CostSettings &cost, cim::DigitalPrecision precision, int64_t macs);
+/// A layer kept digital (§8): per group, x's rows of K times a K×N weight in `precision`.
+struct DigitalLayerShape {
+  int64_t groups = 1, k = 0, n = 0;
+  cim::DigitalPrecision precision = cim::DigitalPrecision::Fp32;
+};
+/// A layer kept digital that made `macs` multiply-accumulates (rows·K·N·groups) over
+/// `samples` samples, reading its weights from DRAM once per sample.
+LayerCost digitalLayerCost(const CostSettings &cost, const DigitalLayerShape &shape, int64_t macs,
+                           int64_t samples);
 
 } // namespace cimlir::device

@@ -74,6 +74,9 @@ struct BackendOptions {
   /// A backend that can replay a batch's recorded work (Backend::canReplay: the CUDA backend's
   /// CUDA graphs) does so (cim-run --cuda-graph on|off).
   bool replay = true;
+  /// The GPU a backend of an accelerator takes: this index modulo the GPUs the process sees
+  /// (cim-run: its rank among the MPI ranks on its host); -1: the current one.
+  int gpu = -1;
 };
 
 /// Times steps for --profile. A backend times its own work: the CPU with the host clock, an

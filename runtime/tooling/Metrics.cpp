@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace cimlir {
@@ -102,9 +103,9 @@ void Metrics::addReference(int64_t begin, int64_t count, const std::string &name
   if (perSampleRuns_)
     expected = expected.reshaped(out.shape());
   if (expected.shape() != out.shape()) {
-    ++mismatches_;
-    worst_ = "output '" + name + "' has shape " + shapeToString(out.shape()) +
-             " but the reference has " + shapeToString(expected.shape());
+    noteMismatch(std::numeric_limits<double>::infinity(),
+                 "output '" + name + "' has shape " + shapeToString(out.shape()) +
+                     " but the reference has " + shapeToString(expected.shape()));
     return;
   }
   for (int64_t i = 0, n = out.numel(); i < n; ++i) {
@@ -113,14 +114,50 @@ void Metrics::addReference(int64_t begin, int64_t count, const std::string &name
     bool nanMatch = std::isnan(o) && std::isnan(e);
     ++compared_;
     if (!nanMatch && !(err <= tolerance_.atol + tolerance_.rtol * std::fabs(e))) {
-      if (mismatches_ == 0 || err > maxAbsError_)
-        worst_ = "output '" + name + "' element " + std::to_string(i) + " of sample " +
-                 std::to_string(begin) + ".." + std::to_string(begin + count - 1) + " is " +
-                 std::to_string(o) + ", the reference " + std::to_string(e);
-      ++mismatches_;
+      // A NaN against a number is as far off as can be.
+      const double worst = std::isnan(err) ? std::numeric_limits<double>::infinity() : err;
+      if (mismatches_ == 0 || worst > worstError_)
+        noteMismatch(worst, "output '" + name + "' element " + std::to_string(i) + " of sample " +
+                                std::to_string(begin) + ".." + std::to_string(begin + count - 1) +
+                                " is " + std::to_string(o) + ", the reference " +
+                                std::to_string(e));
+      else
+        ++mismatches_;
     }
     if (!nanMatch)
       maxAbsError_ = std::max(maxAbsError_, err);
+  }
+}
+
+void Metrics::noteMismatch(double error, std::string what) {
+  // The largest error is the worst; of equal ones, the first.
+  if (mismatches_ == 0 || error > worstError_) {
+    worstError_ = error;
+    worst_ = std::move(what);
+  }
+  ++mismatches_;
+}
+
+nlohmann::json Metrics::counts() const {
+  return {{"samples", samples_},          {"correct", correct_},
+          {"correct_top5", correctTop5_}, {"agree", agree_},
+          {"classified", classified_},    {"compared", compared_},
+          {"mismatches", mismatches_},    {"max_abs_error", maxAbsError_},
+          {"worst_error", worstError_},   {"worst", worst_}};
+}
+
+void Metrics::merge(const nlohmann::json &c) {
+  samples_ += c.at("samples").get<int64_t>();
+  correct_ += c.at("correct").get<int64_t>();
+  correctTop5_ += c.at("correct_top5").get<int64_t>();
+  agree_ += c.at("agree").get<int64_t>();
+  classified_ += c.at("classified").get<int64_t>();
+  compared_ += c.at("compared").get<int64_t>();
+  maxAbsError_ = std::max(maxAbsError_, c.at("max_abs_error").get<double>());
+  const int64_t mismatches = c.at("mismatches").get<int64_t>();
+  if (mismatches > 0) {
+    noteMismatch(c.at("worst_error").get<double>(), c.at("worst").get<std::string>());
+    mismatches_ += mismatches - 1;
   }
 }
 

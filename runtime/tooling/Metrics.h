@@ -37,12 +37,22 @@ public:
   nlohmann::json summary() const;
   /// False when reference outputs exist and some output is outside the tolerance.
   bool outputsMatchReference() const { return mismatches_ == 0; }
-  /// One line describing the worst mismatch, for the error message.
+  /// One line describing the worst mismatch (the largest error, the first of equals), for the
+  /// error message.
   const std::string &worstMismatch() const { return worst_; }
+
+  /// What add() has counted, for another process to merge (cim-run over MPI ranks; floats
+  /// kept exactly by a binary JSON form such as CBOR).
+  nlohmann::json counts() const;
+  /// Adds the counts of a Metrics (same constructor arguments) that saw the samples after
+  /// this one's: the result is what one Metrics seeing all of them in order reports.
+  void merge(const nlohmann::json &counts);
 
 private:
   void addClassification(int64_t begin, const Tensor &logits);
   void addReference(int64_t begin, int64_t count, const std::string &name, const Tensor &out);
+  /// Counts a mismatch whose error is `error`, described by `what`.
+  void noteMismatch(double error, std::string what);
 
   std::string classOutput_;
   std::optional<std::vector<int64_t>> labels_, referencePredictions_;
@@ -52,6 +62,7 @@ private:
   int64_t samples_ = 0, correct_ = 0, correctTop5_ = 0, agree_ = 0, classified_ = 0;
   int64_t compared_ = 0, mismatches_ = 0;
   double maxAbsError_ = 0;
+  double worstError_ = 0; ///< of worst_: infinite for a shape or a NaN against a number
   std::string worst_;
 };
 

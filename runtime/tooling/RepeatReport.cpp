@@ -1,6 +1,7 @@
 #include "runtime/tooling/RepeatReport.h"
 
 #include "core/Error.h"
+#include "runtime/device/DeviceJson.h"
 
 #include <cmath>
 #include <cstdio>
@@ -94,56 +95,103 @@ std::string metricsLine(const nlohmann::json &report, int64_t samples, int64_t r
   return line;
 }
 
-void LayerReports::add(const Executor &executor) {
-  const size_t steps = executor.program().steps().size();
-  size_t next = 0;
-  for (size_t i = 0; i < steps; ++i) {
-    nlohmann::json r = executor.stepReport(i);
-    // The linear layers: their counters and cost (other steps report nothing or no cost).
-    if (r.is_null() || !r.contains("cost"))
-      continue;
-    const bool cim = r.contains("chip_seed");
-    if (first_) {
-      r["step"] = i;
-      if (cim) {
-        r["chip_seeds"] = nlohmann::json::array({r["chip_seed"]});
-        r.erase("chip_seed");
-      }
-      layers_.emplace_back(i, std::move(r));
-      continue;
-    }
-    if (next >= layers_.size() || layers_[next].first != i)
-      throw Error("internal: repeats report different layers");
-    nlohmann::json &merged = layers_[next++].second;
-    const int64_t before = merged["samples"].get<int64_t>(), added = r["samples"].get<int64_t>();
-    merged["samples"] = before + added;
-    for (auto it = r["counters"].begin(); it != r["counters"].end(); ++it)
-      merged["counters"][it.key()] =
-          merged["counters"][it.key()].get<int64_t>() + it.value().get<int64_t>();
-    // Per sample over all repeats' samples (the area is every repeat's).
-    for (auto it = r["cost"].begin(); it != r["cost"].end(); ++it)
-      if (it.key() != "area_mm2" && before + added > 0)
-        merged["cost"][it.key()] =
-            (merged["cost"][it.key()].get<double>() * static_cast<double>(before) +
-             it.value().get<double>() * static_cast<double>(added)) /
-            static_cast<double>(before + added);
-    if (cim)
-      merged["chip_seeds"].push_back(r["chip_seed"]);
+namespace {
+
+/// A layer entry's counters priced per sample (docs/cost-model.md): a CIM layer on its mapping
+/// (its "settings" as it ran), a digital one per MAC; both with their memory traffic.
+device::LayerCost priceLayer(const nlohmann::json &layer, const device::CostSettings &cost) {
+  const int64_t samples = layer.at("samples").get<int64_t>();
+  const nlohmann::json &c = layer.at("counters");
+  const int64_t groups = layer.at("groups").get<int64_t>();
+  const int64_t k = layer.at("k").get<int64_t>(), n = layer.at("n").get<int64_t>();
+  if (layer.at("op") == "DigitalLinear") {
+    const auto precision =
+        cim::enumFromString<cim::DigitalPrecision>(layer.at("precision").get<std::string>());
+    if (!precision)
+      throw Error("internal: a digital layer's report has no known precision");
+    return device::digitalLayerCost(cost, {groups, k, n, *precision}, c.at("macs").get<int64_t>(),
+                                    samples)
+        .perSample(samples);
   }
-  first_ = false;
+  device::CimLayerShape shape;
+  shape.groups = groups;
+  shape.k = k;
+  shape.n = n;
+  shape.settings = device::parseDevice(nlohmann::ordered_json(layer.at("settings")),
+                                       layer.at("name").get<std::string>())
+                       .defaults;
+  // The groups run side by side, each on the rows of x.
+  const device::CimActivity activity{c.at("rows").get<int64_t>() / groups,
+                                     c.at("active_input_digits").get<int64_t>(),
+                                     c.at("adc_conversions").get<int64_t>()};
+  return device::cimLayerCost(cost, shape, device::cimLayerCounts(shape, activity))
+      .perSample(samples);
 }
 
-nlohmann::json LayerReports::json() const {
+} // namespace
+
+void LayerReports::add(const Executor &executor, int64_t repeat) {
+  for (size_t i = 0, steps = executor.program().steps().size(); i < steps; ++i) {
+    const nlohmann::json r = executor.stepReport(i);
+    if (r.is_object() && (r.value("op", "") == "CimLinear" || r.value("op", "") == "DigitalLinear"))
+      addLayer(i, r,
+               r.contains("chip_seed") ? std::map<int64_t, nlohmann::json>{{repeat, r["chip_seed"]}}
+                                       : std::map<int64_t, nlohmann::json>{});
+  }
+}
+
+void LayerReports::addLayer(size_t step, const nlohmann::json &report,
+                            const std::map<int64_t, nlohmann::json> &chipSeeds) {
+  auto [it, added] = layers_.try_emplace(step);
+  Layer &layer = it->second;
+  layer.chipSeeds.insert(chipSeeds.begin(), chipSeeds.end());
+  if (added) {
+    layer.report = report;
+    layer.report.erase("chip_seed");
+    return;
+  }
+  nlohmann::json &merged = layer.report;
+  merged["samples"] = merged["samples"].get<int64_t>() + report.at("samples").get<int64_t>();
+  for (auto c = report.at("counters").begin(); c != report.at("counters").end(); ++c)
+    merged["counters"][c.key()] = merged["counters"][c.key()].get<int64_t>() + c->get<int64_t>();
+}
+
+nlohmann::json LayerReports::state() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto &[step, layer] : layers_) {
-    nlohmann::json entry = layer;
-    const double samples = static_cast<double>(layer["samples"].get<int64_t>());
+    nlohmann::json seeds = nlohmann::json::array();
+    for (const auto &[repeat, seed] : layer.chipSeeds)
+      seeds.push_back({repeat, seed});
+    out.push_back({{"step", step}, {"report", layer.report}, {"chip_seeds", seeds}});
+  }
+  return out;
+}
+
+void LayerReports::merge(const nlohmann::json &state) {
+  for (const nlohmann::json &entry : state) {
+    std::map<int64_t, nlohmann::json> seeds;
+    for (const nlohmann::json &pair : entry.at("chip_seeds"))
+      seeds[pair.at(0).get<int64_t>()] = pair.at(1);
+    addLayer(entry.at("step").get<size_t>(), entry.at("report"), seeds);
+  }
+}
+
+nlohmann::json LayerReports::json(const device::CostSettings &cost) const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto &[step, layer] : layers_) {
+    nlohmann::json entry = layer.report;
+    entry["step"] = step;
+    const double samples = static_cast<double>(entry["samples"].get<int64_t>());
     nlohmann::json perSample = nlohmann::json::object();
-    for (auto it = layer["counters"].begin(); it != layer["counters"].end(); ++it)
+    for (auto it = entry["counters"].begin(); it != entry["counters"].end(); ++it)
       perSample[it.key()] = samples > 0 ? it.value().get<int64_t>() / samples : 0.0;
     entry["per_sample"] = perSample;
-    if (layer.contains("chip_seeds")) {
-      const nlohmann::json &c = layer["counters"];
+    if (entry["op"] == "CimLinear") {
+      nlohmann::json seeds = nlohmann::json::array();
+      for (const auto &[repeat, seed] : layer.chipSeeds)
+        seeds.push_back(seed);
+      entry["chip_seeds"] = seeds;
+      const nlohmann::json &c = entry["counters"];
       auto ratio = [&c](const char *part, const char *whole) {
         const int64_t all = c[whole].get<int64_t>();
         return all > 0 ? static_cast<double>(c[part].get<int64_t>()) / all : 0.0;
@@ -151,22 +199,17 @@ nlohmann::json LayerReports::json() const {
       entry["dac_activity"] = ratio("active_input_digits", "input_digits");
       entry["digital_activity"] = ratio("digital_nonzero", "digital_elements");
     }
+    entry["cost"] = device::toJson(priceLayer(entry, cost));
     out.push_back(std::move(entry));
   }
   return out;
 }
 
-nlohmann::json LayerReports::chipCost() const {
-  nlohmann::json total = nlohmann::json::object();
-  if (layers_.empty())
-    return total;
-  for (auto it = layers_.front().second["cost"].begin(); it != layers_.front().second["cost"].end();
-       ++it)
-    total[it.key()] = 0.0;
+nlohmann::json LayerReports::chipCost(const device::CostSettings &cost) const {
+  device::LayerCost chip;
   for (const auto &[step, layer] : layers_)
-    for (auto it = layer["cost"].begin(); it != layer["cost"].end(); ++it)
-      total[it.key()] = total[it.key()].get<double>() + it.value().get<double>();
-  return total;
+    chip += priceLayer(layer.report, cost);
+  return layers_.empty() ? nlohmann::json::object() : device::toJson(chip);
 }
 
 } // namespace cimlir

@@ -6,11 +6,13 @@
 // asks about. The std is the sample standard deviation (divisor N - 1), 0 for one chip.
 #pragma once
 
+#include "runtime/device/CostModel.h"
 #include "runtime/exec/Executor.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,23 +34,38 @@ nlohmann::json combineRepeats(const std::vector<nlohmann::json> &summaries);
 std::string metricsLine(const nlohmann::json &report, int64_t samples, int64_t repeats);
 
 /// Collects StepKernel::report() of the linear layers (CimLinear and DigitalLinear steps) of
-/// every repeat's executor.
+/// the executors that ran the chips (one per repeat, or several per repeat when the samples are
+/// shared among processes), and prices them (runtime/device/CostModel.h) from their summed
+/// counters: the report does not depend on how the samples were shared.
 class LayerReports {
 public:
-  /// Adds the reports of `executor`'s steps (run once per repeat, in repeat order).
-  void add(const Executor &executor);
-  /// One entry per CimLinear and DigitalLinear step in step order: the kernel's fields with
-  /// "step", "samples" and "counters" summed over repeats, "cost" (per sample) averaged over
-  /// them, "per_sample" (counters / samples) added; a CIM layer's with "chip_seeds" (one per
-  /// repeat) instead of "chip_seed", and "dac_activity" and "digital_activity" added.
-  nlohmann::json json() const;
+  /// Adds the reports of `executor`'s linear steps, which ran chip `repeat` on some samples
+  /// (samples in order: those of earlier chips and earlier samples first).
+  void add(const Executor &executor, int64_t repeat);
+  /// What add() collected, for another process to merge(); merge takes the collections of the
+  /// samples after this one's.
+  nlohmann::json state() const;
+  void merge(const nlohmann::json &state);
+  /// One entry per CimLinear and DigitalLinear step in step order: the kernel's fields of the
+  /// first chip with "step", "samples" and "counters" summed over chips and "per_sample"
+  /// (counters / samples) added, and "cost", the counters priced with `cost` per sample; a CIM
+  /// layer's with "chip_seeds" (one per chip) instead of "chip_seed", and "dac_activity" and
+  /// "digital_activity".
+  nlohmann::json json(const device::CostSettings &cost) const;
   /// The chip's cost per sample: the layers' energies, areas and latencies (the layers run one
   /// after the other) added up, in the layers' "cost" fields.
-  nlohmann::json chipCost() const;
+  nlohmann::json chipCost(const device::CostSettings &cost) const;
 
 private:
-  std::vector<std::pair<size_t, nlohmann::json>> layers_; // (step, merged report)
-  bool first_ = true;
+  /// Adds one step's report (its "chip_seed" being chip `repeat`'s) or a merged one.
+  void addLayer(size_t step, const nlohmann::json &report,
+                const std::map<int64_t, nlohmann::json> &chipSeeds);
+
+  struct Layer {
+    nlohmann::json report;                       ///< the first chip's, counters summed
+    std::map<int64_t, nlohmann::json> chipSeeds; ///< by repeat (CIM layers)
+  };
+  std::map<size_t, Layer> layers_; // by step
 };
 
 } // namespace cimlir

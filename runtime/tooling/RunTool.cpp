@@ -7,6 +7,7 @@
 #include "runtime/data/Npz.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/tooling/Progress.h"
+#include "runtime/tooling/Ranks.h"
 #include "runtime/tooling/RepeatReport.h"
 
 #include <algorithm>
@@ -28,6 +29,31 @@ public:
   void add(const TensorMap &outputs) {
     for (const auto &[name, t] : outputs)
       parts_[name].push_back(t);
+  }
+  /// The parts collected, for another rank to merge() after its own (the samples after them).
+  nlohmann::json state() const {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto &[name, parts] : parts_)
+      for (const Tensor &t : parts) {
+        const auto *bytes = static_cast<const uint8_t *>(t.raw());
+        out[name].push_back(
+            {{"dtype", static_cast<int>(t.dtype())},
+             {"shape", t.shape()},
+             {"data", nlohmann::json::binary(std::vector<uint8_t>(bytes, bytes + t.byteSize()))}});
+      }
+    return out;
+  }
+  void merge(const nlohmann::json &state) {
+    for (auto it = state.begin(); it != state.end(); ++it)
+      for (const nlohmann::json &part : *it) {
+        const auto &data = part.at("data").get_binary();
+        Tensor t = Tensor::allocate(static_cast<DType>(part.at("dtype").get<int>()),
+                                    part.at("shape").get<Shape>());
+        if (t.byteSize() != data.size())
+          throw Error("internal: a rank's outputs do not match their shape");
+        std::memcpy(t.raw(), data.data(), data.size());
+        parts_[it.key()].push_back(std::move(t));
+      }
   }
   std::map<std::string, Tensor> result() const {
     std::map<std::string, Tensor> out;
@@ -269,72 +295,181 @@ struct Evaluation {
   std::string worstMismatch;
 };
 
-/// Evaluates every repeat's chip on the inputs and builds the report (no file written).
+/// Runs `work`; returns the one line cim-run prints for the error it throws, or "".
+template <typename Work> std::string errorOf(Work &&work) {
+  try {
+    work();
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::bad_alloc &) {
+    return "out of host memory (try a smaller --batch)";
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// One chip's samples [begin, end) that a rank evaluates (with --inputs, the whole arrays).
+struct ChipPart {
+  int64_t repeat = 0, begin = 0, end = 0;
+};
+
+/// This rank's share of the work: every chip's samples, chip after chip, shared among the
+/// ranks in contiguous parts (with --inputs, the chips). Without samples, rank 0 runs every
+/// chip on none, so that the report lists the layers.
+std::vector<ChipPart> chipParts(int64_t repeats, int64_t perChip, Ranks &ranks) {
+  std::vector<ChipPart> parts;
+  if (perChip == 0) {
+    for (int64_t r = 0; ranks.root() && r < repeats; ++r)
+      parts.push_back({r, 0, 0});
+    return parts;
+  }
+  const Share share = shareOf(repeats * perChip, ranks.rank(), ranks.size());
+  for (int64_t unit = share.begin; unit < share.end;) {
+    const int64_t repeat = unit / perChip, begin = unit % perChip;
+    const int64_t end = std::min(perChip, begin + (share.end - unit));
+    parts.push_back({repeat, begin, end});
+    unit += end - begin;
+  }
+  return parts;
+}
+
+/// Evaluates this rank's share of every repeat's chip (chipParts), then merges the ranks' parts
+/// on rank 0 into the report one process would make: the same outputs, metrics and counters,
+/// because fresh noise is keyed by the sample and the chip (cim-numerics.md §9). Rank 0 returns
+/// it; the other ranks return an empty Evaluation. An error on any rank is thrown on every rank.
 Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &program,
-                    RunInputs &in, bool collectOutputs) {
+                    RunInputs &in, bool collectOutputs, Ranks &ranks) {
   const bool perSample = !program->hasBatchAxis();
   Dataset *dataset = in.dataset.get();
   int64_t total = in.total;
   const int64_t batch = in.batch;
-  Evaluation result;
-  // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
-  // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
-  std::vector<nlohmann::json> summaries;
-  LayerReports layers;
-  std::vector<double> stepSeconds(program->steps().size(), 0.0);
-  std::string backendName;
-  nlohmann::json backendDetails;
+  auto newMetrics = [&] {
+    return Metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
+                   dataset ? dataset->labels() : std::nullopt, in.predictions,
+                   dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
+  };
+  const std::vector<ChipPart> parts = chipParts(o.repeats, dataset ? total : 1, ranks);
+
+  // This rank's part: what its chips measured, for rank 0 to merge.
+  nlohmann::json part = {{"chips", nlohmann::json::array()}};
   OutputCollector collector(perSample && dataset != nullptr);
-  Progress progress(dataset ? total * o.repeats : 0);
-  double seconds = 0.0;
-  for (int64_t r = 0; r < o.repeats; ++r) {
-    BackendOptions backendOptions;
-    backendOptions.cim = o.cim;
-    backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(r);
-    backendOptions.replay = o.cudaGraph;
-    backendOptions.weightBudget = o.gpuMemoryBudget;
-    Executor executor(program, createBackend(o.backend, backendOptions));
-    executor.enableProfiling(o.profile);
-    backendName = executor.backend().name();
-    Metrics metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
-                    dataset ? dataset->labels() : std::nullopt, in.predictions,
-                    dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
-    const bool collect = r == 0 && collectOutputs;
-    auto start = std::chrono::steady_clock::now();
-    if (dataset) {
-      for (int64_t begin = 0; begin < total; begin += batch) {
-        int64_t count = std::min(batch, total - begin);
-        // The dataset index of the batch's first sample keys the fresh noise (§9), so
-        // results do not depend on --batch.
-        TensorMap outputs = executor.run(dataset->inputs(begin, count), RunContext{begin, r});
-        metrics.add(begin, count, outputs);
+  const std::string error = errorOf([&] {
+    LayerReports layers;
+    std::vector<double> stepSeconds(program->steps().size(), 0.0);
+    int64_t units = 0;
+    for (const ChipPart &p : parts)
+      units += p.end - p.begin;
+    Progress progress(dataset && ranks.root() ? units : 0);
+    int64_t done = 0;
+    double seconds = 0.0;
+    for (const ChipPart &p : parts) {
+      // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
+      // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
+      BackendOptions backendOptions;
+      backendOptions.cim = o.cim;
+      backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(p.repeat);
+      backendOptions.replay = o.cudaGraph;
+      backendOptions.weightBudget = o.gpuMemoryBudget;
+      backendOptions.gpu = ranks.size() > 1 ? ranks.localRank() : -1;
+      Executor executor(program, createBackend(o.backend, backendOptions));
+      executor.enableProfiling(o.profile);
+      Metrics metrics = newMetrics();
+      const bool collect = p.repeat == 0 && collectOutputs;
+      auto start = std::chrono::steady_clock::now();
+      if (dataset) {
+        for (int64_t begin = p.begin; begin < p.end; begin += batch) {
+          int64_t count = std::min(batch, p.end - begin);
+          // The dataset index of the batch's first sample keys the fresh noise (§9), so
+          // results do not depend on --batch, nor on how the ranks share the samples.
+          TensorMap outputs =
+              executor.run(dataset->inputs(begin, count), RunContext{begin, p.repeat});
+          metrics.add(begin, count, outputs);
+          if (collect)
+            collector.add(outputs);
+          progress.update(done += count);
+        }
+      } else {
+        TensorMap outputs = executor.run(in.wholeInputs, RunContext{0, p.repeat});
+        total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
+        // The sample count of --inputs is the batch the plan ran on (checked by the executor);
+        // checked again here for inputs whose count inputSampleCount could not tell.
+        if (in.predictions)
+          checkReferenceLength(o.reference, *in.predictions, total);
+        metrics.add(0, total, outputs);
         if (collect)
           collector.add(outputs);
-        progress.update(r * total + begin + count);
       }
-    } else {
-      TensorMap outputs = executor.run(in.wholeInputs, RunContext{0, r});
-      total = program->hasBatchAxis() && !outputs.empty() ? outputs.begin()->second.dim(0) : 1;
-      // The sample count of --inputs is the batch the plan ran on (checked by the executor);
-      // checked again here for inputs whose count inputSampleCount could not tell.
-      if (in.predictions)
-        checkReferenceLength(o.reference, *in.predictions, total);
-      metrics.add(0, total, outputs);
-      if (collect)
-        collector.add(outputs);
+      seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      part["chips"].push_back({{"repeat", p.repeat}, {"metrics", metrics.counts()}});
+      layers.add(executor, p.repeat);
+      part["backend"] = executor.backend().name();
+      part["backend_details"] = executor.backend().report();
+      const std::vector<double> chipSeconds = executor.stepSeconds();
+      for (size_t i = 0; i < stepSeconds.size(); ++i)
+        stepSeconds[i] += chipSeconds[i];
     }
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    part["layers"] = layers.state();
+    part["step_seconds"] = stepSeconds;
+    part["seconds"] = seconds;
+    part["total"] = total;
+  });
+  if (std::string first = ranks.firstError(error); !first.empty())
+    throw Error(first);
+  // Rank 0 has its own part; the others send theirs, outputs included (CBOR keeps every float
+  // exactly).
+  const bool root = ranks.root();
+  if (root)
+    part["outputs"] = nullptr;
+  else if (collectOutputs)
+    part["outputs"] = collector.state();
+  const std::string bytes = root ? std::string() : [&] {
+    const std::vector<uint8_t> cbor = nlohmann::json::to_cbor(part);
+    return std::string(cbor.begin(), cbor.end());
+  }();
+  const std::vector<std::string> received = ranks.gather(bytes);
+  Evaluation result;
+  if (!root)
+    return result;
+
+  // Rank 0: the parts in rank order are the samples in order.
+  std::map<int64_t, Metrics> chips; // by repeat
+  LayerReports layers;
+  std::vector<double> stepSeconds(program->steps().size(), 0.0);
+  double seconds = 0.0;
+  std::string backendName;
+  nlohmann::json backendDetails;
+  for (size_t r = 0; r < received.size(); ++r) {
+    const nlohmann::json rankPart =
+        r == 0 ? std::move(part) : nlohmann::json::from_cbor(received[r]);
+    for (const nlohmann::json &chip : rankPart.at("chips"))
+      chips.try_emplace(chip.at("repeat").get<int64_t>(), newMetrics())
+          .first->second.merge(chip.at("metrics"));
+    if (rankPart.at("chips").empty()) // a rank given no work
+      continue;
+    layers.merge(rankPart.at("layers"));
+    const std::vector<double> rankSteps = rankPart.at("step_seconds");
+    for (size_t i = 0; i < stepSeconds.size(); ++i)
+      stepSeconds[i] += rankSteps[i];
+    // The ranks run side by side: the run takes as long as the slowest.
+    seconds = std::max(seconds, rankPart.at("seconds").get<double>());
+    total = rankPart.at("total").get<int64_t>();
+    if (backendName.empty()) {
+      backendName = rankPart.at("backend").get<std::string>();
+      backendDetails = rankPart.at("backend_details");
+    }
+    if (r > 0 && collectOutputs)
+      collector.merge(rankPart.at("outputs"));
+  }
+  std::vector<nlohmann::json> summaries;
+  for (const auto &[repeat, metrics] : chips) {
     summaries.push_back(metrics.summary());
     if (result.outputsMatch && !metrics.outputsMatchReference()) {
       result.outputsMatch = false;
-      result.worstMismatch = metrics.worstMismatch() +
-                             (o.repeats > 1 ? " (chip " + std::to_string(r) + ")" : std::string());
+      result.worstMismatch =
+          metrics.worstMismatch() +
+          (o.repeats > 1 ? " (chip " + std::to_string(repeat) + ")" : std::string());
     }
-    layers.add(executor);
-    backendDetails = executor.backend().report();
-    const std::vector<double> seconds = executor.stepSeconds();
-    for (size_t i = 0; i < stepSeconds.size(); ++i)
-      stepSeconds[i] += seconds[i];
   }
 
   nlohmann::json &report = result.report;
@@ -345,8 +480,9 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   describeRun(report, o, *program, dataset, backendName, backendDetails);
   report["batch"] = batch;
   report["repeats"] = o.repeats;
-  report["layers"] = layers.json();
-  report["cost"] = layers.chipCost();
+  report["ranks"] = ranks.size();
+  report["layers"] = layers.json(program->cost());
+  report["cost"] = layers.chipCost(program->cost());
   report["extensions"] = stepExtensions(*program);
   if (o.profile)
     report["profile"] = profileTable(*program, stepSeconds, seconds);
@@ -356,27 +492,41 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   return result;
 }
 
-int runInner(const RunOptions &o) {
-  checkRunOptions(o);
-  // The outputs are written all or none: an output may not be an input or another output,
-  // and each is staged (its folder checked) before the long work.
-  if (std::string error = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
-                                             {{"the plan", o.plan},
-                                              {"--inputs", o.inputs},
-                                              {"--dataset", o.dataset},
-                                              {"--reference", o.reference}});
-      !error.empty())
-    throw Error(error);
+int runInner(const RunOptions &o, Ranks &ranks) {
+  // Every rank checks the options and loads the plan and the data; they stop together when
+  // one fails. Rank 0 alone stages the files.
   OutputSet staged;
-  const OutputFile *outputsFile = o.outputs.empty() ? nullptr : &staged.add(o.outputs);
-  const OutputFile *reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
-
-  auto program = Program::load(o.plan);
-  RunInputs in = openInputs(o, *program);
+  const OutputFile *outputsFile = nullptr, *reportFile = nullptr;
+  std::shared_ptr<const Program> program;
+  RunInputs in;
+  const std::string error = errorOf([&] {
+    checkRunOptions(o);
+    if (o.benchmark && ranks.size() > 1)
+      throw Error("--benchmark times one process: run it without an MPI launcher");
+    // The outputs are written all or none: an output may not be an input or another output,
+    // and each is staged (its folder checked) before the long work.
+    if (std::string clash = checkDistinctFiles({{"--outputs", o.outputs}, {"--report", o.report}},
+                                               {{"the plan", o.plan},
+                                                {"--inputs", o.inputs},
+                                                {"--dataset", o.dataset},
+                                                {"--reference", o.reference}});
+        !clash.empty())
+      throw Error(clash);
+    if (ranks.root()) {
+      outputsFile = o.outputs.empty() ? nullptr : &staged.add(o.outputs);
+      reportFile = o.report.empty() ? nullptr : &staged.add(o.report);
+    }
+    program = Program::load(o.plan);
+    in = openInputs(o, *program);
+  });
+  if (std::string first = ranks.firstError(error); !first.empty())
+    throw Error(first);
   if (o.benchmark)
     return runBenchmarkTool(o, program, in.dataset.get(), in.wholeInputs, in.batch, in.total,
                             reportFile, staged);
-  const Evaluation e = evaluate(o, program, in, outputsFile != nullptr);
+  const Evaluation e = evaluate(o, program, in, !o.outputs.empty(), ranks);
+  if (!ranks.root())
+    return 0;
 
   // Into the files staged at the start (messages name the files asked for).
   if (outputsFile)
@@ -387,12 +537,15 @@ int runInner(const RunOptions &o) {
 
   if (!o.quiet) {
     std::string line = metricsLine(e.report, e.total, o.repeats);
-    char buf[200];
+    char buf[240];
     const std::string chips =
         o.repeats > 1 ? " \u00d7 " + std::to_string(o.repeats) + " chips" : std::string();
-    std::snprintf(buf, sizeof buf, "%s%lld samples%s in %.3f s (%.1f samples/s)",
+    const std::string over =
+        ranks.size() > 1 ? " on " + std::to_string(ranks.size()) + " ranks" : std::string();
+    std::snprintf(buf, sizeof buf, "%s%lld samples%s in %.3f s%s (%.1f samples/s)",
                   line.empty() ? "" : " | ", static_cast<long long>(e.total), chips.c_str(),
-                  e.report["seconds"].get<double>(), e.report["samples_per_second"].get<double>());
+                  e.report["seconds"].get<double>(), over.c_str(),
+                  e.report["samples_per_second"].get<double>());
     line += buf;
     std::cout << line << std::endl;
   }
@@ -412,20 +565,19 @@ nlohmann::json evaluatePlan(const RunOptions &options,
     throw Error("internal: evaluatePlan writes no files and runs no benchmark");
   checkRunOptions(options);
   RunInputs in = openInputs(options, *program);
-  return evaluate(options, program, in, /*collectOutputs=*/false).report;
+  SingleProcess alone;
+  return evaluate(options, program, in, /*collectOutputs=*/false, alone).report;
 }
 
-int runTool(const RunOptions &options) {
-  try {
-    return runInner(options);
-  } catch (const Error &e) {
-    // Messages quote names from models, plans and datasets: one line, no escape codes.
-    std::cerr << "cim-run: error: " << printable(e.what()) << std::endl;
-  } catch (const std::bad_alloc &) {
-    std::cerr << "cim-run: error: out of host memory (try a smaller --batch)" << std::endl;
-  } catch (const std::exception &e) {
-    std::cerr << "cim-run: error: " << printable(e.what()) << std::endl;
-  }
+int runTool(const RunOptions &options, Ranks &ranks) {
+  int code = 1;
+  const std::string error = errorOf([&] { code = runInner(options, ranks); });
+  if (error.empty())
+    return code;
+  // Messages quote names from models, plans and datasets: one line, no escape codes. Every
+  // rank has the error; rank 0 says it.
+  if (ranks.root())
+    std::cerr << "cim-run: error: " << printable(error) << std::endl;
   return 1;
 }
 

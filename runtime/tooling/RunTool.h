@@ -5,6 +5,7 @@
 #include "runtime/exec/Program.h"
 #include "runtime/tooling/Benchmark.h"
 #include "runtime/tooling/Metrics.h"
+#include "runtime/tooling/Ranks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -46,10 +47,11 @@ struct RunOptions {
   int64_t iterations = 50;
 };
 
-/// Runs the plan as the options say, prints a summary line to stdout and writes the
-/// report and outputs files (each complete or not at all). Returns the exit code; errors
-/// are printed as one line "cim-run: error: ..." to stderr.
-int runTool(const RunOptions &options);
+/// Runs the plan as the options say, its samples and chips shared among `ranks`
+/// (runtime/tooling/Ranks.h), prints a summary line to stdout and writes the report and
+/// outputs files (each complete or not at all); rank 0 alone prints and writes. Returns the
+/// exit code; errors are printed as one line "cim-run: error: ..." to stderr.
+int runTool(const RunOptions &options, Ranks &ranks);
 
 /// The evaluation of runTool on a loaded plan (options.plan names it in the report), without
 /// files or printing: returns the report --report would write. Throws cimlir::Error with the

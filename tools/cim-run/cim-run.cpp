@@ -3,6 +3,7 @@
 //   cim-run PLAN.bin --dataset PATH [--split test] [--batch 64] [--limit N] [--report R.json]
 //   cim-run PLAN.bin --inputs IN.npz --outputs OUT.npz
 //   CIM run-time parameters: [--set [GLOB:]KEY=VALUE]... [--seed N] [--chip-seed N] [--repeats N]
+#include "MpiRanks.h"
 #include "core/Printable.h"
 #include "runtime/backends/Registry.h"
 #include "runtime/device/DeviceConfig.h"
@@ -146,6 +147,16 @@ std::pair<int64_t, int64_t> parseCrop(const std::string &text) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // First: under an MPI launcher every process is a rank, and rank 0 alone prints.
+  std::unique_ptr<cimlir::Ranks> ranks;
+  try {
+    ranks = cimlir::processRanks();
+  } catch (const cimlir::Error &e) {
+    std::cerr << "cim-run: error: " << e.what() << std::endl;
+    return 2;
+  }
+  std::ostream nowhere(nullptr);
+  std::ostream &err = ranks->root() ? std::cerr : nowhere;
   cimlir::RunOptions o;
   CLI::App app{"cim-run " CIMLIR_VERSION ": run a cimlir plan (compiled by cim-opt)"};
   app.add_option("plan", o.plan, "the plan file from cim-opt")->required();
@@ -239,11 +250,11 @@ int main(int argc, char **argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() != 0) {
-      std::cerr << "cim-run: error: " << cimlir::printable(e.what()) << " (see cim-run --help)"
-                << std::endl;
+      err << "cim-run: error: " << cimlir::printable(e.what()) << " (see cim-run --help)"
+          << std::endl;
       return 2;
     }
-    return app.exit(e);
+    return ranks->root() ? app.exit(e) : 0;
   }
   o.cudaGraph = cudaGraph == "on";
   try {
@@ -283,8 +294,8 @@ int main(int argc, char **argv) {
       throw BadValue{"--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to "
                      "pick the chip)"};
   } catch (const BadValue &bad) {
-    std::cerr << "cim-run: error: " << bad.message << std::endl;
+    err << "cim-run: error: " << bad.message << std::endl;
     return 2;
   }
-  return cimlir::runTool(o);
+  return cimlir::runTool(o, *ranks);
 }

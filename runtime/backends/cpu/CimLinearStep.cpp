@@ -98,7 +98,6 @@ CimLayer::CimLayer(const StepAttrs &a, const CimOverrides &overrides)
   shape_.k = layout.K;
   shape_.n = layout.N;
   shape_.settings = base;
-  cost_ = a.program().cost();
 }
 
 cim::CimParams CimLayer::callParams(int64_t g, const RunContext &context) const {
@@ -109,12 +108,6 @@ cim::CimParams CimLayer::callParams(int64_t g, const RunContext &context) const 
 
 nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t samples) const {
   const device::LayerSettings &settings = decided_.settings;
-  // The counts priced as they happened: the groups run side by side, each on M rows.
-  const device::CimActivity activity{counters.rows / shape_.groups, counters.activeInputDigits,
-                                     counters.adcConversions};
-  const device::LayerCost cost =
-      device::cimLayerCost(cost_, shape_, device::cimLayerCounts(shape_, activity))
-          .perSample(samples);
   nlohmann::json counted = {{"rows", counters.rows},
                             {"input_digits", counters.inputDigits},
                             {"active_input_digits", counters.activeInputDigits},
@@ -137,8 +130,7 @@ nlohmann::json CimLayer::report(const cpu::CimCounters &counters, int64_t sample
           {"seed", settings.noise.seed},
           {"chip_seed", settings.noise.chipSeed},
           {"samples", samples},
-          {"counters", counted},
-          {"cost", device::toJson(cost)}};
+          {"counters", counted}};
 }
 
 namespace {

@@ -12,8 +12,8 @@
 // patches) and calls cpu::cimLinear per group with the §9 row mapping taken from the
 // RunContext (dataset index of the batch's first sample, repeat index), then applies Gemm's
 // alpha/beta·C, reshapes (matmul) or scatters and adds the bias (conv).
-// report: CimCounters summed over every run since prepare, the samples they cover, and their
-// energy, latency and area (runtime/device/CostModel.h, with the plan's `cost`).
+// report: CimCounters summed over every run since prepare and the samples they cover, which
+// cim-run prices (runtime/tooling/RepeatReport.h).
 #pragma once
 
 #include "kernels/cpu/cim/CimLinear.h"
@@ -44,8 +44,8 @@ public:
   /// The parameters of one call on group g: those the chip was programmed with, and the
   /// repeat index that keys the fresh noise with the seed (§9).
   cim::CimParams callParams(int64_t g, const RunContext &context) const;
-  /// cim-run's per-layer report: settings, arrays, `counters` over `samples` samples, and
-  /// their `cost` per sample.
+  /// cim-run's per-layer report: settings, arrays and `counters` over `samples` samples
+  /// (runtime/tooling/RepeatReport.h prices them).
   nlohmann::json report(const cpu::CimCounters &counters, int64_t samples) const;
 
 private:
@@ -55,8 +55,7 @@ private:
   LinearStepLayout layout_;
   std::string name_;
   std::vector<cpu::ProgrammedWeights> chips_; // one per group
-  device::CimLayerShape shape_;               // what the cost model prices
-  device::CostSettings cost_;                 // the plan's
+  device::CimLayerShape shape_;               // its arrays
 };
 
 /// Prepares a CimLinear step with `overrides` applied to its settings. Throws cimlir::Error

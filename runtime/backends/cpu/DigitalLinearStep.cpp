@@ -4,7 +4,6 @@
 #include "kernels/cpu/DigitalLinear.h"
 #include "runtime/backends/cpu/CpuBackend.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "runtime/device/DeviceJson.h"
 
 namespace cimlir {
 
@@ -40,7 +39,7 @@ void DigitalLinearKernel::run(const In &in, const Out &out, const RunContext &co
 
 DigitalLayer::DigitalLayer(const StepAttrs &a)
     : layout_(a, "digital weights are prepared when the plan is loaded", DType::F32, "float32"),
-      name_(a.step().name), cost_(a.program().cost()) {
+      name_(a.step().name) {
   const std::string precision = a.s("precision");
   if (auto parsed = cim::enumFromString<cim::DigitalPrecision>(precision))
     precision_ = *parsed;
@@ -66,9 +65,7 @@ nlohmann::json DigitalLayer::report(int64_t samples, int64_t macs) const {
           {"k", layout_.step().k},
           {"n", layout_.step().n},
           {"samples", samples},
-          {"counters", {{"macs", macs}}},
-          {"cost",
-           device::toJson(device::digitalLayerCost(cost_, precision_, macs).perSample(samples))}};
+          {"counters", {{"macs", macs}}}};
 }
 
 std::unique_ptr<StepKernel> prepareDigitalLinear(const StepAttrs &attrs) {

@@ -12,9 +12,9 @@
 // report: the kind, precision, extents and the samples run since prepare.
 #pragma once
 
+#include "kernels/cim/LayerSettings.h"
 #include "kernels/cpu/DigitalLinear.h"
 #include "runtime/backends/cpu/LinearStepLayout.h"
-#include "runtime/device/CostModel.h"
 #include "runtime/exec/Backend.h"
 #include "runtime/exec/StepAttrs.h"
 
@@ -35,8 +35,8 @@ public:
   const std::string &name() const { return name_; }
   cim::DigitalPrecision precision() const { return precision_; }
   const std::vector<cpu::DigitalWeights> &weights() const { return weights_; }
-  /// cim-run's per-layer report: `macs` multiply-accumulates over `samples` samples, and their
-  /// `cost` per sample (runtime/device/CostModel.h, with the plan's `cost`).
+  /// cim-run's per-layer report: `macs` multiply-accumulates over `samples` samples
+  /// (runtime/tooling/RepeatReport.h prices them).
   nlohmann::json report(int64_t samples, int64_t macs) const;
   /// The multiply-accumulates of a call on M rows of one group.
   int64_t macs(int64_t M) const { return M * layout_.step().k * layout_.step().n; }
@@ -46,7 +46,6 @@ private:
   std::string name_;
   cim::DigitalPrecision precision_ = cim::DigitalPrecision::Fp32;
   std::vector<cpu::DigitalWeights> weights_; // one per group
-  device::CostSettings cost_;                // the plan's
 };
 
 /// Prepares a DigitalLinear step. Throws cimlir::Error naming the step for a malformed step

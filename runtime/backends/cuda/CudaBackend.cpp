@@ -70,7 +70,7 @@ private:
 class CudaBackend : public Backend {
 public:
   explicit CudaBackend(BackendOptions options)
-      : options_(std::move(options)), context_(cuda::Context::create()),
+      : options_(std::move(options)), context_(cuda::Context::create(options_.gpu)),
         cpu_(createCpuBackend(options_)) {
     context_->setWeightBudget(options_.weightBudget ? options_.weightBudget : autoBudget());
   }

@@ -7,9 +7,14 @@
 
 namespace cimlir::cuda {
 
-Context::Context() {
+Context::Context(int gpu) {
   if (std::string why = unavailableReason(); !why.empty())
     throw Error("--backend cuda: " + why);
+  if (gpu >= 0) {
+    int count = 0;
+    check(cudaGetDeviceCount(&count), "counting the GPUs");
+    check(cudaSetDevice(gpu % count), "selecting GPU " + std::to_string(gpu % count));
+  }
   check(cudaGetDevice(&device_), "selecting the GPU");
   check(cudaGetDeviceProperties(&properties_, device_), "reading the GPU's properties");
   check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "creating a CUDA stream");
@@ -47,15 +52,16 @@ Context::~Context() {
   cudaFreeHost(batchStartHost_);
 }
 
-std::shared_ptr<Context> Context::create() {
-  auto context = std::make_shared<Context>();
+std::shared_ptr<Context> Context::create(int gpu) {
+  auto context = std::make_shared<Context>(gpu);
   context->self_ = context;
   return context;
 }
 
 std::string Context::describe() const {
-  return std::string(properties_.name) + ", compute capability " +
-         std::to_string(properties_.major) + "." + std::to_string(properties_.minor);
+  return std::string(properties_.name) + " (GPU " + std::to_string(device_) +
+         "), compute capability " + std::to_string(properties_.major) + "." +
+         std::to_string(properties_.minor);
 }
 
 std::shared_ptr<void> Context::allocate(size_t bytes, const std::string &what) {

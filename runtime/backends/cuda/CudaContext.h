@@ -19,16 +19,16 @@ namespace cimlir::cuda {
 
 class Context {
 public:
-  /// Takes the current CUDA device and creates the stream; throws cimlir::Error when there is
-  /// no usable GPU.
-  Context();
+  /// Takes GPU `gpu` modulo the visible ones (-1: the current one) and creates the stream;
+  /// throws cimlir::Error when there is no usable GPU.
+  explicit Context(int gpu);
   ~Context();
   Context(const Context &) = delete;
   Context &operator=(const Context &) = delete;
 
   cudaStream_t stream() const { return stream_; }
   const cudaDeviceProp &properties() const { return properties_; }
-  /// "NVIDIA H200, compute capability 9.0".
+  /// "NVIDIA H200 (GPU 0), compute capability 9.0".
   std::string describe() const;
 
   /// `bytes` of device memory, stream-ordered on stream() (cudaMallocAsync from the device's
@@ -73,7 +73,7 @@ public:
   size_t peakBytes() const { return peak_; }
 
   /// The context of the backend that created it (kernels keep a shared_ptr).
-  static std::shared_ptr<Context> create();
+  static std::shared_ptr<Context> create(int gpu);
 
 private:
   int device_ = 0;

@@ -1,6 +1,7 @@
 // The cost model (runtime/device/CostModel.h, docs/cost-model.md): a small layer's counts,
 // energy, latency and area against the numbers worked out by hand below, how ADC bits scale,
-// digital layers, and the `cost` section of device files (defaults, overrides, errors, printing).
+// digital layers, memory traffic, and the `cost` section of device files (defaults, overrides,
+// errors, printing).
 #include "DeviceTestUtil.h"
 
 #include "runtime/device/CostModel.h"
@@ -42,7 +43,12 @@ TEST(CostModel, SmallLayerByHand) {
   EXPECT_DOUBLE_EQ(c.dacPj, 14700 * 0.390625);   // 5742.1875
   EXPECT_DOUBLE_EQ(c.arrayPj, 294000 * 0.00183); // 538.02
   EXPECT_DOUBLE_EQ(c.peripheryPj, 980 * 0.02);   // 19.6
-  EXPECT_DOUBLE_EQ(c.energyPj(), 7831.0575);
+  // x's 300 and y's 10 elements through SRAM, 2 bytes each at 2.5 pJ a byte; no DRAM: the
+  // weights stay in their arrays.
+  EXPECT_EQ(counts.activationElements, 310);
+  EXPECT_DOUBLE_EQ(c.sramPj, 310 * 2 * 2.5); // 1550
+  EXPECT_EQ(c.dramPj, 0.0);
+  EXPECT_DOUBLE_EQ(c.energyPj(), 9381.0575);
   // 256 columns, an ADC per 128: the 10 outputs (columns 0..19) all go through the first
   // ADC, 10 conversions of 0.78125 ns after each 100 ns read, 7 reads.
   EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 10 * 0.78125)); // 754.6875
@@ -68,6 +74,7 @@ TEST(CostModel, MeasuredActivityByHand) {
   EXPECT_DOUBLE_EQ(c.dacPj, 7000 * 0.390625 / 3);
   EXPECT_DOUBLE_EQ(c.arrayPj, 140000 * 0.00183 / 3);
   EXPECT_DOUBLE_EQ(c.peripheryPj, 2000 * 0.02 / 3);
+  EXPECT_DOUBLE_EQ(c.sramPj, 310 * 2 * 2.5); // every sample's x and y, whatever their digits
   EXPECT_DOUBLE_EQ(c.latencyNs, 7 * (100 + 10 * 0.78125)); // the read cycles of one sample
   EXPECT_NEAR(c.areaMm2(), 0.035571200, 1e-12);            // the area does not scale
   EXPECT_EQ(cimLayerCost(CostSettings(), shape, counts).perSample(0).energyPj(), 0.0);
@@ -76,7 +83,7 @@ TEST(CostModel, MeasuredActivityByHand) {
   for (const auto &[name, value] : costFigures(c))
     names += std::string(names.empty() ? "" : ",") + name;
   EXPECT_EQ(names, "energy_pj_per_sample,adc_pj,dac_pj,array_pj,periphery_pj,digital_pj,"
-                   "latency_ns_per_sample,area_mm2");
+                   "sram_pj,dram_pj,latency_ns_per_sample,area_mm2");
 }
 
 TEST(CostModel, AdcBitsScaleByArchitecture) {
@@ -128,33 +135,63 @@ TEST(CostModel, IdealAdcConvertsNothingAndSharedAdcsTakeLonger) {
   EXPECT_EQ(cimLayerArrays(shape), 28);
 }
 
-TEST(CostModel, DigitalLayersPayPerMac) {
+// A digital layer of 2 groups of K = 50 by N = 10 weights, 2 rows per group per sample, over
+// 3 samples: 3 × 2 × 2 × 50 × 10 = 6,000 MACs.
+TEST(CostModel, DigitalLayersPayPerMacAndForTheirWeights) {
   const CostSettings cost;
-  const LayerCost fp32 = digitalLayerCost(cost, cim::DigitalPrecision::Fp32, 1000);
-  EXPECT_DOUBLE_EQ(fp32.digitalPj, 4600);
-  EXPECT_DOUBLE_EQ(fp32.latencyNs, 1000 / 1024.0);
+  DigitalLayerShape shape{2, 50, 10, cim::DigitalPrecision::Fp32};
+  const LayerCost fp32 = digitalLayerCost(cost, shape, 6000, 3).perSample(3);
+  EXPECT_DOUBLE_EQ(fp32.digitalPj, 2000 * 4.6);
+  EXPECT_DOUBLE_EQ(fp32.latencyNs, 2000 / 1024.0);
   EXPECT_EQ(fp32.areaMm2(), 0.0);
-  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::Bf16, 1000).digitalPj, 1500);
-  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::Int8, 1000).digitalPj, 300);
-  EXPECT_DOUBLE_EQ(digitalLayerCost(cost, cim::DigitalPrecision::W8A16, 1000).digitalPj, 900);
+  // Each sample: 4 rows read (50 elements each) and written (10), 2 bytes an element.
+  EXPECT_DOUBLE_EQ(fp32.sramPj, 4 * 60 * 2 * 2.5);
+  // Each sample reads the 1,000 float32 weights from DRAM.
+  EXPECT_DOUBLE_EQ(fp32.dramPj, 1000 * 4 * 162.5);
+  EXPECT_DOUBLE_EQ(fp32.energyPj(), 9200 + 1200 + 650000);
+  shape.precision = cim::DigitalPrecision::Bf16;
+  LayerCost c = digitalLayerCost(cost, shape, 2000, 1);
+  EXPECT_DOUBLE_EQ(c.digitalPj, 3000);
+  EXPECT_DOUBLE_EQ(c.dramPj, 1000 * 2 * 162.5);
+  shape.precision = cim::DigitalPrecision::Int8;
+  c = digitalLayerCost(cost, shape, 2000, 1);
+  EXPECT_DOUBLE_EQ(c.digitalPj, 600);
+  EXPECT_DOUBLE_EQ(c.dramPj, 1000 * 162.5);
+  shape.precision = cim::DigitalPrecision::W8A16;
+  c = digitalLayerCost(cost, shape, 2000, 1);
+  EXPECT_DOUBLE_EQ(c.digitalPj, 1800);
+  EXPECT_DOUBLE_EQ(c.dramPj, 1000 * 162.5); // int8 weights
+  // The memory section's own figures: 8-bit activations, other prices.
+  CostSettings memory;
+  memory.activationBits = 8;
+  memory.sramPjPerByte = 1;
+  memory.dramPjPerByte = 100;
+  c = digitalLayerCost(memory, shape, 2000, 1);
+  EXPECT_DOUBLE_EQ(c.sramPj, 4 * 60);
+  EXPECT_DOUBLE_EQ(c.dramPj, 1000 * 100);
+  EXPECT_DOUBLE_EQ(cimLayerCost(memory, smallLayer(), fullCounts(smallLayer())).sramPj, 310);
 }
 
 TEST(CostSection, DefaultsOverridesAndPrinting) {
   EXPECT_EQ(loadDevice("rram-256").cost, CostSettings());
   DeviceConfig d = parseDeviceText(
       R"({"cost": {"adc": {"architecture": "flash", "energy_pj": 2.5, "columns_per_adc": 64},
-                   "digital": {"int8_mac_pj": 0.1}}})",
+                   "digital": {"int8_mac_pj": 0.1}, "memory": {"sram_pj_per_byte": 1.25}}})",
       "dev.json");
   EXPECT_EQ(d.cost.adcArchitecture, AdcArchitecture::Flash);
   EXPECT_EQ(d.cost.adcEnergyPj, 2.5);
   EXPECT_EQ(d.cost.columnsPerAdc, 64);
   EXPECT_EQ(d.cost.int8MacPj, 0.1);
   EXPECT_EQ(d.cost.fp32MacPj, CostSettings().fp32MacPj);
+  EXPECT_EQ(d.cost.sramPjPerByte, 1.25);
+  EXPECT_EQ(d.cost.dramPjPerByte, 162.5);
   EXPECT_NE(fingerprint(d), fingerprint(parseDeviceText("{}", "dev.json")));
   // Printed with every field, and read back the same.
   const ojson printed = toJson(d)["cost"];
   EXPECT_EQ(printed["adc"].dump(), R"({"architecture":"flash","energy_pj":2.5,"area_mm2":0.0012,)"
                                    R"("conversion_ns":0.78125,"columns_per_adc":64})");
+  EXPECT_EQ(printed["memory"].dump(),
+            R"({"activation_bits":16,"sram_pj_per_byte":1.25,"dram_pj_per_byte":162.5})");
   EXPECT_EQ(parseDeviceText(toJsonText(d), "again").cost, d.cost);
 }
 
@@ -164,7 +201,8 @@ TEST(CostSection, ErrorsNameTheField) {
   };
   EXPECT_EQ(errorFor("3"), "dev.json: cost: expected an object, got 3");
   EXPECT_EQ(errorFor(R"({"adcs": {}})"),
-            "dev.json: cost.adcs: unknown field (known: adc, dac, array, periphery, digital)");
+            "dev.json: cost.adcs: unknown field (known: adc, dac, array, periphery, digital, "
+            "memory)");
   EXPECT_EQ(errorFor(R"({"adc": {"bits": 8}})"),
             "dev.json: cost.adc.bits: unknown field (known: architecture, energy_pj, "
             "area_mm2, conversion_ns, columns_per_adc)");
@@ -180,6 +218,10 @@ TEST(CostSection, ErrorsNameTheField) {
             "dev.json: cost.adc.columns_per_adc: expected a whole number, got 2.5");
   EXPECT_EQ(errorFor(R"({"digital": {"macs_per_ns": 0}})"),
             "dev.json: cost.digital.macs_per_ns: 0 is outside 1e-6..1e12");
+  EXPECT_EQ(errorFor(R"({"memory": {"activation_bits": 0}})"),
+            "dev.json: cost.memory.activation_bits: 0 is not a whole number in 1..1048576");
+  EXPECT_EQ(errorFor(R"({"memory": {"dram_pj_per_byte": -2}})"),
+            "dev.json: cost.memory.dram_pj_per_byte: -2 is outside 0..1e12");
   // -0 is 0, in the settings and in the printed file (the fingerprint).
   const DeviceConfig zero =
       parseDeviceText(R"({"cost": {"dac": {"energy_pj_per_row": -0.0}}})", "z");

@@ -400,21 +400,25 @@ TEST(DigitalStepReport, CimRunListsEveryLinearLayerWithItsCost) {
   EXPECT_EQ(exec.stepReport(0)["precision"], "w8a16");
   EXPECT_EQ(exec.stepReport(0)["samples"], 6);
   LayerReports layers;
-  layers.add(exec);
-  const json report = layers.json();
+  layers.add(exec, 0);
+  const json report = layers.json(exec.program().cost());
   ASSERT_EQ(report.size(), 2u) << report.dump();
   EXPECT_EQ(report[0]["name"], "/fc1");
   EXPECT_EQ(report[0]["op"], "DigitalLinear");
   EXPECT_EQ(report[0]["counters"]["macs"], 6 * 5 * 4);
   EXPECT_DOUBLE_EQ(report[0]["per_sample"]["macs"].get<double>(), 20.0);
   EXPECT_DOUBLE_EQ(report[0]["cost"]["digital_pj"].get<double>(), 20 * 0.9);
+  // Per sample: x's 5 and y's 4 elements through SRAM (2 bytes at 2.5 pJ), the 20 int8
+  // weights from DRAM (162.5 pJ a byte).
+  EXPECT_DOUBLE_EQ(report[0]["cost"]["sram_pj"].get<double>(), 9 * 2 * 2.5);
+  EXPECT_DOUBLE_EQ(report[0]["cost"]["dram_pj"].get<double>(), 20 * 162.5);
   EXPECT_DOUBLE_EQ(report[0]["cost"]["latency_ns_per_sample"].get<double>(), 20 / 1024.0);
   EXPECT_FALSE(report[0].contains("dac_activity"));
   EXPECT_EQ(report[1]["name"], "/fc2");
   EXPECT_EQ(report[1]["op"], "CimLinear");
   EXPECT_EQ(report[1]["counters"]["rows"], 6);
   EXPECT_TRUE(report[1].contains("dac_activity"));
-  const json chip = layers.chipCost();
+  const json chip = layers.chipCost(exec.program().cost());
   for (const char *figure : {"energy_pj_per_sample", "latency_ns_per_sample", "area_mm2"})
     EXPECT_DOUBLE_EQ(chip[figure].get<double>(), report[0]["cost"][figure].get<double>() +
                                                      report[1]["cost"][figure].get<double>())
