@@ -9,7 +9,7 @@
 # accuracies printed; rram-256 also with fast normals and with programming noise), the exported
 # models of models/export (transformers, CNNs, recurrent nets) and the quantized, float16 and
 # PyPI models on both backends with no step on the host, the CIM layers beyond Gemm, MatMul and
-# Conv, CUDA graphs on and off, compute-sanitizer memcheck and racecheck on the kernel tests,
+# Conv, the Python API's export_torch with the machine's PyTorch, CUDA graphs on and off, compute-sanitizer memcheck and racecheck on the kernel tests,
 # and the one-layer benchmark (bench/cim_layer_cuda.cu). Runs every step; exits non-zero when
 # any failed. About nine minutes on an H200 with compute-sanitizer's two tools one after the
 # other (four minutes of it); they now run side by side.
@@ -229,6 +229,10 @@ if host or (model == "conv_transpose" and worst != 0.0) or worst > 1e-5:
 PY
   done
 done
+
+current="export_torch"
+step "$current: the Python API's torch.onnx export with this machine's PyTorch (scripts/gpu_export_torch.py)"
+check python3 scripts/gpu_export_torch.py "$bin"
 
 current="ONNX conformance on cuda"
 step "$current: the result"
