@@ -2,8 +2,8 @@
 # Runs on a GPU machine with several GPUs and Open MPI (docs/scale-out.md, issue 15): cim-run
 # over MPI ranks, one rank a GPU, against one rank on one GPU, for data-parallel throughput:
 #   - the Fashion-MNIST CNN on rram-256, 10,000 test images × 20 chips;
-#   - a ResNet-18 (torchvision's architecture, random weights, 224×224; exported here with
-#     scripts/export_models.py --full) on rram-256, 512 random images × 4 chips.
+#   - a ResNet-18 (torchvision's architecture, random weights, 224×224, exported here as
+#     bench/resnet18_gpu.sh does) on rram-256, 512 random images × 2 chips.
 # Each rank count's outputs and report must be the ones of one rank (check_same_run.py), and the
 # figures are images/s and the scaling efficiency (images/s on N GPUs / N / images/s on one).
 #   scripts/gpu_pack.sh                  (here: packs .device/, .device/mpi/cim-run.xz included)
@@ -50,17 +50,20 @@ PY
 "$bin/cim-opt" models/fashion_cnn.onnx --device rram-256 -o "$work/cnn.plan" || exit 1
 scale fashion_cnn "$work/cnn.plan" "$pack/data" --batch 256 --repeats 20
 
-python3 "$root/scripts/export_models.py" "$work/export" --full --only resnet18 > /dev/null || exit 1
-python3 - "$work/export/resnet18/model.onnx" "$work/images.npz" <<'PY'
+# The ResNet-18 as bench/resnet18_gpu.sh makes it: torchvision's, seed 0, a dynamic batch.
+python3 - "$work" <<'PY' || exit 1
 import sys
 import numpy as np
-import onnx
-model = onnx.load(sys.argv[1], load_external_data=False)
-x = model.graph.input[0]
-shape = [d.dim_value or 1 for d in x.type.tensor_type.shape.dim][1:]
-rng = np.random.default_rng(0)
-np.savez(sys.argv[2], **{x.name: rng.standard_normal((512, *shape), dtype=np.float32)})
+import torch, torchvision
+work = sys.argv[1]
+torch.manual_seed(0)
+model = torchvision.models.resnet18(weights=None).eval()
+x = torch.randn(512, 3, 224, 224)
+torch.onnx.export(model, (x[:1],), f"{work}/resnet18.onnx", input_names=["input"],
+                  output_names=["output"], opset_version=17, dynamo=False,
+                  dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+np.savez(f"{work}/images.npz", input=x.numpy())
 PY
-"$bin/cim-opt" "$work/export/resnet18/model.onnx" --device rram-256 -o "$work/resnet18.plan" || exit 1
-scale resnet18 "$work/resnet18.plan" "$work/images.npz" --batch 64 --repeats 4
+"$bin/cim-opt" "$work/resnet18.onnx" --device rram-256 -o "$work/resnet18.plan" || exit 1
+scale resnet18 "$work/resnet18.plan" "$work/images.npz" --batch 64 --repeats 2
 exit $failed

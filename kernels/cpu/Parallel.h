@@ -12,14 +12,32 @@
 #include <thread>
 #include <vector>
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 namespace cimlir::cpu::detail {
 
+/// The cores this process may run on: its CPU affinity (what taskset, a cpuset or mpirun's
+/// binding of a rank leave it), else every core.
+inline int64_t usableCores() {
+  static const int64_t cores = [] {
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+      return static_cast<int64_t>(CPU_COUNT(&set));
+#endif
+    return std::max<int64_t>(1, std::thread::hardware_concurrency());
+  }();
+  return cores;
+}
+
 /// Calls fn(begin, end) over [0, count) in chunks of at least `grain` indices, on up to
-/// hardware_concurrency threads. The first exception thrown by a chunk is rethrown.
+/// usableCores() threads. The first exception thrown by a chunk is rethrown.
 template <typename Fn> void parallelFor(int64_t count, int64_t grain, Fn &&fn) {
   if (count <= 0)
     return;
-  int64_t hw = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  int64_t hw = usableCores();
   int64_t chunks = std::min<int64_t>(hw, (count + std::max<int64_t>(grain, 1) - 1) /
                                              std::max<int64_t>(grain, 1));
   if (chunks <= 1) {
