@@ -190,7 +190,7 @@ NB_MODULE(_cimlir, m) {
              const std::string &split, int64_t limit, int64_t batch, int64_t repeats,
              const std::vector<std::string> &settings, std::optional<uint64_t> seed,
              std::optional<uint64_t> chipSeed, const std::string &reference,
-             const std::string &backend) {
+             const std::string &backend, bool perplexity) {
             RunOptions o;
             o.dataset = dataset;
             o.inputs = inputs;
@@ -203,11 +203,13 @@ NB_MODULE(_cimlir, m) {
             o.cim.chipSeed = chipSeed;
             o.reference = reference;
             o.backend = backend;
+            o.perplexity = perplexity;
             return p.evaluate(o);
           },
           nb::arg("dataset"), nb::arg("inputs"), nb::arg("split"), nb::arg("limit"),
           nb::arg("batch"), nb::arg("repeats"), nb::arg("settings"), nb::arg("seed").none(),
-          nb::arg("chip_seed").none(), nb::arg("reference"), nb::arg("backend"));
+          nb::arg("chip_seed").none(), nb::arg("reference"), nb::arg("backend"),
+          nb::arg("perplexity"));
   // The backends built in, with "" where one can run here, else why not.
   m.def("backends", [] {
     nb::list out;

@@ -147,17 +147,19 @@ class Plan:
 
     def evaluate(self, dataset=None, *, inputs=None, split="test", limit=None, batch=64,
                  repeats=1, seed=None, chip_seed=None, set=None, reference=None,
-                 backend="auto"):
+                 backend="auto", perplexity=False):
         """Evaluates the plan on a dataset (a path cim-run's --dataset takes) or an .npz of
         inputs, over `repeats` chips, and returns cim-run's report as a dict (accuracy,
-        over_repeats, layers with their counters and cost, the chip's cost, ...)."""
+        over_repeats, layers with their counters and cost, the chip's cost, ...). perplexity:
+        the first output is a causal language model's next-token logits (cim-run's
+        --perplexity), and the report has `perplexity`."""
         if (dataset is None) == (inputs is None):
             raise Error("give exactly one of dataset and inputs")
         text = self._handle.evaluate(
             "" if dataset is None else os.fspath(dataset),
             "" if inputs is None else os.fspath(inputs), split, -1 if limit is None else limit,
             batch, repeats, _settings(set), seed, chip_seed,
-            "" if reference is None else os.fspath(reference), backend)
+            "" if reference is None else os.fspath(reference), backend, perplexity)
         return json.loads(text)
 
 

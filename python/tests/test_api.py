@@ -148,6 +148,23 @@ def test_evaluate_gives_cim_runs_report(plan, cli_plan, tmp_path):
     assert 0.5 < report["accuracy"] <= 1.0
 
 
+def test_perplexity_is_cim_runs(tmp_path):
+    # A GPT-2 layout (100 tokens, random weights, batch 1) on random token ids.
+    model = os.path.join(SOURCE, "models", "export", "gpt2_small_dynamo", "model.onnx")
+    ids = tmp_path / "ids.npz"
+    np.savez(ids, input=np.random.default_rng(0).integers(0, 100, (4, 16), dtype=np.int64))
+    report = cimlir.compile(model).evaluate(ids, perplexity=True)
+    rc, _, err = tool("cim-opt", model, "-o", tmp_path / "lm.plan")
+    assert rc == 0, err
+    rc, _, err = tool("cim-run", tmp_path / "lm.plan", "--dataset", ids, "--perplexity",
+                      "--report", tmp_path / "r.json", "--quiet")
+    assert rc == 0, err
+    expected = json.load(open(tmp_path / "r.json"))
+    assert report["tokens"] == expected["tokens"] == 4 * 15
+    assert report["perplexity"] == expected["perplexity"]
+    assert 50 < report["perplexity"] < 200  # random weights: about the 100 tokens
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda p: p.run({"images": images(1)}), "image"),
     (lambda p: p.run({"image": images(2)[:, :, :27]}), "image"),

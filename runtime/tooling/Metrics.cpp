@@ -49,15 +49,25 @@ double at(const Tensor &t, int64_t i) {
 
 Metrics::Metrics(std::string classOutput, std::optional<std::vector<int64_t>> labels,
                  std::optional<std::vector<int64_t>> referencePredictions,
-                 TensorMap referenceOutputs, Tolerance tolerance, bool perSampleRuns)
+                 TensorMap referenceOutputs, Tolerance tolerance, bool perSampleRuns,
+                 std::optional<TokenInputs> tokens)
     : classOutput_(std::move(classOutput)), labels_(std::move(labels)),
       referencePredictions_(std::move(referencePredictions)),
       referenceOutputs_(std::move(referenceOutputs)), tolerance_(tolerance),
-      perSampleRuns_(perSampleRuns) {}
+      perSampleRuns_(perSampleRuns), tokens_(std::move(tokens)) {}
 
-void Metrics::add(int64_t begin, int64_t count, const TensorMap &outputs) {
+void Metrics::add(int64_t begin, int64_t count, const TensorMap &inputs, const TensorMap &outputs) {
   samples_ += count;
   auto it = outputs.find(classOutput_);
+  if (tokens_) {
+    auto ids = inputs.find(tokens_->ids);
+    auto mask = tokens_->mask.empty() ? inputs.end() : inputs.find(tokens_->mask);
+    if (ids == inputs.end() || it == outputs.end())
+      throw Error("--perplexity: the run has no input '" + tokens_->ids + "' or no output '" +
+                  classOutput_ + "'");
+    addNextTokens(begin, count, ids->second, mask == inputs.end() ? nullptr : &mask->second,
+                  it->second);
+  }
   if (it != outputs.end() && isClassScores(it->second) && it->second.dim(0) == count &&
       (labels_ || referencePredictions_))
     addClassification(begin, it->second);
@@ -92,6 +102,51 @@ void Metrics::addClassification(int64_t begin, const Tensor &logits) {
     }
     if (referencePredictions_ && sample < static_cast<int64_t>(referencePredictions_->size()))
       agree_ += order[0] == (*referencePredictions_)[sample];
+  }
+}
+
+void Metrics::addNextTokens(int64_t begin, int64_t count, const Tensor &ids, const Tensor *mask,
+                            const Tensor &logits) {
+  const int64_t t = ids.rank() > 0 ? ids.shape().back() : 0;
+  const int64_t v = logits.rank() > 0 ? logits.shape().back() : 0;
+  const bool isFloat = logits.dtype() == DType::F32 || logits.dtype() == DType::F64 ||
+                       logits.dtype() == DType::F16 || logits.dtype() == DType::BF16;
+  const int64_t rows = t > 0 ? ids.numel() / t : 0;
+  if (t < 1 || v < 1 || !isFloat || logits.rank() < 2 || logits.numel() != ids.numel() * v ||
+      (mask && mask->shape() != ids.shape()) || count < 1 || rows % count != 0)
+    throw Error("--perplexity: output '" + classOutput_ + "' " + shapeToString(logits.shape()) +
+                " is not next-token logits [..., T, V] (float) of the token ids '" + tokens_->ids +
+                "' " + shapeToString(ids.shape()) +
+                (mask ? " with the mask '" + tokens_->mask + "' " + shapeToString(mask->shape())
+                      : std::string()));
+  const int64_t rowsPerSample = rows / count; // the rows of T tokens of one sample
+  for (int64_t r = 0; r < rows; ++r) {
+    double nll = 0.0;
+    for (int64_t p = 0; p + 1 < t; ++p) {
+      const int64_t next = r * t + p + 1;
+      if (mask && at(*mask, next) == 0)
+        continue;
+      const double id = at(ids, next);
+      if (!(id >= 0 && id < static_cast<double>(v)))
+        throw Error("--perplexity: token " + std::to_string(p + 1) + " of sample " +
+                    std::to_string(begin + r / rowsPerSample) + " is " +
+                    std::to_string(static_cast<int64_t>(id)) + ", not one of the logits' " +
+                    std::to_string(v) + " tokens");
+      // -log softmax(row)[id], shifted by the row's largest logit.
+      const int64_t row = (r * t + p) * v;
+      double top = -std::numeric_limits<double>::infinity();
+      for (int64_t k = 0; k < v; ++k)
+        top = std::max(top, at(logits, row + k));
+      double sum = 0.0;
+      for (int64_t k = 0; k < v; ++k)
+        sum += std::exp(at(logits, row + k) - top);
+      nll += std::log(sum) + top - at(logits, row + static_cast<int64_t>(id));
+      ++predicted_;
+    }
+    if (r % rowsPerSample == 0)
+      sampleNll_.push_back(nll);
+    else
+      sampleNll_.back() += nll;
   }
 }
 
@@ -143,7 +198,8 @@ nlohmann::json Metrics::counts() const {
           {"correct_top5", correctTop5_}, {"agree", agree_},
           {"classified", classified_},    {"compared", compared_},
           {"mismatches", mismatches_},    {"max_abs_error", maxAbsError_},
-          {"worst_error", worstError_},   {"worst", worst_}};
+          {"worst_error", worstError_},   {"worst", worst_},
+          {"sample_nll", sampleNll_},     {"predicted_tokens", predicted_}};
 }
 
 void Metrics::merge(const nlohmann::json &c) {
@@ -154,6 +210,9 @@ void Metrics::merge(const nlohmann::json &c) {
   classified_ += c.at("classified").get<int64_t>();
   compared_ += c.at("compared").get<int64_t>();
   maxAbsError_ = std::max(maxAbsError_, c.at("max_abs_error").get<double>());
+  for (const nlohmann::json &nll : c.at("sample_nll"))
+    sampleNll_.push_back(nll.get<double>());
+  predicted_ += c.at("predicted_tokens").get<int64_t>();
   const int64_t mismatches = c.at("mismatches").get<int64_t>();
   if (mismatches > 0) {
     noteMismatch(c.at("worst_error").get<double>(), c.at("worst").get<std::string>());
@@ -171,6 +230,14 @@ nlohmann::json Metrics::summary() const {
   }
   if (referencePredictions_ && classified_ > 0)
     j["reference_agreement"] = double(agree_) / classified_;
+  if (tokens_ && predicted_ > 0) {
+    double nll = 0.0;
+    for (double sample : sampleNll_)
+      nll += sample;
+    j["tokens"] = predicted_;
+    j["nll_per_token"] = nll / static_cast<double>(predicted_);
+    j["perplexity"] = std::exp(nll / static_cast<double>(predicted_));
+  }
   if (!referenceOutputs_.empty()) {
     j["max_abs_error"] = maxAbsError_;
     j["elements_compared"] = compared_;

@@ -10,7 +10,7 @@ namespace cimlir {
 
 const std::vector<std::string> &repeatedMetricNames() {
   static const std::vector<std::string> names = {"accuracy", "top5_accuracy", "reference_agreement",
-                                                 "max_abs_error"};
+                                                 "max_abs_error", "perplexity"};
   return names;
 }
 
@@ -88,6 +88,7 @@ std::string metricsLine(const nlohmann::json &report, int64_t samples, int64_t r
     line += buf;
   }
   metric("agreement with reference ", "reference_agreement", "%.4f");
+  metric("perplexity ", "perplexity", "%.4f");
   if (report.contains("max_abs_error")) {
     metric("max abs error ", "max_abs_error", "%.3g");
     line += " vs reference";

@@ -234,8 +234,9 @@ void checkRunOptions(const RunOptions &o) {
     throw Error("give exactly one of --inputs IN.npz and --dataset PATH");
   if (o.repeats < 1)
     throw Error("--repeats must be at least 1");
-  if (o.benchmark && (o.repeats > 1 || !o.outputs.empty() || !o.reference.empty()))
-    throw Error("--benchmark times one batch: it takes no --repeats, --outputs or --reference");
+  if (o.benchmark && (o.repeats > 1 || !o.outputs.empty() || !o.reference.empty() || o.perplexity))
+    throw Error("--benchmark times one batch: it takes no --repeats, --outputs, --reference or "
+                "--perplexity");
   if (o.repeats > 1 && !o.outputs.empty())
     throw Error("--outputs holds one chip's outputs: use --repeats 1 (and --chip-seed to pick "
                 "the chip)");
@@ -252,11 +253,41 @@ struct RunInputs {
   int64_t total = 1;
   int64_t batch = 1;
   std::optional<std::vector<int64_t>> predictions;
+  std::optional<TokenInputs> tokens; ///< --perplexity's inputs
 };
+
+/// --perplexity's inputs: the token ids in `input_ids`, else in the plan's only integer input
+/// (besides `attention_mask`), and `attention_mask` when the plan takes it.
+TokenInputs tokenInputs(const Program &program) {
+  TokenInputs tokens;
+  std::vector<std::string> integer;
+  std::string names;
+  for (const TensorSpec &spec : program.inputs()) {
+    names += (names.empty() ? "" : ", ") + spec.name + " (" + dtypeName(spec.dtype) + ")";
+    if (spec.name == "attention_mask") {
+      tokens.mask = spec.name;
+      continue;
+    }
+    if (spec.dtype == DType::I64 || spec.dtype == DType::I32)
+      integer.push_back(spec.name);
+  }
+  for (const std::string &name : integer)
+    if (name == "input_ids")
+      tokens.ids = name;
+  if (tokens.ids.empty() && integer.size() == 1)
+    tokens.ids = integer[0];
+  if (tokens.ids.empty())
+    throw Error("--perplexity needs the token ids in an integer input named input_ids, or in the "
+                "plan's only integer input; its inputs: " +
+                names);
+  return tokens;
+}
 
 RunInputs openInputs(const RunOptions &o, const Program &program) {
   checkOverrideGlobs(o.cim, program);
   RunInputs in;
+  if (o.perplexity) // the plan's inputs, before any data is read
+    in.tokens = tokenInputs(program);
   if (!o.dataset.empty()) {
     in.dataset = openDataset(o.dataset, o.split, program.inputs(), program.outputs(), o.image);
     in.total = in.dataset->size();
@@ -347,7 +378,8 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   auto newMetrics = [&] {
     return Metrics(program->outputs().empty() ? "" : program->outputs()[0].name,
                    dataset ? dataset->labels() : std::nullopt, in.predictions,
-                   dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample);
+                   dataset ? dataset->referenceOutputs() : TensorMap{}, o.tolerance, perSample,
+                   in.tokens);
   };
   const std::vector<ChipPart> parts = chipParts(o.repeats, dataset ? total : 1, ranks);
 
@@ -382,9 +414,9 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
           int64_t count = std::min(batch, p.end - begin);
           // The dataset index of the batch's first sample keys the fresh noise (§9), so
           // results do not depend on --batch, nor on how the ranks share the samples.
-          TensorMap outputs =
-              executor.run(dataset->inputs(begin, count), RunContext{begin, p.repeat});
-          metrics.add(begin, count, outputs);
+          const TensorMap inputs = dataset->inputs(begin, count);
+          TensorMap outputs = executor.run(inputs, RunContext{begin, p.repeat});
+          metrics.add(begin, count, inputs, outputs);
           if (collect)
             collector.add(outputs);
           progress.update(done += count);
@@ -396,7 +428,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
         // checked again here for inputs whose count inputSampleCount could not tell.
         if (in.predictions)
           checkReferenceLength(o.reference, *in.predictions, total);
-        metrics.add(0, total, outputs);
+        metrics.add(0, total, in.wholeInputs, outputs);
         if (collect)
           collector.add(outputs);
       }

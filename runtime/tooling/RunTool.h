@@ -33,6 +33,9 @@ struct RunOptions {
   /// (cim.chipSeedOffset is set per repeat).
   CimOverrides cim;
   int64_t repeats = 1; // --repeats N: evaluate N chips (chip seed + 0 .. N-1)
+  /// --perplexity: the first output is a causal language model's next-token logits of the
+  /// token-id input; reports the perplexity (Metrics.h, TokenInputs).
+  bool perplexity = false;
   /// --backend NAME: a registered backend (runtime/backends/Registry.h) or "auto".
   std::string backend = "auto";
   /// --cuda-graph on|off: the CUDA backend replays each batch size's steps as a CUDA graph

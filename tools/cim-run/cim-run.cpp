@@ -188,6 +188,10 @@ int main(int argc, char **argv) {
       ->type_name("INT");
   app.add_option("--limit", limit, "evaluate at most this many samples (an integer >= 0)")
       ->type_name("INT");
+  app.add_flag("--perplexity", o.perplexity,
+               "the first output is a causal language model's next-token logits [N, T, V] of "
+               "the token ids in the input input_ids (or the only integer input), masked by "
+               "attention_mask if the plan takes it; reports the perplexity");
   app.add_option("--reference", o.reference,
                  "a .npz with the framework's `predictions`; reports agreement");
   app.add_option("--report", o.report, "write a JSON report here");

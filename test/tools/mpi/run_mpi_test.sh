@@ -6,6 +6,7 @@
 #   - 3 chips with programming noise on 2 ranks (the second chip split between them);
 #   - --inputs arrays, 3 chips on 2 ranks (the chips shared);
 #   - more ranks than samples (2 images on 3 ranks);
+#   - --perplexity of a GPT-2 layout on token ids, 2 ranks;
 #   - cim-sweep --launcher: each point on 2 ranks, the same CSV as without;
 # and a label that only the last rank sees fails the whole run with that rank's one line,
 # leaving no output files.
@@ -48,6 +49,15 @@ echo "== more ranks than work"
 $run --dataset "$data" --limit 2 --outputs "$work/two1.npz" --report "$work/two1.json" --quiet
 ranks 3 $run --dataset "$data" --limit 2 --outputs "$work/two3.npz" --report "$work/two3.json" --quiet
 python3 "$here/check_same_run.py" "$work/two1" "$work/two3" 3
+
+echo "== --perplexity: a GPT-2 layout on token ids, 2 ranks"
+"$bin/cim-opt" "$(dirname "$model")/export/gpt2_small_dynamo/model.onnx" --device rram-256 \
+  -o "$work/lm.plan"
+python3 "$here/../../lit/tools/Inputs/perplexity.py" ids "$work/ids.npz" 6 16 100 3
+lm="$bin/cim-run $work/lm.plan --backend cpu --dataset $work/ids.npz --perplexity --quiet"
+$lm --report "$work/lm1.json"
+ranks 2 $lm --report "$work/lm2.json"
+python3 "$here/check_same_run.py" "$work/lm1" "$work/lm2" 2
 
 echo "== cim-sweep --launcher"
 for launcher in "" "$mpiexec --oversubscribe --bind-to none -np 2"; do
