@@ -100,7 +100,7 @@ std::optional<std::vector<int64_t>> readPredictions(const std::string &path) {
   return out;
 }
 
-/// Per-step times (summed over repeats), slowest first, as JSON rows; also printed to
+/// Per-step times (summed over repeats and ranks), slowest first, as JSON rows; also printed to
 /// stderr as a table.
 nlohmann::json profileTable(const Program &program, const std::vector<double> &secs,
                             double totalSeconds) {
@@ -468,7 +468,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   std::map<int64_t, Metrics> chips; // by repeat
   LayerReports layers;
   std::vector<double> stepSeconds(program->steps().size(), 0.0);
-  double seconds = 0.0;
+  double seconds = 0.0, rankSeconds = 0.0; // the slowest rank's, and all ranks' together
   std::string backendName;
   nlohmann::json backendDetails;
   for (size_t r = 0; r < received.size(); ++r) {
@@ -485,6 +485,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
       stepSeconds[i] += rankSteps[i];
     // The ranks run side by side: the run takes as long as the slowest.
     seconds = std::max(seconds, rankPart.at("seconds").get<double>());
+    rankSeconds += rankPart.at("seconds").get<double>();
     total = rankPart.at("total").get<int64_t>();
     if (backendName.empty()) {
       backendName = rankPart.at("backend").get<std::string>();
@@ -517,7 +518,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   report["cost"] = layers.chipCost(program->cost());
   report["extensions"] = stepExtensions(*program);
   if (o.profile)
-    report["profile"] = profileTable(*program, stepSeconds, seconds);
+    report["profile"] = profileTable(*program, stepSeconds, rankSeconds); // shares of all ranks'
   if (collectOutputs)
     result.outputs = collector.result();
   result.total = total;
