@@ -11,6 +11,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 using namespace mlir;
 
 namespace cimlir {
@@ -58,9 +60,11 @@ struct DigitalLayer {
 };
 
 /// A cim.digital_linear as cim::getLinearShape sees it; an onnx Gemm, MatMul or Conv kept in
-/// fp32 from its types: a MatMul's K is x's last extent (W may hold batch dimensions, a group
-/// each), a Conv's groups its `group`. The leading dimension is the batch.
-DigitalLayer digitalLayer(Operation *op, StringRef kind, cim::DigitalPrecision precision) {
+/// fp32 from W's shape (a MatMul's W [..., K, N] holds a group per leading index, a 1-D W is
+/// one column; a Conv's groups are its `group`) and y's elements per sample (the leading
+/// dimension is the batch). Nothing where a dimension of these is dynamic.
+std::optional<DigitalLayer> digitalLayer(Operation *op, StringRef kind,
+                                         cim::DigitalPrecision precision) {
   DigitalLayer layer;
   layer.shape.precision = precision;
   device::DigitalLayerShape &s = layer.shape;
@@ -72,23 +76,37 @@ DigitalLayer digitalLayer(Operation *op, StringRef kind, cim::DigitalPrecision p
     layer.macsPerSample = linear.rowsPerSample * s.groups * s.k * s.n;
     return layer;
   }
-  auto x = cast<ShapedType>(op->getOperand(0).getType());
-  auto w = cast<ShapedType>(op->getOperand(1).getType());
-  auto y = cast<ShapedType>(op->getResult(0).getType());
+  auto w = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+  auto y = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!w || !y || !w.hasStaticShape() || w.getRank() < 1 || y.getRank() < 1 ||
+      llvm::any_of(y.getShape().drop_front(), ShapedType::isDynamic))
+    return std::nullopt;
   int64_t outputs = 1; // y's elements per sample
   for (int64_t d : y.getShape().drop_front())
     outputs *= d;
-  const int64_t weights = w.getNumElements();
-  if (kind == "conv") {
-    auto group = op->getAttrOfType<IntegerAttr>("group");
-    s.groups = group ? group.getInt() : 1;
-    s.n = y.getDimSize(1) / s.groups;
-    s.k = weights / y.getDimSize(1);
+  ArrayRef<int64_t> ws = w.getShape();
+  auto attr = [&](StringRef name, int64_t otherwise) {
+    auto a = op->getAttrOfType<IntegerAttr>(name);
+    return a ? a.getInt() : otherwise;
+  };
+  if (kind == "conv") { // W [M, C/g, k...]
+    s.groups = attr("group", 1);
+    s.n = ws[0] / s.groups;
+    s.k = w.getNumElements() / ws[0];
+  } else if (kind == "gemm") { // W [K, N], or [N, K] with transB
+    const bool transB = attr("transB", 0) != 0;
+    s.k = ws[transB ? 1 : 0];
+    s.n = ws[transB ? 0 : 1];
+  } else if (ws.size() == 1) { // a MatMul by one column
+    s.k = ws[0];
+    s.n = 1;
   } else {
-    s.n = y.getShape().back();
-    s.k = kind == "matmul" ? x.getShape().back() : weights / s.n;
-    s.groups = weights / (s.k * s.n);
+    s.k = ws[ws.size() - 2];
+    s.n = ws.back();
+    s.groups = w.getNumElements() / (s.k * s.n);
   }
+  if (s.k < 1 || s.n < 1 || s.groups < 1)
+    return std::nullopt;
   layer.macsPerSample = outputs * s.k;
   return layer;
 }
@@ -126,12 +144,17 @@ LogicalResult writeLayerReport(ModuleOp module, const device::CostSettings &cost
   // A digital layer's row: the 12 mapping columns empty, its cost, its folded nodes.
   auto digitalRow = [&](Operation *op, const std::string &layer, StringRef kind,
                         cim::DigitalPrecision precision) {
-    const DigitalLayer digital = digitalLayer(op, kind, precision);
-    device::LayerCost c =
-        device::digitalLayerCost(cost, digital.shape, digital.macsPerSample, /*samples=*/1);
-    chip += c;
-    os << csv(layer) << "," << kind << ",digital" << std::string(12, ',') << "," << costColumns(c)
-       << "," << fusedColumn(op) << "\n";
+    const std::optional<DigitalLayer> digital = digitalLayer(op, kind, precision);
+    os << csv(layer) << "," << kind << ",digital" << std::string(12, ',') << ",";
+    if (digital) {
+      device::LayerCost c =
+          device::digitalLayerCost(cost, digital->shape, digital->macsPerSample, /*samples=*/1);
+      chip += c;
+      os << costColumns(c);
+    } else { // not priced: its shapes are not static (docs/cost-model.md)
+      os << std::string(device::costFigures({}).size() - 1, ',');
+    }
+    os << "," << fusedColumn(op) << "\n";
   };
   module.walk([&](Operation *op) {
     if (auto linear = dyn_cast<cim::LinearOp>(op)) {

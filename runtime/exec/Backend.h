@@ -77,6 +77,9 @@ struct BackendOptions {
   /// The GPU a backend of an accelerator takes: this index modulo the GPUs the process sees
   /// (cim-run: its rank among the MPI ranks on its host); -1: the current one.
   int gpu = -1;
+  /// The processes on this host that take its GPUs so (cim-run's MPI ranks on the host): the
+  /// automatic weight budget is a GPU's memory shared among those that take it.
+  int hostProcesses = 1;
 };
 
 /// Times steps for --profile. A backend times its own work: the CPU with the host clock, an

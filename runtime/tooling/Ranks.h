@@ -18,8 +18,10 @@ public:
   virtual ~Ranks() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  /// The rank among those on this host: which of the host's GPUs the rank takes.
+  /// The rank among those on this host: which of the host's GPUs the rank takes; and how many
+  /// ranks the host runs.
   virtual int localRank() const = 0;
+  virtual int localSize() const = 0;
   /// Every rank's `bytes`, in rank order, on rank 0; an empty list elsewhere. Collective.
   virtual std::vector<std::string> gather(const std::string &bytes) = 0;
   /// Rank 0's `bytes` on every rank. Collective.
@@ -37,6 +39,7 @@ public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
   int localRank() const override { return 0; }
+  int localSize() const override { return 1; }
   std::vector<std::string> gather(const std::string &bytes) override { return {bytes}; }
   std::string broadcast(const std::string &bytes) override { return bytes; }
 };

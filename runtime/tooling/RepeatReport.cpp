@@ -9,8 +9,9 @@
 namespace cimlir {
 
 const std::vector<std::string> &repeatedMetricNames() {
-  static const std::vector<std::string> names = {"accuracy", "top5_accuracy", "reference_agreement",
-                                                 "max_abs_error", "perplexity"};
+  static const std::vector<std::string> names = {
+      "accuracy",      "top5_accuracy", "reference_agreement",
+      "max_abs_error", "perplexity",    "nll_per_token"};
   return names;
 }
 

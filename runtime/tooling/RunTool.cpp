@@ -386,6 +386,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
   // This rank's part: what its chips measured, for rank 0 to merge.
   nlohmann::json part = {{"chips", nlohmann::json::array()}};
   OutputCollector collector(perSample && dataset != nullptr);
+  std::string bytes; // what this rank sends rank 0
   const std::string error = errorOf([&] {
     LayerReports layers;
     std::vector<double> stepSeconds(program->steps().size(), 0.0);
@@ -404,6 +405,7 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
       backendOptions.replay = o.cudaGraph;
       backendOptions.weightBudget = o.gpuMemoryBudget;
       backendOptions.gpu = ranks.size() > 1 ? ranks.localRank() : -1;
+      backendOptions.hostProcesses = ranks.localSize();
       Executor executor(program, createBackend(o.backend, backendOptions));
       executor.enableProfiling(o.profile);
       Metrics metrics = newMetrics();
@@ -445,21 +447,23 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
     part["step_seconds"] = stepSeconds;
     part["seconds"] = seconds;
     part["total"] = total;
+    // Rank 0 keeps its own part; the others send theirs, outputs included, as CBOR (which
+    // keeps every float exactly), made here so that running out of memory is an error of
+    // this rank's like any other.
+    if (!ranks.root()) {
+      if (collectOutputs) {
+        part["outputs"] = collector.state();
+        collector = OutputCollector(false); // the copy in `part` is the one sent
+      }
+      nlohmann::json::to_cbor(part, bytes);
+      part = nullptr;
+    }
   });
   if (std::string first = ranks.firstError(error); !first.empty())
     throw Error(first);
-  // Rank 0 has its own part; the others send theirs, outputs included (CBOR keeps every float
-  // exactly).
   const bool root = ranks.root();
-  if (root)
-    part["outputs"] = nullptr;
-  else if (collectOutputs)
-    part["outputs"] = collector.state();
-  const std::string bytes = root ? std::string() : [&] {
-    const std::vector<uint8_t> cbor = nlohmann::json::to_cbor(part);
-    return std::string(cbor.begin(), cbor.end());
-  }();
   const std::vector<std::string> received = ranks.gather(bytes);
+  bytes.clear();
   Evaluation result;
   if (!root)
     return result;

@@ -44,6 +44,7 @@ public:
     MPI_Comm host;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &host);
     MPI_Comm_rank(host, &localRank_);
+    MPI_Comm_size(host, &localSize_);
     MPI_Comm_free(&host);
   }
   ~MpiRanks() override { MPI_Finalize(); }
@@ -51,6 +52,7 @@ public:
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int localRank() const override { return localRank_; }
+  int localSize() const override { return localSize_; }
 
   std::vector<std::string> gather(const std::string &bytes) override {
     int64_t length = static_cast<int64_t>(bytes.size());
@@ -84,7 +86,7 @@ public:
   }
 
 private:
-  int rank_ = 0, size_ = 1, localRank_ = 0;
+  int rank_ = 0, size_ = 1, localRank_ = 0, localSize_ = 1;
 };
 
 #endif
@@ -94,8 +96,16 @@ private:
 std::unique_ptr<Ranks> processRanks() {
   const int launched = launchedSize();
 #ifdef CIMLIR_WITH_MPI
-  if (launched > 0)
-    return std::make_unique<MpiRanks>();
+  if (launched > 0) {
+    auto ranks = std::make_unique<MpiRanks>();
+    // Another MPI's launcher (MPICH's hydra for an Open MPI cim-run) starts processes that each
+    // find themselves alone: each would do all the work and write the same files.
+    if (launched > 1 && ranks->size() == 1)
+      throw Error("an MPI launcher started " + std::to_string(launched) +
+                  " processes, but MPI gives this one no others: the launcher is not of the MPI "
+                  "cim-run was built with (docs/scale-out.md)");
+    return ranks;
+  }
 #else
   if (launched > 1)
     throw Error("an MPI launcher started " + std::to_string(launched) +

@@ -163,12 +163,24 @@ public:
 
 private:
   /// --gpu-memory-budget auto: the free device memory now, less a reserve for activations,
-  /// scratch and cuBLAS (a tenth of the device, at least 2 GiB).
+  /// scratch and cuBLAS (a tenth of the device, at least 2 GiB). Processes that share the GPU
+  /// (MPI ranks, BackendOptions::hostProcesses) start together: each takes its share of the
+  /// device, less its reserve.
   uint64_t autoBudget() const {
     size_t free = 0, total = 0;
     check(cudaMemGetInfo(&free, &total), "reading the GPU's free memory");
     const uint64_t reserve = std::max<uint64_t>(uint64_t(2) << 30, total / 10);
-    return free > reserve ? free - reserve : 1;
+    uint64_t budget = free > reserve ? free - reserve : 1;
+    int gpus = 1;
+    check(cudaGetDeviceCount(&gpus), "counting the GPUs");
+    if (options_.gpu >= 0 && options_.hostProcesses > gpus) {
+      const int gpu = options_.gpu % gpus;
+      const uint64_t sharing =
+          options_.hostProcesses / gpus + (gpu < options_.hostProcesses % gpus ? 1 : 0);
+      const uint64_t share = total / sharing;
+      budget = std::min(budget, share > reserve ? share - reserve : 1);
+    }
+    return budget;
   }
 
   BackendOptions options_;
