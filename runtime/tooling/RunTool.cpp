@@ -195,6 +195,16 @@ std::optional<int64_t> inputSampleCount(const Program &program, const TensorMap 
   return std::nullopt;
 }
 
+/// The backend options the command line gives (--set, --seed, --chip-seed, --cuda-graph,
+/// --gpu-memory-budget).
+BackendOptions backendOptionsOf(const RunOptions &o) {
+  BackendOptions options;
+  options.cim = o.cim;
+  options.replay = o.cudaGraph;
+  options.weightBudget = o.gpuMemoryBudget;
+  return options;
+}
+
 /// cim-run --benchmark: the first batch of the dataset (or the --inputs arrays) timed
 /// (Benchmark.h); prints the summary and writes the report.
 int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &program,
@@ -203,11 +213,7 @@ int runBenchmarkTool(const RunOptions &o, const std::shared_ptr<const Program> &
   if (dataset && total < 1)
     throw Error("--benchmark needs at least one sample (the dataset has none to run)");
   const TensorMap inputs = dataset ? dataset->inputs(0, std::min(batch, total)) : wholeInputs;
-  BackendOptions backendOptions;
-  backendOptions.cim = o.cim;
-  backendOptions.replay = o.cudaGraph;
-  backendOptions.weightBudget = o.gpuMemoryBudget;
-  Executor executor(program, createBackend(o.backend, backendOptions));
+  Executor executor(program, createBackend(o.backend, backendOptionsOf(o)));
   const nlohmann::json benchmark =
       runBenchmark(executor, inputs, BenchmarkOptions{o.warmup, o.iterations});
   nlohmann::json report;
@@ -399,11 +405,8 @@ Evaluation evaluate(const RunOptions &o, const std::shared_ptr<const Program> &p
     for (const ChipPart &p : parts) {
       // Every repeat is a fresh chip: a new backend whose CIM steps are programmed with chip
       // seed + r, and fresh noise keyed by repeat r (cim-numerics.md §9).
-      BackendOptions backendOptions;
-      backendOptions.cim = o.cim;
+      BackendOptions backendOptions = backendOptionsOf(o);
       backendOptions.cim.chipSeedOffset = static_cast<uint64_t>(p.repeat);
-      backendOptions.replay = o.cudaGraph;
-      backendOptions.weightBudget = o.gpuMemoryBudget;
       backendOptions.gpu = ranks.size() > 1 ? ranks.localRank() : -1;
       backendOptions.hostProcesses = ranks.localSize();
       Executor executor(program, createBackend(o.backend, backendOptions));
